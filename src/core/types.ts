@@ -1,0 +1,260 @@
+/**
+ * Domain types shared by the pure core, the ports and the adapters.
+ * Plain data only: no classes, no I/O, no clock.
+ */
+
+export type Action = 'BUY' | 'SELL' | 'NONE';
+export type Side = 'BUY' | 'SELL';
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+export type CommissionModel = 'fixed' | 'tiered';
+export type AdaptivePriority = 'Patient' | 'Normal' | 'Urgent';
+
+/** A validated forecast file: one strategy's target weights. */
+export interface Forecast {
+  /** File the forecast came from (as given to the reader, for messages). */
+  file: string;
+  strategy: string;
+  /** ISO 8601 instant the strategy computed the weights. */
+  asOf: string;
+  leverage: number;
+  /** Share of the account this strategy may use, 0..1 (default 1). */
+  capital: number;
+  /** Ticker -> fraction of the strategy's exposure; negative is short. */
+  weights: Record<string, number>;
+  /** Optional per-ticker contract hints (primary exchange, currency). */
+  contracts: Record<string, ContractHint>;
+}
+
+export interface ContractHint {
+  primaryExchange?: string;
+  currency?: string;
+}
+
+/** Contract facts from the broker (IB contract details, or the simulator). */
+export interface ContractInfo {
+  symbol: string;
+  conId?: number;
+  /** Minimum price increment, e.g. 0.01 or 0.0001. */
+  minTick: number;
+  primaryExchange: string;
+  currency: string;
+  timeZone?: string;
+  liquidHours?: string;
+  tradingHours?: string;
+}
+
+/** One quote snapshot. Any field may be missing or invalid (IB sends -1 for "no price"). */
+export interface Quote {
+  symbol: string;
+  bid?: number;
+  ask?: number;
+  last?: number;
+  /** Previous session's close. */
+  close?: number;
+  /** True when the data is delayed (IB market data type 3/4). */
+  delayed?: boolean;
+}
+
+export interface AccountSummary {
+  account: string;
+  currency: string;
+  netLiquidation: number;
+  totalCash: number;
+  grossPositionValue: number;
+  maintMargin: number;
+  excessLiquidity: number;
+  /** IB's Cushion: excess liquidity / NLV, a fraction (0.25 = 25%). */
+  cushion: number;
+}
+
+export interface BrokerPosition {
+  account: string;
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+}
+
+/** An order as the system wants it sent. */
+export interface OrderRequest {
+  orderRef: string;
+  symbol: string;
+  action: Side;
+  quantity: number;
+  limitPrice: number;
+  adaptivePriority: AdaptivePriority;
+  /** Contract facts the broker needs to route it. */
+  primaryExchange: string;
+  currency: string;
+}
+
+export type OrderStatusName =
+  | 'PendingSubmit'
+  | 'PreSubmitted'
+  | 'Submitted'
+  | 'Filled'
+  | 'Cancelled'
+  | 'ApiCancelled'
+  | 'Inactive'
+  | 'Rejected';
+
+/** An order the broker knows about (open or recently finished). */
+export interface BrokerOrder {
+  brokerOrderId: number;
+  permId?: number;
+  clientId?: number;
+  orderRef: string;
+  symbol: string;
+  action: Side;
+  quantity: number;
+  limitPrice: number;
+  status: OrderStatusName;
+  filledQuantity: number;
+  avgFillPrice: number;
+  /** Why the broker rejected or cancelled it, when it says. */
+  message?: string;
+}
+
+export interface Execution {
+  execId: string;
+  brokerOrderId: number;
+  permId?: number;
+  orderRef: string;
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  commission: number;
+  /** ISO 8601 instant of the execution. */
+  time: string;
+}
+
+/** Result of asking the broker to cancel one order and waiting for its confirmation. */
+export interface CancelResult {
+  brokerOrderId: number;
+  orderRef: string;
+  confirmed: boolean;
+  status?: OrderStatusName;
+  detail?: string;
+}
+
+/** Sizing and order parameters (from configuration). */
+export interface SizingConfig {
+  cashBufferPct: number;
+  noTradeBandPct: number;
+  minOrderValue: number;
+  limitOffsetBps: number;
+  adaptivePriority: AdaptivePriority;
+  commissionModel: CommissionModel;
+  allowShort: boolean;
+}
+
+/** Risk limits (from configuration). Percent fields are percentages: 1.5 means 1.5%. */
+export interface RiskLimits {
+  maxLeverage: number;
+  maxPositionPct: number;
+  maxOrderValue: number;
+  maxOrderPct: number;
+  maxTurnoverPct: number;
+  maxDailyTurnoverPct: number;
+  maxOrdersPerRun: number;
+  priceCollarPct: number;
+  maxNavJumpPct: number;
+  maxDailyLossPct: number;
+  /** Minimum IB cushion, a fraction (0.05 = 5%). */
+  minCushion: number;
+}
+
+/** One line of the plan: every ticker considered gets one, traded or not. */
+export interface PlanLine {
+  symbol: string;
+  action: Action;
+  /** Shares to trade, always >= 0 (0 when action is NONE). */
+  quantity: number;
+  currentQuantity: number;
+  targetQuantity: number;
+  /** Midpoint when bid and ask are valid, else last. Undefined when there is no price. */
+  referencePrice?: number;
+  /** Tick-exact limit price; undefined when action is NONE. */
+  limitPrice?: number;
+  /** |target - current| x reference price, rounded to cents. */
+  tradeValue: number;
+  /** Target value in account currency (0 for dropped tickers). */
+  targetValue: number;
+  targetWeight: number;
+  currentWeight: number;
+  estimatedCommission: number;
+  /** Half the bid/ask spread times the quantity. */
+  estimatedSpreadCost: number;
+  /** True when the system manages this ticker (in a forecast now or before). */
+  managed: boolean;
+  /** Previous close, when known (used by the price collar). */
+  previousClose?: number;
+  primaryExchange?: string;
+  currency?: string;
+  reason: string;
+}
+
+export interface Breach {
+  code: BreachCode;
+  detail: string;
+  /** Symbol the breach concerns, when it concerns one. */
+  symbol?: string;
+}
+
+export type BreachCode =
+  | 'INVALID_FORECAST'
+  | 'STALE_FORECAST'
+  | 'SHORT_NOT_ALLOWED'
+  | 'MISSING_PRICE'
+  | 'LEVERAGE_LIMIT'
+  | 'POSITION_LIMIT'
+  | 'ORDER_VALUE_LIMIT'
+  | 'TURNOVER_LIMIT'
+  | 'ORDER_COUNT_LIMIT'
+  | 'DAILY_TURNOVER_LIMIT'
+  | 'PRICE_COLLAR'
+  | 'NAV_JUMP'
+  | 'DAILY_LOSS_LIMIT'
+  | 'MARGIN_CUSHION'
+  | 'ACCOUNT_MISMATCH'
+  | 'CANCEL_UNCONFIRMED'
+  | 'BROKER_ERROR'
+  | 'KILL_SWITCH';
+
+/** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
+export interface PlanInputs {
+  /** The decision time (ISO 8601). The core never reads the clock. */
+  now: string;
+  account: AccountSummary;
+  positions: BrokerPosition[];
+  quotes: Record<string, Quote>;
+  contracts: Record<string, ContractInfo>;
+  forecasts: Forecast[];
+  /** Tickers the system has ever managed (were in a forecast at some run). */
+  managedSymbols: string[];
+  sizing: SizingConfig;
+  limits: RiskLimits;
+  /** Breaches found before planning (forecast errors, broker problems, kill switch). */
+  priorBreaches: Breach[];
+  /** NLV of the last recorded snapshot, if any (for NAV_JUMP). */
+  lastNetLiquidation?: number;
+  /** NLV at the start of the trading day, if recorded (for DAILY_LOSS_LIMIT). */
+  startOfDayNetLiquidation?: number;
+  /** Sum of trade values already sent today (for DAILY_TURNOVER_LIMIT). */
+  tradedValueToday: number;
+}
+
+export interface Plan {
+  now: string;
+  netLiquidation: number;
+  /** NLV x (1 - cash buffer): the base of all target values. */
+  sizingNetLiquidation: number;
+  lines: PlanLine[];
+  breaches: Breach[];
+  tradingState: TradingState;
+  /** Gross exposure / NLV before and after the planned trades. */
+  leverageBefore: number;
+  leverageAfter: number;
+  /** Sum of trade values of the orders that will be sent / NLV, in percent. */
+  turnoverPct: number;
+}

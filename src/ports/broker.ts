@@ -1,0 +1,58 @@
+import type {
+  AccountSummary,
+  BrokerOrder,
+  BrokerPosition,
+  CancelResult,
+  ContractHint,
+  ContractInfo,
+  Execution,
+  OrderRequest,
+  Quote,
+} from '../core/types.js';
+
+/**
+ * The broker port: what a run needs from a broker. Implemented by the `sim` broker (in-process,
+ * state under DATA_DIR) and the `ib` adapter (IB Gateway/TWS over @stoqey/ib).
+ *
+ * Every method resolves or rejects within its own timeout; a rejection is a {@link BrokerError}.
+ * No method is ever retried behind the caller's back.
+ */
+export interface Broker {
+  /** Open the session. Rejects with BrokerError on failure. */
+  connect(): Promise<void>;
+  /** Close the session; never rejects. */
+  disconnect(): Promise<void>;
+  /** Accounts this login can trade. */
+  managedAccounts(): Promise<string[]>;
+  accountSummary(account: string): Promise<AccountSummary>;
+  positions(account: string): Promise<BrokerPosition[]>;
+  /** Open orders of the account, of every client. */
+  openOrders(): Promise<BrokerOrder[]>;
+  /** Cancel one order and wait for the broker to confirm it (or time out: confirmed=false). */
+  cancelOrder(order: BrokerOrder): Promise<CancelResult>;
+  /** Executions (with commissions) at or after `since` (ISO 8601). */
+  executions(since: string): Promise<Execution[]>;
+  /** Contract facts per symbol; a symbol the broker does not know is absent from the result. */
+  contractDetails(symbols: string[], hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>>;
+  /** One snapshot per symbol; a symbol without data is absent from the result. */
+  quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>>;
+  /** Send one order; resolves once the broker has accepted it for processing. */
+  placeOrder(order: OrderRequest): Promise<BrokerOrder>;
+  /** Latest known state of the given orders, gathered for up to `windowMs` after submission. */
+  orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]>;
+}
+
+export type BrokerErrorKind = 'connect' | 'timeout' | 'rejected' | 'connectivity' | 'fatal';
+
+/** A failure talking to the broker: an IB code when there is one, and the request it belongs to. */
+export class BrokerError extends Error {
+  override readonly name = 'BrokerError';
+  constructor(
+    message: string,
+    readonly kind: BrokerErrorKind,
+    readonly code?: number,
+    readonly requestId?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Account-level circuit breakers: is the NLV usable, did it jump, did the day lose too much, is the margin
+ * cushion thin. Each returns its breaches; none needs the plan lines.
+ */
+import {
+  breach,
+  exceeds,
+  formatMoney,
+  formatPct,
+  usableNetLiquidation,
+  type BreakerContext,
+} from './breakers-common.js';
+import type { Breach } from './types.js';
+
+/**
+ * BROKER_ERROR when NLV is not a finite positive number. Every ratio check skips itself then, so this one
+ * breach says what is wrong instead of a dozen ratios of garbage.
+ */
+export function checkNetLiquidation(ctx: BreakerContext): Breach[] {
+  const nlv = ctx.inputs.account.netLiquidation;
+  if (usableNetLiquidation(ctx) !== undefined) return [];
+  return [breach('BROKER_ERROR', `net liquidation ${String(nlv)} is not a finite positive number; ratio checks skipped`)];
+}
+
+/**
+ * NAV_JUMP when NLV moved more than maxNavJumpPct from the last snapshot, either way: a sudden jump is more
+ * often a bad figure (wrong account, currency, missing positions) than a real gain, so a person looks first.
+ */
+export function checkNavJump(ctx: BreakerContext): Breach[] {
+  const nlv = usableNetLiquidation(ctx);
+  const last = ctx.inputs.lastNetLiquidation;
+  if (nlv === undefined || last === undefined) return [];
+  const max = ctx.inputs.limits.maxNavJumpPct;
+  // |last| so a zero or garbage last snapshot gives an infinite or NaN change, which trips (fail closed).
+  const changePct = (Math.abs(nlv - last) * 100) / Math.abs(last);
+  if (!exceeds(changePct, max)) return [];
+  return [
+    breach(
+      'NAV_JUMP',
+      `NLV ${formatMoney(nlv)} vs last snapshot ${formatMoney(last)}: change ${formatPct(changePct)} > max ${formatPct(max)}`,
+    ),
+  ];
+}
+
+/**
+ * DAILY_LOSS_LIMIT when NLV fell more than maxDailyLossPct below the start of the day. Gains never trip.
+ * The run turns this breach into the kill switch, so it stays on until a person resumes.
+ */
+export function checkDailyLoss(ctx: BreakerContext): Breach[] {
+  const nlv = usableNetLiquidation(ctx);
+  const start = ctx.inputs.startOfDayNetLiquidation;
+  if (nlv === undefined || start === undefined) return [];
+  const max = ctx.inputs.limits.maxDailyLossPct;
+  const lossPct = ((start - nlv) * 100) / start;
+  if (!exceeds(lossPct, max)) return [];
+  return [
+    breach(
+      'DAILY_LOSS_LIMIT',
+      `NLV ${formatMoney(nlv)} vs start of day ${formatMoney(start)}: loss ${formatPct(lossPct)} > max ${formatPct(max)}`,
+    ),
+  ];
+}
+
+/**
+ * MARGIN_CUSHION when IB's cushion (excess liquidity / NLV, a fraction) is below minCushion. A cushion the
+ * broker did not report (NaN) is not judged here: NLV and the other figures carry the run.
+ */
+export function checkMarginCushion(ctx: BreakerContext): Breach[] {
+  const cushion = ctx.inputs.account.cushion;
+  const min = ctx.inputs.limits.minCushion;
+  if (!Number.isFinite(cushion) || cushion >= min) return [];
+  return [
+    breach(
+      'MARGIN_CUSHION',
+      `cushion ${cushion.toFixed(4)} (${formatPct(cushion * 100)}) < min ${min.toFixed(4)} (${formatPct(min * 100)})`,
+    ),
+  ];
+}

@@ -80,6 +80,8 @@ export interface RunStore {
   /** Update status/filled/avg price of known orders, matched by orderRef. Unknown refs are ignored. */
   updateOrderStatuses(orders: BrokerOrder[]): void;
   ordersOf(runId: string): OrderRecord[];
+  /** Orders the broker accepted whose last known status is not final (not Filled, Cancelled, Inactive...). */
+  unfinishedOrders(): OrderRecord[];
 
   /** Insert executions not seen before (by execId); returns the ones that were new. */
   recordFills(runId: string, executions: Execution[]): Execution[];

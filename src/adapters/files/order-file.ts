@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { PlanLine } from '../../core/types.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/** Columns of an order file, one row per plan line. */
+export const ORDER_FILE_COLUMNS = [
+  'symbol', 'action', 'quantity', 'limit_price', 'reference_price', 'current_quantity', 'target_quantity',
+  'trade_value', 'est_commission', 'reason',
+] as const;
+
+/** A name used as one path segment must not climb out of, or nest below, the orders directory. */
+function checkSegment(kind: string, value: string): void {
+  if (value === '' || value === '.' || value === '..' || /[/\\\0]/.test(value)) {
+    throw new Error(`order file: ${kind} '${value}' cannot be used as a file name`);
+  }
+}
+
+function toRow(line: PlanLine): Array<string | number> {
+  return [
+    line.symbol,
+    line.action,
+    line.quantity,
+    line.limitPrice ?? '',
+    line.referencePrice ?? '',
+    line.currentQuantity,
+    line.targetQuantity,
+    line.tradeValue,
+    line.estimatedCommission,
+    line.reason,
+  ];
+}
+
+/** Path of the order file of a run: `<dataDir>/orders/<tradingDay>/<runId>.csv`. */
+export function orderFilePath(dataDir: string, tradingDay: string, runId: string): string {
+  checkSegment('trading day', tradingDay);
+  checkSegment('run id', runId);
+  return join(dataDir, 'orders', tradingDay, `${runId}.csv`);
+}
+
+/**
+ * Write the order file of a run: every line of the plan, NONE lines included, so the file explains the
+ * whole decision (what was held, what was traded, and why). Written atomically: a reader never sees half.
+ *
+ * @returns the path written.
+ * @throws StorageError naming the path when it cannot be written.
+ */
+export async function writeOrderFile(dataDir: string, tradingDay: string, runId: string, lines: PlanLine[]): Promise<string> {
+  const path = orderFilePath(dataDir, tradingDay, runId);
+  const text = stringify([[...ORDER_FILE_COLUMNS], ...lines.map(toRow)]);
+  await writeFileAtomic(path, text);
+  return path;
+}

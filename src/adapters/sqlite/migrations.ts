@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import { StorageError } from '../../errors.js';
+import { INITIAL_SCHEMA } from './migration-0001-initial.js';
+
+/** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+/**
+ * Every migration this version knows, in the order they are applied. Append only: never edit, reorder or
+ * remove a shipped entry, since databases in the field record its id (and refuse to open if it changes).
+ */
+export const MIGRATIONS: readonly Migration[] = [{ id: '0001_initial', sql: INITIAL_SCHEMA }];
+
+// seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.
+const CREATE_LEDGER = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  seq        INTEGER PRIMARY KEY,
+  id         TEXT NOT NULL UNIQUE,
+  applied_at TEXT NOT NULL
+)`;
+
+function appliedIds(db: Database.Database): string[] {
+  return db.prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY seq').all().map((r) => r.id);
+}
+
+function hasLedger(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+}
+
+/**
+ * Refuse a database whose history is not a prefix of ours: an unknown id, or known ids in another order.
+ * Running on it could drop data a newer version relies on, or misread a schema we never wrote.
+ */
+function checkHistory(file: string, applied: readonly string[], known: readonly Migration[]): void {
+  applied.forEach((id, i) => {
+    const expected = known[i]?.id;
+    if (id === expected) return;
+    const why = known.some((m) => m.id === id)
+      ? `migration '${id}' is at position ${i + 1}, where this version expects '${expected ?? '(none)'}'`
+      : `it contains migration '${id}', unknown to this version`;
+    throw new StorageError(
+      `${file}: the database was written by a newer or different version of ib-rebalancer (${why}). ` +
+        'Upgrade ib-rebalancer, or point DATA_DIR at another directory.',
+      file,
+    );
+  });
+}
+
+/** A database holding other tables but no migration ledger is someone else's: do not write into it. */
+function checkForeign(db: Database.Database, file: string): void {
+  if (hasLedger(db)) return;
+  const other = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get();
+  if (other !== undefined) {
+    throw new StorageError(`${file}: not an ib-rebalancer database (it has table '${other.name}' but no schema_migrations)`, file);
+  }
+}
+
+/**
+ * Bring the database up to date: check its history, then apply each pending migration in its own
+ * IMMEDIATE transaction (taken before reading the ledger, so two processes cannot apply the same step).
+ * Returns the ids applied now; an up-to-date database is left untouched.
+ */
+export function applyMigrations(
+  db: Database.Database,
+  file: string = db.name,
+  known: readonly Migration[] = MIGRATIONS,
+  now: () => string = () => new Date().toISOString(),
+): string[] {
+  checkForeign(db, file);
+  // A read-only connection to an up-to-date database must still open, so only create the ledger when missing.
+  if (!hasLedger(db)) db.exec(CREATE_LEDGER);
+  const before = appliedIds(db);
+  checkHistory(file, before, known);
+  const applied: string[] = [];
+  const insert = db.prepare<[string, string]>('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  for (const migration of known.slice(before.length)) {
+    const step = db.transaction(() => {
+      const current = appliedIds(db);
+      checkHistory(file, current, known);
+      if (current.includes(migration.id)) return;
+      db.exec(migration.sql);
+      insert.run(migration.id, now());
+      applied.push(migration.id);
+    });
+    step.immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,119 @@
+import type { BrokerOrder, Execution, OrderRequest } from '../../core/types.js';
+import type { PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type { FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+
+/** The port's records as statement parameters (the inverse of store-rows.ts). */
+
+/** SQLite cannot bind `undefined` or booleans: optional fields are bound as null, flags as 0/1. */
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+export type RunParams = Nullable<Omit<RunRow, 'finished_at' | 'exit_code' | 'error'>>;
+export type FinishParams = { id: string; finished_at: string; status: string; exit_code: number; error: string | null; trading_state: string | null };
+export type SnapshotParams = Omit<SnapshotRow, 'taken_at'>;
+export type PositionParams = PositionRow & { run_id: string };
+export type IntentParams = Omit<OrderRow, 'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message'> & { updated_at: string };
+export type BrokerUpdateParams = {
+  order_ref: string;
+  status: string;
+  broker_order_id: number;
+  perm_id: number | null;
+  filled_quantity: number;
+  avg_fill_price: number;
+  message: string | null;
+  updated_at: string;
+};
+
+export function runParams(run: Omit<RunRecord, 'status' | 'finishedAt' | 'exitCode' | 'error'>): RunParams {
+  return {
+    id: run.runId,
+    started_at: run.startedAt,
+    status: 'running',
+    trading_day: run.tradingDay,
+    dry_run: run.dryRun ? 1 : 0,
+    trading_state: run.tradingState ?? null,
+  };
+}
+
+export function finishParams(
+  runId: string,
+  r: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string },
+): FinishParams {
+  return {
+    id: runId,
+    finished_at: r.finishedAt,
+    status: r.status,
+    exit_code: r.exitCode,
+    error: r.error ?? null,
+    trading_state: r.tradingState ?? null,
+  };
+}
+
+export function intentParams(runId: string, order: OrderRequest, createdAt: string): IntentParams {
+  return {
+    run_id: runId,
+    order_ref: order.orderRef,
+    symbol: order.symbol,
+    action: order.action,
+    quantity: order.quantity,
+    limit_price: order.limitPrice,
+    status: 'Intent',
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+export function brokerUpdateParams(orderRef: string, o: BrokerOrder, updatedAt: string): BrokerUpdateParams {
+  return {
+    order_ref: orderRef,
+    status: o.status,
+    broker_order_id: o.brokerOrderId,
+    perm_id: o.permId ?? null,
+    filled_quantity: o.filledQuantity,
+    avg_fill_price: o.avgFillPrice,
+    message: o.message ?? null,
+    updated_at: updatedAt,
+  };
+}
+
+export function fillParams(runId: string, e: Execution): FillRow {
+  return {
+    exec_id: e.execId,
+    run_id: runId,
+    order_ref: e.orderRef,
+    symbol: e.symbol,
+    side: e.side,
+    quantity: e.quantity,
+    price: e.price,
+    commission: e.commission,
+    time: e.time,
+    broker_order_id: e.brokerOrderId,
+    perm_id: e.permId ?? null,
+  };
+}
+
+export function snapshotParams(runId: string, s: SnapshotRecord): SnapshotParams {
+  return {
+    run_id: runId,
+    net_liquidation: s.netLiquidation,
+    cash: s.cash,
+    gross_position_value: s.grossPositionValue,
+    leverage: s.leverage,
+    maint_margin: s.maintMargin,
+    excess_liquidity: s.excessLiquidity,
+    cushion: s.cushion,
+    currency: s.currency,
+  };
+}
+
+export function positionParams(runId: string, p: PositionRecord): PositionParams {
+  return {
+    run_id: runId,
+    symbol: p.symbol,
+    quantity: p.quantity,
+    avg_cost: p.avgCost,
+    market_price: p.marketPrice,
+    market_value: p.marketValue,
+    weight: p.weight,
+    target_weight: p.targetWeight,
+  };
+}

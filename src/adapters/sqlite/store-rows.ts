@@ -1,0 +1,158 @@
+import type { Breach, BreachCode, Side } from '../../core/types.js';
+import type { FillRecord, OrderRecord, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+
+/** Rows as better-sqlite3 returns them (snake_case, NULL as null), and their mapping to the port's records. */
+
+export interface RunRow {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  exit_code: number | null;
+  error: string | null;
+  trading_day: string;
+  dry_run: number;
+  trading_state: string | null;
+}
+
+export interface SnapshotRow {
+  run_id: string;
+  taken_at: string;
+  net_liquidation: number;
+  cash: number;
+  gross_position_value: number;
+  leverage: number;
+  maint_margin: number;
+  excess_liquidity: number;
+  cushion: number;
+  currency: string;
+}
+
+export interface PositionRow {
+  symbol: string;
+  quantity: number;
+  avg_cost: number;
+  market_price: number;
+  market_value: number;
+  weight: number;
+  target_weight: number;
+}
+
+export interface OrderRow {
+  run_id: string;
+  order_ref: string;
+  symbol: string;
+  action: Side;
+  quantity: number;
+  limit_price: number;
+  status: string;
+  broker_order_id: number | null;
+  perm_id: number | null;
+  filled_quantity: number;
+  avg_fill_price: number;
+  created_at: string;
+  message: string | null;
+}
+
+export interface FillRow {
+  exec_id: string;
+  run_id: string;
+  order_ref: string;
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  commission: number;
+  time: string;
+  broker_order_id: number | null;
+  perm_id: number | null;
+}
+
+export interface BreachRow {
+  code: BreachCode;
+  symbol: string | null;
+  detail: string;
+}
+
+/** NULL becomes a missing optional field: the port's records never carry null. */
+const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+export function toRunRecord(r: RunRow): RunRecord {
+  return {
+    runId: r.id,
+    startedAt: r.started_at,
+    finishedAt: opt(r.finished_at),
+    status: r.status,
+    exitCode: opt(r.exit_code),
+    error: opt(r.error),
+    tradingDay: r.trading_day,
+    dryRun: r.dry_run === 1,
+    tradingState: opt(r.trading_state),
+  };
+}
+
+export function toSnapshot(r: SnapshotRow): { runId: string; takenAt: string } & SnapshotRecord {
+  return {
+    runId: r.run_id,
+    takenAt: r.taken_at,
+    netLiquidation: r.net_liquidation,
+    cash: r.cash,
+    grossPositionValue: r.gross_position_value,
+    leverage: r.leverage,
+    maintMargin: r.maint_margin,
+    excessLiquidity: r.excess_liquidity,
+    cushion: r.cushion,
+    currency: r.currency,
+  };
+}
+
+export function toPositionRecord(r: PositionRow): PositionRecord {
+  return {
+    symbol: r.symbol,
+    quantity: r.quantity,
+    avgCost: r.avg_cost,
+    marketPrice: r.market_price,
+    marketValue: r.market_value,
+    weight: r.weight,
+    targetWeight: r.target_weight,
+  };
+}
+
+export function toOrderRecord(r: OrderRow): OrderRecord {
+  return {
+    runId: r.run_id,
+    orderRef: r.order_ref,
+    symbol: r.symbol,
+    action: r.action,
+    quantity: r.quantity,
+    limitPrice: r.limit_price,
+    status: r.status,
+    brokerOrderId: opt(r.broker_order_id),
+    permId: opt(r.perm_id),
+    filledQuantity: r.filled_quantity,
+    avgFillPrice: r.avg_fill_price,
+    createdAt: r.created_at,
+    message: opt(r.message),
+  };
+}
+
+export function toFillRecord(r: FillRow): FillRecord {
+  return {
+    execId: r.exec_id,
+    runId: r.run_id,
+    orderRef: r.order_ref,
+    symbol: r.symbol,
+    side: r.side,
+    quantity: r.quantity,
+    price: r.price,
+    commission: r.commission,
+    time: r.time,
+    // The broker always gives an order id; a NULL only comes from a row written by hand.
+    brokerOrderId: r.broker_order_id ?? 0,
+    permId: opt(r.perm_id),
+  };
+}
+
+export function toBreach(r: BreachRow): Breach {
+  return r.symbol === null ? { code: r.code, detail: r.detail } : { code: r.code, detail: r.detail, symbol: r.symbol };
+}

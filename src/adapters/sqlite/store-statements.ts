@@ -1,0 +1,105 @@
+import type Database from 'better-sqlite3';
+import type { BrokerUpdateParams, FinishParams, IntentParams, PositionParams, RunParams, SnapshotParams } from './store-params.js';
+import type { BreachRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+
+/** Order statuses after which the broker will not change the order again (as in the view v_open_orders). */
+export const FINAL_ORDER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed'] as const;
+const finalList = FINAL_ORDER_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/** Every statement the store runs, prepared once per connection. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertRun: db.prepare<RunParams>(
+      `INSERT INTO runs (id, started_at, status, trading_day, dry_run, trading_state)
+       VALUES (@id, @started_at, @status, @trading_day, @dry_run, @trading_state)`,
+    ),
+    finishRun: db.prepare<FinishParams>(
+      `UPDATE runs SET finished_at = @finished_at, status = @status, exit_code = @exit_code, error = @error,
+         trading_state = coalesce(@trading_state, trading_state)
+       WHERE id = @id`,
+    ),
+    previousRun: db.prepare<{ except: string | null }, RunRow>(
+      `SELECT * FROM runs WHERE @except IS NULL OR id <> @except ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    ),
+    recentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?'),
+
+    insertBreach: db.prepare<{ run_id: string; code: string; symbol: string | null; detail: string }>(
+      'INSERT INTO breaches (run_id, code, symbol, detail) VALUES (@run_id, @code, @symbol, @detail)',
+    ),
+    breachesOf: db.prepare<[string], BreachRow>('SELECT code, symbol, detail FROM breaches WHERE run_id = ? ORDER BY id'),
+
+    insertIntent: db.prepare<IntentParams>(
+      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at)
+       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at)`,
+    ),
+    orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
+    markSent: db.prepare<BrokerUpdateParams>(
+      `UPDATE orders SET status = @status, broker_order_id = @broker_order_id, perm_id = @perm_id,
+         filled_quantity = @filled_quantity, avg_fill_price = @avg_fill_price,
+         message = coalesce(@message, message), updated_at = @updated_at
+       WHERE order_ref = @order_ref`,
+    ),
+    // An intent whose send crashed before markOrderSent gets its broker ids here, when the broker reports it.
+    updateStatus: db.prepare<BrokerUpdateParams>(
+      `UPDATE orders SET status = @status, broker_order_id = coalesce(broker_order_id, @broker_order_id),
+         perm_id = coalesce(perm_id, @perm_id), filled_quantity = @filled_quantity, avg_fill_price = @avg_fill_price,
+         message = coalesce(@message, message), updated_at = @updated_at
+       WHERE order_ref = @order_ref`,
+    ),
+    markFailed: db.prepare<{ order_ref: string; message: string; updated_at: string }>(
+      `UPDATE orders SET status = 'SendFailed', message = @message, updated_at = @updated_at WHERE order_ref = @order_ref`,
+    ),
+    ordersOf: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE run_id = ? ORDER BY id'),
+    unfinishedOrders: db.prepare<[], OrderRow>(
+      `SELECT * FROM orders WHERE broker_order_id IS NOT NULL AND status NOT IN (${finalList}) ORDER BY id`,
+    ),
+
+    insertFill: db.prepare<FillRow>(
+      `INSERT OR IGNORE INTO fills
+         (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id)
+       VALUES (@exec_id, @run_id, @order_ref, @symbol, @side, @quantity, @price, @commission, @time, @broker_order_id, @perm_id)`,
+    ),
+    fillsNotInCsv: db.prepare<[], FillRow>('SELECT * FROM fills WHERE in_csv = 0 ORDER BY time, rowid'),
+    markInCsv: db.prepare<[string]>('UPDATE fills SET in_csv = 1 WHERE exec_id = ?'),
+
+    // taken_at is the run's start: the store has no clock of its own that a --now replay would honour.
+    insertSnapshot: db.prepare<SnapshotParams>(
+      `INSERT INTO snapshots (run_id, taken_at, net_liquidation, cash, gross_position_value, leverage,
+         maint_margin, excess_liquidity, cushion, currency)
+       SELECT id, started_at, @net_liquidation, @cash, @gross_position_value, @leverage,
+         @maint_margin, @excess_liquidity, @cushion, @currency
+       FROM runs WHERE id = @run_id`,
+    ),
+    insertPosition: db.prepare<PositionParams>(
+      `INSERT INTO positions (run_id, symbol, quantity, avg_cost, market_price, market_value, weight, target_weight)
+       VALUES (@run_id, @symbol, @quantity, @avg_cost, @market_price, @market_value, @weight, @target_weight)`,
+    ),
+    latestSnapshot: db.prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1'),
+    positionsOf: db.prepare<[string], PositionRow>('SELECT * FROM positions WHERE run_id = ? ORDER BY symbol'),
+    startOfDayNlv: db.prepare<[string], { net_liquidation: number }>(
+      `SELECT s.net_liquidation FROM snapshots s JOIN runs r ON r.id = s.run_id
+       WHERE r.trading_day = ? ORDER BY s.taken_at, s.id LIMIT 1`,
+    ),
+    // Rounded to 1e-6: limit prices are on ticks, and the sum must not carry float noise into a limit check.
+    tradedValueOn: db.prepare<[string], { value: number }>(
+      `SELECT round(coalesce(sum(o.quantity * o.limit_price), 0), 6) AS value
+       FROM orders o JOIN runs r ON r.id = o.run_id
+       WHERE r.trading_day = ? AND o.broker_order_id IS NOT NULL`,
+    ),
+
+    managedSymbols: db.prepare<[], { symbol: string }>('SELECT symbol FROM managed_symbols ORDER BY symbol'),
+    upsertManaged: db.prepare<{ symbol: string; run_id: string }>(
+      `INSERT INTO managed_symbols (symbol, first_run_id, last_run_id) VALUES (@symbol, @run_id, @run_id)
+       ON CONFLICT (symbol) DO UPDATE SET last_run_id = excluded.last_run_id`,
+    ),
+    insertHalt: db.prepare<{ action: string; reason: string; at: string; source: string }>(
+      'INSERT INTO halt_events (action, reason, at, source) VALUES (@action, @reason, @at, @source)',
+    ),
+    insertEmail: db.prepare<{ kind: string; trading_day: string; subject: string; status: string; at: string; run_id: string | null }>(
+      `INSERT INTO emails (kind, trading_day, subject, status, at, run_id)
+       VALUES (@kind, @trading_day, @subject, @status, @at, @run_id)`,
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

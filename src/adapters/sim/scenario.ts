@@ -1,0 +1,131 @@
+/**
+ * Simulator scenario files, shared by the `sim` broker and the simulated IB Gateway (`SIM_SCENARIO`,
+ * `--scenario`). A scenario seeds the simulated account on the first run, and its quotes are the market of
+ * every run (static prices). Every field is optional; unknown fields are errors.
+ *
+ * ```json
+ * { "account": "DU0000001", "currency": "USD", "cash": 100000,
+ *   "positions": { "AAPL": { "quantity": 100, "avgCost": 150.0 } },
+ *   "quotes":    { "AAPL": { "bid": 189.98, "ask": 190.02, "last": 190.0, "close": 188.5 } },
+ *   "contracts": { "AAPL": { "minTick": 0.01, "primaryExchange": "NASDAQ", "currency": "USD" } },
+ *   "seed": 42,
+ *   "fills": { "partialFillProbability": 0.3, "maxStepValue": 250000 },
+ *   "rejectSymbols": ["XYZ"] }
+ * ```
+ *
+ * - `account` (default `DU0000001`), `currency` (default `USD`), `cash` (default 100000; may be negative).
+ * - `positions`: starting positions; `quantity` a non-zero whole number (negative is short), `avgCost` > 0.
+ * - `quotes`: `bid`, `ask`, `last`, `close`, each optional, each > 0; bid must not exceed ask. A ticker without
+ *   a quote has no market data (the run blocks with MISSING_PRICE).
+ * - `contracts`: `minTick` (default 0.01, or 0.0001 when the price is under $1), `primaryExchange`
+ *   (default NYSE), `currency` (default the account's). The tickers the simulated broker knows are those named
+ *   in `positions`, `quotes` or `contracts`; an order for any other is rejected (IB error 200).
+ * - `seed`: the seed of the simulator's random draws (fill sizes and prices). Default 1.
+ * - `fills.partialFillProbability`: chance, 0..1, that a fill step fills only part of what remains (default 0.2).
+ * - `fills.maxStepValue`: most value (quantity x price) one order fills in one 5-minute step, so large orders
+ *   take several steps (default 250000).
+ * - `rejectSymbols`: tickers whose orders are rejected (IB error 201), to rehearse broker rejections.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
+import type { ContractInfo, Quote } from '../../core/types.js';
+import { defaultMinTick, type SimMarket } from './universe.js';
+
+const POSITIVE = 'expected a finite number > 0';
+const UNIT = 'expected a number in 0..1';
+const positive = z.number({ error: POSITIVE }).positive({ error: POSITIVE });
+const symbol = z.string().regex(/^[A-Z0-9][A-Z0-9. /-]{0,14}$/, { error: 'expected an upper-case ticker' });
+const perSymbol = <T extends z.ZodType>(value: T) => z.record(symbol, value).default({});
+
+const quoteSchema = z
+  .strictObject({ bid: positive.optional(), ask: positive.optional(), last: positive.optional(), close: positive.optional() })
+  .refine((q) => q.bid === undefined || q.ask === undefined || q.bid <= q.ask, { error: 'bid is above ask', path: ['bid'] });
+
+export const scenarioSchema = z.strictObject({
+  account: z.string().regex(/^[A-Z]{1,3}\d+$/, { error: 'expected an IB account id such as DU0000001' }).default('DU0000001'),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }).default('USD'),
+  cash: z.number({ error: 'expected a finite number' }).default(100_000),
+  positions: perSymbol(
+    z.strictObject({
+      quantity: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' })
+        .refine((n) => n !== 0, { error: 'expected a non-zero whole number' }),
+      avgCost: positive,
+    }),
+  ),
+  quotes: perSymbol(quoteSchema),
+  contracts: perSymbol(
+    z.strictObject({
+      minTick: positive.optional(),
+      primaryExchange: z.string().min(1, { error: 'expected an exchange name' }).optional(),
+      currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }).optional(),
+    }),
+  ),
+  seed: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).optional(),
+  fills: z
+    .strictObject({
+      partialFillProbability: z.number({ error: UNIT }).min(0, { error: UNIT }).max(1, { error: UNIT }).optional(),
+      maxStepValue: positive.optional(),
+    })
+    .default({}),
+  rejectSymbols: z.array(symbol).default([]),
+});
+
+/** A validated scenario, with defaults filled in. */
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+/** Reads and validates a scenario file; throws a ConfigError "file: field.path: problem". */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the scenario: ${(err as Error).message}`, 'SIM_SCENARIO');
+  }
+  return parseScenario(text, file);
+}
+
+/** Validates scenario text (JSON); `file` names it in messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`, 'SIM_SCENARIO');
+  }
+  const result = scenarioSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${where ? `${where}.` : ''}${key}: unknown field`).join('; ');
+    if (issue.code === 'invalid_key') return `${where}: expected an upper-case ticker`;
+    return `${where || '(root)'}: ${issue.message}`;
+  });
+  throw new ConfigError(`${file}: ${problems.join('; ')}`, 'SIM_SCENARIO');
+}
+
+/** The scenario as a static market: the same quotes at every instant. */
+export function scenarioMarket(scenario: Scenario): SimMarket {
+  const known = [...new Set([...Object.keys(scenario.positions), ...Object.keys(scenario.quotes), ...Object.keys(scenario.contracts)])];
+  return {
+    symbols: () => [...known],
+    contract: (sym) => (known.includes(sym) ? contractOf(scenario, sym) : undefined),
+    quoteAt: (sym): Quote | undefined => {
+      const q = scenario.quotes[sym];
+      return q && { symbol: sym, ...q };
+    },
+  };
+}
+
+function contractOf(scenario: Scenario, sym: string): ContractInfo {
+  const c = scenario.contracts[sym] ?? {};
+  const q = scenario.quotes[sym];
+  const price = q?.last ?? (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : undefined) ?? q?.bid ?? q?.ask
+    ?? scenario.positions[sym]?.avgCost ?? 1;
+  return {
+    symbol: sym,
+    minTick: c.minTick ?? defaultMinTick(price),
+    primaryExchange: c.primaryExchange ?? 'NYSE',
+    currency: c.currency ?? scenario.currency,
+  };
+}

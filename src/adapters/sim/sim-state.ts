@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { StorageError } from '../../errors.js';
+import { estimateCommission } from '../../core/commission.js';
+import type { AccountSummary, CommissionModel, Side } from '../../core/types.js';
+import type { Fill } from './fill-model.js';
+
+/**
+ * The simulated account as persisted between runs under `<dataDir>/sim/state.json`: what IB would keep on
+ * its side (cash, positions, orders, executions, id counters) plus the simulator's own clock.
+ */
+
+const side = z.enum(['BUY', 'SELL']);
+const status = z.enum(['PendingSubmit', 'PreSubmitted', 'Submitted', 'Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected']);
+
+const int = z.number().int();
+const orderSchema = z.strictObject({
+  orderId: int, permId: int, clientId: int, orderRef: z.string(), symbol: z.string(), action: side,
+  quantity: int.positive(), limitPrice: z.number().positive(), minTick: z.number().positive(),
+  adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']), tif: z.literal('DAY'), status,
+  filled: int.nonnegative(), avgFillPrice: z.number().nonnegative(), submittedAt: z.string(), message: z.string().optional(),
+});
+
+const executionSchema = z.strictObject({
+  execId: z.string(), orderId: int, permId: int, orderRef: z.string(), symbol: z.string(), side,
+  quantity: int.positive(), price: z.number().positive(), commission: z.number().nonnegative(), time: z.string(),
+});
+
+const stateSchema = z.strictObject({
+  version: z.literal(1),
+  /** Random per simulation, in every execId, so a restarted simulation never reuses an id already recorded. */
+  simId: z.string(),
+  account: z.string(),
+  currency: z.string(),
+  cash: z.number(),
+  positions: z.record(z.string(), z.strictObject({ quantity: int, avgCost: z.number(), realizedPnl: z.number() })),
+  orders: z.array(orderSchema),
+  executions: z.array(executionSchema),
+  nextOrderId: int.positive(),
+  nextPermId: int.positive(),
+  nextExecSeq: int.positive(),
+  /** Last instant the market was advanced to (ISO UTC). */
+  clock: z.string(),
+  seed: int,
+  /** Absolute path of the scenario that seeded the state, or null for the seeded universe. */
+  scenarioPath: z.string().nullable(),
+});
+
+export type SimState = z.infer<typeof stateSchema>;
+export type SimOrder = z.infer<typeof orderSchema>;
+export type SimExecution = z.infer<typeof executionSchema>;
+
+const FINAL = new Set<SimOrder['status']>(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected']);
+
+/** True when the order can no longer fill or be cancelled. */
+export function isFinal(order: SimOrder): boolean {
+  return FINAL.has(order.status);
+}
+
+/** A fresh state, its clock at `now`; the ids start where a new IB paper account's would be plausible. */
+export function createState(
+  init: Pick<SimState, 'account' | 'currency' | 'cash' | 'seed' | 'scenarioPath'> & {
+    positions: Record<string, { quantity: number; avgCost: number }>;
+    now: string;
+  },
+): SimState {
+  const positions: SimState['positions'] = {};
+  for (const [symbol, p] of Object.entries(init.positions)) positions[symbol] = { ...p, realizedPnl: 0 };
+  return {
+    version: 1, simId: randomBytes(4).toString('hex'), account: init.account, currency: init.currency, cash: init.cash,
+    positions, orders: [], executions: [], nextOrderId: 1, nextPermId: 1_000_001, nextExecSeq: 1,
+    clock: init.now, seed: init.seed, scenarioPath: init.scenarioPath,
+  };
+}
+
+/** Where the state of the simulation under `dataDir` lives. */
+export function stateFile(dataDir: string): string {
+  return join(dataDir, 'sim', 'state.json');
+}
+
+/**
+ * Reads the state; undefined when there is none yet. A file that is unreadable, not JSON or not a state is a
+ * StorageError naming it: resetting it silently would throw away the user's simulated history.
+ */
+export function loadState(dataDir: string): SimState | undefined {
+  const file = stateFile(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StorageError(`${file}: cannot read the simulator state: ${(err as Error).message}`, file, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new StorageError(`${file}: corrupt simulator state (not JSON: ${(err as Error).message}); fix or delete it to start over`, file);
+  }
+  const parsed = stateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.map(String).join('.') || '(root)';
+    throw new StorageError(`${file}: corrupt simulator state (${where}: ${issue?.message}); fix or delete it to start over`, file);
+  }
+  return parsed.data;
+}
+
+/** Writes the state atomically: a synced temporary file renamed over the old one, so a crash leaves one or the other. */
+export function saveState(dataDir: string, state: SimState): void {
+  const file = stateFile(dataDir);
+  const tmp = `${file}.tmp`;
+  try {
+    mkdirSync(join(dataDir, 'sim'), { recursive: true });
+    syncPath(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(tmp, file);
+    // The rename itself is durable only once the directory is synced (which Windows cannot do).
+    if (process.platform !== 'win32') syncPath(join(dataDir, 'sim'));
+  } catch (err) {
+    throw new StorageError(`${file}: cannot save the simulator state: ${(err as Error).message}`, file, { cause: err });
+  }
+}
+
+/** Writes `text` to a new file (or opens an existing directory) and fsyncs it. */
+function syncPath(path: string, text?: string): void {
+  const fd = openSync(path, text === undefined ? 'r' : 'w');
+  try {
+    if (text !== undefined) writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Books one execution: cash moves by the value and the commission, the position's average cost (which, as at
+ * IB, includes commissions) grows on an opening trade, and a closing trade realises P&L against it.
+ */
+export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: CommissionModel, time: string): SimExecution {
+  const { quantity, price } = fill;
+  const commission = orderCommission(state, order, fill, model);
+  const value = new Decimal(quantity).times(price);
+  const signedQty = order.action === 'BUY' ? quantity : -quantity;
+  state.cash = new Decimal(state.cash).minus(value.times(Math.sign(signedQty))).minus(commission).toNumber();
+  const pos = state.positions[order.symbol] ?? { quantity: 0, avgCost: 0, realizedPnl: 0 };
+  const held = pos.quantity;
+  const perShareFee = new Decimal(commission).div(quantity);
+  // The fee raises a long's cost and lowers a short's proceeds: both raise the break-even of the position.
+  const netPrice = order.action === 'BUY' ? perShareFee.plus(price) : new Decimal(price).minus(perShareFee);
+  if (held === 0 || Math.sign(held) === Math.sign(signedQty)) {
+    pos.avgCost = new Decimal(pos.avgCost).times(Math.abs(held)).plus(netPrice.times(quantity)).div(Math.abs(held) + quantity).toDecimalPlaces(8).toNumber();
+  } else {
+    const closing = Math.min(quantity, Math.abs(held));
+    pos.realizedPnl = netPrice.minus(pos.avgCost).times(closing).times(Math.sign(held)).plus(pos.realizedPnl).toDecimalPlaces(8).toNumber();
+    if (quantity > Math.abs(held)) pos.avgCost = netPrice.toDecimalPlaces(8).toNumber();
+  }
+  pos.quantity = held + signedQty;
+  if (pos.quantity === 0) pos.avgCost = 0;
+  state.positions[order.symbol] = pos;
+
+  order.avgFillPrice = new Decimal(order.avgFillPrice).times(order.filled).plus(value).div(order.filled + quantity).toDecimalPlaces(8).toNumber();
+  order.filled += quantity;
+  if (order.filled === order.quantity) order.status = 'Filled';
+  const execution: SimExecution = {
+    execId: `${state.simId}.${state.nextExecSeq.toString(16).padStart(8, '0')}.01`,
+    orderId: order.orderId, permId: order.permId, orderRef: order.orderRef, symbol: order.symbol,
+    side: order.action satisfies Side, quantity, price, commission, time,
+  };
+  state.nextExecSeq += 1;
+  state.executions.push(execution);
+  return execution;
+}
+
+/** IB charges per order (its minimum once): an execution pays the order's fee so far less what it paid. */
+function orderCommission(state: SimState, order: SimOrder, fill: Fill, model: CommissionModel): number {
+  const paid = state.executions.filter((e) => e.orderId === order.orderId).reduce((sum, e) => sum.plus(e.commission), new Decimal(0));
+  const filled = order.filled + fill.quantity;
+  const avg = new Decimal(order.avgFillPrice).times(order.filled).plus(new Decimal(fill.price).times(fill.quantity)).div(filled);
+  return Decimal.max(0, new Decimal(estimateCommission(model, filled, avg.toNumber(), order.action)).minus(paid)).toNumber();
+}
+
+/**
+ * The account's figures with positions marked by `markOf`: NLV = cash + sum of quantity x mark; a simple
+ * Reg T-like maintenance margin of 25% of long and 30% of short value.
+ */
+export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCost: number) => number): AccountSummary {
+  let nlv = new Decimal(state.cash);
+  let long = new Decimal(0);
+  let short = new Decimal(0);
+  for (const [symbol, pos] of Object.entries(state.positions)) {
+    const value = new Decimal(pos.quantity).times(markOf(symbol, pos.avgCost));
+    nlv = nlv.plus(value);
+    if (pos.quantity > 0) long = long.plus(value);
+    else short = short.minus(value);
+  }
+  const maint = long.times(0.25).plus(short.times(0.3));
+  const excess = nlv.minus(maint);
+  const cents = (d: Decimal) => d.toDecimalPlaces(2).toNumber();
+  return {
+    account: state.account, currency: state.currency, netLiquidation: cents(nlv), totalCash: cents(new Decimal(state.cash)),
+    grossPositionValue: cents(long.plus(short)), maintMargin: cents(maint), excessLiquidity: cents(excess),
+    cushion: nlv.gt(0) ? excess.div(nlv).toDecimalPlaces(6).toNumber() : 0,
+  };
+}
+
+/** Drops final orders and executions older than `before`, as IB forgets them, so the file stays small. */
+export function pruneState(state: SimState, before: string): void {
+  const cutoff = Date.parse(before);
+  state.executions = state.executions.filter((e) => Date.parse(e.time) >= cutoff);
+  state.orders = state.orders.filter((o) => !isFinal(o) || Date.parse(o.submittedAt) >= cutoff);
+}

@@ -18,12 +18,12 @@ const blocked: AlertInput = {
 
 describe('renderAlert', () => {
   it('names account, outcome, first breach and run in the subject', () => {
-    expect(renderAlert(blocked).subject).toBe('[rebalancer] DU0000001 BLOCKED: LEVERAGE_LIMIT (+2 more) — run 20261121T1530Z-ab12');
+    expect(renderAlert(blocked).subject).toBe('[rebalancer] DU0000001 BLOCKED: LEVERAGE_LIMIT (+2 more) - run 20261121T1530Z-ab12');
   });
 
   it('uses the first line of the error for a failed run', () => {
     const message = renderAlert({ ...blocked, outcome: 'FAILED', breaches: [], error: 'connect ECONNREFUSED 127.0.0.1:4002\n    at stack', exitCode: 1 });
-    expect(message.subject).toBe('[rebalancer] DU0000001 FAILED: connect ECONNREFUSED 127.0.0.1:4002 — run 20261121T1530Z-ab12');
+    expect(message.subject).toBe('[rebalancer] DU0000001 FAILED: connect ECONNREFUSED 127.0.0.1:4002 - run 20261121T1530Z-ab12');
     expect(message.text).toContain('Error:\n  connect ECONNREFUSED 127.0.0.1:4002\n      at stack');
     expect(message.text).toContain('no orders were sent');
     expect(message.text).toContain('1 (failed, no orders sent)');
@@ -61,7 +61,7 @@ describe('renderAlert', () => {
     expect(text).not.toContain('The kill switch is on');
     const loss = renderAlert({ ...blocked, breaches: [{ code: 'DAILY_LOSS_LIMIT', detail: 'NLV 94000.00 is 6.00% below start of day 100000.00 > max 5%' }] });
     expect(loss.text).toContain('The kill switch is on');
-    expect(loss.subject).toContain('BLOCKED: DAILY_LOSS_LIMIT — run');
+    expect(loss.subject).toContain('BLOCKED: DAILY_LOSS_LIMIT - run');
   });
 
   it('escapes every interpolated string in the html', () => {

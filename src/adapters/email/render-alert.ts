@@ -76,7 +76,7 @@ function exitText(code: number): string {
 }
 
 export function renderAlert(a: AlertInput): MailMessage {
-  const subject = `[rebalancer] ${oneLine(a.account, 40)} ${a.outcome}: ${oneLine(headline(a))} — run ${oneLine(a.runId, 60)}`;
+  const subject = `[rebalancer] ${oneLine(a.account, 40)} ${a.outcome}: ${oneLine(headline(a))} - run ${oneLine(a.runId, 60)}`;
   const summary: [string, string][] = [
     ['Account', a.account],
     ['Run', a.runId],

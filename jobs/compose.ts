@@ -1,0 +1,88 @@
+/**
+ * The composition root: the only place (with the CLI) that turns configuration into adapters.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/schema.js';
+import { loadConfig, secretsOf } from '../src/config/load-config.js';
+import type { Broker } from '../src/ports/broker.js';
+import type { Mailer } from '../src/ports/mailer.js';
+import { ConfigError } from '../src/errors.js';
+import { SimBroker } from '../src/adapters/sim/sim-broker.js';
+import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
+import { createMailer } from '../src/adapters/email/create-mailer.js';
+import { createLogger } from '../src/log/logger.js';
+import type { RunSettings } from '../src/run/rebalance-run.js';
+
+export interface AppContext {
+  config: Config;
+  warnings: string[];
+  secrets: string[];
+  logger: Logger;
+}
+
+/** Load and validate the configuration (ConfigError on a bad value) and open the log. */
+export function openApp(cwd: string, env: NodeJS.ProcessEnv, runId?: string): AppContext {
+  const { config, warnings } = loadConfig({ cwd, env });
+  const secrets = secretsOf(config);
+  const logger = createLogger({ logDir: config.files.logDir, level: config.logLevel, secrets, runId });
+  for (const warning of warnings) logger.warn(warning);
+  return { config, warnings, secrets, logger };
+}
+
+/** The broker named by BROKER. `readOnly` brokers never change their persisted state (`rebalancer plan`). */
+export function createBroker(config: Config, now: string, readOnly = false): Broker {
+  if (config.broker.kind === 'sim') {
+    return new SimBroker({
+      dataDir: config.files.dataDir,
+      scenarioFile: config.broker.simScenario,
+      seed: config.broker.simSeed,
+      now,
+      commissionModel: config.sizing.commissionModel,
+      readOnly,
+    });
+  }
+  throw new ConfigError(
+    'BROKER=ib: the Interactive Brokers adapter is not part of this build yet; use BROKER=sim (the default)',
+    'BROKER',
+  );
+}
+
+export function databaseFile(config: Config): string {
+  return join(config.files.dataDir, 'rebalancer.sqlite');
+}
+
+export function openStore(config: Config): SqliteStore {
+  return new SqliteStore(databaseFile(config));
+}
+
+/** The mailer of EMAIL settings; `now` names queued files after the run's (possibly pinned) clock. */
+export function createMailerFor(app: AppContext, now?: string): Mailer {
+  const { email, files } = app.config;
+  return createMailer({
+    smtpUrl: email.smtpUrl,
+    from: email.mailFrom,
+    to: email.mailTo,
+    outboxDir: join(files.dataDir, 'outbox'),
+    timeoutMs: email.timeoutMs,
+    secrets: app.secrets,
+    now: now === undefined ? undefined : () => new Date(now),
+  });
+}
+
+/** The run's view of the configuration. */
+export function runSettingsOf(config: Config): RunSettings {
+  return {
+    brokerName: config.broker.kind,
+    expectedAccount: config.broker.ibAccount,
+    tradingMode: config.broker.tradingMode,
+    cancelScope: config.broker.cancelScope,
+    forecastDir: config.files.forecastDir,
+    dataDir: config.files.dataDir,
+    maxForecastAgeHours: config.maxForecastAgeHours,
+    sizing: config.sizing,
+    limits: config.limits,
+    adaptivePriority: config.sizing.adaptivePriority,
+    orderStatusWindowMs: config.broker.orderStatusWindowMs,
+  };
+}

@@ -1,0 +1,29 @@
+import { DateTime } from 'luxon';
+import { ExitCode } from '../../errors.js';
+import { previewPlan, planJson } from '../../run/preview-plan.js';
+import { formatBreaches, formatPlan } from '../../run/console-report.js';
+import { createBroker, openApp, openStore, runSettingsOf } from '../../../jobs/compose.js';
+import type { CommandIo } from './command-io.js';
+
+/** `rebalancer plan [--json]`: read-only; exit 0 when the plan could be made (breaches or not), 1 when not. */
+export async function planCommand(io: CommandIo, options: { json: boolean; now: string }): Promise<ExitCode> {
+  const app = openApp(io.cwd, io.env);
+  const store = openStore(app.config);
+  try {
+    const preview = await previewPlan(createBroker(app.config, options.now, true), store, runSettingsOf(app.config), options.now);
+    if (options.json) {
+      io.out(JSON.stringify(planJson(preview), null, 2));
+      return ExitCode.ok;
+    }
+    io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
+    if (preview.plan) io.out(...formatPlan(preview.plan));
+    io.out(...formatBreaches(preview.breaches, preview.plan?.tradingState ?? 'HALTED'));
+    if (!preview.marketOpen && preview.nextOpen) {
+      const ny = DateTime.fromISO(preview.nextOpen).setZone('America/New_York').toFormat("ccc yyyy-MM-dd HH:mm 'New York'");
+      io.out(`market closed: the next session opens ${ny} (${preview.nextOpen})`);
+    }
+    return ExitCode.ok;
+  } finally {
+    store.close();
+  }
+}

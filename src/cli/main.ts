@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The `rebalancer` command. Each subcommand returns an exit code; usage errors exit 2, as does any
+ * configuration error. Unexpected errors exit 1 with a message, never a bare stack trace.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, ExitCode, StorageError } from '../errors.js';
+import { resolveNow } from './parse-now.js';
+import type { CommandIo } from './commands/command-io.js';
+import { runHourlyRebalance } from '../../jobs/hourly-rebalance.js';
+import { planCommand } from './commands/plan-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { haltCommand, resumeCommand } from './commands/halt-commands.js';
+
+// A reader that stops early (`rebalancer plan | head`) must not turn into a crash with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+const io: CommandIo = {
+  cwd: process.cwd(),
+  env: process.env,
+  out: (...lines) => process.stdout.write(lines.join('\n') + '\n'),
+  err: (...lines) => process.stderr.write(lines.join('\n') + '\n'),
+};
+
+const nowOption = (): Option => new Option('--now <iso>', 'pin the clock (ISO 8601 with a zone); also REBALANCER_NOW');
+
+function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command()
+    .name('rebalancer')
+    .description('Rebalance an Interactive Brokers account from target-weight files, safely, every hour.')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('run')
+    .description('the hourly job: cancel, collect fills, plan, check, send, record, email')
+    .option('--dry-run', 'everything but cancels and submissions', false)
+    .addOption(nowOption())
+    .action(async (o: { dryRun: boolean; now?: string }) => {
+      const now = resolveNow(o.now, io.env);
+      setExit(await runHourlyRebalance({ cwd: io.cwd, env: io.env, now, dryRun: o.dryRun, out: (l) => io.out(l), err: (l) => io.err(l) }));
+    });
+  program
+    .command('plan')
+    .description('read-only: the plan the next run would make')
+    .option('--json', 'print one JSON object', false)
+    .addOption(nowOption())
+    .action(async (o: { json: boolean; now?: string }) => setExit(await planCommand(io, { json: o.json, now: resolveNow(o.now, io.env) })));
+  program
+    .command('status')
+    .description('the latest snapshot, positions vs targets, last runs, breaches, halt state')
+    .option('--json', 'print one JSON object', false)
+    .action((o: { json: boolean }) => setExit(statusCommand(io, o)));
+  program
+    .command('halt')
+    .description('kill switch on: runs cancel the system\'s orders and place none')
+    .requiredOption('--reason <text>', 'why (recorded and shown in every run)')
+    .action((o: { reason: string }) => setExit(haltCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) })));
+  program
+    .command('resume')
+    .description('kill switch off')
+    .option('--reason <text>', 'why (recorded)', 'resumed by operator')
+    .action((o: { reason: string }) => setExit(resumeCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) })));
+  return program;
+}
+
+async function main(argv: string[]): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; every real usage error is 2.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`configuration error: ${error.message}`);
+      return ExitCode.usage;
+    }
+    const kind = error instanceof StorageError ? 'storage error' : 'error';
+    io.err(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.failed;
+  }
+}
+
+process.exitCode = await main(process.argv);

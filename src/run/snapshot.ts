@@ -1,0 +1,50 @@
+import type { AccountSummary, BrokerPosition, PlanLine, Quote } from '../core/types.js';
+import type { PositionRecord, SnapshotRecord } from '../ports/store.js';
+import { referencePrice } from '../core/reference-price.js';
+
+/**
+ * Step 9: the account as it stands at the end of the run, with each position's weight next to the
+ * target weight the plan gave it (0 for positions the plan did not target).
+ */
+export function buildSnapshot(
+  summary: AccountSummary,
+  positions: BrokerPosition[],
+  quotes: Record<string, Quote>,
+  lines: PlanLine[],
+): { snapshot: SnapshotRecord; positions: PositionRecord[] } {
+  const nlv = summary.netLiquidation;
+  const targetOf = new Map(lines.map((l) => [l.symbol, l.targetWeight]));
+  const records = positions
+    .filter((p) => p.quantity !== 0)
+    .map((p): PositionRecord => {
+      const price = referencePrice(quotes[p.symbol]) ?? p.avgCost;
+      const marketValue = round2(p.quantity * price);
+      return {
+        symbol: p.symbol,
+        quantity: p.quantity,
+        avgCost: p.avgCost,
+        marketPrice: price,
+        marketValue,
+        weight: nlv > 0 ? marketValue / nlv : 0,
+        targetWeight: targetOf.get(p.symbol) ?? 0,
+      };
+    })
+    .sort((a, b) => a.symbol.localeCompare(b.symbol));
+  return {
+    snapshot: {
+      netLiquidation: nlv,
+      cash: summary.totalCash,
+      grossPositionValue: summary.grossPositionValue,
+      leverage: nlv > 0 ? summary.grossPositionValue / nlv : 0,
+      maintMargin: summary.maintMargin,
+      excessLiquidity: summary.excessLiquidity,
+      cushion: summary.cushion,
+      currency: summary.currency,
+    },
+    positions: records,
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

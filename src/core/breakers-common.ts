@@ -20,7 +20,8 @@ export type BreakerCheck = (ctx: BreakerContext) => Breach[];
 
 /** Builds a breach whose detail starts with its code, so a detail read alone still says what tripped. */
 export function breach(code: BreachCode, detail: string, symbol?: string): Breach {
-  const b: Breach = { code, detail: `${code}: ${detail}` };
+  // The code is its own field; every reader prints it next to the detail, so the detail does not repeat it.
+  const b: Breach = { code, detail };
   if (symbol !== undefined) b.symbol = symbol;
   return b;
 }

@@ -43,6 +43,27 @@ describe('the built rebalancer command', () => {
     expect(orders.every((o) => o.action === 'BUY' && o.status !== 'Intent')).toBe(true);
   });
 
+  it('with --dry-run plans and writes the order file but cancels and sends nothing', async () => {
+    const ws = workspace();
+    writeForecast(ws.forecasts, 'trend.json', forecast('2026-11-23T14:00:00Z'));
+    const first = await runCli(['run', '--now', IN_SESSION], { cwd: ws.root, env: ws.env });
+    expect(first.code).toBe(0);
+    // Some of the first run's orders may still be working; a dry run must leave them alone.
+    writeForecast(ws.forecasts, 'trend.json', { ...forecast('2026-11-23T15:50:00Z'), weights: { SPY: 0.2, IEF: 0.3 } });
+    const dry = await runCli(['run', '--dry-run', '--now', '2026-11-23T15:55:00Z'], { cwd: ws.root, env: ws.env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/dry run: open orders left alone/);
+    expect(dry.stdout).toMatch(/IEF .* BUY/);
+    expect(dry.stdout).toMatch(/dry run: no orders sent/);
+    const db = new Database(join(ws.data, 'rebalancer.sqlite'), { readonly: true });
+    const runs = db.prepare('SELECT id, dry_run FROM runs ORDER BY started_at').all() as { id: string; dry_run: number }[];
+    const dryOrders = db.prepare('SELECT COUNT(*) AS n FROM orders WHERE run_id = ?').get(runs[1]?.id) as { n: number };
+    db.close();
+    expect(runs.map((r) => r.dry_run)).toEqual([0, 1]);
+    expect(dryOrders.n).toBe(0);
+    expect(readdirSync(join(ws.data, 'orders', '2026-11-23'))).toHaveLength(2);
+  });
+
   it('exits 2 and names the variable when a configuration value is wrong, without touching the broker', async () => {
     const ws = workspace();
     writeForecast(ws.forecasts, 'trend.json', forecast('2026-11-23T14:00:00Z'));

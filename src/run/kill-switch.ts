@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, renameSync, unlinkSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, unlinkSync, existsSync } from 'node:fs';
+import { writeFileAtomicSync } from '../adapters/files/atomic-write.js';
 import { join } from 'node:path';
 
 /** The kill switch state as kept in `DATA_DIR/HALT`. */
@@ -34,11 +35,7 @@ export function readHalt(dataDir: string): HaltState | undefined {
 
 /** Turn the kill switch on (atomically: a run never sees a half-written file). */
 export function writeHalt(dataDir: string, state: HaltState): void {
-  mkdirSync(dataDir, { recursive: true });
-  const path = haltFile(dataDir);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomicSync(haltFile(dataDir), JSON.stringify(state, null, 2) + '\n');
 }
 
 /** Turn the kill switch off; returns the state it had, if any. */

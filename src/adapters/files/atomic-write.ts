@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errorCode, guardStorageAsync } from '../storage-errors.js';
+import { errorCode, guardStorage, guardStorageAsync } from '../storage-errors.js';
 
 /**
  * Flush a directory so that a file created or renamed in it survives a power loss. Some platforms
@@ -52,4 +53,49 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     }
     await syncDirectory(dir);
   });
+}
+
+/**
+ * Synchronous twin of {@link writeFileAtomic}, for state that must be durable before the caller goes on
+ * (the simulator's account after a fill, the kill switch).
+ *
+ * @throws StorageError naming the target path and what failed.
+ */
+export function writeFileAtomicSync(path: string, data: string): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  guardStorage(path, 'write the file', () => {
+    mkdirSync(dir, { recursive: true });
+    try {
+      const fd = openSync(tmp, 'wx');
+      try {
+        writeSync(fd, data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    syncDirectorySync(dir);
+  });
+}
+
+function syncDirectorySync(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (err) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
+    throw err;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!['EINVAL', 'EBADF', 'EPERM'].includes(errorCode(err) ?? '')) throw err;
+  } finally {
+    closeSync(fd);
+  }
 }

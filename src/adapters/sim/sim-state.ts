@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../files/atomic-write.js';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
@@ -111,28 +112,7 @@ export function loadState(dataDir: string): SimState | undefined {
 
 /** Writes the state atomically: a synced temporary file renamed over the old one, so a crash leaves one or the other. */
 export function saveState(dataDir: string, state: SimState): void {
-  const file = stateFile(dataDir);
-  const tmp = `${file}.tmp`;
-  try {
-    mkdirSync(join(dataDir, 'sim'), { recursive: true });
-    syncPath(tmp, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(tmp, file);
-    // The rename itself is durable only once the directory is synced (which Windows cannot do).
-    if (process.platform !== 'win32') syncPath(join(dataDir, 'sim'));
-  } catch (err) {
-    throw new StorageError(`${file}: cannot save the simulator state: ${(err as Error).message}`, file, { cause: err });
-  }
-}
-
-/** Writes `text` to a new file (or opens an existing directory) and fsyncs it. */
-function syncPath(path: string, text?: string): void {
-  const fd = openSync(path, text === undefined ? 'r' : 'w');
-  try {
-    if (text !== undefined) writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileAtomicSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**

@@ -1,11 +1,13 @@
 import { DateTime } from 'luxon';
+import { nyseDayRule } from './calendar-nyse.js';
 
 /**
- * The exchange session clock: NYSE regular hours, 09:30-16:00 America/New_York, Monday to Friday.
+ * The exchange session clock: NYSE regular hours, 09:30-16:00 America/New_York, on the NYSE's trading days.
  *
  * Pure: every function takes the instant it reasons about, and all calendar arithmetic happens in the
  * exchange's zone, so neither the machine's TZ nor a daylight-saving change moves a session.
- * Holidays and early closes plug in through {@link SessionRules}; the default has none.
+ * Holidays and early closes come from {@link SessionRules}; the default is the NYSE calendar by rule
+ * (calendar-nyse.ts), and the broker's liquid hours can take over for the dates they cover (liquid-hours.ts).
  */
 
 export const EXCHANGE_ZONE = 'America/New_York';
@@ -16,18 +18,34 @@ export interface Session {
   close: string;
 }
 
+/** What a calendar says about one New York date, before it becomes instants. */
+export type DayRule =
+  /** No session at all; `reason` names the weekend day or the holiday. */
+  | { kind: 'closed'; reason: string }
+  /** A session from 09:30 to `close` ("HH:mm" New York, default 16:00); `reason` says why it is short. */
+  | { kind: 'open'; close?: string; reason?: string }
+  /** A session given outright as instants, e.g. by the broker's liquid hours. */
+  | { kind: 'session'; session: Session; reason?: string };
+
 /**
- * Calendar exceptions, keyed by New York date (yyyy-MM-dd). A later calendar module supplies the NYSE list;
- * keeping it data lets the simulator and the run share one source.
+ * Calendar exceptions, keyed by New York date (yyyy-MM-dd). The lists win over `dayRule`, which answers for
+ * every other date; without `dayRule` the rules are the bare clock (Monday to Friday, regular hours), so
+ * `{}` means "no holidays" and `{ ...NYSE_RULES, holidays }` adds closures to the NYSE calendar.
  */
 export interface SessionRules {
   /** Weekdays the exchange is closed. */
   holidays?: ReadonlySet<string>;
   /** Early closes: date -> local close time "HH:mm" (e.g. "13:00"). */
   earlyCloses?: Readonly<Record<string, string>>;
+  /** The calendar for dates the lists do not name. */
+  dayRule?: (date: string) => DayRule;
 }
 
-const REGULAR: SessionRules = {};
+/** The NYSE calendar: weekends, holidays with their observance rules, early closes, special closures. */
+export const NYSE_RULES: SessionRules = Object.freeze({ dayRule: nyseDayRule });
+/** The bare clock with no holidays: every weekday has a regular session (tests, synthetic markets). */
+export const WEEKDAYS_ONLY: SessionRules = Object.freeze({});
+
 const OPEN_TIME = { hour: 9, minute: 30 };
 const CLOSE_TIME = { hour: 16, minute: 0 };
 /** Far more than any run of holidays and weekends; a bound so a bad rule set cannot loop forever. */
@@ -49,16 +67,28 @@ export function toIsoUtc(dt: DateTime): string {
 
 /** The New York date (yyyy-MM-dd) of an instant: the trading day it belongs to. */
 export function tradingDayOf(now: string): string {
-  return parseInstant(now).setZone(EXCHANGE_ZONE).toFormat('yyyy-MM-dd');
+  return isoDate(parseInstant(now).setZone(EXCHANGE_ZONE));
+}
+
+/** The rule for a New York date (yyyy-MM-dd) under `rules`: the lists first, then the calendar. */
+export function dayRuleOn(date: string, rules: SessionRules = NYSE_RULES): DayRule {
+  const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !day.isValid) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
+  if (rules.holidays?.has(date)) return { kind: 'closed', reason: 'holiday' };
+  const base: DayRule = rules.dayRule?.(date)
+    ?? (day.weekday > 5 ? { kind: 'closed', reason: 'weekend' } : { kind: 'open' });
+  const early = rules.earlyCloses?.[date];
+  return early !== undefined && base.kind === 'open' ? { kind: 'open', close: early, reason: 'early close' } : base;
 }
 
 /** The session held on a New York date (yyyy-MM-dd), or undefined on weekends and holidays. */
-export function sessionOn(date: string, rules: SessionRules = REGULAR): Session | undefined {
+export function sessionOn(date: string, rules: SessionRules = NYSE_RULES): Session | undefined {
+  const rule = dayRuleOn(date, rules);
+  if (rule.kind === 'closed') return undefined;
+  if (rule.kind === 'session') return rule.session;
+  // Wall-clock times in the exchange's zone: luxon applies that day's offset, so DST needs no special case.
   const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
-  if (!day.isValid) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
-  if (day.weekday > 5 || rules.holidays?.has(date)) return undefined;
-  const early = rules.earlyCloses?.[date];
-  const close = early === undefined ? CLOSE_TIME : parseLocalTime(early);
+  const close = rule.close === undefined ? CLOSE_TIME : parseLocalTime(rule.close);
   return {
     open: toIsoUtc(day.set({ ...OPEN_TIME, second: 0, millisecond: 0 })),
     close: toIsoUtc(day.set({ ...close, second: 0, millisecond: 0 })),
@@ -66,12 +96,12 @@ export function sessionOn(date: string, rules: SessionRules = REGULAR): Session 
 }
 
 /** The session of the New York date of `now` (whether or not `now` is inside it), or undefined. */
-export function sessionFor(now: string, rules: SessionRules = REGULAR): Session | undefined {
+export function sessionFor(now: string, rules: SessionRules = NYSE_RULES): Session | undefined {
   return sessionOn(tradingDayOf(now), rules);
 }
 
 /** True when `now` is within the regular session: open <= now < close. */
-export function isSessionOpen(now: string, rules: SessionRules = REGULAR): boolean {
+export function isSessionOpen(now: string, rules: SessionRules = NYSE_RULES): boolean {
   const session = sessionFor(now, rules);
   if (session === undefined) return false;
   const t = parseInstant(now).toMillis();
@@ -79,22 +109,22 @@ export function isSessionOpen(now: string, rules: SessionRules = REGULAR): boole
 }
 
 /** The first session open strictly after `now` (ISO UTC): later today, or on the next trading day. */
-export function nextSessionOpen(now: string, rules: SessionRules = REGULAR): string {
+export function nextSessionOpen(now: string, rules: SessionRules = NYSE_RULES): string {
   const t = parseInstant(now).toMillis();
   let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
   for (let i = 0; i <= MAX_SEARCH_DAYS; i++, day = day.plus({ days: 1 })) {
-    const session = sessionOn(day.toFormat('yyyy-MM-dd'), rules);
+    const session = sessionOn(isoDate(day), rules);
     if (session !== undefined && parseInstant(session.open).toMillis() > t) return session.open;
   }
   throw new RangeError(`no session open within ${MAX_SEARCH_DAYS} days after ${now}`);
 }
 
 /** The close of the last session held on a New York date strictly before that of `now`. */
-export function previousSessionClose(now: string, rules: SessionRules = REGULAR): string {
+export function previousSessionClose(now: string, rules: SessionRules = NYSE_RULES): string {
   let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
   for (let i = 0; i < MAX_SEARCH_DAYS; i++) {
     day = day.minus({ days: 1 });
-    const session = sessionOn(day.toFormat('yyyy-MM-dd'), rules);
+    const session = sessionOn(isoDate(day), rules);
     if (session !== undefined) return session.close;
   }
   throw new RangeError(`no session within ${MAX_SEARCH_DAYS} days before ${now}`);
@@ -104,7 +134,7 @@ export function previousSessionClose(now: string, rules: SessionRules = REGULAR)
  * The latest instant at or before `now` when the market was open, as a price source: `now` itself during
  * the session, else the close of the last session (today's after the close, an earlier one before the open).
  */
-export function lastMarketTime(now: string, rules: SessionRules = REGULAR): string {
+export function lastMarketTime(now: string, rules: SessionRules = NYSE_RULES): string {
   if (isSessionOpen(now, rules)) return now;
   const today = sessionFor(now, rules);
   if (today !== undefined && parseInstant(now).toMillis() >= parseInstant(today.close).toMillis()) return today.close;
@@ -115,4 +145,16 @@ function parseLocalTime(hhmm: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   if (m === null) throw new RangeError(`not a local time (HH:mm): "${hhmm}"`);
   return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+/** yyyy-MM-dd of a DateTime in its own zone; toISODate is locale-free, where toFormat follows the locale. */
+export function isoDate(dt: DateTime): string {
+  const date = dt.toISODate();
+  if (date === null) throw new RangeError(`invalid date: ${dt.invalidExplanation ?? dt.invalidReason}`);
+  return date;
+}
+
+/** The New York wall-clock time of an instant, "HH:mm", for messages (fixed locale: always Latin digits). */
+export function exchangeClock(iso: string): string {
+  return parseInstant(iso).setZone(EXCHANGE_ZONE).setLocale('en-US').toFormat('HH:mm');
 }

@@ -39,9 +39,11 @@ describe.each(zones)('session clock with TZ=%s', (tz) => {
 
   it('goes from Friday evening to Monday 09:30 New York', () => {
     process.env.TZ = tz;
-    expect(nextSessionOpen('2026-01-16T23:00:00Z')).toBe('2026-01-19T14:30:00Z');
+    expect(nextSessionOpen('2026-01-09T23:00:00Z')).toBe('2026-01-12T14:30:00Z');
     // Friday evening in New York is already Saturday in UTC: still Monday.
-    expect(nextSessionOpen('2026-01-17T02:00:00Z')).toBe('2026-01-19T14:30:00Z');
+    expect(nextSessionOpen('2026-01-10T02:00:00Z')).toBe('2026-01-12T14:30:00Z');
+    // Unless Monday is a holiday: Martin Luther King Jr. Day 2026 is Monday 19 January.
+    expect(nextSessionOpen('2026-01-16T23:00:00Z')).toBe('2026-01-20T14:30:00Z');
   });
 
   it('crosses the DST changes: Friday EST to Monday EDT, and back', () => {

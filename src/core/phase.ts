@@ -1,0 +1,101 @@
+import {
+  NYSE_RULES, dayRuleOn, exchangeClock, nextSessionOpen, parseInstant, sessionOn, toIsoUtc, tradingDayOf,
+  type Session, type SessionRules,
+} from './session.js';
+
+/**
+ * Where an instant falls in the exchange's day, and whether an hourly run may send orders then. Cron starts
+ * the program at fixed machine times in any zone; this is the one place that turns such a moment into the
+ * exchange's answer, so the run, the emails and the messages agree.
+ */
+
+export type Phase = 'before-open' | 'in-session' | 'after-close' | 'non-trading-day';
+
+export interface PhaseOptions {
+  /** No orders in the first N minutes after the open (opening auction noise). Default 0. */
+  noTradeFirstMinutes?: number;
+  /** No orders in the last N minutes before the close (orders must have time to work). Default 0. */
+  noTradeLastMinutes?: number;
+  /** The calendar; the NYSE's by default, or rules from the broker's liquid hours. */
+  rules?: SessionRules;
+}
+
+export interface MarketPhase {
+  phase: Phase;
+  /** The New York date of the instant (the trading day it belongs to, or the closed day it falls on). */
+  tradingDay: string;
+  /** That date's session; absent on a non-trading day. */
+  session?: Session;
+  /** True only inside the session and outside the no-trade windows. */
+  ordersAllowed: boolean;
+  /** One human sentence saying why, for logs and emails. */
+  reason: string;
+  /** The first session open strictly after the instant (ISO UTC). */
+  nextOpen: string;
+}
+
+/** The start-, mid- and end-of-day email moments of a session (ISO UTC). */
+export interface DayMarks {
+  open: string;
+  /** Halfway between open and close, early closes included (11:15 New York on a 13:00 close). */
+  midpoint: string;
+  close: string;
+}
+
+/** The phase of the exchange's day at `now` (ISO 8601), under the NYSE calendar unless `rules` say otherwise. */
+export function phaseOf(now: string, options: PhaseOptions = {}): MarketPhase {
+  const first = minutesOption(options.noTradeFirstMinutes, 'noTradeFirstMinutes');
+  const last = minutesOption(options.noTradeLastMinutes, 'noTradeLastMinutes');
+  const rules = options.rules ?? NYSE_RULES;
+  const tradingDay = tradingDayOf(now);
+  const nextOpen = nextSessionOpen(now, rules);
+  const rule = dayRuleOn(tradingDay, rules);
+  const session = sessionOn(tradingDay, rules);
+  if (rule.kind === 'closed' || session === undefined) {
+    const why = rule.kind === 'closed' ? rule.reason : 'no session';
+    return { phase: 'non-trading-day', tradingDay, ordersAllowed: false, reason: `market closed: ${why}`, nextOpen };
+  }
+  const note = rule.reason === undefined ? '' : ` (${rule.reason})`;
+  const t = parseInstant(now).toMillis();
+  const open = parseInstant(session.open).toMillis();
+  const close = parseInstant(session.close).toMillis();
+  const base = { tradingDay, session, nextOpen };
+  if (t < open) {
+    const reason = `market not open yet: the session opens at ${exchangeClock(session.open)} New York time${note}`;
+    return { ...base, phase: 'before-open', ordersAllowed: false, reason };
+  }
+  if (t >= close) {
+    const reason = `market closed for the day at ${exchangeClock(session.close)} New York time${note}`;
+    return { ...base, phase: 'after-close', ordersAllowed: false, reason };
+  }
+  // The windows are half-open like the session: [open, open + first) and [close - last, close).
+  if (t < open + first * 60_000) {
+    const reason = `in the first ${plural(first)} of the session (no-trade window)`;
+    return { ...base, phase: 'in-session', ordersAllowed: false, reason };
+  }
+  if (t >= close - last * 60_000) {
+    const reason = `in the last ${plural(last)} of the session (no-trade window)`;
+    return { ...base, phase: 'in-session', ordersAllowed: false, reason };
+  }
+  const reason = `market open until ${exchangeClock(session.close)} New York time${note}`;
+  return { ...base, phase: 'in-session', ordersAllowed: true, reason };
+}
+
+/** The open, the midpoint and the close of a session: when the start-, mid- and end-of-day emails are due. */
+export function dayMarks(session: Session): DayMarks {
+  const open = parseInstant(session.open);
+  const close = parseInstant(session.close);
+  if (close <= open) throw new RangeError(`session closes before it opens: ${session.open} - ${session.close}`);
+  const midpoint = open.plus({ milliseconds: close.diff(open).toMillis() / 2 });
+  return { open: toIsoUtc(open), midpoint: toIsoUtc(midpoint), close: toIsoUtc(close) };
+}
+
+function minutesOption(value: number | undefined, name: string): number {
+  if (value === undefined) return 0;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a number of minutes >= 0, got ${value}`);
+  return value;
+}
+
+function plural(minutes: number): string {
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { EXCHANGE_ZONE, parseInstant, sessionOn } from './session.js';
+import { dayMarks } from './phase.js';
 
 export type DailyEmailKind = 'start' | 'mid' | 'end';
 
@@ -36,9 +37,8 @@ export function dueDailyEmails(
     const session = sessionOn(tradingDay);
     if (!session || !ranOn(tradingDay)) continue;
     const already = sent(tradingDay);
-    const open = parseInstant(session.open);
-    const close = parseInstant(session.close);
-    const midpoint = open.plus({ milliseconds: close.diff(open).toMillis() / 2 });
+    const marks = dayMarks(session);
+    const [open, midpoint, close] = [marks.open, marks.midpoint, marks.close].map(parseInstant) as [DateTime, DateTime, DateTime];
     const add = (kind: DailyEmailKind): void => {
       if (!already.includes(kind)) due.push({ kind, tradingDay });
     };

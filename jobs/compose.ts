@@ -84,5 +84,7 @@ export function runSettingsOf(config: Config): RunSettings {
     limits: config.limits,
     adaptivePriority: config.sizing.adaptivePriority,
     orderStatusWindowMs: config.broker.orderStatusWindowMs,
+    noTradeFirstMinutes: 0,
+    noTradeLastMinutes: 0,
   };
 }

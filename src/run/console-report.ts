@@ -2,6 +2,8 @@ import type { Breach, BrokerOrder, CancelResult, Execution, Plan, PlanLine } fro
 
 /** Readable console output for people watching a run (the JSON log file is for machines). */
 
+import { DateTime } from 'luxon';
+
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export function formatMoney(value: number): string {
@@ -64,4 +66,10 @@ export function formatOrders(orders: BrokerOrder[]): string[] {
   return orders.map(
     (o) => `${o.action} ${o.quantity} ${o.symbol} LMT ${o.limitPrice}: ${o.status}${o.filledQuantity > 0 ? `, filled ${o.filledQuantity} @ ${o.avgFillPrice}` : ''} (order ${o.brokerOrderId}, ${o.orderRef})`,
   );
+}
+
+/** An instant as a person in any time zone reads it: New York wall time first, then the UTC instant. */
+export function describeInstant(iso: string): string {
+  const ny = DateTime.fromISO(iso).setZone('America/New_York').toFormat("ccc yyyy-MM-dd HH:mm 'New York'");
+  return `${ny}, ${iso}`;
 }

@@ -3,7 +3,7 @@ import type { RunStore } from '../ports/store.js';
 import type { Breach, Plan } from '../core/types.js';
 import { checkAccount } from '../core/account-check.js';
 import { planRebalance } from '../core/plan-rebalance.js';
-import { isSessionOpen, nextSessionOpen } from '../core/session.js';
+import { phaseOf } from '../core/phase.js';
 import { readHalt } from './kill-switch.js';
 import { gatherPlanInputs } from './gather-inputs.js';
 import type { RunSettings } from './rebalance-run.js';
@@ -14,7 +14,10 @@ export interface PlanPreview {
   plan?: Plan;
   /** Breaches found before a plan could be made (account), or the plan's own. */
   breaches: Breach[];
+  /** Whether a run now could send orders (in session, outside the no-trade windows). */
   marketOpen: boolean;
+  /** Why not, when it could not. */
+  phaseReason: string;
   nextOpen?: string;
 }
 
@@ -24,8 +27,9 @@ export interface PlanPreview {
  * cancelled first, as a run does.
  */
 export async function previewPlan(broker: Broker, store: RunStore, settings: RunSettings, now: string): Promise<PlanPreview> {
-  const marketOpen = isSessionOpen(now);
-  const base = { now, marketOpen, nextOpen: marketOpen ? undefined : nextSessionOpen(now) };
+  const phase = phaseOf(now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes });
+  const marketOpen = phase.ordersAllowed;
+  const base = { now, marketOpen, phaseReason: phase.reason, nextOpen: marketOpen ? undefined : phase.nextOpen };
   await broker.connect();
   try {
     const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
@@ -51,6 +55,7 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
     account: preview.account ?? null,
     marketOpen: preview.marketOpen,
     nextOpen: preview.nextOpen ?? null,
+    phase: preview.phaseReason,
     tradingState: plan?.tradingState ?? 'HALTED',
     netLiquidation: plan?.netLiquidation ?? null,
     sizingNetLiquidation: plan?.sizingNetLiquidation ?? null,

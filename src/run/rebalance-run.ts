@@ -16,14 +16,15 @@ import type {
 import { StorageError, ExitCode } from '../errors.js';
 import { checkAccount } from '../core/account-check.js';
 import { planRebalance } from '../core/plan-rebalance.js';
-import { isSessionOpen, nextSessionOpen, tradingDayOf } from '../core/session.js';
+import { tradingDayOf } from '../core/session.js';
+import { phaseOf } from '../core/phase.js';
 import { readHalt, writeHalt } from './kill-switch.js';
 import { cancelOpenOrders, type CancelScope } from './cancel-orders.js';
 import { gatherPlanInputs } from './gather-inputs.js';
 import { submitOrders } from './submit-orders.js';
 import { buildSnapshot } from './snapshot.js';
 import { collectFills } from './collect-fills.js';
-import { formatBreaches, formatCancels, formatFills, formatMoney, formatOrders, formatPlan } from './console-report.js';
+import { describeInstant, formatBreaches, formatCancels, formatFills, formatMoney, formatOrders, formatPlan } from './console-report.js';
 import { writeOrderFile } from '../adapters/files/order-file.js';
 import { syncTradesCsv } from '../adapters/files/trades-csv.js';
 import { renderAlert } from '../adapters/email/render-alert.js';
@@ -41,6 +42,9 @@ export interface RunSettings {
   limits: RiskLimits;
   adaptivePriority: AdaptivePriority;
   orderStatusWindowMs: number;
+  /** No orders in the first / last N minutes of the session (0: none). */
+  noTradeFirstMinutes: number;
+  noTradeLastMinutes: number;
 }
 
 export interface RunOptions {
@@ -150,14 +154,14 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     const orderFile = await writeOrderFile(settings.dataDir, tradingDay, o.runId, plan.lines);
     result.files.push({ label: 'order file', path: orderFile });
 
-    result.marketOpen = isSessionOpen(o.now);
+    const phase = phaseOf(o.now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes });
+    result.marketOpen = phase.ordersAllowed;
     const blocked = plan.tradingState !== 'ACTIVE';
     let status: RunStatus = blocked ? 'blocked' : 'ok';
     out('\n== orders');
     if (!result.marketOpen) {
-      result.nextOpen = nextSessionOpen(o.now);
-      const ny = DateTime.fromISO(result.nextOpen).setZone('America/New_York').toFormat("ccc yyyy-MM-dd HH:mm 'New York'");
-      out(`market closed: no orders sent. The plan above is what would be sent now; the first run of the next session (${ny}, ${result.nextOpen}) plans again with its prices.`);
+      result.nextOpen = phase.nextOpen;
+      out(`${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${describeInstant(phase.nextOpen)}) plans again with its prices.`);
       status = 'skipped';
     } else if (o.dryRun) {
       out('dry run: no orders sent');

@@ -26,6 +26,8 @@ const settings = (root: string): RunSettings => ({
   },
   adaptivePriority: 'Normal',
   orderStatusWindowMs: 0,
+  noTradeFirstMinutes: 0,
+  noTradeLastMinutes: 0,
 });
 
 /** One hourly run, built the way the job builds it: a fresh broker and store per process. */

@@ -1,7 +1,6 @@
-import { DateTime } from 'luxon';
 import { ExitCode } from '../../errors.js';
 import { previewPlan, planJson } from '../../run/preview-plan.js';
-import { formatBreaches, formatPlan } from '../../run/console-report.js';
+import { describeInstant, formatBreaches, formatPlan } from '../../run/console-report.js';
 import { createBroker, openApp, openStore, runSettingsOf } from '../../../jobs/compose.js';
 import type { CommandIo } from './command-io.js';
 
@@ -19,8 +18,7 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     if (preview.plan) io.out(...formatPlan(preview.plan));
     io.out(...formatBreaches(preview.breaches, preview.plan?.tradingState ?? 'HALTED'));
     if (!preview.marketOpen && preview.nextOpen) {
-      const ny = DateTime.fromISO(preview.nextOpen).setZone('America/New_York').toFormat("ccc yyyy-MM-dd HH:mm 'New York'");
-      io.out(`market closed: the next session opens ${ny} (${preview.nextOpen})`);
+      io.out(`${preview.phaseReason}: a run now would send nothing; the next session opens ${describeInstant(preview.nextOpen)}`);
     }
     return ExitCode.ok;
   } finally {

@@ -1,8 +1,20 @@
-/** An email to send: a subject, a plain-text body and an optional HTML body. */
+/** An image shown inside the HTML body, which refers to it as `<img src="cid:{cid}">`. */
+export interface InlineAttachment {
+  /** Content-ID, unique within the message: letters, digits, dots, dashes and @ only. */
+  cid: string;
+  filename: string;
+  content: Buffer;
+  /** MIME type, e.g. image/png. */
+  contentType: string;
+}
+
+/** An email to send: a subject, a plain-text body, an optional HTML body and the images it shows inline. */
 export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** Sent as multipart/related with the HTML part, so mail clients show them in place, not as downloads. */
+  attachments?: InlineAttachment[];
 }
 
 export type MailOutcome =

@@ -60,7 +60,7 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     try {
       await mkdir(options.outboxDir, { recursive: true });
       file = await freeName(file);
-      const info = await composer.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html, date: now() });
+      const info = await composer.sendMail(mailOptionsOf(mail));
       const temp = join(options.outboxDir, `.${process.pid}-${Date.now()}.tmp`);
       await writeFile(temp, info.message);
       await rename(temp, file);
@@ -91,11 +91,26 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     return undefined;
   }
 
+  /** The same nodemailer options for SMTP and the outbox, so a queued .eml is the message SMTP would have sent. */
+  function mailOptionsOf(mail: MailMessage): nodemailer.SendMailOptions {
+    return {
+      from: options.from,
+      to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      date: now(),
+      attachments: mail.attachments?.map((a) => ({ cid: a.cid, filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'inline' as const })),
+    };
+  }
+
   async function send(message: MailMessage): Promise<MailOutcome> {
+    // Attachments pass as they are: they are images (charts drawn from numbers), with no text to redact.
     const mail: MailMessage = {
       subject: redact(message.subject),
       text: redact(message.text),
       html: message.html === undefined ? undefined : redactSecrets(message.html, htmlSecrets),
+      attachments: message.attachments,
     };
     if (smtp === undefined) return queue(mail, 'no SMTP_URL configured');
     const flushError = await flushOutbox(smtp);
@@ -105,7 +120,7 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       return queue(mail, reasonOf(flushError));
     }
     try {
-      const info = await smtp.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html, date: now() });
+      const info = await smtp.sendMail(mailOptionsOf(mail));
       return { status: 'sent', messageId: info.messageId };
     } catch (error) {
       return queue(mail, reasonOf(error));

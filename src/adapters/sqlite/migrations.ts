@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { StorageError } from '../../errors.js';
 import { INITIAL_SCHEMA } from './migration-0001-initial.js';
+import { CONTRACT_CACHE_SCHEMA } from './migration-0002-contract-cache.js';
+import { REPORT_FIELDS_SCHEMA } from './migration-0003-report-fields.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -12,7 +14,11 @@ export interface Migration {
  * Every migration this version knows, in the order they are applied. Append only: never edit, reorder or
  * remove a shipped entry, since databases in the field record its id (and refuse to open if it changes).
  */
-export const MIGRATIONS: readonly Migration[] = [{ id: '0001_initial', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { id: '0001_initial', sql: INITIAL_SCHEMA },
+  { id: '0002_contract_cache', sql: CONTRACT_CACHE_SCHEMA },
+  { id: '0003_report_fields', sql: REPORT_FIELDS_SCHEMA },
+];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.
 const CREATE_LEDGER = `

@@ -1,6 +1,6 @@
-import type { Breach, BrokerOrder, Execution, OrderRequest } from '../../core/types.js';
+import type { Breach, BrokerOrder, Execution } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
-import type { FillRecord, OrderRecord, PositionRecord, RunRecord, RunStatus, RunStore, SnapshotRecord } from '../../ports/store.js';
+import type { FillRecord, OrderIntent, OrderRecord, PositionRecord, RunRecord, RunStatus, RunStore, SnapshotRecord } from '../../ports/store.js';
 import { guardStorage } from '../storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -73,7 +73,7 @@ export class SqliteStore implements RunStore {
     return this.guard(`read breaches of run ${runId}`, () => this.q.breachesOf.all(runId)).map(toBreach);
   }
 
-  recordOrderIntent(runId: string, order: OrderRequest, createdAt: string): void {
+  recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
     this.transaction(`record order intent ${order.orderRef}`, () => {
       const existing = this.q.orderByRef.get(order.orderRef);
       if (existing !== undefined) {
@@ -168,10 +168,11 @@ export class SqliteStore implements RunStore {
     this.guard(`record a ${event.action} event`, () => this.q.insertHalt.run(event));
   }
 
-  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string }): void {
+  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string; alertKey?: string }): void {
     this.guard(`record the ${email.kind} email`, () =>
       this.q.insertEmail.run({
         kind: email.kind, trading_day: email.tradingDay, subject: email.subject, status: email.status, at: email.at, run_id: email.runId ?? null,
+        alert_key: email.alertKey ?? null,
       }),
     );
   }

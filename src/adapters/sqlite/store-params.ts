@@ -1,5 +1,5 @@
-import type { BrokerOrder, Execution, OrderRequest } from '../../core/types.js';
-import type { PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type { BrokerOrder, Execution } from '../../core/types.js';
+import type { OrderIntent, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
 import type { FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The port's records as statement parameters (the inverse of store-rows.ts). */
@@ -48,7 +48,7 @@ export function finishParams(
   };
 }
 
-export function intentParams(runId: string, order: OrderRequest, createdAt: string): IntentParams {
+export function intentParams(runId: string, order: OrderIntent, createdAt: string): IntentParams {
   return {
     run_id: runId,
     order_ref: order.orderRef,
@@ -59,6 +59,7 @@ export function intentParams(runId: string, order: OrderRequest, createdAt: stri
     status: 'Intent',
     created_at: createdAt,
     updated_at: createdAt,
+    reference_price: order.referencePrice ?? null,
   };
 }
 

@@ -52,6 +52,7 @@ export interface OrderRow {
   avg_fill_price: number;
   created_at: string;
   message: string | null;
+  reference_price: number | null;
 }
 
 export interface FillRow {
@@ -133,6 +134,7 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     avgFillPrice: r.avg_fill_price,
     createdAt: r.created_at,
     message: opt(r.message),
+    referencePrice: opt(r.reference_price),
   };
 }
 

@@ -29,8 +29,8 @@ export function prepareStatements(db: Database.Database) {
     breachesOf: db.prepare<[string], BreachRow>('SELECT code, symbol, detail FROM breaches WHERE run_id = ? ORDER BY id'),
 
     insertIntent: db.prepare<IntentParams>(
-      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at)
-       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at)`,
+      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price)
+       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price)`,
     ),
     orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
     markSent: db.prepare<BrokerUpdateParams>(
@@ -95,9 +95,9 @@ export function prepareStatements(db: Database.Database) {
     insertHalt: db.prepare<{ action: string; reason: string; at: string; source: string }>(
       'INSERT INTO halt_events (action, reason, at, source) VALUES (@action, @reason, @at, @source)',
     ),
-    insertEmail: db.prepare<{ kind: string; trading_day: string; subject: string; status: string; at: string; run_id: string | null }>(
-      `INSERT INTO emails (kind, trading_day, subject, status, at, run_id)
-       VALUES (@kind, @trading_day, @subject, @status, @at, @run_id)`,
+    insertEmail: db.prepare<{ kind: string; trading_day: string; subject: string; status: string; at: string; run_id: string | null; alert_key: string | null }>(
+      `INSERT INTO emails (kind, trading_day, subject, status, at, run_id, alert_key)
+       VALUES (@kind, @trading_day, @subject, @status, @at, @run_id, @alert_key)`,
     ),
   };
 }

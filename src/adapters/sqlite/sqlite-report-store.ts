@@ -1,0 +1,141 @@
+import type { AlertHistoryEntry, DailyRow, DayBreach, OrderRecord, PositionRecord, ReportFill, ReportStore, RunRecord, TimedSnapshot } from '../../ports/store.js';
+import { guardStorage } from '../storage-errors.js';
+import { applyMigrations } from './migrations.js';
+import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { toBreach, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
+import type { BreachRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+
+interface DailyTableRow {
+  trading_day: string;
+  closing_nlv: number;
+  change: number | null;
+  turnover: number;
+  commissions: number;
+  fills: number;
+}
+
+// Instants are compared with julianday(): the run may write them with or without milliseconds, and
+// '...:00Z' sorts after '...:00.000Z' as text although they are the same instant.
+const SQL = {
+  snapshotsOn: `SELECT s.* FROM snapshots s JOIN runs r ON r.id = s.run_id
+    WHERE r.trading_day = ? AND julianday(s.taken_at) <= julianday(?) ORDER BY s.taken_at, s.id`,
+  closingSnapshot: `SELECT s.*, r.trading_day FROM snapshots s JOIN runs r ON r.id = s.run_id
+    WHERE r.trading_day <= ? ORDER BY r.trading_day DESC, s.taken_at DESC, s.id DESC LIMIT 1`,
+  positionsOf: 'SELECT * FROM positions WHERE run_id = ? ORDER BY symbol',
+  ordersOn: `SELECT o.* FROM orders o JOIN runs r ON r.id = o.run_id
+    WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY o.created_at, o.id`,
+  // The day of a fill is that of the run that placed its order, else of the run that collected it (as in v_daily_fills).
+  fillsOn: `SELECT f.*, o.reference_price FROM fills f
+    JOIN runs collected ON collected.id = f.run_id
+    LEFT JOIN orders o ON o.order_ref = f.order_ref
+    LEFT JOIN runs placed ON placed.id = o.run_id
+    WHERE coalesce(placed.trading_day, collected.trading_day) = ? AND julianday(collected.started_at) <= julianday(?)
+    ORDER BY f.time, f.rowid`,
+  breachesOn: `SELECT b.code, b.symbol, b.detail, b.run_id, r.started_at FROM breaches b JOIN runs r ON r.id = b.run_id
+    WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY r.started_at, b.id`,
+  runsOn: 'SELECT * FROM runs WHERE trading_day = ? AND julianday(started_at) <= julianday(?) ORDER BY started_at, rowid',
+  dailyBefore: `SELECT * FROM (SELECT * FROM daily WHERE trading_day < ? ORDER BY trading_day DESC LIMIT ?) ORDER BY trading_day`,
+  upsertDaily: `INSERT INTO daily (trading_day, closing_nlv, change, turnover, commissions, fills, recorded_at)
+    VALUES (@trading_day, @closing_nlv, @change, @turnover, @commissions, @fills, @recorded_at)
+    ON CONFLICT (trading_day) DO UPDATE SET closing_nlv = excluded.closing_nlv, change = excluded.change,
+      turnover = excluded.turnover, commissions = excluded.commissions, fills = excluded.fills, recorded_at = excluded.recorded_at`,
+  alertHistory: `SELECT alert_key AS key, at, status FROM emails
+    WHERE alert_key IS NOT NULL AND julianday(at) >= julianday(?) ORDER BY at, id`,
+} as const;
+
+/**
+ * The ReportStore on SQLite: read-only queries for the daily reports, and the `daily` table they write.
+ * Kept apart from SqliteStore (the run's writes) so each stays a readable size; both may share a connection.
+ * Every failure is a StorageError naming the database file and what failed.
+ */
+export class SqliteReportStore implements ReportStore {
+  readonly file: string;
+  private readonly db: SqliteDatabase;
+  private readonly ownsDb: boolean;
+
+  /** @param source the database file (opened and migrated) or an open connection, which stays the caller's to close. */
+  constructor(source: string | SqliteDatabase) {
+    this.ownsDb = typeof source === 'string';
+    this.db = typeof source === 'string' ? openDatabase(source) : source;
+    this.file = this.db.name;
+    if (!this.ownsDb) this.guard('apply database migrations', () => applyMigrations(this.db, this.file));
+  }
+
+  snapshotsOn(tradingDay: string, until: string): TimedSnapshot[] {
+    return this.all<SnapshotRow>(`read the snapshots of ${tradingDay}`, SQL.snapshotsOn, tradingDay, until).map(toSnapshot);
+  }
+
+  closingSnapshotOnOrBefore(tradingDay: string): (TimedSnapshot & { tradingDay: string }) | undefined {
+    const row = this.all<SnapshotRow & { trading_day: string }>(`read the close on or before ${tradingDay}`, SQL.closingSnapshot, tradingDay)[0];
+    return row === undefined ? undefined : { ...toSnapshot(row), tradingDay: row.trading_day };
+  }
+
+  positionsOf(runId: string): PositionRecord[] {
+    return this.all<PositionRow>(`read positions of run ${runId}`, SQL.positionsOf, runId).map(toPositionRecord);
+  }
+
+  ordersOn(tradingDay: string, until: string): OrderRecord[] {
+    return this.all<OrderRow>(`read the orders of ${tradingDay}`, SQL.ordersOn, tradingDay, until).map(toOrderRecord);
+  }
+
+  fillsOn(tradingDay: string, until: string): ReportFill[] {
+    return this.all<FillRow & { reference_price: number | null }>(`read the fills of ${tradingDay}`, SQL.fillsOn, tradingDay, until).map((r) => {
+      const fill: ReportFill = toFillRecord(r);
+      if (r.reference_price !== null) fill.referencePrice = r.reference_price;
+      return fill;
+    });
+  }
+
+  breachesOn(tradingDay: string, until: string): DayBreach[] {
+    return this.all<BreachRow & { run_id: string; started_at: string }>(`read the breaches of ${tradingDay}`, SQL.breachesOn, tradingDay, until).map(
+      (r) => ({ ...toBreach(r), runId: r.run_id, at: r.started_at }),
+    );
+  }
+
+  runsOn(tradingDay: string, until: string): RunRecord[] {
+    return this.all<RunRow>(`read the runs of ${tradingDay}`, SQL.runsOn, tradingDay, until).map(toRunRecord);
+  }
+
+  dailyRowsBefore(tradingDay: string, limit: number): DailyRow[] {
+    return this.all<DailyTableRow>(`read daily rows before ${tradingDay}`, SQL.dailyBefore, tradingDay, limit).map((r) => ({
+      tradingDay: r.trading_day,
+      closingNlv: r.closing_nlv,
+      ...(r.change === null ? {} : { change: r.change }),
+      turnover: r.turnover,
+      commissions: r.commissions,
+      fills: r.fills,
+    }));
+  }
+
+  recordDailyRow(row: DailyRow, recordedAt: string): void {
+    this.guard(`record the daily row of ${row.tradingDay}`, () =>
+      this.db.prepare(SQL.upsertDaily).run({
+        trading_day: row.tradingDay,
+        closing_nlv: row.closingNlv,
+        change: row.change ?? null,
+        turnover: row.turnover,
+        commissions: row.commissions,
+        fills: row.fills,
+        recorded_at: recordedAt,
+      }),
+    );
+  }
+
+  alertHistory(since: string): AlertHistoryEntry[] {
+    return this.all<AlertHistoryEntry>('read the alert history', SQL.alertHistory, since);
+  }
+
+  /** Close the connection if this store opened it; a connection passed in stays the caller's. */
+  close(): void {
+    if (this.ownsDb && this.db.open) this.guard('close the database', () => this.db.close());
+  }
+
+  // Prepared per call: a report runs each query once, so preparing them up front would save nothing.
+  private all<T>(action: string, sql: string, ...params: (string | number)[]): T[] {
+    return this.guard(action, () => this.db.prepare<(string | number)[], T>(sql).all(...params));
+  }
+
+  private guard<T>(action: string, fn: () => T): T {
+    return guardStorage(this.file, action, fn);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The facts of a daily summary, read from the records: the read step of the report, kept apart from the
+ * pure rendering so the same data can be printed, emailed or inspected in a test.
+ */
+import type { Side } from '../core/types.js';
+import type { DailyRow, DayBreach, ReportStore, RunStatus } from '../ports/store.js';
+import type { NlvPoint } from './nlv-chart.js';
+
+export type ReportKind = 'start' | 'mid' | 'end';
+
+/** A change of NLV against a base: the amount, and the amount as a fraction of the base. */
+export interface NlvChange {
+  amount: number;
+  fraction: number;
+  base: number;
+}
+
+export interface ReportPosition {
+  symbol: string;
+  quantity: number;
+  marketPrice: number;
+  marketValue: number;
+  weight: number;
+  targetWeight: number;
+  /** weight - targetWeight: positive is overweight. */
+  drift: number;
+}
+
+export interface ReportOrder {
+  createdAt: string;
+  symbol: string;
+  action: Side;
+  quantity: number;
+  limitPrice: number;
+  referencePrice?: number;
+  status: string;
+  filledQuantity: number;
+  avgFillPrice: number;
+  message?: string;
+}
+
+export interface ReportFillLine {
+  time: string;
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  commission: number;
+  referencePrice?: number;
+  /** Against the reference price at decision time; positive is a cost, negative a price improvement. */
+  slippage?: { cost: number; bps: number };
+}
+
+export interface DailyReportData {
+  kind: ReportKind;
+  tradingDay: string;
+  /** When the report was made (ISO 8601). */
+  now: string;
+  account: string;
+  /** The latest snapshot of the day at or before `now`; undefined when the day has none yet. */
+  latest?: {
+    at: string; nlv: number; cash: number; leverage: number; cushion: number;
+    excessLiquidity: number; maintMargin: number; grossPositionValue: number; currency: string;
+  };
+  /** Against the last snapshot of the previous trading day (or the latest day before it that has one). */
+  sincePreviousClose?: NlvChange & { day: string };
+  /** Against the first snapshot of the day; undefined while the day has only one. */
+  sinceOpen?: NlvChange & { at: string };
+  positions: ReportPosition[];
+  orders: ReportOrder[];
+  fills: ReportFillLine[];
+  totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
+  breaches: DayBreach[];
+  runs: Record<RunStatus, number> & { total: number };
+  /** The day's snapshots. */
+  daySeries: NlvPoint[];
+  /** Closing NLV per trading day (yyyy-MM-dd), oldest first, ending with today's latest. */
+  history: NlvPoint[];
+  nextRun?: string;
+}
+
+export interface LoadDailyReportOptions {
+  kind: ReportKind;
+  tradingDay: string;
+  now: string;
+  account: string;
+  /** When the next run is due (ISO 8601), as the scheduler knows it. */
+  nextRun?: string;
+  /** The trading day before a trading day (the exchange calendar's). */
+  previousTradingDay: (tradingDay: string) => string;
+  /** Points of the closing-NLV history, today included (default 30). */
+  historyDays?: number;
+}
+
+/** Slippage of a fill against the reference price, signed so that a positive cost is money lost. */
+export function slippageOf(side: Side, price: number, reference: number, quantity: number): { cost: number; bps: number } {
+  const perShare = side === 'BUY' ? price - reference : reference - price;
+  return { cost: perShare * quantity, bps: reference > 0 ? (perShare / reference) * 10_000 : 0 };
+}
+
+function changeOf(now: number, base: number): NlvChange {
+  return { amount: now - base, fraction: base !== 0 ? (now - base) / base : 0, base };
+}
+
+/** Gathers everything a start-, mid- or end-of-day summary shows. Reads only; writes nothing. */
+export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): DailyReportData {
+  const snapshots = store.snapshotsOn(o.tradingDay, o.now);
+  const first = snapshots[0];
+  const last = snapshots.at(-1);
+  const close = store.closingSnapshotOnOrBefore(o.previousTradingDay(o.tradingDay));
+  const positions = last === undefined ? [] : store.positionsOf(last.runId);
+  const fills = store.fillsOn(o.tradingDay, o.now).map((f): ReportFillLine => ({
+    time: f.time, symbol: f.symbol, side: f.side, quantity: f.quantity, price: f.price, commission: f.commission,
+    ...(f.referencePrice === undefined ? {} : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
+  }));
+  const runs = { total: 0, running: 0, ok: 0, blocked: 0, failed: 0, skipped: 0 };
+  for (const r of store.runsOn(o.tradingDay, o.now)) {
+    runs.total += 1;
+    runs[r.status] += 1;
+  }
+  const history = store.dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1)).map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
+  if (last !== undefined) history.push({ t: o.tradingDay, nlv: last.netLiquidation });
+
+  return {
+    kind: o.kind,
+    tradingDay: o.tradingDay,
+    now: o.now,
+    account: o.account,
+    ...(last === undefined ? {} : {
+      latest: {
+        at: last.takenAt, nlv: last.netLiquidation, cash: last.cash, leverage: last.leverage, cushion: last.cushion,
+        excessLiquidity: last.excessLiquidity, maintMargin: last.maintMargin, grossPositionValue: last.grossPositionValue, currency: last.currency,
+      },
+      ...(close === undefined ? {} : { sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation), day: close.tradingDay } }),
+      // With one snapshot so far, the change since the open is zero by construction: not worth a line.
+      ...(first === undefined || first === last ? {} : { sinceOpen: { ...changeOf(last.netLiquidation, first.netLiquidation), at: first.takenAt } }),
+    }),
+    positions: positions
+      .map((p) => ({ symbol: p.symbol, quantity: p.quantity, marketPrice: p.marketPrice, marketValue: p.marketValue, weight: p.weight, targetWeight: p.targetWeight, drift: p.weight - p.targetWeight }))
+      // Largest drift first: what the next run will trade, and what a person should look at.
+      .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
+    orders: store.ordersOn(o.tradingDay, o.now).map((r) => ({
+      createdAt: r.createdAt, symbol: r.symbol, action: r.action, quantity: r.quantity, limitPrice: r.limitPrice, status: r.status,
+      filledQuantity: r.filledQuantity, avgFillPrice: r.avgFillPrice,
+      ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
+      ...(r.message === undefined ? {} : { message: r.message }),
+    })),
+    fills,
+    totals: {
+      fills: fills.length,
+      notional: fills.reduce((s, f) => s + f.quantity * f.price, 0),
+      commissions: fills.reduce((s, f) => s + f.commission, 0),
+      slippageCost: fills.reduce((s, f) => s + (f.slippage?.cost ?? 0), 0),
+      fillsWithReference: fills.filter((f) => f.slippage !== undefined).length,
+    },
+    breaches: store.breachesOn(o.tradingDay, o.now),
+    runs,
+    daySeries: snapshots.map((s) => ({ t: s.takenAt, nlv: s.netLiquidation })),
+    history,
+    ...(o.nextRun === undefined ? {} : { nextRun: o.nextRun }),
+  };
+}
+
+/** The `daily` row an end-of-day report records; undefined when the day has no snapshot to close with. */
+export function dailyRowOf(data: DailyReportData): DailyRow | undefined {
+  if (data.latest === undefined) return undefined;
+  return {
+    tradingDay: data.tradingDay,
+    closingNlv: data.latest.nlv,
+    ...(data.sincePreviousClose === undefined ? {} : { change: data.sincePreviousClose.amount }),
+    turnover: data.totals.notional,
+    commissions: data.totals.commissions,
+    fills: data.totals.fills,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The plain-text part of the daily report: the same content as the HTML, for clients that show text
+ * only and for reading in a terminal. Phones show it in a proportional font, so it uses short labelled
+ * lines instead of space-aligned columns, which would break there. Pure.
+ */
+import type { ReportView } from './report-view.js';
+
+function list(title: string, lines: string[], empty: string): string[] {
+  return ['', title, ...(lines.length === 0 ? [`  ${empty}`] : lines.map((l) => `  ${l}`))];
+}
+
+/** The text body of the report. */
+export function renderReportText(v: ReportView): string {
+  const out: string[] = [`${v.account} - ${v.kindLabel} - ${v.dayLabel}`, ''];
+  out.push(v.nlv === undefined ? 'No snapshot yet today.' : `NLV ${v.nlv}`);
+  for (const c of v.changes) out.push(`  ${c.value} ${c.label}`);
+  if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
+  out.push('', v.breachSummary.text, v.runsLine);
+  out.push(...list('POSITIONS (weight / target, drift)', v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`), 'none'));
+  out.push(...list(`ORDERS TODAY (${v.orders.length})`, v.orders.map((o) => `${o.time} ${o.what}${o.reference === undefined ? '' : ` (${o.reference})`}: ${o.status}`), 'none'));
+  out.push(...list(`FILLS TODAY (${v.fills.length})`, v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`), 'none'));
+  if (v.fillTotals !== undefined) out.push(`  ${v.fillTotals}`);
+  if (v.breaches.length > 0) {
+    out.push(...list(`BREACHES TODAY (${v.breaches.length})`, v.breaches.map((b) => `${b.time} ${b.code}${b.symbol === undefined ? '' : ` ${b.symbol}`}: ${b.detail}`), 'none'));
+  }
+  out.push('', ...v.footer, '');
+  return out.join('\n');
+}

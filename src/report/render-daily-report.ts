@@ -1,0 +1,64 @@
+/**
+ * The daily summary email (start, mid or end of day): from the report's data and its chart images to a
+ * MailMessage with a subject, an HTML part, a text part with the same content, and the charts attached
+ * inline. Pure: the charts are drawn beforehand (see nlv-chart.ts), so this never touches a canvas.
+ */
+import type { InlineAttachment, MailMessage } from '../ports/mailer.js';
+import type { DailyReportData } from './daily-report-data.js';
+import { renderReportHtml, type ChartRef } from './daily-report-html.js';
+import { renderReportText } from './daily-report-text.js';
+import { formatMoney } from './format.js';
+import { buildReportView } from './report-view.js';
+
+/** Content-IDs of the two charts; the `@rebalancer` part keeps them unique the way RFC 2392 expects. */
+export const DAY_CHART_CID = 'nlv-day@rebalancer';
+export const MONTH_CHART_CID = 'nlv-month@rebalancer';
+
+/** PNG images of the day's NLV and of the closing NLV of recent trading days. */
+export interface ReportCharts {
+  dayPng?: Buffer;
+  monthPng?: Buffer;
+}
+
+const SUBJECT_KINDS = { start: 'start of day', mid: 'mid-day', end: 'end of day' } as const;
+
+/** One line, for a header: newlines and runs of white space become one space. */
+const oneLine = (text: string, max = 40): string => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+};
+
+/** `[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,234.50 (+0.23%)`, plus the breach count when there are any. */
+export function dailyReportSubject(data: DailyReportData): string {
+  const view = buildReportView(data);
+  const breaches = data.breaches.length === 0 ? '' : `, ${data.breaches.length} breach${data.breaches.length === 1 ? '' : 'es'}`;
+  return `[rebalancer] ${oneLine(data.account)} ${SUBJECT_KINDS[data.kind]} ${data.tradingDay}: ${view.headline}${breaches}`;
+}
+
+function altOf(label: string, points: { nlv: number }[]): string {
+  const first = points[0];
+  const last = points.at(-1);
+  return first === undefined || last === undefined ? label : `${label}: from ${formatMoney(first.nlv)} to ${formatMoney(last.nlv)}`;
+}
+
+/** Renders the report; a chart given as PNG is attached inline and shown in the HTML part. */
+export function renderDailyReport(data: DailyReportData, charts: ReportCharts = {}): MailMessage {
+  const view = buildReportView(data);
+  const subject = dailyReportSubject(data);
+  const attachments: InlineAttachment[] = [];
+  const refs: { day?: ChartRef; month?: ChartRef } = {};
+  if (charts.dayPng !== undefined) {
+    attachments.push({ cid: DAY_CHART_CID, filename: 'nlv-today.png', content: charts.dayPng, contentType: 'image/png' });
+    refs.day = { cid: DAY_CHART_CID, alt: altOf('NLV today', data.daySeries) };
+  }
+  if (charts.monthPng !== undefined) {
+    attachments.push({ cid: MONTH_CHART_CID, filename: 'nlv-30-days.png', content: charts.monthPng, contentType: 'image/png' });
+    refs.month = { cid: MONTH_CHART_CID, alt: altOf('Closing NLV, recent trading days', data.history) };
+  }
+  return {
+    subject,
+    text: renderReportText(view),
+    html: renderReportHtml(view, subject, refs),
+    ...(attachments.length === 0 ? {} : { attachments }),
+  };
+}

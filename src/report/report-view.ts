@@ -1,0 +1,138 @@
+/**
+ * The daily report as display strings: every figure is formatted here once, so the HTML part, the text
+ * part and the subject say exactly the same thing. Pure.
+ */
+import { DateTime } from 'luxon';
+import type { DailyReportData, NlvChange, ReportKind } from './daily-report-data.js';
+import { formatBps, formatClock, formatMoney, formatPct, formatPp, formatPrice, formatShares, formatSignedMoney, formatSignedPct, formatWhen } from './format.js';
+
+/** -1 down, 0 flat, 1 up: drives colour in HTML; the text always carries the sign too. */
+export type Sign = -1 | 0 | 1;
+
+export interface ReportView {
+  kindLabel: string;
+  /** "Mon Nov 23, 2026". */
+  dayLabel: string;
+  account: string;
+  nlv?: string;
+  /** The NLV and its main change, for the subject and the inbox preview: "NLV 100,234.50 (+0.23%)". */
+  headline: string;
+  changes: { value: string; label: string; sign: Sign }[];
+  figures: [label: string, value: string][];
+  breachSummary: { ok: boolean; text: string };
+  runsLine: string;
+  positions: { symbol: string; detail: string; weight: string; target: string; drift: string; sign: Sign }[];
+  orders: { time: string; what: string; reference?: string; status: string; settled: boolean }[];
+  fills: { time: string; what: string; commission: string; slippage: string; sign: Sign }[];
+  fillTotals?: string;
+  breaches: { time: string; code: string; symbol?: string; detail: string }[];
+  footer: string[];
+  /** The one line an inbox shows under the subject. */
+  preheader: string;
+}
+
+export const KIND_LABELS: Record<ReportKind, string> = { start: 'Start of day', mid: 'Mid-day', end: 'End of day' };
+
+const signOf = (x: number, digits = 2): Sign => {
+  const r = Number(x.toFixed(digits));
+  return r > 0 ? 1 : r < 0 ? -1 : 0;
+};
+
+/** "+234.50 (+0.23%)". */
+export function formatChange(c: NlvChange): string {
+  return `${formatSignedMoney(c.amount)} (${formatSignedPct(c.fraction)})`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+function breachSummary(d: DailyReportData): ReportView['breachSummary'] {
+  if (d.breaches.length === 0) return { ok: true, text: 'No breaches today' };
+  const codes = [...new Set(d.breaches.map((b) => (b.symbol === undefined ? b.code : `${b.code} ${b.symbol}`)))];
+  const shown = codes.slice(0, 4).join(', ') + (codes.length > 4 ? `, +${codes.length - 4} more` : '');
+  return { ok: false, text: `${plural(d.breaches.length, 'breach', 'breaches')} today: ${shown}` };
+}
+
+function runsLine(d: DailyReportData): string {
+  const parts = (['ok', 'blocked', 'failed', 'skipped', 'running'] as const).filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s}`);
+  return d.runs.total === 0 ? 'No runs recorded today' : `${plural(d.runs.total, 'run')} today: ${parts.join(', ')}`;
+}
+
+function orderStatus(o: DailyReportData['orders'][number]): string {
+  const filled = o.filledQuantity > 0 ? ` ${formatShares(o.filledQuantity)} @ ${formatPrice(o.avgFillPrice)}` : '';
+  const partial = o.filledQuantity > 0 && o.filledQuantity < o.quantity && o.status !== 'Filled' ? ' (partial)' : '';
+  return `${o.status}${filled}${partial}${o.message === undefined ? '' : `: ${o.message}`}`;
+}
+
+const SETTLED = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed']);
+
+/** Turns the report's data into the strings both parts show. */
+export function buildReportView(d: DailyReportData): ReportView {
+  const latest = d.latest;
+  const changes: ReportView['changes'] = [];
+  if (d.sincePreviousClose !== undefined) {
+    const c = d.sincePreviousClose;
+    changes.push({ value: formatChange(c), label: `since the close of ${DateTime.fromISO(c.day).toFormat('ccc LLL d')}`, sign: signOf(c.amount) });
+  }
+  if (d.sinceOpen !== undefined) {
+    changes.push({ value: formatChange(d.sinceOpen), label: `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`, sign: signOf(d.sinceOpen.amount) });
+  }
+  const figures: ReportView['figures'] = latest === undefined ? [] : [
+    ['Leverage', `${latest.leverage.toFixed(2)}x`],
+    ['Margin cushion', formatPct(latest.cushion)],
+    ['Cash', formatMoney(latest.cash)],
+    ['Excess liquidity', formatMoney(latest.excessLiquidity)],
+  ];
+  const t = d.totals;
+  const slippageText = (cost: number, bps?: number): string =>
+    `${formatSignedMoney(cost)}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
+  const footer = [
+    d.nextRun === undefined ? 'Next run: not scheduled' : `Next run: ${formatWhen(d.nextRun)}`,
+    `Made ${formatWhen(d.now)}${latest === undefined ? '' : `, from the snapshot of ${formatClock(latest.at)} ET`}.`,
+    'Slippage is measured against the reference price (mid, else last) when the order was planned; positive is a cost.',
+    'More: rebalancer status, rebalancer plan.',
+  ];
+  const nlv = latest === undefined ? undefined : `${formatMoney(latest.nlv)} ${latest.currency}`;
+  const main = d.sincePreviousClose ?? d.sinceOpen;
+  const headline = main === undefined ? '' : ` (${formatSignedPct(main.fraction)})`;
+  return {
+    kindLabel: KIND_LABELS[d.kind],
+    dayLabel: DateTime.fromISO(d.tradingDay).toFormat('ccc LLL d, yyyy'),
+    account: d.account,
+    ...(nlv === undefined ? {} : { nlv }),
+    headline: latest === undefined ? 'no snapshot yet' : `NLV ${formatMoney(latest.nlv)}${headline}`,
+    changes,
+    figures,
+    breachSummary: breachSummary(d),
+    runsLine: runsLine(d),
+    positions: d.positions.map((p) => ({
+      symbol: p.symbol,
+      detail: `${formatShares(p.quantity)} sh · ${formatMoney(p.marketValue)}`,
+      weight: formatPct(p.weight),
+      target: formatPct(p.targetWeight),
+      drift: formatPp(p.drift),
+      sign: signOf(p.drift * 100, 1),
+    })),
+    orders: d.orders.map((o) => ({
+      time: formatClock(o.createdAt),
+      what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
+      ...(o.referencePrice === undefined ? {} : { reference: `ref ${formatPrice(o.referencePrice)}` }),
+      status: orderStatus(o),
+      settled: SETTLED.has(o.status),
+    })),
+    fills: d.fills.map((f) => ({
+      time: formatClock(f.time),
+      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
+      commission: formatMoney(f.commission),
+      slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
+      // A cost is bad news: shown like a loss.
+      sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
+    })),
+    ...(t.fills === 0 ? {} : {
+      fillTotals: `Notional ${formatMoney(t.notional)} · commissions ${formatMoney(t.commissions)} · slippage ${slippageText(t.slippageCost)}` +
+        (t.fillsWithReference < t.fills ? ` (${t.fillsWithReference} of ${t.fills} fills have a reference price)` : ''),
+    }),
+    breaches: d.breaches.map((b) => ({ time: formatClock(b.at), code: b.code, ...(b.symbol === undefined ? {} : { symbol: b.symbol }), detail: b.detail })),
+    footer,
+    preheader: [nlv === undefined ? 'No snapshot yet' : `NLV ${nlv}${headline}`, plural(t.fills, 'fill'), breachSummary(d).ok ? 'no breaches' : plural(d.breaches.length, 'breach', 'breaches')].join(' · '),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The daily report end to end: read the records, draw the charts, render, send, and record what was sent
+ * (and, for the end of day, the `daily` row that later 30-day charts read). The one place that puts the
+ * pure pieces of src/report together for the run and for `rebalancer report`.
+ */
+import type { Mailer, MailMessage, MailOutcome } from '../ports/mailer.js';
+import type { ReportStore, RunStore } from '../ports/store.js';
+import { dailyRowOf, loadDailyReport, type DailyReportData, type LoadDailyReportOptions } from './daily-report-data.js';
+import { formatMoney } from './format.js';
+import { renderNlvChart } from './nlv-chart.js';
+import { renderDailyReport, type ReportCharts } from './render-daily-report.js';
+
+/** Draws the charts worth showing: a line needs two points, so a day with one snapshot gets none. */
+export async function drawReportCharts(data: DailyReportData): Promise<ReportCharts> {
+  const charts: ReportCharts = {};
+  if (data.daySeries.length >= 2) {
+    const close = data.sincePreviousClose;
+    charts.dayPng = await renderNlvChart(data.daySeries, 'NLV today (ET)', close === undefined ? {} : {
+      baseline: close.base,
+      baselineLabel: `previous close ${formatMoney(close.base)}`,
+    });
+  }
+  if (data.history.length >= 2) {
+    charts.monthPng = await renderNlvChart(data.history, `Closing NLV, last ${data.history.length} trading days`);
+  }
+  return charts;
+}
+
+/** Reads and renders the report without sending it (`rebalancer report` without --send). */
+export async function prepareDailyReport(store: ReportStore, options: LoadDailyReportOptions): Promise<{ data: DailyReportData; message: MailMessage }> {
+  const data = loadDailyReport(store, options);
+  return { data, message: renderDailyReport(data, await drawReportCharts(data)) };
+}
+
+export interface SendDailyReportDeps {
+  reports: ReportStore;
+  mailer: Mailer;
+  /** Where the email is recorded, so it goes out once per trading day and kind. */
+  emails: Pick<RunStore, 'recordEmail'>;
+  runId?: string;
+}
+
+/**
+ * Sends the report and records it. The end-of-day row is written even when the email is queued: the
+ * close happened whether or not the mail server was up, and tomorrow's chart needs it.
+ */
+export async function sendDailyReport(deps: SendDailyReportDeps, options: LoadDailyReportOptions): Promise<{ data: DailyReportData; message: MailMessage; outcome: MailOutcome }> {
+  const { data, message } = await prepareDailyReport(deps.reports, options);
+  if (options.kind === 'end') {
+    const row = dailyRowOf(data);
+    if (row !== undefined) deps.reports.recordDailyRow(row, options.now);
+  }
+  const outcome = await deps.mailer.send(message);
+  deps.emails.recordEmail({
+    kind: options.kind, tradingDay: options.tradingDay, subject: message.subject, status: outcome.status, at: options.now,
+    ...(deps.runId === undefined ? {} : { runId: deps.runId }),
+  });
+  return { data, message, outcome };
+}

@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMailer } from '../../src/adapters/email/create-mailer.js';
+import { loadDailyReport } from '../../src/report/daily-report-data.js';
+import { DAY_CHART_CID, MONTH_CHART_CID } from '../../src/report/render-daily-report.js';
+import { sendDailyReport } from '../../src/report/send-daily-report.js';
+import { startSmtpSink, type SmtpSink } from '../email/smtp-sink.js';
+import { mimeParts, typeOf, type MimePart } from './mime-parts.js';
+import { PNG_MAGIC } from './report-builders.js';
+import { fillTwoDays, openReportDb, previousTradingDay, type ReportDb } from './report-fixtures.js';
+
+let t: ReportDb;
+let sink: SmtpSink | undefined;
+
+beforeEach(async () => {
+  t = await openReportDb();
+  fillTwoDays(t.store, t.reports);
+});
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+  await t.cleanup();
+});
+
+const options = { kind: 'end' as const, tradingDay: '2026-11-23', now: '2026-11-23T21:05:00Z', account: 'DU0000001', nextRun: '2026-11-24T14:35:00Z', previousTradingDay };
+
+function checkParts(parts: MimePart[]): void {
+  expect(parts.map(typeOf)).toEqual(['text/plain', 'text/html', 'image/png', 'image/png']);
+  const [text, html, day, month] = parts;
+  expect(text?.body.toString('utf8')).toContain('NLV 100,900.00 USD');
+  expect(html?.body.toString('utf8')).toContain(`src="cid:${DAY_CHART_CID}"`);
+  expect(day?.headers.get('content-id')).toBe(`<${DAY_CHART_CID}>`);
+  expect(month?.headers.get('content-id')).toBe(`<${MONTH_CHART_CID}>`);
+  for (const png of [day, month]) {
+    expect(png?.headers.get('content-disposition')).toMatch(/^inline/);
+    expect(png?.body.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+    expect(png?.body.length).toBeGreaterThan(5_000);
+  }
+}
+
+describe('the daily report by email', () => {
+  it('reaches a real SMTP server with its text, HTML and inline PNG charts, and is recorded', async () => {
+    sink = await startSmtpSink();
+    const mailer = createMailer({ smtpUrl: sink.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir: join(t.dir, 'outbox'), timeoutMs: 5000, secrets: [] });
+    const { outcome, message } = await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
+    expect(outcome.status).toBe('sent');
+    expect(message.subject).toBe('[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,900.00 (+0.90%), 1 breach');
+    const raw = sink.received[0]?.raw ?? '';
+    expect(raw).toMatch(/Content-Type: multipart\/related/);
+    checkParts(mimeParts(raw));
+    expect(t.db.prepare('SELECT kind, trading_day, subject, status, alert_key FROM emails').all()).toEqual([
+      { kind: 'end', trading_day: '2026-11-23', subject: message.subject, status: 'sent', alert_key: null },
+    ]);
+  });
+
+  it('writes the day\'s row to the daily table at the end of the day, which the next day\'s history reads', async () => {
+    const mailer = createMailer({ from: 'bot@example.com', outboxDir: join(t.dir, 'outbox'), timeoutMs: 1000, secrets: [] });
+    await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
+    expect(t.db.prepare('SELECT trading_day, closing_nlv, change, turnover, commissions, fills FROM daily WHERE trading_day = ?').get('2026-11-23')).toEqual({
+      trading_day: '2026-11-23', closing_nlv: 100_900, change: 900, turnover: 1_900.5 + 2_001, commissions: 2, fills: 2,
+    });
+    const tuesday = loadDailyReport(t.reports, { ...options, kind: 'start', tradingDay: '2026-11-24', now: '2026-11-24T14:40:00Z', previousTradingDay: () => '2026-11-23' });
+    expect(tuesday.history.map((p) => p.t)).toEqual(['2026-11-19', '2026-11-20', '2026-11-23']);
+  });
+
+  it('queues the same message, charts included, as an .eml in the outbox when there is no SMTP server', async () => {
+    const outboxDir = join(t.dir, 'outbox');
+    const mailer = createMailer({ from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 1000, secrets: [] });
+    const { outcome } = await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
+    expect(outcome.status).toBe('queued');
+    const files = readdirSync(outboxDir);
+    expect(files).toHaveLength(1);
+    checkParts(mimeParts(readFileSync(join(outboxDir, files[0] ?? ''), 'utf8')));
+  });
+});

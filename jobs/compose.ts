@@ -7,9 +7,12 @@ import type { Config } from '../src/config/schema.js';
 import { loadConfig, secretsOf } from '../src/config/load-config.js';
 import type { Broker } from '../src/ports/broker.js';
 import type { Mailer } from '../src/ports/mailer.js';
-import { ConfigError } from '../src/errors.js';
 import { SimBroker } from '../src/adapters/sim/sim-broker.js';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
+import { SqliteReportStore } from '../src/adapters/sqlite/sqlite-report-store.js';
+import { openDatabase } from '../src/adapters/sqlite/open-database.js';
+import { SqliteContractCache } from '../src/adapters/sqlite/sqlite-contract-cache.js';
+import { IbBroker } from '../src/adapters/ib/ib-broker.js';
 import { createMailer } from '../src/adapters/email/create-mailer.js';
 import { createLogger } from '../src/log/logger.js';
 import type { RunSettings } from '../src/run/rebalance-run.js';
@@ -30,22 +33,39 @@ export function openApp(cwd: string, env: NodeJS.ProcessEnv, runId?: string): Ap
   return { config, warnings, secrets, logger };
 }
 
-/** The broker named by BROKER. `readOnly` brokers never change their persisted state (`rebalancer plan`). */
-export function createBroker(config: Config, now: string, readOnly = false): Broker {
-  if (config.broker.kind === 'sim') {
+/**
+ * The broker named by BROKER. `readOnly` brokers never change their persisted state and never place or cancel
+ * orders (`rebalancer plan`). BROKER=ib talks to IB Gateway/TWS (or the simulated gateway) and keeps its
+ * contract cache in the run's database.
+ */
+export function createBroker(config: Config, now: string, readOnly = false, logger?: Logger): Broker {
+  const b = config.broker;
+  if (b.kind === 'sim') {
     return new SimBroker({
       dataDir: config.files.dataDir,
-      scenarioFile: config.broker.simScenario,
-      seed: config.broker.simSeed,
+      scenarioFile: b.simScenario,
+      seed: b.simSeed,
       now,
       commissionModel: config.sizing.commissionModel,
       readOnly,
     });
   }
-  throw new ConfigError(
-    'BROKER=ib: the Interactive Brokers adapter is not part of this build yet; use BROKER=sim (the default)',
-    'BROKER',
-  );
+  return new IbBroker({
+    host: b.ibHost,
+    port: b.ibPort,
+    clientId: b.ibClientId,
+    account: b.ibAccount,
+    timeoutMs: b.timeoutMs,
+    connectRetries: b.connectRetries,
+    cancelTimeoutMs: b.cancelTimeoutMs,
+    marketDataType: b.marketDataType,
+    marketDataLines: b.marketDataLines,
+    marketDataTimeoutMs: b.marketDataTimeoutMs,
+    contractCache: new SqliteContractCache(databaseFile(config)),
+    now: () => now,
+    readOnly,
+    log: logger,
+  });
 }
 
 export function databaseFile(config: Config): string {
@@ -54,6 +74,17 @@ export function databaseFile(config: Config): string {
 
 export function openStore(config: Config): SqliteStore {
   return new SqliteStore(databaseFile(config));
+}
+
+/** The run's records and the reports' queries on one connection to the database. */
+export function openStores(config: Config): { store: SqliteStore; reports: SqliteReportStore; close: () => void } {
+  const db = openDatabase(databaseFile(config));
+  try {
+    return { store: new SqliteStore(db), reports: new SqliteReportStore(db), close: () => db.close() };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /** The mailer of EMAIL settings; `now` names queued files after the run's (possibly pinned) clock. */
@@ -84,7 +115,13 @@ export function runSettingsOf(config: Config): RunSettings {
     limits: config.limits,
     adaptivePriority: config.sizing.adaptivePriority,
     orderStatusWindowMs: config.broker.orderStatusWindowMs,
-    noTradeFirstMinutes: 0,
-    noTradeLastMinutes: 0,
+    noTradeFirstMinutes: config.schedule.noTradeFirstMinutes,
+    noTradeLastMinutes: config.schedule.noTradeLastMinutes,
+    notify: {
+      alertRepeatMinutes: config.email.alertRepeatMinutes,
+      heartbeatUrl: config.schedule.heartbeatUrl,
+      heartbeatTimeoutMs: config.schedule.heartbeatTimeoutMs,
+      expectedAccount: config.broker.ibAccount,
+    },
   };
 }

@@ -8,9 +8,8 @@ import { newRunId } from '../src/run/run-id.js';
 import { acquireRunLock, type RunLock } from '../src/run/run-lock.js';
 import { runRebalance } from '../src/run/rebalance-run.js';
 import { redactSecrets } from '../src/log/redact.js';
-import { createBroker, createMailerFor, databaseFile, openApp, openStore, runSettingsOf, type AppContext } from './compose.js';
+import { createBroker, createMailerFor, databaseFile, openApp, openStores, runSettingsOf, type AppContext } from './compose.js';
 import { renderAlert } from '../src/adapters/email/render-alert.js';
-import type { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
 
 export interface HourlyJobOptions {
   cwd: string;
@@ -38,14 +37,14 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
   };
   for (const warning of app.warnings) options.err(`warning: ${warning}`);
   let lock: RunLock | undefined;
-  let store: SqliteStore | undefined;
+  let stores: ReturnType<typeof openStores> | undefined;
   try {
     lock = acquireRunLock(join(app.config.files.dataDir, 'run.lock'), { pid: process.pid, startedAt: options.now, runId });
-    store = openStore(app.config);
-    const broker = createBroker(app.config, options.now);
+    stores = openStores(app.config);
+    const broker = createBroker(app.config, options.now, false, app.logger);
     const result = await runRebalance({
       runId, now: options.now, dryRun: options.dryRun, settings: runSettingsOf(app.config),
-      broker, store, mailer: createMailerFor(app, options.now), logger: app.logger, out: say,
+      broker, store: stores.store, reports: stores.reports, mailer: createMailerFor(app, options.now), logger: app.logger, out: say,
     });
     say(`\nrun ${runId}: ${result.status}, exit code ${result.exitCode}`);
     for (const file of result.files) say(`  ${file.label}: ${file.path}`);
@@ -54,7 +53,7 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
   } catch (error) {
     return await reportFailure(error, app, options, runId);
   } finally {
-    store?.close();
+    stores?.close();
     lock?.release();
   }
 }

@@ -74,6 +74,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 /** Strings to mask in logs and emails: the SMTP URL and its password (raw and decoded). */
 export function secretsOf(config: Config): string[] {
   const secrets = new Set<string>();
+  if (config.schedule.heartbeatUrl !== undefined) secrets.add(config.schedule.heartbeatUrl);
   const url = config.email.smtpUrl;
   if (url !== undefined) {
     secrets.add(url);
@@ -132,13 +133,16 @@ function toConfig(v: EnvValues, cwd: string): Config {
       timeoutMs: v.IB_TIMEOUT_MS,
       orderStatusWindowMs: v.ORDER_STATUS_WINDOW_MS,
       cancelTimeoutMs: v.CANCEL_TIMEOUT_MS,
+      connectRetries: v.IB_CONNECT_RETRIES,
+      marketDataLines: v.MARKET_DATA_LINES,
+      marketDataTimeoutMs: v.MARKET_DATA_TIMEOUT_MS,
     },
     files: {
       forecastDir: resolve(cwd, v.FORECAST_DIR),
       dataDir: resolve(cwd, v.DATA_DIR),
       logDir: resolve(cwd, v.LOG_DIR),
     },
-    email: { smtpUrl: v.SMTP_URL, mailFrom: v.MAIL_FROM, mailTo: v.MAIL_TO, timeoutMs: v.SMTP_TIMEOUT_MS },
+    email: { smtpUrl: v.SMTP_URL, mailFrom: v.MAIL_FROM, mailTo: v.MAIL_TO, timeoutMs: v.SMTP_TIMEOUT_MS, alertRepeatMinutes: v.ALERT_REPEAT_MINUTES },
     sizing: {
       cashBufferPct: v.CASH_BUFFER_PCT,
       noTradeBandPct: v.NO_TRADE_BAND_PCT,
@@ -160,6 +164,12 @@ function toConfig(v: EnvValues, cwd: string): Config {
       maxNavJumpPct: v.MAX_NAV_JUMP_PCT,
       maxDailyLossPct: v.MAX_DAILY_LOSS_PCT,
       minCushion: v.MIN_CUSHION,
+    },
+    schedule: {
+      noTradeFirstMinutes: v.NO_TRADE_FIRST_MINUTES,
+      noTradeLastMinutes: v.NO_TRADE_LAST_MINUTES,
+      heartbeatUrl: v.HEARTBEAT_URL,
+      heartbeatTimeoutMs: v.HEARTBEAT_TIMEOUT_MS,
     },
     maxForecastAgeHours: v.MAX_FORECAST_AGE_HOURS,
     logLevel: v.LOG_LEVEL,

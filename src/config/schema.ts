@@ -30,6 +30,12 @@ export interface BrokerConfig {
   orderStatusWindowMs: number;
   /** CANCEL_TIMEOUT_MS: how long to wait for IB to confirm the cancels. */
   cancelTimeoutMs: number;
+  /** IB_CONNECT_RETRIES: connection attempts after the first. */
+  connectRetries: number;
+  /** MARKET_DATA_LINES: quote snapshots in flight at once (the account's market data lines). */
+  marketDataLines: number;
+  /** MARKET_DATA_TIMEOUT_MS: how long one quote snapshot may take. */
+  marketDataTimeoutMs: number;
 }
 
 /** Absolute paths (relative settings are resolved against the working directory). */
@@ -47,6 +53,19 @@ export interface EmailConfig {
   mailTo?: string[];
   /** SMTP_TIMEOUT_MS: connection, greeting and socket timeout. */
   timeoutMs: number;
+  /** ALERT_REPEAT_MINUTES: an identical alert is not sent again within this many minutes. */
+  alertRepeatMinutes: number;
+}
+
+/** The trading day: when orders may go out, and the dead-man's switch. */
+export interface ScheduleConfig {
+  /** NO_TRADE_FIRST_MINUTES / NO_TRADE_LAST_MINUTES: no orders in the first / last minutes of the session. */
+  noTradeFirstMinutes: number;
+  noTradeLastMinutes: number;
+  /** HEARTBEAT_URL: requested after every run (secret: such URLs carry a token). */
+  heartbeatUrl?: string;
+  /** HEARTBEAT_TIMEOUT_MS. */
+  heartbeatTimeoutMs: number;
 }
 
 export interface Config {
@@ -55,6 +74,7 @@ export interface Config {
   email: EmailConfig;
   sizing: SizingConfig;
   limits: RiskLimits;
+  schedule: ScheduleConfig;
   maxForecastAgeHours: number;
   logLevel: LogLevel;
 }
@@ -196,6 +216,17 @@ function parseSmtpUrl(value: string): Parsed<string> {
   return good(value);
 }
 
+function parseHttpUrl(value: string): Parsed<string> {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return bad('must be a URL like https://hc-ping.com/<uuid>');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
+  return good(value);
+}
+
 /** Every configuration variable, as zod fields over an env-like record of strings. */
 export const envShape = {
   // broker
@@ -213,6 +244,9 @@ export const envShape = {
   IB_TIMEOUT_MS: int('10000', { min: 100, max: 600000 }),
   ORDER_STATUS_WINDOW_MS: int('3000', { min: 0, max: 600000 }),
   CANCEL_TIMEOUT_MS: int('15000', { min: 100, max: 600000 }),
+  IB_CONNECT_RETRIES: int('3', { min: 0, max: 10 }),
+  MARKET_DATA_LINES: int('100', { min: 1, max: 10000 }),
+  MARKET_DATA_TIMEOUT_MS: int('15000', { min: 100, max: 600000 }),
   // files
   FORECAST_DIR: path('./forecasts'),
   DATA_DIR: path('./data'),
@@ -224,6 +258,7 @@ export const envShape = {
   ),
   MAIL_TO: variable(undefined, parseAddressList),
   SMTP_TIMEOUT_MS: int('15000', { min: 100, max: 600000 }),
+  ALERT_REPEAT_MINUTES: int('180', { min: 0, max: 10080 }),
   // sizing
   CASH_BUFFER_PCT: num('2', { min: 0, lt: 100 }),
   NO_TRADE_BAND_PCT: num('0.5', { min: 0, max: 100 }),
@@ -245,6 +280,11 @@ export const envShape = {
   MAX_NAV_JUMP_PCT: num('10', { gt: 0, max: 1000 }),
   MAX_DAILY_LOSS_PCT: num('5', { gt: 0, max: 100 }),
   MIN_CUSHION: num('0.05', { min: 0, lt: 1 }),
+  // schedule
+  NO_TRADE_FIRST_MINUTES: int('0', { min: 0, max: 180 }),
+  NO_TRADE_LAST_MINUTES: int('0', { min: 0, max: 180 }),
+  HEARTBEAT_URL: variable(undefined, parseHttpUrl, true),
+  HEARTBEAT_TIMEOUT_MS: int('10000', { min: 100, max: 600000 }),
   // logging
   LOG_LEVEL: oneOf<LogLevel>('info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 };

@@ -177,5 +177,9 @@ export interface ReportStore {
   recordDailyRow(row: DailyRow, recordedAt: string): void;
   /** Emails with an alert key recorded at or after `since`, oldest first. */
   alertHistory(since: string): AlertHistoryEntry[];
+  /** The daily email kinds (start, mid, end) already recorded for a trading day, sent or queued. */
+  dailyEmailKindsOn(tradingDay: string): string[];
+  /** Whether any run was recorded on the trading day. */
+  hasRunOn(tradingDay: string): boolean;
   close(): void;
 }

@@ -70,16 +70,15 @@ export function repeatsLine(r: RepeatSummary, now: string, zone = EXCHANGE_ZONE)
 
 /** The alert with the repeat summary at the top of both parts, so it is the first thing read. */
 export function withRepeatsSummary(message: MailMessage, r: RepeatSummary, now: string): MailMessage {
-  const line = repeatsLine(r, now);
+  return { ...withNote(message, repeatsLine(r, now)), subject: `${message.subject} (repeated ${r.count}x)` };
+}
+
+/** The message with a highlighted note in front of both parts (repeats, missed runs). */
+export function withNote(message: MailMessage, line: string): MailMessage {
   const note = `<p style="margin:0 0 12px;padding:8px 12px;background:#fef7e0;color:#3c4043;border-radius:6px;font-family:sans-serif">${escapeHtml(`Note: ${line}.`)}</p>`;
   // After the opening <body ...> tag when there is one, else in front of the whole HTML.
   const html = message.html === undefined ? undefined : /<body[^>]*>/i.test(message.html)
     ? message.html.replace(/<body[^>]*>/i, (tag) => `${tag}\n${note}`)
     : `${note}\n${message.html}`;
-  return {
-    ...message,
-    subject: `${message.subject} (repeated ${r.count}x)`,
-    text: `Note: ${line}.\n\n${message.text}`,
-    ...(html === undefined ? {} : { html }),
-  };
+  return { ...message, text: `Note: ${line}.\n\n${message.text}`, ...(html === undefined ? {} : { html }) };
 }

@@ -3,6 +3,7 @@
  * (and, for the end of day, the `daily` row that later 30-day charts read). The one place that puts the
  * pure pieces of src/report together for the run and for `rebalancer report`.
  */
+import { withNote } from './alert-throttle.js';
 import type { Mailer, MailMessage, MailOutcome } from '../ports/mailer.js';
 import type { ReportStore, RunStore } from '../ports/store.js';
 import { dailyRowOf, loadDailyReport, type DailyReportData, type LoadDailyReportOptions } from './daily-report-data.js';
@@ -38,6 +39,8 @@ export interface SendDailyReportDeps {
   /** Where the email is recorded, so it goes out once per trading day and kind. */
   emails: Pick<RunStore, 'recordEmail'>;
   runId?: string;
+  /** A line to put in front of the report (e.g. runs that were missed). */
+  note?: string;
 }
 
 /**
@@ -45,7 +48,9 @@ export interface SendDailyReportDeps {
  * close happened whether or not the mail server was up, and tomorrow's chart needs it.
  */
 export async function sendDailyReport(deps: SendDailyReportDeps, options: LoadDailyReportOptions): Promise<{ data: DailyReportData; message: MailMessage; outcome: MailOutcome }> {
-  const { data, message } = await prepareDailyReport(deps.reports, options);
+  const prepared = await prepareDailyReport(deps.reports, options);
+  const data = prepared.data;
+  const message = deps.note === undefined ? prepared.message : withNote(prepared.message, deps.note);
   if (options.kind === 'end') {
     const row = dailyRowOf(data);
     if (row !== undefined) deps.reports.recordDailyRow(row, options.now);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { BrokerError, type Broker } from '../ports/broker.js';
-import type { RunStatus, RunStore } from '../ports/store.js';
+import type { ReportStore, RunStatus, RunStore } from '../ports/store.js';
 import type { Mailer } from '../ports/mailer.js';
 import type {
   AdaptivePriority,
@@ -27,7 +27,7 @@ import { collectFills } from './collect-fills.js';
 import { describeInstant, formatBreaches, formatCancels, formatFills, formatMoney, formatOrders, formatPlan } from './console-report.js';
 import { writeOrderFile } from '../adapters/files/order-file.js';
 import { syncTradesCsv } from '../adapters/files/trades-csv.js';
-import { renderAlert } from '../adapters/email/render-alert.js';
+import { notifyAfterRun, type NotifySettings } from './notify.js';
 
 /** What a run needs from the configuration, in the run's own terms. */
 export interface RunSettings {
@@ -45,6 +45,7 @@ export interface RunSettings {
   /** No orders in the first / last N minutes of the session (0: none). */
   noTradeFirstMinutes: number;
   noTradeLastMinutes: number;
+  notify: NotifySettings;
 }
 
 export interface RunOptions {
@@ -54,6 +55,8 @@ export interface RunOptions {
   settings: RunSettings;
   broker: Broker;
   store: RunStore;
+  /** The daily reports' queries, on the same database. */
+  reports: ReportStore;
   mailer: Mailer;
   logger: Logger;
   /** Readable progress for a person at the console, one line per argument. */
@@ -84,6 +87,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   const { broker, store, settings, out, logger } = o;
   const tradingDay = tradingDayOf(o.now);
   const result: RunResult = { runId: o.runId, status: 'running', exitCode: ExitCode.ok, breaches: [], sent: [], newFills: [], files: [] };
+  const previousRunAt = store.previousRun(o.runId)?.startedAt;
   store.startRun({ runId: o.runId, startedAt: o.now, tradingDay, dryRun: o.dryRun });
   result.files.push({ label: 'database', path: join(settings.dataDir, 'rebalancer.sqlite') });
   out(`run ${o.runId} at ${o.now} on broker ${settings.brokerName}${o.dryRun ? ' (dry run: no cancels, no orders)' : ''}`);
@@ -209,7 +213,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     return settle(result, 'failed', ExitCode.failed);
   } finally {
     if (connected) await broker.disconnect();
-    await finish(o, result, tradingDay);
+    await finish(o, result, tradingDay, previousRunAt);
   }
 }
 
@@ -219,27 +223,23 @@ function settle(result: RunResult, status: RunStatus, exitCode: ExitCode): RunRe
   return result;
 }
 
-/** Alert (for failed and blocked runs) and close the run's record; neither may change the outcome. */
-async function finish(o: RunOptions, result: RunResult, tradingDay: string): Promise<void> {
-  if (result.status === 'failed' || result.status === 'blocked') {
-    const message = renderAlert({
-      account: result.account ?? o.settings.expectedAccount ?? 'unknown account',
-      runId: o.runId,
-      outcome: result.status === 'failed' ? 'FAILED' : 'BLOCKED',
-      now: o.now,
-      tradingState: result.plan?.tradingState ?? 'HALTED',
-      breaches: result.breaches,
-      error: result.error,
-      files: result.files,
-      exitCode: result.exitCode,
-    });
-    const sent = await o.mailer.send(message);
-    const where = sent.status === 'sent' ? 'sent' : `queued in ${sent.file} (${sent.reason})`;
-    o.out(`alert email ${where}: ${message.subject}`);
-    tryRecord(() => o.store.recordEmail({ kind: 'alert', tradingDay, subject: message.subject, status: sent.status, at: o.now, runId: o.runId }), o.logger);
-  }
+/** Tell people (alerts, daily emails, missed runs, heartbeat) and close the run's record; neither may change the outcome. */
+async function finish(o: RunOptions, result: RunResult, tradingDay: string, previousRunAt: string | undefined): Promise<void> {
+  const nextRun = result.nextOpen ?? DateTime.fromISO(o.now).plus({ hours: 1 }).toUTC().toISO() ?? undefined;
+  await notifyAfterRun(
+    { mailer: o.mailer, store: o.store, reports: o.reports, logger: o.logger, out: o.out },
+    o.settings.notify,
+    { runId: o.runId, now: o.now, tradingDay, previousRunAt, nextRun },
+    result,
+  );
   tryRecord(() => o.store.finishRun(o.runId, { finishedAt: o.now, status: result.status, exitCode: result.exitCode, error: result.error, tradingState: result.plan?.tradingState }), o.logger);
-  o.logger.info({ runId: o.runId, status: result.status, exitCode: result.exitCode, breaches: result.breaches.map((b) => b.code), sent: result.sent.length, newFills: result.newFills.length }, 'run finished');
+  o.logger.info(
+    {
+      runId: o.runId, status: result.status, exitCode: result.exitCode, breaches: result.breaches.map((b) => b.code), sent: result.sent.length,
+      newFills: result.newFills.length, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    },
+    'run finished',
+  );
 }
 
 function tryRecord(write: () => void, logger: Logger): void {

@@ -59,7 +59,8 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
       breaches.push({ code: 'KILL_SWITCH', detail: `halted during the run: ${request.orderRef} and later orders not sent` });
       break;
     }
-    store.recordOrderIntent(options.runId, request, options.now);
+    const referencePrice = options.lines.find((l) => l.symbol === request.symbol)?.referencePrice;
+    store.recordOrderIntent(options.runId, { ...request, referencePrice }, options.now);
     try {
       const accepted = await broker.placeOrder(request);
       store.markOrderSent(request.orderRef, accepted);

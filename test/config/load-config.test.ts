@@ -47,9 +47,12 @@ describe('loadConfig', () => {
         timeoutMs: 10000,
         orderStatusWindowMs: 3000,
         cancelTimeoutMs: 15000,
+        connectRetries: 3,
+        marketDataLines: 100,
+        marketDataTimeoutMs: 15000,
       },
       files: { forecastDir: join(cwd, 'forecasts'), dataDir: join(cwd, 'data'), logDir: join(cwd, 'logs') },
-      email: { smtpUrl: undefined, mailFrom: 'rebalancer@localhost', mailTo: undefined, timeoutMs: 15000 },
+      email: { smtpUrl: undefined, mailFrom: 'rebalancer@localhost', mailTo: undefined, timeoutMs: 15000, alertRepeatMinutes: 180 },
       sizing: {
         cashBufferPct: 2,
         noTradeBandPct: 0.5,
@@ -72,6 +75,7 @@ describe('loadConfig', () => {
         maxDailyLossPct: 5,
         minCushion: 0.05,
       },
+      schedule: { noTradeFirstMinutes: 0, noTradeLastMinutes: 0, heartbeatUrl: undefined, heartbeatTimeoutMs: 10000 },
       maxForecastAgeHours: 26,
       logLevel: 'info',
     });
@@ -113,6 +117,13 @@ describe('loadConfig', () => {
     expect(config.sizing.minOrderValue).toBe(0);
   });
 
+  it('reads the IB connection retries, market data lines and snapshot timeout', () => {
+    const { config } = load({ IB_CONNECT_RETRIES: '0', MARKET_DATA_LINES: '250', MARKET_DATA_TIMEOUT_MS: '20000' });
+    expect(config.broker.connectRetries).toBe(0);
+    expect(config.broker.marketDataLines).toBe(250);
+    expect(config.broker.marketDataTimeoutMs).toBe(20000);
+  });
+
   it.each(['true', 'false', 'yes', 'no', '1', '0', 'TRUE', 'No'])('accepts the boolean %s', (value) => {
     expect(load({ ALLOW_SHORT: value }).config.sizing.allowShort).toBe(['true', 'yes', '1'].includes(value.toLowerCase()));
   });
@@ -137,6 +148,11 @@ describe('loadConfig', () => {
     ['IB_CLIENT_ID', '-1', /IB_CLIENT_ID: must be a whole number/],
     ['SIM_SEED', 'abc', /SIM_SEED: must be a whole number/],
     ['IB_TIMEOUT_MS', '10', /IB_TIMEOUT_MS: must be a whole number >= 100/],
+    ['IB_CONNECT_RETRIES', '-1', /IB_CONNECT_RETRIES: must be a whole number >= 0 and <= 10/],
+    ['IB_CONNECT_RETRIES', '11', /IB_CONNECT_RETRIES: must be a whole number >= 0 and <= 10/],
+    ['MARKET_DATA_LINES', '0', /MARKET_DATA_LINES: must be a whole number >= 1/],
+    ['MARKET_DATA_LINES', '2.5', /MARKET_DATA_LINES: must be a whole number/],
+    ['MARKET_DATA_TIMEOUT_MS', '50', /MARKET_DATA_TIMEOUT_MS: must be a whole number >= 100/],
     ['ALLOW_SHORT', 'maybe', /ALLOW_SHORT: must be one of true, false, yes, no, 1, 0 \(got "maybe"\)/],
     ['ALLOW_SHORT', 'on', /ALLOW_SHORT: must be one of true, false/],
     ['BROKER', 'ibkr', /BROKER: must be one of sim, ib \(got "ibkr"\)/],

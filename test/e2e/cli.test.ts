@@ -94,10 +94,11 @@ describe('the built rebalancer command', () => {
     db.close();
     expect(sent.n).toBe(0);
     expect(run).toEqual({ status: 'blocked', exit_code: 3 });
-    const outbox = readdirSync(join(ws.data, 'outbox'));
-    expect(outbox).toHaveLength(1);
-    const eml = readFileSync(join(ws.data, 'outbox', outbox[0] ?? ''), 'utf8');
-    expect(eml).toMatch(/Subject: .*BLOCKED.*STALE_FORECAST/);
+    // Two emails: the alert, and the start-of-day summary (the first run of the session).
+    const outbox = readdirSync(join(ws.data, 'outbox')).map((f) => readFileSync(join(ws.data, 'outbox', f), 'utf8'));
+    expect(outbox).toHaveLength(2);
+    expect(outbox.filter((eml) => /Subject: .*BLOCKED.*STALE_FORECAST/.test(eml))).toHaveLength(1);
+    expect(outbox.filter((eml) => /Subject: .*start of day 2026-11-23/.test(eml))).toHaveLength(1);
   });
 
   it('exits 3 while the kill switch is on and 0 again after resume', async () => {

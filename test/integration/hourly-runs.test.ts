@@ -4,52 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
-import { SimBroker } from '../../src/adapters/sim/sim-broker.js';
-import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
-import { createMailer } from '../../src/adapters/email/create-mailer.js';
-import { createLogger } from '../../src/log/logger.js';
-import { runRebalance, type RunResult, type RunSettings } from '../../src/run/rebalance-run.js';
-import { newRunId } from '../../src/run/run-id.js';
+import type { RunResult } from '../../src/run/rebalance-run.js';
 import { writeForecast } from '../support/cli.js';
-
-const settings = (root: string): RunSettings => ({
-  brokerName: 'sim',
-  tradingMode: 'paper',
-  cancelScope: 'own',
-  forecastDir: join(root, 'forecasts'),
-  dataDir: join(root, 'data'),
-  maxForecastAgeHours: 26,
-  sizing: { cashBufferPct: 2, noTradeBandPct: 0.5, minOrderValue: 100, limitOffsetBps: 10, adaptivePriority: 'Normal', commissionModel: 'fixed', allowShort: false },
-  limits: {
-    maxLeverage: 2, maxPositionPct: 40, maxOrderValue: 50_000, maxOrderPct: 50, maxTurnoverPct: 150, maxDailyTurnoverPct: 300,
-    maxOrdersPerRun: 40, priceCollarPct: 5, maxNavJumpPct: 10, maxDailyLossPct: 5, minCushion: 0.05,
-  },
-  adaptivePriority: 'Normal',
-  orderStatusWindowMs: 0,
-  noTradeFirstMinutes: 0,
-  noTradeLastMinutes: 0,
-});
-
-/** One hourly run, built the way the job builds it: a fresh broker and store per process. */
-async function hourlyRun(root: string, now: string): Promise<RunResult> {
-  const s = settings(root);
-  const store = new SqliteStore(join(s.dataDir, 'rebalancer.sqlite'));
-  try {
-    return await runRebalance({
-      runId: newRunId(now),
-      now,
-      dryRun: false,
-      settings: s,
-      broker: new SimBroker({ dataDir: s.dataDir, seed: 7, now, commissionModel: 'fixed' }),
-      store,
-      mailer: createMailer({ from: 'rebalancer@localhost', outboxDir: join(s.dataDir, 'outbox'), timeoutMs: 2000, secrets: [] }),
-      logger: createLogger({ logDir: join(root, 'logs'), level: 'silent', secrets: [] }),
-      out: () => undefined,
-    });
-  } finally {
-    store.close();
-  }
-}
+import { hourlyRun } from '../support/run-harness.js';
 
 describe('consecutive hourly runs on the sim broker', () => {
   it('sends orders, records their fills in the next runs once each, and snapshots every run', async () => {

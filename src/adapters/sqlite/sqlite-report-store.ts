@@ -41,6 +41,8 @@ const SQL = {
       turnover = excluded.turnover, commissions = excluded.commissions, fills = excluded.fills, recorded_at = excluded.recorded_at`,
   alertHistory: `SELECT alert_key AS key, at, status FROM emails
     WHERE alert_key IS NOT NULL AND julianday(at) >= julianday(?) ORDER BY at, id`,
+  dailyEmailKindsOn: `SELECT DISTINCT kind FROM emails WHERE trading_day = ? AND kind IN ('start', 'mid', 'end') ORDER BY kind`,
+  hasRunOn: `SELECT EXISTS (SELECT 1 FROM runs WHERE trading_day = ?) AS ran`,
 } as const;
 
 /**
@@ -123,6 +125,14 @@ export class SqliteReportStore implements ReportStore {
 
   alertHistory(since: string): AlertHistoryEntry[] {
     return this.all<AlertHistoryEntry>('read the alert history', SQL.alertHistory, since);
+  }
+
+  dailyEmailKindsOn(tradingDay: string): string[] {
+    return this.all<{ kind: string }>('read the emails of the day', SQL.dailyEmailKindsOn, tradingDay).map((r) => r.kind);
+  }
+
+  hasRunOn(tradingDay: string): boolean {
+    return this.all<{ ran: number }>('read the runs of the day', SQL.hasRunOn, tradingDay)[0]?.ran === 1;
   }
 
   /** Close the connection if this store opened it; a connection passed in stays the caller's. */

@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { Mailer } from '../ports/mailer.js';
+import type { ReportStore, RunStore } from '../ports/store.js';
+import { renderAlert } from '../adapters/email/render-alert.js';
+import { pingHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
+import { alertKeyOf, withNote } from '../report/alert-throttle.js';
+import { sendThrottledAlert } from '../report/send-alert.js';
+import { sendDailyReport } from '../report/send-daily-report.js';
+import { dueDailyEmails, type DailyEmailKind } from '../core/daily-emails.js';
+import { findMissedRuns, type MissedRuns } from '../core/missed-runs.js';
+import { previousTradingDay } from '../core/calendar.js';
+import { describeInstant } from './console-report.js';
+import type { RunResult } from './rebalance-run.js';
+
+const EMAIL_LABEL: Record<DailyEmailKind, string> = { start: 'start-of-day', mid: 'mid-day', end: 'end-of-day' };
+
+export interface NotifySettings {
+  /** The same alert is not sent again within this many minutes; a summary of the repeats follows. */
+  alertRepeatMinutes: number;
+  heartbeatUrl?: string;
+  heartbeatTimeoutMs: number;
+  /** IB_ACCOUNT, used in messages when the run never learned the account. */
+  expectedAccount?: string;
+}
+
+export interface NotifyDeps {
+  mailer: Mailer;
+  store: RunStore;
+  reports: ReportStore;
+  logger: Logger;
+  out: (...lines: string[]) => void;
+}
+
+/**
+ * Everything a run tells people once its outcome is decided: an alert at once for a failed or blocked run
+ * (throttled: identical alerts are not repeated within the interval), the daily emails that are due, a
+ * note when hourly runs were missed, and the heartbeat. Nothing here may change the run's outcome: every
+ * failure is logged and printed, never thrown.
+ */
+export async function notifyAfterRun(
+  deps: NotifyDeps,
+  settings: NotifySettings,
+  run: { runId: string; now: string; tradingDay: string; previousRunAt?: string; nextRun?: string },
+  result: RunResult,
+): Promise<void> {
+  const missed = findMissedRuns(run.previousRunAt, run.now);
+  const missedNote = missed ? describeMissed(missed) : undefined;
+  if (missedNote) deps.out(`warning: ${missedNote}`);
+  let emailed = false;
+  await guarded(deps, 'alert email', async () => {
+    if (result.status !== 'failed' && result.status !== 'blocked') return;
+    emailed = await sendAlert(deps, settings, run, result, missedNote);
+  });
+  await guarded(deps, 'daily emails', async () => {
+    const account = result.account ?? settings.expectedAccount;
+    if (account === undefined) return;
+    const due = dueDailyEmails(run.now, (day) => deps.reports.dailyEmailKindsOn(day) as DailyEmailKind[], (day) => deps.reports.hasRunOn(day));
+    for (const email of due) {
+      const sent = await sendDailyReport(
+        { reports: deps.reports, mailer: deps.mailer, emails: deps.store, runId: run.runId, note: missedNote },
+        { kind: email.kind, tradingDay: email.tradingDay, now: run.now, account, nextRun: run.nextRun, previousTradingDay },
+      );
+      deps.out(`${EMAIL_LABEL[email.kind]} email ${describeOutcome(sent.outcome)}: ${sent.message.subject}`);
+      emailed = true;
+    }
+  });
+  await guarded(deps, 'missed-run email', async () => {
+    if (!missedNote || emailed) return;
+    const message = withNote(renderAlert({ ...alertInput(settings, run, result), outcome: 'FAILED', error: `hourly runs were missed: ${missedNote}` }), missedNote);
+    const sent = await sendThrottledAlert(
+      { mailer: deps.mailer, history: deps.reports, emails: deps.store },
+      { ...message, subject: message.subject.replace(' FAILED: ', ' WARNING: ') },
+      { key: 'MISSED_RUNS', now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
+    );
+    deps.out(`missed-run email ${sent.outcome ? describeOutcome(sent.outcome) : 'suppressed (sent recently)'}`);
+  });
+  if (settings.heartbeatUrl) {
+    const beat = await pingHeartbeat(settings.heartbeatUrl, result.exitCode, settings.heartbeatTimeoutMs);
+    if (!beat.ok) deps.logger.warn({ reason: beat.reason }, 'heartbeat failed');
+    deps.out(beat.ok ? 'heartbeat sent' : `heartbeat failed: ${beat.reason}`);
+  }
+}
+
+async function sendAlert(deps: NotifyDeps, settings: NotifySettings, run: { runId: string; now: string; tradingDay: string }, result: RunResult, note?: string): Promise<boolean> {
+  const outcome = result.status === 'failed' ? 'FAILED' : 'BLOCKED';
+  const rendered = renderAlert({ ...alertInput(settings, run, result), outcome });
+  const message = note ? withNote(rendered, note) : rendered;
+  const sent = await sendThrottledAlert(
+    { mailer: deps.mailer, history: deps.reports, emails: deps.store },
+    message,
+    { key: alertKeyOf(outcome, result.breaches), now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
+  );
+  deps.out(`alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
+  return sent.outcome !== undefined;
+}
+
+function alertInput(settings: NotifySettings, run: { runId: string; now: string }, result: RunResult): Omit<Parameters<typeof renderAlert>[0], 'outcome'> {
+  return {
+    account: result.account ?? settings.expectedAccount ?? 'unknown account',
+    runId: run.runId,
+    now: run.now,
+    tradingState: result.plan?.tradingState ?? 'HALTED',
+    breaches: result.breaches,
+    error: result.error,
+    files: result.files,
+    exitCode: result.exitCode,
+  };
+}
+
+function describeMissed(m: MissedRuns): string {
+  return `no run between ${describeInstant(m.since)} and ${describeInstant(m.until)}: ${m.sessionMinutes} minutes of session, about ${m.expectedRuns} hourly run(s) missed (machine asleep, cron not running, or the lock held)`;
+}
+
+function describeOutcome(outcome: { status: 'sent' } | { status: 'queued'; file: string; reason: string }): string {
+  return outcome.status === 'sent' ? 'sent' : `queued in ${outcome.file} (${outcome.reason})`;
+}
+
+async function guarded(deps: NotifyDeps, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    // An email failure never changes what the run did; it is reported where a person looks.
+    deps.logger.error({ err: error }, `${what} failed`);
+    deps.out(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -18,6 +18,7 @@ import { checkAccount } from '../core/account-check.js';
 import { planRebalance } from '../core/plan-rebalance.js';
 import { tradingDayOf } from '../core/session.js';
 import { phaseOf } from '../core/phase.js';
+import { sessionRulesOf } from './exchange-hours.js';
 import { readHalt, writeHalt } from './kill-switch.js';
 import { cancelOpenOrders, type CancelScope } from './cancel-orders.js';
 import { gatherPlanInputs } from './gather-inputs.js';
@@ -158,7 +159,8 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     const orderFile = await writeOrderFile(settings.dataDir, tradingDay, o.runId, plan.lines);
     result.files.push({ label: 'order file', path: orderFile });
 
-    const phase = phaseOf(o.now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes });
+    const rules = sessionRulesOf(gathered.inputs.contracts, logger, out);
+    const phase = phaseOf(o.now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes, rules });
     result.marketOpen = phase.ordersAllowed;
     const blocked = plan.tradingState !== 'ACTIVE';
     let status: RunStatus = blocked ? 'blocked' : 'ok';

@@ -30,6 +30,12 @@ export interface Broker {
   openOrders(): Promise<BrokerOrder[]>;
   /** Cancel one order and wait for the broker to confirm it (or time out: confirmed=false). */
   cancelOrder(order: BrokerOrder): Promise<CancelResult>;
+  /**
+   * Optional: cancel every open order of the login at once (IB's global cancel), including orders of other
+   * API clients and orders typed in TWS, which `cancelOrder` cannot cancel; one result per order that was
+   * open. For CANCEL_SCOPE=all. Brokers without it are served by `cancelOrder` on each order.
+   */
+  cancelAllOrders?(): Promise<CancelResult[]>;
   /** Executions (with commissions) at or after `since` (ISO 8601). */
   executions(since: string): Promise<Execution[]>;
   /** Contract facts per symbol; a symbol the broker does not know is absent from the result. */

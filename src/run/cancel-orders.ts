@@ -15,8 +15,14 @@ export async function cancelOpenOrders(
 ): Promise<{ results: CancelResult[]; updated: BrokerOrder[]; breaches: Breach[] }> {
   const open = await broker.openOrders();
   const targets = open.filter((o) => scope === 'all' || isOwnOrderRef(o.orderRef));
+  // Orders of other clients (typed by hand in TWS) can only be cancelled globally: a per-order cancel from our
+  // client id would name our own order with that id. IB's global cancel reaches every order of the login.
   const results: CancelResult[] = [];
-  for (const order of targets) results.push(await broker.cancelOrder(order));
+  if (scope === 'all' && targets.length > 0 && broker.cancelAllOrders) {
+    results.push(...(await broker.cancelAllOrders()));
+  } else {
+    for (const order of targets) results.push(await broker.cancelOrder(order));
+  }
   const breaches: Breach[] = results
     .filter((r) => !r.confirmed)
     .map((r) => ({

@@ -1,0 +1,103 @@
+/**
+ * Account summary and positions over an IB session.
+ */
+import type { AccountSummary, BrokerPosition } from '../../core/types.js';
+import { BrokerError } from '../../ports/broker.js';
+import type { IbLog } from './ib-log.js';
+import type { IbSession } from './ib-session.js';
+
+/** The tags the run needs, as IB names them. */
+const SUMMARY_TAGS = {
+  netLiquidation: 'NetLiquidation',
+  totalCash: 'TotalCashValue',
+  grossPositionValue: 'GrossPositionValue',
+  maintMargin: 'MaintMarginReq',
+  excessLiquidity: 'ExcessLiquidity',
+  cushion: 'Cushion',
+} as const;
+
+/** The account's summary figures. Every tag must be present and numeric, or the call fails. */
+export async function readAccountSummary(session: IbSession, account: string, timeoutMs: number): Promise<AccountSummary> {
+  const rows = new Map<string, { value: string; currency: string }>();
+  const seen = new Set<string>();
+  let reqId: number | undefined;
+  try {
+    await session.operation<void>({
+      label: 'account summary',
+      timeoutMs,
+      listen: (ctx) => {
+        reqId = ctx.id;
+        return [
+          session.events.on('accountSummary', (id, acct, tag, value, currency) => {
+            if (id !== ctx.id) return;
+            seen.add(acct);
+            if (acct === account) rows.set(tag, { value, currency });
+          }),
+          session.events.on('accountSummaryEnd', (id) => id === ctx.id && ctx.resolve()),
+        ];
+      },
+      send: (api, id) => api.reqAccountSummary(id, 'All', Object.values(SUMMARY_TAGS).join(',')),
+    });
+  } finally {
+    // IB keeps a summary subscription open until cancelled, and allows only two at once.
+    const id = reqId;
+    if (id !== undefined) void session.send((api) => api.cancelAccountSummary(id)).catch(() => undefined);
+  }
+  if (!seen.has(account)) {
+    throw new BrokerError(`account ${account} is not managed by this login (${[...seen].join(', ') || 'no accounts in the summary'})`, 'rejected');
+  }
+  const figure = (tag: string): number => {
+    const raw = rows.get(tag)?.value;
+    const value = raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isFinite(value)) throw new BrokerError(`account summary of ${account}: ${tag} is ${raw === undefined ? 'missing' : `"${raw}"`}`, 'fatal');
+    return value;
+  };
+  return {
+    account,
+    currency: rows.get(SUMMARY_TAGS.netLiquidation)?.currency || 'USD',
+    netLiquidation: figure(SUMMARY_TAGS.netLiquidation),
+    totalCash: figure(SUMMARY_TAGS.totalCash),
+    grossPositionValue: figure(SUMMARY_TAGS.grossPositionValue),
+    maintMargin: figure(SUMMARY_TAGS.maintMargin),
+    excessLiquidity: figure(SUMMARY_TAGS.excessLiquidity),
+    cushion: figure(SUMMARY_TAGS.cushion),
+  };
+}
+
+/**
+ * The account's stock positions. Other security types are left out (and logged): an AAPL option must never
+ * be read as AAPL shares, which the run would then trade. Two stock positions with one symbol fail the call.
+ */
+export function readPositions(session: IbSession, account: string, timeoutMs: number, log: IbLog): Promise<BrokerPosition[]> {
+  return session.unkeyed.run(async () => {
+    const found = new Map<string, BrokerPosition & { conId?: number }>();
+    const problems: string[] = [];
+    try {
+      await session.operation<void>({
+        label: 'positions',
+        timeoutMs,
+        listen: (ctx) => [
+          session.events.on('position', (acct, contract, quantity, avgCost) => {
+            if (acct !== account) return;
+            const symbol = contract.symbol ?? '';
+            if (contract.secType !== 'STK') {
+              if ((quantity ?? 0) !== 0) log.warn({ symbol, secType: contract.secType, quantity }, 'position that is not a stock left out of the plan');
+              return;
+            }
+            const previous = found.get(symbol);
+            if (previous && previous.conId !== contract.conId) problems.push(`${symbol} (conIds ${previous.conId ?? '?'} and ${contract.conId ?? '?'})`);
+            found.set(symbol, { account, symbol, quantity: quantity ?? 0, avgCost: avgCost ?? 0, conId: contract.conId });
+          }),
+          session.events.on('positionEnd', () => ctx.resolve()),
+        ],
+        send: (api) => api.reqPositions(),
+      });
+    } finally {
+      void session.send((api) => api.cancelPositions()).catch(() => undefined);
+    }
+    if (problems.length > 0) {
+      throw new BrokerError(`account ${account} holds two stocks with the same symbol, which the run cannot tell apart: ${problems.join(', ')}`, 'fatal');
+    }
+    return [...found.values()].map(({ conId: _conId, ...p }) => p);
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * The `ib` broker: the Broker port over IB Gateway/TWS through @stoqey/ib (IBApi, not IBApiNext: the
+ * adapter needs every notice with its code and id, which IBApiNext keeps to itself).
+ *
+ * One instance serves one run: `connect()` opens a session, `disconnect()` ends it, and a session that
+ * failed (connection dropped, connectivity lost, undecodable message) stays failed: every later call
+ * rejects with that BrokerError. Nothing is ever retried behind the caller's back but the connection.
+ */
+import type {
+  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, ContractHint, ContractInfo, Execution, OrderRequest, Quote,
+} from '../../core/types.js';
+import { BrokerError, type Broker } from '../../ports/broker.js';
+import type { ContractCache } from '../../ports/contract-cache.js';
+import { readAccountSummary, readPositions } from './ib-account.js';
+import { connectSession } from './ib-connect.js';
+import { readContractDetails } from './ib-contracts.js';
+import { readExecutions } from './ib-executions.js';
+import { silentLog, type IbLog } from './ib-log.js';
+import { cancelAllOrders, cancelOwnOrder, readOpenOrders } from './ib-orders.js';
+import { followOrderStatuses, placeAdaptiveOrder } from './ib-place-order.js';
+import { readQuotes, setMarketDataType } from './ib-quotes.js';
+import type { IbClientMessage, IbSession } from './ib-session.js';
+
+export interface IbBrokerOptions {
+  host: string;
+  port: number;
+  clientId: number;
+  /** IB_ACCOUNT: the account orders are placed in and executions are read for. */
+  account: string | undefined;
+  /** IB_TIMEOUT_MS: each connection attempt and each request. */
+  timeoutMs: number;
+  /** IB_CONNECT_RETRIES: connection attempts after the first. */
+  connectRetries: number;
+  /** First wait between connection attempts, doubled each time (default 500 ms). */
+  connectBackoffMs?: number;
+  /** CANCEL_TIMEOUT_MS: how long a cancel waits for IB's confirmation. */
+  cancelTimeoutMs: number;
+  marketDataType: 'live' | 'delayed';
+  /** MARKET_DATA_LINES: snapshots in flight at once. */
+  marketDataLines: number;
+  /** MARKET_DATA_TIMEOUT_MS: how long one snapshot may take. */
+  marketDataTimeoutMs: number;
+  contractCache?: ContractCache;
+  /** The run's clock (ISO 8601), for the contract cache. Default: the system clock. */
+  now?: () => string;
+  /** `rebalancer plan`: refuse to place or cancel anything. */
+  readOnly?: boolean;
+  log?: IbLog;
+  /** Sees every error and notice the client reports (tests fail on decoding errors, code 505). */
+  onClientError?: (message: IbClientMessage) => void;
+}
+
+export class IbBroker implements Broker {
+  private session: IbSession | undefined;
+  private readonly log: IbLog;
+  /** Commission per execId, from every report this session heard (they come without a request id). */
+  private readonly commissions = new Map<string, number>();
+  private readonly submittedAt = new Map<number, number>();
+  private readonly contracts = new Map<string, ContractInfo>();
+  private marketDataTypeSent = false;
+
+  constructor(private readonly options: IbBrokerOptions) {
+    this.log = options.log ?? silentLog;
+  }
+
+  async connect(): Promise<void> {
+    if (this.session !== undefined) throw new BrokerError('the IB broker is already connected; a run uses one session', 'connect');
+    const o = this.options;
+    const session = await connectSession({
+      host: o.host, port: o.port, clientId: o.clientId, timeoutMs: o.timeoutMs, retries: o.connectRetries,
+      backoffMs: o.connectBackoffMs, log: this.log, onClientError: o.onClientError,
+    });
+    session.events.on('commissionReport', (report) => {
+      if (report.execId && report.commission !== undefined && Number.isFinite(report.commission)) this.commissions.set(report.execId, report.commission);
+    });
+    this.session = session;
+  }
+
+  async disconnect(): Promise<void> {
+    this.session?.close();
+    try {
+      this.options.contractCache?.close?.();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not close the contract cache');
+    }
+  }
+
+  async managedAccounts(): Promise<string[]> {
+    const session = this.connected();
+    session.assertUsable();
+    return [...session.accounts];
+  }
+
+  async accountSummary(account: string): Promise<AccountSummary> {
+    return readAccountSummary(this.connected(), account, this.options.timeoutMs);
+  }
+
+  async positions(account: string): Promise<BrokerPosition[]> {
+    return readPositions(this.connected(), account, this.options.timeoutMs, this.log);
+  }
+
+  async openOrders(): Promise<BrokerOrder[]> {
+    return readOpenOrders(this.connected(), this.options.timeoutMs);
+  }
+
+  async cancelOrder(order: BrokerOrder): Promise<CancelResult> {
+    this.refuseWhenReadOnly(`cancel order ${order.brokerOrderId}`);
+    return cancelOwnOrder(this.connected(), order, this.options.cancelTimeoutMs);
+  }
+
+  async cancelAllOrders(): Promise<CancelResult[]> {
+    this.refuseWhenReadOnly('cancel all orders');
+    return cancelAllOrders(this.connected(), this.options.timeoutMs, this.options.cancelTimeoutMs);
+  }
+
+  async executions(since: string): Promise<Execution[]> {
+    return readExecutions(this.connected(), since, this.commissions, { account: this.options.account, timeoutMs: this.options.timeoutMs, log: this.log });
+  }
+
+  async contractDetails(symbols: string[], hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>> {
+    const found = await readContractDetails(this.connected(), symbols, hints, {
+      cache: this.options.contractCache, now: this.options.now ?? (() => new Date().toISOString()), timeoutMs: this.options.timeoutMs, log: this.log,
+    });
+    for (const info of Object.values(found)) this.contracts.set(info.symbol, info);
+    return found;
+  }
+
+  async quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>> {
+    const session = this.connected();
+    if (!this.marketDataTypeSent) {
+      await setMarketDataType(session, this.options.marketDataType);
+      this.marketDataTypeSent = true;
+    }
+    const { marketDataType, marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
+    return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log });
+  }
+
+  async placeOrder(order: OrderRequest): Promise<BrokerOrder> {
+    this.refuseWhenReadOnly(`place ${order.orderRef}`);
+    return placeAdaptiveOrder(this.connected(), order, {
+      account: this.options.account, timeoutMs: this.options.timeoutMs, known: this.contracts.get(order.symbol), submittedAt: this.submittedAt,
+    });
+  }
+
+  async orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {
+    return followOrderStatuses(this.connected(), brokerOrderIds, windowMs, this.submittedAt, this.options.timeoutMs);
+  }
+
+  private connected(): IbSession {
+    if (this.session === undefined) throw new BrokerError('the IB broker is not connected', 'connect');
+    return this.session;
+  }
+
+  private refuseWhenReadOnly(what: string): void {
+    if (this.options.readOnly) throw new BrokerError(`read-only session (rebalancer plan): refused to ${what}`, 'fatal');
+  }
+}

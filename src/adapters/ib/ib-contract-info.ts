@@ -1,0 +1,62 @@
+/**
+ * IB contract details → our ContractInfo, and when a cached one may be reused. Pure.
+ */
+import type { ContractDetails } from '@stoqey/ib';
+import type { ContractHint, ContractInfo } from '../../core/types.js';
+import type { CachedContract } from '../../ports/contract-cache.js';
+
+/** Cached contract details are asked for again after a day (hours and listings change). */
+export const CONTRACT_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** The currency of a symbol: the forecast's hint, else US dollars. */
+export function currencyOf(hint: ContractHint | undefined): string {
+  return hint?.currency ?? 'USD';
+}
+
+/** Our facts of one contract, or a reason it cannot be used. */
+export function toContractInfo(symbol: string, details: ContractDetails): ContractInfo | { problem: string } {
+  const c = details.contract;
+  const minTick = details.minTick;
+  if (minTick === undefined || !Number.isFinite(minTick) || minTick <= 0) return { problem: `IB gave ${symbol} no usable minimum tick (${String(minTick)})` };
+  if (!c.currency) return { problem: `IB gave ${symbol} no currency` };
+  return {
+    symbol,
+    conId: c.conId,
+    minTick,
+    primaryExchange: c.primaryExch ?? '',
+    currency: c.currency,
+    ...(details.timeZoneId ? { timeZone: details.timeZoneId } : {}),
+    ...(details.liquidHours ? { liquidHours: details.liquidHours } : {}),
+    ...(details.tradingHours ? { tradingHours: details.tradingHours } : {}),
+  };
+}
+
+/**
+ * The one listing of a symbol among IB's answers, or why there is none. Never guesses between listings:
+ * a wrong one would price and route the order on another stock.
+ */
+export function pickListing(symbol: string, results: ContractDetails[], hint: ContractHint | undefined): ContractDetails | { problem: string } {
+  const stocks = results.filter((d) => d.contract.secType === undefined || d.contract.secType === 'STK');
+  const wanted = hint?.primaryExchange;
+  const matching = wanted ? stocks.filter((d) => d.contract.primaryExch === wanted) : stocks;
+  if (matching.length === 1 && matching[0]) return matching[0];
+  if (matching.length === 0) {
+    return { problem: wanted ? `IB lists ${symbol} but not on ${wanted}` : `IB returned no stock listing for ${symbol}` };
+  }
+  const where = matching.map((d) => `${d.contract.primaryExch ?? '?'} (conId ${d.contract.conId ?? '?'})`).join(', ');
+  return { problem: `${symbol} is ambiguous at IB: ${where}; name the primary exchange in the forecast's "contracts"` };
+}
+
+/** True when a cached entry is younger than a day and agrees with the forecast's hint. */
+export function isFreshFor(cached: CachedContract, hint: ContractHint | undefined, nowMs: number): boolean {
+  const at = Date.parse(cached.cachedAt);
+  if (!Number.isFinite(at) || nowMs - at >= CONTRACT_CACHE_MAX_AGE_MS || at > nowMs + 60_000) return false;
+  if (hint?.primaryExchange && cached.primaryExchange !== hint.primaryExchange) return false;
+  return cached.currency === currencyOf(hint);
+}
+
+/** A cached entry without its timestamp. */
+export function fromCache(cached: CachedContract): ContractInfo {
+  const { cachedAt: _cachedAt, ...info } = cached;
+  return info;
+}

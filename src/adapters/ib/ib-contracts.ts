@@ -1,0 +1,87 @@
+/**
+ * Contract details over an IB session, through the contract cache.
+ */
+import type { ContractDetails } from '@stoqey/ib';
+import type { ContractHint, ContractInfo } from '../../core/types.js';
+import { BrokerError } from '../../ports/broker.js';
+import type { CachedContract, ContractCache } from '../../ports/contract-cache.js';
+import { runPool } from './concurrency.js';
+import { isNotice, meaningOf } from './ib-codes.js';
+import { currencyOf, fromCache, isFreshFor, pickListing, toContractInfo } from './ib-contract-info.js';
+import type { IbLog } from './ib-log.js';
+import { stockContract } from './ib-order-build.js';
+import type { IbSession } from './ib-session.js';
+
+/** IB answers contract requests slowly; a few at once overlap the waits without crowding the line. */
+const CONTRACT_REQUESTS_IN_FLIGHT = 8;
+/** Error 200: no security definition for the request. */
+const NO_SECURITY_DEFINITION = 200;
+
+export interface ContractOptions {
+  cache: ContractCache | undefined;
+  /** The run's clock (ISO 8601): cache entries are judged and stamped with it. */
+  now: () => string;
+  timeoutMs: number;
+  log: IbLog;
+}
+
+/**
+ * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached). A symbol IB
+ * does not know (error 200), or lists ambiguously, is absent from the result and logged.
+ */
+export async function readContractDetails(
+  session: IbSession, symbols: string[], hints: Record<string, ContractHint>, options: ContractOptions,
+): Promise<Record<string, ContractInfo>> {
+  session.assertUsable();
+  const now = options.now();
+  const nowMs = Date.parse(now);
+  const cached = cacheCall(() => options.cache?.get(symbols) ?? {}, 'read');
+  const result: Record<string, ContractInfo> = {};
+  const missing: string[] = [];
+  for (const symbol of symbols) {
+    const entry: CachedContract | undefined = cached[symbol];
+    if (entry !== undefined && isFreshFor(entry, hints[symbol], nowMs)) result[symbol] = fromCache(entry);
+    else missing.push(symbol);
+  }
+  const fetched = await runPool(missing, CONTRACT_REQUESTS_IN_FLIGHT, async (symbol) => {
+    const answers = await requestDetails(session, symbol, hints[symbol], options.timeoutMs);
+    const listing = pickListing(symbol, answers, hints[symbol]);
+    const info = 'problem' in listing ? listing : toContractInfo(symbol, listing);
+    if ('problem' in info) {
+      options.log.warn({ symbol }, `contract left out: ${info.problem}`);
+      return undefined;
+    }
+    return info;
+  });
+  const fresh = fetched.filter((info): info is ContractInfo => info !== undefined);
+  for (const info of fresh) result[info.symbol] = info;
+  if (fresh.length > 0) cacheCall(() => options.cache?.put(fresh, now), 'write');
+  return result;
+}
+
+/** Every listing IB returns for the stock; an empty list when IB has no definition for it (200). */
+function requestDetails(session: IbSession, symbol: string, hint: ContractHint | undefined, timeoutMs: number): Promise<ContractDetails[]> {
+  const answers: ContractDetails[] = [];
+  return session.operation<ContractDetails[]>({
+    label: `contract details of ${symbol}`,
+    timeoutMs,
+    listen: (ctx) => [
+      session.events.on('contractDetails', (id, details) => id === ctx.id && answers.push(details)),
+      session.events.on('contractDetailsEnd', (id) => id === ctx.id && ctx.resolve(answers)),
+    ],
+    onMessage: (ctx, code, text) => {
+      if (code === NO_SECURITY_DEFINITION) ctx.resolve([]);
+      else if (!isNotice(code)) ctx.reject(new BrokerError(`contract details of ${symbol}: ${meaningOf(code)} (IB ${code}: ${text})`, 'fatal', code, ctx.id));
+    },
+    send: (api, id) => api.reqContractDetails(id, stockContract(symbol, currencyOf(hint), hint?.primaryExchange)),
+  });
+}
+
+/** The cache lives in the run's database: its failures are the run's failures, reported as the port asks. */
+function cacheCall<T>(action: () => T, what: string): T {
+  try {
+    return action();
+  } catch (error) {
+    throw new BrokerError(`contract cache: could not ${what} it: ${error instanceof Error ? error.message : String(error)}`, 'fatal');
+  }
+}

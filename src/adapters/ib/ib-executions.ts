@@ -1,0 +1,91 @@
+/**
+ * Executions with their commissions over an IB session.
+ *
+ * IB answers reqExecutions with execDetails messages, and sends each execution's commission separately
+ * (commissionReport, keyed by execId, without a request id), before or after the end of the answer. The
+ * session keeps every commission it hears; this waits until each execution has its own.
+ */
+import type { Contract, Execution as IbExecution } from '@stoqey/ib';
+import type { Execution } from '../../core/types.js';
+import { BrokerError } from '../../ports/broker.js';
+import type { IbLog } from './ib-log.js';
+import { sideOfExecution } from './ib-order-status.js';
+import type { IbSession } from './ib-session.js';
+import { formatIbUtc, parseIbTime } from './ib-time.js';
+
+export interface ExecutionOptions {
+  /** IB_ACCOUNT: only its executions. */
+  account: string | undefined;
+  timeoutMs: number;
+  log: IbLog;
+}
+
+/** Executions at or after `since` (ISO 8601), each with its commission, in the order IB sent them. */
+export async function readExecutions(session: IbSession, since: string, commissions: ReadonlyMap<string, number>, options: ExecutionOptions): Promise<Execution[]> {
+  session.assertUsable();
+  const sinceMs = Date.parse(since);
+  if (!Number.isFinite(sinceMs)) throw new BrokerError(`executions: "${since}" is not an ISO 8601 instant`, 'fatal');
+  const raw = new Map<string, { contract: Contract; execution: IbExecution }>();
+  await session.operation<void>({
+    label: 'executions',
+    timeoutMs: options.timeoutMs,
+    listen: (ctx) => [
+      session.events.on('execDetails', (id, contract, execution) => {
+        // A corrected execution comes again under the same execId: the later one wins.
+        if (id === ctx.id && execution.execId) raw.set(execution.execId, { contract, execution });
+      }),
+      session.events.on('execDetailsEnd', (id) => id === ctx.id && ctx.resolve()),
+    ],
+    send: (api, id) => api.reqExecutions(id, { acctCode: options.account ?? '', time: formatIbUtc(since) }),
+  });
+  const wanted = [...raw.values()].filter(({ contract, execution }) => {
+    if (options.account && execution.acctNumber && execution.acctNumber !== options.account) return false;
+    if (contract.secType === 'STK') return true;
+    options.log.warn({ symbol: contract.symbol, secType: contract.secType, execId: execution.execId }, 'execution that is not a stock left out');
+    return false;
+  });
+  const converted = wanted.map(({ contract, execution }) => toExecution(contract, execution)).filter((e) => Date.parse(e.time) >= sinceMs);
+  await waitForCommissions(session, converted.map((e) => e.execId), commissions, options.timeoutMs);
+  return converted.map((e) => ({ ...e, commission: commissions.get(e.execId) ?? Number.NaN }));
+}
+
+async function waitForCommissions(session: IbSession, execIds: string[], commissions: ReadonlyMap<string, number>, timeoutMs: number): Promise<void> {
+  const missing = () => execIds.filter((id) => !commissions.has(id));
+  if (missing().length === 0) return;
+  await session.operation<void>({
+    label: 'commission reports',
+    timeoutMs,
+    // The session's own listener records each report first (it subscribed earlier), so the map is current here.
+    listen: (ctx) => [session.events.on('commissionReport', () => missing().length === 0 && ctx.resolve())],
+    onTimeout: (ctx) =>
+      ctx.reject(new BrokerError(`executions: no commission report from IB within ${timeoutMs} ms for ${missing().join(', ')}; the fills are recorded by a later run`, 'timeout')),
+  });
+}
+
+/** One IB execution as ours; its commission is filled in once its report has arrived. */
+function toExecution(contract: Contract, e: IbExecution): Execution {
+  const execId = e.execId ?? '';
+  const side = sideOfExecution(e.side);
+  if (side === undefined) throw new BrokerError(`execution ${execId}: unknown side "${String(e.side)}"`, 'fatal');
+  if (e.shares === undefined || !(e.shares > 0) || e.price === undefined || !(e.price > 0)) {
+    throw new BrokerError(`execution ${execId}: shares ${String(e.shares)} at ${String(e.price)} is not a fill`, 'fatal');
+  }
+  let time: string;
+  try {
+    time = parseIbTime(e.time ?? '');
+  } catch (error) {
+    throw new BrokerError(`execution ${execId}: ${error instanceof Error ? error.message : String(error)}`, 'fatal');
+  }
+  return {
+    execId,
+    brokerOrderId: e.orderId ?? 0,
+    ...(e.permId ? { permId: e.permId } : {}),
+    orderRef: e.orderRef ?? '',
+    symbol: contract.symbol ?? '',
+    side,
+    quantity: e.shares,
+    price: e.price,
+    commission: Number.NaN,
+    time,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Placing an order and following its status over an IB session.
+ *
+ * An order is sent once. A timeout or a lost connection after sending means it may have reached IB: the
+ * adapter says so and never resends; the next run finds it by its orderRef.
+ */
+import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
+import { BrokerError } from '../../ports/broker.js';
+import { isNotice, meaningOf } from './ib-codes.js';
+import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
+import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
+import { readOpenOrders, toBrokerOrder } from './ib-orders.js';
+import type { IbSession } from './ib-session.js';
+
+/** How long a final status waits for the error message that says why (IB sends them in either order). */
+const REASON_GRACE_MS = 300;
+
+export interface PlaceOptions {
+  /** IB_ACCOUNT: every order names its account. */
+  account: string | undefined;
+  timeoutMs: number;
+  /** Contract details of this session, for the conId. */
+  known: ContractInfo | undefined;
+  /** When each order left, by order id (for the status window). */
+  submittedAt: Map<number, number>;
+}
+
+/** Sends one Adaptive limit order; resolves once IB acknowledges it (openOrder or orderStatus). */
+export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, options: PlaceOptions): Promise<BrokerOrder> {
+  session.assertUsable();
+  const problems = requestProblems(request);
+  if (problems.length > 0) throw new BrokerError(`order ${request.orderRef} not sent: ${problems.join('; ')}`, 'fatal');
+  const account = options.account;
+  if (account === undefined || account === '') throw new BrokerError(`order ${request.orderRef} not sent: IB_ACCOUNT is not set`, 'fatal');
+  const orderId = session.orderIds.allocate();
+  if (orderId === undefined) {
+    throw new BrokerError(`order ${request.orderRef} not sent: TWS gave this session no valid next order id, so no order id can be chosen safely`, 'fatal');
+  }
+  const { symbol, action, quantity, limitPrice, orderRef } = request;
+  const label = `order ${orderId} (${action} ${quantity} ${symbol} @ ${limitPrice}, ${orderRef})`;
+  const entry = session.book.seed({
+    brokerOrderId: orderId, clientId: session.clientId, orderRef, symbol, action, quantity, limitPrice,
+    status: 'PendingSubmit', filledQuantity: 0, avgFillPrice: 0,
+  });
+  const contract = orderContract(request, options.known);
+  const order = adaptiveLimitOrder(request, account);
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  return session.operation<BrokerOrder>({
+    label,
+    orderId,
+    timeoutMs: options.timeoutMs,
+    listen: (ctx) => [
+      session.book.onUpdate((update) => {
+        if (update.key !== entry.key) return;
+        if (isAcknowledgedStatus(update.status)) ctx.resolve(toBrokerOrder(update));
+        else if (isFinalStatus(update.status) && grace === undefined) {
+          grace = setTimeout(() => ctx.reject(new BrokerError(`${label}: IB set it ${update.status}${update.message ? ` (${update.message})` : ''}`, 'rejected', undefined, orderId)), REASON_GRACE_MS);
+        }
+      }),
+      () => clearTimeout(grace),
+    ],
+    onMessage: (ctx, code, text) => {
+      if (isNotice(code)) return;
+      ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
+    },
+    send: (api, id) => {
+      options.submittedAt.set(id, Date.now());
+      api.placeOrder(id, contract, order);
+    },
+    onTimeout: (ctx) =>
+      ctx.reject(new BrokerError(`${label}: no acknowledgement from IB within ${options.timeoutMs} ms; it may have reached IB and is not resent (the next run finds it by its orderRef)`, 'timeout', undefined, orderId)),
+  });
+}
+
+/**
+ * The latest state of this client's orders, after listening until `windowMs` has passed since each was sent
+ * (or until all are final). Orders this session has not heard of are looked up among the open orders.
+ */
+export async function followOrderStatuses(
+  session: IbSession, ids: number[], windowMs: number, submittedAt: Map<number, number>, timeoutMs: number,
+): Promise<BrokerOrder[]> {
+  session.assertUsable();
+  const keys = ids.map((id) => session.book.ownKey(id));
+  const allFinal = () => keys.every((key) => {
+    const found = session.book.get(key);
+    return found !== undefined && isFinalStatus(found.status);
+  });
+  const until = Math.max(0, ...ids.map((id) => (submittedAt.get(id) ?? Date.now()) + windowMs - Date.now()));
+  if (until > 0 && !allFinal()) {
+    await session.operation<void>({
+      label: 'order status window',
+      timeoutMs: until,
+      listen: (ctx) => [session.book.onUpdate(() => allFinal() && ctx.resolve())],
+      onTimeout: (ctx) => ctx.resolve(),
+    });
+  }
+  if (keys.some((key) => session.book.get(key) === undefined)) await readOpenOrders(session, timeoutMs);
+  return keys.flatMap((key) => {
+    const found = session.book.get(key);
+    return found === undefined ? [] : [toBrokerOrder(found)];
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * A token bucket that paces outgoing messages. Pure logic over an injectable clock, so tests can drive it.
+ *
+ * A bucket of `burst` tokens refilled at `ratePerSecond` lets through at most `burst + ratePerSecond × T`
+ * messages in any window of T seconds. IB allows 50 messages per second per client (error 100 above, and
+ * TWS eventually drops the connection), so the adapter uses burst 5 + rate 40 = 45 in any one second.
+ */
+
+/** The time source and timers the bucket uses; `systemClock` in production. */
+export interface BucketClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: BucketClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface TokenBucketOptions {
+  ratePerSecond: number;
+  burst: number;
+  clock?: BucketClock;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly waiters: Waiter[] = [];
+  private timer: unknown;
+  private closedWith: Error | undefined;
+  private readonly clock: BucketClock;
+
+  constructor(private readonly options: TokenBucketOptions) {
+    if (!(options.ratePerSecond > 0) || !(options.burst >= 1)) throw new RangeError('token bucket: rate must be > 0 and burst >= 1');
+    this.clock = options.clock ?? systemClock;
+    this.tokens = options.burst;
+    this.last = this.clock.now();
+  }
+
+  /** Most messages the bucket lets through in any one-second window. */
+  get maxPerSecond(): number {
+    return this.options.burst + this.options.ratePerSecond;
+  }
+
+  /** Waits for a token, first come first served. Rejects once the bucket is closed. */
+  take(): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    this.refill();
+    if (this.waiters.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Rejects every waiter and every later take with `reason`; nothing queued is ever let through. */
+  close(reason: Error): void {
+    if (this.closedWith) return;
+    this.closedWith = reason;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const elapsed = Math.max(0, now - this.last);
+    this.tokens = Math.min(this.options.burst, this.tokens + (elapsed * this.options.ratePerSecond) / 1000);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.waiters.length === 0) return;
+    const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.options.ratePerSecond));
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, wait);
+  }
+
+  private drain(): void {
+    if (this.closedWith) return;
+    this.refill();
+    while (this.waiters.length > 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      this.waiters.shift()?.resolve();
+    }
+    this.schedule();
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket, type BucketClock } from '../../src/adapters/ib/token-bucket.js';
+
+/** A hand-driven clock: timers fire only when the test advances time. */
+class ManualClock implements BucketClock {
+  time = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + ms, fn, id });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  /** Advances to `until`, firing due timers in order and letting promise callbacks run between them. */
+  async advanceTo(until: number): Promise<void> {
+    for (;;) {
+      await flush();
+      const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.fn();
+    }
+    this.time = until;
+    await flush();
+  }
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+describe('TokenBucket', () => {
+  it('lets a burst through at once, then paces the rest at the rate', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ ratePerSecond: 40, burst: 5, clock });
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) void bucket.take().then(() => times.push(clock.now()));
+    await clock.advanceTo(1000);
+    expect(times).toEqual([0, 0, 0, 0, 0, 25, 50, 75, 100, 125]);
+  });
+
+  it('never lets more than burst + rate through in any one-second window (45 for IB)', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ ratePerSecond: 40, burst: 5, clock });
+    expect(bucket.maxPerSecond).toBe(45);
+    const times: number[] = [];
+    // Bursty callers: 30 at t=0, 60 more at t=700, 20 at t=2500.
+    const ask = (n: number) => {
+      for (let i = 0; i < n; i++) void bucket.take().then(() => times.push(clock.now()));
+    };
+    ask(30);
+    await clock.advanceTo(700);
+    ask(60);
+    await clock.advanceTo(2500);
+    ask(20);
+    await clock.advanceTo(10_000);
+    expect(times).toHaveLength(110);
+    for (const start of times) expect(times.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(45);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('refills while idle, but never above the burst', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ ratePerSecond: 40, burst: 5, clock });
+    const times: number[] = [];
+    await clock.advanceTo(60_000);
+    for (let i = 0; i < 7; i++) void bucket.take().then(() => times.push(clock.now()));
+    await clock.advanceTo(61_000);
+    expect(times).toEqual([60_000, 60_000, 60_000, 60_000, 60_000, 60_025, 60_050]);
+  });
+
+  it('rejects waiters and later takes once closed, and lets nothing through after', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ ratePerSecond: 1, burst: 1, clock });
+    await bucket.take();
+    const waiting = bucket.take();
+    bucket.close(new Error('connection lost'));
+    await expect(waiting).rejects.toThrow('connection lost');
+    await expect(bucket.take()).rejects.toThrow('connection lost');
+    await clock.advanceTo(10_000);
+  });
+
+  it('refuses a bucket that could never let anything through', () => {
+    expect(() => new TokenBucket({ ratePerSecond: 0, burst: 5 })).toThrow(RangeError);
+    expect(() => new TokenBucket({ ratePerSecond: 10, burst: 0 })).toThrow(RangeError);
+  });
+});

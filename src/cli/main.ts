@@ -11,6 +11,9 @@ import { runHourlyRebalance } from '../../jobs/hourly-rebalance.js';
 import { planCommand } from './commands/plan-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { haltCommand, resumeCommand } from './commands/halt-commands.js';
+import { reportCommand } from './commands/report-command.js';
+import { startSchedule } from '../../jobs/schedule.js';
+import { gatewayCommand, untilSignal } from './commands/gateway-command.js';
 
 // A reader that stops early (`rebalancer plan | head`) must not turn into a crash with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -64,6 +67,37 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .description('kill switch off')
     .option('--reason <text>', 'why (recorded)', 'resumed by operator')
     .action((o: { reason: string }) => setExit(resumeCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) })));
+  program
+    .command('gateway')
+    .description('the simulated IB Gateway on 127.0.0.1 (TWS API, server version 193), until SIGINT/SIGTERM')
+    .option('--port <n>', 'TCP port; 0 picks a free one', '4002')
+    .option('--scenario <file>', 'simulator scenario (default SIM_SCENARIO), with its optional gateway section')
+    .addOption(nowOption())
+    .option('--data-dir <dir>', 'simulated account state, kept between runs (default <DATA_DIR>/gateway)')
+    .option('--log-frames', 'print every frame, both directions, to stderr', false)
+    .action(async (o: { port: string; scenario?: string; now?: string; dataDir?: string; logFrames: boolean }) =>
+      setExit(await gatewayCommand(io, o, untilSignal())));
+  program
+    .command('report')
+    .description('render a daily summary (start, mid or end of day) from the records; --send mails it')
+    .addOption(new Option('--kind <kind>', 'which summary').choices(['start', 'mid', 'end']).makeOptionMandatory())
+    .option('--day <yyyy-mm-dd>', 'the trading day (default: the latest)')
+    .option('--send', 'send it by email too', false)
+    .option('--html <file>', 'also write the HTML part to a file')
+    .addOption(nowOption())
+    .action(async (o: { kind: 'start' | 'mid' | 'end'; day?: string; send: boolean; html?: string; now?: string }) =>
+      setExit(await reportCommand(io, { kind: o.kind, day: o.day, send: o.send, html: o.html, now: resolveNow(o.now, io.env) })),
+    );
+  program
+    .command('schedule')
+    .description('long-running alternative to cron: node-cron starts the hourly job in New York time')
+    .action(async () => {
+      const schedule = startSchedule({ cwd: io.cwd, env: io.env, out: (l) => io.out(l) });
+      const signal = await untilSignal();
+      io.out(`${signal}: stopping the schedule (a job in flight finishes on its own)`);
+      await schedule.stop();
+      setExit(ExitCode.ok);
+    });
   return program;
 }
 

@@ -25,12 +25,14 @@
  * - `fills.maxStepValue`: most value (quantity x price) one order fills in one 5-minute step, so large orders
  *   take several steps (default 250000).
  * - `rejectSymbols`: tickers whose orders are rejected (IB error 201), to rehearse broker rejections.
+ * - `gateway`: faults and foreign orders for the simulated IB Gateway only; see {@link gatewaySectionSchema}.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import type { ContractInfo, Quote } from '../../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
+import { gatewaySectionSchema } from './scenario-gateway.js';
 
 const POSITIVE = 'expected a finite number > 0';
 const UNIT = 'expected a number in 0..1';
@@ -69,6 +71,7 @@ export const scenarioSchema = z.strictObject({
     })
     .default({}),
   rejectSymbols: z.array(symbol).default([]),
+  gateway: gatewaySectionSchema(symbol).optional(),
 });
 
 /** A validated scenario, with defaults filled in. */

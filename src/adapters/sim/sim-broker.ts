@@ -29,6 +29,16 @@ export interface SimBrokerOptions {
   clientId?: number;
 }
 
+/**
+ * How the simulated IB Gateway places an order: under the id its API client chose, for that client, and with or
+ * without the Adaptive algo. The `sim` broker itself never passes one: it numbers its own orders.
+ */
+export interface SimPlacement {
+  orderId: number;
+  clientId: number;
+  adaptive: boolean;
+}
+
 /** How far back executions and finished orders are kept: IB itself reports only the last days. */
 const RETENTION_DAYS = 30;
 
@@ -44,7 +54,7 @@ export class SimBroker implements Broker {
   private fillParams: FillParams = DEFAULT_FILL_PARAMS;
   private rejectSymbols = new Set<string>();
 
-  private readonly options: SimBrokerOptions;
+  private options: SimBrokerOptions;
 
   constructor(options: SimBrokerOptions) {
     // One spelling of every instant (no milliseconds), so execution times read alike in the records.
@@ -128,18 +138,25 @@ export class SimBroker implements Broker {
     return collect(symbols, (s) => this.market.quoteAt(s, this.options.now));
   }
 
-  async placeOrder(request: OrderRequest): Promise<BrokerOrder> {
+  async placeOrder(request: OrderRequest, placement?: SimPlacement): Promise<BrokerOrder> {
     const state = this.connected();
     const { symbol, quantity, limitPrice } = request;
     const contract = this.market.contract(symbol);
     const rejection = orderRejection(request, contract, this.rejectSymbols);
     if (rejection !== undefined) throw new BrokerError(rejection.message, 'rejected', rejection.code);
     if (contract === undefined) throw new Error(`invariant: an order for ${symbol}, which has no contract, was accepted`);
+    if (placement !== undefined && state.orders.some((o) => o.orderId === placement.orderId)) {
+      throw new BrokerError(`Duplicate order id ${placement.orderId}`, 'rejected', 103);
+    }
     const now = this.options.now;
     const open = isSessionOpen(now);
+    const orderId = placement?.orderId ?? state.nextOrderId;
+    // IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
+    state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
     const order: SimOrder = {
-      orderId: state.nextOrderId++, permId: state.nextPermId++, clientId: this.options.clientId ?? 0, orderRef: request.orderRef,
-      symbol, action: request.action, quantity, limitPrice, minTick: contract.minTick, adaptivePriority: request.adaptivePriority,
+      orderId, permId: state.nextPermId++, clientId: placement?.clientId ?? this.options.clientId ?? 0, orderRef: request.orderRef,
+      symbol, action: request.action, quantity, limitPrice, minTick: contract.minTick,
+      adaptivePriority: placement?.adaptive === false ? undefined : request.adaptivePriority,
       tif: 'DAY', status: open ? 'Submitted' : 'PreSubmitted', filled: 0, avgFillPrice: 0, submittedAt: now,
     };
     state.orders.push(order);
@@ -153,11 +170,30 @@ export class SimBroker implements Broker {
     return this.connected().orders.filter((o) => brokerOrderIds.includes(o.orderId)).map(toBrokerOrder);
   }
 
-  /** Replays the market from the state's clock to `to`: fill steps, and DAY expiry at each close. */
-  private advance(to: string): void {
+  /**
+   * Moves a long-lived session (the simulated gateway) on to `now`: the market replays from the last instant,
+   * filling and expiring orders, and quotes and marks follow. An instant at or before the current one is a no-op.
+   */
+  advanceTo(now: string): void {
+    const to = toIsoUtc(parseInstant(now));
+    if (parseInstant(to).toMillis() <= parseInstant(this.options.now).toMillis()) return;
+    this.options = { ...this.options, now: to };
+    // Saved only when an order moved: the replay is deterministic, so a quiet stretch replays to nothing after a restart.
+    if (this.advance(to) > 0) this.persist();
+  }
+
+  /** The simulated account, its market and instant, for the simulated gateway, which reports them in IB's messages. */
+  view(): { state: Readonly<SimState>; market: SimMarket; now: string } {
+    return { state: this.connected(), market: this.market, now: this.options.now };
+  }
+
+  /** Replays the market from the state's clock to `to`: fill steps, and DAY expiry at each close. Returns how many events. */
+  private advance(to: string): number {
     const state = this.connected();
     const working = () => state.orders.filter((o) => !isFinal(o));
+    let events = 0;
     for (const event of replayMarket(working, state.clock, to, this.market, state.seed, this.fillParams)) {
+      events += 1;
       const { order } = event;
       if (event.kind === 'step' && order.status === 'PreSubmitted') order.status = 'Submitted';
       if (event.kind === 'fill') bookFill(state, order, event.fill, this.options.commissionModel, event.time);
@@ -165,6 +201,7 @@ export class SimBroker implements Broker {
     }
     state.clock = to;
     pruneState(state, toIsoUtc(parseInstant(to).minus({ days: RETENTION_DAYS })));
+    return events;
   }
 
   private markOf(symbol: string, fallback: number): number {

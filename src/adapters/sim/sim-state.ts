@@ -21,7 +21,8 @@ const int = z.number().int();
 const orderSchema = z.strictObject({
   orderId: int, permId: int, clientId: int, orderRef: z.string(), symbol: z.string(), action: side,
   quantity: int.positive(), limitPrice: z.number().positive(), minTick: z.number().positive(),
-  adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']), tif: z.literal('DAY'), status,
+  // Absent for a plain limit order (one placed without the Adaptive algo, e.g. by hand through the gateway).
+  adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']).optional(), tif: z.literal('DAY'), status,
   filled: int.nonnegative(), avgFillPrice: z.number().nonnegative(), submittedAt: z.string(), message: z.string().optional(),
 });
 

@@ -1,0 +1,95 @@
+/**
+ * The `gateway` section of a scenario: what only the simulated IB Gateway (`rebalancer gateway`) reads. The
+ * `sim` broker ignores it. Every field is optional; unknown fields are errors.
+ *
+ * ```json
+ * "gateway": {
+ *   "faults": {
+ *     "rejectOrders": { "AAPL": { "code": 201, "message": "Order rejected - reason: insufficient margin" } },
+ *     "readOnlyApi": false, "unknownContracts": ["XYZ"], "noMarketDataPermission": ["MSFT"],
+ *     "delayedData": false, "noSnapshotEnd": ["SPY"], "answerDelayMs": 0, "snapshotDelayMs": 0,
+ *     "dropConnectionAfterMessages": null, "dropConnectionAfterOrders": null,
+ *     "connectivityLost": { "afterMessages": 10, "restoreAfterMs": 500 }, "pacingLimitPerSecond": 50 },
+ *   "foreignOrders": [ { "symbol": "AAPL", "action": "BUY", "quantity": 10, "limitPrice": 150, "clientId": 0, "orderRef": "manual" } ]
+ * }
+ * ```
+ *
+ * `faults` (each one off by default):
+ * - `rejectOrders`: ticker -> `{ code, message? }`. Every order for the ticker is refused with that IB error
+ *   (201 rejected, 110 price increment, 103 duplicate id, 451 value limit), sent with the order id as its id;
+ *   201 is followed by an orderStatus `Inactive`, 110 and 451 by `Cancelled`, 103 by nothing. `message`
+ *   defaults to IB's usual text for the code.
+ * - `readOnlyApi`: the API is in Read-Only mode: placing or cancelling orders gets error 321; data still flows.
+ * - `unknownContracts`: tickers IB does not know: contract details, market data and orders get error 200.
+ * - `noMarketDataPermission`: tickers without a market data subscription: a snapshot gets error 354.
+ * - `delayedData`: the account has no live data at all: a client that asked for delayed data
+ *   (reqMarketDataType 3 or 4) gets notice 10167 and delayed ticks (66/67/68/75), any other gets 354.
+ * - `noSnapshotEnd`: tickers whose snapshot never ends (no tickSnapshotEnd), as when IB's 11 s timer is lost.
+ * - `answerDelayMs`: every frame the gateway sends leaves this long after it was due (0..600000).
+ * - `snapshotDelayMs`: a snapshot's ticks leave this long after the request (realistic: 100-300).
+ * - `dropConnectionAfterMessages`: N: on each connection, the gateway acts on the Nth client message
+ *   (START_API is the first) and then destroys the socket before answering it.
+ * - `dropConnectionAfterOrders`: K: the same after the Kth placeOrder of a connection, which is accepted
+ *   (it works at IB) but never acknowledged.
+ * - `connectivityLost`: once per gateway run, after a connection's `afterMessages`-th message is answered,
+ *   every client gets info 1100; messages are then held unanswered for `restoreAfterMs`, then every client
+ *   gets 1102 ("data maintained") and the held messages are answered in order.
+ * - `pacingLimitPerSecond`: client messages allowed in any 1-second window (IB: 50); each one over gets
+ *   error 100, and is still processed.
+ *
+ * `foreignOrders`: open orders placed outside this API client (another client id, or by hand in TWS), added
+ * when the gateway creates a new simulation (not on later starts: they live in the simulated account from
+ * then on). `clientId` defaults to 0, `orderRef` to "", and an order has the Adaptive algo only when
+ * `adaptivePriority` is given.
+ */
+import { z } from 'zod';
+
+const MAX_DELAY_MS = 600_000;
+const WHOLE = 'expected a whole number';
+const POSITIVE_WHOLE = 'expected a whole number > 0';
+const delayMs = z.number({ error: WHOLE }).int({ error: WHOLE }).min(0, { error: 'expected 0 or more' })
+  .max(MAX_DELAY_MS, { error: `expected at most ${MAX_DELAY_MS}` });
+const positiveWhole = z.number({ error: POSITIVE_WHOLE }).int({ error: POSITIVE_WHOLE }).positive({ error: POSITIVE_WHOLE });
+const REJECT_CODES = [201, 110, 103, 451] as const;
+
+/** The section's schema, over the scenario's own ticker schema (one definition of a ticker). */
+export function gatewaySectionSchema(ticker: z.ZodType<string>) {
+  const faults = z.strictObject({
+    rejectOrders: z.record(ticker, z.strictObject({
+      code: z.literal(REJECT_CODES, { error: `expected one of ${REJECT_CODES.join(', ')}` }),
+      message: z.string().min(1, { error: 'expected a message' }).optional(),
+    })).default({}),
+    readOnlyApi: z.boolean({ error: 'expected true or false' }).default(false),
+    unknownContracts: z.array(ticker).default([]),
+    noMarketDataPermission: z.array(ticker).default([]),
+    delayedData: z.boolean({ error: 'expected true or false' }).default(false),
+    noSnapshotEnd: z.array(ticker).default([]),
+    answerDelayMs: delayMs.default(0),
+    snapshotDelayMs: delayMs.default(0),
+    dropConnectionAfterMessages: positiveWhole.nullable().default(null),
+    dropConnectionAfterOrders: positiveWhole.nullable().default(null),
+    connectivityLost: z.strictObject({ afterMessages: positiveWhole, restoreAfterMs: delayMs }).nullable().default(null),
+    pacingLimitPerSecond: positiveWhole.default(50),
+  });
+  const foreignOrder = z.strictObject({
+    symbol: ticker,
+    action: z.enum(['BUY', 'SELL'], { error: 'expected BUY or SELL' }),
+    quantity: positiveWhole,
+    limitPrice: z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' }),
+    clientId: z.number({ error: WHOLE }).int({ error: WHOLE }).min(0, { error: 'expected 0 or more' }).default(0),
+    orderRef: z.string({ error: 'expected a string' }).default(''),
+    adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent'], { error: 'expected Patient, Normal or Urgent' }).optional(),
+  });
+  // prefault, not default: zod 4 returns a default as is, and the inner defaults must still apply.
+  return z.strictObject({ faults: faults.prefault({}), foreignOrders: z.array(foreignOrder).default([]) });
+}
+
+/** A validated `gateway` section, with defaults filled in. */
+export type GatewaySection = z.infer<ReturnType<typeof gatewaySectionSchema>>;
+export type GatewayFaults = GatewaySection['faults'];
+export type ForeignOrder = GatewaySection['foreignOrders'][number];
+
+/** The section of a scenario without one: no faults, no foreign orders. */
+export function defaultGatewaySection(): GatewaySection {
+  return gatewaySectionSchema(z.string()).parse({});
+}

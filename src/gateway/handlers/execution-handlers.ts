@@ -1,0 +1,54 @@
+import { DateTime } from 'luxon';
+import type { SimExecution } from '../../adapters/sim/sim-state.js';
+import { EXCHANGE_ZONE } from '../../core/session.js';
+import { errorMessage, executionDataEnd } from '../encode/encode-basic.js';
+import { commissionReport, executionData } from '../encode/encode-executions.js';
+import { parseExecutions, type ExecutionFilterRef } from '../parse/parse-requests.js';
+import type { ClientLink, GatewayContext } from '../session/context.js';
+
+/**
+ * REQ_EXECUTIONS: the executions the simulated account keeps (its retention, 30 days) that pass the filter,
+ * each with its commission report, then the end marker. Filter fields left empty (or clientId 0) match all.
+ */
+export function handleExecutions(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  const { reqId, filter } = parseExecutions(fields);
+  const since = parseFilterTime(filter.time);
+  if (since === null) {
+    return link.send(errorMessage(reqId, 321, `Error validating request:-'bP' : cause - invalid execution filter time ${JSON.stringify(filter.time)}`));
+  }
+  const frames = ctx.account.state.executions
+    .filter((e) => matches(ctx, e, filter, since))
+    .flatMap((e) => {
+      const view = ctx.account.executionView(e);
+      return [executionData(reqId, view), commissionReport(view)];
+    });
+  link.send(...frames, executionDataEnd(reqId));
+}
+
+function matches(ctx: GatewayContext, e: SimExecution, f: ExecutionFilterRef, since: number | undefined): boolean {
+  const clientId = ctx.account.executionView(e).clientId;
+  const same = (wanted: string, actual: string) => wanted === '' || wanted.toUpperCase() === actual.toUpperCase();
+  return (f.clientId === undefined || f.clientId === 0 || f.clientId === clientId)
+    && same(f.acctCode, ctx.account.state.account)
+    && same(f.symbol, e.symbol)
+    && same(f.secType, 'STK')
+    && (f.exchange === '' || ['SMART', ctx.account.contract(e.symbol).primaryExchange].includes(f.exchange.toUpperCase()))
+    && same(f.side, e.side)
+    && (since === undefined || Date.parse(e.time) >= since);
+}
+
+/**
+ * The filter's time as epoch ms: `yyyyMMdd-HH:mm:ss` is UTC, `yyyyMMdd HH:mm:ss` is in the zone named after
+ * it (an IANA name such as US/Eastern), or in the exchange's zone without one, as TWS's login zone would be.
+ * Undefined for an empty filter; null for text that is not a time.
+ */
+export function parseFilterTime(text: string): number | undefined | null {
+  const value = text.trim();
+  if (value === '') return undefined;
+  const utc = /^(\d{8})-(\d{2}:\d{2}:\d{2})$/.exec(value);
+  const local = /^(\d{8})\s+(\d{2}:\d{2}:\d{2})(?:\s+(\S+))?$/.exec(value);
+  const [date, time, zone] = utc ? [utc[1], utc[2], 'UTC'] : local ? [local[1], local[2], local[3] ?? EXCHANGE_ZONE] : [];
+  if (date === undefined || time === undefined) return null;
+  const parsed = DateTime.fromFormat(`${date} ${time}`, 'yyyyMMdd HH:mm:ss', { zone });
+  return parsed.isValid ? parsed.toMillis() : null;
+}

@@ -1,0 +1,62 @@
+import { isFinal, type SimOrder } from '../../adapters/sim/sim-state.js';
+import { errorMessage, openOrderEnd } from '../encode/encode-basic.js';
+import { openOrder, orderStatus } from '../encode/encode-orders.js';
+import { parseAutoOpenOrders, parseBare, parseCancelOrder, parseGlobalCancel } from '../parse/parse-requests.js';
+import { pushCancel, type ClientLink, type GatewayContext } from '../session/context.js';
+import { READ_ONLY } from './place-order-handler.js';
+
+/**
+ * Open orders and cancels. Order ids are unique across clients in this simulation, so a cancel finds its
+ * order whoever placed it (foreign orders included); reqGlobalCancel cancels every open order of the account.
+ */
+
+/** CANCEL_ORDER: Cancelled + error 202 for an open order; 10147 for an unknown id; 161 for a finished order. */
+export async function handleCancelOrder(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+  const orderId = parseCancelOrder(fields);
+  if (ctx.faults.readOnlyApi) return link.send(errorMessage(orderId, 321, READ_ONLY));
+  const order = ctx.account.state.orders.find((o) => o.orderId === orderId);
+  if (order === undefined) return link.send(errorMessage(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`));
+  if (isFinal(order)) {
+    return link.send(errorMessage(orderId, 161, `Cancel attempted when order is not in a cancellable state.  Order permId =${order.permId}`));
+  }
+  await cancel(link, order, ctx);
+}
+
+/** REQ_GLOBAL_CANCEL: every open order of every client, each confirmed as a single cancel is. */
+export async function handleGlobalCancel(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+  parseGlobalCancel(fields);
+  if (ctx.faults.readOnlyApi) return link.send(errorMessage(-1, 321, READ_ONLY));
+  for (const order of ctx.account.openOrders()) await cancel(link, order, ctx);
+}
+
+async function cancel(link: ClientLink, order: SimOrder, ctx: GatewayContext): Promise<void> {
+  const events = await ctx.account.cancel(order);
+  ctx.stats.cancels += 1;
+  pushCancel(ctx, events, order.orderId, order.clientId, link);
+}
+
+/** REQ_ALL_OPEN_ORDERS: the open orders of every client (and those placed by hand), then the end marker. */
+export function handleAllOpenOrders(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  parseBare(fields);
+  sendOpenOrders(link, ctx, ctx.account.openOrders());
+}
+
+/** REQ_OPEN_ORDERS: as IB, only the orders this client id placed (client 0 also sees orders placed by hand). */
+export function handleOpenOrders(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  parseBare(fields);
+  sendOpenOrders(link, ctx, ctx.account.openOrders().filter((o) => o.clientId === link.clientId));
+}
+
+/** REQ_AUTO_OPEN_ORDERS: answered like REQ_OPEN_ORDERS (binding manual orders is not simulated). */
+export function handleAutoOpenOrders(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  parseAutoOpenOrders(fields);
+  sendOpenOrders(link, ctx, ctx.account.openOrders().filter((o) => o.clientId === link.clientId));
+}
+
+function sendOpenOrders(link: ClientLink, ctx: GatewayContext, orders: SimOrder[]): void {
+  const frames = orders.flatMap((o) => {
+    const view = ctx.account.orderView(o);
+    return [openOrder(view), orderStatus(view)];
+  });
+  link.send(...frames, openOrderEnd());
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/adapters/sim/scenario.js';
+import { defaultGatewaySection } from '../../src/adapters/sim/scenario-gateway.js';
+import { ConfigError } from '../../src/errors.js';
+
+const parse = (gateway: unknown) => parseScenario(JSON.stringify({ gateway }), 'scenario.json').gateway;
+
+describe('the scenario gateway section', () => {
+  it('is optional, and every fault is off by default', () => {
+    expect(parseScenario('{}', 'scenario.json').gateway).toBeUndefined();
+    expect(defaultGatewaySection()).toEqual({
+      faults: {
+        rejectOrders: {}, readOnlyApi: false, unknownContracts: [], noMarketDataPermission: [], delayedData: false, noSnapshotEnd: [],
+        answerDelayMs: 0, snapshotDelayMs: 0, dropConnectionAfterMessages: null, dropConnectionAfterOrders: null, connectivityLost: null,
+        pacingLimitPerSecond: 50,
+      },
+      foreignOrders: [],
+    });
+    expect(parse({ faults: { readOnlyApi: true } })?.faults).toMatchObject({ readOnlyApi: true, pacingLimitPerSecond: 50 });
+  });
+
+  it('reads the documented example, with foreign order defaults', () => {
+    const section = parse({
+      faults: {
+        rejectOrders: { AAPL: { code: 201, message: 'Order rejected - reason: insufficient margin' } }, unknownContracts: ['XYZ'],
+        connectivityLost: { afterMessages: 10, restoreAfterMs: 500 }, dropConnectionAfterOrders: 2,
+      },
+      foreignOrders: [{ symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 150 }],
+    });
+    expect(section?.faults.connectivityLost).toEqual({ afterMessages: 10, restoreAfterMs: 500 });
+    expect(section?.foreignOrders).toEqual([{ symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 150, clientId: 0, orderRef: '' }]);
+  });
+
+  it('names every unknown field and bad value', () => {
+    const bad = () => parse({ faults: { rejectOrders: { AAPL: { code: 202 } }, pacing: 5, answerDelayMs: -1 }, foreignOrders: [{ symbol: 'aapl' }] });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/gateway\.faults\.rejectOrders\.AAPL\.code: expected one of 201, 110, 103, 451/);
+    expect(bad).toThrow(/gateway\.faults\.pacing: unknown field/);
+    expect(bad).toThrow(/gateway\.faults\.answerDelayMs: expected 0 or more/);
+    expect(bad).toThrow(/gateway\.foreignOrders\.0\.symbol: expected an upper-case ticker/);
+    expect(() => parse({ extra: true })).toThrow(/gateway\.extra: unknown field/);
+  });
+});

@@ -7,13 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ExitCode, StorageError } from '../errors.js';
 import { resolveNow } from './parse-now.js';
 import type { CommandIo } from './commands/command-io.js';
-import { runHourlyRebalance } from '../../jobs/hourly-rebalance.js';
-import { planCommand } from './commands/plan-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { haltCommand, resumeCommand } from './commands/halt-commands.js';
-import { reportCommand } from './commands/report-command.js';
-import { startSchedule } from '../../jobs/schedule.js';
-import { gatewayCommand, untilSignal } from './commands/gateway-command.js';
+import { untilSignal } from './until-signal.js';
+// Each command's modules are imported when it runs: a cron run should not load the simulated gateway,
+// the chart renderer or the scheduler (memory, start-up time).
 
 // A reader that stops early (`rebalancer plan | head`) must not turn into a crash with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -44,6 +40,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .addOption(nowOption())
     .action(async (o: { dryRun: boolean; now?: string }) => {
       const now = resolveNow(o.now, io.env);
+      const { runHourlyRebalance } = await import('../../jobs/hourly-rebalance.js');
       setExit(await runHourlyRebalance({ cwd: io.cwd, env: io.env, now, dryRun: o.dryRun, out: (l) => io.out(l), err: (l) => io.err(l) }));
     });
   program
@@ -51,22 +48,34 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .description('read-only: the plan the next run would make')
     .option('--json', 'print one JSON object', false)
     .addOption(nowOption())
-    .action(async (o: { json: boolean; now?: string }) => setExit(await planCommand(io, { json: o.json, now: resolveNow(o.now, io.env) })));
+    .action(async (o: { json: boolean; now?: string }) => {
+      const { planCommand } = await import('./commands/plan-command.js');
+      setExit(await planCommand(io, { json: o.json, now: resolveNow(o.now, io.env) }));
+    });
   program
     .command('status')
     .description('the latest snapshot, positions vs targets, last runs, breaches, halt state')
     .option('--json', 'print one JSON object', false)
-    .action((o: { json: boolean }) => setExit(statusCommand(io, o)));
+    .action(async (o: { json: boolean }) => {
+      const { statusCommand } = await import('./commands/status-command.js');
+      setExit(statusCommand(io, o));
+    });
   program
     .command('halt')
     .description('kill switch on: runs cancel the system\'s orders and place none')
     .requiredOption('--reason <text>', 'why (recorded and shown in every run)')
-    .action((o: { reason: string }) => setExit(haltCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) })));
+    .action(async (o: { reason: string }) => {
+      const { haltCommand } = await import('./commands/halt-commands.js');
+      setExit(haltCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) }));
+    });
   program
     .command('resume')
     .description('kill switch off')
     .option('--reason <text>', 'why (recorded)', 'resumed by operator')
-    .action((o: { reason: string }) => setExit(resumeCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) })));
+    .action(async (o: { reason: string }) => {
+      const { resumeCommand } = await import('./commands/halt-commands.js');
+      setExit(resumeCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) }));
+    });
   program
     .command('gateway')
     .description('the simulated IB Gateway on 127.0.0.1 (TWS API, server version 193), until SIGINT/SIGTERM')
@@ -75,8 +84,10 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .addOption(nowOption())
     .option('--data-dir <dir>', 'simulated account state, kept between runs (default <DATA_DIR>/gateway)')
     .option('--log-frames', 'print every frame, both directions, to stderr', false)
-    .action(async (o: { port: string; scenario?: string; now?: string; dataDir?: string; logFrames: boolean }) =>
-      setExit(await gatewayCommand(io, o, untilSignal())));
+    .action(async (o: { port: string; scenario?: string; now?: string; dataDir?: string; logFrames: boolean }) => {
+      const { gatewayCommand } = await import('./commands/gateway-command.js');
+      setExit(await gatewayCommand(io, o, untilSignal()));
+    });
   program
     .command('report')
     .description('render a daily summary (start, mid or end of day) from the records; --send mails it')
@@ -85,13 +96,15 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--send', 'send it by email too', false)
     .option('--html <file>', 'also write the HTML part to a file')
     .addOption(nowOption())
-    .action(async (o: { kind: 'start' | 'mid' | 'end'; day?: string; send: boolean; html?: string; now?: string }) =>
-      setExit(await reportCommand(io, { kind: o.kind, day: o.day, send: o.send, html: o.html, now: resolveNow(o.now, io.env) })),
-    );
+    .action(async (o: { kind: 'start' | 'mid' | 'end'; day?: string; send: boolean; html?: string; now?: string }) => {
+      const { reportCommand } = await import('./commands/report-command.js');
+      setExit(await reportCommand(io, { kind: o.kind, day: o.day, send: o.send, html: o.html, now: resolveNow(o.now, io.env) }));
+    });
   program
     .command('schedule')
     .description('long-running alternative to cron: node-cron starts the hourly job in New York time')
     .action(async () => {
+      const { startSchedule } = await import('../../jobs/schedule.js');
       const schedule = startSchedule({ cwd: io.cwd, env: io.env, out: (l) => io.out(l) });
       const signal = await untilSignal();
       io.out(`${signal}: stopping the schedule (a job in flight finishes on its own)`);

@@ -4,8 +4,8 @@
  * images and strip SVG, so a PNG attached inline is the one form every client shows.
  */
 import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Title, type ChartDataset, type ChartItem, type Plugin } from 'chart.js';
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { Chart, ChartDataset, ChartItem, Plugin } from 'chart.js';
 import { formatClock, formatShortDate, formatWhole } from './format.js';
 
 /** One point: `t` is an ISO instant (intraday) or a yyyy-MM-dd trading day (one close per day). */
@@ -29,21 +29,33 @@ const DOWN = '#d93025';
 const GRID = '#e8eaed';
 const INK = '#3c4043';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Title);
+type Libraries = { canvas: typeof import('@napi-rs/canvas'); chart: typeof import('chart.js') };
+let libraries: Promise<Libraries> | undefined;
 
-let fontsLoaded = false;
+/**
+ * Skia and Chart.js are loaded on the first chart, not with the module: most hourly runs send no daily email,
+ * and the two cost tens of megabytes of memory in every process that loads them.
+ */
+function loadLibraries(): Promise<Libraries> {
+  libraries ??= (async () => {
+    const [canvas, chart] = await Promise.all([import('@napi-rs/canvas'), import('chart.js')]);
+    chart.Chart.register(chart.LineController, chart.LineElement, chart.PointElement, chart.LinearScale, chart.CategoryScale, chart.Filler, chart.Title);
+    loadFonts(canvas.GlobalFonts);
+    return { canvas, chart };
+  })();
+  return libraries;
+}
+
 /**
  * A server may have no fonts at all (a slim container): Skia then draws no text. So the chart brings its
  * own, from an npm package, under a name no system font uses.
  */
-function loadFonts(): void {
-  if (fontsLoaded) return;
+function loadFonts(fonts: Libraries['canvas']['GlobalFonts']): void {
   const require = createRequire(import.meta.url);
   for (const weight of [400, 600]) {
     const file = require.resolve(`@fontsource/inter/files/inter-latin-${weight}-normal.woff2`);
-    if (GlobalFonts.registerFromPath(file, FONT) === null) throw new Error(`could not load the chart font ${file}`);
+    if (fonts.registerFromPath(file, FONT) === null) throw new Error(`could not load the chart font ${file}`);
   }
-  fontsLoaded = true;
 }
 
 /** Chart.js types its context as the DOM's; on the server it is Skia's, which has the same drawing API. */
@@ -93,10 +105,10 @@ function baselineLabel(text: string, endsAbove: boolean): Plugin<'line'> {
  * draws the title and "no data yet", so a report never lacks its image.
  */
 export async function renderNlvChart(points: NlvPoint[], title: string, options: NlvChartOptions = {}): Promise<Buffer> {
-  loadFonts();
+  const { canvas: skia, chart: charts } = await loadLibraries();
   const width = options.width ?? 600;
   const height = options.height ?? 220;
-  const canvas = createCanvas(width, height);
+  const canvas = skia.createCanvas(width, height);
   const values = points.map((p) => p.nlv);
   const reference = options.baseline ?? values[0] ?? 0;
   const colour = (values.at(-1) ?? reference) >= reference ? UP : DOWN;
@@ -112,7 +124,7 @@ export async function renderNlvChart(points: NlvPoint[], title: string, options:
   const plugins: Plugin<'line'>[] = [whiteBackground];
   if (options.baseline !== undefined && options.baselineLabel !== undefined) plugins.push(baselineLabel(options.baselineLabel, (values.at(-1) ?? reference) >= reference));
   if (points.length === 0) plugins.push(noData);
-  const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, {
+  const chart = new charts.Chart(canvas.getContext('2d') as unknown as ChartItem, {
     type: 'line',
     data: { labels: points.map((p) => labelOf(p.t)), datasets },
     options: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket, type BucketClock } from '../../src/adapters/ib/token-bucket.js';
+import { IB_PACING, TokenBucket, type BucketClock } from '../../src/adapters/ib/token-bucket.js';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
 class ManualClock implements BucketClock {
@@ -50,9 +50,9 @@ describe('TokenBucket', () => {
     expect(times).toEqual([0, 0, 0, 0, 0, 25, 50, 75, 100, 125]);
   });
 
-  it('never lets more than burst + rate through in any one-second window (45 for IB)', async () => {
+  it("never lets more than 45 through in any one-second window with the adapter's pacing", async () => {
     const clock = new ManualClock();
-    const bucket = new TokenBucket({ ratePerSecond: 40, burst: 5, clock });
+    const bucket = new TokenBucket({ ...IB_PACING, clock });
     expect(bucket.maxPerSecond).toBe(45);
     const times: number[] = [];
     // Bursty callers: 30 at t=0, 60 more at t=700, 20 at t=2500.

@@ -20,7 +20,7 @@ import { OrderIds, ownerOfId, RequestIds } from './ib-ids.js';
 import type { IbLog } from './ib-log.js';
 import { OrderBook } from './ib-order-book.js';
 import { RouteTable, runOperation, type OperationSpec } from './ib-operation.js';
-import { TokenBucket } from './token-bucket.js';
+import { IB_PACING, TokenBucket } from './token-bucket.js';
 
 export interface IbSessionOptions {
   host: string;
@@ -57,7 +57,7 @@ export class IbSession {
     // maxReqPerSec is set far above our own bucket so that the library's limiter never holds a message back:
     // a message it queued could leave after the operation that sent it had timed out.
     this.api = new IBApi({ host: options.host, port: options.port, maxReqPerSec: 1000 });
-    this.bucket = new TokenBucket({ ratePerSecond: 40, burst: 5 });
+    this.bucket = new TokenBucket(IB_PACING);
     wireEvents(this.api, this.events);
     this.book = new OrderBook(this.events, options.clientId);
     this.events.on('message', (code, text, id) => this.route(code, text, id));

@@ -3,7 +3,7 @@
  *
  * A bucket of `burst` tokens refilled at `ratePerSecond` lets through at most `burst + ratePerSecond × T`
  * messages in any window of T seconds. IB allows 50 messages per second per client (error 100 above, and
- * TWS eventually drops the connection), so the adapter uses burst 5 + rate 40 = 45 in any one second.
+ * TWS eventually drops the connection), so the adapter uses {@link IB_PACING}.
  */
 
 /** The time source and timers the bucket uses; `systemClock` in production. */
@@ -12,6 +12,14 @@ export interface BucketClock {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
+
+/**
+ * The adapter's pacing: 44.4 a second with a bucket of 1.5, so that no one-second window holds more than
+ * floor(1.5 + 44.4) = 45 messages. The half token in hand absorbs the lateness of timers (a millisecond or
+ * so per wait), which a bucket of exactly 1 would lose on every message; and the messages stay evenly
+ * spaced, so network jitter cannot bunch them into more than IB's 50 at the other end.
+ */
+export const IB_PACING = { ratePerSecond: 44.4, burst: 1.5 } as const;
 
 export const systemClock: BucketClock = {
   now: () => Date.now(),
@@ -47,7 +55,7 @@ export class TokenBucket {
 
   /** Most messages the bucket lets through in any one-second window. */
   get maxPerSecond(): number {
-    return this.options.burst + this.options.ratePerSecond;
+    return Math.floor(this.options.burst + this.options.ratePerSecond);
   }
 
   /** Waits for a token, first come first served. Rejects once the bucket is closed. */

@@ -204,28 +204,23 @@ function parseAddressList(value: string): Parsed<string[]> {
   return good(list);
 }
 
-function parseSmtpUrl(value: string): Parsed<string> {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return bad('must be a URL like smtps://user:password@smtp.example.com:465');
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return bad('must start with smtp:// or smtps://');
-  if (url.hostname === '') return bad('must name a host, e.g. smtps://user:password@smtp.example.com:465');
-  return good(value);
+/** A URL with one of the given schemes and a host; `example` shows the expected form in messages. */
+function urlParser(schemes: readonly string[], example: string): (value: string) => Parsed<string> {
+  return (value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return bad(`must be a URL like ${example}`);
+    }
+    if (!schemes.includes(url.protocol.slice(0, -1))) return bad(`must start with ${schemes.map((s) => `${s}://`).join(' or ')}`);
+    if (url.hostname === '') return bad(`must name a host, e.g. ${example}`);
+    return good(value);
+  };
 }
 
-function parseHttpUrl(value: string): Parsed<string> {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return bad('must be a URL like https://hc-ping.com/<uuid>');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
-  return good(value);
-}
+const parseSmtpUrl = urlParser(['smtp', 'smtps'], 'smtps://user:password@smtp.example.com:465');
+const parseHttpUrl = urlParser(['http', 'https'], 'https://hc-ping.com/<uuid>');
 
 /** Every configuration variable, as zod fields over an env-like record of strings. */
 export const envShape = {

@@ -8,6 +8,7 @@ import { loadConfig, secretsOf } from '../src/config/load-config.js';
 import type { Broker } from '../src/ports/broker.js';
 import type { Mailer } from '../src/ports/mailer.js';
 import { SimBroker } from '../src/adapters/sim/sim-broker.js';
+import { loadScenario } from '../src/adapters/sim/scenario.js';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
 import { SqliteReportStore } from '../src/adapters/sqlite/sqlite-report-store.js';
 import { openDatabase } from '../src/adapters/sqlite/open-database.js';
@@ -24,13 +25,40 @@ export interface AppContext {
   logger: Logger;
 }
 
-/** Load and validate the configuration (ConfigError on a bad value) and open the log. */
-export function openApp(cwd: string, env: NodeJS.ProcessEnv, runId?: string): AppContext {
-  const { config, warnings } = loadConfig({ cwd, env });
+export interface OpenAppOptions {
+  /** Bound to every log line. */
+  runId?: string;
+  /** Where warnings are printed, one line each (default: stderr), besides the log. */
+  warn?: (line: string) => void;
+}
+
+/**
+ * Load and validate the configuration (ConfigError on a bad value) and open the log. Warnings (a misspelt
+ * variable, an env file other users can read) are logged and printed: a person running a command sees them,
+ * and cron mails them.
+ */
+export function openApp(cwd: string, env: NodeJS.ProcessEnv, options: OpenAppOptions | string = {}): AppContext {
+  const o: OpenAppOptions = typeof options === 'string' ? { runId: options } : options;
+  const loaded = loadConfig({ cwd, env });
+  const { config } = loaded;
+  const warnings = [...(loaded.permissionWarning === undefined ? [] : [loaded.permissionWarning]), ...loaded.warnings];
   const secrets = secretsOf(config);
-  const logger = createLogger({ logDir: config.files.logDir, level: config.logLevel, secrets, runId });
-  for (const warning of warnings) logger.warn(warning);
+  const logger = createLogger({ logDir: config.files.logDir, level: config.logLevel, secrets, runId: o.runId });
+  const warn = o.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  for (const warning of warnings) {
+    logger.warn(warning);
+    warn(`warning: ${warning}`);
+  }
   return { config, warnings, secrets, logger };
+}
+
+/**
+ * Checks, before anything is locked, opened or connected, what the broker will read at connect: the sim
+ * broker's scenario file. A bad one is a ConfigError naming the file and the field (exit 2), not a failed
+ * run. Throws; returns nothing.
+ */
+export function checkBrokerFiles(config: Config): void {
+  if (config.broker.kind === 'sim' && config.broker.simScenario !== undefined) loadScenario(config.broker.simScenario);
 }
 
 /**

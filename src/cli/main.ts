@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ExitCode, StorageError } from '../errors.js';
+import { redactSecrets } from '../log/redact.js';
 import { resolveNow } from './parse-now.js';
 import type { CommandIo } from './commands/command-io.js';
 import { untilSignal } from './until-signal.js';
@@ -77,6 +78,16 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(resumeCommand(io, { reason: o.reason, now: resolveNow(undefined, io.env) }));
     });
   program
+    .command('reconcile')
+    .description('ledger vs broker per managed ticker (latest run); --accept records the broker\'s figure as right')
+    .option('--accept <symbol>', 'accept the broker\'s position in this ticker: the ledger is adjusted to it')
+    .option('--reason <text>', 'why (required with --accept; recorded)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (o: { accept?: string; reason?: string; json: boolean }) => {
+      const { reconcileCommand } = await import('./commands/reconcile-command.js');
+      setExit(reconcileCommand(io, { ...o, now: resolveNow(undefined, io.env) }));
+    });
+  program
     .command('gateway')
     .description('the simulated IB Gateway on 127.0.0.1 (TWS API, server version 193), until SIGINT/SIGTERM')
     .option('--port <n>', 'TCP port; 0 picks a free one', '4002')
@@ -119,6 +130,9 @@ async function main(argv: string[]): Promise<ExitCode> {
   const program = buildProgram((c) => {
     code = c;
   });
+  // The configuration (and so the list of secrets) may not be loaded yet: mask at least the password of any
+  // scheme://user:password@host URL a message carries.
+  const fail = (text: string): void => io.err(redactSecrets(text, []));
   try {
     await program.parseAsync(argv);
     return code;
@@ -128,11 +142,11 @@ async function main(argv: string[]): Promise<ExitCode> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (error instanceof ConfigError) {
-      io.err(`configuration error: ${error.message}`);
+      fail(`configuration error: ${error.message}`);
       return ExitCode.usage;
     }
     const kind = error instanceof StorageError ? 'storage error' : 'error';
-    io.err(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
     return ExitCode.failed;
   }
 }

@@ -2,7 +2,9 @@
  * The configuration variables: one zod field per variable, each with its default (as the string a user would
  * write in `.env`), and the rules that tie variables together. Every message starts with the variable's name.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { redactSecrets } from '../log/redact.js';
 import type { AdaptivePriority, CommissionModel, RiskLimits, SizingConfig } from '../core/types.js';
 
 export type BrokerKind = 'sim' | 'ib';
@@ -91,11 +93,31 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 const good = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
-/** How a bad value is quoted in a message: secrets never are. */
+/**
+ * How a bad value is quoted in a message: secrets never are, and neither is the password of a
+ * `scheme://user:password@host` URL put in the wrong variable (masked before the value is shortened, so a
+ * cut cannot leave half a password unmasked).
+ */
 export function showValue(raw: string, secret: boolean): string {
   if (secret) return '(value hidden)';
-  const shown = raw.length > 80 ? `${raw.slice(0, 77)}...` : raw;
+  const masked = redactSecrets(raw, []);
+  const shown = masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
   return `(got ${JSON.stringify(shown)})`;
+}
+
+/** Longer than any path, URL or number a variable needs (PATH_MAX is 4096 on Linux). */
+export const MAX_VALUE_LENGTH = 4096;
+
+// Line breaks, tabs, NUL and the other C0/C1 controls: never part of a setting, and a line break in a mail
+// header or a log line is an injection.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Problems every variable shares, before its own parser runs. */
+function commonProblem(value: string): string | undefined {
+  if (value.length > MAX_VALUE_LENGTH) return `is too long (${value.length} characters; at most ${MAX_VALUE_LENGTH})`;
+  if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters (line breaks, tabs, NUL)';
+  return undefined;
 }
 
 function isUnset(raw: string | undefined): raw is undefined {
@@ -119,7 +141,8 @@ function variable<T, D extends string | undefined>(
       const given = isUnset(raw) ? undefined : raw.trim();
       const value = given ?? envDefault;
       if (value === undefined) return undefined;
-      const result = parse(value);
+      const common = commonProblem(value);
+      const result = common === undefined ? parse(value) : bad<T>(common);
       if (result.ok) return result.value;
       ctx.issues.push({ code: 'custom', message: `${result.problem} ${showValue(value, secret)}`, input: raw });
       return z.NEVER;
@@ -188,6 +211,23 @@ const text = <D extends string | undefined>(envDefault: D, pattern: RegExp, prob
 const path = <D extends string | undefined>(envDefault: D) =>
   text(envDefault, /^[^\0\r\n]+$/, 'must be a file system path');
 
+const HOST_PROBLEM = 'must be a host name or IP address, without scheme or port';
+const HOST_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/**
+ * A host name (letters, digits, hyphens and underscores in dot-separated labels), an IPv4 address, or an IPv6
+ * address (bare or in brackets). `127.0.0.1:4002` and `http://host` are refused: the port is IB_PORT, and a
+ * value the socket library would resolve some other way must not reach it.
+ */
+function parseHost(value: string): Parsed<string> {
+  const bracketed = /^\[(.*)\]$/.exec(value);
+  if (bracketed) return isIP(bracketed[1] ?? '') === 6 ? good(bracketed[1] ?? '') : bad(HOST_PROBLEM);
+  if (isIP(value) !== 0) return good(value);
+  if (value.length > 253 || /^[\d.]+$/.test(value)) return bad(HOST_PROBLEM);
+  const labels = value.replace(/\.$/, '').split('.');
+  return labels.every((label) => HOST_LABEL.test(label)) ? good(value) : bad(HOST_PROBLEM);
+}
+
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 
 /** `user@host` or `Display Name <user@host>`. */
@@ -226,7 +266,7 @@ const parseHttpUrl = urlParser(['http', 'https'], 'https://hc-ping.com/<uuid>');
 export const envShape = {
   // broker
   BROKER: oneOf('sim', ['sim', 'ib'] as const),
-  IB_HOST: text('127.0.0.1', /^[A-Za-z0-9.\-:[\]]+$/, 'must be a host name or IP address, without scheme or port'),
+  IB_HOST: variable('127.0.0.1', parseHost),
   IB_PORT: int('4002', { min: 1, max: 65535 }),
   IB_CLIENT_ID: int('17', { min: 0, max: 2147483647 }),
   IB_ACCOUNT: text(undefined, /^[A-Za-z0-9]{2,20}$/, 'must be an IB account id such as DU1234567 or U1234567'),
@@ -275,6 +315,7 @@ export const envShape = {
   MAX_NAV_JUMP_PCT: num('10', { gt: 0, max: 1000 }),
   MAX_DAILY_LOSS_PCT: num('5', { gt: 0, max: 100 }),
   MIN_CUSHION: num('0.05', { min: 0, lt: 1 }),
+  MAX_POSITION_BREAKS: int('2', { min: 0, max: 1000 }),
   // schedule
   NO_TRADE_FIRST_MINUTES: int('0', { min: 0, max: 180 }),
   NO_TRADE_LAST_MINUTES: int('0', { min: 0, max: 180 }),

@@ -3,22 +3,29 @@ import { computePlanLines } from './plan-lines.js';
 import { checkBreakers } from './breakers.js';
 import { applyTradingState, tradingStateFor } from './trading-state.js';
 import { measureExposure } from './exposure.js';
+import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
 
 /**
  * The pure planning core: from what the run gathered to the plan it will execute. Sizes every ticker,
- * checks every circuit breaker against the intended trades, decides the trading state, and removes the
- * orders that state forbids. It reads no clock, file or environment: `inputs.now` is the time.
+ * blocks the tickers whose ledger and broker position disagree, checks every circuit breaker against the
+ * intended trades, decides the trading state, and removes the orders that state forbids. It reads no clock,
+ * file or environment: `inputs.now` is the time.
  *
  * Leverage and turnover in the result describe the orders that remain, i.e. what will be sent.
  */
 export function planRebalance(inputs: PlanInputs): Plan {
   const intended = computePlanLines(inputs);
+  const breaks = inputs.positionBreaks ?? [];
+  // A broken ticker is out before the breakers look: they judge the orders that could actually go out.
+  const unbroken = breaks.length === 0 ? intended.lines : blockBrokenSymbols(intended.lines, breaks);
+  const exposure = breaks.length === 0 ? intended : measureExposure(unbroken, inputs.account.netLiquidation);
   const breaches = [
     ...inputs.priorBreaches,
-    ...checkBreakers({ inputs, lines: intended.lines, leverageAfter: intended.leverageAfter, turnoverPct: intended.turnoverPct }),
+    ...checkPositionBreaks(breaks, inputs.limits.maxPositionBreaks ?? DEFAULT_MAX_POSITION_BREAKS),
+    ...checkBreakers({ inputs, lines: unbroken, leverageAfter: exposure.leverageAfter, turnoverPct: exposure.turnoverPct }),
   ];
   const tradingState = tradingStateFor(breaches);
-  const lines = applyTradingState(intended.lines, tradingState, breaches);
+  const lines = applyTradingState(unbroken, tradingState, breaches);
   return {
     now: inputs.now,
     netLiquidation: inputs.account.netLiquidation,

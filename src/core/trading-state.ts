@@ -10,17 +10,36 @@ import type { Breach, BreachCode, PlanLine, TradingState } from './types.js';
 // order, a bad input, the kill switch) means the plan itself cannot be trusted, so nothing is sent.
 const REDUCING_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['LEVERAGE_LIMIT', 'POSITION_LIMIT', 'MARGIN_CUSHION']);
 
+// A position break blocks its own ticker (ledger.ts turns its line into NONE), not the run: the other tickers'
+// records are fine. Too many of them is POSITION_BREAKS_LIMIT, which halts like any other code.
+const SYMBOL_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['POSITION_BREAK']);
+
 const STRICTNESS: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
-/** The state a breach of this code forces: REDUCING for over-exposure codes, HALTED for every other (fail closed). */
-export function severityOf(code: BreachCode): 'REDUCING' | 'HALTED' {
+/**
+ * The state a breach of this code forces: SYMBOL for codes that block only their ticker, REDUCING for
+ * over-exposure codes, HALTED for every other (fail closed).
+ */
+export function severityOf(code: BreachCode): 'SYMBOL' | 'REDUCING' | 'HALTED' {
+  if (SYMBOL_CODES.has(code)) return 'SYMBOL';
   return REDUCING_CODES.has(code) ? 'REDUCING' : 'HALTED';
 }
 
-/** ACTIVE with no breaches; HALTED if any breach is HALTED-severity; REDUCING otherwise. */
+/** True when the breach blocks only its own ticker. One without a symbol cannot, so it counts for the run. */
+export function isSymbolScoped(b: Breach): boolean {
+  return severityOf(b.code) === 'SYMBOL' && b.symbol !== undefined;
+}
+
+/** The breaches that decide the run's state: all but the ticker-scoped ones. */
+export function runLevelBreaches(breaches: Breach[]): Breach[] {
+  return breaches.filter((b) => !isSymbolScoped(b));
+}
+
+/** ACTIVE with no run-level breach; HALTED if any is HALTED-severity (a SYMBOL code without a symbol is); REDUCING otherwise. */
 export function tradingStateFor(breaches: Breach[]): TradingState {
-  if (breaches.length === 0) return 'ACTIVE';
-  return breaches.some((b) => severityOf(b.code) === 'HALTED') ? 'HALTED' : 'REDUCING';
+  const run = runLevelBreaches(breaches);
+  if (run.length === 0) return 'ACTIVE';
+  return run.some((b) => severityOf(b.code) !== 'REDUCING') ? 'HALTED' : 'REDUCING';
 }
 
 /**
@@ -46,12 +65,13 @@ export function reducesExposure(line: PlanLine): boolean {
  */
 export function applyTradingState(lines: PlanLine[], state: TradingState, breaches: Breach[]): PlanLine[] {
   const required = tradingStateFor(breaches);
+  const run = runLevelBreaches(breaches);
   if (STRICTNESS[state] < STRICTNESS[required]) {
-    const codes = distinctCodes(breaches).join(', ');
+    const codes = distinctCodes(run).join(', ');
     throw new Error(`applyTradingState: state ${state} is laxer than ${required}, which breaches ${codes} require`);
   }
   if (state === 'ACTIVE') return lines.map((line) => ({ ...line }));
-  const label = breaches.length === 0 ? state : `${state}: ${distinctCodes(breaches).join(', ')}`;
+  const label = run.length === 0 ? state : `${state}: ${distinctCodes(run).join(', ')}`;
   return lines.map((line) => {
     if (!isOrder(line)) return { ...line };
     if (state === 'REDUCING' && reducesExposure(line)) return { ...line };

@@ -162,6 +162,21 @@ export interface RiskLimits {
   maxDailyLossPct: number;
   /** Minimum IB cushion, a fraction (0.05 = 5%). */
   minCushion: number;
+  /**
+   * More position breaks (ledger vs broker) than this in one run halt the whole run; up to it, only the broken
+   * tickers are blocked. Absent: 2 (DEFAULT_MAX_POSITION_BREAKS in ledger.ts).
+   */
+  maxPositionBreaks?: number;
+}
+
+/**
+ * A managed ticker whose position at the broker differs from the system's own ledger (baseline + own fills +
+ * adjustments): a manual trade, a lost fill, a broker-side liquidation. Trading in it stops until they agree.
+ */
+export interface PositionBreak {
+  symbol: string;
+  ledgerQuantity: number;
+  brokerQuantity: number;
 }
 
 /** One line of the plan: every ticker considered gets one, traded or not. */
@@ -192,6 +207,8 @@ export interface PlanLine {
   primaryExchange?: string;
   currency?: string;
   reason: string;
+  /** Set when trading in the ticker is blocked because its ledger and the broker's position disagree. */
+  positionBreak?: PositionBreak;
 }
 
 export interface Breach {
@@ -219,7 +236,9 @@ export type BreachCode =
   | 'ACCOUNT_MISMATCH'
   | 'CANCEL_UNCONFIRMED'
   | 'BROKER_ERROR'
-  | 'KILL_SWITCH';
+  | 'KILL_SWITCH'
+  | 'POSITION_BREAK'
+  | 'POSITION_BREAKS_LIMIT';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {
@@ -242,6 +261,8 @@ export interface PlanInputs {
   startOfDayNetLiquidation?: number;
   /** Sum of trade values already sent today (for DAILY_TURNOVER_LIMIT). */
   tradedValueToday: number;
+  /** Managed tickers whose ledger and broker position disagree: each is blocked (POSITION_BREAK). */
+  positionBreaks?: PositionBreak[];
 }
 
 export interface Plan {

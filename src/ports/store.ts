@@ -60,6 +60,51 @@ export interface FillRecord extends Execution {
   runId: string;
 }
 
+/** What reconciling an order of an earlier run decided (see core/resolve-order.ts). */
+export interface OrderReconciliation {
+  status: string;
+  /** Recorded only where the record has none: a recorded id is never overwritten (IB reuses ids). */
+  brokerOrderId?: number;
+  permId?: number;
+  filledQuantity: number;
+  avgFillPrice: number;
+  message: string;
+  /** ISO 8601 instant of the run that reconciled it. */
+  at: string;
+}
+
+/** One entry of a ticker's ledger that is not a fill: the baseline, or a difference a person accepted. */
+export interface LedgerAdjustmentRecord {
+  symbol: string;
+  kind: 'baseline' | 'accept';
+  /** Signed change of the ledger, in shares. */
+  quantity: number;
+  /** The ledger and the broker's figure it was based on. */
+  ledgerBefore: number;
+  brokerQuantity: number;
+  reason: string;
+  /** The run that recorded the baseline, or whose check an acceptance settles. */
+  runId?: string;
+  at: string;
+  /** Who: `run <id>` or `operator <user>`. */
+  source: string;
+}
+
+/** One ticker of a run's ledger check. */
+export interface LedgerCheckLine {
+  symbol: string;
+  ledgerQuantity: number;
+  brokerQuantity: number;
+}
+
+/** The ledger check of one run: every managed ticker, ledger against broker. */
+export interface LedgerCheck {
+  runId: string;
+  /** The run's start. */
+  at: string;
+  lines: LedgerCheckLine[];
+}
+
 /** An order as recorded before it is sent: the request, plus the reference price the plan sized it with. */
 export type OrderIntent = OrderRequest & {
   /** Midpoint (else last) at decision time: the benchmark the fills' slippage is measured against. */
@@ -90,9 +135,25 @@ export interface RunStore {
   ordersOf(runId: string): OrderRecord[];
   /** Orders the broker accepted whose last known status is not final (not Filled, Cancelled, Inactive...). */
   unfinishedOrders(): OrderRecord[];
+  /**
+   * Orders of runs other than `exceptRunId` that are not settled: intents, orders in a non-final status, and
+   * failed sends not yet looked up at the broker (a timed-out order may have reached it).
+   */
+  ordersToReconcile(exceptRunId: string): OrderRecord[];
+  /** Record what reconciling the order decided; broker ids only where none is recorded. */
+  recordReconciliation(orderRef: string, outcome: OrderReconciliation): void;
 
-  /** Insert executions not seen before (by execId); returns the ones that were new. */
+  /**
+   * Insert executions not seen before (by execId); returns the ones that were new. The orders they belong to
+   * (by orderRef) get their filled quantity and average price from all their recorded fills.
+   */
   recordFills(runId: string, executions: Execution[]): Execution[];
+  /** Recorded fills of one order, oldest first. */
+  fillsOfOrder(orderRef: string): FillRecord[];
+  /** Whether an execution is recorded. */
+  hasFill(execId: string): boolean;
+  /** Net quantity (BUY +, SELL -) per symbol of the recorded fills whose orderRef starts with `orderRefPrefix`. */
+  ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[];
   /** Fills not yet appended to the trades CSV, oldest first. */
   fillsNotInCsv(): FillRecord[];
   markFillsInCsv(execIds: string[]): void;
@@ -107,6 +168,20 @@ export interface RunStore {
 
   managedSymbols(): string[];
   addManagedSymbols(symbols: string[], runId: string): void;
+
+  /** Every ledger adjustment, oldest first. */
+  ledgerAdjustments(): LedgerAdjustmentRecord[];
+  /** Record an adjustment; a second baseline for a ticker is ignored (returns false). */
+  recordLedgerAdjustment(adjustment: LedgerAdjustmentRecord): boolean;
+  recordLedgerCheck(runId: string, lines: LedgerCheckLine[]): void;
+  /** The check of the latest run that recorded one. */
+  latestLedgerCheck(): LedgerCheck | undefined;
+
+  /**
+   * Mark every run other than `exceptRunId` still recorded as 'running' as failed with `error` (the caller holds
+   * the run lock, so their processes are gone). Returns them as they were.
+   */
+  failAbandonedRuns(exceptRunId: string, error: string): RunRecord[];
 
   recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void;
   /** `alertKey` identifies "the same alert" for the throttle (see src/report/alert-throttle.ts). */

@@ -1,15 +1,20 @@
+import { DateTime } from 'luxon';
 import type { Broker } from '../ports/broker.js';
 import type { RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
 
 /**
- * Step 3: executions since the last run, recorded once each by execution id, and the latest state of
- * the orders earlier runs left unfinished (filled, partly filled, expired), so their records are current.
+ * Step 3: executions since the last run, recorded once each by execution id. Recording a fill also brings its
+ * order's filled quantity and average price up to date (matched by orderRef, never by order id), so an order
+ * that filled while it was being cancelled reads right. Orders of earlier runs were settled by the
+ * reconciliation step before the cancels.
  */
 export async function collectFills(broker: Broker, store: RunStore, runId: string, since: string): Promise<Execution[]> {
-  const executions = await broker.executions(since);
-  const fresh = store.recordFills(runId, executions);
-  const unfinished = store.unfinishedOrders().flatMap((o) => (o.brokerOrderId === undefined ? [] : [o.brokerOrderId]));
-  if (unfinished.length > 0) store.updateOrderStatuses(await broker.orderStatuses(unfinished, 0));
-  return fresh;
+  return store.recordFills(runId, await broker.executions(since));
+}
+
+/** Executions are asked for from an hour before the previous run; duplicates are dropped by exec id. */
+export function executionsSince(previousStart: string | undefined, now: string): string {
+  const base = previousStart ? DateTime.fromISO(previousStart).minus({ hours: 1 }) : DateTime.fromISO(now).minus({ days: 7 });
+  return base.toUTC().toISO() ?? now;
 }

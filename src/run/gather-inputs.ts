@@ -10,8 +10,10 @@ import type {
   RiskLimits,
   SizingConfig,
 } from '../core/types.js';
+import type { Execution } from '../core/types.js';
 import { readForecasts } from '../forecast/read-forecasts.js';
 import { tradingDayOf } from '../core/session.js';
+import { checkLedger, type LedgerState } from './check-ledger.js';
 
 export interface GatherOptions {
   broker: Broker;
@@ -24,6 +26,8 @@ export interface GatherOptions {
   limits: RiskLimits;
   /** Breaches already known (kill switch, unconfirmed cancels). */
   priorBreaches: Breach[];
+  /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
+  unrecordedExecutions?: Execution[];
 }
 
 export interface Gathered {
@@ -31,6 +35,8 @@ export interface Gathered {
   summary: AccountSummary;
   positions: BrokerPosition[];
   forecastFiles: string[];
+  /** Ledger against broker for the managed tickers and the forecast tickers about to become managed. */
+  ledger: LedgerState;
 }
 
 /**
@@ -48,6 +54,9 @@ export async function gatherPlanInputs(options: GatherOptions): Promise<Gathered
   const contracts = await broker.contractDetails(symbols, hints);
   const quotes = await broker.quotes(symbols, contracts);
   const tradingDay = tradingDayOf(now);
+  const managedSymbols = store.managedSymbols();
+  const forecastSymbols = read.forecasts.flatMap((f) => Object.keys(f.weights));
+  const ledger = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   const inputs: PlanInputs = {
     now,
     account: summary,
@@ -55,15 +64,16 @@ export async function gatherPlanInputs(options: GatherOptions): Promise<Gathered
     quotes,
     contracts,
     forecasts: read.forecasts,
-    managedSymbols: store.managedSymbols(),
+    managedSymbols,
     sizing: options.sizing,
     limits: options.limits,
     priorBreaches: [...options.priorBreaches, ...read.breaches],
     lastNetLiquidation: store.latestSnapshot()?.netLiquidation,
     startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),
     tradedValueToday: store.tradedValueOn(tradingDay),
+    positionBreaks: ledger.breaks,
   };
-  return { inputs, summary, positions, forecastFiles: read.files };
+  return { inputs, summary, positions, forecastFiles: read.files, ledger };
 }
 
 /** Every ticker the plan needs a price for: all forecast tickers and every held position. */

@@ -11,6 +11,8 @@ import { findMissedRuns, type MissedRuns } from '../core/missed-runs.js';
 import { previousTradingDay } from '../core/calendar.js';
 import { describeInstant } from './console-report.js';
 import type { RunResult } from './rebalance-run.js';
+import { renderWarning } from './render-warning.js';
+import { isSymbolScoped } from '../core/trading-state.js';
 
 const EMAIL_LABEL: Record<DailyEmailKind, string> = { start: 'start-of-day', mid: 'mid-day', end: 'end-of-day' };
 
@@ -33,8 +35,9 @@ export interface NotifyDeps {
 
 /**
  * Everything a run tells people once its outcome is decided: an alert at once for a failed or blocked run
- * (throttled: identical alerts are not repeated within the interval), the daily emails that are due, a
- * note when hourly runs were missed, and the heartbeat. Nothing here may change the run's outcome: every
+ * (throttled: identical alerts are not repeated within the interval), a warning for a run that finished but
+ * blocked a ticker (POSITION_BREAK) or found something of earlier runs (a killed run, an order recovered from a
+ * crash), the daily emails that are due, a note when hourly runs were missed, and the heartbeat. Nothing here may change the run's outcome: every
  * failure is logged and printed, never thrown.
  */
 export async function notifyAfterRun(
@@ -48,8 +51,11 @@ export async function notifyAfterRun(
   if (missedNote) deps.out(`warning: ${missedNote}`);
   let emailed = false;
   await guarded(deps, 'alert email', async () => {
-    if (result.status !== 'failed' && result.status !== 'blocked') return;
-    emailed = await sendAlert(deps, settings, run, result, missedNote);
+    if (result.status === 'failed' || result.status === 'blocked') {
+      emailed = await sendAlert(deps, settings, run, result, missedNote);
+    } else if (result.notices.length > 0 || result.breaches.some(isSymbolScoped)) {
+      emailed = await sendWarning(deps, settings, run, result);
+    }
   });
   await guarded(deps, 'daily emails', async () => {
     const account = result.account ?? settings.expectedAccount;
@@ -84,13 +90,35 @@ export async function notifyAfterRun(
 async function sendAlert(deps: NotifyDeps, settings: NotifySettings, run: { runId: string; now: string; tradingDay: string }, result: RunResult, note?: string): Promise<boolean> {
   const outcome = result.status === 'failed' ? 'FAILED' : 'BLOCKED';
   const rendered = renderAlert({ ...alertInput(settings, run, result), outcome });
-  const message = note ? withNote(rendered, note) : rendered;
+  const notes = [...result.notices, ...(note ? [note] : [])];
+  const message = notes.reduceRight((m, n) => withNote(m, n), rendered);
   const sent = await sendThrottledAlert(
     { mailer: deps.mailer, history: deps.reports, emails: deps.store },
     message,
     { key: alertKeyOf(outcome, result.breaches), now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
   );
   deps.out(`alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
+  return sent.outcome !== undefined;
+}
+
+/**
+ * The warning of a run that finished but blocked tickers or found something of earlier runs. Blocks repeat every
+ * hour until a person acts, so they are throttled like alerts; notices about earlier runs happen once, so their
+ * key names this run and they always go out.
+ */
+async function sendWarning(deps: NotifyDeps, settings: NotifySettings, run: { runId: string; now: string; tradingDay: string }, result: RunResult): Promise<boolean> {
+  const breaches = result.breaches.filter(isSymbolScoped);
+  const message = renderWarning({
+    account: result.account ?? settings.expectedAccount ?? 'unknown account', runId: run.runId, now: run.now, status: result.status,
+    exitCode: result.exitCode, breaches, notices: result.notices, files: result.files,
+  });
+  const key = `${alertKeyOf('WARNING', breaches)}${result.notices.length > 0 ? `|NOTICES:${run.runId}` : ''}`;
+  const sent = await sendThrottledAlert(
+    { mailer: deps.mailer, history: deps.reports, emails: deps.store },
+    message,
+    { key, now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
+  );
+  deps.out(`warning email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
   return sent.outcome !== undefined;
 }
 

@@ -24,7 +24,9 @@ import { cancelOpenOrders, type CancelScope } from './cancel-orders.js';
 import { gatherPlanInputs } from './gather-inputs.js';
 import { submitOrders } from './submit-orders.js';
 import { buildSnapshot } from './snapshot.js';
-import { collectFills } from './collect-fills.js';
+import { collectFills, executionsSince } from './collect-fills.js';
+import { formatResolutions, reconcileEarlierOrders } from './reconcile-orders.js';
+import { formatLedger, recordLedger, type LedgerState } from './check-ledger.js';
 import { describeInstant, formatBreaches, formatCancels, formatFills, formatMoney, formatOrders, formatPlan } from './console-report.js';
 import { writeOrderFile } from '../adapters/files/order-file.js';
 import { syncTradesCsv } from '../adapters/files/trades-csv.js';
@@ -77,21 +79,38 @@ export interface RunResult {
   error?: string;
   marketOpen?: boolean;
   nextOpen?: string;
+  /**
+   * What a person must be told even when the run went well: an earlier run that was killed, an order recovered
+   * from a crash or never sent. Alerted with the run's alert, or on their own.
+   */
+  notices: string[];
+  /** The ledger against the broker's positions, when the run got that far. */
+  ledger?: LedgerState;
 }
 
 /**
  * The hourly job, steps 1-10 of DESIGN.md, on any broker. The broker session must be connected
  * here, not before, so that every failure is recorded, alerted and turned into an exit code.
  * Expected outcomes (breaches, a closed market) are values; infrastructure failures are caught once.
+ *
+ * The caller holds the run lock: any other run still recorded as 'running' was killed and is marked failed.
+ * After the account check and before any cancel, the orders earlier runs left unsettled are reconciled with
+ * the broker by orderRef; after the fills are collected, each managed ticker's ledger is compared with the
+ * broker's position, and a ticker that disagrees is not traded.
  */
 export async function runRebalance(o: RunOptions): Promise<RunResult> {
   const { broker, store, settings, out, logger } = o;
   const tradingDay = tradingDayOf(o.now);
-  const result: RunResult = { runId: o.runId, status: 'running', exitCode: ExitCode.ok, breaches: [], sent: [], newFills: [], files: [] };
+  const result: RunResult = { runId: o.runId, status: 'running', exitCode: ExitCode.ok, breaches: [], sent: [], newFills: [], files: [], notices: [] };
   const previousRunAt = store.previousRun(o.runId)?.startedAt;
   store.startRun({ runId: o.runId, startedAt: o.now, tradingDay, dryRun: o.dryRun });
   result.files.push({ label: 'database', path: join(settings.dataDir, 'rebalancer.sqlite') });
   out(`run ${o.runId} at ${o.now} on broker ${settings.brokerName}${o.dryRun ? ' (dry run: no cancels, no orders)' : ''}`);
+  for (const run of store.failAbandonedRuns(o.runId, `killed or crashed: did not finish (still 'running' when run ${o.runId} started at ${o.now})`)) {
+    const notice = `run ${run.runId} (started ${run.startedAt}) was killed or crashed: it did not finish and is now recorded as failed; its orders are reconciled with the broker by orderRef`;
+    result.notices.push(notice);
+    out(`warning: ${notice}`);
+  }
   let connected = false;
   try {
     await broker.connect();
@@ -111,6 +130,13 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     const halt = readHalt(settings.dataDir);
     if (halt) prior.push({ code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again` });
 
+    out('\n== reconcile orders of earlier runs (by orderRef, with open orders and executions)');
+    const since = executionsSince(previousRunAt, o.now);
+    const reconciled = await reconcileOrCancel(o, () => reconcileEarlierOrders({ broker, store, runId: o.runId, now: o.now, since }));
+    result.newFills.push(...reconciled.newFills);
+    result.notices.push(...reconciled.notices);
+    out(...formatResolutions(reconciled.resolutions));
+
     out('\n== cancel open orders');
     if (o.dryRun) {
       out('dry run: open orders left alone');
@@ -122,8 +148,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     }
 
     out('\n== executions since the last run');
-    const since = executionsSince(store.previousRun(o.runId)?.startedAt, o.now);
-    result.newFills = await collectFills(broker, store, o.runId, since);
+    result.newFills.push(...(await collectFills(broker, store, o.runId, since)));
     out(...formatFills(result.newFills));
 
     out('\n== account, positions, forecasts, quotes');
@@ -137,6 +162,9 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
       `NLV ${formatMoney(s.netLiquidation)} ${s.currency}, cash ${formatMoney(s.totalCash)}, gross positions ${formatMoney(s.grossPositionValue)}, cushion ${(s.cushion * 100).toFixed(1)}%, ${gathered.positions.length} position(s)`,
       `${gathered.inputs.forecasts.length} valid forecast(s) of ${gathered.forecastFiles.length} file(s): ${gathered.forecastFiles.join(', ') || 'none'}`,
     );
+    result.ledger = gathered.ledger;
+    out('\n== ledger vs broker (baseline + own fills + accepted adjustments, per managed ticker)');
+    out(...formatLedger(gathered.ledger));
 
     const plan = planRebalance(gathered.inputs);
     result.plan = plan;
@@ -149,6 +177,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     if (gathered.inputs.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST')) {
       store.addManagedSymbols(gathered.inputs.forecasts.flatMap((f) => Object.keys(f.weights)), o.runId);
     }
+    recordLedger(store, gathered.ledger, o.runId, o.now);
     if (!o.dryRun && !halt && plan.breaches.some((b) => b.code === 'DAILY_LOSS_LIMIT')) {
       const reason = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT')?.detail ?? 'daily loss limit';
       writeHalt(settings.dataDir, { reason, at: o.now, source: `run ${o.runId}` });
@@ -219,6 +248,29 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   }
 }
 
+/**
+ * The reconciliation, or, when the broker fails it, the cancels without it before the run stops (exit 1): orders
+ * left working by earlier runs must not keep working for another hour because their records could not be
+ * settled. The cancels record what they learn by orderRef; the next run settles the rest.
+ */
+async function reconcileOrCancel<T>(o: RunOptions, reconcile: () => Promise<T>): Promise<T> {
+  try {
+    return await reconcile();
+  } catch (error) {
+    if (!(error instanceof BrokerError) || o.dryRun) throw error;
+    o.out(`reconciliation failed (${error.message}): cancelling the system's open orders anyway, then stopping`);
+    try {
+      const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope);
+      o.out(...formatCancels(cancelled.results));
+      o.store.updateOrderStatuses(cancelled.updated);
+    } catch (cancelError) {
+      // The run fails with the first error either way; this one is for the log.
+      o.logger.error({ err: cancelError }, 'cancels after a failed reconciliation failed too');
+    }
+    throw error;
+  }
+}
+
 function settle(result: RunResult, status: RunStatus, exitCode: ExitCode): RunResult {
   result.status = status;
   result.exitCode = exitCode;
@@ -251,12 +303,6 @@ function tryRecord(write: () => void, logger: Logger): void {
     // The run's outcome is already decided; a record that cannot be written is logged, not hidden.
     logger.error({ err: error }, 'could not write a record');
   }
-}
-
-/** Executions are asked for from an hour before the previous run; duplicates are dropped by exec id. */
-function executionsSince(previousStart: string | undefined, now: string): string {
-  const base = previousStart ? DateTime.fromISO(previousStart).minus({ hours: 1 }) : DateTime.fromISO(now).minus({ days: 7 });
-  return base.toUTC().toISO() ?? now;
 }
 
 function describeFailure(error: unknown): string {

@@ -74,6 +74,7 @@ describe('loadConfig', () => {
         maxNavJumpPct: 10,
         maxDailyLossPct: 5,
         minCushion: 0.05,
+        maxPositionBreaks: 2,
       },
       schedule: { noTradeFirstMinutes: 0, noTradeLastMinutes: 0, heartbeatUrl: undefined, heartbeatTimeoutMs: 10000 },
       maxForecastAgeHours: 26,

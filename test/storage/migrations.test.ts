@@ -23,10 +23,10 @@ describe('migrations', () => {
     const db = openDatabase(file);
     expect(appliedIds(db)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(tables(db, 'table')).toEqual(
-      ['breaches', 'contract_cache', 'daily', 'emails', 'fills', 'halt_events', 'managed_symbols', 'orders', 'positions', 'runs', 'schema_migrations', 'snapshots'],
+      ['breaches', 'contract_cache', 'daily', 'emails', 'fills', 'halt_events', 'ledger_adjustments', 'ledger_checks', 'managed_symbols', 'orders', 'positions', 'runs', 'schema_migrations', 'snapshots'],
     );
     expect(tables(db, 'view')).toEqual(
-      ['v_daily_fills', 'v_daily_orders', 'v_fill_slippage', 'v_halt_state', 'v_last_run', 'v_latest_positions', 'v_latest_snapshot', 'v_open_orders', 'v_run_breaches', 'v_run_summary'],
+      ['v_daily_fills', 'v_daily_orders', 'v_fill_slippage', 'v_halt_state', 'v_last_run', 'v_latest_positions', 'v_latest_snapshot', 'v_ledger', 'v_open_orders', 'v_position_breaks', 'v_run_breaches', 'v_run_summary'],
     );
     db.close();
   });

@@ -3,6 +3,7 @@ import { StorageError } from '../../errors.js';
 import { INITIAL_SCHEMA } from './migration-0001-initial.js';
 import { CONTRACT_CACHE_SCHEMA } from './migration-0002-contract-cache.js';
 import { REPORT_FIELDS_SCHEMA } from './migration-0003-report-fields.js';
+import { RECONCILIATION_SCHEMA } from './migration-0004-reconciliation.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0001_initial', sql: INITIAL_SCHEMA },
   { id: '0002_contract_cache', sql: CONTRACT_CACHE_SCHEMA },
   { id: '0003_report_fields', sql: REPORT_FIELDS_SCHEMA },
+  { id: '0004_reconciliation', sql: RECONCILIATION_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

@@ -1,11 +1,16 @@
 import type { Breach, BrokerOrder, Execution } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
-import type { FillRecord, OrderIntent, OrderRecord, PositionRecord, RunRecord, RunStatus, RunStore, SnapshotRecord } from '../../ports/store.js';
+import type {
+  FillRecord, LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, OrderIntent, OrderReconciliation, OrderRecord, PositionRecord, RunRecord,
+  RunStatus, RunStore, SnapshotRecord,
+} from '../../ports/store.js';
 import { guardStorage } from '../storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { toBreach, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
-import { brokerUpdateParams, fillParams, finishParams, intentParams, positionParams, runParams, snapshotParams } from './store-params.js';
+import { toBreach, toFillRecord, toLedgerAdjustment, toLedgerCheckLine, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
+import {
+  brokerUpdateParams, fillParams, finishParams, intentParams, ledgerAdjustmentParams, positionParams, reconcileParams, runParams, snapshotParams,
+} from './store-params.js';
 import { prepareStatements, type Statements } from './store-statements.js';
 
 export interface SqliteStoreOptions {
@@ -111,10 +116,36 @@ export class SqliteStore implements RunStore {
     return this.guard('read unfinished orders', () => this.q.unfinishedOrders.all()).map(toOrderRecord);
   }
 
+  ordersToReconcile(exceptRunId: string): OrderRecord[] {
+    return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
+  }
+
+  recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
+    this.guard(`record the reconciliation of order ${orderRef}`, () => {
+      const { changes } = this.q.recordReconciliation.run(reconcileParams(orderRef, outcome));
+      if (changes !== 1) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
+    });
+  }
+
   recordFills(runId: string, executions: Execution[]): Execution[] {
-    return this.transaction(`record fills of run ${runId}`, () =>
-      executions.filter((e) => this.q.insertFill.run(fillParams(runId, e)).changes === 1),
-    );
+    return this.transaction(`record fills of run ${runId}`, () => {
+      const fresh = executions.filter((e) => this.q.insertFill.run(fillParams(runId, e)).changes === 1);
+      const updatedAt = this.now();
+      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.q.syncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
+      return fresh;
+    });
+  }
+
+  fillsOfOrder(orderRef: string): FillRecord[] {
+    return this.guard(`read the fills of order ${orderRef}`, () => this.q.fillsOfOrder.all(orderRef)).map(toFillRecord);
+  }
+
+  hasFill(execId: string): boolean {
+    return this.guard(`look up execution ${execId}`, () => this.q.hasFill.get(execId)) !== undefined;
+  }
+
+  ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
+    return this.guard('sum the fills of own orders', () => this.q.ownFillTotals.all(orderRefPrefix, orderRefPrefix));
   }
 
   fillsNotInCsv(): FillRecord[] {
@@ -161,6 +192,40 @@ export class SqliteStore implements RunStore {
   addManagedSymbols(symbols: string[], runId: string): void {
     this.transaction(`record managed symbols of run ${runId}`, () => {
       for (const symbol of symbols) this.q.upsertManaged.run({ symbol, run_id: runId });
+    });
+  }
+
+  ledgerAdjustments(): LedgerAdjustmentRecord[] {
+    return this.guard('read the ledger adjustments', () => this.q.ledgerAdjustments.all()).map(toLedgerAdjustment);
+  }
+
+  recordLedgerAdjustment(adjustment: LedgerAdjustmentRecord): boolean {
+    return this.guard(`record a ${adjustment.kind} ledger adjustment of ${adjustment.symbol}`, () =>
+      this.q.insertLedgerAdjustment.run(ledgerAdjustmentParams(adjustment)).changes === 1,
+    );
+  }
+
+  recordLedgerCheck(runId: string, lines: LedgerCheckLine[]): void {
+    this.transaction(`record the ledger check of run ${runId}`, () => {
+      for (const l of lines) {
+        this.q.insertLedgerCheck.run({ run_id: runId, symbol: l.symbol, ledger_quantity: l.ledgerQuantity, broker_quantity: l.brokerQuantity });
+      }
+    });
+  }
+
+  latestLedgerCheck(): LedgerCheck | undefined {
+    return this.guard('read the latest ledger check', () => {
+      const run = this.q.latestLedgerCheckRun.get();
+      if (run === undefined) return undefined;
+      return { runId: run.run_id, at: run.started_at, lines: this.q.ledgerCheckOf.all(run.run_id).map(toLedgerCheckLine) };
+    });
+  }
+
+  failAbandonedRuns(exceptRunId: string, error: string): RunRecord[] {
+    return this.transaction('mark abandoned runs as failed', () => {
+      const abandoned = this.q.abandonedRuns.all(exceptRunId).map(toRunRecord);
+      for (const run of abandoned) this.q.failAbandonedRun.run({ id: run.runId, error });
+      return abandoned;
     });
   }
 

@@ -1,6 +1,6 @@
 import type { BrokerOrder, Execution } from '../../core/types.js';
-import type { OrderIntent, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
-import type { FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+import type { LedgerAdjustmentRecord, OrderIntent, OrderReconciliation, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type { FillRow, LedgerAdjustmentRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The port's records as statement parameters (the inverse of store-rows.ts). */
 
@@ -22,6 +22,35 @@ export type BrokerUpdateParams = {
   message: string | null;
   updated_at: string;
 };
+
+export type BrokerReconcileParams = Omit<BrokerUpdateParams, 'broker_order_id' | 'message'> & { broker_order_id: number | null; message: string };
+
+export function reconcileParams(orderRef: string, r: OrderReconciliation): BrokerReconcileParams {
+  return {
+    order_ref: orderRef,
+    status: r.status,
+    broker_order_id: r.brokerOrderId ?? null,
+    perm_id: r.permId ?? null,
+    filled_quantity: r.filledQuantity,
+    avg_fill_price: r.avgFillPrice,
+    message: r.message,
+    updated_at: r.at,
+  };
+}
+
+export function ledgerAdjustmentParams(a: LedgerAdjustmentRecord): Omit<LedgerAdjustmentRow, 'id'> {
+  return {
+    symbol: a.symbol,
+    kind: a.kind,
+    quantity: a.quantity,
+    ledger_before: a.ledgerBefore,
+    broker_quantity: a.brokerQuantity,
+    reason: a.reason,
+    run_id: a.runId ?? null,
+    at: a.at,
+    source: a.source,
+  };
+}
 
 export function runParams(run: Omit<RunRecord, 'status' | 'finishedAt' | 'exitCode' | 'error'>): RunParams {
   return {

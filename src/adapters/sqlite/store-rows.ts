@@ -1,5 +1,5 @@
 import type { Breach, BreachCode, Side } from '../../core/types.js';
-import type { FillRecord, OrderRecord, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type { FillRecord, LedgerAdjustmentRecord, LedgerCheckLine, OrderRecord, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
 
 /** Rows as better-sqlite3 returns them (snake_case, NULL as null), and their mapping to the port's records. */
 
@@ -67,6 +67,25 @@ export interface FillRow {
   time: string;
   broker_order_id: number | null;
   perm_id: number | null;
+}
+
+export interface LedgerAdjustmentRow {
+  id: number;
+  symbol: string;
+  kind: 'baseline' | 'accept';
+  quantity: number;
+  ledger_before: number;
+  broker_quantity: number;
+  reason: string;
+  run_id: string | null;
+  at: string;
+  source: string;
+}
+
+export interface LedgerCheckRow {
+  symbol: string;
+  ledger_quantity: number;
+  broker_quantity: number;
 }
 
 export interface BreachRow {
@@ -157,4 +176,22 @@ export function toFillRecord(r: FillRow): FillRecord {
 
 export function toBreach(r: BreachRow): Breach {
   return r.symbol === null ? { code: r.code, detail: r.detail } : { code: r.code, detail: r.detail, symbol: r.symbol };
+}
+
+export function toLedgerAdjustment(r: LedgerAdjustmentRow): LedgerAdjustmentRecord {
+  return {
+    symbol: r.symbol,
+    kind: r.kind,
+    quantity: r.quantity,
+    ledgerBefore: r.ledger_before,
+    brokerQuantity: r.broker_quantity,
+    reason: r.reason,
+    runId: opt(r.run_id),
+    at: r.at,
+    source: r.source,
+  };
+}
+
+export function toLedgerCheckLine(r: LedgerCheckRow): LedgerCheckLine {
+  return { symbol: r.symbol, ledgerQuantity: r.ledger_quantity, brokerQuantity: r.broker_quantity };
 }

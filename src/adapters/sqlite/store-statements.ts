@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { BrokerUpdateParams, FinishParams, IntentParams, PositionParams, RunParams, SnapshotParams } from './store-params.js';
-import type { BreachRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+import type { BrokerReconcileParams, BrokerUpdateParams, FinishParams, IntentParams, PositionParams, RunParams, SnapshotParams } from './store-params.js';
+import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** Order statuses after which the broker will not change the order again (as in the view v_open_orders). */
-export const FINAL_ORDER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed'] as const;
+export const FINAL_ORDER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed', 'NotSent'] as const;
 const finalList = FINAL_ORDER_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Every statement the store runs, prepared once per connection. */
@@ -53,6 +53,18 @@ export function prepareStatements(db: Database.Database) {
     unfinishedOrders: db.prepare<[], OrderRow>(
       `SELECT * FROM orders WHERE broker_order_id IS NOT NULL AND status NOT IN (${finalList}) ORDER BY id`,
     ),
+    ordersToReconcile: db.prepare<[string], OrderRow>(
+      `SELECT * FROM orders WHERE run_id <> ?
+         AND (status NOT IN (${finalList}) OR (status = 'SendFailed' AND reconciled_at IS NULL))
+       ORDER BY id`,
+    ),
+    // Ids are filled in only where none is recorded: an order id seen once stays the one it had (IB reuses ids).
+    recordReconciliation: db.prepare<BrokerReconcileParams>(
+      `UPDATE orders SET status = @status, broker_order_id = coalesce(broker_order_id, @broker_order_id),
+         perm_id = coalesce(perm_id, @perm_id), filled_quantity = @filled_quantity, avg_fill_price = @avg_fill_price,
+         message = @message, updated_at = @updated_at, reconciled_at = @updated_at
+       WHERE order_ref = @order_ref`,
+    ),
 
     insertFill: db.prepare<FillRow>(
       `INSERT OR IGNORE INTO fills
@@ -60,6 +72,22 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@exec_id, @run_id, @order_ref, @symbol, @side, @quantity, @price, @commission, @time, @broker_order_id, @perm_id)`,
     ),
     fillsNotInCsv: db.prepare<[], FillRow>('SELECT * FROM fills WHERE in_csv = 0 ORDER BY time, rowid'),
+    fillsOfOrder: db.prepare<[string], FillRow>('SELECT * FROM fills WHERE order_ref = ? ORDER BY time, rowid'),
+    hasFill: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM fills WHERE exec_id = ?'),
+    ownFillTotals: db.prepare<[string, string], { symbol: string; quantity: number }>(
+      `SELECT symbol, sum(CASE WHEN side = 'BUY' THEN quantity ELSE -quantity END) AS quantity
+       FROM fills WHERE substr(order_ref, 1, length(?)) = ? GROUP BY symbol ORDER BY symbol`,
+    ),
+    // An order's fill figures follow its recorded executions; a complete one is Filled (an unsent intent is left
+    // to the reconciliation, which also records its broker ids).
+    syncOrderFills: db.prepare<{ order_ref: string; updated_at: string }>(
+      `UPDATE orders SET filled_quantity = t.quantity, avg_fill_price = t.avg_price, updated_at = @updated_at,
+         status = CASE WHEN t.quantity >= orders.quantity AND orders.status NOT IN ('Intent', 'SendFailed', 'NotSent')
+                       THEN 'Filled' ELSE orders.status END
+       FROM (SELECT sum(quantity) AS quantity, round(sum(quantity * price) / sum(quantity), 8) AS avg_price
+             FROM fills WHERE order_ref = @order_ref) AS t
+       WHERE orders.order_ref = @order_ref AND t.quantity > orders.filled_quantity`,
+    ),
     markInCsv: db.prepare<[string]>('UPDATE fills SET in_csv = 1 WHERE exec_id = ?'),
 
     // taken_at is the run's start: the store has no clock of its own that a --now replay would honour.
@@ -91,6 +119,26 @@ export function prepareStatements(db: Database.Database) {
     upsertManaged: db.prepare<{ symbol: string; run_id: string }>(
       `INSERT INTO managed_symbols (symbol, first_run_id, last_run_id) VALUES (@symbol, @run_id, @run_id)
        ON CONFLICT (symbol) DO UPDATE SET last_run_id = excluded.last_run_id`,
+    ),
+    ledgerAdjustments: db.prepare<[], LedgerAdjustmentRow>('SELECT * FROM ledger_adjustments ORDER BY id'),
+    insertLedgerAdjustment: db.prepare<Omit<LedgerAdjustmentRow, 'id'>>(
+      `INSERT OR IGNORE INTO ledger_adjustments (symbol, kind, quantity, ledger_before, broker_quantity, reason, run_id, at, source)
+       VALUES (@symbol, @kind, @quantity, @ledger_before, @broker_quantity, @reason, @run_id, @at, @source)`,
+    ),
+    insertLedgerCheck: db.prepare<LedgerCheckRow & { run_id: string }>(
+      `INSERT OR REPLACE INTO ledger_checks (run_id, symbol, ledger_quantity, broker_quantity)
+       VALUES (@run_id, @symbol, @ledger_quantity, @broker_quantity)`,
+    ),
+    latestLedgerCheckRun: db.prepare<[], { run_id: string; started_at: string }>(
+      `SELECT c.run_id, r.started_at FROM ledger_checks c JOIN runs r ON r.id = c.run_id
+       ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1`,
+    ),
+    ledgerCheckOf: db.prepare<[string], LedgerCheckRow>(
+      'SELECT symbol, ledger_quantity, broker_quantity FROM ledger_checks WHERE run_id = ? ORDER BY symbol',
+    ),
+    abandonedRuns: db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE status = 'running' AND id <> ? ORDER BY started_at, rowid`),
+    failAbandonedRun: db.prepare<{ id: string; error: string }>(
+      `UPDATE runs SET status = 'failed', error = @error WHERE id = @id AND status = 'running'`,
     ),
     insertHalt: db.prepare<{ action: string; reason: string; at: string; source: string }>(
       'INSERT INTO halt_events (action, reason, at, source) VALUES (@action, @reason, @at, @source)',

@@ -1,6 +1,7 @@
 import { ExitCode } from '../../errors.js';
 import { previewPlan, planJson } from '../../run/preview-plan.js';
 import { describeInstant, formatBreaches, formatPlan } from '../../run/console-report.js';
+import { formatLedger } from '../../run/check-ledger.js';
 import { createBroker, openApp, openStore, runSettingsOf } from '../../../jobs/compose.js';
 import type { CommandIo } from './command-io.js';
 
@@ -16,6 +17,7 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     }
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
     if (preview.plan) io.out(...formatPlan(preview.plan));
+    if (preview.ledger) io.out('ledger vs broker:', ...formatLedger(preview.ledger), ...(preview.ledgerNote ? [`note: ${preview.ledgerNote}`] : []));
     io.out(...formatBreaches(preview.breaches, preview.plan?.tradingState ?? 'HALTED'));
     if (!preview.marketOpen && preview.nextOpen) {
       io.out(`${preview.phaseReason}: a run now would send nothing; the next session opens ${describeInstant(preview.nextOpen)}`);

@@ -1,0 +1,116 @@
+import { userInfo } from 'node:os';
+import { Decimal } from 'decimal.js';
+import { ExitCode } from '../../errors.js';
+import { formatTable } from '../../run/console-report.js';
+import type { LedgerCheck, LedgerCheckLine, RunStore } from '../../ports/store.js';
+import { openApp, openStore } from '../../../jobs/compose.js';
+import type { CommandIo } from './command-io.js';
+
+export interface ReconcileOptions {
+  accept?: string;
+  reason?: string;
+  json: boolean;
+  now: string;
+}
+
+/** One ticker of the latest check, with what a person accepted since. */
+interface Row extends LedgerCheckLine {
+  /** Adjustments accepted against this check. */
+  accepted: number;
+  /** broker - (ledger + accepted): what is left to explain; 0 when they agree. */
+  difference: number;
+}
+
+/**
+ * `rebalancer reconcile`: each managed ticker's ledger (baseline + fills of own orders + accepted adjustments)
+ * against the broker's position, as the latest run found them (after collecting its fills, before planning).
+ * `--accept SYMBOL --reason TEXT` records an adjustment so that the ledger equals the broker's figure, which
+ * lifts the ticker's block from the next run on (if the broker still holds that figure then).
+ */
+export function reconcileCommand(io: CommandIo, options: ReconcileOptions): ExitCode {
+  if (options.accept !== undefined && (options.reason === undefined || options.reason.trim() === '')) {
+    io.err('reconcile --accept needs --reason TEXT: why the broker\'s figure is right (it is recorded)');
+    return ExitCode.usage;
+  }
+  const app = openApp(io.cwd, io.env);
+  const store = openStore(app.config);
+  try {
+    const check = store.latestLedgerCheck();
+    if (check === undefined) {
+      io.err('no ledger check recorded yet: a run compares ledger and broker once tickers are managed; run `rebalancer run` first');
+      return ExitCode.failed;
+    }
+    const rows = rowsOf(store, check);
+    if (options.accept === undefined) {
+      print(io, check, rows, options.json);
+      return ExitCode.ok;
+    }
+    const symbol = options.accept.trim().toUpperCase();
+    const row = rows.find((r) => r.symbol === symbol);
+    if (row === undefined) {
+      const managed = store.managedSymbols();
+      io.err(managed.includes(symbol)
+        ? `${symbol} was not in the ledger check of run ${check.runId}: run \`rebalancer run\` first`
+        : `${symbol} is not a managed ticker (managed: ${managed.join(', ') || 'none'})`);
+      return managed.includes(symbol) ? ExitCode.failed : ExitCode.usage;
+    }
+    if (row.difference === 0) {
+      io.out(`${symbol}: ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId}: nothing to accept`);
+      return ExitCode.ok;
+    }
+    const before = new Decimal(row.ledgerQuantity).plus(row.accepted).toNumber();
+    const source = `operator ${safeUser()}`;
+    store.recordLedgerAdjustment({
+      symbol, kind: 'accept', quantity: row.difference, ledgerBefore: before, brokerQuantity: row.brokerQuantity,
+      reason: options.reason ?? '', runId: check.runId, at: options.now, source,
+    });
+    app.logger.warn({ symbol, quantity: row.difference, ledgerBefore: before, brokerQuantity: row.brokerQuantity, reason: options.reason, runId: check.runId }, 'position break accepted');
+    io.out(
+      `accepted: ${symbol} ledger ${before} -> ${row.brokerQuantity} (adjustment ${signed(row.difference)}), the broker's figure at run ${check.runId} (${check.at})`,
+      `reason: ${options.reason ?? ''}; recorded by ${source}`,
+      `the next run trades ${symbol} again if the broker still holds ${row.brokerQuantity} plus the fills of own orders since`,
+    );
+    return ExitCode.ok;
+  } finally {
+    store.close();
+  }
+}
+
+function rowsOf(store: RunStore, check: LedgerCheck): Row[] {
+  const adjustments = store.ledgerAdjustments().filter((a) => a.kind === 'accept' && a.runId === check.runId);
+  return check.lines.map((line) => {
+    const accepted = adjustments.filter((a) => a.symbol === line.symbol).reduce((sum, a) => sum.plus(a.quantity), new Decimal(0));
+    const difference = new Decimal(line.brokerQuantity).minus(line.ledgerQuantity).minus(accepted);
+    return { ...line, accepted: accepted.toNumber(), difference: difference.isZero() ? 0 : difference.toNumber() };
+  });
+}
+
+function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify({ runId: check.runId, at: check.at, tickers: rows.map((r) => ({ ...r, agrees: r.difference === 0 })) }, null, 2));
+    return;
+  }
+  const breaks = rows.filter((r) => r.difference !== 0);
+  io.out(`ledger vs broker at run ${check.runId} (${check.at}): ${rows.length} managed ticker(s), ${breaks.length} break(s)`);
+  io.out(...formatTable(
+    ['SYMBOL', 'LEDGER', 'ACCEPTED', 'BROKER', 'DIFF', 'STATUS'],
+    rows.map((r) => [
+      r.symbol, String(r.ledgerQuantity), r.accepted === 0 ? '' : signed(r.accepted), String(r.brokerQuantity),
+      r.difference === 0 ? '' : signed(r.difference), r.difference !== 0 ? 'BREAK: not traded' : r.accepted !== 0 ? 'accepted' : 'ok',
+    ]),
+    new Set([1, 2, 3, 4]),
+  ));
+  if (breaks.length > 0) io.out('', `to accept the broker's figure: rebalancer reconcile --accept ${breaks[0]?.symbol ?? 'SYMBOL'} --reason "why"`);
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -8,8 +8,9 @@ import { newRunId } from '../src/run/run-id.js';
 import { acquireRunLock, type RunLock } from '../src/run/run-lock.js';
 import { runRebalance } from '../src/run/rebalance-run.js';
 import { redactSecrets } from '../src/log/redact.js';
-import { createBroker, createMailerFor, databaseFile, openApp, openStores, runSettingsOf, type AppContext } from './compose.js';
+import { checkBrokerFiles, createBroker, createMailerFor, databaseFile, openApp, openStores, runSettingsOf, type AppContext } from './compose.js';
 import { renderAlert } from '../src/adapters/email/render-alert.js';
+import { assertTradesCsvWritable } from '../src/adapters/files/trades-csv.js';
 
 export interface HourlyJobOptions {
   cwd: string;
@@ -24,10 +25,12 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
   const runId = newRunId(options.now);
   let app: AppContext;
   try {
-    app = openApp(options.cwd, options.env, runId);
+    app = openApp(options.cwd, options.env, { runId, warn: options.err });
+    checkBrokerFiles(app.config);
   } catch (error) {
     if (error instanceof ConfigError) {
-      options.err(`configuration error: ${error.message}`);
+      // A bad value is never shown when secret, but a message may still quote a file's content: mask anyway.
+      options.err(redactSecrets(`configuration error: ${error.message}`, []));
       return ExitCode.usage;
     }
     throw error;
@@ -35,12 +38,13 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
   const say = (...lines: string[]): void => {
     for (const line of lines) options.out(redactSecrets(line, app.secrets));
   };
-  for (const warning of app.warnings) options.err(`warning: ${warning}`);
   let lock: RunLock | undefined;
   let stores: ReturnType<typeof openStores> | undefined;
   try {
     lock = acquireRunLock(join(app.config.files.dataDir, 'run.lock'), { pid: process.pid, startedAt: options.now, runId });
     stores = openStores(app.config);
+    // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
+    assertTradesCsvWritable(join(app.config.files.dataDir, 'trades.csv'));
     const broker = createBroker(app.config, options.now, false, app.logger);
     const result = await runRebalance({
       runId, now: options.now, dryRun: options.dryRun, settings: runSettingsOf(app.config),

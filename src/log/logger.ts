@@ -48,7 +48,18 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const secrets = [...options.secrets];
   // The serialized line escapes quotes and backslashes, so mask the escaped forms too.
   const lineSecrets = jsonEscapedForms(secrets);
-  const destination = pino.destination({ dest: logFilePath(options.logDir), sync: true, append: true, mkdir: true });
+  const file = logFilePath(options.logDir);
+  const destination = pino.destination({ dest: file, sync: true, append: true, mkdir: true });
+  // A log line that cannot be written (disk full, file too large, I/O error) must not become the run's failure:
+  // without a listener the stream's 'error' is thrown from whatever logger call was writing, so a full disk
+  // would crash a run between two orders and skip its alert. The records in SQLite are what the run
+  // depends on; the log says once, on stderr, that it is losing lines.
+  let warned = false;
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(`warning: cannot write the log file ${file} (${error.code ?? 'error'}: ${error.message}); log lines are lost until it can be written\n`);
+  });
   return pino(
     {
       level: options.level,

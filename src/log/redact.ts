@@ -2,8 +2,12 @@
 
 export const MASK = '***';
 
-/** `scheme://user:password@` — the password part, whatever the scheme, even if nobody listed it. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s/?#@]+)@/gi;
+/**
+ * `scheme://user:password@` — the password part, whatever the scheme, even if nobody listed it. Like a URL
+ * parser, it splits user and password at the first `:` and the credentials from the host at the last `@`, so
+ * an unencoded `@` in either (`smtp://me@gmail.com:p@ss@smtp.gmail.com`) leaves no part of the password.
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#]*:)([^\s/?#]+)@/gi;
 
 /**
  * Replaces every occurrence of each non-empty secret with `***` (longest first, so a secret that contains
@@ -16,6 +20,27 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
   return out.replace(URL_PASSWORD, `$1${MASK}@`);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Every form in which a secret may be written out by something that encodes it: as is, percent-encoded (in a
+ * URL), escaped inside a JSON string (a log line, a serialized error), escaped for HTML (an email part), and
+ * as UTF-8 mistaken for Latin-1.
+ */
+export function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(secret.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c));
+    // Its UTF-8 bytes read back as Latin-1, as a server or a log viewer that guesses the encoding shows them.
+    forms.add(Buffer.from(secret, 'utf8').toString('latin1'));
+  }
+  return [...forms];
 }
 
 /** The forms a secret takes once escaped inside a JSON string, for masking serialized text. */

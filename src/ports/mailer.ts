@@ -24,4 +24,9 @@ export type MailOutcome =
 /** The mail port. `send` never rejects: a failure becomes a queued .eml in the outbox. */
 export interface Mailer {
   send(message: MailMessage): Promise<MailOutcome>;
+  /**
+   * Send what waits in the outbox now (with an SMTP server configured), so an alert queued during an outage
+   * goes out with the next run rather than with the next email. Never rejects: returns how many went out.
+   */
+  flushOutbox?(): Promise<{ sent: number; waiting: number }>;
 }

@@ -80,6 +80,11 @@ export async function notifyAfterRun(
     );
     deps.out(`missed-run email ${sent.outcome ? describeOutcome(sent.outcome) : 'suppressed (sent recently)'}`);
   });
+  await guarded(deps, 'outbox', async () => {
+    // An alert queued while the mail server was down goes out with the next run, not hours later.
+    const flushed = await deps.mailer.flushOutbox?.();
+    if (flushed && flushed.sent > 0) deps.out(`${flushed.sent} queued email(s) sent from the outbox`);
+  });
   if (settings.heartbeatUrl) {
     const beat = await pingHeartbeat(settings.heartbeatUrl, result.exitCode, settings.heartbeatTimeoutMs);
     if (!beat.ok) deps.logger.warn({ reason: beat.reason }, 'heartbeat failed');
@@ -132,6 +137,7 @@ function alertInput(settings: NotifySettings, run: { runId: string; now: string 
     error: result.error,
     files: result.files,
     exitCode: result.exitCode,
+    sentOrders: result.sent.map((o) => ({ symbol: o.symbol, action: o.action, quantity: o.quantity, limitPrice: o.limitPrice, orderRef: o.orderRef })),
   };
 }
 

@@ -212,7 +212,12 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
         store.recordBreaches(o.runId, submitted.breaches);
         out(...formatBreaches(submitted.breaches, 'HALTED'));
       }
-      if (submitted.stoppedBecause) {
+      const haltedMidRun = submitted.breaches.some((b) => b.code === 'KILL_SWITCH') && !submitted.breaches.some((b) => b.code === 'BROKER_ERROR');
+      if (haltedMidRun) {
+        // A person turned the kill switch on: the run did what it should (stop sending), so it is blocked, not failed.
+        result.error = `submission stopped: ${submitted.stoppedBecause ?? 'the kill switch'}`;
+        status = 'blocked';
+      } else if (submitted.stoppedBecause) {
         result.error = `submission stopped: ${submitted.stoppedBecause}`;
         status = 'failed';
       } else if (submitted.breaches.some((b) => b.code === 'BROKER_ERROR')) {

@@ -49,7 +49,13 @@ export function createMailer(options: CreateMailerOptions): Mailer {
 
   const redact = (text: string): string => redactSecrets(text, secrets);
   const reasonOf = (error: unknown): string => {
-    const code = (error as { code?: unknown } | null)?.code;
+    const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+    if (code === 'EAUTH') {
+      // The server's text is left out: servers may echo the credentials they refused, and not always in a form
+      // that can be found and masked (a password with non-ASCII letters comes back in another encoding).
+      const status = typeof responseCode === 'number' ? ` ${responseCode}` : '';
+      return `SMTP send failed (EAUTH): the server refused the login${status}; check the user and password in SMTP_URL`;
+    }
     const message = error instanceof Error ? error.message : String(error);
     return redact(`SMTP send failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`);
   };
@@ -128,6 +134,17 @@ export function createMailer(options: CreateMailerOptions): Mailer {
   }
 
   return {
+    async flushOutbox() {
+      const before = await oldestFirst(options.outboxDir).then((f) => f.length, () => 0);
+      if (smtp === undefined || before === 0) return { sent: 0, waiting: before };
+      try {
+        await flushOutbox(smtp);
+      } catch {
+        // flushOutbox returns its errors; anything else still must not reject.
+      }
+      const after = await oldestFirst(options.outboxDir).then((f) => f.length, () => 0);
+      return { sent: before - after, waiting: after };
+    },
     async send(message) {
       try {
         return await send(message);

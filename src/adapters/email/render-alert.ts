@@ -14,11 +14,13 @@ export interface AlertInput {
   error?: string;
   files: { label: string; path: string }[];
   exitCode: number;
+  /** Orders the broker accepted before the run stopped (a failure or a halt mid-submission). */
+  sentOrders?: { symbol: string; action: string; quantity: number; limitPrice: number; orderRef: string }[];
 }
 
 const EXIT_MEANINGS: Record<number, string> = {
   0: 'done',
-  1: 'failed, no orders sent',
+  1: 'failed: see Orders for what was sent',
   2: 'bad configuration or usage',
   3: 'blocked by a circuit breaker or the kill switch',
   4: 'another run holds the lock',
@@ -49,6 +51,11 @@ function headline(a: AlertInput): string {
 }
 
 function ordersSentence(a: AlertInput): string {
+  const sent = a.sentOrders ?? [];
+  if (sent.length > 0) {
+    const list = sent.map((o) => `${o.action} ${o.quantity} ${o.symbol} @ ${o.limitPrice} (${o.orderRef})`).join('; ');
+    return `${sent.length} order(s) reached the broker before the run stopped: ${list}; nothing after them was sent`;
+  }
   if (a.outcome !== 'FAILED' && a.tradingState === 'REDUCING') return 'only exposure-reducing orders were sent';
   return 'no orders were sent';
 }

@@ -1,10 +1,11 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Execution } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
 import type { RunStore } from '../../ports/store.js';
-import { guardStorageAsync } from '../storage-errors.js';
+import { guardStorage, guardStorageAsync } from '../storage-errors.js';
 import { syncDirectory } from './atomic-write.js';
 
 /** Columns of `trades.csv`. exec_id comes first: it is the key that keeps a row from being written twice. */
@@ -118,4 +119,17 @@ export async function syncTradesCsv(store: RunStore, file: string): Promise<numb
   const { appended, alreadyPresent } = await appendTrades(file, fills);
   store.markFillsInCsv([...appended, ...alreadyPresent]);
   return appended.length;
+}
+
+/**
+ * Check that the trades CSV can be appended to (creating it, empty, if missing), so that a run finds out
+ * before it trades, not after its orders are out, that it could not record their fills.
+ *
+ * @throws StorageError naming the file (a directory in its place, no permission, a read-only file system).
+ */
+export function assertTradesCsvWritable(file: string): void {
+  guardStorage(file, 'open the trades CSV for appending', () => {
+    mkdirSync(dirname(file), { recursive: true });
+    closeSync(openSync(file, 'a'));
+  });
 }

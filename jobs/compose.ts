@@ -37,8 +37,7 @@ export interface OpenAppOptions {
  * variable, an env file other users can read) are logged and printed: a person running a command sees them,
  * and cron mails them.
  */
-export function openApp(cwd: string, env: NodeJS.ProcessEnv, options: OpenAppOptions | string = {}): AppContext {
-  const o: OpenAppOptions = typeof options === 'string' ? { runId: options } : options;
+export function openApp(cwd: string, env: NodeJS.ProcessEnv, o: OpenAppOptions = {}): AppContext {
   const loaded = loadConfig({ cwd, env });
   const { config } = loaded;
   const warnings = [...(loaded.permissionWarning === undefined ? [] : [loaded.permissionWarning]), ...loaded.warnings];

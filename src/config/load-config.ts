@@ -175,7 +175,7 @@ function readEnvFile(options: LoadConfigOptions): EnvFileRead {
 }
 
 /** The warning for an env file that users other than its owner may read or write (mode & 0o077), else undefined. */
-export function permissionWarningOf(file: string, cwd: string): string | undefined {
+function permissionWarningOf(file: string, cwd: string): string | undefined {
   let mode: number;
   try {
     mode = statSync(file).mode & 0o777;

@@ -3,7 +3,8 @@
  * The `rebalancer` command. Each subcommand returns an exit code; usage errors exit 2, as does any
  * configuration error. Unexpected errors exit 1 with a message, never a bare stack trace.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DateTime } from 'luxon';
 import { ConfigError, ExitCode, StorageError } from '../errors.js';
 import { redactSecrets } from '../log/redact.js';
 import { resolveNow } from './parse-now.js';
@@ -25,6 +26,12 @@ const io: CommandIo = {
   out: (...lines) => process.stdout.write(lines.join('\n') + '\n'),
   err: (...lines) => process.stderr.write(lines.join('\n') + '\n'),
 };
+
+/** A calendar date, checked before anything is opened: a usage error exits 2. */
+function parseDay(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value).isValid) throw new InvalidArgumentError('expected a date like 2026-11-23');
+  return value;
+}
 
 const nowOption = (): Option => new Option('--now <iso>', 'pin the clock (ISO 8601 with a zone); also REBALANCER_NOW');
 
@@ -103,7 +110,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('report')
     .description('render a daily summary (start, mid or end of day) from the records; --send mails it')
     .addOption(new Option('--kind <kind>', 'which summary').choices(['start', 'mid', 'end']).makeOptionMandatory())
-    .option('--day <yyyy-mm-dd>', 'the trading day (default: the latest)')
+    .option('--day <yyyy-mm-dd>', 'the trading day (default: the latest)', parseDay)
     .option('--send', 'send it by email too', false)
     .option('--html <file>', 'also write the HTML part to a file')
     .addOption(nowOption())

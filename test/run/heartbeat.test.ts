@@ -27,6 +27,23 @@ describe('the heartbeat after each run', () => {
     expect(await pingHeartbeat(url, 0, 2000)).toEqual({ ok: false, reason: 'HTTP 503' });
   });
 
+  it('does not follow a redirect to another host or port: the URL carries a token', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', () => done()));
+    const target = `http://127.0.0.1:${(other.address() as AddressInfo).port}/steal`;
+    const url = await listen((_path, reply) => reply(302));
+    server?.removeAllListeners('request');
+    server?.on('request', (_req, res) => res.writeHead(302, { location: target }).end());
+    const result = await pingHeartbeat(url, 0, 2000);
+    await new Promise<void>((done) => other.close(() => done()));
+    expect(result).toEqual({ ok: false, reason: `HTTP 302 redirect to ${target} not followed` });
+    expect(elsewhere).toEqual([]);
+  });
+
   it('gives up after its timeout when the service does not answer', async () => {
     const url = await listen(() => undefined);
     const result = await pingHeartbeat(url, 0, 200);

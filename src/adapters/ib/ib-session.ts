@@ -21,6 +21,7 @@ import type { IbLog } from './ib-log.js';
 import { OrderBook } from './ib-order-book.js';
 import { RouteTable, runOperation, type OperationSpec } from './ib-operation.js';
 import { IB_PACING, TokenBucket } from './token-bucket.js';
+import { loadLibraryConfigWithoutEnvLeak } from './library-config.js';
 
 export interface IbSessionOptions {
   host: string;
@@ -56,6 +57,7 @@ export class IbSession {
     this.events = new IbEvents((error) => this.failClosed(new BrokerError(`internal error while handling an IB message: ${String(error)}`, 'fatal')));
     // maxReqPerSec is set far above our own bucket so that the library's limiter never holds a message back:
     // a message it queued could leave after the operation that sent it had timed out.
+    loadLibraryConfigWithoutEnvLeak();
     this.api = new IBApi({ host: options.host, port: options.port, maxReqPerSec: 1000 });
     this.bucket = new TokenBucket(IB_PACING);
     wireEvents(this.api, this.events);

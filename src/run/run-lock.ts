@@ -1,8 +1,10 @@
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { LockHeldError, StorageError } from '../errors.js';
+import { writeFileAtomicSync } from '../adapters/files/atomic-write.js';
 
-/** What the lock file says about its holder. */
+/** What the lock file says about its holder (for messages; the lock itself is the kernel's). */
 export interface LockHolder {
   pid: number;
   startedAt: string;
@@ -15,80 +17,87 @@ export interface RunLock {
 }
 
 /**
- * Take the run lock: a file created with O_EXCL holding the holder's pid. A lock whose process is gone
- * (a run killed with -9, a machine that rebooted) is stale and is taken over; a lock held by a live
- * process throws {@link LockHeldError} at once, without waiting: the next hourly run will try again.
- * This complements `flock` in the crontab, which does the same for overlapping cron starts.
+ * Take the run lock, or throw {@link LockHeldError} at once (the next hourly run will try again).
+ *
+ * The lock is a kernel lock: an exclusive SQLite transaction on `<path>.db`, held open for the life of the
+ * run. The kernel releases it when the process ends, however it ends (kill -9, a crash, a reboot), so no
+ * stale lock can ever block trading, and two processes can never both believe they hold it: there is no
+ * window between checking and taking, and no process id to guess about. `<path>` itself is a small JSON
+ * file naming the holder, written once the lock is held, only for messages and for people.
+ * This complements `flock` in the crontab, and holds for `rebalancer schedule`, systemd and manual runs alike.
  */
 export function acquireRunLock(path: string, holder: LockHolder): RunLock {
-  mkdirSync(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, JSON.stringify(holder) + '\n');
-      } finally {
-        closeSync(fd);
-      }
-      return { path, release: () => releaseIfOurs(path, holder.pid) };
-    } catch (error) {
-      if (!isErrno(error, 'EEXIST')) {
-        throw new StorageError(`cannot create the run lock ${path}: ${describe(error)}`, path, { cause: error });
-      }
-    }
-    const current = readHolder(path);
-    if (current && isProcessAlive(current.pid) && current.pid !== holder.pid) {
-      throw new LockHeldError(
-        `another run holds the lock ${path} (pid ${current.pid}, run ${current.runId}, since ${current.startedAt})`,
-        current.pid,
-      );
-    }
-    // Stale: its holder is gone (or the file is unreadable, which only a crash mid-write leaves).
-    removeQuietly(path);
+  const file = `${path}.db`;
+  let db: Database.Database;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(file, { timeout: 0 });
+  } catch (error) {
+    throw new StorageError(`cannot create the run lock ${path}: ${describe(error)}`, path, { cause: error });
   }
-  throw new LockHeldError(`could not take the run lock ${path}: another process keeps recreating it`);
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) {
+      const current = readHolder(path);
+      const who = current ? ` (pid ${current.pid}, run ${current.runId}, since ${current.startedAt})` : '';
+      throw new LockHeldError(`another run holds the lock ${path}${who}`, current?.pid);
+    }
+    throw new StorageError(`cannot create the run lock ${path}: ${describe(error)}`, path, { cause: error });
+  }
+  try {
+    writeFileAtomicSync(path, JSON.stringify(holder) + '\n');
+  } catch (error) {
+    release(db);
+    throw new StorageError(`cannot create the run lock ${path}: ${describe((error as { cause?: unknown }).cause ?? error)}`, path, { cause: error });
+  }
+  return {
+    path,
+    release: () => {
+      // The description first: once the kernel lock is gone another run may write its own.
+      if (readHolder(path)?.runId === holder.runId) removeQuietly(path);
+      release(db);
+    },
+  };
 }
 
-/** The current holder of the lock, if the file exists and parses. */
+/** The holder named in the lock file, if the file exists and parses (a killed run leaves its file behind). */
 export function readHolder(path: string): LockHolder | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (parsed && typeof parsed === 'object' && 'pid' in parsed && typeof parsed.pid === 'number') {
-      return parsed as LockHolder;
-    }
+    if (parsed && typeof parsed === 'object' && 'pid' in parsed && typeof parsed.pid === 'number') return parsed as LockHolder;
     return undefined;
   } catch {
     return undefined;
   }
 }
 
-function releaseIfOurs(path: string, pid: number): void {
-  const current = readHolder(path);
-  if (current === undefined || current.pid === pid) removeQuietly(path);
-}
-
-function isProcessAlive(pid: number): boolean {
+function release(db: Database.Database): void {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else; it is alive.
-    return isErrno(error, 'EPERM');
+    if (db.inTransaction) db.exec('ROLLBACK');
+  } finally {
+    db.close();
   }
 }
 
 function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
-  } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw new StorageError(`cannot remove the run lock ${path}: ${describe(error)}`, path);
+  } catch {
+    // Already gone, or not ours to remove: the kernel lock is what counts.
   }
 }
 
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && (error as NodeJS.ErrnoException).code === code;
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
 }

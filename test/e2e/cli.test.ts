@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeWorkspace, runCli, writeForecast } from '../support/cli.js';
+import { acquireRunLock } from '../../src/run/run-lock.js';
 
 // Monday 23 November 2026, 10:35 in New York: the market is open.
 const IN_SESSION = '2026-11-23T15:35:00Z';
@@ -116,10 +117,10 @@ describe('the built rebalancer command', () => {
   it('exits 4 at once when another live process holds the run lock', async () => {
     const ws = workspace();
     writeForecast(ws.forecasts, 'trend.json', forecast('2026-11-23T14:00:00Z'));
-    mkdirSync(ws.data, { recursive: true });
-    // This test process is alive, so its pid in the lock file makes the lock held.
-    writeFileSync(join(ws.data, 'run.lock'), JSON.stringify({ pid: process.pid, startedAt: IN_SESSION, runId: 'other' }));
+    // This test process takes the lock, as a run in flight holds it.
+    const held = acquireRunLock(join(ws.data, 'run.lock'), { pid: process.pid, startedAt: IN_SESSION, runId: 'other' });
     const r = await runCli(['run', '--now', IN_SESSION], { cwd: ws.root, env: ws.env });
+    held.release();
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/another run holds the lock/);
     expect(existsSync(join(ws.data, 'sim'))).toBe(false);

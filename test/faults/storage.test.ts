@@ -148,11 +148,11 @@ describe('fault matrix: storage', () => {
     gw.now = plus(OPEN, 120);
     const full = await startJob(ws, plus(OPEN, 120), env, { wrap: ['prlimit', '--fsize=0'] }).done;
     expect(full.code, transcript(full)).toBe(1);
-    expect(full.stderr).toMatch(/run failed, no orders sent: storage error: cannot create the run lock .*run\.lock: .*(EFBIG|ENOSPC)/);
+    expect(full.stderr).toMatch(/run failed, no orders sent: storage error: cannot create the run lock .*run\.lock: .*(EFBIG|ENOSPC|SQLITE_IOERR|SQLITE_FULL)/);
     expect(gw.connections(), 'no connection to the broker').toBe(connections);
     // (The start-of-day email that waited in the outbox goes out first: reading the outbox needs no space.)
     const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
-    expect(alerts).toEqual([expect.stringMatching(/FAILED: storage error: cannot create the run lock .*run\.lock: EFBIG/)]);
+    expect(alerts).toEqual([expect.stringMatching(/FAILED: storage error: cannot create the run lock .*run\.lock: (EFBIG|SQLITE_IOERR|SQLITE_FULL)/)]);
     expect(readFileSync(databaseFile(ws)).equals(dbBefore), 'the database file is unchanged').toBe(true);
     expectHistoryKept(ws, history);
 

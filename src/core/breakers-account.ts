@@ -51,7 +51,8 @@ export function checkDailyLoss(ctx: BreakerContext): Breach[] {
   const start = ctx.inputs.startOfDayNetLiquidation;
   if (nlv === undefined || start === undefined) return [];
   const max = ctx.inputs.limits.maxDailyLossPct;
-  const lossPct = ((start - nlv) * 100) / start;
+  // A start of day that is not a positive number cannot measure a loss: it trips rather than pass unchecked.
+  const lossPct = Number.isFinite(start) && start > 0 ? ((start - nlv) * 100) / start : Number.NaN;
   if (!exceeds(lossPct, max)) return [];
   return [
     breach(

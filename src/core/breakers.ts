@@ -11,10 +11,12 @@ import { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation }
 import type { BreakerCheck, BreakerContext } from './breakers-common.js';
 import { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from './breakers-exposure.js';
 import { checkDailyTurnover, checkOrderCount, checkOrderValue, checkPriceCollar, checkTurnover } from './breakers-orders.js';
+import { checkCurrency } from './breakers-currency.js';
 import type { Breach } from './types.js';
 
 export type { BreakerCheck, BreakerContext } from './breakers-common.js';
 export { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation } from './breakers-account.js';
+export { checkCurrency } from './breakers-currency.js';
 export { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from './breakers-exposure.js';
 export { checkDailyTurnover, checkOrderCount, checkOrderValue, checkPriceCollar, checkTurnover } from './breakers-orders.js';
 
@@ -24,6 +26,7 @@ export { checkDailyTurnover, checkOrderCount, checkOrderValue, checkPriceCollar,
  */
 export const BREAKER_CHECKS: readonly BreakerCheck[] = Object.freeze([
   checkNetLiquidation,
+  checkCurrency,
   checkShortNotAllowed,
   checkMissingPrice,
   checkNavJump,

@@ -238,7 +238,8 @@ export type BreachCode =
   | 'BROKER_ERROR'
   | 'KILL_SWITCH'
   | 'POSITION_BREAK'
-  | 'POSITION_BREAKS_LIMIT';
+  | 'POSITION_BREAKS_LIMIT'
+  | 'CURRENCY_MISMATCH';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {

@@ -7,8 +7,8 @@ describe('checkBreakers', () => {
     expect(checkBreakers(aContext())).toEqual([]);
   });
 
-  it('runs thirteen checks from a frozen list', () => {
-    expect(BREAKER_CHECKS).toHaveLength(13);
+  it('runs fourteen checks from a frozen list', () => {
+    expect(BREAKER_CHECKS).toHaveLength(14);
     expect(Object.isFrozen(BREAKER_CHECKS)).toBe(true);
   });
 

@@ -51,7 +51,10 @@ export async function notifyAfterRun(
   if (missedNote) deps.out(`warning: ${missedNote}`);
   let emailed = false;
   await guarded(deps, 'alert email', async () => {
-    if (result.status === 'failed' || result.status === 'blocked') {
+    // Breaches found outside the session (a stale forecast before the open, a daily loss that just turned the
+    // kill switch on after the close) are alerted too: the run exits 0, but a person has something to fix.
+    const closedWithBreaches = result.status === 'skipped' && result.breaches.length > 0;
+    if (result.status === 'failed' || result.status === 'blocked' || closedWithBreaches) {
       emailed = await sendAlert(deps, settings, run, result, missedNote);
     } else if (result.notices.length > 0 || result.breaches.some(isSymbolScoped)) {
       emailed = await sendWarning(deps, settings, run, result);
@@ -100,7 +103,11 @@ async function sendAlert(deps: NotifyDeps, settings: NotifySettings, run: { runI
   const sent = await sendThrottledAlert(
     { mailer: deps.mailer, history: deps.reports, emails: deps.store },
     message,
-    { key: alertKeyOf(outcome, result.breaches), now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
+    {
+      // An alert that tells of orders sent, or of what earlier runs left, is about this run alone: never suppressed.
+      key: `${alertKeyOf(outcome, result.breaches)}${result.notices.length > 0 || result.sent.length > 0 ? `|RUN:${run.runId}` : ''}`,
+      now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId,
+    },
   );
   deps.out(`alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
   return sent.outcome !== undefined;

@@ -12,14 +12,15 @@ function listen(handler: (url: string, reply: (status: number) => void) => void)
 }
 
 describe('the heartbeat after each run', () => {
-  it('requests the URL with the exit status', async () => {
+  it('puts the exit code where the URL says {exit}, as healthchecks.io reads it', async () => {
     const seen: string[] = [];
     const url = await listen((path, reply) => {
       seen.push(path);
       reply(200);
     });
-    expect(await pingHeartbeat(url, 3, 2000)).toEqual({ ok: true, status: 200 });
-    expect(seen).toEqual(['/ping/abc?exit=3']);
+    expect(await pingHeartbeat(`${url}/{exit}`, 3, 2000)).toEqual({ ok: true, status: 200 });
+    expect(await pingHeartbeat(url, 0, 2000)).toEqual({ ok: true, status: 200 });
+    expect(seen).toEqual(['/ping/abc/3', '/ping/abc']);
   });
 
   it('reports an HTTP error instead of throwing', async () => {

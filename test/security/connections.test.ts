@@ -128,7 +128,7 @@ describe('outgoing connections during an hourly run', () => {
     });
     expect(code, out.join('\n')).toBe(0);
     expect(sink.received.length).toBeGreaterThan(0);
-    expect(heartbeat.paths).toEqual(['/ping/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b?exit=0']);
+    expect(heartbeat.paths).toEqual(['/ping/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b']);
     const targets = new Set(attempts.map((a) => `${a.host ?? '?'}:${a.port ?? a.path ?? '?'}`));
     expect([...targets].sort()).toEqual([`127.0.0.1:${heartbeat.port}`, `127.0.0.1:${sink.port}`].sort());
   });

@@ -9,9 +9,9 @@ export async function pingHeartbeat(
   timeoutMs: number,
 ): Promise<{ ok: true; status: number } | { ok: false; reason: string }> {
   try {
-    // healthchecks.io reads a trailing exit status; other services ignore the query string.
-    const target = new URL(url);
-    target.searchParams.set('exit', String(exitCode));
+    // `{exit}` in the URL becomes the run's exit code (healthchecks.io reads it as a path suffix:
+    // https://hc-ping.com/<uuid>/{exit}, where anything but 0 signals a failure); other URLs are requested as given.
+    const target = new URL(url.replaceAll('{exit}', String(exitCode)).replaceAll('%7Bexit%7D', String(exitCode)));
     // Redirects are not followed: the URL carries a token, and the run talks to the configured host only.
     const response = await fetch(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await response.body?.cancel();

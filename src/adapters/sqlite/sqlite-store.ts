@@ -1,51 +1,22 @@
-import type { Breach, BrokerOrder, Execution } from '../../core/types.js';
-import { StorageError } from '../../errors.js';
+import type { Breach } from '../../core/types.js';
 import type {
-  FillRecord, LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, OrderIntent, OrderReconciliation, OrderRecord, PositionRecord, RunRecord,
-  RunStatus, RunStore, SnapshotRecord,
+  LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, PositionRecord, RunRecord, RunStatus, RunStore, SnapshotRecord,
 } from '../../ports/store.js';
-import { guardStorage } from '../storage-errors.js';
-import { applyMigrations } from './migrations.js';
-import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { toBreach, toFillRecord, toLedgerAdjustment, toLedgerCheckLine, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
-import {
-  brokerUpdateParams, fillParams, finishParams, intentParams, ledgerAdjustmentParams, positionParams, reconcileParams, runParams, snapshotParams,
-} from './store-params.js';
-import { prepareStatements, type Statements } from './store-statements.js';
+import { toBreach, toLedgerAdjustment, toLedgerCheckLine, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
+import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapshotParams } from './store-params.js';
+import { SqliteOrderStore } from './sqlite-order-store.js';
 
-export interface SqliteStoreOptions {
-  /** Clock for `updated_at` of orders (the only time the store stamps itself). Defaults to the system clock. */
-  now?: () => string;
-}
+export type { SqliteStoreOptions } from './sqlite-store-base.js';
 
 /**
  * The RunStore on SQLite (better-sqlite3). Every call is synchronous and commits before it returns; calls
  * that write several rows do so in one transaction, with no await inside, so a crash leaves all or nothing.
  * Every failure is a StorageError naming the database file and what failed.
+ *
+ * Runs, breaches, snapshots and positions, managed symbols and the ledger, halt events and emails are served
+ * here; orders and fills by {@link SqliteOrderStore}; the connection and its guards by {@link SqliteStoreBase}.
  */
-export class SqliteStore implements RunStore {
-  readonly file: string;
-  private readonly db: SqliteDatabase;
-  private readonly ownsDb: boolean;
-  private readonly q: Statements;
-  private readonly now: () => string;
-
-  /** @param source the database file (opened with {@link openDatabase}) or an open connection, which stays the caller's to close. */
-  constructor(source: string | SqliteDatabase, options: SqliteStoreOptions = {}) {
-    this.ownsDb = typeof source === 'string';
-    this.db = typeof source === 'string' ? openDatabase(source) : source;
-    this.file = this.db.name;
-    this.now = options.now ?? (() => new Date().toISOString());
-    try {
-      // openDatabase already migrated a file it opened; a connection from elsewhere is checked here.
-      if (!this.ownsDb) this.guard('apply database migrations', () => applyMigrations(this.db, this.file));
-      this.q = this.guard('prepare statements', () => prepareStatements(this.db));
-    } catch (err) {
-      if (this.ownsDb) this.db.close();
-      throw err;
-    }
-  }
-
+export class SqliteStore extends SqliteOrderStore implements RunStore {
   startRun(run: Omit<RunRecord, 'status' | 'finishedAt' | 'exitCode' | 'error'>): void {
     this.guard(`record the start of run ${run.runId}`, () => {
       this.q.insertRun.run(runParams(run));
@@ -78,86 +49,6 @@ export class SqliteStore implements RunStore {
     return this.guard(`read breaches of run ${runId}`, () => this.q.breachesOf.all(runId)).map(toBreach);
   }
 
-  recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
-    this.transaction(`record order intent ${order.orderRef}`, () => {
-      const existing = this.q.orderByRef.get(order.orderRef);
-      if (existing !== undefined) {
-        throw this.fail(`order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`);
-      }
-      this.q.insertIntent.run(intentParams(runId, order, createdAt));
-    });
-  }
-
-  markOrderSent(orderRef: string, order: BrokerOrder): void {
-    this.guard(`record order ${orderRef} as sent`, () => {
-      const { changes } = this.q.markSent.run(brokerUpdateParams(orderRef, order, this.now()));
-      if (changes !== 1) throw this.fail(`order ${orderRef} was sent but has no recorded intent`);
-    });
-  }
-
-  markOrderFailed(orderRef: string, message: string): void {
-    this.guard(`record order ${orderRef} as failed`, () => {
-      const { changes } = this.q.markFailed.run({ order_ref: orderRef, message, updated_at: this.now() });
-      if (changes !== 1) throw this.fail(`order ${orderRef} failed but has no recorded intent`);
-    });
-  }
-
-  updateOrderStatuses(orders: BrokerOrder[]): void {
-    this.transaction('update order statuses', () => {
-      for (const o of orders) this.q.updateStatus.run(brokerUpdateParams(o.orderRef, o, this.now()));
-    });
-  }
-
-  ordersOf(runId: string): OrderRecord[] {
-    return this.guard(`read orders of run ${runId}`, () => this.q.ordersOf.all(runId)).map(toOrderRecord);
-  }
-
-  unfinishedOrders(): OrderRecord[] {
-    return this.guard('read unfinished orders', () => this.q.unfinishedOrders.all()).map(toOrderRecord);
-  }
-
-  ordersToReconcile(exceptRunId: string): OrderRecord[] {
-    return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
-  }
-
-  recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
-    this.guard(`record the reconciliation of order ${orderRef}`, () => {
-      const { changes } = this.q.recordReconciliation.run(reconcileParams(orderRef, outcome));
-      if (changes !== 1) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
-    });
-  }
-
-  recordFills(runId: string, executions: Execution[]): Execution[] {
-    return this.transaction(`record fills of run ${runId}`, () => {
-      const fresh = executions.filter((e) => this.q.insertFill.run(fillParams(runId, e)).changes === 1);
-      const updatedAt = this.now();
-      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.q.syncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
-      return fresh;
-    });
-  }
-
-  fillsOfOrder(orderRef: string): FillRecord[] {
-    return this.guard(`read the fills of order ${orderRef}`, () => this.q.fillsOfOrder.all(orderRef)).map(toFillRecord);
-  }
-
-  hasFill(execId: string): boolean {
-    return this.guard(`look up execution ${execId}`, () => this.q.hasFill.get(execId)) !== undefined;
-  }
-
-  ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
-    return this.guard('sum the fills of own orders', () => this.q.ownFillTotals.all(orderRefPrefix, orderRefPrefix));
-  }
-
-  fillsNotInCsv(): FillRecord[] {
-    return this.guard('read fills not yet in the trades CSV', () => this.q.fillsNotInCsv.all()).map(toFillRecord);
-  }
-
-  markFillsInCsv(execIds: string[]): void {
-    this.transaction('mark fills as written to the trades CSV', () => {
-      for (const id of execIds) this.q.markInCsv.run(id);
-    });
-  }
-
   recordSnapshot(runId: string, snapshot: SnapshotRecord, positions: PositionRecord[]): void {
     this.transaction(`record the snapshot of run ${runId}`, () => {
       const { changes } = this.q.insertSnapshot.run(snapshotParams(runId, snapshot));
@@ -179,10 +70,6 @@ export class SqliteStore implements RunStore {
 
   startOfDayNetLiquidation(tradingDay: string): number | undefined {
     return this.guard(`read the start-of-day NLV of ${tradingDay}`, () => this.q.startOfDayNlv.get(tradingDay))?.net_liquidation;
-  }
-
-  tradedValueOn(tradingDay: string): number {
-    return this.guard(`read the value traded on ${tradingDay}`, () => this.q.tradedValueOn.get(tradingDay))?.value ?? 0;
   }
 
   managedSymbols(): string[] {
@@ -240,24 +127,5 @@ export class SqliteStore implements RunStore {
         alert_key: email.alertKey ?? null,
       }),
     );
-  }
-
-  /** Close the connection if the store opened it; a connection passed in stays the caller's. */
-  close(): void {
-    if (this.ownsDb && this.db.open) this.guard('close the database', () => this.db.close());
-  }
-
-  private fail(message: string): StorageError {
-    return new StorageError(`${this.file}: ${message}`, this.file);
-  }
-
-  private guard<T>(action: string, fn: () => T): T {
-    return guardStorage(this.file, action, fn);
-  }
-
-  // IMMEDIATE takes the write lock at BEGIN, so a busy database waits out busy_timeout instead of failing
-  // when a deferred read transaction tries to upgrade.
-  private transaction<T>(action: string, fn: () => T): T {
-    return this.guard(action, () => this.db.transaction(fn).immediate());
   }
 }

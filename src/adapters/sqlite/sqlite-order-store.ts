@@ -1,0 +1,95 @@
+import type { BrokerOrder, Execution } from '../../core/types.js';
+import type { FillRecord, OrderIntent, OrderReconciliation, OrderRecord } from '../../ports/store.js';
+import { toFillRecord, toOrderRecord } from './store-rows.js';
+import { brokerUpdateParams, fillParams, intentParams, reconcileParams } from './store-params.js';
+import { SqliteStoreBase } from './sqlite-store-base.js';
+
+/**
+ * The tables `orders` and `fills` of {@link SqliteStore}: an order from its intent to its broker status and
+ * reconciliation, and the executions that fill it, recorded once each by execution id.
+ */
+export abstract class SqliteOrderStore extends SqliteStoreBase {
+  recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
+    this.transaction(`record order intent ${order.orderRef}`, () => {
+      const existing = this.q.orderByRef.get(order.orderRef);
+      if (existing !== undefined) {
+        throw this.fail(`order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`);
+      }
+      this.q.insertIntent.run(intentParams(runId, order, createdAt));
+    });
+  }
+
+  markOrderSent(orderRef: string, order: BrokerOrder): void {
+    this.guard(`record order ${orderRef} as sent`, () => {
+      const { changes } = this.q.markSent.run(brokerUpdateParams(orderRef, order, this.now()));
+      if (changes !== 1) throw this.fail(`order ${orderRef} was sent but has no recorded intent`);
+    });
+  }
+
+  markOrderFailed(orderRef: string, message: string): void {
+    this.guard(`record order ${orderRef} as failed`, () => {
+      const { changes } = this.q.markFailed.run({ order_ref: orderRef, message, updated_at: this.now() });
+      if (changes !== 1) throw this.fail(`order ${orderRef} failed but has no recorded intent`);
+    });
+  }
+
+  updateOrderStatuses(orders: BrokerOrder[]): void {
+    this.transaction('update order statuses', () => {
+      for (const o of orders) this.q.updateStatus.run(brokerUpdateParams(o.orderRef, o, this.now()));
+    });
+  }
+
+  ordersOf(runId: string): OrderRecord[] {
+    return this.guard(`read orders of run ${runId}`, () => this.q.ordersOf.all(runId)).map(toOrderRecord);
+  }
+
+  unfinishedOrders(): OrderRecord[] {
+    return this.guard('read unfinished orders', () => this.q.unfinishedOrders.all()).map(toOrderRecord);
+  }
+
+  ordersToReconcile(exceptRunId: string): OrderRecord[] {
+    return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
+  }
+
+  recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
+    this.guard(`record the reconciliation of order ${orderRef}`, () => {
+      const { changes } = this.q.recordReconciliation.run(reconcileParams(orderRef, outcome));
+      if (changes !== 1) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
+    });
+  }
+
+  recordFills(runId: string, executions: Execution[]): Execution[] {
+    return this.transaction(`record fills of run ${runId}`, () => {
+      const fresh = executions.filter((e) => this.q.insertFill.run(fillParams(runId, e)).changes === 1);
+      const updatedAt = this.now();
+      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.q.syncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
+      return fresh;
+    });
+  }
+
+  fillsOfOrder(orderRef: string): FillRecord[] {
+    return this.guard(`read the fills of order ${orderRef}`, () => this.q.fillsOfOrder.all(orderRef)).map(toFillRecord);
+  }
+
+  hasFill(execId: string): boolean {
+    return this.guard(`look up execution ${execId}`, () => this.q.hasFill.get(execId)) !== undefined;
+  }
+
+  ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
+    return this.guard('sum the fills of own orders', () => this.q.ownFillTotals.all(orderRefPrefix, orderRefPrefix));
+  }
+
+  fillsNotInCsv(): FillRecord[] {
+    return this.guard('read fills not yet in the trades CSV', () => this.q.fillsNotInCsv.all()).map(toFillRecord);
+  }
+
+  markFillsInCsv(execIds: string[]): void {
+    this.transaction('mark fills as written to the trades CSV', () => {
+      for (const id of execIds) this.q.markInCsv.run(id);
+    });
+  }
+
+  tradedValueOn(tradingDay: string): number {
+    return this.guard(`read the value traded on ${tradingDay}`, () => this.q.tradedValueOn.get(tradingDay))?.value ?? 0;
+  }
+}

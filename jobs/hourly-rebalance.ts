@@ -57,8 +57,15 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
   } catch (error) {
     return await reportFailure(error, app, options, runId);
   } finally {
-    stores?.close();
-    lock?.release();
+    // Closing can fail too (a disk gone bad); the run's outcome is decided, so it is logged, not thrown.
+    for (const close of [() => stores?.close(), () => lock?.release()]) {
+      try {
+        close();
+      } catch (error) {
+        app.logger.error({ err: error }, 'could not close after the run');
+        options.err(redactSecrets(`warning: could not close after the run: ${error instanceof Error ? error.message : String(error)}`, app.secrets));
+      }
+    }
   }
 }
 

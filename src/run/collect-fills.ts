@@ -13,8 +13,13 @@ export async function collectFills(broker: Broker, store: RunStore, runId: strin
   return store.recordFills(runId, await broker.executions(since));
 }
 
-/** Executions are asked for from an hour before the previous run; duplicates are dropped by exec id. */
-export function executionsSince(previousStart: string | undefined, now: string): string {
-  const base = previousStart ? DateTime.fromISO(previousStart).minus({ hours: 1 }) : DateTime.fromISO(now).minus({ days: 7 });
+/**
+ * Executions are asked for from an hour before the last run that collected them: a run that failed before
+ * reading executions (gateway down) must not move the window past fills nobody recorded. Runs still marked
+ * 'running' (killed) and 'failed' ones do not count; with none, a week back. Duplicates are dropped by exec id.
+ */
+export function executionsSince(store: RunStore, runId: string, now: string): string {
+  const collected = store.recentRuns(200).find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running');
+  const base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : DateTime.fromISO(now).minus({ days: 7 });
   return base.toUTC().toISO() ?? now;
 }

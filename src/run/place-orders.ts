@@ -29,7 +29,7 @@ export async function placeOrders(o: RunOptions, result: RunResult, plan: Plan, 
   } else {
     const submitted = await submitOrders({
       broker, store, runId: o.runId, now: o.now, lines: plan.lines, adaptivePriority: settings.adaptivePriority,
-      statusWindowMs: settings.orderStatusWindowMs, isHalted: () => readHalt(settings.dataDir) !== undefined,
+      statusWindowMs: settings.orderStatusWindowMs, isHalted: () => readHalt(settings.dataDir) !== undefined, sent: result.sent,
     });
     result.sent = submitted.sent;
     out(...(submitted.sent.length > 0 ? formatOrders(submitted.sent) : ['no orders sent']));

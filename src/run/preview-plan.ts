@@ -53,7 +53,7 @@ export async function previewPlan(broker: Broker, store: RunStore, settings: Run
     if (checked.account === undefined) return { ...base, breaches: checked.breaches };
     const halt = readHalt(settings.dataDir);
     const prior: Breach[] = halt ? [{ code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}` }] : [];
-    const unrecordedExecutions = await unrecordedOrNone(broker, executionsSince(store.previousRun()?.startedAt, now));
+    const unrecordedExecutions = await unrecordedOrNone(broker, executionsSince(store, '', now));
     const gathered = await gatherPlanInputs({
       broker, store, account: checked.account, now, forecastDir: settings.forecastDir,
       maxForecastAgeHours: settings.maxForecastAgeHours, sizing: settings.sizing, limits: settings.limits, priorBreaches: prior,

@@ -127,7 +127,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     const halt = readHalt(settings.dataDir);
     if (halt) prior.push({ code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again` });
 
-    const since = executionsSince(previousRunAt, o.now);
+    const since = executionsSince(store, o.runId, o.now);
     prior.push(...(await reconcileAndCancel(o, result, since)));
 
     out('\n== executions since the last run');

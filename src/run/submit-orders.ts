@@ -11,6 +11,8 @@ export interface SubmitOptions {
   lines: PlanLine[];
   adaptivePriority: AdaptivePriority;
   statusWindowMs: number;
+  /** Receives each order as soon as the broker accepted it (the run's own list of what was sent). */
+  sent?: BrokerOrder[];
   /** Checked before every order: a `halt` typed while the run is in flight stops what is not yet sent. */
   isHalted: () => boolean;
 }
@@ -50,7 +52,9 @@ export function orderRequestsOf(runId: string, lines: PlanLine[], adaptivePriori
  */
 export async function submitOrders(options: SubmitOptions): Promise<SubmitResult> {
   const { broker, store } = options;
-  const sent: BrokerOrder[] = [];
+  // The caller's array: an order that reached the broker is in it at once, even if recording it then fails,
+  // so a run that stops half-way still tells what was sent.
+  const sent: BrokerOrder[] = options.sent ?? [];
   const breaches: Breach[] = [];
   let stoppedBecause: string | undefined;
   for (const request of orderRequestsOf(options.runId, options.lines, options.adaptivePriority)) {
@@ -63,8 +67,8 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
     store.recordOrderIntent(options.runId, { ...request, referencePrice }, options.now);
     try {
       const accepted = await broker.placeOrder(request);
-      store.markOrderSent(request.orderRef, accepted);
       sent.push(accepted);
+      store.markOrderSent(request.orderRef, accepted);
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       const code = error.code === undefined ? '' : ` (IB code ${error.code})`;
@@ -79,12 +83,16 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
     }
   }
   if (sent.length > 0 && stoppedBecause === undefined) {
-    const statuses = await broker.orderStatuses(
-      sent.map((o) => o.brokerOrderId),
-      options.statusWindowMs,
-    );
-    store.updateOrderStatuses(statuses);
-    return { sent: mergeStatuses(sent, statuses), breaches, stoppedBecause };
+    try {
+      const statuses = await broker.orderStatuses(sent.map((o) => o.brokerOrderId), options.statusWindowMs);
+      store.updateOrderStatuses(statuses);
+      return { sent: mergeStatuses(sent, statuses), breaches, stoppedBecause };
+    } catch (error) {
+      if (!(error instanceof BrokerError)) throw error;
+      // Every order is already at the broker and recorded: the next run reads their states.
+      breaches.push({ code: 'BROKER_ERROR', detail: `order statuses after submission: ${error.message}` });
+      return { sent, breaches, stoppedBecause: `${error.kind} while gathering order statuses` };
+    }
   }
   return { sent, breaches, stoppedBecause };
 }

@@ -184,10 +184,18 @@ describe('SqliteStore snapshots and positions', () => {
     expect(store.startOfDayNetLiquidation('2026-11-21')).toBeUndefined();
     expect(store.latestSnapshot()?.runId).toBe('d2-b');
   });
+
+  it('startOfDayNetLiquidation skips a snapshot without a positive NLV (a gateway that had just restarted)', () => {
+    start('d3-a', '2026-11-23T14:30:00.000Z', '2026-11-23');
+    start('d3-b', '2026-11-23T15:30:00.000Z', '2026-11-23');
+    store.recordSnapshot('d3-a', aSnapshot({ netLiquidation: 0 }), []);
+    store.recordSnapshot('d3-b', aSnapshot({ netLiquidation: 99_000 }), []);
+    expect(store.startOfDayNetLiquidation('2026-11-23')).toBe(99_000);
+  });
 });
 
 describe('SqliteStore traded value', () => {
-  it('sums quantity x limit price of the day’s orders that the broker accepted', () => {
+  it('sums the filled value of the day’s orders, so an order resent after an unfilled cancel does not count twice', () => {
     start('d1', '2026-11-19T15:30:00.000Z', '2026-11-19');
     start('d2-a', '2026-11-20T14:30:00.000Z', '2026-11-20');
     start('d2-b', '2026-11-20T15:30:00.000Z', '2026-11-20');
@@ -195,12 +203,19 @@ describe('SqliteStore traded value', () => {
       store.recordOrderIntent(runId, anOrder({ orderRef: ref, quantity, limitPrice }), '2026-11-20T15:30:05.000Z');
       if (id !== undefined) store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, brokerOrderId: id, quantity, limitPrice }));
     };
+    const fill = (runId: string, ref: string, execId: string, quantity: number, price: number): void => {
+      store.recordFills(runId, [anExecution({ execId, orderRef: ref, quantity, price })]);
+    };
     send('d1', 'a', 100, 10, 1); // another day
-    send('d2-a', 'b', 10, 190.05, 2); // 1900.50
-    send('d2-b', 'c', 3, 0.1, 3); // 0.30 (0.1 x 3 is 0.30000000000000004 in floats)
+    fill('d1', 'a', 'e1', 100, 10); // 1000
+    send('d2-a', 'b', 10, 190.05, 2); // partly filled, then cancelled by the next run
+    fill('d2-b', 'b', 'e2', 6, 190); // 1140
+    send('d2-b', 'b2', 4, 190.05, 4); // the remainder, sent again: nothing filled yet
+    send('d2-b', 'c', 3, 0.1, 3);
+    fill('d2-b', 'c', 'e3', 3, 0.1); // 0.30 (0.1 x 3 is 0.30000000000000004 in floats)
     send('d2-b', 'd', 1000, 50, undefined); // never reached the broker
     store.markOrderFailed('d', 'rejected locally');
-    expect(store.tradedValueOn('2026-11-20')).toBe(1900.8);
+    expect(store.tradedValueOn('2026-11-20')).toBe(1140.3);
     expect(store.tradedValueOn('2026-11-19')).toBe(1000);
     expect(store.tradedValueOn('2026-11-18')).toBe(0);
   });

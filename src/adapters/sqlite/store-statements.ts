@@ -106,13 +106,14 @@ export function prepareStatements(db: Database.Database) {
     positionsOf: db.prepare<[string], PositionRow>('SELECT * FROM positions WHERE run_id = ? ORDER BY symbol'),
     startOfDayNlv: db.prepare<[string], { net_liquidation: number }>(
       `SELECT s.net_liquidation FROM snapshots s JOIN runs r ON r.id = s.run_id
-       WHERE r.trading_day = ? ORDER BY s.taken_at, s.id LIMIT 1`,
+       WHERE r.trading_day = ? AND s.net_liquidation > 0 ORDER BY s.taken_at, s.id LIMIT 1`,
     ),
-    // Rounded to 1e-6: limit prices are on ticks, and the sum must not carry float noise into a limit check.
+    // What the day's orders actually traded (their fills), not what was asked: an order cancelled unfilled at
+    // the next run and sent again must not count twice. Rounded to 1e-6 so float noise never reaches a limit check.
     tradedValueOn: db.prepare<[string], { value: number }>(
-      `SELECT round(coalesce(sum(o.quantity * o.limit_price), 0), 6) AS value
-       FROM orders o JOIN runs r ON r.id = o.run_id
-       WHERE r.trading_day = ? AND o.broker_order_id IS NOT NULL`,
+      `SELECT round(coalesce(sum(f.quantity * f.price), 0), 6) AS value
+       FROM fills f JOIN orders o ON o.order_ref = f.order_ref JOIN runs r ON r.id = o.run_id
+       WHERE r.trading_day = ?`,
     ),
 
     managedSymbols: db.prepare<[], { symbol: string }>('SELECT symbol FROM managed_symbols ORDER BY symbol'),

@@ -10,7 +10,8 @@
  * agree again (pysystemtrade locks an instrument the same way). Pure: figures in, lines and breaches out.
  */
 import { Decimal } from 'decimal.js';
-import { breach, describeOrder, isOrder } from './breakers-common.js';
+import { breach, isOrder } from './breakers-common.js';
+import { blockLine } from './trading-state.js';
 import type { Breach, BrokerPosition, PlanLine, PositionBreak } from './types.js';
 
 /** MAX_POSITION_BREAKS when the limits do not say: more breaks than this halt the run. */
@@ -128,18 +129,8 @@ export function blockBrokenSymbols(lines: PlanLine[], breaks: PositionBreak[]): 
   return lines.map((line) => {
     const broken = bySymbol.get(line.symbol);
     if (broken === undefined) return { ...line };
-    const label = `blocked (POSITION_BREAK: ${describeBreak(broken)})`;
-    if (!isOrder(line)) return { ...line, positionBreak: broken, reason: `${label}: ${line.reason}` };
-    return {
-      ...line,
-      action: 'NONE',
-      quantity: 0,
-      limitPrice: undefined,
-      estimatedCommission: 0,
-      estimatedSpreadCost: 0,
-      positionBreak: broken,
-      reason: `${label}: would have ${describeOrder(line)}; ${line.reason}`,
-    };
+    if (!isOrder(line)) return { ...line, positionBreak: broken, reason: `blocked (POSITION_BREAK: ${describeBreak(broken)}): ${line.reason}` };
+    return { ...blockLine(line, `POSITION_BREAK: ${describeBreak(broken)}`), positionBreak: broken };
   });
 }
 

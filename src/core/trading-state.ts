@@ -79,7 +79,8 @@ export function applyTradingState(lines: PlanLine[], state: TradingState, breach
   });
 }
 
-function blockLine(line: PlanLine, label: string): PlanLine {
+/** The line with its order taken away; the reason keeps what would have been sent, and why not. */
+export function blockLine(line: PlanLine, label: string): PlanLine {
   return {
     ...line,
     action: 'NONE',

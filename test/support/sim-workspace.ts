@@ -17,25 +17,13 @@ import type { RunResult, RunSettings } from '../../src/run/rebalance-run.js';
 import { newRunId, orderRefFor } from '../../src/run/run-id.js';
 import { writeForecast } from './cli.js';
 import { hourlyRun } from './run-harness.js';
+import { fourStocks } from './scenarios.js';
 
 /** Monday 23 November 2026, 09:35 New York, and every hour after it (the session closes at 21:00Z). */
 export const HOURS = [14, 15, 16, 17, 18, 19, 20].map((h) => `2026-11-23T${h}:35:00Z`);
 
 export function simScenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    account: 'DU0000001',
-    cash: 100_000,
-    positions: { AAPL: { quantity: 100, avgCost: 150 } },
-    quotes: {
-      AAPL: { bid: 189.98, ask: 190.02, last: 190, close: 188.5 },
-      MSFT: { bid: 409.9, ask: 410.1, last: 410, close: 405 },
-      SPY: { bid: 599.95, ask: 600.05, last: 600, close: 598 },
-      KO: { bid: 62.49, ask: 62.51, last: 62.5, close: 62 },
-    },
-    contracts: { AAPL: { primaryExchange: 'NASDAQ' }, MSFT: { primaryExchange: 'NASDAQ' }, SPY: { primaryExchange: 'ARCA' }, KO: {} },
-    fills: { partialFillProbability: 0 },
-    ...overrides,
-  };
+  return { ...fourStocks('DU0000001'), fills: { partialFillProbability: 0 }, ...overrides };
 }
 
 export interface SimWorkspace {

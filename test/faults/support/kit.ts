@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect } from 'vitest';
 import { startGateway, type ParsedPlaceOrder, type RunningGateway } from '../../../src/gateway/gateway.js';
 import { CLI, runCli, writeForecast, type CliResult } from '../../support/cli.js';
+import { fourStocks } from '../../support/scenarios.js';
 
 /** Monday 23 November 2026, 10:35 in New York: the session is open. */
 export const OPEN = '2026-11-23T15:35:00Z';
@@ -30,25 +31,7 @@ export function plus(iso: string, minutes: number): string {
 
 /** A small account (one position, four tickers) that fills deterministically. */
 export function baseScenario(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    account: ACCOUNT,
-    cash: 100_000,
-    positions: { AAPL: { quantity: 100, avgCost: 150 } },
-    quotes: {
-      AAPL: { bid: 189.98, ask: 190.02, last: 190, close: 188.5 },
-      MSFT: { bid: 409.9, ask: 410.1, last: 410, close: 405 },
-      SPY: { bid: 599.95, ask: 600.05, last: 600, close: 598 },
-      KO: { bid: 62.49, ask: 62.51, last: 62.5, close: 62 },
-    },
-    contracts: {
-      AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ' },
-      MSFT: { minTick: 0.01, primaryExchange: 'NASDAQ' },
-      SPY: { minTick: 0.01, primaryExchange: 'ARCA' },
-      KO: { minTick: 0.01, primaryExchange: 'NYSE' },
-    },
-    fills: { partialFillProbability: 0 },
-    ...over,
-  };
+  return { ...fourStocks(ACCOUNT), fills: { partialFillProbability: 0 }, ...over };
 }
 
 /** The strategy's file: three buys from the base scenario (AAPL 84, MSFT 85, SPY 38 at 10:35). */

@@ -13,6 +13,7 @@ import type { IbClientMessage } from '../../../src/adapters/ib/ib-session.js';
 import { BrokerError } from '../../../src/ports/broker.js';
 import { SqliteContractCache } from '../../../src/adapters/sqlite/sqlite-contract-cache.js';
 import { startGateway } from '../../../src/gateway/gateway.js';
+import { fourStocks } from '../../support/scenarios.js';
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
@@ -23,23 +24,7 @@ export const CLIENT_ID = 17;
 
 /** A small account: cash, one position, quotes and contracts for four stocks. */
 export function baseScenario(): Record<string, unknown> {
-  return {
-    account: ACCOUNT,
-    cash: 100_000,
-    positions: { AAPL: { quantity: 100, avgCost: 150 } },
-    quotes: {
-      AAPL: { bid: 189.98, ask: 190.02, last: 190, close: 188.5 },
-      MSFT: { bid: 409.9, ask: 410.1, last: 410, close: 405 },
-      SPY: { bid: 599.95, ask: 600.05, last: 600, close: 598 },
-      KO: { bid: 62.49, ask: 62.51, last: 62.5, close: 62 },
-    },
-    contracts: {
-      AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ' },
-      MSFT: { minTick: 0.01, primaryExchange: 'NASDAQ' },
-      SPY: { minTick: 0.01, primaryExchange: 'ARCA' },
-      KO: { minTick: 0.01, primaryExchange: 'NYSE' },
-    },
-  };
+  return fourStocks(ACCOUNT);
 }
 
 export interface Harness {

@@ -133,8 +133,6 @@ export interface RunStore {
   /** Update status/filled/avg price of known orders, matched by orderRef. Unknown refs are ignored. */
   updateOrderStatuses(orders: BrokerOrder[]): void;
   ordersOf(runId: string): OrderRecord[];
-  /** Orders the broker accepted whose last known status is not final (not Filled, Cancelled, Inactive...). */
-  unfinishedOrders(): OrderRecord[];
   /**
    * Orders of runs other than `exceptRunId` that are not settled: intents, orders in a non-final status, and
    * failed sends not yet looked up at the broker (a timed-out order may have reached it).

@@ -43,10 +43,6 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     return this.guard(`read orders of run ${runId}`, () => this.q.ordersOf.all(runId)).map(toOrderRecord);
   }
 
-  unfinishedOrders(): OrderRecord[] {
-    return this.guard('read unfinished orders', () => this.q.unfinishedOrders.all()).map(toOrderRecord);
-  }
-
   ordersToReconcile(exceptRunId: string): OrderRecord[] {
     return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
   }

@@ -50,9 +50,6 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE orders SET status = 'SendFailed', message = @message, updated_at = @updated_at WHERE order_ref = @order_ref`,
     ),
     ordersOf: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE run_id = ? ORDER BY id'),
-    unfinishedOrders: db.prepare<[], OrderRow>(
-      `SELECT * FROM orders WHERE broker_order_id IS NOT NULL AND status NOT IN (${finalList}) ORDER BY id`,
-    ),
     ordersToReconcile: db.prepare<[string], OrderRow>(
       `SELECT * FROM orders WHERE run_id <> ?
          AND (status NOT IN (${finalList}) OR (status = 'SendFailed' AND reconciled_at IS NULL))

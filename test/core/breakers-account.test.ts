@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation, type BreakerCheck, type BreakerContext } from '../../src/core/breakers.js';
+import { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation, type BreakerContext } from '../../src/core/breakers.js';
 import { anAccount, withInputs } from './builders.js';
-import { expectBreaches, type ExpectedBreach } from './breakers-expect.js';
+import { expectBreaches, type BreakerRow } from './breakers-expect.js';
 
-interface Row {
-  name: string;
-  check: BreakerCheck;
-  ctx: BreakerContext;
-  expected: ExpectedBreach[];
-}
+type Row = BreakerRow;
 
 const nlv = (netLiquidation: number, more: Parameters<typeof withInputs>[0] = {}): BreakerContext =>
   withInputs({ account: anAccount({ netLiquidation }), ...more });

@@ -1,3 +1,4 @@
+import type { BreakerCheck, BreakerContext } from '../../src/core/breakers.js';
 /** Assertions shared by the breaker tests: what tripped, on which symbol, and which numbers it names. */
 import { expect } from 'vitest';
 import type { Breach, BreachCode } from '../../src/core/types.js';
@@ -17,4 +18,12 @@ export function expectBreaches(actual: Breach[], expected: ExpectedBreach[]): vo
     expect(b?.symbol).toBe(e.symbol);
     for (const part of e.contains) expect(b?.detail).toContain(part);
   });
+}
+
+/** One row of a breaker table: a check, its context, and the breaches it must find. */
+export interface BreakerRow {
+  name: string;
+  check: BreakerCheck;
+  ctx: BreakerContext;
+  expected: ExpectedBreach[];
 }

@@ -4,18 +4,11 @@ import {
   checkMissingPrice,
   checkPositionLimit,
   checkShortNotAllowed,
-  type BreakerCheck,
-  type BreakerContext,
 } from '../../src/core/breakers.js';
 import { aContext, aForecast, aLine, anAccount, aQuietLine, someSizing, withInputs } from './builders.js';
-import { expectBreaches, type ExpectedBreach } from './breakers-expect.js';
+import { expectBreaches, type BreakerRow } from './breakers-expect.js';
 
-interface Row {
-  name: string;
-  check: BreakerCheck;
-  ctx: BreakerContext;
-  expected: ExpectedBreach[];
-}
+type Row = BreakerRow;
 
 const shortTsla = aForecast({ weights: { AAPL: 0.5, TSLA: -0.2 } });
 

@@ -5,18 +5,11 @@ import {
   checkOrderValue,
   checkPriceCollar,
   checkTurnover,
-  type BreakerCheck,
-  type BreakerContext,
 } from '../../src/core/breakers.js';
 import { aContext, aLine, anAccount, aQuietLine, someLimits, withInputs, withLimits } from './builders.js';
-import { expectBreaches, type ExpectedBreach } from './breakers-expect.js';
+import { expectBreaches, type BreakerRow } from './breakers-expect.js';
 
-interface Row {
-  name: string;
-  check: BreakerCheck;
-  ctx: BreakerContext;
-  expected: ExpectedBreach[];
-}
+type Row = BreakerRow;
 
 /** BUY 25 @ 200.00 (reference 200.00): worth exactly 5,000.00 at either price. */
 const fiveThousand = aLine({ quantity: 25, currentQuantity: 0, targetQuantity: 25, referencePrice: 200, limitPrice: 200, tradeValue: 5_000, previousClose: 200 });

@@ -4,7 +4,6 @@
  * any decoding error (code 505) seen by the client fails the test it happens in.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
@@ -14,6 +13,7 @@ import { BrokerError } from '../../../src/ports/broker.js';
 import { SqliteContractCache } from '../../../src/adapters/sqlite/sqlite-contract-cache.js';
 import { startGateway } from '../../../src/gateway/gateway.js';
 import { fourStocks } from '../../support/scenarios.js';
+import { freePort } from '../../support/free-port.js';
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
@@ -89,17 +89,7 @@ export function useIbHarness(): Harness {
       brokers.push(broker);
       return broker;
     },
-    freePort() {
-      return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          const port = typeof address === 'object' && address !== null ? address.port : 0;
-          server.close(() => resolve(port));
-        });
-      });
-    },
+    freePort,
   };
 }
 

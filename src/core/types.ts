@@ -3,6 +3,10 @@
  * Plain data only: no classes, no I/O, no clock.
  */
 
+import type { OrderStatusName } from './order-status.js';
+
+export type { OrderStatusName };
+
 export type Action = 'BUY' | 'SELL' | 'NONE';
 export type Side = 'BUY' | 'SELL';
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
@@ -86,16 +90,6 @@ export interface OrderRequest {
   primaryExchange: string;
   currency: string;
 }
-
-export type OrderStatusName =
-  | 'PendingSubmit'
-  | 'PreSubmitted'
-  | 'Submitted'
-  | 'Filled'
-  | 'Cancelled'
-  | 'ApiCancelled'
-  | 'Inactive'
-  | 'Rejected';
 
 /** An order the broker knows about (open or recently finished). */
 export interface BrokerOrder {

@@ -1,0 +1,53 @@
+/**
+ * The one order-status vocabulary: IB's order statuses as the TWS API reports them, plus the three the records
+ * add for orders the broker may never have had. Every other list of statuses (SQL views, the sim, the gateway,
+ * the IB adapter, the reports) derives from these arrays.
+ */
+
+/** Statuses IB reports for an order (TWS API orderStatus), in the order an order usually goes through them. */
+export const BROKER_ORDER_STATUSES = [
+  'PendingSubmit',
+  'PreSubmitted',
+  'Submitted',
+  'Filled',
+  'Cancelled',
+  'ApiCancelled',
+  'Inactive',
+  'Rejected',
+] as const;
+export type OrderStatusName = (typeof BROKER_ORDER_STATUSES)[number];
+
+/**
+ * Statuses only the records know: `Intent` (recorded before sending), `SendFailed` (the send threw before the
+ * broker acknowledged it) and `NotSent` (reconciliation found the broker never had it).
+ */
+export const RECORD_ONLY_STATUSES = ['Intent', 'SendFailed', 'NotSent'] as const;
+export type RecordOnlyStatus = (typeof RECORD_ONLY_STATUSES)[number];
+
+/** Every status an order row can carry. */
+export const RECORDED_ORDER_STATUSES = [...RECORD_ONLY_STATUSES, ...BROKER_ORDER_STATUSES] as const;
+export type RecordedOrderStatus = (typeof RECORDED_ORDER_STATUSES)[number];
+
+/** Broker statuses after which the order can no longer fill or change. */
+export const FINAL_BROKER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected'] as const satisfies readonly OrderStatusName[];
+
+/** Recorded statuses that are settled: nothing more can happen to the order. */
+export const FINAL_ORDER_STATUSES = [...FINAL_BROKER_STATUSES, 'SendFailed', 'NotSent'] as const satisfies readonly RecordedOrderStatus[];
+
+const FINAL: ReadonlySet<string> = new Set(FINAL_ORDER_STATUSES);
+const BROKER: ReadonlySet<string> = new Set(BROKER_ORDER_STATUSES);
+
+/** True for a status after which the order can no longer fill or change (a record-only final status included). */
+export function isFinal(status: string): boolean {
+  return FINAL.has(status);
+}
+
+/** True when the text is one of IB's order statuses. */
+export function isBrokerStatus(status: string): status is OrderStatusName {
+  return BROKER.has(status);
+}
+
+/** The final statuses as a SQL list literal, for views and queries: `('Filled', 'Cancelled', ...)`. */
+export function sqlStatusList(statuses: readonly string[] = FINAL_ORDER_STATUSES): string {
+  return `(${statuses.map((s) => `'${s}'`).join(', ')})`;
+}

@@ -1,5 +1,4 @@
 /** Import rules checked by `npm run check:imports` (dependency-cruiser). */
-/* eslint-env node */
 // eslint-disable-next-line no-undef
 module.exports = {
   forbidden: [

@@ -1,4 +1,4 @@
-import { Decimal } from 'decimal.js';
+import { Exact, type Cents, type Decimal, type Shares } from './money.js';
 import type { CommissionModel, Side } from './types.js';
 
 /**
@@ -24,9 +24,9 @@ export const COMMISSION_SCHEDULE = {
  * Estimated commission in USD for one order of `quantity` shares at `price`, rounded to the cent (up).
  * A zero quantity costs nothing.
  */
-export function estimateCommission(model: CommissionModel, quantity: number, price: number, side: Side): number {
+export function estimateCommission(model: CommissionModel, quantity: Shares, price: number, side: Side): Cents {
   if (!(quantity > 0) || !(price > 0)) return 0;
-  const shares = new Decimal(quantity);
+  const shares = new Exact(quantity);
   const value = shares.times(price);
   let fee: Decimal;
   if (model === 'fixed') {
@@ -40,12 +40,12 @@ export function estimateCommission(model: CommissionModel, quantity: number, pri
   }
   if (side === 'SELL') {
     fee = fee.plus(value.times(COMMISSION_SCHEDULE.secFeeRate));
-    fee = fee.plus(Decimal.min(shares.times(COMMISSION_SCHEDULE.finraTafPerShare), COMMISSION_SCHEDULE.finraTafMax));
+    fee = fee.plus(Exact.min(shares.times(COMMISSION_SCHEDULE.finraTafPerShare), COMMISSION_SCHEDULE.finraTafMax));
   }
-  return fee.toDecimalPlaces(2, Decimal.ROUND_UP).toNumber();
+  return fee.toDecimalPlaces(2, Exact.ROUND_UP).toNumber();
 }
 
 /** IB's rule: the per-share charge, raised to the minimum, but never above the cap (the cap wins). */
 function clampCommission(perShareTotal: Decimal, minimum: string, cap: Decimal): Decimal {
-  return Decimal.min(Decimal.max(perShareTotal, minimum), cap);
+  return Exact.min(Exact.max(perShareTotal, minimum), cap);
 }

@@ -1,7 +1,5 @@
-import { Decimal } from 'decimal.js';
+import { Exact } from './money.js';
 import type { PlanLine } from './types.js';
-
-const Exact = Decimal.clone({ precision: 100 });
 
 export interface Exposure {
   /** Gross position value / NLV before the lines' trades. */

@@ -9,8 +9,8 @@
  * is broken: planning on it would size from a position nobody can explain, so it is not traded until the two
  * agree again (pysystemtrade locks an instrument the same way). Pure: figures in, lines and breaches out.
  */
-import { Decimal } from 'decimal.js';
 import { breach, isOrder } from './breakers-common.js';
+import { Exact, toNumber, type Decimal } from './money.js';
 import { blockLine } from './trading-state.js';
 import type { Breach, BrokerPosition, PlanLine, PositionBreak } from './types.js';
 
@@ -63,7 +63,7 @@ export function compareLedger(inputs: LedgerInputs): LedgerLine[] {
     const totals = new Map<string, Decimal>();
     for (const p of pairs) {
       if (!Number.isFinite(p.quantity)) throw new Error(`broken invariant: ledger quantity of ${p.symbol} is not finite (${String(p.quantity)})`);
-      totals.set(p.symbol, (totals.get(p.symbol) ?? new Decimal(0)).plus(p.quantity));
+      totals.set(p.symbol, (totals.get(p.symbol) ?? new Exact(0)).plus(p.quantity));
     }
     return totals;
   };
@@ -71,7 +71,7 @@ export function compareLedger(inputs: LedgerInputs): LedgerLine[] {
   const fills = sum(inputs.ownFills);
   const accepted = sum(inputs.adjustments.filter((a) => a.kind === 'accept'));
   const baselines = sum(inputs.adjustments.filter((a) => a.kind === 'baseline'));
-  const zero = new Decimal(0);
+  const zero = new Exact(0);
   return [...new Set(inputs.symbols)].sort(compareCodePoints).map((symbol): LedgerLine => {
     const held = broker.get(symbol) ?? zero;
     const own = (fills.get(symbol) ?? zero).plus(accepted.get(symbol) ?? zero);
@@ -93,7 +93,7 @@ export function positionBreaksOf(lines: LedgerLine[]): PositionBreak[] {
 
 /** "ledger 100 vs broker 110 (+10)": both figures, always in this order. */
 export function describeBreak(b: PositionBreak): string {
-  const diff = new Decimal(b.brokerQuantity).minus(b.ledgerQuantity);
+  const diff = new Exact(b.brokerQuantity).minus(b.ledgerQuantity);
   return `ledger ${b.ledgerQuantity} vs broker ${b.brokerQuantity} (${diff.gt(0) ? '+' : ''}${diff.toString()})`;
 }
 
@@ -132,10 +132,6 @@ export function blockBrokenSymbols(lines: PlanLine[], breaks: PositionBreak[]): 
     if (!isOrder(line)) return { ...line, positionBreak: broken, reason: `blocked (POSITION_BREAK: ${describeBreak(broken)}): ${line.reason}` };
     return { ...blockLine(line, `POSITION_BREAK: ${describeBreak(broken)}`), positionBreak: broken };
   });
-}
-
-function toNumber(value: Decimal): number {
-  return value.isZero() ? 0 : value.toNumber();
 }
 
 function compareCodePoints(a: string, b: string): number {

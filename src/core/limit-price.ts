@@ -1,4 +1,4 @@
-import { Decimal } from 'decimal.js';
+import { Exact, type Price, type TickPrice } from './money.js';
 import type { ContractInfo, Side } from './types.js';
 
 /**
@@ -10,9 +10,6 @@ import type { ContractInfo, Side } from './types.js';
  * representation (the number the user or IB wrote), and rounds exactly once, to the tick.
  */
 
-/** Enough digits that a double times (1 +/- bps/10000) is exact before the one rounding to the tick. */
-const Exact = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_UP });
-
 /** IB's default US stock increments: sub-dollar stocks quote in 0.0001, the rest in 0.01. */
 const SUB_DOLLAR_TICK = 0.0001;
 const DOLLAR_TICK = 0.01;
@@ -21,7 +18,7 @@ const DOLLAR_TICK = 0.01;
  * The price increment to round limit prices to: the contract's `minTick` when the broker gave a usable one,
  * else IB's default for a US stock at that price (0.0001 below $1, else 0.01).
  */
-export function tickFor(contract: ContractInfo | undefined, price: number): number {
+export function tickFor(contract: ContractInfo | undefined, price: Price): TickPrice {
   if (contract !== undefined && Number.isFinite(contract.minTick) && contract.minTick > 0) return contract.minTick;
   return price < 1 ? SUB_DOLLAR_TICK : DOLLAR_TICK;
 }
@@ -34,13 +31,13 @@ export function tickFor(contract: ContractInfo | undefined, price: number): numb
  * Returns undefined when any input is not a finite number, the reference or the tick is not positive, or the
  * rounded price is not positive (a BUY below one tick, a SELL offset of 100% or more): no order can be priced.
  */
-export function limitPrice(side: Side, reference: number, offsetBps: number, minTick: number): number | undefined {
+export function limitPrice(side: Side, reference: Price, offsetBps: number, minTick: TickPrice): TickPrice | undefined {
   if (!Number.isFinite(reference) || !(reference > 0)) return undefined;
   if (!Number.isFinite(minTick) || !(minTick > 0) || !Number.isFinite(offsetBps)) return undefined;
   const offset = new Exact(offsetBps).div(10_000);
   const factor = side === 'BUY' ? new Exact(1).plus(offset) : new Exact(1).minus(offset);
   const unrounded = new Exact(reference).times(factor);
-  const rounded = unrounded.toNearest(minTick, side === 'BUY' ? Decimal.ROUND_FLOOR : Decimal.ROUND_CEIL);
+  const rounded = unrounded.toNearest(minTick, side === 'BUY' ? Exact.ROUND_FLOOR : Exact.ROUND_CEIL);
   if (!rounded.isFinite() || !rounded.gt(0)) return undefined;
   return rounded.toNumber();
 }

@@ -1,8 +1,8 @@
-import { Decimal } from 'decimal.js';
 import { estimateCommission } from './commission.js';
 import { limitPrice, tickFor } from './limit-price.js';
 import { halfSpread, referencePrice } from './reference-price.js';
 import { measureExposure } from './exposure.js';
+import { cents, Exact, formatMoney, formatUsd, toNumber, type Decimal } from './money.js';
 import type { Forecast, PlanInputs, PlanLine, Side } from './types.js';
 
 /**
@@ -10,9 +10,6 @@ import type { Forecast, PlanInputs, PlanLine, Side } from './types.js';
  * tick-exact limit price and the estimated costs. Pure: breakers and the trading state are decided elsewhere
  * from these lines; this module only never invents a price and never sizes from a non-positive NLV.
  */
-
-/** Enough digits that products of a few doubles are exact: the only roundings are the explicit ones below. */
-const Exact = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_UP });
 
 export interface PlanLinesResult {
   lines: PlanLine[];
@@ -178,30 +175,9 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function cents(value: Decimal): Decimal {
-  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-}
-
-/** Decimal to number without a negative zero (-0 would fail equality checks and print oddly). */
-function toNumber(value: Decimal): number {
-  return value.isZero() ? 0 : value.toNumber();
-}
-
 function formatTerms(terms: TargetTerm[]): string {
   const parts = terms.map((t) => `cap ${t.capital} x lev ${t.leverage} x w ${t.weight}`);
   return parts.length === 1 ? parts.join('') : `(${parts.join(' + ')})`;
-}
-
-/** 12345.6 -> "12,345.60": fixed format, independent of the machine's locale. */
-function formatMoney(value: Decimal): string {
-  const rounded = cents(value);
-  const [whole = '0', fraction = '00'] = rounded.abs().toFixed(2).split('.');
-  return `${rounded.lt(0) ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
-}
-
-function formatUsd(value: Decimal): string {
-  const text = formatMoney(value);
-  return text.startsWith('-') ? `-$${text.slice(1)}` : `$${text}`;
 }
 
 /** At least cents, but never hides sub-cent digits (0.29015 stays 0.29015). */
@@ -211,5 +187,5 @@ function formatPrice(value: number): string {
 }
 
 function formatPct(fraction: Decimal): string {
-  return `${fraction.times(100).toFixed(2, Decimal.ROUND_HALF_UP)}%`;
+  return `${fraction.times(100).toFixed(2, Exact.ROUND_HALF_UP)}%`;
 }

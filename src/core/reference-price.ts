@@ -1,4 +1,4 @@
-import { Decimal } from 'decimal.js';
+import { Exact, type Decimal, type Price } from './money.js';
 import type { Quote } from './types.js';
 
 /**
@@ -8,9 +8,6 @@ import type { Quote } from './types.js';
  * crossed quote (ask < bid) is a glitch, not a market: it falls back to the last trade rather than to a
  * midpoint that may sit outside anything anyone would trade at.
  */
-
-/** Enough digits that the midpoint of any two doubles is exact; the global Decimal config is not ours to set. */
-const Exact = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_UP });
 
 interface TwoSidedQuote {
   bid: Decimal;
@@ -31,7 +28,7 @@ function readTwoSided(q: Quote | undefined): TwoSidedQuote | undefined {
  * The reference price of a quote: the bid/ask midpoint when both sides are finite, positive and not crossed;
  * else the last trade when it is finite and positive; else undefined. Never invents a price.
  */
-export function referencePrice(q: Quote | undefined): number | undefined {
+export function referencePrice(q: Quote | undefined): Price | undefined {
   const sides = readTwoSided(q);
   if (sides !== undefined) return sides.bid.plus(sides.ask).div(2).toNumber();
   if (q !== undefined && isPositivePrice(q.last)) return q.last;
@@ -42,7 +39,7 @@ export function referencePrice(q: Quote | undefined): number | undefined {
  * Half the bid/ask spread, the expected cost per share of crossing to the midpoint. 0 when the quote has no
  * usable two-sided market (the cost is then unknown, and the plan does not guess it).
  */
-export function halfSpread(q: Quote | undefined): number {
+export function halfSpread(q: Quote | undefined): Price {
   const sides = readTwoSided(q);
   if (sides === undefined) return 0;
   return sides.ask.minus(sides.bid).div(2).toNumber();

@@ -6,7 +6,7 @@
  * Orders are matched by orderRef (unique to run and ticker), or by permId when the broker's copy has no
  * orderRef; never by order id, which IB hands out again after a gateway restart.
  */
-import { Decimal } from 'decimal.js';
+import { Exact } from './money.js';
 import type { BrokerOrder, Side } from './types.js';
 
 /** An order as the records have it. */
@@ -119,11 +119,11 @@ export function resolveOrder(order: RecordedOrder, open: BrokerOrder[], executio
 }
 
 function totalOf(executions: OrderExecution[]): { quantity: number; avgPrice: number } {
-  let quantity = new Decimal(0);
-  let value = new Decimal(0);
+  let quantity = new Exact(0);
+  let value = new Exact(0);
   for (const e of executions) {
     quantity = quantity.plus(e.quantity);
-    value = value.plus(new Decimal(e.quantity).times(e.price));
+    value = value.plus(new Exact(e.quantity).times(e.price));
   }
   return { quantity: quantity.toNumber(), avgPrice: quantity.isZero() ? 0 : value.div(quantity).toDecimalPlaces(8).toNumber() };
 }

@@ -3,9 +3,11 @@
  * Plain data only: no classes, no I/O, no clock.
  */
 
+import type { Cents, Money, Price, Shares, TickPrice } from './money.js';
 import type { OrderStatusName } from './order-status.js';
 
 export type { OrderStatusName };
+export type { Cents, Money, Price, Shares, TickPrice };
 
 export type Action = 'BUY' | 'SELL' | 'NONE';
 export type Side = 'BUY' | 'SELL';
@@ -62,11 +64,11 @@ export interface Quote {
 export interface AccountSummary {
   account: string;
   currency: string;
-  netLiquidation: number;
-  totalCash: number;
-  grossPositionValue: number;
-  maintMargin: number;
-  excessLiquidity: number;
+  netLiquidation: Money;
+  totalCash: Money;
+  grossPositionValue: Money;
+  maintMargin: Money;
+  excessLiquidity: Money;
   /** IB's Cushion: excess liquidity / NLV, a fraction (0.25 = 25%). */
   cushion: number;
 }
@@ -83,8 +85,8 @@ export interface OrderRequest {
   orderRef: string;
   symbol: string;
   action: Side;
-  quantity: number;
-  limitPrice: number;
+  quantity: Shares;
+  limitPrice: TickPrice;
   adaptivePriority: AdaptivePriority;
   /** Contract facts the broker needs to route it. */
   primaryExchange: string;
@@ -178,26 +180,26 @@ export interface PlanLine {
   symbol: string;
   action: Action;
   /** Shares to trade, always >= 0 (0 when action is NONE). */
-  quantity: number;
-  currentQuantity: number;
-  targetQuantity: number;
+  quantity: Shares;
+  currentQuantity: Shares;
+  targetQuantity: Shares;
   /** Midpoint when bid and ask are valid, else last. Undefined when there is no price. */
-  referencePrice?: number;
+  referencePrice?: Price;
   /** Tick-exact limit price; undefined when action is NONE. */
-  limitPrice?: number;
+  limitPrice?: TickPrice;
   /** |target - current| x reference price, rounded to cents. */
-  tradeValue: number;
-  /** Target value in account currency (0 for dropped tickers). */
-  targetValue: number;
+  tradeValue: Cents;
+  /** Target value in account currency, rounded to cents (0 for dropped tickers). */
+  targetValue: Cents;
   targetWeight: number;
   currentWeight: number;
-  estimatedCommission: number;
-  /** Half the bid/ask spread times the quantity. */
-  estimatedSpreadCost: number;
+  estimatedCommission: Cents;
+  /** Half the bid/ask spread times the quantity, rounded to cents. */
+  estimatedSpreadCost: Cents;
   /** True when the system manages this ticker (in a forecast now or before). */
   managed: boolean;
   /** Previous close, when known (used by the price collar). */
-  previousClose?: number;
+  previousClose?: Price;
   primaryExchange?: string;
   currency?: string;
   reason: string;

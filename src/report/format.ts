@@ -4,9 +4,12 @@
  * and the user's statements use it, and a report must not change with the machine's locale.
  */
 import { DateTime } from 'luxon';
+import { formatMoney, signOfCents } from '../core/money.js';
 import { EXCHANGE_ZONE } from '../core/session.js';
 
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** 100234.5 -> "100,234.50", never "-0.00": the core's one money format. */
+export { formatMoney };
+
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const price = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
 const shares = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
@@ -17,11 +20,6 @@ function clean(x: number, digits: number): number {
   return r === 0 ? 0 : r;
 }
 
-/** 100234.5 -> "100,234.50". */
-export function formatMoney(x: number): string {
-  return money.format(clean(x, 2));
-}
-
 /** Axis labels: 100234.5 -> "100,235". */
 export function formatWhole(x: number): string {
   return whole.format(clean(x, 0));
@@ -29,8 +27,7 @@ export function formatWhole(x: number): string {
 
 /** 234.5 -> "+234.50", -3 -> "-3.00", 0 -> "0.00": a change always shows its direction in text, not only in colour. */
 export function formatSignedMoney(x: number): string {
-  const c = clean(x, 2);
-  return `${c > 0 ? '+' : ''}${money.format(c)}`;
+  return `${signOfCents(x) > 0 ? '+' : ''}${formatMoney(x)}`;
 }
 
 /** A fraction as a signed percentage: 0.0023 -> "+0.23%". */

@@ -4,11 +4,10 @@ import type { Breach, BrokerOrder, CancelResult, Execution, Plan, PlanLine } fro
 
 import { DateTime } from 'luxon';
 
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+import { formatMoney } from '../core/money.js';
 
-export function formatMoney(value: number): string {
-  return money.format(value);
-}
+/** 12345.6 -> "12,345.60", never "-0.00": the core's one money format, re-exported for the run's readers. */
+export { formatMoney };
 
 /** A fixed-width text table; the last column is left unpadded so long reasons do not widen the rest. */
 export function formatTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {

@@ -1,6 +1,7 @@
 import type { AccountSummary, BrokerPosition, PlanLine, Quote } from '../core/types.js';
 import type { PositionRecord, SnapshotRecord } from '../ports/store.js';
 import { referencePrice } from '../core/reference-price.js';
+import { Exact, round2 } from '../core/money.js';
 
 /**
  * Step 9: the account as it stands at the end of the run, with each position's weight next to the
@@ -18,7 +19,7 @@ export function buildSnapshot(
     .filter((p) => p.quantity !== 0)
     .map((p): PositionRecord => {
       const price = referencePrice(quotes[p.symbol]) ?? p.avgCost;
-      const marketValue = round2(p.quantity * price);
+      const marketValue = round2(new Exact(p.quantity).times(price));
       return {
         symbol: p.symbol,
         quantity: p.quantity,
@@ -43,8 +44,4 @@ export function buildSnapshot(
     },
     positions: records,
   };
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }

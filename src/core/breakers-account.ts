@@ -5,11 +5,13 @@
 import {
   breach,
   exceeds,
-  formatMoney,
   formatPct,
+  percentFrom,
+  percentOf,
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
+import { Exact, formatMoney } from './money.js';
 import type { Breach } from './types.js';
 
 /**
@@ -32,7 +34,7 @@ export function checkNavJump(ctx: BreakerContext): Breach[] {
   if (nlv === undefined || last === undefined) return [];
   const max = ctx.inputs.limits.maxNavJumpPct;
   // |last| so a zero or garbage last snapshot gives an infinite or NaN change, which trips (fail closed).
-  const changePct = (Math.abs(nlv - last) * 100) / Math.abs(last);
+  const changePct = percentFrom(nlv, last);
   if (!exceeds(changePct, max)) return [];
   return [
     breach(
@@ -52,7 +54,7 @@ export function checkDailyLoss(ctx: BreakerContext): Breach[] {
   if (nlv === undefined || start === undefined) return [];
   const max = ctx.inputs.limits.maxDailyLossPct;
   // A start of day that is not a positive number cannot measure a loss: it trips rather than pass unchecked.
-  const lossPct = Number.isFinite(start) && start > 0 ? ((start - nlv) * 100) / start : Number.NaN;
+  const lossPct = Number.isFinite(start) && start > 0 ? percentOf(new Exact(start).minus(nlv), start) : Number.NaN;
   if (!exceeds(lossPct, max)) return [];
   return [
     breach(
@@ -69,11 +71,11 @@ export function checkDailyLoss(ctx: BreakerContext): Breach[] {
 export function checkMarginCushion(ctx: BreakerContext): Breach[] {
   const cushion = ctx.inputs.account.cushion;
   const min = ctx.inputs.limits.minCushion;
-  if (!Number.isFinite(cushion) || cushion >= min) return [];
+  if (!Number.isFinite(cushion) || new Exact(cushion).gte(min)) return [];
   return [
     breach(
       'MARGIN_CUSHION',
-      `cushion ${cushion.toFixed(4)} (${formatPct(cushion * 100)}) < min ${min.toFixed(4)} (${formatPct(min * 100)})`,
+      `cushion ${cushion.toFixed(4)} (${formatPct(new Exact(cushion).times(100))}) < min ${min.toFixed(4)} (${formatPct(new Exact(min).times(100))})`,
     ),
   ];
 }

@@ -2,7 +2,7 @@
  * Shared pieces of the circuit breakers: the context every check reads, the arithmetic they agree on, and
  * the number formats of their details. Pure: no I/O, no clock.
  */
-import { Decimal } from 'decimal.js';
+import { Exact, toNumber, type Cents, type Decimal, type Money, type Price, type Shares } from './money.js';
 import type { Breach, BreachCode, PlanInputs, PlanLine } from './types.js';
 
 /** What every breaker check reads: the planner's inputs, its lines, and the ratios it computed. */
@@ -27,11 +27,27 @@ export function breach(code: BreachCode, detail: string, symbol?: string): Breac
 }
 
 /**
- * True when `value` is over `limit`. Written as "not within" so that NaN (a value or a limit we cannot
- * compare) counts as over: a number we cannot check is not a number we trust. Equal is within.
+ * True when `value` is over `limit`, compared exactly (in the decimals the numbers were written in, as sizing
+ * compares): a value exactly at its limit is within. NaN (a value or a limit we cannot compare) counts as
+ * over: a number we cannot check is not a number we trust.
  */
-export function exceeds(value: number, limit: number): boolean {
-  return !(value <= limit);
+export function exceeds(value: Decimal.Value, limit: Decimal.Value): boolean {
+  const v = new Exact(value);
+  const l = new Exact(limit);
+  return v.isNaN() || l.isNaN() || v.gt(l);
+}
+
+/**
+ * `part` as a percentage of `whole`, exactly: 5,000 of 100,000 is 5, not 5.000000000000001. A zero whole gives
+ * an infinite or NaN percentage, which `exceeds` counts as over.
+ */
+export function percentOf(part: Decimal.Value, whole: Decimal.Value): Decimal {
+  return new Exact(part).times(100).div(whole);
+}
+
+/** How far `value` is from `base`, as a percentage of |base|, exactly: |value - base| x 100 / |base|. */
+export function percentFrom(value: Decimal.Value, base: Decimal.Value): Decimal {
+  return percentOf(new Exact(value).minus(base).abs(), new Exact(base).abs());
 }
 
 /** True when the line would send an order. */
@@ -39,20 +55,21 @@ export function isOrder(line: PlanLine): boolean {
   return line.action === 'BUY' || line.action === 'SELL';
 }
 
-/** Position after the line's trade: current + quantity for BUY, current - quantity for SELL. */
-export function postTradeQuantity(line: PlanLine): number {
-  if (line.action === 'BUY') return line.currentQuantity + line.quantity;
-  if (line.action === 'SELL') return line.currentQuantity - line.quantity;
+/** Position after the line's trade, exactly: current + quantity for BUY, current - quantity for SELL. */
+export function postTradeQuantity(line: PlanLine): Shares {
+  const current = new Exact(line.currentQuantity);
+  if (line.action === 'BUY') return toNumber(current.plus(line.quantity));
+  if (line.action === 'SELL') return toNumber(current.minus(line.quantity));
   return line.currentQuantity;
 }
 
 /** A price we can compute with: finite and positive (IB sends -1 for "no price"). */
-export function isUsablePrice(price: number | undefined): price is number {
+export function isUsablePrice(price: number | undefined): price is Price {
   return price !== undefined && Number.isFinite(price) && price > 0;
 }
 
 /** NLV when it can be the denominator of a ratio; undefined otherwise (checkNetLiquidation reports it). */
-export function usableNetLiquidation(ctx: BreakerContext): number | undefined {
+export function usableNetLiquidation(ctx: BreakerContext): Money | undefined {
   const nlv = ctx.inputs.account.netLiquidation;
   return Number.isFinite(nlv) && nlv > 0 ? nlv : undefined;
 }
@@ -62,10 +79,10 @@ export function usableNetLiquidation(ctx: BreakerContext): number | undefined {
  * the reference price. A planner slip that left tradeValue out of step with quantity then cannot slip an
  * oversized order past the limits. Products are exact in decimal and rounded up to the cent.
  */
-export function orderValue(line: PlanLine): number {
-  const atPrice = (price: number | undefined): number =>
-    price === undefined ? 0 : new Decimal(line.quantity).times(price).toDecimalPlaces(2, Decimal.ROUND_UP).toNumber();
-  return Math.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice));
+export function orderValue(line: PlanLine): Cents {
+  const atPrice = (price: number | undefined): Decimal =>
+    price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).toDecimalPlaces(2, Exact.ROUND_UP);
+  return toNumber(Exact.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice)));
 }
 
 /** "BUY 52 @ 190.19": the order as a person would read it on an order ticket. */
@@ -74,21 +91,15 @@ export function describeOrder(line: PlanLine): string {
   return `${line.action} ${line.quantity} @ ${price}`;
 }
 
-const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 // Up to 4 decimals so that a value just over a limit never prints as equal to it (2.004x vs 2.00x).
 const RATIO = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
 
-/** 100000 -> "100,000.00". */
-export function formatMoney(value: number): string {
-  return MONEY.format(value);
-}
-
 /** 12.5 -> "12.50%" (the value is already a percentage). */
-export function formatPct(value: number): string {
-  return `${RATIO.format(value)}%`;
+export function formatPct(value: Decimal.Value): string {
+  return `${RATIO.format(new Exact(value).toNumber())}%`;
 }
 
 /** 2.3 -> "2.30x". */
-export function formatMultiple(value: number): string {
-  return `${RATIO.format(value)}x`;
+export function formatMultiple(value: Decimal.Value): string {
+  return `${RATIO.format(new Exact(value).toNumber())}x`;
 }

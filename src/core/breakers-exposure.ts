@@ -5,15 +5,16 @@
 import {
   breach,
   exceeds,
-  formatMoney,
   formatMultiple,
   formatPct,
   isOrder,
   isUsablePrice,
+  percentOf,
   postTradeQuantity,
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
+import { Exact, formatMoney, type Money } from './money.js';
 import type { Breach, PlanLine } from './types.js';
 
 /**
@@ -101,12 +102,12 @@ export function checkPositionLimit(ctx: BreakerContext): Breach[] {
   return ctx.lines.flatMap((line) => positionBreach(line, nlv, max));
 }
 
-function positionBreach(line: PlanLine, nlv: number, max: number): Breach[] {
+function positionBreach(line: PlanLine, nlv: Money, max: number): Breach[] {
   const price = line.referencePrice;
   if (!isUsablePrice(price)) return [];
   const after = postTradeQuantity(line);
-  const value = Math.abs(after * price);
-  const pct = (value * 100) / nlv;
+  const value = new Exact(after).times(price).abs();
+  const pct = percentOf(value, nlv);
   if (!exceeds(pct, max)) return [];
   return [
     breach(

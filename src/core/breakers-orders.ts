@@ -6,14 +6,16 @@ import {
   breach,
   describeOrder,
   exceeds,
-  formatMoney,
   formatPct,
   isOrder,
   isUsablePrice,
   orderValue,
+  percentFrom,
+  percentOf,
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
+import { Exact, formatMoney } from './money.js';
 import type { Breach, PlanLine } from './types.js';
 
 /**
@@ -42,7 +44,7 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
       );
     }
     if (nlv === undefined) continue;
-    const pct = (value * 100) / nlv;
+    const pct = percentOf(value, nlv);
     if (exceeds(pct, maxOrderPct)) {
       out.push(
         breach(
@@ -85,9 +87,9 @@ export function checkDailyTurnover(ctx: BreakerContext): Breach[] {
   if (nlv === undefined || orders.length === 0) return [];
   const max = ctx.inputs.limits.maxDailyTurnoverPct;
   const today = ctx.inputs.tradedValueToday;
-  const thisRun = orders.reduce((sum, line) => sum + orderValue(line), 0);
-  const total = today + thisRun;
-  const pct = (total * 100) / nlv;
+  const thisRun = orders.reduce((sum, line) => sum.plus(orderValue(line)), new Exact(0));
+  const total = thisRun.plus(today);
+  const pct = percentOf(total, nlv);
   if (!exceeds(pct, max)) return [];
   return [
     breach(
@@ -117,7 +119,7 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
     return [breach('PRICE_COLLAR', `${what}: limit price ${String(limit)} is not a positive number`, line.symbol)];
   }
   const out: Breach[] = [];
-  const limitPct = (Math.abs(limit - ref) * 100) / ref;
+  const limitPct = percentFrom(limit, ref);
   if (exceeds(limitPct, max)) {
     out.push(
       breach('PRICE_COLLAR', `${what}: limit ${limit} is ${formatPct(limitPct)} from reference ${ref} > max ${formatPct(max)}`, line.symbol),
@@ -125,7 +127,7 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
   }
   const close = line.previousClose;
   if (isUsablePrice(close)) {
-    const closePct = (Math.abs(ref - close) * 100) / close;
+    const closePct = percentFrom(ref, close);
     if (exceeds(closePct, max)) {
       out.push(
         breach(

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
-import { defaultGatewaySection } from '../adapters/sim/scenario-gateway.js';
-import { loadScenario } from '../adapters/sim/scenario.js';
 import { parseInstant } from '../core/session.js';
 import type { CommissionModel } from '../core/types.js';
 import { ConfigError } from '../errors.js';
+import { defaultGatewaySection } from '../sim/scenario-gateway.js';
+import { loadScenario } from '../sim/scenario.js';
 import { GatewayAccount } from './account/gateway-account.js';
 import type { ParsedPlaceOrder } from './parse/parse-place-order.js';
 import { Connection } from './session/connection.js';
@@ -15,7 +15,7 @@ export type { GatewayStats } from './session/context.js';
 
 /**
  * The simulated IB Gateway: a TCP server on 127.0.0.1 that speaks the TWS API socket protocol at server
- * version 193 (what @stoqey/ib 1.6 speaks), in front of the `sim` broker's account model, so the `ib` adapter
+ * version 193 (what @stoqey/ib 1.6 speaks), in front of the simulated market of `src/sim`, so the `ib` adapter
  * runs end to end without IB's software. Faults come from the scenario's `gateway` section.
  */
 

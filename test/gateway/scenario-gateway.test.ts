@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/adapters/sim/scenario.js';
-import { defaultGatewaySection } from '../../src/adapters/sim/scenario-gateway.js';
+import { parseScenario } from '../../src/sim/scenario.js';
+import { defaultGatewaySection } from '../../src/sim/scenario-gateway.js';
 import { ConfigError } from '../../src/errors.js';
 
 const parse = (gateway: unknown) => parseScenario(JSON.stringify({ gateway }), 'scenario.json').gateway;

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/adapters/sim/scenario.js';
+import { parseScenario } from '../../src/sim/scenario.js';
 import { ConfigError } from '../../src/errors.js';
 import { makeWorkspace, runCli } from '../support/cli.js';
 import { expectNoStackTrace, SEED, STACK_LINE, transcriptOf } from './support/checks.js';

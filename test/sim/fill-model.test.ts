@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FILL_PARAMS, fillRandom, marketEvents, simulateFills, type WorkingOrder } from '../../src/adapters/sim/fill-model.js';
-import { isOnTick, roundToTick } from '../../src/adapters/sim/universe.js';
+import { DEFAULT_FILL_PARAMS, fillRandom, marketEvents, simulateFills, type WorkingOrder } from '../../src/sim/fill-model.js';
+import { isOnTick, roundToTick } from '../../src/sim/universe.js';
 
 const quote = { symbol: 'AAPL', bid: 189.98, ask: 190.02, last: 190.0 };
 const buy = (limitPrice: number, remaining = 100): WorkingOrder => ({ side: 'BUY', limitPrice, remaining, minTick: 0.01 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadScenario, scenarioMarket } from '../../src/adapters/sim/scenario.js';
+import { loadScenario, scenarioMarket } from '../../src/sim/scenario.js';
 import { ConfigError } from '../../src/errors.js';
 
 let dir: string;

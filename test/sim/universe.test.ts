@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOnTick, midAt, roundToTick, quoteAt, UNIVERSE, universeMarket } from '../../src/adapters/sim/universe.js';
+import { isOnTick, midAt, roundToTick, quoteAt, UNIVERSE, universeMarket } from '../../src/sim/universe.js';
 
 const t = '2026-01-14T15:05:00Z';
 

@@ -1,4 +1,4 @@
-import { hashUnit, type SimMarket } from '../../adapters/sim/universe.js';
+import { hashUnit, type SimMarket } from '../../sim/universe.js';
 import type { ContractRef } from '../parse/parse-requests.js';
 
 /**

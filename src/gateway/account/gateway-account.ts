@@ -1,19 +1,19 @@
-import { existsSync } from 'node:fs';
-import type { ForeignOrder } from '../../adapters/sim/scenario-gateway.js';
-import { SimBroker, type SimPlacement } from '../../adapters/sim/sim-broker.js';
-import { isFinal, stateFile, type SimExecution, type SimOrder, type SimState } from '../../adapters/sim/sim-state.js';
-import type { SimMarket } from '../../adapters/sim/universe.js';
 import { EXCHANGE_ZONE, parseInstant } from '../../core/session.js';
-import type { AccountSummary, BrokerOrder, BrokerPosition, CommissionModel, OrderRequest, Quote } from '../../core/types.js';
+import type { AccountSummary, BrokerPosition, CommissionModel, OrderRequest, Quote } from '../../core/types.js';
 import { ConfigError } from '../../errors.js';
+import type { ForeignOrder } from '../../sim/scenario-gateway.js';
+import { SimAccount, type SimPlacement } from '../../sim/sim-account.js';
+import type { SimExecution, SimOrder, SimState } from '../../sim/sim-state.js';
+import type { SimMarket } from '../../sim/universe.js';
 import type { ExecutionView } from '../encode/encode-executions.js';
 import type { OrderView } from '../encode/encode-orders.js';
 import { contractViewOf, conIdOf, type ContractView } from './contracts.js';
 
 /**
- * The simulated IB account behind the gateway: the `sim` broker's own model (state, fills, commissions,
- * persistence under the data directory), driven by IB messages instead of port calls. Every change is returned
- * as events (an order's status or fill moved, an execution happened) so the gateway can push what TWS pushes.
+ * The simulated IB account behind the gateway: the simulated market of `src/sim` (state, fills, commissions,
+ * persistence under the data directory), the same one the `sim` broker drives, here driven by IB messages.
+ * Every change is returned as events (an order's status or fill moved, an execution happened) so the gateway
+ * can push what TWS pushes.
  */
 
 export type AccountEvent = { kind: 'order'; order: SimOrder } | { kind: 'execution'; execution: SimExecution };
@@ -29,69 +29,61 @@ export interface GatewayAccountOptions {
 }
 
 export class GatewayAccount {
-  /** Changes run one at a time, so each one's events are its own (two clients may place orders at once). */
-  private queue: Promise<unknown> = Promise.resolve();
-  private changing = false;
-
-  private constructor(private readonly broker: SimBroker) {}
+  private constructor(private readonly sim: SimAccount) {}
 
   /** Loads (or seeds) the simulation and brings its market to `now`, as the `sim` broker's connect does. */
   static async open(options: GatewayAccountOptions): Promise<GatewayAccount> {
-    const fresh = !existsSync(stateFile(options.dataDir));
-    const broker = new SimBroker({ ...options, clientId: 0 });
-    await broker.connect();
-    const account = new GatewayAccount(broker);
-    if (fresh) await account.addForeignOrders(options.foreignOrders);
+    const { foreignOrders, ...simOptions } = options;
+    const sim = SimAccount.open({ ...simOptions, clientId: 0 });
+    const account = new GatewayAccount(sim);
+    if (sim.created) account.addForeignOrders(foreignOrders);
     return account;
   }
 
   get state(): Readonly<SimState> {
-    return this.broker.view().state;
+    return this.sim.state;
   }
 
   get market(): SimMarket {
-    return this.broker.view().market;
+    return this.sim.market;
   }
 
   get now(): string {
-    return this.broker.view().now;
+    return this.sim.now;
   }
 
-  /** Moves the market on to `now`; the fills and expiries on the way. Nothing while another change runs (the next call catches up). */
+  /** Moves the market on to `now`; the fills and expiries on the way. */
   advance(now: string): AccountEvent[] {
-    if (this.changing) return [];
-    const before = this.fingerprint();
-    this.broker.advanceTo(now);
-    return this.changesSince(before);
+    return this.track(() => this.sim.advanceTo(now));
   }
 
-  /** Places an order (throws the sim broker's BrokerError, with IB's code, when the venue refuses it). */
-  async place(request: OrderRequest, placement: SimPlacement): Promise<{ order: SimOrder; events: AccountEvent[] }> {
-    const events = await this.trackAsync(() => this.broker.placeOrder(request, placement));
-    const order = this.state.orders.find((o) => o.orderId === placement.orderId);
+  /** Places an order (throws a SimRejection, with IB's code, when the venue refuses it). */
+  place(request: OrderRequest, placement: SimPlacement): { order: SimOrder; events: AccountEvent[] } {
+    const events = this.track(() => this.sim.place(request, placement));
+    const order = this.sim.order(placement.orderId);
     if (order === undefined) throw new Error(`invariant: order ${placement.orderId} was placed but is not in the simulated account`);
     return { order, events };
   }
 
   /** Cancels an open order; its change comes back as an event. */
-  async cancel(order: SimOrder): Promise<AccountEvent[]> {
-    return this.trackAsync(() => this.broker.cancelOrder(toBrokerOrderRef(order)));
+  cancel(order: SimOrder): AccountEvent[] {
+    return this.track(() => this.sim.cancel(order.orderId));
   }
 
   openOrders(): SimOrder[] {
-    return this.state.orders.filter((o) => !isFinal(o));
+    return this.sim.openOrders();
   }
 
-  summary(): Promise<AccountSummary> {
-    return this.broker.accountSummary(this.state.account);
+  summary(): AccountSummary {
+    return this.sim.summary();
   }
 
-  positions(): Promise<BrokerPosition[]> {
-    return this.broker.positions(this.state.account);
+  positions(): BrokerPosition[] {
+    return this.sim.positions();
   }
 
   quote(symbol: string): Quote | undefined {
-    return this.market.quoteAt(symbol, this.now);
+    return this.sim.quote(symbol);
   }
 
   /** The contract of a symbol, also for one the market no longer lists (an old order's). */
@@ -124,7 +116,7 @@ export class GatewayAccount {
     };
   }
 
-  private async addForeignOrders(orders: readonly ForeignOrder[]): Promise<void> {
+  private addForeignOrders(orders: readonly ForeignOrder[]): void {
     for (const [i, f] of orders.entries()) {
       const contract = this.contract(f.symbol);
       const request: OrderRequest = {
@@ -133,27 +125,18 @@ export class GatewayAccount {
       };
       const placement = { orderId: this.state.nextOrderId, clientId: f.clientId, adaptive: f.adaptivePriority !== undefined };
       try {
-        await this.broker.placeOrder(request, placement);
+        this.sim.place(request, placement);
       } catch (err) {
         throw new ConfigError(`scenario gateway.foreignOrders.${i}: the simulated account refuses it: ${(err as Error).message}`, 'SIM_SCENARIO');
       }
     }
   }
 
-  private trackAsync(change: () => Promise<unknown>): Promise<AccountEvent[]> {
-    const run = async () => {
-      this.changing = true;
-      try {
-        const before = this.fingerprint();
-        await change();
-        return this.changesSince(before);
-      } finally {
-        this.changing = false;
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+  /** The events of one change. The account changes synchronously, so no other change can slip in between. */
+  private track(change: () => unknown): AccountEvent[] {
+    const before = this.fingerprint();
+    change();
+    return this.changesSince(before);
   }
 
   private fingerprint(): { orders: Map<number, string>; execIds: Set<string> } {
@@ -173,14 +156,6 @@ export class GatewayAccount {
     }
     return events;
   }
-}
-
-/** The order as the broker port names it (the sim broker's cancel finds it by id). */
-function toBrokerOrderRef(o: SimOrder): BrokerOrder {
-  return {
-    brokerOrderId: o.orderId, permId: o.permId, orderRef: o.orderRef, symbol: o.symbol, action: o.action, quantity: o.quantity,
-    limitPrice: o.limitPrice, status: o.status, filledQuantity: o.filled, avgFillPrice: o.avgFillPrice,
-  };
 }
 
 /** An instant as TWS prints execution times: New York wall time and the zone's IB name. */

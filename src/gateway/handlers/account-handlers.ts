@@ -48,9 +48,9 @@ const TAGS: Record<string, (s: AccountSummary) => [value: string, currency: 'acc
 };
 
 /** REQ_ACCOUNT_SUMMARY: one message per requested tag, then the end marker (group is always "All" here). */
-export async function handleAccountSummary(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+export function handleAccountSummary(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const { reqId, tags } = parseAccountSummary(fields);
-  const summary = await ctx.account.summary();
+  const summary = ctx.account.summary();
   const frames = tags.flatMap((tag) => {
     const value = TAGS[tag]?.(summary);
     if (value === undefined) return [];
@@ -60,9 +60,9 @@ export async function handleAccountSummary(link: ClientLink, fields: string[], c
 }
 
 /** REQ_POSITIONS: every non-zero position, then the end marker. */
-export async function handlePositions(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+export function handlePositions(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseBare(fields);
-  const frames = (await ctx.account.positions()).map((p) => {
+  const frames = ctx.account.positions().map((p) => {
     const contract = ctx.account.contract(p.symbol);
     return position({
       account: p.account, conId: contract.conId, symbol: p.symbol, currency: contract.currency, tradingClass: contract.tradingClass,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { SimExecution } from '../../adapters/sim/sim-state.js';
 import { EXCHANGE_ZONE } from '../../core/session.js';
+import type { SimExecution } from '../../sim/sim-state.js';
 import { errorMessage, executionDataEnd } from '../encode/encode-basic.js';
 import { commissionReport, executionData } from '../encode/encode-executions.js';
 import { parseExecutions, type ExecutionFilterRef } from '../parse/parse-requests.js';

@@ -1,5 +1,5 @@
-import { hashUnit } from '../../adapters/sim/universe.js';
 import type { Quote } from '../../core/types.js';
+import { hashUnit } from '../../sim/universe.js';
 import { NO_SECURITY_DEFINITION, resolveContract } from '../account/contracts.js';
 import { hoursText } from '../account/trading-hours.js';
 import { contractDataEnd, errorMessage } from '../encode/encode-basic.js';

@@ -1,4 +1,5 @@
-import { isFinal, type SimOrder } from '../../adapters/sim/sim-state.js';
+import { isFinal } from '../../core/order-status.js';
+import type { SimOrder } from '../../sim/sim-state.js';
 import { errorMessage, openOrderEnd } from '../encode/encode-basic.js';
 import { openOrder, orderStatus } from '../encode/encode-orders.js';
 import { parseAutoOpenOrders, parseBare, parseCancelOrder, parseGlobalCancel } from '../parse/parse-requests.js';
@@ -11,26 +12,26 @@ import { READ_ONLY } from './place-order-handler.js';
  */
 
 /** CANCEL_ORDER: Cancelled + error 202 for an open order; 10147 for an unknown id; 161 for a finished order. */
-export async function handleCancelOrder(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+export function handleCancelOrder(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const orderId = parseCancelOrder(fields);
   if (ctx.faults.readOnlyApi) return link.send(errorMessage(orderId, 321, READ_ONLY));
   const order = ctx.account.state.orders.find((o) => o.orderId === orderId);
   if (order === undefined) return link.send(errorMessage(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`));
-  if (isFinal(order)) {
+  if (isFinal(order.status)) {
     return link.send(errorMessage(orderId, 161, `Cancel attempted when order is not in a cancellable state.  Order permId =${order.permId}`));
   }
-  await cancel(link, order, ctx);
+  cancel(link, order, ctx);
 }
 
 /** REQ_GLOBAL_CANCEL: every open order of every client, each confirmed as a single cancel is. */
-export async function handleGlobalCancel(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+export function handleGlobalCancel(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseGlobalCancel(fields);
   if (ctx.faults.readOnlyApi) return link.send(errorMessage(-1, 321, READ_ONLY));
-  for (const order of ctx.account.openOrders()) await cancel(link, order, ctx);
+  for (const order of ctx.account.openOrders()) cancel(link, order, ctx);
 }
 
-async function cancel(link: ClientLink, order: SimOrder, ctx: GatewayContext): Promise<void> {
-  const events = await ctx.account.cancel(order);
+function cancel(link: ClientLink, order: SimOrder, ctx: GatewayContext): void {
+  const events = ctx.account.cancel(order);
   ctx.stats.cancels += 1;
   pushCancel(ctx, events, order.orderId, order.clientId, link);
 }

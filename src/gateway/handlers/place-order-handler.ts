@@ -1,5 +1,5 @@
 import type { AdaptivePriority, OrderStatusName, Side } from '../../core/types.js';
-import { BrokerError } from '../../ports/broker.js';
+import { SimRejection } from '../../sim/sim-account.js';
 import { NO_SECURITY_DEFINITION, resolveContract } from '../account/contracts.js';
 import { errorMessage } from '../encode/encode-basic.js';
 import { openOrder, orderStatus, refusedOrderStatus } from '../encode/encode-orders.js';
@@ -17,7 +17,7 @@ import { pushEvents, type ClientLink, type GatewayContext } from '../session/con
 export const READ_ONLY = "Error validating request:-'bN' : cause - The API interface is currently in Read-Only mode.";
 const PRIORITIES = new Set(['Patient', 'Normal', 'Urgent']);
 
-export async function handlePlaceOrder(link: ClientLink, fields: string[], ctx: GatewayContext): Promise<void> {
+export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const order = parsePlaceOrder(fields, link.clientId ?? 0);
   ctx.placed.push(order);
   ctx.stats.ordersPlaced += 1;
@@ -42,13 +42,13 @@ export async function handlePlaceOrder(link: ClientLink, fields: string[], ctx: 
     currency: contract.currency,
   };
   try {
-    const placed = await ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: order.algoStrategy !== '' });
+    const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: order.algoStrategy !== '' });
     // TWS acknowledges first; fills (when the order is marketable at once) follow as their own updates.
     const accepted = { ...ctx.account.orderView(placed.order), status: initialStatus(placed.order.status), filled: 0, avgFillPrice: 0, lastFillPrice: 0 };
     link.send(openOrder(accepted), orderStatus(accepted));
     pushEvents(ctx, placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0), link);
   } catch (err) {
-    if (!(err instanceof BrokerError) || err.code === undefined) throw err;
+    if (!(err instanceof SimRejection)) throw err;
     refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
   }
 }

@@ -1,4 +1,4 @@
-import type { GatewayFaults } from '../../adapters/sim/scenario-gateway.js';
+import type { GatewayFaults } from '../../sim/scenario-gateway.js';
 import { errorMessage } from '../encode/encode-basic.js';
 
 /**

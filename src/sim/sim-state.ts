@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from '../files/atomic-write.js';
-import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { StorageError } from '../../errors.js';
-import { estimateCommission } from '../../core/commission.js';
-import type { AccountSummary, CommissionModel, Side } from '../../core/types.js';
+import { estimateCommission } from '../core/commission.js';
+import { BROKER_ORDER_STATUSES, isFinal } from '../core/order-status.js';
+import type { AccountSummary, CommissionModel, Side } from '../core/types.js';
 import type { Fill } from './fill-model.js';
 
 /**
@@ -15,7 +12,7 @@ import type { Fill } from './fill-model.js';
  */
 
 const side = z.enum(['BUY', 'SELL']);
-const status = z.enum(['PendingSubmit', 'PreSubmitted', 'Submitted', 'Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected']);
+const status = z.enum(BROKER_ORDER_STATUSES);
 
 const int = z.number().int();
 const orderSchema = z.strictObject({
@@ -31,7 +28,7 @@ const executionSchema = z.strictObject({
   quantity: int.positive(), price: z.number().positive(), commission: z.number().nonnegative(), time: z.string(),
 });
 
-const stateSchema = z.strictObject({
+export const stateSchema = z.strictObject({
   version: z.literal(1),
   /** Random per simulation, in every execId, so a restarted simulation never reuses an id already recorded. */
   simId: z.string(),
@@ -55,13 +52,6 @@ export type SimState = z.infer<typeof stateSchema>;
 export type SimOrder = z.infer<typeof orderSchema>;
 export type SimExecution = z.infer<typeof executionSchema>;
 
-const FINAL = new Set<SimOrder['status']>(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected']);
-
-/** True when the order can no longer fill or be cancelled. */
-export function isFinal(order: SimOrder): boolean {
-  return FINAL.has(order.status);
-}
-
 /** A fresh state, its clock at `now`; the ids start where a new IB paper account's would be plausible. */
 export function createState(
   init: Pick<SimState, 'account' | 'currency' | 'cash' | 'seed' | 'scenarioPath'> & {
@@ -76,44 +66,6 @@ export function createState(
     positions, orders: [], executions: [], nextOrderId: 1, nextPermId: 1_000_001, nextExecSeq: 1,
     clock: init.now, seed: init.seed, scenarioPath: init.scenarioPath,
   };
-}
-
-/** Where the state of the simulation under `dataDir` lives. */
-export function stateFile(dataDir: string): string {
-  return join(dataDir, 'sim', 'state.json');
-}
-
-/**
- * Reads the state; undefined when there is none yet. A file that is unreadable, not JSON or not a state is a
- * StorageError naming it: resetting it silently would throw away the user's simulated history.
- */
-export function loadState(dataDir: string): SimState | undefined {
-  const file = stateFile(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StorageError(`${file}: cannot read the simulator state: ${(err as Error).message}`, file, { cause: err });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new StorageError(`${file}: corrupt simulator state (not JSON: ${(err as Error).message}); fix or delete it to start over`, file);
-  }
-  const parsed = stateSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.map(String).join('.') || '(root)';
-    throw new StorageError(`${file}: corrupt simulator state (${where}: ${issue?.message}); fix or delete it to start over`, file);
-  }
-  return parsed.data;
-}
-
-/** Writes the state atomically: a synced temporary file renamed over the old one, so a crash leaves one or the other. */
-export function saveState(dataDir: string, state: SimState): void {
-  writeFileAtomicSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**
@@ -191,5 +143,5 @@ export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCo
 export function pruneState(state: SimState, before: string): void {
   const cutoff = Date.parse(before);
   state.executions = state.executions.filter((e) => Date.parse(e.time) >= cutoff);
-  state.orders = state.orders.filter((o) => !isFinal(o) || Date.parse(o.submittedAt) >= cutoff);
+  state.orders = state.orders.filter((o) => !isFinal(o.status) || Date.parse(o.submittedAt) >= cutoff);
 }

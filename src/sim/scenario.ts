@@ -29,8 +29,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../../errors.js';
-import type { ContractInfo, Quote } from '../../core/types.js';
+import { ConfigError } from '../errors.js';
+import type { ContractInfo, Quote } from '../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
 

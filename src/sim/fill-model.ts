@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, parseInstant, sessionOn, toIsoUtc, tradingDayOf, type SessionRules } from '../../core/session.js';
-import type { ContractInfo, Quote, Side } from '../../core/types.js';
+import { EXCHANGE_ZONE, parseInstant, sessionOn, toIsoUtc, tradingDayOf, type SessionRules } from '../core/session.js';
+import type { ContractInfo, Quote, Side } from '../core/types.js';
 import { createRandom, isOnTick, roundToTick, type SimMarket } from './universe.js';
 
 /**

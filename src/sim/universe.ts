@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { lastMarketTime, parseInstant, previousSessionClose } from '../../core/session.js';
-import type { ContractInfo, Quote } from '../../core/types.js';
+import { lastMarketTime, parseInstant, previousSessionClose } from '../core/session.js';
+import type { ContractInfo, Quote } from '../core/types.js';
 
 /**
  * The simulator's market when no scenario is given: a dozen well-known US tickers whose prices follow

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { estimateCommission } from '../core/commission.js';
+import { round2 } from '../core/money.js';
 import { BROKER_ORDER_STATUSES, isFinal } from '../core/order-status.js';
 import type { AccountSummary, CommissionModel, Side } from '../core/types.js';
 import type { Fill } from './fill-model.js';
@@ -131,10 +132,9 @@ export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCo
   }
   const maint = long.times(0.25).plus(short.times(0.3));
   const excess = nlv.minus(maint);
-  const cents = (d: Decimal) => d.toDecimalPlaces(2).toNumber();
   return {
-    account: state.account, currency: state.currency, netLiquidation: cents(nlv), totalCash: cents(new Decimal(state.cash)),
-    grossPositionValue: cents(long.plus(short)), maintMargin: cents(maint), excessLiquidity: cents(excess),
+    account: state.account, currency: state.currency, netLiquidation: round2(nlv), totalCash: round2(state.cash),
+    grossPositionValue: round2(long.plus(short)), maintMargin: round2(maint), excessLiquidity: round2(excess),
     cushion: nlv.gt(0) ? excess.div(nlv).toDecimalPlaces(6).toNumber() : 0,
   };
 }

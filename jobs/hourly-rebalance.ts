@@ -1,98 +1,26 @@
+#!/usr/bin/env node
 /**
- * The hourly rebalance job: what cron starts every hour. Takes the lock, builds the adapters, runs,
- * and returns the exit code of DESIGN.md (0 done, 1 failed, 2 configuration, 3 blocked, 4 locked).
+ * The hourly job as a thin entry point, for a scheduler that starts a file rather than the `rebalancer`
+ * command: `node dist/jobs/hourly-rebalance.js [--dry-run]` is `rebalancer run [--dry-run]`. The clock is
+ * REBALANCER_NOW or the machine's. Everything else lives in src/app.
  */
-import { join } from 'node:path';
-import { ConfigError, ExitCode, LockHeldError, StorageError } from '../src/errors.js';
-import { newRunId } from '../src/run/run-id.js';
-import { acquireRunLock, type RunLock } from '../src/run/run-lock.js';
-import { runRebalance } from '../src/run/rebalance-run.js';
-import { redactSecrets } from '../src/log/redact.js';
-import { checkBrokerFiles, createBroker, createMailerFor, databaseFile, openApp, openStores, runSettingsOf, type AppContext } from './compose.js';
-import { renderAlert } from '../src/adapters/email/render-alert.js';
-import { assertTradesCsvWritable } from '../src/adapters/files/trades-csv.js';
+import { ConfigError, ExitCode } from '../src/errors.js';
+import { runHourlyRebalance } from '../src/app/hourly-job.js';
+import { resolveNow } from '../src/cli/parse-now.js';
 
-export interface HourlyJobOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  now: string;
-  dryRun: boolean;
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-export async function runHourlyRebalance(options: HourlyJobOptions): Promise<ExitCode> {
-  const runId = newRunId(options.now);
-  let app: AppContext;
+async function main(): Promise<ExitCode> {
+  let now: string;
   try {
-    app = openApp(options.cwd, options.env, { runId, warn: options.err });
-    checkBrokerFiles(app.config);
+    now = resolveNow(undefined, process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      // A bad value is never shown when secret, but a message may still quote a file's content: mask anyway.
-      options.err(redactSecrets(`configuration error: ${error.message}`, []));
-      return ExitCode.usage;
-    }
-    throw error;
-  }
-  const say = (...lines: string[]): void => {
-    for (const line of lines) options.out(redactSecrets(line, app.secrets));
-  };
-  let lock: RunLock | undefined;
-  let stores: ReturnType<typeof openStores> | undefined;
-  try {
-    lock = acquireRunLock(join(app.config.files.dataDir, 'run.lock'), { pid: process.pid, startedAt: options.now, runId });
-    stores = openStores(app.config);
-    // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
-    assertTradesCsvWritable(join(app.config.files.dataDir, 'trades.csv'));
-    const broker = createBroker(app.config, options.now, false, app.logger);
-    const result = await runRebalance({
-      runId, now: options.now, dryRun: options.dryRun, settings: runSettingsOf(app.config),
-      broker, store: stores.store, reports: stores.reports, mailer: createMailerFor(app, options.now), logger: app.logger, out: say,
-    });
-    say(`\nrun ${runId}: ${result.status}, exit code ${result.exitCode}`);
-    for (const file of result.files) say(`  ${file.label}: ${file.path}`);
-    say(`  log: ${join(app.config.files.logDir, 'rebalancer.log')}`);
-    return result.exitCode;
-  } catch (error) {
-    return await reportFailure(error, app, options, runId);
-  } finally {
-    // Closing can fail too (a disk gone bad); the run's outcome is decided, so it is logged, not thrown.
-    for (const close of [() => stores?.close(), () => lock?.release()]) {
-      try {
-        close();
-      } catch (error) {
-        app.logger.error({ err: error }, 'could not close after the run');
-        options.err(redactSecrets(`warning: could not close after the run: ${error instanceof Error ? error.message : String(error)}`, app.secrets));
-      }
-    }
-  }
-}
-
-/**
- * Failures before the run could start: the lock, the database, the broker's construction. Every one but
- * the lock (a normal, expected overlap) and configuration (a person is at the keyboard) is alerted.
- */
-async function reportFailure(error: unknown, app: AppContext, options: HourlyJobOptions, runId: string): Promise<ExitCode> {
-  const text = (message: string): string => redactSecrets(message, app.secrets);
-  if (error instanceof LockHeldError) {
-    options.err(text(`not run: ${error.message}`));
-    app.logger.warn({ err: error }, 'lock held');
-    return ExitCode.locked;
-  }
-  if (error instanceof ConfigError) {
-    options.err(text(`configuration error: ${error.message}`));
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`configuration error: ${error.message}\n`);
     return ExitCode.usage;
   }
-  app.logger.error({ err: error }, 'run could not start');
-  const kind = error instanceof StorageError ? 'storage error' : 'error';
-  const message = `${kind}: ${error instanceof Error ? error.message : String(error)}`;
-  options.err(text(`run failed, no orders sent: ${message}`));
-  const alert = renderAlert({
-    account: app.config.broker.ibAccount ?? 'unknown account', runId, outcome: 'FAILED', now: options.now, tradingState: 'HALTED',
-    breaches: [], error: message, files: [{ label: 'database', path: databaseFile(app.config) }], exitCode: ExitCode.failed,
+  return runHourlyRebalance({
+    cwd: process.cwd(), env: process.env, now, dryRun: process.argv.includes('--dry-run'),
+    out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`),
   });
-  const sent = await createMailerFor(app, options.now).send(alert);
-  options.err(text(`alert email ${sent.status === 'sent' ? 'sent' : `queued in ${sent.file}`}: ${alert.subject}`));
-  return ExitCode.failed;
 }
+
+process.exitCode = await main();

@@ -48,7 +48,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .addOption(nowOption())
     .action(async (o: { dryRun: boolean; now?: string }) => {
       const now = resolveNow(o.now, io.env);
-      const { runHourlyRebalance } = await import('../../jobs/hourly-rebalance.js');
+      const { runHourlyRebalance } = await import('../app/hourly-job.js');
       setExit(await runHourlyRebalance({ cwd: io.cwd, env: io.env, now, dryRun: o.dryRun, out: (l) => io.out(l), err: (l) => io.err(l) }));
     });
   program
@@ -122,7 +122,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('schedule')
     .description('long-running alternative to cron: node-cron starts the hourly job in New York time')
     .action(async () => {
-      const { startSchedule } = await import('../../jobs/schedule.js');
+      const { startSchedule } = await import('../app/schedule.js');
       const schedule = startSchedule({ cwd: io.cwd, env: io.env, out: (l) => io.out(l) });
       const signal = await untilSignal();
       io.out(`${signal}: stopping the schedule (a job in flight finishes on its own)`);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { DayRule } from './session.js';
+import type { DayRule } from './session-types.js';
 
 /**
  * The NYSE holiday calendar by rule, for any year (NYSE Rule 7.2 as applied since Juneteenth joined in 2022).

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, parseInstant, sessionOn } from './session.js';
+import { EXCHANGE_ZONE, parseInstant, sessionOn, type SessionRules } from './session.js';
 import { dayMarks } from './phase.js';
 
 export type DailyEmailKind = 'start' | 'mid' | 'end';
@@ -27,6 +27,7 @@ export function dueDailyEmails(
   now: string,
   sent: (tradingDay: string) => readonly DailyEmailKind[],
   ranOn: (tradingDay: string) => boolean,
+  rules: SessionRules,
 ): DueEmail[] {
   const instant = parseInstant(now);
   const due: DueEmail[] = [];
@@ -34,7 +35,7 @@ export function dueDailyEmails(
   const today = instant.setZone(EXCHANGE_ZONE).startOf('day');
   for (; day <= today; day = day.plus({ days: 1 })) {
     const tradingDay = day.toISODate() ?? '';
-    const session = sessionOn(tradingDay);
+    const session = sessionOn(tradingDay, rules);
     if (!session || !ranOn(tradingDay)) continue;
     const already = sent(tradingDay);
     const marks = dayMarks(session);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, parseInstant, sessionOn } from './session.js';
+import { EXCHANGE_ZONE, parseInstant, sessionOn, type SessionRules } from './session.js';
 
 /** A stretch of session time in which no run started. */
 export interface MissedRuns {
@@ -25,6 +25,7 @@ const MAX_DAYS_SCANNED = 15;
 export function findMissedRuns(
   previousRunAt: string | undefined,
   now: string,
+  rules: SessionRules,
   options: { intervalMinutes: number; toleranceMinutes: number } = { intervalMinutes: 60, toleranceMinutes: 15 },
 ): MissedRuns | undefined {
   if (previousRunAt === undefined) return undefined;
@@ -35,7 +36,7 @@ export function findMissedRuns(
   let day = from.setZone(EXCHANGE_ZONE).startOf('day');
   const lastDay = to.setZone(EXCHANGE_ZONE).startOf('day');
   for (let i = 0; day <= lastDay && i <= MAX_DAYS_SCANNED; i += 1, day = day.plus({ days: 1 })) {
-    const session = sessionOn(day.toISODate() ?? '');
+    const session = sessionOn(day.toISODate() ?? '', rules);
     if (!session) continue;
     const start = DateTime.max(from, parseInstant(session.open));
     const end = DateTime.min(to, parseInstant(session.close));

@@ -1,5 +1,5 @@
 import {
-  NYSE_RULES, dayRuleOn, exchangeClock, nextSessionOpen, parseInstant, sessionOn, toIsoUtc, tradingDayOf,
+  dayRuleOn, exchangeClock, nextSessionOpen, parseInstant, sessionOn, toIsoUtc, tradingDayOf,
   type Session, type SessionRules,
 } from './session.js';
 
@@ -16,8 +16,11 @@ export interface PhaseOptions {
   noTradeFirstMinutes?: number;
   /** No orders in the last N minutes before the close (orders must have time to work). Default 0. */
   noTradeLastMinutes?: number;
-  /** The calendar; the NYSE's by default, or rules from the broker's liquid hours. */
-  rules?: SessionRules;
+  /**
+   * The calendar, computed once per run by whoever gathered the broker's data: the broker's liquid hours, or
+   * the NYSE rules when the broker gives none. Required: no default calendar downstream of the gathering.
+   */
+  rules: SessionRules;
 }
 
 export interface MarketPhase {
@@ -43,10 +46,10 @@ export interface DayMarks {
 }
 
 /** The phase of the exchange's day at `now` (ISO 8601), under the NYSE calendar unless `rules` say otherwise. */
-export function phaseOf(now: string, options: PhaseOptions = {}): MarketPhase {
+export function phaseOf(now: string, options: PhaseOptions): MarketPhase {
   const first = minutesOption(options.noTradeFirstMinutes, 'noTradeFirstMinutes');
   const last = minutesOption(options.noTradeLastMinutes, 'noTradeLastMinutes');
-  const rules = options.rules ?? NYSE_RULES;
+  const { rules } = options;
   const tradingDay = tradingDayOf(now);
   const nextOpen = nextSessionOpen(now, rules);
   const rule = dayRuleOn(tradingDay, rules);

@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
 import { nyseDayRule } from './calendar-nyse.js';
+import type { DayRule, Session } from './session-types.js';
+
+export type { DayRule, Session };
 
 /**
  * The exchange session clock: NYSE regular hours, 09:30-16:00 America/New_York, on the NYSE's trading days.
@@ -11,21 +14,6 @@ import { nyseDayRule } from './calendar-nyse.js';
  */
 
 export const EXCHANGE_ZONE = 'America/New_York';
-
-/** One session, as ISO 8601 UTC instants: open inclusive, close exclusive. */
-export interface Session {
-  open: string;
-  close: string;
-}
-
-/** What a calendar says about one New York date, before it becomes instants. */
-export type DayRule =
-  /** No session at all; `reason` names the weekend day or the holiday. */
-  | { kind: 'closed'; reason: string }
-  /** A session from 09:30 to `close` ("HH:mm" New York, default 16:00); `reason` says why it is short. */
-  | { kind: 'open'; close?: string; reason?: string }
-  /** A session given outright as instants, e.g. by the broker's liquid hours. */
-  | { kind: 'session'; session: Session; reason?: string };
 
 /**
  * Calendar exceptions, keyed by New York date (yyyy-MM-dd). The lists win over `dayRule`, which answers for

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Breach } from '../core/types.js';
 import type { AlertHistoryEntry } from '../ports/store.js';
 import type { MailMessage } from '../ports/mailer.js';
-import { escapeHtml } from '../adapters/email/render-alert.js';
+import { escapeHtml } from './escape-html.js';
 import { EXCHANGE_ZONE } from '../core/session.js';
 
 /** Status recorded for an alert that was not sent because of the throttle. */

@@ -4,7 +4,7 @@
  * layout, every style inline, one 600px column that narrows to the phone's width, no external resources,
  * and every interpolated string escaped. Pure.
  */
-import { escapeHtml as e } from '../adapters/email/render-alert.js';
+import { escapeHtml as e } from './escape-html.js';
 import type { ReportView, Sign } from './report-view.js';
 
 /** An inline image the HTML shows: its Content-ID and the alternative text. */

@@ -1,8 +1,7 @@
 import type { Broker } from '../ports/broker.js';
 import type { Breach, BrokerOrder, CancelResult } from '../core/types.js';
 import { isOwnOrderRef } from './run-id.js';
-
-export type CancelScope = 'own' | 'all';
+import type { CancelScope } from './run-types.js';
 
 /**
  * Step 2: cancel the orders this system placed earlier (found by orderRef prefix) or, with

@@ -2,29 +2,38 @@ import type { Logger } from 'pino';
 import { DateTime } from 'luxon';
 import { BrokerError } from '../ports/broker.js';
 import { StorageError } from '../errors.js';
+import type { Breach } from '../core/types.js';
+import type { SessionRules } from '../core/session.js';
 import { notifyAfterRun } from './notify.js';
-import type { RunOptions, RunResult } from './rebalance-run.js';
+import type { RunOptions, RunResult } from './run-types.js';
 
-/** A failed run: the error in `result`, the log and the console, and a broker error also as a breach, recorded. */
-export function recordFailure(o: RunOptions, result: RunResult, error: unknown): void {
-  const { store, out, logger } = o;
-  result.error = describeFailure(error);
-  logger.error({ err: error }, 'run failed');
-  out(`\nRUN FAILED: ${result.error}`);
-  if (error instanceof BrokerError) result.breaches.push({ code: 'BROKER_ERROR', detail: result.error });
-  tryRecord(() => store.recordBreaches(o.runId, result.breaches.filter((b) => b.code === 'BROKER_ERROR')), logger);
+/** A failed run: the error for the log and the console, and a broker error also as a breach, recorded. */
+export function recordFailure(o: Pick<RunOptions, 'store' | 'out' | 'logger' | 'runId'>, error: unknown): { error: string; breaches: Breach[] } {
+  const described = describeFailure(error);
+  o.logger.error({ err: error }, 'run failed');
+  o.out(`\nRUN FAILED: ${described}`);
+  const breaches: Breach[] = error instanceof BrokerError ? [{ code: 'BROKER_ERROR', detail: described }] : [];
+  tryRecord(() => o.store.recordBreaches(o.runId, breaches), o.logger);
+  return { error: described, breaches };
 }
 
 /** Tell people (alerts, daily emails, missed runs, heartbeat) and close the run's record; neither may change the outcome. */
-export async function closeRun(o: RunOptions, result: RunResult, tradingDay: string, previousRunAt: string | undefined): Promise<void> {
-  const nextRun = result.nextOpen ?? DateTime.fromISO(o.now).plus({ hours: 1 }).toUTC().toISO() ?? undefined;
+export async function closeRun(
+  o: RunOptions,
+  result: RunResult,
+  run: { now: string; tradingDay: string; previousRunAt: string | undefined; rules: SessionRules },
+): Promise<void> {
+  const nextRun = result.nextOpen ?? DateTime.fromISO(run.now).plus({ hours: 1 }).toUTC().toISO() ?? undefined;
   await notifyAfterRun(
-    { mailer: o.mailer, store: o.store, reports: o.reports, logger: o.logger, out: o.out },
+    { mailer: o.mailer, store: o.store, reports: o.reports, heartbeat: o.heartbeat, logger: o.logger, out: o.out },
     o.settings.notify,
-    { runId: o.runId, now: o.now, tradingDay, previousRunAt, nextRun },
+    { runId: o.runId, now: run.now, tradingDay: run.tradingDay, previousRunAt: run.previousRunAt, nextRun, rules: run.rules },
     result,
   );
-  tryRecord(() => o.store.finishRun(o.runId, { finishedAt: o.now, status: result.status, exitCode: result.exitCode, error: result.error, tradingState: result.plan?.tradingState }), o.logger);
+  tryRecord(
+    () => o.store.finishRun(o.runId, { finishedAt: run.now, status: result.status, exitCode: result.exitCode, error: result.error, tradingState: result.plan?.tradingState }),
+    o.logger,
+  );
   o.logger.info(
     {
       runId: o.runId, status: result.status, exitCode: result.exitCode, breaches: result.breaches.map((b) => b.code), sent: result.sent.length,

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Mailer } from '../ports/mailer.js';
 import type { ReportStore, RunStore } from '../ports/store.js';
-import { renderAlert } from '../adapters/email/render-alert.js';
-import { pingHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
+import type { Heartbeat } from '../ports/heartbeat.js';
+import { renderAlert } from '../report/render-alert.js';
 import { alertKeyOf, withNote } from '../report/alert-throttle.js';
 import { sendThrottledAlert } from '../report/send-alert.js';
 import { sendDailyReport } from '../report/send-daily-report.js';
@@ -10,25 +10,20 @@ import { dueDailyEmails, type DailyEmailKind } from '../core/daily-emails.js';
 import { findMissedRuns, type MissedRuns } from '../core/missed-runs.js';
 import { previousTradingDay } from '../core/calendar.js';
 import { describeInstant } from './console-report.js';
-import type { RunResult } from './rebalance-run.js';
-import { renderWarning } from './render-warning.js';
+import type { SessionRules } from '../core/session.js';
+import type { NotifySettings, RunResult } from './run-types.js';
+import { renderWarning } from '../report/render-warning.js';
 import { isSymbolScoped } from '../core/trading-state.js';
 
 const EMAIL_LABEL: Record<DailyEmailKind, string> = { start: 'start-of-day', mid: 'mid-day', end: 'end-of-day' };
 
-export interface NotifySettings {
-  /** The same alert is not sent again within this many minutes; a summary of the repeats follows. */
-  alertRepeatMinutes: number;
-  heartbeatUrl?: string;
-  heartbeatTimeoutMs: number;
-  /** IB_ACCOUNT, used in messages when the run never learned the account. */
-  expectedAccount?: string;
-}
+export type { NotifySettings };
 
 export interface NotifyDeps {
   mailer: Mailer;
   store: RunStore;
   reports: ReportStore;
+  heartbeat?: Heartbeat;
   logger: Logger;
   out: (...lines: string[]) => void;
 }
@@ -43,10 +38,10 @@ export interface NotifyDeps {
 export async function notifyAfterRun(
   deps: NotifyDeps,
   settings: NotifySettings,
-  run: { runId: string; now: string; tradingDay: string; previousRunAt?: string; nextRun?: string },
+  run: { runId: string; now: string; tradingDay: string; previousRunAt?: string; nextRun?: string; rules: SessionRules },
   result: RunResult,
 ): Promise<void> {
-  const missed = findMissedRuns(run.previousRunAt, run.now);
+  const missed = findMissedRuns(run.previousRunAt, run.now, run.rules);
   const missedNote = missed ? describeMissed(missed) : undefined;
   if (missedNote) deps.out(`warning: ${missedNote}`);
   let emailed = false;
@@ -63,11 +58,12 @@ export async function notifyAfterRun(
   await guarded(deps, 'daily emails', async () => {
     const account = result.account ?? settings.expectedAccount;
     if (account === undefined) return;
-    const due = dueDailyEmails(run.now, (day) => deps.reports.dailyEmailKindsOn(day) as DailyEmailKind[], (day) => deps.reports.hasRunOn(day));
+    const due = dueDailyEmails(run.now, (day) => deps.reports.dailyEmailKindsOn(day) as DailyEmailKind[], (day) => deps.reports.hasRunOn(day), run.rules);
+    const previousDay = (day: string): string => previousTradingDay(day, run.rules);
     for (const email of due) {
       const sent = await sendDailyReport(
         { reports: deps.reports, mailer: deps.mailer, emails: deps.store, runId: run.runId, note: missedNote },
-        { kind: email.kind, tradingDay: email.tradingDay, now: run.now, account, nextRun: run.nextRun, previousTradingDay },
+        { kind: email.kind, tradingDay: email.tradingDay, now: run.now, account, nextRun: run.nextRun, previousTradingDay: previousDay },
       );
       deps.out(`${EMAIL_LABEL[email.kind]} email ${describeOutcome(sent.outcome)}: ${sent.message.subject}`);
       emailed = true;
@@ -88,8 +84,8 @@ export async function notifyAfterRun(
     const flushed = await deps.mailer.flushOutbox?.();
     if (flushed && flushed.sent > 0) deps.out(`${flushed.sent} queued email(s) sent from the outbox`);
   });
-  if (settings.heartbeatUrl) {
-    const beat = await pingHeartbeat(settings.heartbeatUrl, result.exitCode, settings.heartbeatTimeoutMs);
+  if (deps.heartbeat) {
+    const beat = await deps.heartbeat.ping(result.exitCode);
     if (!beat.ok) deps.logger.warn({ reason: beat.reason }, 'heartbeat failed');
     deps.out(beat.ok ? 'heartbeat sent' : `heartbeat failed: ${beat.reason}`);
   }

@@ -1,12 +1,14 @@
 import { BrokerError, type Broker } from '../ports/broker.js';
+import type { ForecastSource } from '../ports/forecast-source.js';
+import type { KillSwitch } from '../ports/kill-switch.js';
 import type { RunStore } from '../ports/store.js';
 import type { Breach, Execution, Plan } from '../core/types.js';
+import type { SessionRules } from '../core/session.js';
 import { checkAccount } from '../core/account-check.js';
-import { planRebalance } from '../core/plan-rebalance.js';
 import { phaseOf } from '../core/phase.js';
-import { readHalt } from './kill-switch.js';
-import { gatherPlanInputs } from './gather-inputs.js';
-import type { RunSettings } from './rebalance-run.js';
+import { gatherWorld } from './gather.js';
+import { decide, killSwitchBreach } from './decide.js';
+import type { RunSettings } from './run-types.js';
 import { executionsSince } from './collect-fills.js';
 import type { LedgerState } from './check-ledger.js';
 
@@ -25,6 +27,18 @@ export interface PlanPreview {
   ledger?: LedgerState;
   /** Set when the executions could not be read: fills since the last run may then show as breaks. */
   ledgerNote?: string;
+  /** Warnings about the session rules (IB's hours disagreeing with our calendar, or unreadable). */
+  sessionWarnings: string[];
+}
+
+/** What a preview reads: the broker (read-only), the records, the kill switch and the forecasts. */
+export interface PreviewPorts {
+  broker: Broker;
+  store: RunStore;
+  killSwitch: KillSwitch;
+  forecasts: ForecastSource;
+  /** The calendar when the account check fails before any contract is read: the composition root's choice. */
+  fallbackRules: SessionRules;
 }
 
 /** The broker's recent executions; a preview without them still plans, and says what it could not count. */
@@ -38,29 +52,35 @@ async function unrecordedOrNone(broker: Broker, since: string): Promise<{ execut
 }
 
 /**
- * `rebalancer plan`: the plan the next run would make, read-only. It cancels nothing, records nothing
- * and sends nothing; open orders of ours are left in place, so its quantities assume they will be
- * cancelled first, as a run does. The ledger counts the executions the broker reports that are not
- * recorded yet (a run would record them before comparing), so a fill since the last run is no break.
+ * `rebalancer plan`: the plan the next run would make, read-only: the same gathering and the same decision as
+ * a run, with nothing applied. It cancels nothing, records nothing and sends nothing; open orders of ours are
+ * left in place, so its quantities assume they will be cancelled first, as a run does. The ledger counts the
+ * executions the broker reports that are not recorded yet (a run would record them before comparing), so a
+ * fill since the last run is no break.
  */
-export async function previewPlan(broker: Broker, store: RunStore, settings: RunSettings, now: string): Promise<PlanPreview> {
-  const phase = phaseOf(now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes });
-  const marketOpen = phase.ordersAllowed;
-  const base = { now, marketOpen, phaseReason: phase.reason, nextOpen: marketOpen ? undefined : phase.nextOpen };
+export async function previewPlan(ports: PreviewPorts, settings: RunSettings, now: string): Promise<PlanPreview> {
+  const { broker, store } = ports;
   await broker.connect();
   try {
     const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
-    if (checked.account === undefined) return { ...base, breaches: checked.breaches };
-    const halt = readHalt(settings.dataDir);
-    const prior: Breach[] = halt ? [{ code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}` }] : [];
-    const unrecordedExecutions = await unrecordedOrNone(broker, executionsSince(store, '', now));
-    const gathered = await gatherPlanInputs({
-      broker, store, account: checked.account, now, forecastDir: settings.forecastDir,
-      maxForecastAgeHours: settings.maxForecastAgeHours, sizing: settings.sizing, limits: settings.limits, priorBreaches: prior,
-      unrecordedExecutions: unrecordedExecutions.executions,
+    if (checked.account === undefined) {
+      const phase = phaseOf(now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes, rules: ports.fallbackRules });
+      return { now, marketOpen: phase.ordersAllowed, phaseReason: phase.reason, nextOpen: phase.ordersAllowed ? undefined : phase.nextOpen, breaches: checked.breaches, sessionWarnings: [] };
+    }
+    const halt = ports.killSwitch.read();
+    const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
+    const unrecorded = await unrecordedOrNone(broker, executionsSince(store, '', now));
+    const world = await gatherWorld({
+      broker, store, forecasts: ports.forecasts, account: checked.account, now, maxForecastAgeHours: settings.maxForecastAgeHours,
+      unrecordedExecutions: unrecorded.executions,
     });
-    const plan = planRebalance(gathered.inputs);
-    return { ...base, account: checked.account, plan, breaches: plan.breaches, ledger: gathered.ledger, ...(unrecordedExecutions.note ? { ledgerNote: unrecordedExecutions.note } : {}) };
+    const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined });
+    const marketOpen = decision.phase.ordersAllowed;
+    return {
+      now, marketOpen, phaseReason: decision.phase.reason, nextOpen: marketOpen ? undefined : decision.phase.nextOpen,
+      account: checked.account, plan: decision.plan, breaches: decision.plan.breaches, ledger: world.ledger,
+      sessionWarnings: world.session.warnings, ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
+    };
   } finally {
     await broker.disconnect();
   }

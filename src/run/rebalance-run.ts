@@ -1,192 +1,167 @@
-import type { Logger } from 'pino';
-import { join } from 'node:path';
-import type { Broker } from '../ports/broker.js';
-import type { ReportStore, RunStatus, RunStore } from '../ports/store.js';
-import type { Mailer } from '../ports/mailer.js';
-import type {
-  AdaptivePriority,
-  Breach,
-  BrokerOrder,
-  Execution,
-  Plan,
-  RiskLimits,
-  SizingConfig,
-} from '../core/types.js';
+import type { Breach, BrokerOrder, Execution, Plan } from '../core/types.js';
+import type { RunStatus } from '../ports/store.js';
 import { ExitCode } from '../errors.js';
 import { checkAccount } from '../core/account-check.js';
-import { planRebalance } from '../core/plan-rebalance.js';
-import { tradingDayOf } from '../core/session.js';
-import { readHalt, writeHalt } from './kill-switch.js';
-import type { CancelScope } from './cancel-orders.js';
-import { gatherPlanInputs } from './gather-inputs.js';
+import { tradingDayOf, type SessionRules } from '../core/session.js';
 import { collectFills, executionsSince } from './collect-fills.js';
 import { reconcileAndCancel } from './reconcile-and-cancel.js';
-import { placeOrders } from './place-orders.js';
+import { gatherWorld, type World } from './gather.js';
+import { decide, killSwitchBreach, type Decision } from './decide.js';
+import { applyOrders } from './apply-orders.js';
 import { writeRecords } from './write-records.js';
 import { closeRun, recordFailure } from './close-run.js';
 import { formatLedger, recordLedger, type LedgerState } from './check-ledger.js';
 import { formatBreaches, formatFills, formatMoney, formatPlan } from './console-report.js';
-import { writeOrderFile } from '../adapters/files/order-file.js';
-import type { NotifySettings } from './notify.js';
+import type { RunOptions, RunResult } from './run-types.js';
 
-/** What a run needs from the configuration, in the run's own terms. */
-export interface RunSettings {
-  brokerName: string;
-  expectedAccount?: string;
-  tradingMode: 'paper' | 'live';
-  cancelScope: CancelScope;
-  forecastDir: string;
-  dataDir: string;
-  maxForecastAgeHours: number;
-  sizing: SizingConfig;
-  limits: RiskLimits;
-  adaptivePriority: AdaptivePriority;
-  orderStatusWindowMs: number;
-  /** No orders in the first / last N minutes of the session (0: none). */
-  noTradeFirstMinutes: number;
-  noTradeLastMinutes: number;
-  notify: NotifySettings;
-}
+export type { RunOptions, RunResult, RunSettings } from './run-types.js';
 
-export interface RunOptions {
-  runId: string;
-  now: string;
-  dryRun: boolean;
-  settings: RunSettings;
-  broker: Broker;
-  store: RunStore;
-  /** The daily reports' queries, on the same database. */
-  reports: ReportStore;
-  mailer: Mailer;
-  logger: Logger;
-  /** Readable progress for a person at the console, one line per argument. */
-  out: (...lines: string[]) => void;
-}
-
-export interface RunResult {
-  runId: string;
-  status: RunStatus;
-  exitCode: ExitCode;
+/** What the run has learned and done so far: the composer's own, filled from what each step returns. */
+interface SoFar {
   account?: string;
   plan?: Plan;
   breaches: Breach[];
   sent: BrokerOrder[];
   newFills: Execution[];
   files: { label: string; path: string }[];
-  error?: string;
+  notices: string[];
+  ledger?: LedgerState;
   marketOpen?: boolean;
   nextOpen?: string;
-  /**
-   * What a person must be told even when the run went well: an earlier run that was killed, an order recovered
-   * from a crash or never sent. Alerted with the run's alert, or on their own.
-   */
-  notices: string[];
-  /** The ledger against the broker's positions, when the run got that far. */
-  ledger?: LedgerState;
+  error?: string;
+  rules?: SessionRules;
 }
 
 /**
- * The hourly job, steps 1-10 of DESIGN.md, on any broker. The broker session must be connected
- * here, not before, so that every failure is recorded, alerted and turned into an exit code.
+ * The hourly job, steps 1-10 of DESIGN.md, on any broker: read, decide, apply. The broker session is
+ * connected here, not before, so that every failure is recorded, alerted and turned into an exit code.
  * Expected outcomes (breaches, a closed market) are values; infrastructure failures are caught once.
  *
  * The caller holds the run lock: any other run still recorded as 'running' was killed and is marked failed.
  * After the account check and before any cancel, the orders earlier runs left unsettled are reconciled with
  * the broker by orderRef; after the fills are collected, each managed ticker's ledger is compared with the
- * broker's position, and a ticker that disagrees is not traded.
+ * broker's position, and a ticker that disagrees is not traded. Each step returns what it did; this function
+ * alone composes the outcome.
  */
 export async function runRebalance(o: RunOptions): Promise<RunResult> {
   const { broker, store, settings, out } = o;
-  const tradingDay = tradingDayOf(o.now);
-  const result: RunResult = { runId: o.runId, status: 'running', exitCode: ExitCode.ok, breaches: [], sent: [], newFills: [], files: [], notices: [] };
+  const now = o.clock.now();
+  const tradingDay = tradingDayOf(now);
+  const soFar: SoFar = { breaches: [], sent: [], newFills: [], files: [], notices: [] };
   const previousRunAt = store.previousRun(o.runId)?.startedAt;
-  store.startRun({ runId: o.runId, startedAt: o.now, tradingDay, dryRun: o.dryRun });
-  result.files.push({ label: 'database', path: join(settings.dataDir, 'rebalancer.sqlite') });
-  out(`run ${o.runId} at ${o.now} on broker ${settings.brokerName}${o.dryRun ? ' (dry run: no cancels, no orders)' : ''}`);
-  for (const run of store.failAbandonedRuns(o.runId, `killed or crashed: did not finish (still 'running' when run ${o.runId} started at ${o.now})`)) {
+  store.startRun({ runId: o.runId, startedAt: now, tradingDay, dryRun: o.dryRun });
+  soFar.files.push({ label: 'database', path: o.records.databasePath });
+  out(`run ${o.runId} at ${now} on broker ${settings.brokerName}${o.dryRun ? ' (dry run: no cancels, no orders)' : ''}`);
+  for (const run of store.failAbandonedRuns(o.runId, `killed or crashed: did not finish (still 'running' when run ${o.runId} started at ${now})`)) {
     const notice = `run ${run.runId} (started ${run.startedAt}) was killed or crashed: it did not finish and is now recorded as failed; its orders are reconciled with the broker by orderRef`;
-    result.notices.push(notice);
+    soFar.notices.push(notice);
     out(`warning: ${notice}`);
   }
   let connected = false;
+  let ended: { status: RunStatus; exitCode: ExitCode };
   try {
     await broker.connect();
     connected = true;
-    const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
-    if (checked.account === undefined) {
-      result.breaches.push(...checked.breaches);
-      out(...formatBreaches(checked.breaches, 'HALTED'));
-      store.recordBreaches(o.runId, checked.breaches);
-      return settle(result, 'blocked', ExitCode.blocked);
-    }
-    const account = checked.account;
-    result.account = account;
-    out(`\n== account ${account}`);
-
-    const prior: Breach[] = [];
-    const halt = readHalt(settings.dataDir);
-    if (halt) prior.push({ code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again` });
-
-    const since = executionsSince(store, o.runId, o.now);
-    prior.push(...(await reconcileAndCancel(o, result, since)));
-
-    out('\n== executions since the last run');
-    result.newFills.push(...(await collectFills(broker, store, o.runId, since)));
-    out(...formatFills(result.newFills));
-
-    out('\n== account, positions, forecasts, quotes');
-    const gathered = await gatherPlanInputs({
-      broker, store, account, now: o.now, forecastDir: settings.forecastDir, maxForecastAgeHours: settings.maxForecastAgeHours,
-      sizing: settings.sizing, limits: settings.limits, priorBreaches: prior,
-    });
-    for (const f of gathered.forecastFiles) result.files.push({ label: 'forecast', path: f });
-    const s = gathered.summary;
-    out(
-      `NLV ${formatMoney(s.netLiquidation)} ${s.currency}, cash ${formatMoney(s.totalCash)}, gross positions ${formatMoney(s.grossPositionValue)}, cushion ${(s.cushion * 100).toFixed(1)}%, ${gathered.positions.length} position(s)`,
-      `${gathered.inputs.forecasts.length} valid forecast(s) of ${gathered.forecastFiles.length} file(s): ${gathered.forecastFiles.join(', ') || 'none'}`,
-    );
-    result.ledger = gathered.ledger;
-    out('\n== ledger vs broker (baseline + own fills + accepted adjustments, per managed ticker)');
-    out(...formatLedger(gathered.ledger));
-
-    const plan = planRebalance(gathered.inputs);
-    result.plan = plan;
-    result.breaches.push(...plan.breaches);
-    out('\n== plan');
-    out(...formatPlan(plan));
-    out('\n== circuit breakers');
-    out(...formatBreaches(plan.breaches, plan.tradingState));
-    store.recordBreaches(o.runId, plan.breaches);
-    if (gathered.inputs.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST')) {
-      store.addManagedSymbols(gathered.inputs.forecasts.flatMap((f) => Object.keys(f.weights)), o.runId);
-    }
-    recordLedger(store, gathered.ledger, o.runId, o.now);
-    if (!o.dryRun && !halt && plan.breaches.some((b) => b.code === 'DAILY_LOSS_LIMIT')) {
-      const reason = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT')?.detail ?? 'daily loss limit';
-      writeHalt(settings.dataDir, { reason, at: o.now, source: `run ${o.runId}` });
-      store.recordHaltEvent({ action: 'halt', reason, at: o.now, source: `run ${o.runId}` });
-      out(`kill switch turned on: ${reason}`);
-    }
-
-    const orderFile = await writeOrderFile(settings.dataDir, tradingDay, o.runId, plan.lines);
-    result.files.push({ label: 'order file', path: orderFile });
-
-    const status = await placeOrders(o, result, plan, gathered.inputs.contracts);
-
-    await writeRecords(o, result, { account, gathered, plan, orderFile });
-    const exitCode = status === 'failed' ? ExitCode.failed : status === 'blocked' ? ExitCode.blocked : ExitCode.ok;
-    return settle(result, status, exitCode);
+    ended = await readDecideApply(o, now, tradingDay, soFar);
   } catch (error) {
-    recordFailure(o, result, error);
-    return settle(result, 'failed', ExitCode.failed);
+    const failure = recordFailure(o, error);
+    soFar.error = failure.error;
+    soFar.breaches.push(...failure.breaches);
+    ended = { status: 'failed', exitCode: ExitCode.failed };
   } finally {
     if (connected) await broker.disconnect();
-    await closeRun(o, result, tradingDay, previousRunAt);
+  }
+  const result: RunResult = { runId: o.runId, ...ended, ...soFar };
+  await closeRun(o, result, { now, tradingDay, previousRunAt, rules: soFar.rules ?? o.fallbackRules });
+  return result;
+}
+
+async function readDecideApply(o: RunOptions, now: string, tradingDay: string, soFar: SoFar): Promise<{ status: RunStatus; exitCode: ExitCode }> {
+  const { broker, store, settings, out } = o;
+  const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
+  if (checked.account === undefined) {
+    soFar.breaches.push(...checked.breaches);
+    out(...formatBreaches(checked.breaches, 'HALTED'));
+    store.recordBreaches(o.runId, checked.breaches);
+    return { status: 'blocked', exitCode: ExitCode.blocked };
+  }
+  const account = checked.account;
+  soFar.account = account;
+  out(`\n== account ${account}`);
+
+  // Settle what earlier runs left: reconcile their orders, cancel the open ones, record the fills.
+  const halt = o.killSwitch.read();
+  const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
+  const since = executionsSince(store, o.runId, now);
+  const settled = await reconcileAndCancel(o, now, since);
+  soFar.newFills.push(...settled.newFills);
+  soFar.notices.push(...settled.notices);
+  prior.push(...settled.breaches);
+  out('\n== executions since the last run');
+  const fills = await collectFills(broker, store, o.runId, since);
+  soFar.newFills.push(...fills);
+  out(...formatFills(fills));
+
+  // Read.
+  out('\n== account, positions, forecasts, quotes');
+  const world = await gatherWorld({ broker, store, forecasts: o.forecasts, account, now, maxForecastAgeHours: settings.maxForecastAgeHours });
+  soFar.rules = world.session.rules;
+  for (const warning of world.session.warnings) out(`warning: ${warning}`);
+  if (world.session.warnings.length > 0) o.logger.warn({ symbol: world.session.symbol, disagreements: world.session.disagreements, unreadable: world.session.unreadable }, 'session rules');
+  for (const f of world.forecastFiles) soFar.files.push({ label: 'forecast', path: f });
+  printWorld(out, world);
+  soFar.ledger = world.ledger;
+
+  // Decide.
+  const decision = decide(world, prior, settings, { runId: o.runId, halted: halt !== undefined });
+  soFar.plan = decision.plan;
+  soFar.breaches.push(...decision.plan.breaches);
+  soFar.marketOpen = decision.phase.ordersAllowed;
+  if (!decision.phase.ordersAllowed) soFar.nextOpen = decision.phase.nextOpen;
+  printDecision(out, decision);
+
+  // Apply.
+  applyDecisionRecords(o, now, world, decision);
+  const orderFile = await o.records.writeOrderFile(tradingDay, o.runId, decision.plan.lines);
+  soFar.files.push({ label: 'order file', path: orderFile });
+  const applied = await applyOrders(o, now, decision);
+  soFar.sent.push(...applied.sent);
+  soFar.breaches.push(...applied.breaches);
+  if (applied.failure !== undefined) throw applied.failure;
+  if (applied.error !== undefined) soFar.error = applied.error;
+  await writeRecords(o, { account, world, plan: decision.plan, orderFile, ordersSent: applied.sent.length > 0 });
+  soFar.files.push({ label: 'trades CSV', path: o.records.tradesCsvPath });
+  const exitCode = applied.status === 'failed' ? ExitCode.failed : applied.status === 'blocked' ? ExitCode.blocked : ExitCode.ok;
+  return { status: applied.status, exitCode };
+}
+
+/** The decision's effects on the records and the kill switch, before any order: breaches, managed tickers, ledger, halt. */
+function applyDecisionRecords(o: RunOptions, now: string, world: World, decision: Decision): void {
+  const { store } = o;
+  store.recordBreaches(o.runId, decision.plan.breaches);
+  if (decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
+  recordLedger(store, world.ledger, o.runId, now);
+  if (!o.dryRun && decision.haltReason !== undefined) {
+    const state = { reason: decision.haltReason, at: now, source: `run ${o.runId}` };
+    o.killSwitch.turnOn(state);
+    store.recordHaltEvent({ action: 'halt', ...state });
+    o.out(`kill switch turned on: ${decision.haltReason}`);
   }
 }
 
-function settle(result: RunResult, status: RunStatus, exitCode: ExitCode): RunResult {
-  result.status = status;
-  result.exitCode = exitCode;
-  return result;
+function printWorld(out: RunOptions['out'], world: World): void {
+  const s = world.summary;
+  out(
+    `NLV ${formatMoney(s.netLiquidation)} ${s.currency}, cash ${formatMoney(s.totalCash)}, gross positions ${formatMoney(s.grossPositionValue)}, cushion ${(s.cushion * 100).toFixed(1)}%, ${world.positions.length} position(s)`,
+    `${world.forecasts.length} valid forecast(s) of ${world.forecastFiles.length} file(s): ${world.forecastFiles.join(', ') || 'none'}`,
+  );
+  out('\n== ledger vs broker (baseline + own fills + accepted adjustments, per managed ticker)');
+  out(...formatLedger(world.ledger));
+}
+
+function printDecision(out: RunOptions['out'], decision: Decision): void {
+  out('\n== plan');
+  out(...formatPlan(decision.plan));
+  out('\n== circuit breakers');
+  out(...formatBreaches(decision.plan.breaches, decision.plan.tradingState));
 }

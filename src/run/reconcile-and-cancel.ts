@@ -1,28 +1,38 @@
 import { BrokerError } from '../ports/broker.js';
-import type { Breach } from '../core/types.js';
+import type { Breach, Execution } from '../core/types.js';
 import { cancelOpenOrders } from './cancel-orders.js';
 import { formatResolutions, reconcileEarlierOrders } from './reconcile-orders.js';
 import { formatCancels } from './console-report.js';
-import type { RunOptions, RunResult } from './rebalance-run.js';
+import type { RunOptions } from './run-types.js';
+
+type SettleOptions = Pick<RunOptions, 'broker' | 'store' | 'out' | 'logger' | 'runId' | 'dryRun' | 'settings'>;
+
+/** What settling the earlier runs' orders did. */
+export interface EarlierOrdersSettled {
+  /** Executions recorded for the first time while reconciling. */
+  newFills: Execution[];
+  /** What a person must be told (orders recovered from a crash, never sent). */
+  notices: string[];
+  /** Cancels not confirmed (CANCEL_UNCONFIRMED): planning on top of a live order could buy twice. */
+  breaches: Breach[];
+}
 
 /**
- * The orders earlier runs left unsettled, reconciled with the broker by orderRef (their fills and notices go into
- * `result`), then the open orders cancelled unless the run is dry. Returns the breaches of cancels not confirmed.
+ * The orders earlier runs left unsettled, reconciled with the broker by orderRef, then the open orders cancelled
+ * unless the run is dry.
  */
-export async function reconcileAndCancel(o: RunOptions, result: RunResult, since: string): Promise<Breach[]> {
+export async function reconcileAndCancel(o: SettleOptions, now: string, since: string): Promise<EarlierOrdersSettled> {
   const { broker, store, out } = o;
   out('\n== reconcile orders of earlier runs (by orderRef, with open orders and executions)');
-  const reconciled = await reconcileOrCancel(o, () => reconcileEarlierOrders({ broker, store, runId: o.runId, now: o.now, since }));
-  result.newFills.push(...reconciled.newFills);
-  result.notices.push(...reconciled.notices);
+  const reconciled = await reconcileOrCancel(o, () => reconcileEarlierOrders({ broker, store, runId: o.runId, now, since }));
   out(...formatResolutions(reconciled.resolutions));
 
   out('\n== cancel open orders');
   if (o.dryRun) {
     out('dry run: open orders left alone');
-    return [];
+    return { newFills: reconciled.newFills, notices: reconciled.notices, breaches: [] };
   }
-  return cancelAndRecord(o);
+  return { newFills: reconciled.newFills, notices: reconciled.notices, breaches: await cancelAndRecord(o) };
 }
 
 /**
@@ -30,7 +40,7 @@ export async function reconcileAndCancel(o: RunOptions, result: RunResult, since
  * left working by earlier runs must not keep working for another hour because their records could not be
  * settled. The cancels record what they learn by orderRef; the next run settles the rest.
  */
-async function reconcileOrCancel<T>(o: RunOptions, reconcile: () => Promise<T>): Promise<T> {
+async function reconcileOrCancel<T>(o: SettleOptions, reconcile: () => Promise<T>): Promise<T> {
   try {
     return await reconcile();
   } catch (error) {
@@ -46,7 +56,7 @@ async function reconcileOrCancel<T>(o: RunOptions, reconcile: () => Promise<T>):
   }
 }
 
-async function cancelAndRecord(o: RunOptions): Promise<Breach[]> {
+async function cancelAndRecord(o: SettleOptions): Promise<Breach[]> {
   const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope);
   o.out(...formatCancels(cancelled.results));
   o.store.updateOrderStatuses(cancelled.updated);

@@ -1,30 +1,26 @@
-import { join } from 'node:path';
 import type { Plan } from '../core/types.js';
 import { buildSnapshot } from './snapshot.js';
 import { formatMoney } from './console-report.js';
-import { syncTradesCsv } from '../adapters/files/trades-csv.js';
-import type { Gathered } from './gather-inputs.js';
-import type { RunOptions, RunResult } from './rebalance-run.js';
+import type { World } from './gather.js';
+import type { RunOptions } from './run-types.js';
 
 /**
  * The run's records once its orders are placed or skipped: a snapshot of the account and positions (read again
- * from the broker if orders were sent), and the new fills appended to the trades CSV.
+ * from the broker if orders were sent), and the new fills appended to the trades CSV. Returns the rows appended.
  */
 export async function writeRecords(
-  o: RunOptions,
-  result: RunResult,
-  run: { account: string; gathered: Gathered; plan: Plan; orderFile: string },
-): Promise<void> {
-  const { broker, store, settings, out } = o;
-  const { account, gathered, plan, orderFile } = run;
+  o: Pick<RunOptions, 'broker' | 'store' | 'records' | 'out' | 'runId'>,
+  run: { account: string; world: World; plan: Plan; orderFile: string; ordersSent: boolean },
+): Promise<number> {
+  const { broker, store, records, out } = o;
+  const { account, world, plan, orderFile } = run;
   out('\n== records');
-  const after = result.sent.length > 0
+  const after = run.ordersSent
     ? { summary: await broker.accountSummary(account), positions: await broker.positions(account) }
-    : { summary: gathered.summary, positions: gathered.positions };
-  const snap = buildSnapshot(after.summary, after.positions, gathered.inputs.quotes, plan.lines);
+    : { summary: world.summary, positions: world.positions };
+  const snap = buildSnapshot(after.summary, after.positions, world.quotes, plan.lines);
   store.recordSnapshot(o.runId, snap.snapshot, snap.positions);
-  const csv = join(settings.dataDir, 'trades.csv');
-  const appended = await syncTradesCsv(store, csv);
-  result.files.push({ label: 'trades CSV', path: csv });
-  out(`snapshot saved (NLV ${formatMoney(after.summary.netLiquidation)}); ${appended} new row(s) in ${csv}; order file ${orderFile}`);
+  const appended = await records.syncTrades(store);
+  out(`snapshot saved (NLV ${formatMoney(after.summary.netLiquidation)}); ${appended} new row(s) in ${records.tradesCsvPath}; order file ${orderFile}`);
+  return appended;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NYSE_RULES } from '../../src/core/session.js';
 import { findMissedRuns } from '../../src/core/missed-runs.js';
 
 describe('noticing missed hourly runs', () => {
@@ -16,13 +17,13 @@ describe('noticing missed hourly runs', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const found = findMissedRuns(c.previous, c.now);
+      const found = findMissedRuns(c.previous, c.now, NYSE_RULES);
       expect(found?.sessionMinutes).toBe(c.missed);
     });
   }
 
   it('says how many hourly runs the gap held', () => {
-    expect(findMissedRuns('2026-11-23T14:35:00Z', '2026-11-23T17:35:00Z')).toEqual({
+    expect(findMissedRuns('2026-11-23T14:35:00Z', '2026-11-23T17:35:00Z', NYSE_RULES)).toEqual({
       since: '2026-11-23T14:35:00Z',
       until: '2026-11-23T17:35:00Z',
       sessionMinutes: 180,

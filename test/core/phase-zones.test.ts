@@ -32,14 +32,14 @@ const SCRIPT = `
 import { runnerImport } from 'vite';
 const load = async (file) => (await runnerImport(file, { configFile: false, logLevel: 'silent' })).module;
 const { phaseOf } = await load('./src/core/phase.ts');
-const { sessionOn, isSessionOpen, nextSessionOpen, tradingDayOf } = await load('./src/core/session.ts');
+const { sessionOn, isSessionOpen, nextSessionOpen, tradingDayOf, NYSE_RULES } = await load('./src/core/session.ts');
 const { dates, instants } = JSON.parse(process.argv[1]);
 const local = (iso) => { const d = new Date(iso); return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0'); };
 console.log(JSON.stringify({
   zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
   sessions: dates.map((date) => { const s = sessionOn(date); return { date, session: s, localOpen: s && local(s.open) }; }),
   answers: instants.map((now) => ({
-    now, phase: phaseOf(now, { noTradeFirstMinutes: 5, noTradeLastMinutes: 10 }), open: isSessionOpen(now),
+    now, phase: phaseOf(now, { noTradeFirstMinutes: 5, noTradeLastMinutes: 10, rules: NYSE_RULES }), open: isSessionOpen(now),
     next: nextSessionOpen(now), day: tradingDayOf(now),
   })),
 }));

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { dayMarks, phaseOf, type MarketPhase } from '../../src/core/phase.js';
-import { WEEKDAYS_ONLY } from '../../src/core/session.js';
+import { NYSE_RULES, WEEKDAYS_ONLY } from '../../src/core/session.js';
+
+const NYSE = { rules: NYSE_RULES };
 
 const originalTz = process.env.TZ;
 afterEach(() => {
@@ -49,14 +51,14 @@ describe.each(['Asia/Singapore', 'UTC', 'America/New_York'])('phaseOf with TZ=%s
 
   it.each([...REGULAR_DAY, ...EARLY_CLOSE, ...CLOSED_DAYS])('at %s is %s (orders allowed: %s)', (now, phase, allowed, reason) => {
     process.env.TZ = tz;
-    const p = phaseOf(now, windows);
+    const p = phaseOf(now, { ...windows, rules: NYSE_RULES });
     expect({ phase: p.phase, ordersAllowed: p.ordersAllowed, reason: p.reason }).toEqual({ phase, ordersAllowed: allowed, reason });
   });
 });
 
 describe('phaseOf', () => {
   it('names the trading day, its session and the next open', () => {
-    expect(phaseOf('2026-11-25T21:00:00Z')).toEqual({
+    expect(phaseOf('2026-11-25T21:00:00Z', NYSE)).toEqual({
       phase: 'after-close',
       tradingDay: '2026-11-25',
       session: { open: '2026-11-25T14:30:00Z', close: '2026-11-25T21:00:00Z' },
@@ -64,17 +66,17 @@ describe('phaseOf', () => {
       reason: 'market closed for the day at 16:00 New York time',
       nextOpen: '2026-11-27T14:30:00Z',
     });
-    const holiday = phaseOf('2026-11-26T15:00:00Z');
+    const holiday = phaseOf('2026-11-26T15:00:00Z', NYSE);
     expect(holiday.tradingDay).toBe('2026-11-26');
     expect(holiday.session).toBeUndefined();
     expect(holiday.nextOpen).toBe('2026-11-27T14:30:00Z');
-    expect(phaseOf('2026-11-25T15:00:00Z').nextOpen).toBe('2026-11-27T14:30:00Z');
+    expect(phaseOf('2026-11-25T15:00:00Z', NYSE).nextOpen).toBe('2026-11-27T14:30:00Z');
   });
 
   it('allows orders for the whole session without windows', () => {
-    expect(phaseOf('2026-11-25T14:30:00Z').ordersAllowed).toBe(true);
-    expect(phaseOf('2026-11-25T20:59:59Z').ordersAllowed).toBe(true);
-    expect(phaseOf('2026-11-25T14:30:00Z', { noTradeFirstMinutes: 1 }).reason)
+    expect(phaseOf('2026-11-25T14:30:00Z', NYSE).ordersAllowed).toBe(true);
+    expect(phaseOf('2026-11-25T20:59:59Z', NYSE).ordersAllowed).toBe(true);
+    expect(phaseOf('2026-11-25T14:30:00Z', { noTradeFirstMinutes: 1, rules: NYSE_RULES }).reason)
       .toBe('in the first 1 minute of the session (no-trade window)');
   });
 
@@ -83,8 +85,8 @@ describe('phaseOf', () => {
   });
 
   it('rejects negative or non-numeric windows', () => {
-    expect(() => phaseOf('2026-11-25T15:00:00Z', { noTradeLastMinutes: -1 })).toThrow(/noTradeLastMinutes/);
-    expect(() => phaseOf('2026-11-25T15:00:00Z', { noTradeFirstMinutes: Number.NaN })).toThrow(/noTradeFirstMinutes/);
+    expect(() => phaseOf('2026-11-25T15:00:00Z', { noTradeLastMinutes: -1, rules: NYSE_RULES })).toThrow(/noTradeLastMinutes/);
+    expect(() => phaseOf('2026-11-25T15:00:00Z', { noTradeFirstMinutes: Number.NaN, rules: NYSE_RULES })).toThrow(/noTradeFirstMinutes/);
   });
 });
 

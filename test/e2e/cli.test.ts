@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
 import { makeWorkspace, runCli, writeForecast } from '../support/cli.js';
-import { acquireRunLock } from '../../src/run/run-lock.js';
+import { acquireRunLock } from '../../src/adapters/files/run-lock.js';
 
 // Monday 23 November 2026, 10:35 in New York: the market is open.
 const IN_SESSION = '2026-11-23T15:35:00Z';
@@ -63,6 +64,26 @@ describe('the built rebalancer command', () => {
     expect(runs.map((r) => r.dry_run)).toEqual([0, 1]);
     expect(dryOrders.n).toBe(0);
     expect(readdirSync(join(ws.data, 'orders', '2026-11-23'))).toHaveLength(2);
+  });
+
+  it('plan --json gives the same lines as run --dry-run at the same instant', async () => {
+    const ws = workspace();
+    writeForecast(ws.forecasts, 'trend.json', forecast('2026-11-23T14:00:00Z'));
+    expect((await runCli(['run', '--now', IN_SESSION], { cwd: ws.root, env: ws.env })).code).toBe(0);
+    writeForecast(ws.forecasts, 'trend.json', { ...forecast('2026-11-23T16:30:00Z'), weights: { SPY: 0.2, IEF: 0.3, GLD: 0.1 } });
+    const at = '2026-11-23T16:35:00Z';
+    const plan = await runCli(['plan', '--json', '--now', at], { cwd: ws.root, env: ws.env });
+    expect(plan.code).toBe(0);
+    const dry = await runCli(['run', '--dry-run', '--now', at], { cwd: ws.root, env: ws.env });
+    expect(dry.code).toBe(0);
+    const planned = (JSON.parse(plan.stdout) as { marketOpen: boolean; orders: Record<string, unknown>[] });
+    expect(planned.marketOpen).toBe(true);
+    const files = readdirSync(join(ws.data, 'orders', '2026-11-23')).sort();
+    const rows = parse(readFileSync(join(ws.data, 'orders', '2026-11-23', files[files.length - 1] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+    const fromPlan = planned.orders.map((o) => [o.symbol, o.action, String(o.quantity), String(o.limitPrice ?? ''), String(o.currentQuantity), String(o.targetQuantity), o.reason]);
+    const fromDryRun = rows.map((r) => [r.symbol, r.action, r.quantity, r.limit_price, r.current_quantity, r.target_quantity, r.reason]);
+    expect(fromPlan.some((l) => l[1] === 'BUY')).toBe(true);
+    expect(fromPlan).toEqual(fromDryRun);
   });
 
   it('exits 2 and names the variable when a configuration value is wrong, without touching the broker', async () => {

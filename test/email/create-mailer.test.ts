@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/adapters/email/create-mailer.js';
-import { renderAlert } from '../../src/adapters/email/render-alert.js';
+import { renderAlert } from '../../src/report/render-alert.js';
 import type { MailMessage } from '../../src/ports/mailer.js';
 import { parseMail, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderAlert, type AlertInput } from '../../src/adapters/email/render-alert.js';
+import { escapeHtml, renderAlert, type AlertInput } from '../../src/report/render-alert.js';
 
 const blocked: AlertInput = {
   account: 'DU0000001',

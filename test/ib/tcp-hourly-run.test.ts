@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runHourlyRebalance } from '../../jobs/hourly-rebalance.js';
+import { runHourlyRebalance } from '../../src/app/hourly-job.js';
 import { ACCOUNT, baseScenario, CLIENT_ID, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
 
 const h = useIbHarness();

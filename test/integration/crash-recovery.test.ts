@@ -9,7 +9,7 @@ import { SimBroker } from '../../src/adapters/sim/sim-broker.js';
 import { BrokerError } from '../../src/ports/broker.js';
 import type { Execution } from '../../src/core/types.js';
 import { hourlyRun } from '../support/run-harness.js';
-import { writeHalt } from '../../src/run/kill-switch.js';
+import { writeHalt } from '../../src/adapters/files/halt-file.js';
 import {
   HOURS, outbox, records, runAt, runKilledAfterIntent, simOrdersWithRef, simState, simWorkspace, writeWeights,
 } from '../support/sim-workspace.js';

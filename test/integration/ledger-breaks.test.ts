@@ -12,7 +12,7 @@ import type { CommandIo } from '../../src/cli/commands/command-io.js';
 import { previewPlan, planJson } from '../../src/run/preview-plan.js';
 import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
-import { testSettings } from '../support/run-harness.js';
+import { testPreviewPorts, testSettings } from '../support/run-harness.js';
 import {
   HOURS, outbox, records, runAt, simBrokerOf, simScenario, simState, simWorkspace, tradeByHand, writeWeights, type SimWorkspace,
 } from '../support/sim-workspace.js';
@@ -106,7 +106,7 @@ describe('the ledger against the broker over hourly runs', () => {
     tradeByHand(ws, 'SPY', 2, 600);
     writeWeights(ws, T2, { AAPL: 0.2, MSFT: 0.4, KO: 0.1 });
     const ordersBefore = simState(ws).orders.length;
-    const halted = await runAt(ws, T2, { limits: { ...testSettings(ws.root).limits, maxPositionBreaks: 2 } });
+    const halted = await runAt(ws, T2, { limits: { ...testSettings().limits, maxPositionBreaks: 2 } });
     expect(halted.exitCode).toBe(ExitCode.blocked);
     expect(halted.plan?.tradingState).toBe('HALTED');
     expect(halted.breaches.map((b) => [b.code, b.symbol])).toEqual([
@@ -162,7 +162,7 @@ describe('the ledger against the broker over hourly runs', () => {
     tradeByHand(ws, 'SPY', -3, 600);
     const db = openDatabase(join(ws.data, 'rebalancer.sqlite'));
     try {
-      const preview = await previewPlan(simBrokerOf(ws, true)(ws.data, T3), new SqliteStore(db), testSettings(ws.root), T3);
+      const preview = await previewPlan(testPreviewPorts(ws.root, simBrokerOf(ws, true)(ws.data, T3), new SqliteStore(db)), testSettings(), T3);
       const json = planJson(preview) as { orders: { symbol: string; action: string; positionBreak: unknown; reason: string }[]; ledger: { symbol: string; agrees: boolean }[] };
       expect(json.ledger.map((l) => [l.symbol, l.agrees])).toEqual([['AAPL', true], ['MSFT', true], ['SPY', false]]);
       const spy = json.orders.find((o) => o.symbol === 'SPY');

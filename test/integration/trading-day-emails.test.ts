@@ -62,7 +62,7 @@ describe('the emails of a trading day', () => {
     sinks.push(sink);
     // A forecast the strategy stopped updating: stale from the first run on.
     writeForecast(join(root, 'forecasts'), 'trend.json', { strategy: 'trend', asOf: '2026-11-20T14:00:00Z', leverage: 1, weights: { SPY: 0.4 } });
-    const settings = { notify: { alertRepeatMinutes: 150, heartbeatTimeoutMs: 1000 } };
+    const settings = { notify: { alertRepeatMinutes: 150 } };
     for (const t of ['10:35', '11:35', '12:35', '13:35']) {
       const result = await hourlyRun(root, newYorkTime('2026-11-23', t), { smtpUrl: sink.url(), settings });
       expect(result.exitCode).toBe(3);

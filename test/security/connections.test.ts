@@ -9,7 +9,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runHourlyRebalance } from '../../jobs/hourly-rebalance.js';
+import { runHourlyRebalance } from '../../src/app/hourly-job.js';
 import { makeWorkspace, writeForecast } from '../support/cli.js';
 import { startSmtpSink, type SmtpSink } from '../email/smtp-sink.js';
 

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SEED } from '../properties/support/checks.js';
-import { renderAlert, type AlertInput } from '../../src/adapters/email/render-alert.js';
+import { renderAlert, type AlertInput } from '../../src/report/render-alert.js';
 import type { Breach, BreachCode } from '../../src/core/types.js';
 import { withNote, withRepeatsSummary } from '../../src/report/alert-throttle.js';
 import type { DailyReportData } from '../../src/report/daily-report-data.js';

@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type { MailMessage, Mailer, MailOutcome } from '../../ports/mailer.js';
 import { redactSecrets } from '../../log/redact.js';
-import { escapeHtml } from './render-alert.js';
+import { escapeHtml } from '../../report/escape-html.js';
 
 export interface CreateMailerOptions {
   /** smtp:// or smtps:// URL; unset means every message goes to the outbox. */

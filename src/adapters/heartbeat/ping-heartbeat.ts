@@ -1,3 +1,5 @@
+import type { Heartbeat } from '../../ports/heartbeat.js';
+
 /**
  * Dead-man's switch: after every run, request HEARTBEAT_URL (healthchecks.io, Cronitor, Uptime Kuma push
  * monitors...). When the requests stop, that service alerts: the one failure the rebalancer cannot report
@@ -23,4 +25,9 @@ export async function pingHeartbeat(
     const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.message) : String(error);
     return { ok: false, reason };
   }
+}
+
+/** The heartbeat port over HTTP GET to `url` (`{exit}` becomes the run's exit code). */
+export function httpHeartbeat(url: string, timeoutMs: number): Heartbeat {
+  return { ping: (exitCode) => pingHeartbeat(url, exitCode, timeoutMs) };
 }

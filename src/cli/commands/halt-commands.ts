@@ -1,6 +1,5 @@
 import { ExitCode } from '../../errors.js';
-import { clearHalt, readHalt, writeHalt } from '../../run/kill-switch.js';
-import { openApp, openStore } from '../../../jobs/compose.js';
+import { killSwitchOf, openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 import { userInfo } from 'node:os';
 
@@ -8,7 +7,7 @@ import { userInfo } from 'node:os';
 export function haltCommand(io: CommandIo, options: { reason: string; now: string }): ExitCode {
   const app = openApp(io.cwd, io.env);
   const source = `operator ${safeUser()}`;
-  writeHalt(app.config.files.dataDir, { reason: options.reason, at: options.now, source });
+  killSwitchOf(app.config).turnOn({ reason: options.reason, at: options.now, source });
   const store = openStore(app.config);
   try {
     store.recordHaltEvent({ action: 'halt', reason: options.reason, at: options.now, source });
@@ -23,12 +22,13 @@ export function haltCommand(io: CommandIo, options: { reason: string; now: strin
 /** `rebalancer resume [--reason TEXT]`: turn the kill switch off, recording who and why. */
 export function resumeCommand(io: CommandIo, options: { reason: string; now: string }): ExitCode {
   const app = openApp(io.cwd, io.env);
-  const previous = readHalt(app.config.files.dataDir);
+  const killSwitch = killSwitchOf(app.config);
+  const previous = killSwitch.read();
   if (previous === undefined) {
     io.out('the kill switch is already off; nothing to do');
     return ExitCode.ok;
   }
-  clearHalt(app.config.files.dataDir);
+  killSwitch.turnOff();
   const store = openStore(app.config);
   try {
     store.recordHaltEvent({ action: 'resume', reason: options.reason, at: options.now, source: `operator ${safeUser()}` });

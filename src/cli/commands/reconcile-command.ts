@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { ExitCode } from '../../errors.js';
 import { formatTable } from '../../run/console-report.js';
 import type { LedgerCheck, LedgerCheckLine, RunStore } from '../../ports/store.js';
-import { openApp, openStore } from '../../../jobs/compose.js';
+import { openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 
 export interface ReconcileOptions {

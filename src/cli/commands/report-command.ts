@@ -4,7 +4,7 @@ import { isTradingDay, previousTradingDay } from '../../core/calendar.js';
 import { tradingDayOf } from '../../core/session.js';
 import { prepareDailyReport } from '../../report/send-daily-report.js';
 import type { ReportKind } from '../../report/daily-report-data.js';
-import { createMailerFor, openApp, openStores } from '../../../jobs/compose.js';
+import { createMailerFor, openApp, openStores } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 
 export interface ReportCommandOptions {

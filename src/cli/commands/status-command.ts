@@ -1,7 +1,6 @@
 import { ExitCode } from '../../errors.js';
-import { readHalt } from '../../run/kill-switch.js';
 import { formatMoney, formatTable } from '../../run/console-report.js';
-import { openApp, openStore } from '../../../jobs/compose.js';
+import { killSwitchOf, openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -11,7 +10,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
   const app = openApp(io.cwd, io.env);
   const store = openStore(app.config);
   try {
-    const halt = readHalt(app.config.files.dataDir) ?? null;
+    const halt = killSwitchOf(app.config).read() ?? null;
     const snapshot = store.latestSnapshot() ?? null;
     const positions = snapshot ? store.positionsOf(snapshot.runId) : [];
     const runs = store.recentRuns(10);

@@ -1,22 +1,32 @@
 /**
- * The composition root: the only place (with the CLI) that turns configuration into adapters.
+ * The composition root: the only place that turns configuration into adapters. The CLI commands and the jobs
+ * ask it for what they need; the run and the reports see only ports.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config/schema.js';
-import { loadConfig, secretsOf } from '../src/config/load-config.js';
-import type { Broker } from '../src/ports/broker.js';
-import type { Mailer } from '../src/ports/mailer.js';
-import { SimBroker } from '../src/adapters/sim/sim-broker.js';
-import { loadScenario } from '../src/adapters/sim/scenario.js';
-import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
-import { SqliteReportStore } from '../src/adapters/sqlite/sqlite-report-store.js';
-import { openDatabase } from '../src/adapters/sqlite/open-database.js';
-import { SqliteContractCache } from '../src/adapters/sqlite/sqlite-contract-cache.js';
-import { IbBroker } from '../src/adapters/ib/ib-broker.js';
-import { createMailer } from '../src/adapters/email/create-mailer.js';
-import { createLogger } from '../src/log/logger.js';
-import type { RunSettings } from '../src/run/rebalance-run.js';
+import type { Config } from '../config/schema.js';
+import { loadConfig, secretsOf } from '../config/load-config.js';
+import type { Broker } from '../ports/broker.js';
+import type { Mailer } from '../ports/mailer.js';
+import { SimBroker } from '../adapters/sim/sim-broker.js';
+import { loadScenario } from '../sim/scenario.js';
+import { SqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { SqliteReportStore } from '../adapters/sqlite/sqlite-report-store.js';
+import { openDatabase } from '../adapters/sqlite/open-database.js';
+import { SqliteContractCache } from '../adapters/sqlite/sqlite-contract-cache.js';
+import { IbBroker } from '../adapters/ib/ib-broker.js';
+import { createMailer } from '../adapters/email/create-mailer.js';
+import { createLogger } from '../log/logger.js';
+import type { RunPorts, RunSettings } from '../run/run-types.js';
+import type { PreviewPorts } from '../run/preview-plan.js';
+import type { Clock } from '../ports/clock.js';
+import type { KillSwitch } from '../ports/kill-switch.js';
+import { NYSE_RULES } from '../core/session.js';
+import { HaltFile } from '../adapters/files/halt-file.js';
+import { DataDirRecords } from '../adapters/files/record-files.js';
+import { forecastFiles } from '../adapters/files/forecast-files.js';
+import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
+import { fixedClock } from '../adapters/clock/clocks.js';
 
 export interface AppContext {
   config: Config;
@@ -135,8 +145,6 @@ export function runSettingsOf(config: Config): RunSettings {
     expectedAccount: config.broker.ibAccount,
     tradingMode: config.broker.tradingMode,
     cancelScope: config.broker.cancelScope,
-    forecastDir: config.files.forecastDir,
-    dataDir: config.files.dataDir,
     maxForecastAgeHours: config.maxForecastAgeHours,
     sizing: config.sizing,
     limits: config.limits,
@@ -146,9 +154,43 @@ export function runSettingsOf(config: Config): RunSettings {
     noTradeLastMinutes: config.schedule.noTradeLastMinutes,
     notify: {
       alertRepeatMinutes: config.email.alertRepeatMinutes,
-      heartbeatUrl: config.schedule.heartbeatUrl,
-      heartbeatTimeoutMs: config.schedule.heartbeatTimeoutMs,
       expectedAccount: config.broker.ibAccount,
     },
+  };
+}
+
+/** The kill switch of DATA_DIR (the HALT file). */
+export function killSwitchOf(config: Config): KillSwitch {
+  return new HaltFile(config.files.dataDir);
+}
+
+/**
+ * The calendar for what happens before any contract's hours are read (a run that cannot reach the broker, the
+ * report command): the NYSE rules, chosen here explicitly. Once contracts are read, their liquid hours decide.
+ */
+export const FALLBACK_SESSION_RULES = NYSE_RULES;
+
+/** The file and clock ports a run or a preview reads and writes, from the configuration. */
+export function filePortsOf(config: Config, now: string): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'clock' | 'fallbackRules'> {
+  const clock: Clock = fixedClock(now);
+  const heartbeatUrl = config.schedule.heartbeatUrl;
+  return {
+    killSwitch: killSwitchOf(config),
+    records: new DataDirRecords(config.files.dataDir),
+    forecasts: forecastFiles(config.files.forecastDir),
+    ...(heartbeatUrl === undefined ? {} : { heartbeat: httpHeartbeat(heartbeatUrl, config.schedule.heartbeatTimeoutMs) }),
+    clock,
+    fallbackRules: FALLBACK_SESSION_RULES,
+  };
+}
+
+/** What `rebalancer plan` reads: a read-only broker, the records, the kill switch and the forecasts. */
+export function previewPortsOf(config: Config, now: string, store: PreviewPorts['store']): PreviewPorts {
+  return {
+    broker: createBroker(config, now, true),
+    store,
+    killSwitch: killSwitchOf(config),
+    forecasts: forecastFiles(config.files.forecastDir),
+    fallbackRules: FALLBACK_SESSION_RULES,
   };
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cron from 'node-cron';
-import { runJob, startSchedule } from '../../jobs/schedule.js';
-import { SCHEDULE, SCHEDULE_ZONE } from '../../jobs/schedule-table.js';
+import { runJob, startSchedule } from '../../src/app/schedule.js';
+import { SCHEDULE, SCHEDULE_ZONE } from '../../src/app/schedule-table.js';
 
 describe('rebalancer schedule', () => {
   it('has valid cron expressions, on New York time', () => {

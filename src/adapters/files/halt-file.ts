@@ -1,13 +1,9 @@
 import { readFileSync, unlinkSync, existsSync } from 'node:fs';
-import { writeFileAtomicSync } from '../adapters/files/atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 import { join } from 'node:path';
+import type { HaltState, KillSwitch } from '../../ports/kill-switch.js';
 
-/** The kill switch state as kept in `DATA_DIR/HALT`. */
-export interface HaltState {
-  reason: string;
-  at: string;
-  source: string;
-}
+export type { HaltState };
 
 /** Path of the HALT file: present while the kill switch is on. */
 export function haltFile(dataDir: string): string {
@@ -47,4 +43,25 @@ export function clearHalt(dataDir: string): HaltState | undefined {
     if (!(error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
   }
   return previous;
+}
+
+/** The kill switch as the file `DATA_DIR/HALT`. */
+export class HaltFile implements KillSwitch {
+  readonly location: string;
+
+  constructor(private readonly dataDir: string) {
+    this.location = haltFile(dataDir);
+  }
+
+  read(): HaltState | undefined {
+    return readHalt(this.dataDir);
+  }
+
+  turnOn(state: HaltState): void {
+    writeHalt(this.dataDir, state);
+  }
+
+  turnOff(): HaltState | undefined {
+    return clearHalt(this.dataDir);
+  }
 }

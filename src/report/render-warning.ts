@@ -5,7 +5,7 @@
  */
 import type { Breach } from '../core/types.js';
 import type { MailMessage } from '../ports/mailer.js';
-import { escapeHtml } from '../adapters/email/render-alert.js';
+import { escapeHtml } from './escape-html.js';
 
 export interface WarningInput {
   account: string;
@@ -15,9 +15,9 @@ export interface WarningInput {
   status: string;
   exitCode: number;
   /** The ticker-scoped breaches (POSITION_BREAK): each blocked one ticker. */
-  breaches: Breach[];
-  notices: string[];
-  files: { label: string; path: string }[];
+  breaches: readonly Breach[];
+  notices: readonly string[];
+  files: readonly { label: string; path: string }[];
 }
 
 export function renderWarning(w: WarningInput): MailMessage {
@@ -51,7 +51,7 @@ export function renderWarning(w: WarningInput): MailMessage {
     '',
   ].join('\n');
   const e = escapeHtml;
-  const list = (items: string[]): string => (items.length === 0 ? '<p>none</p>' : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
+  const list = (items: readonly string[]): string => (items.length === 0 ? '<p>none</p>' : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
   const html = [
     '<!DOCTYPE html>',
     `<html><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,

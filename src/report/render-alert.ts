@@ -1,6 +1,9 @@
 /** The alert email of a failed or blocked run: pure, from the run's outcome to a subject, text and HTML. */
-import type { Breach } from '../../core/types.js';
-import type { MailMessage } from '../../ports/mailer.js';
+import type { Breach } from '../core/types.js';
+import type { MailMessage } from '../ports/mailer.js';
+import { escapeHtml } from './escape-html.js';
+
+export { escapeHtml };
 
 export interface AlertInput {
   account: string;
@@ -10,12 +13,12 @@ export interface AlertInput {
   now: string;
   /** ACTIVE | REDUCING | HALTED */
   tradingState: string;
-  breaches: Breach[];
+  breaches: readonly Breach[];
   error?: string;
-  files: { label: string; path: string }[];
+  files: readonly { label: string; path: string }[];
   exitCode: number;
   /** Orders the broker accepted before the run stopped (a failure or a halt mid-submission). */
-  sentOrders?: { symbol: string; action: string; quantity: number; limitPrice: number; orderRef: string }[];
+  sentOrders?: readonly { symbol: string; action: string; quantity: number; limitPrice: number; orderRef: string }[];
 }
 
 const EXIT_MEANINGS: Record<number, string> = {
@@ -26,11 +29,6 @@ const EXIT_MEANINGS: Record<number, string> = {
   4: 'another run holds the lock',
 };
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 /** One line, for a header: newlines and runs of white space become one space. */
 function oneLine(text: string, max = 120): string {

@@ -1,20 +1,11 @@
 import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { LockHeldError, StorageError } from '../errors.js';
-import { writeFileAtomicSync } from '../adapters/files/atomic-write.js';
+import { LockHeldError, StorageError } from '../../errors.js';
+import type { LockHolder, RunLock } from '../../ports/run-lock.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
-/** What the lock file says about its holder (for messages; the lock itself is the kernel's). */
-export interface LockHolder {
-  pid: number;
-  startedAt: string;
-  runId: string;
-}
-
-export interface RunLock {
-  readonly path: string;
-  release(): void;
-}
+export type { LockHolder, RunLock };
 
 /**
  * Take the run lock, or throw {@link LockHeldError} at once (the next hourly run will try again).

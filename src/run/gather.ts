@@ -1,79 +1,80 @@
 import type { Broker } from '../ports/broker.js';
+import type { ForecastSource } from '../ports/forecast-source.js';
 import type { RunStore } from '../ports/store.js';
-import type {
-  AccountSummary,
-  Breach,
-  BrokerPosition,
-  ContractHint,
-  Forecast,
-  PlanInputs,
-  RiskLimits,
-  SizingConfig,
-} from '../core/types.js';
-import type { Execution } from '../core/types.js';
-import { readForecasts } from '../forecast/read-forecasts.js';
+import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo, Execution, Forecast, Quote } from '../core/types.js';
 import { tradingDayOf } from '../core/session.js';
+import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
 
 export interface GatherOptions {
   broker: Broker;
   store: RunStore;
+  forecasts: ForecastSource;
   account: string;
   now: string;
-  forecastDir: string;
   maxForecastAgeHours: number;
-  sizing: SizingConfig;
-  limits: RiskLimits;
-  /** Breaches already known (kill switch, unconfirmed cancels). */
-  priorBreaches: Breach[];
   /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
   unrecordedExecutions?: Execution[];
 }
 
-export interface Gathered {
-  inputs: PlanInputs;
+/**
+ * Everything a decision is made from, read once: the broker's account, positions, contracts and quotes, the
+ * strategies' forecasts, the figures of earlier runs the breakers compare against, the ledger, and the session
+ * rules of the contracts. Plain data: `decide` turns it into a plan without reading anything else.
+ */
+export interface World {
+  now: string;
   summary: AccountSummary;
   positions: BrokerPosition[];
+  contracts: Record<string, ContractInfo>;
+  quotes: Record<string, Quote>;
+  forecasts: Forecast[];
+  /** Problems with the forecasts, as breaches (INVALID_FORECAST, STALE_FORECAST). */
+  forecastBreaches: Breach[];
   forecastFiles: string[];
+  /** Tickers the system has ever managed. */
+  managedSymbols: string[];
+  lastNetLiquidation?: number;
+  startOfDayNetLiquidation?: number;
+  tradedValueToday: number;
   /** Ledger against broker for the managed tickers and the forecast tickers about to become managed. */
   ledger: LedgerState;
+  /** The session rules, computed here once from the contracts' hours (or our calendar), and used by everything after. */
+  session: SessionRulesChoice;
 }
 
 /**
- * Steps 4 and 5 of a run: read the account, positions, forecasts, contract details and quotes, and the
- * figures of earlier runs the breakers compare against. Returns the planner's inputs; never plans.
- * A forecast problem is a breach in the inputs, not an exception: the run still snapshots and reports.
+ * The gathering of a run or a preview: read the account, positions, forecasts, contract details and quotes,
+ * and the records. Never plans; never writes. A forecast problem is a breach in the world, not an exception.
  */
-export async function gatherPlanInputs(options: GatherOptions): Promise<Gathered> {
+export async function gatherWorld(options: GatherOptions): Promise<World> {
   const { broker, store, account, now } = options;
   const summary = await broker.accountSummary(account);
   const positions = (await broker.positions(account)).filter((p) => p.quantity !== 0);
-  const read = await readForecasts(options.forecastDir, now, options.maxForecastAgeHours);
-  const hints = contractHints(read.forecasts);
+  const read = await options.forecasts.read(now, options.maxForecastAgeHours);
   const symbols = symbolsToPrice(read.forecasts, positions);
-  const contracts = await broker.contractDetails(symbols, hints);
+  const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts));
   const quotes = await broker.quotes(symbols, contracts);
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
   const forecastSymbols = read.forecasts.flatMap((f) => Object.keys(f.weights));
   const ledger = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
-  const inputs: PlanInputs = {
+  return {
     now,
-    account: summary,
+    summary,
     positions,
-    quotes,
     contracts,
+    quotes,
     forecasts: read.forecasts,
+    forecastBreaches: read.breaches,
+    forecastFiles: read.files,
     managedSymbols,
-    sizing: options.sizing,
-    limits: options.limits,
-    priorBreaches: [...options.priorBreaches, ...read.breaches],
     lastNetLiquidation: store.latestSnapshot()?.netLiquidation,
     startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),
     tradedValueToday: store.tradedValueOn(tradingDay),
-    positionBreaks: ledger.breaks,
+    ledger,
+    session: sessionRulesOf(contracts),
   };
-  return { inputs, summary, positions, forecastFiles: read.files, ledger };
 }
 
 /** Every ticker the plan needs a price for: all forecast tickers and every held position. */

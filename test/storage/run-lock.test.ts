@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { acquireRunLock } from '../../src/run/run-lock.js';
+import { acquireRunLock } from '../../src/adapters/files/run-lock.js';
 import { LockHeldError } from '../../src/errors.js';
 
-const BUILT = resolve(import.meta.dirname, '../../dist/src/run/run-lock.js');
+const BUILT = resolve(import.meta.dirname, '../../dist/src/adapters/files/run-lock.js');
 const holder = (runId: string) => ({ pid: process.pid, startedAt: '2026-11-23T15:35:00Z', runId });
 
 /** Another process that takes the lock and keeps it until killed; resolves once it holds it. */

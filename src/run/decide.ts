@@ -1,0 +1,69 @@
+import type { Breach, OrderRequest, Plan, PlanInputs } from '../core/types.js';
+import type { HaltState } from '../ports/kill-switch.js';
+import { planRebalance } from '../core/plan-rebalance.js';
+import { phaseOf, type MarketPhase } from '../core/phase.js';
+import type { World } from './gather.js';
+import type { RunSettings } from './run-types.js';
+import { orderRequestsOf } from './order-requests.js';
+
+export type DecideSettings = Pick<RunSettings, 'sizing' | 'limits' | 'adaptivePriority' | 'noTradeFirstMinutes' | 'noTradeLastMinutes'>;
+
+/** What a run would do with the world it gathered. */
+export interface Decision {
+  plan: Plan;
+  /** Where `now` falls in the session of the gathered rules, and whether orders may go out. */
+  phase: MarketPhase;
+  /** The orders to send when the phase allows it, in plan order, each with its orderRef. */
+  orders: OrderRequest[];
+  /** Tickers that become managed by this plan (every forecast ticker, when all forecasts were read). */
+  newlyManaged: string[];
+  /** Set when the kill switch must be turned on (a daily loss beyond the limit, not already halted). */
+  haltReason?: string;
+}
+
+/** The breach of a kill switch that is on: it blocks every order until a person resumes. */
+export function killSwitchBreach(halt: HaltState): Breach {
+  return { code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again` };
+}
+
+/**
+ * The decision, pure: the plan with every breaker, the trading state, the session phase under the gathered
+ * rules, the orders to send, and what the records and the kill switch must learn. `plan`, `run --dry-run` and
+ * `run` all decide here, so they agree line for line.
+ *
+ * `prior`: breaches known before planning (the kill switch, cancels not confirmed). `halted`: whether the kill
+ * switch is already on. `runId` names the orders.
+ */
+export function decide(world: World, prior: Breach[], settings: DecideSettings, run: { runId: string; halted: boolean }): Decision {
+  const inputs: PlanInputs = {
+    now: world.now,
+    account: world.summary,
+    positions: world.positions,
+    quotes: world.quotes,
+    contracts: world.contracts,
+    forecasts: world.forecasts,
+    managedSymbols: world.managedSymbols,
+    sizing: settings.sizing,
+    limits: settings.limits,
+    priorBreaches: [...prior, ...world.forecastBreaches],
+    lastNetLiquidation: world.lastNetLiquidation,
+    startOfDayNetLiquidation: world.startOfDayNetLiquidation,
+    tradedValueToday: world.tradedValueToday,
+    positionBreaks: world.ledger.breaks,
+  };
+  const plan = planRebalance(inputs);
+  const phase = phaseOf(world.now, {
+    noTradeFirstMinutes: settings.noTradeFirstMinutes,
+    noTradeLastMinutes: settings.noTradeLastMinutes,
+    rules: world.session.rules,
+  });
+  const allRead = world.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST');
+  const loss = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT');
+  return {
+    plan,
+    phase,
+    orders: orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority),
+    newlyManaged: allRead ? world.forecasts.flatMap((f) => Object.keys(f.weights)) : [],
+    ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),
+  };
+}

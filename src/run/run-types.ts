@@ -1,0 +1,96 @@
+/**
+ * The run's own types: what it needs from the configuration (settings), what it reaches the world through
+ * (ports), and what it tells its caller (the result). No behaviour here.
+ */
+import type { Logger } from 'pino';
+import type { Broker } from '../ports/broker.js';
+import type { Clock } from '../ports/clock.js';
+import type { ForecastSource } from '../ports/forecast-source.js';
+import type { Heartbeat } from '../ports/heartbeat.js';
+import type { KillSwitch } from '../ports/kill-switch.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { RecordFiles } from '../ports/record-files.js';
+import type { ReportStore, RunStatus, RunStore } from '../ports/store.js';
+import type { AdaptivePriority, Breach, BrokerOrder, Execution, Plan, RiskLimits, SizingConfig } from '../core/types.js';
+import type { SessionRules } from '../core/session.js';
+import type { ExitCode } from '../errors.js';
+import type { LedgerState } from './check-ledger.js';
+
+export type CancelScope = 'own' | 'all';
+
+/** What the notifications need from the configuration. */
+export interface NotifySettings {
+  /** The same alert is not sent again within this many minutes; a summary of the repeats follows. */
+  alertRepeatMinutes: number;
+  /** IB_ACCOUNT, used in messages when the run never learned the account. */
+  expectedAccount?: string;
+}
+
+/** What a run needs from the configuration, in the run's own terms. */
+export interface RunSettings {
+  brokerName: string;
+  expectedAccount?: string;
+  tradingMode: 'paper' | 'live';
+  cancelScope: CancelScope;
+  maxForecastAgeHours: number;
+  sizing: SizingConfig;
+  limits: RiskLimits;
+  adaptivePriority: AdaptivePriority;
+  orderStatusWindowMs: number;
+  /** No orders in the first / last N minutes of the session (0: none). */
+  noTradeFirstMinutes: number;
+  noTradeLastMinutes: number;
+  notify: NotifySettings;
+}
+
+/** Everything the run reads or changes in the world. Adapters implement them; only the composition root builds them. */
+export interface RunPorts {
+  broker: Broker;
+  store: RunStore;
+  /** The daily reports' queries, on the same database. */
+  reports: ReportStore;
+  mailer: Mailer;
+  killSwitch: KillSwitch;
+  records: RecordFiles;
+  forecasts: ForecastSource;
+  /** Pinged after every run when configured. */
+  heartbeat?: Heartbeat;
+  clock: Clock;
+  /**
+   * The calendar used when a run never got as far as reading the contracts' hours (the broker unreachable, a
+   * wrong account): the composition root's explicit choice, never a default inside the run.
+   */
+  fallbackRules: SessionRules;
+  logger: Logger;
+  /** Readable progress for a person at the console, one line per argument. */
+  out: (...lines: string[]) => void;
+}
+
+export interface RunOptions extends RunPorts {
+  runId: string;
+  dryRun: boolean;
+  settings: RunSettings;
+}
+
+/** What a run did and how it ended: built once, by the run, from what its steps returned. */
+export interface RunResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly exitCode: ExitCode;
+  readonly account?: string;
+  readonly plan?: Plan;
+  readonly breaches: readonly Breach[];
+  readonly sent: readonly BrokerOrder[];
+  readonly newFills: readonly Execution[];
+  readonly files: readonly { label: string; path: string }[];
+  readonly error?: string;
+  readonly marketOpen?: boolean;
+  readonly nextOpen?: string;
+  /**
+   * What a person must be told even when the run went well: an earlier run that was killed, an order recovered
+   * from a crash or never sent. Alerted with the run's alert, or on their own.
+   */
+  readonly notices: readonly string[];
+  /** The ledger against the broker's positions, when the run got that far. */
+  readonly ledger?: LedgerState;
+}

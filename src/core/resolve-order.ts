@@ -7,6 +7,7 @@
  * orderRef; never by order id, which IB hands out again after a gateway restart.
  */
 import { Exact } from './money.js';
+import type { RecordedOrderStatus } from './order-status.js';
 import type { BrokerOrder, Side } from './types.js';
 
 /** An order as the records have it. */
@@ -39,7 +40,7 @@ export interface OrderResolution {
   orderRef: string;
   symbol: string;
   evidence: Evidence;
-  status: string;
+  status: RecordedOrderStatus;
   brokerOrderId?: number;
   permId?: number;
   filledQuantity: number;

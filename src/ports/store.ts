@@ -1,4 +1,5 @@
 import type { Breach, BrokerOrder, Execution, OrderRequest } from '../core/types.js';
+import type { RecordedOrderStatus } from '../core/order-status.js';
 
 export type RunStatus = 'running' | 'ok' | 'blocked' | 'failed' | 'skipped';
 
@@ -44,7 +45,10 @@ export interface OrderRecord {
   action: 'BUY' | 'SELL';
   quantity: number;
   limitPrice: number;
-  /** 'Intent' until the broker has it; then the broker's status, or 'SendFailed'. */
+  /**
+   * 'Intent' until the broker has it; then the broker's status, 'SendFailed' or 'NotSent' (a RecordedOrderStatus;
+   * read back from the records as text, so not narrowed here).
+   */
   status: string;
   brokerOrderId?: number;
   permId?: number;
@@ -62,7 +66,7 @@ export interface FillRecord extends Execution {
 
 /** What reconciling an order of an earlier run decided (see core/resolve-order.ts). */
 export interface OrderReconciliation {
-  status: string;
+  status: RecordedOrderStatus;
   /** Recorded only where the record has none: a recorded id is never overwritten (IB reuses ids). */
   brokerOrderId?: number;
   permId?: number;

@@ -3,6 +3,7 @@
  * part and the subject say exactly the same thing. Pure.
  */
 import { DateTime } from 'luxon';
+import { isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportKind } from './daily-report-data.js';
 import { formatBps, formatClock, formatMoney, formatPct, formatPp, formatPrice, formatShares, formatSignedMoney, formatSignedPct, formatWhen } from './format.js';
 
@@ -63,8 +64,6 @@ function orderStatus(o: DailyReportData['orders'][number]): string {
   return `${o.status}${filled}${partial}${o.message === undefined ? '' : `: ${o.message}`}`;
 }
 
-const SETTLED = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed']);
-
 /** Turns the report's data into the strings both parts show. */
 export function buildReportView(d: DailyReportData): ReportView {
   const latest = d.latest;
@@ -117,7 +116,8 @@ export function buildReportView(d: DailyReportData): ReportView {
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
       ...(o.referencePrice === undefined ? {} : { reference: `ref ${formatPrice(o.referencePrice)}` }),
       status: orderStatus(o),
-      settled: SETTLED.has(o.status),
+      // Settled: nothing more can happen to it (a final status of the core's vocabulary, NotSent included).
+      settled: isFinal(o.status),
     })),
     fills: d.fills.map((f) => ({
       time: formatClock(f.time),

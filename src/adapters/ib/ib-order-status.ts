@@ -1,22 +1,18 @@
 /**
  * Translation tables between IB's order vocabulary and ours. Pure.
  */
+import { BROKER_ORDER_STATUSES, isFinal } from '../../core/order-status.js';
 import type { OrderStatusName, Side } from '../../core/types.js';
 
 /**
- * IB order status → ours. PendingCancel is still a working order (the cancel is not confirmed yet), and
- * ApiPending has not reached IB yet; both map to the closest live state. Unknown names map to undefined.
+ * IB order status → ours: every name of the core's vocabulary is itself, plus two names IB sends that it does not
+ * keep. PendingCancel is still a working order (the cancel is not confirmed yet), and ApiPending has not reached
+ * IB yet; both map to the closest live state. Unknown names map to undefined.
  */
-const STATUS: ReadonlyMap<string, OrderStatusName> = new Map([
+const STATUS: ReadonlyMap<string, OrderStatusName> = new Map<string, OrderStatusName>([
+  ...BROKER_ORDER_STATUSES.map((s): [string, OrderStatusName] => [s, s]),
   ['ApiPending', 'PendingSubmit'],
-  ['PendingSubmit', 'PendingSubmit'],
-  ['PreSubmitted', 'PreSubmitted'],
-  ['Submitted', 'Submitted'],
   ['PendingCancel', 'Submitted'],
-  ['Filled', 'Filled'],
-  ['Cancelled', 'Cancelled'],
-  ['ApiCancelled', 'ApiCancelled'],
-  ['Inactive', 'Inactive'],
 ]);
 
 /** Our status of an IB status name, or undefined when IB sent a name we do not know. */
@@ -24,11 +20,9 @@ export function toOrderStatus(ibStatus: string | undefined): OrderStatusName | u
   return ibStatus === undefined ? undefined : STATUS.get(ibStatus);
 }
 
-const FINAL: ReadonlySet<OrderStatusName> = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected']);
-
-/** True when the order can no longer fill or be cancelled. */
+/** True when the order can no longer fill or be cancelled (the core's isFinal, for a broker status). */
 export function isFinalStatus(status: OrderStatusName): boolean {
-  return FINAL.has(status);
+  return isFinal(status);
 }
 
 /** True when the status confirms a cancel. */

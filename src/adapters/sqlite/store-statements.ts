@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
+import { RECORD_ONLY_STATUSES, sqlStatusList } from '../../core/order-status.js';
 import type { BrokerReconcileParams, BrokerUpdateParams, FinishParams, IntentParams, PositionParams, RunParams, SnapshotParams } from './store-params.js';
 import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
-/** Order statuses after which the broker will not change the order again (as in the view v_open_orders). */
-export const FINAL_ORDER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected', 'SendFailed', 'NotSent'] as const;
-const finalList = FINAL_ORDER_STATUSES.map((s) => `'${s}'`).join(', ');
+/** The core's final order statuses (as in the view v_open_orders): `('Filled', 'Cancelled', ...)`. */
+const FINAL_LIST = sqlStatusList();
+/** Statuses of orders the broker may never have had (Intent, SendFailed, NotSent): fills never make them Filled. */
+const RECORD_ONLY_LIST = sqlStatusList(RECORD_ONLY_STATUSES);
 
 /** Every statement the store runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
@@ -52,7 +54,7 @@ export function prepareStatements(db: Database.Database) {
     ordersOf: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE run_id = ? ORDER BY id'),
     ordersToReconcile: db.prepare<[string], OrderRow>(
       `SELECT * FROM orders WHERE run_id <> ?
-         AND (status NOT IN (${finalList}) OR (status = 'SendFailed' AND reconciled_at IS NULL))
+         AND (status NOT IN ${FINAL_LIST} OR (status = 'SendFailed' AND reconciled_at IS NULL))
        ORDER BY id`,
     ),
     // Ids are filled in only where none is recorded: an order id seen once stays the one it had (IB reuses ids).
@@ -79,7 +81,7 @@ export function prepareStatements(db: Database.Database) {
     // to the reconciliation, which also records its broker ids).
     syncOrderFills: db.prepare<{ order_ref: string; updated_at: string }>(
       `UPDATE orders SET filled_quantity = t.quantity, avg_fill_price = t.avg_price, updated_at = @updated_at,
-         status = CASE WHEN t.quantity >= orders.quantity AND orders.status NOT IN ('Intent', 'SendFailed', 'NotSent')
+         status = CASE WHEN t.quantity >= orders.quantity AND orders.status NOT IN ${RECORD_ONLY_LIST}
                        THEN 'Filled' ELSE orders.status END
        FROM (SELECT sum(quantity) AS quantity, round(sum(quantity * price) / sum(quantity), 8) AS avg_price
              FROM fills WHERE order_ref = @order_ref) AS t

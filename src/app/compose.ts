@@ -21,7 +21,8 @@ import type { RunPorts, RunSettings } from '../run/run-types.js';
 import type { PreviewPorts } from '../run/preview-plan.js';
 import type { Clock } from '../ports/clock.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
-import { NYSE_RULES } from '../core/session.js';
+import { NYSE_RULES, type SessionRules } from '../core/session.js';
+import { sessionRulesOf } from '../core/session-rules.js';
 import { HaltFile } from '../adapters/files/halt-file.js';
 import { DataDirRecords } from '../adapters/files/record-files.js';
 import { forecastFiles } from '../adapters/files/forecast-files.js';
@@ -114,10 +115,12 @@ export function openStore(config: Config): SqliteStore {
 }
 
 /** The run's records and the reports' queries on one connection to the database. */
-export function openStores(config: Config): { store: SqliteStore; reports: SqliteReportStore; close: () => void } {
+export function openStores(config: Config): { store: SqliteStore; reports: SqliteReportStore; recordedSessionRules: () => SessionRules; close: () => void } {
   const db = openDatabase(databaseFile(config));
   try {
-    return { store: new SqliteStore(db), reports: new SqliteReportStore(db), close: () => db.close() };
+    const store = new SqliteStore(db);
+    const recordedSessionRules = (): SessionRules => sessionRulesOf(new SqliteContractCache(db).get(store.managedSymbols())).rules;
+    return { store, reports: new SqliteReportStore(db), recordedSessionRules, close: () => db.close() };
   } catch (error) {
     db.close();
     throw error;

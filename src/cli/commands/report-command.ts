@@ -26,14 +26,16 @@ export async function reportCommand(io: CommandIo, options: ReportCommandOptions
   const app = openApp(io.cwd, io.env);
   const stores = openStores(app.config);
   try {
+    // The calendar of the records: the liquid hours IB last gave for the managed contracts, else the NYSE rules.
+    const rules = stores.recordedSessionRules();
     const today = tradingDayOf(options.now);
-    const tradingDay = options.day ?? (isTradingDay(today) ? today : previousTradingDay(today));
+    const tradingDay = options.day ?? (isTradingDay(today, rules) ? today : previousTradingDay(today, rules));
     const { message } = await prepareDailyReport(stores.reports, {
       kind: options.kind,
       tradingDay,
       now: options.now,
       account: app.config.broker.ibAccount ?? `${app.config.broker.kind} account`,
-      previousTradingDay,
+      previousTradingDay: (day) => previousTradingDay(day, rules),
     });
     io.out(`Subject: ${message.subject}`, '', message.text);
     if (options.html !== undefined && message.html !== undefined) {

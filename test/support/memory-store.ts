@@ -1,0 +1,992 @@
+/**
+ * The store ports (RunStore, ReportStore) in memory, for fast unit tests of the run's orchestration.
+ *
+ * Same answers as the SQLite adapter (src/adapters/sqlite), which is the reference: same orderings (ties broken
+ * by insertion order, as SQLite's rowid), same "latest" and "first", the same constraint failures (a duplicate
+ * run, an unknown run, NaN in a NOT NULL column), every multi-row write all or nothing, and every failure a
+ * StorageError worded as the SQLite store words it. test/storage/store-contract.test.ts runs the same tests
+ * against both and compares them operation by operation.
+ *
+ * Known approximations, none of which a run can meet: instants in "until"/"since" filters are parsed for the
+ * ISO 8601 forms SQLite's julianday() takes that the rebalancer writes (date, time with or without seconds and
+ * fraction, Z or an offset); the CHECK constraints the port's types already rule out are not repeated.
+ *
+ * Beyond the ports, for tests: the tables are plain arrays on {@link MemoryDatabase} (halt events and emails
+ * have no read method in RunStore), and {@link MemoryStore.failOn} makes a chosen call fail like a disk error.
+ */
+import { toStorageError } from '../../src/adapters/storage-errors.js';
+import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
+import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
+import { StorageError } from '../../src/errors.js';
+import type {
+  AlertHistoryEntry, DailyRow, DayBreach, FillRecord, LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, OrderIntent,
+  OrderReconciliation, OrderRecord, PositionRecord, ReportFill, ReportStore, RunRecord, RunStatus, RunStore, SnapshotRecord,
+  TimedSnapshot,
+} from '../../src/ports/store.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tables. NULL is `undefined`; `seq` is the insertion order (SQLite's rowid or INTEGER PRIMARY KEY).
+
+export interface RunRow {
+  seq: number;
+  runId: string;
+  startedAt: string;
+  finishedAt: string | undefined;
+  status: RunStatus;
+  exitCode: number | undefined;
+  error: string | undefined;
+  tradingDay: string;
+  dryRun: boolean;
+  tradingState: string | undefined;
+}
+
+export interface SnapshotRow extends SnapshotRecord {
+  seq: number;
+  runId: string;
+  takenAt: string;
+}
+
+export interface PositionRow extends PositionRecord {
+  runId: string;
+}
+
+export interface OrderRow {
+  seq: number;
+  runId: string;
+  orderRef: string;
+  symbol: string;
+  action: Side;
+  quantity: number;
+  limitPrice: number;
+  status: string;
+  brokerOrderId: number | undefined;
+  permId: number | undefined;
+  filledQuantity: number;
+  avgFillPrice: number;
+  createdAt: string;
+  updatedAt: string;
+  message: string | undefined;
+  referencePrice: number | undefined;
+  reconciledAt: string | undefined;
+}
+
+export interface FillRow {
+  seq: number;
+  execId: string;
+  runId: string;
+  orderRef: string;
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  commission: number;
+  time: string;
+  brokerOrderId: number | undefined;
+  permId: number | undefined;
+  inCsv: boolean;
+}
+
+export interface BreachRow {
+  seq: number;
+  runId: string;
+  code: Breach['code'];
+  symbol: string | undefined;
+  detail: string;
+}
+
+export interface EmailRow {
+  seq: number;
+  kind: string;
+  tradingDay: string;
+  subject: string;
+  status: string;
+  at: string;
+  runId: string | undefined;
+  alertKey: string | undefined;
+}
+
+export interface HaltEventRow {
+  seq: number;
+  action: 'halt' | 'resume';
+  reason: string;
+  at: string;
+  source: string;
+}
+
+export interface ManagedSymbolRow {
+  symbol: string;
+  firstRunId: string;
+  lastRunId: string;
+}
+
+export interface LedgerAdjustmentRow extends LedgerAdjustmentRecord {
+  seq: number;
+}
+
+export interface LedgerCheckRow extends LedgerCheckLine {
+  seq: number;
+  runId: string;
+}
+
+export interface DailyTableRow {
+  tradingDay: string;
+  closingNlv: number;
+  change: number | undefined;
+  turnover: number;
+  commissions: number;
+  fills: number;
+  recordedAt: string;
+}
+
+interface Tables {
+  runs: RunRow[];
+  snapshots: SnapshotRow[];
+  positions: PositionRow[];
+  orders: OrderRow[];
+  fills: FillRow[];
+  breaches: BreachRow[];
+  emails: EmailRow[];
+  haltEvents: HaltEventRow[];
+  managedSymbols: ManagedSymbolRow[];
+  ledgerAdjustments: LedgerAdjustmentRow[];
+  ledgerChecks: LedgerCheckRow[];
+  daily: DailyTableRow[];
+}
+
+const emptyTables = (): Tables => ({
+  runs: [], snapshots: [], positions: [], orders: [], fills: [], breaches: [], emails: [], haltEvents: [], managedSymbols: [],
+  ledgerAdjustments: [], ledgerChecks: [], daily: [],
+});
+
+/**
+ * The records of one "database file": what a MemoryStore and a MemoryReportStore share, as the SQLite stores
+ * share a connection. Tests may read the tables directly; writing them bypasses every rule of the store.
+ */
+export class MemoryDatabase implements Tables {
+  runs: RunRow[] = [];
+  snapshots: SnapshotRow[] = [];
+  positions: PositionRow[] = [];
+  orders: OrderRow[] = [];
+  fills: FillRow[] = [];
+  breaches: BreachRow[] = [];
+  emails: EmailRow[] = [];
+  haltEvents: HaltEventRow[] = [];
+  managedSymbols: ManagedSymbolRow[] = [];
+  ledgerAdjustments: LedgerAdjustmentRow[] = [];
+  ledgerChecks: LedgerCheckRow[] = [];
+  daily: DailyTableRow[] = [];
+  /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
+  open = true;
+  private seq = 0;
+
+  /** @param name what StorageErrors name as the file (the SQLite store names its path). */
+  constructor(readonly name = ':memory:') {}
+
+  close(): void {
+    this.open = false;
+  }
+
+  /** Open the shared connection again, records intact (as re-opening the same file). */
+  reopen(): void {
+    this.open = true;
+  }
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  /** All or nothing: the tables as they were if `fn` throws. */
+  transaction<T>(fn: () => T): T {
+    const before = structuredClone(this.tables());
+    const seq = this.seq;
+    try {
+      return fn();
+    } catch (err) {
+      Object.assign(this, before);
+      this.seq = seq;
+      throw err;
+    }
+  }
+
+  private tables(): Tables {
+    const t = emptyTables();
+    for (const key of Object.keys(t) as (keyof Tables)[]) Object.assign(t, { [key]: this[key] });
+    return t;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQL semantics
+
+/** An error as better-sqlite3 throws it (a SqliteError has a code), for toStorageError to word alike. */
+function sqliteError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const notNullFailed = (table: string, column: string): Error =>
+  sqliteError('SQLITE_CONSTRAINT_NOTNULL', `NOT NULL constraint failed: ${table}.${column}`);
+const foreignKeyFailed = (): Error => sqliteError('SQLITE_CONSTRAINT_FOREIGNKEY', 'FOREIGN KEY constraint failed');
+const uniqueFailed = (code: 'UNIQUE' | 'PRIMARYKEY', columns: string): Error => sqliteError(`SQLITE_CONSTRAINT_${code}`, `UNIQUE constraint failed: ${columns}`);
+
+/** A value as SQLite stores it: undefined and NaN become NULL (undefined), -0 becomes 0. */
+function sql<T>(value: T | null | undefined): T | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return undefined;
+    if (value === 0) return 0 as T;
+  }
+  return value;
+}
+
+/** Builds a row column by column (in the table's column order, as SQLite checks NOT NULL). */
+class RowCheck {
+  /** The first NOT NULL column found NULL, if any. */
+  failure: Error | undefined;
+
+  constructor(private readonly table: string) {}
+
+  required<T>(column: string, value: T | null | undefined): T {
+    const v = sql(value);
+    if (v === undefined && this.failure === undefined) this.failure = notNullFailed(this.table, column);
+    return v as T;
+  }
+
+  /** Throws the NOT NULL failure (statements without OR IGNORE). */
+  orThrow(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** Text order of SQLite's BINARY collation (UTF-8 bytes, i.e. code points). */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+type Key<T> = (row: T) => string | number;
+
+/** A comparator for ORDER BY: each key ascending, or descending when given as ['desc', key]. */
+function orderBy<T>(...keys: (Key<T> | ['desc', Key<T>])[]): (a: T, b: T) => number {
+  return (a, b) => {
+    for (const k of keys) {
+      const [sign, key] = Array.isArray(k) ? [-1, k[1]] : [1, k];
+      const x = key(a);
+      const y = key(b);
+      const c = typeof x === 'string' && typeof y === 'string' ? compareText(x, y) : (x as number) - (y as number);
+      if (c !== 0) return sign * c;
+    }
+    return 0;
+  };
+}
+
+const sorted = <T>(rows: readonly T[], compare: (a: T, b: T) => number): T[] => [...rows].sort(compare);
+
+/** LIMIT n: a negative limit means none. */
+const limited = <T>(rows: T[], limit: number): T[] => (limit < 0 ? rows : rows.slice(0, limit));
+
+/** SQLite's sum() over REAL values: Kahan-Babuska-Neumaier compensated (since SQLite 3.43); NULL when empty. */
+function sqlSum(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  let sum = 0;
+  let err = 0;
+  for (const r of values) {
+    const t = sum + r;
+    err += Math.abs(sum) > Math.abs(r) ? sum - t + r : r - t + sum;
+    sum = t;
+  }
+  return sum + err;
+}
+
+/** SQLite's round(x, n) for n > 0: the decimal expansion rounded half away from zero. */
+function sqlRound(x: number, digits: number): number {
+  if (Math.abs(x) > 4503599627370496) return x;
+  return Number(x.toFixed(digits));
+}
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:\d{2})?$/i;
+
+/** julianday() as a comparable number (epoch milliseconds, as SQLite's julian day counts whole ms); undefined = NULL. */
+function julianMs(text: string): number | undefined {
+  const m = INSTANT.exec(text.trim());
+  if (m === null) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac, tz] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + Math.round(Number(`0${frac ?? ''}`) * 1000);
+  if (tz !== undefined && tz.toUpperCase() !== 'Z') {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+  }
+  return ms;
+}
+
+/** julianday(a) <= julianday(b) (false when either is NULL). */
+function atOrBefore(a: string, b: string): boolean {
+  const x = julianMs(a);
+  const y = julianMs(b);
+  return x !== undefined && y !== undefined && x <= y;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rows to the port's records (every optional key present, undefined for NULL, as the SQLite store returns them).
+
+const toRun = (r: RunRow): RunRecord => ({
+  runId: r.runId, startedAt: r.startedAt, finishedAt: r.finishedAt, status: r.status, exitCode: r.exitCode, error: r.error,
+  tradingDay: r.tradingDay, dryRun: r.dryRun, tradingState: r.tradingState,
+});
+
+const toSnapshot = (s: SnapshotRow): TimedSnapshot => ({
+  runId: s.runId, takenAt: s.takenAt, netLiquidation: s.netLiquidation, cash: s.cash, grossPositionValue: s.grossPositionValue,
+  leverage: s.leverage, maintMargin: s.maintMargin, excessLiquidity: s.excessLiquidity, cushion: s.cushion, currency: s.currency,
+});
+
+const toPosition = (p: PositionRow): PositionRecord => ({
+  symbol: p.symbol, quantity: p.quantity, avgCost: p.avgCost, marketPrice: p.marketPrice, marketValue: p.marketValue, weight: p.weight,
+  targetWeight: p.targetWeight,
+});
+
+const toOrder = (o: OrderRow): OrderRecord => ({
+  runId: o.runId, orderRef: o.orderRef, symbol: o.symbol, action: o.action, quantity: o.quantity, limitPrice: o.limitPrice, status: o.status,
+  brokerOrderId: o.brokerOrderId, permId: o.permId, filledQuantity: o.filledQuantity, avgFillPrice: o.avgFillPrice, createdAt: o.createdAt,
+  message: o.message, referencePrice: o.referencePrice,
+});
+
+const toFill = (f: FillRow): FillRecord => ({
+  execId: f.execId, runId: f.runId, orderRef: f.orderRef, symbol: f.symbol, side: f.side, quantity: f.quantity, price: f.price,
+  commission: f.commission, time: f.time, brokerOrderId: f.brokerOrderId ?? 0, permId: f.permId,
+});
+
+const toBreach = (b: BreachRow): Breach => (b.symbol === undefined ? { code: b.code, detail: b.detail } : { code: b.code, detail: b.detail, symbol: b.symbol });
+
+const toAdjustment = (a: LedgerAdjustmentRow): LedgerAdjustmentRecord => ({
+  symbol: a.symbol, kind: a.kind, quantity: a.quantity, ledgerBefore: a.ledgerBefore, brokerQuantity: a.brokerQuantity, reason: a.reason,
+  runId: a.runId, at: a.at, source: a.source,
+});
+
+const toCheckLine = (c: LedgerCheckRow): LedgerCheckLine => ({ symbol: c.symbol, ledgerQuantity: c.ledgerQuantity, brokerQuantity: c.brokerQuantity });
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Where an injected failure strikes: the `call`-th call of the method (1-based, counting every call so far). */
+export interface InjectedFailure {
+  call?: number;
+  /** How many calls from there fail (default 1; Infinity: every one). */
+  times?: number;
+  /** The SQLite/system error code, worded as the SQLite store words it (default SQLITE_IOERR). */
+  code?: string;
+  message?: string;
+}
+
+/**
+ * How a store reaches its records: through the database's shared connection (closed by `db.close()`, never by
+ * the store), or through a connection of its own (closed by the store's `close()`), as a SQLite store is given
+ * an open connection or opens the file itself.
+ */
+export interface MemoryConnectionOptions {
+  /** Default: true when the store made its own database, else false. */
+  ownConnection?: boolean;
+}
+
+/** The guards both stores share: the connection's state, injected failures, and StorageError wording. */
+abstract class MemoryStoreBase<Port extends { close(): void }> {
+  readonly file: string;
+  readonly db: MemoryDatabase;
+  /** Calls received, per method (close included). */
+  readonly callCounts = new Map<keyof Port & string, number>();
+  private readonly failures: { method: keyof Port & string; from: number; to: number; error: Error }[] = [];
+  private readonly ownConnection: boolean;
+  private closed = false;
+
+  protected constructor(db: MemoryDatabase | undefined, options: MemoryConnectionOptions) {
+    this.db = db ?? new MemoryDatabase();
+    this.ownConnection = options.ownConnection ?? db === undefined;
+    this.file = this.db.name;
+  }
+
+  /** Whether calls can reach the records. */
+  get isOpen(): boolean {
+    return this.ownConnection ? !this.closed : this.db.open;
+  }
+
+  /** Close the store's own connection; on the database's shared connection, nothing (it stays the caller's). */
+  close(): void {
+    this.count('close' as keyof Port & string);
+    if (this.ownConnection) this.closed = true;
+  }
+
+  /** Make a later call of `method` throw a StorageError, as a failing disk would, before it changes anything. */
+  failOn(method: keyof Port & string, failure: InjectedFailure = {}): this {
+    const from = failure.call ?? (this.callCounts.get(method) ?? 0) + 1;
+    const error = sqliteError(failure.code ?? 'SQLITE_IOERR', failure.message ?? 'disk I/O error');
+    this.failures.push({ method, from, to: from + (failure.times ?? 1) - 1, error });
+    return this;
+  }
+
+  protected fail(message: string): StorageError {
+    return new StorageError(`${this.file}: ${message}`, this.file);
+  }
+
+  protected guard<T>(method: keyof Port & string, action: string, fn: () => T): T {
+    const n = this.count(method);
+    try {
+      if (!this.isOpen) throw new TypeError('The database connection is not open');
+      const injected = this.failures.find((f) => f.method === method && n >= f.from && n <= f.to);
+      if (injected !== undefined) throw injected.error;
+      return fn();
+    } catch (err) {
+      throw toStorageError(err, this.file, action);
+    }
+  }
+
+  private count(method: keyof Port & string): number {
+    const n = (this.callCounts.get(method) ?? 0) + 1;
+    this.callCounts.set(method, n);
+    return n;
+  }
+
+  protected transaction<T>(method: keyof Port & string, action: string, fn: () => T): T {
+    return this.guard(method, action, () => this.db.transaction(fn));
+  }
+
+  protected run(runId: string): RunRow | undefined {
+    return this.db.runs.find((r) => r.runId === runId);
+  }
+
+  protected requireRun(runId: string | undefined): void {
+    if (runId !== undefined && this.run(runId) === undefined) throw foreignKeyFailed();
+  }
+
+  protected order(orderRef: string): OrderRow | undefined {
+    return this.db.orders.find((o) => o.orderRef === orderRef);
+  }
+}
+
+export interface MemoryStoreOptions extends MemoryConnectionOptions {
+  /** Clock for the orders' updated_at (kept on the rows; the port never returns it). Defaults to the system clock. */
+  now?: () => string;
+}
+
+/** Order statuses the fills never turn into Filled (Intent, SendFailed, NotSent): the broker may never have had the order. */
+const UNSENT: ReadonlySet<string> = new Set(RECORD_ONLY_STATUSES);
+
+/** RunStore in memory, with the semantics of SqliteStore. */
+export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
+  private readonly now: () => string;
+
+  /** @param db the records to use (shared with a MemoryReportStore, say); without one, the store makes its own. */
+  constructor(db?: MemoryDatabase, options: MemoryStoreOptions = {}) {
+    super(db, options);
+    this.now = options.now ?? (() => new Date().toISOString());
+  }
+
+  startRun(run: Omit<RunRecord, 'status' | 'finishedAt' | 'exitCode' | 'error'>): void {
+    this.guard('startRun', `record the start of run ${run.runId}`, () => {
+      const c = new RowCheck('runs');
+      const row: RunRow = {
+        seq: 0, runId: run.runId, startedAt: c.required('started_at', run.startedAt), status: 'running', finishedAt: undefined, exitCode: undefined,
+        error: undefined, tradingDay: c.required('trading_day', run.tradingDay), dryRun: run.dryRun ? true : false, tradingState: sql(run.tradingState),
+      };
+      c.orThrow();
+      if (this.run(run.runId) !== undefined) throw uniqueFailed('PRIMARYKEY', 'runs.id');
+      this.db.runs.push({ ...row, seq: this.db.nextSeq() });
+    });
+  }
+
+  finishRun(runId: string, result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string }): void {
+    this.guard('finishRun', `record the end of run ${runId}`, () => {
+      const run = this.run(runId);
+      if (run === undefined) throw this.fail(`no run ${runId} to finish`);
+      const c = new RowCheck('runs');
+      const status = c.required('status', result.status);
+      c.orThrow();
+      Object.assign(run, {
+        finishedAt: sql(result.finishedAt), status, exitCode: sql(result.exitCode), error: sql(result.error),
+        tradingState: sql(result.tradingState) ?? run.tradingState,
+      });
+    });
+  }
+
+  previousRun(exceptRunId?: string): RunRecord | undefined {
+    return this.guard('previousRun', 'read the previous run', () => {
+      const runs = this.db.runs.filter((r) => exceptRunId === undefined || r.runId !== exceptRunId);
+      const latest = sorted(runs, newestRunFirst)[0];
+      return latest === undefined ? undefined : toRun(latest);
+    });
+  }
+
+  recentRuns(limit: number): RunRecord[] {
+    return this.guard('recentRuns', 'read recent runs', () => limited(sorted(this.db.runs, newestRunFirst), limit).map(toRun));
+  }
+
+  recordBreaches(runId: string, breaches: Breach[]): void {
+    this.transaction('recordBreaches', `record breaches of run ${runId}`, () => {
+      for (const b of breaches) {
+        const c = new RowCheck('breaches');
+        const row: BreachRow = { seq: 0, runId, code: c.required('code', b.code), symbol: sql(b.symbol), detail: c.required('detail', b.detail) };
+        c.orThrow();
+        this.requireRun(runId);
+        this.db.breaches.push({ ...row, seq: this.db.nextSeq() });
+      }
+    });
+  }
+
+  breachesOf(runId: string): Breach[] {
+    return this.guard('breachesOf', `read breaches of run ${runId}`, () => this.db.breaches.filter((b) => b.runId === runId).map(toBreach));
+  }
+
+  recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
+    this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => {
+      const existing = this.order(order.orderRef);
+      if (existing !== undefined) {
+        throw this.fail(`order ${order.orderRef} is already recorded (run ${existing.runId}, status ${existing.status}); an order is never sent twice`);
+      }
+      const c = new RowCheck('orders');
+      const row: OrderRow = {
+        seq: 0, runId: c.required('run_id', runId), orderRef: c.required('order_ref', order.orderRef), symbol: c.required('symbol', order.symbol),
+        action: c.required('action', order.action), quantity: c.required('quantity', order.quantity), limitPrice: c.required('limit_price', order.limitPrice),
+        status: 'Intent', brokerOrderId: undefined, permId: undefined, filledQuantity: 0, avgFillPrice: 0, createdAt: c.required('created_at', createdAt),
+        updatedAt: c.required('updated_at', createdAt), message: undefined, referencePrice: sql(order.referencePrice), reconciledAt: undefined,
+      };
+      c.orThrow();
+      this.requireRun(runId);
+      this.db.orders.push({ ...row, seq: this.db.nextSeq() });
+    });
+  }
+
+  markOrderSent(orderRef: string, order: BrokerOrder): void {
+    this.guard('markOrderSent', `record order ${orderRef} as sent`, () => {
+      const row = this.order(orderRef);
+      if (row === undefined) throw this.fail(`order ${orderRef} was sent but has no recorded intent`);
+      this.applyBrokerUpdate(row, order, { brokerOrderId: sql(order.brokerOrderId), permId: sql(order.permId) });
+    });
+  }
+
+  markOrderFailed(orderRef: string, message: string): void {
+    this.guard('markOrderFailed', `record order ${orderRef} as failed`, () => {
+      const row = this.order(orderRef);
+      if (row === undefined) throw this.fail(`order ${orderRef} failed but has no recorded intent`);
+      const c = new RowCheck('orders');
+      const updatedAt = c.required('updated_at', this.now());
+      c.orThrow();
+      Object.assign(row, { status: 'SendFailed', message: sql(message), updatedAt });
+    });
+  }
+
+  updateOrderStatuses(orders: BrokerOrder[]): void {
+    this.transaction('updateOrderStatuses', 'update order statuses', () => {
+      for (const o of orders) {
+        const row = this.order(o.orderRef);
+        // An intent whose send crashed before markOrderSent gets its broker ids here; recorded ids stay.
+        if (row !== undefined) this.applyBrokerUpdate(row, o, { brokerOrderId: row.brokerOrderId ?? sql(o.brokerOrderId), permId: row.permId ?? sql(o.permId) });
+      }
+    });
+  }
+
+  ordersOf(runId: string): OrderRecord[] {
+    return this.guard('ordersOf', `read orders of run ${runId}`, () => this.db.orders.filter((o) => o.runId === runId).map(toOrder));
+  }
+
+  ordersToReconcile(exceptRunId: string): OrderRecord[] {
+    return this.guard('ordersToReconcile', 'read the orders to reconcile', () =>
+      this.db.orders
+        .filter((o) => o.runId !== exceptRunId && (!isFinal(o.status) || (o.status === 'SendFailed' && o.reconciledAt === undefined)))
+        .map(toOrder),
+    );
+  }
+
+  recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
+    this.guard('recordReconciliation', `record the reconciliation of order ${orderRef}`, () => {
+      const row = this.order(orderRef);
+      if (row === undefined) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
+      const c = new RowCheck('orders');
+      const update = {
+        status: c.required('status', outcome.status), brokerOrderId: row.brokerOrderId ?? sql(outcome.brokerOrderId), permId: row.permId ?? sql(outcome.permId),
+        filledQuantity: c.required('filled_quantity', outcome.filledQuantity), avgFillPrice: c.required('avg_fill_price', outcome.avgFillPrice),
+        updatedAt: c.required('updated_at', outcome.at), message: sql(outcome.message), reconciledAt: sql(outcome.at),
+      };
+      c.orThrow();
+      Object.assign(row, update);
+    });
+  }
+
+  recordFills(runId: string, executions: Execution[]): Execution[] {
+    return this.transaction('recordFills', `record fills of run ${runId}`, () => {
+      // INSERT OR IGNORE: a known execId, or a NULL in a NOT NULL column, skips the row; an unknown run fails.
+      const fresh = executions.filter((e) => {
+        if (this.db.fills.some((f) => f.execId === e.execId)) return false;
+        const c = new RowCheck('fills');
+        const row: FillRow = {
+          seq: 0, execId: e.execId, runId: c.required('run_id', runId), orderRef: c.required('order_ref', e.orderRef), symbol: c.required('symbol', e.symbol),
+          side: c.required('side', e.side), quantity: c.required('quantity', e.quantity), price: c.required('price', e.price),
+          commission: c.required('commission', e.commission), time: c.required('time', e.time), brokerOrderId: sql(e.brokerOrderId), permId: sql(e.permId),
+          inCsv: false,
+        };
+        if (c.failure !== undefined || (row.side !== 'BUY' && row.side !== 'SELL')) return false;
+        this.requireRun(runId);
+        this.db.fills.push({ ...row, seq: this.db.nextSeq() });
+        return true;
+      });
+      const updatedAt = this.now();
+      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.syncOrderFills(ref, updatedAt);
+      return fresh;
+    });
+  }
+
+  fillsOfOrder(orderRef: string): FillRecord[] {
+    return this.guard('fillsOfOrder', `read the fills of order ${orderRef}`, () =>
+      sorted(this.db.fills.filter((f) => f.orderRef === orderRef), fillTimeOrder).map(toFill),
+    );
+  }
+
+  hasFill(execId: string): boolean {
+    return this.guard('hasFill', `look up execution ${execId}`, () => this.db.fills.some((f) => f.execId === execId));
+  }
+
+  ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
+    return this.guard('ownFillTotals', 'sum the fills of own orders', () => {
+      const bySymbol = new Map<string, number[]>();
+      for (const f of this.db.fills) {
+        if (!f.orderRef.startsWith(orderRefPrefix)) continue;
+        bySymbol.set(f.symbol, [...(bySymbol.get(f.symbol) ?? []), f.side === 'BUY' ? f.quantity : -f.quantity]);
+      }
+      return sorted([...bySymbol.keys()], compareText).map((symbol) => ({ symbol, quantity: sqlSum(bySymbol.get(symbol) ?? []) ?? 0 }));
+    });
+  }
+
+  fillsNotInCsv(): FillRecord[] {
+    return this.guard('fillsNotInCsv', 'read fills not yet in the trades CSV', () => sorted(this.db.fills.filter((f) => !f.inCsv), fillTimeOrder).map(toFill));
+  }
+
+  markFillsInCsv(execIds: string[]): void {
+    this.transaction('markFillsInCsv', 'mark fills as written to the trades CSV', () => {
+      for (const id of execIds) {
+        const fill = this.db.fills.find((f) => f.execId === id);
+        if (fill !== undefined) fill.inCsv = true;
+      }
+    });
+  }
+
+  recordSnapshot(runId: string, snapshot: SnapshotRecord, positions: PositionRecord[]): void {
+    this.transaction('recordSnapshot', `record the snapshot of run ${runId}`, () => {
+      // taken_at is the run's start: the store has no clock of its own that a --now replay would honour.
+      const run = this.run(runId);
+      if (run === undefined) throw this.fail(`no run ${runId} to attach a snapshot to`);
+      const c = new RowCheck('snapshots');
+      const row: SnapshotRow = {
+        seq: 0, runId, takenAt: run.startedAt, netLiquidation: c.required('net_liquidation', snapshot.netLiquidation), cash: c.required('cash', snapshot.cash),
+        grossPositionValue: c.required('gross_position_value', snapshot.grossPositionValue), leverage: c.required('leverage', snapshot.leverage),
+        maintMargin: c.required('maint_margin', snapshot.maintMargin), excessLiquidity: c.required('excess_liquidity', snapshot.excessLiquidity),
+        cushion: c.required('cushion', snapshot.cushion), currency: c.required('currency', snapshot.currency),
+      };
+      c.orThrow();
+      if (this.db.snapshots.some((s) => s.runId === runId)) throw uniqueFailed('UNIQUE', 'snapshots.run_id');
+      this.db.snapshots.push({ ...row, seq: this.db.nextSeq() });
+      for (const p of positions) {
+        const pc = new RowCheck('positions');
+        const position: PositionRow = {
+          runId, symbol: pc.required('symbol', p.symbol), quantity: pc.required('quantity', p.quantity), avgCost: pc.required('avg_cost', p.avgCost),
+          marketPrice: pc.required('market_price', p.marketPrice), marketValue: pc.required('market_value', p.marketValue), weight: pc.required('weight', p.weight),
+          targetWeight: pc.required('target_weight', p.targetWeight),
+        };
+        pc.orThrow();
+        if (this.db.positions.some((q) => q.runId === runId && q.symbol === position.symbol)) {
+          throw uniqueFailed('PRIMARYKEY', 'positions.run_id, positions.symbol');
+        }
+        this.db.positions.push(position);
+      }
+    });
+  }
+
+  latestSnapshot(): TimedSnapshot | undefined {
+    return this.guard('latestSnapshot', 'read the latest snapshot', () => {
+      const latest = sorted(this.db.snapshots, orderBy<SnapshotRow>(['desc', (s) => s.takenAt], ['desc', (s) => s.seq]))[0];
+      return latest === undefined ? undefined : toSnapshot(latest);
+    });
+  }
+
+  positionsOf(runId: string): PositionRecord[] {
+    return this.guard('positionsOf', `read positions of run ${runId}`, () => positionsOf(this.db, runId));
+  }
+
+  startOfDayNetLiquidation(tradingDay: string): number | undefined {
+    return this.guard('startOfDayNetLiquidation', `read the start-of-day NLV of ${tradingDay}`, () => {
+      const ofDay = this.db.snapshots.filter((s) => this.run(s.runId)?.tradingDay === tradingDay && s.netLiquidation > 0);
+      return sorted(ofDay, orderBy<SnapshotRow>((s) => s.takenAt, (s) => s.seq))[0]?.netLiquidation;
+    });
+  }
+
+  tradedValueOn(tradingDay: string): number {
+    return this.guard('tradedValueOn', `read the value traded on ${tradingDay}`, () => {
+      // What the day's orders actually traded (their fills, by the day of the run that placed the order).
+      const values = this.db.fills.flatMap((f) => {
+        const order = this.order(f.orderRef);
+        return order !== undefined && this.run(order.runId)?.tradingDay === tradingDay ? [f.quantity * f.price] : [];
+      });
+      return sqlRound(sqlSum(values) ?? 0, 6);
+    });
+  }
+
+  managedSymbols(): string[] {
+    return this.guard('managedSymbols', 'read managed symbols', () => sorted(this.db.managedSymbols.map((m) => m.symbol), compareText));
+  }
+
+  addManagedSymbols(symbols: string[], runId: string): void {
+    this.transaction('addManagedSymbols', `record managed symbols of run ${runId}`, () => {
+      for (const symbol of symbols) {
+        const c = new RowCheck('managed_symbols');
+        c.required('first_run_id', runId);
+        c.orThrow();
+        this.requireRun(runId);
+        const known = this.db.managedSymbols.find((m) => m.symbol === symbol);
+        if (known === undefined) this.db.managedSymbols.push({ symbol, firstRunId: runId, lastRunId: runId });
+        else known.lastRunId = runId;
+      }
+    });
+  }
+
+  ledgerAdjustments(): LedgerAdjustmentRecord[] {
+    return this.guard('ledgerAdjustments', 'read the ledger adjustments', () => this.db.ledgerAdjustments.map(toAdjustment));
+  }
+
+  recordLedgerAdjustment(adjustment: LedgerAdjustmentRecord): boolean {
+    return this.guard('recordLedgerAdjustment', `record a ${adjustment.kind} ledger adjustment of ${adjustment.symbol}`, () => {
+      // INSERT OR IGNORE: a second baseline of a ticker, or a NULL in a NOT NULL column, is skipped; an unknown run fails.
+      const c = new RowCheck('ledger_adjustments');
+      const row: LedgerAdjustmentRow = {
+        seq: 0, symbol: c.required('symbol', adjustment.symbol), kind: c.required('kind', adjustment.kind), quantity: c.required('quantity', adjustment.quantity),
+        ledgerBefore: c.required('ledger_before', adjustment.ledgerBefore), brokerQuantity: c.required('broker_quantity', adjustment.brokerQuantity),
+        reason: c.required('reason', adjustment.reason), runId: sql(adjustment.runId), at: c.required('at', adjustment.at), source: c.required('source', adjustment.source),
+      };
+      if (c.failure !== undefined || (row.kind !== 'baseline' && row.kind !== 'accept')) return false;
+      if (row.kind === 'baseline' && this.db.ledgerAdjustments.some((a) => a.kind === 'baseline' && a.symbol === row.symbol)) return false;
+      this.requireRun(row.runId);
+      this.db.ledgerAdjustments.push({ ...row, seq: this.db.nextSeq() });
+      return true;
+    });
+  }
+
+  recordLedgerCheck(runId: string, lines: LedgerCheckLine[]): void {
+    this.transaction('recordLedgerCheck', `record the ledger check of run ${runId}`, () => {
+      for (const l of lines) {
+        // INSERT OR REPLACE on (run_id, symbol); a NULL still fails, as the columns have no default.
+        const c = new RowCheck('ledger_checks');
+        const row: LedgerCheckRow = {
+          seq: 0, runId: c.required('run_id', runId), symbol: c.required('symbol', l.symbol), ledgerQuantity: c.required('ledger_quantity', l.ledgerQuantity),
+          brokerQuantity: c.required('broker_quantity', l.brokerQuantity),
+        };
+        c.orThrow();
+        this.requireRun(runId);
+        this.db.ledgerChecks = this.db.ledgerChecks.filter((x) => !(x.runId === runId && x.symbol === row.symbol));
+        this.db.ledgerChecks.push({ ...row, seq: this.db.nextSeq() });
+      }
+    });
+  }
+
+  latestLedgerCheck(): LedgerCheck | undefined {
+    return this.guard('latestLedgerCheck', 'read the latest ledger check', () => {
+      const runs = this.db.runs.filter((r) => this.db.ledgerChecks.some((c) => c.runId === r.runId));
+      const run = sorted(runs, newestRunFirst)[0];
+      if (run === undefined) return undefined;
+      const lines = sorted(this.db.ledgerChecks.filter((c) => c.runId === run.runId), orderBy<LedgerCheckRow>((c) => c.symbol));
+      return { runId: run.runId, at: run.startedAt, lines: lines.map(toCheckLine) };
+    });
+  }
+
+  failAbandonedRuns(exceptRunId: string, error: string): RunRecord[] {
+    return this.transaction('failAbandonedRuns', 'mark abandoned runs as failed', () => {
+      const abandoned = sorted(this.db.runs.filter((r) => r.status === 'running' && r.runId !== exceptRunId), orderBy<RunRow>((r) => r.startedAt, (r) => r.seq));
+      const before = abandoned.map(toRun);
+      for (const run of abandoned) Object.assign(run, { status: 'failed', error: sql(error) });
+      return before;
+    });
+  }
+
+  recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void {
+    this.guard('recordHaltEvent', `record a ${event.action} event`, () => {
+      const c = new RowCheck('halt_events');
+      const row: HaltEventRow = {
+        seq: 0, action: c.required('action', event.action), reason: c.required('reason', event.reason), at: c.required('at', event.at),
+        source: c.required('source', event.source),
+      };
+      c.orThrow();
+      this.db.haltEvents.push({ ...row, seq: this.db.nextSeq() });
+    });
+  }
+
+  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string; alertKey?: string }): void {
+    this.guard('recordEmail', `record the ${email.kind} email`, () => {
+      const c = new RowCheck('emails');
+      const row: EmailRow = {
+        seq: 0, kind: c.required('kind', email.kind), tradingDay: c.required('trading_day', email.tradingDay), subject: c.required('subject', email.subject),
+        status: c.required('status', email.status), at: c.required('at', email.at), runId: sql(email.runId), alertKey: sql(email.alertKey),
+      };
+      c.orThrow();
+      this.requireRun(row.runId);
+      this.db.emails.push({ ...row, seq: this.db.nextSeq() });
+    });
+  }
+
+  /** The columns markOrderSent and updateOrderStatuses set alike (they differ in how the broker ids are taken). */
+  private applyBrokerUpdate(row: OrderRow, o: BrokerOrder, ids: { brokerOrderId: number | undefined; permId: number | undefined }): void {
+    const c = new RowCheck('orders');
+    const update = {
+      status: c.required('status', o.status), ...ids, filledQuantity: c.required('filled_quantity', o.filledQuantity),
+      avgFillPrice: c.required('avg_fill_price', o.avgFillPrice), message: sql(o.message) ?? row.message, updatedAt: c.required('updated_at', this.now()),
+    };
+    c.orThrow();
+    Object.assign(row, update);
+  }
+
+  /**
+   * An order's fill figures follow its recorded executions once they cover more than it shows; a complete one
+   * is Filled (an unsent intent is left to the reconciliation, which also records its broker ids).
+   */
+  private syncOrderFills(orderRef: string, updatedAt: string): void {
+    const order = this.order(orderRef);
+    const fills = this.db.fills.filter((f) => f.orderRef === orderRef);
+    const quantity = sqlSum(fills.map((f) => f.quantity));
+    if (order === undefined || quantity === undefined || !(quantity > order.filledQuantity)) return;
+    const c = new RowCheck('orders');
+    const avg = c.required('avg_fill_price', quantity === 0 ? undefined : sqlRound((sqlSum(fills.map((f) => f.quantity * f.price)) ?? 0) / quantity, 8));
+    c.orThrow();
+    Object.assign(order, {
+      filledQuantity: quantity, avgFillPrice: avg, updatedAt,
+      status: quantity >= order.quantity && !UNSENT.has(order.status) ? 'Filled' : order.status,
+    });
+  }
+}
+
+const newestRunFirst = orderBy<RunRow>(['desc', (r) => r.startedAt], ['desc', (r) => r.seq]);
+const fillTimeOrder = orderBy<FillRow>((f) => f.time, (f) => f.seq);
+
+function positionsOf(db: MemoryDatabase, runId: string): PositionRecord[] {
+  return sorted(db.positions.filter((p) => p.runId === runId), orderBy<PositionRow>((p) => p.symbol)).map(toPosition);
+}
+
+/** ReportStore in memory, with the semantics of SqliteReportStore. */
+export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements ReportStore {
+  /** @param db the records to read (those of a MemoryStore); without one, the store makes its own. */
+  constructor(db?: MemoryDatabase, options: MemoryConnectionOptions = {}) {
+    super(db, options);
+  }
+
+  snapshotsOn(tradingDay: string, until: string): TimedSnapshot[] {
+    return this.guard('snapshotsOn', `read the snapshots of ${tradingDay}`, () => {
+      const rows = this.db.snapshots.filter((s) => this.run(s.runId)?.tradingDay === tradingDay && atOrBefore(s.takenAt, until));
+      return sorted(rows, orderBy<SnapshotRow>((s) => s.takenAt, (s) => s.seq)).map(toSnapshot);
+    });
+  }
+
+  closingSnapshotOnOrBefore(tradingDay: string): (TimedSnapshot & { tradingDay: string }) | undefined {
+    return this.guard('closingSnapshotOnOrBefore', `read the close on or before ${tradingDay}`, () => {
+      const rows = this.db.snapshots.flatMap((s) => {
+        const day = this.run(s.runId)?.tradingDay;
+        return day !== undefined && compareText(day, tradingDay) <= 0 ? [{ s, day }] : [];
+      });
+      const close = sorted(rows, orderBy<{ s: SnapshotRow; day: string }>(['desc', (r) => r.day], ['desc', (r) => r.s.takenAt], ['desc', (r) => r.s.seq]))[0];
+      return close === undefined ? undefined : { ...toSnapshot(close.s), tradingDay: close.day };
+    });
+  }
+
+  positionsOf(runId: string): PositionRecord[] {
+    return this.guard('positionsOf', `read positions of run ${runId}`, () => positionsOf(this.db, runId));
+  }
+
+  ordersOn(tradingDay: string, until: string): OrderRecord[] {
+    return this.guard('ordersOn', `read the orders of ${tradingDay}`, () => {
+      const rows = this.db.orders.filter((o) => this.ofDayUntil(o.runId, tradingDay, until));
+      return sorted(rows, orderBy<OrderRow>((o) => o.createdAt, (o) => o.seq)).map(toOrder);
+    });
+  }
+
+  fillsOn(tradingDay: string, until: string): ReportFill[] {
+    return this.guard('fillsOn', `read the fills of ${tradingDay}`, () => {
+      // The day of a fill is that of the run that placed its order, else of the run that collected it.
+      const rows = this.db.fills.flatMap((f) => {
+        const collected = this.run(f.runId);
+        if (collected === undefined) return [];
+        const order = this.order(f.orderRef);
+        const placed = order === undefined ? undefined : this.run(order.runId);
+        const day = placed?.tradingDay ?? collected.tradingDay;
+        return day === tradingDay && atOrBefore(collected.startedAt, until) ? [{ f, referencePrice: order?.referencePrice }] : [];
+      });
+      return sorted(rows, orderBy<{ f: FillRow }>((r) => r.f.time, (r) => r.f.seq)).map(({ f, referencePrice }) => {
+        const fill: ReportFill = toFill(f);
+        if (referencePrice !== undefined) fill.referencePrice = referencePrice;
+        return fill;
+      });
+    });
+  }
+
+  breachesOn(tradingDay: string, until: string): DayBreach[] {
+    return this.guard('breachesOn', `read the breaches of ${tradingDay}`, () => {
+      const rows = this.db.breaches.flatMap((b) => {
+        const run = this.run(b.runId);
+        return run !== undefined && this.ofDayUntil(b.runId, tradingDay, until) ? [{ b, at: run.startedAt }] : [];
+      });
+      return sorted(rows, orderBy<{ b: BreachRow; at: string }>((r) => r.at, (r) => r.b.seq)).map(({ b, at }) => ({ ...toBreach(b), runId: b.runId, at }));
+    });
+  }
+
+  runsOn(tradingDay: string, until: string): RunRecord[] {
+    return this.guard('runsOn', `read the runs of ${tradingDay}`, () =>
+      sorted(this.db.runs.filter((r) => this.ofDayUntil(r.runId, tradingDay, until)), orderBy<RunRow>((r) => r.startedAt, (r) => r.seq)).map(toRun),
+    );
+  }
+
+  dailyRowsBefore(tradingDay: string, limit: number): DailyRow[] {
+    return this.guard('dailyRowsBefore', `read daily rows before ${tradingDay}`, () => {
+      const before = sorted(this.db.daily.filter((d) => compareText(d.tradingDay, tradingDay) < 0), orderBy<DailyTableRow>(['desc', (d) => d.tradingDay]));
+      return sorted(limited(before, limit), orderBy<DailyTableRow>((d) => d.tradingDay)).map((d) => ({
+        tradingDay: d.tradingDay,
+        closingNlv: d.closingNlv,
+        ...(d.change === undefined ? {} : { change: d.change }),
+        turnover: d.turnover,
+        commissions: d.commissions,
+        fills: d.fills,
+      }));
+    });
+  }
+
+  recordDailyRow(row: DailyRow, recordedAt: string): void {
+    this.guard('recordDailyRow', `record the daily row of ${row.tradingDay}`, () => {
+      const c = new RowCheck('daily');
+      const next: DailyTableRow = {
+        tradingDay: row.tradingDay, closingNlv: c.required('closing_nlv', row.closingNlv), change: sql(row.change), turnover: c.required('turnover', row.turnover),
+        commissions: c.required('commissions', row.commissions), fills: c.required('fills', row.fills), recordedAt: c.required('recorded_at', recordedAt),
+      };
+      c.orThrow();
+      const i = this.db.daily.findIndex((d) => d.tradingDay === row.tradingDay);
+      if (i === -1) this.db.daily.push(next);
+      else this.db.daily[i] = next;
+    });
+  }
+
+  alertHistory(since: string): AlertHistoryEntry[] {
+    return this.guard('alertHistory', 'read the alert history', () => {
+      const rows = this.db.emails.filter((e) => e.alertKey !== undefined && atOrBefore(since, e.at));
+      return sorted(rows, orderBy<EmailRow>((e) => e.at, (e) => e.seq)).map((e) => ({ key: e.alertKey ?? '', at: e.at, status: e.status }));
+    });
+  }
+
+  dailyEmailKindsOn(tradingDay: string): string[] {
+    return this.guard('dailyEmailKindsOn', 'read the emails of the day', () => {
+      const kinds = this.db.emails.filter((e) => e.tradingDay === tradingDay && ['start', 'mid', 'end'].includes(e.kind)).map((e) => e.kind);
+      return sorted([...new Set(kinds)], compareText);
+    });
+  }
+
+  hasRunOn(tradingDay: string): boolean {
+    return this.guard('hasRunOn', 'read the runs of the day', () => this.db.runs.some((r) => r.tradingDay === tradingDay));
+  }
+
+  /** The run belongs to the trading day and started at or before `until`. */
+  private ofDayUntil(runId: string, tradingDay: string, until: string): boolean {
+    const run = this.run(runId);
+    return run !== undefined && run.tradingDay === tradingDay && atOrBefore(run.startedAt, until);
+  }
+}
+
+/** A MemoryStore and a MemoryReportStore on one MemoryDatabase, as the job opens both on one SQLite connection. */
+export function memoryStores(options: MemoryStoreOptions & { name?: string } = {}): { db: MemoryDatabase; store: MemoryStore; reports: MemoryReportStore } {
+  const db = new MemoryDatabase(options.name);
+  return { db, store: new MemoryStore(db, options), reports: new MemoryReportStore(db) };
+}

@@ -71,8 +71,9 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   } finally {
     if (connected) await broker.disconnect();
   }
-  const result: RunResult = { runId: o.runId, ...ended, ...soFar };
-  await closeRun(o, result, { now, tradingDay, previousRunAt, rules: soFar.rules ?? o.fallbackRules });
+  const { rules, ...done } = soFar;
+  const result: RunResult = { runId: o.runId, ...ended, ...done };
+  await closeRun(o, result, { now, tradingDay, previousRunAt, rules: rules ?? o.fallbackRules });
   return result;
 }
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type LogFn, type Logger } from 'pino';
-import type { LogLevel } from '../config/schema.js';
+import type { LogLevel } from './log-level.js';
 import { jsonEscapedForms, MASK, redactDeep, redactSecrets } from './redact.js';
 
 export type { Logger } from 'pino';

@@ -8,16 +8,14 @@ import { appendTrades } from '../../src/adapters/files/trades-csv.js';
 import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { StorageError } from '../../src/errors.js';
-import { anExecution, makeTempDir, permissionsAreIgnored } from './fixtures.js';
+import { asUnprivileged, lendToUnprivileged } from '../support/unprivileged.js';
+import { anExecution, makeTempDir } from './fixtures.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 
-// As root, chmod does not stop writes: those tests are skipped, and the faults that do not depend on
-// permissions (a file where a directory should be, a read-only connection, query_only) still run.
-const probe = await makeTempDir();
-const rootLike = await permissionsAreIgnored(probe.dir);
-await probe.cleanup();
+// As root, chmod does not stop writes: the permission faults call the code as uid 65534 (asUnprivileged), in a
+// test directory lent to that user, on files and folders it can read but not write. As another user, as that user.
 beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
 afterEach(async () => {
   await chmod(dir, 0o755).catch(() => undefined);
@@ -47,26 +45,28 @@ describe('database faults', () => {
     expect(err.message).toMatch(/a part of the path is a file, not a directory/);
   });
 
-  it.skipIf(rootLike)('a read-only directory: StorageError naming the file', async () => {
+  it('a read-only directory: StorageError naming the file', async () => {
     const ro = join(dir, 'ro');
     await mkdir(ro, { mode: 0o555 });
+    lendToUnprivileged(dir);
     const file = join(ro, 'rebalancer.sqlite');
-    const err = await storageErrorOf(() => openDatabase(file));
+    const err = await storageErrorOf(() => asUnprivileged(() => openDatabase(file)));
     expect(err.message).toContain(`${file}: could not open the database`);
   });
 
-  it.skipIf(rootLike)('a read-only database file: StorageError naming the file, at open or at the first write', async () => {
+  it('a read-only database file: StorageError naming the file, at open or at the first write', async () => {
     const file = join(dir, 'rebalancer.sqlite');
     openDatabase(file).close();
     await chmod(file, 0o444);
-    const err = await storageErrorOf(() => {
+    lendToUnprivileged(dir);
+    const err = await storageErrorOf(() => asUnprivileged(() => {
       const store = new SqliteStore(file);
       try {
         startRun(store);
       } finally {
         store.close();
       }
-    });
+    }));
     expect(err.message).toContain(file);
     expect(err.message).toMatch(/read-only|cannot be opened/);
   });
@@ -156,11 +156,12 @@ describe('file faults', () => {
     expect(err.message).toMatch(/could not write the file: a part of the path is a file/);
   });
 
-  it.skipIf(rootLike)('a read-only directory: the atomic write fails with StorageError and leaves the old file', async () => {
+  it('a read-only directory: the atomic write fails with StorageError and leaves the old file', async () => {
     const target = join(dir, 'ro', 'f.txt');
     await writeFileAtomic(target, 'old');
     await chmod(join(dir, 'ro'), 0o555);
-    const err = await storageErrorOf(() => writeFileAtomic(target, 'new'));
+    lendToUnprivileged(dir);
+    const err = await storageErrorOf(() => asUnprivileged(() => writeFileAtomic(target, 'new')));
     expect(err.message).toMatch(/permission denied/);
     await chmod(join(dir, 'ro'), 0o755);
     expect(await readFile(target, 'utf8')).toBe('old');

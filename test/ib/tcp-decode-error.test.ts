@@ -51,8 +51,7 @@ describe('IB adapter: a message the client cannot decode', () => {
     const seen: IbClientMessage[] = [];
     const broker = h.broker(tws.port, { onClientError: (m) => seen.push(m) });
     await broker.connect();
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(seen.some((m) => m.code === 505 && /unprocessed data/.test(m.text))).toBe(true);
+    await expect.poll(() => seen.some((m) => m.code === 505 && /unprocessed data/.test(m.text)), { timeout: 5000 }).toBe(true);
     const error = await brokerErrorOf(broker.accountSummary(ACCOUNT));
     expect(error).toMatchObject({ kind: 'fatal', code: 505 });
     expect(error.message).toMatch(/could not decode/);

@@ -101,7 +101,8 @@ async function readDecideApply(o: RunOptions, now: string, tradingDay: string, s
   out('\n== executions since the last run');
   const fills = await collectFills(broker, store, o.runId, since);
   soFar.newFills.push(...fills);
-  out(...formatFills(fills));
+  // The fills recorded while reconciling are new since the last run too.
+  out(...formatFills([...settled.newFills, ...fills]));
 
   // Read.
   out('\n== account, positions, forecasts, quotes');

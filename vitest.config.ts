@@ -2,19 +2,17 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Two lanes. A test lands in one by where it is and what it is called:
- * - `system`: the folders below, files named `tcp-*.test.ts` or `*.system.test.ts`, and the few older files
- *   named; they use the built command (dist/, which `npm test` builds first), child processes, or sockets (the
+ * - `system`: the folders below, files named `tcp-*.test.ts` or `*.system.test.ts`:
+ *   they use the built command (dist/, which `npm test` builds first), child processes, or sockets (the
  *   simulated gateway, SMTP and HTTP servers on loopback).
  * - `unit` (`npm run test:unit`, no build): every other test. Pure and in-memory, SQLite on temporary files at
  *   most; test/support/unit-lane.ts fails a test there that starts a process or opens a socket.
  * `npm test` builds, then runs both.
  */
 const SYSTEM = [
-  'test/{e2e,faults,gateway,integration,jobs,properties,security}/**/*.test.ts',
+  'test/{e2e,faults,gateway,integration,properties,security}/**/*.test.ts',
   'test/**/tcp-*.test.ts',
   'test/**/*.system.test.ts',
-  // Older files, in whatever folder, that need a process or a socket (named *.system.test.ts, they would not be here).
-  'test/**/{phase-zones,create-mailer,alert-throttle,report-email,ping-heartbeat,run-lock}.test.ts',
 ];
 
 export default defineConfig({

@@ -7,7 +7,9 @@ const NYSE = { rules: NYSE_RULES };
 
 const originalTz = process.env.TZ;
 afterEach(() => {
-  process.env.TZ = originalTz;
+  // Assigning undefined would store the string "undefined", which later files in the same worker would read.
+  if (originalTz === undefined) delete process.env.TZ;
+  else process.env.TZ = originalTz;
 });
 
 type Row = [now: string, phase: MarketPhase['phase'], ordersAllowed: boolean, reason: string];

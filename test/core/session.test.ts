@@ -5,7 +5,9 @@ import {
 
 const originalTz = process.env.TZ;
 afterEach(() => {
-  process.env.TZ = originalTz;
+  // Assigning undefined would store the string "undefined", which later files in the same worker would read.
+  if (originalTz === undefined) delete process.env.TZ;
+  else process.env.TZ = originalTz;
 });
 
 // The machine's zone must not matter: every case runs under several.

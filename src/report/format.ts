@@ -7,8 +7,6 @@ import { DateTime } from 'luxon';
 import { formatMoney, signOfCents } from '../core/money.js';
 import { EXCHANGE_ZONE } from '../core/session.js';
 
-/** 100234.5 -> "100,234.50", never "-0.00": the core's one money format. */
-export { formatMoney };
 
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const price = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });

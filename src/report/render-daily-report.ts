@@ -7,7 +7,7 @@ import type { InlineAttachment, MailMessage } from '../ports/mailer.js';
 import type { DailyReportData } from './daily-report-data.js';
 import { renderReportHtml, type ChartRef } from './daily-report-html.js';
 import { renderReportText } from './daily-report-text.js';
-import { formatMoney } from './format.js';
+import { formatMoney } from '../core/money.js';
 import { buildReportView } from './report-view.js';
 
 /** Content-IDs of the two charts; the `@rebalancer` part keeps them unique the way RFC 2392 expects. */

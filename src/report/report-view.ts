@@ -5,7 +5,8 @@
 import { DateTime } from 'luxon';
 import { isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportKind } from './daily-report-data.js';
-import { formatBps, formatClock, formatMoney, formatPct, formatPp, formatPrice, formatShares, formatSignedMoney, formatSignedPct, formatWhen } from './format.js';
+import { formatMoney } from '../core/money.js';
+import { formatBps, formatClock, formatPct, formatPp, formatPrice, formatShares, formatSignedMoney, formatSignedPct, formatWhen } from './format.js';
 
 /** -1 down, 0 flat, 1 up: drives colour in HTML; the text always carries the sign too. */
 export type Sign = -1 | 0 | 1;

@@ -7,7 +7,7 @@ import { withNote } from './alert-throttle.js';
 import type { Mailer, MailMessage, MailOutcome } from '../ports/mailer.js';
 import type { ReportStore, RunStore } from '../ports/store.js';
 import { dailyRowOf, loadDailyReport, type DailyReportData, type LoadDailyReportOptions } from './daily-report-data.js';
-import { formatMoney } from './format.js';
+import { formatMoney } from '../core/money.js';
 import { renderNlvChart } from './nlv-chart.js';
 import { renderDailyReport, type ReportCharts } from './render-daily-report.js';
 

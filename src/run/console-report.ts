@@ -6,8 +6,6 @@ import { DateTime } from 'luxon';
 
 import { formatMoney } from '../core/money.js';
 
-/** 12345.6 -> "12,345.60", never "-0.00": the core's one money format, re-exported for the run's readers. */
-export { formatMoney };
 
 /** A fixed-width text table; the last column is left unpadded so long reasons do not widen the rest. */
 export function formatTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {

@@ -11,7 +11,8 @@ import { applyOrders } from './apply-orders.js';
 import { writeRecords } from './write-records.js';
 import { closeRun, recordFailure } from './close-run.js';
 import { formatLedger, recordLedger, type LedgerState } from './check-ledger.js';
-import { formatBreaches, formatFills, formatMoney, formatPlan } from './console-report.js';
+import { formatMoney } from '../core/money.js';
+import { formatBreaches, formatFills, formatPlan } from './console-report.js';
 import type { RunOptions, RunResult } from './run-types.js';
 
 export type { RunOptions, RunResult, RunSettings } from './run-types.js';

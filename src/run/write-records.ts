@@ -1,6 +1,6 @@
 import type { Plan } from '../core/types.js';
 import { buildSnapshot } from './snapshot.js';
-import { formatMoney } from './console-report.js';
+import { formatMoney } from '../core/money.js';
 import type { World } from './gather.js';
 import type { RunOptions } from './run-types.js';
 

@@ -1,5 +1,6 @@
 import { ExitCode } from '../../errors.js';
-import { formatMoney, formatTable } from '../../run/console-report.js';
+import { formatMoney } from '../../core/money.js';
+import { formatTable } from '../../run/console-report.js';
 import { killSwitchOf, openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 

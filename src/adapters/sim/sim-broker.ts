@@ -1,29 +1,16 @@
 import { isFinal } from '../../core/order-status.js';
 import { parseInstant, toIsoUtc } from '../../core/session.js';
 import type {
-  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, CommissionModel, ContractHint, ContractInfo, Execution,
+  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, ContractHint, ContractInfo, Execution,
   OrderRequest, Quote,
 } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
 import { BrokerError, type Broker } from '../../ports/broker.js';
-import { SimAccount, SimRejection, SimStateError } from '../../sim/sim-account.js';
+import { SimAccount, SimRejection, SimStateError, type SimAccountOptions } from '../../sim/sim-account.js';
 import type { SimOrder } from '../../sim/sim-state.js';
 
-export interface SimBrokerOptions {
-  /** DATA_DIR: the state lives in `<dataDir>/sim/state.json`. */
-  dataDir: string;
-  /** SIM_SCENARIO: seeds a new simulation, and its quotes are the market of every run. */
-  scenarioFile?: string;
-  /** Seed of a new simulation (else the scenario's, else 1); an existing simulation keeps its own. */
-  seed?: number;
-  /** The run's instant (ISO 8601): the broker never reads the clock. */
-  now: string;
-  commissionModel: CommissionModel;
-  /** Advance and answer in memory, never write the state (`rebalancer plan`). */
-  readOnly?: boolean;
-  /** API client id stamped on orders placed through this session (default 0). */
-  clientId?: number;
-}
+/** The options of the simulated account the broker opens (the broker adds nothing of its own). */
+export type SimBrokerOptions = SimAccountOptions;
 
 /**
  * The `sim` broker: the Broker port in front of the simulated account of `src/sim`, persisted under DATA_DIR.

@@ -15,17 +15,17 @@ export {
 const MAX_GAP_DAYS = 30;
 
 /** True when the exchange holds a session on the date (a weekday that is not a holiday or closure). */
-export function isTradingDay(date: string, rules: SessionRules = NYSE_RULES): boolean {
+export function isTradingDay(date: string, rules: SessionRules): boolean {
   return sessionOn(date, rules) !== undefined;
 }
 
 /** The first trading day strictly after `date`. */
-export function nextTradingDay(date: string, rules: SessionRules = NYSE_RULES): string {
+export function nextTradingDay(date: string, rules: SessionRules): string {
   return step(date, 1, rules);
 }
 
 /** The last trading day strictly before `date`. */
-export function previousTradingDay(date: string, rules: SessionRules = NYSE_RULES): string {
+export function previousTradingDay(date: string, rules: SessionRules): string {
   return step(date, -1, rules);
 }
 
@@ -33,7 +33,7 @@ export function previousTradingDay(date: string, rules: SessionRules = NYSE_RULE
  * The trading days from `from` to `to`, both included when they are trading days, in date order; empty when
  * `from` is after `to`. Its length is the number of sessions in the range.
  */
-export function tradingDaysBetween(from: string, to: string, rules: SessionRules = NYSE_RULES): string[] {
+export function tradingDaysBetween(from: string, to: string, rules: SessionRules): string[] {
   const end = parseDate(to);
   const days: string[] = [];
   for (let day = parseDate(from); day <= end; day = day.plus({ days: 1 })) {
@@ -47,7 +47,7 @@ export function tradingDaysBetween(from: string, to: string, rules: SessionRules
  * The last `count` trading days ending at `date` (included when it is a trading day), oldest first: the
  * window of "the last 30 trading days".
  */
-export function lastTradingDays(date: string, count: number, rules: SessionRules = NYSE_RULES): string[] {
+export function lastTradingDays(date: string, count: number, rules: SessionRules): string[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`not a count of days: ${count}`);
   const days: string[] = count > 0 && isTradingDay(date, rules) ? [date] : [];
   for (let day = date; days.length < count; ) {

@@ -82,7 +82,7 @@ export function parseLiquidHours(text: string, ibZoneId: string): LiquidHours {
 }
 
 /** The dates where IB's hours and `ourCalendar` (the NYSE calendar by default) disagree. */
-export function compareWithCalendar(parsed: LiquidHours, ourCalendar: SessionRules = NYSE_RULES): CalendarDisagreement[] {
+export function compareWithCalendar(parsed: LiquidHours, ourCalendar: SessionRules): CalendarDisagreement[] {
   const found: CalendarDisagreement[] = [];
   for (const day of parsed.days) {
     const ours = sessionOn(day.date, ourCalendar);
@@ -99,7 +99,7 @@ export function compareWithCalendar(parsed: LiquidHours, ourCalendar: SessionRul
  * default) for every other date. Where both agree the fallback's rule is kept, so reasons such as "Thanksgiving
  * Day" survive; where they differ IB wins. A day with a break uses its first open and its last close.
  */
-export function sessionRulesFromLiquidHours(parsed: LiquidHours, fallback: SessionRules = NYSE_RULES): SessionRules {
+export function sessionRulesFromLiquidHours(parsed: LiquidHours, fallback: SessionRules): SessionRules {
   const ibDays = new Map(parsed.days.map((d) => [d.date, envelope(d.sessions)] as const));
   return {
     dayRule: (date) => {

@@ -33,7 +33,7 @@ export function sessionRulesOf(contracts: Record<string, ContractInfo>): Session
     const parsed = parseLiquidHours(first.liquidHours ?? '', first.timeZone ?? '');
     const disagreements = compareWithCalendar(parsed, NYSE_RULES);
     return {
-      rules: sessionRulesFromLiquidHours(parsed),
+      rules: sessionRulesFromLiquidHours(parsed, NYSE_RULES),
       source: 'liquid-hours',
       symbol: first.symbol,
       warnings: disagreements.map((d) => `IB's liquid hours for ${first.symbol} disagree with our calendar on ${d.date}: ${d.detail}; IB's hours are used`),

@@ -59,7 +59,7 @@ export function tradingDayOf(now: string): string {
 }
 
 /** The rule for a New York date (yyyy-MM-dd) under `rules`: the lists first, then the calendar. */
-export function dayRuleOn(date: string, rules: SessionRules = NYSE_RULES): DayRule {
+export function dayRuleOn(date: string, rules: SessionRules): DayRule {
   const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !day.isValid) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
   if (rules.holidays?.has(date)) return { kind: 'closed', reason: 'holiday' };
@@ -70,7 +70,7 @@ export function dayRuleOn(date: string, rules: SessionRules = NYSE_RULES): DayRu
 }
 
 /** The session held on a New York date (yyyy-MM-dd), or undefined on weekends and holidays. */
-export function sessionOn(date: string, rules: SessionRules = NYSE_RULES): Session | undefined {
+export function sessionOn(date: string, rules: SessionRules): Session | undefined {
   const rule = dayRuleOn(date, rules);
   if (rule.kind === 'closed') return undefined;
   if (rule.kind === 'session') return rule.session;
@@ -84,12 +84,12 @@ export function sessionOn(date: string, rules: SessionRules = NYSE_RULES): Sessi
 }
 
 /** The session of the New York date of `now` (whether or not `now` is inside it), or undefined. */
-export function sessionFor(now: string, rules: SessionRules = NYSE_RULES): Session | undefined {
+export function sessionFor(now: string, rules: SessionRules): Session | undefined {
   return sessionOn(tradingDayOf(now), rules);
 }
 
 /** True when `now` is within the regular session: open <= now < close. */
-export function isSessionOpen(now: string, rules: SessionRules = NYSE_RULES): boolean {
+export function isSessionOpen(now: string, rules: SessionRules): boolean {
   const session = sessionFor(now, rules);
   if (session === undefined) return false;
   const t = parseInstant(now).toMillis();
@@ -97,7 +97,7 @@ export function isSessionOpen(now: string, rules: SessionRules = NYSE_RULES): bo
 }
 
 /** The first session open strictly after `now` (ISO UTC): later today, or on the next trading day. */
-export function nextSessionOpen(now: string, rules: SessionRules = NYSE_RULES): string {
+export function nextSessionOpen(now: string, rules: SessionRules): string {
   const t = parseInstant(now).toMillis();
   let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
   for (let i = 0; i <= MAX_SEARCH_DAYS; i++, day = day.plus({ days: 1 })) {
@@ -108,7 +108,7 @@ export function nextSessionOpen(now: string, rules: SessionRules = NYSE_RULES): 
 }
 
 /** The close of the last session held on a New York date strictly before that of `now`. */
-export function previousSessionClose(now: string, rules: SessionRules = NYSE_RULES): string {
+export function previousSessionClose(now: string, rules: SessionRules): string {
   let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
   for (let i = 0; i < MAX_SEARCH_DAYS; i++) {
     day = day.minus({ days: 1 });
@@ -122,7 +122,7 @@ export function previousSessionClose(now: string, rules: SessionRules = NYSE_RUL
  * The latest instant at or before `now` when the market was open, as a price source: `now` itself during
  * the session, else the close of the last session (today's after the close, an earlier one before the open).
  */
-export function lastMarketTime(now: string, rules: SessionRules = NYSE_RULES): string {
+export function lastMarketTime(now: string, rules: SessionRules): string {
   if (isSessionOpen(now, rules)) return now;
   const today = sessionFor(now, rules);
   if (today !== undefined && parseInstant(now).toMillis() >= parseInstant(today.close).toMillis()) return today.close;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, parseInstant, sessionOn, toIsoUtc, tradingDayOf, type SessionRules } from '../core/session.js';
+import { EXCHANGE_ZONE, NYSE_RULES, parseInstant, sessionOn, toIsoUtc, tradingDayOf, type SessionRules } from '../core/session.js';
 import type { ContractInfo, Quote, Side } from '../core/types.js';
 import { createRandom, isOnTick, roundToTick, type SimMarket } from './universe.js';
 
@@ -112,7 +112,7 @@ export type MarketEvent = { kind: 'step'; time: string } | { kind: 'close'; time
  * The market events in (from, to], in time order: steps every {@link STEP_MINUTES} from each session's open
  * (before its close), then the close. Lazy, so a caller with nothing left to do stops early after a long gap.
  */
-export function* marketEvents(from: string, to: string, rules?: SessionRules): Generator<MarketEvent> {
+export function* marketEvents(from: string, to: string, rules: SessionRules = NYSE_RULES): Generator<MarketEvent> {
   const start = parseInstant(from).toMillis();
   const end = parseInstant(to).toMillis();
   const lastDay = tradingDayOf(to);

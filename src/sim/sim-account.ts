@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isFinal } from '../core/order-status.js';
-import { isSessionOpen, parseInstant, toIsoUtc } from '../core/session.js';
+import { isSessionOpen, NYSE_RULES, parseInstant, toIsoUtc } from '../core/session.js';
 import type { AccountSummary, BrokerPosition, CommissionModel, ContractInfo, OrderRequest, Quote } from '../core/types.js';
 import { StorageError } from '../errors.js';
 import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
@@ -146,7 +146,7 @@ export class SimAccount {
       throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
     }
     const now = this.instant;
-    const open = isSessionOpen(now);
+    const open = isSessionOpen(now, NYSE_RULES);
     const orderId = placement?.orderId ?? state.nextOrderId;
     // IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
     state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);

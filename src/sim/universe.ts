@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { lastMarketTime, parseInstant, previousSessionClose } from '../core/session.js';
+import { lastMarketTime, NYSE_RULES, parseInstant, previousSessionClose } from '../core/session.js';
 import type { ContractInfo, Quote } from '../core/types.js';
 
 /**
@@ -131,7 +131,7 @@ export function quoteAt(seed: number, symbol: string, isoTime: string): Quote {
   const bid = Math.max(tick, roundToTick(mid - half, tick, 'down'));
   const ask = Math.max(roundToTick(mid + half, tick, 'up'), new Decimal(bid).plus(tick).toNumber());
   const last = roundToTick(bid + (ask - bid) * hashUnit(seed, symbol, 'last', minute), tick, 'nearest');
-  const close = roundToTick(midAt(seed, symbol, previousSessionClose(isoTime)), tick, 'nearest');
+  const close = roundToTick(midAt(seed, symbol, previousSessionClose(isoTime, NYSE_RULES)), tick, 'nearest');
   return { symbol, bid, ask, last, close };
 }
 
@@ -143,7 +143,7 @@ export function universeMarket(seed: number): SimMarket {
       const k = BY_SYMBOL.get(symbol);
       return k && { symbol, minTick: k.minTick, primaryExchange: k.primaryExchange, currency: UNIVERSE_ACCOUNT.currency };
     },
-    quoteAt: (symbol, time) => (BY_SYMBOL.has(symbol) ? quoteAt(seed, symbol, lastMarketTime(time)) : undefined),
+    quoteAt: (symbol, time) => (BY_SYMBOL.has(symbol) ? quoteAt(seed, symbol, lastMarketTime(time, NYSE_RULES)) : undefined),
   };
 }
 

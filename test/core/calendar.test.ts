@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SPECIAL_CLOSURES, earlyClosesOf, easterSunday, holidaysOf } from '../../src/core/calendar.js';
-import { sessionOn } from '../../src/core/session.js';
+import { NYSE_RULES, sessionOn } from '../../src/core/session.js';
 
 // The NYSE's published calendars (NYSE Group press releases of 2024-11-08 and 2025-12-23), written out by hand:
 // the rules in calendar-nyse.ts must reproduce them date for date.
@@ -67,14 +67,14 @@ describe.each([2025, 2026, 2027])('the NYSE calendar of %i', (year) => {
   });
 
   it('holds no session on any of those holidays', () => {
-    for (const [date] of published.holidays) expect(sessionOn(date), date).toBeUndefined();
+    for (const [date] of published.holidays) expect(sessionOn(date, NYSE_RULES), date).toBeUndefined();
   });
 
   it('closes at 13:00 New York time on the early-close days', () => {
     for (const date of published.earlyCloses) {
       // 13:00 New York is 17:00Z in July (EDT, UTC-4) and 18:00Z in November and December (EST, UTC-5).
       const summer = date.slice(5, 7) === '07';
-      expect(sessionOn(date), date).toEqual(summer
+      expect(sessionOn(date, NYSE_RULES), date).toEqual(summer
         ? { open: `${date}T13:30:00Z`, close: `${date}T17:00:00Z` }
         : { open: `${date}T14:30:00Z`, close: `${date}T18:00:00Z` });
     }
@@ -90,7 +90,7 @@ describe('observance rules beyond the table years', () => {
     expect(holidaysOf(2022).find((h) => h.name === "New Year's Day")).toBeUndefined();
     expect(closed(2027)).not.toContain('2027-12-31');
     expect(holidaysOf(2028).find((h) => h.name === "New Year's Day")).toBeUndefined();
-    expect(sessionOn('2021-12-31')).toBeDefined();
+    expect(sessionOn('2021-12-31', NYSE_RULES)).toBeDefined();
   });
 
   it('moves a Sunday holiday to Monday (New Year 2023, Juneteenth 2022, Christmas 2022)', () => {
@@ -134,6 +134,6 @@ describe('special closures', () => {
   });
 
   it('closes the exchange on every listed date', () => {
-    for (const { date } of SPECIAL_CLOSURES) expect(sessionOn(date), date).toBeUndefined();
+    for (const { date } of SPECIAL_CLOSURES) expect(sessionOn(date, NYSE_RULES), date).toBeUndefined();
   });
 });

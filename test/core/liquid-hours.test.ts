@@ -3,7 +3,7 @@ import {
   compareWithCalendar, ianaZoneOf, parseLiquidHours, sessionRulesFromLiquidHours,
 } from '../../src/core/liquid-hours.js';
 import { isTradingDay } from '../../src/core/calendar.js';
-import { nextSessionOpen, sessionOn } from '../../src/core/session.js';
+import { NYSE_RULES, nextSessionOpen, sessionOn } from '../../src/core/session.js';
 import { phaseOf } from '../../src/core/phase.js';
 
 // Thanksgiving week 2026 as IB sends it for a NYSE stock: the holiday CLOSED, the Friday short.
@@ -62,14 +62,14 @@ describe('parsing IB liquid hours', () => {
 
 describe('comparing IB hours with our calendar', () => {
   it('finds nothing to report when both agree', () => {
-    expect(compareWithCalendar(parseLiquidHours(THANKSGIVING_WEEK, 'US/Eastern'))).toEqual([]);
+    expect(compareWithCalendar(parseLiquidHours(THANKSGIVING_WEEK, 'US/Eastern'), NYSE_RULES)).toEqual([]);
   });
 
   it('reports each date where they differ, for the log', () => {
     // IB knows of a closure on the Tuesday and a full Friday that we do not.
     const ib = THANKSGIVING_WEEK.replace('20261124:0930-20261124:1600', '20261124:CLOSED')
       .replace('20261127:0930-20261127:1300', '20261127:0930-20261127:1600');
-    expect(compareWithCalendar(parseLiquidHours(ib, 'US/Eastern'))).toEqual([
+    expect(compareWithCalendar(parseLiquidHours(ib, 'US/Eastern'), NYSE_RULES)).toEqual([
       {
         date: '2026-11-24',
         ours: { open: '2026-11-24T14:30:00Z', close: '2026-11-24T21:00:00Z' },
@@ -90,7 +90,7 @@ describe('IB liquid hours as the calendar', () => {
     '20261123:0930-20261123:1600;20261124:CLOSED;20261125:0930-20261125:1200;20261126:CLOSED;20261127:0930-20261127:1300',
     'US/Eastern',
   );
-  const rules = sessionRulesFromLiquidHours(ib);
+  const rules = sessionRulesFromLiquidHours(ib, NYSE_RULES);
 
   it('follows IB for the dates it lists', () => {
     expect(sessionOn('2026-11-24', rules)).toBeUndefined();

@@ -37,10 +37,10 @@ const { dates, instants } = JSON.parse(process.argv[1]);
 const local = (iso) => { const d = new Date(iso); return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0'); };
 console.log(JSON.stringify({
   zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-  sessions: dates.map((date) => { const s = sessionOn(date); return { date, session: s, localOpen: s && local(s.open) }; }),
+  sessions: dates.map((date) => { const s = sessionOn(date, NYSE_RULES); return { date, session: s, localOpen: s && local(s.open) }; }),
   answers: instants.map((now) => ({
-    now, phase: phaseOf(now, { noTradeFirstMinutes: 5, noTradeLastMinutes: 10, rules: NYSE_RULES }), open: isSessionOpen(now),
-    next: nextSessionOpen(now), day: tradingDayOf(now),
+    now, phase: phaseOf(now, { noTradeFirstMinutes: 5, noTradeLastMinutes: 10, rules: NYSE_RULES }), open: isSessionOpen(now, NYSE_RULES),
+    next: nextSessionOpen(now, NYSE_RULES), day: tradingDayOf(now),
   })),
 }));
 `;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, parseInstant, sessionOn } from '../../core/session.js';
+import { EXCHANGE_ZONE, NYSE_RULES, parseInstant, sessionOn } from '../../core/session.js';
 
 /**
  * A US stock's trading and liquid hours in IB's contract-details format (server version >= 106):
@@ -23,7 +23,7 @@ export function hoursText(now: string, kind: 'liquid' | 'trading'): string {
   for (let i = 0; i < DAYS; i++) {
     const day = first.plus({ days: i });
     const ymd = day.toFormat('yyyyMMdd');
-    const session = sessionOn(day.toFormat('yyyy-MM-dd'));
+    const session = sessionOn(day.toFormat('yyyy-MM-dd'), NYSE_RULES);
     if (session === undefined) {
       days.push(`${ymd}:CLOSED`);
       continue;

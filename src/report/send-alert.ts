@@ -31,9 +31,14 @@ export async function sendThrottledAlert(
   o: SendAlertOptions,
 ): Promise<{ decision: AlertDecision; outcome?: MailOutcome; message: MailMessage }> {
   const since = new Date(Date.parse(o.now) - HISTORY_DAYS * 86_400_000).toISOString();
-  const decision = decideAlert(deps.history.alertHistory(since), o.key, o.now, o.intervalMinutes);
-  const record = (subject: string, status: string): void =>
-    deps.emails.recordEmail({ kind: 'alert', tradingDay: o.tradingDay, subject, status, at: o.now, alertKey: o.key, ...(o.runId === undefined ? {} : { runId: o.runId }) });
+  const decision = decideOrSend(() => decideAlert(deps.history.alertHistory(since), o.key, o.now, o.intervalMinutes));
+  const record = (subject: string, status: string): void => {
+    try {
+      deps.emails.recordEmail({ kind: 'alert', tradingDay: o.tradingDay, subject, status, at: o.now, alertKey: o.key, ...(o.runId === undefined ? {} : { runId: o.runId }) });
+    } catch {
+      // The records are failing (the alert is likely about that): the alert itself matters more than its record.
+    }
+  };
   if (!decision.send) {
     record(message.subject, SUPPRESSED);
     return { decision, message };
@@ -42,4 +47,16 @@ export async function sendThrottledAlert(
   const outcome = await deps.mailer.send(final);
   record(final.subject, outcome.status);
   return { decision, outcome, message: final };
+}
+
+/**
+ * The throttle's decision, or "send" when the history cannot be read (the database failing mid-run): an alert
+ * that might repeat is better than a failure nobody hears of.
+ */
+function decideOrSend(decide: () => AlertDecision): AlertDecision {
+  try {
+    return decide();
+  } catch {
+    return { send: true };
+  }
 }

@@ -1,6 +1,7 @@
 import { BrokerError, type Broker } from '../ports/broker.js';
 import type { RunStore } from '../ports/store.js';
 import type { Breach, BrokerOrder, OrderRequest, PlanLine } from '../core/types.js';
+import { isFinal } from '../core/order-status.js';
 
 export interface SubmitOptions {
   broker: Broker;
@@ -41,7 +42,9 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
     try {
       const statuses = await broker.orderStatuses(sent.map((o) => o.brokerOrderId), options.statusWindowMs);
       store.updateOrderStatuses(statuses);
-      return { sent: mergeStatuses(sent, statuses), breaches };
+      const merged = mergeStatuses(sent, statuses);
+      breaches.push(...merged.flatMap(killedAfterAcceptance));
+      return { sent: merged, breaches };
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       // Every order is already at the broker and recorded: the next run reads their states.
@@ -81,6 +84,17 @@ async function sendEach(options: SubmitOptions, sent: BrokerOrder[], breaches: B
     }
   }
   return undefined;
+}
+
+/**
+ * An order the broker accepted, then ended unfilled within the status window (IB: PreSubmitted, then error 201
+ * and Inactive, or 202 and Cancelled): a rejection like any other, not an order sent.
+ */
+function killedAfterAcceptance(order: BrokerOrder): Breach[] {
+  if (!isFinal(order.status) || order.status === 'Filled') return [];
+  const filled = order.filledQuantity > 0 ? `, ${order.filledQuantity} of ${order.quantity} filled` : '';
+  const why = order.message ? `: ${order.message}` : '';
+  return [{ code: 'BROKER_ERROR', symbol: order.symbol, detail: `${order.action} ${order.quantity} ${order.symbol} @ ${order.limitPrice}: ${order.status} after the broker accepted it${filled}${why}` }];
 }
 
 function mergeStatuses(sent: BrokerOrder[], statuses: BrokerOrder[]): BrokerOrder[] {

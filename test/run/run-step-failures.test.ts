@@ -273,18 +273,15 @@ describe('the heartbeat failing', () => {
   });
 });
 
-/**
- * Defects found while writing these tests, left failing (it.fails) for whoever fixes src/: each asserts what the
- * README promises. When one starts passing, `it.fails` fails: turn it into `it`.
- */
-describe('known defects', () => {
-  // BUG: the alert throttle reads the alert history before it sends (src/report/send-alert.ts, called from
+/** Defects these tests found, now fixed: each asserts what the README promises. */
+describe('defects found by these tests', () => {
+  // Was: the alert throttle reads the alert history before it sends (src/report/send-alert.ts, called from
   // notifyAfterRun in src/run/notify.ts). When the database fails mid-run with an I/O error that also fails
   // reads, that read throws, notify's guard logs "alert email failed", and no alert is sent at all, though the run
   // failed after sending orders. The job (src/app/hourly-job.ts) does not alert for a run that returned exit 1,
-  // so nobody is told (README: "Alerts, at once, for every failed or blocked run"). Failing open (send the alert
-  // unthrottled when the history cannot be read) would fix it.
-  it.fails('the records failing mid-run (disk I/O error on writes and reads): the failed run is still alerted', async () => {
+  // so nobody is told (README: "Alerts, at once, for every failed or blocked run"). Now the throttle fails open: with
+  // no readable history the alert is sent.
+  it('the records failing mid-run (disk I/O error on writes and reads): the failed run is still alerted', async () => {
     const run = aRun();
     storeFails(run, 'markOrderSent', 2);
     run.reports.failOn('alertHistory', { times: Infinity });
@@ -294,12 +291,13 @@ describe('known defects', () => {
     expect(run.mailer.alerts()).toHaveLength(1);
   });
 
-  // BUG: submitOrders (src/run/submit-orders.ts) merges the statuses gathered in the status window into `sent`
+  // Was: submitOrders (src/run/submit-orders.ts) merges the statuses gathered in the status window into `sent`
   // but never looks at them. An order the broker acknowledged and then killed within the window (IB sends
   // PreSubmitted, then error 201 and status Inactive, or 202 and Cancelled) is reported as sent: status ok,
   // exit 0, no breach, no alert. The same rejection arriving before the acknowledgement is a BROKER_ERROR, exit 1
   // and an alert (README fault 13: "an order rejected, 201: the other orders go out, exit 1 naming the code, alert").
-  it.fails('an order the broker sets Inactive within the status window: a BROKER_ERROR, exit 1 and an alert, like a rejection', async () => {
+  // Now an order that ends unfilled within the window is a BROKER_ERROR too.
+  it('an order the broker sets Inactive within the status window: a BROKER_ERROR, exit 1 and an alert, like a rejection', async () => {
     const run = aRun();
     run.broker.answer('orderStatuses', (ids) => ids.flatMap((id) => {
       const order = run.broker.placed.get(id);

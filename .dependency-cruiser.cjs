@@ -15,7 +15,21 @@ module.exports = {
       severity: 'error',
       comment: 'The run, the reports and the core reach the world only through ports.',
       from: { path: '^src/(run|report|core)/' },
-      to: { path: ['^src/adapters/', '^src/gateway/', '^src/cli/', '^src/app/', 'better-sqlite3', 'nodemailer', '@stoqey/ib', '^fs$', '^node:fs', '^node:net'] },
+      to: { path: ['^src/adapters/', '^src/fs/', '^src/sim/', '^src/gateway/', '^src/cli/', '^src/app/', 'better-sqlite3', 'nodemailer', '@stoqey/ib', '^fs$', '^node:fs', '^node:net'] },
+    },
+    {
+      name: 'one-simulated-market',
+      severity: 'error',
+      comment: 'src/sim is the market; the sim broker and the gateway are its two faces and never reach into each other.',
+      from: { path: '^src/(sim|gateway)/' },
+      to: { path: ['^src/adapters/', '^src/app/', '^src/run/'] },
+    },
+    {
+      name: 'only-the-root-builds-adapters',
+      severity: 'error',
+      comment: 'Adapters are constructed by the composition root (src/app); the CLI asks it.',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/adapters/' },
     },
   ],
   options: {

@@ -2,7 +2,7 @@ import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/adapters/files/atomic-write.js';
+import { writeFileAtomic } from '../../src/fs/atomic-write.js';
 import { writeOrderFile } from '../../src/adapters/files/order-file.js';
 import { appendTrades } from '../../src/adapters/files/trades-csv.js';
 import { openDatabase } from '../../src/adapters/sqlite/open-database.js';

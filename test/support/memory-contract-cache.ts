@@ -4,7 +4,7 @@
  * is refused whole, with the StorageError the SQLite cache throws. test/storage/store-contract.test.ts runs the
  * same tests against both.
  */
-import { toStorageError } from '../../src/adapters/storage-errors.js';
+import { toStorageError } from '../../src/fs/storage-errors.js';
 import type { ContractInfo } from '../../src/core/types.js';
 import type { CachedContract, ContractCache } from '../../src/ports/contract-cache.js';
 

@@ -8,7 +8,7 @@
  * throw, to show that the run survives a port that breaks its promise.
  */
 import { pino } from 'pino';
-import { toStorageError } from '../../src/adapters/storage-errors.js';
+import { toStorageError } from '../../src/fs/storage-errors.js';
 import { NYSE_RULES, tradingDayOf, type SessionRules } from '../../src/core/session.js';
 import type { Breach, BrokerOrder, Execution, Forecast, PlanLine } from '../../src/core/types.js';
 import type { Clock } from '../../src/ports/clock.js';

@@ -14,7 +14,7 @@
  * Beyond the ports, for tests: the tables are plain arrays on {@link MemoryDatabase} (halt events and emails
  * have no read method in RunStore), and {@link MemoryStore.failOn} makes a chosen call fail like a disk error.
  */
-import { toStorageError } from '../../src/adapters/storage-errors.js';
+import { toStorageError } from '../../src/fs/storage-errors.js';
 import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
 import { StorageError } from '../../src/errors.js';

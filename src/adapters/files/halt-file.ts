@@ -1,5 +1,5 @@
 import { readFileSync, unlinkSync, existsSync } from 'node:fs';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 import { join } from 'node:path';
 import type { HaltState, KillSwitch } from '../../ports/kill-switch.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { PlanLine } from '../../core/types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 
 /** Columns of an order file, one row per plan line. */
 export const ORDER_FILE_COLUMNS = [

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LockHeldError, StorageError } from '../../errors.js';
 import type { LockHolder, RunLock } from '../../ports/run-lock.js';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
 export type { LockHolder, RunLock };
 

@@ -5,8 +5,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { Execution } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
 import type { RunStore } from '../../ports/store.js';
-import { guardStorage, guardStorageAsync } from '../storage-errors.js';
-import { syncDirectory } from './atomic-write.js';
+import { guardStorage, guardStorageAsync } from '../../fs/storage-errors.js';
+import { syncDirectory } from '../../fs/atomic-write.js';
 
 /** Columns of `trades.csv`. exec_id comes first: it is the key that keeps a row from being written twice. */
 export const TRADES_CSV_COLUMNS = [

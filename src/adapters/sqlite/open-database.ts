@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { applyMigrations } from './migrations.js';
-import { guardStorage } from '../storage-errors.js';
+import { guardStorage } from '../../fs/storage-errors.js';
 
 /** A better-sqlite3 connection, as returned by {@link openDatabase}. */
 export type SqliteDatabase = Database.Database;

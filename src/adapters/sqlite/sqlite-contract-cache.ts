@@ -1,6 +1,6 @@
 import type { ContractInfo } from '../../core/types.js';
 import type { CachedContract, ContractCache } from '../../ports/contract-cache.js';
-import { guardStorage } from '../storage-errors.js';
+import { guardStorage } from '../../fs/storage-errors.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 
 interface Row {

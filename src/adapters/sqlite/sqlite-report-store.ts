@@ -1,5 +1,5 @@
 import type { AlertHistoryEntry, DailyRow, DayBreach, OrderRecord, PositionRecord, ReportFill, ReportStore, RunRecord, TimedSnapshot } from '../../ports/store.js';
-import { guardStorage } from '../storage-errors.js';
+import { guardStorage } from '../../fs/storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { toBreach, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';

@@ -1,5 +1,5 @@
 import { StorageError } from '../../errors.js';
-import { guardStorage } from '../storage-errors.js';
+import { guardStorage } from '../../fs/storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { prepareStatements, type Statements } from './store-statements.js';

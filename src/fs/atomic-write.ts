@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errorCode, guardStorage, guardStorageAsync } from '../storage-errors.js';
+import { errorCode, guardStorage, guardStorageAsync } from './storage-errors.js';
 
 /**
  * Flush a directory so that a file created or renamed in it survives a power loss. Some platforms

@@ -15,7 +15,22 @@ module.exports = {
       severity: 'error',
       comment: 'The run, the reports and the core reach the world only through ports.',
       from: { path: '^src/(run|report|core)/' },
-      to: { path: ['^src/adapters/', '^src/fs/', '^src/sim/', '^src/gateway/', '^src/cli/', '^src/app/', 'better-sqlite3', 'nodemailer', '@stoqey/ib', '^fs$', '^node:fs', '^node:net'] },
+      to: {
+        path: [
+          '^src/adapters/',
+          '^src/fs/',
+          '^src/sim/',
+          '^src/gateway/',
+          '^src/cli/',
+          '^src/app/',
+          'better-sqlite3',
+          'nodemailer',
+          '@stoqey/ib',
+          '^fs$',
+          '^node:fs',
+          '^node:net',
+        ],
+      },
     },
     {
       name: 'one-simulated-market',

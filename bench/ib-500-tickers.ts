@@ -49,16 +49,29 @@ function writeInputs(dir: string): { scenario: string; forecasts: string } {
     contracts[s] = { minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD' };
   });
   const scenario = join(dir, 'scenario.json');
-  writeFileSync(scenario, JSON.stringify({
-    account: 'DU0000001', cash: 10_000_000, quotes, contracts, fills: { partialFillProbability: 0 },
-    gateway: { faults: { snapshotDelayMs: SNAPSHOT_DELAY_MS, pacingLimitPerSecond: PACING_LIMIT } },
-  }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      account: 'DU0000001',
+      cash: 10_000_000,
+      quotes,
+      contracts,
+      fills: { partialFillProbability: 0 },
+      gateway: { faults: { snapshotDelayMs: SNAPSHOT_DELAY_MS, pacingLimitPerSecond: PACING_LIMIT } },
+    }),
+  );
   const forecasts = join(dir, 'forecasts');
   mkdirSync(forecasts);
   const weight = Math.floor((0.9 / TICKERS) * 1e6) / 1e6;
-  writeFileSync(join(forecasts, 'wide.json'), JSON.stringify({
-    strategy: 'wide', asOf: '2026-11-23T15:00:00Z', leverage: 1, weights: Object.fromEntries(symbols.map((s) => [s, weight])),
-  }));
+  writeFileSync(
+    join(forecasts, 'wide.json'),
+    JSON.stringify({
+      strategy: 'wide',
+      asOf: '2026-11-23T15:00:00Z',
+      leverage: 1,
+      weights: Object.fromEntries(symbols.map((s) => [s, weight])),
+    }),
+  );
   return { scenario, forecasts };
 }
 
@@ -68,16 +81,27 @@ function runRebalancer(dir: string, port: number, forecasts: string): Promise<{ 
     const child = spawn(process.execPath, [CLI, 'run', '--now', NOW], {
       cwd: dir,
       env: {
-        PATH: process.env.PATH ?? '', BROKER: 'ib', IB_PORT: String(port), IB_ACCOUNT: 'DU0000001', IB_CLIENT_ID: '17',
-        DATA_DIR: join(dir, 'data'), FORECAST_DIR: forecasts, LOG_DIR: join(dir, 'logs'),
-        MAX_ORDERS_PER_RUN: String(TICKERS * 2), NO_TRADE_BAND_PCT: '0.05', ORDER_STATUS_WINDOW_MS: '0', LOG_LEVEL: 'info',
+        PATH: process.env.PATH ?? '',
+        BROKER: 'ib',
+        IB_PORT: String(port),
+        IB_ACCOUNT: 'DU0000001',
+        IB_CLIENT_ID: '17',
+        DATA_DIR: join(dir, 'data'),
+        FORECAST_DIR: forecasts,
+        LOG_DIR: join(dir, 'logs'),
+        MAX_ORDERS_PER_RUN: String(TICKERS * 2),
+        NO_TRADE_BAND_PCT: '0.05',
+        ORDER_STATUS_WINDOW_MS: '0',
+        LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     // With BENCH_VERBOSE, each line of the run carries the seconds since the start: where the time goes.
     const stamp = (d: Buffer): string =>
-      process.env.BENCH_VERBOSE ? d.toString().replace(/^(?=.)/gm, `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)}s `) : d.toString();
+      process.env.BENCH_VERBOSE
+        ? d.toString().replace(/^(?=.)/gm, `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)}s `)
+        : d.toString();
     child.stdout.on('data', (d: Buffer) => (output += stamp(d)));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('close', (code) => done({ code, ms: Number(process.hrtime.bigint() - started) / 1e6, output }));

@@ -18,8 +18,12 @@ async function main(): Promise<ExitCode> {
     return ExitCode.usage;
   }
   return runHourlyRebalance({
-    cwd: process.cwd(), env: process.env, now, dryRun: process.argv.includes('--dry-run'),
-    out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+    now,
+    dryRun: process.argv.includes('--dry-run'),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
   });
 }
 

@@ -12,7 +12,10 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** Bad configuration or usage: exit 2. The message names the variable or argument and the problem. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(message: string, readonly variable?: string) {
+  constructor(
+    message: string,
+    readonly variable?: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +23,11 @@ export class ConfigError extends Error {
 /** The database, CSV or order file could not be read or written: the run sends nothing more. */
 export class StorageError extends Error {
   override readonly name = 'StorageError';
-  constructor(message: string, readonly path?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -28,7 +35,10 @@ export class StorageError extends Error {
 /** Another run holds the lock: exit 4, nothing done. */
 export class LockHeldError extends Error {
   override readonly name = 'LockHeldError';
-  constructor(message: string, readonly holderPid?: number) {
+  constructor(
+    message: string,
+    readonly holderPid?: number,
+  ) {
     super(message);
   }
 }

@@ -115,7 +115,12 @@ export function openStore(config: Config): SqliteStore {
 }
 
 /** The run's records and the reports' queries on one connection to the database. */
-export function openStores(config: Config): { store: SqliteStore; reports: SqliteReportStore; recordedSessionRules: () => SessionRules; close: () => void } {
+export function openStores(config: Config): {
+  store: SqliteStore;
+  reports: SqliteReportStore;
+  recordedSessionRules: () => SessionRules;
+  close: () => void;
+} {
   const db = openDatabase(databaseFile(config));
   try {
     const store = new SqliteStore(db);
@@ -174,7 +179,10 @@ export function killSwitchOf(config: Config): KillSwitch {
 export const FALLBACK_SESSION_RULES = NYSE_RULES;
 
 /** The file and clock ports a run or a preview reads and writes, from the configuration. */
-export function filePortsOf(config: Config, now: string): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'clock' | 'fallbackRules'> {
+export function filePortsOf(
+  config: Config,
+  now: string,
+): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'clock' | 'fallbackRules'> {
   const clock: Clock = fixedClock(now);
   const heartbeatUrl = config.schedule.heartbeatUrl;
   return {

@@ -8,7 +8,17 @@ import { newRunId } from '../run/run-id.js';
 import { acquireRunLock, type RunLock } from '../adapters/files/run-lock.js';
 import { runRebalance } from '../run/rebalance-run.js';
 import { redactSecrets } from '../log/redact.js';
-import { checkBrokerFiles, createBroker, createMailerFor, databaseFile, filePortsOf, openApp, openStores, runSettingsOf, type AppContext } from './compose.js';
+import {
+  checkBrokerFiles,
+  createBroker,
+  createMailerFor,
+  databaseFile,
+  filePortsOf,
+  openApp,
+  openStores,
+  runSettingsOf,
+  type AppContext,
+} from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
 
 export interface HourlyJobOptions {
@@ -47,8 +57,16 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
     files.records.assertTradesWritable();
     const broker = createBroker(app.config, options.now, false, app.logger);
     const result = await runRebalance({
-      runId, dryRun: options.dryRun, settings: runSettingsOf(app.config), ...files,
-      broker, store: stores.store, reports: stores.reports, mailer: createMailerFor(app, options.now), logger: app.logger, out: say,
+      runId,
+      dryRun: options.dryRun,
+      settings: runSettingsOf(app.config),
+      ...files,
+      broker,
+      store: stores.store,
+      reports: stores.reports,
+      mailer: createMailerFor(app, options.now),
+      logger: app.logger,
+      out: say,
     });
     say(`\nrun ${runId}: ${result.status}, exit code ${result.exitCode}`);
     for (const file of result.files) say(`  ${file.label}: ${file.path}`);
@@ -63,7 +81,9 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
         close();
       } catch (error) {
         app.logger.error({ err: error }, 'could not close after the run');
-        options.err(redactSecrets(`warning: could not close after the run: ${error instanceof Error ? error.message : String(error)}`, app.secrets));
+        options.err(
+          redactSecrets(`warning: could not close after the run: ${error instanceof Error ? error.message : String(error)}`, app.secrets),
+        );
       }
     }
   }
@@ -89,8 +109,15 @@ async function reportFailure(error: unknown, app: AppContext, options: HourlyJob
   const message = `${kind}: ${error instanceof Error ? error.message : String(error)}`;
   options.err(text(`run failed, no orders sent: ${message}`));
   const alert = renderAlert({
-    account: app.config.broker.ibAccount ?? 'unknown account', runId, outcome: 'FAILED', now: options.now, tradingState: 'HALTED',
-    breaches: [], error: message, files: [{ label: 'database', path: databaseFile(app.config) }], exitCode: ExitCode.failed,
+    account: app.config.broker.ibAccount ?? 'unknown account',
+    runId,
+    outcome: 'FAILED',
+    now: options.now,
+    tradingState: 'HALTED',
+    breaches: [],
+    error: message,
+    files: [{ label: 'database', path: databaseFile(app.config) }],
+    exitCode: ExitCode.failed,
   });
   const sent = await createMailerFor(app, options.now).send(alert);
   options.err(text(`alert email ${sent.status === 'sent' ? 'sent' : `queued in ${sent.file}`}: ${alert.subject}`));

@@ -15,6 +15,4 @@ export interface ScheduledJob {
 
 export const SCHEDULE_ZONE = 'America/New_York';
 
-export const SCHEDULE: readonly ScheduledJob[] = [
-  { name: 'hourly-rebalance', cron: '35 * * * 1-5', args: ['run'] },
-];
+export const SCHEDULE: readonly ScheduledJob[] = [{ name: 'hourly-rebalance', cron: '35 * * * 1-5', args: ['run'] }];

@@ -41,7 +41,11 @@ export function runJob(job: ScheduledJob, options: ScheduleOptions): Promise<num
   return new Promise((resolvePromise) => {
     const started = new Date().toISOString();
     options.out(`${started} ${job.name}: starting`);
-    const child = spawn(process.execPath, [options.command ?? CLI, ...job.args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.command ?? CLI, ...job.args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) if (line.length > 0) options.out(`${job.name}: ${line}`);
     };

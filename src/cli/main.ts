@@ -29,7 +29,8 @@ const io: CommandIo = {
 
 /** A calendar date, checked before anything is opened: a usage error exits 2. */
 function parseDay(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value).isValid) throw new InvalidArgumentError('expected a date like 2026-11-23');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value).isValid)
+    throw new InvalidArgumentError('expected a date like 2026-11-23');
   return value;
 }
 
@@ -70,7 +71,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
   program
     .command('halt')
-    .description('kill switch on: runs cancel the system\'s orders and place none')
+    .description("kill switch on: runs cancel the system's orders and place none")
     .requiredOption('--reason <text>', 'why (recorded and shown in every run)')
     .action(async (o: { reason: string }) => {
       const { haltCommand } = await import('./commands/halt-commands.js');
@@ -86,8 +87,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
   program
     .command('reconcile')
-    .description('ledger vs broker per managed ticker (latest run); --accept records the broker\'s figure as right')
-    .option('--accept <symbol>', 'accept the broker\'s position in this ticker: the ledger is adjusted to it')
+    .description("ledger vs broker per managed ticker (latest run); --accept records the broker's figure as right")
+    .option('--accept <symbol>', "accept the broker's position in this ticker: the ledger is adjusted to it")
     .option('--reason <text>', 'why (required with --accept; recorded)')
     .option('--json', 'print one JSON object', false)
     .action(async (o: { accept?: string; reason?: string; json: boolean }) => {

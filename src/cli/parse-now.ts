@@ -6,7 +6,8 @@ import { ConfigError } from '../errors.js';
  * (Z or an offset): a bare local time would mean different instants on different machines.
  */
 export function resolveNow(flag: string | undefined, env: NodeJS.ProcessEnv, realNow: () => Date = () => new Date()): string {
-  const [source, value] = flag !== undefined ? ['--now', flag] : env.REBALANCER_NOW ? ['REBALANCER_NOW', env.REBALANCER_NOW] : [undefined, undefined];
+  const [source, value] =
+    flag !== undefined ? ['--now', flag] : env.REBALANCER_NOW ? ['REBALANCER_NOW', env.REBALANCER_NOW] : [undefined, undefined];
   if (source === undefined || value === undefined) return realNow().toISOString();
   const parsed = DateTime.fromISO(value, { setZone: true });
   // A time of day, then its zone: a bare date like 2026-11-23 must not pass for one with a -23 offset.

@@ -49,15 +49,18 @@ function permissionWarningOf(file: string, cwd: string): string | undefined {
   if ((mode & 0o077) === 0) return undefined;
   const inCwd = relative(cwd, file);
   const name = inCwd !== '' && !inCwd.startsWith('..') && !isAbsolute(inCwd) ? inCwd : file;
-  return `${file} is readable or writable by other users (mode ${mode.toString(8).padStart(4, '0')}); it holds the settings and may hold ` +
-    `the SMTP password. Fix: chmod 600 ${/^[\w./-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`}`;
+  return (
+    `${file} is readable or writable by other users (mode ${mode.toString(8).padStart(4, '0')}); it holds the settings and may hold ` +
+    `the SMTP password. Fix: chmod 600 ${/^[\w./-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`}`
+  );
 }
 
 /**
  * dotenv 17's own line pattern (LINE in dotenv/lib/main.js). dotenv.parse skips, silently, any line it does not
  * match: a limit written as `MAX_LEVERAGE 1` or `- MAX_LEVERAGE=1` would leave the default in force unnoticed.
  */
-const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
+const DOTENV_LINE =
+  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
 /** Lines listed at most, so that a binary file pasted as .env does not make a message of thousands of lines. */
 const MAX_LINES_LISTED = 10;
@@ -84,6 +87,7 @@ function unreadLines(content: string, file: string): Problem[] {
       message: `not a NAME=value line, so it would be ignored${name === undefined ? '' : ` (it starts with ${name})`}; comments start with #`,
     };
   });
-  if (bad.length > listed.length) listed.push({ variable: file, message: `and ${bad.length - listed.length} more lines that are not NAME=value lines` });
+  if (bad.length > listed.length)
+    listed.push({ variable: file, message: `and ${bad.length - listed.length} more lines that are not NAME=value lines` });
   return listed;
 }

@@ -14,7 +14,8 @@ import { Variable, variable } from './variable.js';
 export type { LogLevel } from '../log/log-level.js';
 
 const resolvePath = (value: string, cwd: string): string => resolve(cwd, value);
-const directory = <const N extends string>(name: N, envDefault: string) => variable(name, filePath, { default: envDefault, finish: resolvePath });
+const directory = <const N extends string>(name: N, envDefault: string) =>
+  variable(name, filePath, { default: envDefault, finish: resolvePath });
 const milliseconds = <const N extends string>(name: N, envDefault: string, min: number) =>
   variable(name, wholeNumber({ min, max: 600000 }), { default: envDefault });
 const positive = <const N extends string>(name: N, envDefault: string, max?: number) =>
@@ -203,7 +204,10 @@ export const envSchema = z.object(envShape).superRefine(checkRules, { when: () =
 
 function nest(tree: Tree, values: Record<string, unknown>, cwd: string): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(tree).map(([field, node]) => [field, node instanceof Variable ? node.inConfig(values[node.name], cwd) : nest(node, values, cwd)]),
+    Object.entries(tree).map(([field, node]) => [
+      field,
+      node instanceof Variable ? node.inConfig(values[node.name], cwd) : nest(node, values, cwd),
+    ]),
   );
 }
 

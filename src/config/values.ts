@@ -40,7 +40,10 @@ export const wholeNumber = (bounds: Bounds) => numberSchema(bounds, true);
 /** One of `values`, in any case; the value is spelt as in `values`. */
 export function choice<const T extends readonly [string, ...string[]]>(values: T) {
   const spelling = (text: string) => values.find((v) => v.toLowerCase() === text.toLowerCase()) ?? text;
-  return z.string().transform(spelling).pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+  return z
+    .string()
+    .transform(spelling)
+    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
 }
 
 export const boolean = z.stringbool({
@@ -65,7 +68,13 @@ const hostName = z.stringFormat('hostname', (text) => HOST_NAME.test(text) && !/
 
 /** node:net also takes an IPv6 address with a zone (fe80::1%eth0), which z.ipv6 does not. */
 const ZONED = /^([^%]+)%[0-9A-Za-z.:-]+$/;
-const ipv6 = z.union([z.ipv6(), z.string().regex(ZONED).refine((text) => z.ipv6().safeParse(text.split('%')[0]).success)]);
+const ipv6 = z.union([
+  z.ipv6(),
+  z
+    .string()
+    .regex(ZONED)
+    .refine((text) => z.ipv6().safeParse(text.split('%')[0]).success),
+]);
 
 /**
  * A host name, an IPv4 address, or an IPv6 address (bare or in brackets, which are dropped). `127.0.0.1:4002`
@@ -73,7 +82,16 @@ const ipv6 = z.union([z.ipv6(), z.string().regex(ZONED).refine((text) => z.ipv6(
  * way must not reach it.
  */
 export const host = z.union(
-  [z.ipv4(), ipv6, z.string().regex(/^\[.*\]$/).transform((text) => text.slice(1, -1)).pipe(ipv6), hostName],
+  [
+    z.ipv4(),
+    ipv6,
+    z
+      .string()
+      .regex(/^\[.*\]$/)
+      .transform((text) => text.slice(1, -1))
+      .pipe(ipv6),
+    hostName,
+  ],
   { error: 'must be a host name or IP address, without scheme or port' },
 );
 
@@ -89,7 +107,12 @@ export const mailbox = (error: string) => z.union([z.email({ pattern: ADDRESS })
 export function mailboxList(error: string) {
   return z
     .string()
-    .transform((text) => text.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    )
     .pipe(z.array(mailbox(error)).min(1, { error }));
 }
 

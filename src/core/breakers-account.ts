@@ -2,15 +2,7 @@
  * Account-level circuit breakers: is the NLV usable, did it jump, did the day lose too much, is the margin
  * cushion thin. Each returns its breaches; none needs the plan lines.
  */
-import {
-  breach,
-  exceeds,
-  formatPct,
-  percentFrom,
-  percentOf,
-  usableNetLiquidation,
-  type BreakerContext,
-} from './breakers-common.js';
+import { breach, exceeds, formatPct, percentFrom, percentOf, usableNetLiquidation, type BreakerContext } from './breakers-common.js';
 import { Exact, formatMoney } from './money.js';
 import type { Breach } from './types.js';
 

@@ -12,5 +12,11 @@ export function checkCurrency(ctx: BreakerContext): Breach[] {
   const account = ctx.inputs.account.currency;
   return ctx.lines
     .filter((l) => l.currency !== undefined && l.currency !== '' && l.currency !== account)
-    .map((l) => breach('CURRENCY_MISMATCH', `${l.symbol} trades in ${l.currency ?? ''} but the account's currency is ${account}; converting between them is not supported`, l.symbol));
+    .map((l) =>
+      breach(
+        'CURRENCY_MISMATCH',
+        `${l.symbol} trades in ${l.currency ?? ''} but the account's currency is ${account}; converting between them is not supported`,
+        l.symbol,
+      ),
+    );
 }

@@ -35,9 +35,7 @@ export function checkShortNotAllowed(ctx: BreakerContext): Breach[] {
   for (const line of ctx.lines) {
     const after = postTradeQuantity(line);
     if (line.targetQuantity < 0) {
-      out.push(
-        breach('SHORT_NOT_ALLOWED', `${line.symbol} target ${line.targetQuantity} shares < 0 and ALLOW_SHORT is off`, line.symbol),
-      );
+      out.push(breach('SHORT_NOT_ALLOWED', `${line.symbol} target ${line.targetQuantity} shares < 0 and ALLOW_SHORT is off`, line.symbol));
     } else if (line.action === 'SELL' && after < 0) {
       out.push(
         breach(

@@ -122,7 +122,11 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
   const limitPct = percentFrom(limit, ref);
   if (exceeds(limitPct, max)) {
     out.push(
-      breach('PRICE_COLLAR', `${what}: limit ${limit} is ${formatPct(limitPct)} from reference ${ref} > max ${formatPct(max)}`, line.symbol),
+      breach(
+        'PRICE_COLLAR',
+        `${what}: limit ${limit} is ${formatPct(limitPct)} from reference ${ref} > max ${formatPct(max)}`,
+        line.symbol,
+      ),
     );
   }
   const close = line.previousClose;

@@ -1,4 +1,4 @@
-import { isoDate, NYSE_RULES, sessionOn, type SessionRules } from './session.js';
+import { isoDate, sessionOn, type SessionRules } from './session.js';
 import { parseDate } from './calendar-nyse.js';
 
 /**
@@ -8,7 +8,13 @@ import { parseDate } from './calendar-nyse.js';
  */
 
 export {
-  EARLY_CLOSE_TIME, SPECIAL_CLOSURES, earlyClosesOf, easterSunday, holidaysOf, type EarlyClose, type Holiday,
+  EARLY_CLOSE_TIME,
+  SPECIAL_CLOSURES,
+  earlyClosesOf,
+  easterSunday,
+  holidaysOf,
+  type EarlyClose,
+  type Holiday,
 } from './calendar-nyse.js';
 
 /** Longer than any closure the NYSE has had (four days in 2001); a bound so bad rules cannot loop forever. */
@@ -50,7 +56,7 @@ export function tradingDaysBetween(from: string, to: string, rules: SessionRules
 export function lastTradingDays(date: string, count: number, rules: SessionRules): string[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`not a count of days: ${count}`);
   const days: string[] = count > 0 && isTradingDay(date, rules) ? [date] : [];
-  for (let day = date; days.length < count; ) {
+  for (let day = date; days.length < count;) {
     day = previousTradingDay(day, rules);
     days.push(day);
   }

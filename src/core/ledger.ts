@@ -62,7 +62,8 @@ export function compareLedger(inputs: LedgerInputs): LedgerLine[] {
   const sum = (pairs: { symbol: string; quantity: number }[]): Map<string, Decimal> => {
     const totals = new Map<string, Decimal>();
     for (const p of pairs) {
-      if (!Number.isFinite(p.quantity)) throw new Error(`broken invariant: ledger quantity of ${p.symbol} is not finite (${String(p.quantity)})`);
+      if (!Number.isFinite(p.quantity))
+        throw new Error(`broken invariant: ledger quantity of ${p.symbol} is not finite (${String(p.quantity)})`);
       totals.set(p.symbol, (totals.get(p.symbol) ?? new Exact(0)).plus(p.quantity));
     }
     return totals;
@@ -77,7 +78,13 @@ export function compareLedger(inputs: LedgerInputs): LedgerLine[] {
     const own = (fills.get(symbol) ?? zero).plus(accepted.get(symbol) ?? zero);
     const baseline = baselines.get(symbol);
     if (baseline === undefined) {
-      return { symbol, ledgerQuantity: toNumber(held), brokerQuantity: toNumber(held), difference: 0, baselineToRecord: toNumber(held.minus(own)) };
+      return {
+        symbol,
+        ledgerQuantity: toNumber(held),
+        brokerQuantity: toNumber(held),
+        difference: 0,
+        baselineToRecord: toNumber(held.minus(own)),
+      };
     }
     const ledger = baseline.plus(own);
     return { symbol, ledgerQuantity: toNumber(ledger), brokerQuantity: toNumber(held), difference: toNumber(held.minus(ledger)) };
@@ -115,7 +122,10 @@ export function checkPositionBreaks(breaks: PositionBreak[], maxBreaks: number):
   const symbols = breaks.map((b) => b.symbol).join(', ');
   return [
     ...perTicker,
-    breach('POSITION_BREAKS_LIMIT', `${breaks.length} position breaks (${symbols}) > max ${maxBreaks} (MAX_POSITION_BREAKS): the records cannot be trusted, no ticker is traded`),
+    breach(
+      'POSITION_BREAKS_LIMIT',
+      `${breaks.length} position breaks (${symbols}) > max ${maxBreaks} (MAX_POSITION_BREAKS): the records cannot be trusted, no ticker is traded`,
+    ),
   ];
 }
 
@@ -129,7 +139,8 @@ export function blockBrokenSymbols(lines: PlanLine[], breaks: PositionBreak[]): 
   return lines.map((line) => {
     const broken = bySymbol.get(line.symbol);
     if (broken === undefined) return { ...line };
-    if (!isOrder(line)) return { ...line, positionBreak: broken, reason: `blocked (POSITION_BREAK: ${describeBreak(broken)}): ${line.reason}` };
+    if (!isOrder(line))
+      return { ...line, positionBreak: broken, reason: `blocked (POSITION_BREAK: ${describeBreak(broken)}): ${line.reason}` };
     return { ...blockLine(line, `POSITION_BREAK: ${describeBreak(broken)}`), positionBreak: broken };
   });
 }

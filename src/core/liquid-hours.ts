@@ -1,8 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { parseDate } from './calendar-nyse.js';
-import {
-  NYSE_RULES, dayRuleOn, exchangeClock, isoDate, parseInstant, sessionOn, toIsoUtc, type Session, type SessionRules,
-} from './session.js';
+import { dayRuleOn, exchangeClock, isoDate, parseInstant, sessionOn, toIsoUtc, type Session, type SessionRules } from './session.js';
 
 /**
  * IB contract details' `liquidHours` / `tradingHours` (API v193+ format), turned into sessions, checked against
@@ -38,12 +36,26 @@ export interface CalendarDisagreement {
  * is a fixed UTC-5, an hour off all summer, so the abbreviations must map to the city zones.
  */
 const IB_ZONES: Readonly<Record<string, string>> = {
-  'US/Eastern': 'America/New_York', EST5EDT: 'America/New_York', EST: 'America/New_York', EDT: 'America/New_York',
-  'US/Central': 'America/Chicago', CST6CDT: 'America/Chicago', CST: 'America/Chicago', CDT: 'America/Chicago',
-  'US/Mountain': 'America/Denver', MST7MDT: 'America/Denver',
-  'US/Pacific': 'America/Los_Angeles', PST8PDT: 'America/Los_Angeles', PST: 'America/Los_Angeles',
-  'GB-Eire': 'Europe/London', GB: 'Europe/London', MET: 'Europe/Brussels', CET: 'Europe/Brussels',
-  Japan: 'Asia/Tokyo', JST: 'Asia/Tokyo', Hongkong: 'Asia/Hong_Kong',
+  'US/Eastern': 'America/New_York',
+  EST5EDT: 'America/New_York',
+  EST: 'America/New_York',
+  EDT: 'America/New_York',
+  'US/Central': 'America/Chicago',
+  CST6CDT: 'America/Chicago',
+  CST: 'America/Chicago',
+  CDT: 'America/Chicago',
+  'US/Mountain': 'America/Denver',
+  MST7MDT: 'America/Denver',
+  'US/Pacific': 'America/Los_Angeles',
+  PST8PDT: 'America/Los_Angeles',
+  PST: 'America/Los_Angeles',
+  'GB-Eire': 'Europe/London',
+  GB: 'Europe/London',
+  MET: 'Europe/Brussels',
+  CET: 'Europe/Brussels',
+  Japan: 'Asia/Tokyo',
+  JST: 'Asia/Tokyo',
+  Hongkong: 'Asia/Hong_Kong',
 };
 
 /** The IANA zone for an IB `timeZoneId`; throws a RangeError for one neither mapped nor known to IANA. */
@@ -65,7 +77,10 @@ const RANGE = /^(?:(\d{8}):)?(\d{4})-(?:(\d{8}):)?(\d{4})$/;
 export function parseLiquidHours(text: string, ibZoneId: string): LiquidHours {
   const zone = ianaZoneOf(ibZoneId);
   const byDate = new Map<string, Session[]>();
-  for (const entry of text.split(';').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of text
+    .split(';')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const m = ENTRY.exec(entry);
     if (m === null) throw new RangeError(`not a liquid-hours entry: "${entry}"`);
     const [, ymd = '', rest = ''] = m;

@@ -29,7 +29,13 @@ export const RECORDED_ORDER_STATUSES = [...RECORD_ONLY_STATUSES, ...BROKER_ORDER
 export type RecordedOrderStatus = (typeof RECORDED_ORDER_STATUSES)[number];
 
 /** Broker statuses after which the order can no longer fill or change. */
-export const FINAL_BROKER_STATUSES = ['Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejected'] as const satisfies readonly OrderStatusName[];
+export const FINAL_BROKER_STATUSES = [
+  'Filled',
+  'Cancelled',
+  'ApiCancelled',
+  'Inactive',
+  'Rejected',
+] as const satisfies readonly OrderStatusName[];
 
 /** Recorded statuses that are settled: nothing more can happen to the order. */
 export const FINAL_ORDER_STATUSES = [...FINAL_BROKER_STATUSES, 'SendFailed', 'NotSent'] as const satisfies readonly RecordedOrderStatus[];

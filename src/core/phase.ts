@@ -1,6 +1,13 @@
 import {
-  dayRuleOn, exchangeClock, nextSessionOpen, parseInstant, sessionOn, toIsoUtc, tradingDayOf,
-  type Session, type SessionRules,
+  dayRuleOn,
+  exchangeClock,
+  nextSessionOpen,
+  parseInstant,
+  sessionOn,
+  toIsoUtc,
+  tradingDayOf,
+  type Session,
+  type SessionRules,
 } from './session.js';
 
 /**

@@ -71,12 +71,23 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const close = quote?.close;
   const currentValue = ref === undefined ? new Exact(0) : current.times(ref);
   const base: PlanLine = {
-    symbol, action: 'NONE', quantity: 0, currentQuantity: toNumber(current), targetQuantity: toNumber(current),
-    referencePrice: ref, limitPrice: undefined, tradeValue: 0, targetValue: 0, targetWeight: 0,
+    symbol,
+    action: 'NONE',
+    quantity: 0,
+    currentQuantity: toNumber(current),
+    targetQuantity: toNumber(current),
+    referencePrice: ref,
+    limitPrice: undefined,
+    tradeValue: 0,
+    targetValue: 0,
+    targetWeight: 0,
     currentWeight: ctx.nlvPositive ? toNumber(currentValue.div(nlv)) : 0,
-    estimatedCommission: 0, estimatedSpreadCost: 0, managed,
+    estimatedCommission: 0,
+    estimatedSpreadCost: 0,
+    managed,
     previousClose: close !== undefined && Number.isFinite(close) && close > 0 ? close : undefined,
-    ...routing(inputs, symbol), reason: '',
+    ...routing(inputs, symbol),
+    reason: '',
   };
   const hold = `hold ${current.toString()}`;
   if (!ctx.nlvPositive) {
@@ -85,22 +96,35 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   if (!managed) {
     // Left exactly as it is: its target is what it holds, so it neither trades nor reads as off-target.
     const noPrice = ref === undefined ? '; no price' : '';
-    return { ...base, targetValue: toNumber(cents(currentValue)), targetWeight: base.currentWeight, reason: `NONE: not managed (never in a forecast), left alone; ${hold}${noPrice}` };
+    return {
+      ...base,
+      targetValue: toNumber(cents(currentValue)),
+      targetWeight: base.currentWeight,
+      reason: `NONE: not managed (never in a forecast), left alone; ${hold}${noPrice}`,
+    };
   }
-  const targetValue = (terms ?? []).reduce((sum, t) => sum.plus(ctx.sizingNlv.times(t.capital).times(t.leverage).times(t.weight)), new Exact(0));
+  const targetValue = (terms ?? []).reduce(
+    (sum, t) => sum.plus(ctx.sizingNlv.times(t.capital).times(t.leverage).times(t.weight)),
+    new Exact(0),
+  );
   const sized: PlanLine = { ...base, targetValue: toNumber(cents(targetValue)), targetWeight: toNumber(targetValue.div(nlv)) };
   if (ref === undefined) {
     // A dropped ticker's target is known (zero); a forecast ticker's share count is not, so it stays put.
-    return { ...sized, targetQuantity: terms === undefined ? 0 : sized.currentQuantity, reason: `NONE: no price (no valid bid/ask midpoint or last trade); ${hold}` };
+    return {
+      ...sized,
+      targetQuantity: terms === undefined ? 0 : sized.currentQuantity,
+      reason: `NONE: no price (no valid bid/ask midpoint or last trade); ${hold}`,
+    };
   }
   const target = terms === undefined ? new Exact(0) : targetValue.divToInt(ref); // divToInt truncates toward zero
   const trade = target.minus(current);
   const tradeValue = cents(trade.abs().times(ref));
   const line: PlanLine = { ...sized, targetQuantity: toNumber(target), tradeValue: toNumber(tradeValue) };
   const closing = target.isZero() && !current.isZero();
-  const why = terms === undefined
-    ? `no longer in any forecast, closing to zero (${hold} at ${formatPrice(ref)})`
-    : `target ${formatPct(targetValue.div(nlv))} of NLV (${formatUsd(targetValue)} = ${formatMoney(ctx.sizingNlv)} x ${formatTerms(terms)}) at ${formatPrice(ref)} = ${target.toString()} sh, ${hold}${closing ? ', closing to zero' : ''}`;
+  const why =
+    terms === undefined
+      ? `no longer in any forecast, closing to zero (${hold} at ${formatPrice(ref)})`
+      : `target ${formatPct(targetValue.div(nlv))} of NLV (${formatUsd(targetValue)} = ${formatMoney(ctx.sizingNlv)} x ${formatTerms(terms)}) at ${formatPrice(ref)} = ${target.toString()} sh, ${hold}${closing ? ', closing to zero' : ''}`;
   if (trade.isZero()) return { ...line, reason: `NONE: at target; ${why}` };
   const skipped = closing ? undefined : explainTooSmall(ctx, tradeValue);
   if (skipped !== undefined) return { ...line, reason: `NONE: ${skipped}; ${why}` };
@@ -110,10 +134,16 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const tick = tickFor(inputs.contracts[symbol], ref);
   const limit = limitPrice(side, ref, inputs.sizing.limitOffsetBps, tick);
   if (limit === undefined) {
-    return { ...line, reason: `NONE: no valid ${side} limit price (reference ${formatPrice(ref)}, offset ${inputs.sizing.limitOffsetBps} bps, tick ${tick}); ${why}` };
+    return {
+      ...line,
+      reason: `NONE: no valid ${side} limit price (reference ${formatPrice(ref)}, offset ${inputs.sizing.limitOffsetBps} bps, tick ${tick}); ${why}`,
+    };
   }
   return {
-    ...line, action: side, quantity, limitPrice: limit,
+    ...line,
+    action: side,
+    quantity,
+    limitPrice: limit,
     estimatedCommission: estimateCommission(inputs.sizing.commissionModel, quantity, limit, side),
     estimatedSpreadCost: toNumber(cents(trade.abs().times(halfSpread(quote)))),
     reason: `${side} ${quantity}: ${why}`,

@@ -55,7 +55,9 @@ export interface OrderResolution {
 
 /** The broker's open orders that are this recorded order. */
 export function matchOpenOrders(order: RecordedOrder, open: BrokerOrder[]): BrokerOrder[] {
-  return open.filter((o) => o.orderRef === order.orderRef || (o.orderRef === '' && order.permId !== undefined && o.permId === order.permId));
+  return open.filter(
+    (o) => o.orderRef === order.orderRef || (o.orderRef === '' && order.permId !== undefined && o.permId === order.permId),
+  );
 }
 
 /**
@@ -76,45 +78,89 @@ export function resolveOrder(order: RecordedOrder, open: BrokerOrder[], executio
   const live = matches[0];
   if (live !== undefined) {
     const useFills = fills.quantity >= live.filledQuantity && fills.quantity > 0;
-    const duplicates = matches.length > 1 ? `; the broker lists ${matches.length} open orders with this orderRef (ids ${matches.map((m) => m.brokerOrderId).join(', ')})` : '';
+    const duplicates =
+      matches.length > 1
+        ? `; the broker lists ${matches.length} open orders with this orderRef (ids ${matches.map((m) => m.brokerOrderId).join(', ')})`
+        : '';
     const found = `found open at the broker by ${live.orderRef === order.orderRef ? 'orderRef' : 'permId'}: order ${live.brokerOrderId}, permId ${live.permId ?? 'unknown'}, ${live.status}`;
     return {
-      ...base, evidence: 'open', status: live.status, brokerOrderId: live.brokerOrderId, permId: live.permId ?? order.permId,
-      filledQuantity: useFills ? fills.quantity : live.filledQuantity, avgFillPrice: useFills ? fills.avgPrice : live.avgFillPrice,
-      message: `${wasUnsent ? `${order.status} of an earlier run ${found}` : found}${duplicates}`, recovered: wasUnsent, fillsMissing: 0,
+      ...base,
+      evidence: 'open',
+      status: live.status,
+      brokerOrderId: live.brokerOrderId,
+      permId: live.permId ?? order.permId,
+      filledQuantity: useFills ? fills.quantity : live.filledQuantity,
+      avgFillPrice: useFills ? fills.avgPrice : live.avgFillPrice,
+      message: `${wasUnsent ? `${order.status} of an earlier run ${found}` : found}${duplicates}`,
+      recovered: wasUnsent,
+      fillsMissing: 0,
     };
   }
   const first = executions[0];
   if (first !== undefined) {
     const complete = fills.quantity >= order.quantity;
-    const lost = order.filledQuantity > fills.quantity ? `; the broker had reported ${order.filledQuantity} filled, the missing executions show as a position break` : '';
+    const lost =
+      order.filledQuantity > fills.quantity
+        ? `; the broker had reported ${order.filledQuantity} filled, the missing executions show as a position break`
+        : '';
     return {
-      ...base, evidence: 'executions', status: complete ? 'Filled' : 'Cancelled',
-      brokerOrderId: order.brokerOrderId ?? first.brokerOrderId, permId: order.permId ?? first.permId,
-      filledQuantity: Math.max(fills.quantity, order.filledQuantity), avgFillPrice: fills.avgPrice,
-      message: (complete
-        ? `filled (${fills.quantity} in ${executions.length} execution(s)), no longer open at the broker`
-        : `partly filled ${fills.quantity} of ${order.quantity} in ${executions.length} execution(s), no longer open at the broker: expired or cancelled`)
-        + (wasUnsent ? `; it was recorded as ${order.status}: the run that sent it did not record it` : '') + lost,
-      recovered: wasUnsent, fillsMissing: Math.max(0, order.filledQuantity - fills.quantity),
+      ...base,
+      evidence: 'executions',
+      status: complete ? 'Filled' : 'Cancelled',
+      brokerOrderId: order.brokerOrderId ?? first.brokerOrderId,
+      permId: order.permId ?? first.permId,
+      filledQuantity: Math.max(fills.quantity, order.filledQuantity),
+      avgFillPrice: fills.avgPrice,
+      message:
+        (complete
+          ? `filled (${fills.quantity} in ${executions.length} execution(s)), no longer open at the broker`
+          : `partly filled ${fills.quantity} of ${order.quantity} in ${executions.length} execution(s), no longer open at the broker: expired or cancelled`) +
+        (wasUnsent ? `; it was recorded as ${order.status}: the run that sent it did not record it` : '') +
+        lost,
+      recovered: wasUnsent,
+      fillsMissing: Math.max(0, order.filledQuantity - fills.quantity),
     };
   }
-  const unchanged = { brokerOrderId: order.brokerOrderId, permId: order.permId, filledQuantity: order.filledQuantity, avgFillPrice: order.avgFillPrice };
+  const unchanged = {
+    brokerOrderId: order.brokerOrderId,
+    permId: order.permId,
+    filledQuantity: order.filledQuantity,
+    avgFillPrice: order.avgFillPrice,
+  };
   if (order.status === 'Intent') {
     return {
-      ...base, ...unchanged, evidence: 'none', status: 'NotSent', recovered: false, fillsMissing: 0,
-      message: 'not at the broker: no open order and no execution with this orderRef; the run that recorded it ended before sending it (or it reached the broker and ended unfilled)',
+      ...base,
+      ...unchanged,
+      evidence: 'none',
+      status: 'NotSent',
+      recovered: false,
+      fillsMissing: 0,
+      message:
+        'not at the broker: no open order and no execution with this orderRef; the run that recorded it ended before sending it (or it reached the broker and ended unfilled)',
     };
   }
   if (order.status === 'SendFailed') {
     return {
-      ...base, ...unchanged, evidence: 'none', status: 'SendFailed', recovered: false, fillsMissing: 0,
+      ...base,
+      ...unchanged,
+      evidence: 'none',
+      status: 'SendFailed',
+      recovered: false,
+      fillsMissing: 0,
       message: 'not at the broker: no open order and no execution with this orderRef',
     };
   }
-  const lost = order.filledQuantity > 0 ? `; the broker had reported ${order.filledQuantity} filled but no execution was found, which shows as a position break` : '';
+  const lost =
+    order.filledQuantity > 0
+      ? `; the broker had reported ${order.filledQuantity} filled but no execution was found, which shows as a position break`
+      : '';
   return {
-    ...base, ...unchanged, evidence: 'none', status: 'Cancelled', recovered: false, fillsMissing: order.filledQuantity,
+    ...base,
+    ...unchanged,
+    evidence: 'none',
+    status: 'Cancelled',
+    recovered: false,
+    fillsMissing: order.filledQuantity,
     message: `no longer open at the broker and no execution with this orderRef: expired or cancelled unfilled${lost}`,
   };
 }

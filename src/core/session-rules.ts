@@ -36,7 +36,9 @@ export function sessionRulesOf(contracts: Record<string, ContractInfo>): Session
       rules: sessionRulesFromLiquidHours(parsed, NYSE_RULES),
       source: 'liquid-hours',
       symbol: first.symbol,
-      warnings: disagreements.map((d) => `IB's liquid hours for ${first.symbol} disagree with our calendar on ${d.date}: ${d.detail}; IB's hours are used`),
+      warnings: disagreements.map(
+        (d) => `IB's liquid hours for ${first.symbol} disagree with our calendar on ${d.date}: ${d.detail}; IB's hours are used`,
+      ),
       disagreements,
     };
   } catch (error) {

@@ -63,8 +63,7 @@ export function dayRuleOn(date: string, rules: SessionRules): DayRule {
   const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !day.isValid) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
   if (rules.holidays?.has(date)) return { kind: 'closed', reason: 'holiday' };
-  const base: DayRule = rules.dayRule?.(date)
-    ?? (day.weekday > 5 ? { kind: 'closed', reason: 'weekend' } : { kind: 'open' });
+  const base: DayRule = rules.dayRule?.(date) ?? (day.weekday > 5 ? { kind: 'closed', reason: 'weekend' } : { kind: 'open' });
   const early = rules.earlyCloses?.[date];
   return early !== undefined && base.kind === 'open' ? { kind: 'open', close: early, reason: 'early close' } : base;
 }

@@ -44,8 +44,12 @@ export const weightSchema = finiteNumber().min(-1, 'must be between -1 and 1').m
 /** Hints for one ticker's contract; anything else in it is a mistake. */
 export const contractHintSchema = z.strictObject(
   {
-    primaryExchange: text().regex(/^[A-Z.]{1,16}$/, 'must be 1-16 uppercase letters or dots, like NASDAQ or ARCA').optional(),
-    currency: text().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code in capitals, like USD').optional(),
+    primaryExchange: text()
+      .regex(/^[A-Z.]{1,16}$/, 'must be 1-16 uppercase letters or dots, like NASDAQ or ARCA')
+      .optional(),
+    currency: text()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code in capitals, like USD')
+      .optional(),
   },
   { error: 'must be an object with primaryExchange and/or currency' },
 );

@@ -62,10 +62,14 @@ export function parseForecast(file: string, text: string): ParseForecastResult {
 }
 
 function refuse(file: string, problems: readonly JsonProblem[]): { ok: false; errors: Breach[] } {
-  const details = [...new Set(problems.map(({ path, problem }) => {
-    const where = formatPath(path);
-    return where === '' ? `${file}: ${problem}` : `${file}: ${where}: ${problem}`;
-  }))];
+  const details = [
+    ...new Set(
+      problems.map(({ path, problem }) => {
+        const where = formatPath(path);
+        return where === '' ? `${file}: ${problem}` : `${file}: ${where}: ${problem}`;
+      }),
+    ),
+  ];
   // Unreachable by the checks above; kept so that a refusal can never be empty and pass for success.
   if (details.length === 0) details.push(`${file}: refused for an unknown reason`);
   const shown = details.slice(0, MAX_PROBLEMS_PER_FILE);

@@ -8,13 +8,7 @@ import type { Breach, Forecast } from '../core/types.js';
 import { checkCapitalSum, checkForecastTime, checkStrategyNames } from './check-forecast-set.js';
 import { parseZonedTime } from './forecast-schema.js';
 import { parseForecast } from './parse-forecast.js';
-import {
-  describeError,
-  nodeStableReadIo,
-  readStableFile,
-  type StableReadIo,
-  type StableReadOptions,
-} from './read-stable-file.js';
+import { describeError, nodeStableReadIo, readStableFile, type StableReadIo, type StableReadOptions } from './read-stable-file.js';
 
 export interface ReadForecastsResult {
   /** The forecasts with no problem at all. When `breaches` is not empty this set is incomplete: do not trade on it. */

@@ -20,20 +20,27 @@ export interface JsonProblem {
 
 export type StrictJsonResult =
   /** `problems` non-empty means the document must be refused even though it could be read. */
-  | { ok: true; value: JsonValue; problems: JsonProblem[]; rawNumbers: Map<string, string> }
-  | { ok: false; problem: string };
+  { ok: true; value: JsonValue; problems: JsonProblem[]; rawNumbers: Map<string, string> } | { ok: false; problem: string };
 
 // Forecasts are three levels deep; the limit keeps a hostile file from exhausting the stack.
 const MAX_DEPTH = 64;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 // The numbers are not JSON but what Python writes for float('nan') and float('inf'): refused, by field.
 const LITERALS: ReadonlyArray<readonly [string, boolean | null | number]> = [
-  ['true', true], ['false', false], ['null', null], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity],
+  ['true', true],
+  ['false', false],
+  ['null', null],
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
 ];
 
 /** Internal control flow for a syntax error; never leaves this module. */
 class SyntaxProblem {
-  constructor(readonly message: string, readonly offset: number) {}
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
 }
 
 /**
@@ -119,7 +126,7 @@ class Reader {
     const result: JsonObject = {};
     const seen = new Map<string, number>();
     this.skipSpace();
-    if (this.text[this.pos] === '}') return (this.pos += 1), result;
+    if (this.text[this.pos] === '}') return ((this.pos += 1), result);
     for (;;) {
       this.skipSpace();
       if (this.text[this.pos] !== '"') throw this.unexpected('a key in double quotes');
@@ -150,7 +157,7 @@ class Reader {
     this.pos += 1;
     const result: JsonValue[] = [];
     this.skipSpace();
-    if (this.text[this.pos] === ']') return (this.pos += 1), result;
+    if (this.text[this.pos] === ']') return ((this.pos += 1), result);
     for (;;) {
       this.skipSpace();
       result.push(this.value([...path, result.length], depth + 1));

@@ -5,12 +5,24 @@ import { StorageError } from '../errors.js';
  * StorageError says what to do, not only what SQLite said.
  */
 const EXPLANATIONS: ReadonlyArray<readonly [prefix: string, text: string]> = [
-  ['SQLITE_BUSY', 'the database is locked by another process (another run, or a tool holding a write transaction open) and stayed locked past the busy timeout'],
+  [
+    'SQLITE_BUSY',
+    'the database is locked by another process (another run, or a tool holding a write transaction open) and stayed locked past the busy timeout',
+  ],
   ['SQLITE_LOCKED', 'the database is locked by another statement of this process'],
-  ['SQLITE_READONLY', 'the database is read-only: the rebalancer needs write access to the file, its -wal and -shm files, and the directory that holds them'],
+  [
+    'SQLITE_READONLY',
+    'the database is read-only: the rebalancer needs write access to the file, its -wal and -shm files, and the directory that holds them',
+  ],
   ['SQLITE_FULL', 'the disk is full'],
-  ['SQLITE_CORRUPT', 'the database file is corrupt: restore it from a backup, or move it aside (keep it for inspection) so that a new one is created'],
-  ['SQLITE_NOTADB', 'the file is not a SQLite database (or is corrupt): restore it from a backup, or move it aside so that a new one is created'],
+  [
+    'SQLITE_CORRUPT',
+    'the database file is corrupt: restore it from a backup, or move it aside (keep it for inspection) so that a new one is created',
+  ],
+  [
+    'SQLITE_NOTADB',
+    'the file is not a SQLite database (or is corrupt): restore it from a backup, or move it aside so that a new one is created',
+  ],
   ['SQLITE_CANTOPEN', 'the database file cannot be opened: check that the directory exists and is writable'],
   ['SQLITE_IOERR', 'the operating system reported an I/O error (disk failure, or a full or vanished file system)'],
   ['SQLITE_PERM', 'permission denied'],

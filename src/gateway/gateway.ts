@@ -60,8 +60,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clock = clockOf(options.now);
   const section = (options.scenarioFile === undefined ? undefined : loadScenario(options.scenarioFile).gateway) ?? defaultGatewaySection();
   const account = await GatewayAccount.open({
-    dataDir: options.dataDir, scenarioFile: options.scenarioFile, seed: options.seed, now: clock(),
-    commissionModel: options.commissionModel ?? 'fixed', foreignOrders: section.foreignOrders,
+    dataDir: options.dataDir,
+    scenarioFile: options.scenarioFile,
+    seed: options.seed,
+    now: clock(),
+    commissionModel: options.commissionModel ?? 'fixed',
+    foreignOrders: section.foreignOrders,
   });
   const connections = new Set<Connection>();
   const timers = new Set<NodeJS.Timeout>();
@@ -75,7 +79,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     timers.add(timer);
   };
   const ctx: GatewayContext = {
-    account, faults: section.faults, stats, placed, clock, later,
+    account,
+    faults: section.faults,
+    stats,
+    placed,
+    clock,
+    later,
     clients: () => [...connections].filter((c) => c.live),
     problem: (message) => {
       stats.decodeErrors.push(message);
@@ -98,7 +107,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = createServer((socket) => {
     stats.connections += 1;
     const connection = new Connection(socket, {
-      ctx, outage, sync, log: options.logFrames,
+      ctx,
+      outage,
+      sync,
+      log: options.logFrames,
       clientIdInUse: (id, self) => [...connections].some((c) => c !== self && c.live && c.clientId === id),
       closed: (self) => connections.delete(self),
     });

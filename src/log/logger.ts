@@ -58,7 +58,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   destination.on('error', (error: NodeJS.ErrnoException) => {
     if (warned) return;
     warned = true;
-    process.stderr.write(`warning: cannot write the log file ${file} (${error.code ?? 'error'}: ${error.message}); log lines are lost until it can be written\n`);
+    process.stderr.write(
+      `warning: cannot write the log file ${file} (${error.code ?? 'error'}: ${error.message}); log lines are lost until it can be written\n`,
+    );
   });
   return pino(
     {

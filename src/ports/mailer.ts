@@ -17,9 +17,7 @@ export interface MailMessage {
   attachments?: InlineAttachment[];
 }
 
-export type MailOutcome =
-  | { status: 'sent'; messageId?: string }
-  | { status: 'queued'; file: string; reason: string };
+export type MailOutcome = { status: 'sent'; messageId?: string } | { status: 'queued'; file: string; reason: string };
 
 /** The mail port. `send` never rejects: a failure becomes a queued .eml in the outbox. */
 export interface Mailer {

@@ -121,7 +121,10 @@ export type OrderIntent = OrderRequest & {
  */
 export interface RunStore {
   startRun(run: Omit<RunRecord, 'status' | 'finishedAt' | 'exitCode' | 'error'>): void;
-  finishRun(runId: string, result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string }): void;
+  finishRun(
+    runId: string,
+    result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string },
+  ): void;
   /** The most recent run other than `exceptRunId`, finished or not. */
   previousRun(exceptRunId?: string): RunRecord | undefined;
   recentRuns(limit: number): RunRecord[];
@@ -187,7 +190,15 @@ export interface RunStore {
 
   recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void;
   /** `alertKey` identifies "the same alert" for the throttle (see src/report/alert-throttle.ts). */
-  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string; alertKey?: string }): void;
+  recordEmail(email: {
+    kind: string;
+    tradingDay: string;
+    subject: string;
+    status: string;
+    at: string;
+    runId?: string;
+    alertKey?: string;
+  }): void;
 
   close(): void;
 }

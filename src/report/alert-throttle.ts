@@ -77,8 +77,11 @@ export function withRepeatsSummary(message: MailMessage, r: RepeatSummary, now: 
 export function withNote(message: MailMessage, line: string): MailMessage {
   const note = `<p style="margin:0 0 12px;padding:8px 12px;background:#fef7e0;color:#3c4043;border-radius:6px;font-family:sans-serif">${escapeHtml(`Note: ${line}.`)}</p>`;
   // After the opening <body ...> tag when there is one, else in front of the whole HTML.
-  const html = message.html === undefined ? undefined : /<body[^>]*>/i.test(message.html)
-    ? message.html.replace(/<body[^>]*>/i, (tag) => `${tag}\n${note}`)
-    : `${note}\n${message.html}`;
+  const html =
+    message.html === undefined
+      ? undefined
+      : /<body[^>]*>/i.test(message.html)
+        ? message.html.replace(/<body[^>]*>/i, (tag) => `${tag}\n${note}`)
+        : `${note}\n${message.html}`;
   return { ...message, text: `Note: ${line}.\n\n${message.text}`, ...(html === undefined ? {} : { html }) };
 }

@@ -59,8 +59,15 @@ export interface DailyReportData {
   account: string;
   /** The latest snapshot of the day at or before `now`; undefined when the day has none yet. */
   latest?: {
-    at: string; nlv: number; cash: number; leverage: number; cushion: number;
-    excessLiquidity: number; maintMargin: number; grossPositionValue: number; currency: string;
+    at: string;
+    nlv: number;
+    cash: number;
+    leverage: number;
+    cushion: number;
+    excessLiquidity: number;
+    maintMargin: number;
+    grossPositionValue: number;
+    currency: string;
   };
   /** Against the last snapshot of the previous trading day (or the latest day before it that has one). */
   sincePreviousClose?: NlvChange & { day: string };
@@ -110,15 +117,24 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   const close = store.closingSnapshotOnOrBefore(o.previousTradingDay(o.tradingDay));
   const positions = last === undefined ? [] : store.positionsOf(last.runId);
   const fills = store.fillsOn(o.tradingDay, o.now).map((f): ReportFillLine => ({
-    time: f.time, symbol: f.symbol, side: f.side, quantity: f.quantity, price: f.price, commission: f.commission,
-    ...(f.referencePrice === undefined ? {} : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
+    time: f.time,
+    symbol: f.symbol,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    commission: f.commission,
+    ...(f.referencePrice === undefined
+      ? {}
+      : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
   }));
   const runs = { total: 0, running: 0, ok: 0, blocked: 0, failed: 0, skipped: 0 };
   for (const r of store.runsOn(o.tradingDay, o.now)) {
     runs.total += 1;
     runs[r.status] += 1;
   }
-  const history = store.dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1)).map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
+  const history = store
+    .dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1))
+    .map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
   if (last !== undefined) history.push({ t: o.tradingDay, nlv: last.netLiquidation });
 
   return {
@@ -126,22 +142,49 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     tradingDay: o.tradingDay,
     now: o.now,
     account: o.account,
-    ...(last === undefined ? {} : {
-      latest: {
-        at: last.takenAt, nlv: last.netLiquidation, cash: last.cash, leverage: last.leverage, cushion: last.cushion,
-        excessLiquidity: last.excessLiquidity, maintMargin: last.maintMargin, grossPositionValue: last.grossPositionValue, currency: last.currency,
-      },
-      ...(close === undefined ? {} : { sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation), day: close.tradingDay } }),
-      // With one snapshot so far, the change since the open is zero by construction: not worth a line.
-      ...(first === undefined || first === last ? {} : { sinceOpen: { ...changeOf(last.netLiquidation, first.netLiquidation), at: first.takenAt } }),
-    }),
+    ...(last === undefined
+      ? {}
+      : {
+          latest: {
+            at: last.takenAt,
+            nlv: last.netLiquidation,
+            cash: last.cash,
+            leverage: last.leverage,
+            cushion: last.cushion,
+            excessLiquidity: last.excessLiquidity,
+            maintMargin: last.maintMargin,
+            grossPositionValue: last.grossPositionValue,
+            currency: last.currency,
+          },
+          ...(close === undefined
+            ? {}
+            : { sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation), day: close.tradingDay } }),
+          // With one snapshot so far, the change since the open is zero by construction: not worth a line.
+          ...(first === undefined || first === last
+            ? {}
+            : { sinceOpen: { ...changeOf(last.netLiquidation, first.netLiquidation), at: first.takenAt } }),
+        }),
     positions: positions
-      .map((p) => ({ symbol: p.symbol, quantity: p.quantity, marketPrice: p.marketPrice, marketValue: p.marketValue, weight: p.weight, targetWeight: p.targetWeight, drift: p.weight - p.targetWeight }))
+      .map((p) => ({
+        symbol: p.symbol,
+        quantity: p.quantity,
+        marketPrice: p.marketPrice,
+        marketValue: p.marketValue,
+        weight: p.weight,
+        targetWeight: p.targetWeight,
+        drift: p.weight - p.targetWeight,
+      }))
       // Largest drift first: what the next run will trade, and what a person should look at.
       .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
     orders: store.ordersOn(o.tradingDay, o.now).map((r) => ({
-      createdAt: r.createdAt, symbol: r.symbol, action: r.action, quantity: r.quantity, limitPrice: r.limitPrice, status: r.status,
-      filledQuantity: r.filledQuantity, avgFillPrice: r.avgFillPrice,
+      createdAt: r.createdAt,
+      symbol: r.symbol,
+      action: r.action,
+      quantity: r.quantity,
+      limitPrice: r.limitPrice,
+      status: r.status,
+      filledQuantity: r.filledQuantity,
+      avgFillPrice: r.avgFillPrice,
       ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
       ...(r.message === undefined ? {} : { message: r.message }),
     })),

@@ -34,12 +34,16 @@ ${body}
 </td></tr>`;
 }
 
-const table = (rows: string[]): string => `<table ${TABLE} style="border-collapse:collapse;font-size:14px;line-height:20px">\n${rows.join('\n')}\n</table>`;
+const table = (rows: string[]): string =>
+  `<table ${TABLE} style="border-collapse:collapse;font-size:14px;line-height:20px">\n${rows.join('\n')}\n</table>`;
 const none = (text: string): string => `<p style="margin:0;color:${MUTED};font-size:14px">${e(text)}</p>`;
 
 function header(v: ReportView): string {
   const changes = v.changes
-    .map((c) => `<div style="font-size:15px;line-height:22px"><span style="color:${colourOf(c.sign)};font-weight:600;white-space:nowrap">${e(c.value)}</span> <span style="color:${MUTED}">${e(c.label)}</span></div>`)
+    .map(
+      (c) =>
+        `<div style="font-size:15px;line-height:22px"><span style="color:${colourOf(c.sign)};font-weight:600;white-space:nowrap">${e(c.value)}</span> <span style="color:${MUTED}">${e(c.label)}</span></div>`,
+    )
     .join('\n');
   return `<tr><td style="padding:20px 16px 8px">
 <div style="font-size:13px;color:${MUTED};letter-spacing:0.2px">${e(v.account)} · ${e(v.kindLabel)} · ${e(v.dayLabel)}</div>
@@ -61,7 +65,9 @@ function figures(v: ReportView): string {
   const rows: string[] = [];
   for (let i = 0; i < v.figures.length; i += 2) {
     const pair = v.figures.slice(i, i + 2);
-    rows.push(`<tr>${pair.map(([label, value]) => `<td width="50%" style="padding:6px 4px;vertical-align:top">${small(label)}<div style="font-size:16px;font-weight:600;font-variant-numeric:tabular-nums">${e(value)}</div></td>`).join('')}</tr>`);
+    rows.push(
+      `<tr>${pair.map(([label, value]) => `<td width="50%" style="padding:6px 4px;vertical-align:top">${small(label)}<div style="font-size:16px;font-weight:600;font-variant-numeric:tabular-nums">${e(value)}</div></td>`).join('')}</tr>`,
+    );
   }
   return `<tr><td style="padding:8px 12px 0">${table(rows)}</td></tr>`;
 }
@@ -75,15 +81,19 @@ function positions(v: ReportView): string {
   if (v.positions.length === 0) return section('Positions', none('No positions.'));
   const rows = [`<tr>${head('Symbol')}${head('Weight', 'right')}${head('Target', 'right')}${head('Drift', 'right')}</tr>`];
   for (const p of v.positions) {
-    rows.push(`<tr><td ${cell('left')}><strong>${e(p.symbol)}</strong>${small(p.detail)}</td><td ${num}>${e(p.weight)}</td><td ${num}>${e(p.target)}</td><td ${num}><span style="color:${colourOf(p.sign)}">${e(p.drift)}</span></td></tr>`);
+    rows.push(
+      `<tr><td ${cell('left')}><strong>${e(p.symbol)}</strong>${small(p.detail)}</td><td ${num}>${e(p.weight)}</td><td ${num}>${e(p.target)}</td><td ${num}><span style="color:${colourOf(p.sign)}">${e(p.drift)}</span></td></tr>`,
+    );
   }
   return section('Positions', table(rows));
 }
 
 function orders(v: ReportView): string {
   if (v.orders.length === 0) return section('Orders today', none('No orders today.'));
-  const rows = v.orders.map((o) =>
-    `<tr><td ${cell('left')}>${e(o.what)}${small([o.time, o.reference].filter((x) => x !== undefined).join(' · '))}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`);
+  const rows = v.orders.map(
+    (o) =>
+      `<tr><td ${cell('left')}>${e(o.what)}${small([o.time, o.reference].filter((x) => x !== undefined).join(' · '))}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`,
+  );
   return section(`Orders today (${v.orders.length})`, table(rows));
 }
 
@@ -91,7 +101,9 @@ function fills(v: ReportView): string {
   if (v.fills.length === 0) return section('Fills today', none('No fills today.'));
   const rows = [`<tr>${head('Fill')}${head('Slippage', 'right')}${head('Comm.', 'right')}</tr>`];
   for (const f of v.fills) {
-    rows.push(`<tr><td ${cell('left')}>${e(f.what)}${small(f.time)}</td><td ${num}><span style="color:${colourOf(f.sign)}">${e(f.slippage)}</span></td><td ${num}>${e(f.commission)}</td></tr>`);
+    rows.push(
+      `<tr><td ${cell('left')}>${e(f.what)}${small(f.time)}</td><td ${num}><span style="color:${colourOf(f.sign)}">${e(f.slippage)}</span></td><td ${num}>${e(f.commission)}</td></tr>`,
+    );
   }
   const totals = v.fillTotals === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.fillTotals)}</p>`;
   return section(`Fills today (${v.fills.length})`, table(rows) + totals);
@@ -99,8 +111,10 @@ function fills(v: ReportView): string {
 
 function breaches(v: ReportView): string {
   if (v.breaches.length === 0) return '';
-  const rows = v.breaches.map((b) =>
-    `<tr><td ${cell('left')}><strong style="color:#c5221f">${e(b.code)}</strong>${b.symbol === undefined ? '' : ` ${e(b.symbol)}`}<div style="font-size:13px;color:${INK}">${e(b.detail)}</div>${small(b.time)}</td></tr>`);
+  const rows = v.breaches.map(
+    (b) =>
+      `<tr><td ${cell('left')}><strong style="color:#c5221f">${e(b.code)}</strong>${b.symbol === undefined ? '' : ` ${e(b.symbol)}`}<div style="font-size:13px;color:${INK}">${e(b.detail)}</div>${small(b.time)}</td></tr>`,
+  );
   return section(`Breaches today (${v.breaches.length})`, table(rows));
 }
 

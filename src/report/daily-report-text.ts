@@ -16,12 +16,36 @@ export function renderReportText(v: ReportView): string {
   for (const c of v.changes) out.push(`  ${c.value} ${c.label}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
   out.push('', v.breachSummary.text, v.runsLine);
-  out.push(...list('POSITIONS (weight / target, drift)', v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`), 'none'));
-  out.push(...list(`ORDERS TODAY (${v.orders.length})`, v.orders.map((o) => `${o.time} ${o.what}${o.reference === undefined ? '' : ` (${o.reference})`}: ${o.status}`), 'none'));
-  out.push(...list(`FILLS TODAY (${v.fills.length})`, v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`), 'none'));
+  out.push(
+    ...list(
+      'POSITIONS (weight / target, drift)',
+      v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`),
+      'none',
+    ),
+  );
+  out.push(
+    ...list(
+      `ORDERS TODAY (${v.orders.length})`,
+      v.orders.map((o) => `${o.time} ${o.what}${o.reference === undefined ? '' : ` (${o.reference})`}: ${o.status}`),
+      'none',
+    ),
+  );
+  out.push(
+    ...list(
+      `FILLS TODAY (${v.fills.length})`,
+      v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`),
+      'none',
+    ),
+  );
   if (v.fillTotals !== undefined) out.push(`  ${v.fillTotals}`);
   if (v.breaches.length > 0) {
-    out.push(...list(`BREACHES TODAY (${v.breaches.length})`, v.breaches.map((b) => `${b.time} ${b.code}${b.symbol === undefined ? '' : ` ${b.symbol}`}: ${b.detail}`), 'none'));
+    out.push(
+      ...list(
+        `BREACHES TODAY (${v.breaches.length})`,
+        v.breaches.map((b) => `${b.time} ${b.code}${b.symbol === undefined ? '' : ` ${b.symbol}`}: ${b.detail}`),
+        'none',
+      ),
+    );
   }
   out.push('', ...v.footer, '');
   return out.join('\n');

@@ -7,7 +7,6 @@ import { DateTime } from 'luxon';
 import { formatMoney, signOfCents } from '../core/money.js';
 import { EXCHANGE_ZONE } from '../core/session.js';
 
-
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const price = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
 const shares = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });

@@ -39,7 +39,15 @@ let libraries: Promise<Libraries> | undefined;
 function loadLibraries(): Promise<Libraries> {
   libraries ??= (async () => {
     const [canvas, chart] = await Promise.all([import('@napi-rs/canvas'), import('chart.js')]);
-    chart.Chart.register(chart.LineController, chart.LineElement, chart.PointElement, chart.LinearScale, chart.CategoryScale, chart.Filler, chart.Title);
+    chart.Chart.register(
+      chart.LineController,
+      chart.LineElement,
+      chart.PointElement,
+      chart.LinearScale,
+      chart.CategoryScale,
+      chart.Filler,
+      chart.Title,
+    );
     loadFonts(canvas.GlobalFonts);
     return { canvas, chart };
   })();
@@ -115,14 +123,30 @@ export async function renderNlvChart(points: NlvPoint[], title: string, options:
   // Sized for a phone: the 600px image shows about 340px wide there, so these 17px labels read as 10px ones.
   const font = { family: FONT, size: 17 };
   const datasets: ChartDataset<'line', number[]>[] = [
-    { data: values, borderColor: colour, backgroundColor: `${colour}1f`, fill: 'start', borderWidth: 2, cubicInterpolationMode: 'monotone',
-      pointRadius: points.length <= 40 ? 2.5 : 0, pointBackgroundColor: colour },
+    {
+      data: values,
+      borderColor: colour,
+      backgroundColor: `${colour}1f`,
+      fill: 'start',
+      borderWidth: 2,
+      cubicInterpolationMode: 'monotone',
+      pointRadius: points.length <= 40 ? 2.5 : 0,
+      pointBackgroundColor: colour,
+    },
   ];
   if (options.baseline !== undefined && points.length > 0) {
-    datasets.push({ data: values.map(() => reference), borderColor: '#9aa0a6', fill: false, borderWidth: 1, pointRadius: 0, borderDash: [5, 4] });
+    datasets.push({
+      data: values.map(() => reference),
+      borderColor: '#9aa0a6',
+      fill: false,
+      borderWidth: 1,
+      pointRadius: 0,
+      borderDash: [5, 4],
+    });
   }
   const plugins: Plugin<'line'>[] = [whiteBackground];
-  if (options.baseline !== undefined && options.baselineLabel !== undefined) plugins.push(baselineLabel(options.baselineLabel, (values.at(-1) ?? reference) >= reference));
+  if (options.baseline !== undefined && options.baselineLabel !== undefined)
+    plugins.push(baselineLabel(options.baselineLabel, (values.at(-1) ?? reference) >= reference));
   if (points.length === 0) plugins.push(noData);
   const chart = new charts.Chart(canvas.getContext('2d') as unknown as ChartItem, {
     type: 'line',
@@ -132,10 +156,19 @@ export async function renderNlvChart(points: NlvPoint[], title: string, options:
       animation: false,
       devicePixelRatio: 2,
       layout: { padding: { top: 4, right: 22, bottom: 4, left: 4 } },
-      plugins: { legend: { display: false }, title: { display: true, text: title, color: INK, align: 'start', font: { family: FONT, size: 19, weight: 600 } } },
+      plugins: {
+        legend: { display: false },
+        title: { display: true, text: title, color: INK, align: 'start', font: { family: FONT, size: 19, weight: 600 } },
+      },
       scales: {
         x: { grid: { display: false }, ticks: { color: INK, font, maxRotation: 0, autoSkip: true, autoSkipPadding: 16 } },
-        y: { display: points.length > 0, grace: '8%', grid: { color: GRID }, border: { display: false }, ticks: { color: INK, font, maxTicksLimit: 4, callback: (v) => formatWhole(Number(v)) } },
+        y: {
+          display: points.length > 0,
+          grace: '8%',
+          grid: { color: GRID },
+          border: { display: false },
+          ticks: { color: INK, font, maxTicksLimit: 4, callback: (v) => formatWhole(Number(v)) },
+        },
       },
     },
     plugins,

@@ -29,7 +29,6 @@ const EXIT_MEANINGS: Record<number, string> = {
   4: 'another run holds the lock',
 };
 
-
 /** One line, for a header: newlines and runs of white space become one space. */
 function oneLine(text: string, max = 120): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -65,11 +64,13 @@ function killSwitchOn(a: AlertInput): boolean {
 function advice(a: AlertInput): string[] {
   const lines: string[] = [];
   if (killSwitchOn(a)) {
-    lines.push('The kill switch is on: every run cancels this system\'s orders and places none until a person runs `rebalancer resume`.');
+    lines.push("The kill switch is on: every run cancels this system's orders and places none until a person runs `rebalancer resume`.");
   } else {
     lines.push('The next scheduled run checks everything again and trades if nothing blocks it.');
   }
-  lines.push('To stop all trading until you have looked: `rebalancer halt --reason "why"` (runs then cancel this system\'s open orders and place none).');
+  lines.push(
+    'To stop all trading until you have looked: `rebalancer halt --reason "why"` (runs then cancel this system\'s open orders and place none).',
+  );
   lines.push('To let runs trade again after a halt: `rebalancer resume`.');
   lines.push('To see the plan and the account: `rebalancer plan` and `rebalancer status`.');
   return lines;
@@ -96,13 +97,23 @@ export function renderAlert(a: AlertInput): MailMessage {
 
 function renderText(a: AlertInput, summary: [string, string][]): string {
   const out: string[] = [];
-  out.push(`The rebalancer run ${a.runId} for account ${a.account} ${a.outcome === 'FAILED' ? 'FAILED' : 'was BLOCKED'}: ${ordersSentence(a)}.`, '');
+  out.push(
+    `The rebalancer run ${a.runId} for account ${a.account} ${a.outcome === 'FAILED' ? 'FAILED' : 'was BLOCKED'}: ${ordersSentence(a)}.`,
+    '',
+  );
   for (const [label, value] of summary) out.push(`${`${label}:`.padEnd(15)}${value}`);
   out.push('', `Breaches (${a.breaches.length}):`);
   if (a.breaches.length === 0) out.push('  none');
   for (const b of a.breaches) out.push(`  - ${b.code}${b.symbol ? ` ${b.symbol}` : ''}: ${b.detail}`);
   if (a.error !== undefined && a.error.trim() !== '') {
-    out.push('', 'Error:', ...a.error.trimEnd().split(/\r?\n/).map((l) => `  ${l}`));
+    out.push(
+      '',
+      'Error:',
+      ...a.error
+        .trimEnd()
+        .split(/\r?\n/)
+        .map((l) => `  ${l}`),
+    );
   }
   out.push('', 'Files:');
   if (a.files.length === 0) out.push('  none');
@@ -118,17 +129,39 @@ function renderHtml(a: AlertInput, subject: string, summary: [string, string][])
     [
       '<table style="border-collapse:collapse">',
       ...(head ? [`<tr>${head.map((h) => `<th ${cell}>${e(h)}</th>`).join('')}</tr>`] : []),
-      ...rows.map((r) => `<tr>${r.map((c, i) => (head === undefined && i === 0 ? `<th ${cell}>${e(c)}</th>` : `<td ${cell}>${e(c)}</td>`)).join('')}</tr>`),
+      ...rows.map(
+        (r) =>
+          `<tr>${r.map((c, i) => (head === undefined && i === 0 ? `<th ${cell}>${e(c)}</th>` : `<td ${cell}>${e(c)}</td>`)).join('')}</tr>`,
+      ),
       '</table>',
     ].join('\n');
   const parts: string[] = [];
   parts.push(`<h2>${e(subject)}</h2>`);
   parts.push(table(undefined, summary));
   parts.push(`<h3>Breaches (${a.breaches.length})</h3>`);
-  parts.push(a.breaches.length === 0 ? '<p>none</p>' : table(['Code', 'Symbol', 'Detail'], a.breaches.map((b) => [b.code, b.symbol ?? '', b.detail])));
+  parts.push(
+    a.breaches.length === 0
+      ? '<p>none</p>'
+      : table(
+          ['Code', 'Symbol', 'Detail'],
+          a.breaches.map((b) => [b.code, b.symbol ?? '', b.detail]),
+        ),
+  );
   if (a.error !== undefined && a.error.trim() !== '') parts.push('<h3>Error</h3>', `<pre>${e(a.error.trimEnd())}</pre>`);
   parts.push('<h3>Files</h3>');
-  parts.push(a.files.length === 0 ? '<p>none</p>' : table(['File', 'Path'], a.files.map((f) => [f.label, f.path])));
-  parts.push('<h3>What to do</h3>', `<ul>${advice(a).map((l) => `<li>${e(l)}</li>`).join('')}</ul>`);
+  parts.push(
+    a.files.length === 0
+      ? '<p>none</p>'
+      : table(
+          ['File', 'Path'],
+          a.files.map((f) => [f.label, f.path]),
+        ),
+  );
+  parts.push(
+    '<h3>What to do</h3>',
+    `<ul>${advice(a)
+      .map((l) => `<li>${e(l)}</li>`)
+      .join('')}</ul>`,
+  );
   return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${e(subject)}</title></head>\n<body style="font-family:sans-serif">\n${parts.join('\n')}\n</body></html>\n`;
 }

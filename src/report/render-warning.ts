@@ -22,16 +22,19 @@ export interface WarningInput {
 
 export function renderWarning(w: WarningInput): MailMessage {
   const first = w.breaches[0];
-  const headline = first !== undefined
-    ? `${first.code} ${first.symbol ?? ''}${w.breaches.length > 1 ? ` (+${w.breaches.length - 1} more)` : ''}`.replace(/\s+/g, ' ').trim()
-    : `${w.notices.length} note(s) about earlier runs`;
+  const headline =
+    first !== undefined
+      ? `${first.code} ${first.symbol ?? ''}${w.breaches.length > 1 ? ` (+${w.breaches.length - 1} more)` : ''}`.replace(/\s+/g, ' ').trim()
+      : `${w.notices.length} note(s) about earlier runs`;
   const subject = `[rebalancer] ${w.account} WARNING: ${headline} - run ${w.runId}`;
   const advice = [
-    ...(w.breaches.length > 0 ? [
-      'A blocked ticker is not traded until its ledger and the broker agree again. `rebalancer reconcile` shows both figures per ticker.',
-      'If the broker\'s figure is right (a trade you made by hand, a corporate action): `rebalancer reconcile --accept SYMBOL --reason "why"`.',
-      'If it is not, find the missing fill or the trade at the broker first; the block clears by itself once they agree.',
-    ] : []),
+    ...(w.breaches.length > 0
+      ? [
+          'A blocked ticker is not traded until its ledger and the broker agree again. `rebalancer reconcile` shows both figures per ticker.',
+          'If the broker\'s figure is right (a trade you made by hand, a corporate action): `rebalancer reconcile --accept SYMBOL --reason "why"`.',
+          'If it is not, find the missing fill or the trade at the broker first; the block clears by itself once they agree.',
+        ]
+      : []),
     'The records of the run are in the database; `rebalancer status` shows the last runs.',
   ];
   const text = [
@@ -51,7 +54,8 @@ export function renderWarning(w: WarningInput): MailMessage {
     '',
   ].join('\n');
   const e = escapeHtml;
-  const list = (items: readonly string[]): string => (items.length === 0 ? '<p>none</p>' : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
+  const list = (items: readonly string[]): string =>
+    items.length === 0 ? '<p>none</p>' : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`;
   const html = [
     '<!DOCTYPE html>',
     `<html><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,

@@ -6,7 +6,17 @@ import { DateTime } from 'luxon';
 import { isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportKind } from './daily-report-data.js';
 import { formatMoney } from '../core/money.js';
-import { formatBps, formatClock, formatPct, formatPp, formatPrice, formatShares, formatSignedMoney, formatSignedPct, formatWhen } from './format.js';
+import {
+  formatBps,
+  formatClock,
+  formatPct,
+  formatPp,
+  formatPrice,
+  formatShares,
+  formatSignedMoney,
+  formatSignedPct,
+  formatWhen,
+} from './format.js';
 
 /** -1 down, 0 flat, 1 up: drives colour in HTML; the text always carries the sign too. */
 export type Sign = -1 | 0 | 1;
@@ -71,17 +81,28 @@ export function buildReportView(d: DailyReportData): ReportView {
   const changes: ReportView['changes'] = [];
   if (d.sincePreviousClose !== undefined) {
     const c = d.sincePreviousClose;
-    changes.push({ value: formatChange(c), label: `since the close of ${DateTime.fromISO(c.day).toFormat('ccc LLL d')}`, sign: signOf(c.amount) });
+    changes.push({
+      value: formatChange(c),
+      label: `since the close of ${DateTime.fromISO(c.day).toFormat('ccc LLL d')}`,
+      sign: signOf(c.amount),
+    });
   }
   if (d.sinceOpen !== undefined) {
-    changes.push({ value: formatChange(d.sinceOpen), label: `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`, sign: signOf(d.sinceOpen.amount) });
+    changes.push({
+      value: formatChange(d.sinceOpen),
+      label: `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`,
+      sign: signOf(d.sinceOpen.amount),
+    });
   }
-  const figures: ReportView['figures'] = latest === undefined ? [] : [
-    ['Leverage', `${latest.leverage.toFixed(2)}x`],
-    ['Margin cushion', formatPct(latest.cushion)],
-    ['Cash', formatMoney(latest.cash)],
-    ['Excess liquidity', formatMoney(latest.excessLiquidity)],
-  ];
+  const figures: ReportView['figures'] =
+    latest === undefined
+      ? []
+      : [
+          ['Leverage', `${latest.leverage.toFixed(2)}x`],
+          ['Margin cushion', formatPct(latest.cushion)],
+          ['Cash', formatMoney(latest.cash)],
+          ['Excess liquidity', formatMoney(latest.excessLiquidity)],
+        ];
   const t = d.totals;
   const slippageText = (cost: number, bps?: number): string =>
     `${formatSignedMoney(cost)}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
@@ -128,12 +149,24 @@ export function buildReportView(d: DailyReportData): ReportView {
       // A cost is bad news: shown like a loss.
       sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
     })),
-    ...(t.fills === 0 ? {} : {
-      fillTotals: `Notional ${formatMoney(t.notional)} · commissions ${formatMoney(t.commissions)} · slippage ${slippageText(t.slippageCost)}` +
-        (t.fillsWithReference < t.fills ? ` (${t.fillsWithReference} of ${t.fills} fills have a reference price)` : ''),
-    }),
-    breaches: d.breaches.map((b) => ({ time: formatClock(b.at), code: b.code, ...(b.symbol === undefined ? {} : { symbol: b.symbol }), detail: b.detail })),
+    ...(t.fills === 0
+      ? {}
+      : {
+          fillTotals:
+            `Notional ${formatMoney(t.notional)} · commissions ${formatMoney(t.commissions)} · slippage ${slippageText(t.slippageCost)}` +
+            (t.fillsWithReference < t.fills ? ` (${t.fillsWithReference} of ${t.fills} fills have a reference price)` : ''),
+        }),
+    breaches: d.breaches.map((b) => ({
+      time: formatClock(b.at),
+      code: b.code,
+      ...(b.symbol === undefined ? {} : { symbol: b.symbol }),
+      detail: b.detail,
+    })),
     footer,
-    preheader: [nlv === undefined ? 'No snapshot yet' : `NLV ${nlv}${headline}`, plural(t.fills, 'fill'), breachSummary(d).ok ? 'no breaches' : plural(d.breaches.length, 'breach', 'breaches')].join(' · '),
+    preheader: [
+      nlv === undefined ? 'No snapshot yet' : `NLV ${nlv}${headline}`,
+      plural(t.fills, 'fill'),
+      breachSummary(d).ok ? 'no breaches' : plural(d.breaches.length, 'breach', 'breaches'),
+    ].join(' · '),
   };
 }

@@ -34,7 +34,15 @@ export async function sendThrottledAlert(
   const decision = decideOrSend(() => decideAlert(deps.history.alertHistory(since), o.key, o.now, o.intervalMinutes));
   const record = (subject: string, status: string): void => {
     try {
-      deps.emails.recordEmail({ kind: 'alert', tradingDay: o.tradingDay, subject, status, at: o.now, alertKey: o.key, ...(o.runId === undefined ? {} : { runId: o.runId }) });
+      deps.emails.recordEmail({
+        kind: 'alert',
+        tradingDay: o.tradingDay,
+        subject,
+        status,
+        at: o.now,
+        alertKey: o.key,
+        ...(o.runId === undefined ? {} : { runId: o.runId }),
+      });
     } catch {
       // The records are failing (the alert is likely about that): the alert itself matters more than its record.
     }

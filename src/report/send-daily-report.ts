@@ -16,10 +16,16 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
   const charts: ReportCharts = {};
   if (data.daySeries.length >= 2) {
     const close = data.sincePreviousClose;
-    charts.dayPng = await renderNlvChart(data.daySeries, 'NLV today (ET)', close === undefined ? {} : {
-      baseline: close.base,
-      baselineLabel: `previous close ${formatMoney(close.base)}`,
-    });
+    charts.dayPng = await renderNlvChart(
+      data.daySeries,
+      'NLV today (ET)',
+      close === undefined
+        ? {}
+        : {
+            baseline: close.base,
+            baselineLabel: `previous close ${formatMoney(close.base)}`,
+          },
+    );
   }
   if (data.history.length >= 2) {
     charts.monthPng = await renderNlvChart(data.history, `Closing NLV, last ${data.history.length} trading days`);
@@ -28,7 +34,10 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
 }
 
 /** Reads and renders the report without sending it (`rebalancer report` without --send). */
-export async function prepareDailyReport(store: ReportStore, options: LoadDailyReportOptions): Promise<{ data: DailyReportData; message: MailMessage }> {
+export async function prepareDailyReport(
+  store: ReportStore,
+  options: LoadDailyReportOptions,
+): Promise<{ data: DailyReportData; message: MailMessage }> {
   const data = loadDailyReport(store, options);
   return { data, message: renderDailyReport(data, await drawReportCharts(data)) };
 }
@@ -47,7 +56,10 @@ export interface SendDailyReportDeps {
  * Sends the report and records it. The end-of-day row is written even when the email is queued: the
  * close happened whether or not the mail server was up, and tomorrow's chart needs it.
  */
-export async function sendDailyReport(deps: SendDailyReportDeps, options: LoadDailyReportOptions): Promise<{ data: DailyReportData; message: MailMessage; outcome: MailOutcome }> {
+export async function sendDailyReport(
+  deps: SendDailyReportDeps,
+  options: LoadDailyReportOptions,
+): Promise<{ data: DailyReportData; message: MailMessage; outcome: MailOutcome }> {
   const prepared = await prepareDailyReport(deps.reports, options);
   const data = prepared.data;
   const message = deps.note === undefined ? prepared.message : withNote(prepared.message, deps.note);
@@ -57,7 +69,11 @@ export async function sendDailyReport(deps: SendDailyReportDeps, options: LoadDa
   }
   const outcome = await deps.mailer.send(message);
   deps.emails.recordEmail({
-    kind: options.kind, tradingDay: options.tradingDay, subject: message.subject, status: outcome.status, at: options.now,
+    kind: options.kind,
+    tradingDay: options.tradingDay,
+    subject: message.subject,
+    status: outcome.status,
+    at: options.now,
     ...(deps.runId === undefined ? {} : { runId: deps.runId }),
   });
   return { data, message, outcome };

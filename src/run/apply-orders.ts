@@ -29,7 +29,9 @@ export async function applyOrders(
   const blocked = plan.tradingState !== 'ACTIVE';
   o.out('\n== orders');
   if (!phase.ordersAllowed) {
-    o.out(`${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${describeInstant(phase.nextOpen)}) plans again with its prices.`);
+    o.out(
+      `${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${describeInstant(phase.nextOpen)}) plans again with its prices.`,
+    );
     return { status: 'skipped', sent: [], breaches: [] };
   }
   if (o.dryRun) {
@@ -37,8 +39,14 @@ export async function applyOrders(
     return { status: blocked ? 'blocked' : 'ok', sent: [], breaches: [] };
   }
   const submitted = await submitOrders({
-    broker: o.broker, store: o.store, runId: o.runId, now, orders: decision.orders, lines: plan.lines,
-    statusWindowMs: o.settings.orderStatusWindowMs, isHalted: () => o.killSwitch.read() !== undefined,
+    broker: o.broker,
+    store: o.store,
+    runId: o.runId,
+    now,
+    orders: decision.orders,
+    lines: plan.lines,
+    statusWindowMs: o.settings.orderStatusWindowMs,
+    isHalted: () => o.killSwitch.read() !== undefined,
   });
   const { sent, breaches } = submitted;
   o.out(...(sent.length > 0 ? formatOrders(sent) : ['no orders sent']));

@@ -45,12 +45,21 @@ export function recordLedger(store: RunStore, state: LedgerState, runId: string,
   for (const line of started) {
     const baseline = line.baselineToRecord ?? 0;
     store.recordLedgerAdjustment({
-      symbol: line.symbol, kind: 'baseline', quantity: baseline, ledgerBefore: line.brokerQuantity - baseline, brokerQuantity: line.brokerQuantity,
-      reason: 'the broker\'s position when the ticker became managed, less the fills of own orders already recorded',
-      runId, at: now, source: `run ${runId}`,
+      symbol: line.symbol,
+      kind: 'baseline',
+      quantity: baseline,
+      ledgerBefore: line.brokerQuantity - baseline,
+      brokerQuantity: line.brokerQuantity,
+      reason: "the broker's position when the ticker became managed, less the fills of own orders already recorded",
+      runId,
+      at: now,
+      source: `run ${runId}`,
     });
   }
-  store.recordLedgerCheck(runId, state.lines.filter((l) => managed.has(l.symbol)));
+  store.recordLedgerCheck(
+    runId,
+    state.lines.filter((l) => managed.has(l.symbol)),
+  );
   return started;
 }
 
@@ -61,12 +70,22 @@ export function formatLedger(state: LedgerState): string[] {
   const lines: string[] = [];
   if (compared.length === 0 && started.length === 0) return ['no managed tickers yet: nothing to compare'];
   const parts = [
-    ...(compared.length > 0 ? [`${compared.length - state.breaks.length} of ${compared.length} managed ticker(s) agree with the broker`] : []),
-    ...(started.length > 0 ? [`ledger started at the broker's position for ${started.map((l) => `${l.symbol} (${l.brokerQuantity})`).join(', ')}`] : []),
+    ...(compared.length > 0
+      ? [`${compared.length - state.breaks.length} of ${compared.length} managed ticker(s) agree with the broker`]
+      : []),
+    ...(started.length > 0
+      ? [`ledger started at the broker's position for ${started.map((l) => `${l.symbol} (${l.brokerQuantity})`).join(', ')}`]
+      : []),
   ];
   lines.push(parts.join('; '));
   if (state.breaks.length > 0) {
-    lines.push(...formatTable(['SYMBOL', 'LEDGER', 'BROKER', 'BREAK'], state.breaks.map((b) => [b.symbol, String(b.ledgerQuantity), String(b.brokerQuantity), describeBreak(b)]), new Set([1, 2])));
+    lines.push(
+      ...formatTable(
+        ['SYMBOL', 'LEDGER', 'BROKER', 'BREAK'],
+        state.breaks.map((b) => [b.symbol, String(b.ledgerQuantity), String(b.brokerQuantity), describeBreak(b)]),
+        new Set([1, 2]),
+      ),
+    );
   }
   return lines;
 }

@@ -8,7 +8,10 @@ import { notifyAfterRun } from './notify.js';
 import type { RunOptions, RunResult } from './run-types.js';
 
 /** A failed run: the error for the log and the console, and a broker error also as a breach, recorded. */
-export function recordFailure(o: Pick<RunOptions, 'store' | 'out' | 'logger' | 'runId'>, error: unknown): { error: string; breaches: Breach[] } {
+export function recordFailure(
+  o: Pick<RunOptions, 'store' | 'out' | 'logger' | 'runId'>,
+  error: unknown,
+): { error: string; breaches: Breach[] } {
   const described = describeFailure(error);
   o.logger.error({ err: error }, 'run failed');
   o.out(`\nRUN FAILED: ${described}`);
@@ -31,13 +34,25 @@ export async function closeRun(
     result,
   );
   tryRecord(
-    () => o.store.finishRun(o.runId, { finishedAt: run.now, status: result.status, exitCode: result.exitCode, error: result.error, tradingState: result.plan?.tradingState }),
+    () =>
+      o.store.finishRun(o.runId, {
+        finishedAt: run.now,
+        status: result.status,
+        exitCode: result.exitCode,
+        error: result.error,
+        tradingState: result.plan?.tradingState,
+      }),
     o.logger,
   );
   o.logger.info(
     {
-      runId: o.runId, status: result.status, exitCode: result.exitCode, breaches: result.breaches.map((b) => b.code), sent: result.sent.length,
-      newFills: result.newFills.length, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      runId: o.runId,
+      status: result.status,
+      exitCode: result.exitCode,
+      breaches: result.breaches.map((b) => b.code),
+      sent: result.sent.length,
+      newFills: result.newFills.length,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     },
     'run finished',
   );

@@ -6,7 +6,6 @@ import { DateTime } from 'luxon';
 
 import { formatMoney } from '../core/money.js';
 
-
 /** A fixed-width text table; the last column is left unpadded so long reasons do not widen the rest. */
 export function formatTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -46,22 +45,32 @@ export function formatPlan(plan: Plan): string[] {
 
 export function formatBreaches(breaches: Breach[], state: string): string[] {
   if (breaches.length === 0) return [`all circuit breakers passed: trading state ${state}`];
-  return [`trading state ${state}; ${breaches.length} breach(es):`, ...breaches.map((b) => `  ${b.code}${b.symbol ? ` [${b.symbol}]` : ''}: ${b.detail}`)];
+  return [
+    `trading state ${state}; ${breaches.length} breach(es):`,
+    ...breaches.map((b) => `  ${b.code}${b.symbol ? ` [${b.symbol}]` : ''}: ${b.detail}`),
+  ];
 }
 
 export function formatCancels(results: CancelResult[]): string[] {
   if (results.length === 0) return ['no open orders of ours to cancel'];
-  return results.map((r) => `cancel ${r.orderRef} (order ${r.brokerOrderId}): ${r.confirmed ? 'confirmed' : `NOT confirmed${r.detail ? ` (${r.detail})` : ''}`}`);
+  return results.map(
+    (r) =>
+      `cancel ${r.orderRef} (order ${r.brokerOrderId}): ${r.confirmed ? 'confirmed' : `NOT confirmed${r.detail ? ` (${r.detail})` : ''}`}`,
+  );
 }
 
 export function formatFills(fills: Execution[]): string[] {
   if (fills.length === 0) return ['no new executions since the last run'];
-  return fills.map((f) => `${f.time} ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} commission ${formatMoney(f.commission)} (${f.orderRef}, exec ${f.execId})`);
+  return fills.map(
+    (f) =>
+      `${f.time} ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} commission ${formatMoney(f.commission)} (${f.orderRef}, exec ${f.execId})`,
+  );
 }
 
 export function formatOrders(orders: BrokerOrder[]): string[] {
   return orders.map(
-    (o) => `${o.action} ${o.quantity} ${o.symbol} LMT ${o.limitPrice}: ${o.status}${o.filledQuantity > 0 ? `, filled ${o.filledQuantity} @ ${o.avgFillPrice}` : ''} (order ${o.brokerOrderId}, ${o.orderRef})`,
+    (o) =>
+      `${o.action} ${o.quantity} ${o.symbol} LMT ${o.limitPrice}: ${o.status}${o.filledQuantity > 0 ? `, filled ${o.filledQuantity} @ ${o.avgFillPrice}` : ''} (order ${o.brokerOrderId}, ${o.orderRef})`,
   );
 }
 

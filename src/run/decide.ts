@@ -23,7 +23,10 @@ export interface Decision {
 
 /** The breach of a kill switch that is on: it blocks every order until a person resumes. */
 export function killSwitchBreach(halt: HaltState): Breach {
-  return { code: 'KILL_SWITCH', detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again` };
+  return {
+    code: 'KILL_SWITCH',
+    detail: `halted since ${halt.at} by ${halt.source}: ${halt.reason}; run 'rebalancer resume' to trade again`,
+  };
 }
 
 /**

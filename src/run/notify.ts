@@ -58,7 +58,12 @@ export async function notifyAfterRun(
   await guarded(deps, 'daily emails', async () => {
     const account = result.account ?? settings.expectedAccount;
     if (account === undefined) return;
-    const due = dueDailyEmails(run.now, (day) => deps.reports.dailyEmailKindsOn(day) as DailyEmailKind[], (day) => deps.reports.hasRunOn(day), run.rules);
+    const due = dueDailyEmails(
+      run.now,
+      (day) => deps.reports.dailyEmailKindsOn(day) as DailyEmailKind[],
+      (day) => deps.reports.hasRunOn(day),
+      run.rules,
+    );
     const previousDay = (day: string): string => previousTradingDay(day, run.rules);
     for (const email of due) {
       const sent = await sendDailyReport(
@@ -71,7 +76,10 @@ export async function notifyAfterRun(
   });
   await guarded(deps, 'missed-run email', async () => {
     if (!missedNote || emailed) return;
-    const message = withNote(renderAlert({ ...alertInput(settings, run, result), outcome: 'FAILED', error: `hourly runs were missed: ${missedNote}` }), missedNote);
+    const message = withNote(
+      renderAlert({ ...alertInput(settings, run, result), outcome: 'FAILED', error: `hourly runs were missed: ${missedNote}` }),
+      missedNote,
+    );
     const sent = await sendThrottledAlert(
       { mailer: deps.mailer, history: deps.reports, emails: deps.store },
       { ...message, subject: message.subject.replace(' FAILED: ', ' WARNING: ') },
@@ -91,21 +99,28 @@ export async function notifyAfterRun(
   }
 }
 
-async function sendAlert(deps: NotifyDeps, settings: NotifySettings, run: { runId: string; now: string; tradingDay: string }, result: RunResult, note?: string): Promise<boolean> {
+async function sendAlert(
+  deps: NotifyDeps,
+  settings: NotifySettings,
+  run: { runId: string; now: string; tradingDay: string },
+  result: RunResult,
+  note?: string,
+): Promise<boolean> {
   const outcome = result.status === 'failed' ? 'FAILED' : 'BLOCKED';
   const rendered = renderAlert({ ...alertInput(settings, run, result), outcome });
   const notes = [...result.notices, ...(note ? [note] : [])];
   const message = notes.reduceRight((m, n) => withNote(m, n), rendered);
-  const sent = await sendThrottledAlert(
-    { mailer: deps.mailer, history: deps.reports, emails: deps.store },
-    message,
-    {
-      // An alert that tells of orders sent, or of what earlier runs left, is about this run alone: never suppressed.
-      key: `${alertKeyOf(outcome, result.breaches)}${result.notices.length > 0 || result.sent.length > 0 ? `|RUN:${run.runId}` : ''}`,
-      now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId,
-    },
+  const sent = await sendThrottledAlert({ mailer: deps.mailer, history: deps.reports, emails: deps.store }, message, {
+    // An alert that tells of orders sent, or of what earlier runs left, is about this run alone: never suppressed.
+    key: `${alertKeyOf(outcome, result.breaches)}${result.notices.length > 0 || result.sent.length > 0 ? `|RUN:${run.runId}` : ''}`,
+    now: run.now,
+    tradingDay: run.tradingDay,
+    intervalMinutes: settings.alertRepeatMinutes,
+    runId: run.runId,
+  });
+  deps.out(
+    `alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`,
   );
-  deps.out(`alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
   return sent.outcome !== undefined;
 }
 
@@ -114,23 +129,42 @@ async function sendAlert(deps: NotifyDeps, settings: NotifySettings, run: { runI
  * hour until a person acts, so they are throttled like alerts; notices about earlier runs happen once, so their
  * key names this run and they always go out.
  */
-async function sendWarning(deps: NotifyDeps, settings: NotifySettings, run: { runId: string; now: string; tradingDay: string }, result: RunResult): Promise<boolean> {
+async function sendWarning(
+  deps: NotifyDeps,
+  settings: NotifySettings,
+  run: { runId: string; now: string; tradingDay: string },
+  result: RunResult,
+): Promise<boolean> {
   const breaches = result.breaches.filter(isSymbolScoped);
   const message = renderWarning({
-    account: result.account ?? settings.expectedAccount ?? 'unknown account', runId: run.runId, now: run.now, status: result.status,
-    exitCode: result.exitCode, breaches, notices: result.notices, files: result.files,
+    account: result.account ?? settings.expectedAccount ?? 'unknown account',
+    runId: run.runId,
+    now: run.now,
+    status: result.status,
+    exitCode: result.exitCode,
+    breaches,
+    notices: result.notices,
+    files: result.files,
   });
   const key = `${alertKeyOf('WARNING', breaches)}${result.notices.length > 0 ? `|NOTICES:${run.runId}` : ''}`;
-  const sent = await sendThrottledAlert(
-    { mailer: deps.mailer, history: deps.reports, emails: deps.store },
-    message,
-    { key, now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
+  const sent = await sendThrottledAlert({ mailer: deps.mailer, history: deps.reports, emails: deps.store }, message, {
+    key,
+    now: run.now,
+    tradingDay: run.tradingDay,
+    intervalMinutes: settings.alertRepeatMinutes,
+    runId: run.runId,
+  });
+  deps.out(
+    `warning email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`,
   );
-  deps.out(`warning email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`);
   return sent.outcome !== undefined;
 }
 
-function alertInput(settings: NotifySettings, run: { runId: string; now: string }, result: RunResult): Omit<Parameters<typeof renderAlert>[0], 'outcome'> {
+function alertInput(
+  settings: NotifySettings,
+  run: { runId: string; now: string },
+  result: RunResult,
+): Omit<Parameters<typeof renderAlert>[0], 'outcome'> {
   return {
     account: result.account ?? settings.expectedAccount ?? 'unknown account',
     runId: run.runId,
@@ -140,7 +174,13 @@ function alertInput(settings: NotifySettings, run: { runId: string; now: string 
     error: result.error,
     files: result.files,
     exitCode: result.exitCode,
-    sentOrders: result.sent.map((o) => ({ symbol: o.symbol, action: o.action, quantity: o.quantity, limitPrice: o.limitPrice, orderRef: o.orderRef })),
+    sentOrders: result.sent.map((o) => ({
+      symbol: o.symbol,
+      action: o.action,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice,
+      orderRef: o.orderRef,
+    })),
   };
 }
 

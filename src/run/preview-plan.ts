@@ -47,7 +47,10 @@ async function unrecordedOrNone(broker: Broker, since: string): Promise<{ execut
     return { executions: await broker.executions(since) };
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
-    return { executions: [], note: `executions unavailable (${error.message}): fills since the last run are not counted, so they may show as breaks` };
+    return {
+      executions: [],
+      note: `executions unavailable (${error.message}): fills since the last run are not counted, so they may show as breaks`,
+    };
   }
 }
 
@@ -62,24 +65,51 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
   const { broker, store } = ports;
   await broker.connect();
   try {
-    const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
+    const checked = checkAccount({
+      managedAccounts: await broker.managedAccounts(),
+      expectedAccount: settings.expectedAccount,
+      tradingMode: settings.tradingMode,
+    });
     if (checked.account === undefined) {
-      const phase = phaseOf(now, { noTradeFirstMinutes: settings.noTradeFirstMinutes, noTradeLastMinutes: settings.noTradeLastMinutes, rules: ports.fallbackRules });
-      return { now, marketOpen: phase.ordersAllowed, phaseReason: phase.reason, nextOpen: phase.ordersAllowed ? undefined : phase.nextOpen, breaches: checked.breaches, sessionWarnings: [] };
+      const phase = phaseOf(now, {
+        noTradeFirstMinutes: settings.noTradeFirstMinutes,
+        noTradeLastMinutes: settings.noTradeLastMinutes,
+        rules: ports.fallbackRules,
+      });
+      return {
+        now,
+        marketOpen: phase.ordersAllowed,
+        phaseReason: phase.reason,
+        nextOpen: phase.ordersAllowed ? undefined : phase.nextOpen,
+        breaches: checked.breaches,
+        sessionWarnings: [],
+      };
     }
     const halt = ports.killSwitch.read();
     const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
     const unrecorded = await unrecordedOrNone(broker, executionsSince(store, '', now));
     const world = await gatherWorld({
-      broker, store, forecasts: ports.forecasts, account: checked.account, now, maxForecastAgeHours: settings.maxForecastAgeHours,
+      broker,
+      store,
+      forecasts: ports.forecasts,
+      account: checked.account,
+      now,
+      maxForecastAgeHours: settings.maxForecastAgeHours,
       unrecordedExecutions: unrecorded.executions,
     });
     const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined });
     const marketOpen = decision.phase.ordersAllowed;
     return {
-      now, marketOpen, phaseReason: decision.phase.reason, nextOpen: marketOpen ? undefined : decision.phase.nextOpen,
-      account: checked.account, plan: decision.plan, breaches: decision.plan.breaches, ledger: world.ledger,
-      sessionWarnings: world.session.warnings, ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
+      now,
+      marketOpen,
+      phaseReason: decision.phase.reason,
+      nextOpen: marketOpen ? undefined : decision.phase.nextOpen,
+      account: checked.account,
+      plan: decision.plan,
+      breaches: decision.plan.breaches,
+      ledger: world.ledger,
+      sessionWarnings: world.session.warnings,
+      ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
     };
   } finally {
     await broker.disconnect();
@@ -121,8 +151,12 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
     breaches: preview.breaches.map((b) => ({ code: b.code, detail: b.detail, symbol: b.symbol ?? null })),
     ledgerNote: preview.ledgerNote ?? null,
     ledger: (preview.ledger?.lines ?? []).map((l) => ({
-      symbol: l.symbol, ledgerQuantity: l.ledgerQuantity, brokerQuantity: l.brokerQuantity, difference: l.difference,
-      agrees: l.difference === 0, baselinePending: l.baselineToRecord !== undefined,
+      symbol: l.symbol,
+      ledgerQuantity: l.ledgerQuantity,
+      brokerQuantity: l.brokerQuantity,
+      difference: l.difference,
+      agrees: l.difference === 0,
+      baselinePending: l.baselineToRecord !== undefined,
     })),
   };
 }

@@ -53,7 +53,10 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   store.startRun({ runId: o.runId, startedAt: now, tradingDay, dryRun: o.dryRun });
   soFar.files.push({ label: 'database', path: o.records.databasePath });
   out(`run ${o.runId} at ${now} on broker ${settings.brokerName}${o.dryRun ? ' (dry run: no cancels, no orders)' : ''}`);
-  for (const run of store.failAbandonedRuns(o.runId, `killed or crashed: did not finish (still 'running' when run ${o.runId} started at ${now})`)) {
+  for (const run of store.failAbandonedRuns(
+    o.runId,
+    `killed or crashed: did not finish (still 'running' when run ${o.runId} started at ${now})`,
+  )) {
     const notice = `run ${run.runId} (started ${run.startedAt}) was killed or crashed: it did not finish and is now recorded as failed; its orders are reconciled with the broker by orderRef`;
     soFar.notices.push(notice);
     out(`warning: ${notice}`);
@@ -78,9 +81,18 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   return result;
 }
 
-async function readDecideApply(o: RunOptions, now: string, tradingDay: string, soFar: SoFar): Promise<{ status: RunStatus; exitCode: ExitCode }> {
+async function readDecideApply(
+  o: RunOptions,
+  now: string,
+  tradingDay: string,
+  soFar: SoFar,
+): Promise<{ status: RunStatus; exitCode: ExitCode }> {
   const { broker, store, settings, out } = o;
-  const checked = checkAccount({ managedAccounts: await broker.managedAccounts(), expectedAccount: settings.expectedAccount, tradingMode: settings.tradingMode });
+  const checked = checkAccount({
+    managedAccounts: await broker.managedAccounts(),
+    expectedAccount: settings.expectedAccount,
+    tradingMode: settings.tradingMode,
+  });
   if (checked.account === undefined) {
     soFar.breaches.push(...checked.breaches);
     out(...formatBreaches(checked.breaches, 'HALTED'));
@@ -107,10 +119,21 @@ async function readDecideApply(o: RunOptions, now: string, tradingDay: string, s
 
   // Read.
   out('\n== account, positions, forecasts, quotes');
-  const world = await gatherWorld({ broker, store, forecasts: o.forecasts, account, now, maxForecastAgeHours: settings.maxForecastAgeHours });
+  const world = await gatherWorld({
+    broker,
+    store,
+    forecasts: o.forecasts,
+    account,
+    now,
+    maxForecastAgeHours: settings.maxForecastAgeHours,
+  });
   soFar.rules = world.session.rules;
   for (const warning of world.session.warnings) out(`warning: ${warning}`);
-  if (world.session.warnings.length > 0) o.logger.warn({ symbol: world.session.symbol, disagreements: world.session.disagreements, unreadable: world.session.unreadable }, 'session rules');
+  if (world.session.warnings.length > 0)
+    o.logger.warn(
+      { symbol: world.session.symbol, disagreements: world.session.disagreements, unreadable: world.session.unreadable },
+      'session rules',
+    );
   for (const f of world.forecastFiles) soFar.files.push({ label: 'forecast', path: f });
   printWorld(out, world);
   soFar.ledger = world.ledger;

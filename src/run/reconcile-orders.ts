@@ -57,9 +57,10 @@ export function formatResolutions(resolutions: OrderResolution[]): string[] {
 }
 
 function lookupSince(pending: OrderRecord[], since: string): string {
-  const oldest = pending.map((p) => DateTime.fromISO(p.createdAt)).filter((d) => d.isValid).reduce<DateTime | undefined>(
-    (min, d) => (min === undefined || d < min ? d : min), undefined,
-  );
+  const oldest = pending
+    .map((p) => DateTime.fromISO(p.createdAt))
+    .filter((d) => d.isValid)
+    .reduce<DateTime | undefined>((min, d) => (min === undefined || d < min ? d : min), undefined);
   const from = oldest?.minus({ hours: 1 });
   const given = DateTime.fromISO(since);
   if (from === undefined || !given.isValid || given <= from) return since;

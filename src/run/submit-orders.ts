@@ -40,7 +40,10 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
     const stoppedBecause = await sendEach(options, sent, breaches);
     if (sent.length === 0 || stoppedBecause !== undefined) return { sent, breaches, stoppedBecause };
     try {
-      const statuses = await broker.orderStatuses(sent.map((o) => o.brokerOrderId), options.statusWindowMs);
+      const statuses = await broker.orderStatuses(
+        sent.map((o) => o.brokerOrderId),
+        options.statusWindowMs,
+      );
       store.updateOrderStatuses(statuses);
       const merged = mergeStatuses(sent, statuses);
       breaches.push(...merged.flatMap(killedAfterAcceptance));
@@ -74,12 +77,19 @@ async function sendEach(options: SubmitOptions, sent: BrokerOrder[], breaches: B
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       const code = error.code === undefined ? '' : ` (IB code ${error.code})`;
-      breaches.push({ code: 'BROKER_ERROR', symbol: request.symbol, detail: `${request.action} ${request.quantity} ${request.symbol} @ ${request.limitPrice}: ${error.message}${code}` });
+      breaches.push({
+        code: 'BROKER_ERROR',
+        symbol: request.symbol,
+        detail: `${request.action} ${request.quantity} ${request.symbol} @ ${request.limitPrice}: ${error.message}${code}`,
+      });
       if (error.kind === 'rejected') {
         store.markOrderFailed(request.orderRef, `rejected: ${error.message}`);
         continue;
       }
-      store.markOrderFailed(request.orderRef, `${error.kind}: ${error.message}; it may have reached the broker, the next run reconciles it by orderRef`);
+      store.markOrderFailed(
+        request.orderRef,
+        `${error.kind}: ${error.message}; it may have reached the broker, the next run reconciles it by orderRef`,
+      );
       return `${error.kind} while sending ${request.orderRef}`;
     }
   }
@@ -94,7 +104,13 @@ function killedAfterAcceptance(order: BrokerOrder): Breach[] {
   if (!isFinal(order.status) || order.status === 'Filled') return [];
   const filled = order.filledQuantity > 0 ? `, ${order.filledQuantity} of ${order.quantity} filled` : '';
   const why = order.message ? `: ${order.message}` : '';
-  return [{ code: 'BROKER_ERROR', symbol: order.symbol, detail: `${order.action} ${order.quantity} ${order.symbol} @ ${order.limitPrice}: ${order.status} after the broker accepted it${filled}${why}` }];
+  return [
+    {
+      code: 'BROKER_ERROR',
+      symbol: order.symbol,
+      detail: `${order.action} ${order.quantity} ${order.symbol} @ ${order.limitPrice}: ${order.status} after the broker accepted it${filled}${why}`,
+    },
+  ];
 }
 
 function mergeStatuses(sent: BrokerOrder[], statuses: BrokerOrder[]): BrokerOrder[] {

@@ -21,6 +21,8 @@ export async function writeRecords(
   const snap = buildSnapshot(after.summary, after.positions, world.quotes, plan.lines);
   store.recordSnapshot(o.runId, snap.snapshot, snap.positions);
   const appended = await records.syncTrades(store);
-  out(`snapshot saved (NLV ${formatMoney(after.summary.netLiquidation)}); ${appended} new row(s) in ${records.tradesCsvPath}; order file ${orderFile}`);
+  out(
+    `snapshot saved (NLV ${formatMoney(after.summary.netLiquidation)}); ${appended} new row(s) in ${records.tradesCsvPath}; order file ${orderFile}`,
+  );
   return appended;
 }

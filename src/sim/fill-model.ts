@@ -95,7 +95,10 @@ export function orderRejection(
     return { code: 201, message: `Order rejected - reason: quantity must be a positive whole number, got ${quantity}` };
   }
   if (!(limitPrice > 0) || !isOnTick(limitPrice, contract.minTick)) {
-    return { code: 110, message: `The price does not conform to the minimum price variation for this contract: ${symbol} limit ${limitPrice}, tick ${contract.minTick}` };
+    return {
+      code: 110,
+      message: `The price does not conform to the minimum price variation for this contract: ${symbol} limit ${limitPrice}, tick ${contract.minTick}`,
+    };
   }
   return undefined;
 }
@@ -160,7 +163,12 @@ export function fillsAt(order: ReplayOrder, time: string, market: SimMarket, see
  * replay stops as soon as no order is working. Only orders submitted by then take part.
  */
 export function* replayMarket<O extends ReplayOrder>(
-  working: () => O[], from: string, to: string, market: SimMarket, seed: number, params: FillParams,
+  working: () => O[],
+  from: string,
+  to: string,
+  market: SimMarket,
+  seed: number,
+  params: FillParams,
 ): Generator<ReplayEvent<O>> {
   for (const event of marketEvents(from, to)) {
     const orders = working();

@@ -47,7 +47,10 @@ import { z } from 'zod';
 const MAX_DELAY_MS = 600_000;
 const WHOLE = 'expected a whole number';
 const POSITIVE_WHOLE = 'expected a whole number > 0';
-const delayMs = z.number({ error: WHOLE }).int({ error: WHOLE }).min(0, { error: 'expected 0 or more' })
+const delayMs = z
+  .number({ error: WHOLE })
+  .int({ error: WHOLE })
+  .min(0, { error: 'expected 0 or more' })
   .max(MAX_DELAY_MS, { error: `expected at most ${MAX_DELAY_MS}` });
 const positiveWhole = z.number({ error: POSITIVE_WHOLE }).int({ error: POSITIVE_WHOLE }).positive({ error: POSITIVE_WHOLE });
 const REJECT_CODES = [201, 110, 103, 451] as const;
@@ -55,10 +58,15 @@ const REJECT_CODES = [201, 110, 103, 451] as const;
 /** The section's schema, over the scenario's own ticker schema (one definition of a ticker). */
 export function gatewaySectionSchema(ticker: z.ZodType<string>) {
   const faults = z.strictObject({
-    rejectOrders: z.record(ticker, z.strictObject({
-      code: z.literal(REJECT_CODES, { error: `expected one of ${REJECT_CODES.join(', ')}` }),
-      message: z.string().min(1, { error: 'expected a message' }).optional(),
-    })).default({}),
+    rejectOrders: z
+      .record(
+        ticker,
+        z.strictObject({
+          code: z.literal(REJECT_CODES, { error: `expected one of ${REJECT_CODES.join(', ')}` }),
+          message: z.string().min(1, { error: 'expected a message' }).optional(),
+        }),
+      )
+      .default({}),
     readOnlyApi: z.boolean({ error: 'expected true or false' }).default(false),
     unknownContracts: z.array(ticker).default([]),
     noMarketDataPermission: z.array(ticker).default([]),

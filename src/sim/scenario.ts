@@ -45,12 +45,20 @@ const quoteSchema = z
   .refine((q) => q.bid === undefined || q.ask === undefined || q.bid <= q.ask, { error: 'bid is above ask', path: ['bid'] });
 
 export const scenarioSchema = z.strictObject({
-  account: z.string().regex(/^[A-Z]{1,3}\d+$/, { error: 'expected an IB account id such as DU0000001' }).default('DU0000001'),
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }).default('USD'),
+  account: z
+    .string()
+    .regex(/^[A-Z]{1,3}\d+$/, { error: 'expected an IB account id such as DU0000001' })
+    .default('DU0000001'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
+    .default('USD'),
   cash: z.number({ error: 'expected a finite number' }).default(100_000),
   positions: perSymbol(
     z.strictObject({
-      quantity: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' })
+      quantity: z
+        .number({ error: 'expected a whole number' })
+        .int({ error: 'expected a whole number' })
         .refine((n) => n !== 0, { error: 'expected a non-zero whole number' }),
       avgCost: positive,
     }),
@@ -60,7 +68,10 @@ export const scenarioSchema = z.strictObject({
     z.strictObject({
       minTick: positive.optional(),
       primaryExchange: z.string().min(1, { error: 'expected an exchange name' }).optional(),
-      currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }).optional(),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
+        .optional(),
     }),
   ),
   seed: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).optional(),
@@ -123,8 +134,13 @@ export function scenarioMarket(scenario: Scenario): SimMarket {
 function contractOf(scenario: Scenario, sym: string): ContractInfo {
   const c = scenario.contracts[sym] ?? {};
   const q = scenario.quotes[sym];
-  const price = q?.last ?? (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : undefined) ?? q?.bid ?? q?.ask
-    ?? scenario.positions[sym]?.avgCost ?? 1;
+  const price =
+    q?.last ??
+    (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : undefined) ??
+    q?.bid ??
+    q?.ask ??
+    scenario.positions[sym]?.avgCost ??
+    1;
   return {
     symbol: sym,
     minTick: c.minTick ?? defaultMinTick(price),

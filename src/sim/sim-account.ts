@@ -46,7 +46,10 @@ export interface SimPlacement {
 /** The simulated venue refuses an order: IB's error code (103, 110, 200, 201) and its text. */
 export class SimRejection extends Error {
   override readonly name = 'SimRejection';
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -92,16 +95,25 @@ export class SimAccount {
     const state = loaded ?? seed(opts, scenario, scenarioPath);
     const file = stateFile(dataDir);
     if (state.scenarioPath !== scenarioPath) {
-      throw new SimStateError(`${file}: this simulation was seeded from ${state.scenarioPath ?? 'the built-in universe'}, `
-        + `not ${scenarioPath ?? 'the built-in universe'}; set SIM_SCENARIO back, or delete the file to start over`);
+      throw new SimStateError(
+        `${file}: this simulation was seeded from ${state.scenarioPath ?? 'the built-in universe'}, ` +
+          `not ${scenarioPath ?? 'the built-in universe'}; set SIM_SCENARIO back, or delete the file to start over`,
+      );
     }
     if (parseInstant(now).toMillis() < parseInstant(state.clock).toMillis()) {
-      throw new SimStateError(`${file}: the simulated market is already at ${state.clock}, after ${now}; `
-        + 'it cannot go back: use a later time, or delete the file to start over');
+      throw new SimStateError(
+        `${file}: the simulated market is already at ${state.clock}, after ${now}; ` +
+          'it cannot go back: use a later time, or delete the file to start over',
+      );
     }
     const market = scenario ? scenarioMarket(scenario) : universeMarket(state.seed);
     const account = new SimAccount(
-      opts, state, market, { ...DEFAULT_FILL_PARAMS, ...scenario?.fills }, new Set(scenario?.rejectSymbols ?? []), loaded === undefined,
+      opts,
+      state,
+      market,
+      { ...DEFAULT_FILL_PARAMS, ...scenario?.fills },
+      new Set(scenario?.rejectSymbols ?? []),
+      loaded === undefined,
     );
     account.replay(now);
     unusable(() => account.persist());
@@ -151,13 +163,26 @@ export class SimAccount {
     // IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
     state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
     const order: SimOrder = {
-      orderId, permId: state.nextPermId++, clientId: placement?.clientId ?? this.options.clientId ?? 0, orderRef: request.orderRef,
-      symbol, action: request.action, quantity, limitPrice, minTick: contract.minTick,
+      orderId,
+      permId: state.nextPermId++,
+      clientId: placement?.clientId ?? this.options.clientId ?? 0,
+      orderRef: request.orderRef,
+      symbol,
+      action: request.action,
+      quantity,
+      limitPrice,
+      minTick: contract.minTick,
       adaptivePriority: placement?.adaptive === false ? undefined : request.adaptivePriority,
-      tif: 'DAY', status: open ? 'Submitted' : 'PreSubmitted', filled: 0, avgFillPrice: 0, submittedAt: now,
+      tif: 'DAY',
+      status: open ? 'Submitted' : 'PreSubmitted',
+      filled: 0,
+      avgFillPrice: 0,
+      submittedAt: now,
     };
     state.orders.push(order);
-    if (open) for (const fill of fillsAt(order, now, this.market, state.seed, this.fillParams)) bookFill(state, order, fill, this.options.commissionModel, now);
+    if (open)
+      for (const fill of fillsAt(order, now, this.market, state.seed, this.fillParams))
+        bookFill(state, order, fill, this.options.commissionModel, now);
     this.persist();
     return order;
   }
@@ -243,8 +268,13 @@ export class SimAccount {
 function seed(options: SimAccountOptions, scenario: Scenario | undefined, scenarioPath: string | null): SimState {
   const source = scenario ?? { ...UNIVERSE_ACCOUNT, positions: {} };
   return createState({
-    account: source.account, currency: source.currency, cash: source.cash, positions: source.positions,
-    seed: options.seed ?? scenario?.seed ?? 1, scenarioPath, now: options.now,
+    account: source.account,
+    currency: source.currency,
+    cash: source.cash,
+    positions: source.positions,
+    seed: options.seed ?? scenario?.seed ?? 1,
+    scenarioPath,
+    now: options.now,
   });
 }
 

@@ -17,16 +17,36 @@ const status = z.enum(BROKER_ORDER_STATUSES);
 
 const int = z.number().int();
 const orderSchema = z.strictObject({
-  orderId: int, permId: int, clientId: int, orderRef: z.string(), symbol: z.string(), action: side,
-  quantity: int.positive(), limitPrice: z.number().positive(), minTick: z.number().positive(),
+  orderId: int,
+  permId: int,
+  clientId: int,
+  orderRef: z.string(),
+  symbol: z.string(),
+  action: side,
+  quantity: int.positive(),
+  limitPrice: z.number().positive(),
+  minTick: z.number().positive(),
   // Absent for a plain limit order (one placed without the Adaptive algo, e.g. by hand through the gateway).
-  adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']).optional(), tif: z.literal('DAY'), status,
-  filled: int.nonnegative(), avgFillPrice: z.number().nonnegative(), submittedAt: z.string(), message: z.string().optional(),
+  adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']).optional(),
+  tif: z.literal('DAY'),
+  status,
+  filled: int.nonnegative(),
+  avgFillPrice: z.number().nonnegative(),
+  submittedAt: z.string(),
+  message: z.string().optional(),
 });
 
 const executionSchema = z.strictObject({
-  execId: z.string(), orderId: int, permId: int, orderRef: z.string(), symbol: z.string(), side,
-  quantity: int.positive(), price: z.number().positive(), commission: z.number().nonnegative(), time: z.string(),
+  execId: z.string(),
+  orderId: int,
+  permId: int,
+  orderRef: z.string(),
+  symbol: z.string(),
+  side,
+  quantity: int.positive(),
+  price: z.number().positive(),
+  commission: z.number().nonnegative(),
+  time: z.string(),
 });
 
 export const stateSchema = z.strictObject({
@@ -63,9 +83,20 @@ export function createState(
   const positions: SimState['positions'] = {};
   for (const [symbol, p] of Object.entries(init.positions)) positions[symbol] = { ...p, realizedPnl: 0 };
   return {
-    version: 1, simId: randomBytes(4).toString('hex'), account: init.account, currency: init.currency, cash: init.cash,
-    positions, orders: [], executions: [], nextOrderId: 1, nextPermId: 1_000_001, nextExecSeq: 1,
-    clock: init.now, seed: init.seed, scenarioPath: init.scenarioPath,
+    version: 1,
+    simId: randomBytes(4).toString('hex'),
+    account: init.account,
+    currency: init.currency,
+    cash: init.cash,
+    positions,
+    orders: [],
+    executions: [],
+    nextOrderId: 1,
+    nextPermId: 1_000_001,
+    nextExecSeq: 1,
+    clock: init.now,
+    seed: init.seed,
+    scenarioPath: init.scenarioPath,
   };
 }
 
@@ -78,14 +109,22 @@ export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: Co
   const commission = orderCommission(state, order, fill, model);
   const value = new Decimal(quantity).times(price);
   const signedQty = order.action === 'BUY' ? quantity : -quantity;
-  state.cash = new Decimal(state.cash).minus(value.times(Math.sign(signedQty))).minus(commission).toNumber();
+  state.cash = new Decimal(state.cash)
+    .minus(value.times(Math.sign(signedQty)))
+    .minus(commission)
+    .toNumber();
   const pos = state.positions[order.symbol] ?? { quantity: 0, avgCost: 0, realizedPnl: 0 };
   const held = pos.quantity;
   const perShareFee = new Decimal(commission).div(quantity);
   // The fee raises a long's cost and lowers a short's proceeds: both raise the break-even of the position.
   const netPrice = order.action === 'BUY' ? perShareFee.plus(price) : new Decimal(price).minus(perShareFee);
   if (held === 0 || Math.sign(held) === Math.sign(signedQty)) {
-    pos.avgCost = new Decimal(pos.avgCost).times(Math.abs(held)).plus(netPrice.times(quantity)).div(Math.abs(held) + quantity).toDecimalPlaces(8).toNumber();
+    pos.avgCost = new Decimal(pos.avgCost)
+      .times(Math.abs(held))
+      .plus(netPrice.times(quantity))
+      .div(Math.abs(held) + quantity)
+      .toDecimalPlaces(8)
+      .toNumber();
   } else {
     const closing = Math.min(quantity, Math.abs(held));
     pos.realizedPnl = netPrice.minus(pos.avgCost).times(closing).times(Math.sign(held)).plus(pos.realizedPnl).toDecimalPlaces(8).toNumber();
@@ -95,13 +134,25 @@ export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: Co
   if (pos.quantity === 0) pos.avgCost = 0;
   state.positions[order.symbol] = pos;
 
-  order.avgFillPrice = new Decimal(order.avgFillPrice).times(order.filled).plus(value).div(order.filled + quantity).toDecimalPlaces(8).toNumber();
+  order.avgFillPrice = new Decimal(order.avgFillPrice)
+    .times(order.filled)
+    .plus(value)
+    .div(order.filled + quantity)
+    .toDecimalPlaces(8)
+    .toNumber();
   order.filled += quantity;
   if (order.filled === order.quantity) order.status = 'Filled';
   const execution: SimExecution = {
     execId: `${state.simId}.${state.nextExecSeq.toString(16).padStart(8, '0')}.01`,
-    orderId: order.orderId, permId: order.permId, orderRef: order.orderRef, symbol: order.symbol,
-    side: order.action satisfies Side, quantity, price, commission, time,
+    orderId: order.orderId,
+    permId: order.permId,
+    orderRef: order.orderRef,
+    symbol: order.symbol,
+    side: order.action satisfies Side,
+    quantity,
+    price,
+    commission,
+    time,
   };
   state.nextExecSeq += 1;
   state.executions.push(execution);
@@ -133,8 +184,13 @@ export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCo
   const maint = long.times(0.25).plus(short.times(0.3));
   const excess = nlv.minus(maint);
   return {
-    account: state.account, currency: state.currency, netLiquidation: round2(nlv), totalCash: round2(state.cash),
-    grossPositionValue: round2(long.plus(short)), maintMargin: round2(maint), excessLiquidity: round2(excess),
+    account: state.account,
+    currency: state.currency,
+    netLiquidation: round2(nlv),
+    totalCash: round2(state.cash),
+    grossPositionValue: round2(long.plus(short)),
+    maintMargin: round2(maint),
+    excessLiquidity: round2(excess),
     cushion: nlv.gt(0) ? excess.div(nlv).toDecimalPlaces(6).toNumber() : 0,
   };
 }

@@ -30,12 +30,17 @@ export interface Ticker {
 }
 
 const t = (symbol: string, basePrice: number, dailyVol: number, halfSpreadBps: number, primaryExchange: string): Ticker => ({
-  symbol, basePrice, dailyVol, halfSpreadBps, primaryExchange, minTick: defaultMinTick(basePrice),
+  symbol,
+  basePrice,
+  dailyVol,
+  halfSpreadBps,
+  primaryExchange,
+  minTick: defaultMinTick(basePrice),
 });
 
 /** The invented universe; prices are plausible, not current. PENY exercises sub-dollar ticks. */
 export const UNIVERSE: readonly Ticker[] = [
-  t('SPY', 560, 0.010, 0.2, 'ARCA'),
+  t('SPY', 560, 0.01, 0.2, 'ARCA'),
   t('QQQ', 480, 0.013, 0.3, 'NASDAQ'),
   t('IWM', 210, 0.015, 0.5, 'ARCA'),
   t('TLT', 92, 0.009, 0.6, 'NASDAQ'),
@@ -43,11 +48,11 @@ export const UNIVERSE: readonly Ticker[] = [
   t('GLD', 230, 0.009, 0.5, 'ARCA'),
   t('AAPL', 190, 0.016, 0.3, 'NASDAQ'),
   t('MSFT', 420, 0.015, 0.3, 'NASDAQ'),
-  t('NVDA', 120, 0.020, 0.4, 'NASDAQ'),
+  t('NVDA', 120, 0.02, 0.4, 'NASDAQ'),
   t('AMZN', 185, 0.017, 0.4, 'NASDAQ'),
   t('JPM', 200, 0.014, 0.4, 'NYSE'),
   t('XLE', 90, 0.014, 0.6, 'ARCA'),
-  t('PENY', 0.42, 0.020, 6, 'NASDAQ'),
+  t('PENY', 0.42, 0.02, 6, 'NASDAQ'),
 ];
 
 /** The account a universe simulation starts with. */

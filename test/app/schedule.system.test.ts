@@ -17,7 +17,10 @@ describe('rebalancer schedule', () => {
     const script = join(dir, 'fake-cli.mjs');
     writeFileSync(script, "console.log('args=' + process.argv.slice(2).join(' ')); process.exit(3);\n");
     const lines: string[] = [];
-    const code = await runJob({ name: 'hourly-rebalance', cron: '35 * * * 1-5', args: ['run'] }, { cwd: dir, env: process.env, out: (l) => lines.push(l), command: script });
+    const code = await runJob(
+      { name: 'hourly-rebalance', cron: '35 * * * 1-5', args: ['run'] },
+      { cwd: dir, env: process.env, out: (l) => lines.push(l), command: script },
+    );
     expect(code).toBe(3);
     expect(lines).toContain('hourly-rebalance: args=run');
     expect(lines.at(-1)).toMatch(/hourly-rebalance: exit code 3$/);

@@ -11,10 +11,13 @@ describe('the run clock (--now, REBALANCER_NOW)', () => {
     expect(resolveNow(value, {})).toBe(instant);
   });
 
-  it.each(['2026-11-23', '2026-11-23T10:35', '2026-11-23 10:35', 'yesterday', '2026-13-01T10:00Z'])('refuses %s, which names no instant', (value) => {
-    expect(() => resolveNow(value, {})).toThrow(ConfigError);
-    expect(() => resolveNow(value, {})).toThrow(/--now: not an ISO 8601 time with a zone/);
-  });
+  it.each(['2026-11-23', '2026-11-23T10:35', '2026-11-23 10:35', 'yesterday', '2026-13-01T10:00Z'])(
+    'refuses %s, which names no instant',
+    (value) => {
+      expect(() => resolveNow(value, {})).toThrow(ConfigError);
+      expect(() => resolveNow(value, {})).toThrow(/--now: not an ISO 8601 time with a zone/);
+    },
+  );
 
   it('uses REBALANCER_NOW when there is no flag, and names it in errors', () => {
     expect(resolveNow(undefined, { REBALANCER_NOW: '2026-11-23T15:35:00Z' })).toBe('2026-11-23T15:35:00.000Z');

@@ -298,7 +298,13 @@ describe('loadConfig', () => {
     });
 
     it('ignores unrelated variables and far-off names with our prefixes', () => {
-      const { warnings } = load({ PATH: '/usr/bin', HOME: '/home/x', MAX_OPEN_FILES: '1024', IB_GATEWAY_DIR: '/opt/ibg', MAXLEVERAGE: '1' });
+      const { warnings } = load({
+        PATH: '/usr/bin',
+        HOME: '/home/x',
+        MAX_OPEN_FILES: '1024',
+        IB_GATEWAY_DIR: '/opt/ibg',
+        MAXLEVERAGE: '1',
+      });
       expect(warnings).toEqual([]);
     });
 

@@ -10,8 +10,19 @@ const load = (env: Record<string, string>) => loadConfig({ cwd, env });
 
 describe('the trading-day variables', () => {
   it('reads the no-trade windows, the alert interval and the heartbeat', () => {
-    const { config } = load({ NO_TRADE_FIRST_MINUTES: '10', NO_TRADE_LAST_MINUTES: '5', ALERT_REPEAT_MINUTES: '60', HEARTBEAT_URL: 'https://hc-ping.com/abc-123', HEARTBEAT_TIMEOUT_MS: '2000' });
-    expect(config.schedule).toEqual({ noTradeFirstMinutes: 10, noTradeLastMinutes: 5, heartbeatUrl: 'https://hc-ping.com/abc-123', heartbeatTimeoutMs: 2000 });
+    const { config } = load({
+      NO_TRADE_FIRST_MINUTES: '10',
+      NO_TRADE_LAST_MINUTES: '5',
+      ALERT_REPEAT_MINUTES: '60',
+      HEARTBEAT_URL: 'https://hc-ping.com/abc-123',
+      HEARTBEAT_TIMEOUT_MS: '2000',
+    });
+    expect(config.schedule).toEqual({
+      noTradeFirstMinutes: 10,
+      noTradeLastMinutes: 5,
+      heartbeatUrl: 'https://hc-ping.com/abc-123',
+      heartbeatTimeoutMs: 2000,
+    });
     expect(config.email.alertRepeatMinutes).toBe(60);
   });
 

@@ -38,7 +38,17 @@ describe('hosts', () => {
   });
 
   it('refuse ports, schemes, wrong addresses and numbers that are no address', () => {
-    for (const wrong of ['127.0.0.1:4002', 'http://gw', '999.1.1.1', '1.2.3', '[127.0.0.1]', '-gw', 'a..b', `${'a'.repeat(64)}.com`, 'fe80::1%']) {
+    for (const wrong of [
+      '127.0.0.1:4002',
+      'http://gw',
+      '999.1.1.1',
+      '1.2.3',
+      '[127.0.0.1]',
+      '-gw',
+      'a..b',
+      `${'a'.repeat(64)}.com`,
+      'fe80::1%',
+    ]) {
       expect(problemOf(host.safeParse(wrong)), wrong).toBe('must be a host name or IP address, without scheme or port');
     }
   });
@@ -47,7 +57,8 @@ describe('hosts', () => {
 describe('addresses and URLs', () => {
   it('take an address bare, with a display name, or on a local host; lists are trimmed', () => {
     const from = mailbox('wrong');
-    for (const address of ['bot@example.com', 'Rebalancer <bot@example.com>', 'rebalancer@localhost']) expect(from.parse(address)).toBe(address);
+    for (const address of ['bot@example.com', 'Rebalancer <bot@example.com>', 'rebalancer@localhost'])
+      expect(from.parse(address)).toBe(address);
     for (const wrong of ['nobody', 'a@b@c', 'a@b, c@d', '"q"@x', '<a@b>x']) expect(problemOf(from.safeParse(wrong)), wrong).toBe('wrong');
     expect(mailboxList('wrong').parse(' a@example.com , Bob <b@example.com>,')).toEqual(['a@example.com', 'Bob <b@example.com>']);
     expect(problemOf(mailboxList('wrong').safeParse(',,'))).toBe('wrong');

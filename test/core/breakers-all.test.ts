@@ -22,7 +22,12 @@ describe('checkBreakers', () => {
 
   it('reports only the broker error, not ratios of garbage, when NLV is zero', () => {
     const ctx = withInputs(
-      { account: anAccount({ netLiquidation: 0 }), lastNetLiquidation: 100_000, startOfDayNetLiquidation: 100_000, tradedValueToday: 1_000 },
+      {
+        account: anAccount({ netLiquidation: 0 }),
+        lastNetLiquidation: 100_000,
+        startOfDayNetLiquidation: 100_000,
+        tradedValueToday: 1_000,
+      },
       { leverageAfter: Number.POSITIVE_INFINITY, turnoverPct: Number.POSITIVE_INFINITY },
     );
     const breaches = checkBreakers(ctx);

@@ -14,7 +14,7 @@ describe('the currency check', () => {
     const [b] = checkCurrency(ctx);
     expect(b?.code).toBe('CURRENCY_MISMATCH');
     expect(b?.symbol).toBe('SPY');
-    expect(b?.detail).toContain('SPY trades in USD but the account\'s currency is EUR');
+    expect(b?.detail).toContain("SPY trades in USD but the account's currency is EUR");
   });
 });
 

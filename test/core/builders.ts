@@ -111,7 +111,15 @@ export function aLine(overrides: Partial<PlanLine> = {}): PlanLine {
 
 /** A line that trades nothing: held and on target. */
 export function aQuietLine(overrides: Partial<PlanLine> = {}): PlanLine {
-  return aLine({ action: 'NONE', quantity: 0, limitPrice: undefined, tradeValue: 0, targetQuantity: 100, reason: 'on target', ...overrides });
+  return aLine({
+    action: 'NONE',
+    quantity: 0,
+    limitPrice: undefined,
+    tradeValue: 0,
+    targetQuantity: 100,
+    reason: 'on target',
+    ...overrides,
+  });
 }
 
 /** Default: one calm BUY, leverage 0.228x, turnover 3.80%. Nothing trips. */

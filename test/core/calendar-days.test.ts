@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { isTradingDay, lastTradingDays, nextTradingDay, previousTradingDay, tradingDaysBetween } from '../../src/core/calendar.js';
 import {
-  isTradingDay, lastTradingDays, nextTradingDay, previousTradingDay, tradingDaysBetween,
-} from '../../src/core/calendar.js';
-import {
-  NYSE_RULES, WEEKDAYS_ONLY, dayRuleOn, isSessionOpen, lastMarketTime, nextSessionOpen, previousSessionClose,
-  sessionFor, sessionOn,
+  NYSE_RULES,
+  WEEKDAYS_ONLY,
+  dayRuleOn,
+  isSessionOpen,
+  lastMarketTime,
+  nextSessionOpen,
+  previousSessionClose,
+  sessionFor,
+  sessionOn,
 } from '../../src/core/session.js';
 
 describe('trading days', () => {
@@ -31,7 +36,11 @@ describe('trading days', () => {
 
   it('lists the trading days of a range, both ends included', () => {
     expect(tradingDaysBetween('2026-11-23', '2026-11-30', NYSE_RULES)).toEqual([
-      '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-27', '2026-11-30',
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-27',
+      '2026-11-30',
     ]);
     expect(tradingDaysBetween('2026-11-26', '2026-11-26', NYSE_RULES)).toEqual([]);
     expect(tradingDaysBetween('2026-11-30', '2026-11-23', NYSE_RULES)).toEqual([]);

@@ -74,9 +74,9 @@ describe.each([2025, 2026, 2027])('the NYSE calendar of %i', (year) => {
     for (const date of published.earlyCloses) {
       // 13:00 New York is 17:00Z in July (EDT, UTC-4) and 18:00Z in November and December (EST, UTC-5).
       const summer = date.slice(5, 7) === '07';
-      expect(sessionOn(date, NYSE_RULES), date).toEqual(summer
-        ? { open: `${date}T13:30:00Z`, close: `${date}T17:00:00Z` }
-        : { open: `${date}T14:30:00Z`, close: `${date}T18:00:00Z` });
+      expect(sessionOn(date, NYSE_RULES), date).toEqual(
+        summer ? { open: `${date}T13:30:00Z`, close: `${date}T17:00:00Z` } : { open: `${date}T14:30:00Z`, close: `${date}T18:00:00Z` },
+      );
     }
   });
 });
@@ -120,7 +120,12 @@ describe('observance rules beyond the table years', () => {
 
   it('computes Easter, and so Good Friday, for any year', () => {
     expect([2024, 2025, 2026, 2027, 2028, 2038].map(easterSunday)).toEqual([
-      '2024-03-31', '2025-04-20', '2026-04-05', '2027-03-28', '2028-04-16', '2038-04-25',
+      '2024-03-31',
+      '2025-04-20',
+      '2026-04-05',
+      '2027-03-28',
+      '2028-04-16',
+      '2038-04-25',
     ]);
     expect(closed(2028)).toContain('2028-04-14');
   });

@@ -20,12 +20,26 @@ describe('estimateCommission', () => {
     // 1,000 x 0.0035 = 3.50; + 0.20 clearing + 3.00 exchange = 6.70
     { name: 'tiered adds clearing and exchange fees per share', model: 'tiered', quantity: 1000, price: 50, side: 'BUY', expected: 6.7 },
     // 10 x 0.0035 = 0.035 -> min 0.35 (cap 5.00); + 0.002 + 0.03 = 0.382 -> up to 0.39
-    { name: 'tiered charges the 0.35 minimum plus pass-through fees', model: 'tiered', quantity: 10, price: 50, side: 'BUY', expected: 0.39 },
+    {
+      name: 'tiered charges the 0.35 minimum plus pass-through fees',
+      model: 'tiered',
+      quantity: 10,
+      price: 50,
+      side: 'BUY',
+      expected: 0.39,
+    },
     // 100,000 x 0.0035 = 350 (cap 10,000); + 20 clearing + 300 exchange; SEC 1,000,000 x 0.0000278 = 27.80;
     // FINRA 100,000 x 0.000166 = 16.60 -> capped at 8.30. 350 + 20 + 300 + 27.80 + 8.30 = 706.10
     { name: 'tiered caps the FINRA fee on a large sale', model: 'tiered', quantity: 100_000, price: 10, side: 'SELL', expected: 706.1 },
     // 10 x 0.0035 -> min 0.35 -> cap 1% x (10 x 1 = 10) = 0.10; + 0.002 + 0.03 = 0.132 -> up to 0.14
-    { name: 'tiered caps the commission at 1% but not the pass-through fees', model: 'tiered', quantity: 10, price: 1, side: 'BUY', expected: 0.14 },
+    {
+      name: 'tiered caps the commission at 1% but not the pass-through fees',
+      model: 'tiered',
+      quantity: 10,
+      price: 1,
+      side: 'BUY',
+      expected: 0.14,
+    },
     { name: 'costs nothing for zero shares', model: 'fixed', quantity: 0, price: 50, side: 'BUY', expected: 0 },
     { name: 'costs nothing at a zero price', model: 'tiered', quantity: 10, price: 0, side: 'SELL', expected: 0 },
   ];

@@ -45,7 +45,14 @@ describe('limitPrice', () => {
     // 1.10 x 1.1 = 1.21 (1000 bps; doubles: 1.1 * 1.1 = 1.2100000000000002)
     { name: 'lands a BUY of 1.10 plus 1000 bps exactly on 1.21', side: 'BUY', reference: 1.1, bps: 1000, tick: 0.01, expected: 1.21 },
     // 0.29 x 0.99 = 0.2871, on a 0.0001 tick
-    { name: 'lands a SELL of 0.29 minus 100 bps exactly on 0.2871', side: 'SELL', reference: 0.29, bps: 100, tick: 0.0001, expected: 0.2871 },
+    {
+      name: 'lands a SELL of 0.29 minus 100 bps exactly on 0.2871',
+      side: 'SELL',
+      reference: 0.29,
+      bps: 100,
+      tick: 0.0001,
+      expected: 0.2871,
+    },
     // Offsets between ticks: BUY rounds down, SELL rounds up (both stay inside the allowed offset).
     // 231.80 x 1.0005 = 231.9159 -> down to 231.91
     { name: 'rounds a BUY down to the tick', side: 'BUY', reference: 231.8, bps: 5, tick: 0.01, expected: 231.91 },
@@ -58,7 +65,14 @@ describe('limitPrice', () => {
     { name: 'rounds a sub-dollar BUY midpoint down to 0.0001', side: 'BUY', reference: 0.29015, bps: 0, tick: 0.0001, expected: 0.2901 },
     { name: 'rounds a sub-dollar SELL midpoint up to 0.0001', side: 'SELL', reference: 0.29015, bps: 0, tick: 0.0001, expected: 0.2902 },
     // 0.5 x 1.002 = 0.501 on tick 0.0001 stays 0.501
-    { name: 'keeps a sub-dollar BUY with an offset on its 0.0001 tick', side: 'BUY', reference: 0.5, bps: 20, tick: 0.0001, expected: 0.501 },
+    {
+      name: 'keeps a sub-dollar BUY with an offset on its 0.0001 tick',
+      side: 'BUY',
+      reference: 0.5,
+      bps: 20,
+      tick: 0.0001,
+      expected: 0.501,
+    },
     // Coarser ticks: 1.23 -> BUY 1.20, SELL 1.25 on a 0.05 tick
     { name: 'rounds a BUY down to a 0.05 tick', side: 'BUY', reference: 1.23, bps: 0, tick: 0.05, expected: 1.2 },
     { name: 'rounds a SELL up to a 0.05 tick', side: 'SELL', reference: 1.23, bps: 0, tick: 0.05, expected: 1.25 },
@@ -66,8 +80,22 @@ describe('limitPrice', () => {
     // 0.00005 rounded down to 0.0001 is 0
     { name: 'is undefined when a BUY rounds down to zero', side: 'BUY', reference: 0.00005, bps: 0, tick: 0.0001, expected: undefined },
     // 10 x (1 - 10000/10000) = 0
-    { name: 'is undefined when a SELL offset takes the price to zero', side: 'SELL', reference: 10, bps: 10_000, tick: 0.01, expected: undefined },
-    { name: 'is undefined when a SELL offset takes the price below zero', side: 'SELL', reference: 10, bps: 20_000, tick: 0.01, expected: undefined },
+    {
+      name: 'is undefined when a SELL offset takes the price to zero',
+      side: 'SELL',
+      reference: 10,
+      bps: 10_000,
+      tick: 0.01,
+      expected: undefined,
+    },
+    {
+      name: 'is undefined when a SELL offset takes the price below zero',
+      side: 'SELL',
+      reference: 10,
+      bps: 20_000,
+      tick: 0.01,
+      expected: undefined,
+    },
     { name: 'is undefined for a zero reference', side: 'BUY', reference: 0, bps: 10, tick: 0.01, expected: undefined },
     { name: 'is undefined for a negative reference (IB -1)', side: 'SELL', reference: -1, bps: 10, tick: 0.01, expected: undefined },
     { name: 'is undefined for a NaN reference', side: 'BUY', reference: Number.NaN, bps: 10, tick: 0.01, expected: undefined },

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareWithCalendar, ianaZoneOf, parseLiquidHours, sessionRulesFromLiquidHours,
-} from '../../src/core/liquid-hours.js';
+import { compareWithCalendar, ianaZoneOf, parseLiquidHours, sessionRulesFromLiquidHours } from '../../src/core/liquid-hours.js';
 import { isTradingDay } from '../../src/core/calendar.js';
 import { NYSE_RULES, nextSessionOpen, sessionOn } from '../../src/core/session.js';
 import { phaseOf } from '../../src/core/phase.js';
 
 // Thanksgiving week 2026 as IB sends it for a NYSE stock: the holiday CLOSED, the Friday short.
 const THANKSGIVING_WEEK = [
-  '20261123:0930-20261123:1600', '20261124:0930-20261124:1600', '20261125:0930-20261125:1600',
-  '20261126:CLOSED', '20261127:0930-20261127:1300', '20261128:CLOSED', '20261129:CLOSED',
+  '20261123:0930-20261123:1600',
+  '20261124:0930-20261124:1600',
+  '20261125:0930-20261125:1600',
+  '20261126:CLOSED',
+  '20261127:0930-20261127:1300',
+  '20261128:CLOSED',
+  '20261129:CLOSED',
   '20261130:0930-20261130:1600',
 ].join(';');
 
@@ -18,7 +21,14 @@ describe('parsing IB liquid hours', () => {
     const parsed = parseLiquidHours(THANKSGIVING_WEEK, 'US/Eastern');
     expect(parsed.zone).toBe('America/New_York');
     expect(parsed.days.map((d) => d.date)).toEqual([
-      '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30',
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-26',
+      '2026-11-27',
+      '2026-11-28',
+      '2026-11-29',
+      '2026-11-30',
     ]);
     expect(parsed.days[0]?.sessions).toEqual([{ open: '2026-11-23T14:30:00Z', close: '2026-11-23T21:00:00Z' }]);
     expect(parsed.days[3]?.sessions).toEqual([]);
@@ -67,8 +77,10 @@ describe('comparing IB hours with our calendar', () => {
 
   it('reports each date where they differ, for the log', () => {
     // IB knows of a closure on the Tuesday and a full Friday that we do not.
-    const ib = THANKSGIVING_WEEK.replace('20261124:0930-20261124:1600', '20261124:CLOSED')
-      .replace('20261127:0930-20261127:1300', '20261127:0930-20261127:1600');
+    const ib = THANKSGIVING_WEEK.replace('20261124:0930-20261124:1600', '20261124:CLOSED').replace(
+      '20261127:0930-20261127:1300',
+      '20261127:0930-20261127:1600',
+    );
     expect(compareWithCalendar(parseLiquidHours(ib, 'US/Eastern'), NYSE_RULES)).toEqual([
       {
         date: '2026-11-24',
@@ -102,7 +114,9 @@ describe('IB liquid hours as the calendar', () => {
   it('keeps our reasons where both agree, and says when IB decided', () => {
     expect(phaseOf('2026-11-26T15:00:00Z', { rules }).reason).toBe('market closed: Thanksgiving Day');
     expect(phaseOf('2026-11-24T15:00:00Z', { rules }).reason).toBe('market closed: closed according to IB liquid hours');
-    expect(phaseOf('2026-11-27T15:00:00Z', { rules }).reason).toBe('market open until 13:00 New York time (early close: day after Thanksgiving)');
+    expect(phaseOf('2026-11-27T15:00:00Z', { rules }).reason).toBe(
+      'market open until 13:00 New York time (early close: day after Thanksgiving)',
+    );
   });
 
   it('falls back to our calendar outside the dates IB covers', () => {

@@ -5,9 +5,19 @@ import { findMissedRuns } from '../../src/core/missed-runs.js';
 describe('noticing missed hourly runs', () => {
   const cases: { name: string; previous: string | undefined; now: string; missed: number | undefined }[] = [
     { name: 'the very first run has nothing to compare with', previous: undefined, now: '2026-11-23T15:35:00Z', missed: undefined },
-    { name: 'an hour between two runs in session is normal', previous: '2026-11-23T15:35:00Z', now: '2026-11-23T16:35:00Z', missed: undefined },
+    {
+      name: 'an hour between two runs in session is normal',
+      previous: '2026-11-23T15:35:00Z',
+      now: '2026-11-23T16:35:00Z',
+      missed: undefined,
+    },
     // 14:35Z .. 17:35Z = 3 h of session: 3 expected runs, 2 of them missing.
-    { name: 'three hours of session without a run is reported', previous: '2026-11-23T14:35:00Z', now: '2026-11-23T17:35:00Z', missed: 180 },
+    {
+      name: 'three hours of session without a run is reported',
+      previous: '2026-11-23T14:35:00Z',
+      now: '2026-11-23T17:35:00Z',
+      missed: 180,
+    },
     // Friday 20:35Z (15:35 NY) .. Monday 14:35Z (09:35 NY): 25 min Friday + 5 min Monday.
     { name: 'a weekend without runs is not a miss', previous: '2026-11-20T20:35:00Z', now: '2026-11-23T14:35:00Z', missed: undefined },
     // Overnight: Monday 20:35Z .. Tuesday 16:35Z: 25 min + 2 h 5 min = 150 min of session.

@@ -18,13 +18,21 @@ describe('money', () => {
 
   it('prints en-US grouping with two decimals', () => {
     expect([formatMoney(0), formatMoney(12_345.6), formatMoney(-1_234_567.891), formatMoney(999.995), formatMoney(100_000)]).toEqual([
-      '0.00', '12,345.60', '-1,234,567.89', '1,000.00', '100,000.00',
+      '0.00',
+      '12,345.60',
+      '-1,234,567.89',
+      '1,000.00',
+      '100,000.00',
     ]);
     expect([formatUsd(1_234.5), formatUsd(-3), formatUsd(-0.001)]).toEqual(['$1,234.50', '-$3.00', '$0.00']);
   });
 
   it('prints a figure it cannot round as it always did', () => {
-    expect([formatMoney(Number.NaN), formatMoney(Number.POSITIVE_INFINITY), formatMoney(Number.NEGATIVE_INFINITY)]).toEqual(['NaN', '∞', '-∞']);
+    expect([formatMoney(Number.NaN), formatMoney(Number.POSITIVE_INFINITY), formatMoney(Number.NEGATIVE_INFINITY)]).toEqual([
+      'NaN',
+      '∞',
+      '-∞',
+    ]);
     expect(signOfCents(Number.NaN)).toBe(0);
   });
 

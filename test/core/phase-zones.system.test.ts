@@ -21,11 +21,26 @@ const WEEKS = [
   { monday: '2026-10-26', utcOpen: '13:30', berlinOpen: '14:30' }, // EDT, CET
   { monday: '2026-11-02', utcOpen: '14:30', berlinOpen: '15:30' }, // EST, CET
 ];
-const DATES = WEEKS.flatMap((w) => [0, 1, 2, 3, 4].map((i) => DateTime.fromISO(w.monday, { zone: 'utc' }).plus({ days: i }).toISODate() ?? ''));
+const DATES = WEEKS.flatMap((w) =>
+  [0, 1, 2, 3, 4].map((i) => DateTime.fromISO(w.monday, { zone: 'utc' }).plus({ days: i }).toISODate() ?? ''),
+);
 const INSTANTS = [
-  '2026-03-06T14:29:59Z', '2026-03-06T14:30:00Z', '2026-03-06T20:59:59Z', '2026-03-06T21:00:00Z', '2026-03-09T13:30:00Z',
-  '2026-03-09T13:34:59Z', '2026-03-09T13:35:00Z', '2026-03-09T19:49:59Z', '2026-03-09T19:50:00Z', '2026-03-30T13:29:59Z', '2026-04-03T15:00:00Z', '2026-10-30T22:00:00Z',
-  '2026-11-02T14:29:59Z', '2026-11-27T17:50:00Z', '2026-11-26T15:00:00Z', '2026-11-28T03:00:00Z',
+  '2026-03-06T14:29:59Z',
+  '2026-03-06T14:30:00Z',
+  '2026-03-06T20:59:59Z',
+  '2026-03-06T21:00:00Z',
+  '2026-03-09T13:30:00Z',
+  '2026-03-09T13:34:59Z',
+  '2026-03-09T13:35:00Z',
+  '2026-03-09T19:49:59Z',
+  '2026-03-09T19:50:00Z',
+  '2026-03-30T13:29:59Z',
+  '2026-04-03T15:00:00Z',
+  '2026-10-30T22:00:00Z',
+  '2026-11-02T14:29:59Z',
+  '2026-11-27T17:50:00Z',
+  '2026-11-26T15:00:00Z',
+  '2026-11-28T03:00:00Z',
 ];
 
 const SCRIPT = `
@@ -45,8 +60,16 @@ console.log(JSON.stringify({
 }));
 `;
 
-interface SessionView { date: string; session?: { open: string; close: string }; localOpen?: string }
-interface ProbeOutput { zone: string; sessions: SessionView[]; answers: { now: string; phase: { ordersAllowed: boolean; reason: string } }[] }
+interface SessionView {
+  date: string;
+  session?: { open: string; close: string };
+  localOpen?: string;
+}
+interface ProbeOutput {
+  zone: string;
+  sessions: SessionView[];
+  answers: { now: string; phase: { ordersAllowed: boolean; reason: string } }[];
+}
 
 async function probe(tz: string): Promise<ProbeOutput> {
   const { stdout } = await promisify(execFile)(
@@ -74,7 +97,10 @@ describe('the same instants in every machine time zone (child processes)', () =>
   });
 
   it('gives identical sessions, phases and next opens whatever the zone', () => {
-    const strip = (r: ProbeOutput): unknown => ({ sessions: r.sessions.map(({ date, session }) => ({ date, session })), answers: r.answers });
+    const strip = (r: ProbeOutput): unknown => ({
+      sessions: r.sessions.map(({ date, session }) => ({ date, session })),
+      answers: r.answers,
+    });
     const reference = strip(get('UTC'));
     for (const tz of ZONES) expect(strip(get(tz)), tz).toEqual(reference);
   });

@@ -78,8 +78,9 @@ describe('phaseOf', () => {
   it('allows orders for the whole session without windows', () => {
     expect(phaseOf('2026-11-25T14:30:00Z', NYSE).ordersAllowed).toBe(true);
     expect(phaseOf('2026-11-25T20:59:59Z', NYSE).ordersAllowed).toBe(true);
-    expect(phaseOf('2026-11-25T14:30:00Z', { noTradeFirstMinutes: 1, rules: NYSE_RULES }).reason)
-      .toBe('in the first 1 minute of the session (no-trade window)');
+    expect(phaseOf('2026-11-25T14:30:00Z', { noTradeFirstMinutes: 1, rules: NYSE_RULES }).reason).toBe(
+      'in the first 1 minute of the session (no-trade window)',
+    );
   });
 
   it('uses the rules it is given', () => {
@@ -95,7 +96,9 @@ describe('phaseOf', () => {
 describe('dayMarks', () => {
   it('puts the mid-day email halfway through a regular session: 12:45 New York', () => {
     expect(dayMarks({ open: '2026-11-25T14:30:00Z', close: '2026-11-25T21:00:00Z' })).toEqual({
-      open: '2026-11-25T14:30:00Z', midpoint: '2026-11-25T17:45:00Z', close: '2026-11-25T21:00:00Z',
+      open: '2026-11-25T14:30:00Z',
+      midpoint: '2026-11-25T17:45:00Z',
+      close: '2026-11-25T21:00:00Z',
     });
   });
 

@@ -15,10 +15,18 @@ interface Scenario {
   sizing?: Partial<SizingConfig>;
 }
 
-function aForecast(weights: Record<string, number>, opts: { capital?: number; leverage?: number; contracts?: Record<string, ContractHint> } = {}): Forecast {
+function aForecast(
+  weights: Record<string, number>,
+  opts: { capital?: number; leverage?: number; contracts?: Record<string, ContractHint> } = {},
+): Forecast {
   return {
-    file: 'forecasts/test.json', strategy: 'test', asOf: '2026-11-20T21:05:00Z',
-    capital: opts.capital ?? 1, leverage: opts.leverage ?? 1, weights, contracts: opts.contracts ?? {},
+    file: 'forecasts/test.json',
+    strategy: 'test',
+    asOf: '2026-11-20T21:05:00Z',
+    capital: opts.capital ?? 1,
+    leverage: opts.leverage ?? 1,
+    weights,
+    contracts: opts.contracts ?? {},
   };
 }
 
@@ -26,14 +34,49 @@ function planFor(s: Scenario): PlanLinesResult {
   const nlv = s.nlv ?? 100_000;
   const inputs: PlanInputs = {
     now: '2026-11-23T15:00:00Z',
-    account: { account: 'DU0000001', currency: 'USD', netLiquidation: nlv, totalCash: nlv, grossPositionValue: 0, maintMargin: 0, excessLiquidity: nlv, cushion: 1 },
+    account: {
+      account: 'DU0000001',
+      currency: 'USD',
+      netLiquidation: nlv,
+      totalCash: nlv,
+      grossPositionValue: 0,
+      maintMargin: 0,
+      excessLiquidity: nlv,
+      cushion: 1,
+    },
     positions: Object.entries(s.positions ?? {}).map(([symbol, quantity]) => ({ account: 'DU0000001', symbol, quantity, avgCost: 1 })),
     quotes: Object.fromEntries(Object.entries(s.quotes ?? {}).map(([symbol, q]) => [symbol, { symbol, ...q }])),
-    contracts: Object.fromEntries(Object.entries(s.contracts ?? {}).map(([symbol, c]) => [symbol, { symbol, minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD', ...c }])),
+    contracts: Object.fromEntries(
+      Object.entries(s.contracts ?? {}).map(([symbol, c]) => [
+        symbol,
+        { symbol, minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD', ...c },
+      ]),
+    ),
     forecasts: s.forecasts ?? [],
     managedSymbols: s.managed ?? [],
-    sizing: { cashBufferPct: 0, noTradeBandPct: 0, minOrderValue: 0, limitOffsetBps: 0, adaptivePriority: 'Normal', commissionModel: 'fixed', allowShort: false, ...s.sizing },
-    limits: { maxLeverage: 2, maxPositionPct: 100, maxOrderValue: 1e9, maxOrderPct: 100, maxTurnoverPct: 1000, maxDailyTurnoverPct: 1000, maxOrdersPerRun: 100, priceCollarPct: 10, maxNavJumpPct: 50, maxDailyLossPct: 50, minCushion: 0 },
+    sizing: {
+      cashBufferPct: 0,
+      noTradeBandPct: 0,
+      minOrderValue: 0,
+      limitOffsetBps: 0,
+      adaptivePriority: 'Normal',
+      commissionModel: 'fixed',
+      allowShort: false,
+      ...s.sizing,
+    },
+    limits: {
+      maxLeverage: 2,
+      maxPositionPct: 100,
+      maxOrderValue: 1e9,
+      maxOrderPct: 100,
+      maxTurnoverPct: 1000,
+      maxDailyTurnoverPct: 1000,
+      maxOrdersPerRun: 100,
+      priceCollarPct: 10,
+      maxNavJumpPct: 50,
+      maxDailyLossPct: 50,
+      minCushion: 0,
+    },
     priorBreaches: [],
     tradedValueToday: 0,
   };
@@ -61,9 +104,19 @@ describe('computePlanLines from all cash', () => {
     // trade value 52 x 231.80 = 12,053.60; limit 231.80 x 1.0005 = 231.9159 -> 231.91
     // commission fixed 52 x 0.005 = 0.26 -> min 1.00; spread 52 x 0.05 = 2.60
     expect(lineOf(result, 'AAPL')).toMatchObject({
-      action: 'BUY', quantity: 52, currentQuantity: 0, targetQuantity: 52, referencePrice: 231.8, limitPrice: 231.91,
-      tradeValue: 12053.6, targetValue: 12250, targetWeight: 0.1225, currentWeight: 0,
-      estimatedCommission: 1, estimatedSpreadCost: 2.6, managed: true,
+      action: 'BUY',
+      quantity: 52,
+      currentQuantity: 0,
+      targetQuantity: 52,
+      referencePrice: 231.8,
+      limitPrice: 231.91,
+      tradeValue: 12053.6,
+      targetValue: 12250,
+      targetWeight: 0.1225,
+      currentWeight: 0,
+      estimatedCommission: 1,
+      estimatedSpreadCost: 2.6,
+      managed: true,
       reason: 'BUY 52: target 12.25% of NLV ($12,250.00 = 98,000.00 x cap 1 x lev 0.5 x w 0.25) at 231.80 = 52 sh, hold 0',
     });
   });
@@ -71,7 +124,13 @@ describe('computePlanLines from all cash', () => {
   it('uses the last trade when there is no two-sided quote, and costs no spread', () => {
     // 98,000 x 0.5 x 0.5 = 24,500; 24,500 / 410 = 59.76 -> 59; 59 x 410 = 24,190.00; 410 x 1.0005 = 410.205 -> 410.20
     expect(lineOf(result, 'MSFT')).toMatchObject({
-      action: 'BUY', quantity: 59, limitPrice: 410.2, referencePrice: 410, tradeValue: 24190, estimatedSpreadCost: 0, estimatedCommission: 1,
+      action: 'BUY',
+      quantity: 59,
+      limitPrice: 410.2,
+      referencePrice: 410,
+      tradeValue: 24190,
+      estimatedSpreadCost: 0,
+      estimatedCommission: 1,
     });
   });
 
@@ -85,7 +144,13 @@ describe('computePlanLines with a no-trade band', () => {
   // NLV 100,000, band 0.5% -> $500.00. Hold 50 at 100. Target = 100,000 x w / 100 shares.
   const cases = [
     // 5,300 -> 53 sh; trade 3 x 100 = 300 < 500
-    { name: 'skips a buy inside the band', w: 0.053, action: 'NONE', quantity: 0, reason: 'NONE: inside no-trade band ($300.00 < 0.5% of NLV = $500.00); target 5.30% of NLV' },
+    {
+      name: 'skips a buy inside the band',
+      w: 0.053,
+      action: 'NONE',
+      quantity: 0,
+      reason: 'NONE: inside no-trade band ($300.00 < 0.5% of NLV = $500.00); target 5.30% of NLV',
+    },
     // 4,700 -> 47 sh; trade -3 -> 300 < 500
     { name: 'skips a sell inside the band', w: 0.047, action: 'NONE', quantity: 0, reason: 'NONE: inside no-trade band ($300.00 < 0.5%' },
     // 5,500 -> 55 sh; trade 5 x 100 = 500, not below 500
@@ -98,7 +163,15 @@ describe('computePlanLines with a no-trade band', () => {
     { name: 'does nothing at target', w: 0.05, action: 'NONE', quantity: 0, reason: 'NONE: at target; target 5.00% of NLV' },
   ];
   it.each(cases)('$name', ({ w, action, quantity, reason }) => {
-    const line = lineOf(planFor({ sizing: { noTradeBandPct: 0.5 }, positions: { AAPL: 50 }, quotes: { AAPL: last(100) }, forecasts: [aForecast({ AAPL: w })] }), 'AAPL');
+    const line = lineOf(
+      planFor({
+        sizing: { noTradeBandPct: 0.5 },
+        positions: { AAPL: 50 },
+        quotes: { AAPL: last(100) },
+        forecasts: [aForecast({ AAPL: w })],
+      }),
+      'AAPL',
+    );
     expect(line).toMatchObject({ action, quantity });
     expect(line.reason.startsWith(reason)).toBe(true);
     if (action === 'NONE') expect(line.limitPrice).toBeUndefined();
@@ -148,7 +221,13 @@ describe('computePlanLines with sub-dollar prices', () => {
     // trade 3,446 x 0.29015 = 999.8569 -> 999.86; limit 0.29015 -> 0.2901; spread 3,446 x 0.00005 = 0.1723 -> 0.17
     // commission 3,446 x 0.005 = 17.23, capped at 1% x 3,446 x 0.2901 = 9.996846 -> up to 10.00
     expect(lineOf(result, 'PENNY')).toMatchObject({
-      action: 'BUY', quantity: 3446, referencePrice: 0.29015, limitPrice: 0.2901, tradeValue: 999.86, estimatedSpreadCost: 0.17, estimatedCommission: 10,
+      action: 'BUY',
+      quantity: 3446,
+      referencePrice: 0.29015,
+      limitPrice: 0.2901,
+      tradeValue: 999.86,
+      estimatedSpreadCost: 0.17,
+      estimatedCommission: 10,
     });
   });
 
@@ -177,7 +256,15 @@ describe('computePlanLines limit prices that land on a tick', () => {
     { name: "rounds to the contract's own tick", price: 1.23, bps: 0, tick: 0.05, quantity: 813, limit: 1.2 },
   ];
   it.each(cases)('$name', ({ price, bps, tick, quantity, limit }) => {
-    const line = lineOf(planFor({ sizing: { limitOffsetBps: bps }, forecasts: [aForecast({ X: 0.01 })], quotes: { X: last(price) }, contracts: { X: { minTick: tick } } }), 'X');
+    const line = lineOf(
+      planFor({
+        sizing: { limitOffsetBps: bps },
+        forecasts: [aForecast({ X: 0.01 })],
+        quotes: { X: last(price) },
+        contracts: { X: { minTick: tick } },
+      }),
+      'X',
+    );
     expect(line).toMatchObject({ action: 'BUY', quantity, limitPrice: limit });
   });
 });
@@ -186,11 +273,20 @@ describe('computePlanLines closing positions', () => {
   it('sells a dropped ticker to zero even below the minimum order value, and buys back a dropped short', () => {
     // XYZ: 3 x 10 = $30 < $100 minimum, still sold. SHRT: -5 x 8 = $40, bought back.
     const result = planFor({
-      sizing: { minOrderValue: 100, noTradeBandPct: 0.5 }, managed: ['XYZ', 'SHRT'],
-      positions: { XYZ: 3, SHRT: -5 }, quotes: { XYZ: last(10), SHRT: last(8) },
+      sizing: { minOrderValue: 100, noTradeBandPct: 0.5 },
+      managed: ['XYZ', 'SHRT'],
+      positions: { XYZ: 3, SHRT: -5 },
+      quotes: { XYZ: last(10), SHRT: last(8) },
     });
     expect(lineOf(result, 'XYZ')).toMatchObject({
-      action: 'SELL', quantity: 3, targetQuantity: 0, targetValue: 0, targetWeight: 0, tradeValue: 30, limitPrice: 10, managed: true,
+      action: 'SELL',
+      quantity: 3,
+      targetQuantity: 0,
+      targetValue: 0,
+      targetWeight: 0,
+      tradeValue: 30,
+      limitPrice: 10,
+      managed: true,
       reason: 'SELL 3: no longer in any forecast, closing to zero (hold 3 at 10.00)',
     });
     expect(lineOf(result, 'SHRT')).toMatchObject({ action: 'BUY', quantity: 5, targetQuantity: 0, tradeValue: 40 });
@@ -198,7 +294,15 @@ describe('computePlanLines closing positions', () => {
 
   it('closes a forecast ticker whose target rounds to zero shares, even below the minimum', () => {
     // 100,000 x 0.0001 = $10 / 500 = 0.02 -> 0 sh; hold 1 -> SELL 1 ($500 < $1,000 minimum)
-    const line = lineOf(planFor({ sizing: { minOrderValue: 1000 }, positions: { BIG: 1 }, quotes: { BIG: last(500) }, forecasts: [aForecast({ BIG: 0.0001 })] }), 'BIG');
+    const line = lineOf(
+      planFor({
+        sizing: { minOrderValue: 1000 },
+        positions: { BIG: 1 },
+        quotes: { BIG: last(500) },
+        forecasts: [aForecast({ BIG: 0.0001 })],
+      }),
+      'BIG',
+    );
     expect(line).toMatchObject({ action: 'SELL', quantity: 1, targetQuantity: 0 });
     expect(line.reason.endsWith('= 0 sh, hold 1, closing to zero')).toBe(true);
   });
@@ -207,7 +311,14 @@ describe('computePlanLines closing positions', () => {
     // 10 x 20 = 200 / 100,000 = 0.002 both now and as its target
     const result = planFor({ positions: { OLD: 10 }, quotes: { OLD: last(20) } });
     expect(lineOf(result, 'OLD')).toMatchObject({
-      action: 'NONE', quantity: 0, currentQuantity: 10, targetQuantity: 10, targetValue: 200, currentWeight: 0.002, targetWeight: 0.002, managed: false,
+      action: 'NONE',
+      quantity: 0,
+      currentQuantity: 10,
+      targetQuantity: 10,
+      targetValue: 200,
+      currentWeight: 0.002,
+      targetWeight: 0.002,
+      managed: false,
       reason: 'NONE: not managed (never in a forecast), left alone; hold 10',
     });
     expect(result).toMatchObject({ leverageBefore: 0.002, leverageAfter: 0.002, turnoverPct: 0 });
@@ -222,9 +333,22 @@ describe('computePlanLines closing positions', () => {
 describe('computePlanLines without a price', () => {
   it('plans nothing for a forecast ticker with no price, and never invents one', () => {
     // target value 100,000 x 0.1 = 10,000 is known; shares are not
-    const result = planFor({ positions: { AAPL: 7 }, forecasts: [aForecast({ AAPL: 0.1 })], quotes: { AAPL: { bid: -1, ask: -1, last: -1, close: 190 } } });
+    const result = planFor({
+      positions: { AAPL: 7 },
+      forecasts: [aForecast({ AAPL: 0.1 })],
+      quotes: { AAPL: { bid: -1, ask: -1, last: -1, close: 190 } },
+    });
     const line = lineOf(result, 'AAPL');
-    expect(line).toMatchObject({ action: 'NONE', quantity: 0, targetQuantity: 7, targetValue: 10000, targetWeight: 0.1, currentWeight: 0, tradeValue: 0, previousClose: 190 });
+    expect(line).toMatchObject({
+      action: 'NONE',
+      quantity: 0,
+      targetQuantity: 7,
+      targetValue: 10000,
+      targetWeight: 0.1,
+      currentWeight: 0,
+      tradeValue: 0,
+      previousClose: 190,
+    });
     expect(line.referencePrice).toBeUndefined();
     expect(line.limitPrice).toBeUndefined();
     expect(line.reason).toContain('no price');
@@ -238,7 +362,9 @@ describe('computePlanLines without a price', () => {
   });
 
   it('says both when a never-managed holding has no price', () => {
-    expect(lineOf(planFor({ positions: { OLD: 1 } }), 'OLD').reason).toBe('NONE: not managed (never in a forecast), left alone; hold 1; no price');
+    expect(lineOf(planFor({ positions: { OLD: 1 } }), 'OLD').reason).toBe(
+      'NONE: not managed (never in a forecast), left alone; hold 1; no price',
+    );
   });
 
   it('plans nothing when the limit price rounds to zero', () => {
@@ -254,13 +380,25 @@ describe('computePlanLines with short targets', () => {
   it('computes a negative target rounded toward zero (the short ban is a breaker elsewhere)', () => {
     // 100,000 x -0.1 = -10,000 / 30 = -333.33 -> -333 (toward zero, not -334); 333 x 30 = 9,990.00
     const line = lineOf(planFor({ forecasts: [aForecast({ SH: -0.1 })], quotes: { SH: last(30) } }), 'SH');
-    expect(line).toMatchObject({ action: 'SELL', quantity: 333, targetQuantity: -333, targetValue: -10000, targetWeight: -0.1, tradeValue: 9990, limitPrice: 30 });
-    expect(line.reason).toBe('SELL 333: target -10.00% of NLV (-$10,000.00 = 100,000.00 x cap 1 x lev 1 x w -0.1) at 30.00 = -333 sh, hold 0');
+    expect(line).toMatchObject({
+      action: 'SELL',
+      quantity: 333,
+      targetQuantity: -333,
+      targetValue: -10000,
+      targetWeight: -0.1,
+      tradeValue: 9990,
+      limitPrice: 30,
+    });
+    expect(line.reason).toBe(
+      'SELL 333: target -10.00% of NLV (-$10,000.00 = 100,000.00 x cap 1 x lev 1 x w -0.1) at 30.00 = -333 sh, hold 0',
+    );
   });
 
   it('sells through zero when a long position turns short', () => {
     // -333 - 100 = -433
-    expect(lineOf(planFor({ positions: { SH: 100 }, forecasts: [aForecast({ SH: -0.1 })], quotes: { SH: last(30) } }), 'SH')).toMatchObject({ action: 'SELL', quantity: 433 });
+    expect(lineOf(planFor({ positions: { SH: 100 }, forecasts: [aForecast({ SH: -0.1 })], quotes: { SH: last(30) } }), 'SH')).toMatchObject(
+      { action: 'SELL', quantity: 433 },
+    );
   });
 });
 
@@ -275,14 +413,20 @@ describe('computePlanLines minimum order value', () => {
     { name: 'sends a larger trade', w: 0.022, action: 'BUY', quantity: 5 },
   ];
   it.each(cases)('$name', ({ w, action, quantity }) => {
-    const line = lineOf(planFor({ sizing: { minOrderValue: 100 }, positions: { K: 50 }, quotes: { K: last(40) }, forecasts: [aForecast({ K: w })] }), 'K');
+    const line = lineOf(
+      planFor({ sizing: { minOrderValue: 100 }, positions: { K: 50 }, quotes: { K: last(40) }, forecasts: [aForecast({ K: w })] }),
+      'K',
+    );
     expect(line).toMatchObject({ action, quantity });
     if (action === 'NONE') expect(line.reason.startsWith('NONE: trade $80.00 below minimum order $100.00; target 2.08% of NLV')).toBe(true);
   });
 
   it('sends a trade exactly at the minimum', () => {
     // hold 10 at 50; 100,000 x 0.006 = 600 / 50 = 12; trade 2 x 50 = 100, not below 100
-    const line = lineOf(planFor({ sizing: { minOrderValue: 100 }, positions: { K: 10 }, quotes: { K: last(50) }, forecasts: [aForecast({ K: 0.006 })] }), 'K');
+    const line = lineOf(
+      planFor({ sizing: { minOrderValue: 100 }, positions: { K: 10 }, quotes: { K: last(50) }, forecasts: [aForecast({ K: 0.006 })] }),
+      'K',
+    );
     expect(line).toMatchObject({ action: 'BUY', quantity: 2, tradeValue: 100 });
   });
 });
@@ -308,7 +452,8 @@ describe('computePlanLines leverage and turnover', () => {
     // B: hold -20 @ 100, dropped -> BUY 20 ($2,000). C: hold 10 @ 300, unmanaged. E: hold 10 @ 100, target
     // 20,000 x 0.05 / 100 = 10, at target. D: hold 5, no price (contributes 0).
     const result = planFor({
-      nlv: 20_000, managed: ['B'],
+      nlv: 20_000,
+      managed: ['B'],
       positions: { A: 100, B: -20, C: 10, D: 5, E: 10 },
       quotes: { A: last(50), B: last(100), C: last(300), E: last(100) },
       forecasts: [aForecast({ A: 0.5, D: 0.1, E: 0.05 })],
@@ -317,7 +462,13 @@ describe('computePlanLines leverage and turnover', () => {
     // after:  (10,000 + 0 + 3,000 + 1,000) / 20,000 = 0.7
     // turnover: (5,000 + 2,000) / 20,000 x 100 = 35
     expect(result).toMatchObject({ leverageBefore: 0.55, leverageAfter: 0.7, turnoverPct: 35 });
-    expect(result.lines.map((l) => `${l.symbol} ${l.action} ${l.quantity}`)).toEqual(['A BUY 100', 'B BUY 20', 'C NONE 0', 'D NONE 0', 'E NONE 0']);
+    expect(result.lines.map((l) => `${l.symbol} ${l.action} ${l.quantity}`)).toEqual([
+      'A BUY 100',
+      'B BUY 20',
+      'C NONE 0',
+      'D NONE 0',
+      'E NONE 0',
+    ]);
   });
 });
 
@@ -328,7 +479,13 @@ describe('computePlanLines with a non-positive NLV', () => {
     { name: 'plans nothing when NLV is NaN', nlv: Number.NaN },
   ];
   it.each(cases)('$name', ({ nlv }) => {
-    const result = planFor({ nlv, managed: ['GONE'], positions: { AAPL: 10, GONE: 3 }, forecasts: [aForecast({ AAPL: 0.5 })], quotes: { AAPL: last(100), GONE: last(5) } });
+    const result = planFor({
+      nlv,
+      managed: ['GONE'],
+      positions: { AAPL: 10, GONE: 3 },
+      forecasts: [aForecast({ AAPL: 0.5 })],
+      quotes: { AAPL: last(100), GONE: last(5) },
+    });
     expect(result).toMatchObject({ sizingNetLiquidation: 0, leverageBefore: 0, leverageAfter: 0, turnoverPct: 0 });
     for (const line of result.lines) {
       expect(line).toMatchObject({ action: 'NONE', quantity: 0, targetQuantity: line.currentQuantity, currentWeight: 0 });
@@ -351,19 +508,35 @@ describe('computePlanLines costs', () => {
   ] as const;
   it.each(cases)('$name', ({ model, hold, side, commission }) => {
     // target 100,000 x 0.5 / 50 = 1,000 sh; trade 1,000 either way; spread 1,000 x 0.01 = 10.00
-    const line = lineOf(planFor({ sizing: { commissionModel: model }, positions: { Q: hold }, forecasts: [aForecast({ Q: 0.5 })], quotes: { Q: { bid: 49.99, ask: 50.01 } } }), 'Q');
+    const line = lineOf(
+      planFor({
+        sizing: { commissionModel: model },
+        positions: { Q: hold },
+        forecasts: [aForecast({ Q: 0.5 })],
+        quotes: { Q: { bid: 49.99, ask: 50.01 } },
+      }),
+      'Q',
+    );
     expect(line).toMatchObject({ action: side, quantity: 1000, limitPrice: 50, estimatedCommission: commission, estimatedSpreadCost: 10 });
   });
 
   it('estimates no costs for a line with no order', () => {
-    const line = lineOf(planFor({ positions: { Q: 1000 }, forecasts: [aForecast({ Q: 0.5 })], quotes: { Q: { bid: 49.99, ask: 50.01 } } }), 'Q');
+    const line = lineOf(
+      planFor({ positions: { Q: 1000 }, forecasts: [aForecast({ Q: 0.5 })], quotes: { Q: { bid: 49.99, ask: 50.01 } } }),
+      'Q',
+    );
     expect(line).toMatchObject({ action: 'NONE', estimatedCommission: 0, estimatedSpreadCost: 0 });
   });
 });
 
 describe('computePlanLines contract facts', () => {
   const result = planFor({
-    forecasts: [aForecast({ AAPL: 0.1, SPY: 0.1, XYZ: 0.1 }, { contracts: { SPY: { primaryExchange: 'ARCA' }, AAPL: { primaryExchange: 'IGNORED' } } })],
+    forecasts: [
+      aForecast(
+        { AAPL: 0.1, SPY: 0.1, XYZ: 0.1 },
+        { contracts: { SPY: { primaryExchange: 'ARCA' }, AAPL: { primaryExchange: 'IGNORED' } } },
+      ),
+    ],
     contracts: { AAPL: { primaryExchange: 'NASDAQ', currency: 'USD' } },
     quotes: { AAPL: { last: 190, close: 188.5 }, SPY: { last: 500, close: -1 }, XYZ: last(10) },
   });
@@ -380,7 +553,9 @@ describe('computePlanLines contract facts', () => {
 
 describe('computePlanLines broken invariants', () => {
   it('throws rather than size from a NaN weight', () => {
-    expect(() => planFor({ forecasts: [aForecast({ A: Number.NaN })], quotes: { A: last(1) } })).toThrow(/weights\.A is not a finite number/);
+    expect(() => planFor({ forecasts: [aForecast({ A: Number.NaN })], quotes: { A: last(1) } })).toThrow(
+      /weights\.A is not a finite number/,
+    );
   });
 
   it('throws rather than size from an infinite position', () => {

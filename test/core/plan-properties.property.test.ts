@@ -24,8 +24,14 @@ const weightValue = fc.oneof(
 /** Forecast file text: mostly plausible, sometimes with a wrong type, an extra key or a non-JSON number. */
 const forecastText = fc
   .record({
-    leverage: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 400 }).map((x) => x / 100) }, { weight: 1, arbitrary: fc.constantFrom(-1, 12, Number.NaN) }),
-    capital: fc.option(fc.integer({ min: 5, max: 120 }).map((x) => x / 100), { nil: undefined }),
+    leverage: fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0, max: 400 }).map((x) => x / 100) },
+      { weight: 1, arbitrary: fc.constantFrom(-1, 12, Number.NaN) },
+    ),
+    capital: fc.option(
+      fc.integer({ min: 5, max: 120 }).map((x) => x / 100),
+      { nil: undefined },
+    ),
     weights: fc.dictionary(fc.constantFrom(...TICKERS), weightValue, { minKeys: 0, maxKeys: 5 }),
     extra: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('wieghts', 'note') }),
     ageHours: fc.double({ min: 0, max: 30, noNaN: true }),
@@ -48,7 +54,14 @@ const market = fc.record({
   spreadsBps: fc.tuple(...TICKERS.map(() => fc.double({ min: 0, max: 80, noNaN: true }))),
   closeMoves: fc.tuple(...TICKERS.map(() => fc.double({ min: -0.08, max: 0.08, noNaN: true }))),
   // Held value as a fraction of NLV, so accounts are plausible (a gross of 50x NLV would halt everything).
-  held: fc.tuple(...TICKERS.map(() => fc.oneof(fc.constant(0), fc.integer({ min: -300, max: 500 }).map((x) => x / 1000)))),
+  held: fc.tuple(
+    ...TICKERS.map(() =>
+      fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: -300, max: 500 }).map((x) => x / 1000),
+      ),
+    ),
+  ),
   managed: fc.subarray([...TICKERS]),
   tradedToday: fc.double({ min: 0, max: 300_000, noNaN: true }),
 });

@@ -13,13 +13,21 @@ describe('referencePrice', () => {
     // (0.2901 + 0.2902) / 2 = 0.29015: finer than the tick, the limit price rounds it later
     { name: 'keeps a sub-tick midpoint exactly', quote: q({ bid: 0.2901, ask: 0.2902 }), expected: 0.29015 },
     { name: 'accepts a locked market (ask equal to bid)', quote: q({ bid: 50, ask: 50, last: 49 }), expected: 50 },
-    { name: 'falls back to last when the quote is crossed (ask below bid)', quote: q({ bid: 10.5, ask: 10.4, last: 10.45 }), expected: 10.45 },
+    {
+      name: 'falls back to last when the quote is crossed (ask below bid)',
+      quote: q({ bid: 10.5, ask: 10.4, last: 10.45 }),
+      expected: 10.45,
+    },
     { name: 'falls back to last when IB sends -1 for the bid', quote: q({ bid: -1, ask: 20.1, last: 20 }), expected: 20 },
     { name: 'is undefined when the ask is missing and there is no last', quote: q({ bid: 20 }), expected: undefined },
     { name: 'falls back to last when the ask is NaN', quote: q({ bid: 20, ask: Number.NaN, last: 20.05 }), expected: 20.05 },
     { name: 'falls back to last when the bid is zero', quote: q({ bid: 0, ask: 1, last: 0.5 }), expected: 0.5 },
     { name: 'is undefined when every field is -1', quote: q({ bid: -1, ask: -1, last: -1, close: 12 }), expected: undefined },
-    { name: 'is undefined when last is Infinity and there is no two-sided market', quote: q({ last: Number.POSITIVE_INFINITY }), expected: undefined },
+    {
+      name: 'is undefined when last is Infinity and there is no two-sided market',
+      quote: q({ last: Number.POSITIVE_INFINITY }),
+      expected: undefined,
+    },
     { name: 'never uses the previous close as a price', quote: q({ close: 100 }), expected: undefined },
     { name: 'is undefined when there is no quote at all', quote: undefined, expected: undefined },
   ];

@@ -5,13 +5,37 @@ import type { BrokerOrder } from '../../src/core/types.js';
 const REF = 'rebal:20261123T143500Z-ab12:AAPL';
 
 const anIntent = (overrides: Partial<RecordedOrder> = {}): RecordedOrder => ({
-  orderRef: REF, symbol: 'AAPL', action: 'BUY', quantity: 10, status: 'Intent', filledQuantity: 0, avgFillPrice: 0, ...overrides,
+  orderRef: REF,
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 10,
+  status: 'Intent',
+  filledQuantity: 0,
+  avgFillPrice: 0,
+  ...overrides,
 });
 const anOpenOrder = (overrides: Partial<BrokerOrder> = {}): BrokerOrder => ({
-  brokerOrderId: 7, permId: 5001, clientId: 17, orderRef: REF, symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 150,
-  status: 'Submitted', filledQuantity: 0, avgFillPrice: 0, ...overrides,
+  brokerOrderId: 7,
+  permId: 5001,
+  clientId: 17,
+  orderRef: REF,
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 10,
+  limitPrice: 150,
+  status: 'Submitted',
+  filledQuantity: 0,
+  avgFillPrice: 0,
+  ...overrides,
 });
-const anExecution = (overrides: Partial<OrderExecution> = {}): OrderExecution => ({ execId: 'e1', brokerOrderId: 7, permId: 5001, quantity: 10, price: 190.01, ...overrides });
+const anExecution = (overrides: Partial<OrderExecution> = {}): OrderExecution => ({
+  execId: 'e1',
+  brokerOrderId: 7,
+  permId: 5001,
+  quantity: 10,
+  price: 190.01,
+  ...overrides,
+});
 
 describe('resolveOrder', () => {
   it('records the ids and status of an intent the broker lists as open, found by orderRef', () => {
@@ -21,19 +45,27 @@ describe('resolveOrder', () => {
   });
 
   it('never matches by order id alone: an open order with the same id but another orderRef is not this order', () => {
-    const r = resolveOrder(anIntent({ status: 'Submitted', brokerOrderId: 7, permId: 5001 }), [anOpenOrder({ orderRef: 'rebal:other-run:AAPL', permId: 9999 })], []);
+    const r = resolveOrder(
+      anIntent({ status: 'Submitted', brokerOrderId: 7, permId: 5001 }),
+      [anOpenOrder({ orderRef: 'rebal:other-run:AAPL', permId: 9999 })],
+      [],
+    );
     expect(r).toMatchObject({ evidence: 'none', status: 'Cancelled', brokerOrderId: 7, permId: 5001 });
   });
 
-  it('falls back to the permId only when the broker\'s copy has no orderRef', () => {
+  it("falls back to the permId only when the broker's copy has no orderRef", () => {
     const order = anIntent({ status: 'Submitted', permId: 5001 });
     expect(matchOpenOrders(order, [anOpenOrder({ orderRef: '', brokerOrderId: 0 })])).toHaveLength(1);
     expect(matchOpenOrders(order, [anOpenOrder({ orderRef: 'manual', brokerOrderId: 0 })])).toHaveLength(0);
     expect(matchOpenOrders(anIntent(), [anOpenOrder({ orderRef: '' })])).toHaveLength(0);
   });
 
-  it('takes the fill figures from the executions when they are ahead of the open order\'s status', () => {
-    const r = resolveOrder(anIntent(), [anOpenOrder({ status: 'Submitted', filledQuantity: 2, avgFillPrice: 190 })], [anExecution({ quantity: 4, price: 190 }), anExecution({ execId: 'e2', quantity: 2, price: 190.3 })]);
+  it("takes the fill figures from the executions when they are ahead of the open order's status", () => {
+    const r = resolveOrder(
+      anIntent(),
+      [anOpenOrder({ status: 'Submitted', filledQuantity: 2, avgFillPrice: 190 })],
+      [anExecution({ quantity: 4, price: 190 }), anExecution({ execId: 'e2', quantity: 2, price: 190.3 })],
+    );
     expect(r).toMatchObject({ filledQuantity: 6, avgFillPrice: 190.1 });
   });
 
@@ -44,7 +76,15 @@ describe('resolveOrder', () => {
 
   it('finishes as Filled an intent that the broker no longer lists but executed in full', () => {
     const r = resolveOrder(anIntent(), [], [anExecution({ quantity: 6 }), anExecution({ execId: 'e2', quantity: 4 })]);
-    expect(r).toMatchObject({ evidence: 'executions', status: 'Filled', brokerOrderId: 7, permId: 5001, filledQuantity: 10, avgFillPrice: 190.01, recovered: true });
+    expect(r).toMatchObject({
+      evidence: 'executions',
+      status: 'Filled',
+      brokerOrderId: 7,
+      permId: 5001,
+      filledQuantity: 10,
+      avgFillPrice: 190.01,
+      recovered: true,
+    });
     expect(r.message).toMatch(/^filled \(10 in 2 execution\(s\)\), no longer open at the broker; it was recorded as Intent/);
   });
 
@@ -62,18 +102,29 @@ describe('resolveOrder', () => {
 
   it('leaves a failed send that never reached the broker as SendFailed, and recovers one that did', () => {
     expect(resolveOrder(anIntent({ status: 'SendFailed' }), [], [])).toMatchObject({ status: 'SendFailed', recovered: false });
-    expect(resolveOrder(anIntent({ status: 'SendFailed' }), [anOpenOrder()], [])).toMatchObject({ status: 'Submitted', brokerOrderId: 7, recovered: true });
+    expect(resolveOrder(anIntent({ status: 'SendFailed' }), [anOpenOrder()], [])).toMatchObject({
+      status: 'Submitted',
+      brokerOrderId: 7,
+      recovered: true,
+    });
   });
 
   it('finishes an accepted order the broker no longer lists, with no execution, as Cancelled, and flags fills it had reported', () => {
-    expect(resolveOrder(anIntent({ status: 'PreSubmitted', brokerOrderId: 7 }), [], [])).toMatchObject({ status: 'Cancelled', fillsMissing: 0 });
+    expect(resolveOrder(anIntent({ status: 'PreSubmitted', brokerOrderId: 7 }), [], [])).toMatchObject({
+      status: 'Cancelled',
+      fillsMissing: 0,
+    });
     const lost = resolveOrder(anIntent({ status: 'Submitted', brokerOrderId: 7, filledQuantity: 3 }), [], []);
     expect(lost).toMatchObject({ status: 'Cancelled', filledQuantity: 3, fillsMissing: 3 });
     expect(lost.message).toMatch(/reported 3 filled but no execution was found/);
   });
 
   it('keeps a recorded order id even when the executions carry another one (IB reuses ids after a restart)', () => {
-    const r = resolveOrder(anIntent({ status: 'Submitted', brokerOrderId: 3, permId: 4001 }), [], [anExecution({ brokerOrderId: 99, permId: 4001 })]);
+    const r = resolveOrder(
+      anIntent({ status: 'Submitted', brokerOrderId: 3, permId: 4001 }),
+      [],
+      [anExecution({ brokerOrderId: 99, permId: 4001 })],
+    );
     expect(r).toMatchObject({ brokerOrderId: 3, permId: 4001, status: 'Filled' });
   });
 });

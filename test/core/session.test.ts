@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  NYSE_RULES, isSessionOpen, lastMarketTime, nextSessionOpen, previousSessionClose, sessionFor, sessionOn, tradingDayOf,
+  NYSE_RULES,
+  isSessionOpen,
+  lastMarketTime,
+  nextSessionOpen,
+  previousSessionClose,
+  sessionFor,
+  sessionOn,
+  tradingDayOf,
 } from '../../src/core/session.js';
 
 const originalTz = process.env.TZ;

@@ -9,9 +9,21 @@ const orders = (lines: PlanLine[]): PlanLine[] => lines.filter((l) => l.action !
 describe('severityOf', () => {
   const reducing: BreachCode[] = ['LEVERAGE_LIMIT', 'POSITION_LIMIT', 'MARGIN_CUSHION'];
   const halted: BreachCode[] = [
-    'INVALID_FORECAST', 'STALE_FORECAST', 'SHORT_NOT_ALLOWED', 'MISSING_PRICE', 'ORDER_VALUE_LIMIT', 'TURNOVER_LIMIT',
-    'ORDER_COUNT_LIMIT', 'DAILY_TURNOVER_LIMIT', 'PRICE_COLLAR', 'NAV_JUMP', 'DAILY_LOSS_LIMIT', 'ACCOUNT_MISMATCH',
-    'CANCEL_UNCONFIRMED', 'BROKER_ERROR', 'KILL_SWITCH',
+    'INVALID_FORECAST',
+    'STALE_FORECAST',
+    'SHORT_NOT_ALLOWED',
+    'MISSING_PRICE',
+    'ORDER_VALUE_LIMIT',
+    'TURNOVER_LIMIT',
+    'ORDER_COUNT_LIMIT',
+    'DAILY_TURNOVER_LIMIT',
+    'PRICE_COLLAR',
+    'NAV_JUMP',
+    'DAILY_LOSS_LIMIT',
+    'ACCOUNT_MISMATCH',
+    'CANCEL_UNCONFIRMED',
+    'BROKER_ERROR',
+    'KILL_SWITCH',
   ];
   it.each(reducing)('only lets exposure shrink on %s', (code) => expect(severityOf(code)).toBe('REDUCING'));
   it.each(halted)('halts on %s', (code) => expect(severityOf(code)).toBe('HALTED'));
@@ -30,7 +42,15 @@ describe('tradingStateFor', () => {
 
 describe('applyTradingState', () => {
   const buyAapl = aLine({ quantity: 52, currentQuantity: 100, targetQuantity: 152, limitPrice: 190.19, reason: 'buy toward target 152' });
-  const sellMsft = aLine({ symbol: 'MSFT', action: 'SELL', quantity: 10, currentQuantity: 50, targetQuantity: 40, limitPrice: 420.5, reason: 'sell toward target 40' });
+  const sellMsft = aLine({
+    symbol: 'MSFT',
+    action: 'SELL',
+    quantity: 10,
+    currentQuantity: 50,
+    targetQuantity: 40,
+    limitPrice: 420.5,
+    reason: 'sell toward target 40',
+  });
   const holdSpy = aQuietLine({ symbol: 'SPY', reason: 'within the no-trade band' });
 
   it('keeps every line when active', () => {
@@ -66,14 +86,46 @@ describe('applyTradingState', () => {
 
   describe('when reducing', () => {
     const rows: { name: string; line: PlanLine; kept: boolean }[] = [
-      { name: 'keeps a sell that trims a long', line: aLine({ action: 'SELL', quantity: 40, currentQuantity: 100, targetQuantity: 60 }), kept: true },
-      { name: 'keeps a sell that closes a long to zero', line: aLine({ action: 'SELL', quantity: 100, currentQuantity: 100, targetQuantity: 0 }), kept: true },
-      { name: 'keeps a buy that covers a short', line: aLine({ action: 'BUY', quantity: 50, currentQuantity: -50, targetQuantity: 0 }), kept: true },
-      { name: 'blocks a buy that adds to a long', line: aLine({ action: 'BUY', quantity: 20, currentQuantity: 100, targetQuantity: 120 }), kept: false },
-      { name: 'blocks a sell that would flip a long to short', line: aLine({ action: 'SELL', quantity: 150, currentQuantity: 100, targetQuantity: -50 }), kept: false },
-      { name: 'blocks a buy that would flip a short to long', line: aLine({ action: 'BUY', quantity: 80, currentQuantity: -50, targetQuantity: 30 }), kept: false },
-      { name: 'blocks a sell that deepens a short', line: aLine({ action: 'SELL', quantity: 10, currentQuantity: -50, targetQuantity: -60 }), kept: false },
-      { name: 'blocks a buy that opens a new position', line: aLine({ action: 'BUY', quantity: 10, currentQuantity: 0, targetQuantity: 10 }), kept: false },
+      {
+        name: 'keeps a sell that trims a long',
+        line: aLine({ action: 'SELL', quantity: 40, currentQuantity: 100, targetQuantity: 60 }),
+        kept: true,
+      },
+      {
+        name: 'keeps a sell that closes a long to zero',
+        line: aLine({ action: 'SELL', quantity: 100, currentQuantity: 100, targetQuantity: 0 }),
+        kept: true,
+      },
+      {
+        name: 'keeps a buy that covers a short',
+        line: aLine({ action: 'BUY', quantity: 50, currentQuantity: -50, targetQuantity: 0 }),
+        kept: true,
+      },
+      {
+        name: 'blocks a buy that adds to a long',
+        line: aLine({ action: 'BUY', quantity: 20, currentQuantity: 100, targetQuantity: 120 }),
+        kept: false,
+      },
+      {
+        name: 'blocks a sell that would flip a long to short',
+        line: aLine({ action: 'SELL', quantity: 150, currentQuantity: 100, targetQuantity: -50 }),
+        kept: false,
+      },
+      {
+        name: 'blocks a buy that would flip a short to long',
+        line: aLine({ action: 'BUY', quantity: 80, currentQuantity: -50, targetQuantity: 30 }),
+        kept: false,
+      },
+      {
+        name: 'blocks a sell that deepens a short',
+        line: aLine({ action: 'SELL', quantity: 10, currentQuantity: -50, targetQuantity: -60 }),
+        kept: false,
+      },
+      {
+        name: 'blocks a buy that opens a new position',
+        line: aLine({ action: 'BUY', quantity: 10, currentQuantity: 0, targetQuantity: 10 }),
+        kept: false,
+      },
       { name: 'blocks a sell of no shares', line: aLine({ action: 'SELL', quantity: 0, currentQuantity: 100 }), kept: false },
     ];
     it.each(rows)('$name', ({ line, kept }) => {
@@ -85,7 +137,9 @@ describe('applyTradingState', () => {
         expect(out?.action).toBe('NONE');
         expect(out?.quantity).toBe(0);
         expect(out?.targetQuantity).toBe(line.targetQuantity);
-        expect(out?.reason).toBe(`blocked (REDUCING: LEVERAGE_LIMIT): would have ${line.action} ${line.quantity} @ ${line.limitPrice}; ${line.reason}`);
+        expect(out?.reason).toBe(
+          `blocked (REDUCING: LEVERAGE_LIMIT): would have ${line.action} ${line.quantity} @ ${line.limitPrice}; ${line.reason}`,
+        );
       }
     });
   });

@@ -39,7 +39,11 @@ describe('the built rebalancer command', () => {
     expect(orderFiles).toHaveLength(1);
     expect(readFileSync(join(ws.data, 'orders', '2026-11-23', orderFiles[0] ?? ''), 'utf8')).toMatch(/^symbol,action,quantity,limit_price/);
     const db = new Database(join(ws.data, 'rebalancer.sqlite'), { readonly: true });
-    const orders = db.prepare("SELECT symbol, action, status FROM orders ORDER BY symbol").all() as { symbol: string; action: string; status: string }[];
+    const orders = db.prepare('SELECT symbol, action, status FROM orders ORDER BY symbol').all() as {
+      symbol: string;
+      action: string;
+      status: string;
+    }[];
     db.close();
     expect(orders.map((o) => o.symbol)).toEqual(['GLD', 'SPY', 'TLT']);
     expect(orders.every((o) => o.action === 'BUY' && o.status !== 'Intent')).toBe(true);
@@ -76,11 +80,21 @@ describe('the built rebalancer command', () => {
     expect(plan.code).toBe(0);
     const dry = await runCli(['run', '--dry-run', '--now', at], { cwd: ws.root, env: ws.env });
     expect(dry.code).toBe(0);
-    const planned = (JSON.parse(plan.stdout) as { marketOpen: boolean; orders: Record<string, unknown>[] });
+    const planned = JSON.parse(plan.stdout) as { marketOpen: boolean; orders: Record<string, unknown>[] };
     expect(planned.marketOpen).toBe(true);
     const files = readdirSync(join(ws.data, 'orders', '2026-11-23')).sort();
-    const rows = parse(readFileSync(join(ws.data, 'orders', '2026-11-23', files[files.length - 1] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
-    const fromPlan = planned.orders.map((o) => [o.symbol, o.action, String(o.quantity), String(o.limitPrice ?? ''), String(o.currentQuantity), String(o.targetQuantity), o.reason]);
+    const rows = parse(readFileSync(join(ws.data, 'orders', '2026-11-23', files[files.length - 1] ?? ''), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    const fromPlan = planned.orders.map((o) => [
+      o.symbol,
+      o.action,
+      String(o.quantity),
+      String(o.limitPrice ?? ''),
+      String(o.currentQuantity),
+      String(o.targetQuantity),
+      o.reason,
+    ]);
     const fromDryRun = rows.map((r) => [r.symbol, r.action, r.quantity, r.limit_price, r.current_quantity, r.target_quantity, r.reason]);
     expect(fromPlan.some((l) => l[1] === 'BUY')).toBe(true);
     expect(fromPlan).toEqual(fromDryRun);
@@ -152,13 +166,29 @@ describe('the built rebalancer command', () => {
     writeForecast(ws.forecasts, 'trend.json', forecast('2026-11-23T14:00:00Z'));
     const r = await runCli(['plan', '--json', '--now', IN_SESSION], { cwd: ws.root, env: ws.env });
     expect(r.code).toBe(0);
-    const plan = JSON.parse(r.stdout) as { orders: Record<string, unknown>[]; breaches: unknown[]; tradingState: string; netLiquidation: number };
+    const plan = JSON.parse(r.stdout) as {
+      orders: Record<string, unknown>[];
+      breaches: unknown[];
+      tradingState: string;
+      netLiquidation: number;
+    };
     expect(plan.tradingState).toBe('ACTIVE');
     expect(plan.netLiquidation).toBe(100000);
     expect(plan.breaches).toEqual([]);
     expect(plan.orders.map((o) => o.symbol)).toEqual(['GLD', 'SPY', 'TLT']);
     for (const o of plan.orders) {
-      expect(Object.keys(o)).toEqual(expect.arrayContaining(['symbol', 'action', 'quantity', 'limitPrice', 'currentQuantity', 'targetQuantity', 'referencePrice', 'reason']));
+      expect(Object.keys(o)).toEqual(
+        expect.arrayContaining([
+          'symbol',
+          'action',
+          'quantity',
+          'limitPrice',
+          'currentQuantity',
+          'targetQuantity',
+          'referencePrice',
+          'reason',
+        ]),
+      );
       expect(o.action).toBe('BUY');
     }
     // read-only: the simulator's state was never written

@@ -76,7 +76,14 @@ describe('createMailer with SMTP', () => {
 
   it('sends a text-only message when no html is given', async () => {
     const server = await sink();
-    const mailer = createMailer({ smtpUrl: server.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: [] });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
     expect((await mailer.send({ subject: 'plain', text: 'just text' })).status).toBe('sent');
     const mail = parseMail(server.received[0]?.raw ?? '');
     expect(mail.text?.trim()).toBe('just text');
@@ -86,7 +93,14 @@ describe('createMailer with SMTP', () => {
   it('masks secrets in subject, text and html before they leave', async () => {
     const server = await sink();
     const url = server.url();
-    const mailer = createMailer({ smtpUrl: url, from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: ['s3&cret'] });
+    const mailer = createMailer({
+      smtpUrl: url,
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: ['s3&cret'],
+    });
     await mailer.send({ subject: 'key s3&cret', text: `key s3&cret via ${url}`, html: '<p>key s3&amp;cret and s3&cret</p>' });
     const raw = server.received[0]?.raw ?? '';
     const mail = parseMail(raw);
@@ -98,14 +112,29 @@ describe('createMailer with SMTP', () => {
 
   it('queues the message when the server is down, then sends the queued one first once it is up', async () => {
     const downUrl = `smtp://127.0.0.1:${await deadPort()}`;
-    const first = createMailer({ smtpUrl: downUrl, from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 2000, secrets: [], now: FIXED_NOW });
+    const first = createMailer({
+      smtpUrl: downUrl,
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 2000,
+      secrets: [],
+      now: FIXED_NOW,
+    });
     const queued = await first.send(message('first alert'));
     expect(queued).toMatchObject({ status: 'queued', reason: expect.stringMatching(/SMTP send failed \(ESOCKET\): connect ECONNREFUSED/) });
     expect(outbox()).toEqual(['20261121T153005-first-alert.eml']);
     if (queued.status === 'queued') expect(queued.file).toBe(join(outboxDir, '20261121T153005-first-alert.eml'));
 
     const server = await sink();
-    const next = createMailer({ smtpUrl: server.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: [] });
+    const next = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
     expect((await next.send(message('second alert'))).status).toBe('sent');
     expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual(['first alert', 'second alert']);
     expect(server.received[0]?.to).toEqual(['me@example.com']);
@@ -117,14 +146,33 @@ describe('createMailer with SMTP', () => {
     const offline = createMailer({ from: 'bot@example.com', outboxDir, timeoutMs: 1000, secrets: [], now: FIXED_NOW });
     await offline.send(message('same'));
     await offline.send(message('same'));
-    const later = createMailer({ from: 'bot@example.com', outboxDir, timeoutMs: 1000, secrets: [], now: () => new Date('2026-11-21T16:00:00Z') });
+    const later = createMailer({
+      from: 'bot@example.com',
+      outboxDir,
+      timeoutMs: 1000,
+      secrets: [],
+      now: () => new Date('2026-11-21T16:00:00Z'),
+    });
     await later.send(message('another'));
-    const earlier = createMailer({ from: 'bot@example.com', outboxDir, timeoutMs: 1000, secrets: [], now: () => new Date('2026-11-21T09:00:00Z') });
+    const earlier = createMailer({
+      from: 'bot@example.com',
+      outboxDir,
+      timeoutMs: 1000,
+      secrets: [],
+      now: () => new Date('2026-11-21T09:00:00Z'),
+    });
     await earlier.send(message('zzz earliest'));
     expect(outbox()).toHaveLength(4);
 
     const server = await sink();
-    const mailer = createMailer({ smtpUrl: server.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: [] });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
     await mailer.send(message('new'));
     expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual(['zzz earliest', 'same', 'same', 'another', 'new']);
     expect(outbox()).toEqual([]);
@@ -132,7 +180,14 @@ describe('createMailer with SMTP', () => {
 
   it('queues with a redacted reason when the server refuses the message', async () => {
     const server = await sink({ reject: 'mailbox full for hunter2' });
-    const mailer = createMailer({ smtpUrl: server.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: ['hunter2'] });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: ['hunter2'],
+    });
     const outcome = await mailer.send(message('refused'));
     expect(outcome.status).toBe('queued');
     if (outcome.status !== 'queued') return;
@@ -144,7 +199,14 @@ describe('createMailer with SMTP', () => {
   it('never shows the SMTP password in a reason, even when the login fails', async () => {
     const server = await sink({ login: { user: 'bot', pass: 'right' } });
     const url = server.url('bot:wr0ngpass');
-    const mailer = createMailer({ smtpUrl: url, from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 5000, secrets: ['wr0ngpass'] });
+    const mailer = createMailer({
+      smtpUrl: url,
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: ['wr0ngpass'],
+    });
     const outcome = await mailer.send(message('login'));
     expect(outcome).toMatchObject({ status: 'queued', reason: expect.stringMatching(/EAUTH/) });
     expect(JSON.stringify(outcome)).not.toContain('wr0ngpass');
@@ -156,7 +218,14 @@ describe('createMailer with SMTP', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const port = (silent.address() as AddressInfo).port;
-      const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 300, secrets: [] });
+      const mailer = createMailer({
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        from: 'bot@example.com',
+        to: 'me@example.com',
+        outboxDir,
+        timeoutMs: 300,
+        secrets: [],
+      });
       const started = Date.now();
       const outcome = await mailer.send(message('slow'));
       expect(outcome.status).toBe('queued');
@@ -215,11 +284,21 @@ describe('send never rejects', () => {
   it('resolves queued without SMTP when the outbox cannot be written', async () => {
     writeFileSync(join(dir, 'a-file'), 'not a directory');
     const mailer = createMailer({ from: 'bot@example.com', outboxDir: join(dir, 'a-file', 'outbox'), timeoutMs: 1000, secrets: [] });
-    await expect(mailer.send(message('nowhere'))).resolves.toMatchObject({ status: 'queued', reason: expect.stringMatching(/no SMTP_URL configured; and the outbox/) });
+    await expect(mailer.send(message('nowhere'))).resolves.toMatchObject({
+      status: 'queued',
+      reason: expect.stringMatching(/no SMTP_URL configured; and the outbox/),
+    });
   });
 
   it('resolves queued for a host that does not resolve', async () => {
-    const mailer = createMailer({ smtpUrl: 'smtp://no-such-host.invalid:25', from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 2000, secrets: [] });
+    const mailer = createMailer({
+      smtpUrl: 'smtp://no-such-host.invalid:25',
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 2000,
+      secrets: [],
+    });
     await expect(mailer.send(message('dns'))).resolves.toMatchObject({ status: 'queued' });
   });
 });

@@ -22,15 +22,27 @@ describe('renderAlert', () => {
   });
 
   it('lists the orders that reached the broker before a failed run stopped', () => {
-    const message = renderAlert({ ...blocked, outcome: 'FAILED', exitCode: 1, error: 'broker: connection dropped', sentOrders: [
-      { symbol: 'SPY', action: 'BUY', quantity: 10, limitPrice: 560.5, orderRef: 'rebal:r1:SPY' },
-    ] });
-    expect(message.text).toContain('1 order(s) reached the broker before the run stopped: BUY 10 SPY @ 560.5 (rebal:r1:SPY); nothing after them was sent');
+    const message = renderAlert({
+      ...blocked,
+      outcome: 'FAILED',
+      exitCode: 1,
+      error: 'broker: connection dropped',
+      sentOrders: [{ symbol: 'SPY', action: 'BUY', quantity: 10, limitPrice: 560.5, orderRef: 'rebal:r1:SPY' }],
+    });
+    expect(message.text).toContain(
+      '1 order(s) reached the broker before the run stopped: BUY 10 SPY @ 560.5 (rebal:r1:SPY); nothing after them was sent',
+    );
     expect(message.text).not.toContain('no orders were sent');
   });
 
   it('uses the first line of the error for a failed run', () => {
-    const message = renderAlert({ ...blocked, outcome: 'FAILED', breaches: [], error: 'connect ECONNREFUSED 127.0.0.1:4002\n    at stack', exitCode: 1 });
+    const message = renderAlert({
+      ...blocked,
+      outcome: 'FAILED',
+      breaches: [],
+      error: 'connect ECONNREFUSED 127.0.0.1:4002\n    at stack',
+      exitCode: 1,
+    });
     expect(message.subject).toBe('[rebalancer] DU0000001 FAILED: connect ECONNREFUSED 127.0.0.1:4002 - run 20261121T1530Z-ab12');
     expect(message.text).toContain('Error:\n  connect ECONNREFUSED 127.0.0.1:4002\n      at stack');
     expect(message.text).toContain('no orders were sent');
@@ -67,7 +79,10 @@ describe('renderAlert', () => {
     expect(text).toContain('rebalancer halt --reason');
     expect(text).toContain('rebalancer resume');
     expect(text).not.toContain('The kill switch is on');
-    const loss = renderAlert({ ...blocked, breaches: [{ code: 'DAILY_LOSS_LIMIT', detail: 'NLV 94000.00 is 6.00% below start of day 100000.00 > max 5%' }] });
+    const loss = renderAlert({
+      ...blocked,
+      breaches: [{ code: 'DAILY_LOSS_LIMIT', detail: 'NLV 94000.00 is 6.00% below start of day 100000.00 > max 5%' }],
+    });
     expect(loss.text).toContain('The kill switch is on');
     expect(loss.subject).toContain('BLOCKED: DAILY_LOSS_LIMIT - run');
   });

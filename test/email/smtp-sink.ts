@@ -117,7 +117,11 @@ export function parseMail(raw: string): ParsedMail {
     for (const chunk of body.split(`--${boundary}`).slice(1)) {
       if (chunk.startsWith('--')) break;
       const part = splitHead(chunk.replace(/^\n/, ''));
-      parts.push({ type: part.head.get('content-type') ?? 'text/plain', encoding: part.head.get('content-transfer-encoding'), body: part.body.replace(/\n$/, '') });
+      parts.push({
+        type: part.head.get('content-type') ?? 'text/plain',
+        encoding: part.head.get('content-transfer-encoding'),
+        body: part.body.replace(/\n$/, ''),
+      });
     }
   } else {
     parts.push({ type, encoding: head.get('content-transfer-encoding'), body });

@@ -9,8 +9,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliResult } from '../support/cli.js';
 import {
-  FaultGateway, OPEN, baseScenario, expectAlert, expectNoFillLost, expectNoOrderSentTwice, expectPositionsAtMost, expectRecordsAgreeWithBroker,
-  plus, records, runJob, transcript, trendForecast, useFaultKit, workspace, type Workspace,
+  FaultGateway,
+  OPEN,
+  baseScenario,
+  expectAlert,
+  expectNoFillLost,
+  expectNoOrderSentTwice,
+  expectPositionsAtMost,
+  expectRecordsAgreeWithBroker,
+  plus,
+  records,
+  runJob,
+  transcript,
+  trendForecast,
+  useFaultKit,
+  workspace,
+  type Workspace,
 } from './support/kit.js';
 
 useFaultKit();
@@ -50,7 +64,10 @@ async function faultThenRecovery(
   const recovery = await runJob(ws, plus(OPEN, 5), gw.env);
   expect(recovery.code, transcript(recovery)).toBe(0);
   const leftOver = gw.account().orders.filter((o) => o.orderRef.includes(faultRun) && !FINAL.has(o.status));
-  expect(leftOver.map((o) => o.orderRef), 'orders of the faulty run still working after the recovery run').toEqual([]);
+  expect(
+    leftOver.map((o) => o.orderRef),
+    'orders of the faulty run still working after the recovery run',
+  ).toEqual([]);
   const settle = await runJob(ws, plus(OPEN, 5), gw.env, ['--dry-run']);
   expect(settle.code, transcript(settle)).toBe(0);
 
@@ -64,7 +81,13 @@ async function faultThenRecovery(
 /** An order is recorded before it is sent: every order that reached IB has an intent in SQLite. */
 function expectEveryOrderHasIntent(ws: Workspace, gw: FaultGateway): void {
   const recorded = new Set(records(ws).orders.map((o) => o.order_ref));
-  expect(gw.placed().map((o) => o.orderRef).filter((ref) => !recorded.has(ref)), 'orders at IB without an intent').toEqual([]);
+  expect(
+    gw
+      .placed()
+      .map((o) => o.orderRef)
+      .filter((ref) => !recorded.has(ref)),
+    'orders at IB without an intent',
+  ).toEqual([]);
 }
 
 function logOf(ws: Workspace): string {
@@ -79,7 +102,9 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     // Not lost: both intents (the 2nd marked as maybe sent), every fill.
     const { ws, gw, recovery } = await faultThenRecovery({ dropConnectionAfterOrders: 2 }, (fault, ws, gw) => {
       expect(fault.code, transcript(fault)).toBe(1);
-      expect(fault.stdout).toMatch(/RUN FAILED: broker: the connection to TWS\/IB Gateway at 127\.0\.0\.1:\d+ dropped during the run; nothing is resent/);
+      expect(fault.stdout).toMatch(
+        /RUN FAILED: broker: the connection to TWS\/IB Gateway at 127\.0\.0\.1:\d+ dropped during the run; nothing is resent/,
+      );
       expect(gw.placed().map((o) => o.symbol)).toEqual(['AAPL', 'MSFT']);
       const msft = records(ws).orders.find((o) => o.symbol === 'MSFT');
       expect(msft?.message).toMatch(/it may have reached the broker, the next run reconciles it by orderRef/);
@@ -87,7 +112,10 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     });
     expect(recovery.stdout).toMatch(/cancel rebal:\S+:MSFT \(order 2\): confirmed/);
     expect(gw.placed().filter((o) => o.symbol === 'SPY')).toHaveLength(1);
-    expect(records(ws).orders.find((o) => o.order_ref === gw.placed()[1]?.orderRef)?.broker_order_id, 'the unacknowledged order, reconciled').toBe(2);
+    expect(
+      records(ws).orders.find((o) => o.order_ref === gw.placed()[1]?.orderRef)?.broker_order_id,
+      'the unacknowledged order, reconciled',
+    ).toBe(2);
   });
 
   it('connectivity lost during the run (IB 1100), just after the first order: fail closed at once, nothing replayed after 1102; the next run recovers', async () => {
@@ -101,39 +129,60 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     const firstOrderMessage = probeGw.stats().messagesIn;
     expect(probeGw.placed()).toHaveLength(1);
 
-    const { gw } = await faultThenRecovery({ connectivityLost: { afterMessages: firstOrderMessage, restoreAfterMs: 300 } }, (fault, ws, gw) => {
-      expect(fault.code, transcript(fault)).toBe(1);
-      expect(fault.stdout).toMatch(/connectivity between IB and TWS\/IB Gateway was lost \(IB 1100: [^)]*\) on 127\.0\.0\.1:\d+; nothing is resent/);
-      expect(fault.stdout).toMatch(/BUY 84 AAPL LMT 190\.19: Submitted/);
-      expect(gw.placed().length).toBeGreaterThanOrEqual(1);
-      expect(gw.placed().length).toBeLessThan(3);
-      expectAlert(ws, /FAILED: .*(IB 1100|connectivity between IB)/);
-    });
-    expect(gw.placed().map((o) => o.symbol).sort()).toEqual(expect.arrayContaining(['AAPL', 'MSFT', 'SPY']));
+    const { gw } = await faultThenRecovery(
+      { connectivityLost: { afterMessages: firstOrderMessage, restoreAfterMs: 300 } },
+      (fault, ws, gw) => {
+        expect(fault.code, transcript(fault)).toBe(1);
+        expect(fault.stdout).toMatch(
+          /connectivity between IB and TWS\/IB Gateway was lost \(IB 1100: [^)]*\) on 127\.0\.0\.1:\d+; nothing is resent/,
+        );
+        expect(fault.stdout).toMatch(/BUY 84 AAPL LMT 190\.19: Submitted/);
+        expect(gw.placed().length).toBeGreaterThanOrEqual(1);
+        expect(gw.placed().length).toBeLessThan(3);
+        expectAlert(ws, /FAILED: .*(IB 1100|connectivity between IB)/);
+      },
+    );
+    expect(
+      gw
+        .placed()
+        .map((o) => o.symbol)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['AAPL', 'MSFT', 'SPY']));
   });
 
   it.each([
-    { code: 201, faults: { rejectOrders: { MSFT: { code: 201, message: 'Order rejected - reason: insufficient margin' } } }, text: /insufficient margin/ },
+    {
+      code: 201,
+      faults: { rejectOrders: { MSFT: { code: 201, message: 'Order rejected - reason: insufficient margin' } } },
+      text: /insufficient margin/,
+    },
     { code: 110, faults: { rejectOrders: { MSFT: { code: 110 } } }, text: /minimum price variation|price increment/i },
     { code: 451, faults: { rejectOrders: { MSFT: { code: 451 } } }, text: /value|limit/i },
-  ])('order rejected by IB ($code): the other orders go out, the run exits 1 naming the code; the next run buys the rejected ticker once', async ({ code, faults, text }) => {
-    // Fault: IB refuses every MSFT order with error `code`.
-    // Expected: that order is recorded as rejected, AAPL and SPY still go out, exit 1, the alert names the code.
-    // Next run (fault gone): MSFT bought under a new orderRef, nothing else resent. Not lost: the rejection record.
-    const { ws, gw } = await faultThenRecovery(faults, (fault, ws, gw) => {
-      expect(fault.code, transcript(fault)).toBe(1);
-      expect(fault.stdout).toMatch(new RegExp(`BROKER_ERROR \\[MSFT\\]: BUY 85 MSFT @ 410\\.41: .*\\(IB code ${code}\\)`));
-      expect(fault.stdout).toMatch(text);
-      expect(gw.placed().map((o) => o.symbol)).toEqual(['AAPL', 'MSFT', 'SPY']);
-      const msft = records(ws).orders.find((o) => o.symbol === 'MSFT');
-      expect(msft?.message).toMatch(/^rejected: /);
-      expectAlert(ws, /FAILED: the broker rejected one or more orders/, new RegExp(`BROKER_ERROR MSFT: .*IB code ${code}`));
-    });
-    const msftOrders = gw.placed().filter((o) => o.symbol === 'MSFT');
-    expect(msftOrders).toHaveLength(2);
-    expect(new Set(msftOrders.map((o) => o.orderRef)).size).toBe(2);
-    expect(records(ws).orders.filter((o) => o.symbol === 'MSFT').map((o) => o.status)).toEqual(['SendFailed', expect.stringMatching(/^(Submitted|Filled)$/)]);
-  });
+  ])(
+    'order rejected by IB ($code): the other orders go out, the run exits 1 naming the code; the next run buys the rejected ticker once',
+    async ({ code, faults, text }) => {
+      // Fault: IB refuses every MSFT order with error `code`.
+      // Expected: that order is recorded as rejected, AAPL and SPY still go out, exit 1, the alert names the code.
+      // Next run (fault gone): MSFT bought under a new orderRef, nothing else resent. Not lost: the rejection record.
+      const { ws, gw } = await faultThenRecovery(faults, (fault, ws, gw) => {
+        expect(fault.code, transcript(fault)).toBe(1);
+        expect(fault.stdout).toMatch(new RegExp(`BROKER_ERROR \\[MSFT\\]: BUY 85 MSFT @ 410\\.41: .*\\(IB code ${code}\\)`));
+        expect(fault.stdout).toMatch(text);
+        expect(gw.placed().map((o) => o.symbol)).toEqual(['AAPL', 'MSFT', 'SPY']);
+        const msft = records(ws).orders.find((o) => o.symbol === 'MSFT');
+        expect(msft?.message).toMatch(/^rejected: /);
+        expectAlert(ws, /FAILED: the broker rejected one or more orders/, new RegExp(`BROKER_ERROR MSFT: .*IB code ${code}`));
+      });
+      const msftOrders = gw.placed().filter((o) => o.symbol === 'MSFT');
+      expect(msftOrders).toHaveLength(2);
+      expect(new Set(msftOrders.map((o) => o.orderRef)).size).toBe(2);
+      expect(
+        records(ws)
+          .orders.filter((o) => o.symbol === 'MSFT')
+          .map((o) => o.status),
+      ).toEqual(['SendFailed', expect.stringMatching(/^(Submitted|Filled)$/)]);
+    },
+  );
 
   it('API in Read-Only mode (IB 321): every order refused, exit 1 and the alert says to untick Read-Only API; the next run trades', async () => {
     // Fault: "Read-Only API" is ticked in IB Gateway's settings: orders and cancels get 321.
@@ -143,7 +192,11 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
       expect(fault.code, transcript(fault)).toBe(1);
       expect(fault.stdout).toMatch(/BROKER_ERROR \[AAPL\]: .*Read-Only API.*\(IB code 321\)/);
       expect(gw.account().orders).toEqual([]);
-      expect(records(ws).orders.map((o) => o.message)).toEqual([expect.stringMatching(/^rejected: /), expect.stringMatching(/^rejected: /), expect.stringMatching(/^rejected: /)]);
+      expect(records(ws).orders.map((o) => o.message)).toEqual([
+        expect.stringMatching(/^rejected: /),
+        expect.stringMatching(/^rejected: /),
+        expect.stringMatching(/^rejected: /),
+      ]);
       expectAlert(ws, /FAILED: the broker rejected one or more orders/, /IB code 321/);
     });
     expect(gw.account().orders.map((o) => o.symbol)).toEqual(['AAPL', 'MSFT', 'SPY']);
@@ -188,20 +241,34 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     });
   });
 
-  it('pacing: a run over 40 tickers never exceeds IB\'s 50 messages per second (the gateway answered no error 100) and sends each order once', async () => {
+  it("pacing: a run over 40 tickers never exceeds IB's 50 messages per second (the gateway answered no error 100) and sends each order once", async () => {
     // Fault: IB's pacing limit (50 client messages in any second; each one over gets error 100, and repeated
     // violations get the client disconnected). Expected: the client paces itself, so the gateway counts no
     // violation, and the run trades every ticker once. Not lost: any order (none dropped by pacing).
-    const tickers = Array.from({ length: 40 }, (_, i) => `${String.fromCharCode(65 + Math.floor(i / 26))}${String.fromCharCode(65 + (i % 26))}X`);
+    const tickers = Array.from(
+      { length: 40 },
+      (_, i) => `${String.fromCharCode(65 + Math.floor(i / 26))}${String.fromCharCode(65 + (i % 26))}X`,
+    );
     const quotes = Object.fromEntries(tickers.map((t) => [t, { bid: 49.99, ask: 50.01, last: 50, close: 49.9 }]));
     const ws = workspace(trendForecast('2026-11-23T14:00:00Z', Object.fromEntries(tickers.map((t) => [t, 0.024]))));
-    const gw = await FaultGateway.start(ws, { ...baseScenario(), positions: {}, quotes, contracts: {}, gateway: { faults: { pacingLimitPerSecond: 50 } } });
+    const gw = await FaultGateway.start(ws, {
+      ...baseScenario(),
+      positions: {},
+      quotes,
+      contracts: {},
+      gateway: { faults: { pacingLimitPerSecond: 50 } },
+    });
     const r = await runJob(ws, OPEN, { ...gw.env, MAX_ORDERS_PER_RUN: '100' });
     expect(r.code, transcript(r)).toBe(0);
     expect(gw.stats().messagesIn).toBeGreaterThan(120);
     expect(gw.pacingViolations(), 'client messages over 50 in a second (each answered with error 100)').toBe(0);
     expect(logOf(ws)).not.toMatch(/"code":100[,}]/);
-    expect(gw.placed().map((o) => o.symbol).sort()).toEqual([...tickers].sort());
+    expect(
+      gw
+        .placed()
+        .map((o) => o.symbol)
+        .sort(),
+    ).toEqual([...tickers].sort());
     expectNoOrderSentTwice(gw.placed());
   });
 });

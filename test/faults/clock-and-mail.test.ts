@@ -7,8 +7,23 @@ import { describe, expect, it } from 'vitest';
 import { writeForecast } from '../support/cli.js';
 import { startSmtpSink } from '../email/smtp-sink.js';
 import {
-  FaultGateway, baseScenario, expectNoOrderRefTwiceAt, expectNoOrderSentTwice, freePort, outbox, plus, records, runJob, simAccount, subjectOf,
-  transcript, trendForecast, useFaultKit, workspace, writeScenario, type Workspace,
+  FaultGateway,
+  baseScenario,
+  expectNoOrderRefTwiceAt,
+  expectNoOrderSentTwice,
+  freePort,
+  outbox,
+  plus,
+  records,
+  runJob,
+  simAccount,
+  subjectOf,
+  transcript,
+  trendForecast,
+  useFaultKit,
+  workspace,
+  writeScenario,
+  type Workspace,
 } from './support/kit.js';
 
 useFaultKit();
@@ -84,7 +99,10 @@ describe('fault matrix: clock and mail', () => {
     const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { rejectOrders: { MSFT: { code: 201 } } } } });
     const down = await runJob(ws, '2026-11-23T15:35:00Z', { ...gw.env, ...mail });
     expect(down.code, transcript(down)).toBe(1);
-    expect(gw.placed().map((o) => o.symbol), 'trading proceeded').toEqual(['AAPL', 'MSFT', 'SPY']);
+    expect(
+      gw.placed().map((o) => o.symbol),
+      'trading proceeded',
+    ).toEqual(['AAPL', 'MSFT', 'SPY']);
     expect(down.stdout).toMatch(/alert email queued in .*outbox.*\(SMTP send failed \(ESOCKET\): connect ECONNREFUSED/);
     const queued = outbox(ws).subjects;
     expect(queued.filter((s) => / FAILED: the broker rejected one or more orders/.test(s))).toHaveLength(1);

@@ -7,14 +7,31 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeForecast } from '../support/cli.js';
 import {
-  ACCOUNT, CLIENT_ID, FaultGateway, OPEN, baseScenario, expectAlert, expectNoFillLost, plus, records, runJob, simAccount, transcript, trendForecast,
-  useFaultKit, workspace, type Workspace,
+  ACCOUNT,
+  CLIENT_ID,
+  FaultGateway,
+  OPEN,
+  baseScenario,
+  expectAlert,
+  expectNoFillLost,
+  plus,
+  records,
+  runJob,
+  simAccount,
+  transcript,
+  trendForecast,
+  useFaultKit,
+  workspace,
+  type Workspace,
 } from './support/kit.js';
 
 useFaultKit();
 
 /** One good run at the open, its fills collected an hour later: the previous snapshot and records. */
-async function goodRuns(ws: Workspace, gw: FaultGateway): Promise<{ snapshots: { run_id: string; net_liquidation: number }[]; orders: number }> {
+async function goodRuns(
+  ws: Workspace,
+  gw: FaultGateway,
+): Promise<{ snapshots: { run_id: string; net_liquidation: number }[]; orders: number }> {
   expect((await runJob(ws, OPEN, gw.env)).code).toBe(0);
   gw.now = plus(OPEN, 60);
   writeForecast(ws.forecasts, 'trend.json', trendForecast(plus(OPEN, 50)));
@@ -77,7 +94,18 @@ describe('fault matrix: bad inputs at run time', () => {
     const ws = workspace();
     const gw = await FaultGateway.start(ws, {
       ...baseScenario(),
-      gateway: { foreignOrders: [{ symbol: 'AAPL', action: 'BUY', quantity: 5, limitPrice: 150, clientId: CLIENT_ID, orderRef: 'rebal:20261123T143500Z-0abc:AAPL' }] },
+      gateway: {
+        foreignOrders: [
+          {
+            symbol: 'AAPL',
+            action: 'BUY',
+            quantity: 5,
+            limitPrice: 150,
+            clientId: CLIENT_ID,
+            orderRef: 'rebal:20261123T143500Z-0abc:AAPL',
+          },
+        ],
+      },
     });
     const r = await runJob(ws, OPEN, { ...gw.env, IB_ACCOUNT: 'DU7654321' });
     expect(r.code, transcript(r)).toBe(3);
@@ -97,7 +125,18 @@ describe('fault matrix: bad inputs at run time', () => {
     const live = 'U1234567';
     const gw = await FaultGateway.start(ws, {
       ...baseScenario({ account: live }),
-      gateway: { foreignOrders: [{ symbol: 'AAPL', action: 'BUY', quantity: 5, limitPrice: 150, clientId: CLIENT_ID, orderRef: 'rebal:20261123T143500Z-0abc:AAPL' }] },
+      gateway: {
+        foreignOrders: [
+          {
+            symbol: 'AAPL',
+            action: 'BUY',
+            quantity: 5,
+            limitPrice: 150,
+            clientId: CLIENT_ID,
+            orderRef: 'rebal:20261123T143500Z-0abc:AAPL',
+          },
+        ],
+      },
     });
     const unconfirmed = await runJob(ws, OPEN, { ...gw.env, IB_ACCOUNT: live, TRADING_MODE: 'live' });
     expect(unconfirmed.code, transcript(unconfirmed)).toBe(2);

@@ -7,8 +7,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haltCommand } from '../../src/cli/commands/halt-commands.js';
 import {
-  FaultGateway, OPEN, baseScenario, expectAlert, expectNoFillLost, expectNoOrderRefTwiceAt, expectNoOrderSentTwice, expectPositionsAtMost,
-  expectRecordsAgreeWithBroker, plus, rebalancer, records, runJob, simAccount, startJob, transcript, until, useFaultKit, workspace, writeScenario,
+  FaultGateway,
+  OPEN,
+  baseScenario,
+  expectAlert,
+  expectNoFillLost,
+  expectNoOrderRefTwiceAt,
+  expectNoOrderSentTwice,
+  expectPositionsAtMost,
+  expectRecordsAgreeWithBroker,
+  plus,
+  rebalancer,
+  records,
+  runJob,
+  simAccount,
+  startJob,
+  transcript,
+  until,
+  useFaultKit,
+  workspace,
+  writeScenario,
 } from './support/kit.js';
 
 useFaultKit();
@@ -19,7 +37,12 @@ const TARGETS = { AAPL: 184, MSFT: 85, SPY: 38 };
 /** The base scenario's quotes, every price scaled by `factor` (closes too, so no price collar trips). */
 function scaledQuotes(factor: number): Record<string, unknown> {
   const quotes = baseScenario().quotes as Record<string, Record<string, number>>;
-  return Object.fromEntries(Object.entries(quotes).map(([symbol, q]) => [symbol, Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Math.round(v * factor * 100) / 100]))]));
+  return Object.fromEntries(
+    Object.entries(quotes).map(([symbol, q]) => [
+      symbol,
+      Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Math.round(v * factor * 100) / 100])),
+    ]),
+  );
 }
 
 describe('fault matrix: the kill switch under stress', () => {
@@ -35,15 +58,24 @@ describe('fault matrix: the kill switch under stress', () => {
     await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
     // What `rebalancer halt` runs, in this process: the HALT file is there before IB acknowledges the first order.
     const said: string[] = [];
-    haltCommand({ cwd: ws.root, env: ws.env, out: (...l) => said.push(...l), err: (...l) => said.push(...l) }, { reason: 'news on AAPL, checking', now: OPEN });
+    haltCommand(
+      { cwd: ws.root, env: ws.env, out: (...l) => said.push(...l), err: (...l) => said.push(...l) },
+      { reason: 'news on AAPL, checking', now: OPEN },
+    );
     expect(said.join('\n')).toMatch(/kill switch ON: news on AAPL, checking/);
     const halted = await run.done;
 
     // Exit 3, as DESIGN.md says for the kill switch: the run did what it should and stopped sending.
     expect(halted.code, transcript(halted)).toBe(3);
     expect(halted.stdout).toMatch(/KILL_SWITCH: halted during the run: rebal:\S+:MSFT and later orders not sent/);
-    expect(gw.placed().map((o) => o.symbol), 'no order after the halt').toEqual(['AAPL']);
-    expect(records(ws).orders.map((o) => o.symbol), 'no intent after the halt either').toEqual(['AAPL']);
+    expect(
+      gw.placed().map((o) => o.symbol),
+      'no order after the halt',
+    ).toEqual(['AAPL']);
+    expect(
+      records(ws).orders.map((o) => o.symbol),
+      'no intent after the halt either',
+    ).toEqual(['AAPL']);
     expectAlert(ws, / (FAILED|BLOCKED): .*kill switch|KILL_SWITCH/, /KILL_SWITCH: halted during the run/);
 
     gw.now = plus(OPEN, 5);
@@ -54,7 +86,10 @@ describe('fault matrix: the kill switch under stress', () => {
     expect(whileHalted.stdout).toMatch(/cancel rebal:\S+:AAPL \(order 1\): confirmed/);
     expect(gw.placed()).toHaveLength(1);
 
-    const resumed = await rebalancer(ws, ['resume', '--reason', 'news checked: nothing material'], { ...ws.env, REBALANCER_NOW: plus(OPEN, 8) });
+    const resumed = await rebalancer(ws, ['resume', '--reason', 'news checked: nothing material'], {
+      ...ws.env,
+      REBALANCER_NOW: plus(OPEN, 8),
+    });
     expect(resumed.code, transcript(resumed)).toBe(0);
     expect(records(ws).haltEvents).toEqual([
       { action: 'halt', reason: 'news on AAPL, checking' },
@@ -64,7 +99,12 @@ describe('fault matrix: the kill switch under stress', () => {
     expect(after.code, transcript(after)).toBe(0);
     expect((await runJob(ws, plus(OPEN, 10), gw.env, ['--dry-run'])).code).toBe(0);
     expectNoOrderSentTwice(gw.placed());
-    expect(gw.placed().map((o) => o.symbol).sort()).toEqual(['AAPL', 'AAPL', 'MSFT', 'SPY']);
+    expect(
+      gw
+        .placed()
+        .map((o) => o.symbol)
+        .sort(),
+    ).toEqual(['AAPL', 'AAPL', 'MSFT', 'SPY']);
     expectPositionsAtMost(gw.account(), TARGETS);
     expectNoFillLost(ws, gw.account());
     expectRecordsAgreeWithBroker(ws, gw.account());
@@ -98,7 +138,10 @@ describe('fault matrix: the kill switch under stress', () => {
     expect(stillHalted.stdout).not.toMatch(/DAILY_LOSS_LIMIT: /);
     expect(simAccount(ws)?.orders.length, 'no order while halted').toBe(ordersAfterFirst);
 
-    const resumed = await rebalancer(ws, ['resume', '--reason', 'loss reviewed: a bad print at the vendor'], { ...ws.env, REBALANCER_NOW: plus(OPEN, 125) });
+    const resumed = await rebalancer(ws, ['resume', '--reason', 'loss reviewed: a bad print at the vendor'], {
+      ...ws.env,
+      REBALANCER_NOW: plus(OPEN, 125),
+    });
     expect(resumed.code, transcript(resumed)).toBe(0);
     expect(resumed.stdout).toMatch(/kill switch OFF .*DAILY_LOSS_LIMIT|kill switch OFF/);
     expect(existsSync(join(ws.data, 'HALT'))).toBe(false);

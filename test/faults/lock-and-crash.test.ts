@@ -7,8 +7,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  FaultGateway, OPEN, baseScenario, expectNoFillLost, expectNoOrderSentTwice, expectPositionsAtMost, expectRecordsAgreeWithBroker, plus,
-  outbox, records, runJob, startJob, transcript, until, useFaultKit, workspace,
+  FaultGateway,
+  OPEN,
+  baseScenario,
+  expectNoFillLost,
+  expectNoOrderSentTwice,
+  expectPositionsAtMost,
+  expectRecordsAgreeWithBroker,
+  plus,
+  outbox,
+  records,
+  runJob,
+  startJob,
+  transcript,
+  until,
+  useFaultKit,
+  workspace,
 } from './support/kit.js';
 
 useFaultKit();
@@ -18,7 +32,7 @@ const SLOW_FILLS = { fills: { partialFillProbability: 0, maxStepValue: 5000 } };
 const TARGETS = { AAPL: 184, MSFT: 85, SPY: 38 };
 
 describe('fault matrix: overlapping runs and crashes', () => {
-  it('overlapping runs: a second run while one holds the lock exits 4 at once and never reaches the broker; the first run and the refusal\'s log line are kept', async () => {
+  it("overlapping runs: a second run while one holds the lock exits 4 at once and never reaches the broker; the first run and the refusal's log line are kept", async () => {
     // Fault: cron (or `schedule`, or a person) starts a run while the previous one is still working.
     // Expected: exit 4 at once, no connection to the broker, nothing recorded; the first run carries on.
     // Not lost: the first run's orders and records, and a log line saying why the second did nothing.
@@ -102,14 +116,18 @@ describe('fault matrix: overlapping runs and crashes', () => {
     expect(gw.account().orders.find((o) => o.orderRef === killedRef)?.status).toBe('Cancelled');
     expectNoFillLost(ws, gw.account());
     expectRecordsAgreeWithBroker(ws, gw.account());
-    expect(records(ws).fills.filter((f) => f.order_ref === killedRef).map((f) => f.quantity)).toEqual([26, 26]);
+    expect(
+      records(ws)
+        .fills.filter((f) => f.order_ref === killedRef)
+        .map((f) => f.quantity),
+    ).toEqual([26, 26]);
   });
 
   // Relies on the run reconciling earlier runs' intents at its start (by orderRef/permId, from open orders and
   // executions). Without it, an intent whose order is still open is brought up to date by the cancel step (the
   // test above), but one whose order filled before the next run is in no open-order list: it would stay 'Intent'
   // with no broker id in SQLite for good, although IB filled it.
-  it('kill -9 in the middle of submitting, the order filled at once: the next run reconciles the killed run\'s intent with the broker by orderRef', async () => {
+  it("kill -9 in the middle of submitting, the order filled at once: the next run reconciles the killed run's intent with the broker by orderRef", async () => {
     // Fault: as above, but IB fills the order before the next run. Expected: after the next run, every order IB
     // has under our orderRefs has one row in SQLite with IB's order id, permId, status and filled quantity, the
     // killed run is recorded as failed, and a person is told (console and email).
@@ -130,6 +148,8 @@ describe('fault matrix: overlapping runs and crashes', () => {
     const killedRun = records(ws).runs[0];
     expect(killedRun?.status).toBe('failed');
     expect(next.stdout).toMatch(new RegExp(`run ${killedRun?.id ?? '?'} .*killed or crashed`));
-    expect(outbox(ws).messages.some((m) => m.includes(killedRun?.id ?? '?') && /killed or crashed/.test(m.replace(/=\r?\n/g, '')))).toBe(true);
+    expect(outbox(ws).messages.some((m) => m.includes(killedRun?.id ?? '?') && /killed or crashed/.test(m.replace(/=\r?\n/g, '')))).toBe(
+      true,
+    );
   });
 });

@@ -15,16 +15,47 @@
  * - trades CSV not writable: a directory where trades.csv should be.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, writeForecast } from '../support/cli.js';
 import { startSmtpSink, type SmtpSink } from '../email/smtp-sink.js';
 import {
-  FaultGateway, OPEN, baseScenario, databaseFile, expectAlert, expectNoFillLost, expectNoOrderSentTwice, expectPositionsAtMost,
-  expectRecordsAgreeWithBroker, hasProgram, plus, records, runJob, startJob, subjectOf, tradesCsvExecIds, transcript, trendForecast, until,
-  useFaultKit, workspace, type Workspace,
+  FaultGateway,
+  OPEN,
+  baseScenario,
+  databaseFile,
+  expectAlert,
+  expectNoFillLost,
+  expectNoOrderSentTwice,
+  expectPositionsAtMost,
+  expectRecordsAgreeWithBroker,
+  hasProgram,
+  plus,
+  records,
+  runJob,
+  startJob,
+  subjectOf,
+  tradesCsvExecIds,
+  transcript,
+  trendForecast,
+  until,
+  useFaultKit,
+  workspace,
+  type Workspace,
 } from './support/kit.js';
 
 useFaultKit();
@@ -60,7 +91,8 @@ function expectHistoryKept(ws: Workspace, history: { snapshots: number; fills: s
 
 /** What keeps a user other than the owner from running `file` (a directory above it not o+x, or the file not o+r). */
 function closedToOthers(file: string): string | undefined {
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) if ((statSync(dir).mode & 0o001) === 0) return `${dir} is not o+x`;
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir))
+    if ((statSync(dir).mode & 0o001) === 0) return `${dir} is not o+x`;
   return (statSync(file).mode & 0o004) === 0 ? `${file} is not o+r` : undefined;
 }
 
@@ -90,7 +122,9 @@ describe('fault matrix: storage', () => {
       holder.close();
     }
     expect(busy.code, transcript(busy)).toBe(1);
-    expect(busy.stderr).toMatch(/run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not record the start of run .*: the database is locked by another process/);
+    expect(busy.stderr).toMatch(
+      /run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not record the start of run .*: the database is locked by another process/,
+    );
     expect(gw.connections(), 'no connection to the broker').toBe(connections);
     expectAlert(ws, /FAILED: storage error: .*rebalancer\.sqlite/, /database is locked by another process/);
     expectHistoryKept(ws, history);
@@ -107,7 +141,8 @@ describe('fault matrix: storage', () => {
     // Not lost: the database as it was (not replaced, not emptied); the earlier fills.
     // As root the run is started as uid 65534, which must reach node and the built command. Not a skip where it
     // cannot: CI would then pass without this fault.
-    if (isRoot) for (const needed of [process.execPath, CLI]) expect(closedToOthers(needed), `uid ${NOBODY} must run ${needed}`).toBeUndefined();
+    if (isRoot)
+      for (const needed of [process.execPath, CLI]) expect(closedToOthers(needed), `uid ${NOBODY} must run ${needed}`).toBeUndefined();
     const ws = workspace();
     const gw = await FaultGateway.start(ws, baseScenario());
     const history = await goodHistory(ws, gw);
@@ -128,80 +163,95 @@ describe('fault matrix: storage', () => {
     const ro = await startJob(ws, plus(OPEN, 120), gw.env, user).done;
     chmodSync(file, 0o644);
     expect(ro.code, transcript(ro)).toBe(1);
-    expect(ro.stderr).toMatch(/run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not .*: (the database is read-only|the database file cannot be opened)/);
+    expect(ro.stderr).toMatch(
+      /run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not .*: (the database is read-only|the database file cannot be opened)/,
+    );
     expect(gw.connections(), 'no connection to the broker').toBe(connections);
     expectAlert(ws, /FAILED: storage error: .*rebalancer\.sqlite/, /read-only|cannot be opened/);
     expect(readFileSync(file).equals(before), 'the database file is unchanged').toBe(true);
     expectHistoryKept(ws, history);
   });
 
-  it.skipIf(!hasProgram('prlimit'))('disk full before the run: no write succeeds; exit 1 before reaching the broker, the alert still reaches a person by SMTP, records kept', async () => {
-    // Fault: the disk is full when cron starts the run (logs filled it overnight).
-    // Expected: the run cannot even take its lock; it exits 1 without connecting to IB, says why on stderr (cron
-    // mails it), and the alert goes out by SMTP, which needs no disk. Not lost: the database and trades.csv.
-    const ws = workspace();
-    const gw = await FaultGateway.start(ws, baseScenario());
-    const history = await goodHistory(ws, gw);
-    const connections = gw.connections();
-    const dbBefore = readFileSync(databaseFile(ws));
-    const sink = await startSmtpSink();
-    sinks.push(sink);
-    const env = { ...gw.env, SMTP_URL: sink.url(), MAIL_TO: 'trader@example.com' };
+  it.skipIf(!hasProgram('prlimit'))(
+    'disk full before the run: no write succeeds; exit 1 before reaching the broker, the alert still reaches a person by SMTP, records kept',
+    async () => {
+      // Fault: the disk is full when cron starts the run (logs filled it overnight).
+      // Expected: the run cannot even take its lock; it exits 1 without connecting to IB, says why on stderr (cron
+      // mails it), and the alert goes out by SMTP, which needs no disk. Not lost: the database and trades.csv.
+      const ws = workspace();
+      const gw = await FaultGateway.start(ws, baseScenario());
+      const history = await goodHistory(ws, gw);
+      const connections = gw.connections();
+      const dbBefore = readFileSync(databaseFile(ws));
+      const sink = await startSmtpSink();
+      sinks.push(sink);
+      const env = { ...gw.env, SMTP_URL: sink.url(), MAIL_TO: 'trader@example.com' };
 
-    gw.now = plus(OPEN, 120);
-    const full = await startJob(ws, plus(OPEN, 120), env, { wrap: ['prlimit', '--fsize=0'] }).done;
-    expect(full.code, transcript(full)).toBe(1);
-    expect(full.stderr).toMatch(/run failed, no orders sent: storage error: cannot create the run lock .*run\.lock: .*(EFBIG|ENOSPC|SQLITE_IOERR|SQLITE_FULL)/);
-    expect(gw.connections(), 'no connection to the broker').toBe(connections);
-    // (The start-of-day email that waited in the outbox goes out first: reading the outbox needs no space.)
-    const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
-    expect(alerts).toEqual([expect.stringMatching(/FAILED: storage error: cannot create the run lock .*run\.lock: (EFBIG|SQLITE_IOERR|SQLITE_FULL)/)]);
-    expect(readFileSync(databaseFile(ws)).equals(dbBefore), 'the database file is unchanged').toBe(true);
-    expectHistoryKept(ws, history);
+      gw.now = plus(OPEN, 120);
+      const full = await startJob(ws, plus(OPEN, 120), env, { wrap: ['prlimit', '--fsize=0'] }).done;
+      expect(full.code, transcript(full)).toBe(1);
+      expect(full.stderr).toMatch(
+        /run failed, no orders sent: storage error: cannot create the run lock .*run\.lock: .*(EFBIG|ENOSPC|SQLITE_IOERR|SQLITE_FULL)/,
+      );
+      expect(gw.connections(), 'no connection to the broker').toBe(connections);
+      // (The start-of-day email that waited in the outbox goes out first: reading the outbox needs no space.)
+      const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
+      expect(alerts).toEqual([
+        expect.stringMatching(/FAILED: storage error: cannot create the run lock .*run\.lock: (EFBIG|SQLITE_IOERR|SQLITE_FULL)/),
+      ]);
+      expect(readFileSync(databaseFile(ws)).equals(dbBefore), 'the database file is unchanged').toBe(true);
+      expectHistoryKept(ws, history);
 
-    // Space freed: the empty lock the failed write left is taken over, and the next run trades.
-    const next = await runJob(ws, plus(OPEN, 121), gw.env);
-    expect(next.code, transcript(next)).toBe(0);
-    expectNoFillLost(ws, gw.account());
-  });
+      // Space freed: the empty lock the failed write left is taken over, and the next run trades.
+      const next = await runJob(ws, plus(OPEN, 121), gw.env);
+      expect(next.code, transcript(next)).toBe(0);
+      expectNoFillLost(ws, gw.account());
+    },
+  );
 
-  it.skipIf(!hasProgram('prlimit'))('disk full in the middle of submitting: the order that cannot be recorded as sent stops the run, no later order goes out, the alert reaches a person; the next run reconciles it and loses no fill', async () => {
-    // Fault: the disk fills up after the first order reached IB, before the run could record it as sent.
-    // Expected: that write fails, the run stops at once (no second order), exits 1, and the alert goes out by
-    // SMTP; the log's lost lines do not crash the run. The next run (space freed) finds the order by its orderRef
-    // when it cancels it, collects its fills, and buys only what is missing.
-    // Not lost: the order's intent (written before it was sent), its fills, the earlier records.
-    const ws = workspace();
-    const scenario = baseScenario(SLOW_FILLS);
-    const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
-    const sink = await startSmtpSink();
-    sinks.push(sink);
-    const env = { ...gw.env, SMTP_URL: sink.url(), MAIL_TO: 'trader@example.com' };
+  it.skipIf(!hasProgram('prlimit'))(
+    'disk full in the middle of submitting: the order that cannot be recorded as sent stops the run, no later order goes out, the alert reaches a person; the next run reconciles it and loses no fill',
+    async () => {
+      // Fault: the disk fills up after the first order reached IB, before the run could record it as sent.
+      // Expected: that write fails, the run stops at once (no second order), exits 1, and the alert goes out by
+      // SMTP; the log's lost lines do not crash the run. The next run (space freed) finds the order by its orderRef
+      // when it cancels it, collects its fills, and buys only what is missing.
+      // Not lost: the order's intent (written before it was sent), its fills, the earlier records.
+      const ws = workspace();
+      const scenario = baseScenario(SLOW_FILLS);
+      const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
+      const sink = await startSmtpSink();
+      sinks.push(sink);
+      const env = { ...gw.env, SMTP_URL: sink.url(), MAIL_TO: 'trader@example.com' };
 
-    const run = startJob(ws, OPEN, env);
-    await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
-    execFileSync('prlimit', ['--pid', String(run.child.pid), '--fsize=0']);
-    const full = await run.done;
-    expect(full.code, transcript(full)).toBe(1);
-    expect(full.stdout).toMatch(/RUN FAILED: storage: .*rebalancer\.sqlite: could not record order rebal:\S+:AAPL as sent: /);
-    expect(full.stderr).toMatch(/warning: cannot write the log file .*rebalancer\.log \(EFBIG/);
-    expect(gw.placed().map((o) => o.symbol), 'no order after the one that could not be recorded').toEqual(['AAPL']);
-    const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
-    expect(alerts).toEqual([expect.stringMatching(/FAILED: storage: .*could not record order rebal:\S+:AAPL/)]);
-    const ref = gw.placed()[0]?.orderRef ?? '';
-    expect(records(ws).orders.map((o) => [o.order_ref, o.status])).toEqual([[ref, 'Intent']]);
+      const run = startJob(ws, OPEN, env);
+      await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
+      execFileSync('prlimit', ['--pid', String(run.child.pid), '--fsize=0']);
+      const full = await run.done;
+      expect(full.code, transcript(full)).toBe(1);
+      expect(full.stdout).toMatch(/RUN FAILED: storage: .*rebalancer\.sqlite: could not record order rebal:\S+:AAPL as sent: /);
+      expect(full.stderr).toMatch(/warning: cannot write the log file .*rebalancer\.log \(EFBIG/);
+      expect(
+        gw.placed().map((o) => o.symbol),
+        'no order after the one that could not be recorded',
+      ).toEqual(['AAPL']);
+      const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
+      expect(alerts).toEqual([expect.stringMatching(/FAILED: storage: .*could not record order rebal:\S+:AAPL/)]);
+      const ref = gw.placed()[0]?.orderRef ?? '';
+      expect(records(ws).orders.map((o) => [o.order_ref, o.status])).toEqual([[ref, 'Intent']]);
 
-    gw.now = plus(OPEN, 5);
-    await gw.restart(scenario);
-    const next = await runJob(ws, plus(OPEN, 5), gw.env);
-    expect(next.code, transcript(next)).toBe(0);
-    expect(next.stdout).toContain(`cancel ${ref} (order 1): confirmed`);
-    expect((await runJob(ws, plus(OPEN, 5), gw.env, ['--dry-run'])).code).toBe(0);
-    expectNoOrderSentTwice(gw.placed());
-    expectPositionsAtMost(gw.account(), TARGETS);
-    expectNoFillLost(ws, gw.account());
-    expectRecordsAgreeWithBroker(ws, gw.account());
-  });
+      gw.now = plus(OPEN, 5);
+      await gw.restart(scenario);
+      const next = await runJob(ws, plus(OPEN, 5), gw.env);
+      expect(next.code, transcript(next)).toBe(0);
+      expect(next.stdout).toContain(`cancel ${ref} (order 1): confirmed`);
+      expect((await runJob(ws, plus(OPEN, 5), gw.env, ['--dry-run'])).code).toBe(0);
+      expectNoOrderSentTwice(gw.placed());
+      expectPositionsAtMost(gw.account(), TARGETS);
+      expectNoFillLost(ws, gw.account());
+      expectRecordsAgreeWithBroker(ws, gw.account());
+    },
+  );
 
   it('corrupt database: exit 1 before reaching the broker, alert says corrupt, the file is left for inspection; moved aside, the next run rebuilds the records without a duplicate row in trades.csv', async () => {
     // Fault: the database's pages are garbage (a failing disk, a bad restore).
@@ -222,7 +272,9 @@ describe('fault matrix: storage', () => {
     gw.now = plus(OPEN, 120);
     const r = await runJob(ws, plus(OPEN, 120), gw.env);
     expect(r.code, transcript(r)).toBe(1);
-    expect(r.stderr).toMatch(/run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not .*: the (database file is corrupt|file is not a SQLite database)/);
+    expect(r.stderr).toMatch(
+      /run failed, no orders sent: storage error: .*rebalancer\.sqlite: could not .*: the (database file is corrupt|file is not a SQLite database)/,
+    );
     expect(gw.connections(), 'no connection to the broker').toBe(connections);
     expectAlert(ws, /FAILED: storage error: .*rebalancer\.sqlite/, /restore it from a backup, or move it aside/);
     expect(readFileSync(file).equals(corrupt), 'the corrupt file is left as it was').toBe(true);
@@ -255,7 +307,9 @@ describe('fault matrix: storage', () => {
     gw.now = plus(OPEN, 120);
     const r = await runJob(ws, plus(OPEN, 120), gw.env);
     expect(r.code, transcript(r)).toBe(1);
-    expect(r.stderr).toMatch(/run failed, no orders sent: storage error: .*trades\.csv: could not open the trades CSV for appending: the path is a directory, not a file/);
+    expect(r.stderr).toMatch(
+      /run failed, no orders sent: storage error: .*trades\.csv: could not open the trades CSV for appending: the path is a directory, not a file/,
+    );
     expect(gw.connections(), 'no connection to the broker').toBe(connections);
     expect(gw.placed()).toHaveLength(3);
     expectAlert(ws, /FAILED: storage error: .*trades\.csv/);

@@ -78,17 +78,15 @@ describe('checkStrategyNames', () => {
 });
 
 describe('checkCapitalSum', () => {
-  test.each([
-    [[1]],
-    [[0.5, 0.5]],
-    [[0.1, 0.2, 0.3, 0.4]],
-    [[0.7, 0.3 + 1e-10]],
-  ])('capitals %j pass', (capitals) => {
+  test.each([[[1]], [[0.5, 0.5]], [[0.1, 0.2, 0.3, 0.4]], [[0.7, 0.3 + 1e-10]]])('capitals %j pass', (capitals) => {
     expect(checkCapitalSum(capitals.map((capital, i) => forecast({ file: `f${i}.json`, capital })))).toBeUndefined();
   });
 
   test('capitals over 1 name the sum and every file', () => {
     const breach = checkCapitalSum([forecast({ file: 'a.json', capital: 0.6 }), forecast({ file: 'b.json', capital: 0.6 })]);
-    expect(breach).toEqual({ code: 'INVALID_FORECAST', detail: 'capital of all forecast files sums to 1.2, more than 1: a.json 0.6, b.json 0.6' });
+    expect(breach).toEqual({
+      code: 'INVALID_FORECAST',
+      detail: 'capital of all forecast files sums to 1.2, more than 1: a.json 0.6, b.json 0.6',
+    });
   });
 });

@@ -33,32 +33,67 @@ const rarely = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
   fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
 
 const strategy = mostly(
-  string(fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), fc.constantFrom('', 'a b', 's'.repeat(65), 'trend/1', 'é'), (s) => /^[A-Za-z0-9_.-]{1,64}$/.test(s)),
+  string(fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), fc.constantFrom('', 'a b', 's'.repeat(65), 'trend/1', 'é'), (s) =>
+    /^[A-Za-z0-9_.-]{1,64}$/.test(s),
+  ),
   notString,
 );
 const VALID_TIMES = ['2026-11-20T21:05:00Z', '2026-11-20T16:05:00-05:00', '2026-11-20T21:05:00.5+00:00', '2026-02-28T23:59:59+14:00'];
-const INVALID_TIMES = ['2026-11-20T21:05:00', '2026-11-20', '2026-13-01T00:00:00Z', '2026-11-31T00:00Z', 'yesterday', '2026-11-20T21:05:00+25:00', ''];
+const INVALID_TIMES = [
+  '2026-11-20T21:05:00',
+  '2026-11-20',
+  '2026-13-01T00:00:00Z',
+  '2026-11-31T00:00Z',
+  'yesterday',
+  '2026-11-20T21:05:00+25:00',
+  '',
+];
 const asOf = mostly(
   fc.constantFrom(...VALID_TIMES).map((s) => ({ text: JSON.stringify(s), ok: true })),
-  fc.date({ min: new Date('1990-01-01Z'), max: new Date('2100-01-01Z'), noInvalidDate: true }).map((d) => ({ text: JSON.stringify(d.toISOString()), ok: true })),
+  fc
+    .date({ min: new Date('1990-01-01Z'), max: new Date('2100-01-01Z'), noInvalidDate: true })
+    .map((d) => ({ text: JSON.stringify(d.toISOString()), ok: true })),
   fc.constantFrom(...INVALID_TIMES).map((s) => ({ text: JSON.stringify(s), ok: false })),
   notString,
 );
-const leverage = mostly(numberIn(0, 10, () => true), numberIn(-1, 12, (n) => n >= 0 && n <= 10), fc.double().map((n) => ({ text: String(n), ok: Number.isFinite(n) && n >= 0 && n <= 10 })), bad);
-const capital = mostly(numberIn(Number.MIN_VALUE, 1, () => true), numberIn(-0.5, 1.5, (n) => n > 0 && n <= 1), bad);
+const leverage = mostly(
+  numberIn(0, 10, () => true),
+  numberIn(-1, 12, (n) => n >= 0 && n <= 10),
+  fc.double().map((n) => ({ text: String(n), ok: Number.isFinite(n) && n >= 0 && n <= 10 })),
+  bad,
+);
+const capital = mostly(
+  numberIn(Number.MIN_VALUE, 1, () => true),
+  numberIn(-0.5, 1.5, (n) => n > 0 && n <= 1),
+  bad,
+);
 
 const ticker = fc.oneof(
   { weight: 12, arbitrary: fc.stringMatching(/^[A-Z][A-Z0-9]{0,4}(?:[.\- ][A-Z0-9]{1,3})?$/) },
-  { weight: 1, arbitrary: fc.constantFrom('aapl', '1AB', 'ABCDEFGHIJKLM', 'A..B', 'A.B.C', '', '__proto__', 'A_B', 'B ', 'BRK.B', 'BRK B') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('aapl', '1AB', 'ABCDEFGHIJKLM', 'A..B', 'A.B.C', '', '__proto__', 'A_B', 'B ', 'BRK.B', 'BRK B'),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 14 }) },
 );
-const weightValue = fc.oneof({ weight: 12, arbitrary: numberIn(-0.25, 0.25, () => true) }, { weight: 2, arbitrary: numberIn(-1.5, 1.5, (n) => Math.abs(n) <= 1) }, { weight: 1, arbitrary: bad });
+const weightValue = fc.oneof(
+  { weight: 12, arbitrary: numberIn(-0.25, 0.25, () => true) },
+  { weight: 2, arbitrary: numberIn(-1.5, 1.5, (n) => Math.abs(n) <= 1) },
+  { weight: 1, arbitrary: bad },
+);
 
 function weightsRule(entries: readonly Entry[]): boolean {
   const keys = entries.map(([k]) => k);
   const canonical = keys.map((k) => k.replace(/[.\- ]/, ' '));
   const sum = entries.reduce((total, [, v]) => total + Math.abs(v.n ?? 0), 0);
-  return entries.length > 0 && keys.every(TICKER_RULE) && !hasDuplicates(keys) && !hasDuplicates(canonical) && entries.every(([, v]) => v.ok) && sum <= 1 + 1e-9;
+  return (
+    entries.length > 0 &&
+    keys.every(TICKER_RULE) &&
+    !hasDuplicates(keys) &&
+    !hasDuplicates(canonical) &&
+    entries.every(([, v]) => v.ok) &&
+    sum <= 1 + 1e-9
+  );
 }
 const weights = fc.oneof(
   { weight: 15, arbitrary: fc.array(fc.tuple(ticker, weightValue), { minLength: 1, maxLength: 4 }) },
@@ -67,7 +102,10 @@ const weights = fc.oneof(
 );
 
 const hintField = (valid: RegExp, invalid: string[]): fc.Arbitrary<Part> =>
-  mostly(string(fc.stringMatching(valid), fc.constantFrom(...invalid), (s) => valid.test(s)), notString);
+  mostly(
+    string(fc.stringMatching(valid), fc.constantFrom(...invalid), (s) => valid.test(s)),
+    notString,
+  );
 const hint = fc
   .record({
     primaryExchange: fc.option(hintField(/^[A-Z.]{1,16}$/, ['arca', '', 'A'.repeat(17), 'NY SE']), { nil: undefined }),
@@ -81,15 +119,31 @@ const hint = fc
 
 /** A near-valid forecast file with random mutations, and whether every rule holds for it (the oracle). */
 const forecastFile = fc
-  .record({ strategy, asOf, leverage, capital: fc.option(capital, { nil: undefined }), weights, extra: rarely(fc.constantFrom('wieghts', 'comment', 'Leverage')), duplicate: fc.nat(9).map((n) => n === 0) })
+  .record({
+    strategy,
+    asOf,
+    leverage,
+    capital: fc.option(capital, { nil: undefined }),
+    weights,
+    extra: rarely(fc.constantFrom('wieghts', 'comment', 'Leverage')),
+    duplicate: fc.nat(9).map((n) => n === 0),
+  })
   .chain((f) => {
     const weightKeys = f.weights?.map(([k]) => k) ?? [];
-    const contractKey = weightKeys.length > 0 ? fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...weightKeys) }, { weight: 1, arbitrary: ticker }) : ticker;
-    return fc.record({ file: fc.constant(f), contracts: fc.option(fc.array(fc.tuple(contractKey, hint), { maxLength: 2 }), { nil: undefined }) });
+    const contractKey =
+      weightKeys.length > 0 ? fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...weightKeys) }, { weight: 1, arbitrary: ticker }) : ticker;
+    return fc.record({
+      file: fc.constant(f),
+      contracts: fc.option(fc.array(fc.tuple(contractKey, hint), { maxLength: 2 }), { nil: undefined }),
+    });
   })
   .map(({ file: f, contracts }) => {
     const weightKeys = new Set(f.weights?.map(([k]) => k) ?? []);
-    const fields: Entry[] = [['strategy', f.strategy], ['asOf', f.asOf], ['leverage', f.leverage]];
+    const fields: Entry[] = [
+      ['strategy', f.strategy],
+      ['asOf', f.asOf],
+      ['leverage', f.leverage],
+    ];
     if (f.capital !== undefined) fields.push(['capital', f.capital]);
     fields.push(['weights', f.weights === null ? { text: '[]', ok: false } : { text: objectText(f.weights), ok: weightsRule(f.weights) }]);
     if (contracts !== undefined) {
@@ -139,7 +193,9 @@ describe('parseForecast, for near-valid forecasts with random mutations', () => 
         if (!result.ok) {
           seen.refused += 1;
           for (const { detail } of result.errors) {
-            expect(detail).toMatch(/^forecasts\/trend\.json: (strategy|asOf|leverage|capital|weights|contracts|wieghts|comment|Leverage)\b/);
+            expect(detail).toMatch(
+              /^forecasts\/trend\.json: (strategy|asOf|leverage|capital|weights|contracts|wieghts|comment|Leverage)\b/,
+            );
           }
           return;
         }

@@ -47,7 +47,10 @@ describe('parseForecast accepts', () => {
     ['a UTF-8 byte order mark', `\uFEFF${fileWith()}`],
     ['leverage 0 and 10, capital 1', fileWith({ leverage: 10, capital: 1 })],
     ['leverage 0', fileWith({ leverage: 0 })],
-    ['tickers with one separator and at the length limit', fileWith({ contracts: {}, weights: { 'BRK.B': 0.1, 'BF-B': 0.1, 'RDS A': 0.1, ABCDEFGHIJKL: 0.1, A: 0.1, X1: 0.1 } })],
+    [
+      'tickers with one separator and at the length limit',
+      fileWith({ contracts: {}, weights: { 'BRK.B': 0.1, 'BF-B': 0.1, 'RDS A': 0.1, ABCDEFGHIJKL: 0.1, A: 0.1, X1: 0.1 } }),
+    ],
     ['negative weights (shorting is decided later)', fileWith({ contracts: {}, weights: { AAPL: -0.5, MSFT: 0.5 } })],
     ['absolute weights summing to exactly 1', fileWith({ contracts: {}, weights: { A: 0.1, B: 0.2, C: 0.3, D: 0.4 } })],
     ['a sum over 1 by less than 1e-9', fileWith({ contracts: {}, weights: { A: 0.5, B: 0.5 + 1e-10 } })],
@@ -69,7 +72,11 @@ describe('parseForecast refuses, naming the file, the field and the problem', ()
     ['an empty file', '', ['forecasts/trend.json: empty file']],
     ['a file of blanks after a BOM', '\uFEFF \n ', ['forecasts/trend.json: empty file']],
     ['a truncated file', fileWith().slice(0, 60), ['truncated or not valid JSON: unexpected end of file at line 4']],
-    ['a syntax error, with line and column', '{\n  "strategy": "trend",\n  "asOf" "x"\n}', ['not valid JSON: expected \':\' but found "\\"" at line 3, column 10']],
+    [
+      'a syntax error, with line and column',
+      '{\n  "strategy": "trend",\n  "asOf" "x"\n}',
+      ['not valid JSON: expected \':\' but found "\\"" at line 3, column 10'],
+    ],
     ['two documents in one file', `${fileWith()}\n{}`, ['more content after the end of the JSON value']],
     ['an array', '[1]', ['forecasts/trend.json: must hold a JSON object (got an array)']],
     ['a number', '1', ['must hold a JSON object (got 1)']],
@@ -78,31 +85,63 @@ describe('parseForecast refuses, naming the file, the field and the problem', ()
     ['single quotes', "{'strategy': 'trend'}", ['not valid JSON']],
     ['a trailing comma', fileWith().replace('"SPY": 0.25', '"SPY": 0.25,'), ['not valid JSON']],
     // duplicate keys
-    ['a ticker named twice', fileWithRaw('weights', '{"AAPL": 0.4,\n "AAPL": 0.1}'), ['weights.AAPL: duplicate key (at line 6, column 15 and again at line 7, column 2)']],
-    ['a ticker named twice, once with an escape', fileWithRaw('weights', '{"AAPL": 0.4, "A\\u0041PL": 0.1}'), ['weights.AAPL: duplicate key']],
+    [
+      'a ticker named twice',
+      fileWithRaw('weights', '{"AAPL": 0.4,\n "AAPL": 0.1}'),
+      ['weights.AAPL: duplicate key (at line 6, column 15 and again at line 7, column 2)'],
+    ],
+    [
+      'a ticker named twice, once with an escape',
+      fileWithRaw('weights', '{"AAPL": 0.4, "A\\u0041PL": 0.1}'),
+      ['weights.AAPL: duplicate key'],
+    ],
     ['a top-level field twice', fileWith().replace('"leverage": 1.5', '"leverage": 1.5, "leverage": 3'), ['leverage: duplicate key']],
-    ['a contract field twice', fileWithRaw('contracts', '{"SPY": {"currency": "USD", "currency": "EUR"}}'), ['contracts.SPY.currency: duplicate key']],
+    [
+      'a contract field twice',
+      fileWithRaw('contracts', '{"SPY": {"currency": "USD", "currency": "EUR"}}'),
+      ['contracts.SPY.currency: duplicate key'],
+    ],
     // numbers
     ['NaN', fileWithRaw('weights', '{"AAPL": NaN}'), ['forecasts/trend.json: weights.AAPL: not a finite number (got NaN)']],
     ['Infinity', fileWithRaw('leverage', 'Infinity'), ['leverage: not a finite number (got Infinity)']],
     ['-Infinity', fileWithRaw('weights', '{"AAPL": -Infinity}'), ['weights.AAPL: not a finite number (got -Infinity)']],
     ['1e400', fileWithRaw('weights', '{"AAPL": 1e400}'), ['weights.AAPL: not a finite number (got 1e400)']],
     ['-1e400 as capital', fileWithRaw('capital', '-1e400'), ['capital: not a finite number (got -1e400)']],
-    ['a weight written as a string', fileWith({ weights: { AAPL: '0.4' } }), ['weights.AAPL: not a number: write numbers without quotes (got the string "0.4")']],
-    ['the string "NaN"', fileWith({ weights: { AAPL: 'NaN' } }), ['weights.AAPL: not a number: write numbers without quotes (got the string "NaN")']],
-    ['leverage written as a string', fileWith({ leverage: '1.5' }), ['leverage: not a number: write numbers without quotes (got the string "1.5")']],
+    [
+      'a weight written as a string',
+      fileWith({ weights: { AAPL: '0.4' } }),
+      ['weights.AAPL: not a number: write numbers without quotes (got the string "0.4")'],
+    ],
+    [
+      'the string "NaN"',
+      fileWith({ weights: { AAPL: 'NaN' } }),
+      ['weights.AAPL: not a number: write numbers without quotes (got the string "NaN")'],
+    ],
+    [
+      'leverage written as a string',
+      fileWith({ leverage: '1.5' }),
+      ['leverage: not a number: write numbers without quotes (got the string "1.5")'],
+    ],
     ['capital written as a string', fileWith({ capital: '1' }), ['capital: not a number']],
     ['a weight that is a boolean', fileWith({ weights: { AAPL: true } }), ['weights.AAPL: not a finite number (got true)']],
     // strategy
     ['no strategy', fileWith({ strategy: undefined }), ['forecasts/trend.json: strategy: missing (required)']],
     ['an empty strategy', fileWith({ strategy: '' }), ['strategy: must not be empty']],
     ['a strategy of 65 characters', fileWith({ strategy: 's'.repeat(65) }), ['strategy: must be at most 64 characters']],
-    ['a strategy with a space', fileWith({ strategy: 'my trend' }), ['strategy: may contain only letters, digits, "_", "." and "-" (got the string "my trend")']],
+    [
+      'a strategy with a space',
+      fileWith({ strategy: 'my trend' }),
+      ['strategy: may contain only letters, digits, "_", "." and "-" (got the string "my trend")'],
+    ],
     ['a strategy with a slash', fileWith({ strategy: '../trend' }), ['strategy: may contain only']],
     ['a numeric strategy', fileWith({ strategy: 7 }), ['strategy: not a string (got 7)']],
     // asOf
     ['no asOf', fileWith({ asOf: undefined }), ['asOf: missing (required)']],
-    ['asOf without a zone', fileWith({ asOf: '2026-11-20T21:05:00' }), ['asOf: has no time zone: it must end with Z or an offset such as +01:00']],
+    [
+      'asOf without a zone',
+      fileWith({ asOf: '2026-11-20T21:05:00' }),
+      ['asOf: has no time zone: it must end with Z or an offset such as +01:00'],
+    ],
     ['asOf as a date only', fileWith({ asOf: '2026-11-20' }), ['asOf: has no time zone']],
     ['asOf on a day that does not exist', fileWith({ asOf: '2026-11-31T00:00:00Z' }), ['asOf: not a valid ISO 8601 time']],
     ['asOf that is not ISO', fileWith({ asOf: 'Fri, 20 Nov 2026 21:05:00 GMT' }), ['asOf: not a valid ISO 8601 time']],
@@ -118,38 +157,100 @@ describe('parseForecast refuses, naming the file, the field and the problem', ()
     ['capital null', fileWith({ capital: null }), ['capital: not a finite number (got null)']],
     // weights
     ['no weights', fileWith({ weights: undefined, contracts: undefined }), ['weights: missing (required)']],
-    ['weights as a list', fileWith({ weights: [['AAPL', 1]], contracts: undefined }), ['weights: must be an object of ticker: weight (got an array)']],
+    [
+      'weights as a list',
+      fileWith({ weights: [['AAPL', 1]], contracts: undefined }),
+      ['weights: must be an object of ticker: weight (got an array)'],
+    ],
     ['no tickers', fileWith({ weights: {}, contracts: undefined }), ['weights: has no tickers: at least one is required']],
     ['a weight over 1', fileWith({ weights: { AAPL: 1.5 }, contracts: undefined }), ['weights.AAPL: must be between -1 and 1 (got 1.5)']],
     ['a weight under -1', fileWith({ weights: { AAPL: -2 }, contracts: undefined }), ['weights.AAPL: must be between -1 and 1 (got -2)']],
-    ['weights summing over 1', fileWith({ weights: { AAPL: 0.6, MSFT: 0.3, SPY: 0.2 } }), ['weights: absolute weights sum to 1.1; at most 1 is allowed']],
+    [
+      'weights summing over 1',
+      fileWith({ weights: { AAPL: 0.6, MSFT: 0.3, SPY: 0.2 } }),
+      ['weights: absolute weights sum to 1.1; at most 1 is allowed'],
+    ],
     ['shorts counted by absolute value', fileWith({ weights: { AAPL: -0.6, SPY: 0.6 } }), ['weights: absolute weights sum to 1.2']],
-    ['a weight object', fileWith({ weights: { AAPL: { w: 0.4 } }, contracts: undefined }), ['weights.AAPL: not a finite number (got an object)']],
-    ['two spellings of one ticker', fileWith({ weights: { 'BRK.B': 0.2, 'BRK B': 0.2 }, contracts: undefined }), ['weights["BRK B"]: same ticker as weights.BRK.B']],
+    [
+      'a weight object',
+      fileWith({ weights: { AAPL: { w: 0.4 } }, contracts: undefined }),
+      ['weights.AAPL: not a finite number (got an object)'],
+    ],
+    [
+      'two spellings of one ticker',
+      fileWith({ weights: { 'BRK.B': 0.2, 'BRK B': 0.2 }, contracts: undefined }),
+      ['weights["BRK B"]: same ticker as weights.BRK.B'],
+    ],
     // tickers
-    ...['aapl', 'Aapl', '1ABC', 'ABCDEFGHIJKLM', 'BRK..B', 'BRK.B.C', 'BRK.', 'BRK B ', ' BRK', 'A_B', 'A/B', 'ÄPFEL', '', '__proto__', 'constructor'].map(
-      (ticker): Refusal => [
-        `the ticker ${JSON.stringify(ticker)}`,
-        fileWith({ weights: { [ticker]: 0.1 }, contracts: undefined }),
-        ['not a valid ticker: 1-12 characters'],
-      ],
-    ),
+    ...[
+      'aapl',
+      'Aapl',
+      '1ABC',
+      'ABCDEFGHIJKLM',
+      'BRK..B',
+      'BRK.B.C',
+      'BRK.',
+      'BRK B ',
+      ' BRK',
+      'A_B',
+      'A/B',
+      'ÄPFEL',
+      '',
+      '__proto__',
+      'constructor',
+    ].map((ticker): Refusal => [
+      `the ticker ${JSON.stringify(ticker)}`,
+      fileWith({ weights: { [ticker]: 0.1 }, contracts: undefined }),
+      ['not a valid ticker: 1-12 characters'],
+    ]),
     // contracts
     ['contracts for a ticker not in weights', fileWith({ contracts: { QQQ: { currency: 'USD' } } }), ['contracts.QQQ: not in weights']],
-    ['an unknown contract field', fileWith({ contracts: { SPY: { exchange: 'ARCA' } } }), ['contracts.SPY.exchange: unknown field (known fields: primaryExchange, currency)']],
-    ['a lower-case exchange', fileWith({ contracts: { SPY: { primaryExchange: 'arca' } } }), ['contracts.SPY.primaryExchange: must be 1-16 uppercase letters or dots']],
-    ['an exchange of 17 letters', fileWith({ contracts: { SPY: { primaryExchange: 'A'.repeat(17) } } }), ['contracts.SPY.primaryExchange: must be 1-16']],
-    ['a four-letter currency', fileWith({ contracts: { SPY: { currency: 'USDT' } } }), ['contracts.SPY.currency: must be a three-letter currency code']],
-    ['a contract hint that is a string', fileWith({ contracts: { SPY: 'ARCA' } }), ['contracts.SPY: must be an object with primaryExchange and/or currency (got the string "ARCA")']],
+    [
+      'an unknown contract field',
+      fileWith({ contracts: { SPY: { exchange: 'ARCA' } } }),
+      ['contracts.SPY.exchange: unknown field (known fields: primaryExchange, currency)'],
+    ],
+    [
+      'a lower-case exchange',
+      fileWith({ contracts: { SPY: { primaryExchange: 'arca' } } }),
+      ['contracts.SPY.primaryExchange: must be 1-16 uppercase letters or dots'],
+    ],
+    [
+      'an exchange of 17 letters',
+      fileWith({ contracts: { SPY: { primaryExchange: 'A'.repeat(17) } } }),
+      ['contracts.SPY.primaryExchange: must be 1-16'],
+    ],
+    [
+      'a four-letter currency',
+      fileWith({ contracts: { SPY: { currency: 'USDT' } } }),
+      ['contracts.SPY.currency: must be a three-letter currency code'],
+    ],
+    [
+      'a contract hint that is a string',
+      fileWith({ contracts: { SPY: 'ARCA' } }),
+      ['contracts.SPY: must be an object with primaryExchange and/or currency (got the string "ARCA")'],
+    ],
     ['contracts as a list', fileWith({ contracts: ['SPY'] }), ['contracts: must be an object of ticker: contract hints (got an array)']],
     // unknown fields
-    ['a misspelt weights', fileWith({ weights: undefined, contracts: undefined, wieghts: { AAPL: 1 } }), ['wieghts: unknown field (did you mean "weights"?)', 'weights: missing (required)']],
-    ['an extra field', fileWith({ comment: 'hi' }), ['forecasts/trend.json: comment: unknown field (known fields: strategy, asOf, leverage, capital, weights, contracts)']],
+    [
+      'a misspelt weights',
+      fileWith({ weights: undefined, contracts: undefined, wieghts: { AAPL: 1 } }),
+      ['wieghts: unknown field (did you mean "weights"?)', 'weights: missing (required)'],
+    ],
+    [
+      'an extra field',
+      fileWith({ comment: 'hi' }),
+      ['forecasts/trend.json: comment: unknown field (known fields: strategy, asOf, leverage, capital, weights, contracts)'],
+    ],
     ['a __proto__ field', fileWithRaw('contracts', '{}, "__proto__": {"leverage": 9}'), ['__proto__: unknown field']],
     ['a field name with a colon', fileWith({ 'a: b': 1 }), ['forecasts/trend.json: ["a: b"]: unknown field']],
   ])('%s', (_name, text, expected) => {
     const details = errorsOf(text);
-    for (const fragment of expected) expect(details.some((detail) => detail.includes(fragment)), `${fragment}\nin\n${details.join('\n')}`).toBe(true);
+    for (const fragment of expected)
+      expect(
+        details.some((detail) => detail.includes(fragment)),
+        `${fragment}\nin\n${details.join('\n')}`,
+      ).toBe(true);
   });
 
   test('every problem in the file, not only the first', () => {

@@ -77,31 +77,63 @@ describe('readForecasts blocks, with a message naming the file', () => {
   test.each([
     ['an empty file', { 'a.json': '' }, ['INVALID_FORECAST DIR/a.json: empty file']],
     ['a truncated file', { 'a.json': strategy('a').slice(0, 40) }, ['INVALID_FORECAST DIR/a.json: truncated or not valid JSON']],
-    ['duplicate tickers', { 'a.json': strategy('a').replace('"MSFT"', '"AAPL"') }, ['INVALID_FORECAST DIR/a.json: weights.AAPL: duplicate key']],
-    ['a stale forecast', { 'a.json': strategy('a', { asOf: '2026-11-20T11:59:59Z' }) }, [
-      'STALE_FORECAST DIR/a.json: asOf: forecast is 24 hours (24h 0m 1s) old (asOf 2026-11-20T11:59:59Z, now 2026-11-21T12:00:00.000Z); the limit is 24 hours',
-    ]],
-    ['a forecast from the future', { 'a.json': strategy('a', { asOf: '2026-11-21T14:00:00+01:00' }) }, [
-      'INVALID_FORECAST DIR/a.json: asOf: asOf is in the future: 2026-11-21T13:00:00Z is 1 hour (1h 0m 0s) after now',
-    ]],
-    ['asOf without a zone', { 'a.json': strategy('a', { asOf: '2026-11-21T11:00:00' }) }, ['INVALID_FORECAST DIR/a.json: asOf: has no time zone']],
-    ['an unknown field', { 'a.json': strategy('a', { wieghts: {} }) }, ['INVALID_FORECAST DIR/a.json: wieghts: unknown field (did you mean "weights"?)']],
-    ['one strategy in two files', { 'a.json': strategy('trend'), 'b.json': strategy('trend') }, [
-      'INVALID_FORECAST strategy "trend" is named by more than one file: DIR/a.json, DIR/b.json (one file per strategy)',
-    ]],
-    ['capitals summing over 1', { 'a.json': strategy('a', { capital: 0.6 }), 'b.json': strategy('b', { capital: undefined }) }, [
-      'INVALID_FORECAST capital of all forecast files sums to 1.6, more than 1: DIR/a.json 0.6, DIR/b.json 1',
-    ]],
-    ['a UTF-16 file', { 'a.json': Buffer.from(`\uFEFF${strategy('a')}`, 'utf16le') }, ['INVALID_FORECAST DIR/a.json: the file is UTF-16 text; save it as UTF-8']],
-    ['bytes that are not UTF-8', { 'a.json': Buffer.concat([Buffer.from('{"strategy": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) }, [
-      'INVALID_FORECAST DIR/a.json: not valid UTF-8 text',
-    ]],
-    ['a file over 5 MB', { 'a.json': ' '.repeat(5 * 1024 * 1024 + 1) }, [
-      'INVALID_FORECAST DIR/a.json: file is 5242881 bytes, over the limit of 5242880 bytes (5 MB); not read',
-    ]],
-    ['an upper-case extension', { 'a.json': strategy('a'), 'B.JSON': strategy('b') }, [
-      'INVALID_FORECAST DIR/B.JSON: the extension must be .json in lower case; the file was not read',
-    ]],
+    [
+      'duplicate tickers',
+      { 'a.json': strategy('a').replace('"MSFT"', '"AAPL"') },
+      ['INVALID_FORECAST DIR/a.json: weights.AAPL: duplicate key'],
+    ],
+    [
+      'a stale forecast',
+      { 'a.json': strategy('a', { asOf: '2026-11-20T11:59:59Z' }) },
+      [
+        'STALE_FORECAST DIR/a.json: asOf: forecast is 24 hours (24h 0m 1s) old (asOf 2026-11-20T11:59:59Z, now 2026-11-21T12:00:00.000Z); the limit is 24 hours',
+      ],
+    ],
+    [
+      'a forecast from the future',
+      { 'a.json': strategy('a', { asOf: '2026-11-21T14:00:00+01:00' }) },
+      ['INVALID_FORECAST DIR/a.json: asOf: asOf is in the future: 2026-11-21T13:00:00Z is 1 hour (1h 0m 0s) after now'],
+    ],
+    [
+      'asOf without a zone',
+      { 'a.json': strategy('a', { asOf: '2026-11-21T11:00:00' }) },
+      ['INVALID_FORECAST DIR/a.json: asOf: has no time zone'],
+    ],
+    [
+      'an unknown field',
+      { 'a.json': strategy('a', { wieghts: {} }) },
+      ['INVALID_FORECAST DIR/a.json: wieghts: unknown field (did you mean "weights"?)'],
+    ],
+    [
+      'one strategy in two files',
+      { 'a.json': strategy('trend'), 'b.json': strategy('trend') },
+      ['INVALID_FORECAST strategy "trend" is named by more than one file: DIR/a.json, DIR/b.json (one file per strategy)'],
+    ],
+    [
+      'capitals summing over 1',
+      { 'a.json': strategy('a', { capital: 0.6 }), 'b.json': strategy('b', { capital: undefined }) },
+      ['INVALID_FORECAST capital of all forecast files sums to 1.6, more than 1: DIR/a.json 0.6, DIR/b.json 1'],
+    ],
+    [
+      'a UTF-16 file',
+      { 'a.json': Buffer.from(`\uFEFF${strategy('a')}`, 'utf16le') },
+      ['INVALID_FORECAST DIR/a.json: the file is UTF-16 text; save it as UTF-8'],
+    ],
+    [
+      'bytes that are not UTF-8',
+      { 'a.json': Buffer.concat([Buffer.from('{"strategy": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) },
+      ['INVALID_FORECAST DIR/a.json: not valid UTF-8 text'],
+    ],
+    [
+      'a file over 5 MB',
+      { 'a.json': ' '.repeat(5 * 1024 * 1024 + 1) },
+      ['INVALID_FORECAST DIR/a.json: file is 5242881 bytes, over the limit of 5242880 bytes (5 MB); not read'],
+    ],
+    [
+      'an upper-case extension',
+      { 'a.json': strategy('a'), 'B.JSON': strategy('b') },
+      ['INVALID_FORECAST DIR/B.JSON: the extension must be .json in lower case; the file was not read'],
+    ],
   ])('%s', async (_name, files, expected) => {
     const breaches = await breachesFor(files);
     expect(breaches).toHaveLength(expected.length);
@@ -135,7 +167,9 @@ describe('readForecasts blocks, with a message naming the file', () => {
   test('a directory that is a file', async () => {
     await given({ 'file.json': '{}' });
     const result = await readForecasts(join(dir, 'file.json'), NOW, MAX_AGE);
-    expect(result.breaches).toEqual([{ code: 'INVALID_FORECAST', detail: `forecast directory ${join(dir, 'file.json')} is not a directory` }]);
+    expect(result.breaches).toEqual([
+      { code: 'INVALID_FORECAST', detail: `forecast directory ${join(dir, 'file.json')} is not a directory` },
+    ]);
   });
 
   test('a file that cannot be read (a dangling link) and a directory named like a forecast', async () => {
@@ -173,7 +207,9 @@ describe('readForecasts blocks, with a message naming the file', () => {
     const result = await readForecasts(dir, NOW, MAX_AGE);
     expect(result.files).toEqual([join(dir, 'a.json'), join(dir, 'b.json')]);
     expect(result.forecasts.map((f) => f.strategy)).toEqual(['a']);
-    expect(result.breaches.map((b) => b.detail)).toEqual([`${join(dir, 'b.json')}: leverage: not a number: write numbers without quotes (got the string "high")`]);
+    expect(result.breaches.map((b) => b.detail)).toEqual([
+      `${join(dir, 'b.json')}: leverage: not a number: write numbers without quotes (got the string "high")`,
+    ]);
   });
 
   test.each([

@@ -28,12 +28,12 @@ describe('parseStrictJson reads exactly what JSON.parse reads', () => {
 
 describe('parseStrictJson refuses what JSON.parse refuses, with a position', () => {
   test.each([
-    ['{"a": 01}', 'not valid JSON: expected \',\' or \'}\' but found "1" at line 1, column 8'],
+    ['{"a": 01}', "not valid JSON: expected ',' or '}' but found \"1\" at line 1, column 8"],
     ['{"a": +1}', 'not valid JSON: expected a value but found "+" at line 1, column 7'],
     ['{"a": .5}', 'expected a value but found "."'],
-    ['{"a": 1.}', 'expected \',\' or \'}\' but found "."'],
+    ['{"a": 1.}', "expected ',' or '}' but found \".\""],
     ['{"a": -}', 'expected a value but found "-"'],
-    ['{"a": 0x10}', 'expected \',\' or \'}\' but found "x"'],
+    ['{"a": 0x10}', "expected ',' or '}' but found \"x\""],
     ['{"a": "tab\there"}', 'control character in a string (it must be escaped) at line 1, column 11'],
     ['{"a": "\\x41"}', 'invalid escape in a string at line 1, column 8'],
     ['{"a": "\\u12G4"}', 'invalid escape in a string'],
@@ -41,7 +41,7 @@ describe('parseStrictJson refuses what JSON.parse refuses, with a position', () 
     ['{"a": undefined}', 'expected a value but found "u"'],
     ['{"a": None}', 'expected a value but found "N"'],
     ['{"a": nan}', 'expected a value but found "n"'],
-    ['[1 2]', 'expected \',\' or \']\' but found "2"'],
+    ['[1 2]', "expected ',' or ']' but found \"2\""],
     ['{"a": 1}\n\n  x', 'more content after the end of the JSON value at line 3, column 3'],
     ['{"a":\r\n 1,\r\n "b" 2}', 'expected \':\' but found "2" at line 3, column 6'],
     ['{"a": 1}\uFEFF', 'more content after the end of the JSON value'],

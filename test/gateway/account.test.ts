@@ -25,7 +25,11 @@ describe('account summary and positions', () => {
     const { gateway } = await startTestGateway();
     const { api } = await connectClient(gateway.port, 7);
     const rows = await collect<[number, string, string, string, string]>(
-      api, EventName.accountSummary, EventName.accountSummaryEnd, () => api.reqAccountSummary(3, 'All', TAGS), (reqId) => reqId === 3,
+      api,
+      EventName.accountSummary,
+      EventName.accountSummaryEnd,
+      () => api.reqAccountSummary(3, 'All', TAGS),
+      (reqId) => reqId === 3,
     );
     const byTag = Object.fromEntries(rows.map(([, account, tag, value, currency]) => [tag, { account, value, currency }]));
     // NLV = cash 100000 + 100 AAPL x last 190; maintenance 25% of the long value.
@@ -44,12 +48,21 @@ describe('account summary and positions', () => {
     const { gateway } = await startTestGateway();
     const { api } = await connectClient(gateway.port, 7);
     const rows = await collect<[string, { symbol: string; conId: number; secType: string; currency: string }, number, number]>(
-      api, EventName.position, EventName.positionEnd, () => api.reqPositions(),
+      api,
+      EventName.position,
+      EventName.positionEnd,
+      () => api.reqPositions(),
     );
     expect(rows).toHaveLength(1);
     const [account, contract, pos, avgCost] = rows[0] ?? [];
-    expect({ account, symbol: contract?.symbol, secType: contract?.secType, currency: contract?.currency, pos, avgCost })
-      .toEqual({ account: 'DU1234567', symbol: 'AAPL', secType: 'STK', currency: 'USD', pos: 100, avgCost: 150 });
+    expect({ account, symbol: contract?.symbol, secType: contract?.secType, currency: contract?.currency, pos, avgCost }).toEqual({
+      account: 'DU1234567',
+      symbol: 'AAPL',
+      secType: 'STK',
+      currency: 'USD',
+      pos: 100,
+      avgCost: 150,
+    });
     expect(contract?.conId).toBeGreaterThan(0);
 
     const { ib } = connectNext(gateway.port, 8);

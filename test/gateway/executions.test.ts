@@ -1,5 +1,13 @@
 import {
-  EventName, OrderAction, OrderType, SecType, type CommissionReport, type Contract, type Execution, type ExecutionFilter, type Order,
+  EventName,
+  OrderAction,
+  OrderType,
+  SecType,
+  type CommissionReport,
+  type Contract,
+  type Execution,
+  type ExecutionFilter,
+  type Order,
 } from '@stoqey/ib';
 import { describe, expect, it } from 'vitest';
 import { estimateCommission } from '../../src/core/commission.js';
@@ -8,8 +16,15 @@ import { collect, connectClient, connectNext, eventually, once, startTestGateway
 const AAPL: Contract = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART', primaryExch: 'NASDAQ', currency: 'USD' };
 /** Marketable: the scenario's ask is 190.02. */
 const BUY_AT_ONCE: Order = {
-  action: OrderAction.BUY, totalQuantity: 10, orderType: OrderType.LMT, lmtPrice: 190.05, tif: 'DAY', transmit: true,
-  orderRef: 'rb:run-1:AAPL', algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
+  action: OrderAction.BUY,
+  totalQuantity: 10,
+  orderType: OrderType.LMT,
+  lmtPrice: 190.05,
+  tif: 'DAY',
+  transmit: true,
+  orderRef: 'rb:run-1:AAPL',
+  algoStrategy: 'Adaptive',
+  algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
 };
 
 describe('fills, executions and commission reports', () => {
@@ -28,15 +43,34 @@ describe('fills, executions and commission reports', () => {
     const [report] = await commission;
     expect(reqId).toBe(-1);
     expect(contract.symbol).toBe('AAPL');
-    expect(execution).toMatchObject({ orderId: id, side: 'BOT', shares: 10, cumQty: 10, clientId: 7, orderRef: 'rb:run-1:AAPL', acctNumber: 'DU1234567' });
+    expect(execution).toMatchObject({
+      orderId: id,
+      side: 'BOT',
+      shares: 10,
+      cumQty: 10,
+      clientId: 7,
+      orderRef: 'rb:run-1:AAPL',
+      acctNumber: 'DU1234567',
+    });
     // Adaptive fills between the midpoint and the touch, never worse than the limit.
     expect(execution.price).toBeGreaterThanOrEqual(190);
     expect(execution.price).toBeLessThanOrEqual(190.02);
-    expect(report).toMatchObject({ execId: execution.execId, currency: 'USD', commission: estimateCommission('fixed', 10, execution.price ?? 0, 'BUY') });
+    expect(report).toMatchObject({
+      execId: execution.execId,
+      currency: 'USD',
+      commission: estimateCommission('fixed', 10, execution.price ?? 0, 'BUY'),
+    });
     expect(report.realizedPNL).toBeUndefined();
-    await eventually(() => expect(statuses).toEqual([['Submitted', 0, 10], ['Filled', 10, 0]]));
+    await eventually(() =>
+      expect(statuses).toEqual([
+        ['Submitted', 0, 10],
+        ['Filled', 10, 0],
+      ]),
+    );
 
-    const positions = await collect<[string, Contract, number]>(client.api, EventName.position, EventName.positionEnd, () => client.api.reqPositions());
+    const positions = await collect<[string, Contract, number]>(client.api, EventName.position, EventName.positionEnd, () =>
+      client.api.reqPositions(),
+    );
     expect(positions.map(([, c, qty]) => [c.symbol, qty])).toEqual([['AAPL', 110]]);
   });
 
@@ -49,14 +83,24 @@ describe('fills, executions and commission reports', () => {
     const reports: CommissionReport[] = [];
     client.api.on(EventName.commissionReport, (r: CommissionReport) => reports.push(r));
     const rows = await collect<[number, Contract, Execution]>(
-      client.api, EventName.execDetails, EventName.execDetailsEnd, () => client.api.reqExecutions(13, { acctCode: 'DU1234567' }), (reqId) => reqId === 13,
+      client.api,
+      EventName.execDetails,
+      EventName.execDetailsEnd,
+      () => client.api.reqExecutions(13, { acctCode: 'DU1234567' }),
+      (reqId) => reqId === 13,
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]?.[2].time).toBe('20261118 12:00:00 US/Eastern');
     expect(reports.map((r) => r.execId)).toEqual([rows[0]?.[2].execId]);
 
     const filtered = async (reqId: number, filter: ExecutionFilter) =>
-      collect(client.api, EventName.execDetails, EventName.execDetailsEnd, () => client.api.reqExecutions(reqId, filter), (r) => r === reqId);
+      collect(
+        client.api,
+        EventName.execDetails,
+        EventName.execDetailsEnd,
+        () => client.api.reqExecutions(reqId, filter),
+        (r) => r === reqId,
+      );
     expect(await filtered(14, { symbol: 'MSFT' })).toEqual([]);
     expect(await filtered(15, { clientId: '8' })).toEqual([]);
     expect(await filtered(16, { time: '20261118 12:00:01 US/Eastern' })).toEqual([]);

@@ -6,8 +6,15 @@ import { BASE_SCENARIO, collect, connectClient, eventually, once, startTestGatew
 
 const AAPL: Contract = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART', currency: 'USD' };
 const ORDER: Order = {
-  action: OrderAction.BUY, totalQuantity: 10, orderType: OrderType.LMT, lmtPrice: 190.01, tif: 'DAY', transmit: true,
-  orderRef: 'rb:run-1', algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
+  action: OrderAction.BUY,
+  totalQuantity: 10,
+  orderType: OrderType.LMT,
+  lmtPrice: 190.01,
+  tif: 'DAY',
+  transmit: true,
+  orderRef: 'rb:run-1',
+  algoStrategy: 'Adaptive',
+  algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
 };
 const withFaults = (faults: object) => ({ ...BASE_SCENARIO, gateway: { faults } });
 
@@ -15,12 +22,18 @@ describe('order faults', () => {
   it.each([
     [201, 'Inactive', 'Order rejected - reason: insufficient margin'],
     [110, 'Cancelled', 'The price does not conform to the minimum price variation for this contract.'],
-    [451, 'Cancelled', 'The following order "ID:1" value estimate of 1,900 USD exceeds the Total Value Limit of 100,000 USD. '
-      + 'Restriction is specified in Precautionary Settings of Global Configuration/Presets.'],
+    [
+      451,
+      'Cancelled',
+      'The following order "ID:1" value estimate of 1,900 USD exceeds the Total Value Limit of 100,000 USD. ' +
+        'Restriction is specified in Precautionary Settings of Global Configuration/Presets.',
+    ],
     [103, undefined, 'Duplicate order id'],
   ] as const)('rejectOrders %i: the error under the order id, then status %s; nothing reaches the book', async (code, status, text) => {
     const message = code === 201 ? text : undefined;
-    const { gateway } = await startTestGateway(withFaults({ rejectOrders: { AAPL: message === undefined ? { code } : { code, message } } }));
+    const { gateway } = await startTestGateway(
+      withFaults({ rejectOrders: { AAPL: message === undefined ? { code } : { code, message } } }),
+    );
     const client = await connectClient(gateway.port, 7);
     const statuses: string[] = [];
     client.api.on(EventName.orderStatus, (_id: number, s: string) => statuses.push(s));

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, FieldCursor } from '../../src/gateway/wire/field-cursor.js';
 import {
-  FrameReader, WireError, decodeFields, encodeFrame, encodeHandshake, parseVersionRange, type Incoming,
+  FrameReader,
+  WireError,
+  decodeFields,
+  encodeFrame,
+  encodeHandshake,
+  parseVersionRange,
+  type Incoming,
 } from '../../src/gateway/wire/framing.js';
 
 /** A client frame as @stoqey/ib writes it: length = payload + 1, the last field NUL-terminated too. */
@@ -79,7 +85,14 @@ describe('frames and fields', () => {
 describe('FieldCursor', () => {
   it('reads typed fields in order and asserts the end', () => {
     const c = new FieldCursor(['3', '12', '', '1', '0', '187.25', 'x'], 'TEST');
-    expect([c.id('id'), c.int('empty'), c.bool('yes'), c.bool('no'), c.num('price'), c.str('text')]).toEqual([12, undefined, true, false, 187.25, 'x']);
+    expect([c.id('id'), c.int('empty'), c.bool('yes'), c.bool('no'), c.num('price'), c.str('text')]).toEqual([
+      12,
+      undefined,
+      true,
+      false,
+      187.25,
+      'x',
+    ]);
     expect(() => c.end()).not.toThrow();
   });
 

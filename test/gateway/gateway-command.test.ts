@@ -29,17 +29,32 @@ describe('rebalancer gateway', () => {
     expect(port).toBeGreaterThan(0);
 
     const client = await connectClient(port, 7);
-    client.api.placeOrder(client.nextValidId, { symbol: 'SPY', secType: SecType.STK, exchange: 'SMART', currency: 'USD' }, {
-      action: OrderAction.BUY, totalQuantity: 1, orderType: OrderType.LMT, lmtPrice: 559, tif: 'DAY', transmit: true, orderRef: 'cli',
-      algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
-    });
+    client.api.placeOrder(
+      client.nextValidId,
+      { symbol: 'SPY', secType: SecType.STK, exchange: 'SMART', currency: 'USD' },
+      {
+        action: OrderAction.BUY,
+        totalQuantity: 1,
+        orderType: OrderType.LMT,
+        lmtPrice: 559,
+        tif: 'DAY',
+        transmit: true,
+        orderRef: 'cli',
+        algoStrategy: 'Adaptive',
+        algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
+      },
+    );
     await once(client.api, EventName.orderStatus);
     client.api.disconnect();
     stop();
     expect(await exit).toBe(0);
     expect(out).toHaveLength(1);
     expect(err).toContainEqual(expect.stringMatching(/^<- 71 START_API 2\|7\|/));
-    expect(err).toContainEqual(expect.stringMatching(/^<- 3 PLACE_ORDER orderId=1 symbol=SPY action=BUY totalQuantity=1 orderType=LMT lmtPrice=559 tif=DAY .*algoStrategy=Adaptive adaptivePriority=Normal/));
+    expect(err).toContainEqual(
+      expect.stringMatching(
+        /^<- 3 PLACE_ORDER orderId=1 symbol=SPY action=BUY totalQuantity=1 orderType=LMT lmtPrice=559 tif=DAY .*algoStrategy=Adaptive adaptivePriority=Normal/,
+      ),
+    );
     expect(err).toContainEqual(expect.stringMatching(/^-> 5 OPEN_ORDER 1\|\d+\|SPY\|STK/));
     expect(err.at(-1)).toMatch(/^gateway stopped: 1 connection\(s\), \d+ message\(s\), 1 order\(s\), 0 decode error\(s\)$/);
   });

@@ -15,7 +15,9 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../../sr
 export const MIDDAY = '2026-11-18T17:00:00Z';
 
 export const BASE_SCENARIO = {
-  account: 'DU1234567', currency: 'USD', cash: 100_000,
+  account: 'DU1234567',
+  currency: 'USD',
+  cash: 100_000,
   positions: { AAPL: { quantity: 100, avgCost: 150 } },
   quotes: {
     AAPL: { bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 },
@@ -121,7 +123,12 @@ export function connectNext(port: number, clientId: number): { ib: IBApiNext; er
 }
 
 /** The arguments of the next `event` that satisfies `accept`; rejects after `timeoutMs`. */
-export function once<A extends unknown[]>(api: IBApi, event: EventName, accept: (...args: A) => boolean = () => true, timeoutMs = 5000): Promise<A> {
+export function once<A extends unknown[]>(
+  api: IBApi,
+  event: EventName,
+  accept: (...args: A) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<A> {
   return new Promise((resolve, reject) => {
     const listener = (...args: unknown[]) => {
       if (!accept(...(args as A))) return;
@@ -139,7 +146,11 @@ export function once<A extends unknown[]>(api: IBApi, event: EventName, accept: 
 
 /** Every `item` event until `end` (both filtered by `accept` on their arguments), as argument lists. */
 export async function collect<A extends unknown[]>(
-  api: IBApi, item: EventName, end: EventName, send: () => void, accept: (...args: unknown[]) => boolean = () => true,
+  api: IBApi,
+  item: EventName,
+  end: EventName,
+  send: () => void,
+  accept: (...args: unknown[]) => boolean = () => true,
 ): Promise<A[]> {
   const items: A[] = [];
   const listener = (...args: unknown[]) => {
@@ -176,7 +187,10 @@ export function firstValue<T>(stream: Stream<T>, timeoutMs = 5000): Promise<T> {
       queueMicrotask(() => subscription.unsubscribe());
       settle();
     };
-    const subscription = stream.subscribe((value) => finish(() => resolve(value)), (err) => finish(() => reject(err)));
+    const subscription = stream.subscribe(
+      (value) => finish(() => resolve(value)),
+      (err) => finish(() => reject(err)),
+    );
   });
 }
 

@@ -21,7 +21,10 @@ describe('contract details', () => {
     expect(d.timeZoneId).toBe('US/Eastern');
     // Wednesday 18 November: this week's sessions, the weekend closed.
     expect(d.liquidHours?.split(';').slice(0, 4)).toEqual([
-      '20261118:0930-20261118:1600', '20261119:0930-20261119:1600', '20261120:0930-20261120:1600', '20261121:CLOSED',
+      '20261118:0930-20261118:1600',
+      '20261119:0930-20261119:1600',
+      '20261120:0930-20261120:1600',
+      '20261121:CLOSED',
     ]);
     expect(d.tradingHours?.split(';')[0]).toBe('20261118:0400-20261118:2000');
   });
@@ -29,7 +32,10 @@ describe('contract details', () => {
   it('answers an unknown symbol, or one the scenario hides, with error 200 on the request id', async () => {
     const { gateway } = await startTestGateway(scenarioWith({ unknownContracts: ['MSFT'] }));
     const client = await connectClient(gateway.port, 7);
-    for (const [reqId, symbol] of [[11, 'NOPE'], [12, 'MSFT']] as const) {
+    for (const [reqId, symbol] of [
+      [11, 'NOPE'],
+      [12, 'MSFT'],
+    ] as const) {
       const error = once<[Error, number, number]>(client.api, EventName.error, (_e, _code, id) => id === reqId);
       client.api.reqContractDetails(reqId, { ...AAPL, symbol });
       const [err, code] = await error;

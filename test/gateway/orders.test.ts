@@ -6,9 +6,17 @@ const AAPL: Contract = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART'
 
 /** The rebalancer's order: Adaptive LMT, DAY, transmitted, with an orderRef naming the run. */
 const adaptive = (over: Partial<Order> = {}): Order => ({
-  action: OrderAction.BUY, totalQuantity: 10, orderType: OrderType.LMT, lmtPrice: 190.01, tif: 'DAY', transmit: true,
-  orderRef: 'rb:2026-11-18T17:00Z:AAPL', account: 'DU1234567', algoStrategy: 'Adaptive',
-  algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }], ...over,
+  action: OrderAction.BUY,
+  totalQuantity: 10,
+  orderType: OrderType.LMT,
+  lmtPrice: 190.01,
+  tif: 'DAY',
+  transmit: true,
+  orderRef: 'rb:2026-11-18T17:00Z:AAPL',
+  account: 'DU1234567',
+  algoStrategy: 'Adaptive',
+  algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }],
+  ...over,
 });
 
 const FOREIGN = {
@@ -27,14 +35,33 @@ describe('placeOrder', () => {
     expect((await status).slice(1, 4)).toEqual(['Submitted', 0, 10]);
     expect(state.status).toBe('Submitted');
     expect(contract.symbol).toBe('AAPL');
-    expect(order).toMatchObject({ orderRef: 'rb:2026-11-18T17:00Z:AAPL', algoStrategy: 'Adaptive', clientId: 7, tif: 'DAY', lmtPrice: 190.01 });
+    expect(order).toMatchObject({
+      orderRef: 'rb:2026-11-18T17:00Z:AAPL',
+      algoStrategy: 'Adaptive',
+      clientId: 7,
+      tif: 'DAY',
+      lmtPrice: 190.01,
+    });
     expect(order.permId).toBeGreaterThan(0);
     expect(gateway.stats().decodeErrors).toEqual([]);
-    expect(gateway.placedOrders()).toEqual([expect.objectContaining({
-      orderId: client.nextValidId, clientId: 7, symbol: 'AAPL', action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 190.01,
-      tif: 'DAY', orderRef: 'rb:2026-11-18T17:00Z:AAPL', transmit: true, account: 'DU1234567', algoStrategy: 'Adaptive',
-      algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }], fieldCount: 121,
-    })]);
+    expect(gateway.placedOrders()).toEqual([
+      expect.objectContaining({
+        orderId: client.nextValidId,
+        clientId: 7,
+        symbol: 'AAPL',
+        action: 'BUY',
+        totalQuantity: 10,
+        orderType: 'LMT',
+        lmtPrice: 190.01,
+        tif: 'DAY',
+        orderRef: 'rb:2026-11-18T17:00Z:AAPL',
+        transmit: true,
+        account: 'DU1234567',
+        algoStrategy: 'Adaptive',
+        algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }],
+        fieldCount: 121,
+      }),
+    ]);
   });
 
   it('never acts on an order whose fields do not line up: decode error, error 320 to the client, no order', async () => {
@@ -71,7 +98,7 @@ describe('placeOrder', () => {
 });
 
 describe('open orders of every client', () => {
-  it('lists another client\'s orders and the foreign (manual) ones in reqAllOpenOrders, only its own in reqOpenOrders', async () => {
+  it("lists another client's orders and the foreign (manual) ones in reqAllOpenOrders, only its own in reqOpenOrders", async () => {
     const { gateway } = await startTestGateway(FOREIGN);
     const placer = await connectClient(gateway.port, 7);
     const placed = once(placer.api, EventName.orderStatus, (id) => id === placer.nextValidId);
@@ -79,7 +106,9 @@ describe('open orders of every client', () => {
     await placed;
 
     const reader = await connectClient(gateway.port, 8);
-    const all = await collect<[number, Contract, Order, OrderState]>(reader.api, EventName.openOrder, EventName.openOrderEnd, () => reader.api.reqAllOpenOrders());
+    const all = await collect<[number, Contract, Order, OrderState]>(reader.api, EventName.openOrder, EventName.openOrderEnd, () =>
+      reader.api.reqAllOpenOrders(),
+    );
     expect(all.map(([id, c, o]) => [id, c.symbol, o.clientId, o.orderRef, o.algoStrategy ?? ''])).toEqual([
       [1, 'AAPL', 0, 'manual', ''],
       [placer.nextValidId, 'AAPL', 7, 'rb:2026-11-18T17:00Z:AAPL', 'Adaptive'],
@@ -90,7 +119,8 @@ describe('open orders of every client', () => {
     const { ib } = connectNext(gateway.port, 9);
     const orders = await ib.getAllOpenOrders();
     expect(orders.map((o) => [o.orderId, o.order.permId !== undefined && o.order.permId > 0, o.orderState.status])).toEqual([
-      [1, true, 'Submitted'], [placer.nextValidId, true, 'Submitted'],
+      [1, true, 'Submitted'],
+      [placer.nextValidId, true, 'Submitted'],
     ]);
   });
 });

@@ -10,8 +10,17 @@ describe('the scenario gateway section', () => {
     expect(parseScenario('{}', 'scenario.json').gateway).toBeUndefined();
     expect(defaultGatewaySection()).toEqual({
       faults: {
-        rejectOrders: {}, readOnlyApi: false, unknownContracts: [], noMarketDataPermission: [], delayedData: false, noSnapshotEnd: [],
-        answerDelayMs: 0, snapshotDelayMs: 0, dropConnectionAfterMessages: null, dropConnectionAfterOrders: null, connectivityLost: null,
+        rejectOrders: {},
+        readOnlyApi: false,
+        unknownContracts: [],
+        noMarketDataPermission: [],
+        delayedData: false,
+        noSnapshotEnd: [],
+        answerDelayMs: 0,
+        snapshotDelayMs: 0,
+        dropConnectionAfterMessages: null,
+        dropConnectionAfterOrders: null,
+        connectivityLost: null,
         pacingLimitPerSecond: 50,
       },
       foreignOrders: [],
@@ -22,8 +31,10 @@ describe('the scenario gateway section', () => {
   it('reads the documented example, with foreign order defaults', () => {
     const section = parse({
       faults: {
-        rejectOrders: { AAPL: { code: 201, message: 'Order rejected - reason: insufficient margin' } }, unknownContracts: ['XYZ'],
-        connectivityLost: { afterMessages: 10, restoreAfterMs: 500 }, dropConnectionAfterOrders: 2,
+        rejectOrders: { AAPL: { code: 201, message: 'Order rejected - reason: insufficient margin' } },
+        unknownContracts: ['XYZ'],
+        connectivityLost: { afterMessages: 10, restoreAfterMs: 500 },
+        dropConnectionAfterOrders: 2,
       },
       foreignOrders: [{ symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 150 }],
     });
@@ -32,7 +43,8 @@ describe('the scenario gateway section', () => {
   });
 
   it('names every unknown field and bad value', () => {
-    const bad = () => parse({ faults: { rejectOrders: { AAPL: { code: 202 } }, pacing: 5, answerDelayMs: -1 }, foreignOrders: [{ symbol: 'aapl' }] });
+    const bad = () =>
+      parse({ faults: { rejectOrders: { AAPL: { code: 202 } }, pacing: 5, answerDelayMs: -1 }, foreignOrders: [{ symbol: 'aapl' }] });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/gateway\.faults\.rejectOrders\.AAPL\.code: expected one of 201, 110, 103, 451/);
     expect(bad).toThrow(/gateway\.faults\.pacing: unknown field/);

@@ -7,8 +7,15 @@ import { BASE_SCENARIO, collect, connectClient, onCleanup, once, startTestGatewa
 
 const AAPL: Contract = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART', currency: 'USD' };
 const order = (lmtPrice: number, orderRef: string): Order => ({
-  action: OrderAction.BUY, totalQuantity: 10, orderType: OrderType.LMT, lmtPrice, tif: 'DAY', transmit: true, orderRef,
-  algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
+  action: OrderAction.BUY,
+  totalQuantity: 10,
+  orderType: OrderType.LMT,
+  lmtPrice,
+  tif: 'DAY',
+  transmit: true,
+  orderRef,
+  algoStrategy: 'Adaptive',
+  algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
 });
 
 /** A TCP proxy that forwards every byte as its own write, a tick apart, in both directions. */
@@ -17,10 +24,15 @@ async function byteByByteProxy(target: number): Promise<number> {
     let chain = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
       for (const byte of chunk) {
-        chain = chain.then(() => new Promise<void>((resolve) => setImmediate(() => {
-          if (!to.destroyed) to.write(Buffer.from([byte]));
-          resolve();
-        })));
+        chain = chain.then(
+          () =>
+            new Promise<void>((resolve) =>
+              setImmediate(() => {
+                if (!to.destroyed) to.write(Buffer.from([byte]));
+                resolve();
+              }),
+            ),
+        );
       }
     });
     from.on('close', () => void chain.then(() => to.destroy()));
@@ -44,8 +56,8 @@ describe('frames split one byte at a time', () => {
   it('still decode on both sides: handshake, account summary, an order and the huge OPEN_ORDER', async () => {
     const { gateway } = await startTestGateway();
     const client = await connectClient(await byteByByteProxy(gateway.port), 7);
-    const summary = await collect<[number, string, string, string]>(
-      client.api, EventName.accountSummary, EventName.accountSummaryEnd, () => client.api.reqAccountSummary(3, 'All', 'NetLiquidation'),
+    const summary = await collect<[number, string, string, string]>(client.api, EventName.accountSummary, EventName.accountSummaryEnd, () =>
+      client.api.reqAccountSummary(3, 'All', 'NetLiquidation'),
     );
     expect(summary.map(([, , tag, value]) => [tag, value])).toEqual([['NetLiquidation', '119000.00']]);
     const open = once<[number, Contract, Order]>(client.api, EventName.openOrder, undefined, 15_000);
@@ -71,16 +83,23 @@ describe('state across gateway restarts', () => {
     onCleanup(() => second.close());
     const b = await connectClient(second.port, 7);
     expect(b.nextValidId).toBe(a.nextValidId + 2);
-    const positions = await collect<[string, Contract, number]>(b.api, EventName.position, EventName.positionEnd, () => b.api.reqPositions());
+    const positions = await collect<[string, Contract, number]>(b.api, EventName.position, EventName.positionEnd, () =>
+      b.api.reqPositions(),
+    );
     expect(positions.map(([, c, qty]) => [c.symbol, qty])).toEqual([['AAPL', 110]]);
     expect(await collect(b.api, EventName.openOrder, EventName.openOrderEnd, () => b.api.reqAllOpenOrders())).toEqual([]);
     const executions = await collect<[number, Contract, { orderRef: string }]>(
-      b.api, EventName.execDetails, EventName.execDetailsEnd, () => b.api.reqExecutions(5, {}), (reqId) => reqId === 5,
+      b.api,
+      EventName.execDetails,
+      EventName.execDetailsEnd,
+      () => b.api.reqExecutions(5, {}),
+      (reqId) => reqId === 5,
     );
     expect(executions.map(([, , e]) => e.orderRef)).toEqual(['rb:run-1:fills']);
 
     // The simulated market never goes back in time.
-    await expect(startGateway({ port: 0, dataDir, scenarioFile: first.scenarioFile, now: '2026-11-18T17:00:00Z' }))
-      .rejects.toThrow(/cannot go back/);
+    await expect(startGateway({ port: 0, dataDir, scenarioFile: first.scenarioFile, now: '2026-11-18T17:00:00Z' })).rejects.toThrow(
+      /cannot go back/,
+    );
   });
 });

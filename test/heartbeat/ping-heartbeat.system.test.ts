@@ -8,7 +8,9 @@ afterEach(() => new Promise<void>((done) => (server ? server.close(() => done())
 
 function listen(handler: (url: string, reply: (status: number) => void) => void): Promise<string> {
   server = createServer((req, res) => handler(req.url ?? '', (status) => res.writeHead(status).end('ok')));
-  return new Promise((done) => server?.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server?.address() as AddressInfo).port}/ping/abc`)));
+  return new Promise((done) =>
+    server?.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server?.address() as AddressInfo).port}/ping/abc`)),
+  );
 }
 
 describe('the heartbeat after each run', () => {

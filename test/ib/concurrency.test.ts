@@ -45,13 +45,15 @@ describe('Serial', () => {
   it('runs tasks one at a time in call order, whether they succeed or fail', async () => {
     const serial = new Serial();
     const log: string[] = [];
-    const task = (name: string, ms: number, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await tick(ms);
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`start ${name}`);
+        await tick(ms);
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const a = serial.run(task('a', 10));
     const b = serial.run(task('b', 1, true));
     const c = serial.run(task('c', 1));

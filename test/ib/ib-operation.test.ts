@@ -61,7 +61,11 @@ describe('runOperation', () => {
   it('rejects with kind timeout when nothing answers, and the timer starts when the request leaves', async () => {
     const host = new StubHost();
     const op = runOperation({ label: 'account summary', timeoutMs: 500, send: () => undefined }, 2_000_000_001, host);
-    const seen = expect(op).rejects.toMatchObject({ kind: 'timeout', requestId: 2_000_000_001, message: 'account summary: no answer from IB within 500 ms' });
+    const seen = expect(op).rejects.toMatchObject({
+      kind: 'timeout',
+      requestId: 2_000_000_001,
+      message: 'account summary: no answer from IB within 500 ms',
+    });
     await vi.advanceTimersByTimeAsync(499);
     expect(host.routes.size).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -96,14 +100,22 @@ describe('runOperation', () => {
 
   it('lets an operation decide what a timeout means (a cancel resolves unconfirmed)', async () => {
     const host = new StubHost();
-    const op = runOperation<string>({ label: 'cancel', orderId: 9, timeoutMs: 100, send: () => undefined, onTimeout: (ctx) => ctx.resolve('unconfirmed') }, 9, host);
+    const op = runOperation<string>(
+      { label: 'cancel', orderId: 9, timeoutMs: 100, send: () => undefined, onTimeout: (ctx) => ctx.resolve('unconfirmed') },
+      9,
+      host,
+    );
     await vi.advanceTimersByTimeAsync(100);
     await expect(op).resolves.toBe('unconfirmed');
   });
 
   it('only listens when it sends nothing, timing from the start', async () => {
     const host = new StubHost();
-    const op = runOperation<string>({ label: 'window', timeoutMs: 50, onTimeout: (ctx) => ctx.resolve('window over') }, 2_000_000_005, host);
+    const op = runOperation<string>(
+      { label: 'window', timeoutMs: 50, onTimeout: (ctx) => ctx.resolve('window over') },
+      2_000_000_005,
+      host,
+    );
     await vi.advanceTimersByTimeAsync(50);
     await expect(op).resolves.toBe('window over');
     expect(host.sent).toEqual([]);

@@ -4,15 +4,29 @@ import { adaptiveLimitOrder, orderContract, requestProblems, stockContract } fro
 import { foreignOrderReason } from '../../src/adapters/ib/ib-orders.js';
 
 const request: OrderRequest = {
-  orderRef: 'rebal:20261123T150000Z-ab12:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 187.25,
-  adaptivePriority: 'Patient', primaryExchange: 'NASDAQ', currency: 'USD',
+  orderRef: 'rebal:20261123T150000Z-ab12:AAPL',
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 10,
+  limitPrice: 187.25,
+  adaptivePriority: 'Patient',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
 };
 
 describe('adaptiveLimitOrder', () => {
   it('is an Adaptive LMT order, DAY, transmitted, regular hours only, in the account, with the orderRef', () => {
     expect(adaptiveLimitOrder(request, 'DU123456')).toEqual({
-      orderType: 'LMT', action: 'BUY', totalQuantity: 10, lmtPrice: 187.25, tif: 'DAY', transmit: true, outsideRth: false,
-      orderRef: 'rebal:20261123T150000Z-ab12:AAPL', account: 'DU123456', algoStrategy: 'Adaptive',
+      orderType: 'LMT',
+      action: 'BUY',
+      totalQuantity: 10,
+      lmtPrice: 187.25,
+      tif: 'DAY',
+      transmit: true,
+      outsideRth: false,
+      orderRef: 'rebal:20261123T150000Z-ab12:AAPL',
+      account: 'DU123456',
+      algoStrategy: 'Adaptive',
       algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }],
     });
     expect(adaptiveLimitOrder({ ...request, action: 'SELL' }, 'DU1').action).toBe('SELL');
@@ -22,7 +36,14 @@ describe('adaptiveLimitOrder', () => {
 describe('contracts', () => {
   it('routes SMART with the primary exchange and conId when known', () => {
     expect(stockContract('AAPL', 'USD')).toEqual({ symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' });
-    expect(stockContract('AAPL', 'USD', 'NASDAQ', 265598)).toEqual({ symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD', primaryExch: 'NASDAQ', conId: 265598 });
+    expect(stockContract('AAPL', 'USD', 'NASDAQ', 265598)).toEqual({
+      symbol: 'AAPL',
+      secType: 'STK',
+      exchange: 'SMART',
+      currency: 'USD',
+      primaryExch: 'NASDAQ',
+      conId: 265598,
+    });
   });
 
   it('uses the conId of the contract details only when they agree with the order', () => {
@@ -58,7 +79,17 @@ describe('requestProblems', () => {
 
 describe('foreignOrderReason', () => {
   const order: BrokerOrder = {
-    brokerOrderId: 7, clientId: 17, permId: 5001, orderRef: 'x', symbol: 'AAPL', action: 'BUY', quantity: 1, limitPrice: 1, status: 'Submitted', filledQuantity: 0, avgFillPrice: 0,
+    brokerOrderId: 7,
+    clientId: 17,
+    permId: 5001,
+    orderRef: 'x',
+    symbol: 'AAPL',
+    action: 'BUY',
+    quantity: 1,
+    limitPrice: 1,
+    status: 'Submitted',
+    filledQuantity: 0,
+    avgFillPrice: 0,
   };
 
   it('lets this client cancel its own orders', () => {
@@ -67,7 +98,9 @@ describe('foreignOrderReason', () => {
   });
 
   it('explains why an order of another client or typed in TWS cannot be cancelled by id', () => {
-    expect(foreignOrderReason({ ...order, clientId: 3 }, 17)).toMatch(/belongs to API client 3.*would name this client's own order 7.*CANCEL_SCOPE=all/);
+    expect(foreignOrderReason({ ...order, clientId: 3 }, 17)).toMatch(
+      /belongs to API client 3.*would name this client's own order 7.*CANCEL_SCOPE=all/,
+    );
     expect(foreignOrderReason({ ...order, brokerOrderId: 0, clientId: 0 }, 17)).toMatch(/entered in TWS.*CANCEL_SCOPE=all/);
   });
 });

@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { BROKER_ORDER_STATUSES, isFinal } from '../../src/core/order-status.js';
 import {
-  isAcknowledgedStatus, isCancelledStatus, isFinalStatus, sideOfAction, sideOfExecution, toOrderStatus,
+  isAcknowledgedStatus,
+  isCancelledStatus,
+  isFinalStatus,
+  sideOfAction,
+  sideOfExecution,
+  toOrderStatus,
 } from '../../src/adapters/ib/ib-order-status.js';
 
 describe('toOrderStatus', () => {
   it.each([
-    ['ApiPending', 'PendingSubmit'], ['PendingSubmit', 'PendingSubmit'], ['PreSubmitted', 'PreSubmitted'], ['Submitted', 'Submitted'],
-    ['PendingCancel', 'Submitted'], ['Filled', 'Filled'], ['Cancelled', 'Cancelled'], ['ApiCancelled', 'ApiCancelled'], ['Inactive', 'Inactive'],
+    ['ApiPending', 'PendingSubmit'],
+    ['PendingSubmit', 'PendingSubmit'],
+    ['PreSubmitted', 'PreSubmitted'],
+    ['Submitted', 'Submitted'],
+    ['PendingCancel', 'Submitted'],
+    ['Filled', 'Filled'],
+    ['Cancelled', 'Cancelled'],
+    ['ApiCancelled', 'ApiCancelled'],
+    ['Inactive', 'Inactive'],
   ])('maps IB %s to %s', (ib, ours) => {
     expect(toOrderStatus(ib)).toBe(ours);
   });
@@ -37,7 +49,13 @@ describe('status predicates', () => {
 
 describe('sides', () => {
   it('reads order actions and execution sides', () => {
-    expect([sideOfAction('BUY'), sideOfAction('SELL'), sideOfAction('SSHORT'), sideOfAction('SLONG'), sideOfAction('X')]).toEqual(['BUY', 'SELL', 'SELL', 'BUY', undefined]);
+    expect([sideOfAction('BUY'), sideOfAction('SELL'), sideOfAction('SSHORT'), sideOfAction('SLONG'), sideOfAction('X')]).toEqual([
+      'BUY',
+      'SELL',
+      'SELL',
+      'BUY',
+      undefined,
+    ]);
     expect([sideOfExecution('BOT'), sideOfExecution('SLD'), sideOfExecution('BUY')]).toEqual(['BUY', 'SELL', undefined]);
   });
 });

@@ -20,7 +20,13 @@ describe('QuoteTicks', () => {
 
   it('maps delayed tick types 66, 67, 68 and 75 and marks the quote delayed', () => {
     const t = new QuoteTicks('AAPL');
-    for (const [type, price] of [[66, 187.2], [67, 187.25], [68, 187.22], [75, 186]] as const) t.addPrice(type, price);
+    for (const [type, price] of [
+      [66, 187.2],
+      [67, 187.25],
+      [68, 187.22],
+      [75, 186],
+    ] as const)
+      t.addPrice(type, price);
     expect(t.toQuote()).toEqual({ symbol: 'AAPL', bid: 187.2, ask: 187.25, last: 187.22, close: 186, delayed: true });
   });
 

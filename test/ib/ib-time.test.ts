@@ -27,13 +27,17 @@ describe('parseIbTime', () => {
     expect(parseIbTime('20261102 12:00:00 US/Eastern')).toBe('2026-11-02T17:00:00Z');
   });
 
-  it.each(['', 'yesterday', '2026-11-23T15:35:01Z', '20261323 10:00:00 US/Eastern', '20261123 25:00:00 UTC', '20261123 10:00:00 Mars/Olympus'])(
-    'refuses %j, naming it',
-    (text) => {
-      expect(() => parseIbTime(text)).toThrow(RangeError);
-      expect(() => parseIbTime(text)).toThrow(text === '' ? /IB time/ : new RegExp(text.slice(0, 8)));
-    },
-  );
+  it.each([
+    '',
+    'yesterday',
+    '2026-11-23T15:35:01Z',
+    '20261323 10:00:00 US/Eastern',
+    '20261123 25:00:00 UTC',
+    '20261123 10:00:00 Mars/Olympus',
+  ])('refuses %j, naming it', (text) => {
+    expect(() => parseIbTime(text)).toThrow(RangeError);
+    expect(() => parseIbTime(text)).toThrow(text === '' ? /IB time/ : new RegExp(text.slice(0, 8)));
+  });
 });
 
 describe('formatIbUtc', () => {

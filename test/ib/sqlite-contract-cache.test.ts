@@ -14,8 +14,14 @@ afterEach(() => {
 });
 
 const aapl = {
-  symbol: 'AAPL', conId: 265598, minTick: 0.01, primaryExchange: 'NASDAQ', currency: 'USD', timeZone: 'US/Eastern',
-  liquidHours: '20261123:0930-20261123:1600', tradingHours: '20261123:0400-20261123:2000',
+  symbol: 'AAPL',
+  conId: 265598,
+  minTick: 0.01,
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  timeZone: 'US/Eastern',
+  liquidHours: '20261123:0930-20261123:1600',
+  tradingHours: '20261123:0400-20261123:2000',
 };
 
 describe('SqliteContractCache', () => {
@@ -23,7 +29,13 @@ describe('SqliteContractCache', () => {
     const cache = new SqliteContractCache(join(dir, 'rebalancer.sqlite'));
     cache.put([aapl, { symbol: 'SPY', minTick: 0.01, primaryExchange: 'ARCA', currency: 'USD' }], '2026-11-23T15:00:00Z');
     expect(cache.get(['AAPL', 'MSFT'])).toEqual({ AAPL: { ...aapl, cachedAt: '2026-11-23T15:00:00Z' } });
-    expect(cache.get(['SPY']).SPY).toEqual({ symbol: 'SPY', minTick: 0.01, primaryExchange: 'ARCA', currency: 'USD', cachedAt: '2026-11-23T15:00:00Z' });
+    expect(cache.get(['SPY']).SPY).toEqual({
+      symbol: 'SPY',
+      minTick: 0.01,
+      primaryExchange: 'ARCA',
+      currency: 'USD',
+      cachedAt: '2026-11-23T15:00:00Z',
+    });
     expect(cache.get([])).toEqual({});
     cache.close();
   });

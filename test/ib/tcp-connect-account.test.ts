@@ -11,8 +11,13 @@ describe('IB adapter over TCP: connection', () => {
     await broker.connect();
     const accounts = await broker.managedAccounts();
     expect(accounts).toEqual([ACCOUNT]);
-    expect(checkAccount({ managedAccounts: accounts, expectedAccount: ACCOUNT, tradingMode: 'paper' })).toEqual({ account: ACCOUNT, breaches: [] });
-    expect(checkAccount({ managedAccounts: accounts, expectedAccount: ACCOUNT, tradingMode: 'live' }).breaches[0]?.code).toBe('ACCOUNT_MISMATCH');
+    expect(checkAccount({ managedAccounts: accounts, expectedAccount: ACCOUNT, tradingMode: 'paper' })).toEqual({
+      account: ACCOUNT,
+      breaches: [],
+    });
+    expect(checkAccount({ managedAccounts: accounts, expectedAccount: ACCOUNT, tradingMode: 'live' }).breaches[0]?.code).toBe(
+      'ACCOUNT_MISMATCH',
+    );
     expect(gateway.stats().connections).toBe(1);
   });
 

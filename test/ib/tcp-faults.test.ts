@@ -6,8 +6,15 @@ const h = useIbHarness();
 
 const withFaults = (faults: Record<string, unknown>) => ({ ...baseScenario(), gateway: { faults } });
 const order = (symbol: string, n = 1, over: Partial<OrderRequest> = {}): OrderRequest => ({
-  orderRef: `rebal:20261123T150000Z-ab12:${symbol}:${n}`, symbol, action: 'BUY', quantity: 1, limitPrice: 100,
-  adaptivePriority: 'Normal', primaryExchange: '', currency: 'USD', ...over,
+  orderRef: `rebal:20261123T150000Z-ab12:${symbol}:${n}`,
+  symbol,
+  action: 'BUY',
+  quantity: 1,
+  limitPrice: 100,
+  adaptivePriority: 'Normal',
+  primaryExchange: '',
+  currency: 'USD',
+  ...over,
 });
 
 describe('IB adapter over TCP: the connection drops during a run', () => {
@@ -17,7 +24,12 @@ describe('IB adapter over TCP: the connection drops during a run', () => {
     await broker.connect();
     const outcomes = [];
     for (let n = 1; n <= 5; n++) {
-      outcomes.push(await broker.placeOrder(order('MSFT', n)).then((o) => o.status, (e: unknown) => e));
+      outcomes.push(
+        await broker.placeOrder(order('MSFT', n)).then(
+          (o) => o.status,
+          (e: unknown) => e,
+        ),
+      );
     }
     expect(outcomes[0]).toBe('Submitted');
     for (const outcome of outcomes.slice(1)) expect(outcome).toMatchObject({ name: 'BrokerError', kind: 'connectivity' });
@@ -37,7 +49,9 @@ describe('IB adapter over TCP: the connection drops during a run', () => {
     const gateway = await h.gateway(withFaults({ dropConnectionAfterMessages: 2 }));
     const broker = h.broker(gateway.port);
     await broker.connect();
-    const errors = await Promise.all([broker.accountSummary(ACCOUNT), broker.contractDetails(['AAPL', 'MSFT'], {})].map((p) => brokerErrorOf(p)));
+    const errors = await Promise.all(
+      [broker.accountSummary(ACCOUNT), broker.contractDetails(['AAPL', 'MSFT'], {})].map((p) => brokerErrorOf(p)),
+    );
     for (const error of errors) expect(error.kind).toBe('connectivity');
     expect((await brokerErrorOf(broker.positions(ACCOUNT))).kind).toBe('connectivity');
   });
@@ -46,13 +60,16 @@ describe('IB adapter over TCP: the connection drops during a run', () => {
     const gateway = await h.gateway(withFaults({ connectivityLost: { afterMessages: 2, restoreAfterMs: 150 } }));
     const broker = h.broker(gateway.port);
     await broker.connect();
-    const first = await broker.accountSummary(ACCOUNT).then(() => 'answered', (e: unknown) => e);
+    const first = await broker.accountSummary(ACCOUNT).then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
     const error = first === 'answered' ? await brokerErrorOf(broker.positions(ACCOUNT)) : (first as { kind: string; code?: number });
     expect(error).toMatchObject({ kind: 'connectivity', code: 1100 });
-    expect((await brokerErrorOf(broker.placeOrder(order('MSFT'))))).toMatchObject({ kind: 'connectivity', code: 1100 });
+    expect(await brokerErrorOf(broker.placeOrder(order('MSFT')))).toMatchObject({ kind: 'connectivity', code: 1100 });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(gateway.placedOrders()).toEqual([]);
-    expect((await brokerErrorOf(broker.quotes(['AAPL'], {})))).toMatchObject({ kind: 'connectivity' });
+    expect(await brokerErrorOf(broker.quotes(['AAPL'], {}))).toMatchObject({ kind: 'connectivity' });
   });
 });
 

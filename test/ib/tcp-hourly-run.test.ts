@@ -10,12 +10,29 @@ const h = useIbHarness();
 async function run(gateway: Gateway, now: string, extra: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const forecasts = join(h.dir, 'forecasts');
   mkdirSync(forecasts, { recursive: true });
-  writeFileSync(join(forecasts, 'trend.json'), JSON.stringify({ strategy: 'trend', asOf: '2026-11-23T14:00:00Z', leverage: 1, capital: 1, weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 } }));
+  writeFileSync(
+    join(forecasts, 'trend.json'),
+    JSON.stringify({
+      strategy: 'trend',
+      asOf: '2026-11-23T14:00:00Z',
+      leverage: 1,
+      capital: 1,
+      weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
+    }),
+  );
   const lines: string[] = [];
   const env = {
-    BROKER: 'ib', IB_PORT: String(gateway.port), IB_ACCOUNT: ACCOUNT, IB_CLIENT_ID: String(CLIENT_ID), IB_CONNECT_RETRIES: '0',
-    DATA_DIR: join(h.dir, 'data'), FORECAST_DIR: forecasts, LOG_DIR: join(h.dir, 'logs'), ORDER_STATUS_WINDOW_MS: '300',
-    MARKET_DATA_TIMEOUT_MS: '2000', ...extra,
+    BROKER: 'ib',
+    IB_PORT: String(gateway.port),
+    IB_ACCOUNT: ACCOUNT,
+    IB_CLIENT_ID: String(CLIENT_ID),
+    IB_CONNECT_RETRIES: '0',
+    DATA_DIR: join(h.dir, 'data'),
+    FORECAST_DIR: forecasts,
+    LOG_DIR: join(h.dir, 'logs'),
+    ORDER_STATUS_WINDOW_MS: '300',
+    MARKET_DATA_TIMEOUT_MS: '2000',
+    ...extra,
   };
   const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
   return { code, out: lines.join('\n') };
@@ -26,13 +43,21 @@ describe('the hourly job with BROKER=ib', () => {
     const gateway = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } });
     const first = await run(gateway, NOW);
     expect(first.code, first.out).toBe(0);
-    expect(gateway.placedOrders().map((o) => [o.symbol, o.action, o.totalQuantity])).toEqual([['AAPL', 'BUY', 84], ['MSFT', 'BUY', 85], ['SPY', 'BUY', 38]]);
-    expect(gateway.placedOrders().every((o) => o.orderRef.startsWith('rebal:') && o.algoStrategy === 'Adaptive' && o.account === ACCOUNT)).toBe(true);
+    expect(gateway.placedOrders().map((o) => [o.symbol, o.action, o.totalQuantity])).toEqual([
+      ['AAPL', 'BUY', 84],
+      ['MSFT', 'BUY', 85],
+      ['SPY', 'BUY', 38],
+    ]);
+    expect(
+      gateway.placedOrders().every((o) => o.orderRef.startsWith('rebal:') && o.algoStrategy === 'Adaptive' && o.account === ACCOUNT),
+    ).toBe(true);
 
     const second = await run(gateway, '2026-11-23T16:00:00Z');
     expect(second.code, second.out).toBe(0);
     expect(gateway.placedOrders()).toHaveLength(3);
-    const csv = readFileSync(join(h.dir, 'data', 'trades.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(h.dir, 'data', 'trades.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(1 + 3);
   });
 
@@ -49,8 +74,20 @@ describe('the hourly job with BROKER=ib', () => {
     const port = await h.freePort();
     const lines: string[] = [];
     const code = await runHourlyRebalance({
-      cwd: h.dir, now: NOW, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l),
-      env: { BROKER: 'ib', IB_PORT: String(port), IB_ACCOUNT: ACCOUNT, IB_CONNECT_RETRIES: '1', DATA_DIR: join(h.dir, 'data'), FORECAST_DIR: join(h.dir, 'none'), LOG_DIR: join(h.dir, 'logs') },
+      cwd: h.dir,
+      now: NOW,
+      dryRun: false,
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+      env: {
+        BROKER: 'ib',
+        IB_PORT: String(port),
+        IB_ACCOUNT: ACCOUNT,
+        IB_CONNECT_RETRIES: '1',
+        DATA_DIR: join(h.dir, 'data'),
+        FORECAST_DIR: join(h.dir, 'none'),
+        LOG_DIR: join(h.dir, 'logs'),
+      },
     });
     expect(code).toBe(1);
     expect(lines.join('\n')).toMatch(new RegExp(`could not connect to TWS/IB Gateway at 127\\.0\\.0\\.1:${port} .*after 2 attempt`));

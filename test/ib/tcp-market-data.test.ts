@@ -122,7 +122,9 @@ describe('IB adapter over TCP: quotes', () => {
     const gateway = await h.gateway(scenario);
     const broker = h.broker(gateway.port);
     await broker.connect();
-    const contracts: Record<string, ContractInfo> = Object.fromEntries(symbols.map((s) => [s, { symbol: s, minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD' }]));
+    const contracts: Record<string, ContractInfo> = Object.fromEntries(
+      symbols.map((s) => [s, { symbol: s, minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD' }]),
+    );
     const quotes = await broker.quotes(symbols, contracts);
     expect(Object.keys(quotes)).toHaveLength(60);
     expect(gateway.stats().pacingViolations).toBe(0);

@@ -5,8 +5,15 @@ import { ACCOUNT, baseScenario, brokerErrorOf, CLIENT_ID, useIbHarness } from '.
 const h = useIbHarness();
 
 const order = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  orderRef: 'rebal:20261123T150000Z-ab12:MSFT', symbol: 'MSFT', action: 'BUY', quantity: 10, limitPrice: 400,
-  adaptivePriority: 'Patient', primaryExchange: 'NASDAQ', currency: 'USD', ...over,
+  orderRef: 'rebal:20261123T150000Z-ab12:MSFT',
+  symbol: 'MSFT',
+  action: 'BUY',
+  quantity: 10,
+  limitPrice: 400,
+  adaptivePriority: 'Patient',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  ...over,
 });
 
 /** Marketable orders fill whole at once. */
@@ -29,16 +36,38 @@ describe('IB adapter over TCP: placing orders', () => {
     await broker.connect();
     await broker.contractDetails(['MSFT'], {});
     const placed = await broker.placeOrder(order());
-    expect(placed).toMatchObject({ orderRef: order().orderRef, symbol: 'MSFT', action: 'BUY', quantity: 10, limitPrice: 400, clientId: CLIENT_ID });
+    expect(placed).toMatchObject({
+      orderRef: order().orderRef,
+      symbol: 'MSFT',
+      action: 'BUY',
+      quantity: 10,
+      limitPrice: 400,
+      clientId: CLIENT_ID,
+    });
     expect(['PreSubmitted', 'Submitted']).toContain(placed.status);
     expect(placed.brokerOrderId).toBeGreaterThan(0);
     expect(placed.permId).toBeGreaterThan(0);
     const [sent, ...more] = gateway.placedOrders();
     expect(more).toEqual([]);
     expect(sent).toMatchObject({
-      orderId: placed.brokerOrderId, clientId: CLIENT_ID, symbol: 'MSFT', secType: 'STK', exchange: 'SMART', primaryExch: 'NASDAQ', currency: 'USD',
-      action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 400, tif: 'DAY', account: ACCOUNT, orderRef: order().orderRef,
-      transmit: true, outsideRth: false, algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }],
+      orderId: placed.brokerOrderId,
+      clientId: CLIENT_ID,
+      symbol: 'MSFT',
+      secType: 'STK',
+      exchange: 'SMART',
+      primaryExch: 'NASDAQ',
+      currency: 'USD',
+      action: 'BUY',
+      totalQuantity: 10,
+      orderType: 'LMT',
+      lmtPrice: 400,
+      tif: 'DAY',
+      account: ACCOUNT,
+      orderRef: order().orderRef,
+      transmit: true,
+      outsideRth: false,
+      algoStrategy: 'Adaptive',
+      algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }],
     });
     expect(sent?.conId).toBeGreaterThan(0);
   });
@@ -81,10 +110,13 @@ describe('IB adapter over TCP: placing orders', () => {
     const gateway = await h.gateway();
     const broker = h.broker(gateway.port);
     await broker.connect();
-    expect((await brokerErrorOf(broker.placeOrder(order({ quantity: 0 }))))).toMatchObject({ kind: 'fatal' });
+    expect(await brokerErrorOf(broker.placeOrder(order({ quantity: 0 })))).toMatchObject({ kind: 'fatal' });
     const noAccount = h.broker(gateway.port, { clientId: 31, account: undefined });
     await noAccount.connect();
-    expect(await brokerErrorOf(noAccount.placeOrder(order()))).toMatchObject({ kind: 'fatal', message: expect.stringMatching(/IB_ACCOUNT is not set/) });
+    expect(await brokerErrorOf(noAccount.placeOrder(order()))).toMatchObject({
+      kind: 'fatal',
+      message: expect.stringMatching(/IB_ACCOUNT is not set/),
+    });
     expect(gateway.placedOrders()).toEqual([]);
   });
 });
@@ -97,8 +129,19 @@ describe('IB adapter over TCP: open orders and cancels', () => {
     const mine = await broker.placeOrder(order({ orderRef: 'rebal:r:MSFT', limitPrice: 300 }));
     const open = await broker.openOrders();
     expect(open).toHaveLength(3);
-    expect(open.find((o) => o.orderRef === 'rebal:r:MSFT')).toMatchObject({ brokerOrderId: mine.brokerOrderId, clientId: CLIENT_ID, status: 'Submitted', filledQuantity: 0 });
-    expect(open.find((o) => o.orderRef === 'other-app')).toMatchObject({ symbol: 'KO', clientId: 3, action: 'BUY', quantity: 5, limitPrice: 50 });
+    expect(open.find((o) => o.orderRef === 'rebal:r:MSFT')).toMatchObject({
+      brokerOrderId: mine.brokerOrderId,
+      clientId: CLIENT_ID,
+      status: 'Submitted',
+      filledQuantity: 0,
+    });
+    expect(open.find((o) => o.orderRef === 'other-app')).toMatchObject({
+      symbol: 'KO',
+      clientId: 3,
+      action: 'BUY',
+      quantity: 5,
+      limitPrice: 50,
+    });
     expect(open.find((o) => o.symbol === 'SPY')).toMatchObject({ clientId: 0, action: 'SELL' });
     for (const o of open) expect(o.permId).toBeGreaterThan(0);
   });
@@ -152,7 +195,16 @@ describe('IB adapter over TCP: open orders and cancels', () => {
     const broker = h.broker(gateway.port);
     await broker.connect();
     const result = await broker.cancelOrder({
-      brokerOrderId: 5, clientId: CLIENT_ID, orderRef: 'rebal:x', symbol: 'AAPL', action: 'BUY', quantity: 1, limitPrice: 1, status: 'Submitted', filledQuantity: 0, avgFillPrice: 0,
+      brokerOrderId: 5,
+      clientId: CLIENT_ID,
+      orderRef: 'rebal:x',
+      symbol: 'AAPL',
+      action: 'BUY',
+      quantity: 1,
+      limitPrice: 1,
+      status: 'Submitted',
+      filledQuantity: 0,
+      avgFillPrice: 0,
     });
     expect(result).toMatchObject({ confirmed: false, detail: expect.stringMatching(/IB 321.*Read-Only/) });
   });
@@ -164,7 +216,9 @@ describe('IB adapter over TCP: executions', () => {
     const broker = h.broker(gateway.port);
     await broker.connect();
     const a = await broker.placeOrder(order({ orderRef: 'rebal:r:MSFT', limitPrice: 410.5, quantity: 4 }));
-    await broker.placeOrder(order({ orderRef: 'rebal:r:KO', symbol: 'KO', primaryExchange: 'NYSE', action: 'SELL', limitPrice: 62.4, quantity: 20 }));
+    await broker.placeOrder(
+      order({ orderRef: 'rebal:r:KO', symbol: 'KO', primaryExchange: 'NYSE', action: 'SELL', limitPrice: 62.4, quantity: 20 }),
+    );
     await broker.orderStatuses([a.brokerOrderId], 200);
     await broker.disconnect();
 

@@ -22,17 +22,36 @@ const at = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_
 async function job(gateway: Gateway, now: string): Promise<{ code: number; out: string }> {
   const forecasts = join(h.dir, 'forecasts');
   mkdirSync(forecasts, { recursive: true });
-  writeFileSync(join(forecasts, 'trend.json'), JSON.stringify({ strategy: 'trend', asOf: NOW, leverage: 1, capital: 1, weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 } }));
+  writeFileSync(
+    join(forecasts, 'trend.json'),
+    JSON.stringify({ strategy: 'trend', asOf: NOW, leverage: 1, capital: 1, weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 } }),
+  );
   const lines: string[] = [];
   const env = {
-    BROKER: 'ib', IB_PORT: String(gateway.port), IB_ACCOUNT: ACCOUNT, IB_CLIENT_ID: String(CLIENT_ID), IB_CONNECT_RETRIES: '0',
-    DATA_DIR: join(h.dir, 'data'), FORECAST_DIR: forecasts, LOG_DIR: join(h.dir, 'logs'), ORDER_STATUS_WINDOW_MS: '300', MARKET_DATA_TIMEOUT_MS: '2000',
+    BROKER: 'ib',
+    IB_PORT: String(gateway.port),
+    IB_ACCOUNT: ACCOUNT,
+    IB_CLIENT_ID: String(CLIENT_ID),
+    IB_CONNECT_RETRIES: '0',
+    DATA_DIR: join(h.dir, 'data'),
+    FORECAST_DIR: forecasts,
+    LOG_DIR: join(h.dir, 'logs'),
+    ORDER_STATUS_WINDOW_MS: '300',
+    MARKET_DATA_TIMEOUT_MS: '2000',
   };
   const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
   return { code, out: lines.join('\n') };
 }
 
-interface OrderRow { run_id: string; order_ref: string; symbol: string; status: string; broker_order_id: number | null; perm_id: number | null; filled_quantity: number }
+interface OrderRow {
+  run_id: string;
+  order_ref: string;
+  symbol: string;
+  status: string;
+  broker_order_id: number | null;
+  perm_id: number | null;
+  filled_quantity: number;
+}
 
 function read<T>(sql: string): T[] {
   const db = new Database(join(h.dir, 'data', 'rebalancer.sqlite'), { readonly: true });
@@ -44,7 +63,7 @@ function read<T>(sql: string): T[] {
 }
 
 describe('reconciliation after an IB Gateway restart that reuses order ids', () => {
-  it('finds the killed run\'s order by orderRef although an earlier order has the same id, cancels it, and counts no fill twice', async () => {
+  it("finds the killed run's order by orderRef although an earlier order has the same id, cancels it, and counts no fill twice", async () => {
     // Gateway A: the first run trades to the targets; the next records the fills.
     const dirA = join(h.dir, 'gateway-a');
     const a = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } }, { dataDir: dirA });
@@ -53,15 +72,26 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
     const second = await job(a, at(30));
     expect(second.code, second.out).toBe(0);
     const filledAtA = read<OrderRow>('SELECT * FROM orders ORDER BY id');
-    expect(filledAtA.map((o) => [o.symbol, o.status])).toEqual([['AAPL', 'Filled'], ['MSFT', 'Filled'], ['SPY', 'Filled']]);
+    expect(filledAtA.map((o) => [o.symbol, o.status])).toEqual([
+      ['AAPL', 'Filled'],
+      ['MSFT', 'Filled'],
+      ['SPY', 'Filled'],
+    ]);
     const fillsBefore = read<{ exec_id: string }>('SELECT exec_id FROM fills');
     expect(fillsBefore).toHaveLength(3);
 
     // Gateway B: a restart with fresh state (same account and positions): order ids and permIds start over.
     const account = loadState(dirA);
     if (account === undefined) throw new Error('gateway A kept no state');
-    const positions = Object.fromEntries(Object.entries(account.positions).filter(([, p]) => p.quantity !== 0).map(([s, p]) => [s, { quantity: p.quantity, avgCost: p.avgCost }]));
-    const b = await h.gateway({ ...baseScenario(), cash: account.cash, positions, fills: { partialFillProbability: 0 } }, { dataDir: join(h.dir, 'gateway-b'), now: at(45) });
+    const positions = Object.fromEntries(
+      Object.entries(account.positions)
+        .filter(([, p]) => p.quantity !== 0)
+        .map(([s, p]) => [s, { quantity: p.quantity, avgCost: p.avgCost }]),
+    );
+    const b = await h.gateway(
+      { ...baseScenario(), cash: account.cash, positions, fills: { partialFillProbability: 0 } },
+      { dataDir: join(h.dir, 'gateway-b'), now: at(45) },
+    );
 
     // A run killed after sending a resting MSFT order to B and before recording it as sent.
     const db = openDatabase(join(h.dir, 'data', 'rebalancer.sqlite'));
@@ -69,7 +99,16 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
     const killedRun = newRunId(at(45));
     store.startRun({ runId: killedRun, startedAt: at(45), tradingDay: tradingDayOf(at(45)), dryRun: false });
     const orderRef = orderRefFor(killedRun, 'MSFT');
-    const request = { orderRef, symbol: 'MSFT', action: 'BUY' as const, quantity: 5, limitPrice: 300, adaptivePriority: 'Normal' as const, primaryExchange: 'NASDAQ', currency: 'USD' };
+    const request = {
+      orderRef,
+      symbol: 'MSFT',
+      action: 'BUY' as const,
+      quantity: 5,
+      limitPrice: 300,
+      adaptivePriority: 'Normal' as const,
+      primaryExchange: 'NASDAQ',
+      currency: 'USD',
+    };
     store.recordOrderIntent(killedRun, request, at(45));
     db.close();
     const broker = h.broker(b.port);
@@ -83,10 +122,17 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
 
     const next = await job(b, at(75));
     expect(next.code, next.out).toBe(0);
-    expect(next.out).toMatch(new RegExp(`${orderRef}: Submitted \\(Intent of an earlier run found open at the broker by orderRef: order ${sent.brokerOrderId}`));
+    expect(next.out).toMatch(
+      new RegExp(`${orderRef}: Submitted \\(Intent of an earlier run found open at the broker by orderRef: order ${sent.brokerOrderId}`),
+    );
 
     const orders = read<OrderRow>('SELECT * FROM orders ORDER BY id');
-    expect(orders.find((o) => o.order_ref === orderRef)).toMatchObject({ status: 'Cancelled', broker_order_id: sent.brokerOrderId, perm_id: sent.permId, filled_quantity: 0 });
+    expect(orders.find((o) => o.order_ref === orderRef)).toMatchObject({
+      status: 'Cancelled',
+      broker_order_id: sent.brokerOrderId,
+      perm_id: sent.permId,
+      filled_quantity: 0,
+    });
     // The first run's order with the same id is untouched.
     expect(orders.find((o) => o.order_ref === earlier?.order_ref)).toEqual(earlier);
     expect(b.placedOrders().filter((o) => o.orderRef === orderRef)).toHaveLength(1);
@@ -95,6 +141,10 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
     expect(read<{ exec_id: string }>('SELECT exec_id FROM fills')).toEqual(fillsBefore);
     expect(read<{ code: string }>("SELECT code FROM breaches WHERE code LIKE 'POSITION_BREAK%'")).toEqual([]);
     expect(read<{ symbol: string; difference: number }>('SELECT symbol, difference FROM v_position_breaks')).toEqual([]);
-    expect(read<{ id: string; status: string; error: string | null }>('SELECT id, status, error FROM runs ORDER BY started_at').map((r) => r.status)).toEqual(['ok', 'ok', 'failed', 'ok']);
+    expect(
+      read<{ id: string; status: string; error: string | null }>('SELECT id, status, error FROM runs ORDER BY started_at').map(
+        (r) => r.status,
+      ),
+    ).toEqual(['ok', 'ok', 'failed', 'ok']);
   });
 });

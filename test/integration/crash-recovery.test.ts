@@ -11,7 +11,15 @@ import type { Execution } from '../../src/core/types.js';
 import { hourlyRun } from '../support/run-harness.js';
 import { writeHalt } from '../../src/adapters/files/halt-file.js';
 import {
-  HOURS, outbox, records, runAt, runKilledAfterIntent, simOrdersWithRef, simState, simWorkspace, writeWeights,
+  HOURS,
+  outbox,
+  records,
+  runAt,
+  runKilledAfterIntent,
+  simOrdersWithRef,
+  simState,
+  simWorkspace,
+  writeWeights,
 } from '../support/sim-workspace.js';
 
 /** The sim broker, but IB does not answer the request for executions (a stub of that one call). */
@@ -24,7 +32,13 @@ class NoExecutionsBroker extends SimBroker {
 const [T0 = '', T1 = ''] = HOURS;
 const WEIGHTS = { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 };
 const msftBuy = (limitPrice: number) => ({
-  symbol: 'MSFT', action: 'BUY' as const, quantity: 10, limitPrice, adaptivePriority: 'Normal' as const, primaryExchange: 'NASDAQ', currency: 'USD',
+  symbol: 'MSFT',
+  action: 'BUY' as const,
+  quantity: 10,
+  limitPrice,
+  adaptivePriority: 'Normal' as const,
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
 });
 
 describe('a run killed between sending an order and recording it', () => {
@@ -50,7 +64,11 @@ describe('a run killed between sending an order and recording it', () => {
     // The run then planned from the real position and bought MSFT under its own orderRef: one new order, not two.
     const msftOrders = simState(ws).orders.filter((o) => o.symbol === 'MSFT');
     expect(msftOrders.map((o) => o.orderRef)).toEqual([killed.orderRef, `rebal:${next.runId}:MSFT`]);
-    expect(records(ws).runs.find((r) => r.id === killed.runId)).toMatchObject({ status: 'failed', exit_code: null, error: expect.stringMatching(/^killed or crashed: did not finish/) });
+    expect(records(ws).runs.find((r) => r.id === killed.runId)).toMatchObject({
+      status: 'failed',
+      exit_code: null,
+      error: expect.stringMatching(/^killed or crashed: did not finish/),
+    });
   });
 
   it('when the order filled at once: the next run records its ids and fills, finishes it as Filled, and plans on the filled position', async () => {
@@ -63,11 +81,21 @@ describe('a run killed between sending an order and recording it', () => {
     const next = await runAt(ws, T1);
     expect(next.exitCode).toBe(0);
     const r = records(ws);
-    expect(r.orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({ status: 'Filled', broker_order_id: filled?.orderId, perm_id: filled?.permId, filled_quantity: 10 });
+    expect(r.orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({
+      status: 'Filled',
+      broker_order_id: filled?.orderId,
+      perm_id: filled?.permId,
+      filled_quantity: 10,
+    });
     expect(r.fills.filter((f) => f.order_ref === killed.orderRef).map((f) => f.quantity)).toEqual([10]);
     expect(next.newFills.map((f) => f.orderRef)).toContain(killed.orderRef);
     // 85 shares is the target: the 10 already bought are not bought again.
-    expect(next.plan?.lines.find((l) => l.symbol === 'MSFT')).toMatchObject({ currentQuantity: 10, targetQuantity: 85, action: 'BUY', quantity: 75 });
+    expect(next.plan?.lines.find((l) => l.symbol === 'MSFT')).toMatchObject({
+      currentQuantity: 10,
+      targetQuantity: 85,
+      action: 'BUY',
+      quantity: 75,
+    });
     expect(simOrdersWithRef(ws, killed.orderRef)).toHaveLength(1);
     // The ledger starts from the broker's position less the recovered fill, so it agrees.
     expect(next.ledger?.breaks).toEqual([]);
@@ -83,7 +111,9 @@ describe('an intent that was recorded and never sent', () => {
     const next = await runAt(ws, T1);
     expect(next.exitCode).toBe(0);
     expect(records(ws).orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({
-      status: 'NotSent', broker_order_id: null, message: expect.stringMatching(/^not at the broker: no open order and no execution with this orderRef/),
+      status: 'NotSent',
+      broker_order_id: null,
+      message: expect.stringMatching(/^not at the broker: no open order and no execution with this orderRef/),
     });
     expect(simOrdersWithRef(ws, killed.orderRef)).toEqual([]);
     expect(next.notices.some((n) => n.includes(killed.orderRef) && n.includes('NotSent'))).toBe(true);
@@ -122,14 +152,20 @@ describe('a send that timed out', () => {
     const killed = await runKilledAfterIntent(ws, T0, msftBuy(300), true);
     // What submitOrders records when placeOrder times out: the order may or may not be at the broker.
     const store = new SqliteStore(join(ws.data, 'rebalancer.sqlite'));
-    store.markOrderFailed(killed.orderRef, 'timeout: no acknowledgement; it may have reached the broker, the next run reconciles it by orderRef');
+    store.markOrderFailed(
+      killed.orderRef,
+      'timeout: no acknowledgement; it may have reached the broker, the next run reconciles it by orderRef',
+    );
     store.close();
     writeWeights(ws, T1, WEIGHTS);
     const next = await runAt(ws, T1);
     expect(next.exitCode).toBe(0);
     const [atBroker] = simOrdersWithRef(ws, killed.orderRef);
     expect(atBroker?.status).toBe('Cancelled');
-    expect(records(ws).orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({ status: 'Cancelled', broker_order_id: atBroker?.orderId });
+    expect(records(ws).orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({
+      status: 'Cancelled',
+      broker_order_id: atBroker?.orderId,
+    });
     expect(next.notices.some((n) => n.includes(killed.orderRef) && n.includes('recorded as SendFailed'))).toBe(true);
   });
 });
@@ -139,11 +175,16 @@ describe('a reconciliation the broker cannot answer', () => {
     const ws = simWorkspace();
     const killed = await runKilledAfterIntent(ws, T0, msftBuy(300), true);
     writeWeights(ws, T1, WEIGHTS);
-    const failed = await hourlyRun(ws.root, T1, { broker: (dataDir, now) => new NoExecutionsBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed' }) });
+    const failed = await hourlyRun(ws.root, T1, {
+      broker: (dataDir, now) => new NoExecutionsBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed' }),
+    });
     expect(failed.exitCode).toBe(1);
     expect(failed.sent).toEqual([]);
     expect(simOrdersWithRef(ws, killed.orderRef).map((o) => o.status)).toEqual(['Cancelled']);
-    expect(records(ws).orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({ status: 'Cancelled', broker_order_id: simOrdersWithRef(ws, killed.orderRef)[0]?.orderId });
+    expect(records(ws).orders.find((o) => o.order_ref === killed.orderRef)).toMatchObject({
+      status: 'Cancelled',
+      broker_order_id: simOrdersWithRef(ws, killed.orderRef)[0]?.orderId,
+    });
     expect(simState(ws).orders).toHaveLength(1);
 
     const [, , T2 = ''] = HOURS;

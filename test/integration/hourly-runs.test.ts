@@ -41,7 +41,9 @@ describe('consecutive hourly runs on the sim broker', () => {
     expect(new Set(orders.map((o) => o.order_ref)).size).toBe(orders.length);
 
     // trades.csv: one row per execution, never twice, same set as the database.
-    const csv = readFileSync(join(root, 'data', 'trades.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(root, 'data', 'trades.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toMatch(/^exec_id,/);
     const csvIds = csv.slice(1).map((line) => line.split(',')[0]);
     expect(new Set(csvIds).size).toBe(csvIds.length);

@@ -14,7 +14,17 @@ import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { testPreviewPorts, testSettings } from '../support/run-harness.js';
 import {
-  HOURS, outbox, records, runAt, simBrokerOf, simScenario, simState, simWorkspace, tradeByHand, writeWeights, type SimWorkspace,
+  HOURS,
+  outbox,
+  records,
+  runAt,
+  simBrokerOf,
+  simScenario,
+  simState,
+  simWorkspace,
+  tradeByHand,
+  writeWeights,
+  type SimWorkspace,
 } from '../support/sim-workspace.js';
 
 const [T0 = '', T1 = '', T2 = '', T3 = ''] = HOURS;
@@ -48,9 +58,17 @@ describe('the ledger against the broker over hourly runs', () => {
     const ws = await tradedWorkspace();
     writeWeights(ws, T2, WEIGHTS);
     const third = await runAt(ws, T2);
-    expect(third.ledger?.lines.map((l) => [l.symbol, l.ledgerQuantity, l.brokerQuantity])).toEqual([['AAPL', 184, 184], ['MSFT', 85, 85], ['SPY', 38, 38]]);
+    expect(third.ledger?.lines.map((l) => [l.symbol, l.ledgerQuantity, l.brokerQuantity])).toEqual([
+      ['AAPL', 184, 184],
+      ['MSFT', 85, 85],
+      ['SPY', 38, 38],
+    ]);
     const r = records(ws);
-    expect(r.adjustments.map((a) => [a.symbol, a.kind, a.quantity])).toEqual([['AAPL', 'baseline', 100], ['MSFT', 'baseline', 0], ['SPY', 'baseline', 0]]);
+    expect(r.adjustments.map((a) => [a.symbol, a.kind, a.quantity])).toEqual([
+      ['AAPL', 'baseline', 100],
+      ['MSFT', 'baseline', 0],
+      ['SPY', 'baseline', 0],
+    ]);
     expect(r.breaches).toEqual([]);
   });
 
@@ -82,13 +100,21 @@ describe('the ledger against the broker over hourly runs', () => {
     const broken = await runAt(ws, T2);
     expect(broken.exitCode).toBe(ExitCode.ok);
     expect(broken.status).toBe('ok');
-    expect(broken.breaches).toEqual([{ code: 'POSITION_BREAK', symbol: 'AAPL', detail: expect.stringMatching(/^AAPL: ledger 184 vs broker 189 \(\+5\) shares/) }]);
+    expect(broken.breaches).toEqual([
+      { code: 'POSITION_BREAK', symbol: 'AAPL', detail: expect.stringMatching(/^AAPL: ledger 184 vs broker 189 \(\+5\) shares/) },
+    ]);
     const aapl = broken.plan?.lines.find((l) => l.symbol === 'AAPL');
-    expect(aapl).toMatchObject({ action: 'NONE', currentQuantity: 189, positionBreak: { symbol: 'AAPL', ledgerQuantity: 184, brokerQuantity: 189 } });
+    expect(aapl).toMatchObject({
+      action: 'NONE',
+      currentQuantity: 189,
+      positionBreak: { symbol: 'AAPL', ledgerQuantity: 184, brokerQuantity: 189 },
+    });
     expect(aapl?.reason).toMatch(/^blocked \(POSITION_BREAK: ledger 184 vs broker 189 \(\+5\)\): would have SELL \d+ @ /);
     expect(broken.sent.map((o) => o.symbol)).toEqual(['MSFT']);
     expect(records(ws).breaches.map((b) => [b.code, b.symbol])).toEqual([['POSITION_BREAK', 'AAPL']]);
-    expect(outbox(ws).find((m) => /Subject: \[rebalancer\] DU0000001 WARNING: POSITION_BREAK AAPL/.test(m))).toMatch(/ledger 184 vs broker 189/);
+    expect(outbox(ws).find((m) => /Subject: \[rebalancer\] DU0000001 WARNING: POSITION_BREAK AAPL/.test(m))).toMatch(
+      /ledger 184 vs broker 189/,
+    );
 
     // The hand trade is undone at the broker: the ledger agrees again and AAPL trades.
     tradeByHand(ws, 'AAPL', -5, 190);
@@ -110,14 +136,17 @@ describe('the ledger against the broker over hourly runs', () => {
     expect(halted.exitCode).toBe(ExitCode.blocked);
     expect(halted.plan?.tradingState).toBe('HALTED');
     expect(halted.breaches.map((b) => [b.code, b.symbol])).toEqual([
-      ['POSITION_BREAK', 'AAPL'], ['POSITION_BREAK', 'MSFT'], ['POSITION_BREAK', 'SPY'], ['POSITION_BREAKS_LIMIT', undefined],
+      ['POSITION_BREAK', 'AAPL'],
+      ['POSITION_BREAK', 'MSFT'],
+      ['POSITION_BREAK', 'SPY'],
+      ['POSITION_BREAKS_LIMIT', undefined],
     ]);
     expect(halted.sent).toEqual([]);
     expect(simState(ws).orders).toHaveLength(ordersBefore);
     expect(outbox(ws).some((m) => /Subject: \[rebalancer\] DU0000001 BLOCKED: POSITION_BREAK/.test(m))).toBe(true);
   });
 
-  it('rebalancer reconcile shows both figures; --accept records the broker\'s figure, and the next run trades the ticker again', async () => {
+  it("rebalancer reconcile shows both figures; --accept records the broker's figure, and the next run trades the ticker again", async () => {
     const ws = await tradedWorkspace();
     tradeByHand(ws, 'AAPL', 7, 190);
     writeWeights(ws, T2, WEIGHTS);
@@ -135,7 +164,13 @@ describe('the ledger against the broker over hourly runs', () => {
     const accept = commandIo(ws);
     expect(reconcileCommand(accept, { accept: 'aapl', reason: 'bought 7 by hand in TWS', json: false, now: T2 })).toBe(ExitCode.ok);
     expect(accept.lines[0]).toMatch(/^accepted: AAPL ledger 184 -> 191 \(adjustment \+7\)/);
-    expect(records(ws).adjustments.at(-1)).toMatchObject({ symbol: 'AAPL', kind: 'accept', quantity: 7, reason: 'bought 7 by hand in TWS', source: expect.stringMatching(/^operator /) });
+    expect(records(ws).adjustments.at(-1)).toMatchObject({
+      symbol: 'AAPL',
+      kind: 'accept',
+      quantity: 7,
+      reason: 'bought 7 by hand in TWS',
+      source: expect.stringMatching(/^operator /),
+    });
     // A second accept of the same check has nothing left to accept.
     const again = commandIo(ws);
     expect(reconcileCommand(again, { accept: 'AAPL', reason: 'twice', json: false, now: T2 })).toBe(ExitCode.ok);
@@ -154,7 +189,7 @@ describe('the ledger against the broker over hourly runs', () => {
     expect(parsed.tickers.every((t) => t.agrees)).toBe(true);
   });
 
-  it('rebalancer plan shows the block in the table\'s reason and in plan --json, and counts fills the broker reported but no run recorded yet', async () => {
+  it("rebalancer plan shows the block in the table's reason and in plan --json, and counts fills the broker reported but no run recorded yet", async () => {
     const ws = await tradedWorkspace();
     // A run sends orders that fill at once; their executions are recorded only by the next run.
     writeWeights(ws, T2, { AAPL: 0.2, MSFT: 0.4, SPY: 0.2 });
@@ -162,9 +197,20 @@ describe('the ledger against the broker over hourly runs', () => {
     tradeByHand(ws, 'SPY', -3, 600);
     const db = openDatabase(join(ws.data, 'rebalancer.sqlite'));
     try {
-      const preview = await previewPlan(testPreviewPorts(ws.root, simBrokerOf(ws, true)(ws.data, T3), new SqliteStore(db)), testSettings(), T3);
-      const json = planJson(preview) as { orders: { symbol: string; action: string; positionBreak: unknown; reason: string }[]; ledger: { symbol: string; agrees: boolean }[] };
-      expect(json.ledger.map((l) => [l.symbol, l.agrees])).toEqual([['AAPL', true], ['MSFT', true], ['SPY', false]]);
+      const preview = await previewPlan(
+        testPreviewPorts(ws.root, simBrokerOf(ws, true)(ws.data, T3), new SqliteStore(db)),
+        testSettings(),
+        T3,
+      );
+      const json = planJson(preview) as {
+        orders: { symbol: string; action: string; positionBreak: unknown; reason: string }[];
+        ledger: { symbol: string; agrees: boolean }[];
+      };
+      expect(json.ledger.map((l) => [l.symbol, l.agrees])).toEqual([
+        ['AAPL', true],
+        ['MSFT', true],
+        ['SPY', false],
+      ]);
       const spy = json.orders.find((o) => o.symbol === 'SPY');
       expect(spy).toMatchObject({ action: 'NONE', positionBreak: { symbol: 'SPY', ledgerQuantity: 38, brokerQuantity: 35 } });
       expect(spy?.reason).toMatch(/^blocked \(POSITION_BREAK: ledger 38 vs broker 35 \(-3\)\)/);

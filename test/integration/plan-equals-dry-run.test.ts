@@ -23,8 +23,10 @@ class ClosedMondayBroker extends SimBroker {
 }
 
 type BrokerFactory = (ws: SimWorkspace) => (dataDir: string, now: string) => SimBroker;
-const plainSim: BrokerFactory = (ws) => (dataDir, now) => new SimBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed', readOnly: true });
-const closedMonday: BrokerFactory = (ws) => (dataDir, now) => new ClosedMondayBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed', readOnly: true });
+const plainSim: BrokerFactory = (ws) => (dataDir, now) =>
+  new SimBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed', readOnly: true });
+const closedMonday: BrokerFactory = (ws) => (dataDir, now) =>
+  new ClosedMondayBroker({ dataDir, scenarioFile: ws.scenarioFile, now, commissionModel: 'fixed', readOnly: true });
 
 async function previewAndDryRun(factory: BrokerFactory, now: string) {
   const ws = simWorkspace();
@@ -51,7 +53,7 @@ describe('plan and run --dry-run', () => {
     expect(dryRun.sent).toEqual([]);
   });
 
-  it('both follow the broker\'s liquid hours when they close a day the NYSE calendar has open', async () => {
+  it("both follow the broker's liquid hours when they close a day the NYSE calendar has open", async () => {
     const { preview, dryRun } = await previewAndDryRun(closedMonday, '2026-11-23T15:35:00Z');
     expect(preview.plan?.lines).toEqual(dryRun.plan?.lines);
     expect(preview.marketOpen).toBe(false);

@@ -24,7 +24,8 @@ function workspace(): string {
   return root;
 }
 
-const subjects = (sink: SmtpSink): string[] => sink.received.map((m) => /^Subject: (.*)$/m.exec(m.raw.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? '');
+const subjects = (sink: SmtpSink): string[] =>
+  sink.received.map((m) => /^Subject: (.*)$/m.exec(m.raw.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? '');
 
 describe('the emails of a trading day', () => {
   it('sends start, mid and end of day once each, the end with both parts and the NLV chart', async () => {
@@ -32,9 +33,16 @@ describe('the emails of a trading day', () => {
     const sink = await startSmtpSink();
     sinks.push(sink);
     // Monday 23 Nov 2026: 09:35 .. 16:35 New York, one run an hour, plus a second run after the close.
-    const times = ['09:35', '10:35', '11:35', '12:35', '13:35', '14:35', '15:35', '16:35', '17:35'].map((t) => newYorkTime('2026-11-23', t));
+    const times = ['09:35', '10:35', '11:35', '12:35', '13:35', '14:35', '15:35', '16:35', '17:35'].map((t) =>
+      newYorkTime('2026-11-23', t),
+    );
     for (const now of times) {
-      writeForecast(join(root, 'forecasts'), 'trend.json', { strategy: 'trend', asOf: now, leverage: 1, weights: { SPY: 0.4, TLT: 0.3, GLD: 0.2 } });
+      writeForecast(join(root, 'forecasts'), 'trend.json', {
+        strategy: 'trend',
+        asOf: now,
+        leverage: 1,
+        weights: { SPY: 0.4, TLT: 0.3, GLD: 0.2 },
+      });
       const result = await hourlyRun(root, now, { smtpUrl: sink.url() });
       expect(result.exitCode).toBe(0);
     }
@@ -61,7 +69,12 @@ describe('the emails of a trading day', () => {
     const sink = await startSmtpSink();
     sinks.push(sink);
     // A forecast the strategy stopped updating: stale from the first run on.
-    writeForecast(join(root, 'forecasts'), 'trend.json', { strategy: 'trend', asOf: '2026-11-20T14:00:00Z', leverage: 1, weights: { SPY: 0.4 } });
+    writeForecast(join(root, 'forecasts'), 'trend.json', {
+      strategy: 'trend',
+      asOf: '2026-11-20T14:00:00Z',
+      leverage: 1,
+      weights: { SPY: 0.4 },
+    });
     const settings = { notify: { alertRepeatMinutes: 150 } };
     for (const t of ['10:35', '11:35', '12:35', '13:35']) {
       const result = await hourlyRun(root, newYorkTime('2026-11-23', t), { smtpUrl: sink.url(), settings });
@@ -72,7 +85,10 @@ describe('the emails of a trading day', () => {
     expect(alerts).toHaveLength(2);
     expect(alerts[1]).toMatch(/\(repeated 2x\)/);
     const last = sink.received.find((m) => /repeated 2x/.test(m.raw.replace(/\r\n[ \t]+/g, ' ')));
-    const text = mimeParts(last?.raw ?? '').find((p) => typeOf(p) === 'text/plain')?.body.toString('utf8') ?? '';
+    const text =
+      mimeParts(last?.raw ?? '')
+        .find((p) => typeOf(p) === 'text/plain')
+        ?.body.toString('utf8') ?? '';
     expect(text).toMatch(/repeated 2 times since/);
   });
 
@@ -82,7 +98,12 @@ describe('the emails of a trading day', () => {
     const port = first.port;
     const url = first.url();
     await first.close();
-    writeForecast(join(root, 'forecasts'), 'trend.json', { strategy: 'trend', asOf: newYorkTime('2026-11-23', '09:00'), leverage: 1, weights: { SPY: 0.4 } });
+    writeForecast(join(root, 'forecasts'), 'trend.json', {
+      strategy: 'trend',
+      asOf: newYorkTime('2026-11-23', '09:00'),
+      leverage: 1,
+      weights: { SPY: 0.4 },
+    });
     // The server is down: the start-of-day email is queued, the run is not affected.
     const down = await hourlyRun(root, newYorkTime('2026-11-23', '09:35'), { smtpUrl: url });
     expect(down.exitCode).toBe(0);

@@ -49,7 +49,14 @@ describe('createLogger', () => {
     logger.info({ list: [PASSWORD, { deep: { deeper: `x${PASSWORD}x` } }] }, 'nested');
 
     const text = readFileSync(logFilePath(dir), 'utf8');
-    for (const secret of [...SECRETS, JSON.stringify(PASSWORD).slice(1, -1), 'hunter2', 'unlisted-pass', 'unlisted-password', 'unlisted-url-pw']) {
+    for (const secret of [
+      ...SECRETS,
+      JSON.stringify(PASSWORD).slice(1, -1),
+      'hunter2',
+      'unlisted-pass',
+      'unlisted-password',
+      'unlisted-url-pw',
+    ]) {
       expect(text, secret).not.toContain(secret);
     }
     expect(text).toContain('***');

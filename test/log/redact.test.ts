@@ -18,7 +18,9 @@ describe('redactSecrets', () => {
     expect(redactSecrets('connect smtps://bob:s3cr%40t@mail.example.com:465 failed', [])).toBe(
       'connect smtps://bob:***@mail.example.com:465 failed',
     );
-    expect(redactSecrets('see https://example.com/a:b@c and http://host/path', [])).toBe('see https://example.com/a:b@c and http://host/path');
+    expect(redactSecrets('see https://example.com/a:b@c and http://host/path', [])).toBe(
+      'see https://example.com/a:b@c and http://host/path',
+    );
   });
 
   it('treats secrets literally, not as patterns', () => {

@@ -32,10 +32,12 @@ const WITH_NOW = COMMANDS.filter((c) => '--now' in OPTIONS[c]);
 function validOptions(command: CommandName, except: string[] = []): fc.Arbitrary<string[]> {
   const names = Object.keys(OPTIONS[command]).filter((o) => !except.includes(o) && o !== '--scenario' && o !== '--send');
   if (names.length === 0) return fc.constant([]);
-  return fc.subarray(names).map((chosen) => chosen.flatMap((o) => {
-    const value = OPTIONS[command][o];
-    return value === null || value === undefined ? [o] : [o, value];
-  }));
+  return fc.subarray(names).map((chosen) =>
+    chosen.flatMap((o) => {
+      const value = OPTIONS[command][o];
+      return value === null || value === undefined ? [o] : [o, value];
+    }),
+  );
 }
 
 /** The required option of a command, with a valid value, unless the mistake is about it. */
@@ -49,7 +51,22 @@ const command = fc.constantFrom(...COMMANDS);
 
 /** Times that must be refused: no zone, not a time, out of range, empty. */
 const badNow = fc.oneof(
-  fc.constantFrom('2026-11-23 10:35', '2026-11-23T10:35:00', '2026-11-23', 'now', 'tomorrow', '', ' ', '1700000000', '2026-13-01T00:00:00Z', '2026-11-31T10:00:00Z', '2026-11-23T25:00:00Z', '2026-11-23T10:35:00+25:00', 'Z', '--dry-run'),
+  fc.constantFrom(
+    '2026-11-23 10:35',
+    '2026-11-23T10:35:00',
+    '2026-11-23',
+    'now',
+    'tomorrow',
+    '',
+    ' ',
+    '1700000000',
+    '2026-13-01T00:00:00Z',
+    '2026-11-31T10:00:00Z',
+    '2026-11-23T25:00:00Z',
+    '2026-11-23T10:35:00+25:00',
+    'Z',
+    '--dry-run',
+  ),
   fc.string({ maxLength: 20 }).filter((s) => !/\d/.test(s)),
 );
 
@@ -60,32 +77,58 @@ const wrongArgv = fc.oneof(
   word.filter((w) => !(COMMANDS as readonly string[]).includes(w) && w !== 'help').map((w) => [w]),
   // an unknown option, long or short, before or after valid ones
   fc.tuple(command, word, fc.boolean(), fc.boolean()).chain(([c, w, short, first]) => {
-    const option = short ? `-${w[0] === 'h' ? 'z' : w[0] ?? 'z'}` : `--${w}`;
+    const option = short ? `-${w[0] === 'h' ? 'z' : (w[0] ?? 'z')}` : `--${w}`;
     const known = Object.keys(OPTIONS[c]);
-    return validOptions(c).map((rest) => [c, ...requiredOf(c), ...(first ? [option, ...rest] : [...rest, option])]).filter(() => !known.includes(option) && option !== '--help');
+    return validOptions(c)
+      .map((rest) => [c, ...requiredOf(c), ...(first ? [option, ...rest] : [...rest, option])])
+      .filter(() => !known.includes(option) && option !== '--help');
   }),
   // an option that takes a value, given none (last on the line)
-  command.filter((c) => Object.values(OPTIONS[c]).some((v) => v !== null)).chain((c) => {
-    const valued = Object.keys(OPTIONS[c]).filter((o) => OPTIONS[c][o] !== null);
-    return fc.constantFrom(...valued).chain((o) => validOptions(c, [o, REQUIRED[c] ?? '']).map((rest) => [c, ...(REQUIRED[c] === o ? [] : requiredOf(c)), ...rest, o]));
-  }),
+  command
+    .filter((c) => Object.values(OPTIONS[c]).some((v) => v !== null))
+    .chain((c) => {
+      const valued = Object.keys(OPTIONS[c]).filter((o) => OPTIONS[c][o] !== null);
+      return fc
+        .constantFrom(...valued)
+        .chain((o) => validOptions(c, [o, REQUIRED[c] ?? '']).map((rest) => [c, ...(REQUIRED[c] === o ? [] : requiredOf(c)), ...rest, o]));
+    }),
   // a required option left out
   fc.constantFrom<CommandName>('halt', 'report').chain((c) => validOptions(c, [REQUIRED[c] ?? '']).map((rest) => [c, ...rest])),
   // an argument no command takes
   fc.tuple(command, word).chain(([c, w]) => validOptions(c).map((rest) => [c, ...requiredOf(c), ...rest, w])),
   // a --now that is not an ISO 8601 time with a zone
-  fc.tuple(fc.constantFrom(...WITH_NOW), badNow).chain(([c, now]) =>
-    validOptions(c, ['--now', '--port']).map((rest) => [c, ...requiredOf(c), ...rest, ...(c === 'gateway' ? ['--port', '0'] : []), '--now', now])),
+  fc
+    .tuple(fc.constantFrom(...WITH_NOW), badNow)
+    .chain(([c, now]) =>
+      validOptions(c, ['--now', '--port']).map((rest) => [
+        c,
+        ...requiredOf(c),
+        ...rest,
+        ...(c === 'gateway' ? ['--port', '0'] : []),
+        '--now',
+        now,
+      ]),
+    ),
   // a --kind out of its choices
-  fc.string({ maxLength: 12 }).filter((k) => !['start', 'mid', 'end'].includes(k)).map((k) => ['report', '--kind', k]),
+  fc
+    .string({ maxLength: 12 })
+    .filter((k) => !['start', 'mid', 'end'].includes(k))
+    .map((k) => ['report', '--kind', k]),
   // a --port that is not a port
   fc.oneof(fc.constantFrom('-1', '65536', '99999', 'abc', '', '4002.5', '0x10', ' 1'), word).map((p) => ['gateway', '--port', p]),
   // a boolean flag given a value
-  fc.constantFrom<[CommandName, string]>(['run', '--dry-run'], ['plan', '--json'], ['status', '--json'], ['reconcile', '--json'], ['report', '--send']).map(([c, flag]) => [c, ...requiredOf(c), `${flag}=yes`]),
+  fc
+    .constantFrom<[CommandName, string]>(
+      ['run', '--dry-run'],
+      ['plan', '--json'],
+      ['status', '--json'],
+      ['reconcile', '--json'],
+      ['report', '--send'],
+    )
+    .map(([c, flag]) => [c, ...requiredOf(c), `${flag}=yes`]),
 );
 
 describe('the built command, given wrong arguments', () => {
-
   const roots: string[] = [];
   afterAll(() => {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
@@ -96,7 +139,11 @@ describe('the built command, given wrong arguments', () => {
       fc.asyncProperty(wrongArgv, async (argv) => {
         const ws = makeWorkspace('rebalancer-argv-');
         roots.push(ws.root);
-        const r = await runCli(argv, { cwd: ws.root, env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs }, timeoutMs: 10_000 });
+        const r = await runCli(argv, {
+          cwd: ws.root,
+          env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs },
+          timeoutMs: 10_000,
+        });
         const shown = `rebalancer ${JSON.stringify(argv)}\n${transcriptOf(r)}`;
         expect(r.code, shown).toBe(2);
         expectNoStackTrace(r);

@@ -132,13 +132,35 @@ describe('a .env file with lines that are not settings', () => {
   // Lines dotenv skips without a word: no "=", no ": ", not a comment. A limit written on one would be lost.
   const garbage = fc
     .oneof(
-      fc.constantFrom('MAX_LEVERAGE 1', 'MAX_LEVERAGE1.5', '[limits]', 'just some words', '-- MAX_ORDER_VALUE 10000', 'MAX_LEVERAGE\u00a0=\u00a01', '; comment', '%%%', '\u0000\u0001\u0002'),
+      fc.constantFrom(
+        'MAX_LEVERAGE 1',
+        'MAX_LEVERAGE1.5',
+        '[limits]',
+        'just some words',
+        '-- MAX_ORDER_VALUE 10000',
+        'MAX_LEVERAGE\u00a0=\u00a01',
+        '; comment',
+        '%%%',
+        '\u0000\u0001\u0002',
+      ),
       fc.string({ minLength: 1, maxLength: 30 }),
     )
     // A line of just `export` is not one: dotenv reads it with the next line, as `export NAME=value`.
     .filter((line) => line.trim() !== '' && line.trim() !== 'export' && !/[=:#"'`\n\r]/.test(line));
-  const good = fc.constantFrom('MAX_LEVERAGE=1.5', 'MAX_ORDERS_PER_RUN=12', '# a comment', '', '   ', 'export ALLOW_SHORT=false', 'LOG_LEVEL: warn', 'MIN_CUSHION=0.1 # trailing comment');
-  const file = fc.array(fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: garbage.map((g) => ({ g })), weight: 1 }), { minLength: 1, maxLength: 12 });
+  const good = fc.constantFrom(
+    'MAX_LEVERAGE=1.5',
+    'MAX_ORDERS_PER_RUN=12',
+    '# a comment',
+    '',
+    '   ',
+    'export ALLOW_SHORT=false',
+    'LOG_LEVEL: warn',
+    'MIN_CUSHION=0.1 # trailing comment',
+  );
+  const file = fc.array(fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: garbage.map((g) => ({ g })), weight: 1 }), {
+    minLength: 1,
+    maxLength: 12,
+  });
 
   it('is refused naming the file and the line number of every such line, without quoting its value; settings alone pass', () => {
     const cwd = configDir();
@@ -206,7 +228,10 @@ describe('the built command, given wrong configuration values', () => {
     dirs.push(ws.root);
     mkdirSync(ws.logs, { recursive: true });
     writeFileSync(join(ws.root, '.env'), 'MAX_LEVERAGE=1.5\nMAX_ORDER_VALUE 10000\n# fine\n[limits]\n', { mode: 0o600 });
-    const r = await runCli(['run', '--now', IN_SESSION], { cwd: ws.root, env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs } });
+    const r = await runCli(['run', '--now', IN_SESSION], {
+      cwd: ws.root,
+      env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs },
+    });
     expect(r.code, transcriptOf(r)).toBe(2);
     expectNoStackTrace(r);
     expect(r.stderr).toMatch(/\.env line 2: not a NAME=value line, so it would be ignored \(it starts with MAX_ORDER_VALUE\)/);

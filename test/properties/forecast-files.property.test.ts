@@ -32,7 +32,12 @@ interface FileCase {
 
 function validText(strategy: string, changes: Record<string, unknown> = {}): string {
   const fields: Record<string, unknown> = {
-    strategy, asOf: at(-HOUR), leverage: 1, capital: 0.2, weights: { SPY: 0.3, TLT: 0.2 }, ...changes,
+    strategy,
+    asOf: at(-HOUR),
+    leverage: 1,
+    capital: 0.2,
+    weights: { SPY: 0.3, TLT: 0.2 },
+    ...changes,
   };
   for (const [key, value] of Object.entries(fields)) if (value === undefined) delete fields[key];
   return JSON.stringify(fields, null, 2);
@@ -42,23 +47,39 @@ const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 /** Malformed contents, each with the code it must be refused with. */
 function malformed(strategy: string): fc.Arbitrary<{ bytes: Buffer; expected: Code; kind: string; upperExtension?: true }> {
-  const invalid = (kind: string, text: string | Buffer) => ({ bytes: typeof text === 'string' ? utf8(text) : text, expected: 'INVALID_FORECAST' as const, kind });
+  const invalid = (kind: string, text: string | Buffer) => ({
+    bytes: typeof text === 'string' ? utf8(text) : text,
+    expected: 'INVALID_FORECAST' as const,
+    kind,
+  });
   const good = validText(strategy);
   return fc.oneof(
     fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => invalid('random bytes', Buffer.from(b))),
     fc.constant(invalid('UTF-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good, 'utf16le')]))),
-    fc.constantFrom(0x80, 0xc3, 0xff).map((byte) => invalid('not UTF-8', Buffer.concat([utf8(good.slice(0, 20)), Buffer.from([byte]), utf8(good.slice(20))]))),
+    fc
+      .constantFrom(0x80, 0xc3, 0xff)
+      .map((byte) => invalid('not UTF-8', Buffer.concat([utf8(good.slice(0, 20)), Buffer.from([byte]), utf8(good.slice(20))]))),
     fc.integer({ min: 0, max: good.length - 2 }).map((cut) => invalid('truncated', good.slice(0, cut))),
-    fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '"1.5"', 'null').map((v) => invalid(`leverage ${v}`, good.replace('"leverage": 1', `"leverage": ${v}`))),
+    fc
+      .constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '"1.5"', 'null')
+      .map((v) => invalid(`leverage ${v}`, good.replace('"leverage": 1', `"leverage": ${v}`))),
     fc.constant(invalid('duplicate key', good.replace('"SPY": 0.3', '"SPY": 0.1, "SPY": 0.2'))),
     fc.constantFrom('wieghts', 'comment', 'Leverage').map((k) => invalid(`unknown field ${k}`, validText(strategy, { [k]: 1 }))),
     fc.constant(invalid('missing asOf', validText(strategy, { asOf: undefined }))),
-    fc.constantFrom('2026-11-23T14:00:00', '2026-11-23', 'yesterday', '').map((t) => invalid(`asOf ${t}`, validText(strategy, { asOf: t }))),
+    fc
+      .constantFrom('2026-11-23T14:00:00', '2026-11-23', 'yesterday', '')
+      .map((t) => invalid(`asOf ${t}`, validText(strategy, { asOf: t }))),
     fc.integer({ min: 10, max: 10_000 }).map((minutes) => invalid('in the future', validText(strategy, { asOf: at(minutes * 60_000) }))),
-    fc.double({ min: 0.51, max: 5, noNaN: true }).map((w) => invalid('weights over 1', validText(strategy, { weights: { SPY: 0.5, TLT: w } }))),
+    fc
+      .double({ min: 0.51, max: 5, noNaN: true })
+      .map((w) => invalid('weights over 1', validText(strategy, { weights: { SPY: 0.5, TLT: w } }))),
     fc.constant(invalid('empty', '')),
     fc.constant({ ...invalid('upper-case extension', good), upperExtension: true as const }),
-    fc.integer({ min: 27, max: 24 * 400 }).map((hours) => ({ bytes: utf8(validText(strategy, { asOf: at(-hours * HOUR) })), expected: 'STALE_FORECAST' as const, kind: 'stale' })),
+    fc.integer({ min: 27, max: 24 * 400 }).map((hours) => ({
+      bytes: utf8(validText(strategy, { asOf: at(-hours * HOUR) })),
+      expected: 'STALE_FORECAST' as const,
+      kind: 'stale',
+    })),
   );
 }
 
@@ -72,7 +93,12 @@ const forecastDir = fc
     fc.tuple(
       ...names.map((name, i) =>
         fc.oneof(
-          malformed(`s${i}`).map((m): FileCase => ({ name: `${name}.${m.upperExtension ? 'JSON' : 'json'}`, bytes: m.bytes, expected: m.expected, kind: m.kind })),
+          malformed(`s${i}`).map((m): FileCase => ({
+            name: `${name}.${m.upperExtension ? 'JSON' : 'json'}`,
+            bytes: m.bytes,
+            expected: m.expected,
+            kind: m.kind,
+          })),
           fc.constant<FileCase>({ name: `${name}.json`, bytes: utf8(validText(`s${i}`)), kind: 'valid' }),
         ),
       ),
@@ -112,7 +138,10 @@ describe('a forecast directory with malformed files among valid ones', () => {
             expect(about, `${path} is valid: ${described}`).toEqual([]);
             expect(result.forecasts.map((x) => x.file)).toContain(path);
           } else {
-            expect(about.map((b) => b.code), `${path} (${f.kind}): ${JSON.stringify(result.breaches)}`).toContain(f.expected);
+            expect(
+              about.map((b) => b.code),
+              `${path} (${f.kind}): ${JSON.stringify(result.breaches)}`,
+            ).toContain(f.expected);
             expect(result.forecasts.map((x) => x.file)).not.toContain(path);
           }
         }
@@ -132,19 +161,25 @@ describe('a forecast directory with malformed files among valid ones', () => {
 describe('the built command, given malformed forecast files', () => {
   it('run in session exits 3 with INVALID_FORECAST or STALE_FORECAST naming each bad file, no stack trace, and no order', async () => {
     await fc.assert(
-      fc.asyncProperty(forecastDir.filter((files) => files.length <= 2), async (files) => {
-        const ws = makeWorkspace('rebalancer-forecast-cli-');
-        roots.push(ws.root);
-        writeAll(ws.forecasts, files);
-        const r = await runCli(['run', '--now', NOW], { cwd: ws.root, env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs } });
-        expect(r.code, transcriptOf(r)).toBe(3);
-        expectNoStackTrace(r);
-        for (const f of files) {
-          if (f.expected === undefined) continue;
-          expect(r.stdout, `${f.name} (${f.kind})\n${transcriptOf(r)}`).toContain(`${f.expected}: ${join(ws.forecasts, f.name)}: `);
-        }
-        expect(ordersInDatabase(ws.data), transcriptOf(r)).toBe(0);
-      }),
+      fc.asyncProperty(
+        forecastDir.filter((files) => files.length <= 2),
+        async (files) => {
+          const ws = makeWorkspace('rebalancer-forecast-cli-');
+          roots.push(ws.root);
+          writeAll(ws.forecasts, files);
+          const r = await runCli(['run', '--now', NOW], {
+            cwd: ws.root,
+            env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs },
+          });
+          expect(r.code, transcriptOf(r)).toBe(3);
+          expectNoStackTrace(r);
+          for (const f of files) {
+            if (f.expected === undefined) continue;
+            expect(r.stdout, `${f.name} (${f.kind})\n${transcriptOf(r)}`).toContain(`${f.expected}: ${join(ws.forecasts, f.name)}: `);
+          }
+          expect(ordersInDatabase(ws.data), transcriptOf(r)).toBe(0);
+        },
+      ),
       { numRuns: 10, seed: SEED },
     );
   }, 90_000);

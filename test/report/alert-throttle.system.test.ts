@@ -15,7 +15,9 @@ const suppressed = (at: string, key = KEY): AlertHistoryEntry => ({ key, at, sta
 describe('alertKeyOf', () => {
   it('is the outcome and the sorted breach codes with their symbols, whatever the details', () => {
     expect(KEY).toBe('BLOCKED|LEVERAGE_LIMIT|POSITION_LIMIT:AAPL');
-    expect(alertKeyOf('BLOCKED', [{ code: 'LEVERAGE_LIMIT' }, { code: 'POSITION_LIMIT', symbol: 'AAPL' }, { code: 'LEVERAGE_LIMIT' }])).toBe(KEY);
+    expect(
+      alertKeyOf('BLOCKED', [{ code: 'LEVERAGE_LIMIT' }, { code: 'POSITION_LIMIT', symbol: 'AAPL' }, { code: 'LEVERAGE_LIMIT' }]),
+    ).toBe(KEY);
     expect(alertKeyOf('FAILED', [])).toBe('FAILED');
   });
 });
@@ -50,14 +52,22 @@ describe('decideAlert', () => {
     expect(d).toEqual({ send: true, repeatsSince: { count: 2, first: '2026-11-23T15:35:00Z', last: '2026-11-23T16:35:00Z' } });
     if (!d.send || d.repeatsSince === undefined) return;
     expect(repeatsLine(d.repeatsSince, '2026-11-23T17:35:00Z')).toBe('this alert repeated 2 times since 10:35 ET, suppressed');
-    expect(repeatsLine({ count: 1, first: '2026-11-20T20:35:00Z', last: '2026-11-20T20:35:00Z' }, '2026-11-23T14:35:00Z')).toBe('this alert repeated 1 time since Nov 20 15:35 ET, suppressed');
+    expect(repeatsLine({ count: 1, first: '2026-11-20T20:35:00Z', last: '2026-11-20T20:35:00Z' }, '2026-11-23T14:35:00Z')).toBe(
+      'this alert repeated 1 time since Nov 20 15:35 ET, suppressed',
+    );
   });
 
   it('puts the summary first in both parts of the alert', () => {
-    const m = withRepeatsSummary({ subject: 'BLOCKED', text: 'body', html: '<html><body style="x"><p>body</p></body></html>' }, { count: 5, first: '2026-11-23T15:35:00Z', last: '2026-11-23T19:35:00Z' }, '2026-11-23T20:35:00Z');
+    const m = withRepeatsSummary(
+      { subject: 'BLOCKED', text: 'body', html: '<html><body style="x"><p>body</p></body></html>' },
+      { count: 5, first: '2026-11-23T15:35:00Z', last: '2026-11-23T19:35:00Z' },
+      '2026-11-23T20:35:00Z',
+    );
     expect(m.subject).toBe('BLOCKED (repeated 5x)');
     expect(m.text).toBe('Note: this alert repeated 5 times since 10:35 ET, suppressed.\n\nbody');
-    expect(m.html).toMatch(/^<html><body style="x">\n<p [^>]*>Note: this alert repeated 5 times since 10:35 ET, suppressed.<\/p><p>body<\/p>/);
+    expect(m.html).toMatch(
+      /^<html><body style="x">\n<p [^>]*>Note: this alert repeated 5 times since 10:35 ET, suppressed.<\/p><p>body<\/p>/,
+    );
   });
 });
 
@@ -75,14 +85,27 @@ describe('sendThrottledAlert on a real database and SMTP server', () => {
   });
 
   it('sends, suppresses within the interval, sends a different one, then sends the repeat with its summary', async () => {
-    const mailer = createMailer({ smtpUrl: sink.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir: join(t.dir, 'outbox'), timeoutMs: 5000, secrets: [] });
+    const mailer = createMailer({
+      smtpUrl: sink.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir: join(t.dir, 'outbox'),
+      timeoutMs: 5000,
+      secrets: [],
+    });
     const deps = { mailer, history: t.reports, emails: t.store };
-    const alert = { subject: '[rebalancer] DU0000001 BLOCKED: POSITION_LIMIT', text: 'blocked', html: '<html><body><p>blocked</p></body></html>' };
+    const alert = {
+      subject: '[rebalancer] DU0000001 BLOCKED: POSITION_LIMIT',
+      text: 'blocked',
+      html: '<html><body><p>blocked</p></body></html>',
+    };
     const at = (now: string, key = KEY) => ({ key, now, tradingDay: '2026-11-23', intervalMinutes: 120, runId: 'r1' });
 
     expect((await sendThrottledAlert(deps, alert, at('2026-11-23T14:35:00Z'))).decision).toEqual({ send: true });
     expect((await sendThrottledAlert(deps, alert, at('2026-11-23T15:35:00Z'))).decision.send).toBe(false);
-    expect((await sendThrottledAlert(deps, { ...alert, subject: 'MISSING_PRICE' }, at('2026-11-23T15:35:00Z', OTHER))).decision).toEqual({ send: true });
+    expect((await sendThrottledAlert(deps, { ...alert, subject: 'MISSING_PRICE' }, at('2026-11-23T15:35:00Z', OTHER))).decision).toEqual({
+      send: true,
+    });
     expect((await sendThrottledAlert(deps, alert, at('2026-11-23T16:00:00Z'))).decision.send).toBe(false);
     const last = await sendThrottledAlert(deps, alert, at('2026-11-23T16:35:00Z'));
     expect(last.decision).toEqual({ send: true, repeatsSince: { count: 2, first: '2026-11-23T15:35:00Z', last: '2026-11-23T16:00:00Z' } });

@@ -28,7 +28,10 @@ describe('renderNlvChart', () => {
   });
 
   it('draws one close per trading day, and a chart with no data at all', async () => {
-    const closes = Array.from({ length: 30 }, (_, i) => ({ t: `2026-10-${String(i + 1).padStart(2, '0')}`, nlv: 95_000 + i * 150 + (i % 4) * 300 }));
+    const closes = Array.from({ length: 30 }, (_, i) => ({
+      t: `2026-10-${String(i + 1).padStart(2, '0')}`,
+      nlv: 95_000 + i * 150 + (i % 4) * 300,
+    }));
     const month = await renderNlvChart(closes, 'Closing NLV, last 30 trading days');
     const empty = await renderNlvChart([], 'NLV today (ET)');
     for (const png of [month, empty]) {

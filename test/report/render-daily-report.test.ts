@@ -7,7 +7,9 @@ const fakePng = (tag: string): Buffer => Buffer.concat([Buffer.from([0x89, 0x50,
 describe('renderDailyReport', () => {
   it('says the kind, the day, the account and the headline figure in the subject', () => {
     expect(renderDailyReport(aReport()).subject).toBe('[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,234.50 (+0.23%)');
-    expect(renderDailyReport(aReport({ kind: 'start' })).subject).toBe('[rebalancer] DU0000001 start of day 2026-11-23: NLV 100,234.50 (+0.23%)');
+    expect(renderDailyReport(aReport({ kind: 'start' })).subject).toBe(
+      '[rebalancer] DU0000001 start of day 2026-11-23: NLV 100,234.50 (+0.23%)',
+    );
     expect(renderDailyReport(aReport({ kind: 'mid' })).subject).toMatch(/^\[rebalancer\] DU0000001 mid-day 2026-11-23: /);
   });
 
@@ -61,12 +63,34 @@ describe('renderDailyReport', () => {
 
   it('escapes every interpolated string: a <script> in a ticker or a breach stays text', () => {
     const evil = '<script>alert("x")</script>';
-    const m = renderDailyReport(aReport({
-      account: 'DU<b>1</b>',
-      positions: [{ symbol: evil, quantity: 1, marketPrice: 1, marketValue: 1, weight: 0, targetWeight: 0, drift: 0 }],
-      breaches: [{ code: 'INVALID_FORECAST', symbol: evil, detail: `weights.${evil}: not a ticker & "quoted"`, runId: 'r', at: '2026-11-23T15:35:00Z' }],
-      orders: [{ createdAt: '2026-11-23T14:35:05Z', symbol: evil, action: 'BUY', quantity: 1, limitPrice: 1, status: 'Rejected', filledQuantity: 0, avgFillPrice: 0, message: '<img src=x onerror=alert(1)>' }],
-    }));
+    const m = renderDailyReport(
+      aReport({
+        account: 'DU<b>1</b>',
+        positions: [{ symbol: evil, quantity: 1, marketPrice: 1, marketValue: 1, weight: 0, targetWeight: 0, drift: 0 }],
+        breaches: [
+          {
+            code: 'INVALID_FORECAST',
+            symbol: evil,
+            detail: `weights.${evil}: not a ticker & "quoted"`,
+            runId: 'r',
+            at: '2026-11-23T15:35:00Z',
+          },
+        ],
+        orders: [
+          {
+            createdAt: '2026-11-23T14:35:05Z',
+            symbol: evil,
+            action: 'BUY',
+            quantity: 1,
+            limitPrice: 1,
+            status: 'Rejected',
+            filledQuantity: 0,
+            avgFillPrice: 0,
+            message: '<img src=x onerror=alert(1)>',
+          },
+        ],
+      }),
+    );
     const html = m.html ?? '';
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<b>1</b>');
@@ -97,10 +121,12 @@ describe('renderDailyReport', () => {
   });
 
   it('shows breaches in red at the top and in detail below', () => {
-    const m = renderDailyReport(aReport({
-      breaches: [{ code: 'LEVERAGE_LIMIT', detail: 'leverage after trades 2.31 > max 2.00', runId: 'r', at: '2026-11-23T15:35:00Z' }],
-      runs: { total: 7, ok: 6, blocked: 1, failed: 0, skipped: 0, running: 0 },
-    }));
+    const m = renderDailyReport(
+      aReport({
+        breaches: [{ code: 'LEVERAGE_LIMIT', detail: 'leverage after trades 2.31 > max 2.00', runId: 'r', at: '2026-11-23T15:35:00Z' }],
+        runs: { total: 7, ok: 6, blocked: 1, failed: 0, skipped: 0, running: 0 },
+      }),
+    );
     expect(m.text).toContain('1 breach today: LEVERAGE_LIMIT\n7 runs today: 6 ok, 1 blocked');
     expect(m.text).toContain('BREACHES TODAY (1)\n  10:35 LEVERAGE_LIMIT: leverage after trades 2.31 > max 2.00');
     expect(m.html).toContain('#fce8e6');

@@ -23,7 +23,14 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const options = { kind: 'end' as const, tradingDay: '2026-11-23', now: '2026-11-23T21:05:00Z', account: 'DU0000001', nextRun: '2026-11-24T14:35:00Z', previousTradingDay };
+const options = {
+  kind: 'end' as const,
+  tradingDay: '2026-11-23',
+  now: '2026-11-23T21:05:00Z',
+  account: 'DU0000001',
+  nextRun: '2026-11-24T14:35:00Z',
+  previousTradingDay,
+};
 
 function checkParts(parts: MimePart[]): void {
   expect(parts.map(typeOf)).toEqual(['text/plain', 'text/html', 'image/png', 'image/png']);
@@ -42,7 +49,14 @@ function checkParts(parts: MimePart[]): void {
 describe('the daily report by email', () => {
   it('reaches a real SMTP server with its text, HTML and inline PNG charts, and is recorded', async () => {
     sink = await startSmtpSink();
-    const mailer = createMailer({ smtpUrl: sink.url(), from: 'bot@example.com', to: 'me@example.com', outboxDir: join(t.dir, 'outbox'), timeoutMs: 5000, secrets: [] });
+    const mailer = createMailer({
+      smtpUrl: sink.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir: join(t.dir, 'outbox'),
+      timeoutMs: 5000,
+      secrets: [],
+    });
     const { outcome, message } = await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
     expect(outcome.status).toBe('sent');
     expect(message.subject).toBe('[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,900.00 (+0.90%), 1 breach');
@@ -54,13 +68,28 @@ describe('the daily report by email', () => {
     ]);
   });
 
-  it('writes the day\'s row to the daily table at the end of the day, which the next day\'s history reads', async () => {
+  it("writes the day's row to the daily table at the end of the day, which the next day's history reads", async () => {
     const mailer = createMailer({ from: 'bot@example.com', outboxDir: join(t.dir, 'outbox'), timeoutMs: 1000, secrets: [] });
     await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
-    expect(t.db.prepare('SELECT trading_day, closing_nlv, change, turnover, commissions, fills FROM daily WHERE trading_day = ?').get('2026-11-23')).toEqual({
-      trading_day: '2026-11-23', closing_nlv: 100_900, change: 900, turnover: 1_900.5 + 2_001, commissions: 2, fills: 2,
+    expect(
+      t.db
+        .prepare('SELECT trading_day, closing_nlv, change, turnover, commissions, fills FROM daily WHERE trading_day = ?')
+        .get('2026-11-23'),
+    ).toEqual({
+      trading_day: '2026-11-23',
+      closing_nlv: 100_900,
+      change: 900,
+      turnover: 1_900.5 + 2_001,
+      commissions: 2,
+      fills: 2,
     });
-    const tuesday = loadDailyReport(t.reports, { ...options, kind: 'start', tradingDay: '2026-11-24', now: '2026-11-24T14:40:00Z', previousTradingDay: () => '2026-11-23' });
+    const tuesday = loadDailyReport(t.reports, {
+      ...options,
+      kind: 'start',
+      tradingDay: '2026-11-24',
+      now: '2026-11-24T14:40:00Z',
+      previousTradingDay: () => '2026-11-23',
+    });
     expect(tuesday.history.map((p) => p.t)).toEqual(['2026-11-19', '2026-11-20', '2026-11-23']);
   });
 

@@ -20,11 +20,28 @@ export async function openReportDb(): Promise<ReportDb> {
   const db = openDatabase(join(dir, 'rebalancer.sqlite'));
   const store = new SqliteStore(db, { now: () => '2026-11-23T18:00:00.000Z' });
   const reports = new SqliteReportStore(db);
-  return { dir, db, store, reports, cleanup: async () => { db.close(); await cleanup(); } };
+  return {
+    dir,
+    db,
+    store,
+    reports,
+    cleanup: async () => {
+      db.close();
+      await cleanup();
+    },
+  };
 }
 
 /** One finished run with a snapshot; NLV given, the rest of the snapshot from the storage fixtures. */
-export function aRun(store: SqliteStore, runId: string, startedAt: string, tradingDay: string, nlv: number, positions: PositionRecord[] = [], breaches: Breach[] = []): void {
+export function aRun(
+  store: SqliteStore,
+  runId: string,
+  startedAt: string,
+  tradingDay: string,
+  nlv: number,
+  positions: PositionRecord[] = [],
+  breaches: Breach[] = [],
+): void {
   store.startRun({ runId, startedAt, tradingDay, dryRun: false });
   store.recordSnapshot(runId, aSnapshot({ netLiquidation: nlv, leverage: 0.62, cushion: 0.41, cash: 38_000 }), positions);
   if (breaches.length > 0) store.recordBreaches(runId, breaches);
@@ -52,13 +69,45 @@ export function fillTwoDays(store: SqliteStore, reports: SqliteReportStore): voi
     aPosition({ symbol: 'MSFT', quantity: 50, marketPrice: 400, marketValue: 20_000, weight: 0.2, targetWeight: 0.21 }),
   ];
   store.startRun({ runId: 'm1', startedAt: '2026-11-23T14:35:00.000Z', tradingDay: '2026-11-23', dryRun: false });
-  store.recordOrderIntent('m1', { ...anOrder({ orderRef: 'rb:m1:AAPL', quantity: 10, limitPrice: 190.09 }), referencePrice: 190 }, '2026-11-23T14:35:05.000Z');
-  store.markOrderSent('rb:m1:AAPL', aBrokerOrder({ orderRef: 'rb:m1:AAPL', brokerOrderId: 11, status: 'Filled', filledQuantity: 10, avgFillPrice: 190.05 }));
-  store.recordOrderIntent('m1', { ...anOrder({ orderRef: 'rb:m1:MSFT', symbol: 'MSFT', action: 'SELL', quantity: 5, limitPrice: 399.8 }), referencePrice: 400 }, '2026-11-23T14:35:06.000Z');
-  store.markOrderSent('rb:m1:MSFT', aBrokerOrder({ orderRef: 'rb:m1:MSFT', symbol: 'MSFT', action: 'SELL', brokerOrderId: 12, status: 'Filled', quantity: 5, filledQuantity: 5, avgFillPrice: 400.2 }));
+  store.recordOrderIntent(
+    'm1',
+    { ...anOrder({ orderRef: 'rb:m1:AAPL', quantity: 10, limitPrice: 190.09 }), referencePrice: 190 },
+    '2026-11-23T14:35:05.000Z',
+  );
+  store.markOrderSent(
+    'rb:m1:AAPL',
+    aBrokerOrder({ orderRef: 'rb:m1:AAPL', brokerOrderId: 11, status: 'Filled', filledQuantity: 10, avgFillPrice: 190.05 }),
+  );
+  store.recordOrderIntent(
+    'm1',
+    { ...anOrder({ orderRef: 'rb:m1:MSFT', symbol: 'MSFT', action: 'SELL', quantity: 5, limitPrice: 399.8 }), referencePrice: 400 },
+    '2026-11-23T14:35:06.000Z',
+  );
+  store.markOrderSent(
+    'rb:m1:MSFT',
+    aBrokerOrder({
+      orderRef: 'rb:m1:MSFT',
+      symbol: 'MSFT',
+      action: 'SELL',
+      brokerOrderId: 12,
+      status: 'Filled',
+      quantity: 5,
+      filledQuantity: 5,
+      avgFillPrice: 400.2,
+    }),
+  );
   store.recordFills('m1', [
     anExecution({ execId: 'e1', orderRef: 'rb:m1:AAPL', quantity: 10, price: 190.05, commission: 1, time: '2026-11-23T14:36:00.000Z' }),
-    anExecution({ execId: 'e2', orderRef: 'rb:m1:MSFT', symbol: 'MSFT', side: 'SELL', quantity: 5, price: 400.2, commission: 1, time: '2026-11-23T14:37:00.000Z' }),
+    anExecution({
+      execId: 'e2',
+      orderRef: 'rb:m1:MSFT',
+      symbol: 'MSFT',
+      side: 'SELL',
+      quantity: 5,
+      price: 400.2,
+      commission: 1,
+      time: '2026-11-23T14:37:00.000Z',
+    }),
   ]);
   store.recordSnapshot('m1', aSnapshot({ netLiquidation: 100_100, leverage: 0.6, cushion: 0.42 }), positions);
   store.finishRun('m1', { finishedAt: '2026-11-23T14:36:00.000Z', status: 'ok', exitCode: 0 });
@@ -68,6 +117,12 @@ export function fillTwoDays(store: SqliteStore, reports: SqliteReportStore): voi
   ]);
   aRun(store, 'm3', '2026-11-23T19:35:00.000Z', '2026-11-23', 100_900, positions);
 
-  reports.recordDailyRow({ tradingDay: '2026-11-19', closingNlv: 99_500, change: -100, turnover: 0, commissions: 0, fills: 0 }, '2026-11-19T21:05:00.000Z');
-  reports.recordDailyRow({ tradingDay: '2026-11-20', closingNlv: 100_000, change: 500, turnover: 1_900, commissions: 1, fills: 1 }, '2026-11-20T21:05:00.000Z');
+  reports.recordDailyRow(
+    { tradingDay: '2026-11-19', closingNlv: 99_500, change: -100, turnover: 0, commissions: 0, fills: 0 },
+    '2026-11-19T21:05:00.000Z',
+  );
+  reports.recordDailyRow(
+    { tradingDay: '2026-11-20', closingNlv: 100_000, change: 500, turnover: 1_900, commissions: 1, fills: 1 },
+    '2026-11-20T21:05:00.000Z',
+  );
 }

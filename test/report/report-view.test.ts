@@ -7,10 +7,20 @@ import { aReport } from './report-builders.js';
 /** One order of the day in the given status, otherwise the builder's AAPL buy. */
 const withOrder = (status: string, message?: string): ReturnType<typeof aReport> =>
   aReport({
-    orders: [{
-      createdAt: '2026-11-23T14:35:05Z', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.09, referencePrice: 190, status,
-      filledQuantity: 0, avgFillPrice: 0, ...(message === undefined ? {} : { message }),
-    }],
+    orders: [
+      {
+        createdAt: '2026-11-23T14:35:05Z',
+        symbol: 'AAPL',
+        action: 'BUY',
+        quantity: 10,
+        limitPrice: 190.09,
+        referencePrice: 190,
+        status,
+        filledQuantity: 0,
+        avgFillPrice: 0,
+        ...(message === undefined ? {} : { message }),
+      },
+    ],
   });
 
 const AMBER = '#b06000';
@@ -34,6 +44,7 @@ describe('order status in the daily report', () => {
   it('shows a working order amber', () => {
     const working = BROKER_ORDER_STATUSES.filter((s) => !(FINAL_ORDER_STATUSES as readonly string[]).includes(s));
     expect(working).toContain('Submitted');
-    for (const status of working) expect(renderDailyReport(withOrder(status)).html ?? '').toContain(`<span style="color:${AMBER}">${status}</span>`);
+    for (const status of working)
+      expect(renderDailyReport(withOrder(status)).html ?? '').toContain(`<span style="color:${AMBER}">${status}</span>`);
   });
 });

@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import type { Breach } from '../../src/core/types.js';
 import { runRebalance, type RunResult } from '../../src/run/rebalance-run.js';
 import {
-  aForecastOf, aHalt, aMarket, IN_SESSION, memoryRun, MemoryKillSwitch, runIdAt, runInvariantViolations, seedEarlierRun, type MemoryRun, type MemoryRunOverrides,
+  aForecastOf,
+  aHalt,
+  aMarket,
+  IN_SESSION,
+  memoryRun,
+  MemoryKillSwitch,
+  runIdAt,
+  runInvariantViolations,
+  seedEarlierRun,
+  type MemoryRun,
+  type MemoryRunOverrides,
 } from '../support/memory-ports.js';
 import { BrokerError } from '../../src/ports/broker.js';
 import { orderRefFor } from '../../src/run/run-id.js';
@@ -16,7 +26,17 @@ import { anAccountSummary, ScriptedBroker, type BrokerMethod } from '../support/
 
 /** An earlier run of today, 09:30 New York, that left a BUY of 10 MSFT working at the broker. */
 const EARLIER = '2026-11-23T14:30:00Z';
-const WORKING = { brokerOrderId: 41, permId: 4100, symbol: 'MSFT', action: 'BUY' as const, quantity: 10, limitPrice: 405, status: 'Submitted' as const, filledQuantity: 0, avgFillPrice: 0 };
+const WORKING = {
+  brokerOrderId: 41,
+  permId: 4100,
+  symbol: 'MSFT',
+  action: 'BUY' as const,
+  quantity: 10,
+  limitPrice: 405,
+  status: 'Submitted' as const,
+  filledQuantity: 0,
+  avgFillPrice: 0,
+};
 
 /** A run with an earlier run's order still working; `arrange` scripts the rest. */
 function aRun(overrides: MemoryRunOverrides = {}, arrange: (run: MemoryRun) => void = () => undefined): MemoryRun {
@@ -47,16 +67,53 @@ function thinCushion(run: MemoryRun): void {
 }
 
 describe('the run: every exit code it returns', () => {
-  it.each<{ name: string; overrides?: MemoryRunOverrides; arrange?: (run: MemoryRun) => void; status: RunResult['status']; exitCode: number; sent: string[] }>([
+  it.each<{
+    name: string;
+    overrides?: MemoryRunOverrides;
+    arrange?: (run: MemoryRun) => void;
+    status: RunResult['status'];
+    exitCode: number;
+    sent: string[];
+  }>([
     { name: 'orders sent', status: 'ok', exitCode: 0, sent: ALL },
-    { name: 'nothing to do: every position within the no-trade band', arrange: (r) => r.forecasts.answer([aForecastOf({ AAPL: 0.19 })]), status: 'ok', exitCode: 0, sent: [] },
+    {
+      name: 'nothing to do: every position within the no-trade band',
+      arrange: (r) => r.forecasts.answer([aForecastOf({ AAPL: 0.19 })]),
+      status: 'ok',
+      exitCode: 0,
+      sent: [],
+    },
     { name: 'market closed (a Saturday)', overrides: { now: '2026-11-21T15:30:00Z' }, status: 'skipped', exitCode: 0, sent: [] },
-    { name: 'broker failure', arrange: (r) => r.broker.fail('managedAccounts', new BrokerError('socket closed', 'connectivity')), status: 'failed', exitCode: 1, sent: [] },
+    {
+      name: 'broker failure',
+      arrange: (r) => r.broker.fail('managedAccounts', new BrokerError('socket closed', 'connectivity')),
+      status: 'failed',
+      exitCode: 1,
+      sent: [],
+    },
     { name: 'storage failure', arrange: (r) => r.store.failOn('recordOrderIntent'), status: 'failed', exitCode: 1, sent: [] },
-    { name: 'blocked by a breaker (HALTED: a stale forecast)', arrange: (r) => r.forecasts.withBreaches(stale), status: 'blocked', exitCode: 3, sent: [] },
-    { name: 'blocked, but reducing (REDUCING: margin cushion)', arrange: thinCushion, status: 'blocked', exitCode: 3, sent: ['SELL 49 AAPL'] },
+    {
+      name: 'blocked by a breaker (HALTED: a stale forecast)',
+      arrange: (r) => r.forecasts.withBreaches(stale),
+      status: 'blocked',
+      exitCode: 3,
+      sent: [],
+    },
+    {
+      name: 'blocked, but reducing (REDUCING: margin cushion)',
+      arrange: thinCushion,
+      status: 'blocked',
+      exitCode: 3,
+      sent: ['SELL 49 AAPL'],
+    },
     { name: 'the kill switch on', overrides: { killSwitch: new MemoryKillSwitch(aHalt()) }, status: 'blocked', exitCode: 3, sent: [] },
-    { name: 'a wrong account (a live account in paper mode)', arrange: (r) => (r.broker.script.accounts = ['U7654321']), status: 'blocked', exitCode: 3, sent: [] },
+    {
+      name: 'a wrong account (a live account in paper mode)',
+      arrange: (r) => (r.broker.script.accounts = ['U7654321']),
+      status: 'blocked',
+      exitCode: 3,
+      sent: [],
+    },
   ])('$name: $status, exit $exitCode', async ({ overrides, arrange, status, exitCode, sent }) => {
     const run = aRun(overrides, arrange);
     const result = await go(run);
@@ -68,7 +125,9 @@ describe('the run: every exit code it returns', () => {
     const run = aRun();
     const result = await go(run);
     expect(run.store.ordersOf(run.runId).map((o) => [o.symbol, o.status, o.brokerOrderId, o.referencePrice])).toEqual([
-      ['AAPL', 'Submitted', 1, 190], ['MSFT', 'Submitted', 2, 410], ['SPY', 'Submitted', 3, 600],
+      ['AAPL', 'Submitted', 1, 190],
+      ['MSFT', 'Submitted', 2, 410],
+      ['SPY', 'Submitted', 3, 600],
     ]);
     expect(run.records.orderFileOf(run.runId)).toEqual(result.plan?.lines);
     expect(run.db.snapshots.map((s) => s.runId)).toEqual([run.runId]);
@@ -132,7 +191,11 @@ describe('the run: every trading state, and what it sends', () => {
   it.each<{ name: string; arrange: (run: MemoryRun) => void; code: Breach['code'] }>([
     { name: 'the kill switch on', arrange: (r) => r.killSwitch.turnOn(aHalt()), code: 'KILL_SWITCH' },
     { name: 'a stale forecast', arrange: (r) => r.forecasts.withBreaches(stale), code: 'STALE_FORECAST' },
-    { name: 'an invalid forecast', arrange: (r) => r.forecasts.withBreaches({ code: 'INVALID_FORECAST', detail: 'forecasts/b.json: weights.X is not a number' }), code: 'INVALID_FORECAST' },
+    {
+      name: 'an invalid forecast',
+      arrange: (r) => r.forecasts.withBreaches({ code: 'INVALID_FORECAST', detail: 'forecasts/b.json: weights.X is not a number' }),
+      code: 'INVALID_FORECAST',
+    },
     { name: 'a missing price', arrange: (r) => delete r.broker.script.quotes.SPY, code: 'MISSING_PRICE' },
     {
       name: 'an NLV jump since the last snapshot (Friday, 150,000)',
@@ -141,7 +204,13 @@ describe('the run: every trading state, and what it sends', () => {
     },
     {
       name: 'a cancel the broker did not confirm',
-      arrange: (r) => r.broker.answer('cancelOrder', (o) => ({ brokerOrderId: o.brokerOrderId, orderRef: o.orderRef, confirmed: false, detail: 'no confirmation in 5 s' })),
+      arrange: (r) =>
+        r.broker.answer('cancelOrder', (o) => ({
+          brokerOrderId: o.brokerOrderId,
+          orderRef: o.orderRef,
+          confirmed: false,
+          detail: 'no confirmation in 5 s',
+        })),
       code: 'CANCEL_UNCONFIRMED',
     },
   ])('HALTED by $code ($name): nothing is sent, the earlier order is still cancelled, exit 3', async ({ arrange, code }) => {
@@ -159,20 +228,27 @@ describe('the run: every trading state, and what it sends', () => {
 });
 
 describe('a dry run', () => {
-  it.each(['own', 'all'] as const)('CANCEL_SCOPE=%s: cancels nothing and sends nothing, but plans the same lines as a real run on the same inputs', async (cancelScope) => {
-    const withGlobalCancel = (dryRun: boolean): MemoryRunOverrides => ({ broker: new ScriptedBroker({ globalCancel: true, script: aMarket().script }), settings: { cancelScope }, dryRun });
-    const dry = aRun(withGlobalCancel(true));
-    const real = aRun(withGlobalCancel(false));
-    const [dryResult, realResult] = [await go(dry), await go(real)];
-    const onlyBroker: BrokerMethod[] = ['cancelOrder', 'cancelAllOrders', 'placeOrder', 'orderStatuses'];
-    expect(dry.broker.methods().filter((m) => onlyBroker.includes(m))).toEqual([]);
-    expect(dryResult).toMatchObject({ status: 'ok', exitCode: 0, sent: [] });
-    expect(dryResult.plan?.lines).toEqual(realResult.plan?.lines);
-    expect(dryResult.plan?.lines.map((l) => `${l.action} ${l.quantity} ${l.symbol}`)).toEqual(ALL);
-    expect(dry.records.orderFileOf(dry.runId)).toEqual(real.records.orderFileOf(real.runId));
-    expect(dry.store.ordersOf(dry.runId)).toEqual([]);
-    expect(dry.db.runs.find((r) => r.runId === dry.runId)?.dryRun).toBe(true);
-  });
+  it.each(['own', 'all'] as const)(
+    'CANCEL_SCOPE=%s: cancels nothing and sends nothing, but plans the same lines as a real run on the same inputs',
+    async (cancelScope) => {
+      const withGlobalCancel = (dryRun: boolean): MemoryRunOverrides => ({
+        broker: new ScriptedBroker({ globalCancel: true, script: aMarket().script }),
+        settings: { cancelScope },
+        dryRun,
+      });
+      const dry = aRun(withGlobalCancel(true));
+      const real = aRun(withGlobalCancel(false));
+      const [dryResult, realResult] = [await go(dry), await go(real)];
+      const onlyBroker: BrokerMethod[] = ['cancelOrder', 'cancelAllOrders', 'placeOrder', 'orderStatuses'];
+      expect(dry.broker.methods().filter((m) => onlyBroker.includes(m))).toEqual([]);
+      expect(dryResult).toMatchObject({ status: 'ok', exitCode: 0, sent: [] });
+      expect(dryResult.plan?.lines).toEqual(realResult.plan?.lines);
+      expect(dryResult.plan?.lines.map((l) => `${l.action} ${l.quantity} ${l.symbol}`)).toEqual(ALL);
+      expect(dry.records.orderFileOf(dry.runId)).toEqual(real.records.orderFileOf(real.runId));
+      expect(dry.store.ordersOf(dry.runId)).toEqual([]);
+      expect(dry.db.runs.find((r) => r.runId === dry.runId)?.dryRun).toBe(true);
+    },
+  );
 
   it('the reconciliation failing: the run fails without cancelling anything', async () => {
     const run = aRun({ dryRun: true }, (r) => r.broker.fail('openOrders', new BrokerError('socket closed', 'connectivity')));
@@ -209,7 +285,13 @@ describe('a daily loss beyond MAX_DAILY_LOSS_PCT', () => {
   function losing(overrides: MemoryRunOverrides = {}): MemoryRun {
     return aRun(overrides, (r) => {
       seedEarlierRun(r, '2026-11-23T14:35:00Z', { nlv: 100_000 });
-      r.broker.script.summary = anAccountSummary({ netLiquidation: 94_000, totalCash: 75_000, grossPositionValue: 19_000, excessLiquidity: 74_000, cushion: 0.78 });
+      r.broker.script.summary = anAccountSummary({
+        netLiquidation: 94_000,
+        totalCash: 75_000,
+        grossPositionValue: 19_000,
+        excessLiquidity: 74_000,
+        cushion: 0.78,
+      });
     });
   }
 
@@ -217,7 +299,9 @@ describe('a daily loss beyond MAX_DAILY_LOSS_PCT', () => {
     const run = losing();
     const result = await go(run);
     expect(codes(result.breaches)).toEqual(['DAILY_LOSS_LIMIT']);
-    expect(run.killSwitch.turnedOn).toEqual([{ reason: expect.stringContaining('loss 6.00% > max 5.00%'), at: IN_SESSION, source: `run ${run.runId}` }]);
+    expect(run.killSwitch.turnedOn).toEqual([
+      { reason: expect.stringContaining('loss 6.00% > max 5.00%'), at: IN_SESSION, source: `run ${run.runId}` },
+    ]);
     expect(run.db.haltEvents).toMatchObject([{ action: 'halt', source: `run ${run.runId}` }]);
     expect(run.broker.callsTo('placeOrder')).toEqual([]);
     expect(result).toMatchObject({ status: 'blocked', exitCode: 3 });

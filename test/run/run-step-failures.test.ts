@@ -14,7 +14,17 @@ import { memoryRun, runIdAt, runInvariantViolations, seedEarlierRun, type Memory
 import type { BrokerMethod } from '../support/scripted-broker.js';
 
 const EARLIER = '2026-11-23T14:30:00Z';
-const WORKING = { brokerOrderId: 41, permId: 4100, symbol: 'MSFT', action: 'BUY' as const, quantity: 10, limitPrice: 405, status: 'Submitted' as const, filledQuantity: 0, avgFillPrice: 0 };
+const WORKING = {
+  brokerOrderId: 41,
+  permId: 4100,
+  symbol: 'MSFT',
+  action: 'BUY' as const,
+  quantity: 10,
+  limitPrice: 405,
+  status: 'Submitted' as const,
+  filledQuantity: 0,
+  avgFillPrice: 0,
+};
 
 /** A run in session with an earlier run's order still working, so that every step has work to do. */
 function aRun(): MemoryRun {
@@ -51,97 +61,198 @@ const ALL = ['AAPL', 'MSFT', 'SPY'];
 
 const STEPS: StepFailure[] = [
   {
-    step: 'connect', inject: (r) => r.broker.fail('connect', new BrokerError('could not connect to TWS/IB Gateway at 127.0.0.1:4002', 'connect')),
-    placed: [], sent: [], cancels: 0, tail: ['connect'], error: /^broker: could not connect/,
+    step: 'connect',
+    inject: (r) => r.broker.fail('connect', new BrokerError('could not connect to TWS/IB Gateway at 127.0.0.1:4002', 'connect')),
+    placed: [],
+    sent: [],
+    cancels: 0,
+    tail: ['connect'],
+    error: /^broker: could not connect/,
   },
   {
-    step: 'managedAccounts', inject: (r) => r.broker.fail('managedAccounts', refused('managedAccounts')),
-    placed: [], sent: [], cancels: 0, tail: ['connect', 'managedAccounts', 'disconnect'], error: /^broker: managedAccounts refused/,
+    step: 'managedAccounts',
+    inject: (r) => r.broker.fail('managedAccounts', refused('managedAccounts')),
+    placed: [],
+    sent: [],
+    cancels: 0,
+    tail: ['connect', 'managedAccounts', 'disconnect'],
+    error: /^broker: managedAccounts refused/,
   },
   {
     // The reconciliation fails: the earlier run's open orders are cancelled anyway, then the run stops.
-    step: 'reconcile: openOrders', inject: (r) => r.broker.fail('openOrders', refused('openOrders'), { call: 1 }),
-    placed: [], sent: [], cancels: 1, tail: ['managedAccounts', 'openOrders', 'openOrders', 'cancelOrder', 'disconnect'], error: /^broker: openOrders refused/,
+    step: 'reconcile: openOrders',
+    inject: (r) => r.broker.fail('openOrders', refused('openOrders'), { call: 1 }),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['managedAccounts', 'openOrders', 'openOrders', 'cancelOrder', 'disconnect'],
+    error: /^broker: openOrders refused/,
   },
   {
-    step: 'reconcile: executions', inject: (r) => r.broker.fail('executions', refused('executions'), { call: 1 }),
-    placed: [], sent: [], cancels: 1, tail: ['openOrders', 'executions', 'openOrders', 'cancelOrder', 'disconnect'], error: /^broker: executions refused/,
+    step: 'reconcile: executions',
+    inject: (r) => r.broker.fail('executions', refused('executions'), { call: 1 }),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['openOrders', 'executions', 'openOrders', 'cancelOrder', 'disconnect'],
+    error: /^broker: executions refused/,
   },
   {
-    step: 'cancelOrder', inject: (r) => r.broker.fail('cancelOrder', refused('cancelOrder')),
-    placed: [], sent: [], cancels: 1, tail: ['openOrders', 'cancelOrder', 'disconnect'], error: /^broker: cancelOrder refused/,
+    step: 'cancelOrder',
+    inject: (r) => r.broker.fail('cancelOrder', refused('cancelOrder')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['openOrders', 'cancelOrder', 'disconnect'],
+    error: /^broker: cancelOrder refused/,
   },
   {
-    step: 'executions since the last run', inject: (r) => r.broker.fail('executions', refused('executions'), { call: 2 }),
-    placed: [], sent: [], cancels: 1, tail: ['cancelOrder', 'executions', 'disconnect'], error: /^broker: executions refused/,
+    step: 'executions since the last run',
+    inject: (r) => r.broker.fail('executions', refused('executions'), { call: 2 }),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['cancelOrder', 'executions', 'disconnect'],
+    error: /^broker: executions refused/,
   },
   {
-    step: 'accountSummary', inject: (r) => r.broker.fail('accountSummary', refused('accountSummary')),
-    placed: [], sent: [], cancels: 1, tail: ['executions', 'accountSummary', 'disconnect'], error: /^broker: accountSummary refused/,
+    step: 'accountSummary',
+    inject: (r) => r.broker.fail('accountSummary', refused('accountSummary')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['executions', 'accountSummary', 'disconnect'],
+    error: /^broker: accountSummary refused/,
   },
   {
-    step: 'positions', inject: (r) => r.broker.fail('positions', refused('positions')),
-    placed: [], sent: [], cancels: 1, tail: ['accountSummary', 'positions', 'disconnect'], error: /^broker: positions refused/,
+    step: 'positions',
+    inject: (r) => r.broker.fail('positions', refused('positions')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['accountSummary', 'positions', 'disconnect'],
+    error: /^broker: positions refused/,
   },
   {
     // The port promises never to throw; a source that does anyway fails the run before any order.
-    step: 'forecast source', inject: (r) => r.forecasts.fail(new Error('forecast reader crashed')),
-    placed: [], sent: [], cancels: 1, tail: ['accountSummary', 'positions', 'disconnect'], error: /^forecast reader crashed$/,
+    step: 'forecast source',
+    inject: (r) => r.forecasts.fail(new Error('forecast reader crashed')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['accountSummary', 'positions', 'disconnect'],
+    error: /^forecast reader crashed$/,
   },
   {
-    step: 'contractDetails', inject: (r) => r.broker.fail('contractDetails', refused('contractDetails')),
-    placed: [], sent: [], cancels: 1, tail: ['positions', 'contractDetails', 'disconnect'], error: /^broker: contractDetails refused/,
+    step: 'contractDetails',
+    inject: (r) => r.broker.fail('contractDetails', refused('contractDetails')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['positions', 'contractDetails', 'disconnect'],
+    error: /^broker: contractDetails refused/,
   },
   {
-    step: 'quotes', inject: (r) => r.broker.fail('quotes', new BrokerError('quotes timed out after 10000 ms', 'timeout')),
-    placed: [], sent: [], cancels: 1, tail: ['contractDetails', 'quotes', 'disconnect'], error: /^broker: quotes timed out/,
+    step: 'quotes',
+    inject: (r) => r.broker.fail('quotes', new BrokerError('quotes timed out after 10000 ms', 'timeout')),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['contractDetails', 'quotes', 'disconnect'],
+    error: /^broker: quotes timed out/,
   },
   {
-    step: 'the order file write', inject: (r) => r.records.failOn('writeOrderFile'),
-    placed: [], sent: [], cancels: 1, tail: ['contractDetails', 'quotes', 'disconnect'], error: /^storage: memory:data\/orders\/.*: could not write the order file .*the disk is full/,
+    step: 'the order file write',
+    inject: (r) => r.records.failOn('writeOrderFile'),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['contractDetails', 'quotes', 'disconnect'],
+    error: /^storage: memory:data\/orders\/.*: could not write the order file .*the disk is full/,
   },
   {
-    step: 'recordOrderIntent of the first order', inject: (r) => storeFails(r, 'recordOrderIntent', 1),
-    placed: [], sent: [], cancels: 1, tail: ['quotes', 'disconnect'], error: /^storage: :memory:: could not record order intent rebal:.*:AAPL/,
+    step: 'recordOrderIntent of the first order',
+    inject: (r) => storeFails(r, 'recordOrderIntent', 1),
+    placed: [],
+    sent: [],
+    cancels: 1,
+    tail: ['quotes', 'disconnect'],
+    error: /^storage: :memory:: could not record order intent rebal:.*:AAPL/,
   },
   {
-    step: 'recordOrderIntent of the second order', inject: (r) => storeFails(r, 'recordOrderIntent', 2),
-    placed: ['AAPL'], sent: ['AAPL'], cancels: 1, tail: ['quotes', 'placeOrder', 'disconnect'], error: /^storage: .*could not record order intent rebal:.*:MSFT/,
+    step: 'recordOrderIntent of the second order',
+    inject: (r) => storeFails(r, 'recordOrderIntent', 2),
+    placed: ['AAPL'],
+    sent: ['AAPL'],
+    cancels: 1,
+    tail: ['quotes', 'placeOrder', 'disconnect'],
+    error: /^storage: .*could not record order intent rebal:.*:MSFT/,
   },
   {
     // The broker has the order; the record of it failed: it is listed as sent, and nothing more goes out.
-    step: 'markOrderSent of the first order', inject: (r) => storeFails(r, 'markOrderSent', 1),
-    placed: ['AAPL'], sent: ['AAPL'], cancels: 1, tail: ['quotes', 'placeOrder', 'disconnect'], error: /^storage: .*could not record order rebal:.*:AAPL as sent/,
+    step: 'markOrderSent of the first order',
+    inject: (r) => storeFails(r, 'markOrderSent', 1),
+    placed: ['AAPL'],
+    sent: ['AAPL'],
+    cancels: 1,
+    tail: ['quotes', 'placeOrder', 'disconnect'],
+    error: /^storage: .*could not record order rebal:.*:AAPL as sent/,
   },
   {
     // A rejected order is only that order: the others go on.
-    step: 'placeOrder rejected (the second order)', inject: (r) => r.broker.fail('placeOrder', new BrokerError('order rejected: no trading permissions', 'rejected', 201), { call: 2 }),
-    placed: ALL, sent: ['AAPL', 'SPY'], cancels: 1, tail: ['placeOrder', 'placeOrder', 'placeOrder', 'orderStatuses', 'accountSummary', 'positions', 'disconnect'],
+    step: 'placeOrder rejected (the second order)',
+    inject: (r) => r.broker.fail('placeOrder', new BrokerError('order rejected: no trading permissions', 'rejected', 201), { call: 2 }),
+    placed: ALL,
+    sent: ['AAPL', 'SPY'],
+    cancels: 1,
+    tail: ['placeOrder', 'placeOrder', 'placeOrder', 'orderStatuses', 'accountSummary', 'positions', 'disconnect'],
     error: /^the broker rejected one or more orders$/,
   },
   {
     // A timeout may have reached the broker: submission stops, the order is never sent again by this run.
-    step: 'placeOrder timed out (the second order)', inject: (r) => r.broker.hang('placeOrder', { call: 2, ms: 1 }),
-    placed: ['AAPL', 'MSFT'], sent: ['AAPL'], cancels: 1, tail: ['placeOrder', 'placeOrder', 'accountSummary', 'positions', 'disconnect'],
+    step: 'placeOrder timed out (the second order)',
+    inject: (r) => r.broker.hang('placeOrder', { call: 2, ms: 1 }),
+    placed: ['AAPL', 'MSFT'],
+    sent: ['AAPL'],
+    cancels: 1,
+    tail: ['placeOrder', 'placeOrder', 'accountSummary', 'positions', 'disconnect'],
     error: /^submission stopped: timeout while sending rebal:.*:MSFT$/,
   },
   {
-    step: 'placeOrder, connection lost (the second order)', inject: (r) => r.broker.dropConnection('placeOrder', { call: 2 }),
-    placed: ['AAPL', 'MSFT'], sent: ['AAPL'], cancels: 1, tail: ['placeOrder', 'placeOrder', 'accountSummary', 'disconnect'],
+    step: 'placeOrder, connection lost (the second order)',
+    inject: (r) => r.broker.dropConnection('placeOrder', { call: 2 }),
+    placed: ['AAPL', 'MSFT'],
+    sent: ['AAPL'],
+    cancels: 1,
+    tail: ['placeOrder', 'placeOrder', 'accountSummary', 'disconnect'],
     error: /^broker: /,
   },
   {
-    step: 'orderStatuses', inject: (r) => r.broker.fail('orderStatuses', new BrokerError('connectivity between IB and TWS/IB Gateway was lost', 'connectivity', 1100)),
-    placed: ALL, sent: ALL, cancels: 1, tail: ['placeOrder', 'orderStatuses', 'accountSummary', 'positions', 'disconnect'],
+    step: 'orderStatuses',
+    inject: (r) =>
+      r.broker.fail('orderStatuses', new BrokerError('connectivity between IB and TWS/IB Gateway was lost', 'connectivity', 1100)),
+    placed: ALL,
+    sent: ALL,
+    cancels: 1,
+    tail: ['placeOrder', 'orderStatuses', 'accountSummary', 'positions', 'disconnect'],
     error: /^submission stopped: connectivity while gathering order statuses$/,
   },
   {
-    step: 'the snapshot (recordSnapshot)', inject: (r) => storeFails(r, 'recordSnapshot'),
-    placed: ALL, sent: ALL, cancels: 1, tail: ['orderStatuses', 'accountSummary', 'positions', 'disconnect'], error: /^storage: .*could not record the snapshot of run/,
+    step: 'the snapshot (recordSnapshot)',
+    inject: (r) => storeFails(r, 'recordSnapshot'),
+    placed: ALL,
+    sent: ALL,
+    cancels: 1,
+    tail: ['orderStatuses', 'accountSummary', 'positions', 'disconnect'],
+    error: /^storage: .*could not record the snapshot of run/,
   },
   {
-    step: 'the trades sync', inject: (r) => r.records.failOn('syncTrades'),
-    placed: ALL, sent: ALL, cancels: 1, tail: ['orderStatuses', 'accountSummary', 'positions', 'disconnect'],
+    step: 'the trades sync',
+    inject: (r) => r.records.failOn('syncTrades'),
+    placed: ALL,
+    sent: ALL,
+    cancels: 1,
+    tail: ['orderStatuses', 'accountSummary', 'positions', 'disconnect'],
     error: /^storage: memory:data\/trades\.csv: could not append to the trades CSV/,
   },
 ];
@@ -175,8 +286,14 @@ describe('a failure at each step of the run', () => {
     const run = aRun();
     run.broker.fail('placeOrder', new BrokerError('order rejected: no trading permissions', 'rejected', 201), { call: 2 });
     const result = await runRebalance(run);
-    expect(run.store.ordersOf(run.runId).map((o) => [o.symbol, o.status])).toEqual([['AAPL', 'Submitted'], ['MSFT', 'SendFailed'], ['SPY', 'Submitted']]);
-    expect(result.breaches).toContainEqual(expect.objectContaining({ code: 'BROKER_ERROR', symbol: 'MSFT', detail: expect.stringContaining('(IB code 201)') }));
+    expect(run.store.ordersOf(run.runId).map((o) => [o.symbol, o.status])).toEqual([
+      ['AAPL', 'Submitted'],
+      ['MSFT', 'SendFailed'],
+      ['SPY', 'Submitted'],
+    ]);
+    expect(result.breaches).toContainEqual(
+      expect.objectContaining({ code: 'BROKER_ERROR', symbol: 'MSFT', detail: expect.stringContaining('(IB code 201)') }),
+    );
     expect(run.db.snapshots.map((s) => s.runId)).toContain(run.runId);
   });
 
@@ -189,7 +306,18 @@ describe('a failure at each step of the run', () => {
     expect(run.store.ordersOf(run.runId).map((o) => o.symbol)).toEqual(['AAPL', 'MSFT']);
 
     // It did reach the broker: the next run finds it open, records it, and cancels it with the others.
-    const atBroker = { brokerOrderId: 77, permId: 977, orderRef: msft?.orderRef ?? '', symbol: 'MSFT', action: 'BUY' as const, quantity: 71, limitPrice: 410.41, status: 'Submitted' as const, filledQuantity: 0, avgFillPrice: 0 };
+    const atBroker = {
+      brokerOrderId: 77,
+      permId: 977,
+      orderRef: msft?.orderRef ?? '',
+      symbol: 'MSFT',
+      action: 'BUY' as const,
+      quantity: 71,
+      limitPrice: 410.41,
+      status: 'Submitted' as const,
+      filledQuantity: 0,
+      avgFillPrice: 0,
+    };
     const next = memoryRun({ now: '2026-11-23T16:30:00Z', stores: run.stores });
     next.broker.script.openOrders = [atBroker];
     const nextResult = await runRebalance(next);
@@ -202,7 +330,18 @@ describe('a failure at each step of the run', () => {
   it('the trades sync fails: the fills stay unflagged and the next sync appends each once', async () => {
     const run = aRun();
     run.broker.script.executions = [
-      { execId: 'e1', brokerOrderId: 41, permId: 4100, orderRef: orderRefFor(runIdAt(EARLIER, 'earlier'), 'MSFT'), symbol: 'MSFT', side: 'BUY', quantity: 10, price: 405, commission: 1, time: '2026-11-23T14:40:00Z' },
+      {
+        execId: 'e1',
+        brokerOrderId: 41,
+        permId: 4100,
+        orderRef: orderRefFor(runIdAt(EARLIER, 'earlier'), 'MSFT'),
+        symbol: 'MSFT',
+        side: 'BUY',
+        quantity: 10,
+        price: 405,
+        commission: 1,
+        time: '2026-11-23T14:40:00Z',
+      },
     ];
     run.records.failOn('syncTrades');
     await runRebalance(run);
@@ -218,7 +357,10 @@ describe('a failure at each step of the run', () => {
 
 describe('failures after the outcome is decided change nothing', () => {
   /** The same run twice, once as is and once with `inject`; the outcomes must be equal. */
-  async function withAndWithout(inject: (run: MemoryRun) => void, arrange: (run: MemoryRun) => void = () => undefined): Promise<[RunResult, RunResult, MemoryRun]> {
+  async function withAndWithout(
+    inject: (run: MemoryRun) => void,
+    arrange: (run: MemoryRun) => void = () => undefined,
+  ): Promise<[RunResult, RunResult, MemoryRun]> {
     const plain = aRun();
     arrange(plain);
     const failing = aRun();
@@ -227,11 +369,23 @@ describe('failures after the outcome is decided change nothing', () => {
     return [await runRebalance(plain), await runRebalance(failing), failing];
   }
 
-  const comparable = (r: RunResult): unknown => ({ status: r.status, exitCode: r.exitCode, sent: r.sent, breaches: r.breaches, error: r.error, plan: r.plan });
+  const comparable = (r: RunResult): unknown => ({
+    status: r.status,
+    exitCode: r.exitCode,
+    sent: r.sent,
+    breaches: r.breaches,
+    error: r.error,
+    plan: r.plan,
+  });
 
   it.each([
     { name: 'an ok run', arrange: () => undefined, status: 'ok' },
-    { name: 'a blocked run', arrange: (r: MemoryRun) => r.broker.answer('cancelOrder', (o) => ({ brokerOrderId: o.brokerOrderId, orderRef: o.orderRef, confirmed: false })), status: 'blocked' },
+    {
+      name: 'a blocked run',
+      arrange: (r: MemoryRun) =>
+        r.broker.answer('cancelOrder', (o) => ({ brokerOrderId: o.brokerOrderId, orderRef: o.orderRef, confirmed: false })),
+      status: 'blocked',
+    },
     { name: 'a failed run', arrange: (r: MemoryRun) => r.broker.fail('quotes'), status: 'failed' },
   ])('the mailer throwing, in $name: same outcome, recorded, heartbeat sent', async ({ arrange, status }) => {
     const [plain, failing, run] = await withAndWithout((r) => r.mailer.failing(), arrange);
@@ -245,7 +399,10 @@ describe('failures after the outcome is decided change nothing', () => {
   });
 
   it('the mailer queueing (SMTP down): same outcome, the alert waits in the outbox', async () => {
-    const [plain, failing, run] = await withAndWithout((r) => r.mailer.queueing(), (r) => r.broker.fail('quotes'));
+    const [plain, failing, run] = await withAndWithout(
+      (r) => r.mailer.queueing(),
+      (r) => r.broker.fail('quotes'),
+    );
     expect(comparable(failing)).toEqual(comparable(plain));
     expect(run.mailer.outbox.map((m) => m.subject)).toContainEqual(expect.stringContaining(' FAILED: '));
     expect(run.db.emails.filter((e) => e.kind === 'alert').map((e) => e.status)).toEqual(['queued']);
@@ -299,11 +456,17 @@ describe('defects found by these tests', () => {
   // Now an order that ends unfilled within the window is a BROKER_ERROR too.
   it('an order the broker sets Inactive within the status window: a BROKER_ERROR, exit 1 and an alert, like a rejection', async () => {
     const run = aRun();
-    run.broker.answer('orderStatuses', (ids) => ids.flatMap((id) => {
-      const order = run.broker.placed.get(id);
-      if (order === undefined) return [];
-      return [order.symbol === 'MSFT' ? { ...order, status: 'Inactive' as const, message: 'Order rejected - reason: insufficient margin (IB 201)' } : order];
-    }));
+    run.broker.answer('orderStatuses', (ids) =>
+      ids.flatMap((id) => {
+        const order = run.broker.placed.get(id);
+        if (order === undefined) return [];
+        return [
+          order.symbol === 'MSFT'
+            ? { ...order, status: 'Inactive' as const, message: 'Order rejected - reason: insufficient margin (IB 201)' }
+            : order,
+        ];
+      }),
+    );
     const result = await runRebalance(run);
     expect(run.store.ordersOf(run.runId).find((o) => o.symbol === 'MSFT')?.status).toBe('Inactive');
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 });

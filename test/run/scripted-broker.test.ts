@@ -1,18 +1,32 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrokerOrder, OrderRequest } from '../../src/core/types.js';
 import { BrokerError } from '../../src/ports/broker.js';
-import {
-  aContract, anAccountSummary, aPosition, aQuote, SCRIPTED_ACCOUNT, ScriptedBroker,
-} from '../support/scripted-broker.js';
+import { aContract, anAccountSummary, aPosition, aQuote, SCRIPTED_ACCOUNT, ScriptedBroker } from '../support/scripted-broker.js';
 
 const order = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  orderRef: 'rebal:r1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.05, adaptivePriority: 'Normal', primaryExchange: 'NASDAQ',
-  currency: 'USD', ...over,
+  orderRef: 'rebal:r1:AAPL',
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 10,
+  limitPrice: 190.05,
+  adaptivePriority: 'Normal',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  ...over,
 });
 
 const open = (over: Partial<BrokerOrder> = {}): BrokerOrder => ({
-  brokerOrderId: 41, permId: 4100, orderRef: 'rebal:r0:MSFT', symbol: 'MSFT', action: 'SELL', quantity: 5, limitPrice: 400, status: 'Submitted',
-  filledQuantity: 0, avgFillPrice: 0, ...over,
+  brokerOrderId: 41,
+  permId: 4100,
+  orderRef: 'rebal:r0:MSFT',
+  symbol: 'MSFT',
+  action: 'SELL',
+  quantity: 5,
+  limitPrice: 400,
+  status: 'Submitted',
+  filledQuantity: 0,
+  avgFillPrice: 0,
+  ...over,
 });
 
 /** The error a promise rejects with (fails the test if it resolves). */
@@ -49,24 +63,38 @@ describe('ScriptedBroker: answers from the script', () => {
   });
 
   it('answers the account, positions, open orders and executions as scripted, and contracts and quotes of the symbols asked', async () => {
-    const execution = { execId: 'x1', brokerOrderId: 41, orderRef: 'rebal:r0:MSFT', symbol: 'MSFT', side: 'SELL' as const, quantity: 5, price: 400, commission: 1, time: '2026-11-20T15:00:00Z' };
-    const broker = await connected(new ScriptedBroker({
-      script: {
-        summary: anAccountSummary({ netLiquidation: 250_000 }),
-        positions: [aPosition('AAPL', 100)],
-        contracts: { AAPL: aContract('AAPL'), MSFT: aContract('MSFT') },
-        quotes: { AAPL: aQuote('AAPL', 190) },
-        openOrders: [open()],
-        executions: [execution],
-      },
-    }));
+    const execution = {
+      execId: 'x1',
+      brokerOrderId: 41,
+      orderRef: 'rebal:r0:MSFT',
+      symbol: 'MSFT',
+      side: 'SELL' as const,
+      quantity: 5,
+      price: 400,
+      commission: 1,
+      time: '2026-11-20T15:00:00Z',
+    };
+    const broker = await connected(
+      new ScriptedBroker({
+        script: {
+          summary: anAccountSummary({ netLiquidation: 250_000 }),
+          positions: [aPosition('AAPL', 100)],
+          contracts: { AAPL: aContract('AAPL'), MSFT: aContract('MSFT') },
+          quotes: { AAPL: aQuote('AAPL', 190) },
+          openOrders: [open()],
+          executions: [execution],
+        },
+      }),
+    );
     expect(await broker.managedAccounts()).toEqual([SCRIPTED_ACCOUNT]);
     expect((await broker.accountSummary(SCRIPTED_ACCOUNT)).netLiquidation).toBe(250_000);
     expect(await broker.positions(SCRIPTED_ACCOUNT)).toEqual([{ account: SCRIPTED_ACCOUNT, symbol: 'AAPL', quantity: 100, avgCost: 100 }]);
     expect(await broker.openOrders()).toEqual([open()]);
     expect(await broker.executions('2026-11-20T14:00:00Z')).toEqual([execution]);
     expect(await broker.contractDetails(['AAPL', 'KO'], {})).toEqual({ AAPL: aContract('AAPL') });
-    expect(await broker.quotes(['AAPL', 'MSFT'], {})).toEqual({ AAPL: { symbol: 'AAPL', bid: 189.99, ask: 190.01, last: 190, close: 190 } });
+    expect(await broker.quotes(['AAPL', 'MSFT'], {})).toEqual({
+      AAPL: { symbol: 'AAPL', bid: 189.99, ask: 190.01, last: 190, close: 190 },
+    });
     expect(broker.callsTo('executions')).toEqual([['2026-11-20T14:00:00Z']]);
     expect(broker.callsTo('contractDetails')).toEqual([[['AAPL', 'KO'], {}]]);
   });
@@ -75,12 +103,25 @@ describe('ScriptedBroker: answers from the script', () => {
     const broker = await connected(new ScriptedBroker({ firstOrderId: 7, script: { placedStatus: 'PreSubmitted' } }));
     const placed = await broker.placeOrder(order());
     expect(placed).toEqual({
-      brokerOrderId: 7, permId: 900_007, orderRef: 'rebal:r1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.05, status: 'PreSubmitted',
-      filledQuantity: 0, avgFillPrice: 0,
+      brokerOrderId: 7,
+      permId: 900_007,
+      orderRef: 'rebal:r1:AAPL',
+      symbol: 'AAPL',
+      action: 'BUY',
+      quantity: 10,
+      limitPrice: 190.05,
+      status: 'PreSubmitted',
+      filledQuantity: 0,
+      avgFillPrice: 0,
     });
     expect((await broker.placeOrder(order({ orderRef: 'rebal:r1:KO', symbol: 'KO' }))).brokerOrderId).toBe(8);
     expect((await broker.orderStatuses([8, 99, 7], 500)).map((o) => o.orderRef)).toEqual(['rebal:r1:KO', 'rebal:r1:AAPL']);
-    expect(await broker.cancelOrder(open())).toEqual({ brokerOrderId: 41, orderRef: 'rebal:r0:MSFT', confirmed: true, status: 'Cancelled' });
+    expect(await broker.cancelOrder(open())).toEqual({
+      brokerOrderId: 41,
+      orderRef: 'rebal:r0:MSFT',
+      confirmed: true,
+      status: 'Cancelled',
+    });
     expect(await broker.openOrders()).toEqual([]);
     expect(broker.callsTo('placeOrder').map(([o]) => o.orderRef)).toEqual(['rebal:r1:AAPL', 'rebal:r1:KO']);
   });
@@ -98,7 +139,9 @@ describe('ScriptedBroker: answers from the script', () => {
 
   it('offers the global cancel only when asked to, answering for every scripted open order', async () => {
     expect((await connected()).cancelAllOrders).toBeUndefined();
-    const broker = await connected(new ScriptedBroker({ globalCancel: true, script: { openOrders: [open(), open({ brokerOrderId: 42, orderRef: 'manual' })] } }));
+    const broker = await connected(
+      new ScriptedBroker({ globalCancel: true, script: { openOrders: [open(), open({ brokerOrderId: 42, orderRef: 'manual' })] } }),
+    );
     expect(await broker.cancelAllOrders?.()).toEqual([
       { brokerOrderId: 41, orderRef: 'rebal:r0:MSFT', confirmed: true, status: 'Cancelled' },
       { brokerOrderId: 42, orderRef: 'manual', confirmed: true, status: 'Cancelled' },
@@ -111,19 +154,36 @@ describe('ScriptedBroker: answers a test sets', () => {
   it('a standing answer replaces the script; queued answers come first, one per call', async () => {
     const broker = await connected();
     broker.answer('managedAccounts', ['DU1', 'DU2']).answerNext('managedAccounts', ['U9'], []);
-    expect([await broker.managedAccounts(), await broker.managedAccounts(), await broker.managedAccounts(), await broker.managedAccounts()]).toEqual([
-      ['U9'], [], ['DU1', 'DU2'], ['DU1', 'DU2'],
-    ]);
+    expect([
+      await broker.managedAccounts(),
+      await broker.managedAccounts(),
+      await broker.managedAccounts(),
+      await broker.managedAccounts(),
+    ]).toEqual([['U9'], [], ['DU1', 'DU2'], ['DU1', 'DU2']]);
   });
 
   it('an answer may be computed from the arguments, or throw', async () => {
     const broker = await connected();
-    broker.answer('cancelOrder', (o) => ({ brokerOrderId: o.brokerOrderId, orderRef: o.orderRef, confirmed: false, detail: 'no confirmation in 5 s' }));
-    expect(await broker.cancelOrder(open())).toEqual({ brokerOrderId: 41, orderRef: 'rebal:r0:MSFT', confirmed: false, detail: 'no confirmation in 5 s' });
+    broker.answer('cancelOrder', (o) => ({
+      brokerOrderId: o.brokerOrderId,
+      orderRef: o.orderRef,
+      confirmed: false,
+      detail: 'no confirmation in 5 s',
+    }));
+    expect(await broker.cancelOrder(open())).toEqual({
+      brokerOrderId: 41,
+      orderRef: 'rebal:r0:MSFT',
+      confirmed: false,
+      detail: 'no confirmation in 5 s',
+    });
     broker.answerNext('placeOrder', (o) => {
       throw new BrokerError(`order ${o.orderRef} rejected: no trading permissions`, 'rejected', 201);
     });
-    expect(await rejection(broker.placeOrder(order()))).toMatchObject({ kind: 'rejected', code: 201, message: 'order rebal:r1:AAPL rejected: no trading permissions' });
+    expect(await rejection(broker.placeOrder(order()))).toMatchObject({
+      kind: 'rejected',
+      code: 201,
+      message: 'order rebal:r1:AAPL rejected: no trading permissions',
+    });
     expect((await broker.placeOrder(order())).status).toBe('Submitted');
   });
 

@@ -69,7 +69,9 @@ async function closedPort(): Promise<number> {
 }
 
 /** An HTTP server on loopback that answers every request with `status`, and counts them. */
-async function httpServer(handler: (path: string) => { status: number; headers?: Record<string, string> }): Promise<{ port: number; paths: string[] }> {
+async function httpServer(
+  handler: (path: string) => { status: number; headers?: Record<string, string> },
+): Promise<{ port: number; paths: string[] }> {
   const paths: string[] = [];
   const server: Server = createHttpServer((req, res) => {
     paths.push(req.url ?? '');
@@ -77,10 +79,13 @@ async function httpServer(handler: (path: string) => { status: number; headers?:
     res.writeHead(status, headers).end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { port: (server.address() as AddressInfo).port, paths };
 }
 
@@ -93,7 +98,13 @@ async function smtpSink(): Promise<SmtpSink> {
 /** One hourly run in this process, on a fresh workspace with a valid forecast; its exit code and output. */
 async function hourlyRun(env: Record<string, string>): Promise<{ code: number; out: string[] }> {
   const ws = makeWorkspace('rebalancer-connections-');
-  writeForecast(ws.forecasts, 'trend.json', { strategy: 'trend', asOf: '2026-11-23T14:00:00Z', leverage: 1, capital: 1, weights: { SPY: 0.4, TLT: 0.3 } });
+  writeForecast(ws.forecasts, 'trend.json', {
+    strategy: 'trend',
+    asOf: '2026-11-23T14:00:00Z',
+    leverage: 1,
+    capital: 1,
+    weights: { SPY: 0.4, TLT: 0.3 },
+  });
   const out: string[] = [];
   const code = await runHourlyRebalance({
     cwd: ws.root,
@@ -124,7 +135,9 @@ describe('outgoing connections during an hourly run', () => {
     const sink = await smtpSink();
     const heartbeat = await httpServer(() => ({ status: 200 }));
     const { code, out } = await hourlyRun({
-      SMTP_URL: sink.url(), MAIL_TO: 'me@example.com', HEARTBEAT_URL: `http://127.0.0.1:${heartbeat.port}/ping/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b`,
+      SMTP_URL: sink.url(),
+      MAIL_TO: 'me@example.com',
+      HEARTBEAT_URL: `http://127.0.0.1:${heartbeat.port}/ping/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b`,
     });
     expect(code, out.join('\n')).toBe(0);
     expect(sink.received.length).toBeGreaterThan(0);
@@ -142,7 +155,12 @@ describe('outgoing connections during an hourly run', () => {
     process.env.IB_PORT = String(decoy);
     try {
       const { code, out } = await hourlyRun({
-        BROKER: 'ib', IB_ACCOUNT: 'DU1234567', IB_HOST: '127.0.0.1', IB_PORT: String(port), IB_CONNECT_RETRIES: '2', IB_TIMEOUT_MS: '500',
+        BROKER: 'ib',
+        IB_ACCOUNT: 'DU1234567',
+        IB_HOST: '127.0.0.1',
+        IB_PORT: String(port),
+        IB_CONNECT_RETRIES: '2',
+        IB_TIMEOUT_MS: '500',
       });
       expect(code, out.join('\n')).toBe(1);
       expect(out.join('\n')).toMatch(new RegExp(`could not connect to TWS/IB Gateway at 127\\.0\\.0\\.1:${port} .* after 3 attempt`));
@@ -152,8 +170,10 @@ describe('outgoing connections during an hourly run', () => {
       if (saved.port === undefined) delete process.env.IB_PORT;
       else process.env.IB_PORT = saved.port;
     }
-    expect(attempts).toEqual([{ host: '127.0.0.1', port }, { host: '127.0.0.1', port }, { host: '127.0.0.1', port }]);
+    expect(attempts).toEqual([
+      { host: '127.0.0.1', port },
+      { host: '127.0.0.1', port },
+      { host: '127.0.0.1', port },
+    ]);
   }, 20_000);
-
 });
-

@@ -47,7 +47,9 @@ describe('the .env permission check', () => {
     const file = join(elsewhere, 'prod.env');
     writeFileSync(file, 'MAX_LEVERAGE=1\n', { mode: 0o640 });
     chmodSync(file, 0o640);
-    expect(loadConfig({ cwd, env: {}, envFile: file }).permissionWarning).toMatch(new RegExp(`\\(mode 0640\\).* Fix: chmod 600 ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(loadConfig({ cwd, env: {}, envFile: file }).permissionWarning).toMatch(
+      new RegExp(`\\(mode 0640\\).* Fix: chmod 600 ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    );
   });
 });
 
@@ -72,7 +74,10 @@ describe('the built command, with a .env file other users can read', () => {
       expect(r.stderr).toContain('Fix: chmod 600 .env');
       expect(r.stdout).not.toContain('chmod');
     }
-    const log = readFileSync(join(ws.logs, 'rebalancer.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+    const log = readFileSync(join(ws.logs, 'rebalancer.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     const warnings = log.filter((l) => l.msg.includes('readable or writable by other users'));
     expect(warnings.length).toBe(2);
     expect(warnings.every((l) => l.level === 40 && l.msg.includes(ws.file) && l.msg.endsWith('chmod 600 .env'))).toBe(true);

@@ -17,10 +17,32 @@ import { renderDailyReport } from '../../src/report/render-daily-report.js';
 import { aReport, PNG_MAGIC } from '../report/report-builders.js';
 
 const PAYLOADS = [
-  '<script>alert(1)</script>', '<SCRIPT SRC=//x.example/x.js></SCRIPT>', '<img src=x onerror=alert(1)>', '<IMG SRC="javascript:alert(1)">',
-  '"><svg onload=alert(1)>', "' onmouseover='alert(1)", '" onerror="alert(1)', '</td></tr></table><b>bold</b>', '<!--', '-->', '<![CDATA[x]]>',
-  '&lt;script&gt;', '&amp;', '&', '<<script>script>alert(1)<</script>/script>', '<a href="http://evil.example">x</a>', '<style>body{}</style>',
-  '<body onload=alert(1)>', '<iframe src=//evil.example>', '\u003cscript\u003e', '<', '>', '"', "'", '`', '</title><script>x</script>',
+  '<script>alert(1)</script>',
+  '<SCRIPT SRC=//x.example/x.js></SCRIPT>',
+  '<img src=x onerror=alert(1)>',
+  '<IMG SRC="javascript:alert(1)">',
+  '"><svg onload=alert(1)>',
+  "' onmouseover='alert(1)",
+  '" onerror="alert(1)',
+  '</td></tr></table><b>bold</b>',
+  '<!--',
+  '-->',
+  '<![CDATA[x]]>',
+  '&lt;script&gt;',
+  '&amp;',
+  '&',
+  '<<script>script>alert(1)<</script>/script>',
+  '<a href="http://evil.example">x</a>',
+  '<style>body{}</style>',
+  '<body onload=alert(1)>',
+  '<iframe src=//evil.example>',
+  '\u003cscript\u003e',
+  '<',
+  '>',
+  '"',
+  "'",
+  '`',
+  '</title><script>x</script>',
 ];
 
 /** Any text: random strings, known payloads, and payloads glued to random text. */
@@ -28,7 +50,12 @@ const hostile = fc.oneof(
   { weight: 2, arbitrary: fc.string({ maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 10 }) },
   { weight: 3, arbitrary: fc.constantFrom(...PAYLOADS) },
-  { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...PAYLOADS), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(fc.oneof(fc.constantFrom(...PAYLOADS), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 4 })
+      .map((parts) => parts.join('')),
+  },
 );
 
 /** The harmless string of the same shape: blank stays blank (some parts of the email are left out when blank). */
@@ -60,7 +87,9 @@ const alertInput: fc.Arbitrary<AlertInput> = fc.record({
   outcome: fc.constantFrom<'FAILED' | 'BLOCKED'>('FAILED', 'BLOCKED'),
   now: hostile,
   tradingState: hostile,
-  breaches: fc.array(breach, { maxLength: 3 }).map((bs) => bs.map((b): Breach => ({ code: b.code, detail: b.detail, ...(b.symbol === undefined ? {} : { symbol: b.symbol }) }))),
+  breaches: fc
+    .array(breach, { maxLength: 3 })
+    .map((bs) => bs.map((b): Breach => ({ code: b.code, detail: b.detail, ...(b.symbol === undefined ? {} : { symbol: b.symbol }) }))),
   error: fc.option(hostile, { nil: undefined }),
   files: fc.array(fc.record({ label: hostile, path: hostile }), { maxLength: 3 }),
   exitCode: fc.integer({ min: 0, max: 4 }),
@@ -73,7 +102,11 @@ function harmlessAlert(a: AlertInput): AlertInput {
     runId: harmless(a.runId),
     now: harmless(a.now),
     tradingState: harmless(a.tradingState),
-    breaches: a.breaches.map((b) => ({ code: asCode(harmless(b.code)), detail: harmless(b.detail), ...(b.symbol === undefined ? {} : { symbol: harmless(b.symbol) }) })),
+    breaches: a.breaches.map((b) => ({
+      code: asCode(harmless(b.code)),
+      detail: harmless(b.detail),
+      ...(b.symbol === undefined ? {} : { symbol: harmless(b.symbol) }),
+    })),
     ...(a.error === undefined ? {} : { error: harmless(a.error) }),
     files: a.files.map((f) => ({ label: harmless(f.label), path: harmless(f.path) })),
   };
@@ -113,7 +146,10 @@ const reportStrings = fc.record({
   symbols: fc.array(hostile, { minLength: 4, maxLength: 4 }),
   statuses: fc.array(hostile, { minLength: 2, maxLength: 2 }),
   messages: fc.array(fc.option(hostile, { nil: undefined }), { minLength: 2, maxLength: 2 }),
-  breaches: fc.array(fc.record({ code: hostile, detail: hostile, symbol: fc.option(hostile, { nil: undefined }), runId: hostile, at: hostile }), { maxLength: 3 }),
+  breaches: fc.array(
+    fc.record({ code: hostile, detail: hostile, symbol: fc.option(hostile, { nil: undefined }), runId: hostile, at: hostile }),
+    { maxLength: 3 },
+  ),
   currency: hostile,
   note: fc.option(hostile, { nil: undefined }),
 });
@@ -128,9 +164,20 @@ function reportOf(s: ReportStrings, clean: (t: string) => string): DailyReportDa
     tradingDay: clean(s.tradingDay),
     latest: base.latest === undefined ? undefined : { ...base.latest, currency: clean(s.currency) },
     positions: base.positions.map((p, i) => ({ ...p, symbol: sym(i) })),
-    orders: base.orders.map((o, i) => ({ ...o, symbol: sym(i + 2), status: clean(s.statuses[i] ?? 'x'), ...(s.messages[i] === undefined ? {} : { message: clean(s.messages[i] ?? 'x') }) })),
+    orders: base.orders.map((o, i) => ({
+      ...o,
+      symbol: sym(i + 2),
+      status: clean(s.statuses[i] ?? 'x'),
+      ...(s.messages[i] === undefined ? {} : { message: clean(s.messages[i] ?? 'x') }),
+    })),
     fills: base.fills.map((f, i) => ({ ...f, symbol: sym(i) })),
-    breaches: s.breaches.map((b) => ({ code: asCode(clean(b.code)), detail: clean(b.detail), runId: clean(b.runId), at: clean(b.at), ...(b.symbol === undefined ? {} : { symbol: clean(b.symbol) }) })),
+    breaches: s.breaches.map((b) => ({
+      code: asCode(clean(b.code)),
+      detail: clean(b.detail),
+      runId: clean(b.runId),
+      at: clean(b.at),
+      ...(b.symbol === undefined ? {} : { symbol: clean(b.symbol) }),
+    })),
   };
 }
 

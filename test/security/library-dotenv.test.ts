@@ -20,7 +20,11 @@ describe("@stoqey/ib's own .env loading", () => {
         void createRequire(${JSON.stringify(MODULE)})('@stoqey/ib/dist/common/configuration').default.client_version;
         console.log(JSON.stringify({ smtp: process.env.SMTP_URL ?? null, port: process.env.IB_PORT ?? null }));
       `;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      });
       expect(r.stderr).toBe('');
       return JSON.parse(r.stdout.trim()) as { smtp: string | null; port: string | null };
     };

@@ -39,9 +39,14 @@ function forms(smtpUrl: string, heartbeatUrl: string): string[] {
   const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return [
     MARKER,
-    PASSWORD, encodeURIComponent(PASSWORD), JSON.stringify(PASSWORD).slice(1, -1), html(PASSWORD),
-    smtpUrl, JSON.stringify(smtpUrl).slice(1, -1),
-    TOKEN, heartbeatUrl,
+    PASSWORD,
+    encodeURIComponent(PASSWORD),
+    JSON.stringify(PASSWORD).slice(1, -1),
+    html(PASSWORD),
+    smtpUrl,
+    JSON.stringify(smtpUrl).slice(1, -1),
+    TOKEN,
+    heartbeatUrl,
   ];
 }
 
@@ -77,10 +82,13 @@ async function smtpServer(accept: boolean): Promise<{ port: number; received: st
 async function failingHeartbeat(): Promise<number> {
   const server = createHttpServer((_req, res) => res.writeHead(500).end('down'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return (server.address() as AddressInfo).port;
 }
 
@@ -100,9 +108,22 @@ const heartbeatUrlFor = (port: number): string => `http://127.0.0.1:${port}/ping
 function workspace() {
   const ws = makeWorkspace('rebalancer-secrets-');
   roots.push(ws.root);
-  writeForecast(ws.forecasts, 'trend.json', { strategy: 'trend', asOf: '2026-11-20T14:00:00Z', leverage: 1, capital: 1, weights: { SPY: 0.4, TLT: 0.3 } });
+  writeForecast(ws.forecasts, 'trend.json', {
+    strategy: 'trend',
+    asOf: '2026-11-20T14:00:00Z',
+    leverage: 1,
+    capital: 1,
+    weights: { SPY: 0.4, TLT: 0.3 },
+  });
   const results: CliResult[] = [];
-  const base = { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs, SMTP_TIMEOUT_MS: '2000', HEARTBEAT_TIMEOUT_MS: '2000', MAIL_TO: 'me@example.com' };
+  const base = {
+    FORECAST_DIR: ws.forecasts,
+    DATA_DIR: ws.data,
+    LOG_DIR: ws.logs,
+    SMTP_TIMEOUT_MS: '2000',
+    HEARTBEAT_TIMEOUT_MS: '2000',
+    MAIL_TO: 'me@example.com',
+  };
   return {
     ...ws,
     results,
@@ -127,9 +148,14 @@ function everythingWritten(ws: ReturnType<typeof workspace>, delivered: string[]
   }
   delivered.forEach((raw, i) => {
     const mail = parseMail(raw);
-    out.push({ where: `delivered message ${i + 1}`, text: raw }, { where: `delivered message ${i + 1} (decoded)`, text: [mail.subject, mail.text ?? '', mail.html ?? ''].join('\n') });
+    out.push(
+      { where: `delivered message ${i + 1}`, text: raw },
+      { where: `delivered message ${i + 1} (decoded)`, text: [mail.subject, mail.text ?? '', mail.html ?? ''].join('\n') },
+    );
   });
-  ws.results.forEach((r, i) => out.push({ where: `process ${i + 1} stdout`, text: r.stdout }, { where: `process ${i + 1} stderr`, text: r.stderr }));
+  ws.results.forEach((r, i) =>
+    out.push({ where: `process ${i + 1} stdout`, text: r.stdout }, { where: `process ${i + 1} stderr`, text: r.stderr }),
+  );
   return out;
 }
 

@@ -12,8 +12,11 @@ describe('simulateFills', () => {
   it('fills a marketable BUY between the midpoint and the limit, on the tick, never above the limit', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 100, max: 1_000_000 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 100 }),
-        fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 100, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
         (bidCents, spreadCents, extraCents, orderId, seed) => {
           const bid = bidCents / 100;
           const ask = (bidCents + spreadCents) / 100;
@@ -47,7 +50,12 @@ describe('simulateFills', () => {
 
   it('rounds sub-dollar prices to a hundredth of a cent', () => {
     const q = { symbol: 'PENY', bid: 0.4201, ask: 0.4209 };
-    const [fill] = simulateFills({ side: 'BUY', limitPrice: 0.421, remaining: 1000, minTick: 0.0001 }, q, true, fillRandom(1, 1, '2026-01-14T15:00:00Z'));
+    const [fill] = simulateFills(
+      { side: 'BUY', limitPrice: 0.421, remaining: 1000, minTick: 0.0001 },
+      q,
+      true,
+      fillRandom(1, 1, '2026-01-14T15:00:00Z'),
+    );
     expect(fill?.price).toBeGreaterThanOrEqual(0.4205);
     expect(fill?.price).toBeLessThanOrEqual(0.4209);
     expect(isOnTick(fill?.price ?? NaN, 0.0001)).toBe(true);
@@ -90,7 +98,10 @@ describe('simulateFills', () => {
 
   it('is deterministic from the seed, the order and the step', () => {
     const run = (seed: number, orderId: number) =>
-      simulateFills(buy(191, 1000), quote, true, fillRandom(seed, orderId, '2026-01-14T15:00:00Z'), { ...DEFAULT_FILL_PARAMS, partialFillProbability: 0.5 });
+      simulateFills(buy(191, 1000), quote, true, fillRandom(seed, orderId, '2026-01-14T15:00:00Z'), {
+        ...DEFAULT_FILL_PARAMS,
+        partialFillProbability: 0.5,
+      });
     expect(run(1, 2)).toEqual(run(1, 2));
     const variants = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((id) => JSON.stringify(run(1, id))));
     expect(variants.size).toBeGreaterThan(1);

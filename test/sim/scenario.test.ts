@@ -20,7 +20,9 @@ async function write(content: unknown): Promise<string> {
 }
 
 const valid = {
-  account: 'DU0000001', currency: 'USD', cash: 100000,
+  account: 'DU0000001',
+  currency: 'USD',
+  cash: 100000,
   positions: { AAPL: { quantity: 100, avgCost: 150.0 } },
   quotes: { AAPL: { bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 } },
   contracts: { AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ', currency: 'USD' } },
@@ -36,7 +38,9 @@ describe('loadScenario', () => {
   });
 
   it('accepts the optional seed, fills and rejectSymbols', async () => {
-    const s = loadScenario(await write({ ...valid, seed: 7, fills: { partialFillProbability: 0.3, maxStepValue: 5000 }, rejectSymbols: ['XYZ'] }));
+    const s = loadScenario(
+      await write({ ...valid, seed: 7, fills: { partialFillProbability: 0.3, maxStepValue: 5000 }, rejectSymbols: ['XYZ'] }),
+    );
     expect(s.seed).toBe(7);
     expect(s.fills.partialFillProbability).toBe(0.3);
     expect(s.rejectSymbols).toEqual(['XYZ']);
@@ -67,11 +71,13 @@ describe('loadScenario', () => {
 
 describe('scenarioMarket', () => {
   it('knows the tickers named anywhere, quotes only those with a quote, and defaults the tick by price', async () => {
-    const s = loadScenario(await write({
-      positions: { OLD: { quantity: 10, avgCost: 5 } },
-      quotes: { AAPL: { bid: 189.98, ask: 190.02 }, PENY: { last: 0.42 } },
-      contracts: { NOQ: { primaryExchange: 'ARCA' } },
-    }));
+    const s = loadScenario(
+      await write({
+        positions: { OLD: { quantity: 10, avgCost: 5 } },
+        quotes: { AAPL: { bid: 189.98, ask: 190.02 }, PENY: { last: 0.42 } },
+        contracts: { NOQ: { primaryExchange: 'ARCA' } },
+      }),
+    );
     const m = scenarioMarket(s);
     expect(m.symbols().sort()).toEqual(['AAPL', 'NOQ', 'OLD', 'PENY']);
     expect(m.quoteAt('AAPL', '2026-01-14T15:00:00Z')).toEqual({ symbol: 'AAPL', bid: 189.98, ask: 190.02 });

@@ -30,13 +30,16 @@ const data = () => join(dir, 'data');
 
 async function scenario(): Promise<string> {
   const file = join(dir, 'scenario.json');
-  await writeFile(file, JSON.stringify({
-    positions: { AAPL: { quantity: 100, avgCost: 150 } },
-    quotes: { AAPL: { bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 }, MSFT: { bid: 419.9, ask: 420.1 } },
-    contracts: { AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ' } },
-    fills: { partialFillProbability: 0 },
-    rejectSymbols: ['MSFT'],
-  }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      positions: { AAPL: { quantity: 100, avgCost: 150 } },
+      quotes: { AAPL: { bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 }, MSFT: { bid: 419.9, ask: 420.1 } },
+      contracts: { AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ' } },
+      fills: { partialFillProbability: 0 },
+      rejectSymbols: ['MSFT'],
+    }),
+  );
   return file;
 }
 
@@ -44,8 +47,15 @@ const open = (now: string, extra: Partial<SimAccountOptions> = {}) =>
   SimAccount.open({ dataDir: data(), now, commissionModel: 'fixed', ...extra });
 
 const request = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  orderRef: 'rb:run-1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.1,
-  adaptivePriority: 'Normal', primaryExchange: 'NASDAQ', currency: 'USD', ...over,
+  orderRef: 'rb:run-1:AAPL',
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 10,
+  limitPrice: 190.1,
+  adaptivePriority: 'Normal',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  ...over,
 });
 
 function thrown(action: () => unknown): unknown {
@@ -134,7 +144,10 @@ describe('SimAccount', () => {
     expect(back).toBeInstanceOf(SimStateError);
     expect((back as Error).message).toMatch(/state\.json: the simulated market is already at .*cannot go back/);
     const file = await scenario();
-    expect(thrown(() => open(MIDDAY, { scenarioFile: file }))).toMatchObject({ name: 'SimStateError', message: expect.stringMatching(/seeded from the built-in universe/) });
+    expect(thrown(() => open(MIDDAY, { scenarioFile: file }))).toMatchObject({
+      name: 'SimStateError',
+      message: expect.stringMatching(/seeded from the built-in universe/),
+    });
     await writeFile(stateFile(data()), '{ not json');
     const corrupt = thrown(() => open(MIDDAY));
     expect(corrupt).toBeInstanceOf(SimStateError);

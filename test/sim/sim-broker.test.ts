@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 const baseScenario = {
-  account: 'DU0000001', currency: 'USD', cash: 100000,
+  account: 'DU0000001',
+  currency: 'USD',
+  cash: 100000,
   positions: { AAPL: { quantity: 100, avgCost: 150 } },
   quotes: { AAPL: { bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 }, MSFT: { bid: 419.9, ask: 420.1 } },
   contracts: { AAPL: { minTick: 0.01, primaryExchange: 'NASDAQ', currency: 'USD' }, NOQT: { primaryExchange: 'NYSE' } },
@@ -44,12 +46,22 @@ async function open(now: string, extra: Partial<SimBrokerOptions> = {}): Promise
 }
 
 const order = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  orderRef: 'rb:run-1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 50, limitPrice: 190.1,
-  adaptivePriority: 'Normal', primaryExchange: 'NASDAQ', currency: 'USD', ...over,
+  orderRef: 'rb:run-1:AAPL',
+  symbol: 'AAPL',
+  action: 'BUY',
+  quantity: 50,
+  limitPrice: 190.1,
+  adaptivePriority: 'Normal',
+  primaryExchange: 'NASDAQ',
+  currency: 'USD',
+  ...over,
 });
 
 async function rejection(p: Promise<unknown>): Promise<BrokerError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BrokerError);
   return err as BrokerError;
 }
@@ -72,8 +84,14 @@ describe('SimBroker', () => {
     const b = await open(MIDDAY, { scenarioFile: await scenario() });
     expect(await b.positions('DU0000001')).toEqual([{ account: 'DU0000001', symbol: 'AAPL', quantity: 100, avgCost: 150 }]);
     expect(await b.accountSummary('DU0000001')).toEqual({
-      account: 'DU0000001', currency: 'USD', netLiquidation: 119000, totalCash: 100000, grossPositionValue: 19000,
-      maintMargin: 4750, excessLiquidity: 114250, cushion: 0.960084,
+      account: 'DU0000001',
+      currency: 'USD',
+      netLiquidation: 119000,
+      totalCash: 100000,
+      grossPositionValue: 19000,
+      maintMargin: 4750,
+      excessLiquidity: 114250,
+      cushion: 0.960084,
     });
     const quotes = await b.quotes(['AAPL', 'NOQT'], {});
     expect(quotes).toEqual({ AAPL: { symbol: 'AAPL', bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 } });
@@ -117,7 +135,10 @@ describe('SimBroker', () => {
     expect(exec?.time).toBe(MIDDAY);
     expect(exec?.commission).toBe(estimateCommission('fixed', 40, exec?.price ?? NaN, 'SELL'));
     expect((await run2.positions('DU0000001'))[0]).toMatchObject({ quantity: 60, avgCost: 150 });
-    expect((await run2.accountSummary('DU0000001')).totalCash).toBeCloseTo(100000 + 40 * (exec?.price ?? NaN) - (exec?.commission ?? NaN), 6);
+    expect((await run2.accountSummary('DU0000001')).totalCash).toBeCloseTo(
+      100000 + 40 * (exec?.price ?? NaN) - (exec?.commission ?? NaN),
+      6,
+    );
   });
 
   it('fills a big order over several steps, charging the per-order commission once in total', async () => {

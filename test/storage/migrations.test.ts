@@ -12,22 +12,52 @@ beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
 afterEach(async () => cleanup());
 
 const appliedIds = (db: Database.Database): string[] =>
-  db.prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY seq').all().map((r) => r.id);
+  db
+    .prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY seq')
+    .all()
+    .map((r) => r.id);
 
 const tables = (db: Database.Database, type: 'table' | 'view'): string[] =>
-  db.prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").all(type).map((r) => r.name);
+  db
+    .prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all(type)
+    .map((r) => r.name);
 
 describe('migrations', () => {
   it('applies every migration to a new file, in a directory that does not exist yet', () => {
     const file = join(dir, 'nested', 'data', 'rebalancer.sqlite');
     const db = openDatabase(file);
     expect(appliedIds(db)).toEqual(MIGRATIONS.map((m) => m.id));
-    expect(tables(db, 'table')).toEqual(
-      ['breaches', 'contract_cache', 'daily', 'emails', 'fills', 'halt_events', 'ledger_adjustments', 'ledger_checks', 'managed_symbols', 'orders', 'positions', 'runs', 'schema_migrations', 'snapshots'],
-    );
-    expect(tables(db, 'view')).toEqual(
-      ['v_daily_fills', 'v_daily_orders', 'v_fill_slippage', 'v_halt_state', 'v_last_run', 'v_latest_positions', 'v_latest_snapshot', 'v_ledger', 'v_open_orders', 'v_position_breaks', 'v_run_breaches', 'v_run_summary'],
-    );
+    expect(tables(db, 'table')).toEqual([
+      'breaches',
+      'contract_cache',
+      'daily',
+      'emails',
+      'fills',
+      'halt_events',
+      'ledger_adjustments',
+      'ledger_checks',
+      'managed_symbols',
+      'orders',
+      'positions',
+      'runs',
+      'schema_migrations',
+      'snapshots',
+    ]);
+    expect(tables(db, 'view')).toEqual([
+      'v_daily_fills',
+      'v_daily_orders',
+      'v_fill_slippage',
+      'v_halt_state',
+      'v_last_run',
+      'v_latest_positions',
+      'v_latest_snapshot',
+      'v_ledger',
+      'v_open_orders',
+      'v_position_breaks',
+      'v_run_breaches',
+      'v_run_summary',
+    ]);
     db.close();
   });
 
@@ -69,7 +99,9 @@ describe('migrations', () => {
     const file = join(dir, 'other.sqlite');
     const db = new Database(file);
     applyMigrations(db, file, [known[1]!, known[0]!]);
-    expect(() => applyMigrations(db, file, known)).toThrow(/newer or different version.*'0002_b' is at position 1, where this version expects '0001_a'/);
+    expect(() => applyMigrations(db, file, known)).toThrow(
+      /newer or different version.*'0002_b' is at position 1, where this version expects '0001_a'/,
+    );
     db.close();
   });
 

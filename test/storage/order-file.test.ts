@@ -13,12 +13,39 @@ describe('writeOrderFile', () => {
   it('writes every plan line, NONE lines included, to orders/<day>/<run>.csv', async () => {
     const lines = [
       aPlanLine(),
-      aPlanLine({ symbol: 'MSFT', action: 'SELL', quantity: 5, currentQuantity: 50, targetQuantity: 45, referencePrice: 400.1,
-        limitPrice: 399.71, tradeValue: 2000.5, estimatedCommission: 1.2, reason: 'above target, sell 5' }),
-      aPlanLine({ symbol: 'SPY', action: 'NONE', quantity: 0, currentQuantity: 10, targetQuantity: 10, limitPrice: undefined,
-        tradeValue: 0, estimatedCommission: 0, reason: 'within the no-trade band, "0.1%"' }),
-      aPlanLine({ symbol: 'XYZ', action: 'NONE', quantity: 0, referencePrice: undefined, limitPrice: undefined, tradeValue: 0,
-        estimatedCommission: 0, reason: 'no price' }),
+      aPlanLine({
+        symbol: 'MSFT',
+        action: 'SELL',
+        quantity: 5,
+        currentQuantity: 50,
+        targetQuantity: 45,
+        referencePrice: 400.1,
+        limitPrice: 399.71,
+        tradeValue: 2000.5,
+        estimatedCommission: 1.2,
+        reason: 'above target, sell 5',
+      }),
+      aPlanLine({
+        symbol: 'SPY',
+        action: 'NONE',
+        quantity: 0,
+        currentQuantity: 10,
+        targetQuantity: 10,
+        limitPrice: undefined,
+        tradeValue: 0,
+        estimatedCommission: 0,
+        reason: 'within the no-trade band, "0.1%"',
+      }),
+      aPlanLine({
+        symbol: 'XYZ',
+        action: 'NONE',
+        quantity: 0,
+        referencePrice: undefined,
+        limitPrice: undefined,
+        tradeValue: 0,
+        estimatedCommission: 0,
+        reason: 'no price',
+      }),
     ];
     const path = await writeOrderFile(join(dir, 'data'), '2026-11-20', 'run-20261120T1530', lines);
     expect(path).toBe(join(dir, 'data', 'orders', '2026-11-20', 'run-20261120T1530.csv'));
@@ -36,7 +63,9 @@ describe('writeOrderFile', () => {
   it('writes the header alone for an empty plan, and replaces the file whole when written again', async () => {
     const path = await writeOrderFile(dir, '2026-11-20', 'r1', [aPlanLine()]);
     await writeOrderFile(dir, '2026-11-20', 'r1', []);
-    expect(await readFile(path, 'utf8')).toBe('symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason\n');
+    expect(await readFile(path, 'utf8')).toBe(
+      'symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason\n',
+    );
   });
 
   it('refuses a run id that would leave the orders directory', async () => {

@@ -50,7 +50,10 @@ describe('order statuses in SQL', () => {
 
   it('v_open_orders lists the orders in every status that is not final, and no other', () => {
     oneOrderPerStatus();
-    const open = db.prepare<[], { status: string }>('SELECT status FROM v_open_orders').all().map((r) => r.status);
+    const open = db
+      .prepare<[], { status: string }>('SELECT status FROM v_open_orders')
+      .all()
+      .map((r) => r.status);
     expect(open.sort()).toEqual(RECORDED_ORDER_STATUSES.filter((s) => !isFinal(s)).sort());
   });
 

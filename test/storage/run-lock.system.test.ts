@@ -16,7 +16,15 @@ function holdInChild(path: string): Promise<{ kill: () => Promise<void> }> {
     console.log('held'); setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((done) => {
-    child.stdout.on('data', () => done({ kill: () => new Promise((gone) => { child.once('close', () => gone()); child.kill('SIGKILL'); }) }));
+    child.stdout.on('data', () =>
+      done({
+        kill: () =>
+          new Promise((gone) => {
+            child.once('close', () => gone());
+            child.kill('SIGKILL');
+          }),
+      }),
+    );
   });
 }
 

@@ -28,10 +28,26 @@ describe('SqliteStore runs', () => {
   it('records a run as running, then finished, and reads it back', () => {
     start('run-1', '2026-11-20T14:30:00.000Z', '2026-11-20', true);
     expect(store.previousRun()).toEqual({
-      runId: 'run-1', startedAt: '2026-11-20T14:30:00.000Z', status: 'running', tradingDay: '2026-11-20', dryRun: true,
+      runId: 'run-1',
+      startedAt: '2026-11-20T14:30:00.000Z',
+      status: 'running',
+      tradingDay: '2026-11-20',
+      dryRun: true,
     });
-    store.finishRun('run-1', { finishedAt: '2026-11-20T14:31:00.000Z', status: 'blocked', exitCode: 3, error: 'limits', tradingState: 'HALTED' });
-    expect(store.previousRun()).toMatchObject({ status: 'blocked', exitCode: 3, error: 'limits', tradingState: 'HALTED', finishedAt: '2026-11-20T14:31:00.000Z' });
+    store.finishRun('run-1', {
+      finishedAt: '2026-11-20T14:31:00.000Z',
+      status: 'blocked',
+      exitCode: 3,
+      error: 'limits',
+      tradingState: 'HALTED',
+    });
+    expect(store.previousRun()).toMatchObject({
+      status: 'blocked',
+      exitCode: 3,
+      error: 'limits',
+      tradingState: 'HALTED',
+      finishedAt: '2026-11-20T14:31:00.000Z',
+    });
   });
 
   it('previousRun skips the given run; recentRuns lists newest first', () => {
@@ -75,10 +91,20 @@ describe('SqliteStore orders', () => {
 
   it('records an intent, then the broker ids and status, then status updates', () => {
     store.recordOrderIntent('run-1', anOrder(), '2026-11-20T15:30:05.000Z');
-    expect(store.ordersOf('run-1')).toEqual([{
-      runId: 'run-1', orderRef: 'rb:run-1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.05,
-      status: 'Intent', filledQuantity: 0, avgFillPrice: 0, createdAt: '2026-11-20T15:30:05.000Z',
-    }]);
+    expect(store.ordersOf('run-1')).toEqual([
+      {
+        runId: 'run-1',
+        orderRef: 'rb:run-1:AAPL',
+        symbol: 'AAPL',
+        action: 'BUY',
+        quantity: 10,
+        limitPrice: 190.05,
+        status: 'Intent',
+        filledQuantity: 0,
+        avgFillPrice: 0,
+        createdAt: '2026-11-20T15:30:05.000Z',
+      },
+    ]);
     store.markOrderSent('rb:run-1:AAPL', aBrokerOrder({ status: 'PreSubmitted' }));
     expect(store.ordersOf('run-1')[0]).toMatchObject({ status: 'PreSubmitted', brokerOrderId: 101, permId: 9001 });
 
@@ -94,7 +120,9 @@ describe('SqliteStore orders', () => {
     start('run-2', '2026-11-20T16:30:00.000Z');
     store.recordOrderIntent('run-1', anOrder(), '2026-11-20T15:30:05.000Z');
     expect(() => store.recordOrderIntent('run-2', anOrder(), '2026-11-20T16:30:05.000Z')).toThrow(StorageError);
-    expect(() => store.recordOrderIntent('run-2', anOrder(), '2026-11-20T16:30:05.000Z')).toThrow(/rb:run-1:AAPL is already recorded \(run run-1, status Intent\)/);
+    expect(() => store.recordOrderIntent('run-2', anOrder(), '2026-11-20T16:30:05.000Z')).toThrow(
+      /rb:run-1:AAPL is already recorded \(run run-1, status Intent\)/,
+    );
     expect(store.ordersOf('run-2')).toEqual([]);
   });
 
@@ -105,7 +133,9 @@ describe('SqliteStore orders', () => {
   });
 
   it('refuses to mark as sent an order that has no intent', () => {
-    expect(() => store.markOrderSent('rb:ghost', aBrokerOrder({ orderRef: 'rb:ghost' }))).toThrow(/rb:ghost was sent but has no recorded intent/);
+    expect(() => store.markOrderSent('rb:ghost', aBrokerOrder({ orderRef: 'rb:ghost' }))).toThrow(
+      /rb:ghost was sent but has no recorded intent/,
+    );
     expect(() => store.markOrderFailed('rb:ghost', 'x')).toThrow(StorageError);
   });
 
@@ -132,7 +162,10 @@ describe('SqliteStore fills', () => {
     expect(store.recordFills('run-1', [a])).toEqual([a]);
     expect(store.recordFills('run-2', [a, b, b])).toEqual([b]);
     expect(store.recordFills('run-2', [a, b])).toEqual([]);
-    expect(store.fillsNotInCsv().map((f) => [f.execId, f.runId])).toEqual([['e1', 'run-1'], ['e2', 'run-2']]);
+    expect(store.fillsNotInCsv().map((f) => [f.execId, f.runId])).toEqual([
+      ['e1', 'run-1'],
+      ['e2', 'run-2'],
+    ]);
   });
 
   it('lists fills not yet in the CSV oldest first, and forgets them once marked', () => {
@@ -142,7 +175,11 @@ describe('SqliteStore fills', () => {
     ]);
     const pending = store.fillsNotInCsv();
     expect(pending.map((f) => f.execId)).toEqual(['early', 'late']);
-    expect(pending[0]).toEqual({ ...anExecution({ execId: 'early', time: '2026-11-20T15:31:00.000Z' }), permId: undefined, runId: 'run-1' });
+    expect(pending[0]).toEqual({
+      ...anExecution({ execId: 'early', time: '2026-11-20T15:31:00.000Z' }),
+      permId: undefined,
+      runId: 'run-1',
+    });
     store.markFillsInCsv(['early', 'not-a-fill']);
     expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual(['late']);
   });
@@ -237,7 +274,14 @@ describe('SqliteStore managed symbols, halt events, emails', () => {
   it('records halt events and emails', () => {
     start('run-1', '2026-11-20T14:30:00.000Z');
     store.recordHaltEvent({ action: 'halt', reason: 'daily loss 3.2%', at: '2026-11-20T14:31:00.000Z', source: 'run run-1' });
-    store.recordEmail({ kind: 'alert', tradingDay: '2026-11-20', subject: 'BLOCKED', status: 'sent', at: '2026-11-20T14:31:05.000Z', runId: 'run-1' });
+    store.recordEmail({
+      kind: 'alert',
+      tradingDay: '2026-11-20',
+      subject: 'BLOCKED',
+      status: 'sent',
+      at: '2026-11-20T14:31:05.000Z',
+      runId: 'run-1',
+    });
     store.recordEmail({ kind: 'end', tradingDay: '2026-11-20', subject: 'End of day', status: 'outbox', at: '2026-11-20T21:00:00.000Z' });
     const db = openDatabase(file);
     expect(db.prepare('SELECT action, reason, at, source FROM halt_events').all()).toEqual([

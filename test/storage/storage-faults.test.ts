@@ -33,7 +33,8 @@ async function storageErrorOf(fn: () => unknown): Promise<StorageError> {
   throw new Error('expected a StorageError, got none');
 }
 
-const startRun = (store: SqliteStore): void => store.startRun({ runId: 'r1', startedAt: '2026-11-20T15:30:00.000Z', tradingDay: '2026-11-20', dryRun: false });
+const startRun = (store: SqliteStore): void =>
+  store.startRun({ runId: 'r1', startedAt: '2026-11-20T15:30:00.000Z', tradingDay: '2026-11-20', dryRun: false });
 
 describe('database faults', () => {
   it('a path whose parent is a regular file: StorageError naming the file', async () => {
@@ -59,14 +60,16 @@ describe('database faults', () => {
     openDatabase(file).close();
     await chmod(file, 0o444);
     lendToUnprivileged(dir);
-    const err = await storageErrorOf(() => asUnprivileged(() => {
-      const store = new SqliteStore(file);
-      try {
-        startRun(store);
-      } finally {
-        store.close();
-      }
-    }));
+    const err = await storageErrorOf(() =>
+      asUnprivileged(() => {
+        const store = new SqliteStore(file);
+        try {
+          startRun(store);
+        } finally {
+          store.close();
+        }
+      }),
+    );
     expect(err.message).toContain(file);
     expect(err.message).toMatch(/read-only|cannot be opened/);
   });

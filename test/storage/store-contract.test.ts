@@ -24,7 +24,15 @@ const NOW = '2026-11-20T15:40:00.000Z';
 /** Halt events and emails as stored: RunStore writes them but has no method to read them back. */
 interface Raw {
   haltEvents(): { action: string; reason: string; at: string; source: string }[];
-  emails(): { kind: string; tradingDay: string; subject: string; status: string; at: string; runId: string | null; alertKey: string | null }[];
+  emails(): {
+    kind: string;
+    tradingDay: string;
+    subject: string;
+    status: string;
+    at: string;
+    runId: string | null;
+    alertKey: string | null;
+  }[];
   managed(): { symbol: string; firstRunId: string; lastRunId: string }[];
 }
 
@@ -86,7 +94,13 @@ async function memorySubject(): Promise<Subject> {
     haltEvents: () => db.haltEvents.map(({ action, reason, at, source }) => ({ action, reason, at, source })),
     emails: () =>
       db.emails.map(({ kind, tradingDay, subject, status, at, runId, alertKey }) => ({
-        kind, tradingDay, subject, status, at, runId: runId ?? null, alertKey: alertKey ?? null,
+        kind,
+        tradingDay,
+        subject,
+        status,
+        at,
+        runId: runId ?? null,
+        alertKey: alertKey ?? null,
       })),
     managed: () => [...db.managedSymbols].sort((a, b) => (a.symbol < b.symbol ? -1 : 1)).map((m) => ({ ...m })),
   };
@@ -100,7 +114,9 @@ async function memorySubject(): Promise<Subject> {
     openOwned: () => {
       const owned = new MemoryDatabase('/tmp/memory/owned.sqlite');
       return {
-        file: owned.name, store: new MemoryStore(owned, { now: () => NOW, ownConnection: true }), reports: new MemoryReportStore(owned, { ownConnection: true }),
+        file: owned.name,
+        store: new MemoryStore(owned, { now: () => NOW, ownConnection: true }),
+        reports: new MemoryReportStore(owned, { ownConnection: true }),
       };
     },
     cache: () => cache,
@@ -141,21 +157,50 @@ describe.each([
 
   describe('runs', () => {
     it('reads a run back as started, then finished; a finish without a trading state keeps the one it started with', () => {
-      store.startRun({ runId: 'r1', startedAt: '2026-11-20T14:30:00.000Z', tradingDay: '2026-11-20', dryRun: true, tradingState: 'ACTIVE' });
+      store.startRun({
+        runId: 'r1',
+        startedAt: '2026-11-20T14:30:00.000Z',
+        tradingDay: '2026-11-20',
+        dryRun: true,
+        tradingState: 'ACTIVE',
+      });
       expect(store.previousRun()).toStrictEqual({
-        runId: 'r1', startedAt: '2026-11-20T14:30:00.000Z', finishedAt: undefined, status: 'running', exitCode: undefined, error: undefined,
-        tradingDay: '2026-11-20', dryRun: true, tradingState: 'ACTIVE',
+        runId: 'r1',
+        startedAt: '2026-11-20T14:30:00.000Z',
+        finishedAt: undefined,
+        status: 'running',
+        exitCode: undefined,
+        error: undefined,
+        tradingDay: '2026-11-20',
+        dryRun: true,
+        tradingState: 'ACTIVE',
       });
       store.finishRun('r1', { finishedAt: '2026-11-20T14:31:00.000Z', status: 'blocked', exitCode: 3, error: 'limits' });
       expect(store.previousRun()).toStrictEqual({
-        runId: 'r1', startedAt: '2026-11-20T14:30:00.000Z', finishedAt: '2026-11-20T14:31:00.000Z', status: 'blocked', exitCode: 3, error: 'limits',
-        tradingDay: '2026-11-20', dryRun: true, tradingState: 'ACTIVE',
+        runId: 'r1',
+        startedAt: '2026-11-20T14:30:00.000Z',
+        finishedAt: '2026-11-20T14:31:00.000Z',
+        status: 'blocked',
+        exitCode: 3,
+        error: 'limits',
+        tradingDay: '2026-11-20',
+        dryRun: true,
+        tradingState: 'ACTIVE',
       });
       store.finishRun('r1', { finishedAt: '2026-11-20T14:32:00.000Z', status: 'ok', exitCode: 0, tradingState: 'HALTED' });
-      expect(store.recentRuns(1)).toStrictEqual([{
-        runId: 'r1', startedAt: '2026-11-20T14:30:00.000Z', finishedAt: '2026-11-20T14:32:00.000Z', status: 'ok', exitCode: 0, error: undefined,
-        tradingDay: '2026-11-20', dryRun: true, tradingState: 'HALTED',
-      }]);
+      expect(store.recentRuns(1)).toStrictEqual([
+        {
+          runId: 'r1',
+          startedAt: '2026-11-20T14:30:00.000Z',
+          finishedAt: '2026-11-20T14:32:00.000Z',
+          status: 'ok',
+          exitCode: 0,
+          error: undefined,
+          tradingDay: '2026-11-20',
+          dryRun: true,
+          tradingState: 'HALTED',
+        },
+      ]);
     });
 
     it('orders runs by their start as text, newest first, and by insertion between equal starts', () => {
@@ -196,7 +241,10 @@ describe.each([
       start('r4', '2026-11-20T17:30:00.000Z');
       store.finishRun('r3', { finishedAt: '2026-11-20T15:31:00.000Z', status: 'ok', exitCode: 0 });
       const failed = store.failAbandonedRuns('r4', 'killed or crashed: did not finish');
-      expect(failed.map((r) => [r.runId, r.status, r.error])).toEqual([['r2', 'running', undefined], ['r1', 'running', undefined]]);
+      expect(failed.map((r) => [r.runId, r.status, r.error])).toEqual([
+        ['r2', 'running', undefined],
+        ['r1', 'running', undefined],
+      ]);
       expect(store.recentRuns(-1).map((r) => [r.runId, r.status, r.error, r.finishedAt, r.exitCode])).toEqual([
         ['r4', 'running', undefined, undefined, undefined],
         ['r1', 'failed', 'killed or crashed: did not finish', undefined, undefined],
@@ -246,21 +294,47 @@ describe.each([
 
     it('records an intent, then the broker ids and status, then status updates', () => {
       store.recordOrderIntent('r1', { ...anOrder(), referencePrice: 190 }, '2026-11-20T15:30:05.000Z');
-      expect(store.ordersOf('r1')).toStrictEqual([{
-        runId: 'r1', orderRef: 'rb:run-1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.05, status: 'Intent',
-        brokerOrderId: undefined, permId: undefined, filledQuantity: 0, avgFillPrice: 0, createdAt: '2026-11-20T15:30:05.000Z', message: undefined,
-        referencePrice: 190,
-      }]);
+      expect(store.ordersOf('r1')).toStrictEqual([
+        {
+          runId: 'r1',
+          orderRef: 'rb:run-1:AAPL',
+          symbol: 'AAPL',
+          action: 'BUY',
+          quantity: 10,
+          limitPrice: 190.05,
+          status: 'Intent',
+          brokerOrderId: undefined,
+          permId: undefined,
+          filledQuantity: 0,
+          avgFillPrice: 0,
+          createdAt: '2026-11-20T15:30:05.000Z',
+          message: undefined,
+          referencePrice: 190,
+        },
+      ]);
       store.markOrderSent('rb:run-1:AAPL', aBrokerOrder({ status: 'PreSubmitted', message: 'held' }));
       store.updateOrderStatuses([
         aBrokerOrder({ status: 'Filled', filledQuantity: 10, avgFillPrice: 190.01 }),
         aBrokerOrder({ orderRef: 'someone-else', brokerOrderId: 555 }),
       ]);
-      expect(store.ordersOf('r1')).toStrictEqual([{
-        runId: 'r1', orderRef: 'rb:run-1:AAPL', symbol: 'AAPL', action: 'BUY', quantity: 10, limitPrice: 190.05, status: 'Filled',
-        brokerOrderId: 101, permId: 9001, filledQuantity: 10, avgFillPrice: 190.01, createdAt: '2026-11-20T15:30:05.000Z', message: 'held',
-        referencePrice: 190,
-      }]);
+      expect(store.ordersOf('r1')).toStrictEqual([
+        {
+          runId: 'r1',
+          orderRef: 'rb:run-1:AAPL',
+          symbol: 'AAPL',
+          action: 'BUY',
+          quantity: 10,
+          limitPrice: 190.05,
+          status: 'Filled',
+          brokerOrderId: 101,
+          permId: 9001,
+          filledQuantity: 10,
+          avgFillPrice: 190.01,
+          createdAt: '2026-11-20T15:30:05.000Z',
+          message: 'held',
+          referencePrice: 190,
+        },
+      ]);
       expect(store.ordersOf('r2')).toEqual([]);
     });
 
@@ -274,7 +348,14 @@ describe.each([
         aBrokerOrder({ brokerOrderId: 9, permId: 90, status: 'Submitted', filledQuantity: 2, avgFillPrice: 190 }),
         aBrokerOrder({ brokerOrderId: 10, permId: 100, status: 'Cancelled', filledQuantity: 3, avgFillPrice: 190.5 }),
       ]);
-      expect(store.ordersOf('r1')[0]).toMatchObject({ brokerOrderId: 8, permId: 90, status: 'Cancelled', filledQuantity: 3, avgFillPrice: 190.5, message: 'resent' });
+      expect(store.ordersOf('r1')[0]).toMatchObject({
+        brokerOrderId: 8,
+        permId: 90,
+        status: 'Cancelled',
+        filledQuantity: 3,
+        avgFillPrice: 190.5,
+        message: 'resent',
+      });
       store.updateOrderStatuses([aBrokerOrder({ status: 'Submitted', filledQuantity: 1, avgFillPrice: 189, message: 'back' })]);
       expect(store.ordersOf('r1')[0]).toMatchObject({ status: 'Submitted', filledQuantity: 1, avgFillPrice: 189, message: 'back' });
     });
@@ -282,11 +363,18 @@ describe.each([
     it('applies a list of status updates whole or not at all', () => {
       store.recordOrderIntent('r1', anOrder({ orderRef: 'a' }), '2026-11-20T15:30:05.000Z');
       store.recordOrderIntent('r1', anOrder({ orderRef: 'b' }), '2026-11-20T15:30:06.000Z');
-      expect(fails(() => store.updateOrderStatuses([
-        aBrokerOrder({ orderRef: 'a', status: 'Filled', filledQuantity: 10 }),
-        aBrokerOrder({ orderRef: 'b', filledQuantity: Number.NaN }),
-      ]))).toBe(constraint('update order statuses', 'NOTNULL', 'NOT NULL constraint failed: orders.filled_quantity'));
-      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.filledQuantity])).toEqual([['a', 'Intent', 0], ['b', 'Intent', 0]]);
+      expect(
+        fails(() =>
+          store.updateOrderStatuses([
+            aBrokerOrder({ orderRef: 'a', status: 'Filled', filledQuantity: 10 }),
+            aBrokerOrder({ orderRef: 'b', filledQuantity: Number.NaN }),
+          ]),
+        ),
+      ).toBe(constraint('update order statuses', 'NOTNULL', 'NOT NULL constraint failed: orders.filled_quantity'));
+      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.filledQuantity])).toEqual([
+        ['a', 'Intent', 0],
+        ['b', 'Intent', 0],
+      ]);
     });
 
     it('refuses a second intent with the same orderRef, an intent of an unknown run, and updates of unknown orders', () => {
@@ -337,7 +425,13 @@ describe.each([
         else if (status !== 'Intent') store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, status: status as OrderStatusName }));
       }
       store.recordOrderIntent('r2', anOrder({ orderRef: 'rebal:r2:now' }), '2026-11-20T15:30:05.000Z');
-      expect(store.ordersToReconcile('r2').map((o) => o.status)).toEqual(['Intent', 'SendFailed', 'PendingSubmit', 'PreSubmitted', 'Submitted']);
+      expect(store.ordersToReconcile('r2').map((o) => o.status)).toEqual([
+        'Intent',
+        'SendFailed',
+        'PendingSubmit',
+        'PreSubmitted',
+        'Submitted',
+      ]);
       expect(store.ordersToReconcile('r1').map((o) => o.orderRef)).toEqual(['rebal:r2:now']);
       expect(store.ordersToReconcile('r3')).toHaveLength(6);
     });
@@ -361,15 +455,33 @@ describe.each([
       store.recordOrderIntent('r1', anOrder({ orderRef: 'm', symbol: 'MSFT' }), '2026-11-20T14:30:06.000Z');
       store.markOrderSent('m', aBrokerOrder({ orderRef: 'm', symbol: 'MSFT', brokerOrderId: 3, permId: 7003, message: 'kept?' }));
       const at = '2026-11-20T15:30:00.000Z';
-      store.recordReconciliation('a', { status: 'Submitted', brokerOrderId: 3, permId: 8001, filledQuantity: 0, avgFillPrice: 0, message: 'found', at });
-      store.recordReconciliation('m', { status: 'Filled', brokerOrderId: 99, permId: 9999, filledQuantity: 10, avgFillPrice: 190, message: 'filled', at });
-      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.brokerOrderId, o.permId, o.filledQuantity, o.avgFillPrice, o.message])).toEqual([
+      store.recordReconciliation('a', {
+        status: 'Submitted',
+        brokerOrderId: 3,
+        permId: 8001,
+        filledQuantity: 0,
+        avgFillPrice: 0,
+        message: 'found',
+        at,
+      });
+      store.recordReconciliation('m', {
+        status: 'Filled',
+        brokerOrderId: 99,
+        permId: 9999,
+        filledQuantity: 10,
+        avgFillPrice: 190,
+        message: 'filled',
+        at,
+      });
+      expect(
+        store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.brokerOrderId, o.permId, o.filledQuantity, o.avgFillPrice, o.message]),
+      ).toEqual([
         ['a', 'Submitted', 3, 8001, 0, 0, 'found'],
         ['m', 'Filled', 3, 7003, 10, 190, 'filled'],
       ]);
-      expect(fails(() => store.recordReconciliation('ghost', { status: 'NotSent', filledQuantity: 0, avgFillPrice: 0, message: 'x', at }))).toBe(
-        '<file>: order ghost was reconciled but is not recorded',
-      );
+      expect(
+        fails(() => store.recordReconciliation('ghost', { status: 'NotSent', filledQuantity: 0, avgFillPrice: 0, message: 'x', at })),
+      ).toBe('<file>: order ghost was reconciled but is not recorded');
     });
   });
 
@@ -406,7 +518,9 @@ describe.each([
       expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual(['other', 'early', 'tie', 'late']);
       expect(store.fillsOfOrder('rb:run-1:AAPL').map((f) => f.execId)).toEqual(['early', 'tie', 'late']);
       expect(store.fillsOfOrder('rb:run-1:AAPL')[0]).toStrictEqual({
-        ...anExecution({ execId: 'early', time: '2026-11-20T15:31:00.000Z' }), permId: undefined, runId: 'r1',
+        ...anExecution({ execId: 'early', time: '2026-11-20T15:31:00.000Z' }),
+        permId: undefined,
+        runId: 'r1',
       });
       store.markFillsInCsv(['early', 'other', 'not-a-fill']);
       expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual(['tie', 'late']);
@@ -427,10 +541,15 @@ describe.each([
     });
 
     it('leaves the status of an order the broker may never have had, and fills of unknown orders touch no order', () => {
-      for (const [ref, how] of [['i', 'intent'], ['f', 'failed'], ['n', 'notsent']] as const) {
+      for (const [ref, how] of [
+        ['i', 'intent'],
+        ['f', 'failed'],
+        ['n', 'notsent'],
+      ] as const) {
         store.recordOrderIntent('r1', anOrder({ orderRef: ref, quantity: 5 }), '2026-11-20T15:30:05.000Z');
         if (how === 'failed') store.markOrderFailed(ref, 'timeout');
-        if (how === 'notsent') store.recordReconciliation(ref, { status: 'NotSent', filledQuantity: 0, avgFillPrice: 0, message: 'x', at: 'x' });
+        if (how === 'notsent')
+          store.recordReconciliation(ref, { status: 'NotSent', filledQuantity: 0, avgFillPrice: 0, message: 'x', at: 'x' });
       }
       store.recordFills('r2', [
         anExecution({ execId: 'e1', orderRef: 'i', quantity: 5 }),
@@ -438,7 +557,11 @@ describe.each([
         anExecution({ execId: 'e3', orderRef: 'n', quantity: 5 }),
         anExecution({ execId: 'e4', orderRef: 'manual', quantity: 5 }),
       ]);
-      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.filledQuantity])).toEqual([['i', 'Intent', 5], ['f', 'SendFailed', 6], ['n', 'NotSent', 5]]);
+      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.filledQuantity])).toEqual([
+        ['i', 'Intent', 5],
+        ['f', 'SendFailed', 6],
+        ['n', 'NotSent', 5],
+      ]);
       expect(store.ordersToReconcile('r2').map((o) => o.orderRef)).toEqual(['i', 'f']);
     });
 
@@ -453,7 +576,7 @@ describe.each([
       expect(store.hasFill('nan')).toBe(false);
     });
 
-    it('sums the fills of own orders per ticker, sells negative, with SQLite\'s compensated sum', () => {
+    it("sums the fills of own orders per ticker, sells negative, with SQLite's compensated sum", () => {
       store.recordFills('r1', [
         anExecution({ execId: 'e1', orderRef: 'rebal:r1:AAPL', quantity: 10 }),
         anExecution({ execId: 'e2', orderRef: 'rebal:r1:AAPL', quantity: 4, side: 'SELL' }),
@@ -464,10 +587,21 @@ describe.each([
         anExecution({ execId: 'e7', orderRef: 'rebal:r2:KO', symbol: 'KO', quantity: 3, side: 'SELL' }),
         anExecution({ execId: 'e8', orderRef: 'REBAL:r2:KO', symbol: 'KO', quantity: 50 }),
       ]);
-      expect(store.ownFillTotals('rebal:')).toEqual([{ symbol: 'AAPL', quantity: 6 }, { symbol: 'KO', quantity: -3 }, { symbol: 'MSFT', quantity: 0.6 }]);
-      expect(store.ownFillTotals('rebal:r1:')).toEqual([{ symbol: 'AAPL', quantity: 6 }, { symbol: 'MSFT', quantity: 0.1 }]);
+      expect(store.ownFillTotals('rebal:')).toEqual([
+        { symbol: 'AAPL', quantity: 6 },
+        { symbol: 'KO', quantity: -3 },
+        { symbol: 'MSFT', quantity: 0.6 },
+      ]);
+      expect(store.ownFillTotals('rebal:r1:')).toEqual([
+        { symbol: 'AAPL', quantity: 6 },
+        { symbol: 'MSFT', quantity: 0.1 },
+      ]);
       expect(store.ownFillTotals('nobody:')).toEqual([]);
-      expect(store.ownFillTotals('')).toEqual([{ symbol: 'AAPL', quantity: 106 }, { symbol: 'KO', quantity: 47 }, { symbol: 'MSFT', quantity: 0.6 }]);
+      expect(store.ownFillTotals('')).toEqual([
+        { symbol: 'AAPL', quantity: 106 },
+        { symbol: 'KO', quantity: 47 },
+        { symbol: 'MSFT', quantity: 0.6 },
+      ]);
     });
   });
 
@@ -591,12 +725,26 @@ describe.each([
     });
 
     it('records one baseline per ticker and any number of accepted adjustments, oldest first', () => {
-      const base = { symbol: 'AAPL', kind: 'baseline' as const, quantity: 100, ledgerBefore: 0, brokerQuantity: 100, reason: 'first', runId: 'r1', at: 'x', source: 'run r1' };
+      const base = {
+        symbol: 'AAPL',
+        kind: 'baseline' as const,
+        quantity: 100,
+        ledgerBefore: 0,
+        brokerQuantity: 100,
+        reason: 'first',
+        runId: 'r1',
+        at: 'x',
+        source: 'run r1',
+      };
       expect(store.recordLedgerAdjustment(base)).toBe(true);
       expect(store.recordLedgerAdjustment({ ...base, quantity: 50, reason: 'second' })).toBe(false);
       expect(store.recordLedgerAdjustment({ ...base, symbol: 'MSFT', quantity: 7, reason: 'msft' })).toBe(true);
-      expect(store.recordLedgerAdjustment({ ...base, kind: 'accept', quantity: 5, reason: 'manual buy', runId: 'r2', source: 'operator me' })).toBe(true);
-      expect(store.recordLedgerAdjustment({ ...base, kind: 'accept', quantity: -1, reason: 'again', runId: undefined, source: 'operator me' })).toBe(true);
+      expect(
+        store.recordLedgerAdjustment({ ...base, kind: 'accept', quantity: 5, reason: 'manual buy', runId: 'r2', source: 'operator me' }),
+      ).toBe(true);
+      expect(
+        store.recordLedgerAdjustment({ ...base, kind: 'accept', quantity: -1, reason: 'again', runId: undefined, source: 'operator me' }),
+      ).toBe(true);
       expect(store.recordLedgerAdjustment({ ...base, kind: 'accept', quantity: Number.NaN, reason: 'no number' })).toBe(false);
       expect(fails(() => store.recordLedgerAdjustment({ ...base, kind: 'accept', runId: 'ghost' }))).toBe(
         constraint('record a accept ledger adjustment of AAPL', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
@@ -611,12 +759,19 @@ describe.each([
 
     it('returns the check of the latest run (by start) that recorded one, its lines by symbol, a ticker checked twice once', () => {
       expect(store.latestLedgerCheck()).toBeUndefined();
-      store.recordLedgerCheck('r2', [{ symbol: 'MSFT', ledgerQuantity: 0, brokerQuantity: 0 }, { symbol: 'AAPL', ledgerQuantity: 110, brokerQuantity: 115 }]);
+      store.recordLedgerCheck('r2', [
+        { symbol: 'MSFT', ledgerQuantity: 0, brokerQuantity: 0 },
+        { symbol: 'AAPL', ledgerQuantity: 110, brokerQuantity: 115 },
+      ]);
       store.recordLedgerCheck('r1', [{ symbol: 'AAPL', ledgerQuantity: 100, brokerQuantity: 100 }]);
       store.recordLedgerCheck('r2', [{ symbol: 'AAPL', ledgerQuantity: 110, brokerQuantity: 116 }]);
       expect(store.latestLedgerCheck()).toStrictEqual({
-        runId: 'r2', at: '2026-11-20T15:30:00.000Z',
-        lines: [{ symbol: 'AAPL', ledgerQuantity: 110, brokerQuantity: 116 }, { symbol: 'MSFT', ledgerQuantity: 0, brokerQuantity: 0 }],
+        runId: 'r2',
+        at: '2026-11-20T15:30:00.000Z',
+        lines: [
+          { symbol: 'AAPL', ledgerQuantity: 110, brokerQuantity: 116 },
+          { symbol: 'MSFT', ledgerQuantity: 0, brokerQuantity: 0 },
+        ],
       });
       store.recordLedgerCheck('r1', []);
       expect(store.latestLedgerCheck()?.runId).toBe('r2');
@@ -626,10 +781,14 @@ describe.each([
       expect(fails(() => store.recordLedgerCheck('ghost', [{ symbol: 'AAPL', ledgerQuantity: 1, brokerQuantity: 1 }]))).toBe(
         constraint('record the ledger check of run ghost', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
       );
-      expect(fails(() => store.recordLedgerCheck('r1', [
-        { symbol: 'AAPL', ledgerQuantity: 1, brokerQuantity: 1 },
-        { symbol: 'MSFT', ledgerQuantity: 1, brokerQuantity: Number.NaN },
-      ]))).toBe(constraint('record the ledger check of run r1', 'NOTNULL', 'NOT NULL constraint failed: ledger_checks.broker_quantity'));
+      expect(
+        fails(() =>
+          store.recordLedgerCheck('r1', [
+            { symbol: 'AAPL', ledgerQuantity: 1, brokerQuantity: 1 },
+            { symbol: 'MSFT', ledgerQuantity: 1, brokerQuantity: Number.NaN },
+          ]),
+        ),
+      ).toBe(constraint('record the ledger check of run r1', 'NOTNULL', 'NOT NULL constraint failed: ledger_checks.broker_quantity'));
       expect(store.latestLedgerCheck()).toBeUndefined();
     });
   });
@@ -639,18 +798,42 @@ describe.each([
       start('r1', '2026-11-20T14:30:00.000Z');
       store.recordHaltEvent({ action: 'halt', reason: 'daily loss 3.2%', at: '2026-11-20T14:31:00.000Z', source: 'run r1' });
       store.recordHaltEvent({ action: 'resume', reason: 'checked', at: '2026-11-20T14:35:00.000Z', source: 'operator me' });
-      store.recordEmail({ kind: 'alert', tradingDay: '2026-11-20', subject: 'BLOCKED', status: 'sent', at: '2026-11-20T14:31:05.000Z', runId: 'r1', alertKey: 'k1' });
+      store.recordEmail({
+        kind: 'alert',
+        tradingDay: '2026-11-20',
+        subject: 'BLOCKED',
+        status: 'sent',
+        at: '2026-11-20T14:31:05.000Z',
+        runId: 'r1',
+        alertKey: 'k1',
+      });
       store.recordEmail({ kind: 'end', tradingDay: '2026-11-20', subject: 'End of day', status: 'queued', at: '2026-11-20T21:00:00.000Z' });
-      expect(fails(() => store.recordEmail({ kind: 'alert', tradingDay: '2026-11-20', subject: 'x', status: 'sent', at: 'x', runId: 'ghost' }))).toBe(
-        constraint('record the alert email', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
-      );
+      expect(
+        fails(() => store.recordEmail({ kind: 'alert', tradingDay: '2026-11-20', subject: 'x', status: 'sent', at: 'x', runId: 'ghost' })),
+      ).toBe(constraint('record the alert email', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'));
       expect(s.raw.haltEvents()).toEqual([
         { action: 'halt', reason: 'daily loss 3.2%', at: '2026-11-20T14:31:00.000Z', source: 'run r1' },
         { action: 'resume', reason: 'checked', at: '2026-11-20T14:35:00.000Z', source: 'operator me' },
       ]);
       expect(s.raw.emails()).toEqual([
-        { kind: 'alert', tradingDay: '2026-11-20', subject: 'BLOCKED', status: 'sent', at: '2026-11-20T14:31:05.000Z', runId: 'r1', alertKey: 'k1' },
-        { kind: 'end', tradingDay: '2026-11-20', subject: 'End of day', status: 'queued', at: '2026-11-20T21:00:00.000Z', runId: null, alertKey: null },
+        {
+          kind: 'alert',
+          tradingDay: '2026-11-20',
+          subject: 'BLOCKED',
+          status: 'sent',
+          at: '2026-11-20T14:31:05.000Z',
+          runId: 'r1',
+          alertKey: 'k1',
+        },
+        {
+          kind: 'end',
+          tradingDay: '2026-11-20',
+          subject: 'End of day',
+          status: 'queued',
+          at: '2026-11-20T21:00:00.000Z',
+          runId: null,
+          alertKey: null,
+        },
       ]);
     });
   });
@@ -681,7 +864,12 @@ describe.each([
       start('fri-0', '2026-11-20T14:30:00.000Z', '2026-11-20');
       start('mon', '2026-11-23T14:30:00.000Z', '2026-11-23');
       for (const id of ['thu', 'fri-2', 'fri-1', 'fri-0']) store.recordSnapshot(id, aSnapshot(), []);
-      expect(reports.closingSnapshotOnOrBefore('2026-11-23')).toStrictEqual({ runId: 'fri-1', takenAt: '2026-11-20T20:30:00.000Z', ...aSnapshot(), tradingDay: '2026-11-20' });
+      expect(reports.closingSnapshotOnOrBefore('2026-11-23')).toStrictEqual({
+        runId: 'fri-1',
+        takenAt: '2026-11-20T20:30:00.000Z',
+        ...aSnapshot(),
+        tradingDay: '2026-11-20',
+      });
       expect(reports.closingSnapshotOnOrBefore('2026-11-19')?.runId).toBe('thu');
       expect(reports.closingSnapshotOnOrBefore('2026-11-18')).toBeUndefined();
     });
@@ -708,7 +896,10 @@ describe.each([
       ]);
       expect(reports.runsOn('2026-11-20', until).map((r) => r.runId)).toEqual(['r1', 'r2']);
       expect(reports.runsOn('2026-11-20', '2026-11-21T00:00:00Z')).toStrictEqual(
-        store.recentRuns(-1).filter((r) => r.tradingDay === '2026-11-20').reverse(),
+        store
+          .recentRuns(-1)
+          .filter((r) => r.tradingDay === '2026-11-20')
+          .reverse(),
       );
       expect([reports.hasRunOn('2026-11-19'), reports.hasRunOn('2026-11-21')]).toEqual([true, false]);
     });
@@ -736,7 +927,14 @@ describe.each([
     });
 
     it('daily rows: one per day, replaced when written again, the last n before a day, oldest first', () => {
-      const row = (tradingDay: string, closingNlv: number, change?: number) => ({ tradingDay, closingNlv, change, turnover: 10, commissions: 1, fills: 2 });
+      const row = (tradingDay: string, closingNlv: number, change?: number) => ({
+        tradingDay,
+        closingNlv,
+        change,
+        turnover: 10,
+        commissions: 1,
+        fills: 2,
+      });
       reports.recordDailyRow(row('2026-11-19', 99_500), '2026-11-19T21:05:00.000Z');
       reports.recordDailyRow(row('2026-11-18', 99_000, 100), '2026-11-18T21:05:00.000Z');
       reports.recordDailyRow(row('2026-11-20', 100_000, 500), '2026-11-20T21:05:00.000Z');
@@ -781,7 +979,9 @@ describe.each([
       owned.store.startRun({ runId: 'r1', startedAt: '2026-11-20T14:30:00.000Z', tradingDay: '2026-11-20', dryRun: false });
       owned.store.close();
       owned.store.close();
-      expect(failure(owned.file, () => owned.store.recentRuns(1))).toBe('<file>: could not read recent runs: The database connection is not open');
+      expect(failure(owned.file, () => owned.store.recentRuns(1))).toBe(
+        '<file>: could not read recent runs: The database connection is not open',
+      );
       expect(failure(owned.file, () => owned.store.recordBreaches('r1', []))).toBe(
         '<file>: could not record breaches of run r1: The database connection is not open',
       );
@@ -806,19 +1006,38 @@ describe.each([
   });
 
   describe('contract cache', () => {
-    const info = (symbol: string, over: Record<string, unknown> = {}) => ({ symbol, minTick: 0.01, primaryExchange: 'NASDAQ', currency: 'USD', ...over });
+    const info = (symbol: string, over: Record<string, unknown> = {}) => ({
+      symbol,
+      minTick: 0.01,
+      primaryExchange: 'NASDAQ',
+      currency: 'USD',
+      ...over,
+    });
 
     it('returns the cached entries of the symbols asked, optional facts only when known, a later put replacing', () => {
       const cache = s.cache();
       expect(cache.get([])).toEqual({});
       expect(cache.get(['AAPL'])).toEqual({});
       cache.put([], 'x');
-      cache.put([info('AAPL', { conId: 265598, timeZone: 'US/Eastern', liquidHours: '20261120:0930-20261120:1600', tradingHours: 'h' }), info('MSFT')], '2026-11-20T14:00:00.000Z');
+      cache.put(
+        [
+          info('AAPL', { conId: 265598, timeZone: 'US/Eastern', liquidHours: '20261120:0930-20261120:1600', tradingHours: 'h' }),
+          info('MSFT'),
+        ],
+        '2026-11-20T14:00:00.000Z',
+      );
       cache.put([info('MSFT', { minTick: 0.0001, primaryExchange: 'ARCA' })], '2026-11-20T15:00:00.000Z');
       expect(cache.get(['MSFT', 'AAPL', 'KO', 'MSFT'])).toStrictEqual({
         AAPL: {
-          symbol: 'AAPL', conId: 265598, minTick: 0.01, primaryExchange: 'NASDAQ', currency: 'USD', timeZone: 'US/Eastern',
-          liquidHours: '20261120:0930-20261120:1600', tradingHours: 'h', cachedAt: '2026-11-20T14:00:00.000Z',
+          symbol: 'AAPL',
+          conId: 265598,
+          minTick: 0.01,
+          primaryExchange: 'NASDAQ',
+          currency: 'USD',
+          timeZone: 'US/Eastern',
+          liquidHours: '20261120:0930-20261120:1600',
+          tradingHours: 'h',
+          cachedAt: '2026-11-20T14:00:00.000Z',
         },
         MSFT: { symbol: 'MSFT', minTick: 0.0001, primaryExchange: 'ARCA', currency: 'USD', cachedAt: '2026-11-20T15:00:00.000Z' },
       });
@@ -881,7 +1100,13 @@ const REFS = ['rebal:a', 'rebal:b', 'man:c'] as const;
 const SYMBOLS = ['AAPL', 'MSFT', 'KO'] as const;
 const EXECS = ['e1', 'e2', 'e3', 'e4'] as const;
 const DAYS = ['2026-11-19', '2026-11-20'] as const;
-const INSTANTS = ['2026-11-20T14:30:00.000Z', '2026-11-20T14:30:00Z', '2026-11-20T15:30:00.000Z', '2026-11-19T20:00:00.000Z', '2026-11-20T09:30:00-05:00'] as const;
+const INSTANTS = [
+  '2026-11-20T14:30:00.000Z',
+  '2026-11-20T14:30:00Z',
+  '2026-11-20T15:30:00.000Z',
+  '2026-11-19T20:00:00.000Z',
+  '2026-11-20T09:30:00-05:00',
+] as const;
 const NUMBERS = [0, 1, 2.5, 3, 10, -4, 0.1] as const;
 
 type Op = { [K in keyof OpArgs]: { op: K; args: OpArgs[K] } }[keyof OpArgs];
@@ -894,7 +1119,10 @@ interface OpArgs {
   markOrderFailed: [ref: string, message: string];
   updateOrderStatuses: [updates: [ref: string, status: string, id: number, permId: number | undefined, filled: number][]];
   recordReconciliation: [ref: string, status: RecordedOrderStatus, id: number | undefined, filled: number, at: string];
-  recordFills: [run: string, fills: [exec: string, ref: string, symbol: string, sell: boolean, quantity: number, price: number, time: string][]];
+  recordFills: [
+    run: string,
+    fills: [exec: string, ref: string, symbol: string, sell: boolean, quantity: number, price: number, time: string][],
+  ];
   markFillsInCsv: [execs: string[]];
   recordSnapshot: [run: string, nlv: number, symbols: string[]];
   addManagedSymbols: [symbols: string[], run: string];
@@ -912,40 +1140,64 @@ const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const STATUSES: RecordedOrderStatus[] = [...RECORDED_ORDER_STATUSES];
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.tuple(pick(RUNS), pick(INSTANTS), pick(DAYS), fc.boolean()).map((args) => ({ op: 'startRun' as const, args })), weight: 1 },
-  fc.tuple(pick(SOME_RUN), pick(['ok', 'blocked', 'failed'] as RunStatus[]), pick([0, 1, 3]), opt(pick(['ACTIVE', 'HALTED']))).map((args) => ({ op: 'finishRun' as const, args })),
+  {
+    arbitrary: fc.tuple(pick(RUNS), pick(INSTANTS), pick(DAYS), fc.boolean()).map((args) => ({ op: 'startRun' as const, args })),
+    weight: 1,
+  },
+  fc
+    .tuple(pick(SOME_RUN), pick(['ok', 'blocked', 'failed'] as RunStatus[]), pick([0, 1, 3]), opt(pick(['ACTIVE', 'HALTED'])))
+    .map((args) => ({ op: 'finishRun' as const, args })),
   fc.tuple(pick(SOME_RUN), fc.array(opt(pick(SYMBOLS)), { maxLength: 2 })).map((args) => ({ op: 'recordBreaches' as const, args })),
   {
-    arbitrary: fc.tuple(pick(SOME_RUN), pick(REFS), pick(SYMBOLS), num, num, opt(num), pick(INSTANTS))
+    arbitrary: fc
+      .tuple(pick(SOME_RUN), pick(REFS), pick(SYMBOLS), num, num, opt(num), pick(INSTANTS))
       .map((args) => ({ op: 'recordOrderIntent' as const, args })),
     weight: 3,
   },
   {
-    arbitrary: fc.tuple(pick(REFS), pick(STATUSES), pick([1, 2]), opt(pick([70, 80])), num, opt(pick(['m1', 'm2']))).map((args) => ({ op: 'markOrderSent' as const, args })),
+    arbitrary: fc
+      .tuple(pick(REFS), pick(STATUSES), pick([1, 2]), opt(pick([70, 80])), num, opt(pick(['m1', 'm2'])))
+      .map((args) => ({ op: 'markOrderSent' as const, args })),
     weight: 2,
   },
   fc.tuple(pick(REFS), pick(['timeout', 'closed'])).map((args) => ({ op: 'markOrderFailed' as const, args })),
   {
-    arbitrary: fc.tuple(fc.array(fc.tuple(pick(REFS), pick(STATUSES), pick([3, 4]), opt(pick([90])), num), { maxLength: 3 }))
+    arbitrary: fc
+      .tuple(fc.array(fc.tuple(pick(REFS), pick(STATUSES), pick([3, 4]), opt(pick([90])), num), { maxLength: 3 }))
       .map((args) => ({ op: 'updateOrderStatuses' as const, args })),
     weight: 2,
   },
   {
-    arbitrary: fc.tuple(pick(REFS), pick(STATUSES), opt(pick([5, 6])), num, pick(INSTANTS)).map((args) => ({ op: 'recordReconciliation' as const, args })),
+    arbitrary: fc
+      .tuple(pick(REFS), pick(STATUSES), opt(pick([5, 6])), num, pick(INSTANTS))
+      .map((args) => ({ op: 'recordReconciliation' as const, args })),
     weight: 2,
   },
   {
-    arbitrary: fc.tuple(pick(SOME_RUN), fc.array(fc.tuple(pick(EXECS), pick(REFS), pick(SYMBOLS), fc.boolean(), num, num, pick(INSTANTS)), { maxLength: 3 }))
+    arbitrary: fc
+      .tuple(
+        pick(SOME_RUN),
+        fc.array(fc.tuple(pick(EXECS), pick(REFS), pick(SYMBOLS), fc.boolean(), num, num, pick(INSTANTS)), { maxLength: 3 }),
+      )
       .map((args) => ({ op: 'recordFills' as const, args })),
     weight: 3,
   },
   fc.tuple(fc.array(pick(EXECS), { maxLength: 2 })).map((args) => ({ op: 'markFillsInCsv' as const, args })),
-  { arbitrary: fc.tuple(pick(SOME_RUN), num, fc.array(pick(SYMBOLS), { maxLength: 2 })).map((args) => ({ op: 'recordSnapshot' as const, args })), weight: 2 },
+  {
+    arbitrary: fc
+      .tuple(pick(SOME_RUN), num, fc.array(pick(SYMBOLS), { maxLength: 2 }))
+      .map((args) => ({ op: 'recordSnapshot' as const, args })),
+    weight: 2,
+  },
   fc.tuple(fc.array(pick(SYMBOLS), { maxLength: 3 }), pick(SOME_RUN)).map((args) => ({ op: 'addManagedSymbols' as const, args })),
   fc.tuple(pick(SYMBOLS), fc.boolean(), num, opt(pick(SOME_RUN))).map((args) => ({ op: 'recordLedgerAdjustment' as const, args })),
-  fc.tuple(pick(SOME_RUN), fc.array(fc.tuple(pick(SYMBOLS), num, num), { maxLength: 2 })).map((args) => ({ op: 'recordLedgerCheck' as const, args })),
+  fc
+    .tuple(pick(SOME_RUN), fc.array(fc.tuple(pick(SYMBOLS), num, num), { maxLength: 2 }))
+    .map((args) => ({ op: 'recordLedgerCheck' as const, args })),
   fc.tuple(pick(SOME_RUN)).map((args) => ({ op: 'failAbandonedRuns' as const, args })),
-  fc.tuple(pick(['alert', 'start', 'end']), pick(DAYS), pick(INSTANTS), opt(pick(SOME_RUN)), opt(pick(['k1', 'k2']))).map((args) => ({ op: 'recordEmail' as const, args })),
+  fc
+    .tuple(pick(['alert', 'start', 'end']), pick(DAYS), pick(INSTANTS), opt(pick(SOME_RUN)), opt(pick(['k1', 'k2'])))
+    .map((args) => ({ op: 'recordEmail' as const, args })),
   fc.tuple(pick(DAYS), num, opt(num)).map((args) => ({ op: 'recordDailyRow' as const, args })),
 );
 
@@ -959,44 +1211,101 @@ const preambleArb: fc.Arbitrary<Op[]> = fc
   ]);
 
 function brokerOrder(ref: string, status: string, id: number, permId: number | undefined, filled: number, message?: string): BrokerOrder {
-  return aBrokerOrder({ orderRef: ref, status: status as OrderStatusName, brokerOrderId: id, permId, filledQuantity: filled, avgFillPrice: filled * 2, message });
+  return aBrokerOrder({
+    orderRef: ref,
+    status: status as OrderStatusName,
+    brokerOrderId: id,
+    permId,
+    filledQuantity: filled,
+    avgFillPrice: filled * 2,
+    message,
+  });
 }
 
 function apply(store: RunStore, reports: ReportStore, { op, args }: Op): unknown {
   switch (op) {
-    case 'startRun': return store.startRun({ runId: args[0], startedAt: args[1], tradingDay: args[2], dryRun: args[3] });
-    case 'finishRun': return store.finishRun(args[0], { finishedAt: '2026-11-20T16:00:00.000Z', status: args[1], exitCode: args[2], tradingState: args[3] });
-    case 'recordBreaches': return store.recordBreaches(args[0], args[1].map((symbol) => ({ code: 'PRICE_COLLAR', detail: `d ${symbol ?? '-'}`, symbol })));
+    case 'startRun':
+      return store.startRun({ runId: args[0], startedAt: args[1], tradingDay: args[2], dryRun: args[3] });
+    case 'finishRun':
+      return store.finishRun(args[0], {
+        finishedAt: '2026-11-20T16:00:00.000Z',
+        status: args[1],
+        exitCode: args[2],
+        tradingState: args[3],
+      });
+    case 'recordBreaches':
+      return store.recordBreaches(
+        args[0],
+        args[1].map((symbol) => ({ code: 'PRICE_COLLAR', detail: `d ${symbol ?? '-'}`, symbol })),
+      );
     case 'recordOrderIntent': {
       const [run, ref, symbol, quantity, limitPrice, referencePrice, at] = args;
       return store.recordOrderIntent(run, { ...anOrder({ orderRef: ref, symbol, quantity, limitPrice }), referencePrice }, at);
     }
-    case 'markOrderSent': return store.markOrderSent(args[0], brokerOrder(...args));
-    case 'markOrderFailed': return store.markOrderFailed(...args);
-    case 'updateOrderStatuses': return store.updateOrderStatuses(args[0].map((u) => brokerOrder(...u)));
+    case 'markOrderSent':
+      return store.markOrderSent(args[0], brokerOrder(...args));
+    case 'markOrderFailed':
+      return store.markOrderFailed(...args);
+    case 'updateOrderStatuses':
+      return store.updateOrderStatuses(args[0].map((u) => brokerOrder(...u)));
     case 'recordReconciliation': {
       const [ref, status, id, filled, at] = args;
-      return store.recordReconciliation(ref, { status, brokerOrderId: id, permId: id === undefined ? undefined : id * 10, filledQuantity: filled, avgFillPrice: 1, message: 'r', at });
+      return store.recordReconciliation(ref, {
+        status,
+        brokerOrderId: id,
+        permId: id === undefined ? undefined : id * 10,
+        filledQuantity: filled,
+        avgFillPrice: 1,
+        message: 'r',
+        at,
+      });
     }
     case 'recordFills': {
       const executions: Execution[] = args[1].map(([execId, orderRef, symbol, sell, quantity, price, time]) =>
-        anExecution({ execId, orderRef, symbol, side: sell ? 'SELL' : 'BUY', quantity, price, time }));
+        anExecution({ execId, orderRef, symbol, side: sell ? 'SELL' : 'BUY', quantity, price, time }),
+      );
       return store.recordFills(args[0], executions);
     }
-    case 'markFillsInCsv': return store.markFillsInCsv(args[0]);
-    case 'recordSnapshot': return store.recordSnapshot(args[0], aSnapshot({ netLiquidation: args[1] }), args[2].map((symbol) => aPosition({ symbol })));
-    case 'addManagedSymbols': return store.addManagedSymbols(...args);
+    case 'markFillsInCsv':
+      return store.markFillsInCsv(args[0]);
+    case 'recordSnapshot':
+      return store.recordSnapshot(
+        args[0],
+        aSnapshot({ netLiquidation: args[1] }),
+        args[2].map((symbol) => aPosition({ symbol })),
+      );
+    case 'addManagedSymbols':
+      return store.addManagedSymbols(...args);
     case 'recordLedgerAdjustment': {
       const [symbol, baseline, quantity, runId] = args;
-      return store.recordLedgerAdjustment({ symbol, kind: baseline ? 'baseline' : 'accept', quantity, ledgerBefore: 0, brokerQuantity: quantity, reason: 'r', runId, at: 'x', source: 's' });
+      return store.recordLedgerAdjustment({
+        symbol,
+        kind: baseline ? 'baseline' : 'accept',
+        quantity,
+        ledgerBefore: 0,
+        brokerQuantity: quantity,
+        reason: 'r',
+        runId,
+        at: 'x',
+        source: 's',
+      });
     }
-    case 'recordLedgerCheck': return store.recordLedgerCheck(args[0], args[1].map(([symbol, ledgerQuantity, brokerQuantity]) => ({ symbol, ledgerQuantity, brokerQuantity })));
-    case 'failAbandonedRuns': return store.failAbandonedRuns(args[0], 'abandoned');
+    case 'recordLedgerCheck':
+      return store.recordLedgerCheck(
+        args[0],
+        args[1].map(([symbol, ledgerQuantity, brokerQuantity]) => ({ symbol, ledgerQuantity, brokerQuantity })),
+      );
+    case 'failAbandonedRuns':
+      return store.failAbandonedRuns(args[0], 'abandoned');
     case 'recordEmail': {
       const [kind, tradingDay, at, runId, alertKey] = args;
       return store.recordEmail({ kind, tradingDay, subject: kind, status: 'sent', at, runId, alertKey });
     }
-    case 'recordDailyRow': return reports.recordDailyRow({ tradingDay: args[0], closingNlv: args[1], change: args[2], turnover: 1, commissions: 0, fills: 0 }, 'x');
+    case 'recordDailyRow':
+      return reports.recordDailyRow(
+        { tradingDay: args[0], closingNlv: args[1], change: args[2], turnover: 1, commissions: 0, fills: 0 },
+        'x',
+      );
   }
 }
 
@@ -1015,15 +1324,31 @@ function dump(file: string, store: RunStore, reports: ReportStore): Record<strin
     alertHistory: () => INSTANTS.map((since) => reports.alertHistory(since)),
   };
   for (const run of RUNS) {
-    reads[`run ${run}`] = () => [store.previousRun(run), store.breachesOf(run), store.ordersOf(run), store.ordersToReconcile(run), store.positionsOf(run), reports.positionsOf(run)];
+    reads[`run ${run}`] = () => [
+      store.previousRun(run),
+      store.breachesOf(run),
+      store.ordersOf(run),
+      store.ordersToReconcile(run),
+      store.positionsOf(run),
+      reports.positionsOf(run),
+    ];
   }
   for (const ref of REFS) reads[`order ${ref}`] = () => store.fillsOfOrder(ref);
   for (const exec of EXECS) reads[`exec ${exec}`] = () => store.hasFill(exec);
   for (const day of DAYS) {
     reads[`day ${day}`] = () => [
-      store.startOfDayNetLiquidation(day), store.tradedValueOn(day), reports.closingSnapshotOnOrBefore(day), reports.dailyEmailKindsOn(day),
+      store.startOfDayNetLiquidation(day),
+      store.tradedValueOn(day),
+      reports.closingSnapshotOnOrBefore(day),
+      reports.dailyEmailKindsOn(day),
       reports.hasRunOn(day),
-      ...INSTANTS.map((until) => [reports.snapshotsOn(day, until), reports.ordersOn(day, until), reports.fillsOn(day, until), reports.breachesOn(day, until), reports.runsOn(day, until)]),
+      ...INSTANTS.map((until) => [
+        reports.snapshotsOn(day, until),
+        reports.ordersOn(day, until),
+        reports.fillsOn(day, until),
+        reports.breachesOn(day, until),
+        reports.runsOn(day, until),
+      ]),
     ];
   }
   return Object.fromEntries(Object.entries(reads).map(([key, read]) => [key, outcome(file, read)]));
@@ -1064,7 +1389,10 @@ describe('store contract: the memory store answers as SQLite, side by side', () 
         const memory = { store: new MemoryStore(mem, { now: () => NOW }), reports: new MemoryReportStore(mem) };
         ops.forEach((op, i) => {
           const expected = outcome(file, () => apply(sqlite.store, sqlite.reports, op));
-          expect(outcome(file, () => apply(memory.store, memory.reports, op)), `operation ${i + 1}: ${JSON.stringify(op)}`).toStrictEqual(expected);
+          expect(
+            outcome(file, () => apply(memory.store, memory.reports, op)),
+            `operation ${i + 1}: ${JSON.stringify(op)}`,
+          ).toStrictEqual(expected);
         });
         const expected = dump(file, sqlite.store, sqlite.reports);
         expect(dump(file, memory.store, memory.reports)).toStrictEqual(expected);

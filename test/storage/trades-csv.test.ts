@@ -17,13 +17,20 @@ afterEach(async () => cleanup());
 
 const HEADER = 'exec_id,time,symbol,side,quantity,price,commission,order_ref,broker_order_id,perm_id';
 const lines = async (): Promise<string[]> => (await readFile(csv, 'utf8')).split('\n');
-const execIdsInFile = async (): Promise<string[]> => (await lines()).slice(1).filter((l) => l !== '').map((l) => l.split(',')[0] ?? '');
+const execIdsInFile = async (): Promise<string[]> =>
+  (await lines())
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) => l.split(',')[0] ?? '');
 
 describe('appendTrades', () => {
   it('creates the file with the header, then appends rows across calls, header once', async () => {
     expect(TRADES_CSV_COLUMNS.join(',')).toBe(HEADER);
     expect(await appendTrades(csv, [anExecution({ execId: 'e1' })])).toEqual({ appended: ['e1'], alreadyPresent: [] });
-    expect(await appendTrades(csv, [anExecution({ execId: 'e2', side: 'SELL', permId: undefined, commission: 0.35 })])).toEqual({ appended: ['e2'], alreadyPresent: [] });
+    expect(await appendTrades(csv, [anExecution({ execId: 'e2', side: 'SELL', permId: undefined, commission: 0.35 })])).toEqual({
+      appended: ['e2'],
+      alreadyPresent: [],
+    });
     expect(await lines()).toEqual([
       HEADER,
       'e1,2026-11-20T15:31:02.000Z,AAPL,BUY,10,190.01,1,rb:run-1:AAPL,101,9001',
@@ -43,7 +50,9 @@ describe('appendTrades', () => {
     const odd = anExecution({ execId: 'e,1', orderRef: 'line\nbreak "quoted"' });
     await appendTrades(csv, [odd]);
     expect(await appendTrades(csv, [odd])).toEqual({ appended: [], alreadyPresent: ['e,1'] });
-    expect(await readFile(csv, 'utf8')).toBe(`${HEADER}\n"e,1",2026-11-20T15:31:02.000Z,AAPL,BUY,10,190.01,1,"line\nbreak ""quoted""",101,9001\n`);
+    expect(await readFile(csv, 'utf8')).toBe(
+      `${HEADER}\n"e,1",2026-11-20T15:31:02.000Z,AAPL,BUY,10,190.01,1,"line\nbreak ""quoted""",101,9001\n`,
+    );
   });
 
   it('creates a header-only file when there is nothing to append, and leaves an existing file as is', async () => {
@@ -101,6 +110,11 @@ describe('syncTradesCsv', () => {
   it('leaves no temporary files behind', async () => {
     store.recordFills('run-1', [anExecution({ execId: 'e1' })]);
     await syncTradesCsv(store, csv);
-    expect((await readdir(join(dir, 'data'))).sort()).toEqual(['rebalancer.sqlite', 'rebalancer.sqlite-shm', 'rebalancer.sqlite-wal', 'trades.csv']);
+    expect((await readdir(join(dir, 'data'))).sort()).toEqual([
+      'rebalancer.sqlite',
+      'rebalancer.sqlite-shm',
+      'rebalancer.sqlite-wal',
+      'trades.csv',
+    ]);
   });
 });

@@ -21,15 +21,29 @@ beforeEach(async () => {
 
   store.startRun({ runId: 'd1', startedAt: '2026-11-19T15:30:00.000Z', tradingDay: '2026-11-19', dryRun: false });
   store.recordOrderIntent('d1', anOrder({ orderRef: 'rb:d1:AAPL', quantity: 10, limitPrice: 190 }), '2026-11-19T15:30:05.000Z');
-  store.markOrderSent('rb:d1:AAPL', aBrokerOrder({ orderRef: 'rb:d1:AAPL', brokerOrderId: 1, status: 'Filled', filledQuantity: 10, avgFillPrice: 189.9 }));
+  store.markOrderSent(
+    'rb:d1:AAPL',
+    aBrokerOrder({ orderRef: 'rb:d1:AAPL', brokerOrderId: 1, status: 'Filled', filledQuantity: 10, avgFillPrice: 189.9 }),
+  );
   store.recordFills('d1', [anExecution({ execId: 'x1', orderRef: 'rb:d1:AAPL', quantity: 10, price: 189.9, commission: 1 })]);
   store.recordSnapshot('d1', aSnapshot({ netLiquidation: 99_000 }), [aPosition()]);
   store.finishRun('d1', { finishedAt: '2026-11-19T15:31:00.000Z', status: 'ok', exitCode: 0, tradingState: 'ACTIVE' });
 
   store.startRun({ runId: 'd2-a', startedAt: '2026-11-20T14:30:00.000Z', tradingDay: '2026-11-20', dryRun: false });
-  store.recordOrderIntent('d2-a', anOrder({ orderRef: 'rb:d2-a:MSFT', symbol: 'MSFT', quantity: 20, limitPrice: 400 }), '2026-11-20T14:30:05.000Z');
-  store.markOrderSent('rb:d2-a:MSFT', aBrokerOrder({ orderRef: 'rb:d2-a:MSFT', symbol: 'MSFT', brokerOrderId: 2, status: 'Submitted', filledQuantity: 5 }));
-  store.recordOrderIntent('d2-a', anOrder({ orderRef: 'rb:d2-a:SPY', symbol: 'SPY', quantity: 1, limitPrice: 500 }), '2026-11-20T14:30:06.000Z');
+  store.recordOrderIntent(
+    'd2-a',
+    anOrder({ orderRef: 'rb:d2-a:MSFT', symbol: 'MSFT', quantity: 20, limitPrice: 400 }),
+    '2026-11-20T14:30:05.000Z',
+  );
+  store.markOrderSent(
+    'rb:d2-a:MSFT',
+    aBrokerOrder({ orderRef: 'rb:d2-a:MSFT', symbol: 'MSFT', brokerOrderId: 2, status: 'Submitted', filledQuantity: 5 }),
+  );
+  store.recordOrderIntent(
+    'd2-a',
+    anOrder({ orderRef: 'rb:d2-a:SPY', symbol: 'SPY', quantity: 1, limitPrice: 500 }),
+    '2026-11-20T14:30:06.000Z',
+  );
   store.recordFills('d2-a', [
     anExecution({ execId: 'x2', orderRef: 'rb:d2-a:MSFT', symbol: 'MSFT', quantity: 5, price: 399.5, commission: 1 }),
     anExecution({ execId: 'x3', orderRef: 'manual', symbol: 'TSLA', side: 'SELL', quantity: 2, price: 250, commission: 0.5 }),
@@ -68,15 +82,32 @@ describe('views', () => {
   });
 
   it('v_latest_snapshot: the newest snapshot with its run', () => {
-    expect(all('v_latest_snapshot')).toEqual([{
-      run_id: 'd2-a', taken_at: '2026-11-20T14:30:00.000Z', trading_day: '2026-11-20', run_status: 'ok',
-      net_liquidation: 101_000, cash: 81_000, gross_position_value: 19_000, leverage: 0.19, maint_margin: 4_750,
-      excess_liquidity: 95_250, cushion: 0.9525, currency: 'USD',
-    }]);
+    expect(all('v_latest_snapshot')).toEqual([
+      {
+        run_id: 'd2-a',
+        taken_at: '2026-11-20T14:30:00.000Z',
+        trading_day: '2026-11-20',
+        run_status: 'ok',
+        net_liquidation: 101_000,
+        cash: 81_000,
+        gross_position_value: 19_000,
+        leverage: 0.19,
+        maint_margin: 4_750,
+        excess_liquidity: 95_250,
+        cushion: 0.9525,
+        currency: 'USD',
+      },
+    ]);
   });
 
   it('v_latest_positions: target vs actual weight and drift, largest drift first, managed flag', () => {
-    const rows = all('v_latest_positions') as Array<{ symbol: string; weight: number; target_weight: number; drift: number; managed: number }>;
+    const rows = all('v_latest_positions') as Array<{
+      symbol: string;
+      weight: number;
+      target_weight: number;
+      drift: number;
+      managed: number;
+    }>;
     expect(rows.map((r) => [r.symbol, r.weight, r.target_weight, Number(r.drift.toFixed(6)), r.managed])).toEqual([
       ['MSFT', 0.02, 0.2, -0.18, 1],
       ['AAPL', 0.2, 0.25, -0.05, 1],
@@ -100,20 +131,48 @@ describe('views', () => {
 
   it('v_daily_fills: fills, shares, notional and commissions per trading day', () => {
     expect(all('v_daily_fills')).toEqual([
-      { trading_day: '2026-11-20', fills: 2, symbols: 2, shares_bought: 5, shares_sold: 2, shares: 7, notional: 5 * 399.5 + 500, commissions: 1.5 },
+      {
+        trading_day: '2026-11-20',
+        fills: 2,
+        symbols: 2,
+        shares_bought: 5,
+        shares_sold: 2,
+        shares: 7,
+        notional: 5 * 399.5 + 500,
+        commissions: 1.5,
+      },
       { trading_day: '2026-11-19', fills: 1, symbols: 1, shares_bought: 10, shares_sold: 0, shares: 10, notional: 1899, commissions: 1 },
     ]);
   });
 
   it('v_daily_fills: a fill collected the next day counts on the day its order was placed', () => {
     store.recordFills('d2-b', [anExecution({ execId: 'x4', orderRef: 'rb:d1:AAPL', quantity: 1, price: 190, commission: 0.35 })]);
-    expect(all('v_daily_fills')).toMatchObject([{ trading_day: '2026-11-20', fills: 2 }, { trading_day: '2026-11-19', fills: 2, shares: 11 }]);
+    expect(all('v_daily_fills')).toMatchObject([
+      { trading_day: '2026-11-20', fills: 2 },
+      { trading_day: '2026-11-19', fills: 2, shares: 11 },
+    ]);
   });
 
   it('v_run_breaches: breaches with run time and code, newest run first', () => {
     expect(all('v_run_breaches')).toEqual([
-      { run_id: 'd2-b', started_at: '2026-11-20T15:30:00.000Z', trading_day: '2026-11-20', run_status: 'running', code: 'KILL_SWITCH', symbol: null, detail: 'HALT file present' },
-      { run_id: 'd2-a', started_at: '2026-11-20T14:30:00.000Z', trading_day: '2026-11-20', run_status: 'ok', code: 'PRICE_COLLAR', symbol: 'SPY', detail: 'limit 500 vs close 450' },
+      {
+        run_id: 'd2-b',
+        started_at: '2026-11-20T15:30:00.000Z',
+        trading_day: '2026-11-20',
+        run_status: 'running',
+        code: 'KILL_SWITCH',
+        symbol: null,
+        detail: 'HALT file present',
+      },
+      {
+        run_id: 'd2-a',
+        started_at: '2026-11-20T14:30:00.000Z',
+        trading_day: '2026-11-20',
+        run_status: 'ok',
+        code: 'PRICE_COLLAR',
+        symbol: 'SPY',
+        detail: 'limit 500 vs close 450',
+      },
     ]);
   });
 

@@ -49,7 +49,12 @@ export class MemoryContractCache implements ContractCache {
 
   /** The first constraint the row breaks, in SQLite's order (NOT NULL by column, then CHECK). */
   private check(info: ContractInfo, at: string): Error | undefined {
-    const required: [string, unknown][] = [['min_tick', info.minTick], ['primary_exchange', info.primaryExchange], ['currency', info.currency], ['cached_at', at]];
+    const required: [string, unknown][] = [
+      ['min_tick', info.minTick],
+      ['primary_exchange', info.primaryExchange],
+      ['currency', info.currency],
+      ['cached_at', at],
+    ];
     const missing = required.find(([, v]) => isNull(v));
     if (missing !== undefined) return constraint('SQLITE_CONSTRAINT_NOTNULL', `NOT NULL constraint failed: contract_cache.${missing[0]}`);
     if (!(info.minTick > 0)) return constraint('SQLITE_CONSTRAINT_CHECK', 'CHECK constraint failed: min_tick > 0');
@@ -59,7 +64,11 @@ export class MemoryContractCache implements ContractCache {
 
 function toCached(info: ContractInfo, at: string): CachedContract {
   return {
-    symbol: info.symbol, minTick: info.minTick, primaryExchange: info.primaryExchange, currency: info.currency, cachedAt: at,
+    symbol: info.symbol,
+    minTick: info.minTick,
+    primaryExchange: info.primaryExchange,
+    currency: info.currency,
+    cachedAt: at,
     ...(isNull(info.conId) ? {} : { conId: info.conId }),
     ...(isNull(info.timeZone) ? {} : { timeZone: info.timeZone }),
     ...(isNull(info.liquidHours) ? {} : { liquidHours: info.liquidHours }),

@@ -23,7 +23,13 @@ import type { RunOptions, RunResult, RunSettings } from '../../src/run/run-types
 import { memoryStores, type MemoryDatabase, type MemoryReportStore, type MemoryStore } from './memory-store.js';
 import { testSettings } from './run-harness.js';
 import {
-  aContract, anAccountSummary, aPosition, aQuote, ScriptedBroker, type BrokerScript, type ScriptedBrokerOptions,
+  aContract,
+  anAccountSummary,
+  aPosition,
+  aQuote,
+  ScriptedBroker,
+  type BrokerScript,
+  type ScriptedBrokerOptions,
 } from './scripted-broker.js';
 
 // --- clock ---------------------------------------------------------------------------------------------------
@@ -130,7 +136,13 @@ export class MemoryRecordFiles implements RecordFiles {
   /** The `call`-th call of `method` (1-based, default: the next) and `times - 1` after it throw a StorageError. */
   failOn(method: RecordFilesMethod, failure: { call?: number; times?: number; code?: string; message?: string } = {}): this {
     const from = failure.call ?? (this.callCounts.get(method) ?? 0) + 1;
-    this.failures.push({ method, from, to: from + (failure.times ?? 1) - 1, code: failure.code ?? 'ENOSPC', message: failure.message ?? 'no space left on device' });
+    this.failures.push({
+      method,
+      from,
+      to: from + (failure.times ?? 1) - 1,
+      code: failure.code ?? 'ENOSPC',
+      message: failure.message ?? 'no space left on device',
+    });
     return this;
   }
 
@@ -188,12 +200,25 @@ export class MemoryRecordFiles implements RecordFiles {
 
 /** A forecast as the file reader returns it: one strategy, leverage 1, all the capital, these weights. */
 export function aForecastOf(weights: Record<string, number>, over: Partial<Forecast> = {}): Forecast {
-  return { file: 'forecasts/trend.json', strategy: 'trend', asOf: '2026-11-23T14:00:00Z', leverage: 1, capital: 1, weights, contracts: {}, ...over };
+  return {
+    file: 'forecasts/trend.json',
+    strategy: 'trend',
+    asOf: '2026-11-23T14:00:00Z',
+    leverage: 1,
+    capital: 1,
+    weights,
+    contracts: {},
+    ...over,
+  };
 }
 
 /** What the reader returns for these forecasts, with these problems: the files are those of the forecasts, sorted. */
 export function forecastReadOf(forecasts: Forecast[], breaches: Breach[] = []): ForecastRead {
-  return { forecasts: structuredClone(forecasts), breaches: structuredClone(breaches), files: [...new Set(forecasts.map((f) => f.file))].sort() };
+  return {
+    forecasts: structuredClone(forecasts),
+    breaches: structuredClone(breaches),
+    files: [...new Set(forecasts.map((f) => f.file))].sort(),
+  };
 }
 
 /**
@@ -392,8 +417,12 @@ export function memoryRun(overrides: MemoryRunOverrides = {}): MemoryRun {
   const market = aMarket();
   const clock = new FixedClock(now);
   const stores = overrides.stores ?? memoryStores({ now: () => clock.now() });
-  const broker = overrides.broker instanceof ScriptedBroker ? overrides.broker : new ScriptedBroker(overrides.broker ?? { script: market.script });
-  const forecasts = overrides.forecasts instanceof MemoryForecastSource ? overrides.forecasts : new MemoryForecastSource(overrides.forecasts ?? market.forecasts);
+  const broker =
+    overrides.broker instanceof ScriptedBroker ? overrides.broker : new ScriptedBroker(overrides.broker ?? { script: market.script });
+  const forecasts =
+    overrides.forecasts instanceof MemoryForecastSource
+      ? overrides.forecasts
+      : new MemoryForecastSource(overrides.forecasts ?? market.forecasts);
   const lines: string[] = [];
   return {
     runId: overrides.runId ?? runIdAt(now),
@@ -433,7 +462,16 @@ export function seedEarlierRun(run: MemoryRun, at: string, options: { nlv?: numb
     const nlv = options.nlv;
     run.store.recordSnapshot(
       runId,
-      { netLiquidation: nlv, cash: nlv, grossPositionValue: 0, leverage: 0, maintMargin: 0, excessLiquidity: nlv, cushion: 1, currency: 'USD' },
+      {
+        netLiquidation: nlv,
+        cash: nlv,
+        grossPositionValue: 0,
+        leverage: 0,
+        maintMargin: 0,
+        excessLiquidity: nlv,
+        cushion: 1,
+        currency: 'USD',
+      },
       [],
     );
   }
@@ -441,7 +479,16 @@ export function seedEarlierRun(run: MemoryRun, at: string, options: { nlv?: numb
     const order: BrokerOrder = { ...options.order, orderRef: orderRefFor(runId, options.order.symbol) };
     run.store.recordOrderIntent(
       runId,
-      { orderRef: order.orderRef, symbol: order.symbol, action: order.action, quantity: order.quantity, limitPrice: order.limitPrice, adaptivePriority: 'Normal', primaryExchange: 'NASDAQ', currency: 'USD' },
+      {
+        orderRef: order.orderRef,
+        symbol: order.symbol,
+        action: order.action,
+        quantity: order.quantity,
+        limitPrice: order.limitPrice,
+        adaptivePriority: 'Normal',
+        primaryExchange: 'NASDAQ',
+        currency: 'USD',
+      },
       at,
     );
     run.store.markOrderSent(order.orderRef, order);
@@ -470,8 +517,10 @@ export function runInvariantViolations(run: MemoryRun, result: RunResult, option
   if (twice.length > 0) problems.push(`sent twice: ${twice.join(', ')}`);
   const accepted = [...run.broker.placed.values()].map((o) => o.orderRef).sort();
   const listed = result.sent.map((o) => o.orderRef).sort();
-  if (JSON.stringify(accepted) !== JSON.stringify(listed)) problems.push(`the broker accepted [${accepted.join(', ')}] but the result lists [${listed.join(', ')}]`);
-  if ((run.dryRun || result.status === 'skipped') && refs.length > 0) problems.push(`a ${run.dryRun ? 'dry run' : 'skipped run'} sent ${refs.join(', ')}`);
+  if (JSON.stringify(accepted) !== JSON.stringify(listed))
+    problems.push(`the broker accepted [${accepted.join(', ')}] but the result lists [${listed.join(', ')}]`);
+  if ((run.dryRun || result.status === 'skipped') && refs.length > 0)
+    problems.push(`a ${run.dryRun ? 'dry run' : 'skipped run'} sent ${refs.join(', ')}`);
   if (EXIT_OF_STATUS[result.status] !== result.exitCode) problems.push(`status ${result.status} with exit code ${result.exitCode}`);
   if (run.broker.isConnected) problems.push('the broker is still connected');
   const methods = run.broker.methods();
@@ -484,8 +533,10 @@ export function runInvariantViolations(run: MemoryRun, result: RunResult, option
   const alerts = run.mailer.alerts().length;
   // A run outside the session that found breaches (a stale forecast before the open) exits 0 but is alerted.
   const alerted = result.status === 'failed' || result.status === 'blocked' || (result.status === 'skipped' && result.breaches.length > 0);
-  if (alerted && alerts !== 1) problems.push(`a ${result.status} run${result.status === 'skipped' ? ' with breaches' : ''} gave ${alerts} alert(s), not 1`);
+  if (alerted && alerts !== 1)
+    problems.push(`a ${result.status} run${result.status === 'skipped' ? ' with breaches' : ''} gave ${alerts} alert(s), not 1`);
   if (!alerted && alerts !== 0) problems.push(`a ${result.status} run gave ${alerts} alert(s)`);
-  if (JSON.stringify(run.heartbeat.pings) !== JSON.stringify([result.exitCode])) problems.push(`heartbeat pings ${JSON.stringify(run.heartbeat.pings)}`);
+  if (JSON.stringify(run.heartbeat.pings) !== JSON.stringify([result.exitCode]))
+    problems.push(`heartbeat pings ${JSON.stringify(run.heartbeat.pings)}`);
   return problems;
 }

@@ -19,8 +19,23 @@ import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
 import { StorageError } from '../../src/errors.js';
 import type {
-  AlertHistoryEntry, DailyRow, DayBreach, FillRecord, LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, OrderIntent,
-  OrderReconciliation, OrderRecord, PositionRecord, ReportFill, ReportStore, RunRecord, RunStatus, RunStore, SnapshotRecord,
+  AlertHistoryEntry,
+  DailyRow,
+  DayBreach,
+  FillRecord,
+  LedgerAdjustmentRecord,
+  LedgerCheck,
+  LedgerCheckLine,
+  OrderIntent,
+  OrderReconciliation,
+  OrderRecord,
+  PositionRecord,
+  ReportFill,
+  ReportStore,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  SnapshotRecord,
   TimedSnapshot,
 } from '../../src/ports/store.js';
 
@@ -154,8 +169,18 @@ interface Tables {
 }
 
 const emptyTables = (): Tables => ({
-  runs: [], snapshots: [], positions: [], orders: [], fills: [], breaches: [], emails: [], haltEvents: [], managedSymbols: [],
-  ledgerAdjustments: [], ledgerChecks: [], daily: [],
+  runs: [],
+  snapshots: [],
+  positions: [],
+  orders: [],
+  fills: [],
+  breaches: [],
+  emails: [],
+  haltEvents: [],
+  managedSymbols: [],
+  ledgerAdjustments: [],
+  ledgerChecks: [],
+  daily: [],
 });
 
 /**
@@ -227,7 +252,8 @@ function sqliteError(code: string, message: string): Error {
 const notNullFailed = (table: string, column: string): Error =>
   sqliteError('SQLITE_CONSTRAINT_NOTNULL', `NOT NULL constraint failed: ${table}.${column}`);
 const foreignKeyFailed = (): Error => sqliteError('SQLITE_CONSTRAINT_FOREIGNKEY', 'FOREIGN KEY constraint failed');
-const uniqueFailed = (code: 'UNIQUE' | 'PRIMARYKEY', columns: string): Error => sqliteError(`SQLITE_CONSTRAINT_${code}`, `UNIQUE constraint failed: ${columns}`);
+const uniqueFailed = (code: 'UNIQUE' | 'PRIMARYKEY', columns: string): Error =>
+  sqliteError(`SQLITE_CONSTRAINT_${code}`, `UNIQUE constraint failed: ${columns}`);
 
 /** A value as SQLite stores it: undefined and NaN become NULL (undefined), -0 becomes 0. */
 function sql<T>(value: T | null | undefined): T | undefined {
@@ -329,39 +355,91 @@ function atOrBefore(a: string, b: string): boolean {
 // Rows to the port's records (every optional key present, undefined for NULL, as the SQLite store returns them).
 
 const toRun = (r: RunRow): RunRecord => ({
-  runId: r.runId, startedAt: r.startedAt, finishedAt: r.finishedAt, status: r.status, exitCode: r.exitCode, error: r.error,
-  tradingDay: r.tradingDay, dryRun: r.dryRun, tradingState: r.tradingState,
+  runId: r.runId,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+  status: r.status,
+  exitCode: r.exitCode,
+  error: r.error,
+  tradingDay: r.tradingDay,
+  dryRun: r.dryRun,
+  tradingState: r.tradingState,
 });
 
 const toSnapshot = (s: SnapshotRow): TimedSnapshot => ({
-  runId: s.runId, takenAt: s.takenAt, netLiquidation: s.netLiquidation, cash: s.cash, grossPositionValue: s.grossPositionValue,
-  leverage: s.leverage, maintMargin: s.maintMargin, excessLiquidity: s.excessLiquidity, cushion: s.cushion, currency: s.currency,
+  runId: s.runId,
+  takenAt: s.takenAt,
+  netLiquidation: s.netLiquidation,
+  cash: s.cash,
+  grossPositionValue: s.grossPositionValue,
+  leverage: s.leverage,
+  maintMargin: s.maintMargin,
+  excessLiquidity: s.excessLiquidity,
+  cushion: s.cushion,
+  currency: s.currency,
 });
 
 const toPosition = (p: PositionRow): PositionRecord => ({
-  symbol: p.symbol, quantity: p.quantity, avgCost: p.avgCost, marketPrice: p.marketPrice, marketValue: p.marketValue, weight: p.weight,
+  symbol: p.symbol,
+  quantity: p.quantity,
+  avgCost: p.avgCost,
+  marketPrice: p.marketPrice,
+  marketValue: p.marketValue,
+  weight: p.weight,
   targetWeight: p.targetWeight,
 });
 
 const toOrder = (o: OrderRow): OrderRecord => ({
-  runId: o.runId, orderRef: o.orderRef, symbol: o.symbol, action: o.action, quantity: o.quantity, limitPrice: o.limitPrice, status: o.status,
-  brokerOrderId: o.brokerOrderId, permId: o.permId, filledQuantity: o.filledQuantity, avgFillPrice: o.avgFillPrice, createdAt: o.createdAt,
-  message: o.message, referencePrice: o.referencePrice,
+  runId: o.runId,
+  orderRef: o.orderRef,
+  symbol: o.symbol,
+  action: o.action,
+  quantity: o.quantity,
+  limitPrice: o.limitPrice,
+  status: o.status,
+  brokerOrderId: o.brokerOrderId,
+  permId: o.permId,
+  filledQuantity: o.filledQuantity,
+  avgFillPrice: o.avgFillPrice,
+  createdAt: o.createdAt,
+  message: o.message,
+  referencePrice: o.referencePrice,
 });
 
 const toFill = (f: FillRow): FillRecord => ({
-  execId: f.execId, runId: f.runId, orderRef: f.orderRef, symbol: f.symbol, side: f.side, quantity: f.quantity, price: f.price,
-  commission: f.commission, time: f.time, brokerOrderId: f.brokerOrderId ?? 0, permId: f.permId,
+  execId: f.execId,
+  runId: f.runId,
+  orderRef: f.orderRef,
+  symbol: f.symbol,
+  side: f.side,
+  quantity: f.quantity,
+  price: f.price,
+  commission: f.commission,
+  time: f.time,
+  brokerOrderId: f.brokerOrderId ?? 0,
+  permId: f.permId,
 });
 
-const toBreach = (b: BreachRow): Breach => (b.symbol === undefined ? { code: b.code, detail: b.detail } : { code: b.code, detail: b.detail, symbol: b.symbol });
+const toBreach = (b: BreachRow): Breach =>
+  b.symbol === undefined ? { code: b.code, detail: b.detail } : { code: b.code, detail: b.detail, symbol: b.symbol };
 
 const toAdjustment = (a: LedgerAdjustmentRow): LedgerAdjustmentRecord => ({
-  symbol: a.symbol, kind: a.kind, quantity: a.quantity, ledgerBefore: a.ledgerBefore, brokerQuantity: a.brokerQuantity, reason: a.reason,
-  runId: a.runId, at: a.at, source: a.source,
+  symbol: a.symbol,
+  kind: a.kind,
+  quantity: a.quantity,
+  ledgerBefore: a.ledgerBefore,
+  brokerQuantity: a.brokerQuantity,
+  reason: a.reason,
+  runId: a.runId,
+  at: a.at,
+  source: a.source,
 });
 
-const toCheckLine = (c: LedgerCheckRow): LedgerCheckLine => ({ symbol: c.symbol, ledgerQuantity: c.ledgerQuantity, brokerQuantity: c.brokerQuantity });
+const toCheckLine = (c: LedgerCheckRow): LedgerCheckLine => ({
+  symbol: c.symbol,
+  ledgerQuantity: c.ledgerQuantity,
+  brokerQuantity: c.brokerQuantity,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -481,8 +559,16 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     this.guard('startRun', `record the start of run ${run.runId}`, () => {
       const c = new RowCheck('runs');
       const row: RunRow = {
-        seq: 0, runId: run.runId, startedAt: c.required('started_at', run.startedAt), status: 'running', finishedAt: undefined, exitCode: undefined,
-        error: undefined, tradingDay: c.required('trading_day', run.tradingDay), dryRun: run.dryRun ? true : false, tradingState: sql(run.tradingState),
+        seq: 0,
+        runId: run.runId,
+        startedAt: c.required('started_at', run.startedAt),
+        status: 'running',
+        finishedAt: undefined,
+        exitCode: undefined,
+        error: undefined,
+        tradingDay: c.required('trading_day', run.tradingDay),
+        dryRun: run.dryRun ? true : false,
+        tradingState: sql(run.tradingState),
       };
       c.orThrow();
       if (this.run(run.runId) !== undefined) throw uniqueFailed('PRIMARYKEY', 'runs.id');
@@ -490,7 +576,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     });
   }
 
-  finishRun(runId: string, result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string }): void {
+  finishRun(
+    runId: string,
+    result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string },
+  ): void {
     this.guard('finishRun', `record the end of run ${runId}`, () => {
       const run = this.run(runId);
       if (run === undefined) throw this.fail(`no run ${runId} to finish`);
@@ -498,7 +587,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       const status = c.required('status', result.status);
       c.orThrow();
       Object.assign(run, {
-        finishedAt: sql(result.finishedAt), status, exitCode: sql(result.exitCode), error: sql(result.error),
+        finishedAt: sql(result.finishedAt),
+        status,
+        exitCode: sql(result.exitCode),
+        error: sql(result.error),
         tradingState: sql(result.tradingState) ?? run.tradingState,
       });
     });
@@ -520,7 +612,13 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     this.transaction('recordBreaches', `record breaches of run ${runId}`, () => {
       for (const b of breaches) {
         const c = new RowCheck('breaches');
-        const row: BreachRow = { seq: 0, runId, code: c.required('code', b.code), symbol: sql(b.symbol), detail: c.required('detail', b.detail) };
+        const row: BreachRow = {
+          seq: 0,
+          runId,
+          code: c.required('code', b.code),
+          symbol: sql(b.symbol),
+          detail: c.required('detail', b.detail),
+        };
         c.orThrow();
         this.requireRun(runId);
         this.db.breaches.push({ ...row, seq: this.db.nextSeq() });
@@ -536,14 +634,29 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => {
       const existing = this.order(order.orderRef);
       if (existing !== undefined) {
-        throw this.fail(`order ${order.orderRef} is already recorded (run ${existing.runId}, status ${existing.status}); an order is never sent twice`);
+        throw this.fail(
+          `order ${order.orderRef} is already recorded (run ${existing.runId}, status ${existing.status}); an order is never sent twice`,
+        );
       }
       const c = new RowCheck('orders');
       const row: OrderRow = {
-        seq: 0, runId: c.required('run_id', runId), orderRef: c.required('order_ref', order.orderRef), symbol: c.required('symbol', order.symbol),
-        action: c.required('action', order.action), quantity: c.required('quantity', order.quantity), limitPrice: c.required('limit_price', order.limitPrice),
-        status: 'Intent', brokerOrderId: undefined, permId: undefined, filledQuantity: 0, avgFillPrice: 0, createdAt: c.required('created_at', createdAt),
-        updatedAt: c.required('updated_at', createdAt), message: undefined, referencePrice: sql(order.referencePrice), reconciledAt: undefined,
+        seq: 0,
+        runId: c.required('run_id', runId),
+        orderRef: c.required('order_ref', order.orderRef),
+        symbol: c.required('symbol', order.symbol),
+        action: c.required('action', order.action),
+        quantity: c.required('quantity', order.quantity),
+        limitPrice: c.required('limit_price', order.limitPrice),
+        status: 'Intent',
+        brokerOrderId: undefined,
+        permId: undefined,
+        filledQuantity: 0,
+        avgFillPrice: 0,
+        createdAt: c.required('created_at', createdAt),
+        updatedAt: c.required('updated_at', createdAt),
+        message: undefined,
+        referencePrice: sql(order.referencePrice),
+        reconciledAt: undefined,
       };
       c.orThrow();
       this.requireRun(runId);
@@ -575,7 +688,8 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       for (const o of orders) {
         const row = this.order(o.orderRef);
         // An intent whose send crashed before markOrderSent gets its broker ids here; recorded ids stay.
-        if (row !== undefined) this.applyBrokerUpdate(row, o, { brokerOrderId: row.brokerOrderId ?? sql(o.brokerOrderId), permId: row.permId ?? sql(o.permId) });
+        if (row !== undefined)
+          this.applyBrokerUpdate(row, o, { brokerOrderId: row.brokerOrderId ?? sql(o.brokerOrderId), permId: row.permId ?? sql(o.permId) });
       }
     });
   }
@@ -598,9 +712,14 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       if (row === undefined) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
       const c = new RowCheck('orders');
       const update = {
-        status: c.required('status', outcome.status), brokerOrderId: row.brokerOrderId ?? sql(outcome.brokerOrderId), permId: row.permId ?? sql(outcome.permId),
-        filledQuantity: c.required('filled_quantity', outcome.filledQuantity), avgFillPrice: c.required('avg_fill_price', outcome.avgFillPrice),
-        updatedAt: c.required('updated_at', outcome.at), message: sql(outcome.message), reconciledAt: sql(outcome.at),
+        status: c.required('status', outcome.status),
+        brokerOrderId: row.brokerOrderId ?? sql(outcome.brokerOrderId),
+        permId: row.permId ?? sql(outcome.permId),
+        filledQuantity: c.required('filled_quantity', outcome.filledQuantity),
+        avgFillPrice: c.required('avg_fill_price', outcome.avgFillPrice),
+        updatedAt: c.required('updated_at', outcome.at),
+        message: sql(outcome.message),
+        reconciledAt: sql(outcome.at),
       };
       c.orThrow();
       Object.assign(row, update);
@@ -614,9 +733,18 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         if (this.db.fills.some((f) => f.execId === e.execId)) return false;
         const c = new RowCheck('fills');
         const row: FillRow = {
-          seq: 0, execId: e.execId, runId: c.required('run_id', runId), orderRef: c.required('order_ref', e.orderRef), symbol: c.required('symbol', e.symbol),
-          side: c.required('side', e.side), quantity: c.required('quantity', e.quantity), price: c.required('price', e.price),
-          commission: c.required('commission', e.commission), time: c.required('time', e.time), brokerOrderId: sql(e.brokerOrderId), permId: sql(e.permId),
+          seq: 0,
+          execId: e.execId,
+          runId: c.required('run_id', runId),
+          orderRef: c.required('order_ref', e.orderRef),
+          symbol: c.required('symbol', e.symbol),
+          side: c.required('side', e.side),
+          quantity: c.required('quantity', e.quantity),
+          price: c.required('price', e.price),
+          commission: c.required('commission', e.commission),
+          time: c.required('time', e.time),
+          brokerOrderId: sql(e.brokerOrderId),
+          permId: sql(e.permId),
           inCsv: false,
         };
         if (c.failure !== undefined || (row.side !== 'BUY' && row.side !== 'SELL')) return false;
@@ -632,7 +760,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
 
   fillsOfOrder(orderRef: string): FillRecord[] {
     return this.guard('fillsOfOrder', `read the fills of order ${orderRef}`, () =>
-      sorted(this.db.fills.filter((f) => f.orderRef === orderRef), fillTimeOrder).map(toFill),
+      sorted(
+        this.db.fills.filter((f) => f.orderRef === orderRef),
+        fillTimeOrder,
+      ).map(toFill),
     );
   }
 
@@ -652,7 +783,12 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   fillsNotInCsv(): FillRecord[] {
-    return this.guard('fillsNotInCsv', 'read fills not yet in the trades CSV', () => sorted(this.db.fills.filter((f) => !f.inCsv), fillTimeOrder).map(toFill));
+    return this.guard('fillsNotInCsv', 'read fills not yet in the trades CSV', () =>
+      sorted(
+        this.db.fills.filter((f) => !f.inCsv),
+        fillTimeOrder,
+      ).map(toFill),
+    );
   }
 
   markFillsInCsv(execIds: string[]): void {
@@ -671,10 +807,17 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       if (run === undefined) throw this.fail(`no run ${runId} to attach a snapshot to`);
       const c = new RowCheck('snapshots');
       const row: SnapshotRow = {
-        seq: 0, runId, takenAt: run.startedAt, netLiquidation: c.required('net_liquidation', snapshot.netLiquidation), cash: c.required('cash', snapshot.cash),
-        grossPositionValue: c.required('gross_position_value', snapshot.grossPositionValue), leverage: c.required('leverage', snapshot.leverage),
-        maintMargin: c.required('maint_margin', snapshot.maintMargin), excessLiquidity: c.required('excess_liquidity', snapshot.excessLiquidity),
-        cushion: c.required('cushion', snapshot.cushion), currency: c.required('currency', snapshot.currency),
+        seq: 0,
+        runId,
+        takenAt: run.startedAt,
+        netLiquidation: c.required('net_liquidation', snapshot.netLiquidation),
+        cash: c.required('cash', snapshot.cash),
+        grossPositionValue: c.required('gross_position_value', snapshot.grossPositionValue),
+        leverage: c.required('leverage', snapshot.leverage),
+        maintMargin: c.required('maint_margin', snapshot.maintMargin),
+        excessLiquidity: c.required('excess_liquidity', snapshot.excessLiquidity),
+        cushion: c.required('cushion', snapshot.cushion),
+        currency: c.required('currency', snapshot.currency),
       };
       c.orThrow();
       if (this.db.snapshots.some((s) => s.runId === runId)) throw uniqueFailed('UNIQUE', 'snapshots.run_id');
@@ -682,8 +825,13 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       for (const p of positions) {
         const pc = new RowCheck('positions');
         const position: PositionRow = {
-          runId, symbol: pc.required('symbol', p.symbol), quantity: pc.required('quantity', p.quantity), avgCost: pc.required('avg_cost', p.avgCost),
-          marketPrice: pc.required('market_price', p.marketPrice), marketValue: pc.required('market_value', p.marketValue), weight: pc.required('weight', p.weight),
+          runId,
+          symbol: pc.required('symbol', p.symbol),
+          quantity: pc.required('quantity', p.quantity),
+          avgCost: pc.required('avg_cost', p.avgCost),
+          marketPrice: pc.required('market_price', p.marketPrice),
+          marketValue: pc.required('market_value', p.marketValue),
+          weight: pc.required('weight', p.weight),
           targetWeight: pc.required('target_weight', p.targetWeight),
         };
         pc.orThrow();
@@ -709,7 +857,13 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   startOfDayNetLiquidation(tradingDay: string): number | undefined {
     return this.guard('startOfDayNetLiquidation', `read the start-of-day NLV of ${tradingDay}`, () => {
       const ofDay = this.db.snapshots.filter((s) => this.run(s.runId)?.tradingDay === tradingDay && s.netLiquidation > 0);
-      return sorted(ofDay, orderBy<SnapshotRow>((s) => s.takenAt, (s) => s.seq))[0]?.netLiquidation;
+      return sorted(
+        ofDay,
+        orderBy<SnapshotRow>(
+          (s) => s.takenAt,
+          (s) => s.seq,
+        ),
+      )[0]?.netLiquidation;
     });
   }
 
@@ -725,7 +879,12 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   managedSymbols(): string[] {
-    return this.guard('managedSymbols', 'read managed symbols', () => sorted(this.db.managedSymbols.map((m) => m.symbol), compareText));
+    return this.guard('managedSymbols', 'read managed symbols', () =>
+      sorted(
+        this.db.managedSymbols.map((m) => m.symbol),
+        compareText,
+      ),
+    );
   }
 
   addManagedSymbols(symbols: string[], runId: string): void {
@@ -751,9 +910,16 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       // INSERT OR IGNORE: a second baseline of a ticker, or a NULL in a NOT NULL column, is skipped; an unknown run fails.
       const c = new RowCheck('ledger_adjustments');
       const row: LedgerAdjustmentRow = {
-        seq: 0, symbol: c.required('symbol', adjustment.symbol), kind: c.required('kind', adjustment.kind), quantity: c.required('quantity', adjustment.quantity),
-        ledgerBefore: c.required('ledger_before', adjustment.ledgerBefore), brokerQuantity: c.required('broker_quantity', adjustment.brokerQuantity),
-        reason: c.required('reason', adjustment.reason), runId: sql(adjustment.runId), at: c.required('at', adjustment.at), source: c.required('source', adjustment.source),
+        seq: 0,
+        symbol: c.required('symbol', adjustment.symbol),
+        kind: c.required('kind', adjustment.kind),
+        quantity: c.required('quantity', adjustment.quantity),
+        ledgerBefore: c.required('ledger_before', adjustment.ledgerBefore),
+        brokerQuantity: c.required('broker_quantity', adjustment.brokerQuantity),
+        reason: c.required('reason', adjustment.reason),
+        runId: sql(adjustment.runId),
+        at: c.required('at', adjustment.at),
+        source: c.required('source', adjustment.source),
       };
       if (c.failure !== undefined || (row.kind !== 'baseline' && row.kind !== 'accept')) return false;
       if (row.kind === 'baseline' && this.db.ledgerAdjustments.some((a) => a.kind === 'baseline' && a.symbol === row.symbol)) return false;
@@ -769,7 +935,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         // INSERT OR REPLACE on (run_id, symbol); a NULL still fails, as the columns have no default.
         const c = new RowCheck('ledger_checks');
         const row: LedgerCheckRow = {
-          seq: 0, runId: c.required('run_id', runId), symbol: c.required('symbol', l.symbol), ledgerQuantity: c.required('ledger_quantity', l.ledgerQuantity),
+          seq: 0,
+          runId: c.required('run_id', runId),
+          symbol: c.required('symbol', l.symbol),
+          ledgerQuantity: c.required('ledger_quantity', l.ledgerQuantity),
           brokerQuantity: c.required('broker_quantity', l.brokerQuantity),
         };
         c.orThrow();
@@ -785,14 +954,23 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       const runs = this.db.runs.filter((r) => this.db.ledgerChecks.some((c) => c.runId === r.runId));
       const run = sorted(runs, newestRunFirst)[0];
       if (run === undefined) return undefined;
-      const lines = sorted(this.db.ledgerChecks.filter((c) => c.runId === run.runId), orderBy<LedgerCheckRow>((c) => c.symbol));
+      const lines = sorted(
+        this.db.ledgerChecks.filter((c) => c.runId === run.runId),
+        orderBy<LedgerCheckRow>((c) => c.symbol),
+      );
       return { runId: run.runId, at: run.startedAt, lines: lines.map(toCheckLine) };
     });
   }
 
   failAbandonedRuns(exceptRunId: string, error: string): RunRecord[] {
     return this.transaction('failAbandonedRuns', 'mark abandoned runs as failed', () => {
-      const abandoned = sorted(this.db.runs.filter((r) => r.status === 'running' && r.runId !== exceptRunId), orderBy<RunRow>((r) => r.startedAt, (r) => r.seq));
+      const abandoned = sorted(
+        this.db.runs.filter((r) => r.status === 'running' && r.runId !== exceptRunId),
+        orderBy<RunRow>(
+          (r) => r.startedAt,
+          (r) => r.seq,
+        ),
+      );
       const before = abandoned.map(toRun);
       for (const run of abandoned) Object.assign(run, { status: 'failed', error: sql(error) });
       return before;
@@ -803,7 +981,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     this.guard('recordHaltEvent', `record a ${event.action} event`, () => {
       const c = new RowCheck('halt_events');
       const row: HaltEventRow = {
-        seq: 0, action: c.required('action', event.action), reason: c.required('reason', event.reason), at: c.required('at', event.at),
+        seq: 0,
+        action: c.required('action', event.action),
+        reason: c.required('reason', event.reason),
+        at: c.required('at', event.at),
         source: c.required('source', event.source),
       };
       c.orThrow();
@@ -811,12 +992,26 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     });
   }
 
-  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string; alertKey?: string }): void {
+  recordEmail(email: {
+    kind: string;
+    tradingDay: string;
+    subject: string;
+    status: string;
+    at: string;
+    runId?: string;
+    alertKey?: string;
+  }): void {
     this.guard('recordEmail', `record the ${email.kind} email`, () => {
       const c = new RowCheck('emails');
       const row: EmailRow = {
-        seq: 0, kind: c.required('kind', email.kind), tradingDay: c.required('trading_day', email.tradingDay), subject: c.required('subject', email.subject),
-        status: c.required('status', email.status), at: c.required('at', email.at), runId: sql(email.runId), alertKey: sql(email.alertKey),
+        seq: 0,
+        kind: c.required('kind', email.kind),
+        tradingDay: c.required('trading_day', email.tradingDay),
+        subject: c.required('subject', email.subject),
+        status: c.required('status', email.status),
+        at: c.required('at', email.at),
+        runId: sql(email.runId),
+        alertKey: sql(email.alertKey),
       };
       c.orThrow();
       this.requireRun(row.runId);
@@ -828,8 +1023,12 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   private applyBrokerUpdate(row: OrderRow, o: BrokerOrder, ids: { brokerOrderId: number | undefined; permId: number | undefined }): void {
     const c = new RowCheck('orders');
     const update = {
-      status: c.required('status', o.status), ...ids, filledQuantity: c.required('filled_quantity', o.filledQuantity),
-      avgFillPrice: c.required('avg_fill_price', o.avgFillPrice), message: sql(o.message) ?? row.message, updatedAt: c.required('updated_at', this.now()),
+      status: c.required('status', o.status),
+      ...ids,
+      filledQuantity: c.required('filled_quantity', o.filledQuantity),
+      avgFillPrice: c.required('avg_fill_price', o.avgFillPrice),
+      message: sql(o.message) ?? row.message,
+      updatedAt: c.required('updated_at', this.now()),
     };
     c.orThrow();
     Object.assign(row, update);
@@ -845,20 +1044,31 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     const quantity = sqlSum(fills.map((f) => f.quantity));
     if (order === undefined || quantity === undefined || !(quantity > order.filledQuantity)) return;
     const c = new RowCheck('orders');
-    const avg = c.required('avg_fill_price', quantity === 0 ? undefined : sqlRound((sqlSum(fills.map((f) => f.quantity * f.price)) ?? 0) / quantity, 8));
+    const avg = c.required(
+      'avg_fill_price',
+      quantity === 0 ? undefined : sqlRound((sqlSum(fills.map((f) => f.quantity * f.price)) ?? 0) / quantity, 8),
+    );
     c.orThrow();
     Object.assign(order, {
-      filledQuantity: quantity, avgFillPrice: avg, updatedAt,
+      filledQuantity: quantity,
+      avgFillPrice: avg,
+      updatedAt,
       status: quantity >= order.quantity && !UNSENT.has(order.status) ? 'Filled' : order.status,
     });
   }
 }
 
 const newestRunFirst = orderBy<RunRow>(['desc', (r) => r.startedAt], ['desc', (r) => r.seq]);
-const fillTimeOrder = orderBy<FillRow>((f) => f.time, (f) => f.seq);
+const fillTimeOrder = orderBy<FillRow>(
+  (f) => f.time,
+  (f) => f.seq,
+);
 
 function positionsOf(db: MemoryDatabase, runId: string): PositionRecord[] {
-  return sorted(db.positions.filter((p) => p.runId === runId), orderBy<PositionRow>((p) => p.symbol)).map(toPosition);
+  return sorted(
+    db.positions.filter((p) => p.runId === runId),
+    orderBy<PositionRow>((p) => p.symbol),
+  ).map(toPosition);
 }
 
 /** ReportStore in memory, with the semantics of SqliteReportStore. */
@@ -871,7 +1081,13 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
   snapshotsOn(tradingDay: string, until: string): TimedSnapshot[] {
     return this.guard('snapshotsOn', `read the snapshots of ${tradingDay}`, () => {
       const rows = this.db.snapshots.filter((s) => this.run(s.runId)?.tradingDay === tradingDay && atOrBefore(s.takenAt, until));
-      return sorted(rows, orderBy<SnapshotRow>((s) => s.takenAt, (s) => s.seq)).map(toSnapshot);
+      return sorted(
+        rows,
+        orderBy<SnapshotRow>(
+          (s) => s.takenAt,
+          (s) => s.seq,
+        ),
+      ).map(toSnapshot);
     });
   }
 
@@ -881,7 +1097,10 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         const day = this.run(s.runId)?.tradingDay;
         return day !== undefined && compareText(day, tradingDay) <= 0 ? [{ s, day }] : [];
       });
-      const close = sorted(rows, orderBy<{ s: SnapshotRow; day: string }>(['desc', (r) => r.day], ['desc', (r) => r.s.takenAt], ['desc', (r) => r.s.seq]))[0];
+      const close = sorted(
+        rows,
+        orderBy<{ s: SnapshotRow; day: string }>(['desc', (r) => r.day], ['desc', (r) => r.s.takenAt], ['desc', (r) => r.s.seq]),
+      )[0];
       return close === undefined ? undefined : { ...toSnapshot(close.s), tradingDay: close.day };
     });
   }
@@ -893,7 +1112,13 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
   ordersOn(tradingDay: string, until: string): OrderRecord[] {
     return this.guard('ordersOn', `read the orders of ${tradingDay}`, () => {
       const rows = this.db.orders.filter((o) => this.ofDayUntil(o.runId, tradingDay, until));
-      return sorted(rows, orderBy<OrderRow>((o) => o.createdAt, (o) => o.seq)).map(toOrder);
+      return sorted(
+        rows,
+        orderBy<OrderRow>(
+          (o) => o.createdAt,
+          (o) => o.seq,
+        ),
+      ).map(toOrder);
     });
   }
 
@@ -908,7 +1133,13 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         const day = placed?.tradingDay ?? collected.tradingDay;
         return day === tradingDay && atOrBefore(collected.startedAt, until) ? [{ f, referencePrice: order?.referencePrice }] : [];
       });
-      return sorted(rows, orderBy<{ f: FillRow }>((r) => r.f.time, (r) => r.f.seq)).map(({ f, referencePrice }) => {
+      return sorted(
+        rows,
+        orderBy<{ f: FillRow }>(
+          (r) => r.f.time,
+          (r) => r.f.seq,
+        ),
+      ).map(({ f, referencePrice }) => {
         const fill: ReportFill = toFill(f);
         if (referencePrice !== undefined) fill.referencePrice = referencePrice;
         return fill;
@@ -922,20 +1153,38 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         const run = this.run(b.runId);
         return run !== undefined && this.ofDayUntil(b.runId, tradingDay, until) ? [{ b, at: run.startedAt }] : [];
       });
-      return sorted(rows, orderBy<{ b: BreachRow; at: string }>((r) => r.at, (r) => r.b.seq)).map(({ b, at }) => ({ ...toBreach(b), runId: b.runId, at }));
+      return sorted(
+        rows,
+        orderBy<{ b: BreachRow; at: string }>(
+          (r) => r.at,
+          (r) => r.b.seq,
+        ),
+      ).map(({ b, at }) => ({ ...toBreach(b), runId: b.runId, at }));
     });
   }
 
   runsOn(tradingDay: string, until: string): RunRecord[] {
     return this.guard('runsOn', `read the runs of ${tradingDay}`, () =>
-      sorted(this.db.runs.filter((r) => this.ofDayUntil(r.runId, tradingDay, until)), orderBy<RunRow>((r) => r.startedAt, (r) => r.seq)).map(toRun),
+      sorted(
+        this.db.runs.filter((r) => this.ofDayUntil(r.runId, tradingDay, until)),
+        orderBy<RunRow>(
+          (r) => r.startedAt,
+          (r) => r.seq,
+        ),
+      ).map(toRun),
     );
   }
 
   dailyRowsBefore(tradingDay: string, limit: number): DailyRow[] {
     return this.guard('dailyRowsBefore', `read daily rows before ${tradingDay}`, () => {
-      const before = sorted(this.db.daily.filter((d) => compareText(d.tradingDay, tradingDay) < 0), orderBy<DailyTableRow>(['desc', (d) => d.tradingDay]));
-      return sorted(limited(before, limit), orderBy<DailyTableRow>((d) => d.tradingDay)).map((d) => ({
+      const before = sorted(
+        this.db.daily.filter((d) => compareText(d.tradingDay, tradingDay) < 0),
+        orderBy<DailyTableRow>(['desc', (d) => d.tradingDay]),
+      );
+      return sorted(
+        limited(before, limit),
+        orderBy<DailyTableRow>((d) => d.tradingDay),
+      ).map((d) => ({
         tradingDay: d.tradingDay,
         closingNlv: d.closingNlv,
         ...(d.change === undefined ? {} : { change: d.change }),
@@ -950,8 +1199,13 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
     this.guard('recordDailyRow', `record the daily row of ${row.tradingDay}`, () => {
       const c = new RowCheck('daily');
       const next: DailyTableRow = {
-        tradingDay: row.tradingDay, closingNlv: c.required('closing_nlv', row.closingNlv), change: sql(row.change), turnover: c.required('turnover', row.turnover),
-        commissions: c.required('commissions', row.commissions), fills: c.required('fills', row.fills), recordedAt: c.required('recorded_at', recordedAt),
+        tradingDay: row.tradingDay,
+        closingNlv: c.required('closing_nlv', row.closingNlv),
+        change: sql(row.change),
+        turnover: c.required('turnover', row.turnover),
+        commissions: c.required('commissions', row.commissions),
+        fills: c.required('fills', row.fills),
+        recordedAt: c.required('recorded_at', recordedAt),
       };
       c.orThrow();
       const i = this.db.daily.findIndex((d) => d.tradingDay === row.tradingDay);
@@ -963,13 +1217,21 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
   alertHistory(since: string): AlertHistoryEntry[] {
     return this.guard('alertHistory', 'read the alert history', () => {
       const rows = this.db.emails.filter((e) => e.alertKey !== undefined && atOrBefore(since, e.at));
-      return sorted(rows, orderBy<EmailRow>((e) => e.at, (e) => e.seq)).map((e) => ({ key: e.alertKey ?? '', at: e.at, status: e.status }));
+      return sorted(
+        rows,
+        orderBy<EmailRow>(
+          (e) => e.at,
+          (e) => e.seq,
+        ),
+      ).map((e) => ({ key: e.alertKey ?? '', at: e.at, status: e.status }));
     });
   }
 
   dailyEmailKindsOn(tradingDay: string): string[] {
     return this.guard('dailyEmailKindsOn', 'read the emails of the day', () => {
-      const kinds = this.db.emails.filter((e) => e.tradingDay === tradingDay && ['start', 'mid', 'end'].includes(e.kind)).map((e) => e.kind);
+      const kinds = this.db.emails
+        .filter((e) => e.tradingDay === tradingDay && ['start', 'mid', 'end'].includes(e.kind))
+        .map((e) => e.kind);
       return sorted([...new Set(kinds)], compareText);
     });
   }
@@ -986,7 +1248,11 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
 }
 
 /** A MemoryStore and a MemoryReportStore on one MemoryDatabase, as the job opens both on one SQLite connection. */
-export function memoryStores(options: MemoryStoreOptions & { name?: string } = {}): { db: MemoryDatabase; store: MemoryStore; reports: MemoryReportStore } {
+export function memoryStores(options: MemoryStoreOptions & { name?: string } = {}): {
+  db: MemoryDatabase;
+  store: MemoryStore;
+  reports: MemoryReportStore;
+} {
   const db = new MemoryDatabase(options.name);
   return { db, store: new MemoryStore(db, options), reports: new MemoryReportStore(db) };
 }

@@ -11,7 +11,14 @@
  * Answers and recorded arguments are copies, so neither side can change the other's objects afterwards.
  */
 import type {
-  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, ContractInfo, Execution, OrderStatusName, Quote,
+  AccountSummary,
+  BrokerOrder,
+  BrokerPosition,
+  CancelResult,
+  ContractInfo,
+  Execution,
+  OrderStatusName,
+  Quote,
 } from '../../src/core/types.js';
 import { BrokerError, type Broker } from '../../src/ports/broker.js';
 
@@ -53,8 +60,15 @@ export const SCRIPTED_ACCOUNT = 'DU1234567';
 
 export function anAccountSummary(over: Partial<AccountSummary> = {}): AccountSummary {
   return {
-    account: SCRIPTED_ACCOUNT, currency: 'USD', netLiquidation: 100_000, totalCash: 100_000, grossPositionValue: 0, maintMargin: 0,
-    excessLiquidity: 100_000, cushion: 1, ...over,
+    account: SCRIPTED_ACCOUNT,
+    currency: 'USD',
+    netLiquidation: 100_000,
+    totalCash: 100_000,
+    grossPositionValue: 0,
+    maintMargin: 0,
+    excessLiquidity: 100_000,
+    cushion: 1,
+    ...over,
   };
 }
 
@@ -73,10 +87,7 @@ export function aPosition(symbol: string, quantity: number, over: Partial<Broker
 
 const CONNECTION_LOST = 'connectivity between IB and TWS/IB Gateway was lost';
 
-type Fault =
-  | { kind: 'error'; error: Error }
-  | { kind: 'hang'; ms: number | undefined; error: Error | undefined }
-  | { kind: 'drop' };
+type Fault = { kind: 'error'; error: Error } | { kind: 'hang'; ms: number | undefined; error: Error | undefined } | { kind: 'drop' };
 
 interface Hung {
   reject: (err: Error) => void;
@@ -99,14 +110,20 @@ export class ScriptedBroker implements Broker {
 
   constructor(options: ScriptedBrokerOptions = {}) {
     this.script = {
-      accounts: [SCRIPTED_ACCOUNT], summary: anAccountSummary(), positions: [], contracts: {}, quotes: {}, openOrders: [], executions: [],
-      placedStatus: 'Submitted', ...options.script,
+      accounts: [SCRIPTED_ACCOUNT],
+      summary: anAccountSummary(),
+      positions: [],
+      contracts: {},
+      quotes: {},
+      openOrders: [],
+      executions: [],
+      placedStatus: 'Submitted',
+      ...options.script,
     };
     this.nextOrderId = options.firstOrderId ?? 1;
     if (options.globalCancel === true) {
       Object.defineProperty(this, 'cancelAllOrders', {
-        value: (): Promise<CancelResult[]> =>
-          this.call('cancelAllOrders', [], () => this.script.openOrders.map((o) => cancelled(o))),
+        value: (): Promise<CancelResult[]> => this.call('cancelAllOrders', [], () => this.script.openOrders.map((o) => cancelled(o))),
         enumerable: true,
       });
     }
@@ -127,7 +144,11 @@ export class ScriptedBroker implements Broker {
   }
 
   /** The `call`-th call of `method` (1-based, over the broker's life; default: the next one) rejects with `error`. */
-  fail(method: BrokerMethod, error: Error = new BrokerError(`${method} failed (scripted)`, 'rejected'), options: { call?: number } = {}): this {
+  fail(
+    method: BrokerMethod,
+    error: Error = new BrokerError(`${method} failed (scripted)`, 'rejected'),
+    options: { call?: number } = {},
+  ): this {
     return this.inject(method, options.call, { kind: 'error', error });
   }
 
@@ -214,17 +235,27 @@ export class ScriptedBroker implements Broker {
     return this.call('placeOrder', [order], (o) => {
       const id = this.nextOrderId++;
       return {
-        brokerOrderId: id, permId: 900_000 + id, orderRef: o.orderRef, symbol: o.symbol, action: o.action, quantity: o.quantity,
-        limitPrice: o.limitPrice, status: this.script.placedStatus, filledQuantity: 0, avgFillPrice: 0,
+        brokerOrderId: id,
+        permId: 900_000 + id,
+        orderRef: o.orderRef,
+        symbol: o.symbol,
+        action: o.action,
+        quantity: o.quantity,
+        limitPrice: o.limitPrice,
+        status: this.script.placedStatus,
+        filledQuantity: 0,
+        avgFillPrice: 0,
       };
     });
   }
 
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {
-    return this.call('orderStatuses', [brokerOrderIds, windowMs], (ids) => ids.flatMap((id) => {
-      const order = this.placed.get(id);
-      return order === undefined ? [] : [order];
-    }));
+    return this.call('orderStatuses', [brokerOrderIds, windowMs], (ids) =>
+      ids.flatMap((id) => {
+        const order = this.placed.get(id);
+        return order === undefined ? [] : [order];
+      }),
+    );
   }
 
   // --- machinery ---------------------------------------------------------------------------------------------
@@ -238,7 +269,11 @@ export class ScriptedBroker implements Broker {
    * One call: recorded, then refused if not connected, then failed if a fault is set for it, else answered (a
    * queued answer, the standing one, or the script's). The answer comes on a later tick, as from a socket.
    */
-  private async call<M extends BrokerMethod>(method: M, args: BrokerArgs<M>, fromScript: (...args: BrokerArgs<M>) => BrokerResult<M>): Promise<BrokerResult<M>> {
+  private async call<M extends BrokerMethod>(
+    method: M,
+    args: BrokerArgs<M>,
+    fromScript: (...args: BrokerArgs<M>) => BrokerResult<M>,
+  ): Promise<BrokerResult<M>> {
     this.calls.push({ method, args: structuredClone(args) } as BrokerCall);
     const n = this.callsTo(method).length;
     await Promise.resolve();
@@ -255,9 +290,13 @@ export class ScriptedBroker implements Broker {
     return result;
   }
 
-  private answerFor<M extends BrokerMethod>(method: M, fromScript: (...args: BrokerArgs<M>) => BrokerResult<M>): (...args: BrokerArgs<M>) => BrokerResult<M> {
+  private answerFor<M extends BrokerMethod>(
+    method: M,
+    fromScript: (...args: BrokerArgs<M>) => BrokerResult<M>,
+  ): (...args: BrokerArgs<M>) => BrokerResult<M> {
     const queue = this.queued.get(method);
-    const answer = queue !== undefined && queue.length > 0 ? queue.shift() : this.answers.has(method) ? this.answers.get(method) : fromScript;
+    const answer =
+      queue !== undefined && queue.length > 0 ? queue.shift() : this.answers.has(method) ? this.answers.get(method) : fromScript;
     return typeof answer === 'function' ? (answer as (...args: BrokerArgs<M>) => BrokerResult<M>) : () => answer as BrokerResult<M>;
   }
 

@@ -52,7 +52,12 @@ export function writeWeights(ws: SimWorkspace, now: string, weights: Record<stri
 }
 
 /** One hourly run with the workspace's scenario, as the job builds it. */
-export function runAt(ws: SimWorkspace, now: string, settings: Partial<RunSettings> = {}, out?: (...lines: string[]) => void): Promise<RunResult> {
+export function runAt(
+  ws: SimWorkspace,
+  now: string,
+  settings: Partial<RunSettings> = {},
+  out?: (...lines: string[]) => void,
+): Promise<RunResult> {
   return hourlyRun(ws.root, now, { broker: simBrokerOf(ws), settings, out });
 }
 
@@ -60,7 +65,12 @@ export function runAt(ws: SimWorkspace, now: string, settings: Partial<RunSettin
  * A run killed at the worst moment: it recorded its intent, and (with `send`) sent the order, and died before
  * recording it as sent. Its run record stays 'running', as a kill -9 leaves it.
  */
-export async function runKilledAfterIntent(ws: SimWorkspace, now: string, request: Omit<OrderRequest, 'orderRef'>, send: boolean): Promise<{ runId: string; orderRef: string }> {
+export async function runKilledAfterIntent(
+  ws: SimWorkspace,
+  now: string,
+  request: Omit<OrderRequest, 'orderRef'>,
+  send: boolean,
+): Promise<{ runId: string; orderRef: string }> {
   const db = openDatabase(join(ws.data, 'rebalancer.sqlite'));
   try {
     const store = new SqliteStore(db);
@@ -102,7 +112,16 @@ export function tradeByHand(ws: SimWorkspace, symbol: string, quantity: number, 
 
 export interface Records {
   runs: { id: string; status: string; exit_code: number | null; error: string | null }[];
-  orders: { run_id: string; order_ref: string; symbol: string; status: string; broker_order_id: number | null; perm_id: number | null; filled_quantity: number; message: string | null }[];
+  orders: {
+    run_id: string;
+    order_ref: string;
+    symbol: string;
+    status: string;
+    broker_order_id: number | null;
+    perm_id: number | null;
+    filled_quantity: number;
+    message: string | null;
+  }[];
   fills: { exec_id: string; order_ref: string; symbol: string; quantity: number }[];
   breaches: { run_id: string; code: string; symbol: string | null; detail: string }[];
   adjustments: { symbol: string; kind: string; quantity: number; reason: string; run_id: string | null; source: string }[];
@@ -129,10 +148,16 @@ export function outbox(ws: SimWorkspace): string[] {
   const dir = join(ws.data, 'outbox');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
   } catch {
     return [];
   }
-  return files.map((f) => readFileSync(join(dir, f), 'utf8').replace(/\r\n[ \t]+/g, ' ').replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))));
+  return files.map((f) =>
+    readFileSync(join(dir, f), 'utf8')
+      .replace(/\r\n[ \t]+/g, ' ')
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+  );
 }

@@ -10,8 +10,8 @@ import net from 'node:net';
 
 function refuse(what: string): never {
   throw new Error(
-    `${what} in the unit lane: this lane runs no process, no socket and no build. Move the test to the system lane: `
-      + 'a folder listed there in vitest.config.ts, or a file name ending in .system.test.ts.',
+    `${what} in the unit lane: this lane runs no process, no socket and no build. Move the test to the system lane: ` +
+      'a folder listed there in vitest.config.ts, or a file name ending in .system.test.ts.',
   );
 }
 

@@ -106,7 +106,13 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       text: mail.text,
       html: mail.html,
       date: now(),
-      attachments: mail.attachments?.map((a) => ({ cid: a.cid, filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'inline' as const })),
+      attachments: mail.attachments?.map((a) => ({
+        cid: a.cid,
+        filename: a.filename,
+        content: a.content,
+        contentType: a.contentType,
+        contentDisposition: 'inline' as const,
+      })),
     };
   }
 
@@ -135,14 +141,20 @@ export function createMailer(options: CreateMailerOptions): Mailer {
 
   return {
     async flushOutbox() {
-      const before = await oldestFirst(options.outboxDir).then((f) => f.length, () => 0);
+      const before = await oldestFirst(options.outboxDir).then(
+        (f) => f.length,
+        () => 0,
+      );
       if (smtp === undefined || before === 0) return { sent: 0, waiting: before };
       try {
         await flushOutbox(smtp);
       } catch {
         // flushOutbox returns its errors; anything else still must not reject.
       }
-      const after = await oldestFirst(options.outboxDir).then((f) => f.length, () => 0);
+      const after = await oldestFirst(options.outboxDir).then(
+        (f) => f.length,
+        () => 0,
+      );
       return { sent: before - after, waiting: after };
     },
     async send(message) {
@@ -191,12 +203,13 @@ async function oldestFirst(outboxDir: string): Promise<string[]> {
   const entries = await Promise.all(
     names.map(async (name) => {
       const file = join(outboxDir, name);
-      const mtime = await stat(file).then((s) => s.mtimeMs, () => 0);
+      const mtime = await stat(file).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      );
       return { file, stamp: name.slice(0, 15), mtime, base: name.slice(0, -'.eml'.length) };
     }),
   );
-  entries.sort(
-    (a, b) => a.stamp.localeCompare(b.stamp) || a.mtime - b.mtime || a.base.localeCompare(b.base, 'en', { numeric: true }),
-  );
+  entries.sort((a, b) => a.stamp.localeCompare(b.stamp) || a.mtime - b.mtime || a.base.localeCompare(b.base, 'en', { numeric: true }));
   return entries.map((e) => e.file);
 }

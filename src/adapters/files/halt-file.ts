@@ -21,7 +21,11 @@ export function readHalt(dataDir: string): HaltState | undefined {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (parsed && typeof parsed === 'object' && 'reason' in parsed && typeof parsed.reason === 'string') {
       const p = parsed as Partial<HaltState>;
-      return { reason: p.reason ?? '', at: typeof p.at === 'string' ? p.at : 'unknown', source: typeof p.source === 'string' ? p.source : 'unknown' };
+      return {
+        reason: p.reason ?? '',
+        at: typeof p.at === 'string' ? p.at : 'unknown',
+        source: typeof p.source === 'string' ? p.source : 'unknown',
+      };
     }
   } catch {
     // fall through: unreadable means halted with an unknown reason

@@ -5,8 +5,16 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 
 /** Columns of an order file, one row per plan line. */
 export const ORDER_FILE_COLUMNS = [
-  'symbol', 'action', 'quantity', 'limit_price', 'reference_price', 'current_quantity', 'target_quantity',
-  'trade_value', 'est_commission', 'reason',
+  'symbol',
+  'action',
+  'quantity',
+  'limit_price',
+  'reference_price',
+  'current_quantity',
+  'target_quantity',
+  'trade_value',
+  'est_commission',
+  'reason',
 ] as const;
 
 /** A name used as one path segment must not climb out of, or nest below, the orders directory. */

@@ -41,7 +41,9 @@ export function acquireRunLock(path: string, holder: LockHolder): RunLock {
     writeFileAtomicSync(path, JSON.stringify(holder) + '\n');
   } catch (error) {
     release(db);
-    throw new StorageError(`cannot create the run lock ${path}: ${describe((error as { cause?: unknown }).cause ?? error)}`, path, { cause: error });
+    throw new StorageError(`cannot create the run lock ${path}: ${describe((error as { cause?: unknown }).cause ?? error)}`, path, {
+      cause: error,
+    });
   }
   return {
     path,

@@ -10,7 +10,16 @@ import { syncDirectory } from '../../fs/atomic-write.js';
 
 /** Columns of `trades.csv`. exec_id comes first: it is the key that keeps a row from being written twice. */
 export const TRADES_CSV_COLUMNS = [
-  'exec_id', 'time', 'symbol', 'side', 'quantity', 'price', 'commission', 'order_ref', 'broker_order_id', 'perm_id',
+  'exec_id',
+  'time',
+  'symbol',
+  'side',
+  'quantity',
+  'price',
+  'commission',
+  'order_ref',
+  'broker_order_id',
+  'perm_id',
 ] as const;
 
 interface ParsedTrades {
@@ -37,17 +46,25 @@ function parseTrades(content: string): ParsedTrades {
   for (let i = 0; i < content.length; i++) {
     const c = content[i];
     if (inQuotes) {
-      if (c === '"' && content[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') inQuotes = false;
+      if (c === '"' && content[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') inQuotes = false;
       else field += c;
     } else if (c === '"') inQuotes = true;
-    else if (c === ',') { if (fieldIndex === 0) first = field; field = ''; fieldIndex++; }
-    else if (c === '\n') {
+    else if (c === ',') {
+      if (fieldIndex === 0) first = field;
+      field = '';
+      fieldIndex++;
+    } else if (c === '\n') {
       if (fieldIndex === 0) first = field;
       first = first.replace(/\r$/, '');
       if (header === undefined) header = first;
       else if (first !== '') execIds.add(first);
-      field = ''; first = ''; fieldIndex = 0; completeChars = i + 1;
+      field = '';
+      first = '';
+      fieldIndex = 0;
+      completeChars = i + 1;
     } else field += c;
   }
   return { execIds, header, completeBytes: Buffer.byteLength(content.slice(0, completeChars)) };
@@ -74,7 +91,10 @@ export async function appendTrades(file: string, fills: Execution[]): Promise<{ 
       const content = await handle.readFile({ encoding: 'utf8' });
       const parsed = parseTrades(content);
       if (parsed.header !== undefined && parsed.header !== TRADES_CSV_COLUMNS[0]) {
-        throw new StorageError(`${file}: not a trades CSV written by ib-rebalancer (first column is '${parsed.header}', expected 'exec_id'); move it aside`, file);
+        throw new StorageError(
+          `${file}: not a trades CSV written by ib-rebalancer (first column is '${parsed.header}', expected 'exec_id'); move it aside`,
+          file,
+        );
       }
       const torn = parsed.completeBytes < Buffer.byteLength(content);
       if (torn) await handle.truncate(parsed.completeBytes);

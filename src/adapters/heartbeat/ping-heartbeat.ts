@@ -22,7 +22,8 @@ export async function pingHeartbeat(
     }
     return response.ok ? { ok: true, status: response.status } : { ok: false, reason: `HTTP ${response.status}` };
   } catch (error) {
-    const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.message) : String(error);
+    const reason =
+      error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.message) : String(error);
     return { ok: false, reason };
   }
 }

@@ -44,12 +44,16 @@ export async function readAccountSummary(session: IbSession, account: string, ti
     if (id !== undefined) void session.send((api) => api.cancelAccountSummary(id)).catch(() => undefined);
   }
   if (!seen.has(account)) {
-    throw new BrokerError(`account ${account} is not managed by this login (${[...seen].join(', ') || 'no accounts in the summary'})`, 'rejected');
+    throw new BrokerError(
+      `account ${account} is not managed by this login (${[...seen].join(', ') || 'no accounts in the summary'})`,
+      'rejected',
+    );
   }
   const figure = (tag: string): number => {
     const raw = rows.get(tag)?.value;
     const value = raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
-    if (!Number.isFinite(value)) throw new BrokerError(`account summary of ${account}: ${tag} is ${raw === undefined ? 'missing' : `"${raw}"`}`, 'fatal');
+    if (!Number.isFinite(value))
+      throw new BrokerError(`account summary of ${account}: ${tag} is ${raw === undefined ? 'missing' : `"${raw}"`}`, 'fatal');
     return value;
   };
   return {
@@ -81,11 +85,13 @@ export function readPositions(session: IbSession, account: string, timeoutMs: nu
             if (acct !== account) return;
             const symbol = contract.symbol ?? '';
             if (contract.secType !== 'STK') {
-              if ((quantity ?? 0) !== 0) log.warn({ symbol, secType: contract.secType, quantity }, 'position that is not a stock left out of the plan');
+              if ((quantity ?? 0) !== 0)
+                log.warn({ symbol, secType: contract.secType, quantity }, 'position that is not a stock left out of the plan');
               return;
             }
             const previous = found.get(symbol);
-            if (previous && previous.conId !== contract.conId) problems.push(`${symbol} (conIds ${previous.conId ?? '?'} and ${contract.conId ?? '?'})`);
+            if (previous && previous.conId !== contract.conId)
+              problems.push(`${symbol} (conIds ${previous.conId ?? '?'} and ${contract.conId ?? '?'})`);
             found.set(symbol, { account, symbol, quantity: quantity ?? 0, avgCost: avgCost ?? 0, conId: contract.conId });
           }),
           session.events.on('positionEnd', () => ctx.resolve()),
@@ -96,7 +102,10 @@ export function readPositions(session: IbSession, account: string, timeoutMs: nu
       void session.send((api) => api.cancelPositions()).catch(() => undefined);
     }
     if (problems.length > 0) {
-      throw new BrokerError(`account ${account} holds two stocks with the same symbol, which the run cannot tell apart: ${problems.join(', ')}`, 'fatal');
+      throw new BrokerError(
+        `account ${account} holds two stocks with the same symbol, which the run cannot tell apart: ${problems.join(', ')}`,
+        'fatal',
+      );
     }
     return [...found.values()].map(({ conId: _conId, ...p }) => p);
   });

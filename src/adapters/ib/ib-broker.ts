@@ -7,7 +7,15 @@
  * rejects with that BrokerError. Nothing is ever retried behind the caller's back but the connection.
  */
 import type {
-  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, ContractHint, ContractInfo, Execution, OrderRequest, Quote,
+  AccountSummary,
+  BrokerOrder,
+  BrokerPosition,
+  CancelResult,
+  ContractHint,
+  ContractInfo,
+  Execution,
+  OrderRequest,
+  Quote,
 } from '../../core/types.js';
 import { BrokerError, type Broker } from '../../ports/broker.js';
 import type { ContractCache } from '../../ports/contract-cache.js';
@@ -67,11 +75,18 @@ export class IbBroker implements Broker {
     if (this.session !== undefined) throw new BrokerError('the IB broker is already connected; a run uses one session', 'connect');
     const o = this.options;
     const session = await connectSession({
-      host: o.host, port: o.port, clientId: o.clientId, timeoutMs: o.timeoutMs, retries: o.connectRetries,
-      backoffMs: o.connectBackoffMs, log: this.log, onClientError: o.onClientError,
+      host: o.host,
+      port: o.port,
+      clientId: o.clientId,
+      timeoutMs: o.timeoutMs,
+      retries: o.connectRetries,
+      backoffMs: o.connectBackoffMs,
+      log: this.log,
+      onClientError: o.onClientError,
     });
     session.events.on('commissionReport', (report) => {
-      if (report.execId && report.commission !== undefined && Number.isFinite(report.commission)) this.commissions.set(report.execId, report.commission);
+      if (report.execId && report.commission !== undefined && Number.isFinite(report.commission))
+        this.commissions.set(report.execId, report.commission);
     });
     this.session = session;
   }
@@ -114,12 +129,19 @@ export class IbBroker implements Broker {
   }
 
   async executions(since: string): Promise<Execution[]> {
-    return readExecutions(this.connected(), since, this.commissions, { account: this.options.account, timeoutMs: this.options.timeoutMs, log: this.log });
+    return readExecutions(this.connected(), since, this.commissions, {
+      account: this.options.account,
+      timeoutMs: this.options.timeoutMs,
+      log: this.log,
+    });
   }
 
   async contractDetails(symbols: string[], hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>> {
     const found = await readContractDetails(this.connected(), symbols, hints, {
-      cache: this.options.contractCache, now: this.options.now ?? (() => new Date().toISOString()), timeoutMs: this.options.timeoutMs, log: this.log,
+      cache: this.options.contractCache,
+      now: this.options.now ?? (() => new Date().toISOString()),
+      timeoutMs: this.options.timeoutMs,
+      log: this.log,
     });
     for (const info of Object.values(found)) this.contracts.set(info.symbol, info);
     return found;
@@ -138,7 +160,10 @@ export class IbBroker implements Broker {
   async placeOrder(order: OrderRequest): Promise<BrokerOrder> {
     this.refuseWhenReadOnly(`place ${order.orderRef}`);
     return placeAdaptiveOrder(this.connected(), order, {
-      account: this.options.account, timeoutMs: this.options.timeoutMs, known: this.contracts.get(order.symbol), submittedAt: this.submittedAt,
+      account: this.options.account,
+      timeoutMs: this.options.timeoutMs,
+      known: this.contracts.get(order.symbol),
+      submittedAt: this.submittedAt,
     });
   }
 

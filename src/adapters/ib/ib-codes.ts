@@ -34,8 +34,8 @@ export const CONNECTIVITY_CODES: ReadonlySet<number> = new Set([1100, 1101, 1102
 
 /** IB refused an order (or the order died before it was acknowledged). The code goes into BrokerError.code. */
 export const ORDER_REJECTION_CODES: ReadonlySet<number> = new Set([
-  103, 104, 105, 106, 107, 109, 110, 111, 116, 117, 133, 135, 200, 201, 202, 203, 321, 383, 387, 388, 434, 451, 10147, 10148,
-  10149, 10006, 10052,
+  103, 104, 105, 106, 107, 109, 110, 111, 116, 117, 133, 135, 200, 201, 202, 203, 321, 383, 387, 388, 434, 451, 10147, 10148, 10149, 10006,
+  10052,
 ]);
 
 /** A cancel request that IB refused: the order is not (or no longer) cancellable by this client. */
@@ -54,13 +54,7 @@ export const ORDER_CANCELLED_CODE = 202;
 export const CLIENT_ID_IN_USE_CODE = 326;
 
 export type IbCodeClass =
-  | 'info'
-  | 'info-with-consequence'
-  | 'connectivity'
-  | 'session-fatal'
-  | 'order-rejected'
-  | 'request-failed'
-  | 'other';
+  'info' | 'info-with-consequence' | 'connectivity' | 'session-fatal' | 'order-rejected' | 'request-failed' | 'other';
 
 /** The set a code belongs to. Order and request sets overlap (200, 321): the id decides which one applies. */
 export function classifyIbCode(code: number): IbCodeClass {

@@ -31,7 +31,10 @@ export async function connectSession(options: ConnectOptions): Promise<IbSession
     const session = new IbSession(options);
     try {
       await session.open(options.timeoutMs);
-      options.log.info({ host: options.host, port: options.port, clientId: options.clientId, attempt, accounts: session.accounts }, 'connected to IB');
+      options.log.info(
+        { host: options.host, port: options.port, clientId: options.clientId, attempt, accounts: session.accounts },
+        'connected to IB',
+      );
       return session;
     } catch (error) {
       session.close();

@@ -17,7 +17,8 @@ export function currencyOf(hint: ContractHint | undefined): string {
 export function toContractInfo(symbol: string, details: ContractDetails): ContractInfo | { problem: string } {
   const c = details.contract;
   const minTick = details.minTick;
-  if (minTick === undefined || !Number.isFinite(minTick) || minTick <= 0) return { problem: `IB gave ${symbol} no usable minimum tick (${String(minTick)})` };
+  if (minTick === undefined || !Number.isFinite(minTick) || minTick <= 0)
+    return { problem: `IB gave ${symbol} no usable minimum tick (${String(minTick)})` };
   if (!c.currency) return { problem: `IB gave ${symbol} no currency` };
   return {
     symbol,
@@ -35,7 +36,11 @@ export function toContractInfo(symbol: string, details: ContractDetails): Contra
  * The one listing of a symbol among IB's answers, or why there is none. Never guesses between listings:
  * a wrong one would price and route the order on another stock.
  */
-export function pickListing(symbol: string, results: ContractDetails[], hint: ContractHint | undefined): ContractDetails | { problem: string } {
+export function pickListing(
+  symbol: string,
+  results: ContractDetails[],
+  hint: ContractHint | undefined,
+): ContractDetails | { problem: string } {
   const stocks = results.filter((d) => d.contract.secType === undefined || d.contract.secType === 'STK');
   const wanted = hint?.primaryExchange;
   const matching = wanted ? stocks.filter((d) => d.contract.primaryExch === wanted) : stocks;

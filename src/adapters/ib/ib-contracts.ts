@@ -30,7 +30,10 @@ export interface ContractOptions {
  * does not know (error 200), or lists ambiguously, is absent from the result and logged.
  */
 export async function readContractDetails(
-  session: IbSession, symbols: string[], hints: Record<string, ContractHint>, options: ContractOptions,
+  session: IbSession,
+  symbols: string[],
+  hints: Record<string, ContractHint>,
+  options: ContractOptions,
 ): Promise<Record<string, ContractInfo>> {
   session.assertUsable();
   const now = options.now();
@@ -71,7 +74,8 @@ function requestDetails(session: IbSession, symbol: string, hint: ContractHint |
     ],
     onMessage: (ctx, code, text) => {
       if (code === NO_SECURITY_DEFINITION) ctx.resolve([]);
-      else if (!isNotice(code)) ctx.reject(new BrokerError(`contract details of ${symbol}: ${meaningOf(code)} (IB ${code}: ${text})`, 'fatal', code, ctx.id));
+      else if (!isNotice(code))
+        ctx.reject(new BrokerError(`contract details of ${symbol}: ${meaningOf(code)} (IB ${code}: ${text})`, 'fatal', code, ctx.id));
     },
     send: (api, id) => api.reqContractDetails(id, stockContract(symbol, currencyOf(hint), hint?.primaryExchange)),
   });

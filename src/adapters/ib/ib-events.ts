@@ -105,7 +105,9 @@ export function wireEvents(api: IBApi, hub: IbEvents): void {
   api.on(EventName.disconnected, () => hub.emit('disconnected'));
   api.on(EventName.nextValidId, (id: number) => hub.emit('nextValidId', id));
   api.on(EventName.managedAccounts, (accounts: string) => hub.emit('managedAccounts', accounts));
-  api.on(EventName.accountSummary, (reqId, account, tag, value, currency) => hub.emit('accountSummary', reqId, account, tag, value, currency));
+  api.on(EventName.accountSummary, (reqId, account, tag, value, currency) =>
+    hub.emit('accountSummary', reqId, account, tag, value, currency),
+  );
   api.on(EventName.accountSummaryEnd, (reqId) => hub.emit('accountSummaryEnd', reqId));
   api.on(EventName.position, (account, contract, pos, avgCost) => hub.emit('position', account, contract, pos, avgCost));
   api.on(EventName.positionEnd, () => hub.emit('positionEnd'));

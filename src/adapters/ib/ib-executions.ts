@@ -21,7 +21,12 @@ export interface ExecutionOptions {
 }
 
 /** Executions at or after `since` (ISO 8601), each with its commission, in the order IB sent them. */
-export async function readExecutions(session: IbSession, since: string, commissions: ReadonlyMap<string, number>, options: ExecutionOptions): Promise<Execution[]> {
+export async function readExecutions(
+  session: IbSession,
+  since: string,
+  commissions: ReadonlyMap<string, number>,
+  options: ExecutionOptions,
+): Promise<Execution[]> {
   session.assertUsable();
   const sinceMs = Date.parse(since);
   if (!Number.isFinite(sinceMs)) throw new BrokerError(`executions: "${since}" is not an ISO 8601 instant`, 'fatal');
@@ -41,15 +46,28 @@ export async function readExecutions(session: IbSession, since: string, commissi
   const wanted = [...raw.values()].filter(({ contract, execution }) => {
     if (options.account && execution.acctNumber && execution.acctNumber !== options.account) return false;
     if (contract.secType === 'STK') return true;
-    options.log.warn({ symbol: contract.symbol, secType: contract.secType, execId: execution.execId }, 'execution that is not a stock left out');
+    options.log.warn(
+      { symbol: contract.symbol, secType: contract.secType, execId: execution.execId },
+      'execution that is not a stock left out',
+    );
     return false;
   });
   const converted = wanted.map(({ contract, execution }) => toExecution(contract, execution)).filter((e) => Date.parse(e.time) >= sinceMs);
-  await waitForCommissions(session, converted.map((e) => e.execId), commissions, options.timeoutMs);
+  await waitForCommissions(
+    session,
+    converted.map((e) => e.execId),
+    commissions,
+    options.timeoutMs,
+  );
   return converted.map((e) => ({ ...e, commission: commissions.get(e.execId) ?? Number.NaN }));
 }
 
-async function waitForCommissions(session: IbSession, execIds: string[], commissions: ReadonlyMap<string, number>, timeoutMs: number): Promise<void> {
+async function waitForCommissions(
+  session: IbSession,
+  execIds: string[],
+  commissions: ReadonlyMap<string, number>,
+  timeoutMs: number,
+): Promise<void> {
   const missing = () => execIds.filter((id) => !commissions.has(id));
   if (missing().length === 0) return;
   await session.operation<void>({
@@ -58,7 +76,12 @@ async function waitForCommissions(session: IbSession, execIds: string[], commiss
     // The session's own listener records each report first (it subscribed earlier), so the map is current here.
     listen: (ctx) => [session.events.on('commissionReport', () => missing().length === 0 && ctx.resolve())],
     onTimeout: (ctx) =>
-      ctx.reject(new BrokerError(`executions: no commission report from IB within ${timeoutMs} ms for ${missing().join(', ')}; the fills are recorded by a later run`, 'timeout')),
+      ctx.reject(
+        new BrokerError(
+          `executions: no commission report from IB within ${timeoutMs} ms for ${missing().join(', ')}; the fills are recorded by a later run`,
+          'timeout',
+        ),
+      ),
   });
 }
 

@@ -63,7 +63,8 @@ export function runOperation<T>(spec: OperationSpec<T>, id: number, host: Operat
     stops.push(
       host.track((code, text) => {
         if (spec.onMessage) spec.onMessage(ctx, code, text);
-        else if (!isNotice(code)) ctx.reject(new BrokerError(`${spec.label}: ${meaningOf(code)} (IB ${code}: ${text})`, brokerErrorKindOf(code, kind), code, id));
+        else if (!isNotice(code))
+          ctx.reject(new BrokerError(`${spec.label}: ${meaningOf(code)} (IB ${code}: ${text})`, brokerErrorKindOf(code, kind), code, id));
       }),
     );
     if (spec.listen) stops.push(...spec.listen(ctx));
@@ -77,7 +78,9 @@ export function runOperation<T>(spec: OperationSpec<T>, id: number, host: Operat
           else ctx.reject(new BrokerError(`${spec.label}: no answer from IB within ${spec.timeoutMs} ms`, 'timeout', undefined, id));
         }, spec.timeoutMs);
       })
-      .catch((error: unknown) => ctx.reject(error instanceof BrokerError ? error : new BrokerError(`${spec.label}: ${String(error)}`, 'fatal')));
+      .catch((error: unknown) =>
+        ctx.reject(error instanceof BrokerError ? error : new BrokerError(`${spec.label}: ${String(error)}`, 'fatal')),
+      );
   });
 }
 

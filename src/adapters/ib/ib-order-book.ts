@@ -23,7 +23,10 @@ export class OrderBook {
   private readonly early = new Map<string, StatusPart>();
   private readonly listeners = new Set<(entry: BookEntry) => void>();
 
-  constructor(events: IbEvents, private readonly ownClientId: number) {
+  constructor(
+    events: IbEvents,
+    private readonly ownClientId: number,
+  ) {
     events.on('openOrder', (orderId, contract, order, state) => this.onOpenOrder(orderId, contract, order, state));
     events.on('orderStatus', (update) => this.onOrderStatus(update));
   }

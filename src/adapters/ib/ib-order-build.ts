@@ -21,8 +21,16 @@ export function stockContract(symbol: string, currency: string, primaryExchange?
 
 /** Contract of an order; the conId is used only when the contract details agree with the request. */
 export function orderContract(request: OrderRequest, known: ContractInfo | undefined): Contract {
-  const agrees = known !== undefined && known.currency === request.currency && (request.primaryExchange === '' || known.primaryExchange === request.primaryExchange);
-  return stockContract(request.symbol, request.currency, request.primaryExchange || known?.primaryExchange, agrees ? known?.conId : undefined);
+  const agrees =
+    known !== undefined &&
+    known.currency === request.currency &&
+    (request.primaryExchange === '' || known.primaryExchange === request.primaryExchange);
+  return stockContract(
+    request.symbol,
+    request.currency,
+    request.primaryExchange || known?.primaryExchange,
+    agrees ? known?.conId : undefined,
+  );
 }
 
 /** The IB order of a request. `orderMiscOptions` stays unset: the encoder would flatten an array into the frame. */
@@ -49,10 +57,13 @@ export function adaptiveLimitOrder(request: OrderRequest, account: string): Orde
 export function requestProblems(request: OrderRequest): string[] {
   const problems: string[] = [];
   if (!/^[A-Z0-9.\- ]{1,12}$/i.test(request.symbol)) problems.push(`symbol "${request.symbol}" is not a stock symbol`);
-  if (!Number.isSafeInteger(request.quantity) || request.quantity <= 0) problems.push(`quantity ${request.quantity} is not a whole number of shares above 0`);
-  if (!Number.isFinite(request.limitPrice) || request.limitPrice <= 0) problems.push(`limit price ${request.limitPrice} is not a price above 0`);
+  if (!Number.isSafeInteger(request.quantity) || request.quantity <= 0)
+    problems.push(`quantity ${request.quantity} is not a whole number of shares above 0`);
+  if (!Number.isFinite(request.limitPrice) || request.limitPrice <= 0)
+    problems.push(`limit price ${request.limitPrice} is not a price above 0`);
   if (request.orderRef.trim() === '') problems.push('the orderRef is empty: the next run could not recognise the order');
   if (!/^[A-Z]{3}$/.test(request.currency)) problems.push(`currency "${request.currency}" is not a currency code`);
-  if (!['Patient', 'Normal', 'Urgent'].includes(request.adaptivePriority)) problems.push(`adaptive priority "${request.adaptivePriority}" is not Patient, Normal or Urgent`);
+  if (!['Patient', 'Normal', 'Urgent'].includes(request.adaptivePriority))
+    problems.push(`adaptive priority "${request.adaptivePriority}" is not Patient, Normal or Urgent`);
   return problems;
 }

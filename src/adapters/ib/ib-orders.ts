@@ -49,15 +49,18 @@ export async function cancelOwnOrder(session: IbSession, order: BrokerOrder, tim
       session.book.onUpdate((entry) => {
         if (entry.key !== key) return;
         if (isCancelledStatus(entry.status)) ctx.resolve({ ...base, confirmed: true, status: entry.status });
-        else if (isFinalStatus(entry.status)) ctx.resolve({ ...base, confirmed: false, status: entry.status, detail: `${entry.status} before the cancel took effect` });
+        else if (isFinalStatus(entry.status))
+          ctx.resolve({ ...base, confirmed: false, status: entry.status, detail: `${entry.status} before the cancel took effect` });
       }),
     ],
     onMessage: (ctx, code, text) => {
       if (code === ORDER_CANCELLED_CODE) ctx.resolve({ ...base, confirmed: true, status: 'Cancelled' });
-      else if (!isNotice(code)) ctx.resolve({ ...base, confirmed: false, status: statusNow(), detail: `IB ${code}: ${text} (${meaningOf(code)})` });
+      else if (!isNotice(code))
+        ctx.resolve({ ...base, confirmed: false, status: statusNow(), detail: `IB ${code}: ${text} (${meaningOf(code)})` });
     },
     send: (api, id) => api.cancelOrder(id),
-    onTimeout: (ctx) => ctx.resolve({ ...base, confirmed: false, status: statusNow(), detail: `no confirmation from IB within ${timeoutMs} ms` }),
+    onTimeout: (ctx) =>
+      ctx.resolve({ ...base, confirmed: false, status: statusNow(), detail: `no confirmation from IB within ${timeoutMs} ms` }),
   });
 }
 
@@ -66,7 +69,12 @@ export async function cancelOwnOrder(session: IbSession, order: BrokerOrder, tim
  * every account the login manages. Confirmed per order by asking for the open orders again until the ones
  * that were open are gone (an order of another client reports its cancel to that client, not to us).
  */
-export async function cancelAllOrders(session: IbSession, requestTimeoutMs: number, cancelTimeoutMs: number, pollMs = 500): Promise<CancelResult[]> {
+export async function cancelAllOrders(
+  session: IbSession,
+  requestTimeoutMs: number,
+  cancelTimeoutMs: number,
+  pollMs = 500,
+): Promise<CancelResult[]> {
   const before = await readOpenOrders(session, requestTimeoutMs);
   if (before.length === 0) return [];
   await session.send((api) => api.reqGlobalCancel());
@@ -78,7 +86,8 @@ export async function cancelAllOrders(session: IbSession, requestTimeoutMs: numb
   }
   return before.map((order) => {
     const base = { brokerOrderId: order.brokerOrderId, orderRef: order.orderRef };
-    if (open.has(identity(order))) return { ...base, confirmed: false, status: order.status, detail: `still open ${cancelTimeoutMs} ms after IB's global cancel` };
+    if (open.has(identity(order)))
+      return { ...base, confirmed: false, status: order.status, detail: `still open ${cancelTimeoutMs} ms after IB's global cancel` };
     const latest = session.book.find(order);
     if (latest?.status === 'Filled') return { ...base, confirmed: false, status: 'Filled', detail: 'Filled before the cancel took effect' };
     return { ...base, confirmed: true, status: latest !== undefined && isCancelledStatus(latest.status) ? latest.status : 'Cancelled' };
@@ -92,8 +101,10 @@ export function foreignOrderReason(order: BrokerOrder, ownClientId: number): str
     return `order ${order.orderRef || `(permId ${order.permId ?? '?'})`} was entered in TWS, not through the API: cancel it in TWS, or set CANCEL_SCOPE=all (IB's global cancel)`;
   }
   if (order.clientId !== undefined && order.clientId !== ownClientId) {
-    return `order ${id} belongs to API client ${order.clientId}, not to this session's client ${ownClientId}; IB lets only that client cancel it by id ` +
-      `(cancelOrder(${id}) from here would name this client's own order ${id}). Cancel it from that client or in TWS, or set CANCEL_SCOPE=all (IB's global cancel)`;
+    return (
+      `order ${id} belongs to API client ${order.clientId}, not to this session's client ${ownClientId}; IB lets only that client cancel it by id ` +
+      `(cancelOrder(${id}) from here would name this client's own order ${id}). Cancel it from that client or in TWS, or set CANCEL_SCOPE=all (IB's global cancel)`
+    );
   }
   return undefined;
 }

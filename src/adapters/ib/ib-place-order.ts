@@ -34,13 +34,24 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
   if (account === undefined || account === '') throw new BrokerError(`order ${request.orderRef} not sent: IB_ACCOUNT is not set`, 'fatal');
   const orderId = session.orderIds.allocate();
   if (orderId === undefined) {
-    throw new BrokerError(`order ${request.orderRef} not sent: TWS gave this session no valid next order id, so no order id can be chosen safely`, 'fatal');
+    throw new BrokerError(
+      `order ${request.orderRef} not sent: TWS gave this session no valid next order id, so no order id can be chosen safely`,
+      'fatal',
+    );
   }
   const { symbol, action, quantity, limitPrice, orderRef } = request;
   const label = `order ${orderId} (${action} ${quantity} ${symbol} @ ${limitPrice}, ${orderRef})`;
   const entry = session.book.seed({
-    brokerOrderId: orderId, clientId: session.clientId, orderRef, symbol, action, quantity, limitPrice,
-    status: 'PendingSubmit', filledQuantity: 0, avgFillPrice: 0,
+    brokerOrderId: orderId,
+    clientId: session.clientId,
+    orderRef,
+    symbol,
+    action,
+    quantity,
+    limitPrice,
+    status: 'PendingSubmit',
+    filledQuantity: 0,
+    avgFillPrice: 0,
   });
   const contract = orderContract(request, options.known);
   const order = adaptiveLimitOrder(request, account);
@@ -54,7 +65,18 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
         if (update.key !== entry.key) return;
         if (isAcknowledgedStatus(update.status)) ctx.resolve(toBrokerOrder(update));
         else if (isFinalStatus(update.status) && grace === undefined) {
-          grace = setTimeout(() => ctx.reject(new BrokerError(`${label}: IB set it ${update.status}${update.message ? ` (${update.message})` : ''}`, 'rejected', undefined, orderId)), REASON_GRACE_MS);
+          grace = setTimeout(
+            () =>
+              ctx.reject(
+                new BrokerError(
+                  `${label}: IB set it ${update.status}${update.message ? ` (${update.message})` : ''}`,
+                  'rejected',
+                  undefined,
+                  orderId,
+                ),
+              ),
+            REASON_GRACE_MS,
+          );
         }
       }),
       () => clearTimeout(grace),
@@ -68,7 +90,14 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
       api.placeOrder(id, contract, order);
     },
     onTimeout: (ctx) =>
-      ctx.reject(new BrokerError(`${label}: no acknowledgement from IB within ${options.timeoutMs} ms; it may have reached IB and is not resent (the next run finds it by its orderRef)`, 'timeout', undefined, orderId)),
+      ctx.reject(
+        new BrokerError(
+          `${label}: no acknowledgement from IB within ${options.timeoutMs} ms; it may have reached IB and is not resent (the next run finds it by its orderRef)`,
+          'timeout',
+          undefined,
+          orderId,
+        ),
+      ),
   });
 }
 
@@ -77,14 +106,19 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
  * (or until all are final). Orders this session has not heard of are looked up among the open orders.
  */
 export async function followOrderStatuses(
-  session: IbSession, ids: number[], windowMs: number, submittedAt: Map<number, number>, timeoutMs: number,
+  session: IbSession,
+  ids: number[],
+  windowMs: number,
+  submittedAt: Map<number, number>,
+  timeoutMs: number,
 ): Promise<BrokerOrder[]> {
   session.assertUsable();
   const keys = ids.map((id) => session.book.ownKey(id));
-  const allFinal = () => keys.every((key) => {
-    const found = session.book.get(key);
-    return found !== undefined && isFinalStatus(found.status);
-  });
+  const allFinal = () =>
+    keys.every((key) => {
+      const found = session.book.get(key);
+      return found !== undefined && isFinalStatus(found.status);
+    });
   const until = Math.max(0, ...ids.map((id) => (submittedAt.get(id) ?? Date.now()) + windowMs - Date.now()));
   if (until > 0 && !allFinal()) {
     await session.operation<void>({

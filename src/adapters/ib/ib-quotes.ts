@@ -34,7 +34,10 @@ export function setMarketDataType(session: IbSession, type: 'live' | 'delayed'):
 
 /** One snapshot per symbol that has a contract; symbols without a usable snapshot are absent. */
 export async function readQuotes(
-  session: IbSession, symbols: string[], contracts: Record<string, ContractInfo>, options: QuoteOptions,
+  session: IbSession,
+  symbols: string[],
+  contracts: Record<string, ContractInfo>,
+  options: QuoteOptions,
 ): Promise<Record<string, Quote>> {
   session.assertUsable();
   const priced = symbols.filter((s) => contracts[s] !== undefined);
@@ -68,7 +71,8 @@ function snapshot(session: IbSession, symbol: string, contract: ContractInfo, op
       if (isNotice(code)) return;
       ctx.resolve(leaveOut(`${meaningOf(code)} (IB ${code}: ${text})`));
     },
-    send: (api, id) => api.reqMktData(id, stockContract(symbol, contract.currency, contract.primaryExchange, contract.conId), '', true, false),
+    send: (api, id) =>
+      api.reqMktData(id, stockContract(symbol, contract.currency, contract.primaryExchange, contract.conId), '', true, false),
     onTimeout: (ctx) => {
       // Free the line: a snapshot that never ended may still hold it.
       void session.send((api) => api.cancelMktData(ctx.id)).catch(() => undefined);

@@ -54,7 +54,9 @@ export class IbSession {
 
   constructor(private readonly options: IbSessionOptions) {
     this.clientId = options.clientId;
-    this.events = new IbEvents((error) => this.failClosed(new BrokerError(`internal error while handling an IB message: ${String(error)}`, 'fatal')));
+    this.events = new IbEvents((error) =>
+      this.failClosed(new BrokerError(`internal error while handling an IB message: ${String(error)}`, 'fatal')),
+    );
     // maxReqPerSec is set far above our own bucket so that the library's limiter never holds a message back:
     // a message it queued could leave after the operation that sent it had timed out.
     loadLibraryConfigWithoutEnvLeak();
@@ -66,7 +68,10 @@ export class IbSession {
     this.events.on('disconnected', () => this.onDisconnected());
     this.events.on('nextValidId', (id) => this.orderIds.observe(id));
     this.events.on('managedAccounts', (list) => {
-      this.accounts = list.split(',').map((a) => a.trim()).filter((a) => a !== '');
+      this.accounts = list
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
     });
   }
 
@@ -95,7 +100,10 @@ export class IbSession {
       this.openFailed = finish;
       stops.push(this.events.on('nextValidId', () => ((gotId = true), check())));
       stops.push(this.events.on('managedAccounts', () => ((gotAccounts = true), check())));
-      const timer = setTimeout(() => finish(new BrokerError(`no session within ${timeoutMs} ms (no next valid order id or managed accounts)`, 'connect')), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new BrokerError(`no session within ${timeoutMs} ms (no next valid order id or managed accounts)`, 'connect')),
+        timeoutMs,
+      );
       this.api.connect(this.options.clientId);
     });
   }
@@ -178,7 +186,14 @@ export class IbSession {
     }
     if (cls === 'connectivity' || cls === 'session-fatal') {
       const kind = cls === 'connectivity' ? 'connectivity' : 'fatal';
-      this.failClosed(new BrokerError(`${meaningOf(code)} (IB ${code}: ${text}) on ${where}; nothing is resent, the next run starts a new session`, kind, code, id > 0 ? id : undefined));
+      this.failClosed(
+        new BrokerError(
+          `${meaningOf(code)} (IB ${code}: ${text}) on ${where}; nothing is resent, the next run starts a new session`,
+          kind,
+          code,
+          id > 0 ? id : undefined,
+        ),
+      );
       return;
     }
     const owner = ownerOfId(id);
@@ -195,9 +210,19 @@ export class IbSession {
     this.socketClosed = true;
     const where = `${this.options.host}:${this.options.port}`;
     if (this.state === 'opening') {
-      this.openFailed?.(new BrokerError(`TWS/IB Gateway at ${where} closed the connection before the session was ready (is client id ${this.options.clientId} already in use?)`, 'connect'));
+      this.openFailed?.(
+        new BrokerError(
+          `TWS/IB Gateway at ${where} closed the connection before the session was ready (is client id ${this.options.clientId} already in use?)`,
+          'connect',
+        ),
+      );
       return;
     }
-    this.failClosed(new BrokerError(`the connection to TWS/IB Gateway at ${where} dropped during the run; nothing is resent, the next run starts a new session`, 'connectivity'));
+    this.failClosed(
+      new BrokerError(
+        `the connection to TWS/IB Gateway at ${where} dropped during the run; nothing is resent, the next run starts a new session`,
+        'connectivity',
+      ),
+    );
   }
 }

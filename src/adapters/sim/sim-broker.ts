@@ -1,8 +1,15 @@
 import { isFinal } from '../../core/order-status.js';
 import { parseInstant, toIsoUtc } from '../../core/session.js';
 import type {
-  AccountSummary, BrokerOrder, BrokerPosition, CancelResult, ContractHint, ContractInfo, Execution,
-  OrderRequest, Quote,
+  AccountSummary,
+  BrokerOrder,
+  BrokerPosition,
+  CancelResult,
+  ContractHint,
+  ContractInfo,
+  Execution,
+  OrderRequest,
+  Quote,
 } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
 import { BrokerError, type Broker } from '../../ports/broker.js';
@@ -42,7 +49,8 @@ export class SimBroker implements Broker {
 
   async accountSummary(account: string): Promise<AccountSummary> {
     const sim = this.connected();
-    if (account !== sim.state.account) throw new BrokerError(`account ${account} is not managed by this login (${sim.state.account})`, 'rejected');
+    if (account !== sim.state.account)
+      throw new BrokerError(`account ${account} is not managed by this login (${sim.state.account})`, 'rejected');
     return sim.summary();
   }
 
@@ -67,7 +75,9 @@ export class SimBroker implements Broker {
   }
 
   async executions(since: string): Promise<Execution[]> {
-    return this.connected().executionsSince(since).map(({ orderId, ...e }) => ({ ...e, brokerOrderId: orderId }));
+    return this.connected()
+      .executionsSince(since)
+      .map(({ orderId, ...e }) => ({ ...e, brokerOrderId: orderId }));
   }
 
   /** Contract facts from the scenario or the universe; hints are not needed, each ticker has one listing. */
@@ -87,7 +97,9 @@ export class SimBroker implements Broker {
   }
 
   async orderStatuses(brokerOrderIds: number[], _windowMs: number): Promise<BrokerOrder[]> {
-    return this.connected().state.orders.filter((o) => brokerOrderIds.includes(o.orderId)).map(toBrokerOrder);
+    return this.connected()
+      .state.orders.filter((o) => brokerOrderIds.includes(o.orderId))
+      .map(toBrokerOrder);
   }
 
   /** The account's refusals, unusable states and storage failures as the port's errors; the messages name the file. */
@@ -109,15 +121,26 @@ export class SimBroker implements Broker {
 
 function toBrokerOrder(o: Readonly<SimOrder>): BrokerOrder {
   return {
-    brokerOrderId: o.orderId, permId: o.permId, clientId: o.clientId, orderRef: o.orderRef, symbol: o.symbol, action: o.action,
-    quantity: o.quantity, limitPrice: o.limitPrice, status: o.status, filledQuantity: o.filled, avgFillPrice: o.avgFillPrice,
+    brokerOrderId: o.orderId,
+    permId: o.permId,
+    clientId: o.clientId,
+    orderRef: o.orderRef,
+    symbol: o.symbol,
+    action: o.action,
+    quantity: o.quantity,
+    limitPrice: o.limitPrice,
+    status: o.status,
+    filledQuantity: o.filled,
+    avgFillPrice: o.avgFillPrice,
     ...(o.message === undefined ? {} : { message: o.message }),
   };
 }
 
 function collect<T>(symbols: string[], get: (symbol: string) => T | undefined): Record<string, T> {
-  return Object.fromEntries(symbols.flatMap((s) => {
-    const value = get(s);
-    return value === undefined ? [] : [[s, value] as const];
-  }));
+  return Object.fromEntries(
+    symbols.flatMap((s) => {
+      const value = get(s);
+      return value === undefined ? [] : [[s, value] as const];
+    }),
+  );
 }

@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 )`;
 
 function appliedIds(db: Database.Database): string[] {
-  return db.prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY seq').all().map((r) => r.id);
+  return db
+    .prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY seq')
+    .all()
+    .map((r) => r.id);
 }
 
 function hasLedger(db: Database.Database): boolean {
@@ -60,7 +63,9 @@ function checkHistory(file: string, applied: readonly string[], known: readonly 
 /** A database holding other tables but no migration ledger is someone else's: do not write into it. */
 function checkForeign(db: Database.Database, file: string): void {
   if (hasLedger(db)) return;
-  const other = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get();
+  const other = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1")
+    .get();
   if (other !== undefined) {
     throw new StorageError(`${file}: not an ib-rebalancer database (it has table '${other.name}' but no schema_migrations)`, file);
   }

@@ -31,7 +31,11 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const readonly = options.readonly ?? false;
   if (!readonly) guardStorage(file, 'create the directory of the database', () => mkdirSync(dirname(file), { recursive: true }));
-  const db = guardStorage(file, 'open the database', () => new Database(file, { timeout: busyTimeoutMs, readonly, fileMustExist: readonly }));
+  const db = guardStorage(
+    file,
+    'open the database',
+    () => new Database(file, { timeout: busyTimeoutMs, readonly, fileMustExist: readonly }),
+  );
   try {
     // SQLite reads the file lazily: a garbage or corrupt file is first noticed by these statements.
     guardStorage(file, 'configure the database', () => {

@@ -73,14 +73,25 @@ export class SqliteContractCache implements ContractCache {
 
 function toRow(info: ContractInfo, at: string): Row {
   return {
-    symbol: info.symbol, con_id: info.conId ?? null, min_tick: info.minTick, primary_exchange: info.primaryExchange, currency: info.currency,
-    time_zone: info.timeZone ?? null, liquid_hours: info.liquidHours ?? null, trading_hours: info.tradingHours ?? null, cached_at: at,
+    symbol: info.symbol,
+    con_id: info.conId ?? null,
+    min_tick: info.minTick,
+    primary_exchange: info.primaryExchange,
+    currency: info.currency,
+    time_zone: info.timeZone ?? null,
+    liquid_hours: info.liquidHours ?? null,
+    trading_hours: info.tradingHours ?? null,
+    cached_at: at,
   };
 }
 
 function toCached(r: Row): CachedContract {
   return {
-    symbol: r.symbol, minTick: r.min_tick, primaryExchange: r.primary_exchange, currency: r.currency, cachedAt: r.cached_at,
+    symbol: r.symbol,
+    minTick: r.min_tick,
+    primaryExchange: r.primary_exchange,
+    currency: r.currency,
+    cachedAt: r.cached_at,
     ...(r.con_id === null ? {} : { conId: r.con_id }),
     ...(r.time_zone === null ? {} : { timeZone: r.time_zone }),
     ...(r.liquid_hours === null ? {} : { liquidHours: r.liquid_hours }),

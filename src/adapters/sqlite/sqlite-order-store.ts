@@ -13,7 +13,9 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     this.transaction(`record order intent ${order.orderRef}`, () => {
       const existing = this.q.orderByRef.get(order.orderRef);
       if (existing !== undefined) {
-        throw this.fail(`order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`);
+        throw this.fail(
+          `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
+        );
       }
       this.q.insertIntent.run(intentParams(runId, order, createdAt));
     });

@@ -1,4 +1,14 @@
-import type { AlertHistoryEntry, DailyRow, DayBreach, OrderRecord, PositionRecord, ReportFill, ReportStore, RunRecord, TimedSnapshot } from '../../ports/store.js';
+import type {
+  AlertHistoryEntry,
+  DailyRow,
+  DayBreach,
+  OrderRecord,
+  PositionRecord,
+  ReportFill,
+  ReportStore,
+  RunRecord,
+  TimedSnapshot,
+} from '../../ports/store.js';
 import { guardStorage } from '../../fs/storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -68,7 +78,11 @@ export class SqliteReportStore implements ReportStore {
   }
 
   closingSnapshotOnOrBefore(tradingDay: string): (TimedSnapshot & { tradingDay: string }) | undefined {
-    const row = this.all<SnapshotRow & { trading_day: string }>(`read the close on or before ${tradingDay}`, SQL.closingSnapshot, tradingDay)[0];
+    const row = this.all<SnapshotRow & { trading_day: string }>(
+      `read the close on or before ${tradingDay}`,
+      SQL.closingSnapshot,
+      tradingDay,
+    )[0];
     return row === undefined ? undefined : { ...toSnapshot(row), tradingDay: row.trading_day };
   }
 
@@ -81,17 +95,22 @@ export class SqliteReportStore implements ReportStore {
   }
 
   fillsOn(tradingDay: string, until: string): ReportFill[] {
-    return this.all<FillRow & { reference_price: number | null }>(`read the fills of ${tradingDay}`, SQL.fillsOn, tradingDay, until).map((r) => {
-      const fill: ReportFill = toFillRecord(r);
-      if (r.reference_price !== null) fill.referencePrice = r.reference_price;
-      return fill;
-    });
+    return this.all<FillRow & { reference_price: number | null }>(`read the fills of ${tradingDay}`, SQL.fillsOn, tradingDay, until).map(
+      (r) => {
+        const fill: ReportFill = toFillRecord(r);
+        if (r.reference_price !== null) fill.referencePrice = r.reference_price;
+        return fill;
+      },
+    );
   }
 
   breachesOn(tradingDay: string, until: string): DayBreach[] {
-    return this.all<BreachRow & { run_id: string; started_at: string }>(`read the breaches of ${tradingDay}`, SQL.breachesOn, tradingDay, until).map(
-      (r) => ({ ...toBreach(r), runId: r.run_id, at: r.started_at }),
-    );
+    return this.all<BreachRow & { run_id: string; started_at: string }>(
+      `read the breaches of ${tradingDay}`,
+      SQL.breachesOn,
+      tradingDay,
+      until,
+    ).map((r) => ({ ...toBreach(r), runId: r.run_id, at: r.started_at }));
   }
 
   runsOn(tradingDay: string, until: string): RunRecord[] {

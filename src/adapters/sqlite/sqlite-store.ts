@@ -1,6 +1,13 @@
 import type { Breach } from '../../core/types.js';
 import type {
-  LedgerAdjustmentRecord, LedgerCheck, LedgerCheckLine, PositionRecord, RunRecord, RunStatus, RunStore, SnapshotRecord,
+  LedgerAdjustmentRecord,
+  LedgerCheck,
+  LedgerCheckLine,
+  PositionRecord,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  SnapshotRecord,
 } from '../../ports/store.js';
 import { toBreach, toLedgerAdjustment, toLedgerCheckLine, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
 import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapshotParams } from './store-params.js';
@@ -23,7 +30,10 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     });
   }
 
-  finishRun(runId: string, result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string }): void {
+  finishRun(
+    runId: string,
+    result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string },
+  ): void {
     this.guard(`record the end of run ${runId}`, () => {
       const { changes } = this.q.finishRun.run(finishParams(runId, result));
       if (changes !== 1) throw this.fail(`no run ${runId} to finish`);
@@ -87,15 +97,21 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
   }
 
   recordLedgerAdjustment(adjustment: LedgerAdjustmentRecord): boolean {
-    return this.guard(`record a ${adjustment.kind} ledger adjustment of ${adjustment.symbol}`, () =>
-      this.q.insertLedgerAdjustment.run(ledgerAdjustmentParams(adjustment)).changes === 1,
+    return this.guard(
+      `record a ${adjustment.kind} ledger adjustment of ${adjustment.symbol}`,
+      () => this.q.insertLedgerAdjustment.run(ledgerAdjustmentParams(adjustment)).changes === 1,
     );
   }
 
   recordLedgerCheck(runId: string, lines: LedgerCheckLine[]): void {
     this.transaction(`record the ledger check of run ${runId}`, () => {
       for (const l of lines) {
-        this.q.insertLedgerCheck.run({ run_id: runId, symbol: l.symbol, ledger_quantity: l.ledgerQuantity, broker_quantity: l.brokerQuantity });
+        this.q.insertLedgerCheck.run({
+          run_id: runId,
+          symbol: l.symbol,
+          ledger_quantity: l.ledgerQuantity,
+          broker_quantity: l.brokerQuantity,
+        });
       }
     });
   }
@@ -120,10 +136,23 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     this.guard(`record a ${event.action} event`, () => this.q.insertHalt.run(event));
   }
 
-  recordEmail(email: { kind: string; tradingDay: string; subject: string; status: string; at: string; runId?: string; alertKey?: string }): void {
+  recordEmail(email: {
+    kind: string;
+    tradingDay: string;
+    subject: string;
+    status: string;
+    at: string;
+    runId?: string;
+    alertKey?: string;
+  }): void {
     this.guard(`record the ${email.kind} email`, () =>
       this.q.insertEmail.run({
-        kind: email.kind, trading_day: email.tradingDay, subject: email.subject, status: email.status, at: email.at, run_id: email.runId ?? null,
+        kind: email.kind,
+        trading_day: email.tradingDay,
+        subject: email.subject,
+        status: email.status,
+        at: email.at,
+        run_id: email.runId ?? null,
         alert_key: email.alertKey ?? null,
       }),
     );

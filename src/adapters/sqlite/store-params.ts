@@ -1,5 +1,13 @@
 import type { BrokerOrder, Execution } from '../../core/types.js';
-import type { LedgerAdjustmentRecord, OrderIntent, OrderReconciliation, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type {
+  LedgerAdjustmentRecord,
+  OrderIntent,
+  OrderReconciliation,
+  PositionRecord,
+  RunRecord,
+  RunStatus,
+  SnapshotRecord,
+} from '../../ports/store.js';
 import type { FillRow, LedgerAdjustmentRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The port's records as statement parameters (the inverse of store-rows.ts). */
@@ -8,10 +16,19 @@ import type { FillRow, LedgerAdjustmentRow, OrderRow, PositionRow, RunRow, Snaps
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 export type RunParams = Nullable<Omit<RunRow, 'finished_at' | 'exit_code' | 'error'>>;
-export type FinishParams = { id: string; finished_at: string; status: string; exit_code: number; error: string | null; trading_state: string | null };
+export type FinishParams = {
+  id: string;
+  finished_at: string;
+  status: string;
+  exit_code: number;
+  error: string | null;
+  trading_state: string | null;
+};
 export type SnapshotParams = Omit<SnapshotRow, 'taken_at'>;
 export type PositionParams = PositionRow & { run_id: string };
-export type IntentParams = Omit<OrderRow, 'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message'> & { updated_at: string };
+export type IntentParams = Omit<OrderRow, 'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message'> & {
+  updated_at: string;
+};
 export type BrokerUpdateParams = {
   order_ref: string;
   status: string;
@@ -23,7 +40,10 @@ export type BrokerUpdateParams = {
   updated_at: string;
 };
 
-export type BrokerReconcileParams = Omit<BrokerUpdateParams, 'broker_order_id' | 'message'> & { broker_order_id: number | null; message: string };
+export type BrokerReconcileParams = Omit<BrokerUpdateParams, 'broker_order_id' | 'message'> & {
+  broker_order_id: number | null;
+  message: string;
+};
 
 export function reconcileParams(orderRef: string, r: OrderReconciliation): BrokerReconcileParams {
   return {

@@ -1,5 +1,14 @@
 import type { Breach, BreachCode, Side } from '../../core/types.js';
-import type { FillRecord, LedgerAdjustmentRecord, LedgerCheckLine, OrderRecord, PositionRecord, RunRecord, RunStatus, SnapshotRecord } from '../../ports/store.js';
+import type {
+  FillRecord,
+  LedgerAdjustmentRecord,
+  LedgerCheckLine,
+  OrderRecord,
+  PositionRecord,
+  RunRecord,
+  RunStatus,
+  SnapshotRecord,
+} from '../../ports/store.js';
 
 /** Rows as better-sqlite3 returns them (snake_case, NULL as null), and their mapping to the port's records. */
 

@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import { RECORD_ONLY_STATUSES, sqlStatusList } from '../../core/order-status.js';
-import type { BrokerReconcileParams, BrokerUpdateParams, FinishParams, IntentParams, PositionParams, RunParams, SnapshotParams } from './store-params.js';
+import type {
+  BrokerReconcileParams,
+  BrokerUpdateParams,
+  FinishParams,
+  IntentParams,
+  PositionParams,
+  RunParams,
+  SnapshotParams,
+} from './store-params.js';
 import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The core's final order statuses (as in the view v_open_orders): `('Filled', 'Cancelled', ...)`. */
@@ -143,7 +151,15 @@ export function prepareStatements(db: Database.Database) {
     insertHalt: db.prepare<{ action: string; reason: string; at: string; source: string }>(
       'INSERT INTO halt_events (action, reason, at, source) VALUES (@action, @reason, @at, @source)',
     ),
-    insertEmail: db.prepare<{ kind: string; trading_day: string; subject: string; status: string; at: string; run_id: string | null; alert_key: string | null }>(
+    insertEmail: db.prepare<{
+      kind: string;
+      trading_day: string;
+      subject: string;
+      status: string;
+      at: string;
+      run_id: string | null;
+      alert_key: string | null;
+    }>(
       `INSERT INTO emails (kind, trading_day, subject, status, at, run_id, alert_key)
        VALUES (@kind, @trading_day, @subject, @status, @at, @run_id, @alert_key)`,
     ),

@@ -37,7 +37,9 @@ export async function gatewayCommand(io: CommandIo, options: GatewayCommandOptio
   await stop;
   await gateway.close();
   const { connections, messagesIn, ordersPlaced, decodeErrors } = gateway.stats();
-  io.err(`gateway stopped: ${connections} connection(s), ${messagesIn} message(s), ${ordersPlaced} order(s), ${decodeErrors.length} decode error(s)`);
+  io.err(
+    `gateway stopped: ${connections} connection(s), ${messagesIn} message(s), ${ordersPlaced} order(s), ${decodeErrors.length} decode error(s)`,
+  );
   return decodeErrors.length === 0 ? ExitCode.ok : ExitCode.failed;
 }
 
@@ -48,4 +50,3 @@ function parsePort(value: string | undefined): number {
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`--port: expected a port number 0..65535, got "${value}"`, '--port');
   return port;
 }
-

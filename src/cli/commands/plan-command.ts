@@ -18,7 +18,8 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     for (const warning of preview.sessionWarnings) io.out(`warning: ${warning}`);
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
     if (preview.plan) io.out(...formatPlan(preview.plan));
-    if (preview.ledger) io.out('ledger vs broker:', ...formatLedger(preview.ledger), ...(preview.ledgerNote ? [`note: ${preview.ledgerNote}`] : []));
+    if (preview.ledger)
+      io.out('ledger vs broker:', ...formatLedger(preview.ledger), ...(preview.ledgerNote ? [`note: ${preview.ledgerNote}`] : []));
     io.out(...formatBreaches(preview.breaches, preview.plan?.tradingState ?? 'HALTED'));
     if (!preview.marketOpen && preview.nextOpen) {
       io.out(`${preview.phaseReason}: a run now would send nothing; the next session opens ${describeInstant(preview.nextOpen)}`);

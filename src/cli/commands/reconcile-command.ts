@@ -29,7 +29,7 @@ interface Row extends LedgerCheckLine {
  */
 export function reconcileCommand(io: CommandIo, options: ReconcileOptions): ExitCode {
   if (options.accept !== undefined && (options.reason === undefined || options.reason.trim() === '')) {
-    io.err('reconcile --accept needs --reason TEXT: why the broker\'s figure is right (it is recorded)');
+    io.err("reconcile --accept needs --reason TEXT: why the broker's figure is right (it is recorded)");
     return ExitCode.usage;
   }
   const app = openApp(io.cwd, io.env);
@@ -49,22 +49,43 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     const row = rows.find((r) => r.symbol === symbol);
     if (row === undefined) {
       const managed = store.managedSymbols();
-      io.err(managed.includes(symbol)
-        ? `${symbol} was not in the ledger check of run ${check.runId}: run \`rebalancer run\` first`
-        : `${symbol} is not a managed ticker (managed: ${managed.join(', ') || 'none'})`);
+      io.err(
+        managed.includes(symbol)
+          ? `${symbol} was not in the ledger check of run ${check.runId}: run \`rebalancer run\` first`
+          : `${symbol} is not a managed ticker (managed: ${managed.join(', ') || 'none'})`,
+      );
       return managed.includes(symbol) ? ExitCode.failed : ExitCode.usage;
     }
     if (row.difference === 0) {
-      io.out(`${symbol}: ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId}: nothing to accept`);
+      io.out(
+        `${symbol}: ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId}: nothing to accept`,
+      );
       return ExitCode.ok;
     }
     const before = new Decimal(row.ledgerQuantity).plus(row.accepted).toNumber();
     const source = `operator ${safeUser()}`;
     store.recordLedgerAdjustment({
-      symbol, kind: 'accept', quantity: row.difference, ledgerBefore: before, brokerQuantity: row.brokerQuantity,
-      reason: options.reason ?? '', runId: check.runId, at: options.now, source,
+      symbol,
+      kind: 'accept',
+      quantity: row.difference,
+      ledgerBefore: before,
+      brokerQuantity: row.brokerQuantity,
+      reason: options.reason ?? '',
+      runId: check.runId,
+      at: options.now,
+      source,
     });
-    app.logger.warn({ symbol, quantity: row.difference, ledgerBefore: before, brokerQuantity: row.brokerQuantity, reason: options.reason, runId: check.runId }, 'position break accepted');
+    app.logger.warn(
+      {
+        symbol,
+        quantity: row.difference,
+        ledgerBefore: before,
+        brokerQuantity: row.brokerQuantity,
+        reason: options.reason,
+        runId: check.runId,
+      },
+      'position break accepted',
+    );
     io.out(
       `accepted: ${symbol} ledger ${before} -> ${row.brokerQuantity} (adjustment ${signed(row.difference)}), the broker's figure at run ${check.runId} (${check.at})`,
       `reason: ${options.reason ?? ''}; recorded by ${source}`,
@@ -92,15 +113,22 @@ function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean): v
   }
   const breaks = rows.filter((r) => r.difference !== 0);
   io.out(`ledger vs broker at run ${check.runId} (${check.at}): ${rows.length} managed ticker(s), ${breaks.length} break(s)`);
-  io.out(...formatTable(
-    ['SYMBOL', 'LEDGER', 'ACCEPTED', 'BROKER', 'DIFF', 'STATUS'],
-    rows.map((r) => [
-      r.symbol, String(r.ledgerQuantity), r.accepted === 0 ? '' : signed(r.accepted), String(r.brokerQuantity),
-      r.difference === 0 ? '' : signed(r.difference), r.difference !== 0 ? 'BREAK: not traded' : r.accepted !== 0 ? 'accepted' : 'ok',
-    ]),
-    new Set([1, 2, 3, 4]),
-  ));
-  if (breaks.length > 0) io.out('', `to accept the broker's figure: rebalancer reconcile --accept ${breaks[0]?.symbol ?? 'SYMBOL'} --reason "why"`);
+  io.out(
+    ...formatTable(
+      ['SYMBOL', 'LEDGER', 'ACCEPTED', 'BROKER', 'DIFF', 'STATUS'],
+      rows.map((r) => [
+        r.symbol,
+        String(r.ledgerQuantity),
+        r.accepted === 0 ? '' : signed(r.accepted),
+        String(r.brokerQuantity),
+        r.difference === 0 ? '' : signed(r.difference),
+        r.difference !== 0 ? 'BREAK: not traded' : r.accepted !== 0 ? 'accepted' : 'ok',
+      ]),
+      new Set([1, 2, 3, 4]),
+    ),
+  );
+  if (breaks.length > 0)
+    io.out('', `to accept the broker's figure: rebalancer reconcile --accept ${breaks[0]?.symbol ?? 'SYMBOL'} --reason "why"`);
 }
 
 function signed(n: number): string {

@@ -18,7 +18,19 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
     const lastRun = runs[0];
     const breaches = lastRun ? store.breachesOf(lastRun.runId) : [];
     if (options.json) {
-      io.out(JSON.stringify({ halt, snapshot, positions: positions.map((p) => ({ ...p, drift: p.weight - p.targetWeight })), runs, lastRunBreaches: breaches }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            halt,
+            snapshot,
+            positions: positions.map((p) => ({ ...p, drift: p.weight - p.targetWeight })),
+            runs,
+            lastRunBreaches: breaches,
+          },
+          null,
+          2,
+        ),
+      );
       return ExitCode.ok;
     }
     io.out(halt ? `KILL SWITCH ON since ${halt.at} (${halt.source}): ${halt.reason}` : 'kill switch off');
@@ -29,12 +41,26 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
         `latest snapshot (run ${snapshot.runId}, ${snapshot.takenAt}): NLV ${formatMoney(snapshot.netLiquidation)} ${snapshot.currency}, ` +
           `cash ${formatMoney(snapshot.cash)}, leverage ${snapshot.leverage.toFixed(2)}x, cushion ${pct(snapshot.cushion)}`,
       );
-      const rows = positions.map((p) => [p.symbol, String(p.quantity), String(p.marketPrice), formatMoney(p.marketValue), pct(p.weight), pct(p.targetWeight), pct(p.weight - p.targetWeight)]);
+      const rows = positions.map((p) => [
+        p.symbol,
+        String(p.quantity),
+        String(p.marketPrice),
+        formatMoney(p.marketValue),
+        pct(p.weight),
+        pct(p.targetWeight),
+        pct(p.weight - p.targetWeight),
+      ]);
       io.out(...formatTable(['SYMBOL', 'QTY', 'PRICE', 'VALUE', 'WEIGHT', 'TARGET', 'DRIFT'], rows, new Set([1, 2, 3, 4, 5, 6])));
     }
     io.out('', 'last runs:');
-    io.out(...formatTable(['RUN', 'STARTED', 'STATUS', 'EXIT', 'STATE', 'ERROR'], runs.map((r) => [r.runId, r.startedAt, r.status, String(r.exitCode ?? ''), r.tradingState ?? '', r.error ?? ''])));
-    if (breaches.length > 0) io.out('', `breaches of the last run:`, ...breaches.map((b) => `  ${b.code}${b.symbol ? ` [${b.symbol}]` : ''}: ${b.detail}`));
+    io.out(
+      ...formatTable(
+        ['RUN', 'STARTED', 'STATUS', 'EXIT', 'STATE', 'ERROR'],
+        runs.map((r) => [r.runId, r.startedAt, r.status, String(r.exitCode ?? ''), r.tradingState ?? '', r.error ?? '']),
+      ),
+    );
+    if (breaches.length > 0)
+      io.out('', `breaches of the last run:`, ...breaches.map((b) => `  ${b.code}${b.symbol ? ` [${b.symbol}]` : ''}: ${b.detail}`));
     return ExitCode.ok;
   } finally {
     store.close();

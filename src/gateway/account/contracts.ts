@@ -30,7 +30,11 @@ export function contractViewOf(market: SimMarket, symbol: string): ContractView 
   const info = market.contract(symbol);
   if (info === undefined) return undefined;
   return {
-    conId: conIdOf(symbol), symbol, primaryExchange: info.primaryExchange, currency: info.currency, minTick: info.minTick,
+    conId: conIdOf(symbol),
+    symbol,
+    primaryExchange: info.primaryExchange,
+    currency: info.currency,
+    minTick: info.minTick,
     tradingClass: info.primaryExchange === 'NASDAQ' ? 'NMS' : symbol,
   };
 }

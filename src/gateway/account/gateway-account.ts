@@ -88,17 +88,36 @@ export class GatewayAccount {
 
   /** The contract of a symbol, also for one the market no longer lists (an old order's). */
   contract(symbol: string): ContractView {
-    return contractViewOf(this.market, symbol) ?? {
-      conId: conIdOf(symbol), symbol, primaryExchange: 'NYSE', currency: this.state.currency, minTick: 0.01, tradingClass: symbol,
-    };
+    return (
+      contractViewOf(this.market, symbol) ?? {
+        conId: conIdOf(symbol),
+        symbol,
+        primaryExchange: 'NYSE',
+        currency: this.state.currency,
+        minTick: 0.01,
+        tradingClass: symbol,
+      }
+    );
   }
 
   orderView(o: SimOrder): OrderView {
     const last = this.state.executions.filter((e) => e.orderId === o.orderId).at(-1);
     return {
-      orderId: o.orderId, permId: o.permId, clientId: o.clientId, account: this.state.account, contract: this.contract(o.symbol),
-      action: o.action, quantity: o.quantity, lmtPrice: o.limitPrice, tif: o.tif, orderRef: o.orderRef,
-      adaptivePriority: o.adaptivePriority, status: o.status, filled: o.filled, avgFillPrice: o.avgFillPrice, lastFillPrice: last?.price ?? 0,
+      orderId: o.orderId,
+      permId: o.permId,
+      clientId: o.clientId,
+      account: this.state.account,
+      contract: this.contract(o.symbol),
+      action: o.action,
+      quantity: o.quantity,
+      lmtPrice: o.limitPrice,
+      tif: o.tif,
+      orderRef: o.orderRef,
+      adaptivePriority: o.adaptivePriority,
+      status: o.status,
+      filled: o.filled,
+      avgFillPrice: o.avgFillPrice,
+      lastFillPrice: last?.price ?? 0,
     };
   }
 
@@ -109,10 +128,21 @@ export class GatewayAccount {
     const cumQty = through.reduce((sum, x) => sum + x.quantity, 0);
     const value = through.reduce((sum, x) => sum + x.quantity * x.price, 0);
     return {
-      execId: e.execId, orderId: e.orderId, permId: e.permId, clientId: order?.clientId ?? 0, account: this.state.account,
-      contract: this.contract(e.symbol), side: e.side, shares: e.quantity, price: e.price, time: ibTime(e.time),
-      cumQty, avgPrice: cumQty > 0 ? Math.round((value / cumQty) * 1e8) / 1e8 : 0, orderRef: e.orderRef,
-      commission: e.commission, currency: this.state.currency,
+      execId: e.execId,
+      orderId: e.orderId,
+      permId: e.permId,
+      clientId: order?.clientId ?? 0,
+      account: this.state.account,
+      contract: this.contract(e.symbol),
+      side: e.side,
+      shares: e.quantity,
+      price: e.price,
+      time: ibTime(e.time),
+      cumQty,
+      avgPrice: cumQty > 0 ? Math.round((value / cumQty) * 1e8) / 1e8 : 0,
+      orderRef: e.orderRef,
+      commission: e.commission,
+      currency: this.state.currency,
     };
   }
 
@@ -120,14 +150,23 @@ export class GatewayAccount {
     for (const [i, f] of orders.entries()) {
       const contract = this.contract(f.symbol);
       const request: OrderRequest = {
-        orderRef: f.orderRef, symbol: f.symbol, action: f.action, quantity: f.quantity, limitPrice: f.limitPrice,
-        adaptivePriority: f.adaptivePriority ?? 'Normal', primaryExchange: contract.primaryExchange, currency: contract.currency,
+        orderRef: f.orderRef,
+        symbol: f.symbol,
+        action: f.action,
+        quantity: f.quantity,
+        limitPrice: f.limitPrice,
+        adaptivePriority: f.adaptivePriority ?? 'Normal',
+        primaryExchange: contract.primaryExchange,
+        currency: contract.currency,
       };
       const placement = { orderId: this.state.nextOrderId, clientId: f.clientId, adaptive: f.adaptivePriority !== undefined };
       try {
         this.sim.place(request, placement);
       } catch (err) {
-        throw new ConfigError(`scenario gateway.foreignOrders.${i}: the simulated account refuses it: ${(err as Error).message}`, 'SIM_SCENARIO');
+        throw new ConfigError(
+          `scenario gateway.foreignOrders.${i}: the simulated account refuses it: ${(err as Error).message}`,
+          'SIM_SCENARIO',
+        );
       }
     }
   }

@@ -70,8 +70,22 @@ export interface PositionView {
 /** POSITION `61|3|account|conId|symbol|STK|...|position|avgCost` (16 fields). */
 export function position(p: PositionView): string[] {
   return [
-    id(REPLY.POSITION), '3', p.account, id(p.conId), p.symbol, 'STK', '', '0', '', '', 'SMART', p.currency, p.symbol,
-    p.tradingClass, num(p.quantity), num(p.avgCost),
+    id(REPLY.POSITION),
+    '3',
+    p.account,
+    id(p.conId),
+    p.symbol,
+    'STK',
+    '',
+    '0',
+    '',
+    '',
+    'SMART',
+    p.currency,
+    p.symbol,
+    p.tradingClass,
+    num(p.quantity),
+    num(p.avgCost),
   ];
 }
 

@@ -37,55 +37,132 @@ export function openOrder(o: OrderView): string[] {
   const c = o.contract;
   const algo = o.adaptivePriority === undefined ? [''] : ['Adaptive', '1', 'adaptivePriority', o.adaptivePriority];
   return [
-    String(REPLY.OPEN_ORDER), String(o.orderId),
+    String(REPLY.OPEN_ORDER),
+    String(o.orderId),
     // contract: conId, symbol, secType, lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass
-    String(c.conId), c.symbol, 'STK', '', '0', '', '', 'SMART', c.currency, c.symbol, c.tradingClass,
+    String(c.conId),
+    c.symbol,
+    'STK',
+    '',
+    '0',
+    '',
+    '',
+    'SMART',
+    c.currency,
+    c.symbol,
+    c.tradingClass,
     // action, totalQuantity, orderType, lmtPrice, auxPrice, tif, ocaGroup, account, openClose, origin, orderRef
-    o.action, num(o.quantity), 'LMT', num(o.lmtPrice), '', o.tif, '', o.account, '', '0', o.orderRef,
+    o.action,
+    num(o.quantity),
+    'LMT',
+    num(o.lmtPrice),
+    '',
+    o.tif,
+    '',
+    o.account,
+    '',
+    '0',
+    o.orderRef,
     // clientId, permId, outsideRth, hidden, discretionaryAmt, goodAfterTime, sharesAllocation
-    String(o.clientId), String(o.permId), '0', '0', '0', '', '',
+    String(o.clientId),
+    String(o.permId),
+    '0',
+    '0',
+    '0',
+    '',
+    '',
     // faGroup, faMethod, faPercentage, modelCode, goodTillDate, rule80A, percentOffset, settlingFirm
     ...EMPTY(8),
     // shortSaleSlot, designatedLocation, exemptCode, auctionStrategy, startingPrice, stockRefPrice, delta, stockRange x2, displaySize
-    '0', '', '-1', '0', ...EMPTY(6),
+    '0',
+    '',
+    '-1',
+    '0',
+    ...EMPTY(6),
     // blockOrder, sweepToFill, allOrNone, minQty, ocaType, eTradeOnly, firmQuoteOnly, nbboPriceCap
-    '0', '0', '0', '', '3', '0', '0', '',
+    '0',
+    '0',
+    '0',
+    '',
+    '3',
+    '0',
+    '0',
+    '',
     // parentId, triggerMethod, volatility, volatilityType, deltaNeutralOrderType (empty: no DN fields), deltaNeutralAuxPrice
-    '0', '0', '', '0', '', '',
+    '0',
+    '0',
+    '',
+    '0',
+    '',
+    '',
     // continuousUpdate, referencePriceType, trailStopPrice, trailingPercent, basisPoints, basisPointsType
-    '0', '0', ...EMPTY(4),
+    '0',
+    '0',
+    ...EMPTY(4),
     // comboLegsDescription, comboLegsCount, orderComboLegsCount, smartComboRoutingParamsCount
-    '', '0', '0', '0',
+    '',
+    '0',
+    '0',
+    '0',
     // scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement (empty: no scale fields), hedgeType (empty: no param)
     ...EMPTY(4),
     // optOutSmartRouting, clearingAccount, clearingIntent, notHeld, deltaNeutralContract flag
-    '0', '', '', '0', '0',
+    '0',
+    '',
+    '',
+    '0',
+    '0',
     // algoStrategy [, algoParamsCount, tag, value]
     ...algo,
     // solicited, whatIf, orderState.status
-    '0', '0', o.status,
+    '0',
+    '0',
+    o.status,
     // margins before/change/after (9), commission, min, max, commissionCurrency, warningText
     ...EMPTY(14),
     // randomizeSize, randomizePrice, conditionsCount
-    '0', '0', '0',
+    '0',
+    '0',
+    '0',
     // adjustedOrderType, triggerPrice, trailStopPrice, lmtPriceOffset, adjustedStopPrice, adjustedStopLimitPrice, adjustedTrailingAmount
     ...EMPTY(7),
     // adjustableTrailingUnit, softDollarTier name/value/displayName, cashQty
-    '0', ...EMPTY(4),
+    '0',
+    ...EMPTY(4),
     // dontUseAutoPriceForHedge, isOmsContainer, discretionaryUpToLimitPrice, usePriceMgmtAlgo, duration, postToAts, autoCancelParent
-    '0', '0', '0', '0', '', '', '0',
+    '0',
+    '0',
+    '0',
+    '0',
+    '',
+    '',
+    '0',
     // minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf, customerAccount
     ...EMPTY(6),
     // professionalCustomer, bondAccruedInterest, includeOvernight, extOperator, manualOrderIndicator
-    '0', '', '0', '', '',
+    '0',
+    '',
+    '0',
+    '',
+    '',
   ];
 }
 
 /** ORDER_STATUS `3|orderId|status|filled|remaining|avgFillPrice|permId|parentId|lastFillPrice|clientId|whyHeld|mktCapPrice`. */
 export function orderStatus(o: OrderView): string[] {
   return [
-    String(REPLY.ORDER_STATUS), String(o.orderId), o.status, num(o.filled), num(o.quantity - o.filled), num(o.avgFillPrice),
-    String(o.permId), '0', num(o.lastFillPrice), String(o.clientId), '', '0',
+    String(REPLY.ORDER_STATUS),
+    String(o.orderId),
+    o.status,
+    num(o.filled),
+    num(o.quantity - o.filled),
+    num(o.avgFillPrice),
+    String(o.permId),
+    '0',
+    num(o.lastFillPrice),
+    String(o.clientId),
+    '',
+    '0',
   ];
 }
 

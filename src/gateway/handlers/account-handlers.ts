@@ -1,6 +1,12 @@
 import type { AccountSummary } from '../../core/types.js';
 import {
-  accountSummary, accountSummaryEnd, currentTime, managedAccounts, nextValidId, position, positionEnd,
+  accountSummary,
+  accountSummaryEnd,
+  currentTime,
+  managedAccounts,
+  nextValidId,
+  position,
+  positionEnd,
 } from '../encode/encode-basic.js';
 import { money, num } from '../encode/values.js';
 import { parseAccountSummary, parseBare, parseMarketDataType, parseReqIds } from '../parse/parse-requests.js';
@@ -65,8 +71,13 @@ export function handlePositions(link: ClientLink, fields: string[], ctx: Gateway
   const frames = ctx.account.positions().map((p) => {
     const contract = ctx.account.contract(p.symbol);
     return position({
-      account: p.account, conId: contract.conId, symbol: p.symbol, currency: contract.currency, tradingClass: contract.tradingClass,
-      quantity: p.quantity, avgCost: p.avgCost,
+      account: p.account,
+      conId: contract.conId,
+      symbol: p.symbol,
+      currency: contract.currency,
+      tradingClass: contract.tradingClass,
+      quantity: p.quantity,
+      avgCost: p.avgCost,
     });
   });
   link.send(...frames, positionEnd());

@@ -14,7 +14,9 @@ export function handleExecutions(link: ClientLink, fields: string[], ctx: Gatewa
   const { reqId, filter } = parseExecutions(fields);
   const since = parseFilterTime(filter.time);
   if (since === null) {
-    return link.send(errorMessage(reqId, 321, `Error validating request:-'bP' : cause - invalid execution filter time ${JSON.stringify(filter.time)}`));
+    return link.send(
+      errorMessage(reqId, 321, `Error validating request:-'bP' : cause - invalid execution filter time ${JSON.stringify(filter.time)}`),
+    );
   }
   const frames = ctx.account.state.executions
     .filter((e) => matches(ctx, e, filter, since))
@@ -28,13 +30,15 @@ export function handleExecutions(link: ClientLink, fields: string[], ctx: Gatewa
 function matches(ctx: GatewayContext, e: SimExecution, f: ExecutionFilterRef, since: number | undefined): boolean {
   const clientId = ctx.account.executionView(e).clientId;
   const same = (wanted: string, actual: string) => wanted === '' || wanted.toUpperCase() === actual.toUpperCase();
-  return (f.clientId === undefined || f.clientId === 0 || f.clientId === clientId)
-    && same(f.acctCode, ctx.account.state.account)
-    && same(f.symbol, e.symbol)
-    && same(f.secType, 'STK')
-    && (f.exchange === '' || ['SMART', ctx.account.contract(e.symbol).primaryExchange].includes(f.exchange.toUpperCase()))
-    && same(f.side, e.side)
-    && (since === undefined || Date.parse(e.time) >= since);
+  return (
+    (f.clientId === undefined || f.clientId === 0 || f.clientId === clientId) &&
+    same(f.acctCode, ctx.account.state.account) &&
+    same(f.symbol, e.symbol) &&
+    same(f.secType, 'STK') &&
+    (f.exchange === '' || ['SMART', ctx.account.contract(e.symbol).primaryExchange].includes(f.exchange.toUpperCase())) &&
+    same(f.side, e.side) &&
+    (since === undefined || Date.parse(e.time) >= since)
+  );
 }
 
 /**

@@ -10,8 +10,9 @@ import type { ClientLink, GatewayContext } from '../session/context.js';
 
 /** Contract details and market data snapshots. */
 
-const NOT_SUBSCRIBED = 'Requested market data is not subscribed. Check API status by selecting the Account menu then under '
-  + 'Management choose Market Data Subscription Manager and confirm the relevant market data subscriptions are active.';
+const NOT_SUBSCRIBED =
+  'Requested market data is not subscribed. Check API status by selecting the Account menu then under ' +
+  'Management choose Market Data Subscription Manager and confirm the relevant market data subscriptions are active.';
 const DELAYED_NOTICE = 'Requested market data is not subscribed. Displaying delayed market data.';
 
 /** REQ_CONTRACT_DATA: the one listing of the ticker, or error 200, then the end marker (only after a listing). */
@@ -20,7 +21,10 @@ export function handleContractDetails(link: ClientLink, fields: string[], ctx: G
   const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
   if (contract === undefined) return link.send(errorMessage(reqId, 200, NO_SECURITY_DEFINITION));
   const now = ctx.account.now;
-  link.send(contractData(reqId, contract, { trading: hoursText(now, 'trading'), liquid: hoursText(now, 'liquid') }), contractDataEnd(reqId));
+  link.send(
+    contractData(reqId, contract, { trading: hoursText(now, 'trading'), liquid: hoursText(now, 'liquid') }),
+    contractDataEnd(reqId),
+  );
 }
 
 /**
@@ -55,7 +59,11 @@ function ticksOf(reqId: number, q: Quote, delayed: boolean, minute: number): str
   const t = delayed ? TICK.delayed : TICK.live;
   const size = (side: string) => 100 * (1 + Math.floor(hashUnit(q.symbol, side, minute) * 9));
   const frames: string[][] = [];
-  const sides = [[q.bid, t.bid, t.bidSize, 'bid'], [q.ask, t.ask, t.askSize, 'ask'], [q.last, t.last, t.lastSize, 'last']] as const;
+  const sides = [
+    [q.bid, t.bid, t.bidSize, 'bid'],
+    [q.ask, t.ask, t.askSize, 'ask'],
+    [q.last, t.last, t.lastSize, 'last'],
+  ] as const;
   for (const [price, priceType, sizeType, side] of sides) {
     if (price === undefined) continue;
     frames.push(tickPrice(reqId, priceType, price, size(side)), tickSize(reqId, sizeType, size(side)));

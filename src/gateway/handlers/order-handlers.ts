@@ -18,7 +18,9 @@ export function handleCancelOrder(link: ClientLink, fields: string[], ctx: Gatew
   const order = ctx.account.state.orders.find((o) => o.orderId === orderId);
   if (order === undefined) return link.send(errorMessage(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`));
   if (isFinal(order.status)) {
-    return link.send(errorMessage(orderId, 161, `Cancel attempted when order is not in a cancellable state.  Order permId =${order.permId}`));
+    return link.send(
+      errorMessage(orderId, 161, `Cancel attempted when order is not in a cancellable state.  Order permId =${order.permId}`),
+    );
   }
   cancel(link, order, ctx);
 }
@@ -45,13 +47,21 @@ export function handleAllOpenOrders(link: ClientLink, fields: string[], ctx: Gat
 /** REQ_OPEN_ORDERS: as IB, only the orders this client id placed (client 0 also sees orders placed by hand). */
 export function handleOpenOrders(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseBare(fields);
-  sendOpenOrders(link, ctx, ctx.account.openOrders().filter((o) => o.clientId === link.clientId));
+  sendOpenOrders(
+    link,
+    ctx,
+    ctx.account.openOrders().filter((o) => o.clientId === link.clientId),
+  );
 }
 
 /** REQ_AUTO_OPEN_ORDERS: answered like REQ_OPEN_ORDERS (binding manual orders is not simulated). */
 export function handleAutoOpenOrders(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseAutoOpenOrders(fields);
-  sendOpenOrders(link, ctx, ctx.account.openOrders().filter((o) => o.clientId === link.clientId));
+  sendOpenOrders(
+    link,
+    ctx,
+    ctx.account.openOrders().filter((o) => o.clientId === link.clientId),
+  );
 }
 
 function sendOpenOrders(link: ClientLink, ctx: GatewayContext, orders: SimOrder[]): void {

@@ -37,16 +37,31 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
   if (fault !== undefined) return refuse(link, id, fault.code, fault.message ?? defaultText(fault.code, order), qty);
   const adaptivePriority = order.algoParams.find((p) => p.tag === 'adaptivePriority')?.value ?? 'Normal';
   const request = {
-    orderRef: order.orderRef, symbol: contract.symbol, action: order.action as Side, quantity: order.totalQuantity ?? 0,
-    limitPrice: order.lmtPrice ?? 0, adaptivePriority: adaptivePriority as AdaptivePriority, primaryExchange: contract.primaryExchange,
+    orderRef: order.orderRef,
+    symbol: contract.symbol,
+    action: order.action as Side,
+    quantity: order.totalQuantity ?? 0,
+    limitPrice: order.lmtPrice ?? 0,
+    adaptivePriority: adaptivePriority as AdaptivePriority,
+    primaryExchange: contract.primaryExchange,
     currency: contract.currency,
   };
   try {
     const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: order.algoStrategy !== '' });
     // TWS acknowledges first; fills (when the order is marketable at once) follow as their own updates.
-    const accepted = { ...ctx.account.orderView(placed.order), status: initialStatus(placed.order.status), filled: 0, avgFillPrice: 0, lastFillPrice: 0 };
+    const accepted = {
+      ...ctx.account.orderView(placed.order),
+      status: initialStatus(placed.order.status),
+      filled: 0,
+      avgFillPrice: 0,
+      lastFillPrice: 0,
+    };
     link.send(openOrder(accepted), orderStatus(accepted));
-    pushEvents(ctx, placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0), link);
+    pushEvents(
+      ctx,
+      placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0),
+      link,
+    );
   } catch (err) {
     if (!(err instanceof SimRejection)) throw err;
     refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
@@ -80,8 +95,10 @@ function defaultText(code: number, o: ParsedPlaceOrder): string {
   if (code === 103) return 'Duplicate order id';
   if (code === 451) {
     const value = Math.round((o.totalQuantity ?? 0) * (o.lmtPrice ?? 0)).toLocaleString('en-US');
-    return `The following order "ID:${o.orderId}" value estimate of ${value} USD exceeds the Total Value Limit of 100,000 USD. `
-      + 'Restriction is specified in Precautionary Settings of Global Configuration/Presets.';
+    return (
+      `The following order "ID:${o.orderId}" value estimate of ${value} USD exceeds the Total Value Limit of 100,000 USD. ` +
+      'Restriction is specified in Precautionary Settings of Global Configuration/Presets.'
+    );
   }
   return 'Order rejected - reason:';
 }

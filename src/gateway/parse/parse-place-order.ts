@@ -1,7 +1,13 @@
 import { FieldCursor } from '../wire/field-cursor.js';
 import {
-  readAlgo, readComboGroups, readConditions, readDeltaNeutralContract, readDeltaNeutralOrder, readPegBenchFields,
-  readPegBestMidFields, readScaleFields,
+  readAlgo,
+  readComboGroups,
+  readConditions,
+  readDeltaNeutralContract,
+  readDeltaNeutralOrder,
+  readPegBenchFields,
+  readPegBestMidFields,
+  readScaleFields,
 } from './parse-order-groups.js';
 
 /** An Adaptive (or other algo) parameter as sent: `adaptivePriority` = `Normal`. */
@@ -49,12 +55,22 @@ export function parsePlaceOrder(fields: readonly string[], clientId: number): Pa
   const c = new FieldCursor(fields, 'PLACE_ORDER');
   const orderId = c.id('orderId');
   const contract = {
-    conId: c.int('conId'), symbol: c.str('symbol'), secType: c.str('secType'),
+    conId: c.int('conId'),
+    symbol: c.str('symbol'),
+    secType: c.str('secType'),
     ...skipped(c, 'lastTradeDateOrContractMonth', 'strike', 'right', 'multiplier'),
-    exchange: c.str('exchange'), primaryExch: c.str('primaryExch'), currency: c.str('currency'),
+    exchange: c.str('exchange'),
+    primaryExch: c.str('primaryExch'),
+    currency: c.str('currency'),
     ...skipped(c, 'localSymbol', 'tradingClass', 'secIdType', 'secId'),
   };
-  const main = { action: c.str('action'), totalQuantity: c.num('totalQuantity'), orderType: c.str('orderType'), lmtPrice: c.num('lmtPrice'), auxPrice: c.num('auxPrice') };
+  const main = {
+    action: c.str('action'),
+    totalQuantity: c.num('totalQuantity'),
+    orderType: c.str('orderType'),
+    lmtPrice: c.num('lmtPrice'),
+    auxPrice: c.num('auxPrice'),
+  };
   const tif = c.str('tif');
   c.skip('ocaGroup');
   const account = c.str('account');
@@ -91,7 +107,18 @@ export function parsePlaceOrder(fields: readonly string[], clientId: number): Pa
   c.skip('customerAccount', 'professionalCustomer', 'includeOvernight', 'manualOrderIndicator');
   c.end();
   return {
-    orderId, clientId, ...contract, ...main, tif, account, orderRef, transmit, parentId, outsideRth, ...algo, whatIf,
+    orderId,
+    clientId,
+    ...contract,
+    ...main,
+    tif,
+    account,
+    orderRef,
+    transmit,
+    parentId,
+    outsideRth,
+    ...algo,
+    whatIf,
     fieldCount: fields.length,
   };
 }

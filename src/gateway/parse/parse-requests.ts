@@ -81,7 +81,15 @@ export function parseMarketDataType(fields: readonly string[]): number {
 /** REQ_ACCOUNT_SUMMARY: `62|1|reqId|group|tags`. */
 export function parseAccountSummary(fields: readonly string[]): { reqId: number; group: string; tags: string[] } {
   const c = open(fields, '1');
-  const value = { reqId: c.id('reqId'), group: c.str('group'), tags: c.str('tags').split(',').map((t) => t.trim()).filter(Boolean) };
+  const value = {
+    reqId: c.id('reqId'),
+    group: c.str('group'),
+    tags: c
+      .str('tags')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  };
   return done(c, value);
 }
 
@@ -108,7 +116,12 @@ export function parseContractDetails(fields: readonly string[]): { reqId: number
 }
 
 /** REQ_MKT_DATA: `1|11|reqId|` contract `|`[BAG legs]`|dnFlag[+3]|genericTickList|snapshot|regulatory|options`. */
-export function parseMktData(fields: readonly string[]): { reqId: number; contract: ContractRef; genericTickList: string; snapshot: boolean } {
+export function parseMktData(fields: readonly string[]): {
+  reqId: number;
+  contract: ContractRef;
+  genericTickList: string;
+  snapshot: boolean;
+} {
   const c = open(fields, '11');
   const reqId = c.id('reqId');
   const contract = readContract(c);
@@ -128,8 +141,13 @@ export function parseExecutions(fields: readonly string[]): { reqId: number; fil
   const c = open(fields, '3');
   const reqId = c.id('reqId');
   const filter = {
-    clientId: c.int('clientId'), acctCode: c.str('acctCode'), time: c.str('time'), symbol: c.str('symbol'),
-    secType: c.str('secType'), exchange: c.str('exchange'), side: c.str('side'),
+    clientId: c.int('clientId'),
+    acctCode: c.str('acctCode'),
+    time: c.str('time'),
+    symbol: c.str('symbol'),
+    secType: c.str('secType'),
+    exchange: c.str('exchange'),
+    side: c.str('side'),
   };
   return done(c, { reqId, filter });
 }

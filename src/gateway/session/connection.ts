@@ -105,14 +105,22 @@ export class Connection implements ClientLink {
       this.hooks.log?.(describeIncoming(unit.fields, this.clientId));
       if (this.pacing.record(Date.now())) {
         this.hooks.ctx.stats.pacingViolations += 1;
-        this.send(errorMessage(-1, 100, `Max rate of messages per second has been exceeded:max=${this.hooks.ctx.faults.pacingLimitPerSecond} rec=${this.pacing.count} (1)`));
+        this.send(
+          errorMessage(
+            -1,
+            100,
+            `Max rate of messages per second has been exceeded:max=${this.hooks.ctx.faults.pacingLimitPerSecond} rec=${this.pacing.count} (1)`,
+          ),
+        );
       }
       this.enqueue(() => this.onMessage(unit.fields, count));
     }
   }
 
   private enqueue(step: () => void | Promise<void>): void {
-    this.queue = this.queue.then(step).catch((err: unknown) => this.hooks.ctx.problem(`internal error: ${(err as Error).stack ?? String(err)}`));
+    this.queue = this.queue
+      .then(step)
+      .catch((err: unknown) => this.hooks.ctx.problem(`internal error: ${(err as Error).stack ?? String(err)}`));
   }
 
   private onHandshake(versions: string): void {
@@ -124,8 +132,10 @@ export class Connection implements ClientLink {
       return this.fail(`handshake: ${(err as Error).message}`);
     }
     if (range.max !== SERVER_VERSION || range.min > SERVER_VERSION) {
-      return this.fail(`handshake: the client offers ${versions}, but the simulated gateway speaks exactly server version ${SERVER_VERSION}; `
-        + 'the client library must be checked against the new wire format before it is used');
+      return this.fail(
+        `handshake: the client offers ${versions}, but the simulated gateway speaks exactly server version ${SERVER_VERSION}; ` +
+          'the client library must be checked against the new wire format before it is used',
+      );
     }
     this.send(serverVersion(SERVER_VERSION, this.hooks.ctx.clock()));
   }

@@ -64,15 +64,22 @@ export const ORDER_CANCELED = 'Order Canceled - reason:';
 export function pushEvents(ctx: GatewayContext, events: readonly AccountEvent[], also?: ClientLink): void {
   for (const event of events) {
     const owner = event.kind === 'order' ? event.order.clientId : ctx.account.executionView(event.execution).clientId;
-    const frames = event.kind === 'order'
-      ? [openOrder(ctx.account.orderView(event.order)), orderStatus(ctx.account.orderView(event.order))]
-      : [executionData(-1, ctx.account.executionView(event.execution)), commissionReport(ctx.account.executionView(event.execution))];
+    const frames =
+      event.kind === 'order'
+        ? [openOrder(ctx.account.orderView(event.order)), orderStatus(ctx.account.orderView(event.order))]
+        : [executionData(-1, ctx.account.executionView(event.execution)), commissionReport(ctx.account.executionView(event.execution))];
     for (const client of recipients(ctx, owner, also)) client.send(...frames);
   }
 }
 
 /** Confirms a cancel: the order's new state, then error 202 under its id, to its owner and the requester. */
-export function pushCancel(ctx: GatewayContext, events: readonly AccountEvent[], orderId: number, owner: number, requester: ClientLink): void {
+export function pushCancel(
+  ctx: GatewayContext,
+  events: readonly AccountEvent[],
+  orderId: number,
+  owner: number,
+  requester: ClientLink,
+): void {
   pushEvents(ctx, events, requester);
   for (const client of recipients(ctx, owner, requester)) client.send(errorMessage(orderId, 202, ORDER_CANCELED));
 }

@@ -1,10 +1,19 @@
 import {
-  handleAccountSummary, handleCurrentTime, handleManagedAccounts, handleMarketDataType, handlePositions, handleReqIds,
+  handleAccountSummary,
+  handleCurrentTime,
+  handleManagedAccounts,
+  handleMarketDataType,
+  handlePositions,
+  handleReqIds,
 } from '../handlers/account-handlers.js';
 import { handleExecutions } from '../handlers/execution-handlers.js';
 import { handleContractDetails, handleMktData } from '../handlers/market-data-handlers.js';
 import {
-  handleAllOpenOrders, handleAutoOpenOrders, handleCancelOrder, handleGlobalCancel, handleOpenOrders,
+  handleAllOpenOrders,
+  handleAutoOpenOrders,
+  handleCancelOrder,
+  handleGlobalCancel,
+  handleOpenOrders,
 } from '../handlers/order-handlers.js';
 import { handlePlaceOrder } from '../handlers/place-order-handler.js';
 import { parseBare, parseReqIdOnly } from '../parse/parse-requests.js';
@@ -17,9 +26,11 @@ import type { ClientLink, GatewayContext } from './context.js';
 type Handler = (link: ClientLink, fields: string[], ctx: GatewayContext) => void | Promise<void>;
 
 /** Unsubscribes: TWS sends nothing back, but the message must still have its shape. */
-const acknowledge = (read: (fields: string[]) => unknown): Handler => (_link, fields) => {
-  read(fields);
-};
+const acknowledge =
+  (read: (fields: string[]) => unknown): Handler =>
+  (_link, fields) => {
+    read(fields);
+  };
 
 const HANDLERS = new Map<number, Handler>([
   [REQUEST.REQ_CURRENT_TIME, handleCurrentTime],
@@ -54,9 +65,15 @@ export async function dispatch(link: ClientLink, fields: string[], ctx: GatewayC
 /** The id an error about this message is sent under: the order id or request id when it has one, else -1. */
 export function errorIdOf(fields: readonly string[]): number {
   const id = Number(fields[0]);
-  const position = id === REQUEST.PLACE_ORDER || id === REQUEST.CANCEL_ORDER ? 1
-    : id === REQUEST.REQ_MKT_DATA || id === REQUEST.REQ_CONTRACT_DATA || id === REQUEST.REQ_EXECUTIONS || id === REQUEST.REQ_ACCOUNT_SUMMARY ? 2
-      : undefined;
+  const position =
+    id === REQUEST.PLACE_ORDER || id === REQUEST.CANCEL_ORDER
+      ? 1
+      : id === REQUEST.REQ_MKT_DATA ||
+          id === REQUEST.REQ_CONTRACT_DATA ||
+          id === REQUEST.REQ_EXECUTIONS ||
+          id === REQUEST.REQ_ACCOUNT_SUMMARY
+        ? 2
+        : undefined;
   const value = position === undefined ? undefined : fields[position];
   return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : -1;
 }

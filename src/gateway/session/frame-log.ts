@@ -16,9 +16,11 @@ export function describeIncoming(fields: readonly string[], clientId: number | u
     try {
       const o = parsePlaceOrder(fields, clientId ?? 0);
       const params = o.algoParams.map((p) => ` ${p.tag}=${p.value}`).join('');
-      return `${head} orderId=${o.orderId} symbol=${o.symbol} action=${o.action} totalQuantity=${o.totalQuantity ?? ''} `
-        + `orderType=${o.orderType} lmtPrice=${o.lmtPrice ?? ''} tif=${o.tif} account=${o.account} orderRef=${o.orderRef} `
-        + `transmit=${o.transmit === undefined ? '' : Number(o.transmit)} algoStrategy=${o.algoStrategy}${params} fields=${o.fieldCount}${tag(clientId)}`;
+      return (
+        `${head} orderId=${o.orderId} symbol=${o.symbol} action=${o.action} totalQuantity=${o.totalQuantity ?? ''} ` +
+        `orderType=${o.orderType} lmtPrice=${o.lmtPrice ?? ''} tif=${o.tif} account=${o.account} orderRef=${o.orderRef} ` +
+        `transmit=${o.transmit === undefined ? '' : Number(o.transmit)} algoStrategy=${o.algoStrategy}${params} fields=${o.fieldCount}${tag(clientId)}`
+      );
     } catch {
       // The decode error itself is reported by the connection; the log shows what arrived.
     }

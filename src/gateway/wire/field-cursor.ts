@@ -29,7 +29,9 @@ export class FieldCursor {
   str(name: string): string {
     const value = this.fields[this.index];
     if (value === undefined) {
-      throw new DecodeError(`${this.what}: the message ends at field ${this.index}, where ${name} was expected (${this.fields.length} fields)`);
+      throw new DecodeError(
+        `${this.what}: the message ends at field ${this.index}, where ${name} was expected (${this.fields.length} fields)`,
+      );
     }
     this.index += 1;
     return value;
@@ -82,8 +84,13 @@ export class FieldCursor {
   end(): void {
     const left = this.fields.length - this.index;
     if (left > 0) {
-      const rest = this.fields.slice(this.index, this.index + 5).map((f) => JSON.stringify(f)).join(', ');
-      throw new DecodeError(`${this.what}: ${left} field(s) left unread after field ${this.index - 1} (next: ${rest}${left > 5 ? ', ...' : ''})`);
+      const rest = this.fields
+        .slice(this.index, this.index + 5)
+        .map((f) => JSON.stringify(f))
+        .join(', ');
+      throw new DecodeError(
+        `${this.what}: ${left} field(s) left unread after field ${this.index - 1} (next: ${rest}${left > 5 ? ', ...' : ''})`,
+      );
     }
   }
 

@@ -40,7 +40,9 @@ export class FrameReader {
   private nextHandshake(): Incoming | undefined {
     const prefix = Math.min(this.buffer.length, MAGIC.length);
     if (!this.buffer.subarray(0, prefix).equals(MAGIC.subarray(0, prefix))) {
-      throw new WireError(`the connection does not start with "API\\0" (got ${JSON.stringify(this.buffer.subarray(0, 8).toString('latin1'))})`);
+      throw new WireError(
+        `the connection does not start with "API\\0" (got ${JSON.stringify(this.buffer.subarray(0, 8).toString('latin1'))})`,
+      );
     }
     const body = this.take(MAGIC.length);
     if (body === undefined) return undefined;
@@ -70,7 +72,10 @@ export function decodeFields(payload: Buffer): string[] {
   if (payload.length === 0 || payload[payload.length - 1] !== NUL) {
     throw new WireError(`a frame whose last field is not NUL-terminated: ${JSON.stringify(payload.toString('utf8'))}`);
   }
-  return payload.subarray(0, payload.length - 1).toString('utf8').split('\0');
+  return payload
+    .subarray(0, payload.length - 1)
+    .toString('utf8')
+    .split('\0');
 }
 
 /** Encodes fields as one frame: a length, then each field NUL-terminated (what the client's reader expects). */

@@ -34,7 +34,10 @@ export function baseScenario(over: Record<string, unknown> = {}): Record<string,
 }
 
 /** The strategy's file: three buys from the base scenario (AAPL 84, MSFT 85, SPY 38 at 10:35). */
-export function trendForecast(asOf = '2026-11-23T14:00:00Z', weights: Record<string, number> = { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 }): Record<string, unknown> {
+export function trendForecast(
+  asOf = '2026-11-23T14:00:00Z',
+  weights: Record<string, number> = { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
+): Record<string, unknown> {
   return { strategy: 'trend', asOf, leverage: 1, capital: 1, weights };
 }
 
@@ -66,16 +69,29 @@ export function workspace(forecast: Record<string, unknown> | null = trendForeca
   const root = mkdtempSync(join(tmpdir(), 'rebalancer-fault-'));
   dirs.push(root);
   const ws = {
-    root, forecasts: join(root, 'forecasts'), data: join(root, 'data'), logs: join(root, 'logs'), scenarioFile: join(root, 'scenario.json'),
+    root,
+    forecasts: join(root, 'forecasts'),
+    data: join(root, 'data'),
+    logs: join(root, 'logs'),
+    scenarioFile: join(root, 'scenario.json'),
   };
   mkdirSync(ws.forecasts);
   if (forecast !== null) writeForecast(ws.forecasts, 'trend.json', forecast);
   return {
     ...ws,
     env: {
-      FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs, SIM_SCENARIO: ws.scenarioFile,
-      IB_ACCOUNT: ACCOUNT, IB_CLIENT_ID: String(CLIENT_ID), IB_CONNECT_RETRIES: '0', IB_TIMEOUT_MS: '3000',
-      CANCEL_TIMEOUT_MS: '2000', MARKET_DATA_TIMEOUT_MS: '1500', ORDER_STATUS_WINDOW_MS: '200', SMTP_TIMEOUT_MS: '1000',
+      FORECAST_DIR: ws.forecasts,
+      DATA_DIR: ws.data,
+      LOG_DIR: ws.logs,
+      SIM_SCENARIO: ws.scenarioFile,
+      IB_ACCOUNT: ACCOUNT,
+      IB_CLIENT_ID: String(CLIENT_ID),
+      IB_CONNECT_RETRIES: '0',
+      IB_TIMEOUT_MS: '3000',
+      CANCEL_TIMEOUT_MS: '2000',
+      MARKET_DATA_TIMEOUT_MS: '1500',
+      ORDER_STATUS_WINDOW_MS: '200',
+      SMTP_TIMEOUT_MS: '1000',
     },
   };
 }
@@ -96,7 +112,10 @@ export class FaultGateway {
   private earlierConnections = 0;
   private earlierPacing = 0;
 
-  private constructor(private readonly ws: Workspace, now: string) {
+  private constructor(
+    private readonly ws: Workspace,
+    now: string,
+  ) {
     this.now = now;
   }
 
@@ -162,14 +181,28 @@ export class FaultGateway {
   }
 
   private async open(): Promise<void> {
-    this.running = await startGateway({ port: 0, dataDir: join(this.ws.root, 'gateway'), scenarioFile: this.ws.scenarioFile, now: () => this.now });
+    this.running = await startGateway({
+      port: 0,
+      dataDir: join(this.ws.root, 'gateway'),
+      scenarioFile: this.ws.scenarioFile,
+      now: () => this.now,
+    });
   }
 }
 
 export interface BrokerAccount {
   account: string;
   positions: Record<string, { quantity: number }>;
-  orders: { orderId: number; permId: number; orderRef: string; symbol: string; action: string; quantity: number; status: string; filled: number }[];
+  orders: {
+    orderId: number;
+    permId: number;
+    orderRef: string;
+    symbol: string;
+    action: string;
+    quantity: number;
+    status: string;
+    filled: number;
+  }[];
   executions: { execId: string; orderRef: string; symbol: string; quantity: number }[];
 }
 
@@ -208,7 +241,11 @@ export function startJob(ws: Workspace, now: string, env: Record<string, string>
   const argv = [...(options.wrap ?? []), process.execPath, CLI, 'run', '--now', now, ...(options.args ?? [])];
   const [command = process.execPath, ...rest] = argv;
   const child = spawn(command, rest, {
-    cwd: ws.root, env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid,
+    cwd: ws.root,
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
   });
   children.push(child);
   let stdout = '';
@@ -273,7 +310,11 @@ export function records(ws: Workspace): Records {
   try {
     return {
       runs: db.prepare('SELECT id, status, exit_code, error, started_at FROM runs ORDER BY started_at, rowid').all() as Records['runs'],
-      orders: db.prepare('SELECT run_id, order_ref, symbol, action, quantity, status, broker_order_id, perm_id, filled_quantity, message FROM orders ORDER BY id').all() as OrderRow[],
+      orders: db
+        .prepare(
+          'SELECT run_id, order_ref, symbol, action, quantity, status, broker_order_id, perm_id, filled_quantity, message FROM orders ORDER BY id',
+        )
+        .all() as OrderRow[],
       fills: db.prepare('SELECT exec_id, order_ref, symbol, quantity FROM fills ORDER BY exec_id').all() as Records['fills'],
       snapshots: db.prepare('SELECT run_id, net_liquidation FROM snapshots ORDER BY id').all() as Records['snapshots'],
       breaches: db.prepare('SELECT run_id, code, detail FROM breaches ORDER BY id').all() as Records['breaches'],
@@ -288,7 +329,9 @@ export function records(ws: Workspace): Records {
 export function tradesCsvExecIds(ws: Workspace): string[] {
   const file = join(ws.data, 'trades.csv');
   if (!existsSync(file) || !statSync(file).isFile()) return [];
-  const [header, ...rows] = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const [header, ...rows] = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   expect(header?.startsWith('exec_id,')).toBe(true);
   return rows.map((r) => r.split(',')[0] ?? '');
 }
@@ -297,7 +340,10 @@ export function tradesCsvExecIds(ws: Workspace): string[] {
 export function outbox(ws: Workspace): { subjects: string[]; messages: string[] } {
   const dir = join(ws.data, 'outbox');
   if (!existsSync(dir)) return { subjects: [], messages: [] };
-  const messages = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  const messages = readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
   return { subjects: messages.map(subjectOf), messages };
 }
 
@@ -309,7 +355,9 @@ export function subjectOf(eml: string): string {
     .replace(/\n[ \t]+/g, ' ')
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, data: string) =>
-      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
     );
 }
 
@@ -332,7 +380,9 @@ export function expectNoOrderRefTwiceAt(account: BrokerAccount | undefined): voi
 /** Every execution at the broker is in the fills table and in trades.csv exactly once (and nothing else is). */
 export function expectNoFillLost(ws: Workspace, account: BrokerAccount | undefined): void {
   const atBroker = (account?.executions ?? []).map((e) => e.execId).sort();
-  const inDb = records(ws).fills.map((f) => f.exec_id).sort();
+  const inDb = records(ws)
+    .fills.map((f) => f.exec_id)
+    .sort();
   const inCsv = tradesCsvExecIds(ws).sort();
   expect(inDb, 'executions in SQLite vs at the broker').toEqual(atBroker);
   expect(inCsv, 'rows of trades.csv vs executions at the broker').toEqual(atBroker);
@@ -358,7 +408,13 @@ export function expectRecordsAgreeWithBroker(ws: Workspace, account: BrokerAccou
       ? { orderRef: o.orderRef, missing: true }
       : { orderRef: o.orderRef, brokerOrderId: row.broker_order_id, permId: row.perm_id, status: row.status, filled: row.filled_quantity };
   });
-  const expected = ours.map((o) => ({ orderRef: o.orderRef, brokerOrderId: o.orderId, permId: o.permId, status: o.status, filled: o.filled }));
+  const expected = ours.map((o) => ({
+    orderRef: o.orderRef,
+    brokerOrderId: o.orderId,
+    permId: o.permId,
+    status: o.status,
+    filled: o.filled,
+  }));
   expect(seen, 'orders in SQLite vs at the broker, by orderRef').toEqual(expected);
 }
 

@@ -61,7 +61,10 @@ export function useIbHarness(): Harness {
     const gatewayProblems = gateways.flatMap((g) => g.stats().decodeErrors);
     for (const gateway of gateways.splice(0)) await gateway.close();
     rmSync(dir, { recursive: true, force: true });
-    expect(decodeErrors.map((m) => m.text), 'decoding errors (505) seen by the client').toEqual([]);
+    expect(
+      decodeErrors.map((m) => m.text),
+      'decoding errors (505) seen by the client',
+    ).toEqual([]);
     expect(gatewayProblems, 'messages the gateway could not decode').toEqual([]);
   });
 
@@ -76,15 +79,32 @@ export function useIbHarness(): Harness {
       scenarios += 1;
       const scenarioFile = join(dir, `scenario-${scenarios}.json`);
       writeFileSync(scenarioFile, JSON.stringify(scenario));
-      const gateway = await startGateway({ port: 0, dataDir: options.dataDir ?? join(dir, `gateway-${scenarios}`), scenarioFile, now: options.now ?? NOW });
+      const gateway = await startGateway({
+        port: 0,
+        dataDir: options.dataDir ?? join(dir, `gateway-${scenarios}`),
+        scenarioFile,
+        now: options.now ?? NOW,
+      });
       gateways.push(gateway);
       return gateway;
     },
     broker(port, overrides = {}) {
       const broker = new IbBroker({
-        host: '127.0.0.1', port, clientId: CLIENT_ID, account: ACCOUNT, timeoutMs: 3000, connectRetries: 0, connectBackoffMs: 20,
-        cancelTimeoutMs: 3000, marketDataType: 'live', marketDataLines: 100, marketDataTimeoutMs: 2000,
-        contractCache: new SqliteContractCache(join(dir, 'rebalancer.sqlite')), now: () => NOW, onClientError, ...overrides,
+        host: '127.0.0.1',
+        port,
+        clientId: CLIENT_ID,
+        account: ACCOUNT,
+        timeoutMs: 3000,
+        connectRetries: 0,
+        connectBackoffMs: 20,
+        cancelTimeoutMs: 3000,
+        marketDataType: 'live',
+        marketDataLines: 100,
+        marketDataTimeoutMs: 2000,
+        contractCache: new SqliteContractCache(join(dir, 'rebalancer.sqlite')),
+        now: () => NOW,
+        onClientError,
+        ...overrides,
       });
       brokers.push(broker);
       return broker;

@@ -98,7 +98,30 @@ const tooLong = fc.integer({ min: 4097, max: 6000 }).chain((n) => fc.constantFro
 /** Digits and signs from outside ASCII, and other letters that look like ours. */
 const nonAsciiNumber = fc.constantFrom('１', '٣', '1٫5', '½', '²', '1e٣', '−1', '１０', '5％');
 const notANumber = fc.oneof(
-  fc.constantFrom('NaN', 'nan', 'Infinity', '-Infinity', '+Infinity', '1e400', '-1e400', '0x10', '0b1', '1,5', '1_000', '--1', '1.2.3', '1e', '.', '+', '1 000', 'ten', 'true', '[1]', '{}', 'null'),
+  fc.constantFrom(
+    'NaN',
+    'nan',
+    'Infinity',
+    '-Infinity',
+    '+Infinity',
+    '1e400',
+    '-1e400',
+    '0x10',
+    '0b1',
+    '1,5',
+    '1_000',
+    '--1',
+    '1.2.3',
+    '1e',
+    '.',
+    '+',
+    '1 000',
+    'ten',
+    'true',
+    '[1]',
+    '{}',
+    'null',
+  ),
   fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,10}$/),
   nonAsciiNumber,
 );
@@ -111,13 +134,38 @@ function outOfRange(b: Bounds, int: boolean): fc.Arbitrary<string>[] {
   const out: fc.Arbitrary<string>[] = [];
   const small = (x: number) => fc.double({ min: Math.max(x - 1e6, -1e12), max: x, noNaN: true, minExcluded: false, maxExcluded: true });
   const large = (x: number) => fc.double({ min: x, max: Math.min(x * 2 + 1e6, 1e15), noNaN: true, minExcluded: true });
-  if (b.min !== undefined) out.push(small(b.min).map(show).filter((t) => Number(t) < (b.min ?? 0)));
-  if (b.gt !== undefined) out.push(fc.constant(show(b.gt)), small(b.gt).map(show).filter((t) => Number(t) <= (b.gt ?? 0)));
-  if (b.max !== undefined) out.push(large(b.max).map(show).filter((t) => Number(t) > (b.max ?? 0)));
-  if (b.lt !== undefined) out.push(fc.constant(show(b.lt)), large(b.lt).map(show).filter((t) => Number(t) >= (b.lt ?? 0)));
+  if (b.min !== undefined)
+    out.push(
+      small(b.min)
+        .map(show)
+        .filter((t) => Number(t) < (b.min ?? 0)),
+    );
+  if (b.gt !== undefined)
+    out.push(
+      fc.constant(show(b.gt)),
+      small(b.gt)
+        .map(show)
+        .filter((t) => Number(t) <= (b.gt ?? 0)),
+    );
+  if (b.max !== undefined)
+    out.push(
+      large(b.max)
+        .map(show)
+        .filter((t) => Number(t) > (b.max ?? 0)),
+    );
+  if (b.lt !== undefined)
+    out.push(
+      fc.constant(show(b.lt)),
+      large(b.lt)
+        .map(show)
+        .filter((t) => Number(t) >= (b.lt ?? 0)),
+    );
   if (int) {
     const lo = b.min ?? b.gt ?? 0;
-    out.push(fc.integer({ min: 0, max: 1000 }).map((n) => `${lo + n + 1}.5`), fc.constant(`${lo + 1}e-1`));
+    out.push(
+      fc.integer({ min: 0, max: 1000 }).map((n) => `${lo + n + 1}.5`),
+      fc.constant(`${lo + 1}e-1`),
+    );
   }
   return out;
 }
@@ -127,7 +175,16 @@ const notOneOf = (values: readonly string[]) =>
   fc
     .oneof(
       fc.string({ minLength: 1, maxLength: 12 }),
-      fc.constantFrom(...values.map((v) => `${v}x`), ...values.map((v) => `${v[0]} ${v.slice(1)}`), 'ѕim', 'lіve', 'yeѕ', 'İNFO', 'none', 'both'),
+      fc.constantFrom(
+        ...values.map((v) => `${v}x`),
+        ...values.map((v) => `${v[0]} ${v.slice(1)}`),
+        'ѕim',
+        'lіve',
+        'yeѕ',
+        'İNFO',
+        'none',
+        'both',
+      ),
     )
     .filter((s) => notBlank(s) && !values.some((v) => v.toLowerCase() === s.trim().toLowerCase()));
 
@@ -146,7 +203,25 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
       return fc.oneof(notOneOf(BOOLEAN_WORDS), fc.constantFrom('on', 'off', 'y', 'n', '2', '-1', 'ｙｅｓ'), ...common);
     case 'host':
       return fc.oneof(
-        fc.constantFrom('127.0.0.1:4002', 'localhost:4001', 'http://127.0.0.1', 'tcp://gw', 'ib gateway', '-gw', 'gw-', 'a..b', 'höst', '[::1', '[127.0.0.1]', '999.1.1.1', '1.2.3', 'user@host', `${'a'.repeat(64)}.com`, 'gw/4002', 'smtp://bot:hunter2@mail.example.com'),
+        fc.constantFrom(
+          '127.0.0.1:4002',
+          'localhost:4001',
+          'http://127.0.0.1',
+          'tcp://gw',
+          'ib gateway',
+          '-gw',
+          'gw-',
+          'a..b',
+          'höst',
+          '[::1',
+          '[127.0.0.1]',
+          '999.1.1.1',
+          '1.2.3',
+          'user@host',
+          `${'a'.repeat(64)}.com`,
+          'gw/4002',
+          'smtp://bot:hunter2@mail.example.com',
+        ),
         ...common,
       );
     case 'account':
@@ -158,9 +233,28 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
     case 'directory':
       return fc.oneof(fc.constantFrom(A_REGULAR_FILE, `${A_REGULAR_FILE}/below`), ...common);
     case 'smtp-url':
-      return fc.oneof(fc.constantFrom('http://bot:hunter2@mail.example.com', 'not a url', 'smtp://', 'mail.example.com:587', 'mailto:bot@example.com', 'smtp:/mail'), ...common);
+      return fc.oneof(
+        fc.constantFrom(
+          'http://bot:hunter2@mail.example.com',
+          'not a url',
+          'smtp://',
+          'mail.example.com:587',
+          'mailto:bot@example.com',
+          'smtp:/mail',
+        ),
+        ...common,
+      );
     case 'http-url':
-      return fc.oneof(fc.constantFrom('ftp://hc-ping.com/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b', 'hc-ping.com/1f2e3d4c-5b6a', 'not a url', 'https://', 'smtp://x.example.com/t0k3n1234567'), ...common);
+      return fc.oneof(
+        fc.constantFrom(
+          'ftp://hc-ping.com/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b',
+          'hc-ping.com/1f2e3d4c-5b6a',
+          'not a url',
+          'https://',
+          'smtp://x.example.com/t0k3n1234567',
+        ),
+        ...common,
+      );
     case 'address':
       return fc.oneof(fc.constantFrom('nobody', 'a@', '@b', 'a@b@c', 'a b@c', '<a@b>x', 'Name <>', 'a@b, c@d', '"q"@x'), ...common);
     case 'address-list':
@@ -172,21 +266,29 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
 function inRange(b: Bounds, int: boolean): fc.Arbitrary<string> {
   const lo = b.min ?? b.gt ?? 0;
   const hi = b.max ?? b.lt ?? lo + 1e6;
-  if (int) return fc.integer({ min: Math.ceil(lo + (b.gt === undefined ? 0 : 1)), max: Math.floor(hi - (b.lt === undefined ? 0 : 1)) }).map(String);
+  if (int)
+    return fc
+      .integer({ min: Math.ceil(lo + (b.gt === undefined ? 0 : 1)), max: Math.floor(hi - (b.lt === undefined ? 0 : 1)) })
+      .map(String);
   return fc
     .double({ min: lo, max: hi, noNaN: true, minExcluded: b.gt !== undefined, maxExcluded: b.lt !== undefined })
     .map(show)
     .filter((t) => {
       const n = Number(t);
-      return (b.gt === undefined || n > b.gt) && (b.lt === undefined || n < b.lt) && (b.min === undefined || n >= b.min) && (b.max === undefined || n <= b.max);
+      return (
+        (b.gt === undefined || n > b.gt) &&
+        (b.lt === undefined || n < b.lt) &&
+        (b.min === undefined || n >= b.min) &&
+        (b.max === undefined || n <= b.max)
+      );
     });
 }
 
 /** Any case of a word: choices and booleans are case-insensitive. */
 const anyCase = (words: readonly string[]) =>
-  fc.tuple(fc.constantFrom(...words), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 })).map(([w, upper]) =>
-    [...w].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''),
-  );
+  fc
+    .tuple(fc.constantFrom(...words), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }))
+    .map(([w, upper]) => [...w].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 
 /**
  * Right values of one kind, with spaces around some (they are trimmed). Files and directories are relative to
@@ -204,7 +306,18 @@ export function rightValue(kind: Kind): fc.Arbitrary<string> {
       return padded(anyCase(BOOLEAN_WORDS));
     case 'host':
       return fc.oneof(
-        fc.constantFrom('127.0.0.1', 'localhost', '::1', '[::1]', 'fe80::1', '10.0.0.7', 'ib-gateway', 'ib_gateway', 'gw.internal.example.com', 'gw.example.com.'),
+        fc.constantFrom(
+          '127.0.0.1',
+          'localhost',
+          '::1',
+          '[::1]',
+          'fe80::1',
+          '10.0.0.7',
+          'ib-gateway',
+          'ib_gateway',
+          'gw.internal.example.com',
+          'gw.example.com.',
+        ),
         fc.ipV4(),
         fc.domain(),
       );
@@ -217,9 +330,18 @@ export function rightValue(kind: Kind): fc.Arbitrary<string> {
     case 'directory':
       return fc.constantFrom('./state', 'new dir/below', '.', 'données');
     case 'smtp-url':
-      return fc.constantFrom('smtp://mail.example.com:587', 'smtps://user:p%40ss@mail.example.com:465', 'smtp://127.0.0.1:2525', 'SMTPS://u:pw@Mail.Example.com');
+      return fc.constantFrom(
+        'smtp://mail.example.com:587',
+        'smtps://user:p%40ss@mail.example.com:465',
+        'smtp://127.0.0.1:2525',
+        'SMTPS://u:pw@Mail.Example.com',
+      );
     case 'http-url':
-      return fc.constantFrom('https://hc-ping.com/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b', 'http://127.0.0.1:8080/ping', 'https://cronitor.link/p/abc123def456/hourly?state=run');
+      return fc.constantFrom(
+        'https://hc-ping.com/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b',
+        'http://127.0.0.1:8080/ping',
+        'https://cronitor.link/p/abc123def456/hourly?state=run',
+      );
     case 'address':
       return fc.constantFrom('bot@example.com', 'Rebalancer <bot@example.com>', 'rebalancer@localhost', 'jöhn@exämple.com');
     case 'address-list':

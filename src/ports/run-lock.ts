@@ -8,6 +8,11 @@ export interface LockHolder {
 /** A held run lock: at most one run at a time, released however the process ends. */
 export interface RunLock {
   readonly path: string;
+  /**
+   * Why the lock is no longer this run's alone (its file removed or replaced, so another run may have taken a new
+   * one beside it), or undefined while it holds. Checked before every order: a run that lost its lock sends no more.
+   */
+  lost(): string | undefined;
   release(): void;
 }
 

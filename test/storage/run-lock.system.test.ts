@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acquireRunLock } from '../../src/adapters/files/run-lock.js';
@@ -55,6 +55,30 @@ describe('the run lock', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lock-')), 'run.lock');
     writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: 'earlier', runId: 'ghost' }));
     const lock = acquireRunLock(path, holder('real'));
+    lock.release();
+  });
+
+  it('knows when a stray rm took its files away: a second run can then lock beside it, and the first says it lost the lock', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+    const path = join(dir, 'run.lock');
+    const first = acquireRunLock(path, holder('first'));
+    expect(first.lost()).toBeUndefined();
+    rmSync(`${path}.db`);
+    rmSync(path);
+    expect(first.lost()).toMatch(/run lock .*run\.lock\.db was removed or replaced during the run/);
+    const second = acquireRunLock(path, holder('second'));
+    expect(second.lost()).toBeUndefined();
+    expect(first.lost()).toMatch(/removed or replaced/);
+    second.release();
+    first.release();
+  });
+
+  it('knows when its file was replaced by another of the same name', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lock-')), 'run.lock');
+    const lock = acquireRunLock(path, holder('first'));
+    renameSync(`${path}.db`, `${path}.old`);
+    writeFileSync(`${path}.db`, '');
+    expect(lock.lost()).toMatch(/removed or replaced/);
     lock.release();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LockHeldError, StorageError } from '../../errors.js';
@@ -45,14 +45,56 @@ export function acquireRunLock(path: string, holder: LockHolder): RunLock {
       cause: error,
     });
   }
+  // A descriptor of our own on the locked file: the kernel's lock is on this inode, so if the name is removed or
+  // replaced (a stray `rm`, a clean-up script), another run can lock a new file beside ours. We cannot stop that,
+  // but we see it: the name no longer leads to our inode, or our inode has no name left.
+  const identity = lockIdentity(file, db);
   return {
     path,
+    lost: () => lostReason(file, identity),
     release: () => {
       // The description first: once the kernel lock is gone another run may write its own.
       if (readHolder(path)?.runId === holder.runId) removeQuietly(path);
+      closeQuietly(identity.fd);
       release(db);
     },
   };
+}
+
+interface LockIdentity {
+  fd: number;
+  dev: number;
+  ino: number;
+}
+
+function lockIdentity(file: string, db: Database.Database): LockIdentity {
+  try {
+    const fd = openSync(file, 'r');
+    const st = fstatSync(fd);
+    return { fd, dev: st.dev, ino: st.ino };
+  } catch (error) {
+    release(db);
+    throw new StorageError(`cannot create the run lock ${file}: ${describe(error)}`, file, { cause: error });
+  }
+}
+
+function lostReason(file: string, held: LockIdentity): string | undefined {
+  const gone = `the run lock ${file} was removed or replaced during the run: another run may have started beside this one`;
+  try {
+    if (fstatSync(held.fd).nlink === 0) return gone;
+    const now = statSync(file);
+    return now.dev === held.dev && now.ino === held.ino ? undefined : gone;
+  } catch {
+    return gone;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing holds on it.
+  }
 }
 
 /** The holder named in the lock file, if the file exists and parses (a killed run leaves its file behind). */

@@ -26,13 +26,38 @@ export interface RepeatSummary {
 export type AlertDecision = { send: true; repeatsSince?: RepeatSummary } | { send: false; reason: string };
 
 /**
- * What makes two alerts "the same": the outcome and the set of breaches (code and symbol), order aside.
- * Details are left out on purpose: they carry numbers that change every run (leverage 2.31, then 2.32)
- * and would defeat the throttle.
+ * What makes two alerts "the same": the outcome, the set of breaches (code and symbol), order aside, and the
+ * cause of a failure (its error, see causeOf). Breach details are left out on purpose: they carry numbers that
+ * change every run (leverage 2.31, then 2.32) and would defeat the throttle. The cause is in: "gateway down" and
+ * "connection dropped mid-run" are both FAILED with BROKER_ERROR, and the second must not pass for the first.
  */
-export function alertKeyOf(outcome: string, breaches: readonly Pick<Breach, 'code' | 'symbol'>[]): string {
+export function alertKeyOf(outcome: string, breaches: readonly Pick<Breach, 'code' | 'symbol'>[], error?: string): string {
   const parts = [...new Set(breaches.map((b) => (b.symbol === undefined ? b.code : `${b.code}:${b.symbol}`)))].sort();
-  return [outcome, ...parts].join('|');
+  const cause = causeOf(error);
+  return [outcome, ...parts, ...(cause === undefined ? [] : [`CAUSE:${cause}`])].join('|');
+}
+
+/** An IB error code in an error's text ("IB code 1100", "IB 504:"): it names the cause, so it is kept. */
+const IB_CODE = /\bIB(?: code)? (\d{3,5})\b/gi;
+/** Longest cause kept in a key: enough to tell causes apart, short enough for a key column. */
+const MAX_CAUSE = 200;
+
+/**
+ * The cause of a failure, as the throttle compares it: the error's words, lower-cased, with every token that
+ * carries a digit (order ids, orderRefs, times, prices, ports, durations) replaced by `#`, and the IB error
+ * codes it names kept apart. The same failure repeating has the same cause; another failure has another.
+ * Undefined without an error.
+ */
+export function causeOf(error: string | undefined): string | undefined {
+  if (error === undefined || error.trim() === '') return undefined;
+  const codes = [...new Set([...error.matchAll(IB_CODE)].map((m) => m[1]))];
+  const words = error
+    .toLowerCase()
+    .replace(/\S*\d\S*/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_CAUSE);
+  return codes.length === 0 ? words : `${words} [IB ${codes.join(',')}]`;
 }
 
 const millis = (iso: string): number => DateTime.fromISO(iso, { setZone: true }).toMillis();

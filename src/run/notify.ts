@@ -112,7 +112,8 @@ async function sendAlert(
   const message = notes.reduceRight((m, n) => withNote(m, n), rendered);
   const sent = await sendThrottledAlert({ mailer: deps.mailer, history: deps.reports, emails: deps.store }, message, {
     // An alert that tells of orders sent, or of what earlier runs left, is about this run alone: never suppressed.
-    key: `${alertKeyOf(outcome, result.breaches)}${result.notices.length > 0 || result.sent.length > 0 ? `|RUN:${run.runId}` : ''}`,
+    // The failure's cause is part of the key: a new cause is a new alert, even with the same breaches.
+    key: `${alertKeyOf(outcome, result.breaches, result.error)}${result.notices.length > 0 || result.sent.length > 0 ? `|RUN:${run.runId}` : ''}`,
     now: run.now,
     tradingDay: run.tradingDay,
     intervalMinutes: settings.alertRepeatMinutes,

@@ -6,8 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendTrades, assertTradesCsvWritable, syncTradesCsv } from '../../src/adapters/files/trades-csv.js';
-import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { appendTrades, assertTradesCsvWritable } from '../../src/adapters/files/trades-csv.js';
 import { StorageError } from '../../src/errors.js';
 import { anExecution, makeTempDir } from './fixtures.js';
 

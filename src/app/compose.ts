@@ -27,7 +27,7 @@ import { HaltFile } from '../adapters/files/halt-file.js';
 import { DataDirRecords } from '../adapters/files/record-files.js';
 import { forecastFiles } from '../adapters/files/forecast-files.js';
 import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
-import { fixedClock } from '../adapters/clock/clocks.js';
+import { advancingClock } from '../adapters/clock/clocks.js';
 
 export interface AppContext {
   config: Config;
@@ -160,6 +160,8 @@ export function runSettingsOf(config: Config): RunSettings {
     orderStatusWindowMs: config.broker.orderStatusWindowMs,
     noTradeFirstMinutes: config.schedule.noTradeFirstMinutes,
     noTradeLastMinutes: config.schedule.noTradeLastMinutes,
+    runDeadlineMinutes: config.schedule.runDeadlineMinutes,
+    maxPlanAgeMinutes: config.schedule.maxPlanAgeMinutes,
     notify: {
       alertRepeatMinutes: config.email.alertRepeatMinutes,
       expectedAccount: config.broker.ibAccount,
@@ -178,12 +180,16 @@ export function killSwitchOf(config: Config): KillSwitch {
  */
 export const FALLBACK_SESSION_RULES = NYSE_RULES;
 
-/** The file and clock ports a run or a preview reads and writes, from the configuration. */
+/**
+ * The file and clock ports a run or a preview reads and writes, from the configuration. The clock reads `now`
+ * first (the machine's time at the start, or the pinned `--now`), then advances with the machine's clock: the
+ * system clock, and a pinned run sees time pass too, so the checks before each order work in both.
+ */
 export function filePortsOf(
   config: Config,
   now: string,
 ): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'clock' | 'fallbackRules'> {
-  const clock: Clock = fixedClock(now);
+  const clock: Clock = advancingClock(now);
   const heartbeatUrl = config.schedule.heartbeatUrl;
   return {
     killSwitch: killSwitchOf(config),

@@ -100,6 +100,10 @@ const configShape = {
     /** Requested after every run (secret: such URLs carry a token). */
     heartbeatUrl: variable('HEARTBEAT_URL', url(['http', 'https'], 'https://hc-ping.com/<uuid>'), { secret: true }),
     heartbeatTimeoutMs: milliseconds('HEARTBEAT_TIMEOUT_MS', '10000', 100),
+    /** The whole run's deadline, well under the cron interval: past it no order is sent, and the job ends. */
+    runDeadlineMinutes: positive('RUN_DEADLINE_MINUTES', '45', 50),
+    /** Before each order: a plan older than this is not sent further (a run suspended mid-submission). */
+    maxPlanAgeMinutes: positive('MAX_PLAN_AGE_MINUTES', '10', 60),
   },
   logLevel: variable('LOG_LEVEL', choice(LOG_LEVELS), { default: 'info' }),
 };

@@ -235,7 +235,11 @@ export type BreachCode =
   | 'KILL_SWITCH'
   | 'POSITION_BREAK'
   | 'POSITION_BREAKS_LIMIT'
-  | 'CURRENCY_MISMATCH';
+  | 'CURRENCY_MISMATCH'
+  /** The run passed its deadline (RUN_DEADLINE_MINUTES) before all its orders were sent. */
+  | 'RUN_DEADLINE'
+  /** Before an order: the plan grew older than MAX_PLAN_AGE_MINUTES, or its session closed meanwhile. */
+  | 'STALE_PLAN';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {

@@ -1,6 +1,8 @@
 import type { Breach, BrokerOrder } from '../core/types.js';
 import type { RunStatus } from '../ports/store.js';
-import { submitOrders } from './submit-orders.js';
+import { deadlineGate, freshPlanGate, haltGate, submitOrders } from './submit-orders.js';
+import { phaseOf } from '../core/phase.js';
+import type { SessionRules } from '../core/session.js';
 import { describeInstant, formatBreaches, formatOrders } from './console-report.js';
 import type { Decision } from './decide.js';
 import type { RunOptions } from './run-types.js';
@@ -18,12 +20,15 @@ export interface OrdersApplied {
 
 /**
  * The decision's orders, sent when the session allows orders and the run is not dry, and the run's status that
- * follows from the plan's trading state and from what the submission met.
+ * follows from the plan's trading state and from what the submission met. Before each order the clock is read
+ * again: the kill switch, the run's deadline and the plan's freshness (its age, and the session under `rules`,
+ * the calendar the plan was made with) may each stop what is not yet sent.
  */
 export async function applyOrders(
-  o: Pick<RunOptions, 'broker' | 'store' | 'killSwitch' | 'out' | 'runId' | 'dryRun' | 'settings'>,
+  o: Pick<RunOptions, 'broker' | 'store' | 'killSwitch' | 'out' | 'runId' | 'dryRun' | 'settings' | 'clock'>,
   now: string,
   decision: Decision,
+  rules: SessionRules,
 ): Promise<OrdersApplied> {
   const { plan, phase } = decision;
   const blocked = plan.tradingState !== 'ACTIVE';
@@ -46,7 +51,21 @@ export async function applyOrders(
     orders: decision.orders,
     lines: plan.lines,
     statusWindowMs: o.settings.orderStatusWindowMs,
-    isHalted: () => o.killSwitch.read() !== undefined,
+    gates: [
+      haltGate(() => o.killSwitch.read() !== undefined),
+      deadlineGate({ startedAt: now, deadlineMinutes: o.settings.runDeadlineMinutes, now: () => o.clock.now() }),
+      freshPlanGate({
+        plannedAt: now,
+        maxAgeMinutes: o.settings.maxPlanAgeMinutes,
+        now: () => o.clock.now(),
+        phaseAt: (at) =>
+          phaseOf(at, {
+            noTradeFirstMinutes: o.settings.noTradeFirstMinutes,
+            noTradeLastMinutes: o.settings.noTradeLastMinutes,
+            rules,
+          }),
+      }),
+    ],
   });
   const { sent, breaches } = submitted;
   o.out(...(sent.length > 0 ? formatOrders(sent) : ['no orders sent']));
@@ -56,9 +75,11 @@ export async function applyOrders(
     o.out(...formatBreaches(breaches, 'HALTED'));
   }
   const brokerError = breaches.some((b) => b.code === 'BROKER_ERROR');
-  if (breaches.some((b) => b.code === 'KILL_SWITCH') && !brokerError) {
-    // A person turned the kill switch on: the run did what it should (stop sending), so it is blocked, not failed.
-    return { status: 'blocked', sent, breaches, error: `submission stopped: ${submitted.stoppedBecause ?? 'the kill switch'}` };
+  if (submitted.gateStatus !== undefined) {
+    // A gate stopped the sending. A person's halt or a stale plan: the run did what it should, so it is blocked;
+    // a run past its deadline, or one whose earlier order the broker refused, failed.
+    const status = submitted.gateStatus === 'failed' || brokerError ? 'failed' : 'blocked';
+    return { status, sent, breaches, error: `submission stopped: ${submitted.stoppedBecause ?? 'a check before an order'}` };
   }
   if (submitted.stoppedBecause) return { status: 'failed', sent, breaches, error: `submission stopped: ${submitted.stoppedBecause}` };
   if (brokerError) return { status: 'failed', sent, breaches, error: 'the broker rejected one or more orders' };

@@ -40,6 +40,10 @@ export interface RunSettings {
   /** No orders in the first / last N minutes of the session (0: none). */
   noTradeFirstMinutes: number;
   noTradeLastMinutes: number;
+  /** The run's deadline, from its start: past it no further order is sent (RUN_DEADLINE). */
+  runDeadlineMinutes: number;
+  /** Before each order: a plan older than this sends nothing more (STALE_PLAN). */
+  maxPlanAgeMinutes: number;
   notify: NotifySettings;
 }
 

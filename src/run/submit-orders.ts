@@ -2,6 +2,7 @@ import { BrokerError, type Broker } from '../ports/broker.js';
 import type { RunStore } from '../ports/store.js';
 import type { Breach, BrokerOrder, OrderRequest, PlanLine } from '../core/types.js';
 import { isFinal } from '../core/order-status.js';
+import type { MarketPhase } from '../core/phase.js';
 
 export interface SubmitOptions {
   broker: Broker;
@@ -12,8 +13,38 @@ export interface SubmitOptions {
   /** The plan's lines, for the reference price recorded with each order. */
   lines: PlanLine[];
   statusWindowMs: number;
-  /** Checked before every order: a `halt` typed while the run is in flight stops what is not yet sent. */
-  isHalted: () => boolean;
+  /**
+   * Checked before every order, in this order: each may give a reason to stop sending (the kill switch turned
+   * on, the run past its deadline, a plan grown stale). Every gate that speaks is recorded; nothing more is sent.
+   */
+  gates: readonly SendGate[];
+}
+
+/** Why sending must stop before the next order, and how the run ends because of it. */
+export interface SendStop {
+  breach: Breach;
+  /** 'blocked': stopping is the right outcome (a person halted, the plan is stale); 'failed': something went wrong. */
+  status: 'blocked' | 'failed';
+  /** For the run's error: "submission stopped: <reason>". */
+  reason: string;
+}
+
+/**
+ * A check made before every order: `next` is the order about to go, `unsent` it and every later one. Returns a
+ * reason to stop, or undefined to send. Must not throw.
+ */
+export type SendGate = (next: OrderRequest, unsent: readonly OrderRequest[]) => SendStop | undefined;
+
+/** The gate of the kill switch: a `halt` typed while the run is in flight stops what is not yet sent. */
+export function haltGate(isHalted: () => boolean): SendGate {
+  return (next) =>
+    isHalted()
+      ? {
+          breach: { code: 'KILL_SWITCH', detail: `halted during the run: ${next.orderRef} and later orders not sent` },
+          status: 'blocked',
+          reason: 'the kill switch was turned on during the run',
+        }
+      : undefined;
 }
 
 export interface SubmitResult {
@@ -22,6 +53,8 @@ export interface SubmitResult {
   breaches: Breach[];
   /** Set when submission stopped early; the orders after it were not sent. */
   stoppedBecause?: string;
+  /** Set when a gate stopped the submission: the status it asks of the run. */
+  gateStatus?: 'blocked' | 'failed';
   /** An error that is not the broker's (a record that could not be written): the run fails with it. */
   failure?: unknown;
 }
@@ -37,7 +70,11 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
   const sent: BrokerOrder[] = [];
   const breaches: Breach[] = [];
   try {
-    const stoppedBecause = await sendEach(options, sent, breaches);
+    const stopped = await sendEach(options, sent, breaches);
+    if (stopped !== undefined && typeof stopped !== 'string') {
+      return { sent, breaches, stoppedBecause: stopped.reason, gateStatus: stopped.status };
+    }
+    const stoppedBecause = stopped;
     if (sent.length === 0 || stoppedBecause !== undefined) return { sent, breaches, stoppedBecause };
     try {
       const statuses = await broker.orderStatuses(
@@ -60,13 +97,24 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
   }
 }
 
-/** Sends the orders one by one into `sent` and `breaches`; returns why it stopped early, if it did. */
-async function sendEach(options: SubmitOptions, sent: BrokerOrder[], breaches: Breach[]): Promise<string | undefined> {
+/**
+ * Sends the orders one by one into `sent` and `breaches`; returns why it stopped early, if it did: the gates'
+ * verdict, or a broker failure's words.
+ */
+async function sendEach(
+  options: SubmitOptions,
+  sent: BrokerOrder[],
+  breaches: Breach[],
+): Promise<{ status: 'blocked' | 'failed'; reason: string } | string | undefined> {
   const { broker, store } = options;
-  for (const request of options.orders) {
-    if (options.isHalted()) {
-      breaches.push({ code: 'KILL_SWITCH', detail: `halted during the run: ${request.orderRef} and later orders not sent` });
-      return 'the kill switch was turned on during the run';
+  for (const [index, request] of options.orders.entries()) {
+    const stops = checkGates(options.gates, request, options.orders.slice(index));
+    if (stops.length > 0) {
+      breaches.push(...stops.map((stop) => stop.breach));
+      return {
+        status: stops.some((stop) => stop.status === 'failed') ? 'failed' : 'blocked',
+        reason: stops.map((stop) => stop.reason).join('; '),
+      };
     }
     const referencePrice = options.lines.find((l) => l.symbol === request.symbol)?.referencePrice;
     store.recordOrderIntent(options.runId, { ...request, referencePrice }, options.now);
@@ -113,6 +161,75 @@ function killedAfterAcceptance(order: BrokerOrder): Breach[] {
   ];
 }
 
+/** Every gate's verdict on the next order. A gate that throws fails the submission: nothing more is sent. */
+function checkGates(gates: readonly SendGate[], next: OrderRequest, unsent: readonly OrderRequest[]): SendStop[] {
+  return gates.flatMap((gate) => gate(next, unsent) ?? []);
+}
+
 function mergeStatuses(sent: BrokerOrder[], statuses: BrokerOrder[]): BrokerOrder[] {
   return sent.map((o) => statuses.find((s) => s.brokerOrderId === o.brokerOrderId) ?? o);
+}
+
+const MINUTE_MS = 60_000;
+
+/** "BUY 71 MSFT, BUY 32 SPY": the orders a stop leaves unsent. */
+function describeUnsent(unsent: readonly OrderRequest[]): string {
+  return unsent.map((o) => `${o.action} ${o.quantity} ${o.symbol}`).join(', ');
+}
+
+/**
+ * The gate of the run's deadline (RUN_DEADLINE_MINUTES from `startedAt`, on the run's clock, read again before
+ * each order): a run that took this long is stuck somewhere, and what it still holds is stale.
+ */
+export function deadlineGate(o: { startedAt: string; deadlineMinutes: number; now: () => string }): SendGate {
+  return (_next, unsent) => {
+    const now = o.now();
+    const elapsedMs = Date.parse(now) - Date.parse(o.startedAt);
+    if (!(elapsedMs > o.deadlineMinutes * MINUTE_MS)) return undefined;
+    return {
+      breach: {
+        code: 'RUN_DEADLINE',
+        detail:
+          `the run started at ${o.startedAt} has run ${Math.floor(elapsedMs / MINUTE_MS)} minutes at ${now}, past its deadline of ` +
+          `${o.deadlineMinutes} minutes (RUN_DEADLINE_MINUTES): not sent: ${describeUnsent(unsent)}; the next run plans again`,
+      },
+      status: 'failed',
+      reason: `the run passed its deadline of ${o.deadlineMinutes} minutes`,
+    };
+  };
+}
+
+/**
+ * The gate of the plan's freshness: before each order the clock is read again, and a plan older than
+ * MAX_PLAN_AGE_MINUTES, or made for a session in which orders may no longer go (the close, the no-trade window,
+ * another day), sends nothing more. A run suspended after its first order (a laptop lid, SIGSTOP) and resumed
+ * hours later must not send the rest of an old plan at prices of another time; the next run plans again.
+ * `phaseAt`: the session phase at an instant, under the rules the plan was made with.
+ */
+export function freshPlanGate(o: {
+  plannedAt: string;
+  maxAgeMinutes: number;
+  now: () => string;
+  phaseAt: (now: string) => MarketPhase;
+}): SendGate {
+  return (_next, unsent) => {
+    const now = o.now();
+    const ageMs = Date.parse(now) - Date.parse(o.plannedAt);
+    const tooOld = !(ageMs <= o.maxAgeMinutes * MINUTE_MS);
+    const phase = o.phaseAt(now);
+    if (!tooOld && phase.ordersAllowed) return undefined;
+    const age = `${Math.floor(ageMs / MINUTE_MS)} minutes old`;
+    const why = [
+      ...(tooOld ? [`${age}, over the limit of ${o.maxAgeMinutes} (MAX_PLAN_AGE_MINUTES)`] : [age]),
+      ...(phase.ordersAllowed ? [] : [`the market is ${phase.phase} now (${phase.reason})`]),
+    ].join('; ');
+    return {
+      breach: {
+        code: 'STALE_PLAN',
+        detail: `the plan made at ${o.plannedAt} is ${why} at ${now}: not sent: ${describeUnsent(unsent)}; the next run plans again`,
+      },
+      status: 'blocked',
+      reason: `the plan is stale (${tooOld ? age : `the market is ${phase.phase}`})`,
+    };
+  };
 }

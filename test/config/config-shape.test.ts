@@ -64,6 +64,8 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   NO_TRADE_LAST_MINUTES: '2',
   HEARTBEAT_URL: 'https://hc-ping.com/abc-123',
   HEARTBEAT_TIMEOUT_MS: '10002',
+  RUN_DEADLINE_MINUTES: '40',
+  MAX_PLAN_AGE_MINUTES: '15',
   LOG_LEVEL: 'debug',
 };
 

@@ -76,7 +76,14 @@ describe('loadConfig', () => {
         minCushion: 0.05,
         maxPositionBreaks: 2,
       },
-      schedule: { noTradeFirstMinutes: 0, noTradeLastMinutes: 0, heartbeatUrl: undefined, heartbeatTimeoutMs: 10000 },
+      schedule: {
+        noTradeFirstMinutes: 0,
+        noTradeLastMinutes: 0,
+        heartbeatUrl: undefined,
+        heartbeatTimeoutMs: 10000,
+        runDeadlineMinutes: 45,
+        maxPlanAgeMinutes: 10,
+      },
       maxForecastAgeHours: 26,
       logLevel: 'info',
     });

@@ -16,12 +16,16 @@ describe('the trading-day variables', () => {
       ALERT_REPEAT_MINUTES: '60',
       HEARTBEAT_URL: 'https://hc-ping.com/abc-123',
       HEARTBEAT_TIMEOUT_MS: '2000',
+      RUN_DEADLINE_MINUTES: '30',
+      MAX_PLAN_AGE_MINUTES: '5',
     });
     expect(config.schedule).toEqual({
       noTradeFirstMinutes: 10,
       noTradeLastMinutes: 5,
       heartbeatUrl: 'https://hc-ping.com/abc-123',
       heartbeatTimeoutMs: 2000,
+      runDeadlineMinutes: 30,
+      maxPlanAgeMinutes: 5,
     });
     expect(config.email.alertRepeatMinutes).toBe(60);
   });
@@ -32,6 +36,9 @@ describe('the trading-day variables', () => {
   });
 
   it.each([
+    ['RUN_DEADLINE_MINUTES', '0', /RUN_DEADLINE_MINUTES: /],
+    ['RUN_DEADLINE_MINUTES', '60', /RUN_DEADLINE_MINUTES: /],
+    ['MAX_PLAN_AGE_MINUTES', '0', /MAX_PLAN_AGE_MINUTES: /],
     ['HEARTBEAT_URL', 'ftp://example.com/x', /HEARTBEAT_URL: must start with http:\/\/ or https:\/\//],
     ['HEARTBEAT_URL', 'not a url', /HEARTBEAT_URL: must be a URL/],
     ['NO_TRADE_FIRST_MINUTES', '-1', /NO_TRADE_FIRST_MINUTES/],

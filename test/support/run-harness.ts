@@ -48,6 +48,8 @@ export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings 
     orderStatusWindowMs: 0,
     noTradeFirstMinutes: 0,
     noTradeLastMinutes: 0,
+    runDeadlineMinutes: 45,
+    maxPlanAgeMinutes: 10,
     notify: { alertRepeatMinutes: 180 },
     ...overrides,
   };

@@ -77,6 +77,8 @@ export const KINDS: Record<EnvVariable, Kind> = {
   NO_TRADE_LAST_MINUTES: { kind: 'int', bounds: { min: 0, max: 180 } },
   HEARTBEAT_URL: { kind: 'http-url' },
   HEARTBEAT_TIMEOUT_MS: ms(100),
+  RUN_DEADLINE_MINUTES: pct(50),
+  MAX_PLAN_AGE_MINUTES: pct(60),
   LOG_LEVEL: { kind: 'choice', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
 };
 

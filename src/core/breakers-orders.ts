@@ -59,6 +59,58 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
   return out;
 }
 
+/**
+ * The most shares one order may carry: far above any order this program should make, below 2^31 (what an
+ * integer quantity field of the IB API holds) and far below 2^53 (past which a double skips whole numbers).
+ */
+export const MAX_ORDER_QUANTITY = 1_000_000_000;
+
+/** The most decimals a limit price is looked at with; beyond it a double is not a decimal price anyway. */
+const MAX_PRICE_DECIMALS = 12;
+
+/**
+ * ORDER_BOUNDS for an order whose numbers are not exactly what the broker would receive: a quantity that is not
+ * a safe whole number of shares from 1 to MAX_ORDER_QUANTITY (a huge NLV, weight or leverage can make one past
+ * 2^53, where doubles skip whole numbers), a limit price that is not finite and positive or has more decimals
+ * than the contract's tick, a trade value that is not finite. No raised limit lets such an order through.
+ */
+export function checkOrderBounds(ctx: BreakerContext): Breach[] {
+  const out: Breach[] = [];
+  for (const line of ctx.lines.filter(isOrder)) {
+    const what = `${line.symbol} ${describeOrder(line)}`;
+    const problem = (text: string): void => void out.push(breach('ORDER_BOUNDS', `${what}: ${text}`, line.symbol));
+    const { quantity, limitPrice, tradeValue } = line;
+    if (!(Number.isSafeInteger(quantity) && quantity > 0 && quantity <= MAX_ORDER_QUANTITY)) {
+      problem(`quantity ${quantity} is not a whole number of shares from 1 to ${formatCount(MAX_ORDER_QUANTITY)}`);
+    }
+    if (limitPrice !== undefined && !isUsablePrice(limitPrice)) {
+      problem(`limit price ${limitPrice} is not a finite positive number`);
+    } else if (limitPrice !== undefined) {
+      const tick = ctx.inputs.contracts[line.symbol]?.minTick;
+      const allowed = isUsablePrice(tick) ? decimalsOf(tick) : MAX_PRICE_DECIMALS;
+      const decimals = decimalsOf(limitPrice);
+      if (decimals > allowed) {
+        const has = decimals > MAX_PRICE_DECIMALS ? `more than ${MAX_PRICE_DECIMALS} decimals` : `${decimals} decimals`;
+        const tickText = isUsablePrice(tick) ? `the tick ${tick} allows ${allowed}` : `at most ${allowed} are allowed`;
+        problem(`limit price ${limitPrice} has ${has}, ${tickText}`);
+      }
+      if (!Number.isFinite(quantity * limitPrice)) problem(`quantity x limit price is not finite`);
+    }
+    if (!Number.isFinite(tradeValue)) problem(`trade value ${tradeValue} is not finite`);
+  }
+  return out;
+}
+
+/** The fewest decimals that write `value` exactly as a double reads it back; MAX_PRICE_DECIMALS + 1 when more. */
+function decimalsOf(value: number): number {
+  for (let d = 0; d <= MAX_PRICE_DECIMALS; d++) if (Number(value.toFixed(d)) === value) return d;
+  return MAX_PRICE_DECIMALS + 1;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 /** TURNOVER_LIMIT when this run's orders trade more than maxTurnoverPct of NLV. */
 export function checkTurnover(ctx: BreakerContext): Breach[] {
   const nlv = usableNetLiquidation(ctx);

@@ -10,7 +10,14 @@
 import { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation } from './breakers-account.js';
 import type { BreakerCheck, BreakerContext } from './breakers-common.js';
 import { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from './breakers-exposure.js';
-import { checkDailyTurnover, checkOrderCount, checkOrderValue, checkPriceCollar, checkTurnover } from './breakers-orders.js';
+import {
+  checkDailyTurnover,
+  checkOrderBounds,
+  checkOrderCount,
+  checkOrderValue,
+  checkPriceCollar,
+  checkTurnover,
+} from './breakers-orders.js';
 import { checkCurrency } from './breakers-currency.js';
 import type { Breach } from './types.js';
 
@@ -18,7 +25,14 @@ export type { BreakerCheck, BreakerContext } from './breakers-common.js';
 export { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation } from './breakers-account.js';
 export { checkCurrency } from './breakers-currency.js';
 export { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from './breakers-exposure.js';
-export { checkDailyTurnover, checkOrderCount, checkOrderValue, checkPriceCollar, checkTurnover } from './breakers-orders.js';
+export {
+  checkDailyTurnover,
+  checkOrderBounds,
+  checkOrderCount,
+  checkOrderValue,
+  checkPriceCollar,
+  checkTurnover,
+} from './breakers-orders.js';
 
 /**
  * Every check, in the order their breaches are reported: input problems first (they explain the rest),
@@ -34,6 +48,7 @@ export const BREAKER_CHECKS: readonly BreakerCheck[] = Object.freeze([
   checkMarginCushion,
   checkLeverage,
   checkPositionLimit,
+  checkOrderBounds,
   checkOrderValue,
   checkOrderCount,
   checkTurnover,

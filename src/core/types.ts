@@ -222,6 +222,8 @@ export type BreachCode =
   | 'LEVERAGE_LIMIT'
   | 'POSITION_LIMIT'
   | 'ORDER_VALUE_LIMIT'
+  /** An order whose quantity, limit price or value is not exactly representable or past a sane bound. */
+  | 'ORDER_BOUNDS'
   | 'TURNOVER_LIMIT'
   | 'ORDER_COUNT_LIMIT'
   | 'DAILY_TURNOVER_LIMIT'

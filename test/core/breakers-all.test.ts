@@ -7,8 +7,8 @@ describe('checkBreakers', () => {
     expect(checkBreakers(aContext())).toEqual([]);
   });
 
-  it('runs fourteen checks from a frozen list', () => {
-    expect(BREAKER_CHECKS).toHaveLength(14);
+  it('runs fifteen checks from a frozen list', () => {
+    expect(BREAKER_CHECKS).toHaveLength(15);
     expect(Object.isFrozen(BREAKER_CHECKS)).toBe(true);
   });
 

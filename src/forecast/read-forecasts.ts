@@ -26,11 +26,13 @@ const IGNORED = [/^\./, /\.tmp$/, /\.part$/, /\.partial$/, /~$/];
  * with `.` or end in `.tmp`, `.part`, `.partial` or `~`.
  *
  * A strategy must write its file whole: write `name.json.tmp` (ignored here) and rename it to `name.json`, which
- * replaces the old file at once. As a second guard a file is read only when its size, modification time and
- * inode are the same before and after the read (three tries, then "file changed while being read").
+ * replaces the old file at once (a rename while we read is harmless: we read the version we opened). As a second
+ * guard a file is read only when the open file's size and modification time are the same before and after the
+ * read (three tries, then "file changed while being read"): a file written in place is caught half-way.
  *
  * INVALID_FORECAST for: a missing or unreadable directory; no forecast file at all (no targets must never mean
- * "sell everything"); a file that cannot be read, is over 5 MB, is not UTF-8, or breaks a rule of
+ * "sell everything"); a file that cannot be read, is not a regular file (a FIFO, a device: refused on the open
+ * descriptor, which opens without blocking), does not answer within 10 s, is over 5 MB, is not UTF-8, or breaks a rule of
  * parseForecast; `asOf` more than 5 minutes after `now`; one strategy in two files; capitals summing over 1.
  * STALE_FORECAST when `now - asOf` exceeds `maxAgeHours` (exactly the limit is accepted).
  *

@@ -178,18 +178,24 @@ describe('readForecasts blocks, with a message naming the file', () => {
     const breaches = await breachesFor({ 'c.json': strategy('c') });
     expect(breaches).toHaveLength(2);
     expect(breaches[0]).toMatch(/^INVALID_FORECAST DIR\/a\.json: cannot read file \(ENOENT/);
-    expect(breaches[1]).toBe('INVALID_FORECAST DIR/b.json: not a regular file');
+    expect(breaches[1]).toBe('INVALID_FORECAST DIR/b.json: a directory, not a regular file; not read');
   });
 
   test('a file that keeps changing while it is read', async () => {
     await given({ 'a.json': strategy('a') });
+    // Written in place (the same inode) while it is read: the descriptor's size and mtime move.
     const io: StableReadIo = {
-      ...nodeStableReadIo,
       sleep: () => Promise.resolve(),
-      async read(path, limit) {
-        const bytes = await nodeStableReadIo.read(path, limit);
-        await appendFile(path, ' ');
-        return bytes;
+      async open(path) {
+        const file = await nodeStableReadIo.open(path);
+        return {
+          ...file,
+          async read(limit) {
+            const bytes = await file.read(limit);
+            await appendFile(path, ' ');
+            return bytes;
+          },
+        };
       },
     };
     const result = await readForecasts(dir, NOW, MAX_AGE, io);

@@ -1,8 +1,8 @@
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { nodeStableReadIo, readStableFile, type StableReadIo } from '../../src/forecast/read-stable-file.js';
+import { nodeStableReadIo, readStableFile, type StableFile, type StableReadIo } from '../../src/forecast/read-stable-file.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -13,20 +13,30 @@ afterEach(async () => {
 });
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-const FAST = { tries: 3, pauseMs: 1, maxBytes: 1024 };
+const FAST = { tries: 3, pauseMs: 1, maxBytes: 1024, timeoutMs: 5000 };
 
-/** The real file system, but each read also appends to the file while "a strategy is writing it". */
-function writerDuringReads(times: number): StableReadIo & { reads: number } {
-  const io = {
+/** The real file system, with `read` of every open file replaced by `read(file, limit, path)`. */
+function withRead(read: (file: StableFile, limit: number, path: string) => Promise<Uint8Array>): StableReadIo {
+  return {
     ...nodeStableReadIo,
-    reads: 0,
-    async read(path: string, limit: number) {
-      const bytes = await nodeStableReadIo.read(path, limit);
+    async open(path) {
+      const file = await nodeStableReadIo.open(path);
+      return { ...file, read: (limit) => read(file, limit, path) };
+    },
+  };
+}
+
+/** The real file system, but each read also appends to the file (in place) while "a strategy is writing it". */
+function writerDuringReads(times: number): StableReadIo & { reads: number } {
+  const io = Object.assign(
+    withRead(async (file, limit, path) => {
+      const bytes = await file.read(limit);
       io.reads += 1;
       if (io.reads <= times) await appendFile(path, ' "more"');
       return bytes;
-    },
-  };
+    }),
+    { reads: 0 },
+  );
   return io;
 }
 
@@ -60,32 +70,29 @@ describe('readStableFile', () => {
     });
   });
 
-  test('a file replaced by a rename during the read (new inode) is read again', async () => {
+  test('a file replaced by a rename during the read is no problem: the version opened is read whole, once', async () => {
     const path = join(dir, 'a.json');
     await writeFile(path, '{"old": 1}');
     let reads = 0;
-    const io: StableReadIo = {
-      ...nodeStableReadIo,
-      async read(p, limit) {
-        const bytes = await nodeStableReadIo.read(p, limit);
-        reads += 1;
-        if (reads === 1) {
-          await writeFile(join(dir, 'a.json.tmp'), '{"new": 1}');
-          const { rename } = await import('node:fs/promises');
-          await rename(join(dir, 'a.json.tmp'), path);
-        }
-        return bytes;
-      },
-    };
+    const io = withRead(async (file, limit) => {
+      const bytes = await file.read(limit);
+      reads += 1;
+      if (reads === 1) {
+        await writeFile(join(dir, 'a.json.tmp'), '{"new": 1}');
+        await rename(join(dir, 'a.json.tmp'), path);
+      }
+      return bytes;
+    });
     const result = await readStableFile(path, io, FAST);
-    expect(result.ok && text(result.bytes)).toBe('{"new": 1}');
+    expect(reads).toBe(1);
+    expect(result.ok && text(result.bytes)).toBe('{"old": 1}');
   });
 
   test('a file larger than the limit is refused without being read', async () => {
     const path = join(dir, 'big.json');
     await writeFile(path, 'x'.repeat(1025));
     let reads = 0;
-    const io: StableReadIo = { ...nodeStableReadIo, read: async () => ((reads += 1), new Uint8Array()) };
+    const io = withRead(async () => ((reads += 1), new Uint8Array()));
     const result = await readStableFile(path, io, FAST);
     expect(reads).toBe(0);
     expect(result).toEqual({ ok: false, problem: 'file is 1025 bytes, over the limit of 1024 bytes; not read' });
@@ -93,14 +100,17 @@ describe('readStableFile', () => {
 
   test('a directory is not a regular file', async () => {
     await mkdir(join(dir, 'x.json'));
-    expect(await readStableFile(join(dir, 'x.json'), nodeStableReadIo, FAST)).toEqual({ ok: false, problem: 'not a regular file' });
+    expect(await readStableFile(join(dir, 'x.json'), nodeStableReadIo, FAST)).toEqual({
+      ok: false,
+      problem: 'a directory, not a regular file; not read',
+    });
   });
 
   test('a missing file, or a read that fails, is a problem, not an exception', async () => {
     const missing = await readStableFile(join(dir, 'none.json'), nodeStableReadIo, FAST);
     expect(!missing.ok && missing.problem).toMatch(/^cannot read file \(ENOENT: no such file or directory/);
     await writeFile(join(dir, 'a.json'), '{}');
-    const failing: StableReadIo = { ...nodeStableReadIo, read: () => Promise.reject(new Error('EIO: i/o error')) };
+    const failing = withRead(() => Promise.reject(new Error('EIO: i/o error')));
     expect(await readStableFile(join(dir, 'a.json'), failing, FAST)).toEqual({ ok: false, problem: 'cannot read file (EIO: i/o error)' });
   });
 });

@@ -132,11 +132,14 @@ export function openStores(config: Config): {
   }
 }
 
-/** The mailer of EMAIL settings; `now` names queued files after the run's (possibly pinned) clock. */
-export function createMailerFor(app: AppContext, now?: string): Mailer {
+/**
+ * The mailer of EMAIL settings; `now` names queued files after the run's (possibly pinned) clock. `outboxOnly`:
+ * every message is written to the outbox, never sent (no network wait; the next run's mailer sends it).
+ */
+export function createMailerFor(app: AppContext, now?: string, o: { outboxOnly?: boolean } = {}): Mailer {
   const { email, files } = app.config;
   return createMailer({
-    smtpUrl: email.smtpUrl,
+    smtpUrl: o.outboxOnly === true ? undefined : email.smtpUrl,
     from: email.mailFrom,
     to: email.mailTo,
     outboxDir: join(files.dataDir, 'outbox'),
@@ -194,7 +197,7 @@ export function filePortsOf(
   return {
     killSwitch: killSwitchOf(config),
     records: new DataDirRecords(config.files.dataDir),
-    forecasts: forecastFiles(config.files.forecastDir),
+    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     ...(heartbeatUrl === undefined ? {} : { heartbeat: httpHeartbeat(heartbeatUrl, config.schedule.heartbeatTimeoutMs) }),
     clock,
     fallbackRules: FALLBACK_SESSION_RULES,
@@ -207,7 +210,7 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
     broker: createBroker(config, now, true),
     store,
     killSwitch: killSwitchOf(config),
-    forecasts: forecastFiles(config.files.forecastDir),
+    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     fallbackRules: FALLBACK_SESSION_RULES,
   };
 }

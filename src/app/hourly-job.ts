@@ -20,6 +20,11 @@ import {
   type AppContext,
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
+import type { Broker } from '../ports/broker.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { Breach } from '../core/types.js';
+import type { RunStore } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
 
 export interface HourlyJobOptions {
   cwd: string;
@@ -28,9 +33,30 @@ export interface HourlyJobOptions {
   dryRun: boolean;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** For tests: adapters in place of those the configuration names. */
+  adapters?: { broker?: Broker; mailer?: Mailer };
+  /**
+   * Ends the process after a run that hung past its deadline (default: process.exit), once the run is recorded,
+   * its alert queued and the lock released: a wait still pending must not keep the process, and so the lock, alive.
+   */
+  exit?: (code: ExitCode) => void;
+}
+
+/** The grace after RUN_DEADLINE_MINUTES before the job gives up on a run that has not returned: a tenth, at most 5 minutes. */
+export function backstopMs(runDeadlineMinutes: number): number {
+  const deadlineMs = runDeadlineMinutes * 60_000;
+  return deadlineMs + Math.min(5 * 60_000, deadlineMs / 10);
 }
 
 export async function runHourlyRebalance(options: HourlyJobOptions): Promise<ExitCode> {
+  const hung = { yes: false };
+  const code = await runJob(options, hung);
+  if (hung.yes) (options.exit ?? ((c: ExitCode) => process.exit(c)))(code);
+  return code;
+}
+
+async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promise<ExitCode> {
+  const startedMs = Date.now();
   const runId = newRunId(options.now);
   let app: AppContext;
   try {
@@ -55,8 +81,8 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
     const files = filePortsOf(app.config, options.now);
     // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
     files.records.assertTradesWritable();
-    const broker = createBroker(app.config, options.now, false, app.logger);
-    const result = await runRebalance({
+    const broker = options.adapters?.broker ?? createBroker(app.config, options.now, false, app.logger);
+    const running = runRebalance({
       runId,
       dryRun: options.dryRun,
       settings: runSettingsOf(app.config),
@@ -64,10 +90,18 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
       broker,
       store: stores.store,
       reports: stores.reports,
-      mailer: createMailerFor(app, options.now),
+      mailer: options.adapters?.mailer ?? createMailerFor(app, options.now),
       logger: app.logger,
       out: say,
     });
+    const limitMs = backstopMs(app.config.schedule.runDeadlineMinutes);
+    const result = await beforeDeadline(running, limitMs - (Date.now() - startedMs));
+    if (result === 'hung') {
+      hung.yes = true;
+      // Whatever the abandoned run does if its wait ever ends (its store is closed by then) must not crash the exit.
+      running.catch(() => undefined);
+      return await abandonHungRun(app, options, runId, { store: stores.store, clock: files.clock, limitMs });
+    }
     say(`\nrun ${runId}: ${result.status}, exit code ${result.exitCode}`);
     for (const file of result.files) say(`  ${file.label}: ${file.path}`);
     say(`  log: ${join(app.config.files.logDir, 'rebalancer.log')}`);
@@ -87,6 +121,67 @@ export async function runHourlyRebalance(options: HourlyJobOptions): Promise<Exi
       }
     }
   }
+}
+
+/** `promise`, or 'hung' after `ms`; the timer never keeps the process alive by itself. */
+async function beforeDeadline<T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The backstop: a run that has not returned by its deadline plus the grace is waiting on something that will not
+ * answer. Record it as failed (when the store still works), queue its alert in the outbox (a file: no network
+ * wait, the next run sends it), and say so; the caller releases the lock and ends the process with exit 1.
+ * Orders it may have sent are at the broker under their orderRef: the next run reconciles them.
+ */
+async function abandonHungRun(
+  app: AppContext,
+  options: HourlyJobOptions,
+  runId: string,
+  run: { store: RunStore; clock: Clock; limitMs: number },
+): Promise<ExitCode> {
+  const text = (message: string): string => redactSecrets(message, app.secrets);
+  const minutes = app.config.schedule.runDeadlineMinutes;
+  const error =
+    `the run did not finish within ${Math.round(run.limitMs / 1000)} s (RUN_DEADLINE_MINUTES=${minutes} and a grace period): ` +
+    'a wait that never ended (a peer that stopped answering); the process exits so that the next run is not locked out; ' +
+    'any order it sent is reconciled by the next run';
+  const breach: Breach = { code: 'RUN_DEADLINE', detail: error };
+  const now = run.clock.now();
+  app.logger.error({ runId }, error);
+  options.err(text(`run ${runId} failed: ${error}`));
+  try {
+    run.store.recordBreaches(runId, [breach]);
+    run.store.finishRun(runId, { finishedAt: now, status: 'failed', exitCode: ExitCode.failed, error, tradingState: 'HALTED' });
+  } catch (failure) {
+    app.logger.error({ err: failure }, 'could not record the hung run');
+    options.err(text(`warning: could not record the hung run: ${failure instanceof Error ? failure.message : String(failure)}`));
+  }
+  const alert = renderAlert({
+    account: app.config.broker.ibAccount ?? 'unknown account',
+    runId,
+    outcome: 'FAILED',
+    now,
+    tradingState: 'HALTED',
+    breaches: [breach],
+    error,
+    files: [{ label: 'database', path: databaseFile(app.config) }],
+    exitCode: ExitCode.failed,
+  });
+  // The outbox only: the network may be what hangs. Bounded all the same (a disk that stopped answering).
+  const queued = await beforeDeadline(createMailerFor(app, now, { outboxOnly: true }).send(alert), 10_000);
+  options.err(
+    text(queued === 'hung' ? `alert not queued (the outbox did not answer): ${alert.subject}` : `alert email queued: ${alert.subject}`),
+  );
+  return ExitCode.failed;
 }
 
 /**

@@ -197,7 +197,7 @@ export function filePortsOf(
   return {
     killSwitch: killSwitchOf(config),
     records: new DataDirRecords(config.files.dataDir),
-    forecasts: forecastFiles(config.files.forecastDir),
+    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     ...(heartbeatUrl === undefined ? {} : { heartbeat: httpHeartbeat(heartbeatUrl, config.schedule.heartbeatTimeoutMs) }),
     clock,
     fallbackRules: FALLBACK_SESSION_RULES,
@@ -210,7 +210,7 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
     broker: createBroker(config, now, true),
     store,
     killSwitch: killSwitchOf(config),
-    forecasts: forecastFiles(config.files.forecastDir),
+    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     fallbackRules: FALLBACK_SESSION_RULES,
   };
 }

@@ -78,6 +78,8 @@ const configShape = {
     allowShort: variable('ALLOW_SHORT', boolean, { default: 'false' }),
   },
   maxForecastAgeHours: positive('MAX_FORECAST_AGE_HOURS', '26', 8760),
+  /** The most tickers the forecast files may name, one file or all together; more is INVALID_FORECAST. */
+  maxTickers: variable('MAX_TICKERS', wholeNumber({ min: 1, max: 100000 }), { default: '1000' }),
   limits: {
     maxLeverage: positive('MAX_LEVERAGE', '2', 10),
     maxPositionPct: positive('MAX_POSITION_PCT', '40', 1000),

@@ -63,6 +63,21 @@ export function checkCapitalSum(forecasts: readonly Forecast[]): Breach | undefi
   };
 }
 
+/**
+ * INVALID_FORECAST when the files together name more than `maxTickers` distinct tickers (MAX_TICKERS): each
+ * file may be within the cap while their union is not. The detail names the count, the cap and each file's count.
+ */
+export function checkUniverse(forecasts: readonly Forecast[], maxTickers: number): Breach | undefined {
+  const tickers = new Set<string>();
+  for (const forecast of forecasts) for (const ticker of Object.keys(forecast.weights)) tickers.add(ticker);
+  if (tickers.size <= maxTickers) return undefined;
+  const parts = forecasts.map((forecast) => `${forecast.file} ${Object.keys(forecast.weights).length}`).join(', ');
+  return {
+    code: 'INVALID_FORECAST',
+    detail: `the forecast files together name ${tickers.size} tickers, more than MAX_TICKERS (${maxTickers}): ${parts}`,
+  };
+}
+
 /** "25.5 hours (25h 30m 0s)": the decimal for reading, the clock form so that just over a limit shows. */
 function formatDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

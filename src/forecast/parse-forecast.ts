@@ -12,6 +12,14 @@ import { parseStrictJson, type JsonProblem } from './strict-json.js';
 /** Beyond this many problems in one file the rest are counted, not listed: one bad file must not flood an email. */
 export const MAX_PROBLEMS_PER_FILE = 50;
 
+/** The most tickers one forecast file, and all of them together, may name unless MAX_TICKERS says otherwise. */
+export const DEFAULT_MAX_TICKERS = 1000;
+
+export interface ParseForecastOptions {
+  /** MAX_TICKERS: a file naming more tickers is refused before any of them is checked. */
+  maxTickers?: number;
+}
+
 export type ParseForecastResult = { ok: true; forecast: Forecast } | { ok: false; errors: Breach[] };
 
 /**
@@ -23,15 +31,25 @@ export type ParseForecastResult = { ok: true; forecast: Forecast } | { ok: false
  * for each field's rule. `capital` defaults to 1 and `contracts` to `{}`; `asOf` is returned as the same
  * instant in UTC (`2026-11-20T16:05:00-05:00` becomes `2026-11-20T21:05:00Z`) so that later code can compare it.
  *
+ * A file whose weights name more than `maxTickers` (MAX_TICKERS, default 1000) tickers is refused with that one
+ * problem, before its tickers are checked, priced or planned: a runaway universe costs nothing more.
+ *
  * Never throws. Every error is an `INVALID_FORECAST` breach whose detail reads `file: path: problem`.
  */
-export function parseForecast(file: string, text: string): ParseForecastResult {
+export function parseForecast(file: string, text: string, options: ParseForecastOptions = {}): ParseForecastResult {
   const json = parseStrictJson(text);
   if (!json.ok) return refuse(file, [{ path: [], problem: json.problem }]);
   const { value: root, rawNumbers } = json;
   const problems: JsonProblem[] = [...json.problems];
   if (!isJsonObject(root)) {
     return refuse(file, [...problems, { path: [], problem: `must hold a JSON object (got ${describeValue(root)})` }]);
+  }
+
+  const maxTickers = options.maxTickers ?? DEFAULT_MAX_TICKERS;
+  const tickerCount = isJsonObject(root.weights) ? Object.keys(root.weights).length : 0;
+  if (tickerCount > maxTickers) {
+    const problem = `${tickerCount} tickers, more than MAX_TICKERS (${maxTickers}); split the universe or raise MAX_TICKERS`;
+    return refuse(file, [{ path: ['weights'], problem }]);
   }
 
   const shape = forecastShape.safeParse(root);

@@ -5,9 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Breach, Forecast } from '../core/types.js';
-import { checkCapitalSum, checkForecastTime, checkStrategyNames } from './check-forecast-set.js';
+import { checkCapitalSum, checkForecastTime, checkStrategyNames, checkUniverse } from './check-forecast-set.js';
 import { parseZonedTime } from './forecast-schema.js';
-import { parseForecast } from './parse-forecast.js';
+import { DEFAULT_MAX_TICKERS, parseForecast } from './parse-forecast.js';
 import { describeError, nodeStableReadIo, readStableFile, type StableReadIo, type StableReadOptions } from './read-stable-file.js';
 
 export interface ReadForecastsResult {
@@ -36,6 +36,9 @@ const IGNORED = [/^\./, /\.tmp$/, /\.part$/, /\.partial$/, /~$/];
  * parseForecast; `asOf` more than 5 minutes after `now`; one strategy in two files; capitals summing over 1.
  * STALE_FORECAST when `now - asOf` exceeds `maxAgeHours` (exactly the limit is accepted).
  *
+ * INVALID_FORECAST, and no forecast at all returned, when the files together name more than `limits.maxTickers`
+ * (MAX_TICKERS, default 1000) tickers; one file past it is refused by parseForecast.
+ *
  * `now` is an ISO 8601 time with a zone. Never throws; `io` and `readOptions` are for tests.
  */
 export async function readForecasts(
@@ -44,7 +47,9 @@ export async function readForecasts(
   maxAgeHours: number,
   io: StableReadIo = nodeStableReadIo,
   readOptions?: StableReadOptions,
+  limits: { maxTickers?: number } = {},
 ): Promise<ReadForecastsResult> {
+  const maxTickers = limits.maxTickers ?? DEFAULT_MAX_TICKERS;
   const breaches: Breach[] = [];
   const invalid = (detail: string): void => void breaches.push({ code: 'INVALID_FORECAST', detail });
   const clock = parseZonedTime(now);
@@ -72,7 +77,7 @@ export async function readForecasts(
   const ageLimitOk = Number.isFinite(maxAgeHours) && maxAgeHours > 0;
   for (const file of files) {
     try {
-      const forecast = await readOne(file, io, readOptions, breaches);
+      const forecast = await readOne(file, io, readOptions, breaches, maxTickers);
       if (forecast === undefined) continue;
       parsed.push(forecast);
       const timing = clock.ok && ageLimitOk ? checkForecastTime(forecast, clock.millis, maxAgeHours) : undefined;
@@ -88,10 +93,13 @@ export async function readForecasts(
   breaches.push(...checkStrategyNames(parsed));
   const capital = checkCapitalSum(parsed);
   if (capital !== undefined) breaches.push(capital);
+  // A universe past the cap is refused whole: no ticker of it is priced, and no file alone can be trusted to trade.
+  const universe = checkUniverse(parsed, maxTickers);
+  if (universe !== undefined) breaches.push(universe);
   const strategyCount = new Map<string, number>();
   for (const { strategy } of parsed) strategyCount.set(strategy, (strategyCount.get(strategy) ?? 0) + 1);
   const unique = (forecast: Forecast): boolean => strategyCount.get(forecast.strategy) === 1;
-  const forecasts = capital === undefined ? parsed.filter((f) => timely.has(f) && unique(f)) : [];
+  const forecasts = capital === undefined && universe === undefined ? parsed.filter((f) => timely.has(f) && unique(f)) : [];
   return { forecasts, breaches, files };
 }
 
@@ -101,6 +109,7 @@ async function readOne(
   io: StableReadIo,
   readOptions: StableReadOptions | undefined,
   breaches: Breach[],
+  maxTickers: number,
 ): Promise<Forecast | undefined> {
   const read = await readStableFile(file, io, readOptions);
   const text = read.ok ? decodeUtf8(read.bytes) : read;
@@ -108,7 +117,7 @@ async function readOne(
     breaches.push({ code: 'INVALID_FORECAST', detail: `${file}: ${text.problem}` });
     return undefined;
   }
-  const result = parseForecast(file, text.text);
+  const result = parseForecast(file, text.text, { maxTickers });
   if (result.ok) return result.forecast;
   breaches.push(...result.errors);
   return undefined;

@@ -48,6 +48,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   COMMISSION_MODEL: 'tiered',
   ALLOW_SHORT: 'yes',
   MAX_FORECAST_AGE_HOURS: '27',
+  MAX_TICKERS: '999',
   MAX_LEVERAGE: '2.5',
   MAX_POSITION_PCT: '41',
   MAX_ORDER_VALUE: '50001',

@@ -85,6 +85,7 @@ describe('loadConfig', () => {
         maxPlanAgeMinutes: 10,
       },
       maxForecastAgeHours: 26,
+      maxTickers: 1000,
       logLevel: 'info',
     });
   });

@@ -1,7 +1,10 @@
 import type { ForecastSource } from '../../ports/forecast-source.js';
 import { readForecasts } from '../../forecast/read-forecasts.js';
 
-/** The forecast source of FORECAST_DIR: one JSON file per strategy, read safely and checked strictly. */
-export function forecastFiles(dir: string): ForecastSource {
-  return { read: (now, maxAgeHours) => readForecasts(dir, now, maxAgeHours) };
+/**
+ * The forecast source of FORECAST_DIR: one JSON file per strategy, read safely and checked strictly; `maxTickers`
+ * is MAX_TICKERS (default 1000).
+ */
+export function forecastFiles(dir: string, limits: { maxTickers?: number } = {}): ForecastSource {
+  return { read: (now, maxAgeHours) => readForecasts(dir, now, maxAgeHours, undefined, undefined, limits) };
 }

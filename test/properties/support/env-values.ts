@@ -61,6 +61,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   COMMISSION_MODEL: { kind: 'choice', values: ['fixed', 'tiered'] },
   ALLOW_SHORT: { kind: 'bool' },
   MAX_FORECAST_AGE_HOURS: pct(8760),
+  MAX_TICKERS: { kind: 'int', bounds: { min: 1, max: 100000 } },
   MAX_LEVERAGE: pct(10),
   MAX_POSITION_PCT: pct(1000),
   MAX_ORDER_VALUE: { kind: 'number', bounds: { gt: 0 } },

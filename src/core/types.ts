@@ -237,6 +237,8 @@ export type BreachCode =
   | 'KILL_SWITCH'
   | 'POSITION_BREAK'
   | 'POSITION_BREAKS_LIMIT'
+  /** Orders or fills with our orderRef prefix but a run id the records never made: halts, kill switch on. */
+  | 'FOREIGN_ORDERS'
   | 'CURRENCY_MISMATCH'
   /** The run passed its deadline (RUN_DEADLINE_MINUTES) before all its orders were sent. */
   | 'RUN_DEADLINE'

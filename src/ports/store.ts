@@ -128,6 +128,12 @@ export interface RunStore {
   /** The most recent run other than `exceptRunId`, finished or not. */
   previousRun(exceptRunId?: string): RunRecord | undefined;
   recentRuns(limit: number): RunRecord[];
+  /**
+   * Whether these records hold a run with this id, whatever its status (a run killed after its intent, or one
+   * recorded as failed, is known). An orderRef of ours whose run id is unknown was written by another installation
+   * on the same account, or by a run whose records were lost (a database restored, a WAL gone).
+   */
+  hasRun(runId: string): boolean;
 
   recordBreaches(runId: string, breaches: Breach[]): void;
   breachesOf(runId: string): Breach[];

@@ -63,6 +63,12 @@ function killSwitchOn(a: AlertInput): boolean {
 
 function advice(a: AlertInput): string[] {
   const lines: string[] = [];
+  if (a.breaches.some((b) => b.code === 'FOREIGN_ORDERS')) {
+    lines.push(
+      "FOREIGN_ORDERS: orders or fills at the broker carry this system's orderRef (rebal:<run id>:<ticker>) but a run id these records never made. They were not cancelled and are not counted in the ledger. Check: is another installation (another data directory or machine) trading this account? Was this database restored from an old copy, or its WAL lost?",
+      'The run turned the kill switch on (not in a dry run). To clear it: stop the other installation or cancel those orders in TWS, put the records right (`rebalancer reconcile --accept TICKER` for positions they moved), then `rebalancer resume`. A run that still finds such an open order, or such a fill among the executions it reads, halts again.',
+    );
+  }
   if (killSwitchOn(a)) {
     lines.push("The kill switch is on: every run cancels this system's orders and places none until a person runs `rebalancer resume`.");
   } else {

@@ -1,23 +1,31 @@
 import type { Broker } from '../ports/broker.js';
 import type { Breach, BrokerOrder, CancelResult } from '../core/types.js';
-import { isOwnOrderRef } from './run-id.js';
+import type { OrderRefOwner } from '../core/foreign-orders.js';
 import type { CancelScope } from './run-types.js';
 
 /**
- * Step 2: cancel the orders this system placed earlier (found by orderRef prefix) or, with
- * CANCEL_SCOPE=all, every open order of the account, and wait for each confirmation. An order whose
+ * Step 2: cancel the orders this system placed earlier (found by orderRef: our prefix and a run the records know)
+ * or, with CANCEL_SCOPE=all, every open order of the account, and wait for each confirmation. An order whose
  * cancel was not confirmed is a CANCEL_UNCONFIRMED breach: planning on top of a live order could buy twice.
+ *
+ * An order with our prefix but a run id the records never made (`ownerOf` says 'foreign') is not ours to cancel:
+ * it belongs to another installation on the account, or to runs whose records were lost. It is left alone and
+ * returned in `foreign`; with CANCEL_SCOPE=all the global cancel is skipped while one is open (it would cancel it
+ * too), and only our own orders are cancelled, one by one.
  */
 export async function cancelOpenOrders(
   broker: Broker,
   scope: CancelScope,
-): Promise<{ results: CancelResult[]; updated: BrokerOrder[]; breaches: Breach[] }> {
+  ownerOf: (orderRef: string) => OrderRefOwner,
+): Promise<{ results: CancelResult[]; updated: BrokerOrder[]; breaches: Breach[]; foreign: BrokerOrder[] }> {
   const open = await broker.openOrders();
-  const targets = open.filter((o) => scope === 'all' || isOwnOrderRef(o.orderRef));
+  const foreign = open.filter((o) => ownerOf(o.orderRef) === 'foreign');
+  const global = scope === 'all' && foreign.length === 0;
+  const targets = open.filter((o) => ownerOf(o.orderRef) === 'ours' || (global && ownerOf(o.orderRef) === 'other'));
   // Orders of other clients (typed by hand in TWS) can only be cancelled globally: a per-order cancel from our
   // client id would name our own order with that id. IB's global cancel reaches every order of the login.
   const results: CancelResult[] = [];
-  if (scope === 'all' && targets.length > 0 && broker.cancelAllOrders) {
+  if (global && targets.length > 0 && broker.cancelAllOrders) {
     results.push(...(await broker.cancelAllOrders()));
   } else {
     for (const order of targets) results.push(await broker.cancelOrder(order));
@@ -34,5 +42,5 @@ export async function cancelOpenOrders(
     const order = targets.find((o) => o.brokerOrderId === r.brokerOrderId);
     return order ? [{ ...order, status: r.status ?? (r.confirmed ? 'Cancelled' : order.status) }] : [];
   });
-  return { results, updated, breaches };
+  return { results, updated, breaches, foreign };
 }

@@ -3,6 +3,7 @@ import type { BrokerPosition, Execution, PositionBreak } from '../core/types.js'
 import { compareLedger, describeBreak, positionBreaksOf, type LedgerLine } from '../core/ledger.js';
 import { ORDER_REF_PREFIX, isOwnOrderRef } from './run-id.js';
 import { formatTable } from './console-report.js';
+import { runIdInOrderRef } from '../core/foreign-orders.js';
 
 /** The orderRef prefix of the system's own orders, as the store matches it. */
 const OWN_PREFIX = `${ORDER_REF_PREFIX}:`;
@@ -23,7 +24,10 @@ export interface LedgerState {
  */
 export function checkLedger(store: RunStore, symbols: string[], positions: BrokerPosition[], unrecorded: Execution[] = []): LedgerState {
   const ownFills = store.ownFillTotals(OWN_PREFIX);
-  const extra = unrecorded.filter((e) => isOwnOrderRef(e.orderRef) && !store.hasFill(e.execId));
+  // Executions of a run the records never made are another installation's (or lost records'): not counted.
+  const extra = unrecorded.filter(
+    (e) => isOwnOrderRef(e.orderRef) && store.hasRun(runIdInOrderRef(e.orderRef, ORDER_REF_PREFIX)) && !store.hasFill(e.execId),
+  );
   const seen = new Set<string>();
   for (const e of extra) {
     if (seen.has(e.execId)) continue;

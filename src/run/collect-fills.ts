@@ -2,15 +2,35 @@ import { DateTime } from 'luxon';
 import type { Broker } from '../ports/broker.js';
 import type { RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
+import type { OrderRefOwner } from '../core/foreign-orders.js';
 
 /**
  * Step 3: executions since the last run, recorded once each by execution id. Recording a fill also brings its
  * order's filled quantity and average price up to date (matched by orderRef, never by order id), so an order
  * that filled while it was being cancelled reads right. Orders of earlier runs were settled by the
  * reconciliation step before the cancels.
+ *
+ * Executions with our orderRef prefix but a run id the records never made (`ownerOf` says 'foreign') are not ours:
+ * they are not recorded (so neither the ledger nor the trades CSV counts them), and those in the window asked for
+ * (at or after `since`) are returned in `foreign`, for the run to halt on.
  */
-export async function collectFills(broker: Broker, store: RunStore, runId: string, since: string): Promise<Execution[]> {
-  return store.recordFills(runId, await broker.executions(since));
+export async function collectFills(
+  broker: Broker,
+  store: RunStore,
+  runId: string,
+  since: string,
+  ownerOf: (orderRef: string) => OrderRefOwner,
+): Promise<{ recorded: Execution[]; foreign: Execution[] }> {
+  const executions = await broker.executions(since);
+  const from = DateTime.fromISO(since).toMillis();
+  const foreign = executions.filter((e) => ownerOf(e.orderRef) === 'foreign');
+  // An execution whose time cannot be read counts as in the window: unknown is not ours either way.
+  const inWindow = foreign.filter((e) => !(DateTime.fromISO(e.time).toMillis() < from));
+  const recorded = store.recordFills(
+    runId,
+    executions.filter((e) => ownerOf(e.orderRef) !== 'foreign'),
+  );
+  return { recorded, foreign: inWindow };
 }
 
 /**

@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { checkAccount } from '../core/account-check.js';
 import { tradingDayOf, type SessionRules } from '../core/session.js';
 import { collectFills, executionsSince } from './collect-fills.js';
-import { reconcileAndCancel } from './reconcile-and-cancel.js';
+import { haltOnForeignOrders, ownerOfOrderRefs, reconcileAndCancel } from './reconcile-and-cancel.js';
 import { gatherWorld, type World } from './gather.js';
 import { decide, killSwitchBreach, type Decision } from './decide.js';
 import { applyOrders } from './apply-orders.js';
@@ -107,15 +107,18 @@ async function readDecideApply(
   const halt = o.killSwitch.read();
   const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
   const since = executionsSince(store, o.runId, now);
-  const settled = await reconcileAndCancel(o, now, since);
+  // Orders and fills of our prefix whose run the records never made are not ours: never cancelled nor counted.
+  const ownerOf = ownerOfOrderRefs(store);
+  const settled = await reconcileAndCancel(o, now, since, ownerOf);
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);
   out('\n== executions since the last run');
-  const fills = await collectFills(broker, store, o.runId, since);
-  soFar.newFills.push(...fills);
+  const fills = await collectFills(broker, store, o.runId, since, ownerOf);
+  soFar.newFills.push(...fills.recorded);
   // The fills recorded while reconciling are new since the last run too.
-  out(...formatFills([...settled.newFills, ...fills]));
+  out(...formatFills([...settled.newFills, ...fills.recorded]));
+  prior.push(...haltOnForeignOrders(o, now, { orders: settled.foreign, executions: fills.foreign }, halt !== undefined));
 
   // Read.
   out('\n== account, positions, forecasts, quotes');

@@ -3,6 +3,7 @@ import type { Broker } from '../ports/broker.js';
 import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
 import { resolveOrder, type OrderResolution } from '../core/resolve-order.js';
+import type { OrderRefOwner } from '../core/foreign-orders.js';
 
 export interface ReconcileOrdersOptions {
   broker: Broker;
@@ -11,6 +12,8 @@ export interface ReconcileOrdersOptions {
   now: string;
   /** Executions are read from here, or from an hour before the oldest order to reconcile if that is earlier. */
   since: string;
+  /** Whose orderRef: executions of a run the records never made ('foreign') are not ours and are not recorded. */
+  ownerOf: (orderRef: string) => OrderRefOwner;
 }
 
 export interface ReconcileOrdersResult {
@@ -33,7 +36,11 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   const pending = o.store.ordersToReconcile(o.runId);
   if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
   const open = await o.broker.openOrders();
-  const newFills = o.store.recordFills(o.runId, await o.broker.executions(lookupSince(pending, o.since)));
+  const executions = await o.broker.executions(lookupSince(pending, o.since));
+  const newFills = o.store.recordFills(
+    o.runId,
+    executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign'),
+  );
   const resolutions = pending.map((order) => {
     const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef));
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });

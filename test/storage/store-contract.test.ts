@@ -219,7 +219,21 @@ describe.each([
       expect(store.previousRun('nope')?.runId).toBe('e');
     });
 
+    it('knows the runs it recorded, whatever their status, and no other', () => {
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      store.finishRun('r2', { finishedAt: '2026-11-20T15:31:00.000Z', status: 'failed', exitCode: 1, error: 'x' });
+      expect([store.hasRun('r1'), store.hasRun('r2'), store.hasRun('r3'), store.hasRun(''), store.hasRun('R1')]).toEqual([
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
+    });
+
     it('has no run on a new database', () => {
+      expect(store.hasRun('r1')).toBe(false);
       expect(store.previousRun()).toBeUndefined();
       expect(store.recentRuns(5)).toEqual([]);
       expect(reports.hasRunOn('2026-11-20')).toBe(false);
@@ -1313,6 +1327,7 @@ function apply(store: RunStore, reports: ReportStore, { op, args }: Op): unknown
 function dump(file: string, store: RunStore, reports: ReportStore): Record<string, unknown> {
   const reads: Record<string, () => unknown> = {
     recentRuns: () => store.recentRuns(-1),
+    hasRun: () => [store.hasRun('r1'), store.hasRun('r9')],
     previousRun: () => store.previousRun(),
     ownFillTotals: () => [store.ownFillTotals('rebal:'), store.ownFillTotals('')],
     fillsNotInCsv: () => store.fillsNotInCsv(),

@@ -608,6 +608,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     return this.guard('recentRuns', 'read recent runs', () => limited(sorted(this.db.runs, newestRunFirst), limit).map(toRun));
   }
 
+  hasRun(runId: string): boolean {
+    return this.guard('hasRun', `look up run ${runId}`, () => this.db.runs.some((r) => r.runId === runId));
+  }
+
   recordBreaches(runId: string, breaches: Breach[]): void {
     this.transaction('recordBreaches', `record breaches of run ${runId}`, () => {
       for (const b of breaches) {

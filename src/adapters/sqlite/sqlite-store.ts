@@ -49,6 +49,10 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     return this.guard('read recent runs', () => this.q.recentRuns.all(limit)).map(toRunRecord);
   }
 
+  hasRun(runId: string): boolean {
+    return this.guard(`look up run ${runId}`, () => this.q.hasRun.get(runId)) !== undefined;
+  }
+
   recordBreaches(runId: string, breaches: Breach[]): void {
     this.transaction(`record breaches of run ${runId}`, () => {
       for (const b of breaches) this.q.insertBreach.run({ run_id: runId, code: b.code, symbol: b.symbol ?? null, detail: b.detail });

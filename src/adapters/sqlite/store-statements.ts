@@ -32,6 +32,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT * FROM runs WHERE @except IS NULL OR id <> @except ORDER BY started_at DESC, rowid DESC LIMIT 1`,
     ),
     recentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?'),
+    hasRun: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM runs WHERE id = ?'),
 
     insertBreach: db.prepare<{ run_id: string; code: string; symbol: string | null; detail: string }>(
       'INSERT INTO breaches (run_id, code, symbol, detail) VALUES (@run_id, @code, @symbol, @detail)',

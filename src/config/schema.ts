@@ -63,7 +63,7 @@ const configShape = {
     }),
     /** Recipients; required when smtpUrl is set. */
     mailTo: variable('MAIL_TO', mailboxList('must be an email address or a comma-separated list of them (user@example.com)')),
-    /** Connection, greeting and socket timeout. */
+    /** The most one email may take (a hard deadline; also the connection, greeting and socket timeout). */
     timeoutMs: milliseconds('SMTP_TIMEOUT_MS', '15000', 100),
     /** An identical alert is not sent again within this many minutes. */
     alertRepeatMinutes: variable('ALERT_REPEAT_MINUTES', wholeNumber({ min: 0, max: 10080 }), { default: '180' }),

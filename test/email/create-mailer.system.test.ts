@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/adapters/email/create-mailer.js';
 import { renderAlert } from '../../src/report/render-alert.js';
-import type { MailMessage } from '../../src/ports/mailer.js';
+import type { MailMessage, MailOutcome } from '../../src/ports/mailer.js';
 import { parseMail, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 const FIXED_NOW = () => new Date('2026-11-21T15:30:05Z');
@@ -123,8 +123,8 @@ describe('createMailer with SMTP', () => {
     });
     const queued = await first.send(message('first alert'));
     expect(queued).toMatchObject({ status: 'queued', reason: expect.stringMatching(/SMTP send failed \(ESOCKET\): connect ECONNREFUSED/) });
-    expect(outbox()).toEqual(['20261121T153005-first-alert.eml']);
-    if (queued.status === 'queued') expect(queued.file).toBe(join(outboxDir, '20261121T153005-first-alert.eml'));
+    expect(outbox()).toEqual(['20261121T153005-alert-first-alert.eml']);
+    if (queued.status === 'queued') expect(queued.file).toBe(join(outboxDir, '20261121T153005-alert-first-alert.eml'));
 
     const server = await sink();
     const next = createMailer({
@@ -244,10 +244,10 @@ describe('createMailer without SMTP', () => {
     const outcome = await mailer.send(message('DU0000001 BLOCKED: <LEVERAGE_LIMIT>'));
     expect(outcome).toEqual({
       status: 'queued',
-      file: join(outboxDir, '20261121T153005-du0000001-blocked-leverage-limit.eml'),
+      file: join(outboxDir, '20261121T153005-alert-du0000001-blocked-leverage-limit.eml'),
       reason: 'no SMTP_URL configured',
     });
-    expect(outbox()).toEqual(['20261121T153005-du0000001-blocked-leverage-limit.eml']);
+    expect(outbox()).toEqual(['20261121T153005-alert-du0000001-blocked-leverage-limit.eml']);
     const mail = parseMail(readFileSync(join(outboxDir, outbox()[0] ?? ''), 'utf8'));
     expect(mail.subject).toBe('DU0000001 BLOCKED: <LEVERAGE_LIMIT>');
     expect(mail.headers.get('from')).toBe('bot@example.com');
@@ -261,7 +261,7 @@ describe('createMailer without SMTP', () => {
     const mailer = createMailer({ from: 'bot@example.com', outboxDir, timeoutMs: 1000, secrets: [], now: FIXED_NOW });
     await mailer.send(message('same'));
     await mailer.send(message('same'));
-    expect(outbox()).toEqual(['20261121T153005-same-2.eml', '20261121T153005-same.eml']);
+    expect(outbox()).toEqual(['20261121T153005-alert-same-2.eml', '20261121T153005-alert-same.eml']);
   });
 });
 
@@ -300,5 +300,184 @@ describe('send never rejects', () => {
       secrets: [],
     });
     await expect(mailer.send(message('dns'))).resolves.toMatchObject({ status: 'queued' });
+  });
+});
+
+/** A server that greets, then answers EHLO one byte every 500 ms, forever: no inactivity timeout ever fires. */
+async function tricklingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.write('220 trickle.example ESMTP\r\n');
+    let timer: NodeJS.Timeout | undefined;
+    socket.once('data', () => {
+      socket.write('250-trickle.example');
+      timer = setInterval(() => socket.write('x'), 500);
+    });
+    socket.on('close', () => {
+      clearInterval(timer);
+      sockets.delete(socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const ALERT = (what: string) => `[rebalancer] DU0000001 BLOCKED: ${what} - run 20261121T1530Z-ab12`;
+const SUMMARY = (day: string) => `[rebalancer] DU0000001 end of day ${day}: NLV 100,000.00 (+0.10%)`;
+
+/** Queues a message in the outbox, as a run without SMTP (or with the server down) would, at the given time. */
+async function queueAt(at: string, subject: string): Promise<void> {
+  const offline = createMailer({
+    from: 'bot@example.com',
+    to: 'me@example.com',
+    outboxDir,
+    timeoutMs: 1000,
+    secrets: [],
+    now: () => new Date(at),
+  });
+  expect((await offline.send(message(subject))).status).toBe('queued');
+}
+
+const eml = () => outbox().filter((f) => f.endsWith('.eml'));
+
+describe('a trickling SMTP server (a greeting, then one byte every 500 ms)', () => {
+  it('cannot hold a send past SMTP_TIMEOUT_MS: the connection is closed and the message queued with the reason', async () => {
+    const server = await tricklingServer();
+    try {
+      const mailer = createMailer({
+        smtpUrl: server.url,
+        from: 'bot@example.com',
+        to: 'me@example.com',
+        outboxDir,
+        timeoutMs: 1500,
+        secrets: [],
+      });
+      let outcome: MailOutcome | undefined;
+      void mailer.send(message('trickled')).then((o) => (outcome = o));
+      await expect
+        .poll(() => outcome, { timeout: 20_000, interval: 100 })
+        .toMatchObject({
+          status: 'queued',
+          reason: expect.stringMatching(/no complete answer from the SMTP server within 1500 ms \(SMTP_TIMEOUT_MS\)/),
+        });
+      expect(eml()).toHaveLength(1);
+      await expect.poll(server.connections, { timeout: 5000 }).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('cannot hold the outbox flush either: the queued messages stay, and the flush returns', async () => {
+    await queueAt('2026-11-21T09:00:00Z', ALERT('first'));
+    await queueAt('2026-11-21T10:00:00Z', ALERT('second'));
+    const server = await tricklingServer();
+    try {
+      const mailer = createMailer({
+        smtpUrl: server.url,
+        from: 'bot@example.com',
+        to: 'me@example.com',
+        outboxDir,
+        timeoutMs: 1500,
+        secrets: [],
+      });
+      let flushed: { sent: number; waiting: number } | undefined;
+      void mailer.flushOutbox?.().then((f) => (flushed = f));
+      await expect.poll(() => flushed, { timeout: 20_000, interval: 100 }).toEqual({ sent: 0, waiting: 2 });
+      await expect.poll(server.connections, { timeout: 5000 }).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe('the outbox with a message the server refuses', () => {
+  it('moves a message refused for good (552) aside with the answer, sends the others (alerts first), and says so', async () => {
+    await queueAt('2026-11-21T08:00:00Z', SUMMARY('2026-11-20'));
+    await queueAt('2026-11-21T09:00:00Z', ALERT('huge'));
+    await queueAt('2026-11-21T10:00:00Z', ALERT('later'));
+    const server = await sink({
+      refuse: (raw) => (/^Subject: .*huge/m.test(raw) ? { code: 552, text: '5.3.4 Message too big for system' } : undefined),
+    });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
+
+    const outcome = await mailer.send(message(SUMMARY('2026-11-21')));
+    expect(outcome.status).toBe('sent');
+    const subjects = server.received.map((m) => parseMail(m.raw).subject);
+    expect(subjects).toEqual([ALERT('later'), SUMMARY('2026-11-20'), SUMMARY('2026-11-21')]);
+    expect(eml()).toEqual([]);
+    const refused = readdirSync(join(outboxDir, 'refused')).sort();
+    expect(refused).toHaveLength(2);
+    const [emlFile, reasonFile] = [refused.find((f) => f.endsWith('.eml')), refused.find((f) => f.endsWith('.txt'))];
+    expect(parseMail(readFileSync(join(outboxDir, 'refused', emlFile ?? ''), 'utf8')).subject).toBe(ALERT('huge'));
+    expect(readFileSync(join(outboxDir, 'refused', reasonFile ?? ''), 'utf8')).toMatch(/552 5\.3\.4 Message too big for system/);
+    // The next message that goes out says what was set aside, and why.
+    const last = parseMail(server.received.at(-1)?.raw ?? '');
+    expect(last.text).toMatch(/refused for good by the mail server.*moved to .*refused/s);
+    expect(last.text).toContain(ALERT('huge'));
+    expect(last.text).toContain('552');
+  });
+
+  it('keeps a message refused for now (451) and still sends the ones after it', async () => {
+    await queueAt('2026-11-21T09:00:00Z', ALERT('busy'));
+    await queueAt('2026-11-21T10:00:00Z', SUMMARY('2026-11-20'));
+    await queueAt('2026-11-21T11:00:00Z', ALERT('later'));
+    const server = await sink({
+      refuse: (raw) => (/^Subject: .*busy/m.test(raw) ? { code: 451, text: '4.3.0 try again later' } : undefined),
+    });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
+
+    expect(await mailer.flushOutbox?.()).toEqual({ sent: 2, waiting: 1 });
+    expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual([ALERT('later'), SUMMARY('2026-11-20')]);
+    expect(eml()).toHaveLength(1);
+    expect(parseMail(readFileSync(join(outboxDir, eml()[0] ?? ''), 'utf8')).subject).toBe(ALERT('busy'));
+  });
+
+  it('sets a new message refused for good aside at once, rather than retrying it with every run', async () => {
+    const server = await sink({ refuse: () => ({ code: 550, text: '5.7.1 content rejected' }) });
+    const mailer = createMailer({
+      smtpUrl: server.url(),
+      from: 'bot@example.com',
+      to: 'me@example.com',
+      outboxDir,
+      timeoutMs: 5000,
+      secrets: [],
+    });
+    const outcome = await mailer.send(message(ALERT('rejected')));
+    expect(outcome).toMatchObject({ status: 'queued', reason: expect.stringMatching(/refused for good .*550 5\.7\.1 content rejected/) });
+    expect(eml()).toEqual([]);
+    expect(readdirSync(join(outboxDir, 'refused')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  });
+
+  it('names queued files by kind, so a person sees which are alerts', async () => {
+    await queueAt('2026-11-21T09:00:00Z', ALERT('one'));
+    await queueAt('2026-11-21T09:00:00Z', SUMMARY('2026-11-20'));
+    expect(eml()).toEqual([
+      '20261121T090000-alert-rebalancer-du0000001-blocked-one-run-20261121t1530z-ab12.eml',
+      '20261121T090000-summary-rebalancer-du0000001-end-of-day-2026-11-20-nlv-100-000-00-0.eml',
+    ]);
   });
 });

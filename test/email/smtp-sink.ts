@@ -17,9 +17,17 @@ export interface SmtpSink {
 
 /**
  * Starts smtp-server on 127.0.0.1, port 0 (or the port given). Plain SMTP without STARTTLS, optional login
- * checked against `login`. `reject` makes it refuse every message with that text.
+ * checked against `login`. `reject` makes it refuse every message with that text (a 450, the server's default);
+ * `refuse` answers the message it returns a refusal for with that code and text, after DATA.
  */
-export async function startSmtpSink(o: { port?: number; login?: { user: string; pass: string }; reject?: string } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  o: {
+    port?: number;
+    login?: { user: string; pass: string };
+    reject?: string;
+    refuse?: (raw: string) => { code: number; text: string } | undefined;
+  } = {},
+): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: o.login === undefined,
@@ -35,6 +43,8 @@ export async function startSmtpSink(o: { port?: number; login?: { user: string; 
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         if (o.reject !== undefined) return callback(new Error(o.reject));
+        const refusal = o.refuse?.(Buffer.concat(chunks).toString('utf8'));
+        if (refusal !== undefined) return callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
         const from = session.envelope.mailFrom === false ? undefined : session.envelope.mailFrom.address;
         received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
         callback();

@@ -1,11 +1,18 @@
 /**
  * The mailer: SMTP through nodemailer when SMTP_URL is set, else `.eml` files in the outbox. A message that
- * cannot be sent is queued in the outbox and sent before the next one. `send` never rejects, and no secret
- * reaches a message, a file or a reason.
+ * cannot be sent is queued in the outbox and sent before the next one, alerts before summaries. Every email has
+ * a hard deadline (SMTP_TIMEOUT_MS, from connecting to the server's last answer; a server that trickles bytes
+ * cannot hold it longer), and the outbox flush as a whole has one too. A message the server refuses for good
+ * (a 5xx answer to it) is moved to `outbox/refused/` with the answer beside it, and the next email says so; a
+ * temporary refusal (4xx) keeps it; a server that cannot be reached stops the flush. `send` never rejects, and
+ * no secret reaches a message, a file or a reason.
  */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { access, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type { MailMessage, Mailer, MailOutcome } from '../../ports/mailer.js';
 import { redactSecrets } from '../../log/redact.js';
@@ -18,16 +25,55 @@ export interface CreateMailerOptions {
   to?: string | readonly string[];
   /** Where `.eml` files wait (DATA_DIR/outbox). */
   outboxDir: string;
-  /** SMTP connection, greeting and socket timeout. */
+  /**
+   * The most one email may take, from connecting to the server's last answer (and the connection, greeting and
+   * socket timeouts). The outbox flush as a whole may take FLUSH_BUDGET times as long.
+   */
   timeoutMs: number;
   /** Strings to mask (see secretsOf); the SMTP URL is always masked. */
   secrets: readonly string[];
   /** The clock for the Date header and file names; defaults to the system clock. */
   now?: () => Date;
+  /**
+   * Told (redacted) when a message is set aside as refused for good; defaults to a warning on stderr. The
+   * next email sent says it too.
+   */
+  onNotice?: (text: string) => void;
 }
 
 /** Errors that concern one message only; any other SMTP error means the server cannot be used right now. */
 const MESSAGE_ERROR_CODES = new Set(['EENVELOPE', 'EMESSAGE']);
+
+/** The outbox flush may take this many times SMTP_TIMEOUT_MS in all. */
+export const FLUSH_BUDGET = 3;
+
+/** Where messages refused for good are kept, inside the outbox. */
+export const REFUSED_DIR = 'refused';
+
+/** What an SMTP failure means for the message and for the messages after it. */
+type Failure = 'refused' | 'later' | 'server';
+
+/**
+ * A 5xx answer to this message (its envelope or its data): refused for good, retrying cannot help. A 4xx answer
+ * to it: later. Anything else (no connection, a timeout, the login refused, a broken conversation) is the
+ * server's: the messages after it would fail the same way.
+ */
+function failureOf(error: unknown): Failure {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  if (!(typeof code === 'string' && MESSAGE_ERROR_CODES.has(code))) return 'server';
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600 ? 'refused' : 'later';
+}
+
+type Kind = 'alert' | 'summary';
+
+/**
+ * Alerts (a FAILED, BLOCKED or WARNING run) go before summaries (start of day, mid-day, end of day): told by the
+ * subject, as the report renders it; a message of no known kind is treated as an alert.
+ */
+function kindOf(subject: string): Kind {
+  if (/^\[rebalancer\] .{1,40}? (FAILED|BLOCKED|WARNING): /.test(subject)) return 'alert';
+  return /^\[rebalancer\] .+? (start of day|mid-day|end of day) \d{4}-\d{2}-\d{2}: /.test(subject) ? 'summary' : 'alert';
+}
 
 export function createMailer(options: CreateMailerOptions): Mailer {
   const now = options.now ?? (() => new Date());
@@ -36,16 +82,9 @@ export function createMailer(options: CreateMailerOptions): Mailer {
   const to = typeof options.to === 'string' ? options.to : options.to?.join(', ');
   const envelope = { from: options.from, to };
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const smtp = options.smtpUrl
-    ? nodemailer.createTransport({
-        // Not `url:`: with it nodemailer ignores every other option, timeouts included.
-        ...parseConnectionUrl(options.smtpUrl),
-        connectionTimeout: options.timeoutMs,
-        greetingTimeout: options.timeoutMs,
-        socketTimeout: options.timeoutMs,
-        dnsTimeout: options.timeoutMs,
-      })
-    : undefined;
+  const smtp = options.smtpUrl === undefined ? undefined : smtpSender(options.smtpUrl, options.timeoutMs);
+  const onNotice = options.onNotice ?? ((text: string) => void process.stderr.write(`warning: ${text}\n`));
+  const refusedDir = join(options.outboxDir, REFUSED_DIR);
 
   const redact = (text: string): string => redactSecrets(text, secrets);
   const reasonOf = (error: unknown): string => {
@@ -60,14 +99,17 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     return redact(`SMTP send failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`);
   };
 
-  /** Compose the message as MIME and write it to the outbox: temp file, then rename, so no half file is sent. */
-  async function queue(mail: MailMessage, reason: string): Promise<MailOutcome> {
-    let file = join(options.outboxDir, `${fileStamp(now())}-${slug(mail.subject)}.eml`);
+  /**
+   * Compose the message as MIME and write it to the outbox (or `dir`): temp file, then rename, so no half file is
+   * sent. The name tells the time and the kind: `20261121T153005-alert-<subject>.eml`.
+   */
+  async function queue(mail: MailMessage, reason: string, dir = options.outboxDir): Promise<MailOutcome> {
+    let file = join(dir, `${fileStamp(now())}-${kindOf(mail.subject)}-${slug(mail.subject)}.eml`);
     try {
-      await mkdir(options.outboxDir, { recursive: true });
+      await mkdir(dir, { recursive: true });
       file = await freeName(file);
       const info = await composer.sendMail(mailOptionsOf(mail));
-      const temp = join(options.outboxDir, `.${process.pid}-${Date.now()}.tmp`);
+      const temp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
       await writeFile(temp, info.message);
       await rename(temp, file);
       return { status: 'queued', file, reason };
@@ -77,24 +119,75 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     }
   }
 
-  /** Send what waits in the outbox, oldest first; stop at the first failure and return it. */
-  async function flushOutbox(transport: nodemailer.Transporter): Promise<unknown> {
+  /** Writes the server's answer beside a message set aside in outbox/refused/. */
+  async function writeRefusal(file: string, reason: string): Promise<void> {
+    await writeFile(`${file.slice(0, -'.eml'.length)}.txt`, `refused at ${new Date().toISOString()}\n${reason}\n`);
+  }
+
+  /** Moves a queued message the server refused for good to outbox/refused/, with the answer beside it. */
+  async function setAside(file: string, reason: string): Promise<string> {
+    await mkdir(refusedDir, { recursive: true });
+    const target = await freeName(join(refusedDir, basename(file)));
+    await rename(file, target);
+    await writeRefusal(target, reason);
+    return target;
+  }
+
+  interface Flushed {
+    /** The failure that stopped the flush: the server cannot be used now. */
+    stop?: unknown;
+    refused: { subject: string; reason: string; file: string }[];
+  }
+
+  /**
+   * Send what waits in the outbox, alerts first, oldest first within a kind. A message refused for good is set
+   * aside and the flush goes on; one refused for now stays and the flush goes on; any other failure (the server
+   * down, slow or refusing us) stops it, as does the flush's own deadline.
+   */
+  async function flushOutbox(sender: SmtpSender): Promise<Flushed> {
+    const result: Flushed = { refused: [] };
     let files: string[];
     try {
-      files = await oldestFirst(options.outboxDir);
+      files = await priorityOrder(options.outboxDir);
     } catch {
-      return undefined; // no outbox yet: nothing waits
+      return result; // no outbox yet: nothing waits
     }
+    const deadline = Date.now() + FLUSH_BUDGET * options.timeoutMs;
     for (const file of files) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        result.stop = deadlineError(`the outbox flush took longer than ${FLUSH_BUDGET} x ${options.timeoutMs} ms (SMTP_TIMEOUT_MS)`);
+        break;
+      }
+      let raw: Buffer;
       try {
-        const raw = await readFile(file);
-        await transport.sendMail({ raw, envelope });
+        raw = await readFile(file);
+      } catch {
+        continue; // gone (sent by another process) or unreadable: not this flush's business
+      }
+      try {
+        await sender.send({ raw, envelope }, Math.min(options.timeoutMs, left));
         await unlink(file);
       } catch (error) {
-        return error;
+        const failure = failureOf(error);
+        if (failure === 'server') {
+          result.stop = error;
+          break;
+        }
+        if (failure === 'refused') {
+          const reason = reasonOf(error);
+          const subject = redact(subjectOf(raw.toString('utf8')));
+          try {
+            const target = await setAside(file, reason);
+            result.refused.push({ subject, reason, file: target });
+          } catch {
+            // Cannot move it: it stays, and is tried again next time (and refused again, without blocking others).
+          }
+        }
       }
     }
-    return undefined;
+    if (result.refused.length > 0) onNotice(refusalNotice(result.refused, refusedDir));
+    return result;
   }
 
   /** The same nodemailer options for SMTP and the outbox, so a queued .eml is the message SMTP would have sent. */
@@ -125,33 +218,41 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       attachments: message.attachments,
     };
     if (smtp === undefined) return queue(mail, 'no SMTP_URL configured');
-    const flushError = await flushOutbox(smtp);
-    const code = (flushError as { code?: unknown } | undefined)?.code;
-    if (flushError !== undefined && !(typeof code === 'string' && MESSAGE_ERROR_CODES.has(code))) {
+    const flushed = await flushOutbox(smtp);
+    if (flushed.stop !== undefined) {
       // The server is down or refuses us: do not wait for a second timeout.
-      return queue(mail, reasonOf(flushError));
+      return queue(mail, reasonOf(flushed.stop));
     }
+    const note = flushed.refused.length === 0 ? undefined : refusalNotice(flushed.refused, refusedDir);
+    const final = note === undefined ? mail : withNotice(mail, note);
     try {
-      const info = await smtp.sendMail(mailOptionsOf(mail));
+      const info = await smtp.send(mailOptionsOf(final), options.timeoutMs);
       return { status: 'sent', messageId: info.messageId };
     } catch (error) {
-      return queue(mail, reasonOf(error));
+      const reason = reasonOf(error);
+      if (failureOf(error) !== 'refused') return queue(final, reason);
+      // Refused for good: retrying with every run cannot help. Kept aside, with the answer, for a person.
+      const kept = await queue(final, `refused for good by the mail server (${reason}); kept in ${refusedDir}, not retried`, refusedDir);
+      if (kept.status === 'queued' && kept.file.startsWith(refusedDir)) await writeRefusal(kept.file, reason).catch(() => undefined);
+      onNotice(`an email was refused for good by the mail server and kept in ${refusedDir}: "${final.subject}": ${reason}`);
+      return kept;
     }
   }
 
   return {
     async flushOutbox() {
-      const before = await oldestFirst(options.outboxDir).then(
+      const before = await priorityOrder(options.outboxDir).then(
         (f) => f.length,
         () => 0,
       );
       if (smtp === undefined || before === 0) return { sent: 0, waiting: before };
       try {
-        await flushOutbox(smtp);
+        const flushed = await flushOutbox(smtp);
+        if (flushed.stop !== undefined) onNotice(`queued emails wait in the outbox: ${reasonOf(flushed.stop)}`);
       } catch {
         // flushOutbox returns its errors; anything else still must not reject.
       }
-      const after = await oldestFirst(options.outboxDir).then(
+      const after = await priorityOrder(options.outboxDir).then(
         (f) => f.length,
         () => 0,
       );
@@ -195,6 +296,117 @@ async function freeName(file: string): Promise<string> {
       return candidate;
     }
   }
+}
+
+interface SmtpSender {
+  /** Sends one message; rejects with the SMTP error, or a deadline error once `deadlineMs` has passed. */
+  send(mail: nodemailer.SendMailOptions, deadlineMs: number): Promise<SMTPTransport.SentMessageInfo>;
+}
+
+function deadlineError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+}
+
+/**
+ * SMTP through nodemailer with a hard deadline per message. nodemailer's timeouts measure silence, so a server
+ * that answers one byte at a time defeats them; here the socket is opened for nodemailer (getSocket) and kept,
+ * so that when the deadline passes it is destroyed and the send fails, whatever the server is doing.
+ */
+function smtpSender(smtpUrl: string, timeoutMs: number): SmtpSender {
+  // Not `url:`: with it nodemailer ignores every other option, timeouts included.
+  const parsed = parseConnectionUrl(smtpUrl) as SMTPTransport.Options;
+  const host = parsed.host ?? 'localhost';
+  const secure = parsed.secure === true;
+  const port = parsed.port ?? (secure ? 465 : 587);
+  const tlsOptions = (parsed.tls ?? {}) as ConnectionOptions;
+  const open = (): Socket => {
+    const socket = secure
+      ? tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tlsOptions })
+      : netConnect({ host, port });
+    socket.on('error', () => undefined); // nodemailer reports socket errors; this only keeps a late one from crashing
+    return socket;
+  };
+  return {
+    send(mail, deadlineMs) {
+      const sockets: Socket[] = [];
+      const transportOptions: SMTPTransport.Options = {
+        ...parsed,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        dnsTimeout: timeoutMs,
+        getSocket: (_options, callback) => {
+          try {
+            const socket = open();
+            sockets.push(socket);
+            callback(null, { connection: socket, secured: secure });
+          } catch (error) {
+            callback(error instanceof Error ? error : new Error(String(error)), undefined);
+          }
+        },
+      };
+      const transport = nodemailer.createTransport(transportOptions);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sockets.forEach((s) => s.destroy());
+          transport.close();
+          reject(deadlineError(`no complete answer from the SMTP server within ${deadlineMs} ms (SMTP_TIMEOUT_MS); connection closed`));
+        }, deadlineMs);
+        transport
+          .sendMail(mail)
+          .then(resolve, reject)
+          .finally(() => clearTimeout(timer));
+      });
+    },
+  };
+}
+
+/** The notice that messages were set aside: for the console, the log and the next email. */
+function refusalNotice(refused: readonly { subject: string; reason: string }[], refusedDir: string): string {
+  const lines = refused.map((r) => `- "${r.subject}": ${r.reason}`);
+  return `${refused.length} queued email(s) were refused for good by the mail server and moved to ${refusedDir} (not retried; the server's answer is beside each):\n${lines.join('\n')}`;
+}
+
+/** The message with a notice added at the end of its text and HTML. */
+function withNotice(mail: MailMessage, notice: string): MailMessage {
+  const html = `<hr><p style="white-space:pre-wrap">${escapeHtml(`Note: ${notice}`)}</p>`;
+  return {
+    ...mail,
+    text: `${mail.text.replace(/\n*$/, '')}\n\nNote: ${notice}\n`,
+    html:
+      mail.html === undefined
+        ? undefined
+        : mail.html.includes('</body>')
+          ? mail.html.replace('</body>', `${html}\n</body>`)
+          : `${mail.html}${html}`,
+  };
+}
+
+/** The Subject header of a MIME message, unfolded and with RFC 2047 encoded words decoded. */
+function subjectOf(raw: string): string {
+  const head = raw.replace(/\r\n/g, '\n').split('\n\n')[0] ?? '';
+  const line = /^Subject: (.*(?:\n[ \t].*)*)/im.exec(head)?.[1] ?? '';
+  return line
+    .replace(/\n[ \t]+/g, ' ')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, data: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : Buffer.from(
+            data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
+    );
+}
+
+/** The outbox's .eml files in the order they are sent: alerts first, then by age (see oldestFirst). */
+async function priorityOrder(outboxDir: string): Promise<string[]> {
+  const files = await oldestFirst(outboxDir);
+  const rank = (file: string): number => (/^\d{8}T\d{6}-summary-/.test(basename(file)) ? 1 : 0);
+  return files
+    .map((file, i) => ({ file, i }))
+    .sort((a, b) => rank(a.file) - rank(b.file) || a.i - b.i)
+    .map((e) => e.file);
 }
 
 /** The outbox's .eml files, oldest first: by the time stamp in the name, then by modification time. */

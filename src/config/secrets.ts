@@ -24,9 +24,10 @@ export interface SecretSettings {
 
 /**
  * Strings to mask in logs, emails and console output, in every form they may be written in (see secretForms):
- * the SMTP URL and its password (as written and decoded), and the heartbeat URL with its tokens (path segments
- * and query values of 10 characters or more that contain a digit, such as a healthchecks.io UUID or ping key),
- * so that the token stays hidden however the URL is spelt in a message.
+ * the SMTP URL and its password (as written and decoded, and as SMTP's AUTH PLAIN sends it with the user), and
+ * the heartbeat URL with its tokens: every path segment and query value of TOKEN_MIN_LENGTH characters or more,
+ * whatever its letters (a healthchecks.io UUID, a Cronitor or Uptime Kuma key of letters only), and its path
+ * with the query, so that the token stays hidden however the URL is spelt in a message, even behind another host.
  */
 export function secretsOf(config: SecretSettings): string[] {
   const secrets = new Set<string>();
@@ -37,10 +38,11 @@ export function secretsOf(config: SecretSettings): string[] {
     if (url !== undefined) {
       secrets.add(url.href);
       addPassword(secrets, url);
+      if (url.pathname.length >= TOKEN_MIN_LENGTH) secrets.add(`${url.pathname}${url.search}`);
       const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]];
       for (const part of parts) {
         const decoded = decodeSafely(part);
-        if (decoded.length >= 10 && /\d/.test(decoded)) secrets.add(part).add(decoded);
+        if (decoded.length >= TOKEN_MIN_LENGTH) secrets.add(part).add(decoded);
       }
     }
   }
@@ -51,10 +53,24 @@ export function secretsOf(config: SecretSettings): string[] {
     if (url !== undefined) {
       secrets.add(url.href);
       addPassword(secrets, url);
+      if (url.password !== '') {
+        // AUTH PLAIN, whole: base64 of "\0user\0password" (and with the user as authorization id too).
+        const user = decodeSafely(url.username);
+        const password = decodeSafely(url.password);
+        for (const plain of [`\0${user}\0${password}`, `${user}\0${user}\0${password}`]) {
+          secrets.add(Buffer.from(plain, 'utf8').toString('base64'));
+        }
+      }
     }
   }
   return secretForms([...secrets].filter((s) => s !== ''));
 }
+
+/**
+ * Path segments and query values of the heartbeat URL this long or longer are masked as tokens. Shorter ones
+ * (`ping`, `{exit}`, `up`) are words of the protocol, masked only as part of the URL.
+ */
+export const TOKEN_MIN_LENGTH = 8;
 
 function parseUrl(text: string): URL | undefined {
   try {

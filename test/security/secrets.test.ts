@@ -24,6 +24,17 @@ const MARKER = 'Zq9vXk';
 /** A password with characters every encoding changes: URL (: / @ %), JSON (" \), HTML (& < > "), non-ASCII (é). */
 const PASSWORD = `${MARKER}:p/w@"q\\z é&<>%1`;
 const TOKEN = '7c0ffee5-5b6a-4789-8a9b-0c1d2e3f4a5b';
+/** A heartbeat token of letters only (a Cronitor or Uptime Kuma key may have no digit). */
+const WORD_TOKEN = 'QwfpgjLuyarstdHneiozxcvbkm';
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+
+/** The text, and what every run of base64 letters in it decodes to, read from each of its first four letters. */
+function revealed(text: string): string {
+  const decoded = [...text.matchAll(/[A-Za-z0-9+/]{6,}/g)].flatMap(([run]) =>
+    [0, 1, 2, 3].map((offset) => Buffer.from(run.slice(offset), 'base64').toString('latin1')),
+  );
+  return [text, ...decoded].join('\n');
+}
 
 const roots: string[] = [];
 const closers: (() => Promise<void>)[] = [];
@@ -41,17 +52,26 @@ function forms(smtpUrl: string, heartbeatUrl: string): string[] {
     MARKER,
     PASSWORD,
     encodeURIComponent(PASSWORD),
+    new URLSearchParams({ p: PASSWORD }).toString().slice(2),
     JSON.stringify(PASSWORD).slice(1, -1),
+    b64(PASSWORD),
+    b64(`\0bot\0${PASSWORD}`),
     html(PASSWORD),
     smtpUrl,
     JSON.stringify(smtpUrl).slice(1, -1),
     TOKEN,
+    WORD_TOKEN,
+    b64(WORD_TOKEN),
     heartbeatUrl,
   ];
 }
 
-/** SMTP on loopback. `accept` decides the login; a refusal echoes the user and password it was given. */
-async function smtpServer(accept: boolean): Promise<{ port: number; received: string[] }> {
+/**
+ * SMTP on loopback. `accept` decides the login; a refusal echoes the user and password it was given. `echoAuth`
+ * accepts the login, then refuses every sender with an answer that echoes the AUTH line as the client sent it
+ * (base64 of "\0user\0password"), the AUTH LOGIN password line and the password form-encoded.
+ */
+async function smtpServer(accept: boolean, echoAuth = false): Promise<{ port: number; received: string[] }> {
   const received: string[] = [];
   const server = new SMTPServer({
     authOptional: false,
@@ -61,8 +81,13 @@ async function smtpServer(accept: boolean): Promise<{ port: number; received: st
     onAuth(auth, _session, callback) {
       // smtp-server may read the UTF-8 password as Latin-1: compare both ways.
       const given = [auth.password ?? '', Buffer.from(auth.password ?? '', 'latin1').toString('utf8')];
-      if (accept && auth.username === 'bot' && given.includes(PASSWORD)) return callback(null, { user: 'bot' });
+      if ((accept || echoAuth) && auth.username === 'bot' && given.includes(PASSWORD)) return callback(null, { user: 'bot' });
       return callback(new Error(`Authentication failed for ${auth.username} with password ${auth.password ?? ''}`));
+    },
+    onMailFrom(_address, _session, callback) {
+      if (!echoAuth) return callback();
+      const echo = `you sent AUTH PLAIN ${b64(`\0bot\0${PASSWORD}`)} then ${b64(PASSWORD)} (${new URLSearchParams({ p: PASSWORD }).toString()})`;
+      return callback(Object.assign(new Error(`5.7.1 sender refused: ${echo}`), { responseCode: 550 }));
     },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
@@ -81,6 +106,24 @@ async function smtpServer(accept: boolean): Promise<{ port: number; received: st
 /** A heartbeat endpoint that fails every ping with a 500 (the run reports it). */
 async function failingHeartbeat(): Promise<number> {
   const server = createHttpServer((_req, res) => res.writeHead(500).end('down'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
+
+/** A heartbeat endpoint that redirects to another path carrying the token, as written and encoded. */
+async function redirectingHeartbeat(): Promise<number> {
+  const server = createHttpServer((_req, res) =>
+    res
+      .writeHead(302, { location: `http://127.0.0.1:1/moved/${WORD_TOKEN}?key=${encodeURIComponent(WORD_TOKEN)}&b=${b64(WORD_TOKEN)}` })
+      .end(),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(
     () =>
@@ -168,6 +211,10 @@ function expectNoSecret(ws: ReturnType<typeof workspace>, secrets: string[], del
       const found = text.includes(secret) || text.includes(asBytes(secret));
       expect(found, `${JSON.stringify(secret)} found in ${where}`).toBe(false);
     }
+    // A base64 form nobody listed (at another offset, inside a longer text) still decodes to the distinctive letters.
+    for (const letters of [MARKER, WORD_TOKEN.slice(3, 15)]) {
+      expect(revealed(text).includes(letters), `${letters} found decoded in ${where}`).toBe(false);
+    }
   }
 }
 
@@ -236,5 +283,25 @@ describe('secrets, when the run fails in ways that carry them into messages', ()
     expect(accepting.received, transcriptOf(second)).toHaveLength(3);
     expect(readdirSync(join(ws.data, 'outbox')).filter((f) => f.endsWith('.eml'))).toEqual([]);
     expectNoSecret(ws, forms(smtpUrlFor(refusing.port), heartbeatUrlFor(80)).concat(smtpUrlFor(accepting.port)), accepting.received);
+  });
+
+  it('a heartbeat token of letters only, behind a redirect: never printed or logged', async () => {
+    const ws = workspace();
+    const env = { HEARTBEAT_URL: `http://127.0.0.1:${await redirectingHeartbeat()}/ping/${WORD_TOKEN}` };
+    const run = await ws.cli(['run', '--now', IN_SESSION], env);
+    expect(run.code, transcriptOf(run)).toBe(3);
+    expect(run.stdout).toMatch(/heartbeat failed: HTTP 302 redirect to http:\/\/127\.0\.0\.1:1\/\S* not followed/);
+    expectNoSecret(ws, forms(smtpUrlFor(25), env.HEARTBEAT_URL));
+  });
+
+  it('an SMTP server that echoes the AUTH line (base64) in its refusal: nothing leaks, and the refused email is set aside', async () => {
+    const ws = workspace();
+    const smtp = await smtpServer(true, true);
+    const env = { SMTP_URL: smtpUrlFor(smtp.port) };
+    const run = await ws.cli(['run', '--now', IN_SESSION], env);
+    expect(run.code, transcriptOf(run)).toBe(3);
+    expect(run.stdout).toMatch(/alert email queued in .*refused.*550/);
+    expect(readdirSync(join(ws.data, 'outbox', 'refused')).some((f) => f.endsWith('.txt'))).toBe(true);
+    expectNoSecret(ws, forms(env.SMTP_URL, heartbeatUrlFor(80)));
   });
 });

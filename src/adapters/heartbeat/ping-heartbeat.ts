@@ -18,13 +18,27 @@ export async function pingHeartbeat(
     const response = await fetch(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await response.body?.cancel();
     if (response.status >= 300 && response.status < 400) {
-      return { ok: false, reason: `HTTP ${response.status} redirect to ${response.headers.get('location') ?? 'nowhere'} not followed` };
+      return { ok: false, reason: `HTTP ${response.status} redirect to ${whereTo(response.headers.get('location'), target)} not followed` };
     }
     return response.ok ? { ok: true, status: response.status } : { ok: false, reason: `HTTP ${response.status}` };
   } catch (error) {
     const reason =
       error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.message) : String(error);
     return { ok: false, reason };
+  }
+}
+
+/**
+ * Where a redirect points, told by its origin only: the rest of the address is the peer's text, and may carry
+ * the token (echoed, encoded, moved to another path) in a form no mask knows.
+ */
+function whereTo(location: string | null, from: URL): string {
+  if (location === null) return 'nowhere';
+  try {
+    const to = new URL(location, from);
+    return to.pathname === '/' && to.search === '' ? to.origin : `${to.origin}/…`;
+  } catch {
+    return 'an address that is not a URL';
   }
 }
 

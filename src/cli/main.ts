@@ -96,6 +96,15 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(reconcileCommand(io, { ...o, now: resolveNow(undefined, io.env) }));
     });
   program
+    .command('retire')
+    .description('a strategy whose forecast file is gone on purpose: from the next run on its tickers are sold to zero')
+    .argument('<strategy>', 'the strategy, as its forecast file named it ("strategy")')
+    .requiredOption('--reason <text>', 'why (recorded, with who and when)')
+    .action(async (strategy: string, o: { reason: string }) => {
+      const { retireCommand } = await import('./commands/retire-command.js');
+      setExit(retireCommand(io, { strategy, reason: o.reason, now: resolveNow(undefined, io.env) }));
+    });
+  program
     .command('gateway')
     .description('the simulated IB Gateway on 127.0.0.1 (TWS API, server version 193), until SIGINT/SIGTERM')
     .option('--port <n>', 'TCP port; 0 picks a free one', '4002')

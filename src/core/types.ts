@@ -240,6 +240,8 @@ export type BreachCode =
   /** Orders or fills with our orderRef prefix but a run id the records never made: halts, kill switch on. */
   | 'FOREIGN_ORDERS'
   | 'CURRENCY_MISMATCH'
+  /** A strategy that traded before has no forecast file now (see core/strategies.ts): halts until restored or retired. */
+  | 'STRATEGY_MISSING'
   /** The run passed its deadline (RUN_DEADLINE_MINUTES) before all its orders were sent. */
   | 'RUN_DEADLINE'
   /** Before an order: the plan grew older than MAX_PLAN_AGE_MINUTES, or its session closed meanwhile. */

@@ -1,5 +1,6 @@
 import type { Breach, BrokerOrder, Execution, OrderRequest } from '../core/types.js';
 import type { RecordedOrderStatus } from '../core/order-status.js';
+import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../core/strategies.js';
 
 export type RunStatus = 'running' | 'ok' | 'blocked' | 'failed' | 'skipped';
 
@@ -179,6 +180,19 @@ export interface RunStore {
 
   managedSymbols(): string[];
   addManagedSymbols(symbols: string[], runId: string): void;
+
+  /** Every strategy a run has planned with (see core/strategies.ts), by name. */
+  strategies(): StrategyRecord[];
+  /**
+   * Record the strategies of a plan the run acted on, all or none: a new one with this sighting as its first and
+   * last, a known one with its file, tickers and last sighting replaced. A sighting with tickers makes a retired
+   * strategy active again (its retirement stays in the history); one without leaves a retirement as it is.
+   */
+  recordStrategies(runId: string, sightings: StrategySighting[], at: string): void;
+  /** Retire a known strategy that is not retired, and add it to the history; false (nothing recorded) otherwise. */
+  retireStrategy(name: string, retirement: StrategyRetirement): boolean;
+  /** Every retirement ever recorded, oldest first. */
+  strategyRetirements(): ({ name: string } & StrategyRetirement)[];
 
   /** Every ledger adjustment, oldest first. */
   ledgerAdjustments(): LedgerAdjustmentRecord[];

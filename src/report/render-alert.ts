@@ -2,6 +2,7 @@
 import type { Breach } from '../core/types.js';
 import type { MailMessage } from '../ports/mailer.js';
 import { escapeHtml } from './escape-html.js';
+import { missingStrategyOf } from '../core/strategies.js';
 
 export { escapeHtml };
 
@@ -74,12 +75,27 @@ function advice(a: AlertInput): string[] {
   } else {
     lines.push('The next scheduled run checks everything again and trades if nothing blocks it.');
   }
+  lines.push(...missingStrategyAdvice(a));
   lines.push(
     'To stop all trading until you have looked: `rebalancer halt --reason "why"` (runs then cancel this system\'s open orders and place none).',
   );
   lines.push('To let runs trade again after a halt: `rebalancer resume`.');
   lines.push('To see the plan and the account: `rebalancer plan` and `rebalancer status`.');
   return lines;
+}
+
+/** Per missing strategy: it blocks every run until its file is back or a person retires it; how to do either. */
+function missingStrategyAdvice(a: AlertInput): string[] {
+  return a.breaches.flatMap((b) => {
+    const missing = missingStrategyOf(b);
+    if (missing === undefined) return [];
+    const { name, file } = missing;
+    return [
+      `Strategy ${name} traded before and has no forecast file now: every run stays blocked (its positions are neither sold nor bought) until one of these.`,
+      `If the file was lost (a failed deploy, a full disk, a rename): restore ${file} (or any *.json in the forecast directory with "strategy": "${name}"); the next run trades again.`,
+      `If ${name} was stopped on purpose: \`rebalancer retire ${name} --reason "why"\` (or write its file with every weight 0); the next run sells its tickers to zero unless another forecast wants them.`,
+    ];
+  });
 }
 
 function exitText(code: number): string {

@@ -5,6 +5,7 @@ import { phaseOf, type MarketPhase } from '../core/phase.js';
 import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
 import { orderRequestsOf } from './order-requests.js';
+import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
 
 export type DecideSettings = Pick<RunSettings, 'sizing' | 'limits' | 'adaptivePriority' | 'noTradeFirstMinutes' | 'noTradeLastMinutes'>;
 
@@ -17,6 +18,8 @@ export interface Decision {
   orders: OrderRequest[];
   /** Tickers that become managed by this plan (every forecast ticker, when all forecasts were read). */
   newlyManaged: string[];
+  /** What the records must learn about the strategies (when all forecasts were read; else nothing). */
+  strategies: StrategyUpdates;
   /** Set when the kill switch must be turned on (a daily loss beyond the limit, not already halted). */
   haltReason?: string;
 }
@@ -48,7 +51,15 @@ export function decide(world: World, prior: Breach[], settings: DecideSettings, 
     managedSymbols: world.managedSymbols,
     sizing: settings.sizing,
     limits: settings.limits,
-    priorBreaches: [...prior, ...world.forecastBreaches],
+    priorBreaches: [
+      ...prior,
+      ...world.forecastBreaches,
+      ...checkMissingStrategies(world.strategies, {
+        forecasts: world.forecasts,
+        files: world.forecastFiles,
+        breaches: world.forecastBreaches,
+      }),
+    ],
     lastNetLiquidation: world.lastNetLiquidation,
     startOfDayNetLiquidation: world.startOfDayNetLiquidation,
     tradedValueToday: world.tradedValueToday,
@@ -67,6 +78,7 @@ export function decide(world: World, prior: Breach[], settings: DecideSettings, 
     phase,
     orders: orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority),
     newlyManaged: allRead ? world.forecasts.flatMap((f) => Object.keys(f.weights)) : [],
+    strategies: allRead ? strategyUpdatesOf(world.strategies, world.forecasts) : { sightings: [], retirements: [] },
     ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),
   };
 }

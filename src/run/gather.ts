@@ -5,6 +5,7 @@ import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo
 import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
+import type { StrategyRecord } from '../core/strategies.js';
 
 export interface GatherOptions {
   broker: Broker;
@@ -32,6 +33,8 @@ export interface World {
   /** Problems with the forecasts, as breaches (INVALID_FORECAST, STALE_FORECAST). */
   forecastBreaches: Breach[];
   forecastFiles: string[];
+  /** Every strategy an earlier run planned with, as the records remember it (a missing one blocks the run). */
+  strategies: StrategyRecord[];
   /** Tickers the system has ever managed. */
   managedSymbols: string[];
   lastNetLiquidation?: number;
@@ -68,6 +71,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     forecasts: read.forecasts,
     forecastBreaches: read.breaches,
     forecastFiles: read.files,
+    strategies: store.strategies(),
     managedSymbols,
     lastNetLiquidation: store.latestSnapshot()?.netLiquidation,
     startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),

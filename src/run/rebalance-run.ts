@@ -169,12 +169,26 @@ function applyDecisionRecords(o: RunOptions, now: string, world: World, decision
   const { store } = o;
   store.recordBreaches(o.runId, decision.plan.breaches);
   if (decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
+  recordStrategies(o, now, decision);
   recordLedger(store, world.ledger, o.runId, now);
   if (!o.dryRun && decision.haltReason !== undefined) {
     const state = { reason: decision.haltReason, at: now, source: `run ${o.runId}` };
     o.killSwitch.turnOn(state);
     store.recordHaltEvent({ action: 'halt', ...state });
     o.out(`kill switch turned on: ${decision.haltReason}`);
+  }
+}
+
+/**
+ * The strategies of the plan, remembered so that one whose file disappears blocks instead of being sold; a file
+ * whose every weight is 0 retires its strategy (it holds nothing).
+ */
+function recordStrategies(o: RunOptions, now: string, decision: Decision): void {
+  const { sightings, retirements } = decision.strategies;
+  if (sightings.length > 0) o.store.recordStrategies(o.runId, sightings, now);
+  for (const r of retirements) {
+    if (o.store.retireStrategy(r.name, { at: now, source: `run ${o.runId}`, reason: r.reason }))
+      o.out(`strategy ${r.name} retired: ${r.reason}`);
   }
 }
 

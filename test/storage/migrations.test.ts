@@ -43,6 +43,8 @@ describe('migrations', () => {
       'runs',
       'schema_migrations',
       'snapshots',
+      'strategies',
+      'strategy_retirements',
     ]);
     expect(tables(db, 'view')).toEqual([
       'v_daily_fills',
@@ -57,6 +59,7 @@ describe('migrations', () => {
       'v_position_breaks',
       'v_run_breaches',
       'v_run_summary',
+      'v_strategies',
     ]);
     db.close();
   });

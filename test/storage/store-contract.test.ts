@@ -732,6 +732,77 @@ describe.each([
     });
   });
 
+  describe('strategies', () => {
+    it('remembers each strategy by name: first and last sighting, last file and tickers; retired once, active again when it wants tickers', () => {
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      expect(store.strategies()).toEqual([]);
+      store.recordStrategies(
+        'r1',
+        [
+          { name: 'trend', file: 'f/trend.json', symbols: ['SPY'] },
+          { name: 'carry', file: 'f/carry.json', symbols: ['GLD', 'TLT'] },
+        ],
+        '2026-11-20T14:30:00.000Z',
+      );
+      store.recordStrategies('r2', [{ name: 'carry', file: 'f/carry2.json', symbols: ['TLT'] }], '2026-11-20T15:30:00.000Z');
+      const carry = {
+        name: 'carry',
+        lastFile: 'f/carry2.json',
+        firstSeenAt: '2026-11-20T14:30:00.000Z',
+        firstRunId: 'r1',
+        lastSeenAt: '2026-11-20T15:30:00.000Z',
+        lastRunId: 'r2',
+        lastSymbols: ['TLT'],
+      };
+      const trend = {
+        name: 'trend',
+        lastFile: 'f/trend.json',
+        firstSeenAt: '2026-11-20T14:30:00.000Z',
+        firstRunId: 'r1',
+        lastSeenAt: '2026-11-20T14:30:00.000Z',
+        lastRunId: 'r1',
+        lastSymbols: ['SPY'],
+      };
+      expect(store.strategies()).toStrictEqual([carry, trend]);
+
+      const retirement = { at: '2026-11-20T16:00:00.000Z', source: 'operator me', reason: 'closed the strategy' };
+      expect(store.retireStrategy('carry', retirement)).toBe(true);
+      expect(store.retireStrategy('carry', { ...retirement, reason: 'again' })).toBe(false);
+      expect(store.retireStrategy('ghost', retirement)).toBe(false);
+      expect(store.strategies()).toStrictEqual([{ ...carry, retired: retirement }, trend]);
+
+      // Seen again with no ticker: still retired, as it was; seen with tickers: active again, the history kept.
+      store.recordStrategies('r2', [{ name: 'carry', file: 'f/carry2.json', symbols: [] }], '2026-11-20T16:30:00.000Z');
+      expect(store.strategies()[0]).toStrictEqual({
+        ...carry,
+        lastSymbols: [],
+        lastSeenAt: '2026-11-20T16:30:00.000Z',
+        retired: retirement,
+      });
+      store.recordStrategies('r2', [{ name: 'carry', file: 'f/carry2.json', symbols: ['GLD'] }], '2026-11-20T17:30:00.000Z');
+      expect(store.strategies()[0]).toStrictEqual({ ...carry, lastSymbols: ['GLD'], lastSeenAt: '2026-11-20T17:30:00.000Z' });
+      expect(store.strategyRetirements()).toStrictEqual([{ name: 'carry', ...retirement }]);
+    });
+
+    it('refuses sightings of an unknown run, keeping none of them', () => {
+      start('r1', '2026-11-20T14:30:00.000Z');
+      expect(
+        fails(() =>
+          store.recordStrategies(
+            'ghost',
+            [
+              { name: 'trend', file: 'f/trend.json', symbols: ['SPY'] },
+              { name: 'carry', file: 'f/carry.json', symbols: ['TLT'] },
+            ],
+            'x',
+          ),
+        ),
+      ).toBe(constraint('record the strategies of run ghost', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'));
+      expect(store.strategies()).toEqual([]);
+    });
+  });
+
   describe('ledger', () => {
     beforeEach(() => {
       start('r1', '2026-11-20T14:30:00.000Z');

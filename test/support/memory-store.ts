@@ -17,6 +17,7 @@
 import { toStorageError } from '../../src/fs/storage-errors.js';
 import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
+import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
 import { StorageError } from '../../src/errors.js';
 import type {
   AlertHistoryEntry,
@@ -134,6 +135,22 @@ export interface ManagedSymbolRow {
   lastRunId: string;
 }
 
+export interface StrategyRow {
+  name: string;
+  lastFile: string;
+  firstSeenAt: string;
+  firstRunId: string;
+  lastSeenAt: string;
+  lastRunId: string;
+  lastSymbols: string[];
+  retired: StrategyRetirement | undefined;
+}
+
+export interface StrategyRetirementRow extends StrategyRetirement {
+  seq: number;
+  name: string;
+}
+
 export interface LedgerAdjustmentRow extends LedgerAdjustmentRecord {
   seq: number;
 }
@@ -166,6 +183,8 @@ interface Tables {
   ledgerAdjustments: LedgerAdjustmentRow[];
   ledgerChecks: LedgerCheckRow[];
   daily: DailyTableRow[];
+  strategies: StrategyRow[];
+  strategyRetirements: StrategyRetirementRow[];
 }
 
 const emptyTables = (): Tables => ({
@@ -181,6 +200,8 @@ const emptyTables = (): Tables => ({
   ledgerAdjustments: [],
   ledgerChecks: [],
   daily: [],
+  strategies: [],
+  strategyRetirements: [],
 });
 
 /**
@@ -200,6 +221,8 @@ export class MemoryDatabase implements Tables {
   ledgerAdjustments: LedgerAdjustmentRow[] = [];
   ledgerChecks: LedgerCheckRow[] = [];
   daily: DailyTableRow[] = [];
+  strategies: StrategyRow[] = [];
+  strategyRetirements: StrategyRetirementRow[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
   open = true;
   private seq = 0;
@@ -903,6 +926,61 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         else known.lastRunId = runId;
       }
     });
+  }
+
+  strategies(): StrategyRecord[] {
+    return this.guard('strategies', 'read the strategies', () =>
+      sorted(
+        this.db.strategies,
+        orderBy<StrategyRow>((r) => r.name),
+      ).map(({ retired, ...r }) => ({ ...r, lastSymbols: [...r.lastSymbols], ...(retired ? { retired: { ...retired } } : {}) })),
+    );
+  }
+
+  recordStrategies(runId: string, sightings: StrategySighting[], at: string): void {
+    this.transaction('recordStrategies', `record the strategies of run ${runId}`, () => {
+      for (const s of sightings) {
+        const c = new RowCheck('strategies');
+        c.required('name', s.name);
+        c.required('last_file', s.file);
+        c.required('first_seen_at', at);
+        c.required('first_run_id', runId);
+        c.orThrow();
+        this.requireRun(runId);
+        const known = this.db.strategies.find((r) => r.name === s.name);
+        const seen = { lastFile: s.file, lastSeenAt: at, lastRunId: runId, lastSymbols: [...s.symbols] };
+        if (known === undefined) {
+          this.db.strategies.push({ name: s.name, firstSeenAt: at, firstRunId: runId, retired: undefined, ...seen });
+        } else {
+          Object.assign(known, seen);
+          if (s.symbols.length > 0) known.retired = undefined;
+        }
+      }
+    });
+  }
+
+  retireStrategy(name: string, retirement: StrategyRetirement): boolean {
+    return this.transaction('retireStrategy', `retire strategy ${name}`, () => {
+      const known = this.db.strategies.find((r) => r.name === name);
+      if (known === undefined || known.retired !== undefined) return false;
+      const c = new RowCheck('strategy_retirements');
+      const row = {
+        name,
+        reason: c.required('reason', retirement.reason),
+        at: c.required('at', retirement.at),
+        source: c.required('source', retirement.source),
+      };
+      c.orThrow();
+      known.retired = { at: row.at, source: row.source, reason: row.reason };
+      this.db.strategyRetirements.push({ ...row, seq: this.db.nextSeq() });
+      return true;
+    });
+  }
+
+  strategyRetirements(): ({ name: string } & StrategyRetirement)[] {
+    return this.guard('strategyRetirements', 'read the strategy retirements', () =>
+      this.db.strategyRetirements.map(({ name, at, source, reason }) => ({ name, at, source, reason })),
+    );
   }
 
   ledgerAdjustments(): LedgerAdjustmentRecord[] {

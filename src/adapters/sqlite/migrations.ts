@@ -4,6 +4,7 @@ import { INITIAL_SCHEMA } from './migration-0001-initial.js';
 import { CONTRACT_CACHE_SCHEMA } from './migration-0002-contract-cache.js';
 import { REPORT_FIELDS_SCHEMA } from './migration-0003-report-fields.js';
 import { RECONCILIATION_SCHEMA } from './migration-0004-reconciliation.js';
+import { STRATEGIES_SCHEMA } from './migration-0005-strategies.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0002_contract_cache', sql: CONTRACT_CACHE_SCHEMA },
   { id: '0003_report_fields', sql: REPORT_FIELDS_SCHEMA },
   { id: '0004_reconciliation', sql: RECONCILIATION_SCHEMA },
+  { id: '0005_strategies', sql: STRATEGIES_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

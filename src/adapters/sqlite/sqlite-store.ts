@@ -12,6 +12,8 @@ import type {
 import { toBreach, toLedgerAdjustment, toLedgerCheckLine, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
 import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapshotParams } from './store-params.js';
 import { SqliteOrderStore } from './sqlite-order-store.js';
+import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../core/strategies.js';
+import { prepareStrategyStatements, toRetirement, toStrategyRecord, type StrategyStatements } from './sqlite-strategy-statements.js';
 
 export type { SqliteStoreOptions } from './sqlite-store-base.js';
 
@@ -94,6 +96,39 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     this.transaction(`record managed symbols of run ${runId}`, () => {
       for (const symbol of symbols) this.q.upsertManaged.run({ symbol, run_id: runId });
     });
+  }
+
+  private strategyStatements?: StrategyStatements;
+
+  /** The strategies' statements, prepared at first use. */
+  private get sq(): StrategyStatements {
+    this.strategyStatements ??= this.guard('prepare statements', () => prepareStrategyStatements(this.db));
+    return this.strategyStatements;
+  }
+
+  strategies(): StrategyRecord[] {
+    return this.guard('read the strategies', () => this.sq.strategies.all().map(toStrategyRecord));
+  }
+
+  recordStrategies(runId: string, sightings: StrategySighting[], at: string): void {
+    this.transaction(`record the strategies of run ${runId}`, () => {
+      for (const s of sightings) {
+        this.sq.upsertStrategy.run({ name: s.name, file: s.file, at, run_id: runId, symbols: JSON.stringify(s.symbols) });
+      }
+    });
+  }
+
+  retireStrategy(name: string, retirement: StrategyRetirement): boolean {
+    return this.transaction(`retire strategy ${name}`, () => {
+      const row = { name, at: retirement.at, source: retirement.source, reason: retirement.reason };
+      if (this.sq.retireStrategy.run(row).changes !== 1) return false;
+      this.sq.insertRetirement.run(row);
+      return true;
+    });
+  }
+
+  strategyRetirements(): ({ name: string } & StrategyRetirement)[] {
+    return this.guard('read the strategy retirements', () => this.sq.retirements.all().map(toRetirement));
   }
 
   ledgerAdjustments(): LedgerAdjustmentRecord[] {

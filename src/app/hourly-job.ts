@@ -87,6 +87,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       dryRun: options.dryRun,
       settings: runSettingsOf(app.config),
       ...files,
+      lock,
       broker,
       store: stores.store,
       reports: stores.reports,

@@ -245,7 +245,9 @@ export type BreachCode =
   /** The run passed its deadline (RUN_DEADLINE_MINUTES) before all its orders were sent. */
   | 'RUN_DEADLINE'
   /** Before an order: the plan grew older than MAX_PLAN_AGE_MINUTES, or its session closed meanwhile. */
-  | 'STALE_PLAN';
+  | 'STALE_PLAN'
+  /** The run lock's file was removed or replaced during the run: another run may be running beside this one. */
+  | 'LOCK_LOST';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {

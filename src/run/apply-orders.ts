@@ -1,6 +1,6 @@
 import type { Breach, BrokerOrder } from '../core/types.js';
 import type { RunStatus } from '../ports/store.js';
-import { deadlineGate, freshPlanGate, haltGate, submitOrders } from './submit-orders.js';
+import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders } from './submit-orders.js';
 import { phaseOf } from '../core/phase.js';
 import type { SessionRules } from '../core/session.js';
 import { describeInstant, formatBreaches, formatOrders } from './console-report.js';
@@ -25,7 +25,7 @@ export interface OrdersApplied {
  * the calendar the plan was made with) may each stop what is not yet sent.
  */
 export async function applyOrders(
-  o: Pick<RunOptions, 'broker' | 'store' | 'killSwitch' | 'out' | 'runId' | 'dryRun' | 'settings' | 'clock'>,
+  o: Pick<RunOptions, 'broker' | 'store' | 'killSwitch' | 'out' | 'runId' | 'dryRun' | 'settings' | 'clock' | 'lock'>,
   now: string,
   decision: Decision,
   rules: SessionRules,
@@ -53,6 +53,7 @@ export async function applyOrders(
     statusWindowMs: o.settings.orderStatusWindowMs,
     gates: [
       haltGate(() => o.killSwitch.read() !== undefined),
+      ...(o.lock === undefined ? [] : [lockGate(() => o.lock?.lost())]),
       deadlineGate({ startedAt: now, deadlineMinutes: o.settings.runDeadlineMinutes, now: () => o.clock.now() }),
       freshPlanGate({
         plannedAt: now,

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Broker } from '../ports/broker.js';
 import type { Clock } from '../ports/clock.js';
+import type { RunLock } from '../ports/run-lock.js';
 import type { ForecastSource } from '../ports/forecast-source.js';
 import type { Heartbeat } from '../ports/heartbeat.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
@@ -60,6 +61,8 @@ export interface RunPorts {
   /** Pinged after every run when configured. */
   heartbeat?: Heartbeat;
   clock: Clock;
+  /** The run lock the job holds, checked before every order: a run that lost it sends no more. */
+  lock?: Pick<RunLock, 'lost'>;
   /**
    * The calendar used when a run never got as far as reading the contracts' hours (the broker unreachable, a
    * wrong account): the composition root's explicit choice, never a default inside the run.

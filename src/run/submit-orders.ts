@@ -178,6 +178,22 @@ function describeUnsent(unsent: readonly OrderRequest[]): string {
 }
 
 /**
+ * The gate of the run lock: a lock file removed or replaced during the run (a stray `rm`, a clean-up script)
+ * lets a second run start beside this one, so this one sends nothing more; the run fails and says why.
+ */
+export function lockGate(lost: () => string | undefined): SendGate {
+  return (_next, unsent) => {
+    const why = lost();
+    if (why === undefined) return undefined;
+    return {
+      breach: { code: 'LOCK_LOST', detail: `${why}: not sent: ${describeUnsent(unsent)}; check for another run, then run again` },
+      status: 'failed',
+      reason: 'the run lost its lock',
+    };
+  };
+}
+
+/**
  * The gate of the run's deadline (RUN_DEADLINE_MINUTES from `startedAt`, on the run's clock, read again before
  * each order): a run that took this long is stuck somewhere, and what it still holds is stale.
  */

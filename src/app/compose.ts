@@ -146,6 +146,11 @@ export function createMailerFor(app: AppContext, now?: string, o: { outboxOnly?:
     timeoutMs: email.timeoutMs,
     secrets: app.secrets,
     now: now === undefined ? undefined : () => new Date(now),
+    // A message set aside or left waiting goes to the log as well as to the console.
+    onNotice: (text) => {
+      app.logger.warn({ notice: text }, 'email notice');
+      process.stderr.write(`warning: ${text}\n`);
+    },
   });
 }
 

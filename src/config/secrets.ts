@@ -25,8 +25,8 @@ export interface SecretSettings {
 /**
  * Strings to mask in logs, emails and console output, in every form they may be written in (see secretForms):
  * the SMTP URL and its password (as written and decoded, and as SMTP's AUTH PLAIN sends it with the user), and
- * the heartbeat URL with its tokens: every path segment and query value of TOKEN_MIN_LENGTH characters or more,
- * whatever its letters (a healthchecks.io UUID, a Cronitor or Uptime Kuma key of letters only), and its path
+ * the heartbeat URL with its tokens: every path segment and query value of TOKEN_MIN_LENGTH characters or more
+ * but a plain lowercase word (a healthchecks.io UUID, a Cronitor or Uptime Kuma key of letters only), and its path
  * with the query, so that the token stays hidden however the URL is spelt in a message, even behind another host.
  */
 export function secretsOf(config: SecretSettings): string[] {
@@ -42,7 +42,7 @@ export function secretsOf(config: SecretSettings): string[] {
       const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]];
       for (const part of parts) {
         const decoded = decodeSafely(part);
-        if (decoded.length >= TOKEN_MIN_LENGTH) secrets.add(part).add(decoded);
+        if (decoded.length >= TOKEN_MIN_LENGTH && !isPlainWord(decoded)) secrets.add(part).add(decoded);
       }
     }
   }
@@ -71,6 +71,15 @@ export function secretsOf(config: SecretSettings): string[] {
  * (`ping`, `{exit}`, `up`) are words of the protocol, masked only as part of the URL.
  */
 export const TOKEN_MIN_LENGTH = 8;
+
+/**
+ * A lowercase word or slug (`rebalancer`, `my-account`): a name a person chose for a check, not a token, and
+ * masking it would mask that word everywhere (the "[rebalancer]" of every subject). A token of letters only is
+ * random: mixed case, or longer than any slug (healthchecks.io ping keys are 22 characters of base64url).
+ */
+function isPlainWord(part: string): boolean {
+  return part.length <= 20 && /^[a-z]+(?:[-_][a-z]+)*$/.test(part);
+}
 
 function parseUrl(text: string): URL | undefined {
   try {

@@ -33,6 +33,17 @@ describe('a heartbeat token with no digit', () => {
   });
 });
 
+describe('a heartbeat URL with a slug a person chose', () => {
+  const key = 'fqOXhsINzhpHgpRoUwKLmn';
+  const secrets = secretsOf({ email: {}, schedule: { heartbeatUrl: `https://hc-ping.com/${key}/rebalancer` } });
+
+  it('masks the key but not the word, which every subject carries', () => {
+    const text = redactSecrets(`[rebalancer] DU0000001 FAILED; ping ${key} refused`, secrets);
+    expect(text).toContain('[rebalancer] DU0000001 FAILED');
+    expect(revealed(text)).not.toContain(key.slice(2, 18));
+  });
+});
+
 describe('an SMTP password in every form', () => {
   const password = 'correct horse+battery/staple é"&';
   const smtpUrl = `smtps://bot:${encodeURIComponent(password)}@smtp.example.com:465`;

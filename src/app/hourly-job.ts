@@ -48,6 +48,26 @@ export function backstopMs(runDeadlineMinutes: number): number {
   return deadlineMs + Math.min(5 * 60_000, deadlineMs / 10);
 }
 
+/**
+ * A lock file that had to be created while the records show a run still 'running' that started less than the
+ * backstop ago (no run lives longer: the job ends it) means the file was removed under a run that may still be
+ * alive: a stray `rm`, a clean-up script. Two runs must never send, so this one does nothing (exit 4, as for a
+ * held lock); once that run's time is up, a run proceeds and records it as killed if it never finished.
+ */
+function refusalBesideALiveRun(lock: RunLock, store: RunStore, now: string, limitMs: number): LockHeldError | undefined {
+  if (!lock.fresh) return undefined;
+  const started = Date.parse(now);
+  const alive = store
+    .recentRuns(20)
+    .find((r) => r.status === 'running' && started - Date.parse(r.startedAt) < limitMs && Date.parse(r.startedAt) <= started);
+  if (alive === undefined) return undefined;
+  const until = new Date(Date.parse(alive.startedAt) + limitMs).toISOString();
+  return new LockHeldError(
+    `the run lock ${lock.path} was missing and had to be created, but run ${alive.runId} (started ${alive.startedAt}) ` +
+      `may still be running: its lock file was removed under it. No run starts beside it before ${until}`,
+  );
+}
+
 export async function runHourlyRebalance(options: HourlyJobOptions): Promise<ExitCode> {
   const hung = { yes: false };
   const code = await runJob(options, hung);
@@ -74,10 +94,17 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
     for (const line of lines) options.out(redactSecrets(line, app.secrets));
   };
   let lock: RunLock | undefined;
+  let forgetLock = false;
   let stores: ReturnType<typeof openStores> | undefined;
   try {
     lock = acquireRunLock(join(app.config.files.dataDir, 'run.lock'), { pid: process.pid, startedAt: options.now, runId });
     stores = openStores(app.config);
+    const besideALiveRun = refusalBesideALiveRun(lock, stores.store, options.now, backstopMs(app.config.schedule.runDeadlineMinutes));
+    if (besideALiveRun !== undefined) {
+      // The lock file this run created goes too, so that the next run finds it missing and checks again.
+      forgetLock = true;
+      throw besideALiveRun;
+    }
     const files = filePortsOf(app.config, options.now);
     // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
     files.records.assertTradesWritable();
@@ -111,7 +138,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
     return await reportFailure(error, app, options, runId);
   } finally {
     // Closing can fail too (a disk gone bad); the run's outcome is decided, so it is logged, not thrown.
-    for (const close of [() => stores?.close(), () => lock?.release()]) {
+    for (const close of [() => stores?.close(), () => lock?.release({ forget: forgetLock })]) {
       try {
         close();
       } catch (error) {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LockHeldError, StorageError } from '../../errors.js';
@@ -20,8 +20,10 @@ export type { LockHolder, RunLock };
 export function acquireRunLock(path: string, holder: LockHolder): RunLock {
   const file = `${path}.db`;
   let db: Database.Database;
+  let fresh: boolean;
   try {
     mkdirSync(dirname(path), { recursive: true });
+    fresh = !existsSync(file);
     db = new Database(file, { timeout: 0 });
   } catch (error) {
     throw new StorageError(`cannot create the run lock ${path}: ${describe(error)}`, path, { cause: error });
@@ -51,10 +53,13 @@ export function acquireRunLock(path: string, holder: LockHolder): RunLock {
   const identity = lockIdentity(file, db);
   return {
     path,
+    fresh,
     lost: () => lostReason(file, identity),
-    release: () => {
+    release: (options = {}) => {
       // The description first: once the kernel lock is gone another run may write its own.
       if (readHolder(path)?.runId === holder.runId) removeQuietly(path);
+      // A file this run created, removed while still locked: no other run can have locked it in between.
+      if (options.forget === true && fresh && lostReason(file, identity) === undefined) removeQuietly(file);
       closeQuietly(identity.fd);
       release(db);
     },

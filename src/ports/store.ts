@@ -209,6 +209,8 @@ export interface RunStore {
   failAbandonedRuns(exceptRunId: string, error: string): RunRecord[];
 
   recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void;
+  /** The instant of the latest 'resume' halt event (`rebalancer resume`), if any: what a person has looked at. */
+  lastResumeAt(): string | undefined;
   /** `alertKey` identifies "the same alert" for the throttle (see src/report/alert-throttle.ts). */
   recordEmail(email: {
     kind: string;

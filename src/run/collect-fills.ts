@@ -12,7 +12,9 @@ import type { OrderRefOwner } from '../core/foreign-orders.js';
  *
  * Executions with our orderRef prefix but a run id the records never made (`ownerOf` says 'foreign') are not ours:
  * they are not recorded (so neither the ledger nor the trades CSV counts them), and those in the window asked for
- * (at or after `since`) are returned in `foreign`, for the run to halt on.
+ * (at or after `since`) and after the latest `rebalancer resume` are returned in `foreign`, for the run to halt on.
+ * One from before the resume was looked at by the person who resumed (the alert told them what to check); were it
+ * unseen, the position it moved still shows as a ledger break. Open orders are never accepted that way.
  */
 export async function collectFills(
   broker: Broker,
@@ -23,9 +25,14 @@ export async function collectFills(
 ): Promise<{ recorded: Execution[]; foreign: Execution[] }> {
   const executions = await broker.executions(since);
   const from = DateTime.fromISO(since).toMillis();
+  const resumed = store.lastResumeAt();
+  const resumedAt = resumed === undefined ? Number.NaN : DateTime.fromISO(resumed).toMillis();
   const foreign = executions.filter((e) => ownerOf(e.orderRef) === 'foreign');
-  // An execution whose time cannot be read counts as in the window: unknown is not ours either way.
-  const inWindow = foreign.filter((e) => !(DateTime.fromISO(e.time).toMillis() < from));
+  // An execution whose time cannot be read counts: unknown is not ours either way.
+  const inWindow = foreign.filter((e) => {
+    const at = DateTime.fromISO(e.time).toMillis();
+    return !(at < from) && !(at <= resumedAt);
+  });
   const recorded = store.recordFills(
     runId,
     executions.filter((e) => ownerOf(e.orderRef) !== 'foreign'),

@@ -45,6 +45,7 @@ import {
   expectRecordsAgreeWithBroker,
   hasProgram,
   plus,
+  rebalancer,
   records,
   runJob,
   startJob,
@@ -253,11 +254,13 @@ describe('fault matrix: storage', () => {
     },
   );
 
-  it('corrupt database: exit 1 before reaching the broker, alert says corrupt, the file is left for inspection; moved aside, the next run rebuilds the records without a duplicate row in trades.csv', async () => {
+  it('corrupt database: exit 1 before reaching the broker, alert says corrupt, the file is left for inspection; moved aside, the new database does not know the old runs (FOREIGN_ORDERS, halted until resumed), then trades again without a duplicate row in trades.csv', async () => {
     // Fault: the database's pages are garbage (a failing disk, a bad restore).
     // Expected: exit 1 without connecting to IB; the message names the file and says to restore or move it aside.
-    // Not lost: the corrupt file itself (never overwritten), trades.csv; after the person moves the file aside,
-    // the next run collects the fills again from IB into a new database, and trades.csv gets no duplicate.
+    // After the person moves the file aside, the new database knows none of the runs whose fills IB reports: they
+    // are FOREIGN_ORDERS (exit 3, kill switch on, nothing recorded as ours); once the person resumes, runs trade.
+    // Not lost: the corrupt file itself (never overwritten), trades.csv (every fill once), the fills named in the
+    // alert and the breaches table.
     const ws = workspace();
     const gw = await FaultGateway.start(ws, baseScenario());
     const history = await goodHistory(ws, gw);
@@ -282,11 +285,23 @@ describe('fault matrix: storage', () => {
 
     renameSync(file, `${file}.corrupt`);
     const rebuilt = await runJob(ws, plus(OPEN, 121), gw.env);
-    expect(rebuilt.code, transcript(rebuilt)).toBe(0);
-    expect(rebuilt.stdout).toMatch(/0 new row\(s\) in .*trades\.csv/);
+    expect(rebuilt.code, transcript(rebuilt)).toBe(3);
+    expect(rebuilt.stdout).toMatch(/FOREIGN_ORDERS/);
+    expect(records(ws).fills, 'fills of runs the new database never made are not taken as its own').toEqual([]);
+    expect(records(ws).breaches.filter((b) => b.code === 'FOREIGN_ORDERS')).toHaveLength(3);
+    expectAlert(ws, /BLOCKED: FOREIGN_ORDERS/, /restored from an old copy/);
+    expect(gw.placed()).toHaveLength(3);
+
+    const resumed = await rebalancer(ws, ['resume', '--reason', 'database rebuilt'], { ...gw.env, REBALANCER_NOW: plus(OPEN, 125) });
+    expect(resumed.code, transcript(resumed)).toBe(0);
+    gw.now = plus(OPEN, 180);
+    const after = await runJob(ws, plus(OPEN, 180), gw.env);
+    expect(after.code, transcript(after)).toBe(0);
+    expect(after.stdout).toMatch(/0 new row\(s\) in .*trades\.csv/);
     expectNoOrderSentTwice(gw.placed());
     expect(gw.placed(), 'the positions were already at target: nothing bought again').toHaveLength(3);
-    expectNoFillLost(ws, gw.account());
+    // Every fill at the broker is in trades.csv once; the old runs' records stay in the file set aside.
+    expect(tradesCsvExecIds(ws).sort()).toEqual((gw.account()?.executions ?? []).map((e) => e.execId).sort());
   });
 
   it('trades CSV not writable (a directory in its place): no order is sent, exit 1 and the alert says why; fixed, the next run trades and every fill is in trades.csv once', async () => {

@@ -109,6 +109,27 @@ describe('orders of ours the records do not know', () => {
     expect(run.store.hasFill('0000e1.ghost.01')).toBe(false);
   });
 
+  it('a fill from before the latest `rebalancer resume` was looked at: not reported again (and still not recorded); one after it is', async () => {
+    const run = memoryRun({ now: NOW });
+    run.store.recordHaltEvent({
+      action: 'resume',
+      reason: 'checked: old install stopped',
+      at: '2026-11-23T14:45:00Z',
+      source: 'operator x',
+    });
+    run.broker.script.executions.push(ghostFill({ time: '2026-11-23T14:40:00Z' }));
+    const quiet = await runRebalance(run);
+    expect(codes(quiet)).not.toContain('FOREIGN_ORDERS');
+    expect(run.store.hasFill('0000e1.ghost.01')).toBe(false);
+
+    const next = memoryRun({ now: '2026-11-23T16:30:00Z', stores: run.stores });
+    next.broker.script.executions.push(ghostFill({ execId: '0000e1.ghost.02', time: '2026-11-23T15:50:00Z' }));
+    const result = await runRebalance(next);
+    expect(result.breaches.filter((b) => b.code === 'FOREIGN_ORDERS').map((b) => b.detail)).toEqual([
+      expect.stringContaining('execution 0000e1.ghost.02'),
+    ]);
+  });
+
   it('orders of runs the records know are ours: a run recorded as failed, and a run killed after recording its intent', async () => {
     const run = memoryRun({ now: NOW });
     const failed = seedEarlierRun(run, EARLIER, { order: { ...ghostOrder(), brokerOrderId: 41, permId: 4100 } });

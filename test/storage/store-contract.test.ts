@@ -232,6 +232,18 @@ describe.each([
       ]);
     });
 
+    it('reads the latest resume: by its instant, the later insertion between equal ones; halts do not count', () => {
+      expect(store.lastResumeAt()).toBeUndefined();
+      const event = (action: 'halt' | 'resume', at: string, source: string): void =>
+        store.recordHaltEvent({ action, reason: 'r', at, source });
+      event('halt', '2026-11-20T14:00:00.000Z', 'a');
+      expect(store.lastResumeAt()).toBeUndefined();
+      event('resume', '2026-11-20T15:00:00.000Z', 'b');
+      event('resume', '2026-11-20T14:30:00.000Z', 'c');
+      event('halt', '2026-11-20T16:00:00.000Z', 'd');
+      expect(store.lastResumeAt()).toBe('2026-11-20T15:00:00.000Z');
+    });
+
     it('has no run on a new database', () => {
       expect(store.hasRun('r1')).toBe(false);
       expect(store.previousRun()).toBeUndefined();

@@ -1059,6 +1059,15 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     });
   }
 
+  lastResumeAt(): string | undefined {
+    return this.guard('lastResumeAt', 'read the latest resume', () => {
+      const resumes = this.db.haltEvents.filter((e) => e.action === 'resume');
+      // As SQLite orders them: by the instant as text, then by insertion.
+      const latest = [...resumes].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq)).at(-1);
+      return latest?.at;
+    });
+  }
+
   recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void {
     this.guard('recordHaltEvent', `record a ${event.action} event`, () => {
       const c = new RowCheck('halt_events');

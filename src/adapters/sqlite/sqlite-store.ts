@@ -171,6 +171,10 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     });
   }
 
+  lastResumeAt(): string | undefined {
+    return this.guard('read the latest resume', () => this.q.lastResumeAt.get())?.at;
+  }
+
   recordHaltEvent(event: { action: 'halt' | 'resume'; reason: string; at: string; source: string }): void {
     this.guard(`record a ${event.action} event`, () => this.q.insertHalt.run(event));
   }

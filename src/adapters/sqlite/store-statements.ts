@@ -152,6 +152,7 @@ export function prepareStatements(db: Database.Database) {
     insertHalt: db.prepare<{ action: string; reason: string; at: string; source: string }>(
       'INSERT INTO halt_events (action, reason, at, source) VALUES (@action, @reason, @at, @source)',
     ),
+    lastResumeAt: db.prepare<[], { at: string }>("SELECT at FROM halt_events WHERE action = 'resume' ORDER BY at DESC, id DESC LIMIT 1"),
     insertEmail: db.prepare<{
       kind: string;
       trading_day: string;

@@ -38,6 +38,10 @@ async function deadPort(): Promise<number> {
 
 const outbox = () => readdirSync(outboxDir).sort();
 
+/** A mailer to a test server's URL, queueing in this test's outbox. */
+const mailerTo = (smtpUrl: string, timeoutMs: number) =>
+  createMailer({ smtpUrl, from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs, secrets: [] });
+
 const message = (subject: string): MailMessage => ({ subject, text: `text of ${subject}`, html: `<p>html of ${subject}</p>` });
 
 describe('createMailer with SMTP', () => {
@@ -76,14 +80,7 @@ describe('createMailer with SMTP', () => {
 
   it('sends a text-only message when no html is given', async () => {
     const server = await sink();
-    const mailer = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const mailer = mailerTo(server.url(), 5000);
     expect((await mailer.send({ subject: 'plain', text: 'just text' })).status).toBe('sent');
     const mail = parseMail(server.received[0]?.raw ?? '');
     expect(mail.text?.trim()).toBe('just text');
@@ -127,14 +124,7 @@ describe('createMailer with SMTP', () => {
     if (queued.status === 'queued') expect(queued.file).toBe(join(outboxDir, '20261121T153005-alert-first-alert.eml'));
 
     const server = await sink();
-    const next = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const next = mailerTo(server.url(), 5000);
     expect((await next.send(message('second alert'))).status).toBe('sent');
     expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual(['first alert', 'second alert']);
     expect(server.received[0]?.to).toEqual(['me@example.com']);
@@ -165,14 +155,7 @@ describe('createMailer with SMTP', () => {
     expect(outbox()).toHaveLength(4);
 
     const server = await sink();
-    const mailer = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const mailer = mailerTo(server.url(), 5000);
     await mailer.send(message('new'));
     expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual(['zzz earliest', 'same', 'same', 'another', 'new']);
     expect(outbox()).toEqual([]);
@@ -354,14 +337,7 @@ describe('a trickling SMTP server (a greeting, then one byte every 500 ms)', () 
   it('cannot hold a send past SMTP_TIMEOUT_MS: the connection is closed and the message queued with the reason', async () => {
     const server = await tricklingServer();
     try {
-      const mailer = createMailer({
-        smtpUrl: server.url,
-        from: 'bot@example.com',
-        to: 'me@example.com',
-        outboxDir,
-        timeoutMs: 1500,
-        secrets: [],
-      });
+      const mailer = mailerTo(server.url, 1500);
       let outcome: MailOutcome | undefined;
       void mailer.send(message('trickled')).then((o) => (outcome = o));
       await expect
@@ -382,14 +358,7 @@ describe('a trickling SMTP server (a greeting, then one byte every 500 ms)', () 
     await queueAt('2026-11-21T10:00:00Z', ALERT('second'));
     const server = await tricklingServer();
     try {
-      const mailer = createMailer({
-        smtpUrl: server.url,
-        from: 'bot@example.com',
-        to: 'me@example.com',
-        outboxDir,
-        timeoutMs: 1500,
-        secrets: [],
-      });
+      const mailer = mailerTo(server.url, 1500);
       let flushed: { sent: number; waiting: number } | undefined;
       void mailer.flushOutbox?.().then((f) => (flushed = f));
       await expect.poll(() => flushed, { timeout: 20_000, interval: 100 }).toEqual({ sent: 0, waiting: 2 });
@@ -408,14 +377,7 @@ describe('the outbox with a message the server refuses', () => {
     const server = await sink({
       refuse: (raw) => (/^Subject: .*huge/m.test(raw) ? { code: 552, text: '5.3.4 Message too big for system' } : undefined),
     });
-    const mailer = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const mailer = mailerTo(server.url(), 5000);
 
     const outcome = await mailer.send(message(SUMMARY('2026-11-21')));
     expect(outcome.status).toBe('sent');
@@ -441,14 +403,7 @@ describe('the outbox with a message the server refuses', () => {
     const server = await sink({
       refuse: (raw) => (/^Subject: .*busy/m.test(raw) ? { code: 451, text: '4.3.0 try again later' } : undefined),
     });
-    const mailer = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const mailer = mailerTo(server.url(), 5000);
 
     expect(await mailer.flushOutbox?.()).toEqual({ sent: 2, waiting: 1 });
     expect(server.received.map((m) => parseMail(m.raw).subject)).toEqual([ALERT('later'), SUMMARY('2026-11-20')]);
@@ -458,14 +413,7 @@ describe('the outbox with a message the server refuses', () => {
 
   it('sets a new message refused for good aside at once, rather than retrying it with every run', async () => {
     const server = await sink({ refuse: () => ({ code: 550, text: '5.7.1 content rejected' }) });
-    const mailer = createMailer({
-      smtpUrl: server.url(),
-      from: 'bot@example.com',
-      to: 'me@example.com',
-      outboxDir,
-      timeoutMs: 5000,
-      secrets: [],
-    });
+    const mailer = mailerTo(server.url(), 5000);
     const outcome = await mailer.send(message(ALERT('rejected')));
     expect(outcome).toMatchObject({ status: 'queued', reason: expect.stringMatching(/refused for good .*550 5\.7\.1 content rejected/) });
     expect(eml()).toEqual([]);

@@ -104,6 +104,11 @@ function problemOf(parsed: ParsedTrades): string | undefined {
     }
     if (fields[0] === '') return `line ${line} has no exec_id; complete or delete it`;
   }
+  // A quote opened by hand and never closed would swallow every row appended after it (no reader would see them,
+  // nor the exec-id check). This program quotes none of its fields, so a row it tore cannot end like this.
+  if (parsed.header !== undefined && parsed.tail !== undefined && !parsed.tail.closed) {
+    return `line ${parsed.tail.line} opens a quoted field (") that is never closed: every row after it would be read as part of that field; close or remove the quote`;
+  }
   return undefined;
 }
 

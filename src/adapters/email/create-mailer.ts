@@ -136,6 +136,11 @@ export function createMailer(options: CreateMailerOptions): Mailer {
   interface Flushed {
     /** The failure that stopped the flush: the server cannot be used now. */
     stop?: unknown;
+    /**
+     * Why the flush stopped before the outbox was empty although the server works: its own deadline. The message
+     * being sent now still goes (a backlog must not hold back the newest alert); the rest waits for later runs.
+     */
+    budgetSpent?: string;
     refused: { subject: string; reason: string; file: string }[];
   }
 
@@ -153,10 +158,11 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       return result; // no outbox yet: nothing waits
     }
     const deadline = Date.now() + FLUSH_BUDGET * options.timeoutMs;
+    const budgetSpent = `the outbox flush took longer than ${FLUSH_BUDGET} x ${options.timeoutMs} ms (SMTP_TIMEOUT_MS); the rest waits for the next run`;
     for (const file of files) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        result.stop = deadlineError(`the outbox flush took longer than ${FLUSH_BUDGET} x ${options.timeoutMs} ms (SMTP_TIMEOUT_MS)`);
+        result.budgetSpent = budgetSpent;
         break;
       }
       let raw: Buffer;
@@ -170,6 +176,11 @@ export function createMailer(options: CreateMailerOptions): Mailer {
         await unlink(file);
       } catch (error) {
         const failure = failureOf(error);
+        if (failure === 'server' && left < options.timeoutMs && Date.now() >= deadline) {
+          // Cut short by the flush's deadline, not by the server: the message stays queued for the next flush.
+          result.budgetSpent = budgetSpent;
+          break;
+        }
         if (failure === 'server') {
           result.stop = error;
           break;
@@ -249,6 +260,7 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       try {
         const flushed = await flushOutbox(smtp);
         if (flushed.stop !== undefined) onNotice(`queued emails wait in the outbox: ${reasonOf(flushed.stop)}`);
+        else if (flushed.budgetSpent !== undefined) onNotice(`queued emails wait in the outbox: ${flushed.budgetSpent}`);
       } catch {
         // flushOutbox returns its errors; anything else still must not reject.
       }

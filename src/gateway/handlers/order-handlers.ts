@@ -7,15 +7,25 @@ import { pushCancel, type ClientLink, type GatewayContext } from '../session/con
 import { READ_ONLY } from './place-order-handler.js';
 
 /**
- * Open orders and cancels. Order ids are unique across clients in this simulation, so a cancel finds its
- * order whoever placed it (foreign orders included); reqGlobalCancel cancels every open order of the account.
+ * Open orders and cancels. In IB an order id belongs to the API client that placed it: cancelOrder(id) looks
+ * only among the orders of the client that sends it, so another client's order (or one typed in TWS) with that
+ * id is "not found" for it. Only reqGlobalCancel reaches every open order of the account.
  */
 
-/** CANCEL_ORDER: Cancelled + error 202 for an open order; 10147 for an unknown id; 161 for a finished order. */
+/**
+ * CANCEL_ORDER: Cancelled + error 202 for an open order of this client; 161 for one of its finished orders; 10147
+ * for an id this client has no order under, whoever else has. 10147 "OrderId {id} that needs to be cancelled is
+ * not found." is what TWS answers an API cancel of an id it cannot find for that client (IB's message codes,
+ * https://interactivebrokers.github.io/tws-api/message_codes.html, and the replies real TWS sends, e.g. as logged
+ * by ib_insync users: "Error 10147, reqId N: OrderId N that needs to be cancelled is not found."). The older
+ * 135 "Can't find order with ID =" of IB's API message codes list
+ * (https://www.interactivebrokers.com/php/apiUsersGuide/apiguide/tables/api_message_codes.htm) is not what
+ * current TWS sends for a cancel; the adapter treats both as a refused cancel (ib-codes.ts CANCEL_REFUSED_CODES).
+ */
 export function handleCancelOrder(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const orderId = parseCancelOrder(fields);
   if (ctx.faults.readOnlyApi) return link.send(errorMessage(orderId, 321, READ_ONLY));
-  const order = ctx.account.state.orders.find((o) => o.orderId === orderId);
+  const order = ctx.account.state.orders.find((o) => o.orderId === orderId && o.clientId === link.clientId);
   if (order === undefined) return link.send(errorMessage(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`));
   if (isFinal(order.status)) {
     return link.send(

@@ -26,11 +26,15 @@ export interface ExecutionFilterRef {
   side: string;
 }
 
-function open(fields: readonly string[], version?: string): FieldCursor {
+/** A cursor past the message id and, when `version` is given, past a version field that must be one of them. */
+function open(fields: readonly string[], version?: string | readonly string[]): FieldCursor {
   const c = new FieldCursor(fields, requestName(fields[0]));
   if (version !== undefined) {
+    const accepted = typeof version === 'string' ? [version] : version;
     const sent = c.str('version');
-    if (sent !== version) throw new DecodeError(`${requestName(fields[0])}: version ${JSON.stringify(sent)}, expected ${version}`);
+    if (!accepted.includes(sent)) {
+      throw new DecodeError(`${requestName(fields[0])}: version ${JSON.stringify(sent)}, expected ${accepted.join(' or ')}`);
+    }
   }
   return c;
 }
@@ -45,9 +49,18 @@ export function parseBare(fields: readonly string[]): void {
   open(fields, '1').end();
 }
 
-/** Requests that are an id, a version and a request id (cancel account summary, cancel market data). */
+/** Requests that are an id, version 1 and a request id (cancel account summary). */
 export function parseReqIdOnly(fields: readonly string[]): number {
   const c = open(fields, '1');
+  return done(c, c.id('reqId'));
+}
+
+/**
+ * CANCEL_MKT_DATA: `2|version|reqId`, the same layout in both versions clients send: 1 (@stoqey/ib's encoder)
+ * and 2 (IB's own EClient, Python `client.py` and Java `EClient.java`: `VERSION = 2`).
+ */
+export function parseCancelMktData(fields: readonly string[]): number {
+  const c = open(fields, ['1', '2']);
   return done(c, c.id('reqId'));
 }
 

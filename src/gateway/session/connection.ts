@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { errorMessage, farmsOk, managedAccounts, nextValidId, serverVersion } from '../encode/encode-basic.js';
 import { parseStartApi } from '../parse/parse-requests.js';
 import { DecodeError } from '../wire/field-cursor.js';
-import { FrameReader, SERVER_VERSION, encodeFrame, parseVersionRange, type Incoming } from '../wire/framing.js';
+import { FrameReader, encodeFrame, negotiateVersion, parseVersionRange, type Incoming } from '../wire/framing.js';
 import { REQUEST, requestName } from '../wire/message-ids.js';
 import type { ClientLink, GatewayContext } from './context.js';
 import { dispatch, errorIdOf } from './dispatch.js';
@@ -23,7 +23,8 @@ export interface ConnectionHooks {
 }
 
 /**
- * One API client on one socket: the version handshake, START_API, then each message in arrival order (handled
+ * One API client on one socket: the version handshake (answered, as TWS does, with the highest version both
+ * sides speak: 193 for any offered range that includes it), START_API, then each message in arrival order (handled
  * one at a time, so replies keep the order of requests), with the scenario's faults applied on the way.
  */
 export class Connection implements ClientLink {
@@ -131,13 +132,11 @@ export class Connection implements ClientLink {
     } catch (err) {
       return this.fail(`handshake: ${(err as Error).message}`);
     }
-    if (range.max !== SERVER_VERSION || range.min > SERVER_VERSION) {
-      return this.fail(
-        `handshake: the client offers ${versions}, but the simulated gateway speaks exactly server version ${SERVER_VERSION}; ` +
-          'the client library must be checked against the new wire format before it is used',
-      );
+    const answer = negotiateVersion(range);
+    if ('refused' in answer) {
+      return this.fail(`handshake refused: the client offers ${versions}, but ${answer.refused}; the connection is closed without a reply`);
     }
-    this.send(serverVersion(SERVER_VERSION, this.hooks.ctx.clock()));
+    this.send(serverVersion(answer.version, this.hooks.ctx.clock()));
   }
 
   private async onMessage(fields: string[], count: number): Promise<void> {

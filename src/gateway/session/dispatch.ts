@@ -16,7 +16,7 @@ import {
   handleOpenOrders,
 } from '../handlers/order-handlers.js';
 import { handlePlaceOrder } from '../handlers/place-order-handler.js';
-import { parseBare, parseReqIdOnly } from '../parse/parse-requests.js';
+import { parseBare, parseCancelMktData, parseReqIdOnly } from '../parse/parse-requests.js';
 import { DecodeError } from '../wire/field-cursor.js';
 import { REQUEST, requestName } from '../wire/message-ids.js';
 import type { ClientLink, GatewayContext } from './context.js';
@@ -43,7 +43,7 @@ const HANDLERS = new Map<number, Handler>([
   [REQUEST.CANCEL_POSITIONS, acknowledge(parseBare)],
   [REQUEST.REQ_CONTRACT_DATA, handleContractDetails],
   [REQUEST.REQ_MKT_DATA, handleMktData],
-  [REQUEST.CANCEL_MKT_DATA, acknowledge(parseReqIdOnly)],
+  [REQUEST.CANCEL_MKT_DATA, acknowledge(parseCancelMktData)],
   [REQUEST.REQ_ALL_OPEN_ORDERS, handleAllOpenOrders],
   [REQUEST.REQ_OPEN_ORDERS, handleOpenOrders],
   [REQUEST.REQ_AUTO_OPEN_ORDERS, handleAutoOpenOrders],

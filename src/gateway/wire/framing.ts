@@ -5,7 +5,10 @@
  * splits and joins frames at will, so the reader keeps whatever is incomplete until more bytes arrive.
  */
 
-/** The only server version this gateway speaks: the highest @stoqey/ib 1.6 knows. */
+/**
+ * The only server version this gateway speaks: the highest @stoqey/ib 1.6 knows. TWS answers a client with the
+ * highest version both sides support, so a client offering any range that includes 193 is served at 193.
+ */
 export const SERVER_VERSION = 193;
 /** The client's own limit: it drops the connection on a longer frame (its error 502). */
 export const MAX_FRAME_BYTES = 0xffffff;
@@ -97,6 +100,24 @@ export function parseVersionRange(text: string): { min: number; max: number } {
   if (match === null) throw new WireError(`not a version range: ${JSON.stringify(text)} (expected e.g. "v100..193")`);
   const min = Number(match[1]);
   return { min, max: match[2] === undefined ? min : Number(match[2]) };
+}
+
+/**
+ * The version TWS would answer a client's offered range with: the highest both support, i.e. SERVER_VERSION when
+ * the range includes it; otherwise why the client is refused (its newest version is older than ours, or its
+ * oldest is newer).
+ */
+export function negotiateVersion(range: { min: number; max: number }): { version: number } | { refused: string } {
+  if (range.min > range.max) return { refused: `its lowest version ${range.min} is above its highest ${range.max}` };
+  if (range.max < SERVER_VERSION) {
+    return { refused: `its highest is ${range.max}, older than server version ${SERVER_VERSION}: upgrade the client library` };
+  }
+  if (range.min > SERVER_VERSION) {
+    return {
+      refused: `its lowest is ${range.min}, newer than server version ${SERVER_VERSION}: the client cannot speak ${SERVER_VERSION}`,
+    };
+  }
+  return { version: SERVER_VERSION };
 }
 
 /** Encodes the client's opening bytes (for tests and tools that speak to the gateway without a library). */

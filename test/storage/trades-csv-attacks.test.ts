@@ -44,3 +44,21 @@ describe('trades.csv with a quote opened by hand and never closed', () => {
     expect(r).toEqual({ appended: ['e5'], alreadyPresent: ['e2', 'e1'] });
   });
 });
+
+describe('trades.csv with empty rows a spreadsheet leaves (a row of commas, a line of spaces)', () => {
+  const text = `${HEADER}\r\n${row('e1')}\r\n,,,,,,,,,\r\n   \r\n${row('e2')}\r\n,,,,,,,,,\r\n`;
+
+  it('passes the pre-trade check: a row with nothing in it is a blank line, not a trades row without an exec_id', async () => {
+    await writeFile(csv, text);
+    expect(() => assertTradesCsvWritable(csv)).not.toThrow();
+  });
+
+  it('keeps them as they are and appends each new fill once', async () => {
+    await writeFile(csv, text);
+    const r = await appendTrades(csv, [anExecution({ execId: 'e2' }), anExecution({ execId: 'e3' })]);
+    expect(r).toEqual({ appended: ['e3'], alreadyPresent: ['e2'] });
+    const after = await readFile(csv, 'utf8');
+    expect(after.startsWith(text)).toBe(true);
+    expect(after.slice(text.length).split('\r\n')[0]?.split(',')[0]).toBe('e3');
+  });
+});

@@ -28,7 +28,7 @@ interface ParsedTrades {
   eol: '\n' | '\r\n';
   /** Fields of the first record; undefined when no line of the file is complete. */
   header: string[] | undefined;
-  /** Complete records after the header (blank lines skipped), with the line each starts on. */
+  /** Complete records after the header (blank lines and rows of empty fields skipped), with the line each starts on. */
   rows: Array<{ fields: string[]; line: number }>;
   /** Length in bytes of the file up to the last line break (BOM included). */
   completeBytes: number;
@@ -72,7 +72,8 @@ function parseTrades(content: string): ParsedTrades {
       eol ??= '\n';
       fields.push(field);
       if (header === undefined) header = fields;
-      else if (fields.length > 1 || fields[0] !== '') rows.push({ fields, line: recordLine });
+      // A row with nothing in it (a spreadsheet's row of commas, a line of spaces) is a blank line.
+      else if (fields.some((f) => f.trim() !== '')) rows.push({ fields, line: recordLine });
       fields = [];
       field = '';
       completeChars = i + 1;
@@ -174,7 +175,7 @@ function keepOrCut(parsed: ParsedTrades, writing: ReadonlySet<string>): TailDeci
 }
 
 function toRow(e: Execution): Array<string | number> {
-  return [e.execId, e.time, e.symbol, e.side, e.quantity, e.price, e.commission, e.orderRef, e.brokerOrderId, e.permId ?? ''];
+  return [e.execId, e.time, e.symbol, e.side, e.quantity, e.price, e.commission ?? '', e.orderRef, e.brokerOrderId, e.permId ?? ''];
 }
 
 /**

@@ -103,7 +103,8 @@ export function foreignOrderReason(order: BrokerOrder, ownClientId: number): str
   if (order.clientId !== undefined && order.clientId !== ownClientId) {
     return (
       `order ${id} belongs to API client ${order.clientId}, not to this session's client ${ownClientId}; IB lets only that client cancel it by id ` +
-      `(cancelOrder(${id}) from here would name this client's own order ${id}). Cancel it from that client or in TWS, or set CANCEL_SCOPE=all (IB's global cancel)`
+      `(cancelOrder(${id}) from here would name this client's own order ${id}). Cancel it in TWS, or run once with IB_CLIENT_ID=${order.clientId} ` +
+      `(the id that placed it, e.g. after a change of IB_CLIENT_ID), or set CANCEL_SCOPE=all (IB's global cancel); a DAY order also ends at the close`
     );
   }
   return undefined;

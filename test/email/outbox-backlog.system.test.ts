@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMailer } from '../../src/adapters/email/create-mailer.js';
 
 let dir: string;
@@ -17,7 +17,10 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rebalancer-backlog-'));
   outboxDir = join(dir, 'outbox');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A working SMTP server that takes `delayMs` to accept each message; keeps the subjects it accepted. */
 async function slowServer(delayMs: number): Promise<{ url: string; subjects: string[]; close: () => Promise<void> }> {
@@ -76,6 +79,35 @@ describe('an outbox with a backlog larger than one flush can send', () => {
         const queued = waiting.some((raw) => raw.includes(`cause ${i} -`));
         expect(sent || queued, `alert ${i}`).toBe(true);
       }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the wall clock stepped back an hour during the flush (NTP, a person setting the date)', () => {
+  it('does not extend the flush past its budget: the run is not held sending the backlog', async () => {
+    const offline = createMailer({ from: 'bot@example.com', to: 'me@example.com', outboxDir, timeoutMs: 1000, secrets: [] });
+    for (let i = 0; i < 40; i++) expect((await offline.send({ subject: ALERT(i), text: 'old' })).status).toBe('queued');
+    const server = await slowServer(100);
+    try {
+      const mailer = createMailer({
+        smtpUrl: server.url,
+        from: 'bot@example.com',
+        to: 'me@example.com',
+        outboxDir,
+        timeoutMs: 500,
+        secrets: [],
+      });
+      const realNow = Date.now.bind(Date);
+      let calls = 0;
+      vi.spyOn(Date, 'now').mockImplementation(() => realNow() - (++calls > 1 ? 3_600_000 : 0));
+      const started = performance.now();
+      const flushed = await mailer.flushOutbox();
+      const tookMs = performance.now() - started;
+      vi.restoreAllMocks();
+      expect(tookMs).toBeLessThan(3 * 500 + 1000);
+      expect(flushed.waiting).toBeGreaterThan(0);
     } finally {
       await server.close();
     }

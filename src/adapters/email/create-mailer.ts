@@ -157,10 +157,11 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     } catch {
       return result; // no outbox yet: nothing waits
     }
-    const deadline = Date.now() + FLUSH_BUDGET * options.timeoutMs;
+    // On the monotonic clock: a wall clock stepped back (NTP, a person setting the date) must not extend it.
+    const deadline = performance.now() + FLUSH_BUDGET * options.timeoutMs;
     const budgetSpent = `the outbox flush took longer than ${FLUSH_BUDGET} x ${options.timeoutMs} ms (SMTP_TIMEOUT_MS); the rest waits for the next run`;
     for (const file of files) {
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) {
         result.budgetSpent = budgetSpent;
         break;
@@ -176,7 +177,7 @@ export function createMailer(options: CreateMailerOptions): Mailer {
         await unlink(file);
       } catch (error) {
         const failure = failureOf(error);
-        if (failure === 'server' && left < options.timeoutMs && Date.now() >= deadline) {
+        if (failure === 'server' && left < options.timeoutMs && performance.now() >= deadline) {
           // Cut short by the flush's deadline, not by the server: the message stays queued for the next flush.
           result.budgetSpent = budgetSpent;
           break;

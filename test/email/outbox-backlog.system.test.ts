@@ -103,11 +103,11 @@ describe('the wall clock stepped back an hour during the flush (NTP, a person se
       let calls = 0;
       vi.spyOn(Date, 'now').mockImplementation(() => realNow() - (++calls > 1 ? 3_600_000 : 0));
       const started = performance.now();
-      const flushed = await mailer.flushOutbox();
+      const flushed = await mailer.flushOutbox?.();
       const tookMs = performance.now() - started;
       vi.restoreAllMocks();
       expect(tookMs).toBeLessThan(3 * 500 + 1000);
-      expect(flushed.waiting).toBeGreaterThan(0);
+      expect(flushed?.waiting).toBeGreaterThan(0);
     } finally {
       await server.close();
     }

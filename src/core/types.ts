@@ -119,7 +119,11 @@ export interface Execution {
   side: Side;
   quantity: number;
   price: number;
-  commission: number;
+  /**
+   * IB's commission report for the execution; null while none has arrived (IB sends it separately, sometimes
+   * late or not at all): the fill is recorded without it and a later run that hears the report fills it in.
+   */
+  commission: number | null;
   /** ISO 8601 instant of the execution. */
   time: string;
 }

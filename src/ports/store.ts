@@ -158,11 +158,19 @@ export interface RunStore {
   /**
    * Insert executions not seen before (by execId); returns the ones that were new. The orders they belong to
    * (by orderRef) get their filled quantity and average price from all their recorded fills.
+   *
+   * Corrections REPLACE (src/core/exec-ids.ts): an execution whose id differs from a recorded fill's only after
+   * the last period, with a higher suffix, takes that fill's place (returned as new; the replaced version is kept
+   * apart and never counted again, and its order's figures are recomputed whichever way they moved); a lower or
+   * equal suffix arriving later (an old copy) is ignored. A known execution with a commission where the record
+   * has none (null: IB's report had not arrived) gets it filled in; a recorded commission is never changed.
    */
   recordFills(runId: string, executions: Execution[]): Execution[];
+  /** The time of the oldest recorded fill whose commission is not known yet (a later run asks IB from there). */
+  oldestFillWithoutCommission(): string | undefined;
   /** Recorded fills of one order, oldest first. */
   fillsOfOrder(orderRef: string): FillRecord[];
-  /** Whether an execution is recorded. */
+  /** Whether an execution is recorded (as a fill, or as a version a correction replaced). */
   hasFill(execId: string): boolean;
   /** Net quantity (BUY +, SELL -) per symbol of the recorded fills whose orderRef starts with `orderRefPrefix`. */
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[];

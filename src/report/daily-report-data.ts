@@ -45,7 +45,8 @@ export interface ReportFillLine {
   side: Side;
   quantity: number;
   price: number;
-  commission: number;
+  /** Null while IB's commission report has not arrived. */
+  commission: number | null;
   referencePrice?: number;
   /** Against the reference price at decision time; positive is a cost, negative a price improvement. */
   slippage?: { cost: number; bps: number };
@@ -192,7 +193,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     totals: {
       fills: fills.length,
       notional: fills.reduce((s, f) => s + f.quantity * f.price, 0),
-      commissions: fills.reduce((s, f) => s + f.commission, 0),
+      commissions: fills.reduce((s, f) => s + (f.commission ?? 0), 0),
       slippageCost: fills.reduce((s, f) => s + (f.slippage?.cost ?? 0), 0),
       fillsWithReference: fills.filter((f) => f.slippage !== undefined).length,
     },

@@ -144,7 +144,7 @@ export function buildReportView(d: DailyReportData): ReportView {
     fills: d.fills.map((f) => ({
       time: formatClock(f.time),
       what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
-      commission: formatMoney(f.commission),
+      commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
       slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
       // A cost is bad news: shown like a loss.
       sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),

@@ -47,6 +47,12 @@ export async function collectFills(
  */
 export function executionsSince(store: RunStore, runId: string, now: string): string {
   const collected = store.recentRuns(200).find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running');
-  const base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : DateTime.fromISO(now).minus({ days: 7 });
+  const weekBack = DateTime.fromISO(now).minus({ days: 7 });
+  let base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : weekBack;
+  // A recorded fill whose commission IB has not reported yet moves the window back to it (at most a week), so
+  // the report that comes with it this time is filled in (its time is IB's: a minute more covers a small skew).
+  const uncommissioned = store.oldestFillWithoutCommission();
+  const pending = uncommissioned === undefined ? undefined : DateTime.fromISO(uncommissioned).minus({ minutes: 1 });
+  if (pending?.isValid && pending < base && pending >= weekBack) base = pending;
   return base.toUTC().toISO() ?? now;
 }

@@ -63,7 +63,7 @@ export function formatFills(fills: Execution[]): string[] {
   if (fills.length === 0) return ['no new executions since the last run'];
   return fills.map(
     (f) =>
-      `${f.time} ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} commission ${formatMoney(f.commission)} (${f.orderRef}, exec ${f.execId})`,
+      `${f.time} ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} commission ${f.commission === null ? 'not reported yet' : formatMoney(f.commission)} (${f.orderRef}, exec ${f.execId})`,
   );
 }
 

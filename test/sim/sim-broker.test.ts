@@ -150,7 +150,7 @@ describe('SimBroker', () => {
     expect(execs.length).toBeGreaterThan(4);
     expect(execs.reduce((s, e) => s + e.quantity, 0)).toBe(1000);
     const [status] = await run2.orderStatuses([1], 0);
-    const total = execs.reduce((s, e) => s + e.commission, 0);
+    const total = execs.reduce((s, e) => s + (e.commission ?? Number.NaN), 0);
     expect(total).toBeCloseTo(estimateCommission('tiered', 1000, status?.avgFillPrice ?? NaN, 'BUY'), 2);
   });
 

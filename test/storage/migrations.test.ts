@@ -40,6 +40,7 @@ describe('migrations', () => {
       'managed_symbols',
       'orders',
       'positions',
+      'replaced_fills',
       'runs',
       'schema_migrations',
       'snapshots',

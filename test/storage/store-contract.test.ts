@@ -602,6 +602,73 @@ describe.each([
       expect(store.hasFill('nan')).toBe(false);
     });
 
+    it('a correction (same exec id up to the last period, higher suffix) replaces the fill; an older copy is ignored', () => {
+      const ref = 'rebal:r1:AAPL';
+      store.recordOrderIntent('r1', anOrder({ orderRef: ref, quantity: 85 }), '2026-11-20T15:30:05.000Z');
+      store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, status: 'Filled', filledQuantity: 0, avgFillPrice: 0 }));
+      const original = anExecution({ execId: '0000e0d5.6577a1b8.01.01', orderRef: ref, quantity: 85, price: 190 });
+      const other = anExecution({ execId: '0000e0d5.6577a1b8.02.01', orderRef: 'manual', quantity: 1 });
+      expect(store.recordFills('r1', [original, other])).toEqual([original, other]);
+      store.markFillsInCsv([original.execId, other.execId]);
+      expect(store.ordersOf('r1')[0]).toMatchObject({ filledQuantity: 85, avgFillPrice: 190 });
+
+      const correction = { ...original, execId: '0000e0d5.6577a1b8.01.02', quantity: 80, price: 190.05, commission: 1.1 };
+      expect(store.recordFills('r2', [correction])).toEqual([correction]);
+      expect(store.fillsOfOrder(ref)).toStrictEqual([{ ...correction, runId: 'r2' }]);
+      // Quantity and price follow the correction, even downwards; the ledger counts it once.
+      expect(store.ordersOf('r1')[0]).toMatchObject({ filledQuantity: 80, avgFillPrice: 190.05 });
+      expect(store.ownFillTotals('rebal:')).toEqual([{ symbol: 'AAPL', quantity: 80 }]);
+      // The trades CSV gets the correction as a row of its own; the replaced one is not listed again.
+      expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual([correction.execId]);
+      expect([store.hasFill(original.execId), store.hasFill(correction.execId)]).toEqual([true, true]);
+
+      // The old copy again, a lower suffix, the same suffix: nothing changes.
+      const lower = { ...original, execId: '0000e0d5.6577a1b8.01.00', quantity: 3 };
+      expect(store.recordFills('r2', [original, lower, { ...correction, quantity: 1 }])).toEqual([]);
+      expect(store.fillsOfOrder(ref)).toStrictEqual([{ ...correction, runId: 'r2' }]);
+      expect(store.ownFillTotals('rebal:')).toEqual([{ symbol: 'AAPL', quantity: 80 }]);
+      expect(store.fillsOfOrder('manual').map((f) => f.execId)).toEqual([other.execId]);
+    });
+
+    it('a correction and its original in one batch, in either order: only the correction is kept', () => {
+      const a = anExecution({ execId: 'x.1.01', quantity: 10 });
+      const b = anExecution({ execId: 'x.1.0a', quantity: 9 });
+      expect(store.recordFills('r1', [b, a])).toEqual([b]);
+      expect(
+        store.recordFills('r2', [anExecution({ execId: 'y.1.01' }), anExecution({ execId: 'y.1.02', quantity: 7 })]).map((e) => e.execId),
+      ).toEqual(['y.1.01', 'y.1.02']);
+      expect(store.fillsNotInCsv().map((f) => [f.execId, f.quantity])).toEqual([
+        ['x.1.0a', 9],
+        ['y.1.02', 7],
+      ]);
+      // A correction with a missing figure is skipped, and the recorded version stays.
+      expect(store.recordFills('r2', [anExecution({ execId: 'y.1.03', quantity: Number.NaN })])).toEqual([]);
+      expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual(['x.1.0a', 'y.1.02']);
+    });
+
+    it('records a fill whose commission is unknown (null), and fills it in once, when a later run hears it', () => {
+      const e = anExecution({ execId: 'c.1.01', commission: null, time: '2026-11-20T15:20:00.000Z' });
+      const nan = anExecution({ execId: 'c.2.01', commission: Number.NaN, time: '2026-11-20T15:25:00.000Z' });
+      expect(store.recordFills('r1', [e, nan])).toEqual([e, nan]);
+      expect(store.fillsNotInCsv().map((f) => f.commission)).toEqual([null, null]);
+      expect(store.oldestFillWithoutCommission()).toBe('2026-11-20T15:20:00.000Z');
+      expect(
+        store.recordFills('r2', [
+          { ...e, commission: 1.25 },
+          { ...nan, commission: null },
+        ]),
+      ).toEqual([]);
+      expect(store.fillsNotInCsv().map((f) => f.commission)).toEqual([1.25, null]);
+      expect(store.oldestFillWithoutCommission()).toBe('2026-11-20T15:25:00.000Z');
+      // A commission recorded is never changed.
+      store.recordFills('r2', [
+        { ...e, commission: 9 },
+        { ...nan, commission: 0.5 },
+      ]);
+      expect(store.fillsNotInCsv().map((f) => f.commission)).toEqual([1.25, 0.5]);
+      expect(store.oldestFillWithoutCommission()).toBeUndefined();
+    });
+
     it("sums the fills of own orders per ticker, sells negative, with SQLite's compensated sum", () => {
       store.recordFills('r1', [
         anExecution({ execId: 'e1', orderRef: 'rebal:r1:AAPL', quantity: 10 }),

@@ -17,6 +17,7 @@
 import { toStorageError } from '../../src/fs/storage-errors.js';
 import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
+import { fillVersion } from '../../src/core/exec-ids.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
 import { StorageError } from '../../src/errors.js';
 import type {
@@ -95,11 +96,19 @@ export interface FillRow {
   side: Side;
   quantity: number;
   price: number;
-  commission: number;
+  /** Undefined (NULL) while IB's commission report has not arrived. */
+  commission: number | undefined;
   time: string;
   brokerOrderId: number | undefined;
   permId: number | undefined;
   inCsv: boolean;
+}
+
+/** A fill a correction replaced (table replaced_fills): the row as it was, and what replaced it when. */
+export interface ReplacedFillRow extends FillRow {
+  replacedBy: string;
+  replacedAt: string;
+  replacedInRun: string;
 }
 
 export interface BreachRow {
@@ -176,6 +185,7 @@ interface Tables {
   positions: PositionRow[];
   orders: OrderRow[];
   fills: FillRow[];
+  replacedFills: ReplacedFillRow[];
   breaches: BreachRow[];
   emails: EmailRow[];
   haltEvents: HaltEventRow[];
@@ -193,6 +203,7 @@ const emptyTables = (): Tables => ({
   positions: [],
   orders: [],
   fills: [],
+  replacedFills: [],
   breaches: [],
   emails: [],
   haltEvents: [],
@@ -214,6 +225,7 @@ export class MemoryDatabase implements Tables {
   positions: PositionRow[] = [];
   orders: OrderRow[] = [];
   fills: FillRow[] = [];
+  replacedFills: ReplacedFillRow[] = [];
   breaches: BreachRow[] = [];
   emails: EmailRow[] = [];
   haltEvents: HaltEventRow[] = [];
@@ -437,7 +449,7 @@ const toFill = (f: FillRow): FillRecord => ({
   side: f.side,
   quantity: f.quantity,
   price: f.price,
-  commission: f.commission,
+  commission: f.commission ?? null,
   time: f.time,
   brokerOrderId: f.brokerOrderId ?? 0,
   permId: f.permId,
@@ -756,8 +768,20 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   recordFills(runId: string, executions: Execution[]): Execution[] {
     return this.transaction('recordFills', `record fills of run ${runId}`, () => {
       // INSERT OR IGNORE: a known execId, or a NULL in a NOT NULL column, skips the row; an unknown run fails.
+      const updatedAt = this.now();
+      const corrected = new Set<string>();
       const fresh = executions.filter((e) => {
-        if (this.db.fills.some((f) => f.execId === e.execId)) return false;
+        const current = this.db.fills.map((f) => f.execId);
+        const version = fillVersion(
+          e.execId,
+          current,
+          this.db.replacedFills.some((f) => f.execId === e.execId),
+        );
+        if (version.kind === 'known') {
+          const known = this.db.fills.find((f) => f.execId === e.execId);
+          if (known !== undefined && known.commission === undefined) known.commission = sql(e.commission);
+          return false;
+        }
         const c = new RowCheck('fills');
         const row: FillRow = {
           seq: 0,
@@ -768,7 +792,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
           side: c.required('side', e.side),
           quantity: c.required('quantity', e.quantity),
           price: c.required('price', e.price),
-          commission: c.required('commission', e.commission),
+          commission: sql(e.commission),
           time: c.required('time', e.time),
           brokerOrderId: sql(e.brokerOrderId),
           permId: sql(e.permId),
@@ -776,13 +800,31 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         };
         if (c.failure !== undefined || (row.side !== 'BUY' && row.side !== 'SELL')) return false;
         this.requireRun(runId);
+        if (version.kind === 'correction') {
+          const replaced = this.db.fills.find((f) => f.execId === version.replaces);
+          if (replaced !== undefined) {
+            this.db.replacedFills.push({ ...replaced, replacedBy: e.execId, replacedAt: updatedAt, replacedInRun: runId });
+            this.db.fills = this.db.fills.filter((f) => f !== replaced);
+            corrected.add(replaced.orderRef);
+          }
+          corrected.add(row.orderRef);
+        }
         this.db.fills.push({ ...row, seq: this.db.nextSeq() });
         return true;
       });
-      const updatedAt = this.now();
-      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.syncOrderFills(ref, updatedAt);
+      for (const ref of new Set(fresh.map((e) => e.orderRef))) if (!corrected.has(ref)) this.syncOrderFills(ref, updatedAt);
+      for (const ref of corrected) this.syncOrderFills(ref, updatedAt, true);
       return fresh;
     });
+  }
+
+  oldestFillWithoutCommission(): string | undefined {
+    return this.guard('oldestFillWithoutCommission', 'read the fills without a commission', () =>
+      sorted(
+        this.db.fills.filter((f) => f.commission === undefined).map((f) => f.time),
+        compareText,
+      ).at(0),
+    );
   }
 
   fillsOfOrder(orderRef: string): FillRecord[] {
@@ -795,7 +837,11 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   hasFill(execId: string): boolean {
-    return this.guard('hasFill', `look up execution ${execId}`, () => this.db.fills.some((f) => f.execId === execId));
+    return this.guard(
+      'hasFill',
+      `look up execution ${execId}`,
+      () => this.db.fills.some((f) => f.execId === execId) || this.db.replacedFills.some((f) => f.execId === execId),
+    );
   }
 
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
@@ -1129,15 +1175,16 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
    * An order's fill figures follow its recorded executions once they cover more than it shows; a complete one
    * is Filled (an unsent intent is left to the reconciliation, which also records its broker ids).
    */
-  private syncOrderFills(orderRef: string, updatedAt: string): void {
+  /** `corrected`: a correction moved the fills, so the figures follow them whichever way (resyncOrderFills). */
+  private syncOrderFills(orderRef: string, updatedAt: string, corrected = false): void {
     const order = this.order(orderRef);
     const fills = this.db.fills.filter((f) => f.orderRef === orderRef);
-    const quantity = sqlSum(fills.map((f) => f.quantity));
-    if (order === undefined || quantity === undefined || !(quantity > order.filledQuantity)) return;
+    const quantity = corrected ? (sqlSum(fills.map((f) => f.quantity)) ?? 0) : sqlSum(fills.map((f) => f.quantity));
+    if (order === undefined || quantity === undefined || !(corrected || quantity > order.filledQuantity)) return;
     const c = new RowCheck('orders');
     const avg = c.required(
       'avg_fill_price',
-      quantity === 0 ? undefined : sqlRound((sqlSum(fills.map((f) => f.quantity * f.price)) ?? 0) / quantity, 8),
+      quantity === 0 ? (corrected ? 0 : undefined) : sqlRound((sqlSum(fills.map((f) => f.quantity * f.price)) ?? 0) / quantity, 8),
     );
     c.orThrow();
     Object.assign(order, {

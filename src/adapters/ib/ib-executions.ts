@@ -2,8 +2,10 @@
  * Executions with their commissions over an IB session.
  *
  * IB answers reqExecutions with execDetails messages, and sends each execution's commission separately
- * (commissionReport, keyed by execId, without a request id), before or after the end of the answer. The
- * session keeps every commission it hears; this waits until each execution has its own.
+ * (commissionReport, keyed by execId, without a request id), before or after the end of the answer, sometimes
+ * late, sometimes never. The session keeps every commission it hears; this waits, up to the timeout, until each
+ * execution has its own, and then returns them all: one whose report has not come has commission null (the fill
+ * is recorded now, never held back, and a later run that hears the report fills it in).
  */
 import type { Contract, Execution as IbExecution } from '@stoqey/ib';
 import type { Execution } from '../../core/types.js';
@@ -36,7 +38,8 @@ export async function readExecutions(
     timeoutMs: options.timeoutMs,
     listen: (ctx) => [
       session.events.on('execDetails', (id, contract, execution) => {
-        // A corrected execution comes again under the same execId: the later one wins.
+        // The same execId twice is one execution (the later copy wins); a correction comes under another id (a
+        // higher suffix after the last period) and the store replaces the fill with it (src/core/exec-ids.ts).
         if (id === ctx.id && execution.execId) raw.set(execution.execId, { contract, execution });
       }),
       session.events.on('execDetailsEnd', (id) => id === ctx.id && ctx.resolve()),
@@ -53,36 +56,39 @@ export async function readExecutions(
     return false;
   });
   const converted = wanted.map(({ contract, execution }) => toExecution(contract, execution)).filter((e) => Date.parse(e.time) >= sinceMs);
-  await waitForCommissions(
+  const missing = await waitForCommissions(
     session,
     converted.map((e) => e.execId),
     commissions,
     options.timeoutMs,
   );
-  return converted.map((e) => ({ ...e, commission: commissions.get(e.execId) ?? Number.NaN }));
+  if (missing.length > 0) {
+    options.log.warn(
+      { execIds: missing, waitedMs: options.timeoutMs },
+      'no commission report from IB for these executions yet: recorded with the commission unknown; a later run fills it in',
+    );
+  }
+  return converted.map((e) => ({ ...e, commission: commissions.get(e.execId) ?? null }));
 }
 
+/** Waits up to `timeoutMs` for every execution's commission report; returns the ids still without one. */
 async function waitForCommissions(
   session: IbSession,
   execIds: string[],
   commissions: ReadonlyMap<string, number>,
   timeoutMs: number,
-): Promise<void> {
+): Promise<string[]> {
   const missing = () => execIds.filter((id) => !commissions.has(id));
-  if (missing().length === 0) return;
+  if (missing().length === 0) return [];
   await session.operation<void>({
     label: 'commission reports',
     timeoutMs,
     // The session's own listener records each report first (it subscribed earlier), so the map is current here.
     listen: (ctx) => [session.events.on('commissionReport', () => missing().length === 0 && ctx.resolve())],
-    onTimeout: (ctx) =>
-      ctx.reject(
-        new BrokerError(
-          `executions: no commission report from IB within ${timeoutMs} ms for ${missing().join(', ')}; the fills are recorded by a later run`,
-          'timeout',
-        ),
-      ),
+    // A report that does not come is no reason to lose (or hold back) the fill: it is recorded without it.
+    onTimeout: (ctx) => ctx.resolve(),
   });
+  return missing();
 }
 
 /** One IB execution as ours; its commission is filled in once its report has arrived. */
@@ -108,7 +114,7 @@ function toExecution(contract: Contract, e: IbExecution): Execution {
     side,
     quantity: e.shares,
     price: e.price,
-    commission: Number.NaN,
+    commission: null,
     time,
   };
 }

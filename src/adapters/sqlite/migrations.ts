@@ -5,6 +5,7 @@ import { CONTRACT_CACHE_SCHEMA } from './migration-0002-contract-cache.js';
 import { REPORT_FIELDS_SCHEMA } from './migration-0003-report-fields.js';
 import { RECONCILIATION_SCHEMA } from './migration-0004-reconciliation.js';
 import { STRATEGIES_SCHEMA } from './migration-0005-strategies.js';
+import { FILL_CORRECTIONS_SCHEMA } from './migration-0006-fill-corrections.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0003_report_fields', sql: REPORT_FIELDS_SCHEMA },
   { id: '0004_reconciliation', sql: RECONCILIATION_SCHEMA },
   { id: '0005_strategies', sql: STRATEGIES_SCHEMA },
+  { id: '0006_fill_corrections', sql: FILL_CORRECTIONS_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

@@ -1,5 +1,6 @@
 import type { BrokerOrder, Execution } from '../../core/types.js';
 import type { FillRecord, OrderIntent, OrderReconciliation, OrderRecord } from '../../ports/store.js';
+import { fillVersion, revisionRange } from '../../core/exec-ids.js';
 import { toFillRecord, toOrderRecord } from './store-rows.js';
 import { brokerUpdateParams, fillParams, intentParams, reconcileParams } from './store-params.js';
 import { SqliteStoreBase } from './sqlite-store-base.js';
@@ -58,11 +59,37 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
 
   recordFills(runId: string, executions: Execution[]): Execution[] {
     return this.transaction(`record fills of run ${runId}`, () => {
-      const fresh = executions.filter((e) => this.q.insertFill.run(fillParams(runId, e)).changes === 1);
       const updatedAt = this.now();
-      for (const ref of new Set(fresh.map((e) => e.orderRef))) this.q.syncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
+      const corrected = new Set<string>();
+      const fresh = executions.filter((e) => {
+        const current = this.q.fillRevisions.all({ exec_id: e.execId, ...revisionRange(e.execId) }).map((r) => r.exec_id);
+        const version = fillVersion(e.execId, current, this.q.isReplacedFill.get(e.execId) !== undefined);
+        if (version.kind === 'known') {
+          const commission = fillParams(runId, e).commission;
+          if (commission !== null) this.q.fillInCommission.run({ exec_id: e.execId, commission });
+          return false;
+        }
+        // The correction goes in first: one with a missing figure is skipped and the recorded version stays.
+        if (this.q.insertFill.run(fillParams(runId, e)).changes !== 1) return false;
+        if (version.kind === 'correction') {
+          const replacedRef = this.q.orderRefOfFill.get(version.replaces)?.order_ref;
+          if (replacedRef !== undefined) corrected.add(replacedRef);
+          this.q.replaceFill.run({ exec_id: version.replaces, replaced_by: e.execId, replaced_at: updatedAt, run_id: runId });
+          this.q.deleteFill.run(version.replaces);
+          corrected.add(e.orderRef);
+        }
+        return true;
+      });
+      for (const ref of new Set(fresh.map((e) => e.orderRef))) {
+        if (!corrected.has(ref)) this.q.syncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
+      }
+      for (const ref of corrected) this.q.resyncOrderFills.run({ order_ref: ref, updated_at: updatedAt });
       return fresh;
     });
+  }
+
+  oldestFillWithoutCommission(): string | undefined {
+    return this.guard('read the fills without a commission', () => this.q.oldestFillWithoutCommission.get())?.time ?? undefined;
   }
 
   fillsOfOrder(orderRef: string): FillRecord[] {
@@ -70,7 +97,7 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
   }
 
   hasFill(execId: string): boolean {
-    return this.guard(`look up execution ${execId}`, () => this.q.hasFill.get(execId)) !== undefined;
+    return this.guard(`look up execution ${execId}`, () => this.q.hasFill.get(execId) ?? this.q.isReplacedFill.get(execId)) !== undefined;
   }
 
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {

@@ -134,7 +134,8 @@ export function fillParams(runId: string, e: Execution): FillRow {
     side: e.side,
     quantity: e.quantity,
     price: e.price,
-    commission: e.commission,
+    // NaN is no figure: unknown, not a fill to drop.
+    commission: e.commission !== null && Number.isFinite(e.commission) ? e.commission : null,
     time: e.time,
     broker_order_id: e.brokerOrderId,
     perm_id: e.permId ?? null,

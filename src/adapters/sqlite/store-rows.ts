@@ -72,7 +72,8 @@ export interface FillRow {
   side: Side;
   quantity: number;
   price: number;
-  commission: number;
+  /** NULL while IB's commission report has not arrived (migration 0006). */
+  commission: number | null;
   time: string;
   broker_order_id: number | null;
   perm_id: number | null;

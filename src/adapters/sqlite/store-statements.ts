@@ -97,6 +97,35 @@ export function prepareStatements(db: Database.Database) {
        WHERE orders.order_ref = @order_ref AND t.quantity > orders.filled_quantity`,
     ),
     markInCsv: db.prepare<[string]>('UPDATE fills SET in_csv = 1 WHERE exec_id = ?'),
+    // Corrections (migration 0006): the recorded revisions of one execution, found through the primary key.
+    fillRevisions: db.prepare<{ exec_id: string; from: string; to: string }, { exec_id: string }>(
+      'SELECT exec_id FROM fills WHERE exec_id = @exec_id OR (exec_id >= @from AND exec_id < @to)',
+    ),
+    isReplacedFill: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM replaced_fills WHERE exec_id = ?'),
+    orderRefOfFill: db.prepare<[string], { order_ref: string }>('SELECT order_ref FROM fills WHERE exec_id = ?'),
+    replaceFill: db.prepare<{ exec_id: string; replaced_by: string; replaced_at: string; run_id: string }>(
+      `INSERT INTO replaced_fills (exec_id, replaced_by, replaced_at, replaced_in_run, run_id, order_ref, symbol, side,
+         quantity, price, commission, time, broker_order_id, perm_id, in_csv)
+       SELECT exec_id, @replaced_by, @replaced_at, @run_id, run_id, order_ref, symbol, side, quantity, price, commission,
+         time, broker_order_id, perm_id, in_csv
+       FROM fills WHERE exec_id = @exec_id`,
+    ),
+    deleteFill: db.prepare<[string]>('DELETE FROM fills WHERE exec_id = ?'),
+    // A commission IB reported late: filled in once, never changed after.
+    fillInCommission: db.prepare<{ exec_id: string; commission: number }>(
+      'UPDATE fills SET commission = @commission WHERE exec_id = @exec_id AND commission IS NULL',
+    ),
+    oldestFillWithoutCommission: db.prepare<[], { time: string | null }>('SELECT min(time) AS time FROM fills WHERE commission IS NULL'),
+    // After a correction the order's figures follow its fills whichever way they moved.
+    resyncOrderFills: db.prepare<{ order_ref: string; updated_at: string }>(
+      `UPDATE orders SET filled_quantity = t.quantity, avg_fill_price = t.avg_price, updated_at = @updated_at,
+         status = CASE WHEN t.quantity >= orders.quantity AND orders.status NOT IN ${RECORD_ONLY_LIST}
+                       THEN 'Filled' ELSE orders.status END
+       FROM (SELECT coalesce(sum(quantity), 0) AS quantity,
+                    coalesce(round(sum(quantity * price) / sum(quantity), 8), 0) AS avg_price
+             FROM fills WHERE order_ref = @order_ref) AS t
+       WHERE orders.order_ref = @order_ref`,
+    ),
 
     // taken_at is the run's start: the store has no clock of its own that a --now replay would honour.
     insertSnapshot: db.prepare<SnapshotParams>(

@@ -36,6 +36,14 @@
  *   gets 1102 ("data maintained") and the held messages are answered in order.
  * - `pacingLimitPerSecond`: client messages allowed in any 1-second window (IB: 50); each one over gets
  *   error 100, and is still processed.
+ * - `correctExecutions`: ticker -> `{ price, afterMs? }`. IB corrects each execution of the ticker: `afterMs`
+ *   (default 0) after the gateway first sent it, every answer to reqExecutions carries, after the original, a
+ *   correction under the same execId with the suffix after its last period one higher (`....01` -> `....02`),
+ *   the same shares at `price`, and its own commission report; a client connected when it falls due gets it as
+ *   a live execDetails. The simulated account (positions, cash) keeps the original figures.
+ * - `lateCommissionReports`: ticker -> delay in ms, or null for never. The commission report of each of the
+ *   ticker's executions (and corrections) is sent no earlier than that long after the gateway first sent the
+ *   execution: later on a connection still open, or with the execution in a later answer; null: never sent.
  *
  * `foreignOrders`: open orders placed outside this API client (another client id, or by hand in TWS), added
  * when the gateway creates a new simulation (not on later starts: they live in the simulated account from
@@ -78,6 +86,16 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
     dropConnectionAfterOrders: positiveWhole.nullable().default(null),
     connectivityLost: z.strictObject({ afterMessages: positiveWhole, restoreAfterMs: delayMs }).nullable().default(null),
     pacingLimitPerSecond: positiveWhole.default(50),
+    correctExecutions: z
+      .record(
+        ticker,
+        z.strictObject({
+          price: z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' }),
+          afterMs: delayMs.default(0),
+        }),
+      )
+      .default({}),
+    lateCommissionReports: z.record(ticker, delayMs.nullable()).default({}),
   });
   const foreignOrder = z.strictObject({
     symbol: ticker,

@@ -22,6 +22,8 @@ describe('the scenario gateway section', () => {
         dropConnectionAfterOrders: null,
         connectivityLost: null,
         pacingLimitPerSecond: 50,
+        correctExecutions: {},
+        lateCommissionReports: {},
       },
       foreignOrders: [],
     });
@@ -51,5 +53,19 @@ describe('the scenario gateway section', () => {
     expect(bad).toThrow(/gateway\.faults\.answerDelayMs: expected 0 or more/);
     expect(bad).toThrow(/gateway\.foreignOrders\.0\.symbol: expected an upper-case ticker/);
     expect(() => parse({ extra: true })).toThrow(/gateway\.extra: unknown field/);
+  });
+
+  it('reads execution corrections and late or withheld commission reports, naming a bad value', () => {
+    const faults = parse({
+      faults: { correctExecutions: { AAPL: { price: 190.05 } }, lateCommissionReports: { MSFT: 5000, SPY: null } },
+    })?.faults;
+    expect(faults?.correctExecutions).toEqual({ AAPL: { price: 190.05, afterMs: 0 } });
+    expect(faults?.lateCommissionReports).toEqual({ MSFT: 5000, SPY: null });
+    expect(() => parse({ faults: { correctExecutions: { AAPL: { price: 0 } } } })).toThrow(
+      /gateway\.faults\.correctExecutions\.AAPL\.price: expected a number > 0/,
+    );
+    expect(() => parse({ faults: { lateCommissionReports: { MSFT: -1 } } })).toThrow(
+      /gateway\.faults\.lateCommissionReports\.MSFT: expected 0 or more/,
+    );
   });
 });

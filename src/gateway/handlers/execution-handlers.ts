@@ -2,13 +2,15 @@ import { DateTime } from 'luxon';
 import { EXCHANGE_ZONE } from '../../core/session.js';
 import type { SimExecution } from '../../sim/sim-state.js';
 import { errorMessage, executionDataEnd } from '../encode/encode-basic.js';
-import { commissionReport, executionData } from '../encode/encode-executions.js';
+import { executionFrames } from '../session/execution-faults.js';
 import { parseExecutions, type ExecutionFilterRef } from '../parse/parse-requests.js';
 import type { ClientLink, GatewayContext } from '../session/context.js';
 
 /**
  * REQ_EXECUTIONS: the executions the simulated account keeps (its retention, 30 days) that pass the filter,
  * each with its commission report, then the end marker. Filter fields left empty (or clientId 0) match all.
+ * With the faults `correctExecutions` and `lateCommissionReports`, corrections follow their originals and
+ * reports not yet due are left out (and sent when due): see session/execution-faults.ts.
  */
 export function handleExecutions(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const { reqId, filter } = parseExecutions(fields);
@@ -20,10 +22,7 @@ export function handleExecutions(link: ClientLink, fields: string[], ctx: Gatewa
   }
   const frames = ctx.account.state.executions
     .filter((e) => matches(ctx, e, filter, since))
-    .flatMap((e) => {
-      const view = ctx.account.executionView(e);
-      return [executionData(reqId, view), commissionReport(view)];
-    });
+    .flatMap((e) => executionFrames(ctx, link, reqId, e));
   link.send(...frames, executionDataEnd(reqId));
 }
 

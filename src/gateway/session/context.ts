@@ -1,7 +1,7 @@
 import type { GatewayFaults } from '../../sim/scenario-gateway.js';
 import type { AccountEvent, GatewayAccount } from '../account/gateway-account.js';
 import { errorMessage } from '../encode/encode-basic.js';
-import { commissionReport, executionData } from '../encode/encode-executions.js';
+import { executionFrames } from './execution-faults.js';
 import { openOrder, orderStatus } from '../encode/encode-orders.js';
 import type { ParsedPlaceOrder } from '../parse/parse-place-order.js';
 
@@ -64,11 +64,14 @@ export const ORDER_CANCELED = 'Order Canceled - reason:';
 export function pushEvents(ctx: GatewayContext, events: readonly AccountEvent[], also?: ClientLink): void {
   for (const event of events) {
     const owner = event.kind === 'order' ? event.order.clientId : ctx.account.executionView(event.execution).clientId;
-    const frames =
-      event.kind === 'order'
-        ? [openOrder(ctx.account.orderView(event.order)), orderStatus(ctx.account.orderView(event.order))]
-        : [executionData(-1, ctx.account.executionView(event.execution)), commissionReport(ctx.account.executionView(event.execution))];
-    for (const client of recipients(ctx, owner, also)) client.send(...frames);
+    for (const client of recipients(ctx, owner, also)) {
+      // An execution's frames depend on the faults (a correction, a late commission report) and on the link.
+      const frames =
+        event.kind === 'order'
+          ? [openOrder(ctx.account.orderView(event.order)), orderStatus(ctx.account.orderView(event.order))]
+          : executionFrames(ctx, client, -1, event.execution);
+      client.send(...frames);
+    }
   }
 }
 

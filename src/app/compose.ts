@@ -20,6 +20,7 @@ import { createLogger } from '../log/logger.js';
 import type { RunPorts, RunSettings } from '../run/run-types.js';
 import type { PreviewPorts } from '../run/preview-plan.js';
 import type { Clock } from '../ports/clock.js';
+import type { ForecastSource } from '../ports/forecast-source.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
 import { NYSE_RULES, type SessionRules } from '../core/session.js';
 import { sessionRulesOf } from '../core/session-rules.js';
@@ -218,4 +219,9 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
     forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     fallbackRules: FALLBACK_SESSION_RULES,
   };
+}
+
+/** The forecast files of FORECAST_DIR, read as a run reads them. */
+export function forecastSourceOf(config: Config): ForecastSource {
+  return forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers });
 }

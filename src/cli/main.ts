@@ -102,7 +102,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .requiredOption('--reason <text>', 'why (recorded, with who and when)')
     .action(async (strategy: string, o: { reason: string }) => {
       const { retireCommand } = await import('./commands/retire-command.js');
-      setExit(retireCommand(io, { strategy, reason: o.reason, now: resolveNow(undefined, io.env) }));
+      setExit(await retireCommand(io, { strategy, reason: o.reason, now: resolveNow(undefined, io.env) }));
     });
   program
     .command('gateway')

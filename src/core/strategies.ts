@@ -98,7 +98,7 @@ function describeMissing(k: StrategyRecord): string {
   return (
     `strategy "${k.name}" (last file ${k.lastFile}) has no forecast file: it traded before (last planned ${k.lastSeenAt}, ` +
     `run ${k.lastRunId}, wanting ${tickers}), so no order goes out, its positions are neither sold nor bought, ` +
-    `until its file is back or a person retires it: rebalancer retire ${k.name} --reason "why"`
+    `until its file is back or a person retires it: ${retireCommandFor(k.name)}`
   );
 }
 
@@ -113,4 +113,9 @@ export function missingStrategyOf(b: Breach): { name: string; file: string } | u
 
 function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The command that retires a strategy, as a person can type it (a name starting with "-" after "--"). */
+export function retireCommandFor(name: string): string {
+  return name.startsWith('-') ? `rebalancer retire --reason "why" -- ${name}` : `rebalancer retire ${name} --reason "why"`;
 }

@@ -2,7 +2,7 @@
 import type { Breach } from '../core/types.js';
 import type { MailMessage } from '../ports/mailer.js';
 import { escapeHtml } from './escape-html.js';
-import { missingStrategyOf } from '../core/strategies.js';
+import { missingStrategyOf, retireCommandFor } from '../core/strategies.js';
 
 export { escapeHtml };
 
@@ -93,7 +93,7 @@ function missingStrategyAdvice(a: AlertInput): string[] {
     return [
       `Strategy ${name} traded before and has no forecast file now: every run stays blocked (its positions are neither sold nor bought) until one of these.`,
       `If the file was lost (a failed deploy, a full disk, a rename): restore ${file} (or any *.json in the forecast directory with "strategy": "${name}"); the next run trades again.`,
-      `If ${name} was stopped on purpose: \`rebalancer retire ${name} --reason "why"\` (or write its file with every weight 0); the next run sells its tickers to zero unless another forecast wants them.`,
+      `If ${name} was stopped on purpose: \`${retireCommandFor(name)}\` (or write its file with every weight 0); the next run sells its tickers to zero unless another forecast wants them.`,
     ];
   });
 }

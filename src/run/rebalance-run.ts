@@ -168,8 +168,10 @@ async function readDecideApply(
 function applyDecisionRecords(o: RunOptions, now: string, world: World, decision: Decision): void {
   const { store } = o;
   store.recordBreaches(o.runId, decision.plan.breaches);
-  if (decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
-  recordStrategies(o, now, decision);
+  // A dry run tries a plan: it must not make tickers managed or strategies known, or deleting a trial file
+  // afterwards would block every run (STRATEGY_MISSING) and a retire would sell what the trial only named.
+  if (!o.dryRun && decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
+  if (!o.dryRun) recordStrategies(o, now, decision);
   recordLedger(store, world.ledger, o.runId, now);
   if (!o.dryRun && decision.haltReason !== undefined) {
     const state = { reason: decision.haltReason, at: now, source: `run ${o.runId}` };

@@ -7,7 +7,9 @@ export const ORDER_REF_PREFIX = 'rebal';
 /** A run id that sorts by time and is unique even for two runs pinned to the same `--now`. */
 export function newRunId(now: string): string {
   const stamp = DateTime.fromISO(now, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss'Z'");
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
+  // 48 random bits: two installations started by cron in the same second must not share a run id, or each
+  // would take the other's orders for its own (FOREIGN_ORDERS relies on run ids being unique).
+  return `${stamp}-${randomBytes(6).toString('hex')}`;
 }
 
 /** The orderRef of one order: names the run and the ticker, so a resend after a crash is detectable. */

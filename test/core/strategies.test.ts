@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkMissingStrategies, missingStrategyOf, strategyUpdatesOf, type StrategyRecord } from '../../src/core/strategies.js';
+import {
+  checkMissingStrategies,
+  missingStrategyOf,
+  retireCommandFor,
+  strategyUpdatesOf,
+  type StrategyRecord,
+} from '../../src/core/strategies.js';
 import { planRebalance } from '../../src/core/plan-rebalance.js';
 import { tradingStateFor } from '../../src/core/trading-state.js';
 import type { Forecast } from '../../src/core/types.js';
@@ -29,6 +35,13 @@ const read = (
   forecasts,
   files,
   breaches,
+});
+
+describe('the retire command the advice prints', () => {
+  it('can be typed as printed, also for a name that starts with "-"', () => {
+    expect(retireCommandFor('carry')).toBe('rebalancer retire carry --reason "why"');
+    expect(retireCommandFor('-x')).toBe('rebalancer retire --reason "why" -- -x');
+  });
 });
 
 describe('a strategy that traded before and has no file now', () => {

@@ -114,7 +114,7 @@ describe('rebalancer run with BROKER=ib against rebalancer gateway', () => {
     expect(placeOrderLines.length).toBeGreaterThanOrEqual(3);
     for (const line of placeOrderLines) {
       expect(line).toMatch(
-        /orderType=LMT lmtPrice=[\d.]+ tif=DAY account=DU7654321 orderRef=rebal:\d{8}T\d{6}Z-[0-9a-f]{4}:(SPY|TLT|GLD) transmit=1 algoStrategy=Adaptive adaptivePriority=Normal/,
+        /orderType=LMT lmtPrice=[\d.]+ tif=DAY account=DU7654321 orderRef=rebal:\d{8}T\d{6}Z-[0-9a-f]{12}:(SPY|TLT|GLD) transmit=1 algoStrategy=Adaptive adaptivePriority=Normal/,
       );
     }
     const refs = placeOrderLines.map((l) => /orderRef=(\S+)/.exec(l)?.[1]);

@@ -43,6 +43,10 @@ describe('rebalancer retire', () => {
       const r = await runCli(['run', '--now', now], { cwd: ws.root, env });
       expect(r.code).toBe(0);
     }
+    // Its file still there: retiring would be a lie (the next run would trade it again), so it is refused.
+    const early = await runCli(['retire', 'carry', '--reason', 'x'], { cwd: ws.root, env });
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/strategy "carry" still has a forecast file with weights \(.*carry\.json\)/);
     renameSync(join(ws.forecasts, 'carry.json'), join(ws.forecasts, 'carry.json.bak'));
     writeForecast(ws.forecasts, 'trend.json', trend(T2));
 

@@ -48,7 +48,7 @@ describe('fault matrix: overlapping runs and crashes', () => {
     expect(second.code, transcript(second)).toBe(4);
     expect(Date.now() - startedAt, 'the second run did not wait for the first').toBeLessThan(5000);
     expect(first.child.exitCode, 'the first run was still in flight when the second gave up').toBeNull();
-    expect(second.stderr).toMatch(/not run: another run holds the lock .*run\.lock \(pid \d+, run \d{8}T\d{6}Z-[0-9a-f]{4}/);
+    expect(second.stderr).toMatch(/not run: another run holds the lock .*run\.lock \(pid \d+, run \d{8}T\d{6}Z-[0-9a-f]{12}/);
     expect(second.stdout).toBe('');
 
     const done = await first.done;

@@ -108,7 +108,7 @@ describe('a strategy whose file disappears', () => {
     expect(ordersOf(ws, still.runId)).toEqual([]);
 
     const io = commandIo(ws, T3);
-    expect(retireCommand(io, { strategy: 'carry', reason: 'carry closed for good', now: T3 })).toBe(ExitCode.ok);
+    expect(await retireCommand(io, { strategy: 'carry', reason: 'carry closed for good', now: T3 })).toBe(ExitCode.ok);
     expect(io.lines.join('\n')).toMatch(/retired: carry/);
 
     writeForecast(ws.forecasts, 'trend.json', { strategy: 'trend', asOf: T4, leverage: 1, capital: 0.5, weights: { AAPL: 0.5, SPY: 0.3 } });

@@ -153,7 +153,7 @@ describe('the run: every exit code it returns', () => {
   it('a wrong account: nothing is cancelled or read beyond the accounts, the alert names the mismatch', async () => {
     const run = aRun({}, (r) => (r.broker.script.accounts = ['U7654321']));
     const result = await go(run);
-    expect(run.broker.methods()).toEqual(['connect', 'managedAccounts', 'disconnect']);
+    expect(run.broker.methods()).toEqual(['connect', 'currentTime', 'managedAccounts', 'disconnect']);
     expect(codes(result.breaches)).toEqual(['ACCOUNT_MISMATCH']);
     expect(run.mailer.alerts()[0]?.text).toContain('TRADING_MODE=paper but account U7654321 is not a paper account');
   });
@@ -249,6 +249,19 @@ describe('a dry run', () => {
       expect(dry.db.runs.find((r) => r.runId === dry.runId)?.dryRun).toBe(true);
     },
   );
+
+  it('teaches the records nothing a later run acts on: no ticker becomes managed, no strategy becomes known', async () => {
+    // A trial file run dry and then deleted must not block later runs (STRATEGY_MISSING), nor make its tickers
+    // managed, so that nothing is sold that only a trial named.
+    const dry = aRun({ dryRun: true });
+    await go(dry);
+    expect(dry.store.managedSymbols()).toEqual([]);
+    expect(dry.store.strategies()).toEqual([]);
+    const real = aRun({ dryRun: false });
+    await go(real);
+    expect(real.store.managedSymbols().length).toBeGreaterThan(0);
+    expect(real.store.strategies().length).toBeGreaterThan(0);
+  });
 
   it('the reconciliation failing: the run fails without cancelling anything', async () => {
     const run = aRun({ dryRun: true }, (r) => r.broker.fail('openOrders', new BrokerError('socket closed', 'connectivity')));

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { ExitCode } from '../../errors.js';
-import { openApp, openStore } from '../../app/compose.js';
+import { forecastSourceOf, openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 
 export interface RetireOptions {
@@ -15,13 +15,25 @@ export interface RetireOptions {
  * recorded), the next run treats its tickers as any ticker no forecast wants: sold to zero if managed. A file for
  * it with tickers makes it active again.
  */
-export function retireCommand(io: CommandIo, options: RetireOptions): ExitCode {
+export async function retireCommand(io: CommandIo, options: RetireOptions): Promise<ExitCode> {
   const name = options.strategy.trim();
   if (options.reason.trim() === '') {
     io.err('retire needs --reason TEXT: why the strategy is retired (it is recorded)');
     return ExitCode.usage;
   }
   const app = openApp(io.cwd, io.env);
+  // A strategy whose file is still there is not gone: the next run would make it active again and keep trading
+  // it, so saying "the next run sells its tickers" would be false. Remove or zero its file first.
+  // Any age: a stale file is still a file the strategy writes.
+  const read = await forecastSourceOf(app.config).read(options.now, Number.MAX_SAFE_INTEGER);
+  const present = read.forecasts.find((f) => f.strategy === name && Object.values(f.weights).some((w) => w !== 0));
+  if (present !== undefined) {
+    io.err(
+      `strategy "${name}" still has a forecast file with weights (${present.file}): ` +
+        'runs keep trading it; remove the file (or write every weight 0) to stop it, then retire it if the file is gone',
+    );
+    return ExitCode.usage;
+  }
   const store = openStore(app.config);
   try {
     const known = store.strategies();

@@ -171,6 +171,7 @@ export function runSettingsOf(config: Config): RunSettings {
     noTradeLastMinutes: config.schedule.noTradeLastMinutes,
     runDeadlineMinutes: config.schedule.runDeadlineMinutes,
     maxPlanAgeMinutes: config.schedule.maxPlanAgeMinutes,
+    maxClockSkewSeconds: config.schedule.maxClockSkewSeconds,
     notify: {
       alertRepeatMinutes: config.email.alertRepeatMinutes,
       expectedAccount: config.broker.ibAccount,

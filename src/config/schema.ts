@@ -106,6 +106,8 @@ const configShape = {
     runDeadlineMinutes: positive('RUN_DEADLINE_MINUTES', '45', 50),
     /** Before each order: a plan older than this is not sent further (a run suspended mid-submission). */
     maxPlanAgeMinutes: positive('MAX_PLAN_AGE_MINUTES', '10', 60),
+    /** The broker's clock against the machine's: over a minute apart warns, over this many seconds blocks (CLOCK_SKEW). */
+    maxClockSkewSeconds: variable('MAX_CLOCK_SKEW_SECONDS', wholeNumber({ min: 1, max: 86400 }), { default: '300' }),
   },
   logLevel: variable('LOG_LEVEL', choice(LOG_LEVELS), { default: 'info' }),
 };

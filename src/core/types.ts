@@ -251,7 +251,9 @@ export type BreachCode =
   /** Before an order: the plan grew older than MAX_PLAN_AGE_MINUTES, or its session closed meanwhile. */
   | 'STALE_PLAN'
   /** The run lock's file was removed or replaced during the run: another run may be running beside this one. */
-  | 'LOCK_LOST';
+  | 'LOCK_LOST'
+  /** The machine's clock and the broker's differ by more than MAX_CLOCK_SKEW_SECONDS: sessions, ages and windows are unreliable. */
+  | 'CLOCK_SKEW';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {

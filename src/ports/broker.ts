@@ -22,6 +22,11 @@ export interface Broker {
   connect(): Promise<void>;
   /** Close the session; never rejects. */
   disconnect(): Promise<void>;
+  /**
+   * The broker's clock (ISO 8601 UTC), read from the broker (IB: reqCurrentTime, whole seconds). Execution times
+   * and the executions filter are on this clock, not the machine's: the run measures the difference once.
+   */
+  currentTime(): Promise<string>;
   /** Accounts this login can trade. */
   managedAccounts(): Promise<string[]>;
   accountSummary(account: string): Promise<AccountSummary>;

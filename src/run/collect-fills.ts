@@ -22,11 +22,13 @@ export async function collectFills(
   runId: string,
   since: string,
   ownerOf: (orderRef: string) => OrderRefOwner,
+  toBroker: (machineIso: string) => string = (iso) => iso,
 ): Promise<{ recorded: Execution[]; foreign: Execution[] }> {
   const executions = await broker.executions(since);
   const from = DateTime.fromISO(since).toMillis();
   const resumed = store.lastResumeAt();
-  const resumedAt = resumed === undefined ? Number.NaN : DateTime.fromISO(resumed).toMillis();
+  // The resume was recorded on the machine's clock; execution times are on the broker's.
+  const resumedAt = resumed === undefined ? Number.NaN : DateTime.fromISO(toBroker(resumed)).toMillis();
   const foreign = executions.filter((e) => ownerOf(e.orderRef) === 'foreign');
   // An execution whose time cannot be read counts: unknown is not ours either way.
   const inWindow = foreign.filter((e) => {
@@ -44,15 +46,22 @@ export async function collectFills(
  * Executions are asked for from an hour before the last run that collected them: a run that failed before
  * reading executions (gateway down) must not move the window past fills nobody recorded. Runs still marked
  * 'running' (killed) and 'failed' ones do not count; with none, a week back. Duplicates are dropped by exec id.
+ * On the machine's clock: the caller moves it onto the broker's (broker-clock.ts) before asking the broker;
+ * `toMachine` brings a fill's time (the broker's clock) onto the machine's first.
  */
-export function executionsSince(store: RunStore, runId: string, now: string): string {
+export function executionsSince(
+  store: RunStore,
+  runId: string,
+  now: string,
+  toMachine: (brokerIso: string) => string = (iso) => iso,
+): string {
   const collected = store.recentRuns(200).find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running');
   const weekBack = DateTime.fromISO(now).minus({ days: 7 });
   let base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : weekBack;
   // A recorded fill whose commission IB has not reported yet moves the window back to it (at most a week), so
   // the report that comes with it this time is filled in (its time is IB's: a minute more covers a small skew).
   const uncommissioned = store.oldestFillWithoutCommission();
-  const pending = uncommissioned === undefined ? undefined : DateTime.fromISO(uncommissioned).minus({ minutes: 1 });
+  const pending = uncommissioned === undefined ? undefined : DateTime.fromISO(toMachine(uncommissioned)).minus({ minutes: 1 });
   if (pending?.isValid && pending < base && pending >= weekBack) base = pending;
   return base.toUTC().toISO() ?? now;
 }

@@ -10,6 +10,7 @@ import { gatherWorld } from './gather.js';
 import { decide, killSwitchBreach } from './decide.js';
 import type { RunSettings } from './run-types.js';
 import { executionsSince } from './collect-fills.js';
+import { readBrokerClock } from './broker-clock.js';
 import type { LedgerState } from './check-ledger.js';
 
 export interface PlanPreview {
@@ -27,7 +28,7 @@ export interface PlanPreview {
   ledger?: LedgerState;
   /** Set when the executions could not be read: fills since the last run may then show as breaks. */
   ledgerNote?: string;
-  /** Warnings about the session rules (IB's hours disagreeing with our calendar, or unreadable). */
+  /** Warnings about the session rules (IB's hours disagreeing with our calendar, or unreadable) and the clocks. */
   sessionWarnings: string[];
 }
 
@@ -65,6 +66,8 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
   const { broker, store } = ports;
   await broker.connect();
   try {
+    const clock = await readBrokerClock(broker, () => now, settings.maxClockSkewSeconds);
+    const clockWarnings = clock.warning === undefined ? [] : [clock.warning];
     const checked = checkAccount({
       managedAccounts: await broker.managedAccounts(),
       expectedAccount: settings.expectedAccount,
@@ -82,12 +85,13 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
         phaseReason: phase.reason,
         nextOpen: phase.ordersAllowed ? undefined : phase.nextOpen,
         breaches: checked.breaches,
-        sessionWarnings: [],
+        sessionWarnings: clockWarnings,
       };
     }
     const halt = ports.killSwitch.read();
     const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
-    const unrecorded = await unrecordedOrNone(broker, executionsSince(store, '', now));
+    if (clock.breach !== undefined) prior.push(clock.breach);
+    const unrecorded = await unrecordedOrNone(broker, clock.toBroker(executionsSince(store, '', now, clock.toMachine)));
     const world = await gatherWorld({
       broker,
       store,
@@ -108,7 +112,7 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       plan: decision.plan,
       breaches: decision.plan.breaches,
       ledger: world.ledger,
-      sessionWarnings: world.session.warnings,
+      sessionWarnings: [...clockWarnings, ...world.session.warnings],
       ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
     };
   } finally {

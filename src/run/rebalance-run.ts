@@ -6,6 +6,7 @@ import { tradingDayOf, type SessionRules } from '../core/session.js';
 import { collectFills, executionsSince } from './collect-fills.js';
 import { haltOnForeignOrders, ownerOfOrderRefs, reconcileAndCancel } from './reconcile-and-cancel.js';
 import { gatherWorld, type World } from './gather.js';
+import { readBrokerClock, type BrokerClock } from './broker-clock.js';
 import { decide, killSwitchBreach, type Decision } from './decide.js';
 import { applyOrders } from './apply-orders.js';
 import { writeRecords } from './write-records.js';
@@ -88,6 +89,9 @@ async function readDecideApply(
   soFar: SoFar,
 ): Promise<{ status: RunStatus; exitCode: ExitCode }> {
   const { broker, store, settings, out } = o;
+  // IB's clock, right after connecting: everything compared with IB's times is on it.
+  const clock = await readBrokerClock(broker, () => o.clock.now(), settings.maxClockSkewSeconds);
+  reportClock(o, clock);
   const checked = checkAccount({
     managedAccounts: await broker.managedAccounts(),
     expectedAccount: settings.expectedAccount,
@@ -106,15 +110,17 @@ async function readDecideApply(
   // Settle what earlier runs left: reconcile their orders, cancel the open ones, record the fills.
   const halt = o.killSwitch.read();
   const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
-  const since = executionsSince(store, o.runId, now);
+  if (clock.breach !== undefined) prior.push(clock.breach);
+  // The window is the records' (the machine's clock), asked for on the broker's.
+  const since = clock.toBroker(executionsSince(store, o.runId, now, clock.toMachine));
   // Orders and fills of our prefix whose run the records never made are not ours: never cancelled nor counted.
   const ownerOf = ownerOfOrderRefs(store);
-  const settled = await reconcileAndCancel(o, now, since, ownerOf);
+  const settled = await reconcileAndCancel(o, now, since, ownerOf, clock.toBroker);
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);
   out('\n== executions since the last run');
-  const fills = await collectFills(broker, store, o.runId, since, ownerOf);
+  const fills = await collectFills(broker, store, o.runId, since, ownerOf, clock.toBroker);
   soFar.newFills.push(...fills.recorded);
   // The fills recorded while reconciling are new since the last run too.
   out(...formatFills([...settled.newFills, ...fills.recorded]));
@@ -162,6 +168,21 @@ async function readDecideApply(
   soFar.files.push({ label: 'trades CSV', path: o.records.tradesCsvPath });
   const exitCode = applied.status === 'failed' ? ExitCode.failed : applied.status === 'blocked' ? ExitCode.blocked : ExitCode.ok;
   return { status: applied.status, exitCode };
+}
+
+/** The two clocks, on the console and in the log when they differ by over a minute. */
+function reportClock(o: RunOptions, clock: BrokerClock): void {
+  if (clock.warning === undefined) return;
+  o.out(`warning: ${clock.warning}`);
+  o.logger.warn(
+    {
+      brokerTime: clock.brokerTime,
+      machineTime: clock.machineTime,
+      offsetMs: clock.offsetMs,
+      limitSeconds: o.settings.maxClockSkewSeconds,
+    },
+    'clock skew',
+  );
 }
 
 /** The decision's effects on the records and the kill switch, before any order: breaches, managed tickers, ledger, halt. */

@@ -44,11 +44,12 @@ export async function reconcileAndCancel(
   now: string,
   since: string,
   ownerOf: (orderRef: string) => OrderRefOwner = ownerOfOrderRefs(o.store),
+  toBroker: (machineIso: string) => string = (iso) => iso,
 ): Promise<EarlierOrdersSettled> {
   const { broker, store, out } = o;
   out('\n== reconcile orders of earlier runs (by orderRef, with open orders and executions)');
   const reconciled = await reconcileOrCancel(o, ownerOf, () =>
-    reconcileEarlierOrders({ broker, store, runId: o.runId, now, since, ownerOf }),
+    reconcileEarlierOrders({ broker, store, runId: o.runId, now, since, ownerOf, toBroker }),
   );
   out(...formatResolutions(reconciled.resolutions));
 

@@ -14,6 +14,11 @@ export interface ReconcileOrdersOptions {
   since: string;
   /** Whose orderRef: executions of a run the records never made ('foreign') are not ours and are not recorded. */
   ownerOf: (orderRef: string) => OrderRefOwner;
+  /**
+   * `since` is on the broker's clock; the orders' times are on the machine's: this moves one of those onto the
+   * broker's (see broker-clock.ts). Default: the clocks agree.
+   */
+  toBroker?: (machineIso: string) => string;
 }
 
 export interface ReconcileOrdersResult {
@@ -36,7 +41,7 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   const pending = o.store.ordersToReconcile(o.runId);
   if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
   const open = await o.broker.openOrders();
-  const executions = await o.broker.executions(lookupSince(pending, o.since));
+  const executions = await o.broker.executions(lookupSince(pending, o.since, o.toBroker ?? ((iso) => iso)));
   const newFills = o.store.recordFills(
     o.runId,
     executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign'),
@@ -63,9 +68,9 @@ export function formatResolutions(resolutions: OrderResolution[]): string[] {
   });
 }
 
-function lookupSince(pending: OrderRecord[], since: string): string {
+function lookupSince(pending: OrderRecord[], since: string, toBroker: (machineIso: string) => string): string {
   const oldest = pending
-    .map((p) => DateTime.fromISO(p.createdAt))
+    .map((p) => DateTime.fromISO(toBroker(p.createdAt)))
     .filter((d) => d.isValid)
     .reduce<DateTime | undefined>((min, d) => (min === undefined || d < min ? d : min), undefined);
   const from = oldest?.minus({ hours: 1 });

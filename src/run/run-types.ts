@@ -45,6 +45,8 @@ export interface RunSettings {
   runDeadlineMinutes: number;
   /** Before each order: a plan older than this sends nothing more (STALE_PLAN). */
   maxPlanAgeMinutes: number;
+  /** The broker's clock more than this many seconds from the machine's blocks the run (CLOCK_SKEW); default 300. */
+  maxClockSkewSeconds?: number;
   notify: NotifySettings;
 }
 

@@ -67,6 +67,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   HEARTBEAT_TIMEOUT_MS: '10002',
   RUN_DEADLINE_MINUTES: '40',
   MAX_PLAN_AGE_MINUTES: '15',
+  MAX_CLOCK_SKEW_SECONDS: '240',
   LOG_LEVEL: 'debug',
 };
 

@@ -83,6 +83,7 @@ describe('loadConfig', () => {
         heartbeatTimeoutMs: 10000,
         runDeadlineMinutes: 45,
         maxPlanAgeMinutes: 10,
+        maxClockSkewSeconds: 300,
       },
       maxForecastAgeHours: 26,
       maxTickers: 1000,

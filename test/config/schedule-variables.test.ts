@@ -26,6 +26,7 @@ describe('the trading-day variables', () => {
       heartbeatTimeoutMs: 2000,
       runDeadlineMinutes: 30,
       maxPlanAgeMinutes: 5,
+      maxClockSkewSeconds: 300,
     });
     expect(config.email.alertRepeatMinutes).toBe(60);
   });

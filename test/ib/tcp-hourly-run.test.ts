@@ -40,7 +40,9 @@ async function run(gateway: Gateway, now: string, extra: Record<string, string> 
 
 describe('the hourly job with BROKER=ib', () => {
   it('trades to the targets, then records the fills with commissions on the next run and sends nothing', async () => {
-    const gateway = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } });
+    // IB's clock keeps time with the machine's (a run reads it, and halts when they are apart: CLOCK_SKEW).
+    let ibNow = NOW;
+    const gateway = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } }, { now: () => ibNow });
     const first = await run(gateway, NOW);
     expect(first.code, first.out).toBe(0);
     expect(gateway.placedOrders().map((o) => [o.symbol, o.action, o.totalQuantity])).toEqual([
@@ -52,7 +54,8 @@ describe('the hourly job with BROKER=ib', () => {
       gateway.placedOrders().every((o) => o.orderRef.startsWith('rebal:') && o.algoStrategy === 'Adaptive' && o.account === ACCOUNT),
     ).toBe(true);
 
-    const second = await run(gateway, '2026-11-23T16:00:00Z');
+    ibNow = '2026-11-23T16:00:00Z';
+    const second = await run(gateway, ibNow);
     expect(second.code, second.out).toBe(0);
     expect(gateway.placedOrders()).toHaveLength(3);
     const csv = readFileSync(join(h.dir, 'data', 'trades.csv'), 'utf8')

@@ -66,9 +66,12 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
   it("finds the killed run's order by orderRef although an earlier order has the same id, cancels it, and counts no fill twice", async () => {
     // Gateway A: the first run trades to the targets; the next records the fills.
     const dirA = join(h.dir, 'gateway-a');
-    const a = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } }, { dataDir: dirA });
+    // Each gateway's clock keeps time with the machine's (a run reads it, and halts when they are apart: CLOCK_SKEW).
+    let aNow = NOW;
+    const a = await h.gateway({ ...baseScenario(), fills: { partialFillProbability: 0 } }, { dataDir: dirA, now: () => aNow });
     const first = await job(a, NOW);
     expect(first.code, first.out).toBe(0);
+    aNow = at(30);
     const second = await job(a, at(30));
     expect(second.code, second.out).toBe(0);
     const filledAtA = read<OrderRow>('SELECT * FROM orders ORDER BY id');
@@ -88,9 +91,10 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
         .filter(([, p]) => p.quantity !== 0)
         .map(([s, p]) => [s, { quantity: p.quantity, avgCost: p.avgCost }]),
     );
+    let bNow = at(45);
     const b = await h.gateway(
       { ...baseScenario(), cash: account.cash, positions, fills: { partialFillProbability: 0 } },
-      { dataDir: join(h.dir, 'gateway-b'), now: at(45) },
+      { dataDir: join(h.dir, 'gateway-b'), now: () => bNow },
     );
 
     // A run killed after sending a resting MSFT order to B and before recording it as sent.
@@ -120,6 +124,7 @@ describe('reconciliation after an IB Gateway restart that reuses order ids', () 
     expect(earlier, `an order of the first run with id ${sent.brokerOrderId}`).toBeDefined();
     expect(filledAtA.some((o) => o.perm_id === sent.permId)).toBe(true);
 
+    bNow = at(75);
     const next = await job(b, at(75));
     expect(next.code, next.out).toBe(0);
     expect(next.out).toMatch(

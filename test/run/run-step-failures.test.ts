@@ -75,7 +75,7 @@ const STEPS: StepFailure[] = [
     placed: [],
     sent: [],
     cancels: 0,
-    tail: ['connect', 'managedAccounts', 'disconnect'],
+    tail: ['connect', 'currentTime', 'managedAccounts', 'disconnect'],
     error: /^broker: managedAccounts refused/,
   },
   {

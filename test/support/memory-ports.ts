@@ -419,6 +419,8 @@ export function memoryRun(overrides: MemoryRunOverrides = {}): MemoryRun {
   const stores = overrides.stores ?? memoryStores({ now: () => clock.now() });
   const broker =
     overrides.broker instanceof ScriptedBroker ? overrides.broker : new ScriptedBroker(overrides.broker ?? { script: market.script });
+  // The broker's clock is the run's unless a test scripts another.
+  broker.followClock(() => clock.now());
   const forecasts =
     overrides.forecasts instanceof MemoryForecastSource
       ? overrides.forecasts

@@ -46,6 +46,8 @@ export interface BrokerScript {
   executions: Execution[];
   /** Status of an order `placeOrder` accepts. */
   placedStatus: OrderStatusName;
+  /** The broker's clock `currentTime` answers; unset: the run's clock (see followClock), else the machine's. */
+  time?: string;
 }
 
 export interface ScriptedBrokerOptions {
@@ -54,6 +56,8 @@ export interface ScriptedBrokerOptions {
   globalCancel?: boolean;
   /** The first order id `placeOrder` hands out (default 1); permIds are 900000 + the id. */
   firstOrderId?: number;
+  /** The run's clock, which `currentTime` answers when no time is scripted (memoryRun sets it). */
+  clock?: () => string;
 }
 
 export const SCRIPTED_ACCOUNT = 'DU1234567';
@@ -107,6 +111,7 @@ export class ScriptedBroker implements Broker {
   private readonly queued = new Map<BrokerMethod, unknown[]>();
   private readonly faults: { method: BrokerMethod; call: number; fault: Fault }[] = [];
   private readonly hung = new Set<Hung>();
+  private runClock: (() => string) | undefined;
 
   constructor(options: ScriptedBrokerOptions = {}) {
     this.script = {
@@ -121,6 +126,7 @@ export class ScriptedBroker implements Broker {
       ...options.script,
     };
     this.nextOrderId = options.firstOrderId ?? 1;
+    this.runClock = options.clock;
     if (options.globalCancel === true) {
       Object.defineProperty(this, 'cancelAllOrders', {
         value: (): Promise<CancelResult[]> => this.call('cancelAllOrders', [], () => this.script.openOrders.map((o) => cancelled(o))),
@@ -168,6 +174,12 @@ export class ScriptedBroker implements Broker {
     return this.inject(method, options.call, { kind: 'drop' });
   }
 
+  /** Without a scripted time, `currentTime` answers this clock (the run's), unless one was given already. */
+  followClock(clock: () => string): this {
+    this.runClock ??= clock;
+    return this;
+  }
+
   // --- what happened -----------------------------------------------------------------------------------------
 
   /** The arguments of every call of `method`, in order. */
@@ -197,6 +209,10 @@ export class ScriptedBroker implements Broker {
 
   disconnect(): Promise<void> {
     return this.call('disconnect', [], () => undefined);
+  }
+
+  currentTime(): Promise<string> {
+    return this.call('currentTime', [], () => this.script.time ?? this.runClock?.() ?? new Date().toISOString());
   }
 
   managedAccounts(): Promise<string[]> {

@@ -100,6 +100,21 @@ export class IbBroker implements Broker {
     }
   }
 
+  /** IB's clock: reqCurrentTime, answered with CURRENT_TIME in epoch seconds. */
+  async currentTime(): Promise<string> {
+    const session = this.connected();
+    session.assertUsable();
+    const seconds = await session.operation<number>({
+      label: 'current time',
+      timeoutMs: this.options.timeoutMs,
+      listen: (ctx) => [session.events.on('currentTime', (time) => ctx.resolve(time))],
+      send: (api) => api.reqCurrentTime(),
+    });
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new BrokerError(`current time: IB answered "${String(seconds)}", not a time`, 'fatal');
+    return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
   async managedAccounts(): Promise<string[]> {
     const session = this.connected();
     session.assertUsable();

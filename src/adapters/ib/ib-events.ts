@@ -43,6 +43,7 @@ export interface IbEventMap {
   execDetails: [reqId: number, contract: Contract, execution: Execution];
   execDetailsEnd: [reqId: number];
   commissionReport: [report: CommissionReport];
+  currentTime: [epochSeconds: number];
 }
 
 /** One ORDER_STATUS message. */
@@ -124,4 +125,5 @@ export function wireEvents(api: IBApi, hub: IbEvents): void {
   api.on(EventName.execDetails, (reqId, contract, execution) => hub.emit('execDetails', reqId, contract, execution));
   api.on(EventName.execDetailsEnd, (reqId) => hub.emit('execDetailsEnd', reqId));
   api.on(EventName.commissionReport, (report) => hub.emit('commissionReport', report));
+  api.on(EventName.currentTime, (time: number) => hub.emit('currentTime', time));
 }

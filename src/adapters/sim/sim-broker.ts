@@ -43,6 +43,12 @@ export class SimBroker implements Broker {
     this.account = undefined;
   }
 
+  /** The simulated broker's clock is the run's: the instant it was opened at. */
+  async currentTime(): Promise<string> {
+    this.connected();
+    return this.options.now;
+  }
+
   async managedAccounts(): Promise<string[]> {
     return [this.connected().state.account];
   }

@@ -80,6 +80,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   HEARTBEAT_TIMEOUT_MS: ms(100),
   RUN_DEADLINE_MINUTES: pct(50),
   MAX_PLAN_AGE_MINUTES: pct(60),
+  MAX_CLOCK_SKEW_SECONDS: { kind: 'int', bounds: { min: 1, max: 86400 } },
   LOG_LEVEL: { kind: 'choice', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
 };
 

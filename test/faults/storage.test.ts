@@ -236,8 +236,10 @@ describe('fault matrix: storage', () => {
         gw.placed().map((o) => o.symbol),
         'no order after the one that could not be recorded',
       ).toEqual(['AAPL']);
-      const alerts = sink.received.map((m) => subjectOf(m.raw)).filter((s) => / FAILED: /.test(s));
-      expect(alerts).toEqual([expect.stringMatching(/FAILED: storage: .*could not record order rebal:\S+:AAPL/)]);
+      const alerts = sink.received.filter((m) => / FAILED: /.test(subjectOf(m.raw)));
+      // The subject is cut at 120 characters; the body names the order in full.
+      expect(alerts.map((m) => subjectOf(m.raw))).toEqual([expect.stringMatching(/FAILED: storage: .*could not record order rebal:/)]);
+      expect(alerts[0]?.raw.replace(/=\r?\n/g, '')).toMatch(/could not record order rebal:\S+:AAPL/);
       const ref = gw.placed()[0]?.orderRef ?? '';
       expect(records(ws).orders.map((o) => [o.order_ref, o.status])).toEqual([[ref, 'Intent']]);
 

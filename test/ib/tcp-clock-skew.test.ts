@@ -4,12 +4,12 @@
  * does. The run must ask for the fills on IB's clock (reqCurrentTime), or a machine more than an hour ahead never
  * sees a fill: orders recorded Cancelled, trades.csv empty, every ticker broken.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runHourlyRebalance } from '../../src/app/hourly-job.js';
-import { ACCOUNT, baseScenario, CLIENT_ID, useIbHarness, type Gateway } from './support/ib-harness.js';
+import { ibJob, type IbJobResult } from './support/ib-job.js';
+import { baseScenario, useIbHarness, type Gateway } from './support/ib-harness.js';
 
 const h = useIbHarness();
 
@@ -20,35 +20,8 @@ const RUN_2 = '2026-11-23T18:00:00Z';
 const IB_1 = '2026-11-23T15:00:00Z';
 const IB_2 = '2026-11-23T16:00:00Z';
 
-async function job(gateway: Gateway, now: string, extra: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const forecasts = join(h.dir, 'forecasts');
-  mkdirSync(forecasts, { recursive: true });
-  writeFileSync(
-    join(forecasts, 'trend.json'),
-    JSON.stringify({
-      strategy: 'trend',
-      asOf: '2026-11-23T14:00:00Z',
-      leverage: 1,
-      capital: 1,
-      weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
-    }),
-  );
-  const lines: string[] = [];
-  const env = {
-    BROKER: 'ib',
-    IB_PORT: String(gateway.port),
-    IB_ACCOUNT: ACCOUNT,
-    IB_CLIENT_ID: String(CLIENT_ID),
-    IB_CONNECT_RETRIES: '0',
-    DATA_DIR: join(h.dir, 'data'),
-    FORECAST_DIR: forecasts,
-    LOG_DIR: join(h.dir, 'logs'),
-    ORDER_STATUS_WINDOW_MS: '300',
-    MARKET_DATA_TIMEOUT_MS: '2000',
-    ...extra,
-  };
-  const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
-  return { code, out: lines.join('\n') };
+function job(gateway: Gateway, now: string, extra: Record<string, string> = {}): Promise<IbJobResult> {
+  return ibJob(h.dir, gateway, now, { env: extra });
 }
 
 function read<T>(sql: string): T[] {

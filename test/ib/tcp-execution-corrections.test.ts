@@ -3,13 +3,13 @@
  * IB corrects an execution (same exec id up to the last period, a higher suffix) and the correction REPLACES the
  * recorded fill; a commission report that never comes (or comes late) never holds back a fill nor stalls a run.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runHourlyRebalance } from '../../src/app/hourly-job.js';
+import { ibJob, type IbJobResult } from './support/ib-job.js';
 import { startGateway } from '../../src/gateway/gateway.js';
-import { ACCOUNT, baseScenario, CLIENT_ID, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
+import { baseScenario, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
 
 const h = useIbHarness();
 
@@ -17,37 +17,9 @@ const IB_TIMEOUT_MS = 1500;
 /** The gateway's clock (IB's): each run moves it to the run's time, so IB's and the machine's clocks agree. */
 let ibNow = NOW;
 
-async function run(gateway: Gateway, now: string): Promise<{ code: number; out: string; ms: number }> {
-  const forecasts = join(h.dir, 'forecasts');
-  mkdirSync(forecasts, { recursive: true });
-  writeFileSync(
-    join(forecasts, 'trend.json'),
-    JSON.stringify({
-      strategy: 'trend',
-      asOf: '2026-11-23T14:00:00Z',
-      leverage: 1,
-      capital: 1,
-      weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
-    }),
-  );
-  const lines: string[] = [];
-  const env = {
-    BROKER: 'ib',
-    IB_PORT: String(gateway.port),
-    IB_ACCOUNT: ACCOUNT,
-    IB_CLIENT_ID: String(CLIENT_ID),
-    IB_CONNECT_RETRIES: '0',
-    IB_TIMEOUT_MS: String(IB_TIMEOUT_MS),
-    DATA_DIR: join(h.dir, 'data'),
-    FORECAST_DIR: forecasts,
-    LOG_DIR: join(h.dir, 'logs'),
-    ORDER_STATUS_WINDOW_MS: '300',
-    MARKET_DATA_TIMEOUT_MS: '2000',
-  };
+function run(gateway: Gateway, now: string): Promise<IbJobResult> {
   ibNow = now;
-  const started = Date.now();
-  const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
-  return { code, out: lines.join('\n'), ms: Date.now() - started };
+  return ibJob(h.dir, gateway, now, { env: { IB_TIMEOUT_MS: String(IB_TIMEOUT_MS) } });
 }
 
 interface FillRow {

@@ -1,41 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHourlyRebalance } from '../../src/app/hourly-job.js';
-import { ACCOUNT, baseScenario, CLIENT_ID, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
+import { ibJob, type IbJobResult } from './support/ib-job.js';
+import { ACCOUNT, baseScenario, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
 
 const h = useIbHarness();
 
 /** The hourly job as cron starts it, with BROKER=ib pointed at the simulated gateway. */
-async function run(gateway: Gateway, now: string, extra: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const forecasts = join(h.dir, 'forecasts');
-  mkdirSync(forecasts, { recursive: true });
-  writeFileSync(
-    join(forecasts, 'trend.json'),
-    JSON.stringify({
-      strategy: 'trend',
-      asOf: '2026-11-23T14:00:00Z',
-      leverage: 1,
-      capital: 1,
-      weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
-    }),
-  );
-  const lines: string[] = [];
-  const env = {
-    BROKER: 'ib',
-    IB_PORT: String(gateway.port),
-    IB_ACCOUNT: ACCOUNT,
-    IB_CLIENT_ID: String(CLIENT_ID),
-    IB_CONNECT_RETRIES: '0',
-    DATA_DIR: join(h.dir, 'data'),
-    FORECAST_DIR: forecasts,
-    LOG_DIR: join(h.dir, 'logs'),
-    ORDER_STATUS_WINDOW_MS: '300',
-    MARKET_DATA_TIMEOUT_MS: '2000',
-    ...extra,
-  };
-  const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
-  return { code, out: lines.join('\n') };
+function run(gateway: Gateway, now: string, extra: Record<string, string> = {}): Promise<IbJobResult> {
+  return ibJob(h.dir, gateway, now, { env: extra });
 }
 
 describe('the hourly job with BROKER=ib', () => {

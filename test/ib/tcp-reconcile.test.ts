@@ -3,44 +3,23 @@
  * order and recording it, after a gateway restart that handed out the same order ids (and permIds) again.
  * The next run must match by orderRef, never by order id, and count nothing twice.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runHourlyRebalance } from '../../src/app/hourly-job.js';
+import { ibJob, type IbJobResult } from './support/ib-job.js';
 import { loadState } from '../../src/sim/state-file.js';
 import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { tradingDayOf } from '../../src/core/session.js';
 import { newRunId, orderRefFor } from '../../src/run/run-id.js';
-import { ACCOUNT, baseScenario, CLIENT_ID, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
+import { baseScenario, NOW, useIbHarness, type Gateway } from './support/ib-harness.js';
 
 const h = useIbHarness();
 
 const at = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
 
-async function job(gateway: Gateway, now: string): Promise<{ code: number; out: string }> {
-  const forecasts = join(h.dir, 'forecasts');
-  mkdirSync(forecasts, { recursive: true });
-  writeFileSync(
-    join(forecasts, 'trend.json'),
-    JSON.stringify({ strategy: 'trend', asOf: NOW, leverage: 1, capital: 1, weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 } }),
-  );
-  const lines: string[] = [];
-  const env = {
-    BROKER: 'ib',
-    IB_PORT: String(gateway.port),
-    IB_ACCOUNT: ACCOUNT,
-    IB_CLIENT_ID: String(CLIENT_ID),
-    IB_CONNECT_RETRIES: '0',
-    DATA_DIR: join(h.dir, 'data'),
-    FORECAST_DIR: forecasts,
-    LOG_DIR: join(h.dir, 'logs'),
-    ORDER_STATUS_WINDOW_MS: '300',
-    MARKET_DATA_TIMEOUT_MS: '2000',
-  };
-  const code = await runHourlyRebalance({ cwd: h.dir, env, now, dryRun: false, out: (l) => lines.push(l), err: (l) => lines.push(l) });
-  return { code, out: lines.join('\n') };
+function job(gateway: Gateway, now: string): Promise<IbJobResult> {
+  return ibJob(h.dir, gateway, now, { asOf: NOW });
 }
 
 interface OrderRow {

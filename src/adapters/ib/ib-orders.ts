@@ -78,10 +78,10 @@ export async function cancelAllOrders(
   const before = await readOpenOrders(session, requestTimeoutMs);
   if (before.length === 0) return [];
   await session.send((api) => api.reqGlobalCancel());
-  const deadline = Date.now() + cancelTimeoutMs;
+  const deadline = performance.now() + cancelTimeoutMs;
   let open = new Set(before.map(identity));
-  while (open.size > 0 && Date.now() < deadline) {
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+  while (open.size > 0 && performance.now() < deadline) {
+    await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
     open = new Set((await readOpenOrders(session, requestTimeoutMs)).map(identity));
   }
   return before.map((order) => {

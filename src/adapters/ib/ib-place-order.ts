@@ -21,7 +21,7 @@ export interface PlaceOptions {
   timeoutMs: number;
   /** Contract details of this session, for the conId. */
   known: ContractInfo | undefined;
-  /** When each order left, by order id (for the status window). */
+  /** When each order left, by order id, on the monotonic clock (a wall clock set back must not stretch the window). */
   submittedAt: Map<number, number>;
 }
 
@@ -86,7 +86,7 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
       ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
     },
     send: (api, id) => {
-      options.submittedAt.set(id, Date.now());
+      options.submittedAt.set(id, performance.now());
       api.placeOrder(id, contract, order);
     },
     onTimeout: (ctx) =>
@@ -119,7 +119,7 @@ export async function followOrderStatuses(
       const found = session.book.get(key);
       return found !== undefined && isFinalStatus(found.status);
     });
-  const until = Math.max(0, ...ids.map((id) => (submittedAt.get(id) ?? Date.now()) + windowMs - Date.now()));
+  const until = Math.max(0, ...ids.map((id) => (submittedAt.get(id) ?? performance.now()) + windowMs - performance.now()));
   if (until > 0 && !allFinal()) {
     await session.operation<void>({
       label: 'order status window',

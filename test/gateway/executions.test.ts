@@ -128,4 +128,25 @@ describe('fills, executions and commission reports', () => {
     await filled;
     expect((await exec)[2].time).toBe('20261118 09:30:00 US/Eastern');
   });
+
+  it("answers reqExecutions with the current New York day's executions only, as IB Gateway does", async () => {
+    let now = '2026-11-18T14:40:00Z'; // 09:40 New York
+    const { gateway } = await startTestGateway(undefined, { now: () => now });
+    const client = await connectClient(gateway.port, 7);
+    client.api.placeOrder(client.nextValidId, AAPL, BUY_AT_ONCE);
+    await once(client.api, EventName.commissionReport);
+    const executions = (reqId: number) =>
+      collect<[number, Contract, Execution]>(
+        client.api,
+        EventName.execDetails,
+        EventName.execDetailsEnd,
+        () => client.api.reqExecutions(reqId, {}),
+        (r) => r === reqId,
+      );
+    expect(await executions(21)).toHaveLength(1);
+    now = '2026-11-19T04:30:00Z'; // 23:30 New York, the same day
+    expect(await executions(22)).toHaveLength(1);
+    now = '2026-11-19T14:35:00Z'; // 09:35 New York the next day: yesterday's fill is no longer served
+    expect(await executions(23)).toEqual([]);
+  });
 });

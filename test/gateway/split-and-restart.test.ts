@@ -69,7 +69,7 @@ describe('frames split one byte at a time', () => {
 });
 
 describe('state across gateway restarts', () => {
-  it('keeps positions, executions, order ids and DAY expiry between runs on the same data directory', async () => {
+  it("keeps positions, order ids and DAY expiry between runs on the same data directory; serves no earlier day's executions", async () => {
     const first = await startTestGateway(BASE_SCENARIO);
     const dataDir = join(first.dir, 'data');
     const a = await connectClient(first.gateway.port, 7);
@@ -78,7 +78,7 @@ describe('state across gateway restarts', () => {
     await once(a.api, EventName.orderStatus, (id) => id === a.nextValidId + 1);
     await first.gateway.close();
 
-    // The next morning: the resting order expired at yesterday's close; the fill is still reported.
+    // The next morning: the resting order expired at yesterday's close; the fill is kept in the position.
     const second = await startGateway({ port: 0, dataDir, scenarioFile: first.scenarioFile, now: '2026-11-19T15:00:00Z' });
     onCleanup(() => second.close());
     const b = await connectClient(second.port, 7);
@@ -95,7 +95,8 @@ describe('state across gateway restarts', () => {
       () => b.api.reqExecutions(5, {}),
       (reqId) => reqId === 5,
     );
-    expect(executions.map(([, , e]) => e.orderRef)).toEqual(['rb:run-1:fills']);
+    // As IB Gateway: only the current day's executions are served; yesterday's fill shows in the position above.
+    expect(executions.map(([, , e]) => e.orderRef)).toEqual([]);
 
     // The simulated market never goes back in time.
     await expect(startGateway({ port: 0, dataDir, scenarioFile: first.scenarioFile, now: '2026-11-18T17:00:00Z' })).rejects.toThrow(

@@ -7,7 +7,8 @@ import { parseExecutions, type ExecutionFilterRef } from '../parse/parse-request
 import type { ClientLink, GatewayContext } from '../session/context.js';
 
 /**
- * REQ_EXECUTIONS: the executions the simulated account keeps (its retention, 30 days) that pass the filter,
+ * REQ_EXECUTIONS: the executions of the current trading day (New York, by the gateway's clock; IB Gateway serves
+ * no older ones, though the simulated account keeps 30 days) that pass the filter,
  * each with its commission report, then the end marker. Filter fields left empty (or clientId 0) match all.
  * With the faults `correctExecutions` and `lateCommissionReports`, corrections follow their originals and
  * reports not yet due are left out (and sent when due): see session/execution-faults.ts.
@@ -20,10 +21,16 @@ export function handleExecutions(link: ClientLink, fields: string[], ctx: Gatewa
       errorMessage(reqId, 321, `Error validating request:-'bP' : cause - invalid execution filter time ${JSON.stringify(filter.time)}`),
     );
   }
+  const today = tradingDay(ctx.clock());
   const frames = ctx.account.state.executions
-    .filter((e) => matches(ctx, e, filter, since))
+    .filter((e) => tradingDay(e.time) === today && matches(ctx, e, filter, since))
     .flatMap((e) => executionFrames(ctx, link, reqId, e));
   link.send(...frames, executionDataEnd(reqId));
+}
+
+/** IB's day of a time (New York): IB Gateway serves only the executions of the current one. */
+function tradingDay(iso: string): string {
+  return DateTime.fromISO(iso, { zone: EXCHANGE_ZONE }).toFormat('yyyy-MM-dd');
 }
 
 function matches(ctx: GatewayContext, e: SimExecution, f: ExecutionFilterRef, since: number | undefined): boolean {

@@ -20,23 +20,10 @@ import {
   type MemoryRun,
   type MemoryRunOverrides,
 } from '../support/memory-ports.js';
+import { EARLIER, WORKING } from '../support/memory-ports.js';
 import { BrokerError } from '../../src/ports/broker.js';
 import { orderRefFor } from '../../src/run/run-id.js';
 import { anAccountSummary, ScriptedBroker, type BrokerMethod } from '../support/scripted-broker.js';
-
-/** An earlier run of today, 09:30 New York, that left a BUY of 10 MSFT working at the broker. */
-const EARLIER = '2026-11-23T14:30:00Z';
-const WORKING = {
-  brokerOrderId: 41,
-  permId: 4100,
-  symbol: 'MSFT',
-  action: 'BUY' as const,
-  quantity: 10,
-  limitPrice: 405,
-  status: 'Submitted' as const,
-  filledQuantity: 0,
-  avgFillPrice: 0,
-};
 
 /** A run with an earlier run's order still working; `arrange` scripts the rest. */
 function aRun(overrides: MemoryRunOverrides = {}, arrange: (run: MemoryRun) => void = () => undefined): MemoryRun {

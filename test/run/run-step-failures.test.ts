@@ -11,20 +11,8 @@ import { BrokerError } from '../../src/ports/broker.js';
 import { runRebalance, type RunResult } from '../../src/run/rebalance-run.js';
 import { orderRefFor } from '../../src/run/run-id.js';
 import { memoryRun, runIdAt, runInvariantViolations, seedEarlierRun, type MemoryRun } from '../support/memory-ports.js';
+import { EARLIER, WORKING } from '../support/memory-ports.js';
 import type { BrokerMethod } from '../support/scripted-broker.js';
-
-const EARLIER = '2026-11-23T14:30:00Z';
-const WORKING = {
-  brokerOrderId: 41,
-  permId: 4100,
-  symbol: 'MSFT',
-  action: 'BUY' as const,
-  quantity: 10,
-  limitPrice: 405,
-  status: 'Submitted' as const,
-  filledQuantity: 0,
-  avgFillPrice: 0,
-};
 
 /** A run in session with an earlier run's order still working, so that every step has work to do. */
 function aRun(): MemoryRun {

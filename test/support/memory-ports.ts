@@ -542,3 +542,17 @@ export function runInvariantViolations(run: MemoryRun, result: RunResult, option
     problems.push(`heartbeat pings ${JSON.stringify(run.heartbeat.pings)}`);
   return problems;
 }
+
+/** An earlier run of today, 09:30 New York, that left a BUY of 10 MSFT working at the broker. */
+export const EARLIER = '2026-11-23T14:30:00Z';
+export const WORKING = {
+  brokerOrderId: 41,
+  permId: 4100,
+  symbol: 'MSFT',
+  action: 'BUY' as const,
+  quantity: 10,
+  limitPrice: 405,
+  status: 'Submitted' as const,
+  filledQuantity: 0,
+  avgFillPrice: 0,
+};

@@ -193,6 +193,7 @@ export class SimAccount {
     if (order === undefined || isFinal(order.status)) return false;
     order.status = 'Cancelled';
     order.message = 'cancelled by the client';
+    order.completedAt = this.instant;
     this.persist();
     return true;
   }
@@ -251,7 +252,8 @@ export class SimAccount {
       const { order } = event;
       if (event.kind === 'step' && order.status === 'PreSubmitted') order.status = 'Submitted';
       if (event.kind === 'fill') bookFill(state, order, event.fill, this.options.commissionModel, event.time);
-      if (event.kind === 'expire') Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)' });
+      if (event.kind === 'expire')
+        Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: event.time });
     }
     state.clock = to;
     pruneState(state, toIsoUtc(parseInstant(to).minus({ days: RETENTION_DAYS })));

@@ -33,6 +33,8 @@ const orderSchema = z.strictObject({
   filled: int.nonnegative(),
   avgFillPrice: z.number().nonnegative(),
   submittedAt: z.string(),
+  /** When it reached its final state (filled, cancelled, expired); absent while open, and in states saved before it was kept. */
+  completedAt: z.string().optional(),
   message: z.string().optional(),
 });
 
@@ -141,7 +143,7 @@ export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: Co
     .toDecimalPlaces(8)
     .toNumber();
   order.filled += quantity;
-  if (order.filled === order.quantity) order.status = 'Filled';
+  if (order.filled === order.quantity) Object.assign(order, { status: 'Filled', completedAt: time });
   const execution: SimExecution = {
     execId: `${state.simId}.${state.nextExecSeq.toString(16).padStart(8, '0')}.01`,
     orderId: order.orderId,

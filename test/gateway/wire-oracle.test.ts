@@ -22,6 +22,7 @@ import * as basic from '../../src/gateway/encode/encode-basic.js';
 import { contractData } from '../../src/gateway/encode/encode-contract-data.js';
 import { commissionReport, executionData, type ExecutionView } from '../../src/gateway/encode/encode-executions.js';
 import * as md from '../../src/gateway/encode/encode-market-data.js';
+import { completedOrder, completedOrdersEnd, type CompletedOrderView } from '../../src/gateway/encode/encode-completed-orders.js';
 import { openOrder, orderStatus, refusedOrderStatus, type OrderView } from '../../src/gateway/encode/encode-orders.js';
 import { parsePlaceOrder } from '../../src/gateway/parse/parse-place-order.js';
 import * as requests from '../../src/gateway/parse/parse-requests.js';
@@ -85,6 +86,15 @@ const ORDER: OrderView = {
   avgFillPrice: 0,
   lastFillPrice: 0,
 };
+const COMPLETED: CompletedOrderView = {
+  ...ORDER,
+  status: 'Cancelled',
+  filled: 4,
+  avgFillPrice: 187.2,
+  lastFillPrice: 187.2,
+  completedTime: '20261001 10:40:00 America/New_York',
+  completedStatus: 'Cancelled by Trader',
+};
 const EXECUTION: ExecutionView = {
   execId: '0000e0d5.6718a1b2.01.01',
   orderId: 1000,
@@ -142,6 +152,9 @@ describe('every gateway message decodes exactly (no 505) into its event', () => 
     ['tickSnapshotEnd', md.tickSnapshotEnd(11)],
     ['marketDataType', md.marketDataType(11, 3)],
     ['tickReqParams', md.tickReqParams(11, 0.01)],
+    ['completedOrder', completedOrder(COMPLETED)],
+    ['completedOrder', completedOrder({ ...COMPLETED, adaptivePriority: undefined })],
+    ['completedOrdersEnd', completedOrdersEnd()],
   ] as const)('%s', (event, fields) => {
     const { events, errors } = decode([...fields]);
     expect(errors.filter((e) => e.code !== 202)).toEqual([]);
@@ -166,6 +179,50 @@ describe('every gateway message decodes exactly (no 505) into its event', () => 
       algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
     });
     expect(state).toMatchObject({ status: 'Submitted' });
+  });
+});
+
+describe('COMPLETED_ORDER at v193, field for field', () => {
+  it('is 101 fields for an Adaptive order and 98 without an algo: no version, order id or client id, unlike OPEN_ORDER', () => {
+    expect(completedOrder(COMPLETED)).toHaveLength(101);
+    expect(completedOrder({ ...COMPLETED, adaptivePriority: undefined })).toHaveLength(98);
+    expect(openOrder(ORDER)).toHaveLength(136);
+    const fields = completedOrder(COMPLETED);
+    expect(fields.slice(0, 3)).toEqual(['101', '265598', 'AAPL']);
+    expect(fields[23]).toBe('5001');
+    expect(fields.slice(-9, -7)).toEqual(['20261001 10:40:00 America/New_York', 'Cancelled by Trader']);
+  });
+
+  it('carries the order as the client reads it: permId, orderRef, final status, filled quantity, completion time and text', () => {
+    const { events, errors } = decode(completedOrder(COMPLETED));
+    expect(errors).toEqual([]);
+    const [contract, order, state] = events.find((e) => e.name === 'completedOrder')?.args ?? [];
+    expect(contract).toMatchObject({ conId: 265598, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' });
+    expect(order).toMatchObject({
+      action: 'BUY',
+      totalQuantity: 10,
+      orderType: 'LMT',
+      lmtPrice: 187.25,
+      tif: 'DAY',
+      account: 'DU123456',
+      orderRef: 'rebal',
+      permId: 5001,
+      filledQuantity: 4,
+      algoStrategy: 'Adaptive',
+      algoParams: [{ tag: 'adaptivePriority', value: 'Normal' }],
+    });
+    expect(order).not.toHaveProperty('orderId');
+    expect(order).not.toHaveProperty('clientId');
+    expect(state).toEqual({
+      status: 'Cancelled',
+      completedTime: '20261001 10:40:00 America/New_York',
+      completedStatus: 'Cancelled by Trader',
+    });
+  });
+
+  it('a field too many or too few is a decoding error (505)', () => {
+    expect(decode([...completedOrder(COMPLETED), '']).errors.map((e) => e.code)).toEqual([505]);
+    expect(decode(completedOrder(COMPLETED).slice(0, -1)).errors.map((e) => e.code)).toEqual([505]);
   });
 });
 
@@ -294,6 +351,9 @@ describe('the other requests the client writes are read exactly', () => {
     expect(requests.parseReqIdOnly(encode((e) => e.cancelMktData(11)))).toBe(11);
     expect(requests.parseReqIdOnly(encode((e) => e.cancelAccountSummary(3)))).toBe(3);
     expect(requests.parseAutoOpenOrders(encode((e) => e.reqAutoOpenOrders(true)))).toBe(true);
+    expect(requests.parseCompletedOrders(encode((e) => e.reqCompletedOrders(true)))).toBe(true);
+    expect(requests.parseCompletedOrders(encode((e) => e.reqCompletedOrders(false)))).toBe(false);
+    expect(encode((e) => e.reqCompletedOrders(false))).toEqual(['99', '0']);
     for (const call of [
       (e: Encoder) => e.reqCurrentTime(),
       (e: Encoder) => e.reqManagedAccts(),

@@ -29,7 +29,7 @@ export function handleExecutions(link: ClientLink, fields: string[], ctx: Gatewa
 }
 
 /** IB's day of a time (New York): IB Gateway serves only the executions of the current one. */
-function tradingDay(iso: string): string {
+export function tradingDay(iso: string): string {
   return DateTime.fromISO(iso, { zone: EXCHANGE_ZONE }).toFormat('yyyy-MM-dd');
 }
 

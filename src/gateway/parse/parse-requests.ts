@@ -83,6 +83,15 @@ export function parseAutoOpenOrders(fields: readonly string[]): boolean {
   return done(c, c.bool('autoBind') === true);
 }
 
+/**
+ * REQ_COMPLETED_ORDERS: `99|apiOnly`, with no version field (IB's EClient and @stoqey/ib's encoder alike); apiOnly
+ * 1 leaves out the orders typed in TWS (empty reads as 0, as TWS reads an empty number).
+ */
+export function parseCompletedOrders(fields: readonly string[]): boolean {
+  const c = open(fields);
+  return done(c, c.bool('apiOnly') === true);
+}
+
 /** REQ_MARKET_DATA_TYPE: `59|1|type` (1 live, 2 frozen, 3 delayed, 4 delayed frozen). */
 export function parseMarketDataType(fields: readonly string[]): number {
   const c = open(fields, '1');

@@ -6,6 +6,7 @@ import {
   handlePositions,
   handleReqIds,
 } from '../handlers/account-handlers.js';
+import { handleCompletedOrders } from '../handlers/completed-order-handlers.js';
 import { handleExecutions } from '../handlers/execution-handlers.js';
 import { handleContractDetails, handleMktData } from '../handlers/market-data-handlers.js';
 import {
@@ -51,6 +52,7 @@ const HANDLERS = new Map<number, Handler>([
   [REQUEST.CANCEL_ORDER, handleCancelOrder],
   [REQUEST.REQ_GLOBAL_CANCEL, handleGlobalCancel],
   [REQUEST.REQ_EXECUTIONS, handleExecutions],
+  [REQUEST.REQ_COMPLETED_ORDERS, handleCompletedOrders],
 ]);
 
 /** Handles one message; a DecodeError for a malformed message or one the simulated gateway does not implement. */

@@ -24,6 +24,7 @@ export const REQUEST = {
   CANCEL_ACCOUNT_SUMMARY: 63,
   CANCEL_POSITIONS: 64,
   START_API: 71,
+  REQ_COMPLETED_ORDERS: 99,
 } as const;
 
 /** Gateway -> client (IB's IN_MSG_ID). */
@@ -49,6 +50,8 @@ export const REPLY = {
   ACCOUNT_SUMMARY: 63,
   ACCOUNT_SUMMARY_END: 64,
   TICK_REQ_PARAMS: 81,
+  COMPLETED_ORDER: 101,
+  COMPLETED_ORDERS_END: 102,
 } as const;
 
 const requestNames = new Map<number, string>(Object.entries(REQUEST).map(([name, id]) => [id, name]));

@@ -388,6 +388,50 @@ export function expectNoFillLost(ws: Workspace, account: BrokerAccount | undefin
   expect(inCsv, 'rows of trades.csv vs executions at the broker').toEqual(atBroker);
 }
 
+/**
+ * No fill lost when IB corrected executions (README, trades.csv, "Corrections and late commissions"):
+ * `corrections` maps each execution the broker holds (its original exec id) to the exec id IB corrected it to.
+ * SQLite's fills hold exactly one current version per execution at the broker (the correction where there is
+ * one), `replaced_fills` exactly the replaced originals, and trades.csv every version once, each correction after
+ * the row it replaces. With no corrections this is expectNoFillLost plus an empty `replaced_fills`.
+ */
+export function expectNoFillLostWithCorrections(
+  ws: Workspace,
+  account: BrokerAccount | undefined,
+  corrections: Record<string, string>,
+): void {
+  const atBroker = (account?.executions ?? []).map((e) => e.execId);
+  expect(
+    Object.keys(corrections).filter((id) => !atBroker.includes(id)),
+    'corrected executions the broker does not hold',
+  ).toEqual([]);
+  const current = atBroker.map((id) => corrections[id] ?? id).sort();
+  const inDb = records(ws)
+    .fills.map((f) => f.exec_id)
+    .sort();
+  expect(inDb, 'fills in SQLite (one current version per execution) vs at the broker').toEqual(current);
+  const db = new Database(databaseFile(ws), { readonly: true, fileMustExist: true });
+  let replaced: { exec_id: string; replaced_by: string }[];
+  try {
+    replaced = db.prepare('SELECT exec_id, replaced_by FROM replaced_fills ORDER BY exec_id').all() as typeof replaced;
+  } finally {
+    db.close();
+  }
+  const expectedReplaced = Object.entries(corrections)
+    .map(([exec_id, replaced_by]) => ({ exec_id, replaced_by }))
+    .sort((a, b) => a.exec_id.localeCompare(b.exec_id));
+  expect(replaced, 'replaced versions kept in replaced_fills').toEqual(expectedReplaced);
+  const csv = tradesCsvExecIds(ws);
+  expect([...csv].sort(), 'rows of trades.csv vs every version of every execution at the broker').toEqual(
+    [...atBroker, ...Object.values(corrections)].sort(),
+  );
+  for (const [original, correction] of Object.entries(corrections)) {
+    expect(csv.indexOf(correction), `trades.csv: the correction ${correction} after the row it replaces`).toBeGreaterThan(
+      csv.indexOf(original),
+    );
+  }
+}
+
 /** Positions never overshoot the targets: a resend would buy the same shares twice. */
 export function expectPositionsAtMost(account: BrokerAccount | undefined, limits: Record<string, number>): void {
   for (const [symbol, max] of Object.entries(limits)) {

@@ -1,5 +1,5 @@
 /**
- * The one order-status vocabulary: IB's order statuses as the TWS API reports them, plus the three the records
+ * The one order-status vocabulary: IB's order statuses as the TWS API reports them, plus the four the records
  * add for orders the broker may never have had. Every other list of statuses (SQL views, the sim, the gateway,
  * the IB adapter, the reports) derives from these arrays.
  */
@@ -19,9 +19,12 @@ export type OrderStatusName = (typeof BROKER_ORDER_STATUSES)[number];
 
 /**
  * Statuses only the records know: `Intent` (recorded before sending), `SendFailed` (the send threw before the
- * broker acknowledged it) and `NotSent` (reconciliation found the broker never had it).
+ * broker acknowledged it), `NotSent` (reconciliation found the broker never had it) and `Unknown` (the order left
+ * the broker's view before its outcome was recorded: IB's API shows only the current day's orders and executions;
+ * each run looks again, in the broker's statements when they are configured, until it is known or a person
+ * accepts the position).
  */
-export const RECORD_ONLY_STATUSES = ['Intent', 'SendFailed', 'NotSent'] as const;
+export const RECORD_ONLY_STATUSES = ['Intent', 'SendFailed', 'NotSent', 'Unknown'] as const;
 export type RecordOnlyStatus = (typeof RECORD_ONLY_STATUSES)[number];
 
 /** Every status an order row can carry. */
@@ -37,8 +40,16 @@ export const FINAL_BROKER_STATUSES = [
   'Rejected',
 ] as const satisfies readonly OrderStatusName[];
 
-/** Recorded statuses that are settled: nothing more can happen to the order. */
-export const FINAL_ORDER_STATUSES = [...FINAL_BROKER_STATUSES, 'SendFailed', 'NotSent'] as const satisfies readonly RecordedOrderStatus[];
+/**
+ * Recorded statuses that are settled: nothing more can happen to the order. `Unknown` is among them (the order is
+ * over at the broker, only its outcome is not known), though reconciliation keeps looking for its executions.
+ */
+export const FINAL_ORDER_STATUSES = [
+  ...FINAL_BROKER_STATUSES,
+  'SendFailed',
+  'NotSent',
+  'Unknown',
+] as const satisfies readonly RecordedOrderStatus[];
 
 const FINAL: ReadonlySet<string> = new Set(FINAL_ORDER_STATUSES);
 const BROKER: ReadonlySet<string> = new Set(BROKER_ORDER_STATUSES);

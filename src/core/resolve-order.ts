@@ -34,7 +34,22 @@ export interface OrderExecution {
 }
 
 /** Where the broker's side of the order was found. */
-export type Evidence = 'open' | 'executions' | 'none';
+export type Evidence = 'open' | 'executions' | 'completed' | 'none';
+
+/** What the broker can still show of an order, beyond its open orders. */
+export interface BrokerView {
+  /**
+   * False when the order was sent before the first day the executions looked at cover (IB's API shows only the
+   * current day's; a statement may cover earlier days): then "no execution" proves nothing.
+   */
+  executionsComplete: boolean;
+  /** Why they are not complete, for the message: e.g. "sent 2026-12-04 15:35 New York; IB shows only today's". */
+  gap?: string;
+  /** The broker's orders that reached a final state today (IB: reqCompletedOrders), of every client. */
+  completed?: BrokerOrder[];
+}
+
+const FULL_VIEW: BrokerView = { executionsComplete: true };
 
 export interface OrderResolution {
   orderRef: string;
@@ -63,14 +78,23 @@ export function matchOpenOrders(order: RecordedOrder, open: BrokerOrder[]): Brok
 /**
  * Decide the record of one unfinished order of an earlier run:
  * - the broker lists it open: its ids, status and fills are recorded (the cancel step then cancels it);
- * - not open, but executed: Filled when the executions cover it, else Cancelled (partly filled, then expired or
- *   cancelled);
+ * - not open, and executed in full: Filled;
+ * - among the broker's completed orders of the day: its final status there, with its filled quantity (fills the
+ *   broker counts but whose executions were not found show as missing);
+ * - the executions looked at cannot cover it (sent on an earlier day than they reach): Unknown, whatever the
+ *   recorded fills so far; never a guess that it expired unfilled;
+ * - not open, partly executed: Cancelled (partly filled, then expired or cancelled);
  * - neither, and only an intent: NotSent (it never reached the broker, or reached it and ended unfilled, which
  *   leaves the account the same);
  * - neither, after a failed send: stays SendFailed;
  * - neither, for an order the broker had accepted: Cancelled (expired or cancelled, unfilled).
  */
-export function resolveOrder(order: RecordedOrder, open: BrokerOrder[], executions: OrderExecution[]): OrderResolution {
+export function resolveOrder(
+  order: RecordedOrder,
+  open: BrokerOrder[],
+  executions: OrderExecution[],
+  view: BrokerView = FULL_VIEW,
+): OrderResolution {
   const fills = totalOf(executions);
   const wasUnsent = order.status === 'Intent' || order.status === 'SendFailed';
   const base = { orderRef: order.orderRef, symbol: order.symbol };
@@ -97,30 +121,111 @@ export function resolveOrder(order: RecordedOrder, open: BrokerOrder[], executio
     };
   }
   const first = executions[0];
-  if (first !== undefined) {
-    const complete = fills.quantity >= order.quantity;
-    const lost =
-      order.filledQuantity > fills.quantity
-        ? `; the broker had reported ${order.filledQuantity} filled, the missing executions show as a position break`
-        : '';
-    return {
-      ...base,
-      evidence: 'executions',
-      status: complete ? 'Filled' : 'Cancelled',
-      brokerOrderId: order.brokerOrderId ?? first.brokerOrderId,
-      permId: order.permId ?? first.permId,
-      filledQuantity: Math.max(fills.quantity, order.filledQuantity),
-      avgFillPrice: fills.avgPrice,
-      message:
-        (complete
-          ? `filled (${fills.quantity} in ${executions.length} execution(s)), no longer open at the broker`
-          : `partly filled ${fills.quantity} of ${order.quantity} in ${executions.length} execution(s), no longer open at the broker: expired or cancelled`) +
-        (wasUnsent ? `; it was recorded as ${order.status}: the run that sent it did not record it` : '') +
-        lost,
-      recovered: wasUnsent,
-      fillsMissing: Math.max(0, order.filledQuantity - fills.quantity),
-    };
-  }
+  if (first !== undefined && fills.quantity >= order.quantity) return executed(order, executions, fills, wasUnsent);
+  const done = matchOpenOrders(order, view.completed ?? [])[0];
+  if (done !== undefined) return completedAt(order, done, fills, wasUnsent);
+  if (!view.executionsComplete) return unknown(order, fills, executions.length, view.gap);
+  if (first !== undefined) return executed(order, executions, fills, wasUnsent);
+  return unseen(order);
+}
+
+function executed(
+  order: RecordedOrder,
+  executions: OrderExecution[],
+  fills: { quantity: number; avgPrice: number },
+  wasUnsent: boolean,
+): OrderResolution {
+  const base = { orderRef: order.orderRef, symbol: order.symbol };
+  const first = executions[0];
+  const complete = fills.quantity >= order.quantity;
+  const lost =
+    order.filledQuantity > fills.quantity
+      ? `; the broker had reported ${order.filledQuantity} filled, the missing executions show as a position break`
+      : '';
+  return {
+    ...base,
+    evidence: 'executions',
+    status: complete ? 'Filled' : 'Cancelled',
+    brokerOrderId: order.brokerOrderId ?? first?.brokerOrderId,
+    permId: order.permId ?? first?.permId,
+    filledQuantity: Math.max(fills.quantity, order.filledQuantity),
+    avgFillPrice: fills.avgPrice,
+    message:
+      (complete
+        ? `filled (${fills.quantity} in ${executions.length} execution(s)), no longer open at the broker`
+        : `partly filled ${fills.quantity} of ${order.quantity} in ${executions.length} execution(s), no longer open at the broker: expired or cancelled`) +
+      (wasUnsent ? `; it was recorded as ${order.status}: the run that sent it did not record it` : '') +
+      lost,
+    recovered: wasUnsent,
+    fillsMissing: Math.max(0, order.filledQuantity - fills.quantity),
+  };
+}
+
+/** The broker lists the order among today's completed ones: its status and filled quantity are the broker's. */
+function completedAt(
+  order: RecordedOrder,
+  done: BrokerOrder,
+  fills: { quantity: number; avgPrice: number },
+  wasUnsent: boolean,
+): OrderResolution {
+  const brokerFilled = Math.max(done.filledQuantity, order.filledQuantity);
+  const missing = Math.max(0, brokerFilled - fills.quantity);
+  const useFills = fills.quantity > 0 && missing === 0;
+  const lost =
+    missing > 0
+      ? `; the broker reports ${brokerFilled} filled but ${fills.quantity === 0 ? 'no execution was' : `executions of only ${fills.quantity} were`} found, the missing ones show as a position break`
+      : '';
+  return {
+    orderRef: order.orderRef,
+    symbol: order.symbol,
+    evidence: 'completed',
+    status: done.status,
+    brokerOrderId: order.brokerOrderId ?? done.brokerOrderId,
+    permId: order.permId ?? done.permId,
+    filledQuantity: Math.max(brokerFilled, fills.quantity),
+    avgFillPrice: useFills ? fills.avgPrice : done.avgFillPrice,
+    message:
+      `among the broker's completed orders of the day: ${done.status}, filled ${done.filledQuantity} of ${order.quantity}` +
+      (done.message !== undefined && done.message !== '' ? ` (${done.message})` : '') +
+      (wasUnsent ? `; it was recorded as ${order.status}: the run that sent it did not record it` : '') +
+      lost,
+    recovered: wasUnsent,
+    fillsMissing: missing,
+  };
+}
+
+/**
+ * Not open, and the executions looked at do not reach back to when it was sent: what it did cannot be seen.
+ * Recorded as Unknown, never as expired unfilled; its ticker waits (ORDER_OUTCOME_UNKNOWN) for the executions
+ * to be found in a statement or for a person to accept the broker's position.
+ */
+function unknown(
+  order: RecordedOrder,
+  fills: { quantity: number; avgPrice: number },
+  found: number,
+  gap: string | undefined,
+): OrderResolution {
+  const known = fills.quantity > 0 ? `${fills.quantity} of ${order.quantity} recorded filled (${found} execution(s))` : 'no fill recorded';
+  return {
+    orderRef: order.orderRef,
+    symbol: order.symbol,
+    evidence: 'none',
+    status: 'Unknown',
+    brokerOrderId: order.brokerOrderId,
+    permId: order.permId,
+    filledQuantity: Math.max(fills.quantity, order.filledQuantity),
+    avgFillPrice: fills.quantity > 0 ? fills.avgPrice : order.avgFillPrice,
+    recovered: false,
+    fillsMissing: 0,
+    message:
+      `outcome unknown: no longer open at the broker, and its executions are out of sight` +
+      `${gap !== undefined && gap !== '' ? ` (${gap})` : ''}; ${known}, recorded as ${order.status} before`,
+  };
+}
+
+/** Not open, no execution, and the executions looked at cover the order's whole life. */
+function unseen(order: RecordedOrder): OrderResolution {
+  const base = { orderRef: order.orderRef, symbol: order.symbol };
   const unchanged = {
     brokerOrderId: order.brokerOrderId,
     permId: order.permId,

@@ -11,8 +11,9 @@ import type { Breach, BreachCode, PlanLine, TradingState } from './types.js';
 const REDUCING_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['LEVERAGE_LIMIT', 'POSITION_LIMIT', 'MARGIN_CUSHION']);
 
 // A position break blocks its own ticker (ledger.ts turns its line into NONE), not the run: the other tickers'
-// records are fine. Too many of them is POSITION_BREAKS_LIMIT, which halts like any other code.
-const SYMBOL_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['POSITION_BREAK']);
+// records are fine. Too many of them is POSITION_BREAKS_LIMIT, which halts like any other code. An order of
+// unknown outcome blocks its ticker the same way (blockHeldSymbols), until its executions are found or accepted.
+const SYMBOL_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['POSITION_BREAK', 'ORDER_OUTCOME_UNKNOWN']);
 
 const STRICTNESS: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
@@ -90,6 +91,26 @@ export function blockLine(line: PlanLine, label: string): PlanLine {
     estimatedSpreadCost: 0,
     reason: `blocked (${label}): would have ${describeOrder(line)}; ${line.reason}`,
   };
+}
+
+/**
+ * The plan lines with every ticker held by a ticker-scoped breach known before planning (ORDER_OUTCOME_UNKNOWN)
+ * turned into NONE: `blocked (ORDER_OUTCOME_UNKNOWN): would have BUY 5 @ 190.19; <reason>`. A line without an
+ * order keeps its action and gains the label. Pure: new objects.
+ */
+export function blockHeldSymbols(lines: PlanLine[], breaches: Breach[]): PlanLine[] {
+  const held = new Map<string, BreachCode[]>();
+  for (const b of breaches.filter(isSymbolScoped)) {
+    const symbol = b.symbol ?? '';
+    const codes = held.get(symbol) ?? [];
+    if (!codes.includes(b.code)) held.set(symbol, [...codes, b.code]);
+  }
+  return lines.map((line) => {
+    const codes = held.get(line.symbol);
+    if (codes === undefined) return { ...line };
+    const label = codes.join(', ');
+    return isOrder(line) ? blockLine(line, label) : { ...line, reason: `blocked (${label}): ${line.reason}` };
+  });
 }
 
 /** Codes in first-seen order, each once: a run with five POSITION_LIMIT breaches says so once. */

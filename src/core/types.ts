@@ -253,7 +253,13 @@ export type BreachCode =
   /** The run lock's file was removed or replaced during the run: another run may be running beside this one. */
   | 'LOCK_LOST'
   /** The machine's clock and the broker's differ by more than MAX_CLOCK_SKEW_SECONDS: sessions, ages and windows are unreliable. */
-  | 'CLOCK_SKEW';
+  | 'CLOCK_SKEW'
+  /**
+   * An order of an earlier day left the broker's view before its outcome was recorded (IB's API shows only the
+   * current day's orders and executions): blocks its ticker until its executions are found in a statement or a
+   * person accepts the broker's position.
+   */
+  | 'ORDER_OUTCOME_UNKNOWN';
 
 /** Everything the pure planner needs; gathered by the run from the broker, the files and the store. */
 export interface PlanInputs {

@@ -47,7 +47,7 @@ export interface OrderRecord {
   quantity: number;
   limitPrice: number;
   /**
-   * 'Intent' until the broker has it; then the broker's status, 'SendFailed' or 'NotSent' (a RecordedOrderStatus;
+   * 'Intent' until the broker has it; then the broker's status, 'SendFailed', 'NotSent' or 'Unknown' (a RecordedOrderStatus;
    * read back from the records as text, so not narrowed here).
    */
   status: string;
@@ -148,10 +148,19 @@ export interface RunStore {
   updateOrderStatuses(orders: BrokerOrder[]): void;
   ordersOf(runId: string): OrderRecord[];
   /**
-   * Orders of runs other than `exceptRunId` that are not settled: intents, orders in a non-final status, and
-   * failed sends not yet looked up at the broker (a timed-out order may have reached it).
+   * Orders of runs other than `exceptRunId` that are not settled: intents, orders in a non-final status, failed
+   * sends not yet looked up at the broker (a timed-out order may have reached it), and orders whose outcome is
+   * Unknown and not accepted by a person (a later look, in the broker's statements, may find it).
    */
   ordersToReconcile(exceptRunId: string): OrderRecord[];
+  /** Orders whose outcome is Unknown and that no person has accepted, oldest first: each blocks its ticker. */
+  unknownOutcomes(): OrderRecord[];
+  /**
+   * A person accepted the broker's position for `symbol` (`rebalancer reconcile --accept`): its orders of Unknown
+   * outcome are settled as they are and never looked up again; `note` (who, why) is added to their message.
+   * Returns how many there were.
+   */
+  acceptUnknownOutcomes(symbol: string, at: string, note: string): number;
   /** Record what reconciling the order decided; broker ids only where none is recorded. */
   recordReconciliation(orderRef: string, outcome: OrderReconciliation): void;
 

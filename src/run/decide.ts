@@ -6,6 +6,7 @@ import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
 import { orderRequestsOf } from './order-requests.js';
 import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
+import { unknownOutcomeBreaches } from '../core/unknown-outcomes.js';
 
 export type DecideSettings = Pick<RunSettings, 'sizing' | 'limits' | 'adaptivePriority' | 'noTradeFirstMinutes' | 'noTradeLastMinutes'>;
 
@@ -59,6 +60,7 @@ export function decide(world: World, prior: Breach[], settings: DecideSettings, 
         files: world.forecastFiles,
         breaches: world.forecastBreaches,
       }),
+      ...unknownOutcomeBreaches(world.unknownOutcomes),
     ],
     lastNetLiquidation: world.lastNetLiquidation,
     startOfDayNetLiquidation: world.startOfDayNetLiquidation,

@@ -6,6 +6,7 @@ import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
 import type { StrategyRecord } from '../core/strategies.js';
+import type { UnknownOutcome } from '../core/unknown-outcomes.js';
 
 export interface GatherOptions {
   broker: Broker;
@@ -42,6 +43,8 @@ export interface World {
   tradedValueToday: number;
   /** Ledger against broker for the managed tickers and the forecast tickers about to become managed. */
   ledger: LedgerState;
+  /** Orders of earlier days whose outcome is Unknown and not accepted: each holds its ticker. */
+  unknownOutcomes: UnknownOutcome[];
   /** The session rules, computed here once from the contracts' hours (or our calendar), and used by everything after. */
   session: SessionRulesChoice;
 }
@@ -77,6 +80,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),
     tradedValueToday: store.tradedValueOn(tradingDay),
     ledger,
+    unknownOutcomes: store.unknownOutcomes(),
     session: sessionRulesOf(contracts),
   };
 }

@@ -115,7 +115,7 @@ async function readDecideApply(
   const since = clock.toBroker(executionsSince(store, o.runId, now, clock.toMachine));
   // Orders and fills of our prefix whose run the records never made are not ours: never cancelled nor counted.
   const ownerOf = ownerOfOrderRefs(store);
-  const settled = await reconcileAndCancel(o, now, since, ownerOf, clock.toBroker);
+  const settled = await reconcileAndCancel(o, { now, since, ownerOf, toBroker: clock.toBroker, account });
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);

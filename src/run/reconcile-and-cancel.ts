@@ -13,7 +13,17 @@ import { formatCancels } from './console-report.js';
 import { ORDER_REF_PREFIX } from './run-id.js';
 import type { RunOptions } from './run-types.js';
 
-type SettleOptions = Pick<RunOptions, 'broker' | 'store' | 'out' | 'logger' | 'runId' | 'dryRun' | 'settings'>;
+type SettleOptions = Pick<RunOptions, 'broker' | 'store' | 'out' | 'logger' | 'runId' | 'dryRun' | 'settings' | 'statements'>;
+
+/** Where and when the run settles: its time, the executions window, whose orderRef, the broker's clock, the account. */
+export interface SettleContext {
+  now: string;
+  since: string;
+  ownerOf?: (orderRef: string) => OrderRefOwner;
+  toBroker?: (machineIso: string) => string;
+  /** The account the run trades: what the broker's statements are asked about. */
+  account: string;
+}
 
 /** What settling the earlier runs' orders did. */
 export interface EarlierOrdersSettled {
@@ -39,17 +49,14 @@ export function ownerOfOrderRefs(store: RunOptions['store']): (orderRef: string)
  * The orders earlier runs left unsettled, reconciled with the broker by orderRef, then the open orders cancelled
  * unless the run is dry. Orders and fills of runs the records never made are not touched or recorded.
  */
-export async function reconcileAndCancel(
-  o: SettleOptions,
-  now: string,
-  since: string,
-  ownerOf: (orderRef: string) => OrderRefOwner = ownerOfOrderRefs(o.store),
-  toBroker: (machineIso: string) => string = (iso) => iso,
-): Promise<EarlierOrdersSettled> {
+export async function reconcileAndCancel(o: SettleOptions, context: SettleContext): Promise<EarlierOrdersSettled> {
   const { broker, store, out } = o;
+  const { now, since, account } = context;
+  const ownerOf = context.ownerOf ?? ownerOfOrderRefs(o.store);
+  const toBroker = context.toBroker ?? ((iso: string) => iso);
   out('\n== reconcile orders of earlier runs (by orderRef, with open orders and executions)');
   const reconciled = await reconcileOrCancel(o, ownerOf, () =>
-    reconcileEarlierOrders({ broker, store, runId: o.runId, now, since, ownerOf, toBroker }),
+    reconcileEarlierOrders({ broker, store, runId: o.runId, now, since, ownerOf, toBroker, account, statements: o.statements }),
   );
   out(...formatResolutions(reconciled.resolutions));
 

@@ -2,8 +2,12 @@ import { DateTime } from 'luxon';
 import type { Broker } from '../ports/broker.js';
 import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
-import { resolveOrder, type OrderResolution } from '../core/resolve-order.js';
+import { resolveOrder, type BrokerView, type OrderResolution } from '../core/resolve-order.js';
 import type { OrderRefOwner } from '../core/foreign-orders.js';
+import type { StatementSource } from '../ports/statements.js';
+
+/** IB Gateway's executions (and completed orders) reach back to the start of the current day in New York. */
+const BROKER_DAY_ZONE = 'America/New_York';
 
 export interface ReconcileOrdersOptions {
   broker: Broker;
@@ -19,6 +23,10 @@ export interface ReconcileOrdersOptions {
    * broker's (see broker-clock.ts). Default: the clocks agree.
    */
   toBroker?: (machineIso: string) => string;
+  /** The account the run trades, for the statements. */
+  account?: string;
+  /** The broker's statements, when configured: where orders of earlier days are looked up. */
+  statements?: StatementSource;
 }
 
 export interface ReconcileOrdersResult {
@@ -40,23 +48,88 @@ export interface ReconcileOrdersResult {
 export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise<ReconcileOrdersResult> {
   const pending = o.store.ordersToReconcile(o.runId);
   if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
+  const toBroker = o.toBroker ?? ((iso: string) => iso);
   const open = await o.broker.openOrders();
-  const executions = await o.broker.executions(lookupSince(pending, o.since, o.toBroker ?? ((iso) => iso)));
+  const executions = await o.broker.executions(lookupSince(pending, o.since, toBroker));
   const newFills = o.store.recordFills(
     o.runId,
     executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign'),
   );
+  const today = dayOf(toBroker(o.now));
+  const earlier = pending.filter((p) => dayOf(toBroker(p.createdAt)) < today);
+  const looked =
+    earlier.length > 0
+      ? await lookUpStatements(
+          o,
+          earlier.map((p) => dayOf(toBroker(p.createdAt))),
+          today,
+        )
+      : undefined;
+  if (looked !== undefined) newFills.push(...looked.newFills);
   const resolutions = pending.map((order) => {
-    const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef));
+    const view = viewOf(dayOf(toBroker(order.createdAt)), today, looked);
+    const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
     return resolution;
   });
   const notices = resolutions.flatMap((r, i) => {
     const was = pending[i]?.status;
-    if (!r.recovered && r.status !== 'NotSent' && r.fillsMissing === 0) return [];
+    const news = r.recovered || r.fillsMissing > 0 || r.status === 'NotSent' || (r.status === 'Unknown') !== (was === 'Unknown');
+    if (!news) return [];
     return [`order ${r.orderRef} (${r.symbol}, recorded as ${was ?? '?'}): now ${r.status}: ${r.message}`];
   });
+  if (looked?.note !== undefined) notices.push(looked.note);
   return { newFills, resolutions, notices };
+}
+
+/** What the broker's statements showed of earlier days: the days they cover, the fills new to the records. */
+interface StatementLook {
+  fromDate?: string;
+  toDate?: string;
+  newFills: Execution[];
+  /** Why the earlier days could not be seen (no statements configured, or what failed), for the message. */
+  gap: string;
+  /** A failure of the statements worth telling a person (not repeated when there are simply none). */
+  note?: string;
+}
+
+/**
+ * The executions of the days before `today` that the live API no longer shows, from the broker's statements:
+ * every execution found is recorded (an execution already recorded is recognised by its id); the days the
+ * statement covers are then complete. A statement that cannot be had leaves those orders Unknown, and the run goes on.
+ */
+async function lookUpStatements(o: ReconcileOrdersOptions, days: string[], today: string): Promise<StatementLook> {
+  const apiOnly = `IB's API shows only the executions of the current day (${today}, New York)`;
+  if (o.statements === undefined || o.account === undefined)
+    return { newFills: [], gap: `${apiOnly}; no statements to look in: FLEX_TOKEN and FLEX_QUERY_ID are not set` };
+  const fromDate = days.reduce((min, d) => (d < min ? d : min));
+  const toDate = DateTime.fromISO(today, { zone: BROKER_DAY_ZONE }).minus({ days: 1 }).toISODate() ?? today;
+  try {
+    const statement = await o.statements.statement(o.account, fromDate, toDate);
+    const own = statement.executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign');
+    return {
+      fromDate: statement.fromDate,
+      toDate: statement.toDate,
+      newFills: o.store.recordFills(o.runId, own),
+      gap: `${apiOnly}; ${o.statements.name} covers ${statement.fromDate} to ${statement.toDate}`,
+    };
+  } catch (error) {
+    const why = `${o.statements.name}: ${error instanceof Error ? error.message : String(error)}`;
+    return { newFills: [], gap: `${apiOnly}; ${why}`, note: `statements of ${fromDate} to ${toDate} not read: ${why}` };
+  }
+}
+
+/** What the broker can show of an order sent on `day`: all of it today, or the days a statement covers. */
+function viewOf(day: string, today: string, looked: StatementLook | undefined): BrokerView {
+  if (day >= today) return { executionsComplete: true };
+  const covered = looked?.fromDate !== undefined && looked.toDate !== undefined && looked.fromDate <= day && day <= looked.toDate;
+  return covered ? { executionsComplete: true } : { executionsComplete: false, gap: `sent on ${day}; ${looked?.gap ?? ''}` };
+}
+
+/** The New York calendar day of an instant (YYYY-MM-DD). */
+function dayOf(iso: string): string {
+  const d = DateTime.fromISO(iso, { zone: 'utc' }).setZone(BROKER_DAY_ZONE);
+  return d.isValid ? (d.toISODate() ?? '') : '';
 }
 
 /** One line per reconciled order, for the console. */

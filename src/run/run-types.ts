@@ -3,6 +3,7 @@
  * (ports), and what it tells its caller (the result). No behaviour here.
  */
 import type { Logger } from 'pino';
+import type { StatementSource } from '../ports/statements.js';
 import type { Broker } from '../ports/broker.js';
 import type { Clock } from '../ports/clock.js';
 import type { RunLock } from '../ports/run-lock.js';
@@ -62,6 +63,11 @@ export interface RunPorts {
   forecasts: ForecastSource;
   /** Pinged after every run when configured. */
   heartbeat?: Heartbeat;
+  /**
+   * The broker's statements (IB: the Flex Web Service), when configured: where the executions of orders of earlier
+   * days are looked up once the live API no longer shows them. Without it such an order's outcome is Unknown.
+   */
+  statements?: StatementSource;
   clock: Clock;
   /** The run lock the job holds, checked before every order: a run that lost it sends no more. */
   lock?: Pick<RunLock, 'lost'>;

@@ -128,3 +128,73 @@ describe('resolveOrder', () => {
     expect(r).toMatchObject({ brokerOrderId: 3, permId: 4001, status: 'Filled' });
   });
 });
+
+describe('resolveOrder when the executions looked at do not reach back to the order (an overnight gap)', () => {
+  const gap = { executionsComplete: false, gap: 'sent 2026-12-04 15:35 New York; IB shows only the current day' };
+
+  it('an accepted order with no execution in sight is Unknown, never "expired unfilled"', () => {
+    const r = resolveOrder(anIntent({ status: 'Submitted', brokerOrderId: 7, permId: 5001 }), [], [], gap);
+    expect(r).toMatchObject({ evidence: 'none', status: 'Unknown', brokerOrderId: 7, permId: 5001, fillsMissing: 0 });
+    expect(r.message).toContain('outcome unknown');
+    expect(r.message).toContain('sent 2026-12-04 15:35 New York');
+    expect(r.message).not.toMatch(/expired|unfilled/);
+  });
+
+  it('an intent or a failed send of an earlier day is Unknown too: it may have reached the broker and filled', () => {
+    expect(resolveOrder(anIntent(), [], [], gap).status).toBe('Unknown');
+    expect(resolveOrder(anIntent({ status: 'SendFailed' }), [], [], gap).status).toBe('Unknown');
+  });
+
+  it('partly filled as recorded, the rest out of sight: Unknown, keeping the recorded fills', () => {
+    const r = resolveOrder(anIntent({ status: 'Submitted', filledQuantity: 4 }), [], [anExecution({ quantity: 4, price: 100 })], gap);
+    expect(r).toMatchObject({ status: 'Unknown', filledQuantity: 4, avgFillPrice: 100 });
+    expect(r.message).toContain('4 of 10 recorded filled');
+  });
+
+  it('executions covering the whole order settle it as Filled, gap or not', () => {
+    const r = resolveOrder(anIntent({ status: 'Submitted' }), [], [anExecution()], gap);
+    expect(r).toMatchObject({ evidence: 'executions', status: 'Filled', filledQuantity: 10 });
+  });
+
+  it('an order still open is open, gap or not', () => {
+    expect(resolveOrder(anIntent({ status: 'Submitted' }), [anOpenOrder()], [], gap)).toMatchObject({
+      evidence: 'open',
+      status: 'Submitted',
+    });
+  });
+
+  it('with the executions complete (the same day), the old inference stands: Cancelled unfilled', () => {
+    expect(resolveOrder(anIntent({ status: 'Submitted' }), [], [], { executionsComplete: true }).status).toBe('Cancelled');
+  });
+});
+
+describe("resolveOrder with the broker's completed orders of the day", () => {
+  it('a completed order settles with its final status and filled quantity, by orderRef', () => {
+    const done = anOpenOrder({ status: 'Cancelled', filledQuantity: 0, message: 'expired at the close' });
+    const r = resolveOrder(anIntent({ status: 'Submitted' }), [], [], { executionsComplete: true, completed: [done] });
+    expect(r).toMatchObject({ evidence: 'completed', status: 'Cancelled', filledQuantity: 0, fillsMissing: 0 });
+    expect(r.message).toContain("among the broker's completed orders of the day: Cancelled, filled 0 of 10 (expired at the close)");
+  });
+
+  it('the broker counts more filled than the executions found: the missing shares are named', () => {
+    const done = anOpenOrder({ status: 'Cancelled', filledQuantity: 6, avgFillPrice: 101 });
+    const r = resolveOrder(anIntent({ status: 'Submitted' }), [], [anExecution({ quantity: 2, price: 100 })], {
+      executionsComplete: true,
+      completed: [done],
+    });
+    expect(r).toMatchObject({ evidence: 'completed', status: 'Cancelled', filledQuantity: 6, fillsMissing: 4, avgFillPrice: 101 });
+    expect(r.message).toContain('executions of only 2 were found');
+  });
+
+  it('an intent found among the completed orders was sent after all: recovered', () => {
+    const done = anOpenOrder({ status: 'Filled', filledQuantity: 10, avgFillPrice: 190 });
+    const r = resolveOrder(anIntent(), [], [anExecution()], { executionsComplete: true, completed: [done] });
+    expect(r).toMatchObject({ status: 'Filled', recovered: true });
+  });
+
+  it("another client's completed order with another orderRef is not this order", () => {
+    const other = anOpenOrder({ orderRef: 'manual', status: 'Filled', filledQuantity: 10 });
+    const r = resolveOrder(anIntent({ status: 'Submitted' }), [], [], { executionsComplete: true, completed: [other] });
+    expect(r).toMatchObject({ evidence: 'none', status: 'Cancelled' });
+  });
+});

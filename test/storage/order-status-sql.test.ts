@@ -57,9 +57,9 @@ describe('order statuses in SQL', () => {
     expect(open.sort()).toEqual(RECORDED_ORDER_STATUSES.filter((s) => !isFinal(s)).sort());
   });
 
-  it('reconciles the orders of earlier runs that are not final, and a failed send once', () => {
+  it('reconciles the orders of earlier runs that are not final, a failed send once, and an unknown outcome until accepted', () => {
     oneOrderPerStatus();
     const pending = store.ordersToReconcile('r2').map((o) => o.status);
-    expect(pending.sort()).toEqual([...RECORDED_ORDER_STATUSES.filter((s) => !isFinal(s)), 'SendFailed'].sort());
+    expect(pending.sort()).toEqual([...RECORDED_ORDER_STATUSES.filter((s) => !isFinal(s)), 'SendFailed', 'Unknown'].sort());
   });
 });

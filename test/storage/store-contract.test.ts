@@ -454,12 +454,48 @@ describe.each([
       expect(store.ordersToReconcile('r2').map((o) => o.status)).toEqual([
         'Intent',
         'SendFailed',
+        'Unknown',
         'PendingSubmit',
         'PreSubmitted',
         'Submitted',
       ]);
       expect(store.ordersToReconcile('r1').map((o) => o.orderRef)).toEqual(['rebal:r2:now']);
-      expect(store.ordersToReconcile('r3')).toHaveLength(6);
+      expect(store.ordersToReconcile('r3')).toHaveLength(7);
+    });
+
+    it('an order of unknown outcome is looked up again every run and holds its ticker until a person accepts it', () => {
+      const at = '2026-11-20T15:30:00.000Z';
+      for (const [ref, symbol] of [
+        ['u1', 'AAPL'],
+        ['u2', 'MSFT'],
+        ['u3', 'AAPL'],
+      ] as const) {
+        store.recordOrderIntent('r1', anOrder({ orderRef: ref, symbol }), '2026-11-20T14:30:05.000Z');
+        store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, symbol }));
+        store.recordReconciliation(ref, { status: 'Unknown', filledQuantity: 0, avgFillPrice: 0, message: 'outcome unknown', at });
+      }
+      expect(store.unknownOutcomes().map((o) => [o.orderRef, o.symbol, o.status])).toEqual([
+        ['u1', 'AAPL', 'Unknown'],
+        ['u2', 'MSFT', 'Unknown'],
+        ['u3', 'AAPL', 'Unknown'],
+      ]);
+      expect(store.ordersToReconcile('r2').map((o) => o.orderRef)).toEqual(['u1', 'u2', 'u3']);
+
+      expect(store.acceptUnknownOutcomes('AAPL', '2026-11-20T16:00:00.000Z', 'accepted by operator ann: checked at IB')).toBe(2);
+      expect(store.acceptUnknownOutcomes('AAPL', '2026-11-20T16:01:00.000Z', 'again')).toBe(0);
+      expect(store.unknownOutcomes().map((o) => o.orderRef)).toEqual(['u2']);
+      expect(store.ordersToReconcile('r2').map((o) => o.orderRef)).toEqual(['u2']);
+      // Accepted as it is: still Unknown in the records, never looked up again.
+      expect(store.ordersOf('r1').map((o) => [o.status, o.message])).toEqual([
+        ['Unknown', 'outcome unknown; accepted by operator ann: checked at IB'],
+        ['Unknown', 'outcome unknown'],
+        ['Unknown', 'outcome unknown; accepted by operator ann: checked at IB'],
+      ]);
+
+      // Found later (executions in a statement): settled, no longer holding its ticker.
+      store.recordReconciliation('u2', { status: 'Filled', filledQuantity: 10, avgFillPrice: 190, message: 'found', at });
+      expect(store.unknownOutcomes()).toEqual([]);
+      expect(store.ordersToReconcile('r2')).toEqual([]);
     });
 
     it('a reconciled failed send is settled; a reconciled working order still is not', () => {

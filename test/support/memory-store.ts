@@ -85,6 +85,7 @@ export interface OrderRow {
   message: string | undefined;
   referencePrice: number | undefined;
   reconciledAt: string | undefined;
+  outcomeAcceptedAt: string | undefined;
 }
 
 export interface FillRow {
@@ -696,6 +697,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         message: undefined,
         referencePrice: sql(order.referencePrice),
         reconciledAt: undefined,
+        outcomeAcceptedAt: undefined,
       };
       c.orThrow();
       this.requireRun(runId);
@@ -740,9 +742,31 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   ordersToReconcile(exceptRunId: string): OrderRecord[] {
     return this.guard('ordersToReconcile', 'read the orders to reconcile', () =>
       this.db.orders
-        .filter((o) => o.runId !== exceptRunId && (!isFinal(o.status) || (o.status === 'SendFailed' && o.reconciledAt === undefined)))
+        .filter(
+          (o) =>
+            o.runId !== exceptRunId &&
+            (!isFinal(o.status) || (o.status === 'SendFailed' && o.reconciledAt === undefined) || isUnsettledUnknown(o)),
+        )
         .map(toOrder),
     );
+  }
+
+  unknownOutcomes(): OrderRecord[] {
+    return this.guard('unknownOutcomes', 'read the orders of unknown outcome', () =>
+      this.db.orders
+        .filter(isUnsettledUnknown)
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.seq - b.seq))
+        .map(toOrder),
+    );
+  }
+
+  acceptUnknownOutcomes(symbol: string, at: string, note: string): number {
+    return this.guard('acceptUnknownOutcomes', `accept the unknown outcomes of ${symbol}`, () => {
+      const rows = this.db.orders.filter((o) => o.symbol === symbol && isUnsettledUnknown(o));
+      for (const row of rows)
+        Object.assign(row, { outcomeAcceptedAt: at, updatedAt: at, message: row.message === undefined ? note : `${row.message}; ${note}` });
+      return rows.length;
+    });
   }
 
   recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
@@ -1393,4 +1417,8 @@ export function memoryStores(options: MemoryStoreOptions & { name?: string } = {
 } {
   const db = new MemoryDatabase(options.name);
   return { db, store: new MemoryStore(db, options), reports: new MemoryReportStore(db) };
+}
+
+function isUnsettledUnknown(o: OrderRow): boolean {
+  return o.status === 'Unknown' && o.outcomeAcceptedAt === undefined;
 }

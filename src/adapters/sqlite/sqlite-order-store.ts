@@ -50,6 +50,14 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
   }
 
+  unknownOutcomes(): OrderRecord[] {
+    return this.guard('read the orders of unknown outcome', () => this.q.unknownOutcomes.all()).map(toOrderRecord);
+  }
+
+  acceptUnknownOutcomes(symbol: string, at: string, note: string): number {
+    return this.guard(`accept the unknown outcomes of ${symbol}`, () => this.q.acceptUnknownOutcomes.run({ symbol, at, note }).changes);
+  }
+
   recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
     this.guard(`record the reconciliation of order ${orderRef}`, () => {
       const { changes } = this.q.recordReconciliation.run(reconcileParams(orderRef, outcome));

@@ -13,7 +13,7 @@ import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow,
 
 /** The core's final order statuses (as in the view v_open_orders): `('Filled', 'Cancelled', ...)`. */
 const FINAL_LIST = sqlStatusList();
-/** Statuses of orders the broker may never have had (Intent, SendFailed, NotSent): fills never make them Filled. */
+/** Statuses only the records know (Intent, SendFailed, NotSent, Unknown): fills never make them Filled; reconciliation does. */
 const RECORD_ONLY_LIST = sqlStatusList(RECORD_ONLY_STATUSES);
 
 /** Every statement the store runs, prepared once per connection. */
@@ -63,8 +63,16 @@ export function prepareStatements(db: Database.Database) {
     ordersOf: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE run_id = ? ORDER BY id'),
     ordersToReconcile: db.prepare<[string], OrderRow>(
       `SELECT * FROM orders WHERE run_id <> ?
-         AND (status NOT IN ${FINAL_LIST} OR (status = 'SendFailed' AND reconciled_at IS NULL))
+         AND (status NOT IN ${FINAL_LIST} OR (status = 'SendFailed' AND reconciled_at IS NULL)
+              OR (status = 'Unknown' AND outcome_accepted_at IS NULL))
        ORDER BY id`,
+    ),
+    unknownOutcomes: db.prepare<[], OrderRow>(
+      `SELECT * FROM orders WHERE status = 'Unknown' AND outcome_accepted_at IS NULL ORDER BY created_at, id`,
+    ),
+    acceptUnknownOutcomes: db.prepare<{ symbol: string; at: string; note: string }>(
+      `UPDATE orders SET outcome_accepted_at = @at, updated_at = @at, message = coalesce(message || '; ', '') || @note
+       WHERE symbol = @symbol AND status = 'Unknown' AND outcome_accepted_at IS NULL`,
     ),
     // Ids are filled in only where none is recorded: an order id seen once stays the one it had (IB reuses ids).
     recordReconciliation: db.prepare<BrokerReconcileParams>(

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { Decimal } from 'decimal.js';
 import { ExitCode } from '../../errors.js';
 import { formatTable } from '../../run/console-report.js';
-import type { LedgerCheck, LedgerCheckLine, RunStore } from '../../ports/store.js';
+import type { LedgerCheck, LedgerCheckLine, OrderRecord, RunStore } from '../../ports/store.js';
 import { openApp, openStore } from '../../app/compose.js';
 import type { CommandIo } from './command-io.js';
 
@@ -24,8 +24,9 @@ interface Row extends LedgerCheckLine {
 /**
  * `rebalancer reconcile`: each managed ticker's ledger (baseline + fills of own orders + accepted adjustments)
  * against the broker's position, as the latest run found them (after collecting its fills, before planning).
- * `--accept SYMBOL --reason TEXT` records an adjustment so that the ledger equals the broker's figure, which
- * lifts the ticker's block from the next run on (if the broker still holds that figure then).
+ * `--accept SYMBOL --reason TEXT` records an adjustment so that the ledger equals the broker's figure, and
+ * settles the ticker's orders of unknown outcome as they are (ORDER_OUTCOME_UNKNOWN), which lifts the ticker's
+ * block from the next run on (if the broker still holds that figure then).
  */
 export function reconcileCommand(io: CommandIo, options: ReconcileOptions): ExitCode {
   if (options.accept !== undefined && (options.reason === undefined || options.reason.trim() === '')) {
@@ -42,7 +43,7 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     }
     const rows = rowsOf(store, check);
     if (options.accept === undefined) {
-      print(io, check, rows, options.json);
+      print(io, check, rows, options.json, store.unknownOutcomes());
       return ExitCode.ok;
     }
     const symbol = options.accept.trim().toUpperCase();
@@ -56,9 +57,33 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
       );
       return managed.includes(symbol) ? ExitCode.failed : ExitCode.usage;
     }
-    if (row.difference === 0) {
+    const unknown = store.unknownOutcomes().filter((o) => o.symbol === symbol);
+    if (row.difference === 0 && unknown.length === 0) {
       io.out(
         `${symbol}: ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId}: nothing to accept`,
+      );
+      return ExitCode.ok;
+    }
+    const settled =
+      unknown.length === 0
+        ? []
+        : [
+            `${unknown.length} order(s) of unknown outcome settled as the broker's position shows, never looked up again: ${unknown.map((o) => o.orderRef).join(', ')}`,
+          ];
+    if (unknown.length > 0) {
+      store.acceptUnknownOutcomes(
+        symbol,
+        options.now,
+        `outcome accepted by operator ${safeUser()} at ${options.now}: ${options.reason ?? ''}`,
+      );
+      app.logger.warn({ symbol, orders: unknown.map((o) => o.orderRef), reason: options.reason }, 'unknown order outcomes accepted');
+    }
+    if (row.difference === 0) {
+      io.out(
+        `accepted: ${symbol} ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId} (${check.at}), no adjustment`,
+        ...settled,
+        `reason: ${options.reason ?? ''}; recorded by operator ${safeUser()}`,
+        `the next run trades ${symbol} again`,
       );
       return ExitCode.ok;
     }
@@ -88,6 +113,7 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     );
     io.out(
       `accepted: ${symbol} ledger ${before} -> ${row.brokerQuantity} (adjustment ${signed(row.difference)}), the broker's figure at run ${check.runId} (${check.at})`,
+      ...settled,
       `reason: ${options.reason ?? ''}; recorded by ${source}`,
       `the next run trades ${symbol} again if the broker still holds ${row.brokerQuantity} plus the fills of own orders since`,
     );
@@ -106,12 +132,15 @@ function rowsOf(store: RunStore, check: LedgerCheck): Row[] {
   });
 }
 
-function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean): void {
+function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean, unknownOrders: OrderRecord[]): void {
+  const unknown = new Set(unknownOrders.map((o) => o.symbol));
   if (json) {
-    io.out(JSON.stringify({ runId: check.runId, at: check.at, tickers: rows.map((r) => ({ ...r, agrees: r.difference === 0 })) }, null, 2));
+    const tickers = rows.map((r) => ({ ...r, agrees: r.difference === 0, outcomeUnknown: unknown.has(r.symbol) }));
+    io.out(JSON.stringify({ runId: check.runId, at: check.at, tickers }, null, 2));
     return;
   }
   const breaks = rows.filter((r) => r.difference !== 0);
+  const blocked = rows.filter((r) => r.difference !== 0 || unknown.has(r.symbol));
   io.out(`ledger vs broker at run ${check.runId} (${check.at}): ${rows.length} managed ticker(s), ${breaks.length} break(s)`);
   io.out(
     ...formatTable(
@@ -122,13 +151,27 @@ function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean): v
         r.accepted === 0 ? '' : signed(r.accepted),
         String(r.brokerQuantity),
         r.difference === 0 ? '' : signed(r.difference),
-        r.difference !== 0 ? 'BREAK: not traded' : r.accepted !== 0 ? 'accepted' : 'ok',
+        r.difference !== 0
+          ? 'BREAK: not traded'
+          : unknown.has(r.symbol)
+            ? 'ORDER OUTCOME UNKNOWN: not traded'
+            : r.accepted !== 0
+              ? 'accepted'
+              : 'ok',
       ]),
       new Set([1, 2, 3, 4]),
     ),
   );
-  if (breaks.length > 0)
-    io.out('', `to accept the broker's figure: rebalancer reconcile --accept ${breaks[0]?.symbol ?? 'SYMBOL'} --reason "why"`);
+  if (unknownOrders.length > 0)
+    io.out(
+      '',
+      "orders of unknown outcome (no longer open at IB, executions out of the API's sight), each holding its ticker:",
+      ...unknownOrders.map(
+        (o) => `  ${o.orderRef}: ${o.action} ${o.quantity} ${o.symbol}, sent ${o.createdAt}, ${o.filledQuantity} recorded filled`,
+      ),
+    );
+  if (blocked.length > 0)
+    io.out('', `to accept the broker's figure: rebalancer reconcile --accept ${blocked[0]?.symbol ?? 'SYMBOL'} --reason "why"`);
 }
 
 function signed(n: number): string {

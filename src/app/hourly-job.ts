@@ -20,6 +20,7 @@ import {
   type AppContext,
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
+import { describeRestartSkip, restartWindowOf, skipInRestartWindow } from './restart-skip.js';
 import type { Broker } from '../ports/broker.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Breach } from '../core/types.js';
@@ -106,6 +107,14 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       throw besideALiveRun;
     }
     const files = filePortsOf(app.config, options.now);
+    const restart = restartWindowOf(app.config, options.now);
+    if (restart !== undefined) {
+      const note = describeRestartSkip(options.now, restart, app.config.broker.restartWindowMinutes);
+      return await skipInRestartWindow(
+        { store: stores.store, logger: app.logger, heartbeat: files.heartbeat, out: say },
+        { runId, now: options.now, dryRun: options.dryRun, note },
+      );
+    }
     // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
     files.records.assertTradesWritable();
     const broker = options.adapters?.broker ?? createBroker(app.config, options.now, false, app.logger);

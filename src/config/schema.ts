@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { RiskLimits, SizingConfig } from '../core/types.js';
 import { LOG_LEVELS } from '../log/log-level.js';
-import { accountId, boolean, choice, filePath, host, mailbox, mailboxList, number, url, wholeNumber } from './values.js';
+import { accountId, boolean, choice, dailyRestart, filePath, host, mailbox, mailboxList, number, url, wholeNumber } from './values.js';
 import { Variable, variable } from './variable.js';
 
 export type { LogLevel } from '../log/log-level.js';
@@ -44,6 +44,10 @@ const configShape = {
     cancelTimeoutMs: milliseconds('CANCEL_TIMEOUT_MS', '15000', 100),
     /** Connection attempts after the first. */
     connectRetries: variable('IB_CONNECT_RETRIES', wholeNumber({ min: 0, max: 10 }), { default: '3' }),
+    /** IB Gateway's daily restart (its Lock and Exit setting) on the gateway machine's zone; runs near it do not connect. */
+    restartTime: variable('IB_RESTART_TIME', dailyRestart),
+    /** Minutes before and after restartTime in which a run is skipped (at most 25: one hourly run at most). */
+    restartWindowMinutes: variable('IB_RESTART_WINDOW_MINUTES', wholeNumber({ min: 1, max: 25 }), { default: '10' }),
     /** Quote snapshots in flight at once (the account's market data lines). */
     marketDataLines: variable('MARKET_DATA_LINES', wholeNumber({ min: 1, max: 10000 }), { default: '100' }),
     /** How long one quote snapshot may take. */

@@ -5,6 +5,7 @@
  * underscores, IB account ids, addresses with display names or a local host.
  */
 import { z } from 'zod';
+import { describeDailyRestart, parseDailyRestart } from '../core/restart-window.js';
 
 export interface Bounds {
   gt?: number;
@@ -127,3 +128,14 @@ export function url(schemes: readonly string[], example: string) {
     })
     .refine((text) => new URL(text).hostname !== '', { error: `must name a host, e.g. ${example}` });
 }
+
+/**
+ * A time of day with its IANA zone, `23:45 Europe/Zurich`: IB Gateway's daily restart. Checked here, kept as
+ * the normalized text (core/restart-window.ts reads it).
+ */
+export const dailyRestart = z.string().transform((text, ctx): string => {
+  const parsed = parseDailyRestart(text);
+  if (!('problem' in parsed)) return describeDailyRestart(parsed);
+  ctx.addIssue({ code: 'custom', message: parsed.problem });
+  return z.NEVER;
+});

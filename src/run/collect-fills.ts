@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Broker } from '../ports/broker.js';
-import type { RunStore } from '../ports/store.js';
+import type { RunRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
 import type { OrderRefOwner } from '../core/foreign-orders.js';
 
@@ -45,7 +45,8 @@ export async function collectFills(
 /**
  * Executions are asked for from an hour before the last run that collected them: a run that failed before
  * reading executions (gateway down) must not move the window past fills nobody recorded. Runs still marked
- * 'running' (killed) and 'failed' ones do not count; with none, a week back. Duplicates are dropped by exec id.
+ * 'running' (killed) and 'failed' ones do not count, nor runs skipped without connecting (IB Gateway's restart
+ * window: see {@link notConnected}); with none, a week back. Duplicates are dropped by exec id.
  * On the machine's clock: the caller moves it onto the broker's (broker-clock.ts) before asking the broker;
  * `toMachine` brings a fill's time (the broker's clock) onto the machine's first.
  */
@@ -55,7 +56,9 @@ export function executionsSince(
   now: string,
   toMachine: (brokerIso: string) => string = (iso) => iso,
 ): string {
-  const collected = store.recentRuns(200).find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running');
+  const collected = store
+    .recentRuns(200)
+    .find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running' && !notConnected(r));
   const weekBack = DateTime.fromISO(now).minus({ days: 7 });
   let base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : weekBack;
   // A recorded fill whose commission IB has not reported yet moves the window back to it (at most a week), so
@@ -64,4 +67,13 @@ export function executionsSince(
   const pending = uncommissioned === undefined ? undefined : DateTime.fromISO(toMachine(uncommissioned)).minus({ minutes: 1 });
   if (pending?.isValid && pending < base && pending >= weekBack) base = pending;
   return base.toUTC().toISO() ?? now;
+}
+
+/**
+ * A run recorded as 'skipped' with a note in its `error` never connected to the broker (the job skipped it in IB
+ * Gateway's daily restart window, app/hourly-job.ts): it collected no executions. A run skipped because the market
+ * was closed did connect, and has no note.
+ */
+export function notConnected(run: Pick<RunRecord, 'status' | 'error'>): boolean {
+  return run.status === 'skipped' && run.error !== undefined;
 }

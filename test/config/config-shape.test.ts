@@ -30,6 +30,8 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   ORDER_STATUS_WINDOW_MS: '3001',
   CANCEL_TIMEOUT_MS: '15001',
   IB_CONNECT_RETRIES: '4',
+  IB_RESTART_TIME: '23:45 Europe/Zurich',
+  IB_RESTART_WINDOW_MINUTES: '11',
   MARKET_DATA_LINES: '101',
   MARKET_DATA_TIMEOUT_MS: '15002',
   FORECAST_DIR: 'elsewhere/forecasts',

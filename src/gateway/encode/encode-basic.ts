@@ -61,8 +61,6 @@ export interface PositionView {
   account: string;
   conId: number;
   symbol: string;
-  /** The listing exchange (NASDAQ, NYSE, ARCA...): TWS puts it in the position's exchange field, not SMART. */
-  exchange: string;
   currency: string;
   tradingClass: string;
   quantity: number;
@@ -82,7 +80,7 @@ export function position(p: PositionView): string[] {
     '0',
     '',
     '',
-    p.exchange,
+    'SMART',
     p.currency,
     p.symbol,
     p.tradingClass,

@@ -21,7 +21,8 @@ export type Kind =
   | { kind: 'smtp-url' }
   | { kind: 'http-url' }
   | { kind: 'address' }
-  | { kind: 'address-list' };
+  | { kind: 'address-list' }
+  | { kind: 'restart-time' };
 
 const ms = (min: number): Kind => ({ kind: 'int', bounds: { min, max: 600_000 } });
 const pct = (max: number): Kind => ({ kind: 'number', bounds: { gt: 0, max } });
@@ -43,6 +44,8 @@ export const KINDS: Record<EnvVariable, Kind> = {
   ORDER_STATUS_WINDOW_MS: ms(0),
   CANCEL_TIMEOUT_MS: ms(100),
   IB_CONNECT_RETRIES: { kind: 'int', bounds: { min: 0, max: 10 } },
+  IB_RESTART_TIME: { kind: 'restart-time' },
+  IB_RESTART_WINDOW_MINUTES: { kind: 'int', bounds: { min: 1, max: 25 } },
   MARKET_DATA_LINES: { kind: 'int', bounds: { min: 1, max: 10000 } },
   MARKET_DATA_TIMEOUT_MS: ms(100),
   FORECAST_DIR: { kind: 'path' },
@@ -263,6 +266,22 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
       return fc.oneof(fc.constantFrom('nobody', 'a@', '@b', 'a@b@c', 'a b@c', '<a@b>x', 'Name <>', 'a@b, c@d', '"q"@x'), ...common);
     case 'address-list':
       return fc.oneof(fc.constantFrom('a@example.com, nobody', ',,,', 'a@', 'x <y>', 'a@b;c@d'), ...common);
+    case 'restart-time':
+      // A time without a zone, on a 12-hour clock, past 23:59, an abbreviation or offset for a zone, an unknown zone.
+      return fc.oneof(
+        fc.constantFrom(
+          '23:45',
+          '11:45 PM',
+          '24:00 Europe/Zurich',
+          '23:60 Europe/Zurich',
+          '7:05 Europe/Zurich',
+          '23:45 CET',
+          '23:45 +01:00',
+          '23:45 Mars/Olympus',
+          'Europe/Zurich 23:45',
+        ),
+        ...common,
+      );
   }
 }
 
@@ -350,5 +369,15 @@ export function rightValue(kind: Kind): fc.Arbitrary<string> {
       return fc.constantFrom('bot@example.com', 'Rebalancer <bot@example.com>', 'rebalancer@localhost', 'jöhn@exämple.com');
     case 'address-list':
       return fc.constantFrom('me@example.com', 'a@example.com, Bob <b@example.com>', ' a@example.com ,b@example.com ');
+    case 'restart-time':
+      return padded(
+        fc
+          .tuple(
+            fc.integer({ min: 0, max: 23 }),
+            fc.integer({ min: 0, max: 59 }),
+            fc.constantFrom('Europe/Zurich', 'America/New_York', 'Asia/Hong_Kong', 'Australia/Lord_Howe', 'Etc/UTC'),
+          )
+          .map(([h, m, zone]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')} ${zone}`),
+      );
   }
 }

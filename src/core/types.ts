@@ -108,6 +108,8 @@ export interface BrokerOrder {
   avgFillPrice: number;
   /** Why the broker rejected or cancelled it, when it says. */
   message?: string;
+  /** When it reached its final state (ISO 8601 UTC, the broker's clock), as the broker's completed orders report it. */
+  completedAt?: string;
 }
 
 export interface Execution {

@@ -33,6 +33,17 @@ export interface Broker {
   positions(account: string): Promise<BrokerPosition[]>;
   /** Open orders of the account, of every client. */
   openOrders(): Promise<BrokerOrder[]>;
+  /**
+   * The broker's orders that reached a final state (Filled, Cancelled, Inactive...) during the current trading
+   * day, of every client and typed by hand, each with its final status, filled quantity, orderRef, permId and
+   * `completedAt`; nothing of an earlier day (IB: reqCompletedOrders, the current New York day only, so after a
+   * night with the box off an order of yesterday is in neither this nor `executions`). IB does not say which order
+   * id or client placed a completed order, nor its average fill price: `brokerOrderId` is 0 and `clientId` absent
+   * unless this session saw the order itself, `avgFillPrice` 0 unless known from its executions; match by permId
+   * (or orderRef). An order IB reports in a way that cannot be trusted (its filled quantity missing, a status that
+   * is not final) is left out, never guessed.
+   */
+  completedOrders(): Promise<BrokerOrder[]>;
   /** Cancel one order and wait for the broker to confirm it (or time out: confirmed=false). */
   cancelOrder(order: BrokerOrder): Promise<CancelResult>;
   /**

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isFinal } from '../core/order-status.js';
-import { isSessionOpen, NYSE_RULES, parseInstant, toIsoUtc } from '../core/session.js';
+import { isSessionOpen, NYSE_RULES, parseInstant, toIsoUtc, tradingDayOf } from '../core/session.js';
 import type { AccountSummary, BrokerPosition, CommissionModel, ContractInfo, OrderRequest, Quote } from '../core/types.js';
 import { StorageError } from '../errors.js';
 import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
@@ -207,6 +207,19 @@ export class SimAccount {
     return this.current.orders.filter((o) => !isFinal(o.status));
   }
 
+  /**
+   * The orders that reached their final state during the New York trading day of `at` (default: the account's
+   * instant), each with when it did, the earliest first: what IB's completed orders report.
+   */
+  completedOn(at: string = this.instant): { order: SimOrder; completedAt: string }[] {
+    const day = tradingDayOf(at);
+    return this.current.orders
+      .filter((o) => isFinal(o.status))
+      .map((order) => ({ order, completedAt: completionTime(this.current, order) }))
+      .filter(({ completedAt }) => tradingDayOf(completedAt) === day)
+      .sort((a, b) => parseInstant(a.completedAt).toMillis() - parseInstant(b.completedAt).toMillis());
+  }
+
   /** Executions at or after `since` (ISO 8601), oldest first, within the retention. */
   executionsSince(since: string): SimExecution[] {
     const from = parseInstant(since).toMillis();
@@ -265,6 +278,16 @@ export class SimAccount {
     if (this.options.readOnly) return;
     saveState(this.options.dataDir, this.current);
   }
+}
+
+/**
+ * When a final order reached its final state; for one saved before the state kept that time, its last execution's
+ * time when it filled, else the time it was placed.
+ */
+export function completionTime(state: Readonly<SimState>, order: Readonly<SimOrder>): string {
+  if (order.completedAt !== undefined) return order.completedAt;
+  const last = order.status === 'Filled' ? state.executions.filter((e) => e.orderId === order.orderId).at(-1) : undefined;
+  return last?.time ?? order.submittedAt;
 }
 
 function seed(options: SimAccountOptions, scenario: Scenario | undefined, scenarioPath: string | null): SimState {

@@ -169,6 +169,41 @@ describe('SimBroker', () => {
     expect(await run3.executions(MIDDAY)).toEqual([]);
   });
 
+  it("lists the current New York day's finished orders with when they ended, and no earlier day's", async () => {
+    const file = await scenario({ ...baseScenario, fills: { partialFillProbability: 0, maxStepValue: 1000 } });
+    const run1 = await open(MIDDAY, { scenarioFile: file });
+    await run1.placeOrder(order({ orderRef: 'tue-filled', quantity: 2 }));
+    await run1.placeOrder(order({ orderRef: 'tue-expires', limitPrice: 150 }));
+    // After the close: the filled order and the one that expired at 16:00 are both of the 14th.
+    const evening = await open('2026-01-14T23:00:00Z', { scenarioFile: file });
+    expect(await evening.completedOrders()).toEqual([
+      expect.objectContaining({ orderRef: 'tue-filled', status: 'Filled', filledQuantity: 2, completedAt: MIDDAY }),
+      expect.objectContaining({ orderRef: 'tue-expires', status: 'Cancelled', filledQuantity: 0, completedAt: '2026-01-14T21:00:00Z' }),
+    ]);
+
+    const run2 = await open('2026-01-15T15:00:00Z', { scenarioFile: file });
+    expect(await run2.completedOrders()).toEqual([]);
+    const filled = await run2.placeOrder(order({ orderRef: 'wed-filled', quantity: 3 }));
+    const part = await run2.placeOrder(order({ orderRef: 'wed-part', quantity: 10 }));
+    const unfilled = await run2.placeOrder(order({ orderRef: 'wed-unfilled', quantity: 2, limitPrice: 150 }));
+    await run2.cancelOrder(part);
+    await run2.cancelOrder(unfilled);
+    const completed = await run2.completedOrders();
+    expect(completed).toEqual([
+      { ...filled, status: 'Filled', completedAt: '2026-01-15T15:00:00Z' },
+      expect.objectContaining({
+        orderRef: 'wed-part',
+        status: 'Cancelled',
+        quantity: 10,
+        filledQuantity: 5,
+        completedAt: '2026-01-15T15:00:00Z',
+      }),
+      expect.objectContaining({ orderRef: 'wed-unfilled', status: 'Cancelled', filledQuantity: 0, avgFillPrice: 0 }),
+    ]);
+    expect(completed[1]?.avgFillPrice).toBeGreaterThan(0);
+    expect(completed.map((o) => o.permId)).toEqual([filled.permId, part.permId, unfilled.permId]);
+  });
+
   it('rejects unknown symbols, scenario reject symbols, bad quantities and off-tick limits', async () => {
     const b = await open(MIDDAY, { scenarioFile: await scenario() });
     expect(await rejection(b.placeOrder(order({ symbol: 'TSLA' })))).toMatchObject({ kind: 'rejected', code: 200 });

@@ -44,6 +44,8 @@ export interface BrokerScript {
   openOrders: BrokerOrder[];
   /** Answered whole, whatever `since` (which the call log keeps, for tests that check it). */
   executions: Execution[];
+  /** The current day's finished orders, answered whole. */
+  completedOrders: BrokerOrder[];
   /** Status of an order `placeOrder` accepts. */
   placedStatus: OrderStatusName;
   /** The broker's clock `currentTime` answers; unset: the run's clock (see followClock), else the machine's. */
@@ -122,6 +124,7 @@ export class ScriptedBroker implements Broker {
       quotes: {},
       openOrders: [],
       executions: [],
+      completedOrders: [],
       placedStatus: 'Submitted',
       ...options.script,
     };
@@ -233,6 +236,10 @@ export class ScriptedBroker implements Broker {
 
   cancelOrder(order: BrokerOrder): Promise<CancelResult> {
     return this.call('cancelOrder', [order], (o) => cancelled(o));
+  }
+
+  completedOrders(): Promise<BrokerOrder[]> {
+    return this.call('completedOrders', [], () => this.script.completedOrders);
   }
 
   executions(since: string): Promise<Execution[]> {

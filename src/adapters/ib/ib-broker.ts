@@ -20,6 +20,7 @@ import type {
 import { BrokerError, type Broker } from '../../ports/broker.js';
 import type { ContractCache } from '../../ports/contract-cache.js';
 import { readAccountSummary, readPositions } from './ib-account.js';
+import { readCompletedOrders } from './ib-completed-orders.js';
 import { connectSession } from './ib-connect.js';
 import { readContractDetails } from './ib-contracts.js';
 import { readExecutions } from './ib-executions.js';
@@ -131,6 +132,10 @@ export class IbBroker implements Broker {
 
   async openOrders(): Promise<BrokerOrder[]> {
     return readOpenOrders(this.connected(), this.options.timeoutMs);
+  }
+
+  async completedOrders(): Promise<BrokerOrder[]> {
+    return readCompletedOrders(this.connected(), { account: this.options.account, timeoutMs: this.options.timeoutMs, log: this.log });
   }
 
   async cancelOrder(order: BrokerOrder): Promise<CancelResult> {

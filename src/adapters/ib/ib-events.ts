@@ -34,6 +34,8 @@ export interface IbEventMap {
   positionEnd: [];
   openOrder: [orderId: number, contract: Contract, order: Order, state: OrderState];
   openOrderEnd: [];
+  completedOrder: [contract: Contract, order: Order, state: OrderState];
+  completedOrdersEnd: [];
   orderStatus: [update: OrderStatusUpdate];
   contractDetails: [reqId: number, details: ContractDetails];
   contractDetailsEnd: [reqId: number];
@@ -114,6 +116,8 @@ export function wireEvents(api: IBApi, hub: IbEvents): void {
   api.on(EventName.positionEnd, () => hub.emit('positionEnd'));
   api.on(EventName.openOrder, (orderId, contract, order, state) => hub.emit('openOrder', orderId, contract, order, state));
   api.on(EventName.openOrderEnd, () => hub.emit('openOrderEnd'));
+  api.on(EventName.completedOrder, (contract, order, state) => hub.emit('completedOrder', contract, order, state));
+  api.on(EventName.completedOrdersEnd, () => hub.emit('completedOrdersEnd'));
   api.on(EventName.orderStatus, (orderId, status, filled, remaining, avgFillPrice, permId, _parentId, _lastFillPrice, clientId) =>
     hub.emit('orderStatus', { orderId, status, filled, remaining, avgFillPrice, permId, clientId }),
   );

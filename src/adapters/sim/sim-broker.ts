@@ -70,6 +70,13 @@ export class SimBroker implements Broker {
     return this.connected().openOrders().map(toBrokerOrder);
   }
 
+  /** The orders that reached their final state during the simulated account's current New York day. */
+  async completedOrders(): Promise<BrokerOrder[]> {
+    return this.connected()
+      .completedOn()
+      .map(({ order, completedAt }) => ({ ...toBrokerOrder(order), completedAt }));
+  }
+
   async cancelOrder(order: BrokerOrder): Promise<CancelResult> {
     const sim = this.connected();
     const found = sim.order(order.brokerOrderId);

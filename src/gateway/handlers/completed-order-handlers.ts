@@ -1,5 +1,6 @@
 import { isFinal } from '../../core/order-status.js';
 import { EXCHANGE_ZONE, parseInstant } from '../../core/session.js';
+import { completionTime } from '../../sim/sim-account.js';
 import type { SimOrder } from '../../sim/sim-state.js';
 import { completedOrder, completedOrdersEnd, type CompletedOrderView } from '../encode/encode-completed-orders.js';
 import { parseCompletedOrders } from '../parse/parse-requests.js';
@@ -19,21 +20,11 @@ export function handleCompletedOrders(link: ClientLink, fields: string[], ctx: G
   const today = tradingDay(ctx.clock());
   const frames = ctx.account.state.orders
     .filter((o) => isFinal(o.status) && !(apiOnly && o.clientId === 0))
-    .map((o) => ({ order: o, at: completedAt(ctx, o) }))
+    .map((o) => ({ order: o, at: completionTime(ctx.account.state, o) }))
     .filter(({ at }) => tradingDay(at) === today)
     .sort((a, b) => parseInstant(a.at).toMillis() - parseInstant(b.at).toMillis())
     .map(({ order, at }) => completedOrder(view(ctx, order, at)));
   link.send(...frames, completedOrdersEnd());
-}
-
-/**
- * When an order reached its final state; for one recorded before the simulated account kept that time, its last
- * execution's time when it filled, else the time it was placed.
- */
-function completedAt(ctx: GatewayContext, o: SimOrder): string {
-  if (o.completedAt !== undefined) return o.completedAt;
-  const last = o.status === 'Filled' ? ctx.account.state.executions.filter((e) => e.orderId === o.orderId).at(-1) : undefined;
-  return last?.time ?? o.submittedAt;
 }
 
 function view(ctx: GatewayContext, o: SimOrder, at: string): CompletedOrderView {

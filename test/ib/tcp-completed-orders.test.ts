@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../src/core/types.js';
-import { baseScenario, CLIENT_ID, useIbHarness } from './support/ib-harness.js';
+import { completedOrder, completedOrdersEnd, type CompletedOrderView } from '../../src/gateway/encode/encode-completed-orders.js';
+import { ACCOUNT, baseScenario, CLIENT_ID, useIbHarness } from './support/ib-harness.js';
 
 /**
  * The IB adapter's completedOrders() against the simulated gateway over TCP: IB's reqCompletedOrders, the
@@ -94,5 +96,114 @@ describe('IB adapter over TCP: completed orders', () => {
 
     now = '2026-11-25T14:00:00Z'; // Wednesday 09:00 New York: IB lists none of Tuesday's any more
     expect(await nextRun.completedOrders()).toEqual([]);
+  });
+});
+
+/** One length-prefixed frame of NUL-terminated fields, as TWS writes them. */
+function frame(fields: readonly string[]): Buffer {
+  const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  return Buffer.concat([head, body]);
+}
+
+/** REQ_COMPLETED_ORDERS with apiOnly 0, as the client writes it. */
+const REQUEST = frame(['99', '0']);
+
+/** A minimal TWS that completes the handshake and answers reqCompletedOrders with the given frames. */
+function startTws(answer: string[][]): Promise<{ server: Server; port: number; requests: () => number }> {
+  let requests = 0;
+  return new Promise((resolve) => {
+    const server = createServer((socket: Socket) => {
+      let greeted = false;
+      socket.on('data', (data: Buffer) => {
+        if (!greeted) {
+          greeted = true;
+          socket.write(frame(['193', '20261124 10:00:00 EST']));
+          setTimeout(() => socket.write(Buffer.concat([frame(['15', '1', ACCOUNT]), frame(['9', '1', '1'])])), 20);
+          return;
+        }
+        if (data.includes(REQUEST)) {
+          requests += 1;
+          socket.write(Buffer.concat([...answer.map(frame), frame(completedOrdersEnd())]));
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0, requests: () => requests });
+    });
+  });
+}
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.close();
+  server = undefined;
+});
+
+const COMPLETED: CompletedOrderView = {
+  orderId: 0,
+  permId: 7001,
+  clientId: 0,
+  account: ACCOUNT,
+  contract: { conId: 265598, symbol: 'AAPL', primaryExchange: 'NASDAQ', currency: 'USD', minTick: 0.01, tradingClass: 'NMS' },
+  action: 'BUY',
+  quantity: 10,
+  lmtPrice: 190.05,
+  tif: 'DAY',
+  orderRef: 'rebal:tue:AAPL',
+  adaptivePriority: 'Normal',
+  status: 'Cancelled',
+  filled: 4,
+  avgFillPrice: 0,
+  lastFillPrice: 0,
+  completedTime: '20261124 10:01:00 America/New_York',
+  completedStatus: 'Cancelled by Trader',
+};
+
+/** The frame with its filled quantity (the 16th field from the end) replaced. */
+function withFilled(fields: string[], filled: string): string[] {
+  const copy = [...fields];
+  copy[copy.length - 16] = filled;
+  return copy;
+}
+
+describe('IB adapter: completed orders IB reports in a way that cannot be trusted', () => {
+  it('leaves out, never guesses: a missing filled quantity, a status not final, a Filled short of its quantity, another account', async () => {
+    const tws = await startTws([
+      completedOrder(COMPLETED),
+      withFilled(completedOrder({ ...COMPLETED, permId: 7002 }), ''),
+      completedOrder({ ...COMPLETED, permId: 7003, status: 'PendingCancel' }),
+      completedOrder({ ...COMPLETED, permId: 7004, status: 'Filled', filled: 9 }),
+      completedOrder({ ...COMPLETED, permId: 7005, account: 'DU7654321' }),
+      completedOrder({ ...COMPLETED, permId: 7006, status: 'Filled', filled: 10, completedTime: '20261124-15:02:00' }),
+      completedOrder({ ...COMPLETED, permId: 7007, completedTime: 'soon' }),
+    ]);
+    server = tws.server;
+    const broker = h.broker(tws.port);
+    await broker.connect();
+    const completed = await broker.completedOrders();
+    expect(tws.requests()).toBe(1);
+    expect(completed).toEqual([
+      {
+        brokerOrderId: 0,
+        permId: 7001,
+        orderRef: 'rebal:tue:AAPL',
+        symbol: 'AAPL',
+        action: 'BUY',
+        quantity: 10,
+        limitPrice: 190.05,
+        status: 'Cancelled',
+        filledQuantity: 4,
+        avgFillPrice: 0,
+        message: 'Cancelled by Trader',
+        completedAt: '2026-11-24T15:01:00Z',
+      },
+      expect.objectContaining({ permId: 7006, status: 'Filled', filledQuantity: 10, completedAt: '2026-11-24T15:02:00Z' }),
+      expect.objectContaining({ permId: 7007, status: 'Cancelled', filledQuantity: 4 }),
+    ]);
+    expect(completed[2]).not.toHaveProperty('completedAt');
   });
 });

@@ -205,7 +205,12 @@ function unknown(
   found: number,
   gap: string | undefined,
 ): OrderResolution {
-  const known = fills.quantity > 0 ? `${fills.quantity} of ${order.quantity} recorded filled (${found} execution(s))` : 'no fill recorded';
+  const recorded =
+    fills.quantity > 0 ? `${fills.quantity} of ${order.quantity} recorded filled (${found} execution(s))` : 'no fill recorded';
+  const known =
+    order.filledQuantity > fills.quantity
+      ? `IB reported ${order.filledQuantity} filled while the run watched, but ${recorded}: the executions were never collected`
+      : recorded;
   return {
     orderRef: order.orderRef,
     symbol: order.symbol,

@@ -153,6 +153,12 @@ export interface RunStore {
    * Unknown and not accepted by a person (a later look, in the broker's statements, may find it).
    */
   ordersToReconcile(exceptRunId: string): OrderRecord[];
+  /**
+   * Orders of runs other than `exceptRunId`, created at or after `since`, settled in a broker status (Filled,
+   * Cancelled...) whose filled quantity as the broker reported it exceeds their recorded executions: IB said they
+   * filled, but the run ended before collecting the executions. Oldest first.
+   */
+  ordersMissingFills(exceptRunId: string, since: string): OrderRecord[];
   /** Orders whose outcome is Unknown and that no person has accepted, oldest first: each blocks its ticker. */
   unknownOutcomes(): OrderRecord[];
   /**

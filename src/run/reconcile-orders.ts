@@ -8,6 +8,8 @@ import type { StatementSource } from '../ports/statements.js';
 
 /** IB Gateway's executions (and completed orders) reach back to the start of the current day in New York. */
 const BROKER_DAY_ZONE = 'America/New_York';
+/** How far back orders IB reported filled but whose executions were never collected are looked for. */
+const MISSING_FILLS_DAYS = 7;
 
 export interface ReconcileOrdersOptions {
   broker: Broker;
@@ -46,9 +48,9 @@ export interface ReconcileOrdersResult {
  * killed between sending and recording never leads to a second order.
  */
 export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise<ReconcileOrdersResult> {
-  const pending = o.store.ordersToReconcile(o.runId);
-  if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
   const toBroker = o.toBroker ?? ((iso: string) => iso);
+  const pending = [...o.store.ordersToReconcile(o.runId), ...missingFillsOfEarlierDays(o, toBroker)];
+  if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
   const open = await o.broker.openOrders();
   const executions = await o.broker.executions(lookupSince(pending, o.since, toBroker));
   const newFills = o.store.recordFills(
@@ -80,6 +82,19 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   });
   if (looked?.note !== undefined) notices.push(looked.note);
   return { newFills, resolutions, notices };
+}
+
+/**
+ * Orders of earlier days (up to MISSING_FILLS_DAYS back) that IB reported filled while the run that sent them was
+ * watching, but whose executions no run collected (the box went off after that run): today's API no longer lists
+ * them, so they are looked up like the unsettled ones.
+ */
+function missingFillsOfEarlierDays(o: ReconcileOrdersOptions, toBroker: (machineIso: string) => string): OrderRecord[] {
+  const now = DateTime.fromISO(o.now);
+  if (!now.isValid) return [];
+  const today = dayOf(toBroker(o.now));
+  const since = now.minus({ days: MISSING_FILLS_DAYS }).toUTC().toISO() ?? o.now;
+  return o.store.ordersMissingFills(o.runId, since).filter((p) => dayOf(toBroker(p.createdAt)) < today);
 }
 
 /** What the broker's statements showed of earlier days: the days they cover, the fills new to the records. */

@@ -103,6 +103,49 @@ describe('an order whose outcome left the API after a night with the box off', (
   });
 });
 
+describe('an order IB reported filled whose executions no run collected before the night', () => {
+  function seedFilledFriday(run: MemoryRun): string {
+    const ref = seedFriday(run);
+    run.store.updateOrderStatuses([{ ...WORKING, orderRef: ref, status: 'Filled', filledQuantity: 10, avgFillPrice: 404.5 }]);
+    return ref;
+  }
+
+  it('without statements: Unknown, naming what IB reported, and its ticker held', async () => {
+    const run = afterTheWeekend(MONDAY);
+    const ref = seedFilledFriday(run);
+    const result = await runRebalance(run);
+    const order = run.store.ordersOf(runIdAt(FRIDAY, 'earlier'))[0];
+    expect(order).toMatchObject({ orderRef: ref, status: 'Unknown', filledQuantity: 10 });
+    expect(order?.message).toContain('IB reported 10 filled while the run watched');
+    expect(result.breaches.filter((b) => b.code === 'ORDER_OUTCOME_UNKNOWN').map((b) => b.symbol)).toEqual(['MSFT']);
+  });
+
+  it('with statements: the executions are recorded once and the order is Filled again', async () => {
+    const run = afterTheWeekend(MONDAY);
+    const ref = seedFilledFriday(run);
+    run.statements = new StatementsOf((fromDate, toDate) => ({ fromDate, toDate, generatedAt: MONDAY, executions: [fridayFill(ref)] }));
+    const result = await runRebalance(run);
+    expect(run.store.ordersOf(runIdAt(FRIDAY, 'earlier'))[0]).toMatchObject({ status: 'Filled', filledQuantity: 10 });
+    expect(run.store.fillsOfOrder(ref).map((f) => f.execId)).toEqual(['0000e0d5.6576f5d1.01.01']);
+    expect(result.breaches.map((b) => b.code)).not.toContain('ORDER_OUTCOME_UNKNOWN');
+  });
+
+  it('an order of today missing its fills is left to the collection of fills, not looked up in statements', async () => {
+    const run = afterTheWeekend(MONDAY);
+    const runId = seedEarlierRun(run, '2026-11-23T14:30:00Z', { order: WORKING });
+    run.broker.script.openOrders.length = 0;
+    const ref = `rebal:${runId}:MSFT`;
+    run.store.updateOrderStatuses([{ ...WORKING, orderRef: ref, status: 'Filled', filledQuantity: 10, avgFillPrice: 404.5 }]);
+    run.broker.script.executions.push(fridayFill(ref, { time: '2026-11-23T14:31:00Z' }));
+    const statements = new StatementsOf((fromDate, toDate) => ({ fromDate, toDate, generatedAt: MONDAY, executions: [] }));
+    run.statements = statements;
+    await runRebalance(run);
+    expect(statements.asked).toEqual([]);
+    expect(run.store.ordersOf(runId)[0]).toMatchObject({ status: 'Filled', filledQuantity: 10 });
+    expect(run.store.fillsOfOrder(ref)).toHaveLength(1);
+  });
+});
+
 describe("with the broker's statements configured", () => {
   it("recovers Friday's executions from the statement: the order is Filled, the fill recorded once, no ticker held", async () => {
     const run = afterTheWeekend(MONDAY);

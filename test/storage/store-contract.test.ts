@@ -463,6 +463,24 @@ describe.each([
       expect(store.ordersToReconcile('r3')).toHaveLength(7);
     });
 
+    it('lists the settled orders of other runs since a time whose reported fills exceed their recorded executions', () => {
+      const mk = (ref: string, runId: string, at: string, status: OrderStatusName, filled: number): void => {
+        store.recordOrderIntent(runId, anOrder({ orderRef: ref }), at);
+        store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, status, filledQuantity: filled }));
+      };
+      mk('missing', 'r1', '2026-11-20T14:30:05.000Z', 'Filled', 10);
+      mk('partly', 'r1', '2026-11-20T14:30:06.000Z', 'Cancelled', 6);
+      mk('complete', 'r1', '2026-11-20T14:30:07.000Z', 'Filled', 10);
+      mk('working', 'r1', '2026-11-20T14:30:08.000Z', 'Submitted', 4);
+      mk('old', 'r1', '2026-11-10T14:30:00.000Z', 'Filled', 10);
+      mk('own', 'r2', '2026-11-20T15:30:05.000Z', 'Filled', 10);
+      store.recordFills('r1', [
+        anExecution({ execId: 'p1', orderRef: 'partly', quantity: 2 }),
+        anExecution({ execId: 'c1', orderRef: 'complete', quantity: 10 }),
+      ]);
+      expect(store.ordersMissingFills('r2', '2026-11-13T00:00:00.000Z').map((o) => o.orderRef)).toEqual(['missing', 'partly']);
+    });
+
     it('an order of unknown outcome is looked up again every run and holds its ticker until a person accepts it', () => {
       const at = '2026-11-20T15:30:00.000Z';
       for (const [ref, symbol] of [

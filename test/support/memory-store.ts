@@ -15,7 +15,7 @@
  * have no read method in RunStore), and {@link MemoryStore.failOn} makes a chosen call fail like a disk error.
  */
 import { toStorageError } from '../../src/fs/storage-errors.js';
-import { isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
+import { FINAL_BROKER_STATUSES, isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
 import { fillVersion } from '../../src/core/exec-ids.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
@@ -751,6 +751,16 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     );
   }
 
+  ordersMissingFills(exceptRunId: string, since: string): OrderRecord[] {
+    return this.guard('ordersMissingFills', 'read the orders missing fills', () =>
+      this.db.orders
+        .filter((o) => o.createdAt >= since && o.runId !== exceptRunId && isFinalBrokerStatus(o.status))
+        .filter((o) => o.filledQuantity > this.db.fills.filter((f) => f.orderRef === o.orderRef).reduce((sum, f) => sum + f.quantity, 0))
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.seq - b.seq))
+        .map(toOrder),
+    );
+  }
+
   unknownOutcomes(): OrderRecord[] {
     return this.guard('unknownOutcomes', 'read the orders of unknown outcome', () =>
       this.db.orders
@@ -1421,4 +1431,10 @@ export function memoryStores(options: MemoryStoreOptions & { name?: string } = {
 
 function isUnsettledUnknown(o: OrderRow): boolean {
   return o.status === 'Unknown' && o.outcomeAcceptedAt === undefined;
+}
+
+const FINAL_BROKER: ReadonlySet<string> = new Set(FINAL_BROKER_STATUSES);
+
+function isFinalBrokerStatus(status: string): boolean {
+  return FINAL_BROKER.has(status);
 }

@@ -8,6 +8,9 @@
  * - orders.outcome_accepted_at: when a person accepted the broker's position for the order's ticker
  *   (`rebalancer reconcile --accept`) while its outcome was unknown. From then on the order is settled as it is:
  *   no run looks for its executions again (the acceptance already counts whatever it did).
+ * - orders_by_created_at: each run looks at the orders of the last days whose broker-reported fills exceed their
+ *   recorded executions (IB said Filled, the run ended before collecting them, and the next morning IB no longer
+ *   lists them).
  */
 export const UNKNOWN_OUTCOMES_SCHEMA = `
 ALTER TABLE orders ADD COLUMN outcome_accepted_at TEXT;
@@ -22,4 +25,5 @@ WHERE o.status NOT IN ('Filled', 'Cancelled', 'ApiCancelled', 'Inactive', 'Rejec
 ORDER BY o.created_at, o.id;
 
 CREATE INDEX orders_unknown_outcome ON orders (symbol) WHERE status = 'Unknown' AND outcome_accepted_at IS NULL;
+CREATE INDEX orders_by_created_at ON orders (created_at);
 `;

@@ -50,6 +50,10 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     return this.guard('read the orders to reconcile', () => this.q.ordersToReconcile.all(exceptRunId)).map(toOrderRecord);
   }
 
+  ordersMissingFills(exceptRunId: string, since: string): OrderRecord[] {
+    return this.guard('read the orders missing fills', () => this.q.ordersMissingFills.all(since, exceptRunId)).map(toOrderRecord);
+  }
+
   unknownOutcomes(): OrderRecord[] {
     return this.guard('read the orders of unknown outcome', () => this.q.unknownOutcomes.all()).map(toOrderRecord);
   }

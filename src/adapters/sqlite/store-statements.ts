@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { RECORD_ONLY_STATUSES, sqlStatusList } from '../../core/order-status.js';
+import { FINAL_BROKER_STATUSES, RECORD_ONLY_STATUSES, sqlStatusList } from '../../core/order-status.js';
 import type {
   BrokerReconcileParams,
   BrokerUpdateParams,
@@ -66,6 +66,12 @@ export function prepareStatements(db: Database.Database) {
          AND (status NOT IN ${FINAL_LIST} OR (status = 'SendFailed' AND reconciled_at IS NULL)
               OR (status = 'Unknown' AND outcome_accepted_at IS NULL))
        ORDER BY id`,
+    ),
+    ordersMissingFills: db.prepare<[string, string], OrderRow>(
+      `SELECT o.* FROM orders o
+       WHERE o.created_at >= ? AND o.run_id <> ? AND o.status IN ${sqlStatusList(FINAL_BROKER_STATUSES)}
+         AND o.filled_quantity > coalesce((SELECT sum(f.quantity) FROM fills f WHERE f.order_ref = o.order_ref), 0)
+       ORDER BY o.created_at, o.id`,
     ),
     unknownOutcomes: db.prepare<[], OrderRow>(
       `SELECT * FROM orders WHERE status = 'Unknown' AND outcome_accepted_at IS NULL ORDER BY created_at, id`,

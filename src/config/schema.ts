@@ -21,6 +21,13 @@ const milliseconds = <const N extends string>(name: N, envDefault: string, min: 
 const positive = <const N extends string>(name: N, envDefault: string, max?: number) =>
   variable(name, number({ gt: 0, max }), { default: envDefault });
 
+const flexToken = z.string().regex(/^[A-Za-z0-9]{8,64}$/, {
+  error: 'must be the Flex Web Service token shown in Client Portal (8 to 64 letters and digits)',
+});
+const flexQueryId = z
+  .string()
+  .regex(/^\d{1,12}$/, { error: "must be the Flex query's Query ID (digits), from Client Portal > Flex Queries" });
+
 const configShape = {
   broker: {
     kind: variable('BROKER', choice(['sim', 'ib']), { default: 'sim' }),
@@ -113,6 +120,17 @@ const configShape = {
     /** The broker's clock against the machine's: over a minute apart warns, over this many seconds blocks (CLOCK_SKEW). */
     maxClockSkewSeconds: variable('MAX_CLOCK_SKEW_SECONDS', wholeNumber({ min: 1, max: 86400 }), { default: '300' }),
   },
+  /** IB's Flex Web Service: the broker's statements, for what the live API no longer shows. Unset: none. */
+  flex: {
+    /** Secret: it opens the account's statements, and travels in a URL's query string. */
+    token: variable('FLEX_TOKEN', flexToken, { secret: true }),
+    queryId: variable('FLEX_QUERY_ID', flexQueryId),
+    url: variable('FLEX_URL', url(['https', 'http'], 'https://ndcdyn.interactivebrokers.com/AccountManagement/FlexWebService'), {
+      default: 'https://ndcdyn.interactivebrokers.com/AccountManagement/FlexWebService',
+    }),
+    /** One whole statement: the request, IB's generation (polled) and the download. */
+    timeoutMs: milliseconds('FLEX_TIMEOUT_MS', '120000', 1000),
+  },
   logLevel: variable('LOG_LEVEL', choice(LOG_LEVELS), { default: 'info' }),
 };
 
@@ -144,6 +162,7 @@ export type BrokerConfig = Config['broker'];
 export type FilesConfig = Config['files'];
 export type EmailConfig = Config['email'];
 export type ScheduleConfig = Config['schedule'];
+export type FlexSettingsConfig = Config['flex'];
 export type BrokerKind = BrokerConfig['kind'];
 export type TradingMode = BrokerConfig['tradingMode'];
 export type CancelScope = BrokerConfig['cancelScope'];
@@ -204,6 +223,12 @@ function checkRules(v: EnvValues, ctx: z.RefinementCtx<EnvValues>): void {
   }
   if (v.SMTP_URL !== undefined && v.MAIL_TO === undefined) {
     problem('MAIL_TO', 'required when SMTP_URL is set: who receives the alerts and reports');
+  }
+  if (v.FLEX_TOKEN !== undefined && v.FLEX_QUERY_ID === undefined) {
+    problem('FLEX_QUERY_ID', 'required when FLEX_TOKEN is set: the id of the Flex query to ask IB for');
+  }
+  if (v.FLEX_QUERY_ID !== undefined && v.FLEX_TOKEN === undefined) {
+    problem('FLEX_TOKEN', 'required when FLEX_QUERY_ID is set: the Flex Web Service token from Client Portal');
   }
 }
 

@@ -20,6 +20,8 @@ export function showValue(raw: string, secret: boolean): string {
 export interface SecretSettings {
   email: { smtpUrl?: string };
   schedule: { heartbeatUrl?: string };
+  /** The Flex Web Service token (optional here, so that settings without it still fit). */
+  flex?: { token?: string };
 }
 
 /**
@@ -27,7 +29,8 @@ export interface SecretSettings {
  * the SMTP URL and its password (as written and decoded, and as SMTP's AUTH PLAIN sends it with the user), and
  * the heartbeat URL with its tokens: every path segment and query value of TOKEN_MIN_LENGTH characters or more
  * but a plain lowercase word (a healthchecks.io UUID, a Cronitor or Uptime Kuma key of letters only), and its path
- * with the query, so that the token stays hidden however the URL is spelt in a message, even behind another host.
+ * with the query, so that the token stays hidden however the URL is spelt in a message, even behind another host;
+ * and the Flex Web Service token.
  */
 export function secretsOf(config: SecretSettings): string[] {
   const secrets = new Set<string>();
@@ -63,6 +66,9 @@ export function secretsOf(config: SecretSettings): string[] {
       }
     }
   }
+  // The Flex token travels in SendRequest's and GetStatement's query strings: masked in every form it may take.
+  const flexToken = config.flex?.token;
+  if (flexToken !== undefined) secrets.add(flexToken);
   return secretForms([...secrets].filter((s) => s !== ''));
 }
 

@@ -70,6 +70,11 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   RUN_DEADLINE_MINUTES: '40',
   MAX_PLAN_AGE_MINUTES: '15',
   MAX_CLOCK_SKEW_SECONDS: '240',
+  // The two go together: each changes from a valid pair.
+  FLEX_TOKEN: ['123456789012345678901234', { FLEX_TOKEN: '999999999999999999999999', FLEX_QUERY_ID: '654321' }],
+  FLEX_QUERY_ID: ['654321', { FLEX_TOKEN: '123456789012345678901234', FLEX_QUERY_ID: '111111' }],
+  FLEX_URL: 'http://127.0.0.1:8080/AccountManagement/FlexWebService',
+  FLEX_TIMEOUT_MS: '120001',
   LOG_LEVEL: 'debug',
 };
 

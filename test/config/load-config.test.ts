@@ -86,6 +86,12 @@ describe('loadConfig', () => {
         maxPlanAgeMinutes: 10,
         maxClockSkewSeconds: 300,
       },
+      flex: {
+        token: undefined,
+        queryId: undefined,
+        url: 'https://ndcdyn.interactivebrokers.com/AccountManagement/FlexWebService',
+        timeoutMs: 120000,
+      },
       maxForecastAgeHours: 26,
       maxTickers: 1000,
       logLevel: 'info',

@@ -95,8 +95,14 @@ describe('every configuration variable, given a wrong value', () => {
 
   it('is accepted when right, in any case and with spaces around it, so the refusals above are not of everything', () => {
     const cwd = configDir();
-    // Paper trading with a paper account and a recipient: the rules across variables hold whatever else is set.
-    const held: Partial<Record<EnvVariable, string>> = { TRADING_MODE: 'paper', IB_ACCOUNT: 'DU1234567', MAIL_TO: 'me@example.com' };
+    // Paper trading with a paper account, a recipient and a Flex query: the rules across variables hold whatever else is set.
+    const held: Partial<Record<EnvVariable, string>> = {
+      TRADING_MODE: 'paper',
+      IB_ACCOUNT: 'DU1234567',
+      MAIL_TO: 'me@example.com',
+      FLEX_TOKEN: '123456789012345678901234',
+      FLEX_QUERY_ID: '654321',
+    };
     const right = fc
       .uniqueArray(fc.constantFrom(...VARIABLES.filter((v) => !(v in held))), { minLength: 1, maxLength: 8 })
       .chain((names) => fc.tuple(...names.map((name) => rightValue(KINDS[name]).map((value) => [name, value] as const))));
@@ -112,6 +118,8 @@ describe('every configuration variable, given a wrong value', () => {
   it.each([
     ['IB_ACCOUNT', { BROKER: 'ib', IB_ACCOUNT: '' }],
     ['MAIL_TO', { SMTP_URL: 'smtps://bot:hunter2@mail.example.com:465', MAIL_TO: '   ' }],
+    ['FLEX_QUERY_ID', { FLEX_TOKEN: 'hunter2hunter2hunter2', FLEX_QUERY_ID: ' ' }],
+    ['FLEX_TOKEN', { FLEX_QUERY_ID: '654321', FLEX_TOKEN: '' }],
     ['LIVE_TRADING_CONFIRM', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: '' }],
     ['LIVE_TRADING_CONFIRM', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: 'no', BROKER: 'ib', IB_ACCOUNT: 'U1234567' }],
     ['IB_ACCOUNT', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: 'yes', BROKER: 'ib', IB_ACCOUNT: 'DU1234567' }],

@@ -22,6 +22,8 @@ export type Kind =
   | { kind: 'http-url' }
   | { kind: 'address' }
   | { kind: 'address-list' }
+  | { kind: 'flex-token' }
+  | { kind: 'flex-query-id' }
   | { kind: 'restart-time' };
 
 const ms = (min: number): Kind => ({ kind: 'int', bounds: { min, max: 600_000 } });
@@ -84,11 +86,15 @@ export const KINDS: Record<EnvVariable, Kind> = {
   RUN_DEADLINE_MINUTES: pct(50),
   MAX_PLAN_AGE_MINUTES: pct(60),
   MAX_CLOCK_SKEW_SECONDS: { kind: 'int', bounds: { min: 1, max: 86400 } },
+  FLEX_TOKEN: { kind: 'flex-token' },
+  FLEX_QUERY_ID: { kind: 'flex-query-id' },
+  FLEX_URL: { kind: 'http-url' },
+  FLEX_TIMEOUT_MS: ms(1000),
   LOG_LEVEL: { kind: 'choice', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
 };
 
 /** Variables whose values are secret: a refusal must never quote them. */
-export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set(['SMTP_URL', 'HEARTBEAT_URL']);
+export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set(['SMTP_URL', 'HEARTBEAT_URL', 'FLEX_TOKEN']);
 
 /** Where a workspace keeps a regular file that DATA_DIR or LOG_DIR may wrongly point at. */
 export const A_REGULAR_FILE = 'not-a-directory.txt';
@@ -266,6 +272,13 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
       return fc.oneof(fc.constantFrom('nobody', 'a@', '@b', 'a@b@c', 'a b@c', '<a@b>x', 'Name <>', 'a@b, c@d', '"q"@x'), ...common);
     case 'address-list':
       return fc.oneof(fc.constantFrom('a@example.com, nobody', ',,,', 'a@', 'x <y>', 'a@b;c@d'), ...common);
+    case 'flex-token':
+      return fc.oneof(
+        fc.constantFrom('1234567', 't=1234567890', '1234-5678-9012', 'x'.repeat(65), 'ab cd ef gh', 'tökén123456'),
+        ...common,
+      );
+    case 'flex-query-id':
+      return fc.oneof(fc.constantFrom('q123', '12 34', '-5', '1234567890123', '12.5', 'abc'), ...common);
     case 'restart-time':
       // A time without a zone, on a 12-hour clock, past 23:59, an abbreviation or offset for a zone, an unknown zone.
       return fc.oneof(
@@ -369,6 +382,10 @@ export function rightValue(kind: Kind): fc.Arbitrary<string> {
       return fc.constantFrom('bot@example.com', 'Rebalancer <bot@example.com>', 'rebalancer@localhost', 'jöhn@exämple.com');
     case 'address-list':
       return fc.constantFrom('me@example.com', 'a@example.com, Bob <b@example.com>', ' a@example.com ,b@example.com ');
+    case 'flex-token':
+      return padded(fc.stringMatching(/^[A-Za-z0-9]{8,64}$/));
+    case 'flex-query-id':
+      return padded(fc.stringMatching(/^[0-9]{1,12}$/));
     case 'restart-time':
       return padded(
         fc

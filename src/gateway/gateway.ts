@@ -9,6 +9,7 @@ import type { ParsedPlaceOrder } from './parse/parse-place-order.js';
 import { Connection } from './session/connection.js';
 import { pushEvents, type GatewayContext, type GatewayStats } from './session/context.js';
 import { ConnectivityOutage } from './session/outage.js';
+import { GatewayRestart } from './session/restart.js';
 
 export type { ParsedPlaceOrder } from './parse/parse-place-order.js';
 export type { GatewayStats } from './session/context.js';
@@ -96,6 +97,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     later,
     restored: () => connections.forEach((c) => c.release()),
   });
+  // Bound below, once the server exists: the restart closes and reopens its port.
+  const ports = { stop: async (): Promise<void> => undefined, again: async (): Promise<void> => undefined };
+  const restart = new GatewayRestart(section.faults.restart, {
+    closeAll: () => connections.forEach((c) => c.close()),
+    stopListening: () => ports.stop(),
+    listenAgain: () => ports.again(),
+    later,
+    problem: (message) => ctx.problem(message),
+  });
   let lastSync = Date.parse(account.now);
   const sync = (): void => {
     const now = clock();
@@ -109,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const connection = new Connection(socket, {
       ctx,
       outage,
+      restart,
       sync,
       log: options.logFrames,
       clientIdInUse: (id, self) => [...connections].some((c) => c !== self && c.live && c.clientId === id),
@@ -117,16 +128,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     connections.add(connection);
   });
   const port = await listen(server, options.port ?? DEFAULT_PORT, host);
+  let closing = false;
+  ports.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  ports.again = async () => {
+    if (!closing) await listen(server, port, host);
+  };
   const ticker = typeof options.now === 'string' ? undefined : setInterval(() => sync(), TICK_MS);
   return {
     port,
     stats: () => ({ ...stats, decodeErrors: [...stats.decodeErrors] }),
     placedOrders: () => placed.map((o) => ({ ...o, algoParams: o.algoParams.map((p) => ({ ...p })) })),
     close: async () => {
+      closing = true;
       if (ticker !== undefined) clearInterval(ticker);
       timers.forEach((t) => clearTimeout(t));
       timers.clear();
       connections.forEach((c) => c.close());
+      // During a restart the port is already closed: server.close() then calls back with an error, ignored.
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

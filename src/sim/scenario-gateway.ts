@@ -9,7 +9,8 @@
  *     "readOnlyApi": false, "unknownContracts": ["XYZ"], "noMarketDataPermission": ["MSFT"],
  *     "delayedData": false, "noSnapshotEnd": ["SPY"], "answerDelayMs": 0, "snapshotDelayMs": 0,
  *     "dropConnectionAfterMessages": null, "dropConnectionAfterOrders": null,
- *     "connectivityLost": { "afterMessages": 10, "restoreAfterMs": 500 }, "pacingLimitPerSecond": 50 },
+ *     "connectivityLost": { "afterMessages": 10, "restoreAfterMs": 500 }, "pacingLimitPerSecond": 50,
+ *     "restart": { "afterOrders": 2, "awayMs": 3000 } },
  *   "foreignOrders": [ { "symbol": "AAPL", "action": "BUY", "quantity": 10, "limitPrice": 150, "clientId": 0, "orderRef": "manual" } ]
  * }
  * ```
@@ -44,6 +45,12 @@
  * - `lateCommissionReports`: ticker -> delay in ms, or null for never. The commission report of each of the
  *   ticker's executions (and corrections) is sent no earlier than that long after the gateway first sent the
  *   execution: later on a connection still open, or with the execution in a later answer; null: never sent.
+ * - `restart`: `{ afterMessages | afterOrders, awayMs }`. IB Gateway's daily restart, in the middle of a run:
+ *   once per gateway run, when a connection comes to its `afterMessages`-th message (START_API is the first) or
+ *   its `afterOrders`-th placeOrder, the gateway goes away before acting on it (the message is lost), closes
+ *   every socket and refuses connections for `awayMs`; then it listens on the same port again, in front of the
+ *   same account: working orders still work, the day's executions are still served, and the next valid order id
+ *   is again one above the highest id it received (an id lost in the restart is handed out again).
  *
  * `foreignOrders`: open orders placed outside this API client (another client id, or by hand in TWS), added
  * when the gateway creates a new simulation (not on later starts: they live in the simulated account from
@@ -96,6 +103,13 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
       )
       .default({}),
     lateCommissionReports: z.record(ticker, delayMs.nullable()).default({}),
+    restart: z
+      .strictObject({ afterMessages: positiveWhole.optional(), afterOrders: positiveWhole.optional(), awayMs: delayMs })
+      .refine((r) => (r.afterMessages === undefined) !== (r.afterOrders === undefined), {
+        error: 'expected exactly one of afterMessages and afterOrders',
+      })
+      .nullable()
+      .default(null),
   });
   const foreignOrder = z.strictObject({
     symbol: ticker,

@@ -9,11 +9,14 @@ import { dispatch, errorIdOf } from './dispatch.js';
 import { describeIncoming, describeOutgoing, describeServerVersion } from './frame-log.js';
 import type { ConnectivityOutage } from './outage.js';
 import { PacingWindow } from './pacing.js';
+import type { GatewayRestart } from './restart.js';
 
 /** What a connection needs from its gateway beyond the shared context. */
 export interface ConnectionHooks {
   ctx: GatewayContext;
   outage: ConnectivityOutage;
+  /** The `restart` fault: consulted before each message is acted on. */
+  restart: GatewayRestart;
   /** True when another live connection already uses this client id. */
   clientIdInUse(clientId: number, self: Connection): boolean;
   /** Brings the simulated market to the gateway clock (and pushes what happened) before a message is handled. */
@@ -150,6 +153,7 @@ export class Connection implements ClientLink {
   }
 
   private startApi(fields: string[], count: number): void {
+    if (this.hooks.restart.beforeMessage(count, undefined)) return;
     if (Number(fields[0]) !== REQUEST.START_API) return this.fail(`the first message is ${requestName(fields[0])}, not START_API`);
     let clientId: number;
     try {
@@ -174,6 +178,8 @@ export class Connection implements ClientLink {
     const { ctx } = this.hooks;
     const isOrder = Number(fields[0]) === REQUEST.PLACE_ORDER;
     if (isOrder) this.orders += 1;
+    // A restart that begins now: the message is lost with the socket.
+    if (this.hooks.restart.beforeMessage(count, isOrder ? this.orders : undefined)) return;
     const dropAfter = count === ctx.faults.dropConnectionAfterMessages || (isOrder && this.orders === ctx.faults.dropConnectionAfterOrders);
     this.muted = dropAfter;
     this.hooks.sync();

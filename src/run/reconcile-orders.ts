@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import type { Broker } from '../ports/broker.js';
 import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
-import { resolveOrder, type BrokerView, type OrderResolution } from '../core/resolve-order.js';
+import { Exact } from '../core/money.js';
+import { matchOpenOrders, resolveOrder, type BrokerView, type OrderResolution } from '../core/resolve-order.js';
 import type { OrderRefOwner } from '../core/foreign-orders.js';
 import type { StatementSource } from '../ports/statements.js';
 
@@ -59,6 +60,13 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   );
   const today = dayOf(toBroker(o.now));
   const earlier = pending.filter((p) => dayOf(toBroker(p.createdAt)) < today);
+  // Today's executions are complete, so an order of today that is not open is settled by them, except when IB
+  // reported more filled than they show: then IB's completed orders of the day say how it ended. Asked for only
+  // then (a rare case; IB's completed-order frames are the ones client libraries have misread).
+  const contradicted = pending.some(
+    (p) => !earlier.includes(p) && matchOpenOrders(p, open).length === 0 && totalFilled(o.store, p.orderRef) < p.filledQuantity,
+  );
+  const completed = contradicted ? await o.broker.completedOrders() : [];
   const looked =
     earlier.length > 0
       ? await lookUpStatements(
@@ -69,7 +77,7 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
       : undefined;
   if (looked !== undefined) newFills.push(...looked.newFills);
   const resolutions = pending.map((order) => {
-    const view = viewOf(dayOf(toBroker(order.createdAt)), today, looked);
+    const view = { ...viewOf(dayOf(toBroker(order.createdAt)), today, looked), completed };
     const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
     return resolution;
@@ -165,4 +173,11 @@ function lookupSince(pending: OrderRecord[], since: string, toBroker: (machineIs
   const given = DateTime.fromISO(since);
   if (from === undefined || !given.isValid || given <= from) return since;
   return from.toUTC().toISO() ?? since;
+}
+
+function totalFilled(store: RunStore, orderRef: string): number {
+  return store
+    .fillsOfOrder(orderRef)
+    .reduce((sum, f) => sum.plus(f.quantity), new Exact(0))
+    .toNumber();
 }

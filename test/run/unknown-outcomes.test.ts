@@ -229,3 +229,37 @@ describe("with the broker's statements configured", () => {
     expect(run.store.ordersOf(runIdAt(FRIDAY, 'earlier'))[0]).toMatchObject({ status: 'Filled', filledQuantity: 10 });
   });
 });
+
+describe("an order of today that is no longer open: IB's completed orders say how it ended", () => {
+  const EARLIER_TODAY = '2026-11-23T14:30:00Z';
+
+  it('IB reported fills the executions do not show: the completed order gives its final status and filled quantity, the missing shares are named', async () => {
+    const run = afterTheWeekend(MONDAY);
+    const runId = seedEarlierRun(run, EARLIER_TODAY, { order: { ...WORKING, filledQuantity: 4, avgFillPrice: 404 } });
+    run.broker.script.openOrders.length = 0;
+    const ref = `rebal:${runId}:MSFT`;
+    run.broker.script.completedOrders.push({
+      ...WORKING,
+      orderRef: ref,
+      status: 'Cancelled',
+      filledQuantity: 6,
+      message: 'Cancelled by Trader',
+    });
+    const result = await runRebalance(run);
+    expect(run.broker.callsTo('completedOrders')).toHaveLength(1);
+    expect(run.store.ordersOf(runId)[0]).toMatchObject({ status: 'Cancelled', filledQuantity: 6 });
+    expect(run.store.ordersOf(runId)[0]?.message).toContain(
+      "among the broker's completed orders of the day: Cancelled, filled 6 of 10 (Cancelled by Trader); the broker reports 6 filled but no execution was found",
+    );
+    expect(result.notices.some((n) => n.includes(ref) && n.includes('now Cancelled'))).toBe(true);
+  });
+
+  it('not asked for when the executions account for what IB reported (the usual case: an order expired or cancelled)', async () => {
+    const run = afterTheWeekend(MONDAY);
+    const runId = seedEarlierRun(run, EARLIER_TODAY, { order: WORKING });
+    run.broker.script.openOrders.length = 0;
+    await runRebalance(run);
+    expect(run.broker.callsTo('completedOrders')).toEqual([]);
+    expect(run.store.ordersOf(runId)[0]).toMatchObject({ status: 'Cancelled', filledQuantity: 0 });
+  });
+});

@@ -1,18 +1,44 @@
-import type { AccountSummary } from '../../core/types.js';
 import {
-  accountSummary,
   accountSummaryEnd,
   currentTime,
+  errorMessage,
   managedAccounts,
   nextValidId,
   position,
   positionEnd,
 } from '../encode/encode-basic.js';
-import { money, num } from '../encode/values.js';
-import { parseAccountSummary, parseBare, parseMarketDataType, parseReqIds } from '../parse/parse-requests.js';
+import {
+  parseAccountSummary,
+  parseAccountUpdates,
+  parseAccountUpdatesMulti,
+  parseBare,
+  parseCancelAccountUpdatesMulti,
+  parseCancelPnl,
+  parseMarketDataType,
+  parsePnl,
+  parsePnlSingle,
+  parseReqIdOnly,
+  parseReqIds,
+} from '../parse/parse-requests.js';
+import {
+  cancelAccountSummary,
+  cancelAccountUpdatesMulti,
+  cancelPnl,
+  cancelPnlSingle,
+  subscribeAccountSummary,
+  subscribeAccountUpdates,
+  subscribeAccountUpdatesMulti,
+  subscribePnl,
+  subscribePnlSingle,
+  TOO_MANY_SUMMARIES,
+  unsubscribeAccountUpdates,
+} from '../session/account-subscriptions.js';
 import type { ClientLink, GatewayContext } from '../session/context.js';
 
-/** Requests about the session and the account: time, accounts, ids, account summary, positions. */
+/**
+ * Requests about the session and the account: time, accounts, ids, account summary, positions, and the account
+ * subscriptions (account updates, account updates multi, P&L).
+ */
 
 /** REQ_CURRENT_TIME: the gateway clock in epoch seconds (also the client's watchdog ping). */
 export function handleCurrentTime(link: ClientLink, fields: string[], ctx: GatewayContext): void {
@@ -37,35 +63,64 @@ export function handleMarketDataType(link: ClientLink, fields: string[]): void {
   link.marketDataType = parseMarketDataType(fields);
 }
 
-/** The tags the gateway can answer, as IB spells their values; others are left out, as IB does. */
-const TAGS: Record<string, (s: AccountSummary) => [value: string, currency: 'account' | '']> = {
-  NetLiquidation: (s) => [money(s.netLiquidation), 'account'],
-  TotalCashValue: (s) => [money(s.totalCash), 'account'],
-  SettledCash: (s) => [money(s.totalCash), 'account'],
-  GrossPositionValue: (s) => [money(s.grossPositionValue), 'account'],
-  MaintMarginReq: (s) => [money(s.maintMargin), 'account'],
-  ExcessLiquidity: (s) => [money(s.excessLiquidity), 'account'],
-  AvailableFunds: (s) => [money(s.excessLiquidity), 'account'],
-  EquityWithLoanValue: (s) => [money(s.netLiquidation), 'account'],
-  // Reg T margin: four times the excess liquidity (IB's day-trading buying power).
-  BuyingPower: (s) => [money(s.excessLiquidity * 4), 'account'],
-  Cushion: (s) => [num(s.cushion), ''],
-  AccountType: () => ['INDIVIDUAL', ''],
-};
-
-/** REQ_ACCOUNT_SUMMARY: one message per requested tag, then the end marker (group is always "All" here). */
+/**
+ * REQ_ACCOUNT_SUMMARY: one message per requested tag TWS knows (and per `$LEDGER` row), then the end marker
+ * (group is always "All" here); the changes follow every three minutes until cancelled. A client's third open
+ * summary is refused with error 322, as IB refuses it.
+ */
 export function handleAccountSummary(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const { reqId, tags } = parseAccountSummary(fields);
-  const summary = ctx.account.summary();
-  const frames = tags.flatMap((tag) => {
-    const value = TAGS[tag]?.(summary);
-    if (value === undefined) return [];
-    return [accountSummary(reqId, summary.account, tag, value[0], value[1] === 'account' ? summary.currency : '')];
-  });
-  link.send(...frames, accountSummaryEnd(reqId));
+  const frames = subscribeAccountSummary(link, ctx, reqId, tags);
+  if (frames === undefined) link.send(errorMessage(reqId, 322, TOO_MANY_SUMMARIES));
+  else link.send(...frames, accountSummaryEnd(reqId));
 }
 
-/** REQ_POSITIONS: every non-zero position, then the end marker. */
+/** CANCEL_ACCOUNT_SUMMARY: TWS sends nothing back. */
+export function handleCancelAccountSummary(link: ClientLink, fields: string[]): void {
+  cancelAccountSummary(link, parseReqIdOnly(fields));
+}
+
+/** REQ_ACCOUNT_DATA (reqAccountUpdates): subscribe or unsubscribe this client's account updates. */
+export function handleAccountUpdates(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  const { subscribe, account } = parseAccountUpdates(fields);
+  if (subscribe) subscribeAccountUpdates(link, ctx, account);
+  else unsubscribeAccountUpdates(link);
+}
+
+/** REQ_ACCOUNT_UPDATES_MULTI. */
+export function handleAccountUpdatesMulti(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  const { reqId, account, modelCode, ledgerAndNlv } = parseAccountUpdatesMulti(fields);
+  subscribeAccountUpdatesMulti(link, ctx, reqId, account, modelCode, ledgerAndNlv);
+}
+
+/** CANCEL_ACCOUNT_UPDATES_MULTI: TWS sends nothing back. */
+export function handleCancelAccountUpdatesMulti(link: ClientLink, fields: string[]): void {
+  cancelAccountUpdatesMulti(link, parseCancelAccountUpdatesMulti(fields));
+}
+
+/** REQ_PNL. */
+export function handlePnl(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  const { reqId, account } = parsePnl(fields);
+  subscribePnl(link, ctx, reqId, account);
+}
+
+/** REQ_PNL_SINGLE. */
+export function handlePnlSingle(link: ClientLink, fields: string[], ctx: GatewayContext): void {
+  const { reqId, account, conId } = parsePnlSingle(fields);
+  subscribePnlSingle(link, ctx, reqId, account, conId);
+}
+
+/** CANCEL_PNL: TWS sends nothing back. */
+export function handleCancelPnl(link: ClientLink, fields: string[]): void {
+  cancelPnl(link, parseCancelPnl(fields));
+}
+
+/** CANCEL_PNL_SINGLE: TWS sends nothing back. */
+export function handleCancelPnlSingle(link: ClientLink, fields: string[]): void {
+  cancelPnlSingle(link, parseCancelPnl(fields));
+}
+
+/** REQ_POSITIONS: every non-zero position (its exchange field the listing exchange, as TWS sends it), then the end marker. */
 export function handlePositions(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseBare(fields);
   const frames = ctx.account.positions().map((p) => {
@@ -74,6 +129,7 @@ export function handlePositions(link: ClientLink, fields: string[], ctx: Gateway
       account: p.account,
       conId: contract.conId,
       symbol: p.symbol,
+      exchange: contract.primaryExchange,
       currency: contract.currency,
       tradingClass: contract.tradingClass,
       quantity: p.quantity,

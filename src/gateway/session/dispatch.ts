@@ -1,5 +1,13 @@
 import {
   handleAccountSummary,
+  handleAccountUpdates,
+  handleAccountUpdatesMulti,
+  handleCancelAccountSummary,
+  handleCancelAccountUpdatesMulti,
+  handleCancelPnl,
+  handleCancelPnlSingle,
+  handlePnl,
+  handlePnlSingle,
   handleCurrentTime,
   handleManagedAccounts,
   handleMarketDataType,
@@ -17,7 +25,7 @@ import {
   handleOpenOrders,
 } from '../handlers/order-handlers.js';
 import { handlePlaceOrder } from '../handlers/place-order-handler.js';
-import { parseBare, parseCancelMktData, parseReqIdOnly } from '../parse/parse-requests.js';
+import { parseBare, parseCancelMktData } from '../parse/parse-requests.js';
 import { DecodeError } from '../wire/field-cursor.js';
 import { REQUEST, requestName } from '../wire/message-ids.js';
 import type { ClientLink, GatewayContext } from './context.js';
@@ -39,9 +47,16 @@ const HANDLERS = new Map<number, Handler>([
   [REQUEST.REQ_IDS, handleReqIds],
   [REQUEST.REQ_MARKET_DATA_TYPE, handleMarketDataType],
   [REQUEST.REQ_ACCOUNT_SUMMARY, handleAccountSummary],
-  [REQUEST.CANCEL_ACCOUNT_SUMMARY, acknowledge(parseReqIdOnly)],
+  [REQUEST.CANCEL_ACCOUNT_SUMMARY, handleCancelAccountSummary],
   [REQUEST.REQ_POSITIONS, handlePositions],
   [REQUEST.CANCEL_POSITIONS, acknowledge(parseBare)],
+  [REQUEST.REQ_ACCOUNT_DATA, handleAccountUpdates],
+  [REQUEST.REQ_ACCOUNT_UPDATES_MULTI, handleAccountUpdatesMulti],
+  [REQUEST.CANCEL_ACCOUNT_UPDATES_MULTI, handleCancelAccountUpdatesMulti],
+  [REQUEST.REQ_PNL, handlePnl],
+  [REQUEST.CANCEL_PNL, handleCancelPnl],
+  [REQUEST.REQ_PNL_SINGLE, handlePnlSingle],
+  [REQUEST.CANCEL_PNL_SINGLE, handleCancelPnlSingle],
   [REQUEST.REQ_CONTRACT_DATA, handleContractDetails],
   [REQUEST.REQ_MKT_DATA, handleMktData],
   [REQUEST.CANCEL_MKT_DATA, acknowledge(parseCancelMktData)],

@@ -13,7 +13,7 @@ export const FLEX_TIME_ZONE = 'America/New_York';
 
 const DATE_FORMS = 'yyyyMMdd or yyyy-MM-dd';
 const DATE = /^(\d{4})-?(\d{2})-?(\d{2})$/;
-const DATE_TIME = /^(\d{4}-?\d{2}-?\d{2})(?:[;, T]?)(\d{2}):?(\d{2}):?(\d{2})$/;
+const DATE_TIME = /^(\d{4}-?\d{2}-?\d{2})(?:[;,] ?| |T)?(\d{2}):?(\d{2}):?(\d{2})$/;
 
 /** A Flex date as YYYY-MM-DD. @throws RangeError saying which formats are understood. */
 export function parseFlexDate(text: string): string {

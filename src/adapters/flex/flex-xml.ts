@@ -10,6 +10,10 @@
  * Trade Confirmation Flex Query (TradeConfirms > TradeConfirm: execID, orderID, price, commission); Orders, Lots
  * and Symbol Summary rows are other elements (Order, Lot, SymbolSummary) or another levelOfDetail, and are not
  * executions. IB writes a sale's quantity and a commission charged as negative numbers.
+ *
+ * Ids: ibExecID / execID is the execution id the live API reports (the key to match on). ibOrderID / orderID is
+ * IB's own order id, which is neither the API's order id nor its permId: it goes into brokerOrderId because the
+ * type wants a number, and must not be compared with the API's. A statement has no permId.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Exact } from '../../core/money.js';
@@ -256,10 +260,14 @@ function executionRow(
       `${where} has no orderReference attribute: add the field "Order Reference" to the Flex query's ${spelling.section} section`,
     );
   }
+  const orderRef = attr(row, 'orderReference');
+  // IB has been seen to leave Order Reference empty in statements (paper accounts, some order types): said, not guessed.
+  if (orderRef === '') notes.push('executions with an empty orderReference (IB did not fill it in): they match no order by orderRef');
   return {
     execId,
+    // IB's order id as the statement gives it (ibOrderID / orderID): neither the API's order id nor its permId.
     brokerOrderId: Number(orderText),
-    orderRef: attr(row, 'orderReference'),
+    orderRef,
     symbol: required(row, 'symbol', where, 'Symbol'),
     side,
     quantity: quantity.abs().toNumber(),

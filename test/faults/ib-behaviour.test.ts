@@ -88,7 +88,7 @@ describe("fault matrix: IB's own behaviour", () => {
 
   it('an execution IB corrects after the run recorded it: the correction replaces the fill (one fill per execution, the replaced version kept), trades.csv gets it as its own row, no position break', async () => {
     // Fault: a run records the fills of the open's orders; IB then corrects the AAPL execution (same exec id up
-    // to the last period, suffix .02, 190.05 instead of 190.19).
+    // to the last period, suffix .02, 190.05 a share instead of 190).
     // Expected: the next run replaces the fill: one AAPL fill in SQLite at 190.05, the original in
     // replaced_fills, the order's average price recomputed, the ledger agrees (3 of 3), trades.csv appends the
     // correction as a row of its own; nothing is sent. With the fault removed (IB sends only the original again),
@@ -113,6 +113,15 @@ describe("fault matrix: IB's own behaviour", () => {
     expect(fault.stdout).toMatch(/1 new row\(s\) in \S+trades\.csv/);
     expect(records(ws).fills.filter((f) => f.symbol === 'AAPL')).toEqual([expect.objectContaining({ exec_id: corrected, quantity: 84 })]);
     expect(records(ws).orders.find((o) => o.symbol === 'AAPL')).toMatchObject({ status: 'Filled', filled_quantity: 84 });
+    expect(
+      csvRows(ws)
+        .filter((r) => r[2] === 'AAPL')
+        .map((r) => [r[0], r[4], r[5]]),
+      'trades.csv: the original, then the correction as a row of its own',
+    ).toEqual([
+      [original, '84', '190'],
+      [corrected, '84', '190.05'],
+    ]);
     expect(gw.placed(), 'nothing sent again').toHaveLength(3);
 
     gw.now = plus(OPEN, 15);
@@ -132,8 +141,9 @@ describe("fault matrix: IB's own behaviour", () => {
     // execution (after the run that collects it has finished).
     // Expected: the collecting run waits at most IB_TIMEOUT_MS (1.5 s) once, records all three fills (commission
     // NULL for AAPL and MSFT, an empty cell in trades.csv), warns in the log, exit 0. The next run, the report
-    // due, fills MSFT's commission in; AAPL's stays unknown and that run is not stalled either. With the fault
-    // removed, the next run fills AAPL's in. trades.csv is never rewritten. Not lost: every fill once.
+    // due (an hour on), fills MSFT's commission in; AAPL's stays unknown and that run is not stalled either. With
+    // the fault removed, the next run (another hour on) fills AAPL's in. trades.csv is never rewritten. Not lost:
+    // every fill once.
     const ws = workspace();
     const scenario = baseScenario();
     const gw = await FaultGateway.start(ws, scenario);
@@ -157,16 +167,18 @@ describe("fault matrix: IB's own behaviour", () => {
 
     // MSFT's report falls due 4 s after the gateway first sent the execution, which was before the run ended.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + took + 4000 - Date.now())));
-    gw.now = plus(OPEN, 10);
+    gw.now = plus(OPEN, 70);
     const late = Date.now();
-    const second = await runJob(ws, plus(OPEN, 10), collectEnv);
+    const second = await runJob(ws, plus(OPEN, 70), collectEnv);
     expect(second.code, transcript(second)).toBe(0);
     expect(Date.now() - late, 'a run with the AAPL report still missing: not stalled').toBeLessThan(bound);
     expect(commissions(ws)).toEqual({ AAPL: null, MSFT: expect.any(Number), SPY: expect.any(Number) });
 
-    gw.now = plus(OPEN, 15);
+    // An hour after that run, past the window a run asks for by itself (from the last run minus an hour): the
+    // fill still without a commission takes it back.
+    gw.now = plus(OPEN, 130);
     await gw.restart(scenario);
-    const next = await runJob(ws, plus(OPEN, 15), { ...env, IB_PORT: String(gw.port) });
+    const next = await runJob(ws, plus(OPEN, 130), { ...env, IB_PORT: String(gw.port) });
     expect(next.code, transcript(next)).toBe(0);
     expect(commissions(ws)).toEqual({ AAPL: expect.any(Number), MSFT: expect.any(Number), SPY: expect.any(Number) });
     expect(csvCommissions(ws), 'trades.csv not rewritten').toEqual({ AAPL: '', MSFT: '', SPY: expect.stringMatching(/^\d/) });
@@ -301,12 +313,16 @@ function commissions(ws: Workspace): Record<string, number | null> {
   }
 }
 
-/** The commission cell of trades.csv, by ticker. */
-function csvCommissions(ws: Workspace): Record<string, string> {
-  const rows = readFileSync(join(ws.data, 'trades.csv'), 'utf8')
+/** The rows of trades.csv (exec_id, time, symbol, side, quantity, price, commission, ...), the header left out. */
+function csvRows(ws: Workspace): string[][] {
+  return readFileSync(join(ws.data, 'trades.csv'), 'utf8')
     .trim()
     .split('\n')
     .slice(1)
     .map((l) => l.split(','));
-  return Object.fromEntries(rows.map((r) => [r[2] ?? '', r[6] ?? '']));
+}
+
+/** The commission cell of trades.csv, by ticker (one execution per ticker here). */
+function csvCommissions(ws: Workspace): Record<string, string> {
+  return Object.fromEntries(csvRows(ws).map((r) => [r[2] ?? '', r[6] ?? '']));
 }

@@ -113,6 +113,7 @@ describe("fault matrix: IB's own behaviour", () => {
     expect(fault.stdout).toMatch(/1 new row\(s\) in \S+trades\.csv/);
     expect(records(ws).fills.filter((f) => f.symbol === 'AAPL')).toEqual([expect.objectContaining({ exec_id: corrected, quantity: 84 })]);
     expect(records(ws).orders.find((o) => o.symbol === 'AAPL')).toMatchObject({ status: 'Filled', filled_quantity: 84 });
+    expect(averagePrice(ws, 'AAPL'), "the order's average price, recomputed from the correction").toBe(190.05);
     expect(
       csvRows(ws)
         .filter((r) => r[2] === 'AAPL')
@@ -222,7 +223,7 @@ describe("fault matrix: IB's own behaviour", () => {
     // Fault: a run with the clocks agreeing leaves its orders working (500 USD per step); the machine's clock then
     // jumps two hours ahead of IB's, past the default limit of 300 s.
     // Expected: CLOCK_SKEW naming both clocks, the difference and the limit; HALTED, exit 3, alert; the earlier
-    // run's orders cancelled (confirmed at IB) and their fills recorded (looked up on IB's clock); no order sent.
+    // run's orders cancelled (confirmed at IB) and their fills recorded; no order sent.
     // Next run, the clock set right: trades, buying only what is missing. Not lost: the fills, each order once.
     const ws = workspace();
     const gw = await FaultGateway.start(ws, baseScenario({ fills: { partialFillProbability: 0, maxStepValue: 500 } }));
@@ -308,6 +309,17 @@ function commissions(ws: Workspace): Record<string, number | null> {
       commission: number | null;
     }[];
     return Object.fromEntries(rows.map((r) => [r.symbol, r.commission]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The average fill price SQLite holds for the (one) order in `symbol`. */
+function averagePrice(ws: Workspace, symbol: string): number | undefined {
+  const db = new Database(databaseFile(ws), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT avg_fill_price FROM orders WHERE symbol = ?').get(symbol) as { avg_fill_price: number } | undefined;
+    return row?.avg_fill_price;
   } finally {
     db.close();
   }

@@ -17,6 +17,8 @@ const ACCOUNT = 'DU1234567';
 /** Fast pacing on both sides, so that a test makes many requests in little time; one test keeps IB's own. */
 const FAST = { minIntervalMs: 5, perWindow: 50, windowMs: 1000, marginMs: 5 };
 const QUICK_POLL = { firstMs: 10, factor: 2, maxMs: 40, maxAttempts: 20 };
+/** The Flex server's clock: the morning after the last execution below. */
+const NOW = new Date('2026-12-04T13:00:00Z');
 
 const EXECUTIONS: Execution[] = [
   {
@@ -62,7 +64,15 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<FlexServerOptions> = {}): Promise<FlexServer> {
-  server = await startFlexServer({ token: TOKEN, queryId: QUERY, account: ACCOUNT, executions: EXECUTIONS, pacing: FAST, ...options });
+  server = await startFlexServer({
+    token: TOKEN,
+    queryId: QUERY,
+    account: ACCOUNT,
+    executions: EXECUTIONS,
+    pacing: FAST,
+    now: () => NOW,
+    ...options,
+  });
   return server;
 }
 
@@ -290,6 +300,23 @@ describe('Flex Web Service client: the statement', () => {
     expect(without.cashTransactions).toBeUndefined();
     expect(without.corporateActions).toBeUndefined();
     await plain.close();
+  });
+});
+
+describe("Flex Web Service client: IB's timing", () => {
+  it('an Activity statement that reaches the current day is 1003: retry later, with the advice to use a Trade Confirmation query', async () => {
+    const s = await serve({ now: () => new Date('2026-12-03T20:00:00Z') });
+    const error = await refusal(source(s).statement(ACCOUNT, '2026-12-01', '2026-12-03'));
+    expect([error.code, error.retryLater]).toEqual([1003, true]);
+    expect(error.message).toContain('use a Trade Confirmation Flex Query');
+  });
+
+  it('a Trade Confirmation statement shows an execution only minutes after it', async () => {
+    // 19:35 UTC: the AAPL fills of 19:31 are four minutes old, MSFT's has not happened.
+    const s = await serve({ queryType: 'TCF', now: () => new Date('2026-12-01T19:35:00Z') });
+    expect((await source(s).statement(ACCOUNT, '2026-12-01', '2026-12-01')).executions).toEqual([]);
+    s.update({ now: () => new Date('2026-12-01T19:45:00Z') });
+    expect((await source(s).statement(ACCOUNT, '2026-12-01', '2026-12-01')).executions).toEqual(EXECUTIONS.slice(0, 2));
   });
 });
 

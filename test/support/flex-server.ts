@@ -11,7 +11,10 @@
  *   Confirmation statement (TradeConfirms > TradeConfirm: execID, orderID, price, commission), each with the
  *   order-level rows IB adds when Orders is ticked (Order elements, levelOfDetail ORDER), sale quantities and
  *   commissions negative, times in New York time as `yyyyMMdd;HHmmss`;
- * - the query's own period unless SendRequest overrides it with fd/td (up to 365 days).
+ * - the query's own period unless SendRequest overrides it with fd/td (up to 365 days);
+ * - IB's timing: an Activity statement holds only days IB has closed (one that reaches the current New York day is
+ *   1003, "statement is not available"); a Trade Confirmation statement shows an execution only some minutes after
+ *   it (IB: 5 to 10).
  * Faults, each for the next request (or for every request): any error code, an HTTP status, a slow answer,
  * malformed XML, a body of the test's choosing.
  */
@@ -104,6 +107,10 @@ export interface FlexServerOptions {
   /** Date Format of the query: yyyyMMdd (IB's default) or yyyy-MM-dd; Time Format HHmmss (default) or HH:mm:ss. */
   dateFormat?: 'yyyyMMdd' | 'yyyy-MM-dd';
   timeFormat?: 'HHmmss' | 'HH:mm:ss';
+  /** The server's clock (default the machine's): what "today" and "minutes ago" mean. */
+  now?: () => Date;
+  /** Minutes before an execution shows in a Trade Confirmation statement (default 10, as IB says 5 to 10). */
+  confirmationDelayMinutes?: number;
   /** Attributes left out of every execution row (a query without those fields). */
   omitFields?: string[];
   /** Attributes added to (or replacing those of) every execution row. */
@@ -204,6 +211,8 @@ export async function startFlexServer(initial: FlexServerOptions): Promise<FlexS
       if (params['q'] !== options.queryId) return fail(1014);
       const period = periodOf(options, params['fd'], params['td']);
       if (period === undefined) return fail(1020);
+      const today = DateTime.fromJSDate(clock(options)).setZone(NY).toISODate() ?? '';
+      if ((options.queryType ?? 'AF') === 'AF' && period.toDate >= today) return fail(1003);
       const reference = String(nextReference++);
       pending.set(reference, { ...period, polls: 0 });
       record.answer = 'Success';
@@ -248,6 +257,10 @@ export async function startFlexServer(initial: FlexServerOptions): Promise<FlexS
 // IB's documents
 // ---------------------------------------------------------------------------------------------------------
 
+function clock(options: FlexServerOptions): Date {
+  return options.now?.() ?? new Date();
+}
+
 function timestamp(): string {
   return DateTime.now().setZone(NY).toFormat('dd LLLL, yyyy hh:mm a ZZZZ');
 }
@@ -288,7 +301,7 @@ function periodOf(
     return { fromDate: from.toISODate() ?? '', toDate: to.toISODate() ?? '' };
   }
   if (options.period !== undefined) return options.period;
-  const yesterday = DateTime.now().setZone(NY).minus({ days: 1 });
+  const yesterday = DateTime.fromJSDate(clock(options)).setZone(NY).minus({ days: 1 });
   return { fromDate: yesterday.minus({ days: 6 }).toISODate() ?? '', toDate: yesterday.toISODate() ?? '' };
 }
 
@@ -300,14 +313,15 @@ export function renderStatement(options: FlexServerOptions, fromDate: string, to
     const ny = DateTime.fromISO(iso, { zone: 'UTC' }).setZone(NY);
     return `${date(ny.toISODate() ?? '')};${ny.toFormat(options.timeFormat ?? 'HHmmss')}`;
   };
+  const shownAfter = clock(options).getTime() - (type === 'TCF' ? (options.confirmationDelayMinutes ?? 10) * 60_000 : 0);
   const inPeriod = (iso: string) => {
     const day = DateTime.fromISO(iso, { zone: 'UTC' }).setZone(NY).toISODate() ?? '';
-    return fromDate <= day && day <= toDate;
+    return fromDate <= day && day <= toDate && Date.parse(iso) <= shownAfter;
   };
   const statement = (account: string, executions: Execution[], withCash: boolean): string => {
     const rows = executions.filter((e) => inPeriod(e.time));
     const lines = [
-      `<FlexStatement accountId="${escape(account)}" fromDate="${date(fromDate)}" toDate="${date(toDate)}" period="${escape(options.period?.name ?? 'LastNCalendarDays')}" whenGenerated="${dateTime(new Date().toISOString())}">`,
+      `<FlexStatement accountId="${escape(account)}" fromDate="${date(fromDate)}" toDate="${date(toDate)}" period="${escape(options.period?.name ?? 'LastNCalendarDays')}" whenGenerated="${dateTime(clock(options).toISOString())}">`,
     ];
     if (options.noTradesSection !== true) {
       const section = type === 'AF' ? 'Trades' : 'TradeConfirms';

@@ -177,6 +177,22 @@ describe('positions carry the listing exchange', () => {
   });
 });
 
+describe('positions stay subscribed until cancelled', () => {
+  it('after a fill, pushes the new position (0 once closed); after cancelPositions, nothing', async () => {
+    const { gateway } = await startTestGateway();
+    const client = await connectClient(gateway.port, 7);
+    await collect(client.api, EventName.position, EventName.positionEnd, () => client.api.reqPositions());
+    const pushed = record<[string, Contract, number, number]>(client, EventName.position);
+    await fill(client, client.nextValidId, AAPL, order(OrderAction.SELL, 100, 189.9));
+    await eventually(() => expect(pushed.map(([, c, pos, cost]) => [c.symbol, c.exchange, pos, cost])).toEqual([['AAPL', 'NASDAQ', 0, 0]]));
+    client.api.cancelPositions();
+    pushed.length = 0;
+    await fill(client, client.nextValidId + 1, MSFT, order(OrderAction.BUY, 5, 420.5));
+    await sleep(200);
+    expect(pushed).toEqual([]);
+  });
+});
+
 describe('reqAccountUpdates', () => {
   it('downloads the account values, the portfolio, the account time and the end; the values agree', async () => {
     const { gateway } = await startTestGateway();

@@ -1,12 +1,4 @@
-import {
-  accountSummaryEnd,
-  currentTime,
-  errorMessage,
-  managedAccounts,
-  nextValidId,
-  position,
-  positionEnd,
-} from '../encode/encode-basic.js';
+import { accountSummaryEnd, currentTime, errorMessage, managedAccounts, nextValidId, positionEnd } from '../encode/encode-basic.js';
 import {
   parseAccountSummary,
   parseAccountUpdates,
@@ -23,6 +15,7 @@ import {
 import {
   cancelAccountSummary,
   cancelAccountUpdatesMulti,
+  cancelPositions,
   cancelPnl,
   cancelPnlSingle,
   subscribeAccountSummary,
@@ -30,6 +23,7 @@ import {
   subscribeAccountUpdatesMulti,
   subscribePnl,
   subscribePnlSingle,
+  subscribePositions,
   TOO_MANY_SUMMARIES,
   unsubscribeAccountUpdates,
 } from '../session/account-subscriptions.js';
@@ -120,21 +114,17 @@ export function handleCancelPnlSingle(link: ClientLink, fields: string[]): void 
   cancelPnlSingle(link, parseCancelPnl(fields));
 }
 
-/** REQ_POSITIONS: every non-zero position (its exchange field the listing exchange, as TWS sends it), then the end marker. */
+/**
+ * REQ_POSITIONS: every non-zero position (its exchange field the listing exchange, as TWS sends it), then the end
+ * marker; until CANCEL_POSITIONS, a traded stock's new position follows (0 when closed).
+ */
 export function handlePositions(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   parseBare(fields);
-  const frames = ctx.account.positions().map((p) => {
-    const contract = ctx.account.contract(p.symbol);
-    return position({
-      account: p.account,
-      conId: contract.conId,
-      symbol: p.symbol,
-      exchange: contract.primaryExchange,
-      currency: contract.currency,
-      tradingClass: contract.tradingClass,
-      quantity: p.quantity,
-      avgCost: p.avgCost,
-    });
-  });
-  link.send(...frames, positionEnd());
+  link.send(...subscribePositions(link, ctx), positionEnd());
+}
+
+/** CANCEL_POSITIONS: TWS sends nothing back. */
+export function handleCancelPositions(link: ClientLink, fields: string[]): void {
+  parseBare(fields);
+  cancelPositions(link);
 }

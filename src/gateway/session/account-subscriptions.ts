@@ -20,11 +20,12 @@ import {
   pnlSingle,
   portfolioValue,
 } from '../encode/encode-account.js';
-import { accountSummary } from '../encode/encode-basic.js';
+import { accountSummary, position } from '../encode/encode-basic.js';
 import { UNSET_DOUBLE } from '../encode/values.js';
 
 /**
- * The account subscriptions of each connection, kept as TWS keeps them: reqAccountSummary (at most two at once
+ * The account subscriptions of each connection, kept as TWS keeps them: reqPositions (a traded stock's new
+ * position pushed until cancelPositions), reqAccountSummary (at most two at once
  * per client: a third is refused with error 322 until one is cancelled), reqAccountUpdates (one account per
  * client; a new subscription replaces the last), reqAccountUpdatesMulti, reqPnL and reqPnLSingle by request id.
  *
@@ -74,6 +75,8 @@ interface SummarySub {
 }
 
 interface Subs {
+  /** reqPositions until cancelPositions: a traded stock's new position is pushed. */
+  positions: boolean;
   summary: Map<number, SummarySub>;
   updates?: UpdatesSub;
   multi: Map<number, MultiSub>;
@@ -86,7 +89,7 @@ const registry = new WeakMap<Subscriber, Subs>();
 function subsOf(link: Subscriber): Subs {
   let subs = registry.get(link);
   if (subs === undefined) {
-    subs = { summary: new Map(), multi: new Map(), pnl: new Map(), pnlSingle: new Map() };
+    subs = { positions: false, summary: new Map(), multi: new Map(), pnl: new Map(), pnlSingle: new Map() };
     registry.set(link, subs);
   }
   return subs;
@@ -95,6 +98,36 @@ function subsOf(link: Subscriber): Subs {
 /** True when `requested` names the one managed account ("" means it too, for a single-account login). */
 function isManaged(src: SubscriptionSource, requested: string): boolean {
   return requested === '' || requested === src.account.state.account;
+}
+
+/**
+ * POSITION for one stock as TWS sends it: the listing exchange (NASDAQ, NYSE, ARCA...) in the contract's exchange
+ * field, not SMART; quantity 0 for a position just closed.
+ */
+export function positionFrame(account: GatewayAccount, symbol: string): string[] {
+  const contract = account.contract(symbol);
+  const held = account.state.positions[symbol];
+  return position({
+    account: account.state.account,
+    conId: contract.conId,
+    symbol,
+    exchange: contract.primaryExchange,
+    currency: contract.currency,
+    tradingClass: contract.tradingClass,
+    quantity: held?.quantity ?? 0,
+    avgCost: held?.avgCost ?? 0,
+  });
+}
+
+/** reqPositions: every non-zero position now (the caller sends the end marker); a traded stock's position follows. */
+export function subscribePositions(link: Subscriber, src: SubscriptionSource): string[][] {
+  subsOf(link).positions = true;
+  return src.account.positions().map((p) => positionFrame(src.account, p.symbol));
+}
+
+/** cancelPositions: TWS sends nothing back. */
+export function cancelPositions(link: Subscriber): void {
+  subsOf(link).positions = false;
 }
 
 /** IB's cap on a client's account summary subscriptions open at once. */
@@ -228,6 +261,7 @@ export function refreshSubscriptions(src: SubscriptionSource, events: readonly A
       sub.sentAt = now;
       return true;
     };
+    if (subs.positions) frames.push(...[...traded].map((symbol) => positionFrame(src.account, symbol)));
     for (const [reqId, sub] of subs.summary) if (periodic(sub)) frames.push(...summaryFrames(src, reqId, sub, false));
     if (subs.updates !== undefined) {
       const due = periodic(subs.updates);

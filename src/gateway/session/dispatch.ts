@@ -5,6 +5,7 @@ import {
   handleCancelAccountSummary,
   handleCancelAccountUpdatesMulti,
   handleCancelPnl,
+  handleCancelPositions,
   handleCancelPnlSingle,
   handlePnl,
   handlePnlSingle,
@@ -25,7 +26,7 @@ import {
   handleOpenOrders,
 } from '../handlers/order-handlers.js';
 import { handlePlaceOrder } from '../handlers/place-order-handler.js';
-import { parseBare, parseCancelMktData } from '../parse/parse-requests.js';
+import { parseCancelMktData } from '../parse/parse-requests.js';
 import { DecodeError } from '../wire/field-cursor.js';
 import { REQUEST, requestName } from '../wire/message-ids.js';
 import type { ClientLink, GatewayContext } from './context.js';
@@ -49,7 +50,7 @@ const HANDLERS = new Map<number, Handler>([
   [REQUEST.REQ_ACCOUNT_SUMMARY, handleAccountSummary],
   [REQUEST.CANCEL_ACCOUNT_SUMMARY, handleCancelAccountSummary],
   [REQUEST.REQ_POSITIONS, handlePositions],
-  [REQUEST.CANCEL_POSITIONS, acknowledge(parseBare)],
+  [REQUEST.CANCEL_POSITIONS, handleCancelPositions],
   [REQUEST.REQ_ACCOUNT_DATA, handleAccountUpdates],
   [REQUEST.REQ_ACCOUNT_UPDATES_MULTI, handleAccountUpdatesMulti],
   [REQUEST.CANCEL_ACCOUNT_UPDATES_MULTI, handleCancelAccountUpdatesMulti],

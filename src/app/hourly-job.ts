@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError, ExitCode, LockHeldError, StorageError } from '../errors.js';
 import { newRunId } from '../run/run-id.js';
 import { acquireRunLock, type RunLock } from '../adapters/files/run-lock.js';
-import { runRebalance } from '../run/rebalance-run.js';
+import { runRebalance, type RunSettings } from '../run/rebalance-run.js';
 import { redactSecrets } from '../log/redact.js';
 import {
   checkBrokerFiles,
@@ -20,7 +20,7 @@ import {
   type AppContext,
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
-import { describeRestartSkip, restartWindowOf, skipInRestartWindow } from './restart-skip.js';
+import { describeRestartSkip, nearRestartNote, restartWindowOf, skipInRestartWindow } from './restart-skip.js';
 import type { Broker } from '../ports/broker.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Breach } from '../core/types.js';
@@ -121,7 +121,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
     const running = runRebalance({
       runId,
       dryRun: options.dryRun,
-      settings: runSettingsOf(app.config),
+      settings: withRestartNote(runSettingsOf(app.config), nearRestartNote(app.config, options.now)),
       ...files,
       lock,
       broker,
@@ -158,6 +158,11 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       }
     }
   }
+}
+
+/** The run's settings, with the note its alert carries when it fails near IB Gateway's daily restart. */
+function withRestartNote(settings: RunSettings, note: string | undefined): RunSettings {
+  return note === undefined ? settings : { ...settings, notify: { ...settings.notify, nearGatewayRestart: note } };
 }
 
 /** `promise`, or 'hung' after `ms`; the timer never keeps the process alive by itself. */

@@ -50,3 +50,29 @@ export async function skipInRestartWindow(
   }
   return ExitCode.ok;
 }
+
+/** Minutes beyond the skip window in which a broker failure is put down to the restart: it can take that long. */
+export const NEAR_RESTART_MINUTES = 20;
+
+/**
+ * For a run that starts outside the window but within {@link NEAR_RESTART_MINUTES} more of the restart: the note a
+ * failed run's alert carries. Undefined otherwise.
+ */
+export function nearRestartNote(config: Config, now: string): string | undefined {
+  const minutes = config.broker.restartWindowMinutes;
+  if (restartWindowOf(config, now) !== undefined) return undefined;
+  const setting = config.broker.restartTime;
+  if (config.broker.kind !== 'ib' || setting === undefined) return undefined;
+  const restart = parseDailyRestart(setting);
+  if ('problem' in restart) return undefined;
+  const near = restartWindowAt(now, restart, minutes + NEAR_RESTART_MINUTES);
+  if (near === undefined) return undefined;
+  const apart = Math.round(Math.abs(Date.parse(now) - Date.parse(near.restartAt)) / 60_000);
+  const side = Date.parse(now) < Date.parse(near.restartAt) ? 'before' : 'after';
+  return (
+    `the run started ${apart} minute(s) ${side} IB Gateway's daily restart (IB_RESTART_TIME=${setting}, at ${near.restartAt}): ` +
+    'the gateway probably restarted (it closes every API connection and is away for a few minutes); nothing was resent, ' +
+    'the next run reconciles the orders by orderRef. If this recurs at this time, check IB_RESTART_TIME against the gateway ' +
+    'or widen IB_RESTART_WINDOW_MINUTES'
+  );
+}

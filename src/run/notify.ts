@@ -108,7 +108,10 @@ async function sendAlert(
 ): Promise<boolean> {
   const outcome = result.status === 'failed' ? 'FAILED' : 'BLOCKED';
   const rendered = renderAlert({ ...alertInput(settings, run, result), outcome });
-  const notes = [...result.notices, ...(note ? [note] : [])];
+  // A broker failure just after (or before) IB Gateway's daily restart: most likely the restart itself.
+  const restarted =
+    result.status === 'failed' && result.breaches.some((b) => b.code === 'BROKER_ERROR') ? settings.nearGatewayRestart : undefined;
+  const notes = [...result.notices, ...(note ? [note] : []), ...(restarted ? [restarted] : [])];
   const message = notes.reduceRight((m, n) => withNote(m, n), rendered);
   const sent = await sendThrottledAlert({ mailer: deps.mailer, history: deps.reports, emails: deps.store }, message, {
     // An alert that tells of orders sent, or of what earlier runs left, is about this run alone: never suppressed.

@@ -26,6 +26,11 @@ export interface NotifySettings {
   alertRepeatMinutes: number;
   /** IB_ACCOUNT, used in messages when the run never learned the account. */
   expectedAccount?: string;
+  /**
+   * Set when the run started near IB Gateway's daily restart (IB_RESTART_TIME, outside the window it skips in):
+   * the note a failed run's alert carries when the broker failed it (the gateway probably restarted).
+   */
+  nearGatewayRestart?: string;
 }
 
 /** What a run needs from the configuration, in the run's own terms. */

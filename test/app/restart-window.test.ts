@@ -122,4 +122,28 @@ describe('a run in IB Gateway restart window', () => {
     for (const t of since) expect(Math.abs(t - Date.parse('2026-11-23T13:30:00Z'))).toBeLessThan(60_000);
     expect(runs().map((r) => r.status)).toEqual(['ok', 'skipped', 'ok']);
   });
+
+  it('a run cut by the broker just after the window fails as ever, and its alert says the gateway probably restarted', async () => {
+    // 15:50 is 15 minutes after the 15:35 restart, 5 past the window: the run connects; the connection drops.
+    const at = '2026-11-23T15:50:00Z';
+    const broker = new ScriptedBroker({ ...aMarket(), clock: () => at }).dropConnection('placeOrder');
+    const { code } = await job(at, broker);
+    expect(code).toBe(1);
+    expect(runs().map((r) => r.status)).toEqual(['failed']);
+    const alert = unfold(readFileSync(join(root, 'data', 'outbox', outbox()[0] ?? ''), 'utf8'));
+    expect(alert).toMatch(
+      /the run started 15 minute\(s\) after IB Gateway's daily restart \(IB_RESTART_TIME=23:35 Asia\/Hong_Kong, at 2026-11-23T15:35:00Z\): the gateway probably restarted/,
+    );
+
+    // The same failure far from the restart: no such note.
+    rmSync(join(root, 'data'), { recursive: true, force: true });
+    const far = '2026-11-23T18:30:00Z';
+    expect((await job(far, new ScriptedBroker({ ...aMarket(), clock: () => far }).dropConnection('placeOrder'))).code).toBe(1);
+    expect(unfold(readFileSync(join(root, 'data', 'outbox', outbox()[0] ?? ''), 'utf8'))).not.toMatch(/probably restarted/);
+  });
 });
+
+/** The text of an .eml file with quoted-printable soft line breaks and escapes undone. */
+function unfold(eml: string): string {
+  return eml.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}

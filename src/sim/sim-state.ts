@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { estimateCommission } from '../core/commission.js';
 import { round2 } from '../core/money.js';
 import { BROKER_ORDER_STATUSES, isFinal } from '../core/order-status.js';
+import { NYSE_RULES, previousSessionClose } from '../core/session.js';
 import type { AccountSummary, CommissionModel, Side } from '../core/types.js';
 import type { Fill } from './fill-model.js';
 
@@ -58,7 +59,16 @@ export const stateSchema = z.strictObject({
   account: z.string(),
   currency: z.string(),
   cash: z.number(),
-  positions: z.record(z.string(), z.strictObject({ quantity: int, avgCost: z.number(), realizedPnl: z.number() })),
+  positions: z.record(
+    z.string(),
+    z.strictObject({
+      quantity: int,
+      avgCost: z.number(),
+      realizedPnl: z.number(),
+      /** P&L realised in one trading day (from the previous session's close `since`), as IB's daily P&L counts it. */
+      dayRealized: z.strictObject({ since: z.string(), pnl: z.number() }).optional(),
+    }),
+  ),
   orders: z.array(orderSchema),
   executions: z.array(executionSchema),
   nextOrderId: int.positive(),
@@ -129,7 +139,11 @@ export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: Co
       .toNumber();
   } else {
     const closing = Math.min(quantity, Math.abs(held));
-    pos.realizedPnl = netPrice.minus(pos.avgCost).times(closing).times(Math.sign(held)).plus(pos.realizedPnl).toDecimalPlaces(8).toNumber();
+    const realized = netPrice.minus(pos.avgCost).times(closing).times(Math.sign(held));
+    pos.realizedPnl = realized.plus(pos.realizedPnl).toDecimalPlaces(8).toNumber();
+    const since = previousSessionClose(time, NYSE_RULES);
+    const before = pos.dayRealized?.since === since ? pos.dayRealized.pnl : 0;
+    pos.dayRealized = { since, pnl: realized.plus(before).toDecimalPlaces(8).toNumber() };
     if (quantity > Math.abs(held)) pos.avgCost = netPrice.toDecimalPlaces(8).toNumber();
   }
   pos.quantity = held + signedQty;
@@ -170,20 +184,52 @@ function orderCommission(state: SimState, order: SimOrder, fill: Fill, model: Co
 }
 
 /**
- * The account's figures with positions marked by `markOf`: NLV = cash + sum of quantity x mark; a simple
- * Reg T-like maintenance margin of 25% of long and 30% of short value.
+ * The simulated account's margin rates, Reg T-like for stocks: initial margin 50% of the long and of the short
+ * value, maintenance 25% of the long and 30% of the short value. IB derives AvailableFunds from the first and
+ * ExcessLiquidity (and the Cushion) from the second.
  */
-export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCost: number) => number): AccountSummary {
+export const MARGIN_RATES = {
+  initial: { long: 0.5, short: 0.5 },
+  maintenance: { long: 0.25, short: 0.3 },
+} as const;
+
+/** The account's figures before rounding: cash, NLV, long and short stock value, initial and maintenance margin. */
+export interface MarginFigures {
+  cash: Decimal;
+  nlv: Decimal;
+  long: Decimal;
+  /** The short positions' value, positive. */
+  short: Decimal;
+  initMargin: Decimal;
+  maintMargin: Decimal;
+}
+
+/** Positions marked by `markOf`: NLV = cash + sum of quantity x mark, margins at {@link MARGIN_RATES}. */
+export function marginFigures(state: SimState, markOf: (symbol: string, avgCost: number) => number): MarginFigures {
   let nlv = new Decimal(state.cash);
   let long = new Decimal(0);
   let short = new Decimal(0);
   for (const [symbol, pos] of Object.entries(state.positions)) {
+    if (pos.quantity === 0) continue;
     const value = new Decimal(pos.quantity).times(markOf(symbol, pos.avgCost));
     nlv = nlv.plus(value);
     if (pos.quantity > 0) long = long.plus(value);
     else short = short.minus(value);
   }
-  const maint = long.times(0.25).plus(short.times(0.3));
+  const { initial, maintenance } = MARGIN_RATES;
+  return {
+    cash: new Decimal(state.cash),
+    nlv,
+    long,
+    short,
+    initMargin: long.times(initial.long).plus(short.times(initial.short)),
+    maintMargin: long.times(maintenance.long).plus(short.times(maintenance.short)),
+  };
+}
+
+/** The account's figures with positions marked by `markOf` (see {@link marginFigures}). */
+export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCost: number) => number): AccountSummary {
+  const { nlv, long, short, maintMargin: maint } = marginFigures(state, markOf);
   const excess = nlv.minus(maint);
   return {
     account: state.account,

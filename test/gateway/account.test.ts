@@ -32,14 +32,15 @@ describe('account summary and positions', () => {
       (reqId) => reqId === 3,
     );
     const byTag = Object.fromEntries(rows.map(([, account, tag, value, currency]) => [tag, { account, value, currency }]));
-    // NLV = cash 100000 + 100 AAPL x last 190; maintenance 25% of the long value.
+    // NLV = cash 100000 + 100 AAPL x last 190; maintenance 25% of the long value; buying power four times the
+    // available funds (NLV less the 50% initial margin, 9500).
     expect(byTag).toEqual({
       NetLiquidation: { account: 'DU1234567', value: '119000.00', currency: 'USD' },
       TotalCashValue: { account: 'DU1234567', value: '100000.00', currency: 'USD' },
       GrossPositionValue: { account: 'DU1234567', value: '19000.00', currency: 'USD' },
       MaintMarginReq: { account: 'DU1234567', value: '4750.00', currency: 'USD' },
       ExcessLiquidity: { account: 'DU1234567', value: '114250.00', currency: 'USD' },
-      BuyingPower: { account: 'DU1234567', value: '457000.00', currency: 'USD' },
+      BuyingPower: { account: 'DU1234567', value: '438000.00', currency: 'USD' },
       Cushion: { account: 'DU1234567', value: '0.960084', currency: '' },
     });
   });
@@ -47,18 +48,17 @@ describe('account summary and positions', () => {
   it('lists positions with conId and average cost, then the end; IBApiNext reads the same', async () => {
     const { gateway } = await startTestGateway();
     const { api } = await connectClient(gateway.port, 7);
-    const rows = await collect<[string, { symbol: string; conId: number; secType: string; currency: string }, number, number]>(
-      api,
-      EventName.position,
-      EventName.positionEnd,
-      () => api.reqPositions(),
-    );
+    const rows = await collect<
+      [string, { symbol: string; conId: number; secType: string; currency: string; exchange: string }, number, number]
+    >(api, EventName.position, EventName.positionEnd, () => api.reqPositions());
     expect(rows).toHaveLength(1);
     const [account, contract, pos, avgCost] = rows[0] ?? [];
-    expect({ account, symbol: contract?.symbol, secType: contract?.secType, currency: contract?.currency, pos, avgCost }).toEqual({
+    const { symbol, secType, currency, exchange } = contract ?? {};
+    expect({ account, symbol, secType, exchange, currency, pos, avgCost }).toEqual({
       account: 'DU1234567',
       symbol: 'AAPL',
       secType: 'STK',
+      exchange: 'NASDAQ',
       currency: 'USD',
       pos: 100,
       avgCost: 150,

@@ -127,6 +127,7 @@ describe('every gateway message decodes exactly (no 505) into its event', () => 
         account: 'DU123456',
         conId: 265598,
         symbol: 'AAPL',
+        exchange: 'NASDAQ',
         currency: 'USD',
         tradingClass: 'NMS',
         quantity: 300,

@@ -61,6 +61,8 @@ export interface PositionView {
   account: string;
   conId: number;
   symbol: string;
+  /** The listing exchange (NASDAQ, NYSE, ARCA...): TWS puts it in the position's exchange field, not SMART. */
+  exchange: string;
   currency: string;
   tradingClass: string;
   quantity: number;
@@ -80,7 +82,7 @@ export function position(p: PositionView): string[] {
     '0',
     '',
     '',
-    'SMART',
+    p.exchange,
     p.currency,
     p.symbol,
     p.tradingClass,

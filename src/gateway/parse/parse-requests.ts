@@ -188,3 +188,53 @@ export function parseGlobalCancel(fields: readonly string[]): void {
   c.skip('extOperator', 'manualOrderIndicator');
   c.end();
 }
+
+/** REQ_ACCOUNT_DATA (reqAccountUpdates): `6|2|subscribe|acctCode`. */
+export function parseAccountUpdates(fields: readonly string[]): { subscribe: boolean; account: string } {
+  const c = open(fields, '2');
+  return done(c, { subscribe: c.bool('subscribe') === true, account: c.str('acctCode') });
+}
+
+/**
+ * REQ_ACCOUNT_UPDATES_MULTI: `76|version|reqId|account|modelCode|ledgerAndNLV`, version 1 (IB's EClient) or 2
+ * (@stoqey/ib's encoder), the same layout.
+ */
+export function parseAccountUpdatesMulti(fields: readonly string[]): {
+  reqId: number;
+  account: string;
+  modelCode: string;
+  ledgerAndNlv: boolean;
+} {
+  const c = open(fields, ['1', '2']);
+  const value = {
+    reqId: c.id('reqId'),
+    account: c.str('account'),
+    modelCode: c.str('modelCode'),
+    ledgerAndNlv: c.bool('ledgerAndNLV') === true,
+  };
+  return done(c, value);
+}
+
+/** CANCEL_ACCOUNT_UPDATES_MULTI: `77|version|reqId`, version 1 (IB's EClient) or 2 (@stoqey/ib). */
+export function parseCancelAccountUpdatesMulti(fields: readonly string[]): number {
+  const c = open(fields, ['1', '2']);
+  return done(c, c.id('reqId'));
+}
+
+/** REQ_PNL: `92|reqId|account|modelCode` (no version field). */
+export function parsePnl(fields: readonly string[]): { reqId: number; account: string; modelCode: string } {
+  const c = open(fields);
+  return done(c, { reqId: c.id('reqId'), account: c.str('account'), modelCode: c.str('modelCode') });
+}
+
+/** REQ_PNL_SINGLE: `94|reqId|account|modelCode|conId` (no version field). */
+export function parsePnlSingle(fields: readonly string[]): { reqId: number; account: string; modelCode: string; conId: number } {
+  const c = open(fields);
+  return done(c, { reqId: c.id('reqId'), account: c.str('account'), modelCode: c.str('modelCode'), conId: c.id('conId') });
+}
+
+/** CANCEL_PNL and CANCEL_PNL_SINGLE: `93|reqId`, `95|reqId` (no version field). */
+export function parseCancelPnl(fields: readonly string[]): number {
+  const c = open(fields);
+  return done(c, c.id('reqId'));
+}

@@ -1,6 +1,7 @@
 import type { GatewayFaults } from '../../sim/scenario-gateway.js';
 import type { AccountEvent, GatewayAccount } from '../account/gateway-account.js';
 import { errorMessage } from '../encode/encode-basic.js';
+import { refreshSubscriptions } from './account-subscriptions.js';
 import { executionFrames } from './execution-faults.js';
 import { openOrder, orderStatus } from '../encode/encode-orders.js';
 import type { ParsedPlaceOrder } from '../parse/parse-place-order.js';
@@ -73,6 +74,8 @@ export function pushEvents(ctx: GatewayContext, events: readonly AccountEvent[],
       client.send(...frames);
     }
   }
+  // Account updates and P&L follow the orders' and executions' own messages, as TWS sends them.
+  refreshSubscriptions(ctx, events, ctx.clients());
 }
 
 /** Confirms a cancel: the order's new state, then error 202 under its id, to its owner and the requester. */

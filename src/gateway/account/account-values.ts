@@ -1,0 +1,322 @@
+import { Decimal } from 'decimal.js';
+import { NYSE_RULES, parseInstant, previousSessionClose } from '../../core/session.js';
+import { marginFigures } from '../../sim/sim-state.js';
+import type { GatewayAccount } from './gateway-account.js';
+
+/**
+ * The figures TWS serves about the account, from the simulated account's state: the margin figures IB puts in
+ * the account summary and account updates, the cash ledger per currency, each position's portfolio values and
+ * the daily, unrealised and realised P&L. Daily P&L is measured against the previous session's close: the
+ * position held at that close at the close price, plus today's trades at their prices, commissions included.
+ */
+
+/** The account-wide figures, unrounded. */
+export interface AccountFigures {
+  account: string;
+  currency: string;
+  cash: Decimal;
+  netLiquidation: Decimal;
+  equityWithLoan: Decimal;
+  previousEquityWithLoan: Decimal;
+  grossPositionValue: Decimal;
+  stockMarketValue: Decimal;
+  initMargin: Decimal;
+  maintMargin: Decimal;
+  /** EquityWithLoanValue - InitMarginReq. */
+  availableFunds: Decimal;
+  /** EquityWithLoanValue - MaintMarginReq. */
+  excessLiquidity: Decimal;
+  /** Reg T margin account: four times the available funds. */
+  buyingPower: Decimal;
+  /** Special Memorandum Account, simplified: Reg T equity above the Reg T (initial) requirement, never negative. */
+  sma: Decimal;
+  /** ExcessLiquidity / NetLiquidation. */
+  cushion: Decimal;
+  /** GrossPositionValue / NetLiquidation. */
+  leverage: Decimal;
+  /** -1 (unlimited) at or above IB's $25,000 pattern day trader minimum, else 3. */
+  dayTradesRemaining: number;
+  unrealizedPnl: Decimal;
+  realizedPnl: Decimal;
+  dailyPnl: Decimal;
+}
+
+/** One position as the portfolio (UPDATE_PORTFOLIO_VALUE) and P&L messages report it. */
+export interface PortfolioLine {
+  symbol: string;
+  position: number;
+  marketPrice: number;
+  marketValue: Decimal;
+  averageCost: number;
+  unrealizedPnl: Decimal;
+  /** Realised today (since the previous session's close). */
+  realizedPnl: Decimal;
+  /** False when the position has not been traded today: IB then has no realised P&L for it (PNL_SINGLE). */
+  tradedToday: boolean;
+  dailyPnl: Decimal;
+}
+
+/** IB's pattern day trader equity minimum. */
+const PDT_MINIMUM = 25_000;
+
+/**
+ * Every symbol with a position now or a trade today, with its portfolio line. A position closed today keeps a
+ * line (position 0) while it has today's trades, as TWS keeps it in the portfolio for the day.
+ */
+export function portfolioLines(account: GatewayAccount): PortfolioLine[] {
+  const state = account.state;
+  const since = previousSessionClose(account.now, NYSE_RULES);
+  const sinceMs = parseInstant(since).toMillis();
+  const today = state.executions.filter((e) => parseInstant(e.time).toMillis() > sinceMs);
+  const lines: PortfolioLine[] = [];
+  for (const [symbol, pos] of Object.entries(state.positions)) {
+    const trades = today.filter((e) => e.symbol === symbol);
+    if (pos.quantity === 0 && trades.length === 0) continue;
+    const marketPrice = markOf(account, symbol, pos.avgCost);
+    const marketValue = new Decimal(pos.quantity).times(marketPrice);
+    const signed = (e: (typeof trades)[number]) => (e.side === 'BUY' ? e.quantity : -e.quantity);
+    const heldAtClose = pos.quantity - trades.reduce((sum, e) => sum + signed(e), 0);
+    const close = account.quote(symbol)?.close ?? marketPrice;
+    // What today's trades cost (a sale brings cash in), commissions included.
+    const spent = trades.reduce((sum, e) => sum.plus(new Decimal(signed(e)).times(e.price)).plus(e.commission), new Decimal(0));
+    const dailyPnl = marketValue.minus(new Decimal(heldAtClose).times(close)).minus(spent);
+    const realizedToday = trades.length > 0 && pos.dayRealized?.since === since;
+    lines.push({
+      symbol,
+      position: pos.quantity,
+      marketPrice,
+      marketValue,
+      averageCost: pos.avgCost,
+      unrealizedPnl: marketValue.minus(new Decimal(pos.quantity).times(pos.avgCost)),
+      realizedPnl: new Decimal(realizedToday ? (pos.dayRealized?.pnl ?? 0) : 0),
+      tradedToday: trades.length > 0,
+      dailyPnl,
+    });
+  }
+  return lines.sort((a, b) => a.symbol.localeCompare(b.symbol));
+}
+
+/** The account-wide figures, positions marked as in the account summary. */
+export function accountFigures(account: GatewayAccount): AccountFigures {
+  const state = account.state;
+  const m = marginFigures(state, (symbol, avgCost) => markOf(account, symbol, avgCost));
+  const lines = portfolioLines(account);
+  const sum = (pick: (l: PortfolioLine) => Decimal) => lines.reduce((total, l) => total.plus(pick(l)), new Decimal(0));
+  const dailyPnl = sum((l) => l.dailyPnl);
+  // A stock account: equity with loan value is the net liquidation value.
+  const equityWithLoan = m.nlv;
+  const availableFunds = equityWithLoan.minus(m.initMargin);
+  const excessLiquidity = equityWithLoan.minus(m.maintMargin);
+  const gross = m.long.plus(m.short);
+  const ratio = (a: Decimal) => (m.nlv.gt(0) ? a.div(m.nlv) : new Decimal(0));
+  return {
+    account: state.account,
+    currency: state.currency,
+    cash: m.cash,
+    netLiquidation: m.nlv,
+    equityWithLoan,
+    previousEquityWithLoan: equityWithLoan.minus(dailyPnl),
+    grossPositionValue: gross,
+    stockMarketValue: m.long.minus(m.short),
+    initMargin: m.initMargin,
+    maintMargin: m.maintMargin,
+    availableFunds,
+    excessLiquidity,
+    buyingPower: Decimal.max(0, availableFunds).times(4),
+    sma: Decimal.max(0, availableFunds),
+    cushion: ratio(excessLiquidity),
+    leverage: ratio(gross),
+    dayTradesRemaining: m.nlv.gte(PDT_MINIMUM) ? -1 : 3,
+    unrealizedPnl: sum((l) => l.unrealizedPnl),
+    realizedPnl: sum((l) => l.realizedPnl),
+    dailyPnl,
+  };
+}
+
+/** A position's mark: the last trade, else the midpoint, else its average cost (as the simulated account marks). */
+function markOf(account: GatewayAccount, symbol: string, avgCost: number): number {
+  const q = account.quote(symbol);
+  if (q?.last !== undefined) return q.last;
+  if (q?.bid !== undefined && q.ask !== undefined) return (q.bid + q.ask) / 2;
+  return avgCost;
+}
+
+/** An account value of money as TWS prints it: cents ("119000.00"). */
+export function cents(value: Decimal): string {
+  return value.toFixed(2);
+}
+
+/** A ledger amount as TWS prints it: cents, or up to four decimals when it has them ("7421167.7441"). */
+export function ledgerAmount(value: Decimal): string {
+  const four = value.toDecimalPlaces(4);
+  return four.decimalPlaces() <= 2 ? four.toFixed(2) : four.toFixed();
+}
+
+/** One account value: key, value, currency ('' for a value without one, 'BASE' for the base currency's ledger). */
+export type AccountValue = [key: string, value: string, currency: string];
+
+/** The cash ledger's keys, per currency, as TWS lists them in account updates and the `$LEDGER` summary tags. */
+export const LEDGER_KEYS = [
+  'AccountOrGroup',
+  'AccruedCash',
+  'CashBalance',
+  'CorporateBondValue',
+  'Cryptocurrency',
+  'Currency',
+  'ExchangeRate',
+  'FundValue',
+  'FutureOptionValue',
+  'FuturesPNL',
+  'FxCashBalance',
+  'IssuerOptionValue',
+  'MoneyMarketFundValue',
+  'MutualFundValue',
+  'NetDividend',
+  'NetLiquidationByCurrency',
+  'OptionMarketValue',
+  'RealCurrency',
+  'RealizedPnL',
+  'StockMarketValue',
+  'TBillValue',
+  'TBondValue',
+  'TotalCashBalance',
+  'UnrealizedPnL',
+  'WarrantValue',
+] as const;
+
+/**
+ * The ledger of one currency: `BASE` (the base currency, rate 1) or a currency the account holds. The simulated
+ * account holds only its base currency, so both carry the same amounts. Undefined for a currency it does not hold.
+ */
+export function ledger(f: AccountFigures, currency: string): AccountValue[] | undefined {
+  if (currency !== 'BASE' && currency !== f.currency) return undefined;
+  const zero = ledgerAmount(new Decimal(0));
+  const values: Record<(typeof LEDGER_KEYS)[number], string> = {
+    AccountOrGroup: f.account,
+    AccruedCash: zero,
+    CashBalance: ledgerAmount(f.cash),
+    CorporateBondValue: zero,
+    Cryptocurrency: zero,
+    Currency: currency,
+    ExchangeRate: '1.00',
+    FundValue: zero,
+    FutureOptionValue: zero,
+    FuturesPNL: zero,
+    FxCashBalance: zero,
+    IssuerOptionValue: zero,
+    MoneyMarketFundValue: zero,
+    MutualFundValue: zero,
+    NetDividend: zero,
+    NetLiquidationByCurrency: ledgerAmount(f.netLiquidation),
+    OptionMarketValue: zero,
+    RealCurrency: currency,
+    RealizedPnL: ledgerAmount(f.realizedPnl),
+    StockMarketValue: ledgerAmount(f.stockMarketValue),
+    TBillValue: zero,
+    TBondValue: zero,
+    TotalCashBalance: ledgerAmount(f.cash),
+    UnrealizedPnL: ledgerAmount(f.unrealizedPnl),
+    WarrantValue: zero,
+  };
+  return LEDGER_KEYS.map((key) => [key, values[key], currency]);
+}
+
+/**
+ * The account-wide values TWS sends in the account summary, by tag, with their currency ('' for the ratios,
+ * counts and texts). AvailableFunds comes from the initial margin, ExcessLiquidity from the maintenance margin.
+ */
+export function summaryValues(f: AccountFigures): Record<string, [value: string, currency: string]> {
+  const c = f.currency;
+  const m = (d: Decimal): [string, string] => [cents(d), c];
+  return {
+    AccountType: ['INDIVIDUAL', ''],
+    NetLiquidation: m(f.netLiquidation),
+    TotalCashValue: m(f.cash),
+    SettledCash: m(f.cash),
+    AccruedCash: m(new Decimal(0)),
+    BuyingPower: m(f.buyingPower),
+    EquityWithLoanValue: m(f.equityWithLoan),
+    PreviousEquityWithLoanValue: m(f.previousEquityWithLoan),
+    GrossPositionValue: m(f.grossPositionValue),
+    RegTEquity: m(f.equityWithLoan),
+    RegTMargin: m(f.initMargin),
+    SMA: m(f.sma),
+    InitMarginReq: m(f.initMargin),
+    MaintMarginReq: m(f.maintMargin),
+    AvailableFunds: m(f.availableFunds),
+    ExcessLiquidity: m(f.excessLiquidity),
+    Cushion: [ratioText(f.cushion), ''],
+    FullInitMarginReq: m(f.initMargin),
+    FullMaintMarginReq: m(f.maintMargin),
+    FullAvailableFunds: m(f.availableFunds),
+    FullExcessLiquidity: m(f.excessLiquidity),
+    // No margin change is scheduled for a stock account: nothing ahead differs from now.
+    LookAheadNextChange: ['0', ''],
+    LookAheadInitMarginReq: m(f.initMargin),
+    LookAheadMaintMarginReq: m(f.maintMargin),
+    LookAheadAvailableFunds: m(f.availableFunds),
+    LookAheadExcessLiquidity: m(f.excessLiquidity),
+    HighestSeverity: ['0', ''],
+    DayTradesRemaining: [String(f.dayTradesRemaining), ''],
+    Leverage: [ratioText(f.leverage), ''],
+  };
+}
+
+/**
+ * The account values of reqAccountUpdates (UPDATE_ACCOUNT_VALUE), by key then currency (TWS sends them in
+ * alphabetical order of key): the
+ * account-wide values (most also with the securities segment's `-S` copy), and the ledger of BASE and of
+ * each currency held.
+ */
+export function accountUpdateValues(f: AccountFigures): AccountValue[] {
+  const s = summaryValues(f);
+  const money = (key: string, tag = key): AccountValue[] => {
+    const [value, currency] = s[tag] ?? ['', ''];
+    return [
+      [key, value, currency],
+      [`${key}-S`, value, currency],
+    ];
+  };
+  const plain = (key: string, tag = key): AccountValue => {
+    const [value, currency] = s[tag] ?? ['', ''];
+    return [key, value, currency];
+  };
+  const account: AccountValue[] = [
+    ['AccountCode', f.account, ''],
+    ['AccountReady', 'true', ''],
+    plain('AccountType'),
+    ...money('AvailableFunds'),
+    plain('BuyingPower'),
+    plain('Cushion'),
+    plain('DayTradesRemaining'),
+    ...money('EquityWithLoanValue'),
+    ...money('ExcessLiquidity'),
+    ...money('FullAvailableFunds'),
+    ...money('FullExcessLiquidity'),
+    ...money('FullInitMarginReq'),
+    ...money('FullMaintMarginReq'),
+    ...money('GrossPositionValue'),
+    ...money('InitMarginReq'),
+    ['Leverage-S', s.Leverage?.[0] ?? '', ''],
+    ...money('LookAheadAvailableFunds'),
+    ...money('LookAheadExcessLiquidity'),
+    ...money('LookAheadInitMarginReq'),
+    ...money('LookAheadMaintMarginReq'),
+    plain('LookAheadNextChange'),
+    ...money('MaintMarginReq'),
+    ...money('NetLiquidation'),
+    ...money('PreviousDayEquityWithLoanValue', 'PreviousEquityWithLoanValue'),
+    ...money('RegTEquity'),
+    ...money('RegTMargin'),
+    ...money('SMA'),
+    ...money('TotalCashValue'),
+  ];
+  const ledgers = ['BASE', f.currency].flatMap((ccy) => ledger(f, ccy) ?? []);
+  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...account, ...ledgers].sort((a, b) => order(a[0], b[0]) || order(a[2], b[2]));
+}
+
+/** A ratio as TWS prints Cushion and Leverage: up to six decimals, no trailing zeros ("0.960084", "1"). */
+export function ratioText(value: Decimal): string {
+  return value.toDecimalPlaces(6).toFixed();
+}

@@ -15,6 +15,8 @@ export interface RunRecord {
   tradingDay: string;
   dryRun: boolean;
   tradingState?: string;
+  /** The broker's clock minus the machine's (ms), as the run measured it after connecting; absent before. */
+  brokerClockOffsetMs?: number;
 }
 
 export interface SnapshotRecord {
@@ -127,6 +129,8 @@ export interface RunStore {
     result: { finishedAt: string; status: RunStatus; exitCode: number; error?: string; tradingState?: string },
   ): void;
   /** The most recent run other than `exceptRunId`, finished or not. */
+  /** The broker's clock minus the machine's, measured by the run right after connecting. */
+  recordBrokerClock(runId: string, offsetMs: number): void;
   previousRun(exceptRunId?: string): RunRecord | undefined;
   recentRuns(limit: number): RunRecord[];
   /**

@@ -60,13 +60,26 @@ export function executionsSince(
     .recentRuns(200)
     .find((r) => r.runId !== runId && r.status !== 'failed' && r.status !== 'running' && !notConnected(r));
   const weekBack = DateTime.fromISO(now).minus({ days: 7 });
-  let base = collected ? DateTime.fromISO(collected.startedAt).minus({ hours: 1 }) : weekBack;
+  let base = collected ? startOnTodaysClock(collected, toMachine).minus({ hours: 1 }) : weekBack;
   // A recorded fill whose commission IB has not reported yet moves the window back to it (at most a week), so
   // the report that comes with it this time is filled in (its time is IB's: a minute more covers a small skew).
   const uncommissioned = store.oldestFillWithoutCommission();
   const pending = uncommissioned === undefined ? undefined : DateTime.fromISO(toMachine(uncommissioned)).minus({ minutes: 1 });
   if (pending?.isValid && pending < base && pending >= weekBack) base = pending;
   return base.toUTC().toISO() ?? now;
+}
+
+/**
+ * When the run started, on the machine's clock as it reads now: its recorded start moved onto the broker's clock
+ * with the offset it measured then, and back with today's (`toMachine`). A machine clock set right after running
+ * ahead of the broker's (or set wrong after running right) thus does not move the window past fills in between.
+ * A run recorded before the offset was kept: its start as recorded.
+ */
+function startOnTodaysClock(run: RunRecord, toMachine: (brokerIso: string) => string): DateTime {
+  const started = DateTime.fromISO(run.startedAt, { zone: 'utc' });
+  if (run.brokerClockOffsetMs === undefined || !started.isValid) return started;
+  const onBroker = started.plus({ milliseconds: run.brokerClockOffsetMs }).toISO();
+  return onBroker === null ? started : DateTime.fromISO(toMachine(onBroker), { zone: 'utc' });
 }
 
 /**

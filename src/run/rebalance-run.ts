@@ -92,6 +92,8 @@ async function readDecideApply(
   // IB's clock, right after connecting: everything compared with IB's times is on it.
   const clock = await readBrokerClock(broker, () => o.clock.now(), settings.maxClockSkewSeconds);
   reportClock(o, clock);
+  // Kept with the run: the next run starts its executions window from this run's start on the broker's clock.
+  if (Number.isFinite(clock.offsetMs)) store.recordBrokerClock(o.runId, clock.offsetMs);
   const checked = checkAccount({
     managedAccounts: await broker.managedAccounts(),
     expectedAccount: settings.expectedAccount,

@@ -199,28 +199,19 @@ describe("fault matrix: IB's own behaviour", () => {
     expectInvariants(ws, gw);
   });
 
-  // KNOWN BUG (left for the owner of issue 10 item 8; remove `.fails` once fixed): when the machine's clock is
-  // then set right (two hours back), the next run asks for executions from the skewed run's recorded start
-  // (17:40Z machine time) minus an hour, 16:40Z (the reconciliation lookups likewise), and so misses the fills of
-  // 15:40-15:45Z: "no new executions since the last run", POSITION_BREAK on every ticker (POSITION_BREAKS_LIMIT),
-  // exit 3, and those fills never reach SQLite or trades.csv. One fix, tried on a scratch copy: in
-  // executionsSince, a last run recorded after `now` (the clock was set back since) means its times cannot be
-  // placed on this clock: ask from a week back (fills are recorded once by exec id). The whole fix: record IB's
-  // clock with each run and base the window on it.
-  it.fails(
-    "the machine's clock two hours ahead of IB's, then set right: the next run collects the fills since the skewed run (KNOWN BUG: they are missed)",
-    async () => {
-      const { ws, gw, env } = await twoSkewedRuns();
-      gw.now = plus(OPEN, 10);
-      const next = await runJob(ws, plus(OPEN, 10), env);
-      expect(next.stdout).not.toMatch(/warning: the broker's clock/);
-      expect(next.stdout).not.toMatch(/POSITION_BREAK/);
-      expect(next.code, transcript(next)).toBe(0);
-      const settle = await runJob(ws, plus(OPEN, 10), env, ['--dry-run']);
-      expect(settle.code, transcript(settle)).toBe(0);
-      expectInvariants(ws, gw);
-    },
-  );
+  // Each run keeps the broker's clock offset it measured (runs.broker_clock_offset_ms): the next run's window starts
+  // from the skewed run's start on the broker's clock, whatever the machine's clock says now.
+  it("the machine's clock two hours ahead of IB's, then set right: the next run collects the fills since the skewed run", async () => {
+    const { ws, gw, env } = await twoSkewedRuns();
+    gw.now = plus(OPEN, 10);
+    const next = await runJob(ws, plus(OPEN, 10), env);
+    expect(next.stdout).not.toMatch(/warning: the broker's clock/);
+    expect(next.stdout).not.toMatch(/POSITION_BREAK/);
+    expect(next.code, transcript(next)).toBe(0);
+    const settle = await runJob(ws, plus(OPEN, 10), env, ['--dry-run']);
+    expect(settle.code, transcript(settle)).toBe(0);
+    expectInvariants(ws, gw);
+  });
 
   it("the machine's clock two hours ahead of IB's, beyond MAX_CLOCK_SKEW_SECONDS: CLOCK_SKEW names both clocks, HALTED, exit 3; open orders still cancelled, fills recorded, nothing sent", async () => {
     // Fault: a run with the clocks agreeing leaves its orders working (500 USD per step); the machine's clock then

@@ -174,7 +174,9 @@ describe.each([
         tradingDay: '2026-11-20',
         dryRun: true,
         tradingState: 'ACTIVE',
+        brokerClockOffsetMs: undefined,
       });
+      store.recordBrokerClock('r1', -7_200_000.4);
       store.finishRun('r1', { finishedAt: '2026-11-20T14:31:00.000Z', status: 'blocked', exitCode: 3, error: 'limits' });
       expect(store.previousRun()).toStrictEqual({
         runId: 'r1',
@@ -186,7 +188,9 @@ describe.each([
         tradingDay: '2026-11-20',
         dryRun: true,
         tradingState: 'ACTIVE',
+        brokerClockOffsetMs: -7_200_000,
       });
+      expect(() => store.recordBrokerClock('ghost', 0)).toThrow(/no run ghost/);
       store.finishRun('r1', { finishedAt: '2026-11-20T14:32:00.000Z', status: 'ok', exitCode: 0, tradingState: 'HALTED' });
       expect(store.recentRuns(1)).toStrictEqual([
         {
@@ -199,6 +203,7 @@ describe.each([
           tradingDay: '2026-11-20',
           dryRun: true,
           tradingState: 'HALTED',
+          brokerClockOffsetMs: -7_200_000,
         },
       ]);
     });

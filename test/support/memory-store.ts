@@ -55,6 +55,7 @@ export interface RunRow {
   tradingDay: string;
   dryRun: boolean;
   tradingState: string | undefined;
+  brokerClockOffsetMs: number | undefined;
 }
 
 export interface SnapshotRow extends SnapshotRecord {
@@ -400,6 +401,7 @@ const toRun = (r: RunRow): RunRecord => ({
   tradingDay: r.tradingDay,
   dryRun: r.dryRun,
   tradingState: r.tradingState,
+  brokerClockOffsetMs: r.brokerClockOffsetMs,
 });
 
 const toSnapshot = (s: SnapshotRow): TimedSnapshot => ({
@@ -605,10 +607,19 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         tradingDay: c.required('trading_day', run.tradingDay),
         dryRun: run.dryRun ? true : false,
         tradingState: sql(run.tradingState),
+        brokerClockOffsetMs: undefined,
       };
       c.orThrow();
       if (this.run(run.runId) !== undefined) throw uniqueFailed('PRIMARYKEY', 'runs.id');
       this.db.runs.push({ ...row, seq: this.db.nextSeq() });
+    });
+  }
+
+  recordBrokerClock(runId: string, offsetMs: number): void {
+    this.guard('recordBrokerClock', `record the broker's clock of run ${runId}`, () => {
+      const row = this.run(runId);
+      if (row === undefined) throw this.fail(`no run ${runId} to record the broker's clock of`);
+      row.brokerClockOffsetMs = Math.round(offsetMs);
     });
   }
 

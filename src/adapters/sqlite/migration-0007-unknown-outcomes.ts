@@ -8,12 +8,16 @@
  * - orders.outcome_accepted_at: when a person accepted the broker's position for the order's ticker
  *   (`rebalancer reconcile --accept`) while its outcome was unknown. From then on the order is settled as it is:
  *   no run looks for its executions again (the acceptance already counts whatever it did).
+ * - runs.broker_clock_offset_ms: the broker's clock minus the machine's, as the run measured it after connecting.
+ *   The next run's executions window starts from the last run's start on the broker's clock, so a machine clock
+ *   set right after running ahead does not hide the fills in between.
  * - orders_by_created_at: each run looks at the orders of the last days whose broker-reported fills exceed their
  *   recorded executions (IB said Filled, the run ended before collecting them, and the next morning IB no longer
  *   lists them).
  */
 export const UNKNOWN_OUTCOMES_SCHEMA = `
 ALTER TABLE orders ADD COLUMN outcome_accepted_at TEXT;
+ALTER TABLE runs ADD COLUMN broker_clock_offset_ms INTEGER;
 
 DROP VIEW v_open_orders;
 CREATE VIEW v_open_orders AS

@@ -42,6 +42,13 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     });
   }
 
+  recordBrokerClock(runId: string, offsetMs: number): void {
+    this.guard(`record the broker's clock of run ${runId}`, () => {
+      const { changes } = this.q.recordBrokerClock.run({ id: runId, offset: Math.round(offsetMs) });
+      if (changes !== 1) throw this.fail(`no run ${runId} to record the broker's clock of`);
+    });
+  }
+
   previousRun(exceptRunId?: string): RunRecord | undefined {
     const row = this.guard('read the previous run', () => this.q.previousRun.get({ except: exceptRunId ?? null }));
     return row === undefined ? undefined : toRunRecord(row);

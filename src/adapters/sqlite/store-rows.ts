@@ -22,6 +22,7 @@ export interface RunRow {
   trading_day: string;
   dry_run: number;
   trading_state: string | null;
+  broker_clock_offset_ms?: number | null;
 }
 
 export interface SnapshotRow {
@@ -118,6 +119,7 @@ export function toRunRecord(r: RunRow): RunRecord {
     tradingDay: r.trading_day,
     dryRun: r.dry_run === 1,
     tradingState: opt(r.trading_state),
+    brokerClockOffsetMs: opt(r.broker_clock_offset_ms ?? null),
   };
 }
 

@@ -23,6 +23,7 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO runs (id, started_at, status, trading_day, dry_run, trading_state)
        VALUES (@id, @started_at, @status, @trading_day, @dry_run, @trading_state)`,
     ),
+    recordBrokerClock: db.prepare<{ id: string; offset: number }>('UPDATE runs SET broker_clock_offset_ms = @offset WHERE id = @id'),
     finishRun: db.prepare<FinishParams>(
       `UPDATE runs SET finished_at = @finished_at, status = @status, exit_code = @exit_code, error = @error,
          trading_state = coalesce(@trading_state, trading_state)

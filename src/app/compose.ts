@@ -29,6 +29,7 @@ import { DataDirRecords } from '../adapters/files/record-files.js';
 import { forecastFiles } from '../adapters/files/forecast-files.js';
 import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
 import { advancingClock } from '../adapters/clock/clocks.js';
+import { flexStatementSource } from '../adapters/flex/flex-source.js';
 
 export interface AppContext {
   config: Config;
@@ -209,6 +210,16 @@ export function filePortsOf(
     clock,
     fallbackRules: FALLBACK_SESSION_RULES,
   };
+}
+
+/**
+ * The broker's statements, for the orders whose outcome left the live API's view: IB's Flex Web Service when the
+ * broker is IB and FLEX_TOKEN and FLEX_QUERY_ID are set; none otherwise (the sim broker keeps its own history).
+ */
+export function statementsOf(config: Config, logger: Logger): Pick<RunPorts, 'statements'> {
+  if (config.broker.kind !== 'ib') return {};
+  const statements = flexStatementSource(config, { log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  return statements === undefined ? {} : { statements };
 }
 
 /** What `rebalancer plan` reads: a read-only broker, the records, the kill switch and the forecasts. */

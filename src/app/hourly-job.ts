@@ -17,6 +17,7 @@ import {
   openApp,
   openStores,
   runSettingsOf,
+  statementsOf,
   type AppContext,
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
@@ -123,6 +124,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       dryRun: options.dryRun,
       settings: withRestartNote(runSettingsOf(app.config), nearRestartNote(app.config, options.now)),
       ...files,
+      ...statementsOf(app.config, app.logger),
       lock,
       broker,
       store: stores.store,

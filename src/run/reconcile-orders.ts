@@ -77,7 +77,7 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
       : undefined;
   if (looked !== undefined) newFills.push(...looked.newFills);
   const resolutions = pending.map((order) => {
-    const view = { ...viewOf(dayOf(toBroker(order.createdAt)), today, looked), completed };
+    const view = { ...viewOf(order.symbol, dayOf(toBroker(order.createdAt)), today, looked), completed };
     const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
     return resolution;
@@ -110,6 +110,11 @@ interface StatementLook {
   fromDate?: string;
   toDate?: string;
   newFills: Execution[];
+  /**
+   * `day|SYMBOL` of executions the statement lists without an orderReference (IB sometimes leaves it empty): such
+   * a day cannot prove that an order of that ticker did not fill.
+   */
+  unreferenced: ReadonlySet<string>;
   /** Why the earlier days could not be seen (no statements configured, or what failed), for the message. */
   gap: string;
   /** A failure of the statements worth telling a person (not repeated when there are simply none). */
@@ -124,28 +129,44 @@ interface StatementLook {
 async function lookUpStatements(o: ReconcileOrdersOptions, days: string[], today: string): Promise<StatementLook> {
   const apiOnly = `IB's API shows only the executions of the current day (${today}, New York)`;
   if (o.statements === undefined || o.account === undefined)
-    return { newFills: [], gap: `${apiOnly}; no statements to look in: FLEX_TOKEN and FLEX_QUERY_ID are not set` };
+    return { newFills: [], unreferenced: new Set(), gap: `${apiOnly}; no statements to look in: FLEX_TOKEN and FLEX_QUERY_ID are not set` };
   const fromDate = days.reduce((min, d) => (d < min ? d : min));
   const toDate = DateTime.fromISO(today, { zone: BROKER_DAY_ZONE }).minus({ days: 1 }).toISODate() ?? today;
   try {
     const statement = await o.statements.statement(o.account, fromDate, toDate);
     const own = statement.executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign');
+    const unreferenced = new Set(statement.executions.filter((e) => e.orderRef === '').map((e) => `${dayOf(e.time)}|${e.symbol}`));
     return {
       fromDate: statement.fromDate,
       toDate: statement.toDate,
+      unreferenced,
       newFills: o.store.recordFills(o.runId, own),
       gap: `${apiOnly}; ${o.statements.name} covers ${statement.fromDate} to ${statement.toDate}`,
     };
   } catch (error) {
     const why = `${o.statements.name}: ${error instanceof Error ? error.message : String(error)}`;
-    return { newFills: [], gap: `${apiOnly}; ${why}`, note: `statements of ${fromDate} to ${toDate} not read: ${why}` };
+    return {
+      newFills: [],
+      unreferenced: new Set(),
+      gap: `${apiOnly}; ${why}`,
+      note: `statements of ${fromDate} to ${toDate} not read: ${why}`,
+    };
   }
 }
 
-/** What the broker can show of an order sent on `day`: all of it today, or the days a statement covers. */
-function viewOf(day: string, today: string, looked: StatementLook | undefined): BrokerView {
+/**
+ * What the broker can show of an order of `symbol` sent on `day`: all of it today, or the days a statement covers
+ * (unless the statement lists an execution of that ticker that day without an orderReference: it may be this
+ * order's).
+ */
+function viewOf(symbol: string, day: string, today: string, looked: StatementLook | undefined): BrokerView {
   if (day >= today) return { executionsComplete: true };
   const covered = looked?.fromDate !== undefined && looked.toDate !== undefined && looked.fromDate <= day && day <= looked.toDate;
+  if (covered && looked.unreferenced.has(`${day}|${symbol}`))
+    return {
+      executionsComplete: false,
+      gap: `sent on ${day}; the statement lists an execution of ${symbol} that day without an orderReference, which may be this order's`,
+    };
   return covered ? { executionsComplete: true } : { executionsComplete: false, gap: `sent on ${day}; ${looked?.gap ?? ''}` };
 }
 

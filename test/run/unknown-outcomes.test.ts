@@ -177,6 +177,22 @@ describe("with the broker's statements configured", () => {
     expect(result.breaches.map((b) => b.code)).not.toContain('ORDER_OUTCOME_UNKNOWN');
   });
 
+  it('an execution of the ticker that day without an orderReference (IB leaves it empty at times) proves nothing: Unknown', async () => {
+    const run = afterTheWeekend(MONDAY);
+    seedFriday(run);
+    run.statements = new StatementsOf((fromDate, toDate) => ({
+      fromDate,
+      toDate,
+      generatedAt: MONDAY,
+      executions: [fridayFill('', { execId: 'noref.01' })],
+    }));
+    const result = await runRebalance(run);
+    const order = run.store.ordersOf(runIdAt(FRIDAY, 'earlier'))[0];
+    expect(order?.status).toBe('Unknown');
+    expect(order?.message).toContain('without an orderReference');
+    expect(result.breaches.map((b) => b.code)).toContain('ORDER_OUTCOME_UNKNOWN');
+  });
+
   it('a statement that does not reach back to Friday leaves the order Unknown', async () => {
     const run = afterTheWeekend(MONDAY);
     seedFriday(run);

@@ -100,7 +100,13 @@ describe("fault matrix: IB Gateway's daily restart", () => {
     expect(gw.placed().filter((o) => o.symbol === 'MSFT')).toHaveLength(1);
     expect(gw.placed().filter((o) => o.symbol === 'SPY')).toHaveLength(1);
     // The id the MSFT order lost in the restart carried (2) is handed out again, to the first order after it.
-    expect(gw.placed().map((o) => o.orderId)).toEqual([1, ...gw.placed().slice(1).map((_, i) => i + 2)]);
+    expect(gw.placed().map((o) => o.orderId)).toEqual([
+      1,
+      ...gw
+        .placed()
+        .slice(1)
+        .map((_, i) => i + 2),
+    ]);
     const settle = await runJob(ws, plus(OPEN, 5), gw.env, ['--dry-run']);
     expect(settle.code, transcript(settle)).toBe(0);
 

@@ -141,6 +141,8 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
       expect(o.message, o.order_ref).not.toMatch(/expired|unfilled/i);
     }
     expect(transcript(tuesday)).not.toMatch(/expired|unfilled/i);
+    // Held, not halted: the kill switch stays off, so the hold lifts with the accepts (no `resume` needed).
+    expect(afterTuesday.haltEvents).toEqual([]);
     const heldBy = afterTuesday.breaches.filter((b) => b.code === 'ORDER_OUTCOME_UNKNOWN').map((b) => b.detail.split(':')[0]);
     expect(heldBy.sort()).toEqual(HELD);
     for (const symbol of HELD) {

@@ -191,6 +191,50 @@ describe('a statement that lies', () => {
     expect(sentSymbols(run)).not.toContain('MSFT');
   });
 
+  // DEFECT (low): an order IB reported Filled 10 while the run watched, whose executions no run collected, is looked
+  // up in the statement of its day; a statement silent about it turns the record into "Cancelled ... expired or
+  // cancelled unfilled" (unseen() in resolve-order.ts): IB's own report is overwritten by a statement's silence.
+  // The ticker is held all the same (the shares break the ledger), and the order is looked at again each run for
+  // 7 days with a notice each time. Fix: in resolveOrder, when the statement covers the day, no execution is found
+  // and the record holds a filled quantity IB reported, return Unknown (the statement contradicts IB; a person
+  // decides), not unseen().
+  it.fails('omits the executions of an order IB reported Filled: the record does not turn into Cancelled unfilled', async () => {
+    const run = monday(MONDAY, { MSFT: 10 });
+    seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 }]);
+    run.statements = new StatementsOf(covering());
+    await runRebalance(run);
+    expect(run.store.ordersOf(FRIDAY_RUN)[0]?.status).not.toBe('Cancelled');
+  });
+
+  it('omits the executions of an order IB reported Filled: the ticker is held all the same (the ledger breaks)', async () => {
+    const run = monday(MONDAY, { MSFT: 10 });
+    seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 }]);
+    run.statements = new StatementsOf(covering());
+    const result = await runRebalance(run);
+    expect(runInvariantViolations(run, result)).toEqual([]);
+    expect(run.store.ordersOf(FRIDAY_RUN)[0]).toMatchObject({ filledQuantity: 10 });
+    expect(result.breaches.filter((b) => b.symbol === 'MSFT').map((b) => b.code)).toContain('POSITION_BREAK');
+    expect(sentSymbols(run)).not.toContain('MSFT');
+  });
+
+  // DEFECT (medium: false alarms): the same order is looked up again on every run for 7 days (ordersMissingFills:
+  // IB's filled quantity still exceeds the executions), and each time reconcileEarlierOrders makes a notice of it
+  // (`fillsMissing > 0` counts as news); notices "happen once" in notify.ts, so each is an unthrottled warning
+  // email: one an hour for a week, plus a Flex request each run. Fix: a notice only when the resolution changed
+  // (status, filled quantity or fillsMissing differ from the record before), as is done for Unknown already.
+  it.fails('the statement stays silent run after run: the notice about the missing fills is given once, not every hour', async () => {
+    const first = monday(MONDAY, { MSFT: 10 });
+    const refs = seedFridayRun(first, [{ symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 }]);
+    first.statements = new StatementsOf(covering());
+    const one = await runRebalance(first);
+    expect(one.notices.some((n) => n.includes(refs.MSFT ?? '?'))).toBe(true);
+
+    const second = monday(MONDAY_LATER, { MSFT: 10 }, first);
+    second.statements = new StatementsOf(covering());
+    const two = await runRebalance(second);
+    expect(two.notices.filter((n) => n.includes(refs.MSFT ?? '?'))).toEqual([]);
+  });
+
   it('an execution whose execId is recorded but with another quantity and price is not counted again (the recorded one stands)', async () => {
     const run = monday(MONDAY, { MSFT: 10, SPY: 5 });
     const refs = seedFridayRun(run, [
@@ -213,7 +257,10 @@ describe('a statement that lies', () => {
     expect(result.breaches.map((b) => b.code)).not.toContain('POSITION_BREAK');
   });
 
-  it('a correction (…01.02) of a recorded fill replaces it: counted once, at the corrected price', async () => {
+  // The correction belongs to an order already settled (MSFT, Filled); the statement was fetched for another
+  // (SPY). A fix of the accepted-order double count that records only the executions of the orders looked up
+  // must still take corrections of recorded fills, or a correction IB makes after the day is never seen.
+  it('a correction (…01.02) of a recorded fill of a settled order, in a statement fetched for another, replaces it: counted once, at the corrected price', async () => {
     const run = monday(MONDAY, { MSFT: 10, SPY: 5 });
     const refs = seedFridayRun(run, [
       { symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 },

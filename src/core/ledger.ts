@@ -3,7 +3,8 @@
  *
  * ledger = baseline (the broker's position when the ticker first became managed, recorded once)
  *        + the fills of the system's own orders (orderRef prefix `rebal:`)
- *        + adjustments a person accepted (`rebalancer reconcile --accept`).
+ *        + adjustments a person accepted (`rebalancer reconcile --accept`)
+ *        + splits a run recorded (see splits.ts).
  *
  * When the ledger and the broker disagree (a manual trade, a lost fill, a broker-side liquidation) the ticker
  * is broken: planning on it would size from a position nobody can explain, so it is not traded until the two
@@ -17,10 +18,10 @@ import type { Breach, BrokerPosition, PlanLine, PositionBreak } from './types.js
 /** MAX_POSITION_BREAKS when the limits do not say: more breaks than this halt the run. */
 export const DEFAULT_MAX_POSITION_BREAKS = 2;
 
-/** One entry of the ledger that is not a fill: the baseline, or a difference a person accepted. */
+/** One entry of the ledger that is not a fill: the baseline, a difference a person accepted, or a split. */
 export interface LedgerAdjustment {
   symbol: string;
-  kind: 'baseline' | 'accept';
+  kind: 'baseline' | 'accept' | 'split';
   /** Signed change of the ledger, in shares. */
   quantity: number;
 }
@@ -70,7 +71,7 @@ export function compareLedger(inputs: LedgerInputs): LedgerLine[] {
   };
   const broker = sum(inputs.positions);
   const fills = sum(inputs.ownFills);
-  const accepted = sum(inputs.adjustments.filter((a) => a.kind === 'accept'));
+  const accepted = sum(inputs.adjustments.filter((a) => a.kind !== 'baseline'));
   const baselines = sum(inputs.adjustments.filter((a) => a.kind === 'baseline'));
   const zero = new Exact(0);
   return [...new Set(inputs.symbols)].sort(compareCodePoints).map((symbol): LedgerLine => {
@@ -113,7 +114,7 @@ export function checkPositionBreaks(breaks: PositionBreak[], maxBreaks: number):
   const perTicker = breaks.map((b) =>
     breach(
       'POSITION_BREAK',
-      `${b.symbol}: ${describeBreak(b)} shares; own ledger = baseline + own fills + accepted adjustments. ` +
+      `${b.symbol}: ${describeBreak(b)} shares; ${b.likelyCause === undefined ? '' : `${b.likelyCause}; `}own ledger = baseline + own fills + accepted adjustments. ` +
         `${b.symbol} is not traded until they agree, or until a person runs 'rebalancer reconcile --accept ${b.symbol} --reason ...'`,
       b.symbol,
     ),

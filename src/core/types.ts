@@ -179,6 +179,8 @@ export interface PositionBreak {
   symbol: string;
   ledgerQuantity: number;
   brokerQuantity: number;
+  /** What the break most likely is, when the run could tell (a split that did not fit: see core/splits.ts). */
+  likelyCause?: string;
 }
 
 /** One line of the plan: every ticker considered gets one, traded or not. */

@@ -4,6 +4,7 @@ import { compareLedger, describeBreak, positionBreaksOf, type LedgerLine } from 
 import { ORDER_REF_PREFIX, isOwnOrderRef } from './run-id.js';
 import { formatTable } from './console-report.js';
 import { runIdInOrderRef } from '../core/foreign-orders.js';
+import { formatRatio, type SplitFinding } from '../core/splits.js';
 
 /** The orderRef prefix of the system's own orders, as the store matches it. */
 const OWN_PREFIX = `${ORDER_REF_PREFIX}:`;
@@ -13,6 +14,11 @@ export interface LedgerState {
   lines: LedgerLine[];
   /** Managed tickers whose ledger and broker position disagree. */
   breaks: PositionBreak[];
+  /**
+   * Splits found among the disagreements (see run/find-splits.ts): their lines already agree; recordLedger
+   * records each as a 'split' adjustment.
+   */
+  splits?: SplitFinding[];
 }
 
 /**
@@ -60,6 +66,22 @@ export function recordLedger(store: RunStore, state: LedgerState, runId: string,
       source: `run ${runId}`,
     });
   }
+  for (const split of state.splits ?? []) {
+    if (!managed.has(split.symbol)) continue;
+    store.recordLedgerAdjustment({
+      symbol: split.symbol,
+      kind: 'split',
+      quantity: split.quantity,
+      ledgerBefore: split.ledgerBefore,
+      brokerQuantity: split.brokerQuantity,
+      reason: `${formatRatio(split.ratio)} split${split.confirmed ? " (confirmed by the broker's corporate actions)" : ' (inferred)'}`,
+      runId,
+      at: now,
+      source: `run ${runId}`,
+      ratio: formatRatio(split.ratio),
+      evidence: split.evidence,
+    });
+  }
   store.recordLedgerCheck(
     runId,
     state.lines.filter((l) => managed.has(l.symbol)),
@@ -80,6 +102,7 @@ export function formatLedger(state: LedgerState): string[] {
     ...(started.length > 0
       ? [`ledger started at the broker's position for ${started.map((l) => `${l.symbol} (${l.brokerQuantity})`).join(', ')}`]
       : []),
+    ...(state.splits ?? []).map((s) => `${s.symbol}: ${formatRatio(s.ratio)} split (${s.ledgerBefore} -> ${s.brokerQuantity})`),
   ];
   lines.push(parts.join('; '));
   if (state.breaks.length > 0) {
@@ -90,6 +113,7 @@ export function formatLedger(state: LedgerState): string[] {
         new Set([1, 2]),
       ),
     );
+    for (const b of state.breaks) if (b.likelyCause !== undefined) lines.push(`${b.symbol}: ${b.likelyCause}`);
   }
   return lines;
 }

@@ -5,6 +5,8 @@ import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo
 import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
+import { findSplits } from './find-splits.js';
+import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
 import type { UnknownOutcome } from '../core/unknown-outcomes.js';
 
@@ -17,6 +19,8 @@ export interface GatherOptions {
   maxForecastAgeHours: number;
   /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
   unrecordedExecutions?: Execution[];
+  /** The broker's statements, when configured: a break that looks like a split is checked against their corporate actions. */
+  statements?: StatementSource;
 }
 
 /**
@@ -64,7 +68,9 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
   const forecastSymbols = read.forecasts.flatMap((f) => Object.keys(f.weights));
-  const ledger = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
+  const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
+  // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
+  const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
   return {
     now,
     summary,

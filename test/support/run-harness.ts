@@ -13,6 +13,7 @@ import { fixedClock } from '../../src/adapters/clock/clocks.js';
 import { NYSE_RULES } from '../../src/core/session.js';
 import { newRunId } from '../../src/run/run-id.js';
 import type { Broker } from '../../src/ports/broker.js';
+import type { StatementSource } from '../../src/ports/statements.js';
 import type { PreviewPorts } from '../../src/run/preview-plan.js';
 
 /** Settings as the defaults of .env.example. */
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   out?: (...lines: string[]) => void;
   /** `run --dry-run`: everything but cancels and submissions. */
   dryRun?: boolean;
+  /** The broker's statements (IB: Flex), when the test configures them. */
+  statements?: StatementSource;
 }
 
 /** One hourly run, built the way the job builds it: a fresh broker and database connection per process. */
@@ -93,6 +96,7 @@ export async function hourlyRun(root: string, now: string, options: HarnessOptio
       }),
       logger: createLogger({ logDir: join(root, 'logs'), level: 'silent', secrets: [] }),
       out: options.out ?? (() => undefined),
+      ...(options.statements === undefined ? {} : { statements: options.statements }),
     });
   } finally {
     db.close();

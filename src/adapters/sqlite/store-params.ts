@@ -69,6 +69,8 @@ export function ledgerAdjustmentParams(a: LedgerAdjustmentRecord): Omit<LedgerAd
     run_id: a.runId ?? null,
     at: a.at,
     source: a.source,
+    ratio: a.ratio ?? null,
+    evidence: a.evidence ?? null,
   };
 }
 

@@ -83,7 +83,7 @@ export interface FillRow {
 export interface LedgerAdjustmentRow {
   id: number;
   symbol: string;
-  kind: 'baseline' | 'accept';
+  kind: 'baseline' | 'accept' | 'split';
   quantity: number;
   ledger_before: number;
   broker_quantity: number;
@@ -91,6 +91,8 @@ export interface LedgerAdjustmentRow {
   run_id: string | null;
   at: string;
   source: string;
+  ratio: string | null;
+  evidence: string | null;
 }
 
 export interface LedgerCheckRow {
@@ -201,6 +203,8 @@ export function toLedgerAdjustment(r: LedgerAdjustmentRow): LedgerAdjustmentReco
     runId: opt(r.run_id),
     at: r.at,
     source: r.source,
+    ...(r.ratio === null ? {} : { ratio: r.ratio }),
+    ...(r.evidence === null ? {} : { evidence: r.evidence }),
   };
 }
 

@@ -175,8 +175,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     ledgerAdjustments: db.prepare<[], LedgerAdjustmentRow>('SELECT * FROM ledger_adjustments ORDER BY id'),
     insertLedgerAdjustment: db.prepare<Omit<LedgerAdjustmentRow, 'id'>>(
-      `INSERT OR IGNORE INTO ledger_adjustments (symbol, kind, quantity, ledger_before, broker_quantity, reason, run_id, at, source)
-       VALUES (@symbol, @kind, @quantity, @ledger_before, @broker_quantity, @reason, @run_id, @at, @source)`,
+      `INSERT OR IGNORE INTO ledger_adjustments (symbol, kind, quantity, ledger_before, broker_quantity, reason, run_id, at, source, ratio, evidence)
+       VALUES (@symbol, @kind, @quantity, @ledger_before, @broker_quantity, @reason, @run_id, @at, @source, @ratio, @evidence)`,
     ),
     insertLedgerCheck: db.prepare<LedgerCheckRow & { run_id: string }>(
       `INSERT OR REPLACE INTO ledger_checks (run_id, symbol, ledger_quantity, broker_quantity)

@@ -163,6 +163,7 @@ export function runSettingsOf(config: Config): RunSettings {
     expectedAccount: config.broker.ibAccount,
     tradingMode: config.broker.tradingMode,
     cancelScope: config.broker.cancelScope,
+    maxForecastAgeSessions: config.maxForecastAgeSessions,
     maxForecastAgeHours: config.maxForecastAgeHours,
     sizing: config.sizing,
     limits: config.limits,
@@ -230,7 +231,6 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
     killSwitch: killSwitchOf(config),
     forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     fallbackRules: FALLBACK_SESSION_RULES,
-    databasePath: databaseFile(config),
   };
 }
 

@@ -40,7 +40,6 @@ describe('migrations', () => {
       'managed_symbols',
       'orders',
       'positions',
-      'records_owner',
       'replaced_fills',
       'runs',
       'schema_migrations',

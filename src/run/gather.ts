@@ -4,7 +4,6 @@ import type { RunStore } from '../ports/store.js';
 import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo, Execution, Forecast, Quote } from '../core/types.js';
 import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
-import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
 import { findSplits } from './find-splits.js';
 import type { StatementSource } from '../ports/statements.js';
@@ -17,8 +16,7 @@ export interface GatherOptions {
   forecasts: ForecastSource;
   account: string;
   now: string;
-  /** How old a forecast may be (forecastAgeLimitOf the settings), judged under the session rules of this run. */
-  forecastAge: ForecastAgeLimit;
+  maxForecastAgeHours: number;
   /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
   unrecordedExecutions?: Execution[];
   /** The broker's statements, when configured: a break that looks like a split is checked against their corporate actions. */
@@ -63,16 +61,13 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const { broker, store, account, now } = options;
   const summary = await broker.accountSummary(account);
   const positions = (await broker.positions(account)).filter((p) => p.quantity !== 0);
-  const read = await options.forecasts.read(now);
-  // The contracts of every forecast read, stale or not: their hours decide the sessions a forecast's age is counted in.
+  const read = await options.forecasts.read(now, options.maxForecastAgeHours);
   const symbols = symbolsToPrice(read.forecasts, positions);
   const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts));
-  const session = sessionRulesOf(contracts);
-  const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
-  const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts);
+  const quotes = await broker.quotes(symbols, contracts);
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
-  const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));
+  const forecastSymbols = read.forecasts.flatMap((f) => Object.keys(f.weights));
   const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
@@ -82,8 +77,8 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     positions,
     contracts,
     quotes,
-    forecasts: aged.fresh,
-    forecastBreaches: [...read.breaches, ...aged.breaches],
+    forecasts: read.forecasts,
+    forecastBreaches: read.breaches,
     forecastFiles: read.files,
     strategies: store.strategies(),
     managedSymbols,
@@ -92,7 +87,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     tradedValueToday: store.tradedValueOn(tradingDay),
     ledger,
     unknownOutcomes: store.unknownOutcomes(),
-    session,
+    session: sessionRulesOf(contracts),
   };
 }
 

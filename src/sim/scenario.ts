@@ -26,6 +26,8 @@
  *   take several steps (default 250000).
  * - `rejectSymbols`: tickers whose orders are rejected (IB error 201), to rehearse broker rejections.
  * - `gateway`: faults and foreign orders for the simulated IB Gateway only; see {@link gatewaySectionSchema}.
+ * - `events`: scheduled events the simulated account applies as its clock passes them, once each: deposits,
+ *   withdrawals, interest, fees and dividends; see scenario-events.ts.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -33,6 +35,7 @@ import { ConfigError } from '../errors.js';
 import type { ContractInfo, Quote } from '../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
+import { cashEventSchemas } from './scenario-events.js';
 
 const POSITIVE = 'expected a finite number > 0';
 const UNIT = 'expected a number in 0..1';
@@ -83,7 +86,16 @@ export const scenarioSchema = z.strictObject({
     .default({}),
   rejectSymbols: z.array(symbol).default([]),
   gateway: gatewaySectionSchema(symbol).optional(),
+  /** Scheduled events, one list for every kind (see scenario-events.ts); add a kind's schema to the union. */
+  events: z.array(eventSchema(symbol)).default([]),
 });
+
+/** One scheduled event: `type` picks its schema. */
+function eventSchema<S extends z.ZodType<string>>(sym: S) {
+  const options = [...cashEventSchemas(sym)] as const;
+  const types = options.map((o) => o.shape.type.value).join(', ');
+  return z.discriminatedUnion('type', options, { error: `expected "type" one of: ${types}` });
+}
 
 /** A validated scenario, with defaults filled in. */
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -108,7 +120,15 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`, 'SIM_SCENARIO');
   }
   const result = scenarioSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    const foreign = result.data.events.findIndex((e) => 'currency' in e && e.currency !== undefined && e.currency !== result.data.currency);
+    if (foreign >= 0)
+      throw new ConfigError(
+        `${file}: events.${foreign}.currency: the simulated account holds only ${result.data.currency}`,
+        'SIM_SCENARIO',
+      );
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const where = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${where ? `${where}.` : ''}${key}: unknown field`).join('; ');

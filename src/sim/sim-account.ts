@@ -7,6 +7,8 @@ import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillPa
 import { loadScenario, scenarioMarket, type Scenario } from './scenario.js';
 import { bookFill, createState, pruneState, summarizeAccount, type SimExecution, type SimOrder, type SimState } from './sim-state.js';
 import { loadState, saveState, stateFile } from './state-file.js';
+import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
+import type { StatementCashTransaction } from '../ports/statements.js';
 import { UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
 
 /**
@@ -76,6 +78,8 @@ export class SimAccount {
     private readonly rejectSymbols: ReadonlySet<string>,
     /** True when this opening seeded the simulation: there was no state file before. */
     readonly created: boolean,
+    /** The scenario's scheduled event stages, in the order they take effect. */
+    private readonly stages: readonly EventStage[] = [],
   ) {
     this.instant = options.now;
   }
@@ -106,7 +110,10 @@ export class SimAccount {
           'it cannot go back: use a later time, or delete the file to start over',
       );
     }
-    const market = scenario ? scenarioMarket(scenario) : universeMarket(state.seed);
+    const market = scenario ? withDividends(scenarioMarket(scenario), scenario.events) : universeMarket(state.seed);
+    const stages = cashEventStages(scenario?.events ?? []);
+    // The scenario's cash and positions are the account at its first instant: what was scheduled before is in them.
+    if (loaded === undefined) state.appliedEvents = stages.filter((s) => instantMs(s.at) < instantMs(now)).map((s) => s.key);
     const account = new SimAccount(
       opts,
       state,
@@ -114,6 +121,7 @@ export class SimAccount {
       { ...DEFAULT_FILL_PARAMS, ...scenario?.fills },
       new Set(scenario?.rejectSymbols ?? []),
       loaded === undefined,
+      stages,
     );
     account.replay(now);
     unusable(() => account.persist());
@@ -255,8 +263,48 @@ export class SimAccount {
     return fallback;
   }
 
-  /** Replays the market from the state's clock to `to`: fill steps, and DAY expiry at each close. Returns how many events. */
+  /**
+   * The cash the scenario's events moved (deposits, withdrawals, dividends paid, interest, fees), oldest first,
+   * in the shape of IB's statement cash transactions; with `fromDate`/`toDate` (YYYY-MM-DD), those dated within.
+   */
+  cashTransactions(fromDate = '0000-00-00', toDate = '9999-99-99'): StatementCashTransaction[] {
+    return (this.current.cashTransactions ?? []).filter((t) => t.date >= fromDate && t.date <= toDate).map((t) => ({ ...t }));
+  }
+
+  /**
+   * Replays the market from the state's clock to `to`: the scenario's events due on the way (each just before
+   * the fill step of its instant; one the clock had already passed, unapplied, at `to`), fill steps, and DAY
+   * expiry at each close. Returns how many events.
+   */
   private replay(to: string): number {
+    const state = this.current;
+    const end = instantMs(to);
+    let events = 0;
+    const applied = new Set(state.appliedEvents ?? []);
+    const pending = this.stages.filter((s) => !applied.has(s.key) && instantMs(s.at) <= end);
+    // Listed after the clock had passed them (the scenario was edited): applied at `to`, after the replay.
+    const late = pending.filter((s) => instantMs(s.at) <= instantMs(state.clock));
+    const apply = (stage: (typeof pending)[number], when: string) => {
+      applyCashStage(state, stage, when);
+      events += 1;
+    };
+    for (const stage of pending.filter((s) => !late.includes(s))) {
+      const justBefore = toIsoUtc(parseInstant(stage.at).minus({ seconds: 1 }));
+      if (instantMs(justBefore) > instantMs(state.clock)) {
+        events += this.replayOrders(justBefore);
+        state.clock = justBefore;
+      }
+      apply(stage, stage.at);
+    }
+    events += this.replayOrders(to);
+    state.clock = to;
+    for (const stage of late) apply(stage, to);
+    pruneState(state, toIsoUtc(parseInstant(to).minus({ days: RETENTION_DAYS })));
+    return events;
+  }
+
+  /** Replays the orders from the state's clock to `to` (the clock is left where it was). Returns how many events. */
+  private replayOrders(to: string): number {
     const state = this.current;
     const working = () => state.orders.filter((o) => !isFinal(o.status));
     let events = 0;
@@ -268,8 +316,6 @@ export class SimAccount {
       if (event.kind === 'expire')
         Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: event.time });
     }
-    state.clock = to;
-    pruneState(state, toIsoUtc(parseInstant(to).minus({ days: RETENTION_DAYS })));
     return events;
   }
 
@@ -301,6 +347,10 @@ function seed(options: SimAccountOptions, scenario: Scenario | undefined, scenar
     scenarioPath,
     now: options.now,
   });
+}
+
+function instantMs(iso: string): number {
+  return parseInstant(iso).toMillis();
 }
 
 /** Opening fails as one kind of error, whatever stopped it: the state file could not be read, or not written. */

@@ -79,6 +79,39 @@ export const stateSchema = z.strictObject({
   seed: int,
   /** Absolute path of the scenario that seeded the state, or null for the seeded universe. */
   scenarioPath: z.string().nullable(),
+  /** The scenario event stages already applied (see scenario-events.ts), so each applies once across restarts. */
+  appliedEvents: z.array(z.string()).optional(),
+  /** Dividends past their ex-date, not yet paid: IB's accrued dividends (amount signed, negative for a short). */
+  dividendAccruals: z
+    .array(
+      z.strictObject({
+        key: z.string(),
+        symbol: z.string(),
+        quantity: int,
+        amountPerShare: z.number(),
+        amount: z.number(),
+        exDate: z.string(),
+        payDate: z.string(),
+      }),
+    )
+    .optional(),
+  /** The cash the scenario's events moved, as IB's statements list cash transactions (amount an exact decimal string). */
+  cashTransactions: z
+    .array(
+      z.strictObject({
+        transactionId: z.string(),
+        type: z.string(),
+        symbol: z.string(),
+        assetCategory: z.string(),
+        currency: z.string(),
+        amount: z.string(),
+        date: z.string(),
+        time: z.string(),
+        reportDate: z.string(),
+        description: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 export type SimState = z.infer<typeof stateSchema>;
@@ -200,13 +233,19 @@ export interface MarginFigures {
   long: Decimal;
   /** The short positions' value, positive. */
   short: Decimal;
+  /** Dividends accrued (past the ex-date, not yet paid), signed: IB counts them in NetLiquidation. */
+  accruedDividend: Decimal;
   initMargin: Decimal;
   maintMargin: Decimal;
 }
 
-/** Positions marked by `markOf`: NLV = cash + sum of quantity x mark, margins at {@link MARGIN_RATES}. */
+/**
+ * Positions marked by `markOf`: NLV = cash + sum of quantity x mark + accrued dividends, margins at
+ * {@link MARGIN_RATES}.
+ */
 export function marginFigures(state: SimState, markOf: (symbol: string, avgCost: number) => number): MarginFigures {
-  let nlv = new Decimal(state.cash);
+  const accruedDividend = (state.dividendAccruals ?? []).reduce((sum, a) => sum.plus(a.amount), new Decimal(0));
+  let nlv = new Decimal(state.cash).plus(accruedDividend);
   let long = new Decimal(0);
   let short = new Decimal(0);
   for (const [symbol, pos] of Object.entries(state.positions)) {
@@ -222,6 +261,7 @@ export function marginFigures(state: SimState, markOf: (symbol: string, avgCost:
     nlv,
     long,
     short,
+    accruedDividend,
     initMargin: long.times(initial.long).plus(short.times(initial.short)),
     maintMargin: long.times(maintenance.long).plus(short.times(maintenance.short)),
   };

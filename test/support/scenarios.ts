@@ -18,3 +18,28 @@ export function fourStocks(account: string): Record<string, unknown> {
     },
   };
 }
+
+/** A scheduled scenario event (see src/sim/scenario-events.ts): a cash flow or a dividend. */
+export type ScenarioEvent =
+  | { type: 'deposit' | 'withdrawal'; at: string; amount: number; currency?: string }
+  | { type: 'interest' | 'fee'; at: string; amount: number }
+  | { type: 'dividend'; symbol: string; amountPerShare: number; exDate: string; payDate: string };
+
+/** The scenario with these events added to its `events` (after any it already has). */
+export function scenarioWithEvents(scenario: Record<string, unknown>, ...events: ScenarioEvent[]): Record<string, unknown> {
+  const before = Array.isArray(scenario.events) ? (scenario.events as unknown[]) : [];
+  return { ...scenario, events: [...before, ...events] };
+}
+
+/** Cash moved in at `at` (ISO 8601 with its offset). */
+export const deposit = (at: string, amount: number): ScenarioEvent => ({ type: 'deposit', at, amount });
+/** Cash moved out at `at`. */
+export const withdrawal = (at: string, amount: number): ScenarioEvent => ({ type: 'withdrawal', at, amount });
+/** A cash dividend: the price drops and IB accrues it at 09:30 New York on `exDate`; cash moves on `payDate`. */
+export const dividend = (symbol: string, amountPerShare: number, exDate: string, payDate: string): ScenarioEvent => ({
+  type: 'dividend',
+  symbol,
+  amountPerShare,
+  exDate,
+  payDate,
+});

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { NYSE_RULES, parseInstant, previousSessionClose } from '../../core/session.js';
+import { NYSE_RULES, parseInstant, previousSessionClose, tradingDayOf } from '../../core/session.js';
 import { marginFigures } from '../../sim/sim-state.js';
 import type { GatewayAccount } from './gateway-account.js';
 
@@ -15,6 +15,8 @@ export interface AccountFigures {
   account: string;
   currency: string;
   cash: Decimal;
+  /** Dividends past their ex-date, not yet paid (negative for a short): in NetLiquidation and EquityWithLoanValue. */
+  accruedDividend: Decimal;
   netLiquidation: Decimal;
   equityWithLoan: Decimal;
   previousEquityWithLoan: Decimal;
@@ -103,9 +105,14 @@ export function accountFigures(account: GatewayAccount): AccountFigures {
   const lines = portfolioLines(account);
   const sum = (pick: (l: PortfolioLine) => Decimal) => lines.reduce((total, l) => total.plus(pick(l)), new Decimal(0));
   const dailyPnl = sum((l) => l.dailyPnl);
-  // A stock account: equity with loan value is the net liquidation value.
+  // A stock account: equity with loan value is the net liquidation value, accrued dividends included.
   const equityWithLoan = m.nlv;
-  const availableFunds = equityWithLoan.minus(m.initMargin);
+  const today = tradingDayOf(account.now);
+  const accruedToday = (state.dividendAccruals ?? [])
+    .filter((a) => a.exDate === today)
+    .reduce((sum, a) => sum.plus(a.amount), new Decimal(0));
+  // As IB: a dividend credit accrual does not add to the funds available until paid; a debit (short) takes from them.
+  const availableFunds = equityWithLoan.minus(m.initMargin).minus(Decimal.max(0, m.accruedDividend));
   const excessLiquidity = equityWithLoan.minus(m.maintMargin);
   const gross = m.long.plus(m.short);
   const ratio = (a: Decimal) => (m.nlv.gt(0) ? a.div(m.nlv) : new Decimal(0));
@@ -113,9 +120,11 @@ export function accountFigures(account: GatewayAccount): AccountFigures {
     account: state.account,
     currency: state.currency,
     cash: m.cash,
+    accruedDividend: m.accruedDividend,
     netLiquidation: m.nlv,
     equityWithLoan,
-    previousEquityWithLoan: equityWithLoan.minus(dailyPnl),
+    // Today's P&L counts the ex-date's price drop; the accrual booked today offsets it and was not in yesterday's equity.
+    previousEquityWithLoan: equityWithLoan.minus(dailyPnl).minus(accruedToday),
     grossPositionValue: gross,
     stockMarketValue: m.long.minus(m.short),
     initMargin: m.initMargin,
@@ -206,7 +215,8 @@ export function ledger(f: AccountFigures, currency: string): AccountValue[] | un
     IssuerOptionValue: zero,
     MoneyMarketFundValue: zero,
     MutualFundValue: zero,
-    NetDividend: zero,
+    // The ledger's dividends receivable (payable when short): the accruals not yet paid.
+    NetDividend: ledgerAmount(f.accruedDividend),
     NetLiquidationByCurrency: ledgerAmount(f.netLiquidation),
     OptionMarketValue: zero,
     RealCurrency: currency,
@@ -281,9 +291,13 @@ export function accountUpdateValues(f: AccountFigures): AccountValue[] {
     const [value, currency] = s[tag] ?? ['', ''];
     return [key, value, currency];
   };
+  const accrued = cents(f.accruedDividend);
   const account: AccountValue[] = [
     ['AccountCode', f.account, ''],
     ['AccountReady', 'true', ''],
+    // Served in account updates only: IB's account summary has no such tag.
+    ['AccruedDividend', accrued, f.currency],
+    ['AccruedDividend-S', accrued, f.currency],
     plain('AccountType'),
     ...money('AvailableFunds'),
     plain('BuyingPower'),

@@ -163,6 +163,7 @@ export function runSettingsOf(config: Config): RunSettings {
     expectedAccount: config.broker.ibAccount,
     tradingMode: config.broker.tradingMode,
     cancelScope: config.broker.cancelScope,
+    maxForecastAgeSessions: config.maxForecastAgeSessions,
     maxForecastAgeHours: config.maxForecastAgeHours,
     sizing: config.sizing,
     limits: config.limits,

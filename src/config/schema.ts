@@ -88,7 +88,12 @@ const configShape = {
     commissionModel: variable('COMMISSION_MODEL', choice(['fixed', 'tiered']), { default: 'fixed' }),
     allowShort: variable('ALLOW_SHORT', boolean, { default: 'false' }),
   },
-  maxForecastAgeHours: positive('MAX_FORECAST_AGE_HOURS', '26', 8760),
+  /**
+   * How old a forecast may be (core/forecast-age.ts): stale once this many whole trading sessions have closed since
+   * its asOf, and/or once older than this many clock hours. Each one set applies; with neither set, 1 session.
+   */
+  maxForecastAgeSessions: variable('MAX_FORECAST_AGE_SESSIONS', wholeNumber({ min: 1, max: 260 })),
+  maxForecastAgeHours: variable('MAX_FORECAST_AGE_HOURS', number({ gt: 0, max: 8760 })),
   /** The most tickers the forecast files may name, one file or all together; more is INVALID_FORECAST. */
   maxTickers: variable('MAX_TICKERS', wholeNumber({ min: 1, max: 100000 }), { default: '1000' }),
   limits: {

@@ -13,10 +13,10 @@ export const CAPITAL_SUM_TOLERANCE = 1e-9;
 const HOUR_MS = 3_600_000;
 
 /**
- * STALE_FORECAST when `asOf` is more than `maxAgeHours` before `nowMs` (exactly at the limit is not stale);
- * INVALID_FORECAST when it is more than five minutes after `nowMs`; nothing otherwise.
+ * INVALID_FORECAST when `asOf` is more than five minutes after `nowMs`; nothing otherwise. How old a forecast may
+ * be is judged later, under the run's session rules (core/forecast-age.ts).
  */
-export function checkForecastTime(forecast: Forecast, nowMs: number, maxAgeHours: number): Breach | undefined {
+export function checkForecastTime(forecast: Forecast, nowMs: number): Breach | undefined {
   const asOf = parseZonedTime(forecast.asOf);
   if (!asOf.ok) return { code: 'INVALID_FORECAST', detail: `${forecast.file}: asOf: ${asOf.problem}` };
   const now = new Date(nowMs).toISOString();
@@ -27,14 +27,6 @@ export function checkForecastTime(forecast: Forecast, nowMs: number, maxAgeHours
       detail:
         `${forecast.file}: asOf: asOf is in the future: ${forecast.asOf} is ${formatDuration(-ageMs)} after now ` +
         `(${now}); at most 5 minutes ahead is allowed (is the strategy's clock right?)`,
-    };
-  }
-  if (ageMs > maxAgeHours * HOUR_MS) {
-    return {
-      code: 'STALE_FORECAST',
-      detail:
-        `${forecast.file}: asOf: forecast is ${formatDuration(ageMs)} old (asOf ${forecast.asOf}, now ${now}); ` +
-        `the limit is ${maxAgeHours} hours`,
     };
   }
   return undefined;

@@ -34,7 +34,9 @@ const IGNORED = [/^\./, /\.tmp$/, /\.part$/, /\.partial$/, /~$/];
  * "sell everything"); a file that cannot be read, is not a regular file (a FIFO, a device: refused on the open
  * descriptor, which opens without blocking), does not answer within 10 s, is over 5 MB, is not UTF-8, or breaks a rule of
  * parseForecast; `asOf` more than 5 minutes after `now`; one strategy in two files; capitals summing over 1.
- * STALE_FORECAST when `now - asOf` exceeds `maxAgeHours` (exactly the limit is accepted).
+ * Ages are not judged here: how old a forecast may be depends on the exchange's sessions, which the run knows
+ * only once it has the contracts (core/forecast-age.ts, applied by gatherWorld). `forecasts` holds every file
+ * with no problem but its age.
  *
  * INVALID_FORECAST, and no forecast at all returned, when the files together name more than `limits.maxTickers`
  * (MAX_TICKERS, default 1000) tickers; one file past it is refused by parseForecast.
@@ -44,7 +46,6 @@ const IGNORED = [/^\./, /\.tmp$/, /\.part$/, /\.partial$/, /~$/];
 export async function readForecasts(
   dir: string,
   now: string,
-  maxAgeHours: number,
   io: StableReadIo = nodeStableReadIo,
   readOptions?: StableReadOptions,
   limits: { maxTickers?: number } = {},
@@ -54,9 +55,6 @@ export async function readForecasts(
   const invalid = (detail: string): void => void breaches.push({ code: 'INVALID_FORECAST', detail });
   const clock = parseZonedTime(now);
   if (!clock.ok) invalid(`cannot check forecast ages: now ${JSON.stringify(now)} ${clock.problem}`);
-  if (!Number.isFinite(maxAgeHours) || maxAgeHours <= 0) {
-    invalid(`cannot check forecast ages: the maximum age must be a positive number of hours (got ${maxAgeHours})`);
-  }
 
   const listing = await listForecastFiles(dir);
   if (!listing.ok) {
@@ -74,15 +72,14 @@ export async function readForecasts(
   const files = listing.names.map((name) => join(dir, name));
   const parsed: Forecast[] = [];
   const timely = new Set<Forecast>();
-  const ageLimitOk = Number.isFinite(maxAgeHours) && maxAgeHours > 0;
   for (const file of files) {
     try {
       const forecast = await readOne(file, io, readOptions, breaches, maxTickers);
       if (forecast === undefined) continue;
       parsed.push(forecast);
-      const timing = clock.ok && ageLimitOk ? checkForecastTime(forecast, clock.millis, maxAgeHours) : undefined;
+      const timing = clock.ok ? checkForecastTime(forecast, clock.millis) : undefined;
       if (timing !== undefined) breaches.push(timing);
-      else if (clock.ok && ageLimitOk) timely.add(forecast);
+      else if (clock.ok) timely.add(forecast);
     } catch (error) {
       // Not expected (every step returns its problems); still a breach, so the run blocks instead of crashing.
       invalid(`${file}: unexpected error while reading (${describeError(error)})`);

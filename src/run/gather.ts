@@ -4,6 +4,7 @@ import type { RunStore } from '../ports/store.js';
 import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo, Execution, Forecast, Quote } from '../core/types.js';
 import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
+import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
 import { findSplits } from './find-splits.js';
 import type { StatementSource } from '../ports/statements.js';
@@ -16,7 +17,8 @@ export interface GatherOptions {
   forecasts: ForecastSource;
   account: string;
   now: string;
-  maxForecastAgeHours: number;
+  /** How old a forecast may be (forecastAgeLimitOf the settings), judged under the session rules of this run. */
+  forecastAge: ForecastAgeLimit;
   /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
   unrecordedExecutions?: Execution[];
   /** The broker's statements, when configured: a break that looks like a split is checked against their corporate actions. */
@@ -61,13 +63,16 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const { broker, store, account, now } = options;
   const summary = await broker.accountSummary(account);
   const positions = (await broker.positions(account)).filter((p) => p.quantity !== 0);
-  const read = await options.forecasts.read(now, options.maxForecastAgeHours);
+  const read = await options.forecasts.read(now);
+  // The contracts of every forecast read, stale or not: their hours decide the sessions a forecast's age is counted in.
   const symbols = symbolsToPrice(read.forecasts, positions);
   const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts));
-  const quotes = await broker.quotes(symbols, contracts);
+  const session = sessionRulesOf(contracts);
+  const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
+  const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts);
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
-  const forecastSymbols = read.forecasts.flatMap((f) => Object.keys(f.weights));
+  const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));
   const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
@@ -77,8 +82,8 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     positions,
     contracts,
     quotes,
-    forecasts: read.forecasts,
-    forecastBreaches: read.breaches,
+    forecasts: aged.fresh,
+    forecastBreaches: [...read.breaches, ...aged.breaches],
     forecastFiles: read.files,
     strategies: store.strategies(),
     managedSymbols,
@@ -87,7 +92,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     tradedValueToday: store.tradedValueOn(tradingDay),
     ledger,
     unknownOutcomes: store.unknownOutcomes(),
-    session: sessionRulesOf(contracts),
+    session,
   };
 }
 

@@ -7,6 +7,7 @@ import type { SessionRules } from '../core/session.js';
 import { checkAccount } from '../core/account-check.js';
 import { phaseOf } from '../core/phase.js';
 import { gatherWorld } from './gather.js';
+import { forecastAgeLimitOf } from '../core/forecast-age.js';
 import { decide, killSwitchBreach } from './decide.js';
 import type { RunSettings } from './run-types.js';
 import { executionsSince } from './collect-fills.js';
@@ -98,7 +99,7 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       forecasts: ports.forecasts,
       account: checked.account,
       now,
-      maxForecastAgeHours: settings.maxForecastAgeHours,
+      forecastAge: forecastAgeLimitOf(settings),
       unrecordedExecutions: unrecorded.executions,
     });
     const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined });

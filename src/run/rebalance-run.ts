@@ -6,6 +6,7 @@ import { tradingDayOf, type SessionRules } from '../core/session.js';
 import { collectFills, executionsSince } from './collect-fills.js';
 import { haltOnForeignOrders, ownerOfOrderRefs, reconcileAndCancel } from './reconcile-and-cancel.js';
 import { gatherWorld, type World } from './gather.js';
+import { forecastAgeLimitOf } from '../core/forecast-age.js';
 import { readBrokerClock, type BrokerClock } from './broker-clock.js';
 import { decide, killSwitchBreach, type Decision } from './decide.js';
 import { applyOrders } from './apply-orders.js';
@@ -136,7 +137,7 @@ async function readDecideApply(
     forecasts: o.forecasts,
     account,
     now,
-    maxForecastAgeHours: settings.maxForecastAgeHours,
+    forecastAge: forecastAgeLimitOf(settings),
     statements: o.statements,
   });
   soFar.notices.push(...(world.ledger.splits ?? []).map((s) => s.notice));

@@ -39,7 +39,9 @@ export interface RunSettings {
   expectedAccount?: string;
   tradingMode: 'paper' | 'live';
   cancelScope: CancelScope;
-  maxForecastAgeHours: number;
+  /** How old a forecast may be: in trading sessions, in clock hours, or both (forecastAgeLimitOf); neither: 1 session. */
+  maxForecastAgeSessions?: number;
+  maxForecastAgeHours?: number;
   sizing: SizingConfig;
   limits: RiskLimits;
   adaptivePriority: AdaptivePriority;

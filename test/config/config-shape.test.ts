@@ -49,6 +49,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   ADAPTIVE_PRIORITY: 'urgent',
   COMMISSION_MODEL: 'tiered',
   ALLOW_SHORT: 'yes',
+  MAX_FORECAST_AGE_SESSIONS: '2',
   MAX_FORECAST_AGE_HOURS: '27',
   MAX_TICKERS: '999',
   MAX_LEVERAGE: '2.5',

@@ -92,7 +92,8 @@ describe('loadConfig', () => {
         url: 'https://ndcdyn.interactivebrokers.com/AccountManagement/FlexWebService',
         timeoutMs: 120000,
       },
-      maxForecastAgeHours: 26,
+      maxForecastAgeSessions: undefined,
+      maxForecastAgeHours: undefined,
       maxTickers: 1000,
       logLevel: 'info',
     });
@@ -187,6 +188,8 @@ describe('loadConfig', () => {
     ['IB_ACCOUNT', 'DU 123', /IB_ACCOUNT: must be an IB account id/],
     ['MAIL_FROM', 'not an address', /MAIL_FROM: must be an email address .*\(got "not an address"\)/],
     ['MAX_FORECAST_AGE_HOURS', '-2', /MAX_FORECAST_AGE_HOURS: must be a number > 0/],
+    ['MAX_FORECAST_AGE_SESSIONS', '0', /MAX_FORECAST_AGE_SESSIONS: must be a whole number/],
+    ['MAX_FORECAST_AGE_SESSIONS', '1.5', /MAX_FORECAST_AGE_SESSIONS: must be a whole number/],
     ['LIMIT_OFFSET_BPS', '5000', /LIMIT_OFFSET_BPS: must be a number >= 0 and <= 1000/],
     ['SIM_SCENARIO', 'missing.json', /SIM_SCENARIO: no such file .*missing\.json/],
   ])('refuses %s=%s with a message naming the variable', (variable, value, pattern) => {

@@ -41,20 +41,22 @@ async function goodRuns(
 }
 
 describe('fault matrix: bad inputs at run time', () => {
-  it('stale forecast (older than MAX_FORECAST_AGE_HOURS): zero orders, exit 3, STALE_FORECAST names the file and its age; the previous snapshot is kept', async () => {
-    // Fault: the strategy stopped writing (its cron died): the file is 28 hours old.
-    // Expected: no order at all, the message names the file and how old it is, an alert.
+  it('stale forecast (two sessions old: Thursday evening’s file on Monday): zero orders, exit 3, STALE_FORECAST names the file, its age and the session closed since; the previous snapshot is kept', async () => {
+    // Fault: the strategy stopped writing (its cron died) after Thursday's file; Friday's session has closed since.
+    // Expected: no order at all, the message names the file, how old it is and Friday's session, an alert.
     // Not lost: the previous snapshots and positions, unchanged; the fills collected by this run.
     const ws = workspace();
     const gw = await FaultGateway.start(ws, baseScenario());
     const before = await goodRuns(ws, gw);
     const placed = gw.placed().length;
-    writeForecast(ws.forecasts, 'trend.json', trendForecast(plus(OPEN, 120 - 28 * 60)));
+    writeForecast(ws.forecasts, 'trend.json', trendForecast('2026-11-19T22:00:00Z')); // Thursday 17:00 New York
 
     gw.now = plus(OPEN, 120);
     const r = await runJob(ws, plus(OPEN, 120), gw.env);
     expect(r.code, transcript(r)).toBe(3);
-    expect(r.stdout).toMatch(/STALE_FORECAST: .*trend\.json.*28(\.0)? ?h/);
+    expect(r.stdout).toMatch(
+      /STALE_FORECAST: .*trend\.json.*91\.58 hours.*2026-11-20 \(Fri, 09:30-16:00 New York\).*MAX_FORECAST_AGE_SESSIONS/,
+    );
     expect(gw.placed().length, 'no order sent').toBe(placed);
     const after = records(ws);
     expect(after.orders.length, 'no order intent recorded').toBe(before.orders);
@@ -62,6 +64,23 @@ describe('fault matrix: bad inputs at run time', () => {
     expect(after.runs.at(-1)).toMatchObject({ status: 'blocked', exit_code: 3 });
     expectAlert(ws, /BLOCKED: STALE_FORECAST/, /trend\.json/);
     expectNoFillLost(ws, gw.account());
+  });
+
+  it('stale forecast by clock hours (MAX_FORECAST_AGE_HOURS=26 set, a file 28 hours old): zero orders, exit 3, STALE_FORECAST names the file and its age', async () => {
+    // The same file is fresh under the default (no session has closed since Sunday): the hours limit alone decides.
+    const ws = workspace();
+    const gw = await FaultGateway.start(ws, baseScenario());
+    const before = await goodRuns(ws, gw);
+    const placed = gw.placed().length;
+    writeForecast(ws.forecasts, 'trend.json', trendForecast(plus(OPEN, 120 - 28 * 60)));
+
+    gw.now = plus(OPEN, 120);
+    const r = await runJob(ws, plus(OPEN, 120), { ...gw.env, MAX_FORECAST_AGE_HOURS: '26' });
+    expect(r.code, transcript(r)).toBe(3);
+    expect(r.stdout).toMatch(/STALE_FORECAST: .*trend\.json.*28(\.0)? ?h.*the limit is 26 hours \(MAX_FORECAST_AGE_HOURS\)/);
+    expect(gw.placed().length, 'no order sent').toBe(placed);
+    expect(records(ws).orders.length, 'no order intent recorded').toBe(before.orders);
+    expectAlert(ws, /BLOCKED: STALE_FORECAST/, /trend\.json/);
   });
 
   it('malformed forecast (a half-written file): zero orders, exit 3, INVALID_FORECAST names the file and the problem; the previous snapshot is kept', async () => {

@@ -42,7 +42,7 @@ describe('a strategy that writes a new version and renames it over the path, in 
     const reads: { ok: boolean; detail?: string; aapl?: number }[] = [];
     try {
       for (let i = 0; i < 40; i += 1) {
-        const result = await readForecasts(dir, NOW, 24);
+        const result = await readForecasts(dir, NOW);
         const aapl = result.forecasts[0]?.weights.AAPL;
         reads.push({ ok: result.breaches.length === 0, detail: result.breaches[0]?.detail, aapl });
       }
@@ -68,7 +68,7 @@ describe('a read that never answers (a network mount that stopped answering)', (
       open: () => new Promise(() => undefined),
     } as StableReadIo;
     const started = Date.now();
-    const result = await readForecasts(dir, NOW, 24, hanging, { tries: 3, pauseMs: 1, maxBytes: 1 << 20, timeoutMs: 200 });
+    const result = await readForecasts(dir, NOW, hanging, { tries: 3, pauseMs: 1, maxBytes: 1 << 20, timeoutMs: 200 });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.forecasts).toEqual([]);
     expect(result.breaches).toEqual([

@@ -62,7 +62,7 @@ describe('the files together naming more tickers than MAX_TICKERS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rebalancer-universe-'));
     writeForecast(dir, 'a.json', { strategy: 'a', asOf: NOW, leverage: 1, capital: 0.5, weights: weightsOf(600, 'A') });
     writeForecast(dir, 'b.json', { strategy: 'b', asOf: NOW, leverage: 1, capital: 0.5, weights: weightsOf(600, 'B') });
-    const read = await readForecasts(dir, NOW, 26);
+    const read = await readForecasts(dir, NOW);
     expect(read.forecasts).toEqual([]);
     expect(read.breaches.map((b) => b.detail)).toEqual([
       `the forecast files together name 1200 tickers, more than MAX_TICKERS (1000): ${join(dir, 'a.json')} 600, ${join(dir, 'b.json')} 600`,

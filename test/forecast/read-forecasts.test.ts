@@ -7,7 +7,6 @@ import { nodeStableReadIo, type StableReadIo } from '../../src/forecast/read-sta
 import { fileWith } from './forecast-builders.js';
 
 const NOW = '2026-11-21T12:00:00Z';
-const MAX_AGE = 24;
 
 let dir: string;
 beforeEach(async () => {
@@ -38,7 +37,7 @@ describe('readForecasts reads', () => {
       '.hidden.json': '{}',
       '.trend.json.swp': '',
     });
-    const result = await readForecasts(dir, NOW, MAX_AGE);
+    const result = await readForecasts(dir, NOW);
     expect(result.breaches).toEqual([]);
     expect(result.files).toEqual([join(dir, 'carry.json'), join(dir, 'trend.json')]);
     expect(result.forecasts.map((f) => [f.strategy, f.file, f.capital])).toEqual([
@@ -52,16 +51,23 @@ describe('readForecasts reads', () => {
       'old.json': strategy('old', { asOf: '2026-11-20T12:00:00Z' }),
       'ahead.json': strategy('ahead', { asOf: '2026-11-21T12:05:00Z' }),
     });
-    const result = await readForecasts(dir, NOW, MAX_AGE);
+    const result = await readForecasts(dir, NOW);
     expect(result.breaches).toEqual([]);
     expect(result.forecasts).toHaveLength(2);
+  });
+
+  test('a file a year old: its age is not judged here but by the run, under its session rules', async () => {
+    await given({ 'old.json': strategy('old', { asOf: '2025-11-21T11:00:00Z' }) });
+    const result = await readForecasts(dir, NOW);
+    expect(result.breaches).toEqual([]);
+    expect(result.forecasts.map((f) => f.strategy)).toEqual(['old']);
   });
 
   test('a file with a BOM, through a symbolic link', async () => {
     await mkdir(join(dir, 'elsewhere'));
     await writeFile(join(dir, 'elsewhere', 'real.json'), `\uFEFF${strategy('linked', { capital: 1 })}`);
     await symlink(join(dir, 'elsewhere', 'real.json'), join(dir, 'linked.json'));
-    const result = await readForecasts(dir, NOW, MAX_AGE);
+    const result = await readForecasts(dir, NOW);
     expect(result.breaches).toEqual([]);
     expect(result.forecasts.map((f) => f.strategy)).toEqual(['linked']);
   });
@@ -70,7 +76,7 @@ describe('readForecasts reads', () => {
 describe('readForecasts blocks, with a message naming the file', () => {
   async function breachesFor(files: Record<string, string | Uint8Array>, now = NOW): Promise<string[]> {
     await given(files);
-    const result = await readForecasts(dir, now, MAX_AGE);
+    const result = await readForecasts(dir, now);
     return result.breaches.map((b) => `${b.code} ${b.detail.replaceAll(dir, 'DIR')}`);
   }
 
@@ -81,13 +87,6 @@ describe('readForecasts blocks, with a message naming the file', () => {
       'duplicate tickers',
       { 'a.json': strategy('a').replace('"MSFT"', '"AAPL"') },
       ['INVALID_FORECAST DIR/a.json: weights.AAPL: duplicate key'],
-    ],
-    [
-      'a stale forecast',
-      { 'a.json': strategy('a', { asOf: '2026-11-20T11:59:59Z' }) },
-      [
-        'STALE_FORECAST DIR/a.json: asOf: forecast is 24 hours (24h 0m 1s) old (asOf 2026-11-20T11:59:59Z, now 2026-11-21T12:00:00.000Z); the limit is 24 hours',
-      ],
     ],
     [
       'a forecast from the future',
@@ -142,7 +141,7 @@ describe('readForecasts blocks, with a message naming the file', () => {
 
   test('no forecast file at all: an empty directory never means "sell everything"', async () => {
     await given({ 'trend.json.tmp': '{}', 'README.md': '' });
-    const result = await readForecasts(dir, NOW, MAX_AGE);
+    const result = await readForecasts(dir, NOW);
     expect(result).toEqual({
       forecasts: [],
       files: [],
@@ -157,7 +156,7 @@ describe('readForecasts blocks, with a message naming the file', () => {
 
   test('a missing directory', async () => {
     const missing = join(dir, 'nope');
-    expect(await readForecasts(missing, NOW, MAX_AGE)).toEqual({
+    expect(await readForecasts(missing, NOW)).toEqual({
       forecasts: [],
       files: [],
       breaches: [{ code: 'INVALID_FORECAST', detail: `forecast directory ${missing} does not exist` }],
@@ -166,7 +165,7 @@ describe('readForecasts blocks, with a message naming the file', () => {
 
   test('a directory that is a file', async () => {
     await given({ 'file.json': '{}' });
-    const result = await readForecasts(join(dir, 'file.json'), NOW, MAX_AGE);
+    const result = await readForecasts(join(dir, 'file.json'), NOW);
     expect(result.breaches).toEqual([
       { code: 'INVALID_FORECAST', detail: `forecast directory ${join(dir, 'file.json')} is not a directory` },
     ]);
@@ -198,7 +197,7 @@ describe('readForecasts blocks, with a message naming the file', () => {
         };
       },
     };
-    const result = await readForecasts(dir, NOW, MAX_AGE, io);
+    const result = await readForecasts(dir, NOW, io);
     expect(result.forecasts).toEqual([]);
     expect(result.breaches).toEqual([
       {
@@ -210,7 +209,7 @@ describe('readForecasts blocks, with a message naming the file', () => {
 
   test('a bad file contributes no forecast, but the good ones are still read and listed', async () => {
     await given({ 'a.json': strategy('a'), 'b.json': strategy('b', { leverage: 'high' }) });
-    const result = await readForecasts(dir, NOW, MAX_AGE);
+    const result = await readForecasts(dir, NOW);
     expect(result.files).toEqual([join(dir, 'a.json'), join(dir, 'b.json')]);
     expect(result.forecasts.map((f) => f.strategy)).toEqual(['a']);
     expect(result.breaches.map((b) => b.detail)).toEqual([
@@ -219,13 +218,11 @@ describe('readForecasts blocks, with a message naming the file', () => {
   });
 
   test.each([
-    ['now without a zone', '2026-11-21T12:00:00', MAX_AGE, 'cannot check forecast ages: now "2026-11-21T12:00:00" has no time zone'],
-    ['now that is not a time', 'soon', MAX_AGE, 'cannot check forecast ages: now "soon" not a valid ISO 8601 time'],
-    ['a maximum age of NaN', NOW, NaN, 'cannot check forecast ages: the maximum age must be a positive number of hours (got NaN)'],
-    ['a negative maximum age', NOW, -1, 'the maximum age must be a positive number of hours (got -1)'],
-  ])('%s blocks rather than letting every file through', async (_name, now, maxAge, detail) => {
+    ['now without a zone', '2026-11-21T12:00:00', 'cannot check forecast ages: now "2026-11-21T12:00:00" has no time zone'],
+    ['now that is not a time', 'soon', 'cannot check forecast ages: now "soon" not a valid ISO 8601 time'],
+  ])('%s blocks rather than letting every file through', async (_name, now, detail) => {
     await given({ 'a.json': strategy('a') });
-    const result = await readForecasts(dir, now, maxAge);
+    const result = await readForecasts(dir, now);
     expect(result.forecasts).toEqual([]);
     expect(result.breaches.map((b) => b.detail)).toEqual([expect.stringContaining(detail)]);
   });

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readForecasts } from '../../src/forecast/read-forecasts.js';
+import { forecastAgeLimitOf, judgeForecastAges } from '../../src/core/forecast-age.js';
+import { NYSE_RULES } from '../../src/core/session.js';
 import { makeWorkspace, runCli } from '../support/cli.js';
 import { expectNoStackTrace, ordersInDatabase, SEED, STACK_LINE, transcriptOf } from './support/checks.js';
 
@@ -75,7 +77,9 @@ function malformed(strategy: string): fc.Arbitrary<{ bytes: Buffer; expected: Co
       .map((w) => invalid('weights over 1', validText(strategy, { weights: { SPY: 0.5, TLT: w } }))),
     fc.constant(invalid('empty', '')),
     fc.constant({ ...invalid('upper-case extension', good), upperExtension: true as const }),
-    fc.integer({ min: 27, max: 24 * 400 }).map((hours) => ({
+    // NOW is Monday 10:35 New York: older than 73 hours is before Friday's open, so Friday's whole session has
+    // closed since (stale under the default of 1 session); 27 to 73 hours is fresh on a Monday.
+    fc.integer({ min: 74, max: 24 * 400 }).map((hours) => ({
       bytes: utf8(validText(strategy, { asOf: at(-hours * HOUR) })),
       expected: 'STALE_FORECAST' as const,
       kind: 'stale',
@@ -125,7 +129,10 @@ describe('a forecast directory with malformed files among valid ones', () => {
       fc.asyncProperty(forecastDir, async (files) => {
         const dir = join(root, String((n += 1)));
         writeAll(dir, files);
-        const result = await readForecasts(dir, NOW, 26);
+        const read = await readForecasts(dir, NOW);
+        // Ages as the run judges them (gatherWorld): the default limit, under the NYSE calendar.
+        const aged = judgeForecastAges(read.forecasts, NOW, forecastAgeLimitOf({}), NYSE_RULES);
+        const result = { forecasts: aged.fresh, breaches: [...read.breaches, ...aged.breaches] };
         const described = files.map((f) => `${f.name} (${f.kind})`).join(', ');
         for (const breach of result.breaches) {
           expect(['INVALID_FORECAST', 'STALE_FORECAST'], described).toContain(breach.code);

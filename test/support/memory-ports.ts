@@ -223,11 +223,11 @@ export function forecastReadOf(forecasts: Forecast[], breaches: Breach[] = []): 
 
 /**
  * The forecast source, scripted: answers a ForecastRead (or one built from forecasts) to every read, and records
- * each read's arguments. It does not judge ages or contents: a test that wants a STALE_FORECAST or an
- * INVALID_FORECAST says so with `withBreaches`.
+ * each read's arguments. It does not judge contents: a test that wants an INVALID_FORECAST says so with
+ * `withBreaches`. Ages are judged by the run (gatherWorld), as with the file source: a forecast's asOf counts.
  */
 export class MemoryForecastSource implements ForecastSource {
-  readonly calls: { now: string; maxAgeHours: number }[] = [];
+  readonly calls: { now: string }[] = [];
   private answered: ForecastRead;
   private failure: Error | undefined;
 
@@ -253,8 +253,8 @@ export class MemoryForecastSource implements ForecastSource {
     return this;
   }
 
-  async read(now: string, maxAgeHours: number): Promise<ForecastRead> {
-    this.calls.push({ now, maxAgeHours });
+  async read(now: string): Promise<ForecastRead> {
+    this.calls.push({ now });
     if (this.failure !== undefined) throw this.failure;
     return structuredClone(this.answered);
   }

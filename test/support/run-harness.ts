@@ -22,7 +22,6 @@ export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings 
     brokerName: 'sim',
     tradingMode: 'paper',
     cancelScope: 'own',
-    maxForecastAgeHours: 26,
     sizing: {
       cashBufferPct: 2,
       noTradeBandPct: 0.5,

@@ -6,5 +6,5 @@ import { readForecasts } from '../../forecast/read-forecasts.js';
  * is MAX_TICKERS (default 1000).
  */
 export function forecastFiles(dir: string, limits: { maxTickers?: number } = {}): ForecastSource {
-  return { read: (now, maxAgeHours) => readForecasts(dir, now, maxAgeHours, undefined, undefined, limits) };
+  return { read: (now) => readForecasts(dir, now, undefined, undefined, limits) };
 }

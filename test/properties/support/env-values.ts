@@ -65,6 +65,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   ADAPTIVE_PRIORITY: { kind: 'choice', values: ['Patient', 'Normal', 'Urgent'] },
   COMMISSION_MODEL: { kind: 'choice', values: ['fixed', 'tiered'] },
   ALLOW_SHORT: { kind: 'bool' },
+  MAX_FORECAST_AGE_SESSIONS: { kind: 'int', bounds: { min: 1, max: 260 } },
   MAX_FORECAST_AGE_HOURS: pct(8760),
   MAX_TICKERS: { kind: 'int', bounds: { min: 1, max: 100000 } },
   MAX_LEVERAGE: pct(10),

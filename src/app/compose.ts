@@ -231,6 +231,7 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
     killSwitch: killSwitchOf(config),
     forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     fallbackRules: FALLBACK_SESSION_RULES,
+    databasePath: databaseFile(config),
   };
 }
 

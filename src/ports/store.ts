@@ -1,6 +1,9 @@
 import type { Breach, BrokerOrder, Execution, OrderRequest } from '../core/types.js';
 import type { RecordedOrderStatus } from '../core/order-status.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../core/strategies.js';
+import type { RecordsOwner } from '../core/records-owner.js';
+
+export type { RecordsOwner } from '../core/records-owner.js';
 
 export type RunStatus = 'running' | 'ok' | 'blocked' | 'failed' | 'skipped';
 
@@ -80,13 +83,10 @@ export interface OrderReconciliation {
   at: string;
 }
 
-/**
- * One entry of a ticker's ledger that is not a fill: the baseline, a difference a person accepted, or a split a
- * run recorded (src/core/splits.ts).
- */
+/** One entry of a ticker's ledger that is not a fill: the baseline, or a difference a person accepted. */
 export interface LedgerAdjustmentRecord {
   symbol: string;
-  kind: 'baseline' | 'accept' | 'split';
+  kind: 'baseline' | 'accept';
   /** Signed change of the ledger, in shares. */
   quantity: number;
   /** The ledger and the broker's figure it was based on. */
@@ -98,10 +98,6 @@ export interface LedgerAdjustmentRecord {
   at: string;
   /** Who: `run <id>` or `operator <user>`. */
   source: string;
-  /** A split's ratio "N:M" (N new shares for M old); set for a split only. */
-  ratio?: string;
-  /** What made it a split (figures, the broker's corporate action); set for a split only. */
-  evidence?: string;
 }
 
 /** One ticker of a run's ledger check. */
@@ -214,6 +210,14 @@ export interface RunStore {
 
   managedSymbols(): string[];
   addManagedSymbols(symbols: string[], runId: string): void;
+
+  /** Whom these records belong to (src/core/records-owner.ts): undefined until a run claims them. */
+  recordsOwner(): RecordsOwner | undefined;
+  /**
+   * Record `owner` as the records' owner unless one is recorded (never replaced: a second claim changes nothing).
+   * Returns the owner recorded now or before. The run must be recorded (its id is a foreign key).
+   */
+  claimRecords(owner: RecordsOwner): RecordsOwner;
 
   /** Every strategy a run has planned with (see core/strategies.ts), by name. */
   strategies(): StrategyRecord[];

@@ -13,6 +13,7 @@ import type { RunSettings } from './run-types.js';
 import { executionsSince } from './collect-fills.js';
 import { readBrokerClock } from './broker-clock.js';
 import type { LedgerState } from './check-ledger.js';
+import { assertOwnRecords, identityOf } from './own-records.js';
 
 export interface PlanPreview {
   now: string;
@@ -41,6 +42,8 @@ export interface PreviewPorts {
   forecasts: ForecastSource;
   /** The calendar when the account check fails before any contract is read: the composition root's choice. */
   fallbackRules: SessionRules;
+  /** The database the store reads, named when the records belong to another account. */
+  databasePath?: string;
 }
 
 /** The broker's recent executions; a preview without them still plans, and says what it could not count. */
@@ -89,6 +92,8 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
         sessionWarnings: clockWarnings,
       };
     }
+    // Records of another account would plan that account's trades from this one's ledger: refused (exit 2).
+    assertOwnRecords(store, identityOf(settings, checked.account), ports.databasePath ?? 'the records (DATA_DIR)', 'this plan');
     const halt = ports.killSwitch.read();
     const prior: Breach[] = halt ? [killSwitchBreach(halt)] : [];
     if (clock.breach !== undefined) prior.push(clock.breach);

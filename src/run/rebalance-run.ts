@@ -11,6 +11,7 @@ import { readBrokerClock, type BrokerClock } from './broker-clock.js';
 import { decide, killSwitchBreach, type Decision } from './decide.js';
 import { applyOrders } from './apply-orders.js';
 import { writeRecords } from './write-records.js';
+import { ownRecords } from './own-records.js';
 import { closeRun, recordFailure } from './close-run.js';
 import { formatLedger, recordLedger, type LedgerState } from './check-ledger.js';
 import { formatMoney } from '../core/money.js';
@@ -107,6 +108,13 @@ async function readDecideApply(
     return { status: 'blocked', exitCode: ExitCode.blocked };
   }
   const account = checked.account;
+  // One account per set of records: another's are refused before anything of this account is touched or recorded.
+  const owned = ownRecords(o, account, now);
+  if (owned.refused !== undefined) {
+    soFar.error = owned.refused;
+    return { status: 'failed', exitCode: ExitCode.usage };
+  }
+  soFar.notices.push(...owned.notices);
   soFar.account = account;
   out(`\n== account ${account}`);
 
@@ -138,9 +146,7 @@ async function readDecideApply(
     account,
     now,
     forecastAge: forecastAgeLimitOf(settings),
-    statements: o.statements,
   });
-  soFar.notices.push(...(world.ledger.splits ?? []).map((s) => s.notice));
   soFar.rules = world.session.rules;
   for (const warning of world.session.warnings) out(`warning: ${warning}`);
   if (world.session.warnings.length > 0)

@@ -40,6 +40,7 @@ describe('migrations', () => {
       'managed_symbols',
       'orders',
       'positions',
+      'records_owner',
       'replaced_fills',
       'runs',
       'schema_migrations',

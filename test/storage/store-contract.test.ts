@@ -870,6 +870,46 @@ describe.each([
     });
   });
 
+  describe('records owner', () => {
+    const owner = {
+      broker: 'sim',
+      account: 'DU0000001',
+      tradingMode: 'paper',
+      runId: 'r1',
+      at: '2026-11-20T14:30:00.000Z',
+      adopted: false,
+    } as const;
+
+    it('has none until a run claims the records; the first claim stands, a second changes nothing', () => {
+      expect(store.recordsOwner()).toBeUndefined();
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      expect(store.claimRecords(owner)).toEqual(owner);
+      const other = {
+        broker: 'ib',
+        account: 'U7654321',
+        tradingMode: 'live',
+        runId: 'r2',
+        at: '2026-11-20T15:30:00.000Z',
+        adopted: true,
+      } as const;
+      expect(store.claimRecords(other)).toEqual(owner);
+      expect(store.recordsOwner()).toEqual(owner);
+      expect(s.reopen().store.recordsOwner()).toEqual(owner);
+    });
+
+    it('refuses a claim by a run it does not hold, or with an empty account, and records nothing', () => {
+      expect(fails(() => store.claimRecords({ ...owner, runId: 'ghost' }))).toBe(
+        constraint('record the owner of the records (run ghost)', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
+      );
+      start('r1', '2026-11-20T14:30:00.000Z');
+      expect(fails(() => store.claimRecords({ ...owner, account: '' }))).toBe(
+        constraint('record the owner of the records (run r1)', 'CHECK', 'CHECK constraint failed: length(account) > 0'),
+      );
+      expect(store.recordsOwner()).toBeUndefined();
+    });
+  });
+
   describe('strategies', () => {
     it('remembers each strategy by name: first and last sighting, last file and tickers; retired once, active again when it wants tickers', () => {
       start('r1', '2026-11-20T14:30:00.000Z');

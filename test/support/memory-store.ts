@@ -19,6 +19,7 @@ import { FINAL_BROKER_STATUSES, isFinal, RECORD_ONLY_STATUSES } from '../../src/
 import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
 import { fillVersion } from '../../src/core/exec-ids.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
+import type { RecordsOwner } from '../../src/core/records-owner.js';
 import { StorageError } from '../../src/errors.js';
 import type {
   AlertHistoryEntry,
@@ -197,6 +198,8 @@ interface Tables {
   daily: DailyTableRow[];
   strategies: StrategyRow[];
   strategyRetirements: StrategyRetirementRow[];
+  /** records_owner: at most one row. */
+  recordsOwner: RecordsOwner[];
 }
 
 const emptyTables = (): Tables => ({
@@ -215,6 +218,7 @@ const emptyTables = (): Tables => ({
   daily: [],
   strategies: [],
   strategyRetirements: [],
+  recordsOwner: [],
 });
 
 /**
@@ -237,6 +241,7 @@ export class MemoryDatabase implements Tables {
   daily: DailyTableRow[] = [];
   strategies: StrategyRow[] = [];
   strategyRetirements: StrategyRetirementRow[] = [];
+  recordsOwner: RecordsOwner[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
   open = true;
   private seq = 0;
@@ -471,8 +476,6 @@ const toAdjustment = (a: LedgerAdjustmentRow): LedgerAdjustmentRecord => ({
   runId: a.runId,
   at: a.at,
   source: a.source,
-  ...(a.ratio === undefined ? {} : { ratio: a.ratio }),
-  ...(a.evidence === undefined ? {} : { evidence: a.evidence }),
 });
 
 const toCheckLine = (c: LedgerCheckRow): LedgerCheckLine => ({
@@ -1021,6 +1024,39 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     });
   }
 
+  recordsOwner(): RecordsOwner | undefined {
+    return this.guard('recordsOwner', 'read the owner of the records', () => {
+      const owner = this.db.recordsOwner[0];
+      return owner === undefined ? undefined : { ...owner };
+    });
+  }
+
+  claimRecords(owner: RecordsOwner): RecordsOwner {
+    return this.transaction('claimRecords', `record the owner of the records (run ${owner.runId})`, () => {
+      const c = new RowCheck('records_owner');
+      const row: RecordsOwner = {
+        broker: c.required('broker', owner.broker),
+        account: c.required('account', owner.account),
+        tradingMode: c.required('trading_mode', owner.tradingMode),
+        runId: c.required('run_id', owner.runId),
+        at: c.required('at', owner.at),
+        adopted: c.required('adopted', owner.adopted),
+      };
+      c.orThrow();
+      for (const [column, value] of [
+        ['broker', row.broker],
+        ['account', row.account],
+      ] as const) {
+        if (value.length === 0) throw sqliteError('SQLITE_CONSTRAINT_CHECK', `CHECK constraint failed: length(${column}) > 0`);
+      }
+      const known = this.db.recordsOwner[0];
+      if (known !== undefined) return { ...known };
+      this.requireRun(row.runId);
+      this.db.recordsOwner.push(row);
+      return { ...row };
+    });
+  }
+
   strategies(): StrategyRecord[] {
     return this.guard('strategies', 'read the strategies', () =>
       sorted(
@@ -1095,13 +1131,8 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         runId: sql(adjustment.runId),
         at: c.required('at', adjustment.at),
         source: c.required('source', adjustment.source),
-        ratio: sql(adjustment.ratio),
-        evidence: sql(adjustment.evidence),
       };
-      if (c.failure !== undefined || !['baseline', 'accept', 'split'].includes(row.kind)) return false;
-      // CHECK: a split, and only a split, has its ratio and its evidence.
-      const isSplit = row.kind === 'split';
-      if (isSplit !== (row.ratio !== undefined) || isSplit !== (row.evidence !== undefined)) return false;
+      if (c.failure !== undefined || (row.kind !== 'baseline' && row.kind !== 'accept')) return false;
       if (row.kind === 'baseline' && this.db.ledgerAdjustments.some((a) => a.kind === 'baseline' && a.symbol === row.symbol)) return false;
       this.requireRun(row.runId);
       this.db.ledgerAdjustments.push({ ...row, seq: this.db.nextSeq() });

@@ -14,6 +14,8 @@ import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapsh
 import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../core/strategies.js';
 import { prepareStrategyStatements, toRetirement, toStrategyRecord, type StrategyStatements } from './sqlite-strategy-statements.js';
+import type { RecordsOwner } from '../../core/records-owner.js';
+import { ownerParams, prepareRecordsOwnerStatements, toRecordsOwner, type RecordsOwnerStatements } from './sqlite-records-owner.js';
 
 export type { SqliteStoreOptions } from './sqlite-store-base.js';
 
@@ -102,6 +104,28 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
   addManagedSymbols(symbols: string[], runId: string): void {
     this.transaction(`record managed symbols of run ${runId}`, () => {
       for (const symbol of symbols) this.q.upsertManaged.run({ symbol, run_id: runId });
+    });
+  }
+
+  private recordsOwnerStatements?: RecordsOwnerStatements;
+
+  /** records_owner's statements, prepared at first use. */
+  private get oq(): RecordsOwnerStatements {
+    this.recordsOwnerStatements ??= this.guard('prepare statements', () => prepareRecordsOwnerStatements(this.db));
+    return this.recordsOwnerStatements;
+  }
+
+  recordsOwner(): RecordsOwner | undefined {
+    const row = this.guard('read the owner of the records', () => this.oq.owner.get());
+    return row === undefined ? undefined : toRecordsOwner(row);
+  }
+
+  claimRecords(owner: RecordsOwner): RecordsOwner {
+    return this.transaction(`record the owner of the records (run ${owner.runId})`, () => {
+      this.oq.claim.run(ownerParams(owner));
+      const row = this.oq.owner.get();
+      if (row === undefined) throw this.fail('no owner recorded after claiming the records');
+      return toRecordsOwner(row);
     });
   }
 

@@ -4,6 +4,7 @@ import { ExitCode } from '../../errors.js';
 import { formatTable } from '../../run/console-report.js';
 import type { LedgerCheck, LedgerCheckLine, OrderRecord, RunStore } from '../../ports/store.js';
 import { openApp, openStore } from '../../app/compose.js';
+import { configuredOwnerRefusal } from '../../app/records-owner-config.js';
 import type { CommandIo } from './command-io.js';
 
 export interface ReconcileOptions {
@@ -36,6 +37,12 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
   const app = openApp(io.cwd, io.env);
   const store = openStore(app.config);
   try {
+    // Records of another broker, account or trading mode: nothing to show or accept into this one (exit 2).
+    const refused = configuredOwnerRefusal(store, app.config, 'the configuration');
+    if (refused !== undefined) {
+      io.err(`reconcile refused: ${refused}`);
+      return ExitCode.usage;
+    }
     const check = store.latestLedgerCheck();
     if (check === undefined) {
       io.err('no ledger check recorded yet: a run compares ledger and broker once tickers are managed; run `rebalancer run` first');

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../src/core/types.js';
-import { SimAccount, type SimAccountOptions } from '../../src/sim/sim-account.js';
+import { SimAccount, SimStateError, type SimAccountOptions } from '../../src/sim/sim-account.js';
 import { stateFile } from '../../src/sim/state-file.js';
 import { deposit, dividend, scenarioWithEvents, withdrawal, type ScenarioEvent } from '../support/scenarios.js';
+import { simCashTransactions } from '../support/sim-cash-transactions.js';
 
 /**
  * The scenario's scheduled cash flows, applied by the simulated account as its clock passes them: deposits and
@@ -98,6 +99,8 @@ describe('deposits and withdrawals', () => {
         .cashTransactions()
         .map((t) => t.transactionId),
     ).toEqual(ids);
+    // What a test serves as IB's Flex cash transactions: read from the state file.
+    expect(simCashTransactions(data())).toEqual(later.cashTransactions());
   });
 
   it('a read-only opening (rebalancer plan) shows the flow but does not record it: the next run applies it once', async () => {
@@ -131,6 +134,20 @@ describe('deposits and withdrawals', () => {
       ['Broker Interest Received', '2.50', TUE_10AM],
     ]);
     expect(figures(open(WED_10AM)).cash).toBe(115_000 - 10 + 2.5);
+  });
+
+  it('a hand-edited record of the applied events is refused, naming the file and the field; the clock never goes back', async () => {
+    await scenario([deposit(MON_1PM, 15_000)]);
+    open(MON_2PM);
+    const text = await readFile(stateFile(data()), 'utf8');
+    const state = JSON.parse(text) as Record<string, unknown>;
+    await writeFile(stateFile(data()), JSON.stringify({ ...state, appliedEvents: 'deposit' }));
+    expect(() => open(TUE_10AM)).toThrow(SimStateError);
+    expect(() => open(TUE_10AM)).toThrow(`${stateFile(data())}: corrupt simulator state (appliedEvents: `);
+    await writeFile(stateFile(data()), text);
+    // Asked for an instant before the deposit: refused, not replayed.
+    expect(() => open(MON_NOON)).toThrow(/cannot go back/);
+    expect(figures(open(TUE_10AM)).cash).toBe(100_000);
   });
 
   it('two identical deposits are two deposits', async () => {

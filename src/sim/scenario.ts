@@ -27,7 +27,7 @@
  * - `rejectSymbols`: tickers whose orders are rejected (IB error 201), to rehearse broker rejections.
  * - `gateway`: faults and foreign orders for the simulated IB Gateway only; see {@link gatewaySectionSchema}.
  * - `events`: scheduled events the simulated account applies as its clock passes them, once each: deposits,
- *   withdrawals, interest, fees and dividends; see scenario-events.ts.
+ *   withdrawals, interest, fees and dividends (see scenario-events.ts); splits (see scenario-splits.ts).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -36,6 +36,7 @@ import type { ContractInfo, Quote } from '../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
 import { cashEventSchemas } from './scenario-events.js';
+import { splitEventSchema } from './scenario-splits.js';
 
 const POSITIVE = 'expected a finite number > 0';
 const UNIT = 'expected a number in 0..1';
@@ -92,7 +93,7 @@ export const scenarioSchema = z.strictObject({
 
 /** One scheduled event: `type` picks its schema. */
 function eventSchema<S extends z.ZodType<string>>(sym: S) {
-  const options = [...cashEventSchemas(sym)] as const;
+  const options = [...cashEventSchemas(sym), splitEventSchema(sym)] as const;
   const types = options.map((o) => o.shape.type.value).join(', ');
   return z.discriminatedUnion('type', options, { error: `expected "type" one of: ${types}` });
 }

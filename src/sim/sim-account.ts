@@ -8,6 +8,7 @@ import { loadScenario, scenarioMarket, type Scenario } from './scenario.js';
 import { bookFill, createState, pruneState, summarizeAccount, type SimExecution, type SimOrder, type SimState } from './sim-state.js';
 import { loadState, saveState, stateFile } from './state-file.js';
 import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
+import { applySplitStage, isSplitStage, splitEventStages, withSplits, type SplitStage } from './scenario-splits.js';
 import type { StatementCashTransaction } from '../ports/statements.js';
 import { UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
 
@@ -79,7 +80,7 @@ export class SimAccount {
     /** True when this opening seeded the simulation: there was no state file before. */
     readonly created: boolean,
     /** The scenario's scheduled event stages, in the order they take effect. */
-    private readonly stages: readonly EventStage[] = [],
+    private readonly stages: readonly (EventStage | SplitStage)[] = [],
   ) {
     this.instant = options.now;
   }
@@ -110,8 +111,12 @@ export class SimAccount {
           'it cannot go back: use a later time, or delete the file to start over',
       );
     }
-    const market = scenario ? withDividends(scenarioMarket(scenario), scenario.events) : universeMarket(state.seed);
-    const stages = cashEventStages(scenario?.events ?? []);
+    const market = scenario
+      ? withDividends(withSplits(scenarioMarket(scenario), scenario.events), scenario.events)
+      : universeMarket(state.seed);
+    const stages = [...cashEventStages(scenario?.events ?? []), ...splitEventStages(scenario?.events ?? [])].sort(
+      (a, b) => instantMs(a.at) - instantMs(b.at),
+    );
     // The scenario's cash and positions are the account at its first instant: what was scheduled before is in them.
     if (loaded === undefined) state.appliedEvents = stages.filter((s) => instantMs(s.at) < instantMs(now)).map((s) => s.key);
     const account = new SimAccount(
@@ -285,7 +290,8 @@ export class SimAccount {
     // Listed after the clock had passed them (the scenario was edited): applied at `to`, after the replay.
     const late = pending.filter((s) => instantMs(s.at) <= instantMs(state.clock));
     const apply = (stage: (typeof pending)[number], when: string) => {
-      applyCashStage(state, stage, when);
+      if (isSplitStage(stage)) applySplitStage(state, stage, when, this.market);
+      else applyCashStage(state, stage, when);
       events += 1;
     };
     for (const stage of pending.filter((s) => !late.includes(s))) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../src/core/types.js';
+import { SimBroker } from '../../src/adapters/sim/sim-broker.js';
 import { SimAccount, SimStateError, type SimAccountOptions } from '../../src/sim/sim-account.js';
 import { stateFile } from '../../src/sim/state-file.js';
 import { deposit, dividend, scenarioWithEvents, withdrawal, type ScenarioEvent } from '../support/scenarios.js';
@@ -245,5 +246,23 @@ describe('a dividend', () => {
     expect(figures(open(FRI_10AM))).toEqual({ cash: 100_050, nlv: 119_000 });
     expect(figures(open(FRI_10AM))).toEqual({ cash: 100_050, nlv: 119_000 });
     expect(open(FRI_10AM).cashTransactions()).toHaveLength(1);
+  });
+});
+
+describe('the sim broker (the in-process face)', () => {
+  it('each run sees the flows its clock passed in accountSummary: cash and NLV, a dividend accrued in NLV until paid', async () => {
+    await scenario([deposit(MON_1PM, 15_000), dividend('AAPL', 0.5, '2026-12-08', '2026-12-10')]);
+    const run = async (now: string) => {
+      const broker = new SimBroker({ dataDir: data(), scenarioFile: file(), now, commissionModel: 'fixed' });
+      await broker.connect();
+      const s = await broker.accountSummary('DU0000001');
+      await broker.disconnect();
+      return { cash: s.totalCash, nlv: s.netLiquidation };
+    };
+    expect(await run(MON_NOON)).toEqual({ cash: 100_000, nlv: 119_000 });
+    expect(await run(MON_2PM)).toEqual({ cash: 115_000, nlv: 134_000 });
+    expect(await run(TUE_10AM)).toEqual({ cash: 115_000, nlv: 134_000 });
+    expect(await run(THU_10AM)).toEqual({ cash: 115_050, nlv: 134_000 });
+    expect(await run(THU_10AM)).toEqual({ cash: 115_050, nlv: 134_000 });
   });
 });

@@ -83,10 +83,13 @@ export interface OrderReconciliation {
   at: string;
 }
 
-/** One entry of a ticker's ledger that is not a fill: the baseline, or a difference a person accepted. */
+/**
+ * One entry of a ticker's ledger that is not a fill: the baseline, a difference a person accepted, or a split a
+ * run recorded (src/core/splits.ts).
+ */
 export interface LedgerAdjustmentRecord {
   symbol: string;
-  kind: 'baseline' | 'accept';
+  kind: 'baseline' | 'accept' | 'split';
   /** Signed change of the ledger, in shares. */
   quantity: number;
   /** The ledger and the broker's figure it was based on. */
@@ -98,6 +101,10 @@ export interface LedgerAdjustmentRecord {
   at: string;
   /** Who: `run <id>` or `operator <user>`. */
   source: string;
+  /** A split's ratio "N:M" (N new shares for M old); set for a split only. */
+  ratio?: string;
+  /** What made it a split (figures, the broker's corporate action); set for a split only. */
+  evidence?: string;
 }
 
 /** One ticker of a run's ledger check. */

@@ -146,7 +146,9 @@ async function readDecideApply(
     account,
     now,
     forecastAge: forecastAgeLimitOf(settings),
+    statements: o.statements,
   });
+  soFar.notices.push(...(world.ledger.splits ?? []).map((s) => s.notice));
   soFar.rules = world.session.rules;
   for (const warning of world.session.warnings) out(`warning: ${warning}`);
   if (world.session.warnings.length > 0)

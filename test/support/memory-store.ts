@@ -476,6 +476,8 @@ const toAdjustment = (a: LedgerAdjustmentRow): LedgerAdjustmentRecord => ({
   runId: a.runId,
   at: a.at,
   source: a.source,
+  ...(a.ratio === undefined ? {} : { ratio: a.ratio }),
+  ...(a.evidence === undefined ? {} : { evidence: a.evidence }),
 });
 
 const toCheckLine = (c: LedgerCheckRow): LedgerCheckLine => ({
@@ -1131,8 +1133,13 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         runId: sql(adjustment.runId),
         at: c.required('at', adjustment.at),
         source: c.required('source', adjustment.source),
+        ratio: sql(adjustment.ratio),
+        evidence: sql(adjustment.evidence),
       };
-      if (c.failure !== undefined || (row.kind !== 'baseline' && row.kind !== 'accept')) return false;
+      if (c.failure !== undefined || !['baseline', 'accept', 'split'].includes(row.kind)) return false;
+      // CHECK: a split, and only a split, has its ratio and its evidence.
+      const isSplit = row.kind === 'split';
+      if (isSplit !== (row.ratio !== undefined) || isSplit !== (row.evidence !== undefined)) return false;
       if (row.kind === 'baseline' && this.db.ledgerAdjustments.some((a) => a.kind === 'baseline' && a.symbol === row.symbol)) return false;
       this.requireRun(row.runId);
       this.db.ledgerAdjustments.push({ ...row, seq: this.db.nextSeq() });

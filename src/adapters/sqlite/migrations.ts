@@ -8,6 +8,7 @@ import { STRATEGIES_SCHEMA } from './migration-0005-strategies.js';
 import { FILL_CORRECTIONS_SCHEMA } from './migration-0006-fill-corrections.js';
 import { UNKNOWN_OUTCOMES_SCHEMA } from './migration-0007-unknown-outcomes.js';
 import { RECORDS_OWNER_SCHEMA } from './migration-0008-records-owner.js';
+import { SPLIT_ADJUSTMENTS_SCHEMA } from './migration-0010-split-adjustments.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0006_fill_corrections', sql: FILL_CORRECTIONS_SCHEMA },
   { id: '0007_unknown_outcomes', sql: UNKNOWN_OUTCOMES_SCHEMA },
   { id: '0008_records_owner', sql: RECORDS_OWNER_SCHEMA },
+  { id: '0010_split_adjustments', sql: SPLIT_ADJUSTMENTS_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

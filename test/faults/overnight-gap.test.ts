@@ -155,7 +155,7 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
     for (const symbol of HELD) expect(unfold(alert)).toContain(`rebalancer reconcile --accept ${symbol} --reason`);
 
     // A person checks the positions at IB and accepts them, ticker by ticker, with the built CLI.
-    const operator = { ...ws.env, REBALANCER_NOW: '2026-11-24T15:50:00Z' };
+    const operator = { ...gw.env, REBALANCER_NOW: '2026-11-24T15:50:00Z' };
     const listed = await rebalancer(ws, ['reconcile'], operator);
     expect(listed.code, transcript(listed)).toBe(0);
     for (const o of mondayOrders) expect(listed.stdout).toContain(`${o.order_ref}: BUY ${o.quantity} ${o.symbol}`);

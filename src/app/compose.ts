@@ -2,10 +2,13 @@
  * The composition root: the only place that turns configuration into adapters. The CLI commands and the jobs
  * ask it for what they need; the run and the reports see only ports.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { loadConfig, secretsOf } from '../config/load-config.js';
+import { describeHome, HomeError, type Home } from '../config/home.js';
 import type { Broker } from '../ports/broker.js';
 import type { Mailer } from '../ports/mailer.js';
 import { SimBroker } from '../adapters/sim/sim-broker.js';
@@ -43,6 +46,8 @@ export interface OpenAppOptions {
   runId?: string;
   /** Where warnings are printed, one line each (default: stderr), besides the log. */
   warn?: (line: string) => void;
+  /** The directory the command was started in, when `cwd` is the home found from it: file names in messages. */
+  workingDir?: string;
 }
 
 /**
@@ -51,7 +56,7 @@ export interface OpenAppOptions {
  * and cron mails them.
  */
 export function openApp(cwd: string, env: NodeJS.ProcessEnv, o: OpenAppOptions = {}): AppContext {
-  const loaded = loadConfig({ cwd, env });
+  const loaded = loadConfig({ cwd, env, workingDir: o.workingDir });
   const { config } = loaded;
   const warnings = [...(loaded.permissionWarning === undefined ? [] : [loaded.permissionWarning]), ...loaded.warnings];
   const secrets = secretsOf(config);
@@ -238,4 +243,83 @@ export function previewPortsOf(config: Config, now: string, store: PreviewPorts[
 /** The forecast files of FORECAST_DIR, read as a run reads them. */
 export function forecastSourceOf(config: Config): ForecastSource {
   return forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers });
+}
+
+/** The database, when it exists: no command but `run` ever creates it. */
+export function existingDatabase(config: Config): string | undefined {
+  const file = databaseFile(config);
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The records' store for a command other than `run`: the database must exist already, since opening a missing
+ * one would create a new, empty set of records (exit 2, nothing created).
+ */
+export function openExistingStore(config: Config): SqliteStore {
+  const file = existingDatabase(config);
+  if (file === undefined) throw new HomeError(noRecordsYet(config));
+  return new SqliteStore(file);
+}
+
+/** Why a command that reads the records cannot: there are none yet. */
+export function noRecordsYet(config: Config): string {
+  return `no records yet: the database ${databaseFile(config)} does not exist (nothing was created); the first \`rebalancer run\` in this home creates it`;
+}
+
+/** One line: the home a command works in and the database it reads. */
+export function recordsLine(home: Home, config: Config): string {
+  return `${describeHome(home)}, database ${databaseFile(config)}`;
+}
+
+/**
+ * Records a `halt` or `resume` in the database, when there is one; the kill switch itself is the HALT file, so
+ * whether it is on never depends on this. Waits at most 2 s for a run that holds the database. Returns the
+ * database written, or undefined when there is none yet (none is created).
+ *
+ * @throws StorageError naming the database (locked, corrupt, not a database, read-only).
+ */
+export function recordHaltEvent(
+  config: Config,
+  event: { action: 'halt' | 'resume'; reason: string; at: string; source: string },
+): string | undefined {
+  const file = existingDatabase(config);
+  if (file === undefined) return undefined;
+  const db = openDatabase(file, { busyTimeoutMs: 2000 });
+  try {
+    new SqliteStore(db).recordHaltEvent(event);
+  } finally {
+    db.close();
+  }
+  return file;
+}
+
+/**
+ * `rebalancer plan` in a home whose first run has not happened: the plan is made against an empty database in a
+ * temporary directory (removed by `close`), so that the preview creates nothing in the home. A broker that
+ * caches contracts in the database (IB) caches them there too.
+ */
+export function scratchPreviewOf(config: Config, now: string): { ports: PreviewPorts; store: SqliteStore; close: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'rebalancer-plan-'));
+  try {
+    const store = new SqliteStore(join(dir, 'rebalancer.sqlite'));
+    const scratch: Config = { ...config, files: { ...config.files, dataDir: dir } };
+    const ports = {
+      ...previewPortsOf(config, now, store),
+      ...(config.broker.kind === 'ib' ? { broker: createBroker(scratch, now, true) } : {}),
+    };
+    return {
+      ports,
+      store,
+      close: () => {
+        try {
+          store.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

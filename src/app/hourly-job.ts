@@ -22,6 +22,7 @@ import {
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
 import { describeRestartSkip, nearRestartNote, restartWindowOf, skipInRestartWindow } from './restart-skip.js';
+import { findHome } from '../config/home.js';
 import type { Broker } from '../ports/broker.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Breach } from '../core/types.js';
@@ -82,7 +83,12 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
   const runId = newRunId(options.now);
   let app: AppContext;
   try {
-    app = openApp(options.cwd, options.env, { runId, warn: options.err });
+    // REBALANCER_HOME, else the working directory; the first run makes a new home there.
+    app = openApp(findHome(options.cwd, options.env, { mayCreate: true }).dir, options.env, {
+      runId,
+      warn: options.err,
+      workingDir: options.cwd,
+    });
     checkBrokerFiles(app.config);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, ExitCode, StorageError } from '../errors.js';
 import { redactSecrets } from '../log/redact.js';
 import { resolveNow } from './parse-now.js';
@@ -129,11 +131,26 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await reportCommand(io, { kind: o.kind, day: o.day, send: o.send, html: o.html, now: resolveNow(o.now, io.env) }));
     });
   program
+    .command('install')
+    .description('put `rebalancer` on your PATH (~/.local/bin/rebalancer), working in this home from any directory')
+    .option('--home <dir>', 'the home: its .env, data/, forecasts/ (default: the directory this program is installed in)')
+    .option('--bin-dir <dir>', 'where to write the command (default: ~/.local/bin)')
+    .option('--force', 'replace a rebalancer file there that this step did not write', false)
+    .action(async (o: { home?: string; binDir?: string; force: boolean }) => {
+      const { installCommand } = await import('./commands/install-command.js');
+      const mainJs = fileURLToPath(import.meta.url);
+      setExit(installCommand(io, o, { mainJs, installDir: resolve(dirname(mainJs), '../../..'), node: process.execPath }));
+    });
+  program
     .command('schedule')
     .description('long-running alternative to cron: node-cron starts the hourly job in New York time')
     .action(async () => {
       const { startSchedule } = await import('../app/schedule.js');
-      const schedule = startSchedule({ cwd: io.cwd, env: io.env, out: (l) => io.out(l) });
+      const { describeHome, findHome } = await import('../config/home.js');
+      // Each job runs in the home (REBALANCER_HOME, else this directory, where the first run makes one).
+      const home = findHome(io.cwd, io.env, { mayCreate: true });
+      io.out(describeHome(home));
+      const schedule = startSchedule({ cwd: home.dir, env: io.env, out: (l) => io.out(l) });
       const signal = await untilSignal();
       io.out(`${signal}: stopping the schedule (a job in flight finishes on its own)`);
       await schedule.stop();

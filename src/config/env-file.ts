@@ -17,8 +17,11 @@ export interface EnvFileRead {
   permissionWarning?: string;
 }
 
-/** Reads `<cwd>/.env` (none is fine) or `envFile` (relative to cwd; then it must exist). */
-export function readEnvFile(cwd: string, envFile: string | undefined): EnvFileRead {
+/**
+ * Reads `<cwd>/.env` (none is fine) or `envFile` (relative to cwd; then it must exist). `workingDir`: where the
+ * person is (default cwd), for the file's name in the fix of a permission warning.
+ */
+export function readEnvFile(cwd: string, envFile: string | undefined, workingDir: string = cwd): EnvFileRead {
   const explicit = envFile !== undefined;
   const file = resolve(cwd, envFile ?? '.env');
   let content: string;
@@ -29,7 +32,7 @@ export function readEnvFile(cwd: string, envFile: string | undefined): EnvFileRe
     if (code === 'ENOENT' && !explicit) return { fileVars: {}, lineProblems: [] };
     throw new ConfigError(`env file ${file}: cannot be read (${code ?? String(error)})`, 'envFile');
   }
-  const permissionWarning = permissionWarningOf(file, cwd);
+  const permissionWarning = permissionWarningOf(file, workingDir);
   return {
     fileVars: dotenv.parse(content),
     envFile: file,

@@ -18,6 +18,8 @@ export interface LoadConfigOptions {
   env: NodeJS.ProcessEnv;
   /** Env file to read instead of `<cwd>/.env`; then it must exist. */
   envFile?: string;
+  /** The directory the command was started in, when it is not `cwd` (the home), for file names in messages. */
+  workingDir?: string;
 }
 
 export interface LoadedConfig {
@@ -34,7 +36,7 @@ export interface LoadedConfig {
 }
 
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
-  const { fileVars, envFile, lineProblems, permissionWarning } = readEnvFile(options.cwd, options.envFile);
+  const { fileVars, envFile, lineProblems, permissionWarning } = readEnvFile(options.cwd, options.envFile, options.workingDir);
   const merged: Record<string, string> = { ...fileVars };
   for (const [key, value] of Object.entries(options.env)) {
     // An empty value means unset, so it does not hide the file's value.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -21,6 +21,9 @@ const forecast = (asOf: string): Record<string, unknown> => ({
 
 function workspace(): { root: string; env: Record<string, string>; data: string; forecasts: string; logs: string } {
   const ws = makeWorkspace();
+  // A home, as after the install: its .env (settings come from the environment here), so that `halt` and `plan`
+  // work before the first run. Owner-only, as the README asks.
+  writeFileSync(join(ws.root, '.env'), '# e2e home: the settings are in the environment\n', { mode: 0o600 });
   return { ...ws, env: { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs } };
 }
 

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { startGateway } from '../../gateway/gateway.js';
 import { resolveNow } from '../parse-now.js';
+import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 
 export interface GatewayCommandOptions {
@@ -21,7 +22,7 @@ export interface GatewayCommandOptions {
  * REBALANCER_NOW, else real time.
  */
 export async function gatewayCommand(io: CommandIo, options: GatewayCommandOptions, stop: Promise<unknown>): Promise<ExitCode> {
-  const { config } = loadConfig({ cwd: io.cwd, env: io.env });
+  const { config } = loadConfig({ cwd: findHome(io.cwd, io.env, { mayCreate: true }).dir, env: io.env });
   const pinned = options.now !== undefined || Boolean(io.env.REBALANCER_NOW);
   const gateway = await startGateway({
     port: parsePort(options.port),

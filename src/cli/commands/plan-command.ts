@@ -2,19 +2,25 @@ import { ExitCode } from '../../errors.js';
 import { previewPlan, planJson } from '../../run/preview-plan.js';
 import { describeInstant, formatBreaches, formatPlan } from '../../run/console-report.js';
 import { formatLedger } from '../../run/check-ledger.js';
-import { openApp, openStore, previewPortsOf, runSettingsOf } from '../../app/compose.js';
+import { existingDatabase, openApp, openStore, previewPortsOf, recordsLine, runSettingsOf, scratchPreviewOf } from '../../app/compose.js';
+import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 
 /** `rebalancer plan [--json]`: read-only; exit 0 when the plan could be made (breaches or not), 1 when not. */
 export async function planCommand(io: CommandIo, options: { json: boolean; now: string }): Promise<ExitCode> {
-  const app = openApp(io.cwd, io.env);
-  const store = openStore(app.config);
+  const home = findHome(io.cwd, io.env, { mayCreate: false });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  // No records yet (a home with its .env, before its first run): plan as the first run would, creating nothing.
+  const scratch = existingDatabase(app.config) === undefined ? scratchPreviewOf(app.config, options.now) : undefined;
+  const store = scratch?.store ?? openStore(app.config);
   try {
-    const preview = await previewPlan(previewPortsOf(app.config, options.now, store), runSettingsOf(app.config), options.now);
+    const ports = scratch?.ports ?? previewPortsOf(app.config, options.now, store);
+    const preview = await previewPlan(ports, runSettingsOf(app.config), options.now);
     if (options.json) {
       io.out(JSON.stringify(planJson(preview), null, 2));
       return ExitCode.ok;
     }
+    io.out(recordsLine(home, app.config) + (scratch === undefined ? '' : ' (no records yet: planned as the first run would)'));
     for (const warning of preview.sessionWarnings) io.out(`warning: ${warning}`);
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
     if (preview.plan) io.out(...formatPlan(preview.plan));
@@ -26,6 +32,7 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     }
     return ExitCode.ok;
   } finally {
-    store.close();
+    if (scratch === undefined) store.close();
+    else scratch.close();
   }
 }

@@ -3,7 +3,8 @@ import { Decimal } from 'decimal.js';
 import { ExitCode } from '../../errors.js';
 import { formatTable } from '../../run/console-report.js';
 import type { LedgerCheck, LedgerCheckLine, OrderRecord, RunStore } from '../../ports/store.js';
-import { openApp, openStore } from '../../app/compose.js';
+import { openApp, openExistingStore, recordsLine } from '../../app/compose.js';
+import { findHome } from '../../config/home.js';
 import { configuredOwnerRefusal } from '../../app/records-owner-config.js';
 import type { CommandIo } from './command-io.js';
 
@@ -34,8 +35,12 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     io.err("reconcile --accept needs --reason TEXT: why the broker's figure is right (it is recorded)");
     return ExitCode.usage;
   }
-  const app = openApp(io.cwd, io.env);
-  const store = openStore(app.config);
+  const home = findHome(io.cwd, io.env, { mayCreate: false });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  const store = openExistingStore(app.config);
+  // Which records: first for the listing, last after an --accept (whose first line is its outcome).
+  const where = recordsLine(home, app.config);
+  if (!options.json && options.accept === undefined) io.out(where);
   try {
     // Records of another broker, account or trading mode: nothing to show or accept into this one (exit 2).
     const refused = configuredOwnerRefusal(store, app.config, 'the configuration');
@@ -126,6 +131,7 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     );
     return ExitCode.ok;
   } finally {
+    if (options.accept !== undefined) io.out(where);
     store.close();
   }
 }

@@ -4,7 +4,8 @@ import { isTradingDay, previousTradingDay } from '../../core/calendar.js';
 import { tradingDayOf } from '../../core/session.js';
 import { prepareDailyReport } from '../../report/send-daily-report.js';
 import type { ReportKind } from '../../report/daily-report-data.js';
-import { createMailerFor, openApp, openStores } from '../../app/compose.js';
+import { createMailerFor, existingDatabase, noRecordsYet, openApp, openStores } from '../../app/compose.js';
+import { findHome, HomeError } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 
 export interface ReportCommandOptions {
@@ -23,7 +24,9 @@ export interface ReportCommandOptions {
  * day's email, so the scheduled one still goes out.
  */
 export async function reportCommand(io: CommandIo, options: ReportCommandOptions): Promise<ExitCode> {
-  const app = openApp(io.cwd, io.env);
+  const home = findHome(io.cwd, io.env, { mayCreate: false });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  if (existingDatabase(app.config) === undefined) throw new HomeError(noRecordsYet(app.config));
   const stores = openStores(app.config);
   try {
     // The calendar of the records: the liquid hours IB last gave for the managed contracts, else the NYSE rules.

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { ExitCode } from '../../errors.js';
-import { forecastSourceOf, openApp, openStore } from '../../app/compose.js';
+import { forecastSourceOf, openApp, openExistingStore } from '../../app/compose.js';
+import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 
 export interface RetireOptions {
@@ -21,7 +22,8 @@ export async function retireCommand(io: CommandIo, options: RetireOptions): Prom
     io.err('retire needs --reason TEXT: why the strategy is retired (it is recorded)');
     return ExitCode.usage;
   }
-  const app = openApp(io.cwd, io.env);
+  const home = findHome(io.cwd, io.env, { mayCreate: false });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
   // A strategy whose file is still there is not gone: the next run would make it active again and keep trading
   // it, so saying "the next run sells its tickers" would be false. Remove or zero its file first.
   // Any age (the source does not judge ages): a stale file is still a file the strategy writes.
@@ -34,7 +36,7 @@ export async function retireCommand(io: CommandIo, options: RetireOptions): Prom
     );
     return ExitCode.usage;
   }
-  const store = openStore(app.config);
+  const store = openExistingStore(app.config);
   try {
     const known = store.strategies();
     const strategy = known.find((s) => s.name === name);

@@ -1,17 +1,26 @@
 import { ExitCode } from '../../errors.js';
 import { formatMoney } from '../../core/money.js';
 import { formatTable } from '../../run/console-report.js';
-import { killSwitchOf, openApp, openStore } from '../../app/compose.js';
+import { existingDatabase, killSwitchOf, noRecordsYet, openApp, openStore, recordsLine } from '../../app/compose.js';
+import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
+import type { HaltState } from '../../ports/kill-switch.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 /** `rebalancer status [--json]`: the latest snapshot, positions vs targets, last runs, breaches, halt state. */
 export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCode {
-  const app = openApp(io.cwd, io.env);
+  const home = findHome(io.cwd, io.env, { mayCreate: false });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  const halt = killSwitchOf(app.config).read() ?? null;
+  if (existingDatabase(app.config) === undefined) {
+    // A home with its settings but no run yet: say so, and create nothing.
+    if (options.json) io.out(JSON.stringify({ halt, snapshot: null, positions: [], runs: [], lastRunBreaches: [] }, null, 2));
+    else io.out(recordsLine(home, app.config), haltLine(halt), noRecordsYet(app.config));
+    return ExitCode.ok;
+  }
   const store = openStore(app.config);
   try {
-    const halt = killSwitchOf(app.config).read() ?? null;
     const snapshot = store.latestSnapshot() ?? null;
     const positions = snapshot ? store.positionsOf(snapshot.runId) : [];
     const runs = store.recentRuns(10);
@@ -33,7 +42,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
       );
       return ExitCode.ok;
     }
-    io.out(halt ? `KILL SWITCH ON since ${halt.at} (${halt.source}): ${halt.reason}` : 'kill switch off');
+    io.out(recordsLine(home, app.config), haltLine(halt));
     if (!snapshot) {
       io.out('no snapshot recorded yet: run `rebalancer run` first');
     } else {
@@ -65,4 +74,8 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
   } finally {
     store.close();
   }
+}
+
+function haltLine(halt: HaltState | null): string {
+  return halt ? `KILL SWITCH ON since ${halt.at} (${halt.source}): ${halt.reason}` : 'kill switch off';
 }

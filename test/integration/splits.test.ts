@@ -21,7 +21,10 @@ import {
   writeWeights,
   type SimWorkspace,
 } from '../support/sim-workspace.js';
-import { hourlyRun } from '../support/run-harness.js';
+import { hourlyRun, testPreviewPorts, testSettings } from '../support/run-harness.js';
+import { previewPlan } from '../../src/run/preview-plan.js';
+import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
+import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { simBrokerOf } from '../support/sim-workspace.js';
 
 /** Monday 23 November 2026, in session; the split's ex-date is Tuesday 24 (09:30 New York = 14:30Z). */
@@ -137,6 +140,31 @@ describe('a split on the sim broker', () => {
       expect.objectContaining({ kind: 'split', ratio: '1:10', ledger_before: before, broker_quantity: after }),
     ]);
     expect(split.plan?.lines.find((l) => l.symbol === 'AAPL')?.positionBreak).toBeUndefined();
+  });
+
+  it('rebalancer plan on the split day shows no break and records nothing; the run after it records the split', async () => {
+    const ws = simWorkspace(splitScenario('4:1'));
+    const before = await tradedMonday(ws);
+    writeWeights(ws, TUE[0], WEIGHTS);
+    const db = openDatabase(join(ws.data, 'rebalancer.sqlite'));
+    try {
+      const preview = await previewPlan(
+        testPreviewPorts(ws.root, simBrokerOf(ws, true)(ws.data, TUE[0]), new SqliteStore(db)),
+        testSettings(),
+        TUE[0],
+      );
+      expect(preview.ledger?.breaks).toEqual([]);
+      expect(preview.ledger?.splits?.map((s) => s.notice)).toEqual([
+        expect.stringContaining(`AAPL: 4:1 split recorded in the ledger (${before} -> ${before * 4} shares)`),
+      ]);
+      expect(preview.plan?.lines.find((l) => l.symbol === 'AAPL')).toMatchObject({ action: 'NONE' });
+    } finally {
+      db.close();
+    }
+    expect(splitRows(ws)).toEqual([]);
+    const run = await runAt(ws, TUE[0]);
+    expect(run.ledger?.breaks).toEqual([]);
+    expect(splitRows(ws)).toHaveLength(1);
   });
 
   it('confirmed by the broker statements when they list the split', async () => {

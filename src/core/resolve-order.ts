@@ -47,6 +47,8 @@ export interface BrokerView {
   gap?: string;
   /** The broker's orders that reached a final state today (IB: reqCompletedOrders), of every client. */
   completed?: BrokerOrder[];
+  /** The executions of the order's day come from a statement (not the live API): it is all that statement lists. */
+  fromStatement?: boolean;
 }
 
 const FULL_VIEW: BrokerView = { executionsComplete: true };
@@ -122,9 +124,15 @@ export function resolveOrder(
   }
   const first = executions[0];
   if (first !== undefined && fills.quantity >= order.quantity) return executed(order, executions, fills, wasUnsent);
-  const done = matchOpenOrders(order, view.completed ?? [])[0];
+  // A completed order is this one only if it could be: same ticker and side, never more filled than ordered.
+  const done = matchOpenOrders(order, view.completed ?? []).find(
+    (d) => d.symbol === order.symbol && d.action === order.action && d.filledQuantity <= order.quantity,
+  );
   if (done !== undefined) return completedAt(order, done, fills, wasUnsent);
   if (!view.executionsComplete) return unknown(order, fills, executions.length, view.gap);
+  // A statement that lists fewer executions than IB reported filled contradicts IB: neither is taken on trust.
+  if (view.fromStatement === true && order.filledQuantity > fills.quantity)
+    return unknown(order, fills, executions.length, 'the statement covering its day lists fewer executions than IB reported filled');
   if (first !== undefined) return executed(order, executions, fills, wasUnsent);
   return unseen(order);
 }

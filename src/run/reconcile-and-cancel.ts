@@ -35,6 +35,8 @@ export interface EarlierOrdersSettled {
   breaches: Breach[];
   /** Open orders with our orderRef prefix whose run the records never made: left alone (see haltOnForeignOrders). */
   foreign: BrokerOrder[];
+  /** Executions of such runs found in the broker's statements (not recorded): the run halts on them too. */
+  foreignExecutions: Execution[];
 }
 
 /**
@@ -65,10 +67,16 @@ export async function reconcileAndCancel(o: SettleOptions, context: SettleContex
     out('dry run: open orders left alone');
     // Still looked at: a dry run must show what a run would halt on.
     const foreign = (await broker.openOrders()).filter((order) => ownerOf(order.orderRef) === 'foreign');
-    return { newFills: reconciled.newFills, notices: reconciled.notices, breaches: [], foreign };
+    return {
+      newFills: reconciled.newFills,
+      notices: reconciled.notices,
+      breaches: [],
+      foreign,
+      foreignExecutions: reconciled.foreignExecutions,
+    };
   }
   const cancelled = await cancelAndRecord(o, ownerOf);
-  return { newFills: reconciled.newFills, notices: reconciled.notices, ...cancelled };
+  return { newFills: reconciled.newFills, notices: reconciled.notices, foreignExecutions: reconciled.foreignExecutions, ...cancelled };
 }
 
 /**

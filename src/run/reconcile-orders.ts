@@ -3,6 +3,7 @@ import type { Broker } from '../ports/broker.js';
 import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
 import { Exact } from '../core/money.js';
+import { execIdParts } from '../core/exec-ids.js';
 import { matchOpenOrders, resolveOrder, type BrokerView, type OrderResolution } from '../core/resolve-order.js';
 import type { OrderRefOwner } from '../core/foreign-orders.js';
 import type { StatementSource } from '../ports/statements.js';
@@ -38,6 +39,11 @@ export interface ReconcileOrdersResult {
   resolutions: OrderResolution[];
   /** What a person must be told: intents found at the broker or never sent, fills the broker reported but did not list. */
   notices: string[];
+  /**
+   * Executions a statement listed with our prefix but a run id the records never made (another installation
+   * traded while this box was off): not recorded; the run halts on them as on the live API's (FOREIGN_ORDERS).
+   */
+  foreignExecutions: Execution[];
 }
 
 /**
@@ -51,7 +57,7 @@ export interface ReconcileOrdersResult {
 export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise<ReconcileOrdersResult> {
   const toBroker = o.toBroker ?? ((iso: string) => iso);
   const pending = [...o.store.ordersToReconcile(o.runId), ...missingFillsOfEarlierDays(o, toBroker)];
-  if (pending.length === 0) return { newFills: [], resolutions: [], notices: [] };
+  if (pending.length === 0) return { newFills: [], resolutions: [], notices: [], foreignExecutions: [] };
   const open = await o.broker.openOrders();
   const executions = await o.broker.executions(lookupSince(pending, o.since, toBroker));
   const newFills = o.store.recordFills(
@@ -71,6 +77,7 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
     earlier.length > 0
       ? await lookUpStatements(
           o,
+          earlier,
           earlier.map((p) => dayOf(toBroker(p.createdAt))),
           today,
         )
@@ -82,14 +89,16 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
     return resolution;
   });
+  // Told once: when the record changes status (an order looked up again run after run with the same answer is
+  // not news), or when an intent turns out to have reached the broker.
   const notices = resolutions.flatMap((r, i) => {
     const was = pending[i]?.status;
-    const news = r.recovered || r.fillsMissing > 0 || r.status === 'NotSent' || (r.status === 'Unknown') !== (was === 'Unknown');
+    const news = r.recovered || r.status !== was;
     if (!news) return [];
     return [`order ${r.orderRef} (${r.symbol}, recorded as ${was ?? '?'}): now ${r.status}: ${r.message}`];
   });
   if (looked?.note !== undefined) notices.push(looked.note);
-  return { newFills, resolutions, notices };
+  return { newFills, resolutions, notices, foreignExecutions: looked?.foreign ?? [] };
 }
 
 /**
@@ -110,6 +119,10 @@ interface StatementLook {
   fromDate?: string;
   toDate?: string;
   newFills: Execution[];
+  /** Executions with our prefix and a run id the records never made. */
+  foreign: Execution[];
+  /** When the broker generated the statement: a day it had not finished then is not covered. */
+  generatedAt?: string;
   /**
    * `day|SYMBOL` of executions the statement lists without an orderReference (IB sometimes leaves it empty): such
    * a day cannot prove that an order of that ticker did not fill.
@@ -126,19 +139,47 @@ interface StatementLook {
  * every execution found is recorded (an execution already recorded is recognised by its id); the days the
  * statement covers are then complete. A statement that cannot be had leaves those orders Unknown, and the run goes on.
  */
-async function lookUpStatements(o: ReconcileOrdersOptions, days: string[], today: string): Promise<StatementLook> {
+async function lookUpStatements(
+  o: ReconcileOrdersOptions,
+  looking: readonly OrderRecord[],
+  days: string[],
+  today: string,
+): Promise<StatementLook> {
   const apiOnly = `IB's API shows only the executions of the current day (${today}, New York)`;
   if (o.statements === undefined || o.account === undefined)
-    return { newFills: [], unreferenced: new Set(), gap: `${apiOnly}; no statements to look in: FLEX_TOKEN and FLEX_QUERY_ID are not set` };
-  const fromDate = days.reduce((min, d) => (d < min ? d : min));
+    return {
+      newFills: [],
+      foreign: [],
+      unreferenced: new Set(),
+      gap: `${apiOnly}; no statements to look in: FLEX_TOKEN and FLEX_QUERY_ID are not set`,
+    };
+  const readable = days.filter((d) => d !== '');
+  if (readable.length === 0)
+    return { newFills: [], unreferenced: new Set(), foreign: [], gap: `${apiOnly}; the orders' times cannot be read` };
+  const fromDate = readable.reduce((min, d) => (d < min ? d : min));
   const toDate = DateTime.fromISO(today, { zone: BROKER_DAY_ZONE }).minus({ days: 1 }).toISODate() ?? today;
   try {
     const statement = await o.statements.statement(o.account, fromDate, toDate);
-    const own = statement.executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign');
+    // Of our own orders, only the ones looked up: an order a person accepted as it was (its shares are in the
+    // ledger's adjustment) or one already settled must not gain fills from a statement fetched for another. A
+    // correction of a fill already recorded still replaces it (counted once either way).
+    const sought = new Set(looking.map((p) => p.orderRef));
+    const own = statement.executions.filter((e) => {
+      const owner = o.ownerOf(e.orderRef);
+      if (owner === 'other') return true;
+      return owner === 'ours' && (sought.has(e.orderRef) || correctsRecordedFill(o.store, e));
+    });
     const unreferenced = new Set(statement.executions.filter((e) => e.orderRef === '').map((e) => `${dayOf(e.time)}|${e.symbol}`));
+    // Another installation's executions: after the latest `rebalancer resume` (what a person looked at), as live.
+    const resumed = o.store.lastResumeAt();
+    const foreign = statement.executions.filter(
+      (e) => o.ownerOf(e.orderRef) === 'foreign' && (resumed === undefined || !(Date.parse(e.time) <= Date.parse(toBrokerOf(o)(resumed)))),
+    );
     return {
       fromDate: statement.fromDate,
       toDate: statement.toDate,
+      generatedAt: statement.generatedAt,
+      foreign,
       unreferenced,
       newFills: o.store.recordFills(o.runId, own),
       gap: `${apiOnly}; ${o.statements.name} covers ${statement.fromDate} to ${statement.toDate}`,
@@ -147,6 +188,7 @@ async function lookUpStatements(o: ReconcileOrdersOptions, days: string[], today
     const why = `${o.statements.name}: ${error instanceof Error ? error.message : String(error)}`;
     return {
       newFills: [],
+      foreign: [],
       unreferenced: new Set(),
       gap: `${apiOnly}; ${why}`,
       note: `statements of ${fromDate} to ${toDate} not read: ${why}`,
@@ -161,13 +203,37 @@ async function lookUpStatements(o: ReconcileOrdersOptions, days: string[], today
  */
 function viewOf(symbol: string, day: string, today: string, looked: StatementLook | undefined): BrokerView {
   if (day >= today) return { executionsComplete: true };
-  const covered = looked?.fromDate !== undefined && looked.toDate !== undefined && looked.fromDate <= day && day <= looked.toDate;
+  const covered =
+    looked?.fromDate !== undefined &&
+    looked.toDate !== undefined &&
+    looked.fromDate <= day &&
+    day <= looked.toDate &&
+    generatedAfter(looked.generatedAt, day);
   if (covered && looked.unreferenced.has(`${day}|${symbol}`))
     return {
       executionsComplete: false,
       gap: `sent on ${day}; the statement lists an execution of ${symbol} that day without an orderReference, which may be this order's`,
     };
-  return covered ? { executionsComplete: true } : { executionsComplete: false, gap: `sent on ${day}; ${looked?.gap ?? ''}` };
+  if (covered) return { executionsComplete: true, fromStatement: true };
+  const stale = looked?.generatedAt !== undefined && !generatedAfter(looked.generatedAt, day);
+  return {
+    executionsComplete: false,
+    gap: stale
+      ? `sent on ${day}; the statement was generated at ${looked.generatedAt}, before that day ended in New York`
+      : `sent on ${day}; ${looked?.gap ?? ''}`,
+  };
+}
+
+/** True when the statement was generated after `day` ended in New York (a statement of an unfinished day proves nothing). */
+function generatedAfter(generatedAt: string | undefined, day: string): boolean {
+  if (generatedAt === undefined) return false;
+  const end = DateTime.fromISO(day, { zone: BROKER_DAY_ZONE }).plus({ days: 1 });
+  const generated = DateTime.fromISO(generatedAt, { zone: 'utc' });
+  return end.isValid && generated.isValid && generated >= end;
+}
+
+function toBrokerOf(o: ReconcileOrdersOptions): (machineIso: string) => string {
+  return o.toBroker ?? ((iso: string) => iso);
 }
 
 /** The New York calendar day of an instant (YYYY-MM-DD). */
@@ -201,4 +267,11 @@ function totalFilled(store: RunStore, orderRef: string): number {
     .fillsOfOrder(orderRef)
     .reduce((sum, f) => sum.plus(f.quantity), new Exact(0))
     .toNumber();
+}
+
+/** True when the execution is a later version (same id up to its last period) of a fill already recorded. */
+function correctsRecordedFill(store: RunStore, e: Execution): boolean {
+  const parts = execIdParts(e.execId);
+  if (parts === undefined) return false;
+  return store.fillsOfOrder(e.orderRef).some((f) => execIdParts(f.execId)?.base === parts.base && f.execId !== e.execId);
 }

@@ -298,52 +298,44 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
     }
   }, 60_000);
 
-  // Known defect (found by this row, not fixed here): the statement's AAPL execution is recorded as a fill of
-  // the accepted order, on top of the adjustment the accept recorded for the same shares: ledger 268 vs broker
-  // 184 (-84), a false POSITION_BREAK that holds AAPL and emails a WARNING until a person accepts -84. An order
-  // whose outcome a person accepted is "never looked up again", but its executions are still recorded when a
-  // statement read for another order's day holds them. `it.fails` until recording them stops double counting
-  // (e.g. recording them without counting them in the ledger, or reversing the adjustment).
-  it.fails(
-    "one ticker accepted by hand, then Flex set up for the rest: the accepted ticker's executions from the statement are not counted twice (no false POSITION_BREAK)",
-    async () => {
-      // Fault: the night as above, no Flex; a person accepts AAPL only (checked at IB), then sets FLEX_TOKEN and
-      // FLEX_QUERY_ID to recover MSFT and SPY. The statement of Monday also holds AAPL's execution.
-      // Expected: MSFT and SPY recovered; AAPL's ledger stays equal to the broker (the adjustment already holds its
-      // Monday fill): no POSITION_BREAK, exit 0, every ticker traded.
-      const ws = workspace(trendForecast('2026-11-23T14:00:00Z'));
-      const gw = await mondayThenNight(ws);
-      const monday = executionsAtIb(ws);
-      const tuesday = await runJob(ws, TUESDAY, gw.env);
-      expect(tuesday.code, transcript(tuesday)).toBe(3);
-      const accepted = await rebalancer(ws, ['reconcile', '--accept', 'AAPL', '--reason', 'checked at IB: filled Monday 15:35'], {
-        ...ws.env,
-        REBALANCER_NOW: '2026-11-24T15:50:00Z',
-      });
-      expect(accepted.code, transcript(accepted)).toBe(0);
+  // Found by this row and fixed: an order a person accepted is never looked up again, and a statement read for
+  // another order's day no longer records its executions on top of the adjustment that already holds its shares.
+  it("one ticker accepted by hand, then Flex set up for the rest: the accepted ticker's executions from the statement are not counted twice (no false POSITION_BREAK)", async () => {
+    // Fault: the night as above, no Flex; a person accepts AAPL only (checked at IB), then sets FLEX_TOKEN and
+    // FLEX_QUERY_ID to recover MSFT and SPY. The statement of Monday also holds AAPL's execution.
+    // Expected: MSFT and SPY recovered; AAPL's ledger stays equal to the broker (the adjustment already holds its
+    // Monday fill): no POSITION_BREAK, exit 0, every ticker traded.
+    const ws = workspace(trendForecast('2026-11-23T14:00:00Z'));
+    const gw = await mondayThenNight(ws);
+    const monday = executionsAtIb(ws);
+    const tuesday = await runJob(ws, TUESDAY, gw.env);
+    expect(tuesday.code, transcript(tuesday)).toBe(3);
+    const accepted = await rebalancer(ws, ['reconcile', '--accept', 'AAPL', '--reason', 'checked at IB: filled Monday 15:35'], {
+      ...gw.env,
+      REBALANCER_NOW: '2026-11-24T15:50:00Z',
+    });
+    expect(accepted.code, transcript(accepted)).toBe(0);
 
-      const flex = await startFlexServer({
-        token: TOKEN,
-        queryId: QUERY_ID,
-        account: ACCOUNT,
-        executions: monday,
-        now: () => new Date(gw.now),
-      });
-      flexServers.push(flex);
-      const env = { ...gw.env, FLEX_TOKEN: TOKEN, FLEX_QUERY_ID: QUERY_ID, FLEX_URL: flex.url };
-      gw.now = TUESDAY_LATER;
-      const later = await runJob(ws, TUESDAY_LATER, env);
-      expect(transcript(later)).not.toContain('POSITION_BREAK');
-      expect(later.code, transcript(later)).toBe(0);
-      expect(
-        gw
-          .placed()
-          .slice(3)
-          .map((o) => o.symbol),
-      ).toEqual(HELD);
-    },
-    60_000,
-  );
+    const flex = await startFlexServer({
+      token: TOKEN,
+      queryId: QUERY_ID,
+      account: ACCOUNT,
+      executions: monday,
+      now: () => new Date(gw.now),
+    });
+    flexServers.push(flex);
+    const env = { ...gw.env, FLEX_TOKEN: TOKEN, FLEX_QUERY_ID: QUERY_ID, FLEX_URL: flex.url };
+    gw.now = TUESDAY_LATER;
+    const later = await runJob(ws, TUESDAY_LATER, env);
+    expect(transcript(later)).not.toContain('POSITION_BREAK');
+    expect(later.code, transcript(later)).toBe(0);
+    expect(
+      gw
+        .placed()
+        .slice(3)
+        .map((o) => o.symbol),
+    ).toEqual(HELD);
+  }, 60_000);
 });
 
 function logOf(ws: Workspace): string {

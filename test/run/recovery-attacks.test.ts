@@ -198,7 +198,7 @@ describe('a statement that lies', () => {
   // 7 days with a notice each time. Fix: in resolveOrder, when the statement covers the day, no execution is found
   // and the record holds a filled quantity IB reported, return Unknown (the statement contradicts IB; a person
   // decides), not unseen().
-  it.fails('omits the executions of an order IB reported Filled: the record does not turn into Cancelled unfilled', async () => {
+  it('omits the executions of an order IB reported Filled: the record does not turn into Cancelled unfilled', async () => {
     const run = monday(MONDAY, { MSFT: 10 });
     seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 }]);
     run.statements = new StatementsOf(covering());
@@ -222,7 +222,7 @@ describe('a statement that lies', () => {
   // (`fillsMissing > 0` counts as news); notices "happen once" in notify.ts, so each is an unthrottled warning
   // email: one an hour for a week, plus a Flex request each run. Fix: a notice only when the resolution changed
   // (status, filled quantity or fillsMissing differ from the record before), as is done for Unknown already.
-  it.fails('the statement stays silent run after run: the notice about the missing fills is given once, not every hour', async () => {
+  it('the statement stays silent run after run: the notice about the missing fills is given once, not every hour', async () => {
     const first = monday(MONDAY, { MSFT: 10 });
     const refs = seedFridayRun(first, [{ symbol: 'MSFT', quantity: 10, status: 'Filled', filledQuantity: 10 }]);
     first.statements = new StatementsOf(covering());
@@ -241,7 +241,7 @@ describe('a statement that lies', () => {
   // holds the ticker if the shares moved). IB generates statements on request, so this takes a proxy or a cache
   // in between. Fix: in viewOf, a day counts as covered only when the statement was generated after that day's
   // end in New York (generatedAt >= the next day's 00:00 New York), or at least after the order's createdAt.
-  it.fails('a statement generated before the order was sent does not prove it unfilled', async () => {
+  it('a statement generated before the order was sent does not prove it unfilled', async () => {
     const run = monday(MONDAY, { MSFT: 10 });
     seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10 }]);
     run.statements = new StatementsOf((fromDate, toDate) => ({
@@ -318,20 +318,17 @@ describe('a statement that lies', () => {
   // moved show at most as a POSITION_BREAK on a managed ticker (which does not halt, and does not exist on an
   // unmanaged one). Fix: return the statement's foreign executions from reconcileEarlierOrders (after the last
   // resume, as collectFills filters them) and pass them to haltOnForeignOrders with the live ones.
-  it.fails(
-    'an execution in the statement with our prefix and a run the records never made halts the run (FOREIGN_ORDERS), as the live path does',
-    async () => {
-      const run = monday(MONDAY, { MSFT: 20 });
-      seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10 }]);
-      const ref = orderRefFor(FRIDAY_RUN, 'MSFT');
-      const ghost = 'rebal:20261120T203000Z-ghost:MSFT';
-      run.statements = new StatementsOf(covering(fill(ref, 'MSFT'), fill(ghost, 'MSFT', { execId: '0000e0d5.ghost.01.01' })));
-      const result = await runRebalance(run);
-      expect(result.breaches.map((b) => b.code)).toContain('FOREIGN_ORDERS');
-      expect(result.status).toBe('blocked');
-      expect(run.broker.callsTo('placeOrder')).toEqual([]);
-    },
-  );
+  it('an execution in the statement with our prefix and a run the records never made halts the run (FOREIGN_ORDERS), as the live path does', async () => {
+    const run = monday(MONDAY, { MSFT: 20 });
+    seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10 }]);
+    const ref = orderRefFor(FRIDAY_RUN, 'MSFT');
+    const ghost = 'rebal:20261120T203000Z-ghost:MSFT';
+    run.statements = new StatementsOf(covering(fill(ref, 'MSFT'), fill(ghost, 'MSFT', { execId: '0000e0d5.ghost.01.01' })));
+    const result = await runRebalance(run);
+    expect(result.breaches.map((b) => b.code)).toContain('FOREIGN_ORDERS');
+    expect(result.status).toBe('blocked');
+    expect(run.broker.callsTo('placeOrder')).toEqual([]);
+  });
 
   it('thousands of executions in the statement: each recorded once, the run finishes', async () => {
     const run = monday(MONDAY, { MSFT: 10 });
@@ -404,14 +401,11 @@ describe('reconcile --accept, then the executions it stood in for turn up', () =
   // adjustment and the fill), until a person accepts -10. Fix (one of): when a fill is recorded for an order with
   // outcome_accepted_at, record an offsetting 'accept' adjustment (-quantity, source "run <id>: executions of an
   // accepted order found") and say so in a notice; or keep the fill in trades.csv but out of ownFillTotals.
-  it.fails(
-    "MSFT, accepted before its execution turned up: the ledger still equals the broker's 10 (the fill and the acceptance are not both counted)",
-    async () => {
-      const { run, result } = await acceptedThenRecovered();
-      expect(ledgerOf(run, 'MSFT')).toBe(10);
-      expect(result.breaches.filter((b) => b.code === 'POSITION_BREAK').map((b) => b.symbol)).not.toContain('MSFT');
-    },
-  );
+  it("MSFT, accepted before its execution turned up: the ledger still equals the broker's 10 (the fill and the acceptance are not both counted)", async () => {
+    const { run, result } = await acceptedThenRecovered();
+    expect(ledgerOf(run, 'MSFT')).toBe(10);
+    expect(result.breaches.filter((b) => b.code === 'POSITION_BREAK').map((b) => b.symbol)).not.toContain('MSFT');
+  });
 
   it('whatever the ledger reads, MSFT is not traded on it (the break holds it) and nothing is sent twice', async () => {
     const { run, result } = await acceptedThenRecovered();
@@ -480,7 +474,7 @@ describe("an order's date, read in New York", () => {
   // createdAt is the program's own ISO time, so this needs a damaged or hand-edited row. Fix (one line, in
   // lookUpStatements' caller): ask the statement for the readable days only, `days.filter((d) => d !== '')`,
   // and skip the statement when none is left (the unreadable order then stays Unknown on its own).
-  it.fails("one order with an unreadable createdAt does not keep another order's Friday executions out of sight", async () => {
+  it("one order with an unreadable createdAt does not keep another order's Friday executions out of sight", async () => {
     const run = monday(MONDAY, { MSFT: 10, SPY: 5 });
     const refs = seedFridayRun(run, [
       { symbol: 'MSFT', quantity: 10 },
@@ -502,7 +496,7 @@ describe("IB's completed orders, when they contradict the records", () => {
   // asks Flex every run. Fix: in resolveOrder, match a completed order only when its symbol and action are the
   // recorded order's and its filledQuantity <= the order's quantity; otherwise say so in the message and go on
   // as if it were not listed.
-  it.fails('a completed order with our orderRef that claims more filled than we ordered is not taken as the record', async () => {
+  it('a completed order with our orderRef that claims more filled than we ordered is not taken as the record', async () => {
     const run = memoryRun({ now: MONDAY });
     const runId = runIdAt(EARLIER_TODAY, 'earlier');
     const refs = seedFridayRun(run, [{ symbol: 'MSFT', quantity: 10, status: 'Submitted', filledQuantity: 10 }], {}, EARLIER_TODAY, runId);

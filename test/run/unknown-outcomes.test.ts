@@ -279,3 +279,48 @@ describe("an order of today that is no longer open: IB's completed orders say ho
     expect(run.store.ordersOf(runId)[0]).toMatchObject({ status: 'Cancelled', filledQuantity: 0 });
   });
 });
+
+describe('an order a person accepted as it was', () => {
+  it("gains no fills from a statement fetched for another order's day: its shares are already in the ledger's adjustment", async () => {
+    const run = afterTheWeekend(MONDAY);
+    const friday = seedEarlierRun(run, FRIDAY, { order: WORKING });
+    const spy = { ...WORKING, brokerOrderId: 42, permId: 4200, symbol: 'SPY' };
+    run.store.recordOrderIntent(
+      friday,
+      {
+        orderRef: `rebal:${friday}:SPY`,
+        symbol: 'SPY',
+        action: 'BUY',
+        quantity: 10,
+        limitPrice: 600,
+        adaptivePriority: 'Normal',
+        primaryExchange: 'ARCA',
+        currency: 'USD',
+      },
+      FRIDAY,
+    );
+    run.store.markOrderSent(`rebal:${friday}:SPY`, { ...spy, orderRef: `rebal:${friday}:SPY` });
+    run.broker.script.openOrders.length = 0;
+    // Monday, without Flex: both Unknown; the person accepts MSFT only.
+    await runRebalance(run);
+    expect(run.store.acceptUnknownOutcomes('MSFT', MONDAY, 'accepted by operator test')).toBe(1);
+    // Flex set up afterwards: the statement of Friday holds both orders' executions.
+    const later = afterTheWeekend(MONDAY_LATER, { stores: run.stores });
+    later.statements = new StatementsOf((fromDate, toDate) => ({
+      fromDate,
+      toDate,
+      generatedAt: MONDAY_LATER,
+      executions: [
+        fridayFill(`rebal:${friday}:MSFT`),
+        fridayFill(`rebal:${friday}:SPY`, { execId: 'spy.01', symbol: 'SPY', price: 600, brokerOrderId: 42, permId: 4200 }),
+      ],
+    }));
+    await runRebalance(later);
+    expect(later.store.fillsOfOrder(`rebal:${friday}:MSFT`)).toEqual([]);
+    expect(later.store.fillsOfOrder(`rebal:${friday}:SPY`).map((f) => f.execId)).toEqual(['spy.01']);
+    expect(later.store.ordersOf(friday).map((o) => [o.symbol, o.status])).toEqual([
+      ['MSFT', 'Unknown'],
+      ['SPY', 'Filled'],
+    ]);
+  });
+});

@@ -195,8 +195,9 @@ export class FlexStatementSource implements StatementSource {
         headers: { 'User-Agent': `ib-rebalancer Node.js/${process.versions.node}`, Accept: 'application/xml, text/xml' },
       });
       status = response.status;
-      body = await response.text();
+      body = await readLimited(response, MAX_STATEMENT_BYTES);
     } catch (error) {
+      if (error instanceof StatementError) throw new StatementError(`${this.name}: ${step}: ${error.message}`, true);
       const where = `${step} to ${url.origin}`;
       if (controller.signal.aborted) {
         const whose =
@@ -305,4 +306,26 @@ function networkReason(error: unknown): string {
   const code = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
   if (code !== undefined) return code;
   return error instanceof Error ? error.name : 'network error';
+}
+
+/** Larger than any statement of a personal account over a year; an answer past it is refused, not read on. */
+export const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, refused once it passes `limit` bytes (an endless or hostile answer must not fill memory). */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new StatementError(`the answer passed ${limit} bytes, more than any statement: refused; a later run asks again`, true);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -25,15 +25,24 @@ export function checkNavJump(ctx: BreakerContext): Breach[] {
   const last = ctx.inputs.lastNetLiquidation;
   if (nlv === undefined || last === undefined) return [];
   const max = ctx.inputs.limits.maxNavJumpPct;
+  // Money that came in or went out since is not a jump: it is taken out before comparing.
+  const flows = ctx.inputs.cashFlows?.sinceLastSnapshot ?? 0;
+  const moved = new Exact(nlv).minus(flows).toNumber();
   // |last| so a zero or garbage last snapshot gives an infinite or NaN change, which trips (fail closed).
-  const changePct = percentFrom(nlv, last);
+  const changePct = percentFrom(moved, last);
   if (!exceeds(changePct, max)) return [];
   return [
     breach(
       'NAV_JUMP',
-      `NLV ${formatMoney(nlv)} vs last snapshot ${formatMoney(last)}: change ${formatPct(changePct)} > max ${formatPct(max)}`,
+      `NLV ${formatMoney(nlv)}${describeFlows(flows, 'since')} vs last snapshot ${formatMoney(last)}: change ${formatPct(changePct)} > max ${formatPct(max)}`,
     ),
   ];
+}
+
+/** ", of which +15,000.00 came in since" / "" when no money moved. */
+function describeFlows(flows: number, since: string): string {
+  if (flows === 0) return '';
+  return ` (${flows > 0 ? '+' : ''}${formatMoney(flows)} ${flows > 0 ? 'came in' : 'went out'} ${since}: taken out)`;
 }
 
 /**
@@ -45,13 +54,15 @@ export function checkDailyLoss(ctx: BreakerContext): Breach[] {
   const start = ctx.inputs.startOfDayNetLiquidation;
   if (nlv === undefined || start === undefined) return [];
   const max = ctx.inputs.limits.maxDailyLossPct;
+  // A withdrawal is not a loss, a deposit not a gain: the day's flows are taken out of NLV before comparing.
+  const flows = ctx.inputs.cashFlows?.sinceStartOfDay ?? 0;
   // A start of day that is not a positive number cannot measure a loss: it trips rather than pass unchecked.
-  const lossPct = Number.isFinite(start) && start > 0 ? percentOf(new Exact(start).minus(nlv), start) : Number.NaN;
+  const lossPct = Number.isFinite(start) && start > 0 ? percentOf(new Exact(start).minus(new Exact(nlv).minus(flows)), start) : Number.NaN;
   if (!exceeds(lossPct, max)) return [];
   return [
     breach(
       'DAILY_LOSS_LIMIT',
-      `NLV ${formatMoney(nlv)} vs start of day ${formatMoney(start)}: loss ${formatPct(lossPct)} > max ${formatPct(max)}`,
+      `NLV ${formatMoney(nlv)}${describeFlows(flows, 'today')} vs start of day ${formatMoney(start)}: loss ${formatPct(lossPct)} > max ${formatPct(max)}`,
     ),
   ];
 }

@@ -284,6 +284,12 @@ export interface PlanInputs {
   lastNetLiquidation?: number;
   /** NLV at the start of the trading day, if recorded (for DAILY_LOSS_LIMIT). */
   startOfDayNetLiquidation?: number;
+  /**
+   * Money that moved in (+) or out (-) without being a gain or a loss (deposits, withdrawals, dividends, interest,
+   * fees: see core/cash-flows.ts), since the last snapshot and since the start of the day: NAV_JUMP and
+   * DAILY_LOSS_LIMIT take them out. Absent: none known.
+   */
+  cashFlows?: { sinceLastSnapshot: number; sinceStartOfDay: number };
   /** Sum of trade values already sent today (for DAILY_TURNOVER_LIMIT). */
   tradedValueToday: number;
   /** Managed tickers whose ledger and broker position disagree: each is blocked (POSITION_BREAK). */

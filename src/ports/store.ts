@@ -33,6 +33,41 @@ export interface SnapshotRecord {
   currency: string;
 }
 
+/** Money that moved in or out of the account without being a gain or loss (see core/cash-flows.ts). */
+export interface CashFlowRecord {
+  /** Unique per flow: `declared:<...>`, `inferred:<run id>`, `statement:<broker's id>`. */
+  id: string;
+  /** When it moved (ISO 8601); for an inferred flow, the end of the interval it was measured over. */
+  at: string;
+  /** For an inferred flow: the start of that interval. */
+  windowFrom?: string;
+  /** Positive in (deposit, dividend received), negative out (withdrawal, fee). */
+  amount: number;
+  currency: string;
+  kind: CashFlowKind;
+  source: CashFlowSource;
+  description: string;
+  runId?: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export type CashFlowKind = 'deposit' | 'withdrawal' | 'dividend' | 'interest' | 'fee' | 'other';
+export type CashFlowSource = 'declared' | 'statement' | 'inferred';
+
+/** What a run read of the account before deciding, and when: where the next run measures the change in cash from. */
+export interface AccountRead {
+  runId: string;
+  /** When the run read the account (ISO 8601, the machine's clock). */
+  readAt: string;
+  tradingDay: string;
+  cash: number;
+  netLiquidation: number;
+  currency: string;
+  /** Shares per ticker then (tickers not held are absent). */
+  positions: Record<string, number>;
+}
+
 export interface PositionRecord {
   symbol: string;
   quantity: number;
@@ -208,6 +243,18 @@ export interface RunStore {
   markFillsInCsv(execIds: string[]): void;
 
   recordSnapshot(runId: string, snapshot: SnapshotRecord, positions: PositionRecord[]): void;
+  /** Record what the run read of the account before deciding (one per run). */
+  recordAccountRead(read: AccountRead): void;
+  /** The latest account read of a run other than `exceptRunId`. */
+  latestAccountRead(exceptRunId?: string): AccountRead | undefined;
+  /** The first account read of the trading day with a positive NLV. */
+  firstAccountReadOn(tradingDay: string): AccountRead | undefined;
+  /** Record a cash flow; one with a known id is ignored (returns false). */
+  recordCashFlow(flow: CashFlowRecord): boolean;
+  /** Cash flows with `at` after `fromExclusive` (ISO), oldest first. */
+  cashFlowsSince(fromExclusive: string): CashFlowRecord[];
+  /** Recorded fills whose time is at or after `from` (ISO, the broker's clock), oldest first. */
+  fillsSince(from: string): FillRecord[];
   latestSnapshot(): ({ runId: string; takenAt: string } & SnapshotRecord) | undefined;
   positionsOf(runId: string): PositionRecord[];
   /** NLV of the first snapshot recorded on the trading day, if any. */

@@ -64,6 +64,7 @@ export function decide(world: World, prior: Breach[], settings: DecideSettings, 
     ],
     lastNetLiquidation: world.lastNetLiquidation,
     startOfDayNetLiquidation: world.startOfDayNetLiquidation,
+    cashFlows: { sinceLastSnapshot: world.cashFlows.sinceLastSnapshot, sinceStartOfDay: world.cashFlows.sinceStartOfDay },
     tradedValueToday: world.tradedValueToday,
     positionBreaks: world.ledger.breaks,
   };

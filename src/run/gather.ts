@@ -6,6 +6,7 @@ import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
+import { measureCashFlows, type CashFlowMeasure } from './measure-cash-flows.js';
 import { findSplits } from './find-splits.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
@@ -21,6 +22,12 @@ export interface GatherOptions {
   forecastAge: ForecastAgeLimit;
   /** Executions the broker reported that are not recorded (read-only callers): the ledger counts them too. */
   unrecordedExecutions?: Execution[];
+  /** The run this gathering is for (a preview: none): its own reading is not its "last". */
+  runId?: string;
+  /** The run's clock, read when the account is read (default: `now`). */
+  readClock?: () => string;
+  /** The machine's clock onto the broker's and back (the run's BrokerClock); default: they agree. */
+  brokerClock?: { toBroker(machineIso: string): string; toMachine(brokerIso: string): string };
   /** The broker's statements, when configured: a break that looks like a split is checked against their corporate actions. */
   statements?: StatementSource;
 }
@@ -51,6 +58,8 @@ export interface World {
   ledger: LedgerState;
   /** Orders of earlier days whose outcome is Unknown and not accepted: each holds its ticker. */
   unknownOutcomes: UnknownOutcome[];
+  /** Money that moved in or out since the last account read and since the day's first (see measure-cash-flows.ts). */
+  cashFlows: CashFlowMeasure;
   /** The session rules, computed here once from the contracts' hours (or our calendar), and used by everything after. */
   session: SessionRulesChoice;
 }
@@ -61,6 +70,7 @@ export interface World {
  */
 export async function gatherWorld(options: GatherOptions): Promise<World> {
   const { broker, store, account, now } = options;
+  const readAt = options.readClock?.() ?? now;
   const summary = await broker.accountSummary(account);
   const positions = (await broker.positions(account)).filter((p) => p.quantity !== 0);
   const read = await options.forecasts.read(now);
@@ -75,6 +85,16 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));
   const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
+  const unknownOutcomes = store.unknownOutcomes();
+  const cashFlows = measureCashFlows(store, {
+    runId: options.runId ?? 'preview',
+    tradingDay,
+    readAt,
+    summary,
+    positions,
+    unknownOutcomes: unknownOutcomes.length,
+    ...(options.brokerClock ?? {}),
+  });
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
   return {
     now,
@@ -91,7 +111,9 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),
     tradedValueToday: store.tradedValueOn(tradingDay),
     ledger,
-    unknownOutcomes: store.unknownOutcomes(),
+    unknownOutcomes,
+    ...againstLastReads(cashFlows),
+    cashFlows,
     session,
   };
 }
@@ -110,4 +132,15 @@ function contractHints(forecasts: Forecast[]): Record<string, ContractHint> {
     for (const [symbol, hint] of Object.entries(f.contracts)) hints[symbol] = { ...hints[symbol], ...hint };
   }
   return hints;
+}
+
+/**
+ * NAV_JUMP and DAILY_LOSS_LIMIT compare with the account as earlier runs read it before deciding (the readings the
+ * flows are measured from), when there are such readings; else with the snapshots, as before migration 0009.
+ */
+function againstLastReads(flows: CashFlowMeasure): Pick<World, 'lastNetLiquidation' | 'startOfDayNetLiquidation'> {
+  return {
+    ...(flows.last ? { lastNetLiquidation: flows.last.netLiquidation } : {}),
+    ...(flows.startOfDay ? { startOfDayNetLiquidation: flows.startOfDay.netLiquidation } : {}),
+  };
 }

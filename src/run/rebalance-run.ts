@@ -9,6 +9,8 @@ import { gatherWorld, type World } from './gather.js';
 import { forecastAgeLimitOf } from '../core/forecast-age.js';
 import { readBrokerClock, type BrokerClock } from './broker-clock.js';
 import { decide, killSwitchBreach, type Decision } from './decide.js';
+import type { CashFlowMeasure } from './measure-cash-flows.js';
+import { signedMoney } from '../core/cash-flows.js';
 import { applyOrders } from './apply-orders.js';
 import { writeRecords } from './write-records.js';
 import { ownRecords } from './own-records.js';
@@ -135,7 +137,14 @@ async function readDecideApply(
   soFar.newFills.push(...fills.recorded);
   // The fills recorded while reconciling are new since the last run too.
   out(...formatFills([...settled.newFills, ...fills.recorded]));
-  prior.push(...haltOnForeignOrders(o, now, { orders: settled.foreign, executions: fills.foreign }, halt !== undefined));
+  prior.push(
+    ...haltOnForeignOrders(
+      o,
+      now,
+      { orders: settled.foreign, executions: [...fills.foreign, ...settled.foreignExecutions] },
+      halt !== undefined,
+    ),
+  );
 
   // Read.
   out('\n== account, positions, forecasts, quotes');
@@ -147,6 +156,9 @@ async function readDecideApply(
     now,
     forecastAge: forecastAgeLimitOf(settings),
     statements: o.statements,
+    runId: o.runId,
+    readClock: () => o.clock.now(),
+    brokerClock: clock,
   });
   soFar.notices.push(...(world.ledger.splits ?? []).map((s) => s.notice));
   soFar.rules = world.session.rules;
@@ -158,6 +170,9 @@ async function readDecideApply(
     );
   for (const f of world.forecastFiles) soFar.files.push({ label: 'forecast', path: f });
   printWorld(out, world);
+  const flowNote = describeCashFlows(world.cashFlows);
+  if (flowNote.line !== undefined) out(flowNote.line);
+  if (flowNote.notice !== undefined) soFar.notices.push(flowNote.notice);
   soFar.ledger = world.ledger;
 
   // Decide.
@@ -207,6 +222,12 @@ function applyDecisionRecords(o: RunOptions, now: string, world: World, decision
   if (!o.dryRun && decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
   if (!o.dryRun) recordStrategies(o, now, decision);
   recordLedger(store, world.ledger, o.runId, now);
+  // What this run read before deciding, and the money it found moved: the next run measures from here. A dry run
+  // learns nothing: a flow it saw is still measured by the next real run, from the last real reading.
+  if (!o.dryRun) {
+    store.recordAccountRead(world.cashFlows.reading);
+    if (world.cashFlows.inferred !== undefined) store.recordCashFlow(world.cashFlows.inferred);
+  }
   if (!o.dryRun && decision.haltReason !== undefined) {
     const state = { reason: decision.haltReason, at: now, source: `run ${o.runId}` };
     o.killSwitch.turnOn(state);
@@ -243,4 +264,17 @@ function printDecision(out: RunOptions['out'], decision: Decision): void {
   out(...formatPlan(decision.plan));
   out('\n== circuit breakers');
   out(...formatBreaches(decision.plan.breaches, decision.plan.tradingState));
+}
+
+/** The money that moved, for the console (always, when measured) and the email (a flow found now). */
+function describeCashFlows(flows: CashFlowMeasure): { line?: string; notice?: string } {
+  const inference = flows.inference;
+  if (inference === undefined) return {};
+  if (inference.kind === 'unknown') return { line: `cash flows: not inferred since the last run (${inference.reason})` };
+  if (inference.kind === 'none') return { line: `cash flows: none since the last run (${inference.description})` };
+  const notice =
+    `cash flow: ${signedMoney(inference.amount)} ${inference.amount > 0 ? 'came in' : 'went out'} since the last run, inferred from the change in cash ` +
+    `no execution explains (${inference.description}); NAV_JUMP, DAILY_LOSS_LIMIT and the day's P&L take it out. ` +
+    "If it was not a deposit, withdrawal, dividend, interest or fee, check the account; to name it, 'rebalancer cashflow --amount ... --reason ...'";
+  return { line: notice, notice };
 }

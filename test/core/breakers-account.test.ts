@@ -125,6 +125,33 @@ const rows: Row[] = [
     ctx: withInputs({ account: anAccount({ cushion: Number.NaN }) }),
     expected: [],
   },
+  // --- money that moved in or out is not a jump nor a loss (core/cash-flows.ts)
+  {
+    name: 'a 15% deposit since the last snapshot is no NAV_JUMP',
+    check: checkNavJump,
+    ctx: nlv(115_000, { lastNetLiquidation: 100_000, cashFlows: { sinceLastSnapshot: 15_000, sinceStartOfDay: 15_000 } }),
+    expected: [],
+  },
+  {
+    name: 'an 8% withdrawal today is no DAILY_LOSS_LIMIT',
+    check: checkDailyLoss,
+    ctx: nlv(92_000, { startOfDayNetLiquidation: 100_000, cashFlows: { sinceLastSnapshot: -8000, sinceStartOfDay: -8000 } }),
+    expected: [],
+  },
+  // (100,000 - (103,000 - 10,000)) / 100,000 = 7% > 5%: a 10% deposit does not hide a 7% loss
+  {
+    name: 'a real 7% loss still halts on a day with a 10% deposit, and the message names the flow',
+    check: checkDailyLoss,
+    ctx: nlv(103_000, { startOfDayNetLiquidation: 100_000, cashFlows: { sinceLastSnapshot: 10_000, sinceStartOfDay: 10_000 } }),
+    expected: [{ code: 'DAILY_LOSS_LIMIT', contains: ['NLV 103,000.00 (+10,000.00 came in today: taken out)', 'loss 7.00%'] }],
+  },
+  // |(88,000 + 8,000) - 100,000| = 4%: the withdrawal is taken out, the 4% move stays under 10%; 12% would trip
+  {
+    name: 'a jump beyond the flows still trips NAV_JUMP, naming the flow',
+    check: checkNavJump,
+    ctx: nlv(80_000, { lastNetLiquidation: 100_000, cashFlows: { sinceLastSnapshot: -8000, sinceStartOfDay: -8000 } }),
+    expected: [{ code: 'NAV_JUMP', contains: ['NLV 80,000.00 (-8,000.00 went out since: taken out)', 'change 12.00%'] }],
+  },
 ];
 
 describe('account breakers', () => {

@@ -29,7 +29,9 @@ describe('migrations', () => {
     const db = openDatabase(file);
     expect(appliedIds(db)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(tables(db, 'table')).toEqual([
+      'account_reads',
       'breaches',
+      'cash_flows',
       'contract_cache',
       'daily',
       'emails',

@@ -22,7 +22,9 @@ import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../..
 import type { RecordsOwner } from '../../src/core/records-owner.js';
 import { StorageError } from '../../src/errors.js';
 import type {
+  AccountRead,
   AlertHistoryEntry,
+  CashFlowRecord,
   DailyRow,
   DayBreach,
   FillRecord,
@@ -200,6 +202,8 @@ interface Tables {
   strategyRetirements: StrategyRetirementRow[];
   /** records_owner: at most one row. */
   recordsOwner: RecordsOwner[];
+  cashFlows: CashFlowRecord[];
+  accountReads: (AccountRead & { seq: number })[];
 }
 
 const emptyTables = (): Tables => ({
@@ -219,6 +223,8 @@ const emptyTables = (): Tables => ({
   strategies: [],
   strategyRetirements: [],
   recordsOwner: [],
+  cashFlows: [],
+  accountReads: [],
 });
 
 /**
@@ -242,6 +248,8 @@ export class MemoryDatabase implements Tables {
   strategies: StrategyRow[] = [];
   strategyRetirements: StrategyRetirementRow[] = [];
   recordsOwner: RecordsOwner[] = [];
+  cashFlows: CashFlowRecord[] = [];
+  accountReads: (AccountRead & { seq: number })[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
   open = true;
   private seq = 0;
@@ -420,6 +428,16 @@ const toSnapshot = (s: SnapshotRow): TimedSnapshot => ({
   excessLiquidity: s.excessLiquidity,
   cushion: s.cushion,
   currency: s.currency,
+});
+
+const toAccountRead = (r: AccountRead): AccountRead => ({
+  runId: r.runId,
+  readAt: r.readAt,
+  tradingDay: r.tradingDay,
+  cash: r.cash,
+  netLiquidation: r.netLiquidation,
+  currency: r.currency,
+  positions: { ...r.positions },
 });
 
 const toPosition = (p: PositionRow): PositionRecord => ({
@@ -773,7 +791,9 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     return this.guard('ordersMissingFills', 'read the orders missing fills', () =>
       this.db.orders
         .filter((o) => o.createdAt >= since && o.runId !== exceptRunId && isFinalBrokerStatus(o.status))
-        .filter((o) => o.filledQuantity > this.db.fills.filter((f) => f.orderRef === o.orderRef).reduce((sum, f) => sum + f.quantity, 0))
+        .filter(
+          (o) => o.filledQuantity > this.db.fills.filter((f) => f.orderRef === o.orderRef).reduce((sum, f) => sum + f.quantity, 0) + 1e-9,
+        )
         .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.seq - b.seq))
         .map(toOrder),
     );
@@ -973,6 +993,67 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       const latest = sorted(this.db.snapshots, orderBy<SnapshotRow>(['desc', (s) => s.takenAt], ['desc', (s) => s.seq]))[0];
       return latest === undefined ? undefined : toSnapshot(latest);
     });
+  }
+
+  recordAccountRead(read: AccountRead): void {
+    this.guard('recordAccountRead', `record the account read of run ${read.runId}`, () => {
+      if (this.run(read.runId) === undefined) throw foreignKeyFailed();
+      if (this.db.accountReads.some((r) => r.runId === read.runId)) throw uniqueFailed('PRIMARYKEY', 'account_reads.run_id');
+      this.db.accountReads.push({ ...read, positions: { ...read.positions }, seq: this.db.nextSeq() });
+    });
+  }
+
+  latestAccountRead(exceptRunId?: string): AccountRead | undefined {
+    return this.guard('latestAccountRead', 'read the latest account read', () => {
+      const reads = this.db.accountReads.filter((r) => r.runId !== exceptRunId);
+      const latest = sorted(reads, orderBy<AccountRead & { seq: number }>(['desc', (r) => r.readAt], ['desc', (r) => r.seq]))[0];
+      return latest === undefined ? undefined : toAccountRead(latest);
+    });
+  }
+
+  firstAccountReadOn(tradingDay: string): AccountRead | undefined {
+    return this.guard('firstAccountReadOn', `read the first account read of ${tradingDay}`, () => {
+      const ofDay = this.db.accountReads.filter((r) => r.tradingDay === tradingDay && r.netLiquidation > 0);
+      const first = sorted(
+        ofDay,
+        orderBy<AccountRead & { seq: number }>(
+          (r) => r.readAt,
+          (r) => r.seq,
+        ),
+      )[0];
+      return first === undefined ? undefined : toAccountRead(first);
+    });
+  }
+
+  recordCashFlow(flow: CashFlowRecord): boolean {
+    return this.guard('recordCashFlow', `record the cash flow ${flow.id}`, () => {
+      if (this.db.cashFlows.some((f) => f.id === flow.id)) return false;
+      if (flow.runId !== undefined && this.run(flow.runId) === undefined) throw foreignKeyFailed();
+      this.db.cashFlows.push({ ...flow, windowFrom: flow.windowFrom, runId: flow.runId });
+      return true;
+    });
+  }
+
+  cashFlowsSince(fromExclusive: string): CashFlowRecord[] {
+    return this.guard('cashFlowsSince', 'read the cash flows', () =>
+      this.db.cashFlows
+        .filter((f) => f.at > fromExclusive)
+        .map((f, i) => ({ f, i }))
+        .sort((a, b) => (a.f.at < b.f.at ? -1 : a.f.at > b.f.at ? 1 : a.i - b.i))
+        .map(({ f }) => ({ ...f })),
+    );
+  }
+
+  fillsSince(from: string): FillRecord[] {
+    return this.guard('fillsSince', 'read the fills since ' + from, () =>
+      sorted(
+        this.db.fills.filter((f) => f.time >= from),
+        orderBy<FillRow>(
+          (f) => f.time,
+          (f) => f.seq,
+        ),
+      ).map(toFill),
+    );
   }
 
   positionsOf(runId: string): PositionRecord[] {

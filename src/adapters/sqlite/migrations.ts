@@ -8,6 +8,7 @@ import { STRATEGIES_SCHEMA } from './migration-0005-strategies.js';
 import { FILL_CORRECTIONS_SCHEMA } from './migration-0006-fill-corrections.js';
 import { UNKNOWN_OUTCOMES_SCHEMA } from './migration-0007-unknown-outcomes.js';
 import { RECORDS_OWNER_SCHEMA } from './migration-0008-records-owner.js';
+import { CASH_FLOWS_SCHEMA } from './migration-0009-cash-flows.js';
 import { SPLIT_ADJUSTMENTS_SCHEMA } from './migration-0010-split-adjustments.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0006_fill_corrections', sql: FILL_CORRECTIONS_SCHEMA },
   { id: '0007_unknown_outcomes', sql: UNKNOWN_OUTCOMES_SCHEMA },
   { id: '0008_records_owner', sql: RECORDS_OWNER_SCHEMA },
+  { id: '0009_cash_flows', sql: CASH_FLOWS_SCHEMA },
   { id: '0010_split_adjustments', sql: SPLIT_ADJUSTMENTS_SCHEMA },
 ];
 

@@ -1,5 +1,8 @@
 import type { Breach } from '../../core/types.js';
 import type {
+  AccountRead,
+  CashFlowRecord,
+  FillRecord,
   LedgerAdjustmentRecord,
   LedgerCheck,
   LedgerCheckLine,
@@ -9,7 +12,19 @@ import type {
   RunStore,
   SnapshotRecord,
 } from '../../ports/store.js';
-import { toBreach, toLedgerAdjustment, toLedgerCheckLine, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
+import {
+  accountReadParams,
+  cashFlowParams,
+  toAccountRead,
+  toBreach,
+  toCashFlow,
+  toFillRecord,
+  toLedgerAdjustment,
+  toLedgerCheckLine,
+  toPositionRecord,
+  toRunRecord,
+  toSnapshot,
+} from './store-rows.js';
 import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapshotParams } from './store-params.js';
 import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../core/strategies.js';
@@ -87,6 +102,34 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
   latestSnapshot(): ({ runId: string; takenAt: string } & SnapshotRecord) | undefined {
     const row = this.guard('read the latest snapshot', () => this.q.latestSnapshot.get());
     return row === undefined ? undefined : toSnapshot(row);
+  }
+
+  recordAccountRead(read: AccountRead): void {
+    this.guard(`record the account read of run ${read.runId}`, () => {
+      this.q.insertAccountRead.run(accountReadParams(read));
+    });
+  }
+
+  latestAccountRead(exceptRunId?: string): AccountRead | undefined {
+    const row = this.guard('read the latest account read', () => this.q.latestAccountRead.get({ except: exceptRunId ?? null }));
+    return row === undefined ? undefined : toAccountRead(row);
+  }
+
+  firstAccountReadOn(tradingDay: string): AccountRead | undefined {
+    const row = this.guard(`read the first account read of ${tradingDay}`, () => this.q.firstAccountReadOn.get(tradingDay));
+    return row === undefined ? undefined : toAccountRead(row);
+  }
+
+  recordCashFlow(flow: CashFlowRecord): boolean {
+    return this.guard(`record the cash flow ${flow.id}`, () => this.q.insertCashFlow.run(cashFlowParams(flow)).changes === 1);
+  }
+
+  cashFlowsSince(fromExclusive: string): CashFlowRecord[] {
+    return this.guard('read the cash flows', () => this.q.cashFlowsSince.all(fromExclusive)).map(toCashFlow);
+  }
+
+  fillsSince(from: string): FillRecord[] {
+    return this.guard('read the fills since ' + from, () => this.q.fillsSince.all(from)).map(toFillRecord);
   }
 
   positionsOf(runId: string): PositionRecord[] {

@@ -1,5 +1,9 @@
 import type { Breach, BreachCode, Side } from '../../core/types.js';
 import type {
+  AccountRead,
+  CashFlowKind,
+  CashFlowRecord,
+  CashFlowSource,
   FillRecord,
   LedgerAdjustmentRecord,
   LedgerCheckLine,
@@ -210,4 +214,89 @@ export function toLedgerAdjustment(r: LedgerAdjustmentRow): LedgerAdjustmentReco
 
 export function toLedgerCheckLine(r: LedgerCheckRow): LedgerCheckLine {
   return { symbol: r.symbol, ledgerQuantity: r.ledger_quantity, brokerQuantity: r.broker_quantity };
+}
+
+export interface AccountReadRow {
+  run_id: string;
+  read_at: string;
+  trading_day: string;
+  cash: number;
+  net_liquidation: number;
+  currency: string;
+  /** JSON: { "AAPL": 100, ... }. */
+  positions: string;
+}
+
+export function toAccountRead(r: AccountReadRow): AccountRead {
+  const parsed: unknown = JSON.parse(r.positions);
+  const positions: Record<string, number> = {};
+  if (typeof parsed === 'object' && parsed !== null)
+    for (const [symbol, quantity] of Object.entries(parsed)) if (typeof quantity === 'number') positions[symbol] = quantity;
+  return {
+    runId: r.run_id,
+    readAt: r.read_at,
+    tradingDay: r.trading_day,
+    cash: r.cash,
+    netLiquidation: r.net_liquidation,
+    currency: r.currency,
+    positions,
+  };
+}
+
+export function accountReadParams(a: AccountRead): AccountReadRow {
+  return {
+    run_id: a.runId,
+    read_at: a.readAt,
+    trading_day: a.tradingDay,
+    cash: a.cash,
+    net_liquidation: a.netLiquidation,
+    currency: a.currency,
+    positions: JSON.stringify(a.positions),
+  };
+}
+
+export interface CashFlowRow {
+  id: string;
+  at: string;
+  window_from: string | null;
+  amount: number;
+  currency: string;
+  kind: CashFlowKind;
+  source: CashFlowSource;
+  description: string;
+  run_id: string | null;
+  recorded_at: string;
+  recorded_by: string;
+}
+
+export function toCashFlow(r: CashFlowRow): CashFlowRecord {
+  return {
+    id: r.id,
+    at: r.at,
+    windowFrom: opt(r.window_from),
+    amount: r.amount,
+    currency: r.currency,
+    kind: r.kind,
+    source: r.source,
+    description: r.description,
+    runId: opt(r.run_id),
+    recordedAt: r.recorded_at,
+    recordedBy: r.recorded_by,
+  };
+}
+
+export function cashFlowParams(f: CashFlowRecord): CashFlowRow {
+  return {
+    id: f.id,
+    at: f.at,
+    window_from: f.windowFrom ?? null,
+    amount: f.amount,
+    currency: f.currency,
+    kind: f.kind,
+    source: f.source,
+    description: f.description,
+    run_id: f.runId ?? null,
+    recorded_at: f.recordedAt,
+    recorded_by: f.recordedBy,
+  };
 }

@@ -9,6 +9,7 @@ import type {
   RunParams,
   SnapshotParams,
 } from './store-params.js';
+import type { AccountReadRow, CashFlowRow } from './store-rows.js';
 import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The core's final order statuses (as in the view v_open_orders): `('Filled', 'Cancelled', ...)`. */
@@ -70,8 +71,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     ordersMissingFills: db.prepare<[string, string], OrderRow>(
       `SELECT o.* FROM orders o
-       WHERE o.created_at >= ? AND o.run_id <> ? AND o.status IN ${sqlStatusList(FINAL_BROKER_STATUSES)}
-         AND o.filled_quantity > coalesce((SELECT sum(f.quantity) FROM fills f WHERE f.order_ref = o.order_ref), 0)
+       WHERE o.created_at >= ? AND o.run_id <> ? AND +o.status IN ${sqlStatusList(FINAL_BROKER_STATUSES)}
+         AND o.filled_quantity > coalesce((SELECT sum(f.quantity) FROM fills f WHERE f.order_ref = o.order_ref), 0) + 1e-9
        ORDER BY o.created_at, o.id`,
     ),
     unknownOutcomes: db.prepare<[], OrderRow>(
@@ -155,6 +156,22 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@run_id, @symbol, @quantity, @avg_cost, @market_price, @market_value, @weight, @target_weight)`,
     ),
     latestSnapshot: db.prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1'),
+    insertAccountRead: db.prepare<AccountReadRow>(
+      `INSERT INTO account_reads (run_id, read_at, trading_day, cash, net_liquidation, currency, positions)
+       VALUES (@run_id, @read_at, @trading_day, @cash, @net_liquidation, @currency, @positions)`,
+    ),
+    latestAccountRead: db.prepare<{ except: string | null }, AccountReadRow>(
+      `SELECT * FROM account_reads WHERE @except IS NULL OR run_id <> @except ORDER BY read_at DESC, rowid DESC LIMIT 1`,
+    ),
+    firstAccountReadOn: db.prepare<[string], AccountReadRow>(
+      'SELECT * FROM account_reads WHERE trading_day = ? AND net_liquidation > 0 ORDER BY read_at, rowid LIMIT 1',
+    ),
+    insertCashFlow: db.prepare<CashFlowRow>(
+      `INSERT OR IGNORE INTO cash_flows (id, at, window_from, amount, currency, kind, source, description, run_id, recorded_at, recorded_by)
+       VALUES (@id, @at, @window_from, @amount, @currency, @kind, @source, @description, @run_id, @recorded_at, @recorded_by)`,
+    ),
+    cashFlowsSince: db.prepare<[string], CashFlowRow>('SELECT * FROM cash_flows WHERE at > ? ORDER BY at, rowid'),
+    fillsSince: db.prepare<[string], FillRow>('SELECT * FROM fills WHERE time >= ? ORDER BY time, rowid'),
     positionsOf: db.prepare<[string], PositionRow>('SELECT * FROM positions WHERE run_id = ? ORDER BY symbol'),
     startOfDayNlv: db.prepare<[string], { net_liquidation: number }>(
       `SELECT s.net_liquidation FROM snapshots s JOIN runs r ON r.id = s.run_id

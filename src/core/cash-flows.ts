@@ -1,0 +1,154 @@
+/**
+ * Cash flows: money that moved in or out of the account (deposits, withdrawals, dividends, interest, fees)
+ * without being a gain or a loss of the strategy. NAV_JUMP, DAILY_LOSS_LIMIT and the daily P&L take them out, so
+ * a withdrawal does not halt trading and a deposit is not an alarm, while a real loss still trips exactly as
+ * before. Pure.
+ *
+ * Where a flow comes from, best first: a person's declaration (`rebalancer cashflow`), which wins over anything
+ * measured in the same interval; the broker's statement; else inferred by a run from the change in cash between
+ * two account reads that no recorded execution explains, and only when nothing else could explain it (see
+ * {@link inferCashFlow}): a flow inferred wrongly could hide a real loss, so when in doubt none is inferred and
+ * the breakers judge NLV as it is.
+ */
+import { Exact, formatMoney, type Decimal } from './money.js';
+import type { Side } from './types.js';
+
+/** The account as one run read it. */
+export interface CashReading {
+  /** When the account was read (ISO 8601, the machine's clock). */
+  at: string;
+  cash: number;
+  currency: string;
+  /** Shares held then, per ticker (a ticker absent holds 0). */
+  positions: ReadonlyMap<string, number>;
+}
+
+/** A recorded execution: what it did to cash and to the position. `time` on the machine's clock. */
+export interface CashEffect {
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  /** Unknown (IB's report had not come): counted as 0, which is off by a commission at most. */
+  commission: number | null;
+  time: string;
+}
+
+export interface InferenceInput {
+  last: CashReading;
+  now: CashReading;
+  /** Every recorded execution (ours and anyone's in the account) with a time after `last.at - quietMinutes`. */
+  executions: readonly CashEffect[];
+  /** Orders whose outcome is not known: an execution may be missing. */
+  unknownOutcomes: number;
+  /** An execution this close to either read may not be in that read's cash yet: no inference then. */
+  quietMinutes: number;
+  /** Changes in cash smaller than this (in the account's currency) are not taken for flows. */
+  minimum: number;
+}
+
+export type Inference =
+  | { kind: 'flow'; amount: number; explained: number; description: string }
+  | { kind: 'none'; description: string }
+  | { kind: 'unknown'; reason: string };
+
+/**
+ * The flow in or out between two account reads, measured as the change in cash that no recorded execution
+ * explains: cash(now) - cash(last) - the cash of the executions in between (a BUY takes quantity x price plus
+ * commission, a SELL brings quantity x price less commission). Inferred only when the reads can be trusted to
+ * be complete:
+ * - the same currency at both reads;
+ * - every position changed exactly by the recorded executions (an execution the records miss, a split, a
+ *   transfer of shares would otherwise pass for a flow);
+ * - no order of unknown outcome;
+ * - no execution within `quietMinutes` of either read (IB's cash may not include it yet).
+ * Anything else: `unknown`, and the breakers judge NLV as it is.
+ */
+export function inferCashFlow(input: InferenceInput): Inference {
+  const { last, now } = input;
+  if (last.currency !== now.currency)
+    return { kind: 'unknown', reason: `the account's currency changed (${last.currency} -> ${now.currency})` };
+  if (!(Date.parse(last.at) < Date.parse(now.at)))
+    return { kind: 'unknown', reason: `the last account read (${last.at}) is not before this one (${now.at})` };
+  if (input.unknownOutcomes > 0)
+    return { kind: 'unknown', reason: `${input.unknownOutcomes} order(s) of unknown outcome: an execution may be missing` };
+  const quietMs = input.quietMinutes * 60_000;
+  const lastMs = Date.parse(last.at);
+  const nowMs = Date.parse(now.at);
+  const near = input.executions.find((e) => {
+    const t = Date.parse(e.time);
+    return Math.abs(t - lastMs) < quietMs || Math.abs(t - nowMs) < quietMs;
+  });
+  if (near !== undefined)
+    return {
+      kind: 'unknown',
+      reason: `an execution (${near.side} ${near.quantity} ${near.symbol} at ${near.time}) within ${input.quietMinutes} minutes of an account read`,
+    };
+  const between = input.executions.filter((e) => Date.parse(e.time) > lastMs && Date.parse(e.time) <= nowMs);
+  const moved = new Map<string, Decimal>();
+  let tradeCash = new Exact(0);
+  for (const e of between) {
+    const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
+    moved.set(e.symbol, (moved.get(e.symbol) ?? new Exact(0)).plus(signed));
+    tradeCash = tradeCash.minus(signed.times(e.price)).minus(e.commission ?? 0);
+  }
+  for (const symbol of new Set([...last.positions.keys(), ...now.positions.keys(), ...moved.keys()])) {
+    const was = new Exact(last.positions.get(symbol) ?? 0);
+    const is = new Exact(now.positions.get(symbol) ?? 0);
+    const executed = moved.get(symbol) ?? new Exact(0);
+    if (!is.minus(was).eq(executed))
+      return {
+        kind: 'unknown',
+        reason: `${symbol}: position ${was.toString()} -> ${is.toString()}, but the recorded executions account for ${executed.toString()}`,
+      };
+  }
+  const change = new Exact(now.cash).minus(last.cash);
+  const unexplained = change.minus(tradeCash).toDecimalPlaces(2);
+  const explained = tradeCash.toDecimalPlaces(2).toNumber();
+  if (unexplained.abs().lt(input.minimum))
+    return { kind: 'none', description: `cash ${signedMoney(change.toNumber())}, all of it explained by ${between.length} execution(s)` };
+  const amount = unexplained.toNumber();
+  return {
+    kind: 'flow',
+    amount,
+    explained,
+    description:
+      `cash ${signedMoney(change.toNumber())} between ${last.at} and ${now.at}, of which ${signedMoney(explained)} by ${between.length} ` +
+      `execution(s): ${signedMoney(amount)} ${amount > 0 ? 'came in' : 'went out'} (a deposit, withdrawal, dividend, interest or fee)`,
+  };
+}
+
+/** A recorded flow as the windows below need it. */
+export interface FlowForWindow {
+  at: string;
+  amount: number;
+  source: 'declared' | 'statement' | 'inferred';
+  windowFrom?: string;
+}
+
+/**
+ * The flows that count, each once: a declared flow wins over an inferred one whose interval holds it (the person
+ * named the same money the run measured), and over a statement's on the same day... (statements' flows are
+ * recorded only where no declared one covers them).
+ */
+export function effectiveFlows<T extends FlowForWindow>(flows: readonly T[]): T[] {
+  const declared = flows.filter((f) => f.source === 'declared');
+  return flows.filter((f) => {
+    if (f.source !== 'inferred' || f.windowFrom === undefined) return true;
+    const from = f.windowFrom;
+    return !declared.some((d) => d.at > from && d.at <= f.at);
+  });
+}
+
+/** The sum of the flows, exact, rounded to cents. */
+export function sumFlows(flows: readonly { amount: number }[]): number {
+  return flows
+    .reduce((sum, f) => sum.plus(f.amount), new Exact(0))
+    .toDecimalPlaces(2)
+    .toNumber();
+}
+
+/** "+15,000.00" / "-8,000.00". */
+export function signedMoney(amount: number): string {
+  return `${amount > 0 ? '+' : ''}${formatMoney(amount)}`;
+}

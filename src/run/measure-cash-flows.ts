@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
+import type { AccountSummary, BrokerPosition } from '../core/types.js';
+import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference } from '../core/cash-flows.js';
+
+/** An execution this close to an account read may not be in that read's cash yet (IB). */
+export const QUIET_MINUTES = 5;
+/** A change in cash under this (in the account's currency) is not taken for a flow. */
+export const MIN_INFERRED_FLOW = 1;
+
+/** What the run learned about money that moved, and what the breakers compare against. */
+export interface CashFlowMeasure {
+  /** This run's reading of the account, recorded by a run that is not dry (the next run measures from it). */
+  reading: AccountRead;
+  /** The previous reading, when there is one: NAV_JUMP compares with its NLV. */
+  last?: AccountRead;
+  /** The day's first reading: DAILY_LOSS_LIMIT compares with its NLV. */
+  startOfDay?: AccountRead;
+  /** The flows that count since `last` (including the one inferred now) and since `startOfDay`. */
+  sinceLastSnapshot: number;
+  sinceStartOfDay: number;
+  /** The flow this run inferred between `last` and `reading`, to be recorded with it. */
+  inferred?: CashFlowRecord;
+  /** What the inference found: a flow, none, or why it could not tell. */
+  inference?: Inference;
+}
+
+export interface MeasureOptions {
+  runId: string;
+  tradingDay: string;
+  /** When the account was read (the machine's clock). */
+  readAt: string;
+  summary: AccountSummary;
+  positions: BrokerPosition[];
+  unknownOutcomes: number;
+  /** The machine's clock onto the broker's and back (broker-clock.ts); default: they agree. */
+  toBroker?: (machineIso: string) => string;
+  toMachine?: (brokerIso: string) => string;
+}
+
+/**
+ * The money that moved since the last account read and since the day's first: flows a person declared or a
+ * statement reported, plus the one inferred now from the change in cash no recorded execution explains (see
+ * core/cash-flows.ts for when it is inferred, and when it cannot be). Reads the store; writes nothing.
+ */
+export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMeasure {
+  const toBroker = o.toBroker ?? ((iso: string) => iso);
+  const toMachine = o.toMachine ?? ((iso: string) => iso);
+  const reading: AccountRead = {
+    runId: o.runId,
+    readAt: o.readAt,
+    tradingDay: o.tradingDay,
+    cash: o.summary.totalCash,
+    netLiquidation: o.summary.netLiquidation,
+    currency: o.summary.currency,
+    positions: Object.fromEntries(o.positions.filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity])),
+  };
+  const last = store.latestAccountRead(o.runId);
+  const startOfDay = store.firstAccountReadOn(o.tradingDay);
+  if (last === undefined) return { reading, sinceLastSnapshot: 0, sinceStartOfDay: 0, ...(startOfDay ? { startOfDay } : {}) };
+
+  const from = DateTime.fromISO(last.readAt).minus({ minutes: QUIET_MINUTES }).toUTC().toISO() ?? last.readAt;
+  const executions = store.fillsSince(toBroker(from)).map((f) => ({
+    symbol: f.symbol,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    commission: f.commission,
+    time: toMachine(f.time),
+  }));
+  const inference = inferCashFlow({
+    last: { at: last.readAt, cash: last.cash, currency: last.currency, positions: new Map(Object.entries(last.positions)) },
+    now: { at: reading.readAt, cash: reading.cash, currency: reading.currency, positions: new Map(Object.entries(reading.positions)) },
+    executions,
+    unknownOutcomes: o.unknownOutcomes,
+    quietMinutes: QUIET_MINUTES,
+    minimum: MIN_INFERRED_FLOW,
+  });
+  const inferred: CashFlowRecord | undefined =
+    inference.kind === 'flow'
+      ? {
+          id: `inferred:${o.runId}`,
+          at: reading.readAt,
+          windowFrom: last.readAt,
+          amount: inference.amount,
+          currency: reading.currency,
+          kind: 'other',
+          source: 'inferred',
+          description: inference.description,
+          runId: o.runId,
+          recordedAt: reading.readAt,
+          recordedBy: `run ${o.runId}`,
+        }
+      : undefined;
+  const since = (fromExclusive: string): number => {
+    const recorded: FlowForWindow[] = store.cashFlowsSince(fromExclusive).filter((f) => f.at <= reading.readAt);
+    return sumFlows(effectiveFlows(inferred === undefined ? recorded : [...recorded, inferred]));
+  };
+  return {
+    reading,
+    last,
+    ...(startOfDay ? { startOfDay } : {}),
+    sinceLastSnapshot: since(last.readAt),
+    // The day's first reading is this one when none is recorded yet: nothing moved since it.
+    sinceStartOfDay: startOfDay === undefined ? 0 : since(startOfDay.readAt),
+    ...(inferred ? { inferred } : {}),
+    inference,
+  };
+}

@@ -107,6 +107,33 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await retireCommand(io, { strategy, reason: o.reason, now: resolveNow(undefined, io.env) }));
     });
   program
+    .command('cashflow')
+    .description('declare money that moved in or out (taken out of NAV_JUMP, DAILY_LOSS_LIMIT, the P&L); alone: list the flows')
+    .option('--amount <n>', 'positive in, negative out, at most 2 decimals (like -8000)')
+    .option('--kind <kind>', 'deposit, withdrawal, dividend, interest, fee or other')
+    .option('--reason <text>', 'why the money moved (recorded, with who and when)')
+    .option('--at <iso>', 'when it moved (ISO 8601 with a zone; default now, or within the interval a run measured it)')
+    .option('--currency <code>', "the account's currency (default: that of the latest run's account read)")
+    .option('--again', 'the same amount was declared in the last day, and this is other money', false)
+    .option('--json', 'print one JSON object', false)
+    .addOption(nowOption())
+    .action(
+      async (o: {
+        amount?: string;
+        kind?: string;
+        reason?: string;
+        at?: string;
+        currency?: string;
+        again: boolean;
+        json: boolean;
+        now?: string;
+      }) => {
+        const { cashflowCommand } = await import('./commands/cashflow-command.js');
+        const { now, ...rest } = o;
+        setExit(cashflowCommand(io, { ...rest, now: resolveNow(now, io.env) }));
+      },
+    );
+  program
     .command('gateway')
     .description('the simulated IB Gateway on 127.0.0.1 (TWS API, server version 193), until SIGINT/SIGTERM')
     .option('--port <n>', 'TCP port; 0 picks a free one', '4002')

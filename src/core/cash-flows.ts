@@ -32,6 +32,11 @@ export interface CashEffect {
   /** Unknown (IB's report had not come): counted as 0, which is off by a commission at most. */
   commission: number | null;
   time: string;
+  /**
+   * Sent by the run that took the last read, after it: by causality not in that read's cash, whatever its time
+   * says (the sim stamps fills at the read's own instant; IB within seconds of it). Only `now`'s quiet minutes apply.
+   */
+  afterLastRead?: boolean;
 }
 
 export interface InferenceInput {
@@ -61,7 +66,8 @@ export type Inference =
  * - every position changed exactly by the recorded executions (an execution the records miss, a split, a
  *   transfer of shares would otherwise pass for a flow);
  * - no order of unknown outcome;
- * - no execution within `quietMinutes` of either read (IB's cash may not include it yet).
+ * - no execution within `quietMinutes` of either read (IB's cash may not include it yet), except that the
+ *   executions of the orders the last read's own run sent after it (`afterLastRead`) are judged only against `now`.
  * Anything else: `unknown`, and the breakers judge NLV as it is.
  */
 export function inferCashFlow(input: InferenceInput): Inference {
@@ -77,14 +83,14 @@ export function inferCashFlow(input: InferenceInput): Inference {
   const nowMs = Date.parse(now.at);
   const near = input.executions.find((e) => {
     const t = Date.parse(e.time);
-    return Math.abs(t - lastMs) < quietMs || Math.abs(t - nowMs) < quietMs;
+    return (e.afterLastRead !== true && Math.abs(t - lastMs) < quietMs) || Math.abs(t - nowMs) < quietMs;
   });
   if (near !== undefined)
     return {
       kind: 'unknown',
       reason: `an execution (${near.side} ${near.quantity} ${near.symbol} at ${near.time}) within ${input.quietMinutes} minutes of an account read`,
     };
-  const between = input.executions.filter((e) => Date.parse(e.time) > lastMs && Date.parse(e.time) <= nowMs);
+  const between = input.executions.filter((e) => (e.afterLastRead === true || Date.parse(e.time) > lastMs) && Date.parse(e.time) <= nowMs);
   const moved = new Map<string, Decimal>();
   let tradeCash = new Exact(0);
   for (const e of between) {

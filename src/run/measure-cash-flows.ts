@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
 import type { AccountSummary, BrokerPosition } from '../core/types.js';
+import { orderRefFor } from './run-id.js';
 import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference } from '../core/cash-flows.js';
 
 /** An execution this close to an account read may not be in that read's cash yet (IB). */
@@ -67,6 +68,8 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     price: f.price,
     commission: f.commission,
     time: toMachine(f.time),
+    // The last read's run read the account before sending its orders: their executions came after that read.
+    afterLastRead: f.orderRef === orderRefFor(last.runId, f.symbol),
   }));
   const inference = inferCashFlow({
     last: { at: last.readAt, cash: last.cash, currency: last.currency, positions: new Map(Object.entries(last.positions)) },

@@ -69,7 +69,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--json', 'print one JSON object', false)
     .action(async (o: { json: boolean }) => {
       const { statusCommand } = await import('./commands/status-command.js');
-      setExit(statusCommand(io, o));
+      setExit(statusCommand(io, { ...o, now: resolveNow(undefined, io.env) }));
     });
   program
     .command('halt')

@@ -55,6 +55,14 @@ export interface CashFlowRecord {
 export type CashFlowKind = 'deposit' | 'withdrawal' | 'dividend' | 'interest' | 'fee' | 'other';
 export type CashFlowSource = 'declared' | 'statement' | 'inferred';
 
+/** A cash flow as the reports count it: with the run whose snapshot first includes it. */
+export interface ReportCashFlow extends CashFlowRecord {
+  /** The trading day of that run. */
+  tradingDay: string;
+  /** That run's start, which is its snapshot's takenAt. */
+  reflectedAt: string;
+}
+
 /** What a run read of the account before deciding, and when: where the next run measures the change in cash from. */
 export interface AccountRead {
   runId: string;
@@ -373,6 +381,13 @@ export interface ReportStore {
   breachesOn(tradingDay: string, until: string): DayBreach[];
   /** Runs of the trading day started at or before `until`, oldest first. */
   runsOn(tradingDay: string, until: string): RunRecord[];
+  /**
+   * Cash flows first reflected in a snapshot of a trading day from `fromDay` to `toDay` (inclusive) by a run
+   * started at or before `until`, oldest first. The run that reflects a flow is, for an inferred flow, the run
+   * that measured it; for any other, the first run whose account read (else snapshot) is at or after the flow's
+   * `at`; a flow no run has read yet is in no day. Replaced flows are included: `effectiveFlows` decides.
+   */
+  cashFlowsOn(fromDay: string, toDay: string, until: string): ReportCashFlow[];
   /** Up to `limit` rows of the daily table strictly before `tradingDay`, oldest first. */
   dailyRowsBefore(tradingDay: string, limit: number): DailyRow[];
   /** Insert or replace the day's row (a report sent again overwrites it). */

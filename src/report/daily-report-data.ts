@@ -3,16 +3,32 @@
  * pure rendering so the same data can be printed, emailed or inspected in a test.
  */
 import type { Side } from '../core/types.js';
-import type { DailyRow, DayBreach, ReportStore, RunStatus } from '../ports/store.js';
-import type { NlvPoint } from './nlv-chart.js';
+import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
+import type { CashFlowKind, CashFlowSource, DailyRow, DayBreach, ReportCashFlow, ReportStore, RunStatus } from '../ports/store.js';
+import type { FlowPoint } from './flow-adjusted.js';
 
 export type ReportKind = 'start' | 'mid' | 'end';
 
-/** A change of NLV against a base: the amount, and the amount as a fraction of the base. */
+/**
+ * A change of NLV against a base, the cash flows of the interval taken out: the amount (NLV now - base - flows:
+ * the gain or loss), and the amount as a fraction of the base (the interval's time-weighted return).
+ */
 export interface NlvChange {
   amount: number;
   fraction: number;
   base: number;
+  /** The money that moved in (+) or out (-) in the interval, taken out of `amount`. */
+  flows: number;
+}
+
+/** Money that moved in or out: not a gain or a loss. */
+export interface ReportFlowLine {
+  at: string;
+  amount: number;
+  currency: string;
+  kind: CashFlowKind;
+  source: CashFlowSource;
+  description: string;
 }
 
 export interface ReportPosition {
@@ -70,20 +86,22 @@ export interface DailyReportData {
     grossPositionValue: number;
     currency: string;
   };
-  /** Against the last snapshot of the previous trading day (or the latest day before it that has one). */
+  /** Against the last snapshot of the previous trading day (or the latest day before it that has one), flows out. */
   sincePreviousClose?: NlvChange & { day: string };
-  /** Against the first snapshot of the day; undefined while the day has only one. */
+  /** Against the first snapshot of the day, flows out; undefined while the day has only one. */
   sinceOpen?: NlvChange & { at: string };
+  /** The cash flows taken out of the main change (since the previous close, else since the open), oldest first. */
+  flows: ReportFlowLine[];
   positions: ReportPosition[];
   orders: ReportOrder[];
   fills: ReportFillLine[];
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
   breaches: DayBreach[];
   runs: Record<RunStatus, number> & { total: number };
-  /** The day's snapshots. */
-  daySeries: NlvPoint[];
-  /** Closing NLV per trading day (yyyy-MM-dd), oldest first, ending with today's latest. */
-  history: NlvPoint[];
+  /** The day's snapshots, each with the flows first reflected in it (the first: since the previous close). */
+  daySeries: FlowPoint[];
+  /** Closing NLV per trading day (yyyy-MM-dd), oldest first, ending with today's latest; flows since the point before. */
+  history: FlowPoint[];
   nextRun?: string;
 }
 
@@ -106,8 +124,16 @@ export function slippageOf(side: Side, price: number, reference: number, quantit
   return { cost: perShare * quantity, bps: reference > 0 ? (perShare / reference) * 10_000 : 0 };
 }
 
-function changeOf(now: number, base: number): NlvChange {
-  return { amount: now - base, fraction: base !== 0 ? (now - base) / base : 0, base };
+function changeOf(now: number, base: number, flows: number): NlvChange {
+  const amount = now - base - flows;
+  return { amount, fraction: base !== 0 ? amount / base : 0, base, flows };
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/** The flows first reflected in a snapshot taken after `fromExclusive` (none: from the start) and at or before `until`. */
+function flowsBetween(flows: readonly ReportCashFlow[], fromExclusive: string | undefined, until: string): ReportCashFlow[] {
+  return flows.filter((f) => (fromExclusive === undefined || ms(f.reflectedAt) > ms(fromExclusive)) && ms(f.reflectedAt) <= ms(until));
 }
 
 /** Gathers everything a start-, mid- or end-of-day summary shows. Reads only; writes nothing. */
@@ -133,10 +159,29 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     runs.total += 1;
     runs[r.status] += 1;
   }
-  const history = store
+  const history: FlowPoint[] = store
     .dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1))
     .map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
   if (last !== undefined) history.push({ t: o.tradingDay, nlv: last.netLiquidation });
+
+  // Cash flows: each counted once (a declaration replaces the flow a run inferred for the same money), in the
+  // snapshot that first reflects it.
+  const fromDay = [history[0]?.t, close?.tradingDay, o.tradingDay].filter((d): d is string => d !== undefined).sort()[0] ?? o.tradingDay;
+  const flows = effectiveFlows(store.cashFlowsOn(fromDay, o.tradingDay, o.now));
+  // Over days: a flow counts in the first point of its day or after (none before the first point: that is the base).
+  for (const f of flows) {
+    const point = history.find((p, i) => i > 0 && p.t >= f.tradingDay && (history[i - 1]?.t ?? '') < f.tradingDay);
+    if (point !== undefined) point.flow = sumFlows([{ amount: point.flow ?? 0 }, f]);
+  }
+  const daySeries: FlowPoint[] = snapshots.map((s, i) => {
+    // The first point's flows are those since the previous close; with no close, none is measured before it.
+    const flow =
+      i === 0 && close === undefined ? 0 : sumFlows(flowsBetween(flows, i === 0 ? close?.takenAt : snapshots[i - 1]?.takenAt, s.takenAt));
+    return { t: s.takenAt, nlv: s.netLiquidation, ...(flow === 0 ? {} : { flow }) };
+  });
+  const sinceClose = close === undefined || last === undefined ? [] : flowsBetween(flows, close.takenAt, last.takenAt);
+  const sinceFirst = first === undefined || last === undefined ? [] : flowsBetween(flows, first.takenAt, last.takenAt);
+  const counted = close !== undefined ? sinceClose : sinceFirst;
 
   return {
     kind: o.kind,
@@ -159,12 +204,22 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
           },
           ...(close === undefined
             ? {}
-            : { sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation), day: close.tradingDay } }),
+            : {
+                sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation, sumFlows(sinceClose)), day: close.tradingDay },
+              }),
           // With one snapshot so far, the change since the open is zero by construction: not worth a line.
           ...(first === undefined || first === last
             ? {}
-            : { sinceOpen: { ...changeOf(last.netLiquidation, first.netLiquidation), at: first.takenAt } }),
+            : { sinceOpen: { ...changeOf(last.netLiquidation, first.netLiquidation, sumFlows(sinceFirst)), at: first.takenAt } }),
         }),
+    flows: counted.map((f) => ({
+      at: f.at,
+      amount: f.amount,
+      currency: f.currency,
+      kind: f.kind,
+      source: f.source,
+      description: f.description,
+    })),
     positions: positions
       .map((p) => ({
         symbol: p.symbol,
@@ -199,7 +254,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     },
     breaches: store.breachesOn(o.tradingDay, o.now),
     runs,
-    daySeries: snapshots.map((s) => ({ t: s.takenAt, nlv: s.netLiquidation })),
+    daySeries,
     history,
     ...(o.nextRun === undefined ? {} : { nextRun: o.nextRun }),
   };

@@ -45,10 +45,16 @@ function header(v: ReportView): string {
         `<div style="font-size:15px;line-height:22px"><span style="color:${colourOf(c.sign)};font-weight:600;white-space:nowrap">${e(c.value)}</span> <span style="color:${MUTED}">${e(c.label)}</span></div>`,
     )
     .join('\n');
+  const flows = v.flows
+    .map(
+      (f) =>
+        `<div style="font-size:13px;line-height:20px;color:${MUTED}"><span style="font-weight:600;white-space:nowrap;font-variant-numeric:tabular-nums">${e(f.value)}</span> ${e(f.label)}</div>`,
+    )
+    .join('\n');
   return `<tr><td style="padding:20px 16px 8px">
 <div style="font-size:13px;color:${MUTED};letter-spacing:0.2px">${e(v.account)} · ${e(v.kindLabel)} · ${e(v.dayLabel)}</div>
 <div style="font-size:30px;line-height:38px;font-weight:700;color:${INK};padding:4px 0;font-variant-numeric:tabular-nums">${e(v.nlv ?? 'No snapshot yet')}</div>
-${changes}
+${changes}${flows === '' ? '' : `\n${flows}`}
 </td></tr>`;
 }
 

@@ -14,6 +14,7 @@ export function renderReportText(v: ReportView): string {
   const out: string[] = [`${v.account} - ${v.kindLabel} - ${v.dayLabel}`, ''];
   out.push(v.nlv === undefined ? 'No snapshot yet today.' : `NLV ${v.nlv}`);
   for (const c of v.changes) out.push(`  ${c.value} ${c.label}`);
+  for (const f of v.flows) out.push(`  ${f.value} ${f.label}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
   out.push('', v.breachSummary.text, v.runsLine);
   out.push(

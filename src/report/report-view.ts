@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { isFinal } from '../core/order-status.js';
-import type { DailyReportData, NlvChange, ReportKind } from './daily-report-data.js';
+import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
 import { formatMoney } from '../core/money.js';
 import {
   formatBps,
@@ -30,6 +30,8 @@ export interface ReportView {
   /** The NLV and its main change, for the subject and the inbox preview: "NLV 100,234.50 (+0.23%)". */
   headline: string;
   changes: { value: string; label: string; sign: Sign }[];
+  /** Money that moved in or out, taken out of the changes above: "+15,000.00", "deposited (declared: bonus)". */
+  flows: { value: string; label: string; sign: Sign }[];
   figures: [label: string, value: string][];
   breachSummary: { ok: boolean; text: string };
   runsLine: string;
@@ -54,6 +56,29 @@ const signOf = (x: number, digits = 2): Sign => {
 export function formatChange(c: NlvChange): string {
   return `${formatSignedMoney(c.amount)} (${formatSignedPct(c.fraction)})`;
 }
+
+const FLOW_WORDS: Record<ReportFlowLine['kind'], [inWord: string, outWord: string]> = {
+  deposit: ['deposited', 'deposited'],
+  withdrawal: ['withdrawn', 'withdrawn'],
+  dividend: ['dividend', 'dividend'],
+  interest: ['interest received', 'interest paid'],
+  fee: ['fee', 'fee'],
+  other: ['came in', 'went out'],
+};
+
+/** "+15,000.00" and "deposited (declared: bonus)" / "came in (inferred)", with the time it was first seen. */
+function flowLine(f: ReportFlowLine): ReportView['flows'][number] {
+  const [inWord, outWord] = FLOW_WORDS[f.kind];
+  const source = f.source === 'declared' ? `declared: ${f.description}` : f.source === 'statement' ? "broker's statement" : 'inferred';
+  return {
+    value: formatSignedMoney(f.amount),
+    label: `${f.amount >= 0 ? inWord : outWord} (${source}), not a gain or loss`,
+    sign: signOf(f.amount),
+  };
+}
+
+/** The change's label, saying when cash flows were taken out of it. */
+const netLabel = (c: NlvChange, label: string): string => (c.flows === 0 ? label : `${label}, cash flows taken out`);
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -83,14 +108,14 @@ export function buildReportView(d: DailyReportData): ReportView {
     const c = d.sincePreviousClose;
     changes.push({
       value: formatChange(c),
-      label: `since the close of ${DateTime.fromISO(c.day).toFormat('ccc LLL d')}`,
+      label: netLabel(c, `since the close of ${DateTime.fromISO(c.day).toFormat('ccc LLL d')}`),
       sign: signOf(c.amount),
     });
   }
   if (d.sinceOpen !== undefined) {
     changes.push({
       value: formatChange(d.sinceOpen),
-      label: `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`,
+      label: netLabel(d.sinceOpen, `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`),
       sign: signOf(d.sinceOpen.amount),
     });
   }
@@ -122,6 +147,7 @@ export function buildReportView(d: DailyReportData): ReportView {
     ...(nlv === undefined ? {} : { nlv }),
     headline: latest === undefined ? 'no snapshot yet' : `NLV ${formatMoney(latest.nlv)}${headline}`,
     changes,
+    flows: d.flows.map(flowLine),
     figures,
     breachSummary: breachSummary(d),
     runsLine: runsLine(d),

@@ -9,26 +9,42 @@ import type { ReportStore, RunStore } from '../ports/store.js';
 import { dailyRowOf, loadDailyReport, type DailyReportData, type LoadDailyReportOptions } from './daily-report-data.js';
 import { formatMoney } from '../core/money.js';
 import { renderNlvChart } from './nlv-chart.js';
+import { signedMoney } from '../core/cash-flows.js';
+import { shiftedByLaterFlows, timeWeighted } from './flow-adjusted.js';
 import { renderDailyReport, type ReportCharts } from './render-daily-report.js';
 
-/** Draws the charts worth showing: a line needs two points, so a day with one snapshot gets none. */
+/**
+ * Draws the charts worth showing: a line needs two points, so a day with one snapshot gets none. Cash flows are
+ * taken out of both lines (a deposit is not a gain): the day's points and the previous close move by the flows
+ * that came after them, so the line ends at the NLV now and its distance to the close is the day's P&L; the days'
+ * line is the time-weighted return, scaled to end at the NLV now.
+ */
 export async function drawReportCharts(data: DailyReportData): Promise<ReportCharts> {
   const charts: ReportCharts = {};
+  const moved = (points: DailyReportData['daySeries']): boolean => points.some((p) => (p.flow ?? 0) !== 0);
   if (data.daySeries.length >= 2) {
     const close = data.sincePreviousClose;
+    const day = shiftedByLaterFlows(data.daySeries, close?.base);
+    const withFlows = moved(data.daySeries);
     charts.dayPng = await renderNlvChart(
-      data.daySeries,
-      'NLV today (ET)',
-      close === undefined
+      day.points,
+      withFlows ? 'NLV today (ET), cash flows taken out' : 'NLV today (ET)',
+      close === undefined || day.baseline === undefined
         ? {}
         : {
-            baseline: close.base,
-            baselineLabel: `previous close ${formatMoney(close.base)}`,
+            baseline: day.baseline,
+            baselineLabel:
+              close.flows === 0
+                ? `previous close ${formatMoney(close.base)}`
+                : `previous close ${formatMoney(close.base)} ${signedMoney(close.flows)} moved`,
           },
     );
   }
   if (data.history.length >= 2) {
-    charts.monthPng = await renderNlvChart(data.history, `Closing NLV, last ${data.history.length} trading days`);
+    const title = `Closing NLV, last ${data.history.length} trading days`;
+    charts.monthPng = moved(data.history.slice(1))
+      ? await renderNlvChart(timeWeighted(data.history), `${title}, time-weighted (cash flows taken out)`)
+      : await renderNlvChart(data.history, title);
   }
   return charts;
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '../../src/errors.js';
 import { cashflowCommand, type CashflowOptions } from '../../src/cli/commands/cashflow-command.js';
 import type { CommandIo } from '../../src/cli/commands/command-io.js';
+import { statusCommand } from '../../src/cli/commands/status-command.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { measureCashFlows } from '../../src/run/measure-cash-flows.js';
 import type { CashFlowRecord } from '../../src/ports/store.js';
@@ -106,6 +107,21 @@ describe('rebalancer cashflow', () => {
     expect(json.flows.map((f) => [f.source, f.amount, f.counted])).toEqual([
       ['declared', -8000, true],
       ['inferred', -8000, false],
+    ]);
+
+    // status shows today's flows, and which one counts.
+    const status = commandIo(ws);
+    expect(statusCommand(status, { json: false, now: AFTER_T2 })).toBe(ExitCode.ok);
+    const text = status.out_.join('\n');
+    expect(text).toMatch(/cash flows today .*taken out of NAV_JUMP, DAILY_LOSS_LIMIT and the P&L/);
+    expect(text).toMatch(/2026-11-23T16:00:00\.000Z -8,000\.00 USD withdrawal \(declared, operator .*\): moved to savings\n/);
+    expect(text).toMatch(/-8,000\.00 USD other \(inferred, run .*\[replaced by a declaration: not counted\]/);
+    const statusJson = commandIo(ws);
+    expect(statusCommand(statusJson, { json: true, now: AFTER_T2 })).toBe(ExitCode.ok);
+    const parsed = JSON.parse(statusJson.out_.join('\n')) as { cashFlowsToday: { source: string; counted: boolean }[] };
+    expect(parsed.cashFlowsToday.map((f) => [f.source, f.counted])).toEqual([
+      ['declared', true],
+      ['inferred', false],
     ]);
 
     writeWeights(ws, T3, WEIGHTS);

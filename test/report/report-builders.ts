@@ -18,8 +18,9 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
       grossPositionValue: 62_111.05,
       currency: 'USD',
     },
-    sincePreviousClose: { amount: 230.5, fraction: 230.5 / 100_004, base: 100_004, day: '2026-11-20' },
-    sinceOpen: { amount: -65.5, fraction: -65.5 / 100_300, base: 100_300, at: '2026-11-23T14:35:00Z' },
+    sincePreviousClose: { amount: 230.5, fraction: 230.5 / 100_004, base: 100_004, flows: 0, day: '2026-11-20' },
+    sinceOpen: { amount: -65.5, fraction: -65.5 / 100_300, base: 100_300, flows: 0, at: '2026-11-23T14:35:00Z' },
+    flows: [],
     positions: [
       { symbol: 'AAPL', quantity: 210, marketPrice: 190, marketValue: 39_900, weight: 0.398, targetWeight: 0.38, drift: 0.018 },
       { symbol: 'MSFT', quantity: 55, marketPrice: 406.02, marketValue: 22_331.1, weight: 0.2228, targetWeight: 0.23, drift: -0.0072 },

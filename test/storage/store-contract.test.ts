@@ -14,7 +14,7 @@ import { RECORDED_ORDER_STATUSES, type RecordedOrderStatus } from '../../src/cor
 import type { BrokerOrder, Execution, OrderStatusName } from '../../src/core/types.js';
 import { StorageError } from '../../src/errors.js';
 import type { ContractCache } from '../../src/ports/contract-cache.js';
-import type { ReportStore, RunStatus, RunStore } from '../../src/ports/store.js';
+import type { CashFlowRecord, ReportStore, RunStatus, RunStore } from '../../src/ports/store.js';
 import { MemoryContractCache } from '../support/memory-contract-cache.js';
 import { MemoryDatabase, MemoryReportStore, MemoryStore } from '../support/memory-store.js';
 import { aBrokerOrder, anExecution, anOrder, aPosition, aSnapshot, makeTempDir } from './fixtures.js';
@@ -1118,6 +1118,55 @@ describe.each([
         { runId: 'c', takenAt: '2026-11-20T16:30:00.000Z', ...aSnapshot() },
       ]);
       expect(reports.snapshotsOn('2026-11-20', 'not a time')).toEqual([]);
+    });
+
+    it('cash flows of days: each in the day of the run whose snapshot first includes it; replaced ones too; none not yet read', () => {
+      const read = (runId: string, readAt: string, tradingDay: string): void =>
+        store.recordAccountRead({ runId, readAt, tradingDay, cash: 1000, netLiquidation: 100_000, currency: 'USD', positions: {} });
+      const flow = (id: string, at: string, amount: number, more: Partial<CashFlowRecord> = {}): void => {
+        store.recordCashFlow({
+          id,
+          at,
+          amount,
+          currency: 'USD',
+          kind: 'other',
+          source: 'declared',
+          description: id,
+          recordedAt: at,
+          recordedBy: 'operator t',
+          ...more,
+        });
+      };
+      start('fri', '2026-11-20T20:35:00.000Z', '2026-11-20');
+      start('mon-1', '2026-11-23T14:35:00.000Z', '2026-11-23');
+      start('mon-2', '2026-11-23T15:35:00.000Z', '2026-11-23');
+      read('fri', '2026-11-20T20:35:01.000Z', '2026-11-20');
+      read('mon-1', '2026-11-23T14:35:01.000Z', '2026-11-23');
+      read('mon-2', '2026-11-23T15:35:01.000Z', '2026-11-23');
+      // Saturday's deposit is first read on Monday; a flow the run mon-2 inferred is its own, whatever its `at`.
+      flow('sat', '2026-11-21T12:00:00Z', 15_000, { kind: 'deposit' });
+      flow('inferred:mon-2', '2026-11-23T15:35:01.000Z', -8000, {
+        source: 'inferred',
+        runId: 'mon-2',
+        windowFrom: '2026-11-23T14:35:01.000Z',
+        recordedBy: 'run mon-2',
+      });
+      flow('mon-declared', '2026-11-23T15:00:00.000Z', -8000);
+      flow('fri-fee', '2026-11-20T18:00:00.000Z', -5, { kind: 'fee' });
+      flow('not-yet-read', '2026-11-23T16:00:00.000Z', 100);
+      const seen = (from: string, to: string, until: string): [string, string, string][] =>
+        reports.cashFlowsOn(from, to, until).map((f) => [f.id, f.tradingDay, f.reflectedAt]);
+      expect(seen('2026-11-23', '2026-11-23', '2026-11-23T23:00:00Z')).toEqual([
+        ['sat', '2026-11-23', '2026-11-23T14:35:00.000Z'],
+        ['mon-declared', '2026-11-23', '2026-11-23T15:35:00.000Z'],
+        ['inferred:mon-2', '2026-11-23', '2026-11-23T15:35:00.000Z'],
+      ]);
+      expect(seen('2026-11-20', '2026-11-23', '2026-11-23T15:00:00Z')).toEqual([
+        ['fri-fee', '2026-11-20', '2026-11-20T20:35:00.000Z'],
+        ['sat', '2026-11-23', '2026-11-23T14:35:00.000Z'],
+      ]);
+      const inferred = reports.cashFlowsOn('2026-11-23', '2026-11-23', '2026-11-23T23:00:00Z').find((f) => f.source === 'inferred');
+      expect(inferred).toMatchObject({ amount: -8000, windowFrom: '2026-11-23T14:35:01.000Z', runId: 'mon-2', recordedBy: 'run mon-2' });
     });
 
     it('the close on or before a day is the last snapshot of the latest day that has one', () => {

@@ -35,6 +35,7 @@ import type {
   OrderReconciliation,
   OrderRecord,
   PositionRecord,
+  ReportCashFlow,
   ReportFill,
   ReportStore,
   RunRecord,
@@ -1482,6 +1483,39 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         ),
       ).map(toRun),
     );
+  }
+
+  cashFlowsOn(fromDay: string, toDay: string, until: string): ReportCashFlow[] {
+    return this.guard('cashFlowsOn', `read the cash flows of ${fromDay}..${toDay}`, () => {
+      const firstAtOrAfter = <T extends { seq: number }>(rows: T[], time: (r: T) => string, at: string): T | undefined => {
+        const atMs = julianMs(at);
+        return sorted(
+          rows.filter((r) => atMs !== undefined && (julianMs(time(r)) ?? -Infinity) >= atMs),
+          orderBy<T>(
+            (r) => julianMs(time(r)) ?? 0,
+            (r) => r.seq,
+          ),
+        )[0];
+      };
+      const rows = this.db.cashFlows.flatMap((f, seq) => {
+        const runId =
+          f.source === 'inferred' && f.runId !== undefined
+            ? f.runId
+            : (firstAtOrAfter(this.db.accountReads, (a) => a.readAt, f.at)?.runId ??
+              firstAtOrAfter(this.db.snapshots, (s) => s.takenAt, f.at)?.runId);
+        const run = runId === undefined ? undefined : this.run(runId);
+        if (run === undefined) return [];
+        const ofDays = compareText(run.tradingDay, fromDay) >= 0 && compareText(run.tradingDay, toDay) <= 0;
+        return ofDays && atOrBefore(run.startedAt, until) ? [{ f, seq, tradingDay: run.tradingDay, reflectedAt: run.startedAt }] : [];
+      });
+      return sorted(
+        rows,
+        orderBy<(typeof rows)[number]>(
+          (r) => julianMs(r.f.at) ?? 0,
+          (r) => r.seq,
+        ),
+      ).map((r) => ({ ...r.f, tradingDay: r.tradingDay, reflectedAt: r.reflectedAt }));
+    });
   }
 
   dailyRowsBefore(tradingDay: string, limit: number): DailyRow[] {

@@ -4,6 +4,7 @@ import type {
   DayBreach,
   OrderRecord,
   PositionRecord,
+  ReportCashFlow,
   ReportFill,
   ReportStore,
   RunRecord,
@@ -12,8 +13,8 @@ import type {
 import { guardStorage } from '../../fs/storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { toBreach, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
-import type { BreachRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+import { toBreach, toCashFlow, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
+import type { BreachRow, CashFlowRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 interface DailyTableRow {
   trading_day: string;
@@ -44,6 +45,15 @@ const SQL = {
   breachesOn: `SELECT b.code, b.symbol, b.detail, b.run_id, r.started_at FROM breaches b JOIN runs r ON r.id = b.run_id
     WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY r.started_at, b.id`,
   runsOn: 'SELECT * FROM runs WHERE trading_day = ? AND julianday(started_at) <= julianday(?) ORDER BY started_at, rowid',
+  // The run whose snapshot first includes a flow: the run that inferred it, else the first run that read the
+  // account (else took a snapshot) at or after it.
+  cashFlowsOn: `SELECT * FROM (
+      SELECT f.*, f.rowid AS seq, r.trading_day AS reflected_day, r.started_at AS reflected_at FROM cash_flows f
+      JOIN runs r ON r.id = CASE WHEN f.source = 'inferred' AND f.run_id IS NOT NULL THEN f.run_id ELSE coalesce(
+        (SELECT a.run_id FROM account_reads a WHERE julianday(a.read_at) >= julianday(f.at) ORDER BY julianday(a.read_at), a.rowid LIMIT 1),
+        (SELECT s.run_id FROM snapshots s WHERE julianday(s.taken_at) >= julianday(f.at) ORDER BY julianday(s.taken_at), s.id LIMIT 1)) END)
+    WHERE reflected_day >= ? AND reflected_day <= ? AND julianday(reflected_at) <= julianday(?)
+    ORDER BY julianday(at), seq`,
   dailyBefore: `SELECT * FROM (SELECT * FROM daily WHERE trading_day < ? ORDER BY trading_day DESC LIMIT ?) ORDER BY trading_day`,
   upsertDaily: `INSERT INTO daily (trading_day, closing_nlv, change, turnover, commissions, fills, recorded_at)
     VALUES (@trading_day, @closing_nlv, @change, @turnover, @commissions, @fills, @recorded_at)
@@ -115,6 +125,16 @@ export class SqliteReportStore implements ReportStore {
 
   runsOn(tradingDay: string, until: string): RunRecord[] {
     return this.all<RunRow>(`read the runs of ${tradingDay}`, SQL.runsOn, tradingDay, until).map(toRunRecord);
+  }
+
+  cashFlowsOn(fromDay: string, toDay: string, until: string): ReportCashFlow[] {
+    return this.all<CashFlowRow & { reflected_day: string; reflected_at: string }>(
+      `read the cash flows of ${fromDay}..${toDay}`,
+      SQL.cashFlowsOn,
+      fromDay,
+      toDay,
+      until,
+    ).map((r) => ({ ...toCashFlow(r), tradingDay: r.reflected_day, reflectedAt: r.reflected_at }));
   }
 
   dailyRowsBefore(tradingDay: string, limit: number): DailyRow[] {

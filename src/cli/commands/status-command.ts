@@ -5,11 +5,15 @@ import { existingDatabase, killSwitchOf, noRecordsYet, openApp, openStore, recor
 import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 import type { HaltState } from '../../ports/kill-switch.js';
+import { DateTime } from 'luxon';
+import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
+import { EXCHANGE_ZONE } from '../../core/session.js';
+import type { CashFlowRecord, RunStore } from '../../ports/store.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 /** `rebalancer status [--json]`: the latest snapshot, positions vs targets, last runs, breaches, halt state. */
-export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCode {
+export function statusCommand(io: CommandIo, options: { json: boolean; now?: string }): ExitCode {
   const home = findHome(io.cwd, io.env, { mayCreate: false });
   const app = openApp(home.dir, io.env, { workingDir: io.cwd });
   const halt = killSwitchOf(app.config).read() ?? null;
@@ -26,6 +30,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
     const runs = store.recentRuns(10);
     const lastRun = runs[0];
     const breaches = lastRun ? store.breachesOf(lastRun.runId) : [];
+    const flows = flowsToday(store, options.now ?? new Date().toISOString());
     if (options.json) {
       io.out(
         JSON.stringify(
@@ -35,6 +40,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
             positions: positions.map((p) => ({ ...p, drift: p.weight - p.targetWeight })),
             runs,
             lastRunBreaches: breaches,
+            cashFlowsToday: flows,
           },
           null,
           2,
@@ -61,6 +67,17 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
       ]);
       io.out(...formatTable(['SYMBOL', 'QTY', 'PRICE', 'VALUE', 'WEIGHT', 'TARGET', 'DRIFT'], rows, new Set([1, 2, 3, 4, 5, 6])));
     }
+    if (flows.length > 0) {
+      io.out(
+        '',
+        'cash flows today (New York date; not gains or losses, taken out of NAV_JUMP, DAILY_LOSS_LIMIT and the P&L):',
+        ...flows.map(
+          (f) =>
+            `  ${f.at} ${signedMoney(f.amount)} ${f.currency} ${f.kind} (${f.source}, ${f.recordedBy}): ${f.description}` +
+            (f.counted ? '' : ' [replaced by a declaration: not counted]'),
+        ),
+      );
+    }
     io.out('', 'last runs:');
     io.out(
       ...formatTable(
@@ -74,6 +91,15 @@ export function statusCommand(io: CommandIo, options: { json: boolean }): ExitCo
   } finally {
     store.close();
   }
+}
+
+/** The cash flows of today (New York date), each marked counted or replaced by a declaration. */
+function flowsToday(store: RunStore, now: string): (CashFlowRecord & { counted: boolean })[] {
+  const midnight = DateTime.fromISO(now).setZone(EXCHANGE_ZONE).startOf('day').toUTC().toISO() ?? now;
+  // An inferred flow's interval may start before midnight: read a day more, so a declaration that replaces it is seen.
+  const flows = store.cashFlowsSince(DateTime.fromISO(midnight).minus({ days: 1 }).toUTC().toISO() ?? midnight);
+  const counted = new Set(effectiveFlows(flows).map((f) => f.id));
+  return flows.filter((f) => f.at >= midnight && f.at <= now).map((f) => ({ ...f, counted: counted.has(f.id) }));
 }
 
 function haltLine(halt: HaltState | null): string {

@@ -43,7 +43,10 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
   if (data.history.length >= 2) {
     const title = `Closing NLV, last ${data.history.length} trading days`;
     charts.monthPng = moved(data.history.slice(1))
-      ? await renderNlvChart(timeWeighted(data.history), `${title}, time-weighted (cash flows taken out)`)
+      ? await renderNlvChart(
+          timeWeighted(data.history),
+          `NLV, last ${data.history.length} trading days, time-weighted (cash flows taken out)`,
+        )
       : await renderNlvChart(data.history, title);
   }
   return charts;

@@ -187,6 +187,11 @@ describe('rebalancer cashflow', () => {
       [{ amount: '-8000', kind: 'withdrawal', reason: 'x', at: '2026-11-23T14:37:00Z' }, /--at: .* is in the future/],
       [{ amount: '-8000', kind: 'withdrawal', reason: 'x', currency: 'dollars' }, /--currency: expected a 3-letter currency code/],
       [{ amount: '-8000', kind: 'withdrawal', reason: 'x', currency: 'EUR' }, /--currency EUR: the account is measured in USD/],
+      // A zero too many: more than the account holds.
+      [
+        { amount: '-1000000', kind: 'withdrawal', reason: 'x' },
+        /--amount -1,000,000\.00 is more than the account's NLV \(119,000\.00 USD at .*check the amount/,
+      ],
     ];
     for (const [o, message] of bad) {
       const r = cashflow(ws, { ...o, now: T0 });

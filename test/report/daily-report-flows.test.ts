@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dailyRowOf, loadDailyReport, type DailyReportData } from '../../src/report/daily-report-data.js';
 import { renderDailyReport } from '../../src/report/render-daily-report.js';
+import { drawReportCharts } from '../../src/report/send-daily-report.js';
 import { shiftedByLaterFlows, timeWeighted, timeWeightedReturn } from '../../src/report/flow-adjusted.js';
 import type { CashFlowRecord } from '../../src/ports/store.js';
 import { aRun, openReportDb, previousTradingDay, type ReportDb } from './report-fixtures.js';
@@ -68,7 +69,7 @@ function closes(): void {
 }
 
 describe('the daily summary net of cash flows', () => {
-  it('a deposit day shows the P&L without the deposit, the deposit as its own line, and a time-weighted chart', () => {
+  it('a deposit day shows the P&L without the deposit, the deposit as its own line, and a time-weighted chart', async () => {
     closes();
     const friRead = run('f2', FRI_CLOSE, '2026-11-20', 100_000);
     // 15,000 deposited over the weekend: the first run on Monday infers it; the market then adds 300.
@@ -99,6 +100,11 @@ describe('the daily summary net of cash flows', () => {
     expect(twr.at(-1)?.nlv).toBeCloseTo(115_300, 6);
     expect(twr[1]?.nlv).toBeCloseTo(115_300 / 1.003, 6);
     expect(timeWeightedReturn(data.history)).toBeCloseTo((100_000 / 99_000) * 1.003 - 1, 12);
+
+    // Both charts draw, flows taken out.
+    const charts = await drawReportCharts(data);
+    expect(charts.dayPng?.subarray(1, 4).toString()).toBe('PNG');
+    expect(charts.monthPng?.subarray(1, 4).toString()).toBe('PNG');
 
     const mail = renderDailyReport(data);
     expect(mail.subject).toContain('NLV 115,300.00 (+0.30%)');

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { DateTime } from 'luxon';
 import { ExitCode } from '../../errors.js';
 import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
+import { formatMoney } from '../../core/money.js';
 import { formatTable } from '../../run/console-report.js';
 import type { CashFlowKind, CashFlowRecord, RunStore } from '../../ports/store.js';
 import { openApp, openExistingStore, recordsLine } from '../../app/compose.js';
@@ -119,6 +120,15 @@ function declare(io: CommandIo, store: RunStore, d: Declaration, o: CashflowOpti
     io.err(
       `cashflow: --currency ${currency}: the account is measured in ${accountCurrency}; a flow in another currency ` +
         `cannot be taken out of its NLV: declare its value in ${accountCurrency}`,
+    );
+    return ExitCode.usage;
+  }
+  // A typo (a zero too many) would hide a real loss of the same size from DAILY_LOSS_LIMIT: money out can never
+  // be more than the account held.
+  if (read !== undefined && d.amount < 0 && -d.amount > read.netLiquidation) {
+    io.err(
+      `cashflow: --amount ${signedMoney(d.amount)} is more than the account's NLV (${formatMoney(read.netLiquidation)} ${read.currency} ` +
+        `at ${read.readAt}): no withdrawal takes more than the account holds; check the amount`,
     );
     return ExitCode.usage;
   }

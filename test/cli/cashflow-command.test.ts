@@ -201,6 +201,11 @@ describe('rebalancer cashflow', () => {
     // Within a minute of the clock is not "the future" (two clocks a little apart).
     expect(cashflow(ws, { amount: '-10', kind: 'fee', reason: 'x', at: '2026-11-23T14:35:30Z', now: T0 }).code).toBe(ExitCode.ok);
     expect(flows(ws).map((f) => [f.source, f.amount, f.kind])).toEqual([['declared', -10, 'fee']]);
+    // Without --at and no run's inference of it: recorded now, with the warning about money a run already saw.
+    const now = cashflow(ws, { amount: '250', kind: 'dividend', reason: 'SPY dividend', now: '2026-11-23T15:00:00.000Z' });
+    expect(now.code).toBe(ExitCode.ok);
+    expect(now.out).toMatch(/recorded: dividend \+250\.00 USD at 2026-11-23T15:00:00\.000Z/);
+    expect(now.out).toMatch(/note: recorded at .* after the last run read the account .* declare it with --at the time it moved/);
   });
 
   it('a home with no records: exits 2 and creates nothing', () => {

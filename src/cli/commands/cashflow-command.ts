@@ -153,6 +153,11 @@ function declare(io: CommandIo, store: RunStore, d: Declaration, o: CashflowOpti
         `${inferred.at}; --at ${d.at} is outside that interval, so both count. If it is the same money, declare it with --at ${inferred.at}`,
     );
   }
+  if (at === undefined && read !== undefined)
+    notes.push(
+      `note: recorded at ${o.now}, after the last run read the account (${read.readAt}). If that run already saw this money, ` +
+        `declare it with --at the time it moved (before ${read.readAt}) instead: otherwise the next run's NAV_JUMP takes it for a jump`,
+    );
   at ??= o.now;
 
   // The same command typed twice would count the money twice.

@@ -21,6 +21,8 @@ export interface CashReading {
   currency: string;
   /** Shares held then, per ticker (a ticker absent holds 0). */
   positions: ReadonlyMap<string, number>;
+  /** Dividends accrued in NLV and not yet paid (IB's NetDividend; negative owed on a short); absent: not known. */
+  accruedDividend?: number;
 }
 
 /** A recorded execution: what it did to cash and to the position. `time` on the machine's clock. */
@@ -109,10 +111,16 @@ export function inferCashFlow(input: InferenceInput): Inference {
       };
   }
   const change = new Exact(now.cash).minus(last.cash);
-  const unexplained = change.minus(tradeCash).toDecimalPlaces(2);
+  // A dividend IB had accrued in NLV and now paid moved from the accrual into cash: not money from outside.
+  const paid = settledAccrual(last.accruedDividend, now.accruedDividend);
+  const unexplained = change.minus(tradeCash).minus(paid).toDecimalPlaces(2);
   const explained = tradeCash.toDecimalPlaces(2).toNumber();
+  const dividends = paid.isZero() ? '' : ` and ${signedMoney(paid.toNumber())} by accrued dividends paid`;
   if (unexplained.abs().lt(input.minimum))
-    return { kind: 'none', description: `cash ${signedMoney(change.toNumber())}, all of it explained by ${between.length} execution(s)` };
+    return {
+      kind: 'none',
+      description: `cash ${signedMoney(change.toNumber())}, all of it explained by ${between.length} execution(s)${dividends}`,
+    };
   const amount = unexplained.toNumber();
   return {
     kind: 'flow',
@@ -120,8 +128,23 @@ export function inferCashFlow(input: InferenceInput): Inference {
     explained,
     description:
       `cash ${signedMoney(change.toNumber())} between ${last.at} and ${now.at}, of which ${signedMoney(explained)} by ${between.length} ` +
-      `execution(s): ${signedMoney(amount)} ${amount > 0 ? 'came in' : 'went out'} (a deposit, withdrawal, dividend, interest or fee)`,
+      `execution(s)${dividends}: ${signedMoney(amount)} ${amount > 0 ? 'came in' : 'went out'} (a deposit, withdrawal, dividend, interest or fee)`,
   };
+}
+
+/**
+ * The part of the accrued dividends that was paid between two readings: the accrual moving toward zero (a long's
+ * receivable paid in, a short's payable paid out) is cash that was already in NLV. An accrual that grew (an
+ * ex-date) moved no cash. Unknown at either reading: none.
+ */
+function settledAccrual(last: number | undefined, now: number | undefined): Decimal {
+  if (last === undefined || now === undefined) return new Exact(0);
+  const was = new Exact(last);
+  const is = new Exact(now);
+  if (is.abs().gte(was.abs())) return new Exact(0);
+  // Same side of zero, or gone: what left the accrual was paid.
+  if (!is.isZero() && is.isNeg() !== was.isNeg()) return new Exact(0);
+  return was.minus(is);
 }
 
 /** A recorded flow as the windows below need it. */

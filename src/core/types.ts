@@ -71,6 +71,11 @@ export interface AccountSummary {
   excessLiquidity: Money;
   /** IB's Cushion: excess liquidity / NLV, a fraction (0.25 = 25%). */
   cushion: number;
+  /**
+   * Dividends accrued and not yet paid (IB: the ledger's NetDividend; negative when owed on a short), counted in
+   * NLV from the ex-date until the pay date moves them into cash. Absent when the broker did not say.
+   */
+  accruedDividend?: Money;
 }
 
 export interface BrokerPosition {

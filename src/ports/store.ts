@@ -74,6 +74,8 @@ export interface AccountRead {
   currency: string;
   /** Shares per ticker then (tickers not held are absent). */
   positions: Record<string, number>;
+  /** Dividends accrued in NLV and not yet paid then; absent when the broker did not say. */
+  accruedDividend?: number;
 }
 
 export interface PositionRecord {

@@ -55,6 +55,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     netLiquidation: o.summary.netLiquidation,
     currency: o.summary.currency,
     positions: Object.fromEntries(o.positions.filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity])),
+    ...(o.summary.accruedDividend === undefined ? {} : { accruedDividend: o.summary.accruedDividend }),
   };
   const last = store.latestAccountRead(o.runId);
   const startOfDay = store.firstAccountReadOn(o.tradingDay);
@@ -72,8 +73,20 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     afterLastRead: f.orderRef === orderRefFor(last.runId, f.symbol),
   }));
   const inference = inferCashFlow({
-    last: { at: last.readAt, cash: last.cash, currency: last.currency, positions: new Map(Object.entries(last.positions)) },
-    now: { at: reading.readAt, cash: reading.cash, currency: reading.currency, positions: new Map(Object.entries(reading.positions)) },
+    last: {
+      at: last.readAt,
+      cash: last.cash,
+      currency: last.currency,
+      positions: new Map(Object.entries(last.positions)),
+      ...(last.accruedDividend === undefined ? {} : { accruedDividend: last.accruedDividend }),
+    },
+    now: {
+      at: reading.readAt,
+      cash: reading.cash,
+      currency: reading.currency,
+      positions: new Map(Object.entries(reading.positions)),
+      ...(reading.accruedDividend === undefined ? {} : { accruedDividend: reading.accruedDividend }),
+    },
     executions,
     unknownOutcomes: o.unknownOutcomes,
     quietMinutes: QUIET_MINUTES,

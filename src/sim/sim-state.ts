@@ -269,7 +269,7 @@ export function marginFigures(state: SimState, markOf: (symbol: string, avgCost:
 
 /** The account's figures with positions marked by `markOf` (see {@link marginFigures}). */
 export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCost: number) => number): AccountSummary {
-  const { nlv, long, short, maintMargin: maint } = marginFigures(state, markOf);
+  const { nlv, long, short, maintMargin: maint, accruedDividend } = marginFigures(state, markOf);
   const excess = nlv.minus(maint);
   return {
     account: state.account,
@@ -280,6 +280,7 @@ export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCo
     maintMargin: round2(maint),
     excessLiquidity: round2(excess),
     cushion: nlv.gt(0) ? excess.div(nlv).toDecimalPlaces(6).toNumber() : 0,
+    accruedDividend: round2(accruedDividend),
   };
 }
 

@@ -120,3 +120,38 @@ describe('effectiveFlows and sumFlows', () => {
     expect(sumFlows([{ amount: 0.1 }, { amount: 0.2 }])).toBe(0.3);
   });
 });
+
+describe('inferCashFlow with dividends IB accrued in NLV', () => {
+  const withAccrual = (cash: number, accrued: number | undefined, at = NOW) => ({
+    at,
+    cash,
+    currency: 'USD',
+    positions: new Map([['AAPL', 100]]),
+    ...(accrued === undefined ? {} : { accruedDividend: accrued }),
+  });
+
+  it('the pay date moves the accrual into cash: no flow (NLV did not move)', () => {
+    const r = inferCashFlow(input({ last: withAccrual(50_000, 26, LAST), now: withAccrual(50_026, 0) }));
+    expect(r.kind).toBe('none');
+    if (r.kind === 'none') expect(r.description).toContain('+26.00 by accrued dividends paid');
+  });
+
+  it('a short pays what it owed: no flow', () => {
+    expect(inferCashFlow(input({ last: withAccrual(50_000, -26, LAST), now: withAccrual(49_974, 0) })).kind).toBe('none');
+  });
+
+  it('the ex-date accrues without moving cash: no flow; a deposit on the pay date is still a deposit', () => {
+    expect(inferCashFlow(input({ last: withAccrual(50_000, 0, LAST), now: withAccrual(50_000, 26) })).kind).toBe('none');
+    expect(inferCashFlow(input({ last: withAccrual(50_000, 26, LAST), now: withAccrual(60_026, 0) }))).toMatchObject({
+      kind: 'flow',
+      amount: 10_000,
+    });
+  });
+
+  it('an accrual unknown at either reading explains nothing', () => {
+    expect(inferCashFlow(input({ last: withAccrual(50_000, undefined, LAST), now: withAccrual(50_026, 0) }))).toMatchObject({
+      kind: 'flow',
+      amount: 26,
+    });
+  });
+});

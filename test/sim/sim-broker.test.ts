@@ -92,6 +92,7 @@ describe('SimBroker', () => {
       maintMargin: 4750,
       excessLiquidity: 114250,
       cushion: 0.960084,
+      accruedDividend: 0,
     });
     const quotes = await b.quotes(['AAPL', 'NOQT'], {});
     expect(quotes).toEqual({ AAPL: { symbol: 'AAPL', bid: 189.98, ask: 190.02, last: 190.0, close: 188.5 } });

@@ -439,6 +439,7 @@ const toAccountRead = (r: AccountRead): AccountRead => ({
   netLiquidation: r.netLiquidation,
   currency: r.currency,
   positions: { ...r.positions },
+  ...(r.accruedDividend === undefined ? {} : { accruedDividend: r.accruedDividend }),
 });
 
 const toPosition = (p: PositionRow): PositionRecord => ({

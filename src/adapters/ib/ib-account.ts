@@ -36,7 +36,8 @@ export async function readAccountSummary(session: IbSession, account: string, ti
           session.events.on('accountSummaryEnd', (id) => id === ctx.id && ctx.resolve()),
         ];
       },
-      send: (api, id) => api.reqAccountSummary(id, 'All', Object.values(SUMMARY_TAGS).join(',')),
+      // $LEDGER: the base currency's ledger, for NetDividend (dividends accrued, not yet paid).
+      send: (api, id) => api.reqAccountSummary(id, 'All', [...Object.values(SUMMARY_TAGS), '$LEDGER'].join(',')),
     });
   } finally {
     // IB keeps a summary subscription open until cancelled, and allows only two at once.
@@ -65,7 +66,14 @@ export async function readAccountSummary(session: IbSession, account: string, ti
     maintMargin: figure(SUMMARY_TAGS.maintMargin),
     excessLiquidity: figure(SUMMARY_TAGS.excessLiquidity),
     cushion: figure(SUMMARY_TAGS.cushion),
+    ...accrued(rows.get('NetDividend')),
   };
+}
+
+/** The ledger's NetDividend when IB gave a number for it; absent otherwise (the run then cannot use it). */
+function accrued(row: { value: string; currency: string } | undefined): { accruedDividend?: number } {
+  const value = row === undefined || row.value.trim() === '' ? Number.NaN : Number(row.value);
+  return Number.isFinite(value) ? { accruedDividend: value } : {};
 }
 
 /**

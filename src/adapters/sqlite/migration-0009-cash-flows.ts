@@ -9,6 +9,7 @@
  * - account_reads: what each run read of the account before deciding (cash, NLV, the shares per ticker) and when:
  *   the next run measures the change in cash from there. The snapshot is taken after the run's orders; this is
  *   the reading before them, so that the executions of those orders fall inside the next run's interval.
+ *   accrued_dividend: dividends IB counted in NLV and had not paid yet (NULL: the broker did not say).
  */
 export const CASH_FLOWS_SCHEMA = `
 CREATE TABLE cash_flows (
@@ -33,7 +34,8 @@ CREATE TABLE account_reads (
   cash            REAL NOT NULL,
   net_liquidation REAL NOT NULL,
   currency        TEXT NOT NULL,
-  positions       TEXT NOT NULL
+  positions       TEXT NOT NULL,
+  accrued_dividend REAL
 );
 CREATE INDEX account_reads_by_time ON account_reads (read_at);
 CREATE INDEX account_reads_by_day ON account_reads (trading_day, read_at);

@@ -225,6 +225,7 @@ export interface AccountReadRow {
   currency: string;
   /** JSON: { "AAPL": 100, ... }. */
   positions: string;
+  accrued_dividend: number | null;
 }
 
 export function toAccountRead(r: AccountReadRow): AccountRead {
@@ -240,6 +241,7 @@ export function toAccountRead(r: AccountReadRow): AccountRead {
     netLiquidation: r.net_liquidation,
     currency: r.currency,
     positions,
+    ...(r.accrued_dividend === null ? {} : { accruedDividend: r.accrued_dividend }),
   };
 }
 
@@ -252,6 +254,7 @@ export function accountReadParams(a: AccountRead): AccountReadRow {
     net_liquidation: a.netLiquidation,
     currency: a.currency,
     positions: JSON.stringify(a.positions),
+    accrued_dividend: a.accruedDividend ?? null,
   };
 }
 

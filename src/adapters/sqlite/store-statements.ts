@@ -157,8 +157,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     latestSnapshot: db.prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1'),
     insertAccountRead: db.prepare<AccountReadRow>(
-      `INSERT INTO account_reads (run_id, read_at, trading_day, cash, net_liquidation, currency, positions)
-       VALUES (@run_id, @read_at, @trading_day, @cash, @net_liquidation, @currency, @positions)`,
+      `INSERT INTO account_reads (run_id, read_at, trading_day, cash, net_liquidation, currency, positions, accrued_dividend)
+       VALUES (@run_id, @read_at, @trading_day, @cash, @net_liquidation, @currency, @positions, @accrued_dividend)`,
     ),
     latestAccountRead: db.prepare<{ except: string | null }, AccountReadRow>(
       `SELECT * FROM account_reads WHERE @except IS NULL OR run_id <> @except ORDER BY read_at DESC, rowid DESC LIMIT 1`,

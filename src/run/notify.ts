@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ExitCode } from '../errors.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { ReportStore, RunStore } from '../ports/store.js';
 import type { Heartbeat } from '../ports/heartbeat.js';
@@ -56,6 +57,9 @@ export async function notifyAfterRun(
     }
   });
   await guarded(deps, 'daily emails', async () => {
+    // A run refused because the records belong to another account (exit 2) must not summarise those records
+    // under this account's name.
+    if (result.exitCode === ExitCode.usage) return;
     const account = result.account ?? settings.expectedAccount;
     if (account === undefined) return;
     const due = dueDailyEmails(

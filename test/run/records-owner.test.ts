@@ -129,6 +129,19 @@ describe('one account per set of records', () => {
     expect(back.exitCode).toBe(0);
   });
 
+  it("a refused run sends no daily summary of the other account's records under this account's name", async () => {
+    const stores = memoryStores();
+    expect((await runRebalance(runOn(stores, IN_SESSION, 'DU1234567'))).exitCode).toBe(0);
+    // After the close, with IB_ACCOUNT set to the other account: the end-of-day email would be due.
+    const other = runOn(stores, '2026-11-23T21:35:00Z', 'DU7654321', {
+      expectedAccount: 'DU7654321',
+      notify: { alertRepeatMinutes: 180, expectedAccount: 'DU7654321' },
+    });
+    const result = await runRebalance(other);
+    expect(result.exitCode).toBe(2);
+    expect(other.mailer.attempts.map((m) => m.subject).filter((s) => /start of day|mid-day|end of day/.test(s))).toEqual([]);
+  });
+
   it('the sim broker, then IB on the same records: refused, naming both broker kinds', async () => {
     const stores = memoryStores();
     expect((await runRebalance(runOn(stores, IN_SESSION, 'DU0000001'))).exitCode).toBe(0);

@@ -156,14 +156,13 @@ export interface FlowForWindow {
 }
 
 /**
- * The flows that count, each once: a declared flow wins over an inferred one whose interval holds it (the person
- * named the same money the run measured), and over a statement's on the same day... (statements' flows are
- * recorded only where no declared one covers them).
+ * The flows that count, each once: a declared flow wins over an inferred or a statement's one whose interval holds
+ * it (the person named the same money the run measured or the broker booked).
  */
 export function effectiveFlows<T extends FlowForWindow>(flows: readonly T[]): T[] {
   const declared = flows.filter((f) => f.source === 'declared');
   return flows.filter((f) => {
-    if (f.source !== 'inferred' || f.windowFrom === undefined) return true;
+    if (f.source === 'declared' || f.windowFrom === undefined) return true;
     const from = f.windowFrom;
     return !declared.some((d) => d.at > from && d.at <= f.at);
   });
@@ -180,4 +179,60 @@ export function sumFlows(flows: readonly { amount: number }[]): number {
 /** "+15,000.00" / "-8,000.00". */
 export function signedMoney(amount: number): string {
   return `${amount > 0 ? '+' : ''}${formatMoney(amount)}`;
+}
+
+/** A cash booking of the broker's statement, as far as flows need it (see ports/statements.ts). */
+export interface StatementBooking {
+  transactionId: string;
+  type: string;
+  currency: string;
+  amount: string;
+  /** YYYY-MM-DD, the exchange's date. */
+  date: string;
+  description: string;
+}
+
+/**
+ * IB's cash transaction types that are money from or to outside the account's holdings. Dividends, payments in lieu
+ * and their withholding tax are left out: IB accrues a dividend in NLV from the ex-date, so its payment moves no NLV.
+ */
+const FLOW_TYPES: ReadonlyMap<string, 'deposit-or-withdrawal' | 'interest' | 'fee'> = new Map([
+  ['Deposits/Withdrawals', 'deposit-or-withdrawal'],
+  ['Deposits & Withdrawals', 'deposit-or-withdrawal'],
+  ['Broker Interest Received', 'interest'],
+  ['Broker Interest Paid', 'interest'],
+  ['Bond Interest Received', 'interest'],
+  ['Bond Interest Paid', 'interest'],
+  ['Other Fees', 'fee'],
+]);
+
+export interface StatementFlow {
+  transactionId: string;
+  /** The day it was booked (YYYY-MM-DD). */
+  date: string;
+  amount: number;
+  kind: 'deposit' | 'withdrawal' | 'interest' | 'fee';
+  description: string;
+}
+
+/**
+ * The flows a statement books on the given days, in the account's currency: deposits and withdrawals, interest,
+ * fees. Bookings in another currency are left out (their value in the account's currency is not stated).
+ */
+export function statementFlows(bookings: readonly StatementBooking[], o: { currency: string; days: ReadonlySet<string> }): StatementFlow[] {
+  return bookings.flatMap((b) => {
+    const type = FLOW_TYPES.get(b.type);
+    const amount = new Exact(b.amount.trim() === '' ? Number.NaN : b.amount);
+    if (type === undefined || b.currency !== o.currency || !o.days.has(b.date) || !amount.isFinite() || amount.isZero()) return [];
+    const kind = type === 'deposit-or-withdrawal' ? (amount.isPos() ? 'deposit' : 'withdrawal') : type;
+    return [
+      {
+        transactionId: b.transactionId,
+        date: b.date,
+        amount: amount.toDecimalPlaces(2).toNumber(),
+        kind,
+        description: `${b.type}: ${b.description}`,
+      },
+    ];
+  });
 }

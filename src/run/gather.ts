@@ -6,7 +6,8 @@ import { tradingDayOf } from '../core/session.js';
 import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
 import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
-import { measureCashFlows, type CashFlowMeasure } from './measure-cash-flows.js';
+import { measureCashFlows, wholeDaysBetween, type CashFlowMeasure } from './measure-cash-flows.js';
+import { statementFlows } from '../core/cash-flows.js';
 import { findSplits } from './find-splits.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
@@ -86,7 +87,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
   const unknownOutcomes = store.unknownOutcomes();
-  const cashFlows = measureCashFlows(store, {
+  const measure = {
     runId: options.runId ?? 'preview',
     tradingDay,
     readAt,
@@ -94,7 +95,9 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     positions,
     unknownOutcomes: unknownOutcomes.length,
     ...(options.brokerClock ?? {}),
-  });
+  };
+  const measured = measureCashFlows(store, measure);
+  const cashFlows = await withStatementFlows(measured, { store, account, statements: options.statements, measure });
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
   return {
     now,
@@ -143,4 +146,29 @@ function againstLastReads(flows: CashFlowMeasure): Pick<World, 'lastNetLiquidati
     ...(flows.last ? { lastNetLiquidation: flows.last.netLiquidation } : {}),
     ...(flows.startOfDay ? { startOfDayNetLiquidation: flows.startOfDay.netLiquidation } : {}),
   };
+}
+
+/**
+ * When no flow could be inferred between the readings (see core/cash-flows.ts), the broker's statement of the whole
+ * days between them says what moved (deposits, withdrawals, interest, fees). A statement that cannot be had leaves
+ * the flows unknown: the breakers judge NLV as it is, as they would without statements.
+ */
+async function withStatementFlows(
+  measured: CashFlowMeasure,
+  o: { store: RunStore; account: string; statements: StatementSource | undefined; measure: Parameters<typeof measureCashFlows>[1] },
+): Promise<CashFlowMeasure> {
+  if (o.statements === undefined || measured.inference?.kind !== 'unknown' || measured.last === undefined) return measured;
+  const days = wholeDaysBetween(measured.last.readAt, o.measure.readAt);
+  const first = days[0];
+  const lastDay = days.at(-1);
+  if (first === undefined || lastDay === undefined) return measured;
+  try {
+    const statement = await o.statements.statement(o.account, first, lastDay);
+    if (statement.cashTransactions === undefined)
+      return { ...measured, statementNote: `${o.statements.name} has no Cash Transactions section: add it to the Flex query` };
+    const flows = statementFlows(statement.cashTransactions, { currency: o.measure.summary.currency, days: new Set(days) });
+    return measureCashFlows(o.store, { ...o.measure, statementFlows: flows });
+  } catch (error) {
+    return { ...measured, statementNote: `${o.statements.name}: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }

@@ -2,7 +2,10 @@ import { DateTime } from 'luxon';
 import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
 import type { AccountSummary, BrokerPosition } from '../core/types.js';
 import { orderRefFor } from './run-id.js';
-import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference } from '../core/cash-flows.js';
+import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference, type StatementFlow } from '../core/cash-flows.js';
+
+/** The exchange's days (IB's statements are dated in New York). */
+const STATEMENT_ZONE = 'America/New_York';
 
 /** An execution this close to an account read may not be in that read's cash yet (IB). */
 export const QUIET_MINUTES = 5;
@@ -22,6 +25,10 @@ export interface CashFlowMeasure {
   sinceStartOfDay: number;
   /** The flow this run inferred between `last` and `reading`, to be recorded with it. */
   inferred?: CashFlowRecord;
+  /** Flows the broker's statement booked on whole days between the readings, when none could be inferred: recorded too. */
+  fromStatement: CashFlowRecord[];
+  /** Why the statement could not say (it failed, or the query lacks the section). */
+  statementNote?: string;
   /** What the inference found: a flow, none, or why it could not tell. */
   inference?: Inference;
 }
@@ -37,6 +44,8 @@ export interface MeasureOptions {
   /** The machine's clock onto the broker's and back (broker-clock.ts); default: they agree. */
   toBroker?: (machineIso: string) => string;
   toMachine?: (brokerIso: string) => string;
+  /** The broker's statement's flows of the whole days between the last reading and this one (see wholeDaysBetween). */
+  statementFlows?: StatementFlow[];
 }
 
 /**
@@ -59,7 +68,8 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
   };
   const last = store.latestAccountRead(o.runId);
   const startOfDay = store.firstAccountReadOn(o.tradingDay);
-  if (last === undefined) return { reading, sinceLastSnapshot: 0, sinceStartOfDay: 0, ...(startOfDay ? { startOfDay } : {}) };
+  if (last === undefined)
+    return { reading, sinceLastSnapshot: 0, sinceStartOfDay: 0, fromStatement: [], ...(startOfDay ? { startOfDay } : {}) };
 
   const from = DateTime.fromISO(last.readAt).minus({ minutes: QUIET_MINUTES }).toUTC().toISO() ?? last.readAt;
   const executions = store.fillsSince(toBroker(from)).map((f) => ({
@@ -108,9 +118,14 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
           recordedBy: `run ${o.runId}`,
         }
       : undefined;
+  // What the run could not infer, the broker's statement may have booked (whole days between the readings only).
+  const fromStatement = inference.kind === 'unknown' ? (o.statementFlows ?? []).map((f) => statementRecord(f, o, reading)) : [];
+  const measured: CashFlowRecord[] = [...(inferred ? [inferred] : []), ...fromStatement];
   const since = (fromExclusive: string): number => {
-    const recorded: FlowForWindow[] = store.cashFlowsSince(fromExclusive).filter((f) => f.at <= reading.readAt);
-    return sumFlows(effectiveFlows(inferred === undefined ? recorded : [...recorded, inferred]));
+    const recorded: FlowForWindow[] = store
+      .cashFlowsSince(fromExclusive)
+      .filter((f) => f.at <= reading.readAt && !measured.some((m) => m.id === f.id));
+    return sumFlows(effectiveFlows([...recorded, ...measured]));
   };
   return {
     reading,
@@ -120,6 +135,38 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     // The day's first reading is this one when none is recorded yet: nothing moved since it.
     sinceStartOfDay: startOfDay === undefined ? 0 : since(startOfDay.readAt),
     ...(inferred ? { inferred } : {}),
+    fromStatement,
     inference,
+  };
+}
+
+/**
+ * The New York days wholly between two readings (after the last one's day, before this one's): the days a
+ * statement can say everything about, since both readings' cash already holds or lacks all of them.
+ */
+export function wholeDaysBetween(lastReadAt: string, readAt: string): string[] {
+  const first = DateTime.fromISO(lastReadAt, { zone: 'utc' }).setZone(STATEMENT_ZONE).startOf('day').plus({ days: 1 });
+  const end = DateTime.fromISO(readAt, { zone: 'utc' }).setZone(STATEMENT_ZONE).startOf('day');
+  if (!first.isValid || !end.isValid) return [];
+  const days: string[] = [];
+  for (let d = first; d < end && days.length < 31; d = d.plus({ days: 1 })) days.push(d.toISODate() ?? '');
+  return days.filter((d) => d !== '');
+}
+
+function statementRecord(f: StatementFlow, o: MeasureOptions, reading: AccountRead): CashFlowRecord {
+  const day = DateTime.fromISO(f.date, { zone: STATEMENT_ZONE });
+  return {
+    id: `statement:${f.transactionId}`,
+    // The whole day it was booked on: a declaration within that day wins over it.
+    at: day.endOf('day').toUTC().toISO() ?? reading.readAt,
+    windowFrom: day.startOf('day').toUTC().toISO() ?? reading.readAt,
+    amount: f.amount,
+    currency: reading.currency,
+    kind: f.kind,
+    source: 'statement',
+    description: `${f.description} (booked ${f.date}, from the broker's statement)`,
+    runId: o.runId,
+    recordedAt: reading.readAt,
+    recordedBy: `run ${o.runId}`,
   };
 }

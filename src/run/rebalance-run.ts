@@ -227,6 +227,7 @@ function applyDecisionRecords(o: RunOptions, now: string, world: World, decision
   if (!o.dryRun) {
     store.recordAccountRead(world.cashFlows.reading);
     if (world.cashFlows.inferred !== undefined) store.recordCashFlow(world.cashFlows.inferred);
+    for (const flow of world.cashFlows.fromStatement) store.recordCashFlow(flow);
   }
   if (!o.dryRun && decision.haltReason !== undefined) {
     const state = { reason: decision.haltReason, at: now, source: `run ${o.runId}` };
@@ -270,7 +271,16 @@ function printDecision(out: RunOptions['out'], decision: Decision): void {
 function describeCashFlows(flows: CashFlowMeasure): { line?: string; notice?: string } {
   const inference = flows.inference;
   if (inference === undefined) return {};
-  if (inference.kind === 'unknown') return { line: `cash flows: not inferred since the last run (${inference.reason})` };
+  if (inference.kind === 'unknown') {
+    const booked = flows.fromStatement;
+    if (booked.length > 0) {
+      const list = booked.map((f) => `${signedMoney(f.amount)} ${f.kind} (${f.description})`).join('; ');
+      const notice = `cash flows from the broker's statement (none could be inferred: ${inference.reason}): ${list}; NAV_JUMP, DAILY_LOSS_LIMIT and the day's P&L take them out`;
+      return { line: notice, notice };
+    }
+    const note = flows.statementNote === undefined ? '' : `; the statement could not say: ${flows.statementNote}`;
+    return { line: `cash flows: not inferred since the last run (${inference.reason})${note}` };
+  }
   if (inference.kind === 'none') return { line: `cash flows: none since the last run (${inference.description})` };
   const notice =
     `cash flow: ${signedMoney(inference.amount)} ${inference.amount > 0 ? 'came in' : 'went out'} since the last run, inferred from the change in cash ` +

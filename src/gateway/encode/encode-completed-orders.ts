@@ -1,4 +1,5 @@
 import { REPLY } from '../wire/message-ids.js';
+import { limitOrderHeadFields, stockContractFields } from './order-fields.js';
 import type { OrderView } from './encode-orders.js';
 import { num } from './values.js';
 
@@ -33,30 +34,8 @@ export function completedOrder(o: CompletedOrderView): string[] {
   const algo = o.adaptivePriority === undefined ? [''] : ['Adaptive', '1', 'adaptivePriority', o.adaptivePriority];
   return [
     String(REPLY.COMPLETED_ORDER),
-    // contract: conId, symbol, secType, lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass
-    String(c.conId),
-    c.symbol,
-    'STK',
-    '',
-    '0',
-    '',
-    '',
-    'SMART',
-    c.currency,
-    c.symbol,
-    c.tradingClass,
-    // action, totalQuantity, orderType, lmtPrice, auxPrice, tif, ocaGroup, account, openClose, origin, orderRef
-    o.action,
-    num(o.quantity),
-    'LMT',
-    num(o.lmtPrice),
-    '',
-    o.tif,
-    '',
-    o.account,
-    '',
-    '0',
-    o.orderRef,
+    ...stockContractFields(c),
+    ...limitOrderHeadFields(o),
     // permId (no client id), outsideRth, hidden, discretionaryAmt, goodAfterTime (no sharesAllocation)
     String(o.permId),
     '0',

@@ -1,4 +1,5 @@
 import type { ContractView } from '../account/contracts.js';
+import { stockContractFields } from './order-fields.js';
 import { REPLY } from '../wire/message-ids.js';
 import { UNSET_DOUBLE, num } from './values.js';
 
@@ -35,17 +36,7 @@ export function executionData(reqId: number, e: ExecutionView): string[] {
     String(REPLY.EXECUTION_DATA),
     String(reqId),
     String(e.orderId),
-    String(c.conId),
-    c.symbol,
-    'STK',
-    '',
-    '0',
-    '',
-    '',
-    'SMART',
-    c.currency,
-    c.symbol,
-    c.tradingClass,
+    ...stockContractFields(c),
     e.execId,
     e.time,
     e.account,

@@ -1,4 +1,5 @@
 import type { ContractView } from '../account/contracts.js';
+import { limitOrderHeadFields, stockContractFields } from './order-fields.js';
 import { REPLY } from '../wire/message-ids.js';
 import { num } from './values.js';
 
@@ -39,30 +40,8 @@ export function openOrder(o: OrderView): string[] {
   return [
     String(REPLY.OPEN_ORDER),
     String(o.orderId),
-    // contract: conId, symbol, secType, lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass
-    String(c.conId),
-    c.symbol,
-    'STK',
-    '',
-    '0',
-    '',
-    '',
-    'SMART',
-    c.currency,
-    c.symbol,
-    c.tradingClass,
-    // action, totalQuantity, orderType, lmtPrice, auxPrice, tif, ocaGroup, account, openClose, origin, orderRef
-    o.action,
-    num(o.quantity),
-    'LMT',
-    num(o.lmtPrice),
-    '',
-    o.tif,
-    '',
-    o.account,
-    '',
-    '0',
-    o.orderRef,
+    ...stockContractFields(c),
+    ...limitOrderHeadFields(o),
     // clientId, permId, outsideRth, hidden, discretionaryAmt, goodAfterTime, sharesAllocation
     String(o.clientId),
     String(o.permId),

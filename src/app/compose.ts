@@ -222,15 +222,20 @@ export function filePortsOf(
  * The broker's statements, for the orders whose outcome left the live API's view: IB's Flex Web Service when the
  * broker is IB and FLEX_TOKEN and FLEX_QUERY_ID are set; none otherwise (the sim broker keeps its own history).
  */
-export function statementsOf(config: Config, logger: Logger): Pick<RunPorts, 'statements'> {
+export function statementsOf(config: Config, logger?: Logger): Pick<RunPorts, 'statements'> {
   if (config.broker.kind !== 'ib') return {};
-  const statements = flexStatementSource(config, { log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  const log = logger === undefined ? undefined : { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
+  const statements = flexStatementSource(config, log === undefined ? {} : { log });
   return statements === undefined ? {} : { statements };
 }
 
-/** What `rebalancer plan` reads: a read-only broker, the records, the kill switch and the forecasts. */
+/**
+ * What `rebalancer plan` reads: a read-only broker, the records, the kill switch, the forecasts, and the broker's
+ * statements as a run would read them (so that plan and run agree on flows and splits).
+ */
 export function previewPortsOf(config: Config, now: string, store: PreviewPorts['store']): PreviewPorts {
   return {
+    ...statementsOf(config),
     broker: createBroker(config, now, true),
     store,
     killSwitch: killSwitchOf(config),

@@ -1,4 +1,5 @@
 import { BrokerError, type Broker } from '../ports/broker.js';
+import type { StatementSource } from '../ports/statements.js';
 import type { ForecastSource } from '../ports/forecast-source.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
 import type { RunStore } from '../ports/store.js';
@@ -44,6 +45,8 @@ export interface PreviewPorts {
   fallbackRules: SessionRules;
   /** The database the store reads, named when the records belong to another account. */
   databasePath?: string;
+  /** The broker's statements, when configured: read as a run reads them (flows, splits); never written from. */
+  statements?: StatementSource;
 }
 
 /** The broker's recent executions; a preview without them still plans, and says what it could not count. */
@@ -106,6 +109,7 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       now,
       forecastAge: forecastAgeLimitOf(settings),
       unrecordedExecutions: unrecorded.executions,
+      ...(ports.statements === undefined ? {} : { statements: ports.statements }),
     });
     const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined });
     const marketOpen = decision.phase.ordersAllowed;

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runRebalance } from '../../src/run/rebalance-run.js';
+import { previewPlan } from '../../src/run/preview-plan.js';
 import { statementFlows } from '../../src/core/cash-flows.js';
 import { wholeDaysBetween } from '../../src/run/measure-cash-flows.js';
 import { StatementError, type BrokerStatement, type StatementCashTransaction, type StatementSource } from '../../src/ports/statements.js';
@@ -75,6 +76,13 @@ describe('cash flows from the statement, when none could be inferred', () => {
     expect(run.db.cashFlows).toEqual([
       expect.objectContaining({ id: 'statement:3001', amount: 15_000, kind: 'deposit', source: 'statement', runId: runIdAt(MONDAY) }),
     ]);
+  });
+
+  it('`plan` reads the statement as the run does: it shows no NAV_JUMP either, and records nothing', async () => {
+    const run = mondayAfterADeposit(new Statements(() => ({ cashTransactions: [booking()] })));
+    const preview = await previewPlan(run, run.settings, MONDAY);
+    expect(preview.plan.breaches.map((b) => b.code)).not.toContain('NAV_JUMP');
+    expect(run.db.cashFlows).toEqual([]);
   });
 
   it('without statements, or when the statement fails, nothing is taken out: NAV_JUMP blocks as before', async () => {

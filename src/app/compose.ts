@@ -32,7 +32,8 @@ import { DataDirRecords } from '../adapters/files/record-files.js';
 import { forecastFiles } from '../adapters/files/forecast-files.js';
 import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
 import { advancingClock } from '../adapters/clock/clocks.js';
-import { flexStatementSource } from '../adapters/flex/flex-source.js';
+import type { FlexSourceOptions } from '../adapters/flex/flex-source.js';
+import type { BrokerStatement, StatementSource } from '../ports/statements.js';
 
 export interface AppContext {
   config: Config;
@@ -223,10 +224,36 @@ export function filePortsOf(
  * broker is IB and FLEX_TOKEN and FLEX_QUERY_ID are set; none otherwise (the sim broker keeps its own history).
  */
 export function statementsOf(config: Config, logger?: Logger): Pick<RunPorts, 'statements'> {
-  if (config.broker.kind !== 'ib') return {};
+  const { token, queryId } = config.flex;
+  if (config.broker.kind !== 'ib' || token === undefined || token === '' || queryId === undefined || queryId === '') return {};
   const log = logger === undefined ? undefined : { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
-  const statements = flexStatementSource(config, log === undefined ? {} : { log });
-  return statements === undefined ? {} : { statements };
+  return { statements: new LazyFlexStatements(config, queryId, log === undefined ? {} : { log }) };
+}
+
+/**
+ * IB's Flex Web Service, loaded when a run first asks it for a statement: its XML parser costs about 20 MB, and
+ * most runs never need a statement.
+ */
+class LazyFlexStatements implements StatementSource {
+  readonly name: string;
+  private source: Promise<StatementSource> | undefined;
+
+  constructor(
+    private readonly config: Config,
+    queryId: string,
+    private readonly options: FlexSourceOptions,
+  ) {
+    this.name = `IB Flex Web Service (query ${queryId})`;
+  }
+
+  async statement(account: string, fromDate: string, toDate: string): Promise<BrokerStatement> {
+    this.source ??= import('../adapters/flex/flex-source.js').then((m) => {
+      const made = m.flexStatementSource(this.config, this.options);
+      if (made === undefined) throw new Error('FLEX_TOKEN and FLEX_QUERY_ID are not both set');
+      return made;
+    });
+    return (await this.source).statement(account, fromDate, toDate);
+  }
 }
 
 /**

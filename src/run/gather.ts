@@ -110,12 +110,10 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     forecastFiles: read.files,
     strategies: store.strategies(),
     managedSymbols,
-    lastNetLiquidation: store.latestSnapshot()?.netLiquidation,
-    startOfDayNetLiquidation: store.startOfDayNetLiquidation(tradingDay),
+    ...againstLastReads(cashFlows, store, tradingDay),
     tradedValueToday: store.tradedValueOn(tradingDay),
     ledger,
     unknownOutcomes,
-    ...againstLastReads(cashFlows),
     cashFlows,
     session,
   };
@@ -141,10 +139,14 @@ function contractHints(forecasts: Forecast[]): Record<string, ContractHint> {
  * NAV_JUMP and DAILY_LOSS_LIMIT compare with the account as earlier runs read it before deciding (the readings the
  * flows are measured from), when there are such readings; else with the snapshots, as before migration 0009.
  */
-function againstLastReads(flows: CashFlowMeasure): Pick<World, 'lastNetLiquidation' | 'startOfDayNetLiquidation'> {
+function againstLastReads(
+  flows: CashFlowMeasure,
+  store: RunStore,
+  tradingDay: string,
+): Pick<World, 'lastNetLiquidation' | 'startOfDayNetLiquidation'> {
   return {
-    ...(flows.last ? { lastNetLiquidation: flows.last.netLiquidation } : {}),
-    ...(flows.startOfDay ? { startOfDayNetLiquidation: flows.startOfDay.netLiquidation } : {}),
+    lastNetLiquidation: flows.last?.netLiquidation ?? store.latestSnapshot()?.netLiquidation,
+    startOfDayNetLiquidation: flows.startOfDay?.netLiquidation ?? store.startOfDayNetLiquidation(tradingDay),
   };
 }
 

@@ -1,11 +1,9 @@
 import { DateTime } from 'luxon';
+import { EXCHANGE_ZONE } from '../core/session.js';
 import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
 import type { AccountSummary, BrokerPosition } from '../core/types.js';
 import { orderRefFor } from './run-id.js';
 import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference, type StatementFlow } from '../core/cash-flows.js';
-
-/** The exchange's days (IB's statements are dated in New York). */
-const STATEMENT_ZONE = 'America/New_York';
 
 /** An execution this close to an account read may not be in that read's cash yet (IB). */
 export const QUIET_MINUTES = 5;
@@ -145,8 +143,8 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
  * statement can say everything about, since both readings' cash already holds or lacks all of them.
  */
 export function wholeDaysBetween(lastReadAt: string, readAt: string): string[] {
-  const first = DateTime.fromISO(lastReadAt, { zone: 'utc' }).setZone(STATEMENT_ZONE).startOf('day').plus({ days: 1 });
-  const end = DateTime.fromISO(readAt, { zone: 'utc' }).setZone(STATEMENT_ZONE).startOf('day');
+  const first = DateTime.fromISO(lastReadAt, { zone: 'utc' }).setZone(EXCHANGE_ZONE).startOf('day').plus({ days: 1 });
+  const end = DateTime.fromISO(readAt, { zone: 'utc' }).setZone(EXCHANGE_ZONE).startOf('day');
   if (!first.isValid || !end.isValid) return [];
   const days: string[] = [];
   for (let d = first; d < end && days.length < 31; d = d.plus({ days: 1 })) days.push(d.toISODate() ?? '');
@@ -154,7 +152,7 @@ export function wholeDaysBetween(lastReadAt: string, readAt: string): string[] {
 }
 
 function statementRecord(f: StatementFlow, o: MeasureOptions, reading: AccountRead): CashFlowRecord {
-  const day = DateTime.fromISO(f.date, { zone: STATEMENT_ZONE });
+  const day = DateTime.fromISO(f.date, { zone: EXCHANGE_ZONE });
   return {
     id: `statement:${f.transactionId}`,
     // The whole day it was booked on: a declaration within that day wins over it.

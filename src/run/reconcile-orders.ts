@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { EXCHANGE_ZONE, tradingDayOf } from '../core/session.js';
 import type { Broker } from '../ports/broker.js';
 import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
@@ -8,8 +9,6 @@ import { matchOpenOrders, resolveOrder, type BrokerView, type OrderResolution } 
 import type { OrderRefOwner } from '../core/foreign-orders.js';
 import type { StatementSource } from '../ports/statements.js';
 
-/** IB Gateway's executions (and completed orders) reach back to the start of the current day in New York. */
-const BROKER_DAY_ZONE = 'America/New_York';
 /** How far back orders IB reported filled but whose executions were never collected are looked for. */
 const MISSING_FILLS_DAYS = 7;
 
@@ -55,7 +54,7 @@ export interface ReconcileOrdersResult {
  * killed between sending and recording never leads to a second order.
  */
 export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise<ReconcileOrdersResult> {
-  const toBroker = o.toBroker ?? ((iso: string) => iso);
+  const toBroker = o.toBroker ?? sameClock;
   const pending = [...o.store.ordersToReconcile(o.runId), ...missingFillsOfEarlierDays(o, toBroker)];
   if (pending.length === 0) return { newFills: [], resolutions: [], notices: [], foreignExecutions: [] };
   const open = await o.broker.openOrders();
@@ -64,8 +63,11 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
     o.runId,
     executions.filter((e) => o.ownerOf(e.orderRef) !== 'foreign'),
   );
+  // IB Gateway's executions (and completed orders) reach back to the start of the current day in New York.
   const today = dayOf(toBroker(o.now));
-  const earlier = pending.filter((p) => dayOf(toBroker(p.createdAt)) < today);
+  const sentOn = new Map(pending.map((p) => [p.orderRef, dayOf(toBroker(p.createdAt))]));
+  const dayOfOrder = (p: OrderRecord): string => sentOn.get(p.orderRef) ?? '';
+  const earlier = pending.filter((p) => dayOfOrder(p) < today);
   // Today's executions are complete, so an order of today that is not open is settled by them, except when IB
   // reported more filled than they show: then IB's completed orders of the day say how it ended. Asked for only
   // then (a rare case; IB's completed-order frames are the ones client libraries have misread).
@@ -73,18 +75,10 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
     (p) => !earlier.includes(p) && matchOpenOrders(p, open).length === 0 && totalFilled(o.store, p.orderRef) < p.filledQuantity,
   );
   const completed = contradicted ? await o.broker.completedOrders() : [];
-  const looked =
-    earlier.length > 0
-      ? await lookUpStatements(
-          o,
-          earlier,
-          earlier.map((p) => dayOf(toBroker(p.createdAt))),
-          today,
-        )
-      : undefined;
+  const looked = earlier.length > 0 ? await lookUpStatements(o, earlier, earlier.map(dayOfOrder), today) : undefined;
   if (looked !== undefined) newFills.push(...looked.newFills);
   const resolutions = pending.map((order) => {
-    const view = { ...viewOf(order.symbol, dayOf(toBroker(order.createdAt)), today, looked), completed };
+    const view = { ...viewOf(order.symbol, dayOfOrder(order), today, looked), completed };
     const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
     o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
     return resolution;
@@ -157,7 +151,7 @@ async function lookUpStatements(
   if (readable.length === 0)
     return { newFills: [], unreferenced: new Set(), foreign: [], gap: `${apiOnly}; the orders' times cannot be read` };
   const fromDate = readable.reduce((min, d) => (d < min ? d : min));
-  const toDate = DateTime.fromISO(today, { zone: BROKER_DAY_ZONE }).minus({ days: 1 }).toISODate() ?? today;
+  const toDate = DateTime.fromISO(today, { zone: EXCHANGE_ZONE }).minus({ days: 1 }).toISODate() ?? today;
   try {
     const statement = await o.statements.statement(o.account, fromDate, toDate);
     // Of our own orders, only the ones looked up: an order a person accepted as it was (its shares are in the
@@ -173,7 +167,9 @@ async function lookUpStatements(
     // Another installation's executions: after the latest `rebalancer resume` (what a person looked at), as live.
     const resumed = o.store.lastResumeAt();
     const foreign = statement.executions.filter(
-      (e) => o.ownerOf(e.orderRef) === 'foreign' && (resumed === undefined || !(Date.parse(e.time) <= Date.parse(toBrokerOf(o)(resumed)))),
+      (e) =>
+        o.ownerOf(e.orderRef) === 'foreign' &&
+        (resumed === undefined || !(Date.parse(e.time) <= Date.parse((o.toBroker ?? sameClock)(resumed)))),
     );
     return {
       fromDate: statement.fromDate,
@@ -227,19 +223,23 @@ function viewOf(symbol: string, day: string, today: string, looked: StatementLoo
 /** True when the statement was generated after `day` ended in New York (a statement of an unfinished day proves nothing). */
 function generatedAfter(generatedAt: string | undefined, day: string): boolean {
   if (generatedAt === undefined) return false;
-  const end = DateTime.fromISO(day, { zone: BROKER_DAY_ZONE }).plus({ days: 1 });
+  const end = DateTime.fromISO(day, { zone: EXCHANGE_ZONE }).plus({ days: 1 });
   const generated = DateTime.fromISO(generatedAt, { zone: 'utc' });
   return end.isValid && generated.isValid && generated >= end;
 }
 
-function toBrokerOf(o: ReconcileOrdersOptions): (machineIso: string) => string {
-  return o.toBroker ?? ((iso: string) => iso);
+/** The clocks agree (no broker clock measured). */
+function sameClock(iso: string): string {
+  return iso;
 }
 
-/** The New York calendar day of an instant (YYYY-MM-DD). */
+/** The New York calendar day of an instant (YYYY-MM-DD); '' for a time that cannot be read. */
 function dayOf(iso: string): string {
-  const d = DateTime.fromISO(iso, { zone: 'utc' }).setZone(BROKER_DAY_ZONE);
-  return d.isValid ? (d.toISODate() ?? '') : '';
+  try {
+    return tradingDayOf(iso);
+  } catch {
+    return '';
+  }
 }
 
 /** One line per reconciled order, for the console. */

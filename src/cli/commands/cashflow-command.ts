@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { operatorName } from './operator.js';
 import { DateTime } from 'luxon';
 import { ExitCode } from '../../errors.js';
 import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
@@ -172,7 +172,7 @@ function declare(io: CommandIo, store: RunStore, d: Declaration, o: CashflowOpti
     return ExitCode.usage;
   }
 
-  const recordedBy = `operator ${safeUser()}`;
+  const recordedBy = `operator ${operatorName()}`;
   const flow: CashFlowRecord = {
     id: `declared:${at}:${randomBytes(4).toString('hex')}`,
     at,
@@ -249,12 +249,4 @@ function inside(at: string, f: CashFlowRecord): boolean {
 
 function near(a: string, b: string, ms: number): boolean {
   return Math.abs(Date.parse(a) - Date.parse(b)) <= ms;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }

@@ -1,9 +1,9 @@
 import { ExitCode } from '../../errors.js';
+import { operatorName } from './operator.js';
 import { killSwitchOf, openApp, recordHaltEvent, recordsLine } from '../../app/compose.js';
 import { loadConfig } from '../../config/load-config.js';
 import { describeHome, findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
-import { userInfo } from 'node:os';
 
 /**
  * `rebalancer halt --reason TEXT`: from the next check on, runs cancel the system's orders and place none.
@@ -14,7 +14,7 @@ import { userInfo } from 'node:os';
 export function haltCommand(io: CommandIo, options: { reason: string; now: string }): ExitCode {
   const home = findHome(io.cwd, io.env, { mayCreate: false });
   const { config } = loadConfig({ cwd: home.dir, env: io.env });
-  const source = `operator ${safeUser()}`;
+  const source = `operator ${operatorName()}`;
   const killSwitch = killSwitchOf(config);
   killSwitch.turnOn({ reason: options.reason, at: options.now, source });
   io.out(`kill switch ON: ${options.reason}`, `HALT file ${killSwitch.location}; ${describeHome(home)}`);
@@ -46,7 +46,7 @@ export function resumeCommand(io: CommandIo, options: { reason: string; now: str
       action: 'resume',
       reason: options.reason,
       at: options.now,
-      source: `operator ${safeUser()}`,
+      source: `operator ${operatorName()}`,
     });
     if (recorded === undefined) io.out('no database yet: the resume is not recorded');
   });
@@ -65,13 +65,5 @@ function afterwards(io: CommandIo, action: 'halt' | 'resume', step: () => void):
       `warning: the ${action} is in effect (runs read the HALT file), but it could not be recorded: ` +
         (error instanceof Error ? error.message : String(error)),
     );
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }

@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import { Decimal } from 'decimal.js';
+import { operatorName } from './operator.js';
 import { ExitCode } from '../../errors.js';
 import { formatTable } from '../../run/console-report.js';
 import type { LedgerCheck, LedgerCheckLine, OrderRecord, RunStore } from '../../ports/store.js';
@@ -86,7 +86,7 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
       store.acceptUnknownOutcomes(
         symbol,
         options.now,
-        `outcome accepted by operator ${safeUser()} at ${options.now}: ${options.reason ?? ''}`,
+        `outcome accepted by operator ${operatorName()} at ${options.now}: ${options.reason ?? ''}`,
       );
       app.logger.warn({ symbol, orders: unknown.map((o) => o.orderRef), reason: options.reason }, 'unknown order outcomes accepted');
     }
@@ -94,13 +94,13 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
       io.out(
         `accepted: ${symbol} ledger ${row.ledgerQuantity + row.accepted} = broker ${row.brokerQuantity} at run ${check.runId} (${check.at}), no adjustment`,
         ...settled,
-        `reason: ${options.reason ?? ''}; recorded by operator ${safeUser()}`,
+        `reason: ${options.reason ?? ''}; recorded by operator ${operatorName()}`,
         `the next run trades ${symbol} again`,
       );
       return ExitCode.ok;
     }
     const before = new Decimal(row.ledgerQuantity).plus(row.accepted).toNumber();
-    const source = `operator ${safeUser()}`;
+    const source = `operator ${operatorName()}`;
     store.recordLedgerAdjustment({
       symbol,
       kind: 'accept',
@@ -189,12 +189,4 @@ function print(io: CommandIo, check: LedgerCheck, rows: Row[], json: boolean, un
 
 function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }

@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import { ExitCode } from '../../errors.js';
+import { operatorName } from './operator.js';
 import { forecastSourceOf, openApp, openExistingStore } from '../../app/compose.js';
 import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
@@ -50,7 +50,7 @@ export async function retireCommand(io: CommandIo, options: RetireOptions): Prom
       io.out(`strategy ${name} is already retired (since ${r.at} by ${r.source}: ${r.reason}); nothing to do`);
       return ExitCode.ok;
     }
-    const source = `operator ${safeUser()}`;
+    const source = `operator ${operatorName()}`;
     store.retireStrategy(name, { at: options.now, source, reason: options.reason });
     app.logger.warn(
       { strategy: name, lastFile: strategy.lastFile, tickers: strategy.lastSymbols, reason: options.reason },
@@ -65,13 +65,5 @@ export async function retireCommand(io: CommandIo, options: RetireOptions): Prom
     return ExitCode.ok;
   } finally {
     store.close();
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }

@@ -60,6 +60,21 @@ export interface Broker {
   quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>>;
   /** Send one order; resolves once the broker has accepted it for processing. */
   placeOrder(order: OrderRequest): Promise<BrokerOrder>;
+  /**
+   * Whether this session may change or cancel the order by its id: IB lets only the API client that placed an
+   * order modify it (placeOrder on the same id from another client names that client's own order: a new one).
+   */
+  canModify(order: BrokerOrder): boolean;
+  /**
+   * Change one working order of this session in place (IB: placeOrder again on the same order id, every field as
+   * before but `quantity` and `limitPrice`): `change` is the order as it is to stand, with the working order's
+   * orderRef, symbol, side and algo, `quantity` the new TOTAL quantity (what already filled plus the remainder
+   * now wanted) and the new limit. Resolves once the broker shows the order with the new quantity and limit
+   * (same id and permId). Rejects with a BrokerError: kind 'rejected' when the broker refused the change and the
+   * order stands as it was (IB codes 103, 104, 105, 110, 135, 201, 2102 with IB's text); 'timeout',
+   * 'connectivity' or 'fatal' when the change may or may not have taken effect. Never resent.
+   */
+  modifyOrder(order: BrokerOrder, change: OrderRequest): Promise<BrokerOrder>;
   /** Latest known state of the given orders, gathered for up to `windowMs` after submission. */
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]>;
 }

@@ -272,6 +272,16 @@ export class ScriptedBroker implements Broker {
     });
   }
 
+  /** This session's orders (client id 0, or none given) are modifiable; another client's are not, as at IB. */
+  canModify(order: BrokerOrder): boolean {
+    return (order.clientId ?? 0) === 0 && order.brokerOrderId > 0;
+  }
+
+  /** Answers the order with the change's total quantity and limit, same id, permId and status; kept in `placed`. */
+  modifyOrder(order: BrokerOrder, change: Parameters<Broker['modifyOrder']>[1]): Promise<BrokerOrder> {
+    return this.call('modifyOrder', [order, change], (o, c) => ({ ...o, quantity: c.quantity, limitPrice: c.limitPrice }));
+  }
+
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {
     return this.call('orderStatuses', [brokerOrderIds, windowMs], (ids) =>
       ids.flatMap((id) => {
@@ -306,7 +316,7 @@ export class ScriptedBroker implements Broker {
     if (fault !== undefined) await this.strike(method, fault);
     const result = structuredClone(this.answerFor(method, fromScript)(...args));
     if (method === 'connect') this.connected = true;
-    if (method === 'placeOrder') {
+    if (method === 'placeOrder' || method === 'modifyOrder') {
       const order = result as BrokerOrder;
       this.placed.set(order.brokerOrderId, structuredClone(order));
     }

@@ -187,6 +187,15 @@ export class IbBroker implements Broker {
     });
   }
 
+  /** Not yet: modification over IB is being built (issue 12); until then no order is modifiable. */
+  canModify(_order: BrokerOrder): boolean {
+    return false;
+  }
+
+  async modifyOrder(order: BrokerOrder, _change: OrderRequest): Promise<BrokerOrder> {
+    throw new BrokerError(`order ${order.brokerOrderId}: modification is not supported by this adapter yet`, 'fatal');
+  }
+
   async orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {
     return followOrderStatuses(this.connected(), brokerOrderIds, windowMs, this.submittedAt, this.options.timeoutMs);
   }

@@ -109,6 +109,15 @@ export class SimBroker implements Broker {
     return toBrokerOrder(this.translated(() => sim.place(request)));
   }
 
+  /** Not yet: modification in the simulated account is being built (issue 12); until then no order is modifiable. */
+  canModify(_order: BrokerOrder): boolean {
+    return false;
+  }
+
+  async modifyOrder(order: BrokerOrder, _change: OrderRequest): Promise<BrokerOrder> {
+    throw new BrokerError(`order ${order.brokerOrderId}: modification is not supported by the sim broker yet`, 'fatal');
+  }
+
   async orderStatuses(brokerOrderIds: number[], _windowMs: number): Promise<BrokerOrder[]> {
     return this.connected()
       .state.orders.filter((o) => brokerOrderIds.includes(o.orderId))

@@ -34,6 +34,10 @@ describe('classifyIbCode', () => {
     [451, 'order-rejected'],
     [10147, 'order-rejected'],
     [10148, 'order-rejected'],
+    [104, 'order-rejected'],
+    [105, 'order-rejected'],
+    [135, 'order-rejected'],
+    [2102, 'order-rejected'],
     [200, 'order-rejected'],
     [354, 'request-failed'],
     [101, 'request-failed'],
@@ -48,6 +52,13 @@ describe('classifyIbCode', () => {
   it('never treats a connectivity code in the 2100-2999 warning range as a mere warning', () => {
     expect(classifyIbCode(2110)).toBe('connectivity');
     expect(isNotice(2110)).toBe(false);
+  });
+
+  it('never treats 2102 (a modification refused while the order is still being processed) as a mere warning', () => {
+    // IB files 2102 among its warnings, but the modification it answers did not happen: the order stands as it was.
+    expect(classifyIbCode(2102)).toBe('order-rejected');
+    expect(isNotice(2102)).toBe(false);
+    expect(brokerErrorKindOf(2102, 'order')).toBe('rejected');
   });
 });
 
@@ -77,5 +88,12 @@ describe('meaningOf', () => {
     expect(meaningOf(10167)).toMatch(/delayed/);
     expect(meaningOf(4242)).toBe('IB code 4242');
     expect(meaningOf(2150)).toBe('IB code 2150 (info)');
+  });
+
+  it('explains the refusals of a modification', () => {
+    expect(meaningOf(104)).toMatch(/filled/);
+    expect(meaningOf(105)).toMatch(/does not match/);
+    expect(meaningOf(135)).toMatch(/no order with this id/);
+    expect(meaningOf(2102)).toMatch(/still being processed/);
   });
 });

@@ -25,6 +25,7 @@ import { connectSession } from './ib-connect.js';
 import { readContractDetails } from './ib-contracts.js';
 import { readExecutions } from './ib-executions.js';
 import { silentLog, type IbLog } from './ib-log.js';
+import { modifyAdaptiveOrder, modifyRefusal } from './ib-modify-order.js';
 import { cancelAllOrders, cancelOwnOrder, readOpenOrders } from './ib-orders.js';
 import { followOrderStatuses, placeAdaptiveOrder } from './ib-place-order.js';
 import { readQuotes, setMarketDataType } from './ib-quotes.js';
@@ -187,13 +188,19 @@ export class IbBroker implements Broker {
     });
   }
 
-  /** Not yet: modification over IB is being built (issue 12); until then no order is modifiable. */
-  canModify(_order: BrokerOrder): boolean {
-    return false;
+  /** Only an API order of this session's client id (IB lets only the client that placed an order modify it). */
+  canModify(order: BrokerOrder): boolean {
+    return modifyRefusal(order, this.options.clientId) === undefined;
   }
 
-  async modifyOrder(order: BrokerOrder, _change: OrderRequest): Promise<BrokerOrder> {
-    throw new BrokerError(`order ${order.brokerOrderId}: modification is not supported by this adapter yet`, 'fatal');
+  async modifyOrder(order: BrokerOrder, change: OrderRequest): Promise<BrokerOrder> {
+    this.refuseWhenReadOnly(`modify order ${order.brokerOrderId} (${order.orderRef})`);
+    return modifyAdaptiveOrder(this.connected(), order, change, {
+      account: this.options.account,
+      timeoutMs: this.options.timeoutMs,
+      known: this.contracts.get(change.symbol),
+      submittedAt: this.submittedAt,
+    });
   }
 
   async orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {

@@ -32,10 +32,15 @@ export const INFO_WITH_CONSEQUENCE: ReadonlyMap<number, string> = new Map([
  */
 export const CONNECTIVITY_CODES: ReadonlySet<number> = new Set([1100, 1101, 1102, 1300, 2110, 502, 504]);
 
-/** IB refused an order (or the order died before it was acknowledged). The code goes into BrokerError.code. */
+/**
+ * IB refused an order or a modification of one (or the order died before it was acknowledged). The code goes
+ * into BrokerError.code. 2102 ("Unable to modify this order as it is still being processed") sits in IB's
+ * warning range but refuses the modification it answers: the order stands as it was
+ * (https://interactivebrokers.github.io/tws-api/message_codes.html).
+ */
 export const ORDER_REJECTION_CODES: ReadonlySet<number> = new Set([
-  103, 104, 105, 106, 107, 109, 110, 111, 116, 117, 133, 135, 200, 201, 202, 203, 321, 383, 387, 388, 434, 451, 10147, 10148, 10149, 10006,
-  10052,
+  103, 104, 105, 106, 107, 109, 110, 111, 116, 117, 133, 135, 200, 201, 202, 203, 321, 383, 387, 388, 434, 451, 2102, 10147, 10148, 10149,
+  10006, 10052,
 ]);
 
 /** A cancel request that IB refused: the order is not (or no longer) cancellable by this client. */
@@ -62,9 +67,10 @@ export function classifyIbCode(code: number): IbCodeClass {
   if (SESSION_FATAL_CODES.has(code)) return 'session-fatal';
   if (INFO_CODES.has(code)) return 'info';
   if (INFO_WITH_CONSEQUENCE.has(code)) return 'info-with-consequence';
+  // Before the warning range: 2102 is in it, yet refuses a modification.
+  if (ORDER_REJECTION_CODES.has(code)) return 'order-rejected';
   // IB's own convention: 2100-2999 are warnings, never failures of a request.
   if (code >= 2100 && code <= 2999) return 'info';
-  if (ORDER_REJECTION_CODES.has(code)) return 'order-rejected';
   if (REQUEST_FAILURE_CODES.has(code)) return 'request-failed';
   return 'other';
 }
@@ -86,11 +92,14 @@ export function brokerErrorKindOf(code: number, operation: 'order' | 'request'):
 
 const MEANINGS: ReadonlyMap<number, string> = new Map([
   [100, 'more than 50 messages per second were sent: IB may drop requests and close the connection'],
-  [103, 'duplicate order id'],
+  [103, 'duplicate order id (or a modification of an order that is already cancelled or finished)'],
+  [104, 'the order is already filled: a filled order cannot be modified'],
+  [105, 'the modification does not match the original order (only quantity and price may change)'],
   [110, 'the limit price does not conform to the minimum price increment of the contract'],
   [200, 'no security definition found: IB does not know this symbol (or it is ambiguous)'],
   [201, 'order rejected by IB'],
   [202, 'order cancelled'],
+  [135, 'IB has no order with this id for this client'],
   [321, 'request refused; if the API is in Read-Only mode, untick "Read-Only API" in TWS/IB Gateway API settings'],
   [354, 'no market data subscription for this symbol (set MARKET_DATA_TYPE=delayed to use free delayed data)'],
   [505, 'the client could not decode a message from TWS/IB Gateway: the library and the gateway disagree on the protocol'],
@@ -98,6 +107,7 @@ const MEANINGS: ReadonlyMap<number, string> = new Map([
   [1101, 'connectivity between IB and TWS/IB Gateway was restored, data lost'],
   [1102, 'connectivity between IB and TWS/IB Gateway was restored after a loss'],
   [1300, 'TWS/IB Gateway reset its socket port'],
+  [2102, 'the order is still being processed: the modification was refused and the order stands as it was'],
   [2110, 'connectivity between TWS and IB servers is broken'],
   [502, 'could not reach TWS/IB Gateway (socket error)'],
   [504, 'not connected'],

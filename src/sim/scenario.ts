@@ -28,6 +28,19 @@
  * - `gateway`: faults and foreign orders for the simulated IB Gateway only; see {@link gatewaySectionSchema}.
  * - `events`: scheduled events the simulated account applies as its clock passes them, once each: deposits,
  *   withdrawals, interest, fees and dividends (see scenario-events.ts); splits (see scenario-splits.ts).
+ * - `modifyFaults`: per ticker, the race a modification of that ticker's working order runs into, every time one
+ *   is asked (by the `sim` broker and through the simulated IB Gateway alike); exactly one of:
+ *   - `"fillFirst": "all"`: the order fills its whole remainder just before the change arrives (at its current
+ *     limit, an ordinary execution with commission), so the change is refused with 104 as IB refuses it;
+ *   - `"fillFirst": "part"`: it fills half its remainder (rounded down, at least 1) first; the change then applies
+ *     to the partly filled order, refused (201) when its new total is not above what has filled;
+ *   - `"refuse": { "code": 104, "message": "..." }`: the change is refused with that IB code (103, 104, 105, 110,
+ *     135, 201 or 2102) and IB's text, or `message`; the order stands as it was;
+ *   - `"dropAfter": true`: the change applies, then the connection is lost before it is acknowledged.
+ *
+ *   ```json
+ *   "modifyFaults": { "AAPL": { "fillFirst": "all" }, "SPY": { "refuse": { "code": 2102 } }, "QQQ": { "dropAfter": true } }
+ *   ```
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -47,6 +60,33 @@ const perSymbol = <T extends z.ZodType>(value: T) => z.record(symbol, value).def
 const quoteSchema = z
   .strictObject({ bid: positive.optional(), ask: positive.optional(), last: positive.optional(), close: positive.optional() })
   .refine((q) => q.bid === undefined || q.ask === undefined || q.bid <= q.ask, { error: 'bid is above ask', path: ['bid'] });
+
+/** The IB codes a `modifyFaults.<TICKER>.refuse` may name: the refusals the simulated account gives a modification. */
+export const MODIFY_REFUSAL_CODES = [103, 104, 105, 110, 135, 201, 2102] as const;
+
+/** One ticker's modification fault: exactly one of `fillFirst`, `refuse`, `dropAfter`. */
+function modifyFaultSchema() {
+  const codes = MODIFY_REFUSAL_CODES.join(', ');
+  return z
+    .strictObject({
+      fillFirst: z.enum(['all', 'part'], { error: 'expected "all" or "part"' }).optional(),
+      refuse: z
+        .strictObject({
+          code: z
+            .number({ error: `expected one of ${codes}` })
+            .refine((c) => (MODIFY_REFUSAL_CODES as readonly number[]).includes(c), { error: `expected one of ${codes}` }),
+          message: z.string({ error: 'expected a non-empty text' }).min(1, { error: 'expected a non-empty text' }).optional(),
+        })
+        .optional(),
+      dropAfter: z.literal(true, { error: 'expected true' }).optional(),
+    })
+    .refine((f) => [f.fillFirst, f.refuse, f.dropAfter].filter((x) => x !== undefined).length === 1, {
+      error: 'expected exactly one of fillFirst, refuse, dropAfter',
+    });
+}
+
+/** A ticker's modification fault, as validated. */
+export type ModifyFault = z.infer<ReturnType<typeof modifyFaultSchema>>;
 
 export const scenarioSchema = z.strictObject({
   account: z
@@ -89,6 +129,7 @@ export const scenarioSchema = z.strictObject({
   gateway: gatewaySectionSchema(symbol).optional(),
   /** Scheduled events, one list for every kind (see scenario-events.ts); add a kind's schema to the union. */
   events: z.array(eventSchema(symbol)).default([]),
+  modifyFaults: perSymbol(modifyFaultSchema()),
 });
 
 /** One scheduled event: `type` picks its schema. */

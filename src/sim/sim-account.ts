@@ -1,16 +1,25 @@
 import { resolve } from 'node:path';
 import { isFinal } from '../core/order-status.js';
 import { isSessionOpen, NYSE_RULES, parseInstant, toIsoUtc, tradingDayOf } from '../core/session.js';
-import type { AccountSummary, BrokerPosition, CommissionModel, ContractInfo, OrderRequest, Quote } from '../core/types.js';
+import type {
+  AccountSummary,
+  AdaptivePriority,
+  BrokerPosition,
+  CommissionModel,
+  ContractInfo,
+  OrderRequest,
+  Quote,
+  Side,
+} from '../core/types.js';
 import { StorageError } from '../errors.js';
 import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
-import { loadScenario, scenarioMarket, type Scenario } from './scenario.js';
+import { loadScenario, MODIFY_REFUSAL_CODES, scenarioMarket, type ModifyFault, type Scenario } from './scenario.js';
 import { bookFill, createState, pruneState, summarizeAccount, type SimExecution, type SimOrder, type SimState } from './sim-state.js';
 import { loadState, saveState, stateFile } from './state-file.js';
 import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
 import { applySplitStage, isSplitStage, splitEventStages, withSplits, type SplitStage } from './scenario-splits.js';
 import type { StatementCashTransaction } from '../ports/statements.js';
-import { UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
+import { isOnTick, UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
 
 /**
  * The simulated market and the IB account in it, as one object both faces drive: the in-process `sim` broker
@@ -46,7 +55,39 @@ export interface SimPlacement {
   adaptive: boolean;
 }
 
-/** The simulated venue refuses an order: IB's error code (103, 110, 200, 201) and its text. */
+/**
+ * A change to a working order (IB: placeOrder again on its id, every field as before but size and price): the
+ * order as it is to stand. `quantity` is the new TOTAL (what already filled plus the remainder now wanted);
+ * `adaptive` whether the change still carries the Adaptive algo; `adaptivePriority`, when given, its priority.
+ */
+export interface SimModification {
+  symbol: string;
+  action: Side;
+  /** The new total quantity: filled so far plus the remainder now wanted. */
+  quantity: number;
+  limitPrice: number;
+  adaptive: boolean;
+  adaptivePriority?: AdaptivePriority;
+  orderRef: string;
+}
+
+/**
+ * IB's texts for the modification refusals (TWS API message codes, interactivebrokers.github.io/tws-api/message_codes.html,
+ * as mirrored in the stoqey/ib and ib_insync error tables): 103 "Duplicate order id", 104 "Can't modify a filled
+ * order", 105 "Order being modified does not match original order", 135 "Can't find order with ID =", 2102 "Unable
+ * to modify this order as it is still being processed".
+ */
+export const MODIFY_REFUSAL_TEXT = {
+  103: 'Duplicate order id',
+  104: "Can't modify a filled order",
+  105: 'Order being modified does not match original order',
+  110: 'The price does not conform to the minimum price variation for this contract.',
+  135: "Can't find order with ID =",
+  201: 'Order rejected - reason: the modification was refused',
+  2102: 'Unable to modify this order as it is still being processed',
+} as const satisfies Readonly<Record<(typeof MODIFY_REFUSAL_CODES)[number], string>>;
+
+/** The simulated venue refuses an order or a modification: IB's error code (103-105, 110, 135, 200, 201, 2102) and its text. */
 export class SimRejection extends Error {
   override readonly name = 'SimRejection';
   constructor(
@@ -81,6 +122,8 @@ export class SimAccount {
     readonly created: boolean,
     /** The scenario's scheduled event stages, in the order they take effect. */
     private readonly stages: readonly (EventStage | SplitStage)[] = [],
+    /** The scenario's `modifyFaults`: per ticker, the race a modification runs into. */
+    private readonly modifyFaults: Readonly<Record<string, ModifyFault>> = {},
   ) {
     this.instant = options.now;
   }
@@ -127,6 +170,7 @@ export class SimAccount {
       new Set(scenario?.rejectSymbols ?? []),
       loaded === undefined,
       stages,
+      scenario?.modifyFaults ?? {},
     );
     account.replay(now);
     unusable(() => account.persist());
@@ -198,6 +242,78 @@ export class SimAccount {
         bookFill(state, order, fill, this.options.commissionModel, now);
     this.persist();
     return order;
+  }
+
+  /**
+   * Modifies working order `orderId` of API client `by.clientId` in place, as IB does when a client sends
+   * placeOrder again on the id of one of its own orders (interactivebrokers.github.io/tws-api/modifying_orders.html:
+   * only the client that placed it, only size and price; "it is not generally recommended to try to change order
+   * fields aside from order price, size, and tif"). Returns the order as it now stands: same id, permId, orderRef
+   * and status, the new total quantity and limit, `modifications` and `modifiedAt` recorded, persisted at once.
+   *
+   * Refusals (a {@link SimRejection}; the order stands as it was):
+   * - 135 "Can't find order with ID = N": no order of that id for that client (IB's message codes page: 135).
+   * - 104 "Can't modify a filled order": it has filled (message codes page; QuantConnect/Lean PR #1053 logs
+   *   "Error code 104: Can't modify a filled order." on exactly this race).
+   * - 103 "Duplicate order id": it is cancelled, expired, inactive or rejected. IB documents no modification
+   *   code for a finished order that did not fill; its message codes page gives 103 for an order placed "with an
+   *   order ID that is less than or equal to the order ID of a previous order from this client", and ib_insync
+   *   issue #80 shows 103 on reusing the id of a cancelled order, so a finished id is refused as a used one.
+   * - 105 "Order being modified does not match original order": the symbol, side or algo (Adaptive on or off)
+   *   differs (message codes page: "basic parameters differed (aside from quantity or price fields)"). Not
+   *   documented, so the harder choice: a different Adaptive priority or orderRef is refused as well.
+   * - 201 "Order rejected - reason: ...": the total quantity is not a positive whole number (as for a new order),
+   *   or not above what has already filled. IB documents no code for the latter: 201, its generic refusal.
+   * - 110: the limit is not positive or not on the order's tick (as for a new order).
+   * - and the scenario's `modifyFaults` for the ticker (see scenario.ts): `fillFirst` books the fills before the
+   *   checks (kept even when the change is then refused), `refuse` refuses with its code, `dropAfter` applies the
+   *   change and returns `dropAfter: true` (the face then loses the connection).
+   *
+   * Queue position: a new limit or a larger quantity loses the order's place, as a new order has none: inside the
+   * session it is worked at once against the current quote, exactly as {@link place} works a new order (it may
+   * fill). A smaller quantity alone keeps its place and is not worked now (the next market step works it).
+   */
+  modify(orderId: number, change: SimModification, by: { clientId: number }): { order: SimOrder; dropAfter: boolean } {
+    const order = this.current.orders.find((o) => o.orderId === orderId && o.clientId === by.clientId);
+    if (order === undefined) throw refusal(135, `${MODIFY_REFUSAL_TEXT[135]} ${orderId}`);
+    const fault = this.modifyFaults[order.symbol];
+    const now = this.instant;
+    if (fault?.fillFirst !== undefined && !isFinal(order.status)) {
+      const remaining = order.quantity - order.filled;
+      const quantity = fault.fillFirst === 'all' ? remaining : Math.max(1, Math.floor(remaining / 2));
+      if (order.status === 'PreSubmitted') order.status = 'Submitted';
+      bookFill(this.current, order, { quantity, price: order.limitPrice }, this.options.commissionModel, now);
+      // Booked before the change arrived: kept (and saved) whatever becomes of the change.
+      this.persist();
+    }
+    if (order.status === 'Filled') throw refusal(104, MODIFY_REFUSAL_TEXT[104]);
+    if (isFinal(order.status)) throw refusal(103, MODIFY_REFUSAL_TEXT[103]);
+    if (fault?.refuse !== undefined) throw refusal(fault.refuse.code, fault.refuse.message ?? refusalText(fault.refuse.code));
+    const mismatch = [
+      change.symbol !== order.symbol && 'symbol',
+      change.action !== order.action && 'side',
+      change.adaptive !== (order.adaptivePriority !== undefined) && 'algo',
+      change.adaptive && change.adaptivePriority !== undefined && change.adaptivePriority !== order.adaptivePriority && 'Adaptive priority',
+      change.orderRef !== order.orderRef && 'orderRef',
+    ].filter((x) => x !== false);
+    if (mismatch.length > 0) throw refusal(105, MODIFY_REFUSAL_TEXT[105]);
+    const { quantity, limitPrice } = change;
+    if (!Number.isInteger(quantity) || quantity <= 0)
+      throw refusal(201, `Order rejected - reason: quantity must be a positive whole number, got ${quantity}`);
+    if (quantity <= order.filled)
+      throw refusal(201, `Order rejected - reason: the total quantity ${quantity} must be above the ${order.filled} already filled`);
+    if (!(limitPrice > 0) || !isOnTick(limitPrice, order.minTick))
+      throw refusal(110, `${MODIFY_REFUSAL_TEXT[110]} ${order.symbol} limit ${limitPrice}, tick ${order.minTick}`);
+    const losesPlace = limitPrice !== order.limitPrice || quantity > order.quantity;
+    order.quantity = quantity;
+    order.limitPrice = limitPrice;
+    order.modifications = (order.modifications ?? 0) + 1;
+    order.modifiedAt = now;
+    if (losesPlace && isSessionOpen(now, NYSE_RULES))
+      for (const fill of fillsAt(order, now, this.market, this.current.seed, this.fillParams))
+        bookFill(this.current, order, fill, this.options.commissionModel, now);
+    this.persist();
+    return { order, dropAfter: fault?.dropAfter === true };
   }
 
   /** Cancels an open order at the client's request. False, and nothing changes, for an unknown id or a final order. */
@@ -353,6 +469,15 @@ function seed(options: SimAccountOptions, scenario: Scenario | undefined, scenar
     scenarioPath,
     now: options.now,
   });
+}
+
+function refusalText(code: number): string {
+  const known: Readonly<Record<number, string>> = MODIFY_REFUSAL_TEXT;
+  return known[code] ?? `Order rejected - reason: IB error ${code}`;
+}
+
+function refusal(code: number, message: string): SimRejection {
+  return new SimRejection(message, code);
 }
 
 function instantMs(iso: string): number {

@@ -37,6 +37,9 @@ const orderSchema = z.strictObject({
   /** When it reached its final state (filled, cancelled, expired); absent while open, and in states saved before it was kept. */
   completedAt: z.string().optional(),
   message: z.string().optional(),
+  /** How many modifications the order took (placeOrder again on its id), and when the last one did; absent if none. */
+  modifications: int.positive().optional(),
+  modifiedAt: z.string().optional(),
 });
 
 const executionSchema = z.strictObject({

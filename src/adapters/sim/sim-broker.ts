@@ -109,13 +109,47 @@ export class SimBroker implements Broker {
     return toBrokerOrder(this.translated(() => sim.place(request)));
   }
 
-  /** Not yet: modification in the simulated account is being built (issue 12); until then no order is modifiable. */
-  canModify(_order: BrokerOrder): boolean {
-    return false;
+  /** IB lets only the API client that placed an order modify it: this session's client id (default 0), a real id. */
+  canModify(order: BrokerOrder): boolean {
+    return order.brokerOrderId > 0 && order.clientId === (this.options.clientId ?? 0);
   }
 
-  async modifyOrder(order: BrokerOrder, _change: OrderRequest): Promise<BrokerOrder> {
-    throw new BrokerError(`order ${order.brokerOrderId}: modification is not supported by the sim broker yet`, 'fatal');
+  /**
+   * Modifies the order in place in the simulated account, as this session's client, keeping its algo (the sim
+   * broker's orders are Adaptive). A refusal is a BrokerError 'rejected' with IB's code, the order unchanged. The
+   * scenario's `modifyFaults.<TICKER>.dropAfter`: the change applies, then the connection is lost before it is
+   * acknowledged (BrokerError 'connectivity', 1100) and the broker stays disconnected, as after any lost session.
+   */
+  async modifyOrder(order: BrokerOrder, change: OrderRequest): Promise<BrokerOrder> {
+    const sim = this.connected();
+    // The change keeps the order's algo: Adaptive stays Adaptive (every order this broker places is), a plain limit plain.
+    const existing = sim.order(order.brokerOrderId);
+    const adaptive = existing === undefined || existing.adaptivePriority !== undefined;
+    const { dropAfter, order: modified } = this.translated(() =>
+      sim.modify(
+        order.brokerOrderId,
+        {
+          symbol: change.symbol,
+          action: change.action,
+          quantity: change.quantity,
+          limitPrice: change.limitPrice,
+          adaptive,
+          adaptivePriority: change.adaptivePriority,
+          orderRef: change.orderRef,
+        },
+        { clientId: this.options.clientId ?? 0 },
+      ),
+    );
+    if (dropAfter) {
+      this.account = undefined;
+      throw new BrokerError(
+        `order ${order.brokerOrderId} (${change.symbol}): connection lost after the modification was sent; ` +
+          'it may or may not have taken effect',
+        'connectivity',
+        1100,
+      );
+    }
+    return toBrokerOrder(modified);
   }
 
   async orderStatuses(brokerOrderIds: number[], _windowMs: number): Promise<BrokerOrder[]> {

@@ -73,9 +73,11 @@ export interface SimModification {
 
 /**
  * IB's texts for the modification refusals (TWS API message codes, interactivebrokers.github.io/tws-api/message_codes.html,
- * as mirrored in the stoqey/ib and ib_insync error tables): 103 "Duplicate order id", 104 "Can't modify a filled
- * order", 105 "Order being modified does not match original order", 135 "Can't find order with ID =", 2102 "Unable
- * to modify this order as it is still being processed".
+ * as mirrored in public clients' error tables, e.g. TWS C++ clients' FAIL_MODIFY_FILLED_ORDER 104 and
+ * FAIL_MODIFIED_ORDER_DOES_NOT_MATCH_ORIGINAL 105): 103 "Duplicate order id" (the text ib_insync issues #80 and #644
+ * log), 104 "Can't modify a filled order", 105 "Order being modified does not match original order", 135 "Can't
+ * find order with ID =" (from IB's table as this project's ib-codes.ts lists it), 2102 "Unable to modify this order
+ * as it is still being processed".
  */
 export const MODIFY_REFUSAL_TEXT = {
   103: 'Duplicate order id',

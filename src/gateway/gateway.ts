@@ -70,7 +70,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const connections = new Set<Connection>();
   const timers = new Set<NodeJS.Timeout>();
-  const stats: GatewayStats = { connections: 0, messagesIn: 0, ordersPlaced: 0, cancels: 0, pacingViolations: 0, decodeErrors: [] };
+  const stats: GatewayStats = {
+    connections: 0,
+    messagesIn: 0,
+    ordersPlaced: 0,
+    ordersModified: 0,
+    cancels: 0,
+    pacingViolations: 0,
+    decodeErrors: [],
+  };
   const placed: ParsedPlaceOrder[] = [];
   const later = (ms: number, action: () => void): void => {
     const timer = setTimeout(() => {

@@ -56,7 +56,9 @@ describe('rebalancer gateway', () => {
       ),
     );
     expect(err).toContainEqual(expect.stringMatching(/^-> 5 OPEN_ORDER 1\|\d+\|SPY\|STK/));
-    expect(err.at(-1)).toMatch(/^gateway stopped: 1 connection\(s\), \d+ message\(s\), 1 order\(s\), 0 decode error\(s\)$/);
+    expect(err.at(-1)).toMatch(
+      /^gateway stopped: 1 connection\(s\), \d+ message\(s\), 1 order\(s\), 0 modification\(s\), 0 decode error\(s\)$/,
+    );
   });
 
   it('keeps its state under <DATA_DIR>/gateway by default and refuses a bad port', async () => {

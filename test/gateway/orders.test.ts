@@ -78,7 +78,7 @@ describe('placeOrder', () => {
     expect(orders).toEqual([]);
   });
 
-  it('refuses an order without transmit (TWS would only stage it) and an order id at or below one used (103)', async () => {
+  it('refuses an order without transmit (TWS would only stage it) and an unused order id at or below one used (103)', async () => {
     const { gateway } = await startTestGateway();
     const client = await connectClient(gateway.port, 7);
     const id = client.nextValidId;
@@ -86,8 +86,10 @@ describe('placeOrder', () => {
     await eventually(() => expect(client.errors).toContainEqual(expect.objectContaining({ reqId: id, code: 201 })));
     client.api.placeOrder(id + 1, AAPL, adaptive());
     await once(client.api, EventName.orderStatus, (orderId) => orderId === id + 1);
-    client.api.placeOrder(id + 1, AAPL, adaptive({ lmtPrice: 189 }));
-    await eventually(() => expect(client.errors).toContainEqual(expect.objectContaining({ reqId: id + 1, code: 103 })));
+    // The id of the refused order was never used, but it is below one used: a duplicate (the id of an order this
+    // client has is a modification of it instead: modify.test.ts).
+    client.api.placeOrder(id, AAPL, adaptive({ lmtPrice: 189 }));
+    await eventually(() => expect(client.errors).toContainEqual(expect.objectContaining({ reqId: id, code: 103 })));
     // Ids only grow: an unused id below the last one used is refused too.
     client.api.placeOrder(id + 5, AAPL, adaptive());
     await once(client.api, EventName.orderStatus, (orderId) => orderId === id + 5);

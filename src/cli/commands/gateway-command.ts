@@ -37,9 +37,9 @@ export async function gatewayCommand(io: CommandIo, options: GatewayCommandOptio
   io.out(`gateway listening on 127.0.0.1:${gateway.port}`);
   await stop;
   await gateway.close();
-  const { connections, messagesIn, ordersPlaced, decodeErrors } = gateway.stats();
+  const { connections, messagesIn, ordersPlaced, ordersModified, decodeErrors } = gateway.stats();
   io.err(
-    `gateway stopped: ${connections} connection(s), ${messagesIn} message(s), ${ordersPlaced} order(s), ${decodeErrors.length} decode error(s)`,
+    `gateway stopped: ${connections} connection(s), ${messagesIn} message(s), ${ordersPlaced} order(s), ${ordersModified} modification(s), ${decodeErrors.length} decode error(s)`,
   );
   return decodeErrors.length === 0 ? ExitCode.ok : ExitCode.failed;
 }

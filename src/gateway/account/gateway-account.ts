@@ -2,7 +2,7 @@ import { EXCHANGE_ZONE, parseInstant } from '../../core/session.js';
 import type { AccountSummary, BrokerPosition, CommissionModel, OrderRequest, Quote } from '../../core/types.js';
 import { ConfigError } from '../../errors.js';
 import type { ForeignOrder } from '../../sim/scenario-gateway.js';
-import { SimAccount, type SimPlacement } from '../../sim/sim-account.js';
+import { SimAccount, SimRejection, type SimModification, type SimPlacement } from '../../sim/sim-account.js';
 import type { SimExecution, SimOrder, SimState } from '../../sim/sim-state.js';
 import type { SimMarket } from '../../sim/universe.js';
 import type { ExecutionView } from '../encode/encode-executions.js';
@@ -63,6 +63,29 @@ export class GatewayAccount {
     const order = this.sim.order(placement.orderId);
     if (order === undefined) throw new Error(`invariant: order ${placement.orderId} was placed but is not in the simulated account`);
     return { order, events };
+  }
+
+  /**
+   * Modifies order `orderId` of client `clientId` in place. Refused (a SimRejection with IB's code), the order stands
+   * as it was, but fills booked on the way (the `fillFirst` fault: the order filled before the change arrived) are
+   * still events. Accepted, the order keeps its id and permId; fills of the change worked at once are events.
+   * `dropAfter` is the scenario's `modifyFaults.<TICKER>.dropAfter`: apply, then lose the connection unacknowledged.
+   */
+  modify(
+    orderId: number,
+    change: SimModification,
+    clientId: number,
+  ):
+    | { ok: true; order: SimOrder; events: AccountEvent[]; dropAfter: boolean }
+    | { ok: false; refusal: SimRejection; events: AccountEvent[] } {
+    const before = this.fingerprint();
+    try {
+      const { order, dropAfter } = this.sim.modify(orderId, change, { clientId });
+      return { ok: true, order, events: this.changesSince(before), dropAfter };
+    } catch (err) {
+      if (!(err instanceof SimRejection)) throw err;
+      return { ok: false, refusal: err, events: this.changesSince(before) };
+    }
   }
 
   /** Cancels an open order; its change comes back as an event. */

@@ -11,6 +11,10 @@ import { pushEvents, type ClientLink, type GatewayContext } from '../session/con
  * tests, checked against the faults and the simulator's venue rules, and only then placed in the simulated
  * account. The client hears what TWS says: OPEN_ORDER + ORDER_STATUS for an accepted order (and its fills), or
  * an error under the order id, followed by the status TWS gives a refused order.
+ *
+ * A PLACE_ORDER on an order id this client already has is a modification, as at TWS (only the client that placed
+ * an order can modify it, by sending it again with the same id: https://interactivebrokers.github.io/tws-api/modifying_orders.html).
+ * See handleModification.
  */
 
 /** IB's text for error 321 when the API is read-only. */
@@ -19,6 +23,9 @@ const PRIORITIES = new Set(['Patient', 'Normal', 'Urgent']);
 
 export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const order = parsePlaceOrder(fields, link.clientId ?? 0);
+  // IB order ids are per client: an id names an existing order only among this client's own orders.
+  const existing = ctx.account.state.orders.find((o) => o.orderId === order.orderId && o.clientId === order.clientId);
+  if (existing !== undefined) return handleModification(link, order, ctx);
   ctx.placed.push(order);
   ctx.stats.ordersPlaced += 1;
   const id = order.orderId;
@@ -66,6 +73,64 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
     if (!(err instanceof SimRejection)) throw err;
     refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
   }
+}
+
+/**
+ * A modification: checked as a new order is (read-only 321, what the venue cannot take 201, the contract 200), then
+ * applied by the simulated account, which refuses what IB refuses (104 filled, 103 cancelled or finished, 105 symbol,
+ * side or algo changed, 110 off tick, 201, and the scenario's `modifyFaults`: 2102 and the others). Accepted:
+ * OPEN_ORDER with the new total quantity and limit and ORDER_STATUS (same id and permId, status and filled as they
+ * stand), then the executions of fills booked on the way. Refused: the error under the order id and nothing else, the order standing as it was; TWS sends no
+ * status for a refused modification (ib_async's wrapper notes that a modification's error leaves the order "STILL
+ * LIVE", and its own Cancelled status is client-side: ib_insync issue #502, "Failed Order Modifications Result in
+ * False Order Cancellations", ib-api-reloaded/ib_async wrapper.py). The scenario's `dropAfter`: applied, then the
+ * connection drops before the client hears anything.
+ */
+function handleModification(link: ClientLink, order: ParsedPlaceOrder, ctx: GatewayContext): void {
+  ctx.placed.push({ ...order, modification: true });
+  ctx.stats.ordersModified += 1;
+  const id = order.orderId;
+  if (ctx.faults.readOnlyApi) return link.send(errorMessage(id, 321, READ_ONLY));
+  const unsupported = unsupportedBy(order, ctx.account.state.account);
+  if (unsupported !== undefined) return link.send(errorMessage(id, 201, `Order rejected - reason: ${unsupported}`));
+  const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
+  const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
+  if (contract === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
+  const adaptive = order.algoStrategy !== '';
+  const priority = order.algoParams.find((p) => p.tag === 'adaptivePriority')?.value;
+  const result = ctx.account.modify(
+    id,
+    {
+      symbol: contract.symbol,
+      action: order.action as Side,
+      quantity: order.totalQuantity ?? 0,
+      limitPrice: order.lmtPrice ?? 0,
+      adaptive,
+      ...(adaptive && priority !== undefined ? { adaptivePriority: priority as AdaptivePriority } : {}),
+      orderRef: order.orderRef,
+    },
+    order.clientId,
+  );
+  if (!result.ok) {
+    // Fills booked before the change arrived (the fillFirst fault) are reported as any fill is, then the refusal.
+    pushEvents(ctx, result.events, link);
+    const code = result.refusal.code;
+    return link.send(errorMessage(id, code, code === 110 ? defaultText(110, order) : result.refusal.message));
+  }
+  if (result.dropAfter) {
+    link.dropAfterThisMessage();
+    return pushEvents(ctx, result.events, link);
+  }
+  // The acknowledgement shows the order as it now stands: new size and limit, status and filled quantity (remaining =
+  // total - filled), counting fills booked just before the change (fillFirst) or by it (a new price is worked at once).
+  // Their executions follow; the order's own updates would only repeat the acknowledgement.
+  const now = ctx.account.orderView(result.order);
+  link.send(openOrder(now), orderStatus(now));
+  pushEvents(
+    ctx,
+    result.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id),
+    link,
+  );
 }
 
 /** Why the simulated venue cannot take the order at all; undefined when it is a transmitted DAY LMT stock order. */

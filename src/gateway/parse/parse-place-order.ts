@@ -44,6 +44,8 @@ export interface ParsedPlaceOrder {
   whatIf?: boolean;
   /** Fields in the message, its id included (121 for a plain Adaptive STK LMT order). */
   fieldCount: number;
+  /** Set by the gateway (not read from the wire): the message named an order this client already has, a modification. */
+  modification?: true;
 }
 
 /**

@@ -40,6 +40,8 @@ export class Connection implements ClientLink {
   private orders = 0;
   /** Set while handling a message after which the socket drops: the client must not hear its answer. */
   private muted = false;
+  /** A handler asked to drop the connection once its message is handled (dropAfterThisMessage). */
+  private dropRequested = false;
   private gone = false;
   /** The first frame out is the handshake's answer, logged as such. */
   private versionSent = false;
@@ -73,6 +75,11 @@ export class Connection implements ClientLink {
     const delay = ms + this.hooks.ctx.faults.answerDelayMs;
     if (delay > 0) this.hooks.ctx.later(delay, () => this.write(frames()));
     else this.write(frames());
+  }
+
+  dropAfterThisMessage(): void {
+    this.muted = true;
+    this.dropRequested = true;
   }
 
   /** Destroys the socket at once (gateway shutdown, a fault, or a client that broke the protocol). */
@@ -190,7 +197,7 @@ export class Connection implements ClientLink {
       ctx.problem(`client ${this.clientId ?? '?'}: ${err.message}`);
       this.send(errorMessage(errorIdOf(fields), 320, `Error reading request:-'${fields[0] ?? ''}' : cause - ${err.message}`));
     }
-    this.afterHandled(count, dropAfter);
+    this.afterHandled(count, dropAfter || this.dropRequested);
   }
 
   private afterHandled(count: number, drop: boolean): void {

@@ -17,8 +17,10 @@ export interface GatewayStats {
   connections: number;
   /** Client messages after the version handshake, START_API included, on all connections. */
   messagesIn: number;
-  /** PLACE_ORDER messages read without a decode error (accepted or refused). */
+  /** PLACE_ORDER messages for a new order, read without a decode error (accepted or refused). */
   ordersPlaced: number;
+  /** PLACE_ORDER messages on an order id this client already has: modifications (accepted or refused). */
+  ordersModified: number;
   /** Orders cancelled at a client's request (cancelOrder or reqGlobalCancel). */
   cancels: number;
   /** Client messages over the pacing limit (each got error 100). */
@@ -34,6 +36,11 @@ export interface ClientLink {
   /** Market data type the client asked for (reqMarketDataType), 1 (live) until it does. */
   marketDataType: number;
   send(...frames: string[][]): void;
+  /**
+   * The connection drops once the message in hand is handled, and the client hears nothing more from now on (a
+   * fault: the request takes effect, its answer is lost with the socket).
+   */
+  dropAfterThisMessage(): void;
   /** Sends after `ms` (in order with later sends of the same delay), unless the connection is gone. */
   sendLater(ms: number, frames: () => string[][]): void;
 }

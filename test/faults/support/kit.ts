@@ -363,12 +363,27 @@ export function subjectOf(eml: string): string {
 
 // ---- invariants ----
 
-/** No orderRef reached the broker twice, and every order there is one of ours. */
+/**
+ * No orderRef reached the broker twice as a new order. A modification (placeOrder again on the same order id, which
+ * the gateway marks `modification`) is the same order, not a second one; it must keep the orderRef the order was
+ * sent with.
+ */
 export function expectNoOrderSentTwice(placed: ParsedPlaceOrder[]): void {
   const counts = new Map<string, number>();
-  for (const o of placed) counts.set(o.orderRef, (counts.get(o.orderRef) ?? 0) + 1);
+  const refOf = new Map<string, string>();
+  for (const o of placed) {
+    if (o.modification) continue;
+    counts.set(o.orderRef, (counts.get(o.orderRef) ?? 0) + 1);
+    refOf.set(`${o.clientId}:${o.orderId}`, o.orderRef);
+  }
   const twice = [...counts].filter(([, n]) => n > 1);
   expect(twice, 'orderRefs sent more than once').toEqual([]);
+  // An order placed before this gateway's records began (none in these tests) has no entry and is not judged.
+  const relabelled = placed.filter((o) => o.modification && (refOf.get(`${o.clientId}:${o.orderId}`) ?? o.orderRef) !== o.orderRef);
+  expect(
+    relabelled.map((o) => `order ${o.orderId}: ${refOf.get(`${o.clientId}:${o.orderId}`)} -> ${o.orderRef}`),
+    'modifications that changed the orderRef',
+  ).toEqual([]);
 }
 
 /** Same, read from the broker's own account (the sim broker keeps every order it was sent). */

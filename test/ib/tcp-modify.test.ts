@@ -72,7 +72,11 @@ describe('IB adapter over TCP: modifying an order in place', () => {
     const placed = await broker.placeOrder(order());
     await new Promise((resolve) => setTimeout(resolve, 450));
     // A limit through the ask: worked at once after the acknowledgement.
-    await broker.modifyOrder(placed, order({ limitPrice: 410.5 }));
+    expect(await broker.modifyOrder(placed, order({ limitPrice: 410.5 })), 'the fill counted with the status').toMatchObject({
+      status: 'Filled',
+      filledQuantity: 10,
+      limitPrice: 410.5,
+    });
     const started = Date.now();
     const [latest] = await broker.orderStatuses([placed.brokerOrderId], 400);
     expect(latest).toMatchObject({ brokerOrderId: placed.brokerOrderId, status: 'Filled', filledQuantity: 10, limitPrice: 410.5 });
@@ -230,6 +234,24 @@ describe('IB adapter over TCP: what this session may modify', () => {
 });
 
 describe('IB adapter over TCP: the connection drops after the modification left', () => {
+  it("rejects 'connectivity' when the modification is lost with the socket (IB Gateway's restart); the order stands as it was", async () => {
+    const gateway = await h.gateway({ ...baseScenario(), gateway: { faults: { restart: { afterOrders: 2, awayMs: 200 } } } });
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    const placed = await broker.placeOrder(order());
+    const error = await brokerErrorOf(broker.modifyOrder(placed, order({ quantity: 12, limitPrice: 401 })));
+    expect(error.kind).toBe('connectivity');
+    expect(error.message).toMatch(/nothing is resent/);
+    const back = Date.now() + 5000;
+    let seen: BrokerOrder | undefined;
+    while (seen === undefined && Date.now() < back) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await atGateway(gateway, placed.brokerOrderId).catch(() => undefined);
+    }
+    expect(seen).toMatchObject({ quantity: 10, limitPrice: 400, permId: placed.permId });
+    expect(gateway.stats().ordersModified).toBe(0);
+  });
+
   it("rejects 'connectivity'; the change stands at the gateway; nothing is resent", async () => {
     const gateway = await h.gateway({ ...baseScenario(), modifyFaults: { MSFT: { dropAfter: true } } });
     const broker = h.broker(gateway.port);

@@ -95,7 +95,9 @@ export function modifyAdaptiveOrder(
       session.book.onUpdate((entry) => {
         if (entry.key !== key) return;
         const shows = entry.quantity === change.quantity && entry.limitPrice === change.limitPrice;
-        if (shows && isAcknowledgedStatus(entry.status)) ctx.resolve(toBrokerOrder(entry));
+        // A change worked at once may show Filled in openOrder before the orderStatus that counts the fill.
+        const settled = entry.status !== 'Filled' || entry.filledQuantity >= entry.quantity;
+        if (shows && settled && isAcknowledgedStatus(entry.status)) ctx.resolve(toBrokerOrder(entry));
         else if (isFinalStatus(entry.status) && grace === undefined) {
           // IB's refusal (104, 103) usually follows: it gives the code; without it, the status says enough.
           const { status, filledQuantity } = entry;

@@ -24,8 +24,9 @@ const PRIORITIES = new Set(['Patient', 'Normal', 'Urgent']);
 export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const order = parsePlaceOrder(fields, link.clientId ?? 0);
   // IB order ids are per client: an id names an existing order only among this client's own orders.
-  const existing = ctx.account.state.orders.find((o) => o.orderId === order.orderId && o.clientId === order.clientId);
-  if (existing !== undefined) return handleModification(link, order, ctx);
+  if (ctx.account.state.orders.some((o) => o.orderId === order.orderId && o.clientId === order.clientId)) {
+    return handleModification(link, order, ctx);
+  }
   ctx.placed.push(order);
   ctx.stats.ordersPlaced += 1;
   const id = order.orderId;
@@ -80,10 +81,11 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
  * applied by the simulated account, which refuses what IB refuses (104 filled, 103 cancelled or finished, 105 symbol,
  * side or algo changed, 110 off tick, 201, and the scenario's `modifyFaults`: 2102 and the others). Accepted:
  * OPEN_ORDER with the new total quantity and limit and ORDER_STATUS (same id and permId, status and filled as they
- * stand), then the executions of fills booked on the way. Refused: the error under the order id and nothing else, the order standing as it was; TWS sends no
- * status for a refused modification (ib_async's wrapper notes that a modification's error leaves the order "STILL
- * LIVE", and its own Cancelled status is client-side: ib_insync issue #502, "Failed Order Modifications Result in
- * False Order Cancellations", ib-api-reloaded/ib_async wrapper.py). The scenario's `dropAfter`: applied, then the
+ * stand), then the executions of fills booked on the way. Refused: the error under the order id and nothing else, the
+ * order standing as it was. TWS sends no status for a refused modification: ib_async's wrapper (ib-api-reloaded/
+ * ib_async, wrapper.py) notes that a modification's error leaves the order "STILL LIVE", and the Cancelled status
+ * ib_insync shows after one is its own, set client-side (ib_insync issue #502, "Failed Order Modifications Result in
+ * False Order Cancellations": the original order was still open). The scenario's `dropAfter`: applied, then the
  * connection drops before the client hears anything.
  */
 function handleModification(link: ClientLink, order: ParsedPlaceOrder, ctx: GatewayContext): void {

@@ -20,6 +20,68 @@ export interface RunRecord {
   tradingState?: string;
   /** The broker's clock minus the machine's (ms), as the run measured it after connecting; absent before. */
   brokerClockOffsetMs?: number;
+  /**
+   * What the run asked of the broker (recordOrderCounts); absent (no key) when the run never recorded them, as for
+   * every run before migration 0011; all zeros when it recorded that it asked nothing.
+   */
+  orderCounts?: OrderCounts;
+}
+
+/** New orders the broker accepted, changes it accepted, cancels it confirmed: one run's requests (migration 0011). */
+export interface OrderCounts {
+  sent: number;
+  modified: number;
+  cancelled: number;
+}
+
+/** What came of a change of a working order (migration 0011; see core/order-updates.ts). */
+export type ModificationStatus = 'Intent' | 'Modified' | 'Refused' | 'Unknown' | 'NotApplied';
+
+/** A change a run asked of a working order of an earlier run, as recorded before it was sent and after. */
+export interface ModificationRecord {
+  id: number;
+  runId: string;
+  /** The order's orderRef: it names the run that placed it (the lineage), never the run that changed it. */
+  orderRef: string;
+  brokerOrderId: number;
+  /** The order as it stood before the change. */
+  fromQuantity: number;
+  fromLimitPrice: number;
+  /** The new TOTAL quantity (filledBefore + the remainder the plan wanted) and limit. */
+  quantity: number;
+  limitPrice: number;
+  /** Recorded fills of the order when the change was planned. */
+  filledBefore: number;
+  referencePrice?: number;
+  status: ModificationStatus;
+  /** The broker's code when it refused the change. */
+  code?: number;
+  message?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A change as recorded before it is sent. */
+export type ModificationIntent = Omit<ModificationRecord, 'id' | 'status' | 'code' | 'message' | 'createdAt' | 'updatedAt'>;
+
+/** What came of a change: 'Modified' with the order as the broker then showed it. */
+export interface ModificationOutcome {
+  status: Exclude<ModificationStatus, 'Intent'>;
+  code?: number;
+  message?: string;
+  /** For 'Modified': the order as the broker shows it (its status, filled quantity and average price are recorded too). */
+  order?: BrokerOrder;
+}
+
+/** The orders of one trading day, for the order efficiency ratio (IB: orders submitted, modified and cancelled per executed order). */
+export interface OrderActivity {
+  sent: number;
+  modified: number;
+  cancelled: number;
+  /** Orders of the day with at least one recorded fill. */
+  executedOrders: number;
+  /** Recorded fills of the day's orders. */
+  fills: number;
 }
 
 export interface SnapshotRecord {
@@ -207,6 +269,27 @@ export interface RunStore {
   updateOrderStatuses(orders: BrokerOrder[]): void;
   ordersOf(runId: string): OrderRecord[];
   /**
+   * Record a change of a working order before it is sent (status 'Intent'); returns its id. It is recorded under
+   * `runId` (`intent.runId` is not read). Throws if the order (by orderRef) is not recorded, or the run is unknown.
+   */
+  recordModificationIntent(runId: string, intent: ModificationIntent, createdAt: string): number;
+  /**
+   * What came of a change (a later outcome replaces an earlier one: 'Unknown', then what the next run found). 'Modified'
+   * also sets the order's quantity and limit to the change's, and, given `outcome.order`, its status, filled quantity
+   * and average price from it; 'Refused', 'NotApplied' and 'Unknown' leave the order as it is. Throws if there is no
+   * change `id`; all or nothing.
+   */
+  settleModification(id: number, outcome: ModificationOutcome, at: string): void;
+  /**
+   * Changes recorded by runs other than `exceptRunId` whose outcome is not known ('Intent', 'Unknown'), oldest first
+   * (by createdAt, then as recorded).
+   */
+  unsettledModifications(exceptRunId: string): ModificationRecord[];
+  /** The changes a run asked, in the order it asked them. */
+  modificationsOf(runId: string): ModificationRecord[];
+  /** What the run asked of the broker: new orders accepted, changes accepted, cancels confirmed. */
+  recordOrderCounts(runId: string, counts: OrderCounts): void;
+  /**
    * Orders of runs other than `exceptRunId` that are not settled: intents, orders in a non-final status, failed
    * sends not yet looked up at the broker (a timed-out order may have reached it), and orders whose outcome is
    * Unknown and not accepted by a person (a later look, in the broker's statements, may find it).
@@ -374,6 +457,18 @@ export interface ReportStore {
   positionsOf(runId: string): PositionRecord[];
   /** Orders of runs of the trading day that started at or before `until`, oldest first. */
   ordersOn(tradingDay: string, until: string): OrderRecord[];
+  /**
+   * The day's order activity, of the runs of `tradingDay` that started at or before `until`: the sums of their
+   * recorded order counts (a run that recorded none, as every run before migration 0011, adds nothing), and of their
+   * orders those with a fill recorded by a run started at or before `until`, and those fills (an execution IB
+   * corrected counts once: the correction replaced it).
+   */
+  orderActivityOn(tradingDay: string, until: string): OrderActivity;
+  /**
+   * The changes of working orders asked by runs of the trading day that started at or before `until` (whichever day
+   * placed the order), oldest first (by createdAt, then as recorded).
+   */
+  modificationsOn(tradingDay: string, until: string): ModificationRecord[];
   /**
    * Fills that belong to the trading day (that of the run that placed the order, else of the run that
    * collected it) and were collected by a run started at or before `until`, oldest first.

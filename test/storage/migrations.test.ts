@@ -40,6 +40,7 @@ describe('migrations', () => {
       'ledger_adjustments',
       'ledger_checks',
       'managed_symbols',
+      'order_modifications',
       'orders',
       'positions',
       'records_owner',

@@ -14,7 +14,7 @@ import { RECORDED_ORDER_STATUSES, type RecordedOrderStatus } from '../../src/cor
 import type { BrokerOrder, Execution, OrderStatusName } from '../../src/core/types.js';
 import { StorageError } from '../../src/errors.js';
 import type { ContractCache } from '../../src/ports/contract-cache.js';
-import type { CashFlowRecord, ReportStore, RunStatus, RunStore } from '../../src/ports/store.js';
+import type { CashFlowRecord, ModificationIntent, ModificationOutcome, ReportStore, RunStatus, RunStore } from '../../src/ports/store.js';
 import { MemoryContractCache } from '../support/memory-contract-cache.js';
 import { MemoryDatabase, MemoryReportStore, MemoryStore } from '../support/memory-store.js';
 import { aBrokerOrder, anExecution, anOrder, aPosition, aSnapshot, makeTempDir } from './fixtures.js';
@@ -439,6 +439,192 @@ describe.each([
       store.recordOrderIntent('r1', anOrder({ orderRef: 'y' }), '2026-11-20T15:30:09.000Z');
       store.recordOrderIntent('r1', anOrder({ orderRef: 'x' }), '2026-11-20T15:30:01.000Z');
       expect(store.ordersOf('r1').map((o) => o.orderRef)).toEqual(['y', 'x']);
+    });
+  });
+
+  describe('changes of working orders (migration 0011)', () => {
+    const ref = 'rebal:r1:AAPL';
+    const change = (over: Partial<ModificationIntent> = {}): ModificationIntent => ({
+      runId: 'r2',
+      orderRef: ref,
+      brokerOrderId: 101,
+      fromQuantity: 10,
+      fromLimitPrice: 190.05,
+      quantity: 14,
+      limitPrice: 190.2,
+      filledBefore: 4,
+      referencePrice: 190.1,
+      ...over,
+    });
+    beforeEach(() => {
+      start('r1', '2026-11-20T15:30:00.000Z');
+      start('r2', '2026-11-20T16:30:00.000Z');
+      store.recordOrderIntent('r1', anOrder({ orderRef: ref, quantity: 10 }), '2026-11-20T15:30:05.000Z');
+      store.markOrderSent(ref, aBrokerOrder({ orderRef: ref, status: 'Submitted', filledQuantity: 4, avgFillPrice: 190 }));
+    });
+
+    it('records a change as an intent, then Modified: the order takes its quantity and limit, and the status and fills the broker shows', () => {
+      const id = store.recordModificationIntent('r2', change(), '2026-11-20T16:30:05.000Z');
+      const intent = {
+        id,
+        runId: 'r2',
+        orderRef: ref,
+        brokerOrderId: 101,
+        fromQuantity: 10,
+        fromLimitPrice: 190.05,
+        quantity: 14,
+        limitPrice: 190.2,
+        filledBefore: 4,
+        referencePrice: 190.1,
+        status: 'Intent',
+        code: undefined,
+        message: undefined,
+        createdAt: '2026-11-20T16:30:05.000Z',
+        updatedAt: '2026-11-20T16:30:05.000Z',
+      };
+      expect(store.modificationsOf('r2')).toStrictEqual([intent]);
+      // Recorded before it is sent: the order is as it was.
+      expect(store.ordersOf('r1')[0]).toMatchObject({ quantity: 10, limitPrice: 190.05, status: 'Submitted', filledQuantity: 4 });
+
+      store.settleModification(
+        id,
+        {
+          status: 'Modified',
+          order: aBrokerOrder({
+            orderRef: ref,
+            quantity: 14,
+            limitPrice: 190.2,
+            status: 'Submitted',
+            filledQuantity: 6,
+            avgFillPrice: 190.1,
+          }),
+        },
+        '2026-11-20T16:30:06.000Z',
+      );
+      expect(store.modificationsOf('r2')).toStrictEqual([{ ...intent, status: 'Modified', updatedAt: '2026-11-20T16:30:06.000Z' }]);
+      // The order keeps its run, orderRef (the lineage), broker ids and creation time.
+      expect(store.ordersOf('r1')).toStrictEqual([
+        {
+          runId: 'r1',
+          orderRef: ref,
+          symbol: 'AAPL',
+          action: 'BUY',
+          quantity: 14,
+          limitPrice: 190.2,
+          status: 'Submitted',
+          brokerOrderId: 101,
+          permId: 9001,
+          filledQuantity: 6,
+          avgFillPrice: 190.1,
+          createdAt: '2026-11-20T15:30:05.000Z',
+          message: undefined,
+          referencePrice: undefined,
+        },
+      ]);
+      expect(store.ordersOf('r2')).toEqual([]);
+      // Fills then complete it against its new total, not its old one.
+      store.recordFills('r2', [anExecution({ execId: 'e1', orderRef: ref, quantity: 6, price: 190.1 })]);
+      expect(store.ordersOf('r1')[0]).toMatchObject({ status: 'Submitted', filledQuantity: 6 });
+      store.recordFills('r2', [anExecution({ execId: 'e2', orderRef: ref, quantity: 8, price: 190.2 })]);
+      expect(store.ordersOf('r1')[0]).toMatchObject({ status: 'Filled', filledQuantity: 14 });
+    });
+
+    it('Modified without the order as the broker shows it (found in effect later) sets only quantity and limit', () => {
+      const id = store.recordModificationIntent('r2', change(), '2026-11-20T16:30:05.000Z');
+      store.settleModification(id, { status: 'Unknown', message: 'connectivity: socket closed' }, '2026-11-20T16:30:06.000Z');
+      store.settleModification(id, { status: 'Modified', message: 'found in effect' }, '2026-11-20T17:30:06.000Z');
+      expect(store.modificationsOf('r2')).toMatchObject([
+        { status: 'Modified', message: 'found in effect', updatedAt: '2026-11-20T17:30:06.000Z' },
+      ]);
+      expect(store.ordersOf('r1')[0]).toMatchObject({
+        quantity: 14,
+        limitPrice: 190.2,
+        status: 'Submitted',
+        filledQuantity: 4,
+        avgFillPrice: 190,
+      });
+    });
+
+    it('Refused, NotApplied and Unknown leave the order as it is, and keep the code and message', () => {
+      const before = store.ordersOf('r1');
+      const outcomes = [
+        { status: 'Refused', code: 104, message: 'Cannot modify a filled order.' },
+        { status: 'NotApplied', message: 'the broker lists the order at 10 @ 190.05' },
+        { status: 'Unknown', message: 'connectivity: lost' },
+      ] as const;
+      for (const [i, outcome] of outcomes.entries()) {
+        const id = store.recordModificationIntent('r2', change({ quantity: 20 + i }), `2026-11-20T16:30:0${i}.000Z`);
+        store.settleModification(id, { ...outcome, order: aBrokerOrder({ orderRef: ref, status: 'Cancelled', filledQuantity: 9 }) }, 'x');
+      }
+      expect(store.ordersOf('r1')).toStrictEqual(before);
+      expect(store.modificationsOf('r2').map((m) => [m.quantity, m.status, m.code, m.message])).toEqual([
+        [20, 'Refused', 104, 'Cannot modify a filled order.'],
+        [21, 'NotApplied', undefined, 'the broker lists the order at 10 @ 190.05'],
+        [22, 'Unknown', undefined, 'connectivity: lost'],
+      ]);
+    });
+
+    it('refuses a change of an order it does not hold, of an unknown run, with a missing figure, and a settlement of no change', () => {
+      expect(fails(() => store.recordModificationIntent('r2', change({ orderRef: 'rebal:ghost' }), 'x'))).toBe(
+        '<file>: order rebal:ghost is not recorded; a change of it cannot be',
+      );
+      expect(fails(() => store.recordModificationIntent('ghost', change(), 'x'))).toBe(
+        constraint(`record the change of order ${ref}`, 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
+      );
+      expect(fails(() => store.recordModificationIntent('r2', change({ limitPrice: Number.NaN }), 'x'))).toBe(
+        constraint(`record the change of order ${ref}`, 'NOTNULL', 'NOT NULL constraint failed: order_modifications.limit_price'),
+      );
+      expect(store.modificationsOf('r2')).toEqual([]);
+      expect(fails(() => store.settleModification(99, { status: 'Modified' }, 'x'))).toBe('<file>: no change 99 of an order to settle');
+      // A broker order with a missing figure: neither the change's outcome nor the order is recorded.
+      const id = store.recordModificationIntent('r2', change(), '2026-11-20T16:30:05.000Z');
+      expect(
+        fails(() =>
+          store.settleModification(id, { status: 'Modified', order: aBrokerOrder({ orderRef: ref, filledQuantity: Number.NaN }) }, 'x'),
+        ),
+      ).toBe(constraint(`record what came of change ${id}`, 'NOTNULL', 'NOT NULL constraint failed: orders.filled_quantity'));
+      expect(store.modificationsOf('r2')).toMatchObject([{ id, status: 'Intent' }]);
+      expect(store.ordersOf('r1')[0]).toMatchObject({ quantity: 10, limitPrice: 190.05, filledQuantity: 4 });
+    });
+
+    it('lists the unsettled changes of other runs (Intent, Unknown), oldest first; a run lists its own in the order asked', () => {
+      start('r3', '2026-11-20T17:30:00.000Z');
+      const other = 'rebal:r1:MSFT';
+      store.recordOrderIntent('r1', anOrder({ orderRef: other, symbol: 'MSFT' }), '2026-11-20T15:30:06.000Z');
+      const a = store.recordModificationIntent('r2', change(), '2026-11-20T16:30:09.000Z');
+      const b = store.recordModificationIntent('r2', change({ orderRef: other }), '2026-11-20T16:30:01.000Z');
+      const c = store.recordModificationIntent('r2', change({ quantity: 30 }), '2026-11-20T16:30:05.000Z');
+      const d = store.recordModificationIntent('r3', change({ quantity: 40 }), '2026-11-20T17:30:01.000Z');
+      store.settleModification(c, { status: 'Unknown', message: 'timeout' }, 'x');
+      expect(store.unsettledModifications('r3').map((m) => m.id)).toEqual([b, c, a]);
+      expect(store.unsettledModifications('r2').map((m) => m.id)).toEqual([d]);
+      store.settleModification(a, { status: 'NotApplied' }, 'x');
+      store.settleModification(b, { status: 'Refused', code: 201 }, 'x');
+      expect(store.unsettledModifications('r3').map((m) => m.id)).toEqual([c]);
+      store.settleModification(c, { status: 'Modified' }, 'x');
+      expect(store.unsettledModifications('r3')).toEqual([]);
+      expect(store.modificationsOf('r2').map((m) => m.id)).toEqual([a, b, c]);
+      expect(store.modificationsOf('r1')).toEqual([]);
+      expect(new Set([a, b, c, d]).size).toBe(4);
+    });
+  });
+
+  describe('order counts', () => {
+    it('records what a run asked of the broker; a run that never recorded them has none', () => {
+      start('r1', '2026-11-20T15:30:00.000Z');
+      start('r2', '2026-11-20T16:30:00.000Z');
+      expect(store.previousRun()).not.toHaveProperty('orderCounts');
+      store.recordOrderCounts('r1', { sent: 3, modified: 2, cancelled: 1 });
+      expect(store.previousRun('r2')?.orderCounts).toStrictEqual({ sent: 3, modified: 2, cancelled: 1 });
+      expect(store.recentRuns(-1).map((r) => r.orderCounts)).toStrictEqual([undefined, { sent: 3, modified: 2, cancelled: 1 }]);
+      expect(store.recentRuns(-1)[0]).not.toHaveProperty('orderCounts');
+      store.recordOrderCounts('r2', { sent: 0, modified: 0, cancelled: 0 });
+      expect(store.previousRun()?.orderCounts).toStrictEqual({ sent: 0, modified: 0, cancelled: 0 });
+      store.recordOrderCounts('r1', { sent: 4, modified: 0, cancelled: 0 });
+      expect(store.previousRun('r2')?.orderCounts).toStrictEqual({ sent: 4, modified: 0, cancelled: 0 });
+      expect(fails(() => store.recordOrderCounts('ghost', { sent: 1, modified: 0, cancelled: 0 }))).toBe(
+        '<file>: no run ghost to record the order counts of',
+      );
     });
   });
 
@@ -1216,6 +1402,103 @@ describe.each([
       expect([reports.hasRunOn('2026-11-19'), reports.hasRunOn('2026-11-21')]).toEqual([true, false]);
     });
 
+    it("order activity of a day: the day's runs' requests, and their orders with a recorded fill, a correction counted once", () => {
+      start('prev', '2026-11-19T15:30:00.000Z', '2026-11-19');
+      start('old', '2026-11-20T13:30:00.000Z'); // as if before migration 0011: no counts
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      start('late', '2026-11-20T18:30:00.000Z');
+      start('next', '2026-11-23T14:30:00.000Z', '2026-11-23');
+      const until = '2026-11-20T17:00:00Z';
+      expect(reports.orderActivityOn('2026-11-20', until)).toStrictEqual({
+        sent: 0,
+        modified: 0,
+        cancelled: 0,
+        executedOrders: 0,
+        fills: 0,
+      });
+      store.recordOrderCounts('prev', { sent: 50, modified: 50, cancelled: 50 });
+      store.recordOrderCounts('r1', { sent: 3, modified: 0, cancelled: 1 });
+      store.recordOrderCounts('r2', { sent: 1, modified: 2, cancelled: 0 });
+      store.recordOrderCounts('late', { sent: 9, modified: 9, cancelled: 9 });
+      for (const [run, ref] of [
+        ['prev', 'p'],
+        ['old', 'o'],
+        ['r1', 'a'],
+        ['r1', 'b'],
+        ['r1', 'c'],
+        ['r2', 'd'],
+        ['late', 'l'],
+      ] as const)
+        store.recordOrderIntent(run, anOrder({ orderRef: ref }), '2026-11-20T14:30:05.000Z');
+      store.recordFills('r1', [
+        anExecution({ execId: 'o.1.01', orderRef: 'o', quantity: 2 }),
+        anExecution({ execId: 'a.1.01', orderRef: 'a', quantity: 2 }),
+        anExecution({ execId: 'a.2.01', orderRef: 'a', quantity: 3 }),
+        anExecution({ execId: 'p.1.01', orderRef: 'p' }),
+        anExecution({ execId: 'm.1.01', orderRef: 'by-hand' }),
+      ]);
+      // A correction of a.2 (it replaces the fill), a fill of d, of b collected by a run after `until`, and of l.
+      store.recordFills('r2', [
+        anExecution({ execId: 'a.2.02', orderRef: 'a', quantity: 4 }),
+        anExecution({ execId: 'd.1.01', orderRef: 'd', quantity: 1 }),
+      ]);
+      store.recordFills('late', [anExecution({ execId: 'b.1.01', orderRef: 'b' }), anExecution({ execId: 'l.1.01', orderRef: 'l' })]);
+      store.recordFills('next', [anExecution({ execId: 'c.1.01', orderRef: 'c' })]);
+      expect(reports.orderActivityOn('2026-11-20', until)).toStrictEqual({
+        sent: 4,
+        modified: 2,
+        cancelled: 1,
+        executedOrders: 3,
+        fills: 4,
+      });
+      // By r1's start: o and a, one fill each (a.2's correction, which took its place, was collected by r2).
+      expect(reports.orderActivityOn('2026-11-20', '2026-11-20T14:30:00.000Z')).toStrictEqual({
+        sent: 3,
+        modified: 0,
+        cancelled: 1,
+        executedOrders: 2,
+        fills: 2,
+      });
+      // A fill collected on a later day still belongs to the day its order was placed.
+      expect(reports.orderActivityOn('2026-11-20', '2026-11-24T00:00:00Z')).toStrictEqual({
+        sent: 13,
+        modified: 11,
+        cancelled: 10,
+        executedOrders: 6,
+        fills: 7,
+      });
+      expect(reports.orderActivityOn('2026-11-23', '2026-11-24T00:00:00Z')).toStrictEqual({
+        sent: 0,
+        modified: 0,
+        cancelled: 0,
+        executedOrders: 0,
+        fills: 0,
+      });
+    });
+
+    it("changes of orders of a day: those the day's runs asked by an instant, oldest first, whichever day placed the order", () => {
+      start('thu', '2026-11-19T15:30:00.000Z', '2026-11-19');
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      store.recordOrderIntent('thu', anOrder({ orderRef: 'o-thu' }), '2026-11-19T15:30:05.000Z');
+      store.recordOrderIntent('r1', anOrder({ orderRef: 'o-fri' }), '2026-11-20T14:30:05.000Z');
+      const base = { brokerOrderId: 1, fromQuantity: 10, fromLimitPrice: 1, quantity: 12, limitPrice: 1.1, filledBefore: 2 };
+      const a = store.recordModificationIntent('thu', { ...base, runId: 'thu', orderRef: 'o-thu' }, '2026-11-19T15:30:06.000Z');
+      const b = store.recordModificationIntent('r2', { ...base, runId: 'r2', orderRef: 'o-fri' }, '2026-11-20T15:30:09.000Z');
+      const c = store.recordModificationIntent('r1', { ...base, runId: 'r1', orderRef: 'o-thu' }, '2026-11-20T14:30:06.000Z');
+      const d = store.recordModificationIntent('r2', { ...base, runId: 'r2', orderRef: 'o-thu' }, '2026-11-20T15:30:07.000Z');
+      store.settleModification(d, { status: 'Modified' }, '2026-11-20T15:30:08.000Z');
+      expect(reports.modificationsOn('2026-11-20', '2026-11-20T17:00:00Z').map((m) => m.id)).toEqual([c, d, b]);
+      expect(reports.modificationsOn('2026-11-20', '2026-11-20T17:00:00Z')).toStrictEqual([
+        ...store.modificationsOf('r1'),
+        ...store.modificationsOf('r2').reverse(),
+      ]);
+      expect(reports.modificationsOn('2026-11-20', '2026-11-20T14:59:00Z').map((m) => m.id)).toEqual([c]);
+      expect(reports.modificationsOn('2026-11-19', '2026-11-20T17:00:00Z').map((m) => m.id)).toEqual([a]);
+      expect(reports.modificationsOn('2026-11-21', '2026-11-22T00:00:00Z')).toEqual([]);
+    });
+
     it('a fill belongs to the day of the run that placed its order, else of the run that collected it', () => {
       start('fri', '2026-11-20T15:30:00.000Z', '2026-11-20');
       start('mon', '2026-11-23T14:30:00.000Z', '2026-11-23');
@@ -1443,6 +1726,9 @@ interface OpArgs {
   failAbandonedRuns: [run: string];
   recordEmail: [kind: string, day: string, at: string, run: string | undefined, key: string | undefined];
   recordDailyRow: [day: string, nlv: number, change: number | undefined];
+  recordModificationIntent: [run: string, ref: string, quantity: number, limit: number, at: string];
+  settleModification: [id: number, status: ModificationOutcome['status'], code: number | undefined, filled: number | undefined, at: string];
+  recordOrderCounts: [run: string, sent: number, modified: number, cancelled: number];
 }
 
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
@@ -1511,6 +1797,38 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     .tuple(pick(['alert', 'start', 'end']), pick(DAYS), pick(INSTANTS), opt(pick(SOME_RUN)), opt(pick(['k1', 'k2'])))
     .map((args) => ({ op: 'recordEmail' as const, args })),
   fc.tuple(pick(DAYS), num, opt(num)).map((args) => ({ op: 'recordDailyRow' as const, args })),
+  {
+    arbitrary: fc
+      .tuple(pick(SOME_RUN), pick(['rebal:a', 'rebal:a', 'rebal:b', 'man:c']), num, num, pick(INSTANTS))
+      .map((args) => ({ op: 'recordModificationIntent' as const, args })),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .tuple(
+        pick([1, 1, 2, 3, 9]),
+        pick(['Modified', 'Refused', 'Unknown', 'NotApplied'] as const),
+        opt(pick([104, 201])),
+        opt(num),
+        pick(INSTANTS),
+      )
+      .map((args) => ({ op: 'settleModification' as const, args })),
+    weight: 2,
+  },
+  fc.tuple(pick(SOME_RUN), num, num, num).map((args) => ({ op: 'recordOrderCounts' as const, args })),
+);
+
+/** The writes that changes of working orders and the order activity read: intents, outcomes, counts, fills. */
+const modificationOpArb: fc.Arbitrary<Op> = opArb.filter((o) =>
+  [
+    'recordModificationIntent',
+    'settleModification',
+    'recordOrderCounts',
+    'recordFills',
+    'recordOrderIntent',
+    'markOrderSent',
+    'startRun',
+  ].includes(o.op),
 );
 
 /** r1 and r2 started first, at any of the instants and days, and an order of r1 recorded. */
@@ -1618,6 +1936,29 @@ function apply(store: RunStore, reports: ReportStore, { op, args }: Op): unknown
         { tradingDay: args[0], closingNlv: args[1], change: args[2], turnover: 1, commissions: 0, fills: 0 },
         'x',
       );
+    case 'recordModificationIntent': {
+      const [run, ref, quantity, limitPrice, at] = args;
+      const intent = {
+        runId: run,
+        orderRef: ref,
+        brokerOrderId: 7,
+        fromQuantity: 10,
+        fromLimitPrice: 2.5,
+        quantity,
+        limitPrice,
+        filledBefore: 1,
+      };
+      return store.recordModificationIntent(run, intent, at);
+    }
+    case 'settleModification': {
+      const [id, status, code, filled, at] = args;
+      const order = filled === undefined ? undefined : brokerOrder('rebal:a', 'Submitted', 7, undefined, filled);
+      return store.settleModification(id, { status, code, message: code === undefined ? undefined : `code ${code}`, order }, at);
+    }
+    case 'recordOrderCounts': {
+      const [run, sent, modified, cancelled] = args;
+      return store.recordOrderCounts(run, { sent, modified, cancelled });
+    }
   }
 }
 
@@ -1644,6 +1985,8 @@ function dump(file: string, store: RunStore, reports: ReportStore): Record<strin
       store.ordersToReconcile(run),
       store.positionsOf(run),
       reports.positionsOf(run),
+      store.modificationsOf(run),
+      store.unsettledModifications(run),
     ];
   }
   for (const ref of REFS) reads[`order ${ref}`] = () => store.fillsOfOrder(ref);
@@ -1661,6 +2004,8 @@ function dump(file: string, store: RunStore, reports: ReportStore): Record<strin
         reports.fillsOn(day, until),
         reports.breachesOn(day, until),
         reports.runsOn(day, until),
+        reports.orderActivityOn(day, until),
+        reports.modificationsOn(day, until),
       ]),
     ];
   }
@@ -1689,30 +2034,41 @@ describe('store contract: the memory store answers as SQLite, side by side', () 
     await cleanup();
   });
 
+  /** Applies `ops` to both implementations, comparing every answer, then every read. */
+  const sameAnswers = (ops: Op[]): void => {
+    n += 1;
+    const file = join(dir, `side-${n}.sqlite`);
+    const db = openDatabase(file);
+    open.push(db);
+    const sqlite = { store: new SqliteStore(db, { now: () => NOW }), reports: new SqliteReportStore(db) };
+    const mem = new MemoryDatabase(file);
+    const memory = { store: new MemoryStore(mem, { now: () => NOW }), reports: new MemoryReportStore(mem) };
+    ops.forEach((op, i) => {
+      const expected = outcome(file, () => apply(sqlite.store, sqlite.reports, op));
+      expect(
+        outcome(file, () => apply(memory.store, memory.reports, op)),
+        `operation ${i + 1}: ${JSON.stringify(op)}`,
+      ).toStrictEqual(expected);
+    });
+    const expected = dump(file, sqlite.store, sqlite.reports);
+    expect(dump(file, memory.store, memory.reports)).toStrictEqual(expected);
+    db.close();
+    open.pop();
+  };
+
   it('gives the same answer to every call of random sequences of writes, and the same reads after them', () => {
     fc.assert(
-      fc.property(preambleArb, fc.array(opArb, { minLength: 1, maxLength: 40 }), (preamble, rest) => {
-        const ops = [...preamble, ...rest];
-        n += 1;
-        const file = join(dir, `side-${n}.sqlite`);
-        const db = openDatabase(file);
-        open.push(db);
-        const sqlite = { store: new SqliteStore(db, { now: () => NOW }), reports: new SqliteReportStore(db) };
-        const mem = new MemoryDatabase(file);
-        const memory = { store: new MemoryStore(mem, { now: () => NOW }), reports: new MemoryReportStore(mem) };
-        ops.forEach((op, i) => {
-          const expected = outcome(file, () => apply(sqlite.store, sqlite.reports, op));
-          expect(
-            outcome(file, () => apply(memory.store, memory.reports, op)),
-            `operation ${i + 1}: ${JSON.stringify(op)}`,
-          ).toStrictEqual(expected);
-        });
-        const expected = dump(file, sqlite.store, sqlite.reports);
-        expect(dump(file, memory.store, memory.reports)).toStrictEqual(expected);
-        db.close();
-        open.pop();
-      }),
+      fc.property(preambleArb, fc.array(opArb, { minLength: 1, maxLength: 40 }), (preamble, rest) => sameAnswers([...preamble, ...rest])),
       { numRuns: 80 },
+    );
+  });
+
+  it('and so for changes of working orders, their outcomes, order counts and fills (migration 0011)', () => {
+    fc.assert(
+      fc.property(preambleArb, fc.array(modificationOpArb, { minLength: 4, maxLength: 30 }), (preamble, rest) =>
+        sameAnswers([...preamble, ...rest]),
+      ),
+      { numRuns: 60 },
     );
   });
 });

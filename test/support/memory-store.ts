@@ -31,6 +31,12 @@ import type {
   LedgerAdjustmentRecord,
   LedgerCheck,
   LedgerCheckLine,
+  ModificationIntent,
+  ModificationOutcome,
+  ModificationRecord,
+  ModificationStatus,
+  OrderActivity,
+  OrderCounts,
   OrderIntent,
   OrderReconciliation,
   OrderRecord,
@@ -60,6 +66,10 @@ export interface RunRow {
   dryRun: boolean;
   tradingState: string | undefined;
   brokerClockOffsetMs: number | undefined;
+  /** Migration 0011: each undefined (NULL) until the run records them. */
+  ordersSent: number | undefined;
+  ordersModified: number | undefined;
+  ordersCancelled: number | undefined;
 }
 
 export interface SnapshotRow extends SnapshotRecord {
@@ -108,6 +118,25 @@ export interface FillRow {
   brokerOrderId: number | undefined;
   permId: number | undefined;
   inCsv: boolean;
+}
+
+/** A change of a working order (table order_modifications); `id` is its INTEGER PRIMARY KEY. */
+export interface ModificationRow {
+  id: number;
+  runId: string;
+  orderRef: string;
+  brokerOrderId: number;
+  fromQuantity: number;
+  fromLimitPrice: number;
+  quantity: number;
+  limitPrice: number;
+  filledBefore: number;
+  referencePrice: number | undefined;
+  status: ModificationStatus;
+  code: number | undefined;
+  message: string | undefined;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** A fill a correction replaced (table replaced_fills): the row as it was, and what replaced it when. */
@@ -190,6 +219,7 @@ interface Tables {
   snapshots: SnapshotRow[];
   positions: PositionRow[];
   orders: OrderRow[];
+  orderModifications: ModificationRow[];
   fills: FillRow[];
   replacedFills: ReplacedFillRow[];
   breaches: BreachRow[];
@@ -212,6 +242,7 @@ const emptyTables = (): Tables => ({
   snapshots: [],
   positions: [],
   orders: [],
+  orderModifications: [],
   fills: [],
   replacedFills: [],
   breaches: [],
@@ -237,6 +268,7 @@ export class MemoryDatabase implements Tables {
   snapshots: SnapshotRow[] = [];
   positions: PositionRow[] = [];
   orders: OrderRow[] = [];
+  orderModifications: ModificationRow[] = [];
   fills: FillRow[] = [];
   replacedFills: ReplacedFillRow[] = [];
   breaches: BreachRow[] = [];
@@ -416,7 +448,14 @@ const toRun = (r: RunRow): RunRecord => ({
   dryRun: r.dryRun,
   tradingState: r.tradingState,
   brokerClockOffsetMs: r.brokerClockOffsetMs,
+  ...orderCountsOf(r),
 });
+
+/** The run's order counts, absent (no key) when none is recorded; a count that is NULL reads as 0. */
+function orderCountsOf(r: RunRow): Pick<RunRecord, 'orderCounts'> {
+  if (r.ordersSent === undefined && r.ordersModified === undefined && r.ordersCancelled === undefined) return {};
+  return { orderCounts: { sent: r.ordersSent ?? 0, modified: r.ordersModified ?? 0, cancelled: r.ordersCancelled ?? 0 } };
+}
 
 const toSnapshot = (s: SnapshotRow): TimedSnapshot => ({
   runId: s.runId,
@@ -468,6 +507,30 @@ const toOrder = (o: OrderRow): OrderRecord => ({
   message: o.message,
   referencePrice: o.referencePrice,
 });
+
+const toModification = (m: ModificationRow): ModificationRecord => ({
+  id: m.id,
+  runId: m.runId,
+  orderRef: m.orderRef,
+  brokerOrderId: m.brokerOrderId,
+  fromQuantity: m.fromQuantity,
+  fromLimitPrice: m.fromLimitPrice,
+  quantity: m.quantity,
+  limitPrice: m.limitPrice,
+  filledBefore: m.filledBefore,
+  referencePrice: m.referencePrice,
+  status: m.status,
+  code: m.code,
+  message: m.message,
+  createdAt: m.createdAt,
+  updatedAt: m.updatedAt,
+});
+
+/** Oldest first: by created_at as text, then by id. */
+const modificationOrder = orderBy<ModificationRow>(
+  (m) => m.createdAt,
+  (m) => m.id,
+);
 
 const toFill = (f: FillRow): FillRecord => ({
   execId: f.execId,
@@ -635,6 +698,9 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         dryRun: run.dryRun ? true : false,
         tradingState: sql(run.tradingState),
         brokerClockOffsetMs: undefined,
+        ordersSent: undefined,
+        ordersModified: undefined,
+        ordersCancelled: undefined,
       };
       c.orThrow();
       if (this.run(run.runId) !== undefined) throw uniqueFailed('PRIMARYKEY', 'runs.id');
@@ -667,6 +733,15 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         error: sql(result.error),
         tradingState: sql(result.tradingState) ?? run.tradingState,
       });
+    });
+  }
+
+  recordOrderCounts(runId: string, counts: OrderCounts): void {
+    this.guard('recordOrderCounts', `record the order counts of run ${runId}`, () => {
+      const row = this.run(runId);
+      if (row === undefined) throw this.fail(`no run ${runId} to record the order counts of`);
+      // The columns are nullable: a NaN count is stored as NULL.
+      Object.assign(row, { ordersSent: sql(counts.sent), ordersModified: sql(counts.modified), ordersCancelled: sql(counts.cancelled) });
     });
   }
 
@@ -775,6 +850,81 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
 
   ordersOf(runId: string): OrderRecord[] {
     return this.guard('ordersOf', `read orders of run ${runId}`, () => this.db.orders.filter((o) => o.runId === runId).map(toOrder));
+  }
+
+  recordModificationIntent(runId: string, intent: ModificationIntent, createdAt: string): number {
+    return this.transaction('recordModificationIntent', `record the change of order ${intent.orderRef}`, () => {
+      if (this.order(intent.orderRef) === undefined) throw this.fail(`order ${intent.orderRef} is not recorded; a change of it cannot be`);
+      const c = new RowCheck('order_modifications');
+      const row: ModificationRow = {
+        id: 0,
+        runId: c.required('run_id', runId),
+        orderRef: c.required('order_ref', intent.orderRef),
+        brokerOrderId: c.required('broker_order_id', intent.brokerOrderId),
+        fromQuantity: c.required('from_quantity', intent.fromQuantity),
+        fromLimitPrice: c.required('from_limit_price', intent.fromLimitPrice),
+        quantity: c.required('quantity', intent.quantity),
+        limitPrice: c.required('limit_price', intent.limitPrice),
+        filledBefore: c.required('filled_before', intent.filledBefore),
+        referencePrice: sql(intent.referencePrice),
+        status: 'Intent',
+        code: undefined,
+        message: undefined,
+        createdAt: c.required('created_at', createdAt),
+        updatedAt: c.required('updated_at', createdAt),
+      };
+      c.orThrow();
+      this.requireRun(runId);
+      // INTEGER PRIMARY KEY: one more than the largest id in the table.
+      const id = Math.max(0, ...this.db.orderModifications.map((m) => m.id)) + 1;
+      this.db.orderModifications.push({ ...row, id });
+      return id;
+    });
+  }
+
+  settleModification(id: number, outcome: ModificationOutcome, at: string): void {
+    this.transaction('settleModification', `record what came of change ${id}`, () => {
+      const row = this.db.orderModifications.find((m) => m.id === id);
+      if (row === undefined) throw this.fail(`no change ${id} of an order to settle`);
+      const c = new RowCheck('order_modifications');
+      const update = {
+        status: c.required('status', outcome.status),
+        code: sql(outcome.code),
+        message: sql(outcome.message),
+        updatedAt: c.required('updated_at', at),
+      };
+      c.orThrow();
+      Object.assign(row, update);
+      if (outcome.status !== 'Modified') return;
+      const order = this.order(row.orderRef);
+      if (order === undefined) return;
+      Object.assign(order, { quantity: row.quantity, limitPrice: row.limitPrice, updatedAt: update.updatedAt });
+      if (outcome.order === undefined) return;
+      const oc = new RowCheck('orders');
+      const shown = {
+        status: oc.required('status', outcome.order.status),
+        filledQuantity: oc.required('filled_quantity', outcome.order.filledQuantity),
+        avgFillPrice: oc.required('avg_fill_price', outcome.order.avgFillPrice),
+        updatedAt: oc.required('updated_at', at),
+      };
+      oc.orThrow();
+      Object.assign(order, shown);
+    });
+  }
+
+  unsettledModifications(exceptRunId: string): ModificationRecord[] {
+    return this.guard('unsettledModifications', 'read the unsettled changes of orders', () =>
+      sorted(
+        this.db.orderModifications.filter((m) => (m.status === 'Intent' || m.status === 'Unknown') && m.runId !== exceptRunId),
+        modificationOrder,
+      ).map(toModification),
+    );
+  }
+
+  modificationsOf(runId: string): ModificationRecord[] {
+    return this.guard('modificationsOf', `read the changes of orders of run ${runId}`, () =>
+      this.db.orderModifications.filter((m) => m.runId === runId).map(toModification),
+    );
   }
 
   ordersToReconcile(exceptRunId: string): OrderRecord[] {
@@ -1431,6 +1581,41 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         ),
       ).map(toOrder);
     });
+  }
+
+  orderActivityOn(tradingDay: string, until: string): OrderActivity {
+    return this.guard('orderActivityOn', `read the order activity of ${tradingDay}`, () => {
+      const runs = this.db.runs.filter((r) => this.ofDayUntil(r.runId, tradingDay, until));
+      // sum() skips NULLs (runs before migration 0011, or that never recorded them): none at all is 0.
+      const total = (count: (r: RunRow) => number | undefined): number => sqlSum(runs.flatMap((r) => count(r) ?? [])) ?? 0;
+      // Of the day's orders, those with a recorded fill collected by a run started by then (a correction replaced
+      // its original in `fills`: one row per execution).
+      const fillCounts = this.db.orders
+        .filter((o) => this.ofDayUntil(o.runId, tradingDay, until))
+        .map((o) => {
+          return this.db.fills.filter((f) => {
+            const collected = this.run(f.runId);
+            return f.orderRef === o.orderRef && collected !== undefined && atOrBefore(collected.startedAt, until);
+          }).length;
+        })
+        .filter((n) => n > 0);
+      return {
+        sent: total((r) => r.ordersSent),
+        modified: total((r) => r.ordersModified),
+        cancelled: total((r) => r.ordersCancelled),
+        executedOrders: fillCounts.length,
+        fills: fillCounts.reduce((sum, n) => sum + n, 0),
+      };
+    });
+  }
+
+  modificationsOn(tradingDay: string, until: string): ModificationRecord[] {
+    return this.guard('modificationsOn', `read the changes of orders of ${tradingDay}`, () =>
+      sorted(
+        this.db.orderModifications.filter((m) => this.ofDayUntil(m.runId, tradingDay, until)),
+        modificationOrder,
+      ).map(toModification),
+    );
   }
 
   fillsOn(tradingDay: string, until: string): ReportFill[] {

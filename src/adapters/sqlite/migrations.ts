@@ -10,6 +10,7 @@ import { UNKNOWN_OUTCOMES_SCHEMA } from './migration-0007-unknown-outcomes.js';
 import { RECORDS_OWNER_SCHEMA } from './migration-0008-records-owner.js';
 import { CASH_FLOWS_SCHEMA } from './migration-0009-cash-flows.js';
 import { SPLIT_ADJUSTMENTS_SCHEMA } from './migration-0010-split-adjustments.js';
+import { ORDER_MODIFICATIONS_SCHEMA } from './migration-0011-order-modifications.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0008_records_owner', sql: RECORDS_OWNER_SCHEMA },
   { id: '0009_cash_flows', sql: CASH_FLOWS_SCHEMA },
   { id: '0010_split_adjustments', sql: SPLIT_ADJUSTMENTS_SCHEMA },
+  { id: '0011_order_modifications', sql: ORDER_MODIFICATIONS_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

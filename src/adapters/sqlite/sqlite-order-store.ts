@@ -1,13 +1,29 @@
 import type { BrokerOrder, Execution } from '../../core/types.js';
-import type { FillRecord, OrderIntent, OrderReconciliation, OrderRecord } from '../../ports/store.js';
+import type {
+  FillRecord,
+  ModificationIntent,
+  ModificationOutcome,
+  ModificationRecord,
+  OrderIntent,
+  OrderReconciliation,
+  OrderRecord,
+} from '../../ports/store.js';
 import { fillVersion, revisionRange } from '../../core/exec-ids.js';
-import { toFillRecord, toOrderRecord } from './store-rows.js';
-import { brokerUpdateParams, fillParams, intentParams, reconcileParams } from './store-params.js';
+import { toFillRecord, toModificationRecord, toOrderRecord } from './store-rows.js';
+import {
+  brokerUpdateParams,
+  fillParams,
+  intentParams,
+  modificationIntentParams,
+  modificationOutcomeParams,
+  reconcileParams,
+} from './store-params.js';
 import { SqliteStoreBase } from './sqlite-store-base.js';
 
 /**
- * The tables `orders` and `fills` of {@link SqliteStore}: an order from its intent to its broker status and
- * reconciliation, and the executions that fill it, recorded once each by execution id.
+ * The tables `orders`, `order_modifications` and `fills` of {@link SqliteStore}: an order from its intent to its
+ * broker status and reconciliation, the changes later runs made to it in place, and the executions that fill it,
+ * recorded once each by execution id.
  */
 export abstract class SqliteOrderStore extends SqliteStoreBase {
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
@@ -44,6 +60,39 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
 
   ordersOf(runId: string): OrderRecord[] {
     return this.guard(`read orders of run ${runId}`, () => this.q.ordersOf.all(runId)).map(toOrderRecord);
+  }
+
+  recordModificationIntent(runId: string, intent: ModificationIntent, createdAt: string): number {
+    return this.transaction(`record the change of order ${intent.orderRef}`, () => {
+      if (this.q.orderByRef.get(intent.orderRef) === undefined) {
+        throw this.fail(`order ${intent.orderRef} is not recorded; a change of it cannot be`);
+      }
+      return Number(this.q.insertModification.run(modificationIntentParams(runId, intent, createdAt)).lastInsertRowid);
+    });
+  }
+
+  settleModification(id: number, outcome: ModificationOutcome, at: string): void {
+    this.transaction(`record what came of change ${id}`, () => {
+      const { changes } = this.q.settleModification.run(modificationOutcomeParams(id, outcome, at));
+      if (changes !== 1) throw this.fail(`no change ${id} of an order to settle`);
+      if (outcome.status !== 'Modified') return;
+      this.q.applyModification.run({ id, updated_at: at });
+      const order = outcome.order;
+      const ref = this.q.orderRefOfModification.get(id)?.order_ref;
+      if (order === undefined || ref === undefined) return;
+      const { status, filled_quantity, avg_fill_price } = brokerUpdateParams(ref, order, at);
+      this.q.orderAsModified.run({ order_ref: ref, status, filled_quantity, avg_fill_price, updated_at: at });
+    });
+  }
+
+  unsettledModifications(exceptRunId: string): ModificationRecord[] {
+    return this.guard('read the unsettled changes of orders', () => this.q.unsettledModifications.all(exceptRunId)).map(
+      toModificationRecord,
+    );
+  }
+
+  modificationsOf(runId: string): ModificationRecord[] {
+    return this.guard(`read the changes of orders of run ${runId}`, () => this.q.modificationsOf.all(runId)).map(toModificationRecord);
   }
 
   ordersToReconcile(exceptRunId: string): OrderRecord[] {

@@ -2,6 +2,8 @@ import type {
   AlertHistoryEntry,
   DailyRow,
   DayBreach,
+  ModificationRecord,
+  OrderActivity,
   OrderRecord,
   PositionRecord,
   ReportCashFlow,
@@ -13,8 +15,17 @@ import type {
 import { guardStorage } from '../../fs/storage-errors.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { toBreach, toCashFlow, toFillRecord, toOrderRecord, toPositionRecord, toRunRecord, toSnapshot } from './store-rows.js';
-import type { BreachRow, CashFlowRow, FillRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+import {
+  toBreach,
+  toCashFlow,
+  toFillRecord,
+  toModificationRecord,
+  toOrderRecord,
+  toPositionRecord,
+  toRunRecord,
+  toSnapshot,
+} from './store-rows.js';
+import type { BreachRow, CashFlowRow, FillRow, ModificationRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 interface DailyTableRow {
   trading_day: string;
@@ -27,7 +38,7 @@ interface DailyTableRow {
 
 // Instants are compared with julianday(): the run may write them with or without milliseconds, and
 // '...:00Z' sorts after '...:00.000Z' as text although they are the same instant.
-const SQL = {
+export const SQL = {
   snapshotsOn: `SELECT s.* FROM snapshots s JOIN runs r ON r.id = s.run_id
     WHERE r.trading_day = ? AND julianday(s.taken_at) <= julianday(?) ORDER BY s.taken_at, s.id`,
   closingSnapshot: `SELECT s.*, r.trading_day FROM snapshots s JOIN runs r ON r.id = s.run_id
@@ -45,6 +56,24 @@ const SQL = {
   breachesOn: `SELECT b.code, b.symbol, b.detail, b.run_id, r.started_at FROM breaches b JOIN runs r ON r.id = b.run_id
     WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY r.started_at, b.id`,
   runsOn: 'SELECT * FROM runs WHERE trading_day = ? AND julianday(started_at) <= julianday(?) ORDER BY started_at, rowid',
+  // What the day's runs asked of the broker (NULL before migration 0011: nothing), and of their orders those with a
+  // fill collected by then (an inner join: orders without one drop out), and those fills. A corrected execution is
+  // one row of `fills` (migration 0006: the replaced version moves to replaced_fills), so it counts once. Runs by
+  // runs_by_day, orders by orders_by_run, fills by fills_by_order_ref, the collecting run by its key
+  // (test/storage/migration-0011.test.ts checks the plans).
+  orderRequestsOn: `SELECT coalesce(sum(orders_sent), 0) AS sent, coalesce(sum(orders_modified), 0) AS modified,
+      coalesce(sum(orders_cancelled), 0) AS cancelled
+    FROM runs WHERE trading_day = ? AND julianday(started_at) <= julianday(?)`,
+  executionsOn: `SELECT count(*) AS executed_orders, coalesce(sum(n), 0) AS fills FROM (
+      SELECT count(*) AS n FROM orders o
+      JOIN runs r ON r.id = o.run_id
+      JOIN fills f ON f.order_ref = o.order_ref
+      JOIN runs collected ON collected.id = f.run_id
+      WHERE r.trading_day = @day AND julianday(r.started_at) <= julianday(@until)
+        AND julianday(collected.started_at) <= julianday(@until)
+      GROUP BY o.id)`,
+  modificationsOn: `SELECT m.* FROM order_modifications m JOIN runs r ON r.id = m.run_id
+    WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY m.created_at, m.id`,
   // The run whose snapshot first includes a flow: the run that inferred it, else the first run that read the
   // account (else took a snapshot) at or after it.
   cashFlowsOn: `SELECT * FROM (
@@ -102,6 +131,30 @@ export class SqliteReportStore implements ReportStore {
 
   ordersOn(tradingDay: string, until: string): OrderRecord[] {
     return this.all<OrderRow>(`read the orders of ${tradingDay}`, SQL.ordersOn, tradingDay, until).map(toOrderRecord);
+  }
+
+  orderActivityOn(tradingDay: string, until: string): OrderActivity {
+    return this.guard(`read the order activity of ${tradingDay}`, () => {
+      const requests = this.db
+        .prepare<[string, string], { sent: number; modified: number; cancelled: number }>(SQL.orderRequestsOn)
+        .get(tradingDay, until);
+      const executions = this.db
+        .prepare<{ day: string; until: string }, { executed_orders: number; fills: number }>(SQL.executionsOn)
+        .get({ day: tradingDay, until });
+      return {
+        sent: requests?.sent ?? 0,
+        modified: requests?.modified ?? 0,
+        cancelled: requests?.cancelled ?? 0,
+        executedOrders: executions?.executed_orders ?? 0,
+        fills: executions?.fills ?? 0,
+      };
+    });
+  }
+
+  modificationsOn(tradingDay: string, until: string): ModificationRecord[] {
+    return this.all<ModificationRow>(`read the changes of orders of ${tradingDay}`, SQL.modificationsOn, tradingDay, until).map(
+      toModificationRecord,
+    );
   }
 
   fillsOn(tradingDay: string, until: string): ReportFill[] {

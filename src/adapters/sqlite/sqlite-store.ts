@@ -6,6 +6,7 @@ import type {
   LedgerAdjustmentRecord,
   LedgerCheck,
   LedgerCheckLine,
+  OrderCounts,
   PositionRecord,
   RunRecord,
   RunStatus,
@@ -25,7 +26,7 @@ import {
   toRunRecord,
   toSnapshot,
 } from './store-rows.js';
-import { finishParams, ledgerAdjustmentParams, positionParams, runParams, snapshotParams } from './store-params.js';
+import { finishParams, ledgerAdjustmentParams, orderCountsParams, positionParams, runParams, snapshotParams } from './store-params.js';
 import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../core/strategies.js';
 import { prepareStrategyStatements, toRetirement, toStrategyRecord, type StrategyStatements } from './sqlite-strategy-statements.js';
@@ -63,6 +64,13 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
     this.guard(`record the broker's clock of run ${runId}`, () => {
       const { changes } = this.q.recordBrokerClock.run({ id: runId, offset: Math.round(offsetMs) });
       if (changes !== 1) throw this.fail(`no run ${runId} to record the broker's clock of`);
+    });
+  }
+
+  recordOrderCounts(runId: string, counts: OrderCounts): void {
+    this.guard(`record the order counts of run ${runId}`, () => {
+      const { changes } = this.q.recordOrderCounts.run(orderCountsParams(runId, counts));
+      if (changes !== 1) throw this.fail(`no run ${runId} to record the order counts of`);
     });
   }
 

@@ -1,6 +1,9 @@
 import type { BrokerOrder, Execution } from '../../core/types.js';
 import type {
   LedgerAdjustmentRecord,
+  ModificationIntent,
+  ModificationOutcome,
+  OrderCounts,
   OrderIntent,
   OrderReconciliation,
   PositionRecord,
@@ -8,7 +11,7 @@ import type {
   RunStatus,
   SnapshotRecord,
 } from '../../ports/store.js';
-import type { FillRow, LedgerAdjustmentRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+import type { FillRow, LedgerAdjustmentRow, ModificationRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The port's records as statement parameters (the inverse of store-rows.ts). */
 
@@ -169,4 +172,31 @@ export function positionParams(runId: string, p: PositionRecord): PositionParams
     weight: p.weight,
     target_weight: p.targetWeight,
   };
+}
+
+export type ModificationIntentParams = Omit<ModificationRow, 'id' | 'status' | 'code' | 'message' | 'updated_at'>;
+export type ModificationOutcomeParams = Pick<ModificationRow, 'id' | 'status' | 'code' | 'message' | 'updated_at'>;
+export type OrderCountsParams = { id: string; sent: number; modified: number; cancelled: number };
+
+export function modificationIntentParams(runId: string, m: ModificationIntent, createdAt: string): ModificationIntentParams {
+  return {
+    run_id: runId,
+    order_ref: m.orderRef,
+    broker_order_id: m.brokerOrderId,
+    from_quantity: m.fromQuantity,
+    from_limit_price: m.fromLimitPrice,
+    quantity: m.quantity,
+    limit_price: m.limitPrice,
+    filled_before: m.filledBefore,
+    reference_price: m.referencePrice ?? null,
+    created_at: createdAt,
+  };
+}
+
+export function modificationOutcomeParams(id: number, o: ModificationOutcome, at: string): ModificationOutcomeParams {
+  return { id, status: o.status, code: o.code ?? null, message: o.message ?? null, updated_at: at };
+}
+
+export function orderCountsParams(runId: string, c: OrderCounts): OrderCountsParams {
+  return { id: runId, sent: c.sent, modified: c.modified, cancelled: c.cancelled };
 }

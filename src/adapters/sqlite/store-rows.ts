@@ -7,6 +7,8 @@ import type {
   FillRecord,
   LedgerAdjustmentRecord,
   LedgerCheckLine,
+  ModificationRecord,
+  ModificationStatus,
   OrderRecord,
   PositionRecord,
   RunRecord,
@@ -27,6 +29,10 @@ export interface RunRow {
   dry_run: number;
   trading_state: string | null;
   broker_clock_offset_ms?: number | null;
+  /** Migration 0011: NULL until the run records them (recordOrderCounts). */
+  orders_sent?: number | null;
+  orders_modified?: number | null;
+  orders_cancelled?: number | null;
 }
 
 export interface SnapshotRow {
@@ -126,7 +132,15 @@ export function toRunRecord(r: RunRow): RunRecord {
     dryRun: r.dry_run === 1,
     tradingState: opt(r.trading_state),
     brokerClockOffsetMs: opt(r.broker_clock_offset_ms ?? null),
+    ...orderCountsOf(r),
   };
+}
+
+/** The run's order counts, absent (no key) when it never recorded them; a count NULLed by hand reads as 0. */
+function orderCountsOf(r: RunRow): Pick<RunRecord, 'orderCounts'> {
+  const { orders_sent: sent = null, orders_modified: modified = null, orders_cancelled: cancelled = null } = r;
+  if (sent === null && modified === null && cancelled === null) return {};
+  return { orderCounts: { sent: sent ?? 0, modified: modified ?? 0, cancelled: cancelled ?? 0 } };
 }
 
 export function toSnapshot(r: SnapshotRow): { runId: string; takenAt: string } & SnapshotRecord {
@@ -172,6 +186,44 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     createdAt: r.created_at,
     message: opt(r.message),
     referencePrice: opt(r.reference_price),
+  };
+}
+
+export interface ModificationRow {
+  id: number;
+  run_id: string;
+  order_ref: string;
+  broker_order_id: number;
+  from_quantity: number;
+  from_limit_price: number;
+  quantity: number;
+  limit_price: number;
+  filled_before: number;
+  reference_price: number | null;
+  status: ModificationStatus;
+  code: number | null;
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toModificationRecord(r: ModificationRow): ModificationRecord {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    orderRef: r.order_ref,
+    brokerOrderId: r.broker_order_id,
+    fromQuantity: r.from_quantity,
+    fromLimitPrice: r.from_limit_price,
+    quantity: r.quantity,
+    limitPrice: r.limit_price,
+    filledBefore: r.filled_before,
+    referencePrice: opt(r.reference_price),
+    status: r.status,
+    code: opt(r.code),
+    message: opt(r.message),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 

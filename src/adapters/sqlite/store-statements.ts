@@ -5,11 +5,14 @@ import type {
   BrokerUpdateParams,
   FinishParams,
   IntentParams,
+  ModificationIntentParams,
+  ModificationOutcomeParams,
+  OrderCountsParams,
   PositionParams,
   RunParams,
   SnapshotParams,
 } from './store-params.js';
-import type { AccountReadRow, CashFlowRow } from './store-rows.js';
+import type { AccountReadRow, CashFlowRow, ModificationRow } from './store-rows.js';
 import type { BreachRow, FillRow, LedgerAdjustmentRow, LedgerCheckRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
 
 /** The core's final order statuses (as in the view v_open_orders): `('Filled', 'Cancelled', ...)`. */
@@ -35,6 +38,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     recentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?'),
     hasRun: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM runs WHERE id = ?'),
+    recordOrderCounts: db.prepare<OrderCountsParams>(
+      'UPDATE runs SET orders_sent = @sent, orders_modified = @modified, orders_cancelled = @cancelled WHERE id = @id',
+    ),
 
     insertBreach: db.prepare<{ run_id: string; code: string; symbol: string | null; detail: string }>(
       'INSERT INTO breaches (run_id, code, symbol, detail) VALUES (@run_id, @code, @symbol, @detail)',
@@ -89,6 +95,35 @@ export function prepareStatements(db: Database.Database) {
          message = @message, updated_at = @updated_at, reconciled_at = @updated_at
        WHERE order_ref = @order_ref`,
     ),
+
+    // Changes of working orders in place (migration 0011).
+    insertModification: db.prepare<ModificationIntentParams>(
+      `INSERT INTO order_modifications (run_id, order_ref, broker_order_id, from_quantity, from_limit_price, quantity,
+         limit_price, filled_before, reference_price, status, created_at, updated_at)
+       VALUES (@run_id, @order_ref, @broker_order_id, @from_quantity, @from_limit_price, @quantity,
+         @limit_price, @filled_before, @reference_price, 'Intent', @created_at, @created_at)`,
+    ),
+    settleModification: db.prepare<ModificationOutcomeParams>(
+      `UPDATE order_modifications SET status = @status, code = @code, message = @message, updated_at = @updated_at
+       WHERE id = @id`,
+    ),
+    // The order takes the change's quantity and limit (the broker accepted them).
+    applyModification: db.prepare<{ id: number; updated_at: string }>(
+      `UPDATE orders SET quantity = m.quantity, limit_price = m.limit_price, updated_at = @updated_at
+       FROM (SELECT order_ref, quantity, limit_price FROM order_modifications WHERE id = @id) AS m
+       WHERE orders.order_ref = m.order_ref`,
+    ),
+    orderRefOfModification: db.prepare<[number], { order_ref: string }>('SELECT order_ref FROM order_modifications WHERE id = ?'),
+    // The order as the broker showed it after the change; the ids it was recorded with stay.
+    orderAsModified: db.prepare<Omit<BrokerUpdateParams, 'broker_order_id' | 'perm_id' | 'message'>>(
+      `UPDATE orders SET status = @status, filled_quantity = @filled_quantity, avg_fill_price = @avg_fill_price,
+         updated_at = @updated_at
+       WHERE order_ref = @order_ref`,
+    ),
+    unsettledModifications: db.prepare<[string], ModificationRow>(
+      `SELECT * FROM order_modifications WHERE status IN ('Intent', 'Unknown') AND run_id <> ? ORDER BY created_at, id`,
+    ),
+    modificationsOf: db.prepare<[string], ModificationRow>('SELECT * FROM order_modifications WHERE run_id = ? ORDER BY id'),
 
     insertFill: db.prepare<FillRow>(
       `INSERT OR IGNORE INTO fills

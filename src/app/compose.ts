@@ -169,6 +169,7 @@ export function runSettingsOf(config: Config): RunSettings {
     expectedAccount: config.broker.ibAccount,
     tradingMode: config.broker.tradingMode,
     cancelScope: config.broker.cancelScope,
+    orderUpdates: config.broker.orderUpdates,
     maxForecastAgeSessions: config.maxForecastAgeSessions,
     maxForecastAgeHours: config.maxForecastAgeHours,
     sizing: config.sizing,

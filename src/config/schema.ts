@@ -39,6 +39,8 @@ const configShape = {
     tradingMode: variable('TRADING_MODE', choice(['paper', 'live']), { default: 'paper' }),
     liveTradingConfirm: variable('LIVE_TRADING_CONFIRM', boolean, { default: 'no' }),
     cancelScope: variable('CANCEL_SCOPE', choice(['own', 'all']), { default: 'own' }),
+    /** What a run does with the orders earlier runs left working: modify them in place, or cancel them before planning. */
+    orderUpdates: variable('ORDER_UPDATES', choice(['modify', 'cancel']), { default: 'modify' }),
     marketDataType: variable('MARKET_DATA_TYPE', choice(['live', 'delayed']), { default: 'live' }),
     /** Absolute path of the scenario file, when set. */
     simScenario: variable('SIM_SCENARIO', filePath, { finish: resolvePath }),
@@ -171,6 +173,7 @@ export type FlexSettingsConfig = Config['flex'];
 export type BrokerKind = BrokerConfig['kind'];
 export type TradingMode = BrokerConfig['tradingMode'];
 export type CancelScope = BrokerConfig['cancelScope'];
+export type OrderUpdatesSetting = BrokerConfig['orderUpdates'];
 export type MarketDataType = BrokerConfig['marketDataType'];
 
 // Config.sizing and Config.limits are what the core takes: a change on either side fails to compile here.

@@ -4,7 +4,16 @@
  */
 import type { Side } from '../core/types.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
-import type { CashFlowKind, CashFlowSource, DailyRow, DayBreach, ReportCashFlow, ReportStore, RunStatus } from '../ports/store.js';
+import type {
+  CashFlowKind,
+  CashFlowSource,
+  DailyRow,
+  DayBreach,
+  OrderActivity,
+  ReportCashFlow,
+  ReportStore,
+  RunStatus,
+} from '../ports/store.js';
 import type { FlowPoint } from './flow-adjusted.js';
 
 export type ReportKind = 'start' | 'mid' | 'end';
@@ -53,6 +62,8 @@ export interface ReportOrder {
   filledQuantity: number;
   avgFillPrice: number;
   message?: string;
+  /** Changes in place the broker accepted for it today (ORDER_UPDATES=modify): its quantity and limit are the latest. */
+  modified?: number;
 }
 
 export interface ReportFillLine {
@@ -98,6 +109,8 @@ export interface DailyReportData {
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
   breaches: DayBreach[];
   runs: Record<RunStatus, number> & { total: number };
+  /** What the day's runs asked of the broker and how many orders executed: IB's order efficiency ratio. */
+  activity: OrderActivity;
   /** The day's snapshots, each with the flows first reflected in it (the first: since the previous close). */
   daySeries: FlowPoint[];
   /** Closing NLV per trading day (yyyy-MM-dd), oldest first, ending with today's latest; flows since the point before. */
@@ -138,6 +151,10 @@ function flowsBetween(flows: readonly ReportCashFlow[], fromExclusive: string | 
 
 /** Gathers everything a start-, mid- or end-of-day summary shows. Reads only; writes nothing. */
 export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): DailyReportData {
+  // Changes in place the broker accepted today, per order (an order of an earlier day is not in the list).
+  const changes = new Map<string, number>();
+  for (const m of store.modificationsOn(o.tradingDay, o.now))
+    if (m.status === 'Modified') changes.set(m.orderRef, (changes.get(m.orderRef) ?? 0) + 1);
   const snapshots = store.snapshotsOn(o.tradingDay, o.now);
   const first = snapshots[0];
   const last = snapshots.at(-1);
@@ -232,6 +249,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       }))
       // Largest drift first: what the next run will trade, and what a person should look at.
       .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
+    activity: store.orderActivityOn(o.tradingDay, o.now),
     orders: store.ordersOn(o.tradingDay, o.now).map((r) => ({
       createdAt: r.createdAt,
       symbol: r.symbol,
@@ -243,6 +261,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       avgFillPrice: r.avgFillPrice,
       ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
       ...(r.message === undefined ? {} : { message: r.message }),
+      ...(changes.has(r.orderRef) ? { modified: changes.get(r.orderRef) } : {}),
     })),
     fills,
     totals: {

@@ -100,7 +100,8 @@ function orders(v: ReportView): string {
     (o) =>
       `<tr><td ${cell('left')}>${e(o.what)}${small([o.time, o.reference].filter((x) => x !== undefined).join(' · '))}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`,
   );
-  return section(`Orders today (${v.orders.length})`, table(rows));
+  const activity = v.orderActivity === undefined ? '' : `<div style="margin-top:8px">${none(v.orderActivity)}</div>`;
+  return section(`Orders today (${v.orders.length})`, table(rows) + activity);
 }
 
 function fills(v: ReportView): string {

@@ -31,6 +31,7 @@ export function renderReportText(v: ReportView): string {
       'none',
     ),
   );
+  if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
   out.push(
     ...list(
       `FILLS TODAY (${v.fills.length})`,

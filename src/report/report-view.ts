@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
+import type { OrderActivity } from '../ports/store.js';
 import { formatMoney } from '../core/money.js';
 import {
   formatBps,
@@ -37,6 +38,8 @@ export interface ReportView {
   runsLine: string;
   positions: { symbol: string; detail: string; weight: string; target: string; drift: string; sign: Sign }[];
   orders: { time: string; what: string; reference?: string; status: string; settled: boolean }[];
+  /** "9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 5 executed orders: ratio 1.8", when any. */
+  orderActivity?: string;
   fills: { time: string; what: string; commission: string; slippage: string; sign: Sign }[];
   fillTotals?: string;
   breaches: { time: string; code: string; symbol?: string; detail: string }[];
@@ -92,6 +95,21 @@ function breachSummary(d: DailyReportData): ReportView['breachSummary'] {
 function runsLine(d: DailyReportData): string {
   const parts = (['ok', 'blocked', 'failed', 'skipped', 'running'] as const).filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s}`);
   return d.runs.total === 0 ? 'No runs recorded today' : `${plural(d.runs.total, 'run')} today: ${parts.join(', ')}`;
+}
+
+/**
+ * IB's order efficiency ratio of the day: orders submitted, modified and cancelled per executed order. IB looks at
+ * it over time and warns accounts whose ratio stays high; changing orders in place (ORDER_UPDATES=modify) keeps it
+ * lower than cancelling and sending again. Undefined when the day's runs asked nothing of the broker.
+ */
+export function orderActivityLine(a: OrderActivity): string | undefined {
+  const requests = a.sent + a.modified + a.cancelled;
+  if (requests === 0) return undefined;
+  const parts = `${a.sent} new, ${a.modified} changed in place, ${a.cancelled} cancelled`;
+  const executed = `${plural(a.executedOrders, 'executed order')}`;
+  const ratio = a.executedOrders === 0 ? 'no order executed yet' : `ratio ${(requests / a.executedOrders).toFixed(1)}`;
+  const perOrder = a.executedOrders === 0 ? '' : `, ${(a.fills / a.executedOrders).toFixed(1)} fills per executed order`;
+  return `Order efficiency: ${plural(requests, 'request')} to the broker (${parts}) for ${executed}: ${ratio}${perOrder}`;
 }
 
 function orderStatus(o: DailyReportData['orders'][number]): string {
@@ -159,10 +177,18 @@ export function buildReportView(d: DailyReportData): ReportView {
       drift: formatPp(p.drift),
       sign: signOf(p.drift * 100, 1),
     })),
+    ...(orderActivityLine(d.activity) === undefined ? {} : { orderActivity: orderActivityLine(d.activity) }),
     orders: d.orders.map((o) => ({
       time: formatClock(o.createdAt),
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
-      ...(o.referencePrice === undefined ? {} : { reference: `ref ${formatPrice(o.referencePrice)}` }),
+      ...(o.referencePrice === undefined && o.modified === undefined
+        ? {}
+        : {
+            reference: [
+              ...(o.referencePrice === undefined ? [] : [`ref ${formatPrice(o.referencePrice)}`]),
+              ...(o.modified === undefined ? [] : [`changed in place ${o.modified === 1 ? 'once' : `${o.modified} times`}`]),
+            ].join(', '),
+          }),
       status: orderStatus(o),
       // Settled: nothing more can happen to it (a final status of the core's vocabulary, NotSent included).
       settled: isFinal(o.status),

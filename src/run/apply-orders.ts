@@ -1,6 +1,7 @@
 import type { Breach, BrokerOrder } from '../core/types.js';
 import type { RunStatus } from '../ports/store.js';
-import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders } from './submit-orders.js';
+import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders, type SendGate } from './submit-orders.js';
+import { cancelWorking, modifyWorking } from './modify-orders.js';
 import { phaseOf } from '../core/phase.js';
 import type { SessionRules } from '../core/session.js';
 import { describeInstant, formatBreaches, formatOrders } from './console-report.js';
@@ -11,6 +12,10 @@ import type { RunOptions } from './run-types.js';
 export interface OrdersApplied {
   status: RunStatus;
   sent: BrokerOrder[];
+  /** Working orders of earlier runs changed in place (ORDER_UPDATES=modify), as the broker then showed them. */
+  modified: BrokerOrder[];
+  /** Working orders cancelled after the plan (confirmed). */
+  cancelled: number;
   /** Breaches the submission met (broker errors, a halt during the run), recorded. */
   breaches: Breach[];
   error?: string;
@@ -30,59 +35,139 @@ export async function applyOrders(
   decision: Decision,
   rules: SessionRules,
 ): Promise<OrdersApplied> {
-  const { plan, phase } = decision;
+  const { plan, phase, updates } = decision;
   const blocked = plan.tradingState !== 'ACTIVE';
+  const none = { sent: [], modified: [], cancelled: 0, breaches: [] };
   o.out('\n== orders');
+  if (o.dryRun) {
+    if (!phase.ordersAllowed) o.out(`${phase.reason}: no orders would be sent now`);
+    o.out(...describeUpdates(decision), 'dry run: no orders sent, changed or cancelled');
+    return { status: !phase.ordersAllowed ? 'skipped' : blocked ? 'blocked' : 'ok', ...none };
+  }
+  const ports = { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out };
+  // Working orders the plan does not keep are cancelled first, each confirmed, whatever else the run may do.
+  const cancelled = await cancelWorking(ports, updates.cancels);
   if (!phase.ordersAllowed) {
     o.out(
       `${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${describeInstant(phase.nextOpen)}) plans again with its prices.`,
     );
-    return { status: 'skipped', sent: [], breaches: [] };
+    const status = cancelled.breaches.length > 0 ? 'blocked' : 'skipped';
+    return finish(o, { status, ...none, cancelled: cancelled.cancelled, breaches: cancelled.breaches });
   }
-  if (o.dryRun) {
-    o.out('dry run: no orders sent');
-    return { status: blocked ? 'blocked' : 'ok', sent: [], breaches: [] };
+  for (const u of updates.unchanged)
+    o.out(
+      `left working as it is: ${u.orderRef} (order ${u.brokerOrderId}, ${u.action} ${u.quantity} ${u.symbol} @ ${u.limitPrice}): the plan wants exactly that`,
+    );
+  const gates = sendGates(o, now, rules);
+  const changed = await modifyWorking(ports, updates.modifications, gates);
+  const held = new Set([...cancelled.held, ...changed.held]);
+  let count = cancelled.cancelled + changed.cancelled;
+  const breaches = [...cancelled.breaches, ...changed.breaches];
+  if (changed.stop !== undefined) {
+    // Orders the stop left unchanged are stale: cancelled, so nothing of an old plan keeps working.
+    const left = await cancelWorking(
+      ports,
+      changed.unsent.map((m) => ({ order: m.order, reason: 'the sending stopped before its change' })),
+    );
+    count += left.cancelled;
+    breaches.push(...left.breaches);
+    const status = changed.stop.status;
+    return finish(o, {
+      status,
+      sent: [],
+      modified: changed.modified,
+      cancelled: count,
+      breaches,
+      error: `submission stopped: ${changed.stop.reason}`,
+    });
   }
+  if (updates.deferred.length > 0)
+    o.out(
+      `waiting for the next run (their working order is cancelled now): ${updates.deferred.map((r) => `${r.action} ${r.quantity} ${r.symbol}`).join(', ')}`,
+    );
   const submitted = await submitOrders({
     broker: o.broker,
     store: o.store,
     runId: o.runId,
     now,
-    orders: decision.orders,
+    orders: updates.newOrders.filter((r) => !held.has(r.symbol)),
+    follow: changed.modified,
     lines: plan.lines,
     statusWindowMs: o.settings.orderStatusWindowMs,
-    gates: [
-      haltGate(() => o.killSwitch.read() !== undefined),
-      ...(o.lock === undefined ? [] : [lockGate(() => o.lock?.lost())]),
-      deadlineGate({ startedAt: now, deadlineMinutes: o.settings.runDeadlineMinutes, now: () => o.clock.now() }),
-      freshPlanGate({
-        plannedAt: now,
-        maxAgeMinutes: o.settings.maxPlanAgeMinutes,
-        now: () => o.clock.now(),
-        phaseAt: (at) =>
-          phaseOf(at, {
-            noTradeFirstMinutes: o.settings.noTradeFirstMinutes,
-            noTradeLastMinutes: o.settings.noTradeLastMinutes,
-            rules,
-          }),
-      }),
-    ],
+    gates,
   });
-  const { sent, breaches } = submitted;
-  o.out(...(sent.length > 0 ? formatOrders(sent) : ['no orders sent']));
-  if (submitted.failure !== undefined) return { status: 'failed', sent, breaches, failure: submitted.failure };
-  if (breaches.length > 0) {
-    o.store.recordBreaches(o.runId, breaches);
-    o.out(...formatBreaches(breaches, 'HALTED'));
-  }
+  const sent = submitted.sent;
+  breaches.push(...submitted.breaches);
+  const modified = mergeFollowed(changed.modified, submitted.followed);
+  o.out(...(sent.length > 0 ? formatOrders(sent) : [modified.length > 0 ? 'no new orders sent' : 'no orders sent']));
+  const applied = { sent, modified, cancelled: count, breaches };
+  if (submitted.failure !== undefined) return { status: 'failed', ...applied, failure: submitted.failure };
   const brokerError = breaches.some((b) => b.code === 'BROKER_ERROR');
   if (submitted.gateStatus !== undefined) {
     // A gate stopped the sending. A person's halt or a stale plan: the run did what it should, so it is blocked;
     // a run past its deadline, or one whose earlier order the broker refused, failed.
     const status = submitted.gateStatus === 'failed' || brokerError ? 'failed' : 'blocked';
-    return { status, sent, breaches, error: `submission stopped: ${submitted.stoppedBecause ?? 'a check before an order'}` };
+    return finish(o, { status, ...applied, error: `submission stopped: ${submitted.stoppedBecause ?? 'a check before an order'}` });
   }
-  if (submitted.stoppedBecause) return { status: 'failed', sent, breaches, error: `submission stopped: ${submitted.stoppedBecause}` };
-  if (brokerError) return { status: 'failed', sent, breaches, error: 'the broker rejected one or more orders' };
-  return { status: breaches.length > 0 || blocked ? 'blocked' : 'ok', sent, breaches };
+  if (submitted.stoppedBecause)
+    return finish(o, { status: 'failed', ...applied, error: `submission stopped: ${submitted.stoppedBecause}` });
+  if (brokerError) return finish(o, { status: 'failed', ...applied, error: 'the broker rejected one or more orders' });
+  return finish(o, { status: breaches.length > 0 || blocked ? 'blocked' : 'ok', ...applied });
+}
+
+/** Records and prints the breaches the order step met, and hands the outcome back. */
+function finish(o: Pick<RunOptions, 'store' | 'out' | 'runId'>, applied: OrdersApplied): OrdersApplied {
+  if (applied.breaches.length > 0) {
+    o.store.recordBreaches(o.runId, applied.breaches);
+    o.out(...formatBreaches(applied.breaches, 'HALTED'));
+  }
+  return applied;
+}
+
+/**
+ * Checked before every order and every change, the clock read again each time: the kill switch, the run lock, the
+ * run's deadline and the plan's freshness (its age, and the session under `rules`, the calendar of the plan).
+ */
+function sendGates(o: Pick<RunOptions, 'killSwitch' | 'settings' | 'clock' | 'lock'>, now: string, rules: SessionRules): SendGate[] {
+  return [
+    haltGate(() => o.killSwitch.read() !== undefined),
+    ...(o.lock === undefined ? [] : [lockGate(() => o.lock?.lost())]),
+    deadlineGate({ startedAt: now, deadlineMinutes: o.settings.runDeadlineMinutes, now: () => o.clock.now() }),
+    freshPlanGate({
+      plannedAt: now,
+      maxAgeMinutes: o.settings.maxPlanAgeMinutes,
+      now: () => o.clock.now(),
+      phaseAt: (at) =>
+        phaseOf(at, {
+          noTradeFirstMinutes: o.settings.noTradeFirstMinutes,
+          noTradeLastMinutes: o.settings.noTradeLastMinutes,
+          rules,
+        }),
+    }),
+  ];
+}
+
+/** The changed orders with the statuses the window gathered. */
+function mergeFollowed(modified: BrokerOrder[], followed: readonly BrokerOrder[]): BrokerOrder[] {
+  return modified.map((m) => followed.find((f) => f.brokerOrderId === m.brokerOrderId && f.orderRef === m.orderRef) ?? m);
+}
+
+/** What a real run would do with the working orders and the plan's orders (dry runs and previews). */
+export function describeUpdates(decision: Pick<Decision, 'updates'>): string[] {
+  const { cancels, modifications, unchanged, deferred } = decision.updates;
+  return [
+    ...cancels.map(
+      (c) =>
+        `would cancel ${c.order.orderRef} (order ${c.order.brokerOrderId}, ${c.order.action} ${c.order.quantity} ${c.order.symbol}): ${c.reason}`,
+    ),
+    ...modifications.map(
+      (m) =>
+        `would change ${m.order.orderRef} (order ${m.order.brokerOrderId}, ${m.order.action} ${m.order.symbol}) in place: ${m.order.quantity} @ ${m.order.limitPrice} -> ${m.change.quantity} @ ${m.change.limitPrice} (${m.filledBefore} filled, ${m.remainder} more)`,
+    ),
+    ...unchanged.map(
+      (u) =>
+        `would leave ${u.orderRef} (order ${u.brokerOrderId}, ${u.action} ${u.quantity} ${u.symbol} @ ${u.limitPrice}) working as it is`,
+    ),
+    ...deferred.map((r) => `would wait for the next run: ${r.action} ${r.quantity} ${r.symbol} (its working order is cancelled first)`),
+  ];
 }

@@ -12,16 +12,29 @@ import type { CancelScope } from './run-types.js';
  * it belongs to another installation on the account, or to runs whose records were lost. It is left alone and
  * returned in `foreign`; with CANCEL_SCOPE=all the global cancel is skipped while one is open (it would cancel it
  * too), and only our own orders are cancelled, one by one.
+ *
+ * `keep` (ORDER_UPDATES=modify): orders of ours it accepts are not cancelled now but returned in `kept`, to be
+ * modified or cancelled once the plan is made; the global cancel is skipped while any is kept.
  */
 export async function cancelOpenOrders(
   broker: Broker,
   scope: CancelScope,
   ownerOf: (orderRef: string) => OrderRefOwner,
-): Promise<{ results: CancelResult[]; updated: BrokerOrder[]; breaches: Breach[]; foreign: BrokerOrder[] }> {
+  keep: (order: BrokerOrder) => boolean = () => false,
+): Promise<{
+  results: CancelResult[];
+  updated: BrokerOrder[];
+  breaches: Breach[];
+  foreign: BrokerOrder[];
+  kept: BrokerOrder[];
+  open: BrokerOrder[];
+}> {
   const open = await broker.openOrders();
   const foreign = open.filter((o) => ownerOf(o.orderRef) === 'foreign');
-  const global = scope === 'all' && foreign.length === 0;
-  const targets = open.filter((o) => ownerOf(o.orderRef) === 'ours' || (global && ownerOf(o.orderRef) === 'other'));
+  const kept = open.filter((o) => ownerOf(o.orderRef) === 'ours' && keep(o));
+  // A global cancel would take the kept orders too: with any kept, only orders of ours are cancelled, one by one.
+  const global = scope === 'all' && foreign.length === 0 && kept.length === 0;
+  const targets = open.filter((o) => !kept.includes(o) && (ownerOf(o.orderRef) === 'ours' || (global && ownerOf(o.orderRef) === 'other')));
   // Orders of other clients (typed by hand in TWS) can only be cancelled globally: a per-order cancel from our
   // client id would name our own order with that id. IB's global cancel reaches every order of the login.
   const results: CancelResult[] = [];
@@ -42,5 +55,10 @@ export async function cancelOpenOrders(
     const order = targets.find((o) => o.brokerOrderId === r.brokerOrderId);
     return order ? [{ ...order, status: r.status ?? (r.confirmed ? 'Cancelled' : order.status) }] : [];
   });
-  return { results, updated, breaches, foreign };
+  return { results, updated, breaches, foreign, kept, open };
+}
+
+/** Confirmed cancels among the results: what the run counts as orders it cancelled. */
+export function confirmedCancels(results: readonly CancelResult[]): number {
+  return results.filter((r) => r.confirmed).length;
 }

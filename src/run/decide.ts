@@ -7,6 +7,7 @@ import type { RunSettings } from './run-types.js';
 import { orderRequestsOf } from './order-requests.js';
 import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
 import { unknownOutcomeBreaches } from '../core/unknown-outcomes.js';
+import { planOrderUpdates, type OrderUpdates, type WorkingOrder } from '../core/order-updates.js';
 
 export type DecideSettings = Pick<RunSettings, 'sizing' | 'limits' | 'adaptivePriority' | 'noTradeFirstMinutes' | 'noTradeLastMinutes'>;
 
@@ -15,8 +16,13 @@ export interface Decision {
   plan: Plan;
   /** Where `now` falls in the session of the gathered rules, and whether orders may go out. */
   phase: MarketPhase;
-  /** The orders to send when the phase allows it, in plan order, each with its orderRef. */
+  /** The plan's orders, in plan order, each with its orderRef (the order file's lines; what ORDER_UPDATES=cancel sends). */
   orders: OrderRequest[];
+  /**
+   * What becomes of the working orders earlier runs left (ORDER_UPDATES=modify) and which of the plan's orders go
+   * out new: with no working orders, every order is new.
+   */
+  updates: OrderUpdates;
   /** Tickers that become managed by this plan (every forecast ticker, when all forecasts were read). */
   newlyManaged: string[];
   /** What the records must learn about the strategies (when all forecasts were read; else nothing). */
@@ -41,7 +47,12 @@ export function killSwitchBreach(halt: HaltState): Breach {
  * `prior`: breaches known before planning (the kill switch, cancels not confirmed). `halted`: whether the kill
  * switch is already on. `runId` names the orders.
  */
-export function decide(world: World, prior: Breach[], settings: DecideSettings, run: { runId: string; halted: boolean }): Decision {
+export function decide(
+  world: World,
+  prior: Breach[],
+  settings: DecideSettings,
+  run: { runId: string; halted: boolean; working?: readonly WorkingOrder[] },
+): Decision {
   const inputs: PlanInputs = {
     now: world.now,
     account: world.summary,
@@ -76,10 +87,12 @@ export function decide(world: World, prior: Breach[], settings: DecideSettings, 
   });
   const allRead = world.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST');
   const loss = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT');
+  const orders = orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority);
   return {
     plan,
     phase,
-    orders: orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority),
+    orders,
+    updates: planOrderUpdates(run.working ?? [], orders, plan.lines, { ordersAllowed: phase.ordersAllowed }),
     newlyManaged: allRead ? world.forecasts.flatMap((f) => Object.keys(f.weights)) : [],
     strategies: allRead ? strategyUpdatesOf(world.strategies, world.forecasts) : { sightings: [], retirements: [] },
     ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),

@@ -182,13 +182,23 @@ function alertInput(
     error: result.error,
     files: result.files,
     exitCode: result.exitCode,
-    sentOrders: result.sent.map((o) => ({
-      symbol: o.symbol,
-      action: o.action,
-      quantity: o.quantity,
-      limitPrice: o.limitPrice,
-      orderRef: o.orderRef,
-    })),
+    sentOrders: [
+      ...result.sent.map((o) => ({
+        symbol: o.symbol,
+        action: o.action,
+        quantity: o.quantity,
+        limitPrice: o.limitPrice,
+        orderRef: o.orderRef,
+      })),
+      // A change in place is an order the broker works on the run's terms: listed with its new total and limit.
+      ...(result.modified ?? []).map((o) => ({
+        symbol: o.symbol,
+        action: o.action,
+        quantity: o.quantity,
+        limitPrice: o.limitPrice,
+        orderRef: `${o.orderRef} (changed in place: total ${o.quantity}, ${o.filledQuantity} filled)`,
+      })),
+    ],
   };
 }
 

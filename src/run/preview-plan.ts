@@ -15,6 +15,10 @@ import { executionsSince } from './collect-fills.js';
 import { readBrokerClock } from './broker-clock.js';
 import type { LedgerState } from './check-ledger.js';
 import { assertOwnRecords, identityOf } from './own-records.js';
+import { describeUpdates } from './apply-orders.js';
+import { workingOrdersOf } from './modify-orders.js';
+import { ownerOfOrderRefs } from './reconcile-and-cancel.js';
+import type { WorkingOrder } from '../core/order-updates.js';
 
 export interface PlanPreview {
   now: string;
@@ -33,6 +37,8 @@ export interface PlanPreview {
   ledgerNote?: string;
   /** Warnings about the session rules (IB's hours disagreeing with our calendar, or unreadable) and the clocks. */
   sessionWarnings: string[];
+  /** What a run would do with the orders earlier runs left working (ORDER_UPDATES=modify): one line each. */
+  orderUpdates?: string[];
 }
 
 /** What a preview reads: the broker (read-only), the records, the kill switch and the forecasts. */
@@ -111,7 +117,8 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       unrecordedExecutions: unrecorded.executions,
       ...(ports.statements === undefined ? {} : { statements: ports.statements }),
     });
-    const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined });
+    const working = await workingForPreview(broker, store, settings, unrecorded.executions);
+    const decision = decide(world, prior, settings, { runId: 'preview', halted: halt !== undefined, working });
     const marketOpen = decision.phase.ordersAllowed;
     return {
       now,
@@ -123,11 +130,36 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       breaches: decision.plan.breaches,
       ledger: world.ledger,
       sessionWarnings: [...clockWarnings, ...world.session.warnings],
+      orderUpdates: describeUpdates(decision),
       ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
     };
   } finally {
     await broker.disconnect();
   }
+}
+
+/**
+ * The open orders of ours a run would keep for its plan (ORDER_UPDATES=modify, CANCEL_SCOPE=own), each with its
+ * fills: the recorded ones and those the broker reports that a run would record first.
+ */
+async function workingForPreview(
+  broker: Broker,
+  store: RunStore,
+  settings: RunSettings,
+  executions: readonly Execution[],
+): Promise<WorkingOrder[]> {
+  if ((settings.orderUpdates ?? 'modify') !== 'modify' || settings.cancelScope === 'all') return [];
+  const ownerOf = ownerOfOrderRefs(store);
+  const open = (await broker.openOrders()).filter(
+    (order) =>
+      ownerOf(order.orderRef) === 'ours' && (order.status === 'Submitted' || order.status === 'PreSubmitted') && broker.canModify(order),
+  );
+  return workingOrdersOf(open, store, broker).map((w) => ({
+    ...w,
+    recordedFilled:
+      w.recordedFilled +
+      executions.filter((e) => e.orderRef === w.order.orderRef && !store.hasFill(e.execId)).reduce((sum, e) => sum + e.quantity, 0),
+  }));
 }
 
 /** The JSON of `rebalancer plan --json` (DESIGN.md: orders, breaches, tradingState, netLiquidation). */
@@ -164,6 +196,7 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
     })),
     breaches: preview.breaches.map((b) => ({ code: b.code, detail: b.detail, symbol: b.symbol ?? null })),
     ledgerNote: preview.ledgerNote ?? null,
+    orderUpdates: preview.orderUpdates ?? [],
     ledger: (preview.ledger?.lines ?? []).map((l) => ({
       symbol: l.symbol,
       ledgerQuantity: l.ledgerQuantity,

@@ -1,5 +1,6 @@
 import type { Breach, BrokerOrder, Execution, Plan } from '../core/types.js';
-import type { RunStatus } from '../ports/store.js';
+import type { OrderCounts, RunStatus } from '../ports/store.js';
+import { workingOrdersOf } from './modify-orders.js';
 import { ExitCode } from '../errors.js';
 import { checkAccount } from '../core/account-check.js';
 import { tradingDayOf, type SessionRules } from '../core/session.js';
@@ -28,6 +29,10 @@ interface SoFar {
   plan?: Plan;
   breaches: Breach[];
   sent: BrokerOrder[];
+  /** Working orders of earlier runs this run changed in place. */
+  modified: BrokerOrder[];
+  /** New orders sent, changes made, cancels confirmed (recorded with the run when it reached the broker). */
+  counts?: OrderCounts;
   newFills: Execution[];
   files: { label: string; path: string }[];
   notices: string[];
@@ -53,7 +58,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   const { broker, store, settings, out } = o;
   const now = o.clock.now();
   const tradingDay = tradingDayOf(now);
-  const soFar: SoFar = { breaches: [], sent: [], newFills: [], files: [], notices: [] };
+  const soFar: SoFar = { breaches: [], sent: [], modified: [], newFills: [], files: [], notices: [] };
   const previousRunAt = store.previousRun(o.runId)?.startedAt;
   store.startRun({ runId: o.runId, startedAt: now, tradingDay, dryRun: o.dryRun });
   soFar.files.push({ label: 'database', path: o.records.databasePath });
@@ -80,7 +85,8 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   } finally {
     if (connected) await broker.disconnect();
   }
-  const { rules, ...done } = soFar;
+  if (soFar.counts !== undefined) recordCounts(o, soFar.counts);
+  const { rules, counts: _counts, ...done } = soFar;
   const result: RunResult = { runId: o.runId, ...ended, ...done };
   await closeRun(o, result, { now, tradingDay, previousRunAt, rules: rules ?? o.fallbackRules });
   return result;
@@ -129,6 +135,7 @@ async function readDecideApply(
   // Orders and fills of our prefix whose run the records never made are not ours: never cancelled nor counted.
   const ownerOf = ownerOfOrderRefs(store);
   const settled = await reconcileAndCancel(o, { now, since, ownerOf, toBroker: clock.toBroker, account });
+  if (!o.dryRun) soFar.counts = { sent: 0, modified: 0, cancelled: settled.cancelled };
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);
@@ -176,7 +183,9 @@ async function readDecideApply(
   soFar.ledger = world.ledger;
 
   // Decide.
-  const decision = decide(world, prior, settings, { runId: o.runId, halted: halt !== undefined });
+  // The orders kept working for the plan (ORDER_UPDATES=modify), with the fills recorded just above.
+  const working = workingOrdersOf(settled.working, store, broker);
+  const decision = decide(world, prior, settings, { runId: o.runId, halted: halt !== undefined, working });
   soFar.plan = decision.plan;
   soFar.breaches.push(...decision.plan.breaches);
   soFar.marketOpen = decision.phase.ordersAllowed;
@@ -189,13 +198,35 @@ async function readDecideApply(
   soFar.files.push({ label: 'order file', path: orderFile });
   const applied = await applyOrders(o, now, decision, world.session.rules);
   soFar.sent.push(...applied.sent);
+  soFar.modified.push(...applied.modified);
+  if (soFar.counts !== undefined)
+    soFar.counts = {
+      sent: applied.sent.length,
+      modified: applied.modified.length,
+      cancelled: soFar.counts.cancelled + applied.cancelled,
+    };
   soFar.breaches.push(...applied.breaches);
   if (applied.failure !== undefined) throw applied.failure;
   if (applied.error !== undefined) soFar.error = applied.error;
-  await writeRecords(o, { account, world, plan: decision.plan, orderFile, ordersSent: applied.sent.length > 0 });
+  await writeRecords(o, {
+    account,
+    world,
+    plan: decision.plan,
+    orderFile,
+    ordersSent: applied.sent.length > 0 || applied.modified.length > 0,
+  });
   soFar.files.push({ label: 'trades CSV', path: o.records.tradesCsvPath });
   const exitCode = applied.status === 'failed' ? ExitCode.failed : applied.status === 'blocked' ? ExitCode.blocked : ExitCode.ok;
   return { status: applied.status, exitCode };
+}
+
+/** What the run asked of the broker, with the run; a record that cannot be written is logged, never fatal here. */
+function recordCounts(o: RunOptions, counts: OrderCounts): void {
+  try {
+    o.store.recordOrderCounts(o.runId, counts);
+  } catch (error) {
+    o.logger.error({ err: error, counts }, 'order counts not recorded');
+  }
 }
 
 /** The two clocks, on the console and in the log when they differ by over a minute. */

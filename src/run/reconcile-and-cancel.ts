@@ -7,9 +7,10 @@ import {
   type ForeignTrade,
   type OrderRefOwner,
 } from '../core/foreign-orders.js';
-import { cancelOpenOrders } from './cancel-orders.js';
+import { cancelOpenOrders, confirmedCancels } from './cancel-orders.js';
 import { formatResolutions, reconcileEarlierOrders } from './reconcile-orders.js';
 import { formatCancels } from './console-report.js';
+import { settleEarlierModifications } from './modify-orders.js';
 import { ORDER_REF_PREFIX } from './run-id.js';
 import type { RunOptions } from './run-types.js';
 
@@ -37,6 +38,13 @@ export interface EarlierOrdersSettled {
   foreign: BrokerOrder[];
   /** Executions of such runs found in the broker's statements (not recorded): the run halts on them too. */
   foreignExecutions: Execution[];
+  /**
+   * ORDER_UPDATES=modify: open orders of ours left working for the plan to modify or cancel (in a dry run: those a
+   * real run would keep, for the plan to show). Empty with ORDER_UPDATES=cancel or CANCEL_SCOPE=all.
+   */
+  working: BrokerOrder[];
+  /** Cancels the broker confirmed. */
+  cancelled: number;
 }
 
 /**
@@ -57,26 +65,43 @@ export async function reconcileAndCancel(o: SettleOptions, context: SettleContex
   const ownerOf = context.ownerOf ?? ownerOfOrderRefs(o.store);
   const toBroker = context.toBroker ?? ((iso: string) => iso);
   out('\n== reconcile orders of earlier runs (by orderRef, with open orders and executions)');
-  const reconciled = await reconcileOrCancel(o, ownerOf, () =>
+  const reconciled = await reconcileOrCancel(o, ownerOf, now, () =>
     reconcileEarlierOrders({ broker, store, runId: o.runId, now, since, ownerOf, toBroker, account, statements: o.statements }),
   );
   out(...formatResolutions(reconciled.resolutions));
 
-  out('\n== cancel open orders');
+  const keep = keptForThePlan(o);
+  out(
+    keep === undefined ? '\n== cancel open orders' : '\n== cancel open orders (those the plan cannot modify; the rest wait for the plan)',
+  );
   if (o.dryRun) {
     out('dry run: open orders left alone');
-    // Still looked at: a dry run must show what a run would halt on.
-    const foreign = (await broker.openOrders()).filter((order) => ownerOf(order.orderRef) === 'foreign');
+    // Still looked at: a dry run must show what a run would halt on, and which orders it would modify.
+    const open = await broker.openOrders();
+    const foreign = open.filter((order) => ownerOf(order.orderRef) === 'foreign');
+    const working = keep === undefined ? [] : open.filter((order) => ownerOf(order.orderRef) === 'ours' && keep(order));
     return {
       newFills: reconciled.newFills,
       notices: reconciled.notices,
       breaches: [],
       foreign,
       foreignExecutions: reconciled.foreignExecutions,
+      working,
+      cancelled: 0,
     };
   }
-  const cancelled = await cancelAndRecord(o, ownerOf);
+  const cancelled = await cancelAndRecord(o, ownerOf, now, keep);
   return { newFills: reconciled.newFills, notices: reconciled.notices, foreignExecutions: reconciled.foreignExecutions, ...cancelled };
+}
+
+/**
+ * Which open orders of ours wait for the plan (ORDER_UPDATES=modify, the default): those this session may modify
+ * and that stand at the broker (PreSubmitted, Submitted). None with ORDER_UPDATES=cancel, or with CANCEL_SCOPE=all
+ * (its global cancel takes every order of the login before planning, as it always did).
+ */
+function keptForThePlan(o: SettleOptions): ((order: BrokerOrder) => boolean) | undefined {
+  if ((o.settings.orderUpdates ?? 'modify') !== 'modify' || o.settings.cancelScope === 'all') return undefined;
+  return (order) => (order.status === 'Submitted' || order.status === 'PreSubmitted') && o.broker.canModify(order);
 }
 
 /**
@@ -87,6 +112,7 @@ export async function reconcileAndCancel(o: SettleOptions, context: SettleContex
 async function reconcileOrCancel<T>(
   o: SettleOptions,
   ownerOf: (orderRef: string) => OrderRefOwner,
+  now: string,
   reconcile: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -95,7 +121,7 @@ async function reconcileOrCancel<T>(
     if (!(error instanceof BrokerError) || o.dryRun) throw error;
     o.out(`reconciliation failed (${error.message}): cancelling the system's open orders anyway, then stopping`);
     try {
-      await cancelAndRecord(o, ownerOf);
+      await cancelAndRecord(o, ownerOf, now);
     } catch (cancelError) {
       // The run fails with the first error either way; this one is for the log.
       o.logger.error({ err: cancelError }, 'cancels after a failed reconciliation failed too');
@@ -107,15 +133,28 @@ async function reconcileOrCancel<T>(
 async function cancelAndRecord(
   o: SettleOptions,
   ownerOf: (orderRef: string) => OrderRefOwner,
-): Promise<{ breaches: Breach[]; foreign: BrokerOrder[] }> {
-  const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope, ownerOf);
+  now: string,
+  keep?: (order: BrokerOrder) => boolean,
+): Promise<{ breaches: Breach[]; foreign: BrokerOrder[]; working: BrokerOrder[]; cancelled: number }> {
+  const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope, ownerOf, keep);
   o.out(...formatCancels(cancelled.results));
   for (const f of cancelled.foreign)
     o.out(`left alone: ${f.orderRef} (order ${f.brokerOrderId}, ${f.action} ${f.quantity} ${f.symbol}): its run is not in these records`);
   if (cancelled.foreign.length > 0 && o.settings.cancelScope === 'all')
     o.out("CANCEL_SCOPE=all: no global cancel while orders of another installation are open; only this system's own orders were cancelled");
   o.store.updateOrderStatuses(cancelled.updated);
-  return { breaches: cancelled.breaches, foreign: cancelled.foreign };
+  o.store.updateOrderStatuses(cancelled.kept);
+  o.out(...settleEarlierModifications(o.store, o.runId, cancelled.open, now));
+  for (const k of cancelled.kept)
+    o.out(
+      `kept for the plan: ${k.orderRef} (order ${k.brokerOrderId}, ${k.action} ${k.quantity} ${k.symbol} @ ${k.limitPrice}, ${k.filledQuantity} filled, ${k.status})`,
+    );
+  return {
+    breaches: cancelled.breaches,
+    foreign: cancelled.foreign,
+    working: cancelled.kept,
+    cancelled: confirmedCancels(cancelled.results),
+  };
 }
 
 /**

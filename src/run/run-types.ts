@@ -3,6 +3,7 @@
  * (ports), and what it tells its caller (the result). No behaviour here.
  */
 import type { Logger } from 'pino';
+import type { OrderUpdatesMode } from '../core/order-updates.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { Broker } from '../ports/broker.js';
 import type { Clock } from '../ports/clock.js';
@@ -39,6 +40,11 @@ export interface RunSettings {
   expectedAccount?: string;
   tradingMode: 'paper' | 'live';
   cancelScope: CancelScope;
+  /**
+   * ORDER_UPDATES: 'modify' keeps the orders earlier runs left working until the plan is made, then changes each in
+   * place or cancels it (core/order-updates.ts); 'cancel' cancels them all before planning. Default 'modify'.
+   */
+  orderUpdates?: OrderUpdatesMode;
   /** How old a forecast may be: in trading sessions, in clock hours, or both (forecastAgeLimitOf); neither: 1 session. */
   maxForecastAgeSessions?: number;
   maxForecastAgeHours?: number;
@@ -103,6 +109,8 @@ export interface RunResult {
   readonly plan?: Plan;
   readonly breaches: readonly Breach[];
   readonly sent: readonly BrokerOrder[];
+  /** Working orders of earlier runs changed in place (ORDER_UPDATES=modify), as the broker then showed them. */
+  readonly modified?: readonly BrokerOrder[];
   readonly newFills: readonly Execution[];
   readonly files: readonly { label: string; path: string }[];
   readonly error?: string;

@@ -10,6 +10,8 @@ export interface SubmitOptions {
   runId: string;
   now: string;
   orders: OrderRequest[];
+  /** Orders changed in place just before (ORDER_UPDATES=modify): their statuses are gathered in the same window. */
+  follow?: readonly BrokerOrder[];
   /** The plan's lines, for the reference price recorded with each order. */
   lines: PlanLine[];
   statusWindowMs: number;
@@ -50,6 +52,8 @@ export function haltGate(isHalted: () => boolean): SendGate {
 export interface SubmitResult {
   /** Every order the broker accepted, even when a later step of the submission failed. */
   sent: BrokerOrder[];
+  /** The `follow` orders as the status window left them (those it heard of). */
+  followed: BrokerOrder[];
   breaches: Breach[];
   /** Set when submission stopped early; the orders after it were not sent. */
   stoppedBecause?: string;
@@ -69,31 +73,33 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
   const { broker, store } = options;
   const sent: BrokerOrder[] = [];
   const breaches: Breach[] = [];
+  const follow = options.follow ?? [];
   try {
     const stopped = await sendEach(options, sent, breaches);
     if (stopped !== undefined && typeof stopped !== 'string') {
-      return { sent, breaches, stoppedBecause: stopped.reason, gateStatus: stopped.status };
+      return { sent, followed: [], breaches, stoppedBecause: stopped.reason, gateStatus: stopped.status };
     }
     const stoppedBecause = stopped;
-    if (sent.length === 0 || stoppedBecause !== undefined) return { sent, breaches, stoppedBecause };
+    if ((sent.length === 0 && follow.length === 0) || stoppedBecause !== undefined) return { sent, followed: [], breaches, stoppedBecause };
     try {
       const statuses = await broker.orderStatuses(
-        sent.map((o) => o.brokerOrderId),
+        [...sent, ...follow].map((o) => o.brokerOrderId),
         options.statusWindowMs,
       );
       store.updateOrderStatuses(statuses);
       const merged = mergeStatuses(sent, statuses);
-      breaches.push(...merged.flatMap(killedAfterAcceptance));
-      return { sent: merged, breaches };
+      const followed = mergeStatuses([...follow], statuses);
+      breaches.push(...[...merged, ...followed].flatMap(killedAfterAcceptance));
+      return { sent: merged, followed, breaches };
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       // Every order is already at the broker and recorded: the next run reads their states.
       breaches.push({ code: 'BROKER_ERROR', detail: `order statuses after submission: ${error.message}` });
-      return { sent, breaches, stoppedBecause: `${error.kind} while gathering order statuses` };
+      return { sent, followed: [], breaches, stoppedBecause: `${error.kind} while gathering order statuses` };
     }
   } catch (failure) {
     // What reached the broker is still listed, so the run that stops here tells what it sent.
-    return { sent, breaches, failure };
+    return { sent, followed: [], breaches, failure };
   }
 }
 

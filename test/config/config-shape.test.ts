@@ -23,6 +23,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   TRADING_MODE: ['live', { LIVE_TRADING_CONFIRM: 'yes' }],
   LIVE_TRADING_CONFIRM: 'yes',
   CANCEL_SCOPE: 'all',
+  ORDER_UPDATES: 'cancel',
   MARKET_DATA_TYPE: 'delayed',
   SIM_SCENARIO: 'scenario.json',
   SIM_SEED: '7',

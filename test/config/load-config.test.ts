@@ -41,6 +41,7 @@ describe('loadConfig', () => {
         tradingMode: 'paper',
         liveTradingConfirm: false,
         cancelScope: 'own',
+        orderUpdates: 'modify',
         marketDataType: 'live',
         simScenario: undefined,
         simSeed: 42,
@@ -118,6 +119,7 @@ describe('loadConfig', () => {
       IB_ACCOUNT: 'du1234567',
       MARKET_DATA_TYPE: 'delayed',
       CANCEL_SCOPE: 'all',
+      ORDER_UPDATES: 'cancel',
       LOG_LEVEL: 'debug',
       MIN_ORDER_VALUE: '0',
     });
@@ -131,6 +133,7 @@ describe('loadConfig', () => {
     expect(config.broker.ibAccount).toBe('DU1234567');
     expect(config.broker.marketDataType).toBe('delayed');
     expect(config.broker.cancelScope).toBe('all');
+    expect(config.broker.orderUpdates).toBe('cancel');
     expect(config.logLevel).toBe('debug');
     expect(config.sizing.minOrderValue).toBe(0);
   });
@@ -180,6 +183,7 @@ describe('loadConfig', () => {
     ['BROKER', 'ibkr', /BROKER: must be one of sim, ib \(got "ibkr"\)/],
     ['TRADING_MODE', 'real', /TRADING_MODE: must be one of paper, live/],
     ['CANCEL_SCOPE', 'mine', /CANCEL_SCOPE: must be one of own, all/],
+    ['ORDER_UPDATES', 'replace', /ORDER_UPDATES: must be one of modify, cancel/],
     ['MARKET_DATA_TYPE', 'frozen', /MARKET_DATA_TYPE: must be one of live, delayed/],
     ['ADAPTIVE_PRIORITY', 'Fast', /ADAPTIVE_PRIORITY: must be one of Patient, Normal, Urgent/],
     ['COMMISSION_MODEL', 'flat', /COMMISSION_MODEL: must be one of fixed, tiered/],

@@ -87,13 +87,15 @@ describe('the hourly job after a change of IB_CLIENT_ID with orders of the old i
     expect(gateway.placedOrders()).toHaveLength(placed);
     expect(gateway.stats().cancels).toBe(0);
 
-    // What the message says to do: a run with the old client id cancels them, confirmed, and trades again.
+    // What the message says to do: a run with the old client id may touch them again. By default
+    // (ORDER_UPDATES=modify) each is changed in place or, already as the plan wants it, left working: no new order.
     clock = '2026-11-23T17:00:00Z';
     const third = await run(gateway, clock, { IB_CLIENT_ID: '1', CANCEL_SCOPE: 'own' });
     expect(third.out).not.toMatch(/CANCEL_UNCONFIRMED/);
-    expect(gateway.stats().cancels).toBe(placed);
     expect(third.code, third.out).toBe(0);
-    expect(gateway.placedOrders().length, 'new orders only after the old ones were cancelled').toBeGreaterThan(placed);
+    const leftAsIs = third.out.match(/left working as it is: /g)?.length ?? 0;
+    expect(gateway.stats().ordersModified + gateway.stats().cancels + leftAsIs, 'each old order handled by its own client').toBe(placed);
+    expect(gateway.placedOrders().filter((o) => o.modification !== true)).toHaveLength(placed);
     const trades = readFileSync(join(h.dir, 'data', 'trades.csv'), 'utf8')
       .trim()
       .split('\n')

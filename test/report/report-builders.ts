@@ -74,6 +74,7 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
     totals: { fills: 2, notional: 2_712.7, commissions: 2, slippageCost: 0.7, fillsWithReference: 2 },
     breaches: [],
     runs: { total: 7, ok: 7, blocked: 0, failed: 0, skipped: 0, running: 0 },
+    activity: { sent: 2, modified: 1, cancelled: 0, executedOrders: 2, fills: 2 },
     daySeries: [
       { t: '2026-11-23T14:35:00Z', nlv: 100_300 },
       { t: '2026-11-23T17:35:00Z', nlv: 100_150 },

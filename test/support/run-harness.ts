@@ -22,6 +22,8 @@ export function testSettings(overrides: Partial<RunSettings> = {}): RunSettings 
     brokerName: 'sim',
     tradingMode: 'paper',
     cancelScope: 'own',
+    // The suites written before ORDER_UPDATES test cancel-before-planning; test/run/modify-orders.test.ts the default.
+    orderUpdates: 'cancel',
     sizing: {
       cashBufferPct: 2,
       noTradeBandPct: 0.5,

@@ -106,6 +106,8 @@ export class ScriptedBroker implements Broker {
   readonly calls: BrokerCall[] = [];
   /** Orders `placeOrder` accepted, by broker order id, as last answered. */
   readonly placed = new Map<number, BrokerOrder>();
+  /** Orders `modifyOrder` changed, by broker order id, as last answered. */
+  readonly modified = new Map<number, BrokerOrder>();
   declare readonly cancelAllOrders?: () => Promise<CancelResult[]>;
   private connected = false;
   private nextOrderId: number;
@@ -277,7 +279,7 @@ export class ScriptedBroker implements Broker {
     return (order.clientId ?? 0) === 0 && order.brokerOrderId > 0;
   }
 
-  /** Answers the order with the change's total quantity and limit, same id, permId and status; kept in `placed`. */
+  /** Answers the order with the change's total quantity and limit, same id, permId and status; kept in `modified`. */
   modifyOrder(order: BrokerOrder, change: Parameters<Broker['modifyOrder']>[1]): Promise<BrokerOrder> {
     return this.call('modifyOrder', [order, change], (o, c) => ({ ...o, quantity: c.quantity, limitPrice: c.limitPrice }));
   }
@@ -285,7 +287,7 @@ export class ScriptedBroker implements Broker {
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]> {
     return this.call('orderStatuses', [brokerOrderIds, windowMs], (ids) =>
       ids.flatMap((id) => {
-        const order = this.placed.get(id);
+        const order = this.placed.get(id) ?? this.modified.get(id);
         return order === undefined ? [] : [order];
       }),
     );
@@ -316,7 +318,11 @@ export class ScriptedBroker implements Broker {
     if (fault !== undefined) await this.strike(method, fault);
     const result = structuredClone(this.answerFor(method, fromScript)(...args));
     if (method === 'connect') this.connected = true;
-    if (method === 'placeOrder' || method === 'modifyOrder') {
+    if (method === 'modifyOrder') {
+      const order = result as BrokerOrder;
+      this.modified.set(order.brokerOrderId, structuredClone(order));
+    }
+    if (method === 'placeOrder') {
       const order = result as BrokerOrder;
       this.placed.set(order.brokerOrderId, structuredClone(order));
     }

@@ -24,6 +24,8 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     for (const warning of preview.sessionWarnings) io.out(`warning: ${warning}`);
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
     if (preview.plan) io.out(...formatPlan(preview.plan));
+    if (preview.orderUpdates !== undefined && preview.orderUpdates.length > 0)
+      io.out('orders earlier runs left working (ORDER_UPDATES=modify):', ...preview.orderUpdates.map((l) => `  ${l}`));
     if (preview.ledger)
       io.out('ledger vs broker:', ...formatLedger(preview.ledger), ...(preview.ledgerNote ? [`note: ${preview.ledgerNote}`] : []));
     io.out(...formatBreaches(preview.breaches, preview.plan?.tradingState ?? 'HALTED'));

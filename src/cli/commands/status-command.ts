@@ -1,13 +1,14 @@
 import { ExitCode } from '../../errors.js';
 import { formatMoney } from '../../core/money.js';
 import { formatTable } from '../../run/console-report.js';
-import { existingDatabase, killSwitchOf, noRecordsYet, openApp, openStore, recordsLine } from '../../app/compose.js';
+import { existingDatabase, killSwitchOf, noRecordsYet, openApp, openStores, recordsLine } from '../../app/compose.js';
+import { orderActivityLine } from '../../report/report-view.js';
 import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 import type { HaltState } from '../../ports/kill-switch.js';
 import { DateTime } from 'luxon';
 import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
-import { EXCHANGE_ZONE } from '../../core/session.js';
+import { EXCHANGE_ZONE, tradingDayOf } from '../../core/session.js';
 import type { CashFlowRecord, RunStore } from '../../ports/store.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -23,14 +24,19 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
     else io.out(recordsLine(home, app.config), haltLine(halt), noRecordsYet(app.config));
     return ExitCode.ok;
   }
-  const store = openStore(app.config);
+  const stores = openStores(app.config);
+  const store = stores.store;
   try {
     const snapshot = store.latestSnapshot() ?? null;
     const positions = snapshot ? store.positionsOf(snapshot.runId) : [];
     const runs = store.recentRuns(10);
     const lastRun = runs[0];
     const breaches = lastRun ? store.breachesOf(lastRun.runId) : [];
-    const flows = flowsToday(store, options.now ?? new Date().toISOString());
+    const now = options.now ?? new Date().toISOString();
+    const flows = flowsToday(store, now);
+    // The New York day of `now`: what IB's order efficiency ratio counts.
+    const today = tradingDayOf(now);
+    const activity = stores.reports.orderActivityOn(today, now);
     if (options.json) {
       io.out(
         JSON.stringify(
@@ -41,6 +47,12 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
             runs,
             lastRunBreaches: breaches,
             cashFlowsToday: flows,
+            ordersToday: {
+              tradingDay: today,
+              ...activity,
+              efficiencyRatio:
+                activity.executedOrders === 0 ? null : (activity.sent + activity.modified + activity.cancelled) / activity.executedOrders,
+            },
           },
           null,
           2,
@@ -78,6 +90,8 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
         ),
       );
     }
+    const activityLine = orderActivityLine(activity);
+    if (activityLine !== undefined) io.out('', `${activityLine} (${today}, New York)`);
     io.out('', 'last runs:');
     io.out(
       ...formatTable(
@@ -89,7 +103,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
       io.out('', `breaches of the last run:`, ...breaches.map((b) => `  ${b.code}${b.symbol ? ` [${b.symbol}]` : ''}: ${b.detail}`));
     return ExitCode.ok;
   } finally {
-    store.close();
+    stores.close();
   }
 }
 

@@ -39,6 +39,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   TRADING_MODE: { kind: 'choice', values: ['paper', 'live'] },
   LIVE_TRADING_CONFIRM: { kind: 'bool' },
   CANCEL_SCOPE: { kind: 'choice', values: ['own', 'all'] },
+  ORDER_UPDATES: { kind: 'choice', values: ['modify', 'cancel'] },
   MARKET_DATA_TYPE: { kind: 'choice', values: ['live', 'delayed'] },
   SIM_SCENARIO: { kind: 'file' },
   SIM_SEED: { kind: 'int', bounds: { min: 0, max: 4294967295 } },

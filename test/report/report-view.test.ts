@@ -48,3 +48,43 @@ describe('order status in the daily report', () => {
       expect(renderDailyReport(withOrder(status)).html ?? '').toContain(`<span style="color:${AMBER}">${status}</span>`);
   });
 });
+
+describe("the day's order efficiency in the daily report", () => {
+  it('counts the requests to the broker per executed order, and says how often an order was changed in place', () => {
+    const report = aReport({
+      activity: { sent: 5, modified: 3, cancelled: 1, executedOrders: 4, fills: 10 },
+      orders: [
+        {
+          createdAt: '2026-11-23T14:35:05Z',
+          symbol: 'AAPL',
+          action: 'BUY',
+          quantity: 60,
+          limitPrice: 190.19,
+          referencePrice: 190,
+          status: 'Submitted',
+          filledQuantity: 40,
+          avgFillPrice: 190.05,
+          modified: 2,
+        },
+      ],
+    });
+    const view = buildReportView(report);
+    expect(view.orderActivity).toBe(
+      'Order efficiency: 9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 4 executed orders: ratio 2.3, 2.5 fills per executed order',
+    );
+    expect(view.orders[0]?.reference).toBe('ref 190.00, changed in place 2 times');
+    const { html, text } = renderDailyReport(report);
+    expect(text).toContain('Order efficiency: 9 requests');
+    expect(html).toContain('Order efficiency: 9 requests');
+    expect(html).toContain('changed in place 2 times');
+  });
+
+  it('says nothing of efficiency on a day whose runs asked nothing of the broker, and "no order executed yet" before a fill', () => {
+    expect(
+      buildReportView(aReport({ activity: { sent: 0, modified: 0, cancelled: 0, executedOrders: 0, fills: 0 } })).orderActivity,
+    ).toBeUndefined();
+    expect(buildReportView(aReport({ activity: { sent: 3, modified: 0, cancelled: 0, executedOrders: 0, fills: 0 } })).orderActivity).toBe(
+      'Order efficiency: 3 requests to the broker (3 new, 0 changed in place, 0 cancelled) for 0 executed orders: no order executed yet',
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import type { Breach, BrokerOrder, Execution, Plan } from '../core/types.js';
 import type { OrderCounts, RunStatus } from '../ports/store.js';
-import { workingOrdersOf } from './modify-orders.js';
+import { cancelWorking, workingOrdersOf } from './modify-orders.js';
 import { ExitCode } from '../errors.js';
 import { checkAccount } from '../core/account-check.js';
 import { tradingDayOf, type SessionRules } from '../core/session.js';
@@ -33,6 +33,11 @@ interface SoFar {
   modified: BrokerOrder[];
   /** New orders sent, changes made, cancels confirmed (recorded with the run when it reached the broker). */
   counts?: OrderCounts;
+  /**
+   * Working orders kept for the plan (ORDER_UPDATES=modify) and not yet changed or cancelled by it: a run that
+   * fails before it gets to them cancels them on its way out, so nothing of an older plan keeps working.
+   */
+  kept: BrokerOrder[];
   newFills: Execution[];
   files: { label: string; path: string }[];
   notices: string[];
@@ -58,7 +63,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
   const { broker, store, settings, out } = o;
   const now = o.clock.now();
   const tradingDay = tradingDayOf(now);
-  const soFar: SoFar = { breaches: [], sent: [], modified: [], newFills: [], files: [], notices: [] };
+  const soFar: SoFar = { breaches: [], sent: [], modified: [], newFills: [], files: [], notices: [], kept: [] };
   const previousRunAt = store.previousRun(o.runId)?.startedAt;
   store.startRun({ runId: o.runId, startedAt: now, tradingDay, dryRun: o.dryRun });
   soFar.files.push({ label: 'database', path: o.records.databasePath });
@@ -82,6 +87,7 @@ export async function runRebalance(o: RunOptions): Promise<RunResult> {
     soFar.error = failure.error;
     soFar.breaches.push(...failure.breaches);
     ended = { status: 'failed', exitCode: ExitCode.failed };
+    if (connected) await cancelKept(o, now, soFar);
   } finally {
     if (connected) await broker.disconnect();
   }
@@ -136,6 +142,7 @@ async function readDecideApply(
   const ownerOf = ownerOfOrderRefs(store);
   const settled = await reconcileAndCancel(o, { now, since, ownerOf, toBroker: clock.toBroker, account });
   if (!o.dryRun) soFar.counts = { sent: 0, modified: 0, cancelled: settled.cancelled };
+  if (!o.dryRun) soFar.kept = [...settled.working];
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);
@@ -197,6 +204,8 @@ async function readDecideApply(
   const orderFile = await o.records.writeOrderFile(tradingDay, o.runId, decision.plan.lines);
   soFar.files.push({ label: 'order file', path: orderFile });
   const applied = await applyOrders(o, now, decision, world.session.rules);
+  // Every kept order has now been changed, left as the plan wants it, or cancelled.
+  soFar.kept = [];
   soFar.sent.push(...applied.sent);
   soFar.modified.push(...applied.modified);
   if (soFar.counts !== undefined)
@@ -218,6 +227,28 @@ async function readDecideApply(
   soFar.files.push({ label: 'trades CSV', path: o.records.tradesCsvPath });
   const exitCode = applied.status === 'failed' ? ExitCode.failed : applied.status === 'blocked' ? ExitCode.blocked : ExitCode.ok;
   return { status: applied.status, exitCode };
+}
+
+/**
+ * A run that failed between keeping working orders for its plan and applying it (a broker error while reading the
+ * account or the quotes, a record that could not be written) cancels them, best effort: the next run plans afresh.
+ */
+async function cancelKept(o: RunOptions, now: string, soFar: SoFar): Promise<void> {
+  if (soFar.kept.length === 0) return;
+  const kept = soFar.kept;
+  soFar.kept = [];
+  o.out(`the run failed before its plan could change or cancel ${kept.length} working order(s): cancelling them`);
+  try {
+    const done = await cancelWorking(
+      { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out },
+      kept.map((order) => ({ order, reason: 'the run failed before its plan' })),
+    );
+    soFar.breaches.push(...done.breaches);
+    if (soFar.counts !== undefined) soFar.counts = { ...soFar.counts, cancelled: soFar.counts.cancelled + done.cancelled };
+  } catch (error) {
+    // The run fails with its first error either way; this one is for the log.
+    o.logger.error({ err: error }, 'cancelling the kept working orders after a failure failed too');
+  }
 }
 
 /** What the run asked of the broker, with the run; a record that cannot be written is logged, never fatal here. */

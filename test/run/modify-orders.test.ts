@@ -218,6 +218,18 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
     expect(cancelled(run)).toEqual([MSFT_REF]);
   });
 
+  it('the run fails after keeping the order for its plan (the quotes cannot be read): the order is cancelled on the way out; exit 1', async () => {
+    const run = aRun();
+    run.broker.fail('quotes', new BrokerError('market data farm down', 'connectivity'));
+    const result = await go(run);
+    expect(result.status).toBe('failed');
+    expect(modifyCalls(run)).toEqual([]);
+    expect(placed(run)).toEqual([]);
+    expect(cancelled(run)).toEqual([MSFT_REF]);
+    expect(run.lines.join('\n')).toMatch(/the run failed before its plan could change or cancel 1 working order\(s\): cancelling them/);
+    expect(run.store.previousRun()?.orderCounts).toEqual({ sent: 0, modified: 0, cancelled: 1 });
+  });
+
   it('a dry run changes and cancels nothing, and says what a run would do', async () => {
     const run = aRun({ dryRun: true });
     await go(run);

@@ -1,20 +1,34 @@
 /**
- * Benchmark: one hourly run with 500 tickers, BROKER=ib, against the simulated IB Gateway with its pacing
- * rule on (error 100 above 50 messages a second) and a realistic snapshot delay.
+ * Benchmark: hourly runs with 500 tickers, BROKER=ib, against the simulated IB Gateway with its pacing rule on
+ * (error 100 above 50 messages a second) and a realistic snapshot delay.
  *
  * The floor for such a run is the number of messages the client sends divided by 50 per second: IB will not
  * take them faster. The benchmark reports the measured wall time of the whole `rebalancer run` process as a
  * ratio to that floor (target: 1.2 or less) and the process's peak resident memory (target: under 150 MB).
  *
- * Usage: npm run bench            (builds first; takes about 40 seconds)
+ * Two parts:
+ * - cold: one run from cash. Every other ticker (odd index) is quoted wide (0.3% either side of its midpoint),
+ *   so its limit (midpoint + LIMIT_OFFSET_BPS 10) is under the ask: that order stays working; the others fill.
+ * - warm: one hour later (same DATA_DIR, the gateway's simulated account as the cold run left it), the forecast
+ *   raises the weight of the tickers whose orders are still working, so the plan wants more of the same side for
+ *   each. The warm run is made twice from copies of the same state, once with ORDER_UPDATES=modify and once with
+ *   ORDER_UPDATES=cancel; the gateway is started again on each copy (its account is kept in its state file).
+ *
+ * The benchmark checks its own invariants and exits 1 when one fails: every run exits 0; no pacing violation and
+ * no decode error; half the orders are working before the warm run; the modify run changes each of them in place
+ * and cancels none, the cancel run cancels each and sends it again; no orderRef is sent twice as a new order and
+ * no modification changes one; the modify run sends fewer messages than the cancel run.
+ *
+ * Usage: npm run bench            (builds first; takes about two minutes)
  *        node dist/bench/ib-500-tickers.js [--tickers N] [--snapshot-delay-ms MS]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGateway } from '../src/gateway/gateway.js';
+import { startGateway, type GatewayStats, type ParsedPlaceOrder } from '../src/gateway/gateway.js';
+import { loadState } from '../src/sim/state-file.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -26,7 +40,11 @@ const SNAPSHOT_DELAY_MS = option('--snapshot-delay-ms', 250);
 const PACING_LIMIT = 50;
 // Monday 23 Nov 2026, 10:35 New York: in session.
 const NOW = process.env.BENCH_NOW ?? '2026-11-23T15:35:00Z';
+/** The warm run: one hourly run later. */
+const WARM_NOW = new Date(Date.parse(NOW) + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+const ORDER_UPDATES = ['modify', 'cancel'] as const;
+type OrderUpdates = (typeof ORDER_UPDATES)[number];
 
 function symbolOf(i: number): string {
   // Four upper-case letters, deterministic: AAAA, AAAB, ...
@@ -39,60 +57,76 @@ function symbolOf(i: number): string {
   return s;
 }
 
-function writeInputs(dir: string): { scenario: string; forecasts: string } {
-  const symbols = Array.from({ length: TICKERS }, (_, i) => symbolOf(i));
+/** Tickers whose cold order stays working: quoted wider than the limit offset, so a BUY limit stays under the ask. */
+const staysWorking = (i: number): boolean => i % 2 === 1;
+
+function writeForecast(dir: string, asOf: string, weightOf: (i: number) => number): string {
+  mkdirSync(dir);
+  const weights = Object.fromEntries(Array.from({ length: TICKERS }, (_, i) => [symbolOf(i), weightOf(i)]));
+  writeFileSync(join(dir, 'wide.json'), JSON.stringify({ strategy: 'wide', asOf, leverage: 1, weights }));
+  return dir;
+}
+
+function writeInputs(dir: string): { scenario: string; forecasts: string; warmForecasts: string } {
   const quotes: Record<string, unknown> = {};
   const contracts: Record<string, unknown> = {};
-  symbols.forEach((s, i) => {
+  for (let i = 0; i < TICKERS; i += 1) {
+    const s = symbolOf(i);
     const mid = 20 + ((i * 37) % 480);
-    quotes[s] = { bid: mid - 0.01, ask: mid + 0.01, last: mid, close: mid };
+    // Half-spread in cents: 1 cent, or 0.3% of the midpoint (at least 6 cents) for a ticker whose order stays working.
+    const half = staysWorking(i) ? Math.round(mid * 0.3) : 1;
+    quotes[s] = { bid: (mid * 100 - half) / 100, ask: (mid * 100 + half) / 100, last: mid, close: mid };
     contracts[s] = { minTick: 0.01, primaryExchange: 'NYSE', currency: 'USD' };
-  });
+  }
   const scenario = join(dir, 'scenario.json');
   writeFileSync(
     scenario,
     JSON.stringify({
       account: 'DU0000001',
-      cash: 10_000_000,
+      cash: 20_000 * TICKERS,
       quotes,
       contracts,
       fills: { partialFillProbability: 0 },
       gateway: { faults: { snapshotDelayMs: SNAPSHOT_DELAY_MS, pacingLimitPerSecond: PACING_LIMIT } },
     }),
   );
-  const forecasts = join(dir, 'forecasts');
-  mkdirSync(forecasts);
   const weight = Math.floor((0.9 / TICKERS) * 1e6) / 1e6;
-  writeFileSync(
-    join(forecasts, 'wide.json'),
-    JSON.stringify({
-      strategy: 'wide',
-      asOf: '2026-11-23T15:00:00Z',
-      leverage: 1,
-      weights: Object.fromEntries(symbols.map((s) => [s, weight])),
-    }),
-  );
-  return { scenario, forecasts };
+  // The warm forecast: more of every ticker whose order is still working (0.0018 -> 0.002 at 500), the rest as before.
+  const more = Math.floor((1 / TICKERS) * 1e6) / 1e6;
+  return {
+    scenario,
+    forecasts: writeForecast(join(dir, 'forecasts'), '2026-11-23T15:00:00Z', () => weight),
+    warmForecasts: writeForecast(join(dir, 'forecasts-warm'), '2026-11-23T16:00:00Z', (i) => (staysWorking(i) ? more : weight)),
+  };
 }
 
-function runRebalancer(dir: string, port: number, forecasts: string): Promise<{ code: number | null; ms: number; output: string }> {
+interface RunOptions {
+  dir: string;
+  port: number;
+  forecasts: string;
+  now: string;
+  env?: Record<string, string>;
+}
+
+function runRebalancer(o: RunOptions): Promise<{ code: number | null; ms: number; output: string }> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, 'run', '--now', NOW], {
-      cwd: dir,
+    const child = spawn(process.execPath, [CLI, 'run', '--now', o.now], {
+      cwd: o.dir,
       env: {
         PATH: process.env.PATH ?? '',
         BROKER: 'ib',
-        IB_PORT: String(port),
+        IB_PORT: String(o.port),
         IB_ACCOUNT: 'DU0000001',
         IB_CLIENT_ID: '17',
-        DATA_DIR: join(dir, 'data'),
-        FORECAST_DIR: forecasts,
-        LOG_DIR: join(dir, 'logs'),
+        DATA_DIR: join(o.dir, 'data'),
+        FORECAST_DIR: o.forecasts,
+        LOG_DIR: join(o.dir, 'logs'),
         MAX_ORDERS_PER_RUN: String(TICKERS * 2),
         NO_TRADE_BAND_PCT: '0.05',
         ORDER_STATUS_WINDOW_MS: '0',
         LOG_LEVEL: 'info',
+        ...o.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -117,27 +151,111 @@ function peakMemoryMb(logDir: string): number | undefined {
   return undefined;
 }
 
+/** One run against a gateway started on `dir`/gateway at `now`: the gateway's counters and what was placed. */
+interface Measured {
+  stats: GatewayStats;
+  placed: ParsedPlaceOrder[];
+  ms: number;
+  memory: number | undefined;
+}
+
+async function measure(o: Omit<RunOptions, 'port'> & { scenario: string; label: string }): Promise<Measured> {
+  const gateway = await startGateway({ port: 0, dataDir: join(o.dir, 'gateway'), scenarioFile: o.scenario, now: o.now });
+  try {
+    const run = await runRebalancer({ ...o, port: gateway.port });
+    if (process.env.BENCH_VERBOSE) console.log(run.output);
+    if (run.code !== 0) {
+      console.error(run.output);
+      throw new Error(`the ${o.label} run exited ${run.code}`);
+    }
+    return { stats: gateway.stats(), placed: gateway.placedOrders(), ms: run.ms, memory: peakMemoryMb(join(o.dir, 'logs')) };
+  } finally {
+    await gateway.close();
+  }
+}
+
+/** Orders sent twice as new orders (by orderRef), and modifications that changed an order's orderRef. */
+function sentTwice(placed: readonly ParsedPlaceOrder[]): string[] {
+  const counts = new Map<string, number>();
+  const refOf = new Map<string, string>();
+  for (const o of placed.filter((p) => p.modification !== true)) {
+    counts.set(o.orderRef, (counts.get(o.orderRef) ?? 0) + 1);
+    refOf.set(`${o.clientId}:${o.orderId}`, o.orderRef);
+  }
+  const twice = [...counts].filter(([, n]) => n > 1).map(([ref, n]) => `${ref} sent ${n} times`);
+  const relabelled = placed
+    .filter((o) => o.modification === true && refOf.get(`${o.clientId}:${o.orderId}`) !== o.orderRef)
+    .map((o) => `order ${o.orderId} modified from ${refOf.get(`${o.clientId}:${o.orderId}`) ?? 'an unknown order'} to ${o.orderRef}`);
+  return [...twice, ...relabelled];
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-'));
 const inputs = writeInputs(dir);
-const gateway = await startGateway({ port: 0, dataDir: join(dir, 'gateway'), scenarioFile: inputs.scenario, now: NOW });
-try {
-  const run = await runRebalancer(dir, gateway.port, inputs.forecasts);
-  const stats = gateway.stats();
-  if (process.env.BENCH_VERBOSE) console.log(run.output);
-  if (run.code !== 0) {
-    console.error(run.output);
-    throw new Error(`the run exited ${run.code}`);
-  }
+const cold = await measure({ dir, scenario: inputs.scenario, forecasts: inputs.forecasts, now: NOW, label: 'cold' });
+{
+  const { stats, ms, memory } = cold;
   const floorMs = (stats.messagesIn / PACING_LIMIT) * 1000;
-  const ratio = run.ms / floorMs;
-  const memory = peakMemoryMb(join(dir, 'logs'));
+  const ratio = ms / floorMs;
   console.log(`| tickers | orders | client messages | floor (msgs / 50 per s) | measured | ratio | peak RSS | pacing violations |`);
   console.log(`|---|---|---|---|---|---|---|---|`);
   console.log(
-    `| ${TICKERS} | ${stats.ordersPlaced} | ${stats.messagesIn} | ${(floorMs / 1000).toFixed(1)} s | ${(run.ms / 1000).toFixed(1)} s | ` +
+    `| ${TICKERS} | ${stats.ordersPlaced} | ${stats.messagesIn} | ${(floorMs / 1000).toFixed(1)} s | ${(ms / 1000).toFixed(1)} s | ` +
       `${ratio.toFixed(3)} | ${memory ?? '?'} MB | ${stats.pacingViolations} |`,
   );
   console.log(`target: ratio <= 1.2 and peak RSS < 150 MB: ${ratio <= 1.2 && (memory ?? Infinity) < 150 ? 'met' : 'NOT met'}`);
-} finally {
-  await gateway.close();
 }
+
+// The warm runs start from copies of the state the cold run left: the records, the logs and the gateway's account.
+const working = (loadState(join(dir, 'gateway'))?.orders ?? []).filter(
+  (o) => o.status === 'Submitted' || o.status === 'PreSubmitted',
+).length;
+const warm = new Map<OrderUpdates, Measured>();
+for (const mode of ORDER_UPDATES) {
+  const copy = join(dir, `warm-${mode}`);
+  for (const part of ['data', 'logs', 'gateway']) cpSync(join(dir, part), join(copy, part), { recursive: true });
+  const env = { ORDER_UPDATES: mode };
+  warm.set(
+    mode,
+    await measure({ dir: copy, scenario: inputs.scenario, forecasts: inputs.warmForecasts, now: WARM_NOW, env, label: `warm ${mode}` }),
+  );
+}
+
+console.log('');
+console.log(`warm run, one hour later: ${working} of ${cold.stats.ordersPlaced} orders still working, the forecast wants more of each`);
+console.log(
+  `| ORDER_UPDATES | client messages | new orders | modified | cancelled | floor (msgs / 50 per s) | measured | ratio | peak RSS | pacing violations |`,
+);
+console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+for (const [mode, { stats, ms, memory }] of warm) {
+  const floorMs = (stats.messagesIn / PACING_LIMIT) * 1000;
+  console.log(
+    `| ${mode} | ${stats.messagesIn} | ${stats.ordersPlaced} | ${stats.ordersModified} | ${stats.cancels} | ${(floorMs / 1000).toFixed(1)} s | ` +
+      `${(ms / 1000).toFixed(1)} s | ${(ms / floorMs).toFixed(3)} | ${memory ?? '?'} MB | ${stats.pacingViolations} |`,
+  );
+}
+
+const modify = warm.get('modify');
+const cancel = warm.get('cancel');
+if (modify === undefined || cancel === undefined) throw new Error('invariant: both warm runs were measured');
+const expectedWorking = Math.floor(TICKERS / 2);
+const checks: [string, boolean][] = [
+  ['no pacing violation', [cold, modify, cancel].every((m) => m.stats.pacingViolations === 0)],
+  ['no decode error', [cold, modify, cancel].every((m) => m.stats.decodeErrors.length === 0)],
+  [`${expectedWorking} orders working before the warm run`, working === expectedWorking],
+  ['modify: each working order changed in place, none cancelled', modify.stats.ordersModified === working && modify.stats.cancels === 0],
+  [
+    'cancel: each working order cancelled and sent again, none modified',
+    cancel.stats.cancels === working &&
+      cancel.stats.ordersModified === 0 &&
+      cancel.stats.ordersPlaced === modify.stats.ordersPlaced + working,
+  ],
+  [
+    'no order sent twice (cold + warm, by orderRef), no modification changes an orderRef',
+    [modify, cancel].every((m) => sentTwice([...cold.placed, ...m.placed]).length === 0),
+  ],
+  ['modify sends fewer messages than cancel', modify.stats.messagesIn < cancel.stats.messagesIn],
+];
+for (const [name, ok] of checks) console.log(`${ok ? 'ok' : 'FAILED'}: ${name}`);
+for (const m of [modify, cancel]) for (const problem of sentTwice([...cold.placed, ...m.placed])) console.log(`  ${problem}`);
+for (const m of [cold, modify, cancel]) for (const problem of m.stats.decodeErrors) console.log(`  decode error: ${problem}`);
+if (checks.some(([, ok]) => !ok)) process.exitCode = 1;

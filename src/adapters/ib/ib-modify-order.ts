@@ -12,14 +12,11 @@
  */
 import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
 import { BrokerError } from '../../ports/broker.js';
-import { isNotice, meaningOf } from './ib-codes.js';
+import { rejectAfterGrace, refusedUnderOrderId } from './ib-order-refusal.js';
 import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
 import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
 import { toBrokerOrder } from './ib-orders.js';
 import type { IbSession } from './ib-session.js';
-
-/** How long a final status waits for the error that says why the change was refused (104 after a fill, 103, ...). */
-const REASON_GRACE_MS = 300;
 
 export interface ModifyOptions {
   /** IB_ACCOUNT: the modification names the account again, as the order did. */
@@ -101,26 +98,16 @@ export function modifyAdaptiveOrder(
         else if (isFinalStatus(entry.status) && grace === undefined) {
           // IB's refusal (104, 103) usually follows: it gives the code; without it, the status says enough.
           const { status, filledQuantity } = entry;
-          grace = setTimeout(
-            () =>
-              ctx.reject(
-                new BrokerError(
-                  `${label}: the order became ${status} (${filledQuantity} filled) before IB showed the change; it stands as IB reports it`,
-                  'rejected',
-                  undefined,
-                  orderId,
-                ),
-              ),
-            REASON_GRACE_MS,
+          grace = rejectAfterGrace(
+            ctx,
+            `${label}: the order became ${status} (${filledQuantity} filled) before IB showed the change; it stands as IB reports it`,
+            orderId,
           );
         }
       }),
       () => clearTimeout(grace),
     ],
-    onMessage: (ctx, code, text) => {
-      if (isNotice(code)) return;
-      ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
-    },
+    onMessage: refusedUnderOrderId(label, orderId),
     send: (api, id) => {
       options.submittedAt.set(id, performance.now());
       api.placeOrder(id, contract, ibOrder);

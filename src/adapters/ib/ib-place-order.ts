@@ -6,14 +6,11 @@
  */
 import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
 import { BrokerError } from '../../ports/broker.js';
-import { isNotice, meaningOf } from './ib-codes.js';
+import { rejectAfterGrace, refusedUnderOrderId } from './ib-order-refusal.js';
 import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
 import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
 import { readOpenOrders, toBrokerOrder } from './ib-orders.js';
 import type { IbSession } from './ib-session.js';
-
-/** How long a final status waits for the error message that says why (IB sends them in either order). */
-const REASON_GRACE_MS = 300;
 
 export interface PlaceOptions {
   /** IB_ACCOUNT: every order names its account. */
@@ -64,27 +61,12 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
       session.book.onUpdate((update) => {
         if (update.key !== entry.key) return;
         if (isAcknowledgedStatus(update.status)) ctx.resolve(toBrokerOrder(update));
-        else if (isFinalStatus(update.status) && grace === undefined) {
-          grace = setTimeout(
-            () =>
-              ctx.reject(
-                new BrokerError(
-                  `${label}: IB set it ${update.status}${update.message ? ` (${update.message})` : ''}`,
-                  'rejected',
-                  undefined,
-                  orderId,
-                ),
-              ),
-            REASON_GRACE_MS,
-          );
-        }
+        else if (isFinalStatus(update.status) && grace === undefined)
+          grace = rejectAfterGrace(ctx, `${label}: IB set it ${update.status}${update.message ? ` (${update.message})` : ''}`, orderId);
       }),
       () => clearTimeout(grace),
     ],
-    onMessage: (ctx, code, text) => {
-      if (isNotice(code)) return;
-      ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
-    },
+    onMessage: refusedUnderOrderId(label, orderId),
     send: (api, id) => {
       options.submittedAt.set(id, performance.now());
       api.placeOrder(id, contract, order);

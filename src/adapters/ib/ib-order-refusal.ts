@@ -1,0 +1,26 @@
+/**
+ * How IB refuses an order or a change of one: an error under the order's id (its code and text), sometimes after
+ * a final status and sometimes before it. Shared by placing and modifying orders.
+ */
+import { BrokerError } from '../../ports/broker.js';
+import { isNotice, meaningOf } from './ib-codes.js';
+import type { OperationContext } from './ib-operation.js';
+
+/** How long a final status waits for the error message that says why (IB sends them in either order). */
+export const REASON_GRACE_MS = 300;
+
+/** An IB message under the order's id: a notice is ignored; anything else is IB's refusal, with its code. */
+export function refusedUnderOrderId<T>(label: string, orderId: number): (ctx: OperationContext<T>, code: number, text: string) => void {
+  return (ctx, code, text) => {
+    if (isNotice(code)) return;
+    ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
+  };
+}
+
+/**
+ * A final status with no error yet: the operation is rejected with `message` after REASON_GRACE_MS, unless IB's
+ * error (with its code) settles it first. Returns the timer; the caller clears it when the operation settles.
+ */
+export function rejectAfterGrace<T>(ctx: OperationContext<T>, message: string, orderId: number): ReturnType<typeof setTimeout> {
+  return setTimeout(() => ctx.reject(new BrokerError(message, 'rejected', undefined, orderId)), REASON_GRACE_MS);
+}

@@ -1,4 +1,4 @@
-import type { Breach, BrokerOrder } from '../core/types.js';
+import type { Breach, BrokerOrder, OrderRequest } from '../core/types.js';
 import type { RunStatus } from '../ports/store.js';
 import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders, type SendGate } from './submit-orders.js';
 import { cancelWorking, modifyWorking } from './modify-orders.js';
@@ -34,6 +34,7 @@ export async function applyOrders(
   now: string,
   decision: Decision,
   rules: SessionRules,
+  tally?: { modified: number; cancelled: number },
 ): Promise<OrdersApplied> {
   const { plan, phase, updates } = decision;
   const blocked = plan.tradingState !== 'ACTIVE';
@@ -44,7 +45,7 @@ export async function applyOrders(
     o.out(...describeUpdates(decision), 'dry run: no orders sent, changed or cancelled');
     return { status: !phase.ordersAllowed ? 'skipped' : blocked ? 'blocked' : 'ok', ...none };
   }
-  const ports = { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out };
+  const ports = { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out, ...(tally === undefined ? {} : { tally }) };
   // Working orders the plan does not keep are cancelled first, each confirmed, whatever else the run may do.
   const cancelled = await cancelWorking(ports, updates.cancels);
   if (!phase.ordersAllowed) {
@@ -54,21 +55,29 @@ export async function applyOrders(
     const status = cancelled.breaches.length > 0 ? 'blocked' : 'skipped';
     return finish(o, { status, ...none, cancelled: cancelled.cancelled, breaches: cancelled.breaches });
   }
-  for (const u of updates.unchanged)
-    o.out(
-      `left working as it is: ${u.orderRef} (order ${u.brokerOrderId}, ${u.action} ${u.quantity} ${u.symbol} @ ${u.limitPrice}): the plan wants exactly that`,
-    );
   const gates = sendGates(o, now, rules);
-  const changed = await modifyWorking(ports, updates.modifications, gates);
+  // Orders the plan wants exactly as they stand stay working only if an order could go now: they pass the gates
+  // first, and a later stop cancels them with the rest, so nothing of a halted or stale run keeps working.
+  const unchanged = updates.unchanged.map((order) => ({ order, reason: 'the sending stopped' }));
+  const firstStop = updates.unchanged.length === 0 ? undefined : stopOf(gates, updates.unchanged);
+  const changed =
+    firstStop === undefined
+      ? await modifyWorking(ports, updates.modifications, gates)
+      : { modified: [], cancelled: 0, held: new Set<string>(), ...firstStop, unsent: updates.modifications };
+  if (changed.stop === undefined)
+    for (const u of updates.unchanged)
+      o.out(
+        `left working as it is: ${u.orderRef} (order ${u.brokerOrderId}, ${u.action} ${u.quantity} ${u.symbol} @ ${u.limitPrice}): the plan wants exactly that`,
+      );
   const held = new Set([...cancelled.held, ...changed.held]);
   let count = cancelled.cancelled + changed.cancelled;
   const breaches = [...cancelled.breaches, ...changed.breaches];
   if (changed.stop !== undefined) {
     // Orders the stop left unchanged are stale: cancelled, so nothing of an old plan keeps working.
-    const left = await cancelWorking(
-      ports,
-      changed.unsent.map((m) => ({ order: m.order, reason: 'the sending stopped before its change' })),
-    );
+    const left = await cancelWorking(ports, [
+      ...changed.unsent.map((m) => ({ order: m.order, reason: 'the sending stopped before its change' })),
+      ...unchanged,
+    ]);
     count += left.cancelled;
     breaches.push(...left.breaches);
     const status = changed.stop.status;
@@ -98,6 +107,11 @@ export async function applyOrders(
   });
   const sent = submitted.sent;
   breaches.push(...submitted.breaches);
+  if (unchanged.length > 0 && (submitted.gateStatus !== undefined || submitted.stoppedBecause !== undefined)) {
+    const left = await cancelWorking(ports, unchanged);
+    count += left.cancelled;
+    breaches.push(...left.breaches);
+  }
   const modified = mergeFollowed(changed.modified, submitted.followed);
   o.out(...(sent.length > 0 ? formatOrders(sent) : [modified.length > 0 ? 'no new orders sent' : 'no orders sent']));
   const applied = { sent, modified, cancelled: count, breaches };
@@ -113,6 +127,31 @@ export async function applyOrders(
     return finish(o, { status: 'failed', ...applied, error: `submission stopped: ${submitted.stoppedBecause}` });
   if (brokerError) return finish(o, { status: 'failed', ...applied, error: 'the broker rejected one or more orders' });
   return finish(o, { status: breaches.length > 0 || blocked ? 'blocked' : 'ok', ...applied });
+}
+
+/** The gates' verdict on the orders left as they stand, as if each were sent again now; undefined: they may stay. */
+function stopOf(
+  gates: readonly SendGate[],
+  unchanged: readonly BrokerOrder[],
+): { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string } } | undefined {
+  const asRequests: OrderRequest[] = unchanged.map((u) => ({
+    orderRef: u.orderRef,
+    symbol: u.symbol,
+    action: u.action,
+    quantity: Math.max(0, u.quantity - u.filledQuantity),
+    limitPrice: u.limitPrice,
+    adaptivePriority: 'Normal',
+    primaryExchange: '',
+    currency: '',
+  }));
+  const [first] = asRequests;
+  if (first === undefined) return undefined;
+  const stops = gates.flatMap((gate) => gate(first, asRequests) ?? []);
+  if (stops.length === 0) return undefined;
+  return {
+    breaches: stops.map((s) => s.breach),
+    stop: { status: stops.some((s) => s.status === 'failed') ? 'failed' : 'blocked', reason: stops.map((s) => s.reason).join('; ') },
+  };
 }
 
 /** Records and prints the breaches the order step met, and hands the outcome back. */

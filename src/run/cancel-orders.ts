@@ -21,6 +21,7 @@ export async function cancelOpenOrders(
   scope: CancelScope,
   ownerOf: (orderRef: string) => OrderRefOwner,
   keep: (order: BrokerOrder) => boolean = () => false,
+  onKept: (kept: readonly BrokerOrder[]) => void = () => undefined,
 ): Promise<{
   results: CancelResult[];
   updated: BrokerOrder[];
@@ -32,6 +33,7 @@ export async function cancelOpenOrders(
   const open = await broker.openOrders();
   const foreign = open.filter((o) => ownerOf(o.orderRef) === 'foreign');
   const kept = open.filter((o) => ownerOf(o.orderRef) === 'ours' && keep(o));
+  onKept(kept);
   // A global cancel would take the kept orders too: with any kept, only orders of ours are cancelled, one by one.
   const global = scope === 'all' && foreign.length === 0 && kept.length === 0;
   const targets = open.filter((o) => !kept.includes(o) && (ownerOf(o.orderRef) === 'ours' || (global && ownerOf(o.orderRef) === 'other')));

@@ -17,6 +17,11 @@ export interface UpdateOptions {
   runId: string;
   now: string;
   out: (...lines: string[]) => void;
+  /**
+   * The run's count of what it asked of the broker, raised as each change or cancel is confirmed, so that a run
+   * failing halfway still records what reached the broker.
+   */
+  tally?: { modified: number; cancelled: number };
 }
 
 /** What cancelling or changing working orders did. */
@@ -103,6 +108,7 @@ async function modifyOne(o: UpdateOptions, m: Modification, done: UpdatesDone): 
     const modified = await o.broker.modifyOrder(order, change);
     o.store.settleModification(id, { status: 'Modified', order: modified }, o.now);
     done.modified.push(modified);
+    if (o.tally !== undefined) o.tally.modified += 1;
     o.out(`modified ${what}: ${modified.status}`);
     return undefined;
   } catch (error) {
@@ -117,6 +123,12 @@ async function modifyOne(o: UpdateOptions, m: Modification, done: UpdatesDone): 
         detail: `change of ${what}: ${error.message}${code}; it may have taken effect: the next run finds the order by its orderRef`,
       });
       o.out(`change of ${what}: ${error.kind}: ${error.message}; sending stops`);
+      // Still connected (a timeout, a refusal before sending): the order is cancelled, whichever terms it has now;
+      // the next run settles the change from the order as the broker lists it.
+      if (error.kind !== 'connectivity' && error.kind !== 'connect') {
+        const result = await cancelOne(o, order, done);
+        o.out(`${order.orderRef} (order ${order.brokerOrderId}): ${describeCancel(result)}`);
+      }
       return { status: 'failed', reason: `${error.kind} while changing ${order.orderRef}` };
     }
     o.store.settleModification(id, { status: 'Refused', code: error.code, message: error.message }, o.now);
@@ -142,8 +154,10 @@ async function cancelOne(o: UpdateOptions, order: BrokerOrder, done: UpdatesDone
   }
   const status = result.status ?? (result.confirmed ? 'Cancelled' : order.status);
   o.store.updateOrderStatuses([{ ...order, status }]);
-  if (result.confirmed) done.cancelled += 1;
-  else if (status !== 'Filled') {
+  if (result.confirmed) {
+    done.cancelled += 1;
+    if (o.tally !== undefined) o.tally.cancelled += 1;
+  } else if (status !== 'Filled') {
     done.held.add(order.symbol);
     done.breaches.push({
       code: 'CANCEL_UNCONFIRMED',

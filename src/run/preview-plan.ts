@@ -70,8 +70,9 @@ async function unrecordedOrNone(broker: Broker, since: string): Promise<{ execut
 
 /**
  * `rebalancer plan`: the plan the next run would make, read-only: the same gathering and the same decision as
- * a run, with nothing applied. It cancels nothing, records nothing and sends nothing; open orders of ours are
- * left in place, so its quantities assume they will be cancelled first, as a run does. The ledger counts the
+ * a run, with nothing applied. It cancels nothing, changes nothing, records nothing and sends nothing; open orders
+ * of ours are left in place, and it says what a run would do with each (change it in place, leave it, cancel it).
+ * Its quantities are the remainders wanted beyond the position, as a run's are. The ledger counts the
  * executions the broker reports that are not recorded yet (a run would record them before comparing), so a
  * fill since the last run is no break.
  */

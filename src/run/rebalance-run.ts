@@ -140,9 +140,19 @@ async function readDecideApply(
   const since = clock.toBroker(executionsSince(store, o.runId, now, clock.toMachine));
   // Orders and fills of our prefix whose run the records never made are not ours: never cancelled nor counted.
   const ownerOf = ownerOfOrderRefs(store);
-  const settled = await reconcileAndCancel(o, { now, since, ownerOf, toBroker: clock.toBroker, account });
-  if (!o.dryRun) soFar.counts = { sent: 0, modified: 0, cancelled: settled.cancelled };
-  if (!o.dryRun) soFar.kept = [...settled.working];
+  if (!o.dryRun) soFar.counts = { sent: 0, modified: 0, cancelled: 0 };
+  const settled = await reconcileAndCancel(o, {
+    now,
+    since,
+    ownerOf,
+    toBroker: clock.toBroker,
+    account,
+    // Known to the run as soon as they are kept: a failure from here on cancels them on the run's way out.
+    onKept: (kept) => {
+      if (!o.dryRun) soFar.kept = [...kept];
+    },
+  });
+  if (soFar.counts !== undefined) soFar.counts.cancelled += settled.cancelled;
   soFar.newFills.push(...settled.newFills);
   soFar.notices.push(...settled.notices);
   prior.push(...settled.breaches);
@@ -203,17 +213,13 @@ async function readDecideApply(
   applyDecisionRecords(o, now, world, decision);
   const orderFile = await o.records.writeOrderFile(tradingDay, o.runId, decision.plan.lines);
   soFar.files.push({ label: 'order file', path: orderFile });
-  const applied = await applyOrders(o, now, decision, world.session.rules);
+  const applied = await applyOrders(o, now, decision, world.session.rules, soFar.counts);
   // Every kept order has now been changed, left as the plan wants it, or cancelled.
   soFar.kept = [];
   soFar.sent.push(...applied.sent);
   soFar.modified.push(...applied.modified);
-  if (soFar.counts !== undefined)
-    soFar.counts = {
-      sent: applied.sent.length,
-      modified: applied.modified.length,
-      cancelled: soFar.counts.cancelled + applied.cancelled,
-    };
+  // Changes and cancels were counted as the broker confirmed each (the tally); new orders are counted here.
+  if (soFar.counts !== undefined) soFar.counts.sent = applied.sent.length;
   soFar.breaches.push(...applied.breaches);
   if (applied.failure !== undefined) throw applied.failure;
   if (applied.error !== undefined) soFar.error = applied.error;
@@ -240,11 +246,10 @@ async function cancelKept(o: RunOptions, now: string, soFar: SoFar): Promise<voi
   o.out(`the run failed before its plan could change or cancel ${kept.length} working order(s): cancelling them`);
   try {
     const done = await cancelWorking(
-      { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out },
+      { broker: o.broker, store: o.store, runId: o.runId, now, out: o.out, ...(soFar.counts === undefined ? {} : { tally: soFar.counts }) },
       kept.map((order) => ({ order, reason: 'the run failed before its plan' })),
     );
     soFar.breaches.push(...done.breaches);
-    if (soFar.counts !== undefined) soFar.counts = { ...soFar.counts, cancelled: soFar.counts.cancelled + done.cancelled };
   } catch (error) {
     // The run fails with its first error either way; this one is for the log.
     o.logger.error({ err: error }, 'cancelling the kept working orders after a failure failed too');

@@ -24,6 +24,11 @@ export interface SettleContext {
   toBroker?: (machineIso: string) => string;
   /** The account the run trades: what the broker's statements are asked about. */
   account: string;
+  /**
+   * Told the open orders kept for the plan (ORDER_UPDATES=modify) as soon as they are kept, before anything else
+   * may fail: a run that fails from then on cancels them on its way out.
+   */
+  onKept?: (kept: readonly BrokerOrder[]) => void;
 }
 
 /** What settling the earlier runs' orders did. */
@@ -90,7 +95,7 @@ export async function reconcileAndCancel(o: SettleOptions, context: SettleContex
       cancelled: 0,
     };
   }
-  const cancelled = await cancelAndRecord(o, ownerOf, now, keep);
+  const cancelled = await cancelAndRecord(o, ownerOf, now, keep, context.onKept);
   return { newFills: reconciled.newFills, notices: reconciled.notices, foreignExecutions: reconciled.foreignExecutions, ...cancelled };
 }
 
@@ -135,8 +140,9 @@ async function cancelAndRecord(
   ownerOf: (orderRef: string) => OrderRefOwner,
   now: string,
   keep?: (order: BrokerOrder) => boolean,
+  onKept?: (kept: readonly BrokerOrder[]) => void,
 ): Promise<{ breaches: Breach[]; foreign: BrokerOrder[]; working: BrokerOrder[]; cancelled: number }> {
-  const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope, ownerOf, keep);
+  const cancelled = await cancelOpenOrders(o.broker, o.settings.cancelScope, ownerOf, keep, onKept);
   o.out(...formatCancels(cancelled.results));
   for (const f of cancelled.foreign)
     o.out(`left alone: ${f.orderRef} (order ${f.brokerOrderId}, ${f.action} ${f.quantity} ${f.symbol}): its run is not in these records`);

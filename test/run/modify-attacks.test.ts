@@ -3,8 +3,8 @@
  * of open orders, fills at the worst moment, a halt, a lost lock, a stale plan, blocked tickers, REDUCING, a short
  * book, a second order on the ticker, a kill between a change and its record, a failing store. The invariants: no
  * order twice, never past the plan's target, every fill once, the records right, nothing of an old plan left
- * working after a run that halts, fails or is blocked. Passing tests document a defence; `it.fails` ones a defect
- * (named in a comment), kept so that the fix turns them red and they become plain tests.
+ * working after a run that halts, fails or is blocked. Each test documents a defence; those marked "was a defect"
+ * failed before the fix named in their comment.
  */
 import { describe, expect, it } from 'vitest';
 import { runRebalance, type RunResult } from '../../src/run/rebalance-run.js';
@@ -311,12 +311,12 @@ describe('attacks on changing working orders in place', () => {
     expect(placed(run)).toEqual([]);
   });
 
-  // DEFECT: an order the plan wants exactly as it stands is "left working" before the gates are asked; when a gate
+  // Was a defect (fixed): an order the plan wants exactly as it stands is "left working" before the gates are asked; when a gate
   // then stops the run (a halt typed during the run, the deadline, a stale plan, the lock lost), only the orders
   // still to be changed are cancelled (apply-orders.ts, `changed.unsent`), and the sending of new orders stops in
   // submitOrders without touching `updates.unchanged`: the old order keeps working for another hour after a halt.
   // With ORDER_UPDATES=cancel it would have been cancelled before planning and never sent again.
-  it.fails('a halt during the run when the plan wants the working order exactly as it stands: the old order is cancelled', async () => {
+  it('a halt during the run when the plan wants the working order exactly as it stands: the old order is cancelled', async () => {
     const wanted = await planWithoutWorking();
     const run = aRun({}, { quantity: wanted.quantity, limitPrice: wanted.limitPrice });
     run.killSwitch.turnOnWhen((read) => read >= 2, aHalt());
@@ -339,11 +339,11 @@ describe('attacks on changing working orders in place', () => {
     expect(placed(run)).toEqual([]);
   });
 
-  // DEFECT: after a change times out (the connection still up), the order itself is left working with either its
+  // Was a defect (fixed): after a change times out (the connection still up), the order itself is left working with either its
   // old terms (an hour-old plan's size and limit) or the new ones, for another hour, while the run fails
   // (modify-orders.ts modifyOne: the `error.kind !== 'rejected'` branch returns without cancelling). A cancel is
   // right whichever way the change went; the next run settles the change from the order as IB lists it.
-  it.fails('a change that times out: the order whose change is in doubt is cancelled before the run ends', async () => {
+  it('a change that times out: the order whose change is in doubt is cancelled before the run ends', async () => {
     const run = aRun();
     run.broker.hang('modifyOrder', { ms: 5 });
     const result = await go(run);
@@ -387,13 +387,13 @@ describe('attacks on changing working orders in place', () => {
     expect(run.store.modificationsOf(run.runId)).toMatchObject([{ status: 'Refused', code: 103 }]);
   });
 
-  // DEFECT: a run that fails after cancelOpenOrders kept the orders for the plan but before reconcileAndCancel
+  // Was a defect (fixed): a run that fails after cancelOpenOrders kept the orders for the plan but before reconcileAndCancel
   // returns them (reconcile-and-cancel.ts cancelAndRecord: `updateOrderStatuses`, `settleEarlierModifications`)
   // never hands them to runRebalance: soFar.kept is set only from `settled.working` (rebalance-run.ts), so
   // cancelKept finds nothing and the hour-old order keeps working after a failed run. Fix: hand the kept orders to
   // the composer before anything else can fail (e.g. cancelAndRecord catches, cancels `cancelled.kept` best effort
   // and rethrows; or reconcileAndCancel returns the kept orders through a callback set before cancelOpenOrders).
-  it.fails('the records fail while the kept orders are recorded (disk error): the kept order is cancelled on the way out', async () => {
+  it('the records fail while the kept orders are recorded (disk error): the kept order is cancelled on the way out', async () => {
     const run = aRun();
     run.store.failOn('unsettledModifications');
     const result = await go(run);
@@ -402,9 +402,9 @@ describe('attacks on changing working orders in place', () => {
     expect(cancelled(run)).toEqual([MSFT_REF]);
   });
 
-  // DEFECT (same line of code as above): a cancel of an order the plan cannot keep that throws (a timeout) fails
+  // Was a defect (fixed with the one above): a cancel of an order the plan cannot keep that throws (a timeout) fails
   // the run inside cancelOpenOrders, before the kept orders reach soFar.kept: they keep working.
-  it.fails('the cancel of a PendingSubmit order of ours times out: the kept MSFT order is cancelled on the way out too', async () => {
+  it('the cancel of a PendingSubmit order of ours times out: the kept MSFT order is cancelled on the way out too', async () => {
     const run = aRun();
     seedEarlierRun(run, EARLIER_SPY, { order: { ...SPY_WORKING, status: 'PendingSubmit' } });
     run.broker.fail('cancelOrder', new BrokerError('cancel of 42 timed out', 'timeout'));
@@ -413,12 +413,12 @@ describe('attacks on changing working orders in place', () => {
     expect(cancelled(run)).toContain(MSFT_REF);
   });
 
-  // DEFECT: runs.orders_modified counts `applied.modified`, which a run that throws inside applyOrders (a disk error
+  // Was a defect (fixed): runs.orders_modified counts `applied.modified`, which a run that throws inside applyOrders (a disk error
   // on the second change's intent) never returns: the run records 0 changes though one reached the broker
   // (rebalance-run.ts, soFar.counts is set only after applyOrders returns; the catch adds cancelKept's cancels
   // only). Fix: count each change and cancel as it is confirmed (e.g. an `onCount` callback in UpdateOptions, or
   // return the counts with the failure as submitOrders does with `failure`).
-  it.fails('a disk error on the second change: the first change, which reached the broker, is counted', async () => {
+  it('a disk error on the second change: the first change, which reached the broker, is counted', async () => {
     const run = twoWorking();
     run.store.failOn('recordModificationIntent', { call: 2 });
     const result = await go(run);

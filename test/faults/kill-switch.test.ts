@@ -83,7 +83,9 @@ describe('fault matrix: the kill switch under stress', () => {
     const whileHalted = await runJob(ws, plus(OPEN, 5), gw.env);
     expect(whileHalted.code, transcript(whileHalted)).toBe(3);
     expect(whileHalted.stdout).toMatch(/KILL_SWITCH: halted since .*: news on AAPL, checking/);
-    expect(whileHalted.stdout).toMatch(/cancel rebal:\S+:AAPL \(order 1\): confirmed/);
+    // ORDER_UPDATES=modify: the working order waits for the plan, which is halted and wants nothing: cancelled.
+    expect(whileHalted.stdout).toMatch(/^cancel rebal:\S+:AAPL \(order 1, BUY 84 AAPL @ [\d.]+\): .*: cancelled$/m);
+    expect(gw.account().orders.map((o) => o.status)).toEqual(['Cancelled']);
     expect(gw.placed()).toHaveLength(1);
 
     const resumed = await rebalancer(ws, ['resume', '--reason', 'news checked: nothing material'], {

@@ -215,8 +215,9 @@ describe('fault matrix: storage', () => {
     async () => {
       // Fault: the disk fills up after the first order reached IB, before the run could record it as sent.
       // Expected: that write fails, the run stops at once (no second order), exits 1, and the alert goes out by
-      // SMTP; the log's lost lines do not crash the run. The next run (space freed) finds the order by its orderRef
-      // when it cancels it, collects its fills, and buys only what is missing.
+      // SMTP; the log's lost lines do not crash the run. The next run (space freed) finds the order by its orderRef,
+      // collects its fills, keeps it for the plan (ORDER_UPDATES=modify: left working as it is), and buys only what
+      // is missing.
       // Not lost: the order's intent (written before it was sent), its fills, the earlier records.
       const ws = workspace();
       const scenario = baseScenario(SLOW_FILLS);
@@ -247,7 +248,7 @@ describe('fault matrix: storage', () => {
       await gw.restart(scenario);
       const next = await runJob(ws, plus(OPEN, 5), gw.env);
       expect(next.code, transcript(next)).toBe(0);
-      expect(next.stdout).toContain(`cancel ${ref} (order 1): confirmed`);
+      expect(next.stdout).toContain(`left working as it is: ${ref} (order 1, `);
       expect((await runJob(ws, plus(OPEN, 5), gw.env, ['--dry-run'])).code).toBe(0);
       expectNoOrderSentTwice(gw.placed());
       expectPositionsAtMost(gw.account(), TARGETS);

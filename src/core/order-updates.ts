@@ -74,7 +74,7 @@ export function planOrderUpdates(
   working: readonly WorkingOrder[],
   requests: readonly OrderRequest[],
   lines: readonly PlanLine[],
-  o: { ordersAllowed: boolean },
+  o: { ordersAllowed: boolean; /** Why the plan sends nothing at all (HALTED), for the cancels' reason. */ halted?: string },
 ): OrderUpdates {
   const cancels: Cancellation[] = [];
   const modifications: Modification[] = [];
@@ -85,7 +85,7 @@ export function planOrderUpdates(
   for (const w of working) {
     const { order } = w;
     const request = requests.find((r) => r.symbol === order.symbol);
-    const reason = cancelReason(w, request, o.ordersAllowed, perSymbol.get(order.symbol) ?? 0);
+    const reason = o.halted ?? cancelReason(w, request, o.ordersAllowed, perSymbol.get(order.symbol) ?? 0);
     if (request !== undefined) covered.add(request.symbol);
     if (reason !== undefined || request === undefined) {
       cancels.push({ order, reason: reason ?? `the plan wants no order for ${order.symbol} now` });

@@ -73,13 +73,16 @@ export async function applyOrders(
   let count = cancelled.cancelled + changed.cancelled;
   const breaches = [...cancelled.breaches, ...changed.breaches];
   if (changed.stop !== undefined) {
-    // Orders the stop left unchanged are stale: cancelled, so nothing of an old plan keeps working.
-    const left = await cancelWorking(ports, [
-      ...changed.unsent.map((m) => ({ order: m.order, reason: 'the sending stopped before its change' })),
-      ...unchanged,
-    ]);
-    count += left.cancelled;
-    breaches.push(...left.breaches);
+    // Orders the stop left unchanged are stale: cancelled, so nothing of an old plan keeps working. Over a lost
+    // connection no cancel can go: the next run changes or cancels them, as it finds them.
+    const stale = [...changed.unsent.map((m) => ({ order: m.order, reason: 'the sending stopped before its change' })), ...unchanged];
+    if (changed.stop.lost === true && stale.length > 0)
+      o.out(`the connection is lost: ${stale.length} working order(s) left for the next run to change or cancel`);
+    else {
+      const left = await cancelWorking(ports, stale);
+      count += left.cancelled;
+      breaches.push(...left.breaches);
+    }
     const status = changed.stop.status;
     return finish(o, {
       status,
@@ -133,7 +136,7 @@ export async function applyOrders(
 function stopOf(
   gates: readonly SendGate[],
   unchanged: readonly BrokerOrder[],
-): { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string } } | undefined {
+): { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string; lost?: boolean } } | undefined {
   const asRequests: OrderRequest[] = unchanged.map((u) => ({
     orderRef: u.orderRef,
     symbol: u.symbol,

@@ -92,7 +92,12 @@ export function decide(
     plan,
     phase,
     orders,
-    updates: planOrderUpdates(run.working ?? [], orders, plan.lines, { ordersAllowed: phase.ordersAllowed }),
+    updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
+      ordersAllowed: phase.ordersAllowed,
+      ...(plan.tradingState === 'HALTED'
+        ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
+        : {}),
+    }),
     newlyManaged: allRead ? world.forecasts.flatMap((f) => Object.keys(f.weights)) : [],
     strategies: allRead ? strategyUpdatesOf(world.strategies, world.forecasts) : { sightings: [], retirements: [] },
     ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),

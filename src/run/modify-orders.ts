@@ -33,8 +33,8 @@ export interface UpdatesDone {
   breaches: Breach[];
   /** Tickers on which nothing more may go out this run: a cancel not confirmed, a change refused or of unknown fate. */
   held: Set<string>;
-  /** Set when the sending must stop (a gate, or a change whose fate is not known). */
-  stop?: { status: 'blocked' | 'failed'; reason: string };
+  /** Set when the sending must stop (a gate, or a change whose fate is not known); `lost`: the connection is gone. */
+  stop?: { status: 'blocked' | 'failed'; reason: string; lost?: boolean };
 }
 
 /**
@@ -129,7 +129,8 @@ async function modifyOne(o: UpdateOptions, m: Modification, done: UpdatesDone): 
         const result = await cancelOne(o, order, done);
         o.out(`${order.orderRef} (order ${order.brokerOrderId}): ${describeCancel(result)}`);
       }
-      return { status: 'failed', reason: `${error.kind} while changing ${order.orderRef}` };
+      const lost = error.kind === 'connectivity' || error.kind === 'connect';
+      return { status: 'failed', reason: `${error.kind} while changing ${order.orderRef}`, lost };
     }
     o.store.settleModification(id, { status: 'Refused', code: error.code, message: error.message }, o.now);
     const benign = error.code === undefined || RACE_CODES.has(error.code);

@@ -10,6 +10,7 @@ import {
   aForecastOf,
   aHalt,
   EARLIER,
+  MemoryKillSwitch,
   memoryRun,
   runIdAt,
   runInvariantViolations,
@@ -208,6 +209,15 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
     expect(modifyCalls(run)).toEqual([]);
     expect(placed(run)).toEqual([]);
     expect(cancelled(run)).toEqual([MSFT_REF]);
+  });
+
+  it('the kill switch on when the run starts: the working order is cancelled after the plan, and the line says trading is halted', async () => {
+    const run = aRun({ killSwitch: new MemoryKillSwitch(aHalt()) });
+    const result = await go(run);
+    expect(result.status).toBe('blocked');
+    expect(modifyCalls(run)).toEqual([]);
+    expect(cancelled(run)).toEqual([MSFT_REF]);
+    expect(run.lines.join('\n')).toMatch(/cancel .*MSFT.*: trading HALTED \(KILL_SWITCH\): no order goes: cancelled/);
   });
 
   it('market closed (after the close): the working order is cancelled, nothing changed or sent', async () => {

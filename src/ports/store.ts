@@ -495,5 +495,10 @@ export interface ReportStore {
   dailyEmailKindsOn(tradingDay: string): string[];
   /** Whether any run was recorded on the trading day. */
   hasRunOn(tradingDay: string): boolean;
+  /**
+   * The trading days (New York dates, as the runs recorded them) of the runs started at or before `until`, newest
+   * first, each once, at most `limit` (positive): where `rebalancer report` finds the latest day with records.
+   */
+  runDaysOnOrBefore(until: string, limit: number): string[];
   close(): void;
 }

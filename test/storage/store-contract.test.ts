@@ -1402,6 +1402,24 @@ describe.each([
       expect([reports.hasRunOn('2026-11-19'), reports.hasRunOn('2026-11-21')]).toEqual([true, false]);
     });
 
+    it('the days with runs started at or before an instant, newest first, each once, at most `limit`', () => {
+      expect(reports.runDaysOnOrBefore('2026-11-30T00:00:00.000Z', 5)).toEqual([]);
+      start('fri1', '2026-11-20T14:35:00.000Z');
+      start('fri2', '2026-11-20T20:35:00.000Z');
+      start('sat', '2026-11-21T15:00:00.000Z');
+      start('thu', '2026-11-19T15:00:00.000Z');
+      // a run recorded under an earlier trading day than its start (an evening run of the day before)
+      start('late', '2026-11-23T01:00:00.000Z', '2026-11-22');
+      expect(reports.runDaysOnOrBefore('2026-11-30T00:00:00.000Z', 10)).toEqual(['2026-11-22', '2026-11-21', '2026-11-20', '2026-11-19']);
+      expect(reports.runDaysOnOrBefore('2026-11-30T00:00:00.000Z', 2)).toEqual(['2026-11-22', '2026-11-21']);
+      // compared as instants, whatever the spelling: a run started after `until` is not there yet
+      expect(reports.runDaysOnOrBefore('2026-11-21T09:59:59-05:00', 10)).toEqual(['2026-11-20', '2026-11-19']);
+      expect(reports.runDaysOnOrBefore('2026-11-21T10:00:00-05:00', 10)).toEqual(['2026-11-21', '2026-11-20', '2026-11-19']);
+      expect(reports.runDaysOnOrBefore('2026-11-20T14:35:00Z', 10)).toEqual(['2026-11-20', '2026-11-19']);
+      expect(reports.runDaysOnOrBefore('2026-11-19T14:59:59.999Z', 10)).toEqual([]);
+      expect(reports.runDaysOnOrBefore('not a time', 10)).toEqual([]);
+    });
+
     it("order activity of a day: the day's runs' requests, and their orders with a recorded fill, a correction counted once", () => {
       start('prev', '2026-11-19T15:30:00.000Z', '2026-11-19');
       start('old', '2026-11-20T13:30:00.000Z'); // as if before migration 0011: no counts
@@ -1976,6 +1994,7 @@ function dump(file: string, store: RunStore, reports: ReportStore): Record<strin
     latestLedgerCheck: () => store.latestLedgerCheck(),
     dailyRowsBefore: () => [reports.dailyRowsBefore('2026-11-21', -1), reports.dailyRowsBefore('2026-11-21', 1)],
     alertHistory: () => INSTANTS.map((since) => reports.alertHistory(since)),
+    runDaysOnOrBefore: () => INSTANTS.map((until) => [reports.runDaysOnOrBefore(until, 1), reports.runDaysOnOrBefore(until, 10)]),
   };
   for (const run of RUNS) {
     reads[`run ${run}`] = () => [

@@ -1769,6 +1769,16 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
     return this.guard('hasRunOn', 'read the runs of the day', () => this.db.runs.some((r) => r.tradingDay === tradingDay));
   }
 
+  runDaysOnOrBefore(until: string, limit: number): string[] {
+    return this.guard('runDaysOnOrBefore', 'read the days with runs', () => {
+      const days = new Set(this.db.runs.filter((r) => atOrBefore(r.startedAt, until)).map((r) => r.tradingDay));
+      return limited(
+        sorted([...days], (a, b) => compareText(b, a)),
+        limit,
+      );
+    });
+  }
+
   /** The run belongs to the trading day and started at or before `until`. */
   private ofDayUntil(runId: string, tradingDay: string, until: string): boolean {
     const run = this.run(runId);

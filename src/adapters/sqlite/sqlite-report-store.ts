@@ -92,6 +92,7 @@ export const SQL = {
     WHERE alert_key IS NOT NULL AND julianday(at) >= julianday(?) ORDER BY at, id`,
   dailyEmailKindsOn: `SELECT DISTINCT kind FROM emails WHERE trading_day = ? AND kind IN ('start', 'mid', 'end') ORDER BY kind`,
   hasRunOn: `SELECT EXISTS (SELECT 1 FROM runs WHERE trading_day = ?) AS ran`,
+  runDaysOnOrBefore: `SELECT DISTINCT trading_day FROM runs WHERE julianday(started_at) <= julianday(?) ORDER BY trading_day DESC LIMIT ?`,
 } as const;
 
 /**
@@ -225,6 +226,10 @@ export class SqliteReportStore implements ReportStore {
 
   hasRunOn(tradingDay: string): boolean {
     return this.all<{ ran: number }>('read the runs of the day', SQL.hasRunOn, tradingDay)[0]?.ran === 1;
+  }
+
+  runDaysOnOrBefore(until: string, limit: number): string[] {
+    return this.all<{ trading_day: string }>('read the days with runs', SQL.runDaysOnOrBefore, until, limit).map((r) => r.trading_day);
   }
 
   /** Close the connection if this store opened it; a connection passed in stays the caller's. */

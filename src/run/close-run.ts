@@ -30,7 +30,15 @@ export async function closeRun(
   await notifyAfterRun(
     { mailer: o.mailer, store: o.store, reports: o.reports, heartbeat: o.heartbeat, logger: o.logger, out: o.out },
     o.settings.notify,
-    { runId: o.runId, now: run.now, tradingDay: run.tradingDay, previousRunAt: run.previousRunAt, nextRun, rules: run.rules },
+    {
+      runId: o.runId,
+      now: run.now,
+      tradingDay: run.tradingDay,
+      previousRunAt: run.previousRunAt,
+      nextRun,
+      rules: run.rules,
+      dryRun: o.dryRun,
+    },
     result,
   );
   tryRecord(

@@ -39,7 +39,7 @@ export interface NotifyDeps {
 export async function notifyAfterRun(
   deps: NotifyDeps,
   settings: NotifySettings,
-  run: { runId: string; now: string; tradingDay: string; previousRunAt?: string; nextRun?: string; rules: SessionRules },
+  run: { runId: string; now: string; tradingDay: string; previousRunAt?: string; nextRun?: string; rules: SessionRules; dryRun?: boolean },
   result: RunResult,
 ): Promise<void> {
   const missed = findMissedRuns(run.previousRunAt, run.now, run.rules);
@@ -60,6 +60,9 @@ export async function notifyAfterRun(
     // A run refused because the records belong to another account (exit 2) must not summarise those records
     // under this account's name.
     if (result.exitCode === ExitCode.usage) return;
+    // A dry run changes nothing, so it summarises nothing: the day's start, mid-day and end emails stay due for the
+    // real runs (a trial at 12:45 must not use up the mid-day email).
+    if (run.dryRun === true) return;
     const account = result.account ?? settings.expectedAccount;
     if (account === undefined) return;
     const due = dueDailyEmails(

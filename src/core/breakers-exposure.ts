@@ -52,6 +52,7 @@ export function checkShortNotAllowed(ctx: BreakerContext): Breach[] {
 /**
  * MISSING_PRICE for a line with no usable reference price (absent, NaN, or <= 0) that matters: its ticker
  * has a non-zero forecast weight, the account holds it (its value is part of the leverage), or it is an order.
+ * The broker's reason for leaving the ticker out, when it gave one, ends the detail.
  */
 export function checkMissingPrice(ctx: BreakerContext): Breach[] {
   const forecastFiles = new Map<string, string[]>();
@@ -70,7 +71,9 @@ export function checkMissingPrice(ctx: BreakerContext): Breach[] {
     if (isOrder(line)) why.push(`has an order ${line.action} ${line.quantity}`);
     if (why.length === 0) continue;
     const price = line.referencePrice === undefined ? 'no reference price' : `reference price ${line.referencePrice} unusable`;
-    out.push(breach('MISSING_PRICE', `${line.symbol} ${price} (bid/ask midpoint or last) but ${why.join(' and ')}`, line.symbol));
+    const reason = ctx.inputs.priceProblems?.[line.symbol];
+    const broker = reason === undefined ? '' : `; the broker: ${reason}`;
+    out.push(breach('MISSING_PRICE', `${line.symbol} ${price} (bid/ask midpoint or last) but ${why.join(' and ')}${broker}`, line.symbol));
   }
   return out;
 }

@@ -278,6 +278,8 @@ export interface PlanInputs {
   positions: BrokerPosition[];
   quotes: Record<string, Quote>;
   contracts: Record<string, ContractInfo>;
+  /** Why the broker gave no contract or quote for a ticker (its own words, the fix when known): MISSING_PRICE says it. */
+  priceProblems?: Record<string, string>;
   forecasts: Forecast[];
   /** Tickers the system has ever managed (were in a forecast at some run). */
   managedSymbols: string[];

@@ -19,7 +19,7 @@ export function tickerProblem(key: string): string | undefined {
   if (key.length <= MAX_TICKER_LENGTH && TICKER.test(key)) return undefined;
   return (
     `not a valid ticker: 1-${MAX_TICKER_LENGTH} characters, an uppercase letter first, then uppercase letters ` +
-    'or digits with at most one ".", "-" or " " separator (as in BRK.B)'
+    'or digits with at most one ".", "-" or " " separator (as in AAPL, BRK B; with BROKER=ib write share classes as IB does, with a space)'
   );
 }
 

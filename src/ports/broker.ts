@@ -54,10 +54,13 @@ export interface Broker {
   cancelAllOrders?(): Promise<CancelResult[]>;
   /** Executions (with commissions) at or after `since` (ISO 8601). */
   executions(since: string): Promise<Execution[]>;
-  /** Contract facts per symbol; a symbol the broker does not know is absent from the result. */
-  contractDetails(symbols: string[], hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>>;
-  /** One snapshot per symbol; a symbol without data is absent from the result. */
-  quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>>;
+  /**
+   * Contract facts per symbol; a symbol the broker does not know is absent from the result. When the caller passes
+   * `leftOut`, the broker writes into it why it left each symbol out, in its own words (see {@link LeftOut}).
+   */
+  contractDetails(symbols: string[], hints: Record<string, ContractHint>, leftOut?: LeftOut): Promise<Record<string, ContractInfo>>;
+  /** One snapshot per symbol; a symbol without data is absent from the result (and, given `leftOut`, why in it). */
+  quotes(symbols: string[], contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>>;
   /** Send one order; resolves once the broker has accepted it for processing. */
   placeOrder(order: OrderRequest): Promise<BrokerOrder>;
   /**
@@ -78,6 +81,13 @@ export interface Broker {
   /** Latest known state of the given orders, gathered for up to `windowMs` after submission. */
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]>;
 }
+
+/**
+ * Why a broker left symbols out of a contractDetails or quotes result, by symbol: the broker's own answer (IB's code
+ * and text) and the fix when one is known. A broker that keeps no reasons leaves it as it is; the first reason
+ * written for a symbol stays (a quote not asked for lacks its contract: the contract's reason is the one that counts).
+ */
+export type LeftOut = Record<string, string>;
 
 export type BrokerErrorKind = 'connect' | 'timeout' | 'rejected' | 'connectivity' | 'fatal';
 

@@ -59,6 +59,7 @@ export function decide(
     positions: world.positions,
     quotes: world.quotes,
     contracts: world.contracts,
+    ...(world.priceProblems === undefined ? {} : { priceProblems: world.priceProblems }),
     forecasts: world.forecasts,
     managedSymbols: world.managedSymbols,
     sizing: settings.sizing,

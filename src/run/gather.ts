@@ -44,6 +44,8 @@ export interface World {
   positions: BrokerPosition[];
   contracts: Record<string, ContractInfo>;
   quotes: Record<string, Quote>;
+  /** Why the broker gave no contract or no quote for a ticker, in its own words and with the fix when known. */
+  priceProblems?: Record<string, string>;
   forecasts: Forecast[];
   /** Problems with the forecasts, as breaches (INVALID_FORECAST, STALE_FORECAST). */
   forecastBreaches: Breach[];
@@ -77,10 +79,12 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const read = await options.forecasts.read(now);
   // The contracts of every forecast read, stale or not: their hours decide the sessions a forecast's age is counted in.
   const symbols = symbolsToPrice(read.forecasts, positions);
-  const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts));
+  // Why the broker left a ticker out (its own words and the fix): MISSING_PRICE says it.
+  const leftOut: Record<string, string> = {};
+  const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts), leftOut);
   const session = sessionRulesOf(contracts);
   const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
-  const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts);
+  const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts, leftOut);
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
   const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));
@@ -105,6 +109,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     positions,
     contracts,
     quotes,
+    priceProblems: withoutPriced(leftOut, quotes),
     forecasts: aged.fresh,
     forecastBreaches: [...read.breaches, ...aged.breaches],
     forecastFiles: read.files,
@@ -117,6 +122,11 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     cashFlows,
     session,
   };
+}
+
+/** The broker's reasons for the tickers that have no quote (a reason for a ticker quoted after all is stale). */
+function withoutPriced(leftOut: Record<string, string>, quotes: Record<string, Quote>): Record<string, string> {
+  return Object.fromEntries(Object.entries(leftOut).filter(([symbol]) => quotes[symbol] === undefined));
 }
 
 /** Every ticker the plan needs a price for: all forecast tickers and every held position. */

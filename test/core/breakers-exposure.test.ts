@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from '../../src/core/breakers.js';
 import { aContext, aForecast, aLine, anAccount, aQuietLine, someSizing, withInputs } from './builders.js';
 import { expectBreaches, type BreakerRow } from './breakers-expect.js';
@@ -53,6 +53,21 @@ const rows: Row[] = [
     check: checkMissingPrice,
     ctx: aContext({ lines: [aLine({ referencePrice: undefined })] }),
     expected: [{ code: 'MISSING_PRICE', symbol: 'AAPL', contains: ['no reference price', 'forecasts/trend.json'] }],
+  },
+  {
+    name: 'says what the broker answered for a ticker it left out, with the fix',
+    check: checkMissingPrice,
+    ctx: withInputs(
+      { priceProblems: { AAPL: 'IB does not know this contract (IB 200: No security definition); write "AAPL B"' } },
+      { lines: [aLine({ referencePrice: undefined })] },
+    ),
+    expected: [
+      {
+        code: 'MISSING_PRICE',
+        symbol: 'AAPL',
+        contains: ['no reference price', 'forecasts/trend.json', '; the broker: IB does not know this contract (IB 200', 'write "AAPL B"'],
+      },
+    ],
   },
   {
     name: 'halts when a held ticker outside every forecast has no price',
@@ -166,5 +181,13 @@ const rows: Row[] = [
 describe('exposure breakers', () => {
   it.each(rows)('$name', ({ check, ctx, expected }) => {
     expectBreaches(check(ctx), expected);
+  });
+});
+
+describe("MISSING_PRICE and the broker's reasons", () => {
+  it("names only the reason given for the line's own ticker", () => {
+    const [found] = checkMissingPrice(withInputs({ priceProblems: { MSFT: 'IB 354' } }, { lines: [aLine({ referencePrice: undefined })] }));
+    expect(found?.detail).toMatch(/^AAPL no reference price \(bid\/ask midpoint or last\) but is in forecast forecasts\/trend\.json/);
+    expect(found?.detail).not.toMatch(/the broker|IB 354/);
   });
 });

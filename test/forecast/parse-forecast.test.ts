@@ -261,7 +261,7 @@ describe('parseForecast refuses, naming the file, the field and the problem', ()
       'forecasts/trend.json: leverage: must be at most 10 (got 11)',
       'forecasts/trend.json: capital: must be greater than 0 (got 0)',
       'forecasts/trend.json: extra: unknown field (known fields: strategy, asOf, leverage, capital, weights, contracts)',
-      'forecasts/trend.json: weights.aapl: not a valid ticker: 1-12 characters, an uppercase letter first, then uppercase letters or digits with at most one ".", "-" or " " separator (as in BRK.B)',
+      'forecasts/trend.json: weights.aapl: not a valid ticker: 1-12 characters, an uppercase letter first, then uppercase letters or digits with at most one ".", "-" or " " separator (as in AAPL, BRK B; with BROKER=ib write share classes as IB does, with a space)',
       'forecasts/trend.json: weights.aapl: must be between -1 and 1 (got 2)',
       'forecasts/trend.json: weights: absolute weights sum to 2; at most 1 is allowed (the rest is cash)',
       'forecasts/trend.json: contracts.SPY: not in weights: contract hints are only for tickers in weights',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokerErrorKindOf, classifyIbCode, isNotice, meaningOf } from '../../src/adapters/ib/ib-codes.js';
+import { brokerErrorKindOf, classifyIbCode, explainIbMessage, fixOf, isNotice, meaningOf } from '../../src/adapters/ib/ib-codes.js';
 
 describe('classifyIbCode', () => {
   it.each([
@@ -95,5 +95,58 @@ describe('meaningOf', () => {
     expect(meaningOf(105)).toMatch(/does not match/);
     expect(meaningOf(135)).toMatch(/no order with this id/);
     expect(meaningOf(2102)).toMatch(/still being processed/);
+  });
+});
+
+describe('fixOf: what to do about a code, from one table', () => {
+  it('names the share-class spelling IB uses when a ticker with a dot is unknown (200)', () => {
+    expect(fixOf(200, 'BRK.B')).toBe('IB writes share classes with a space: write "BRK B" in the forecast');
+    expect(fixOf(200, 'BF.B')).toMatch(/write "BF B"/);
+  });
+
+  it('points an unknown ticker without a dot at its spelling and the forecast\'s "contracts" hints', () => {
+    const fix = fixOf(200, 'NOPE') ?? '';
+    expect(fix).toMatch(/as IB spells it/);
+    expect(fix).toMatch(/"contracts"/);
+    expect(fix).not.toMatch(/NOPE B/);
+    expect(fixOf(200)).toBe(fix);
+  });
+
+  it('names a subscription or delayed data for the market data refusals', () => {
+    expect(fixOf(354)).toMatch(/subscribe.*or set MARKET_DATA_TYPE=delayed/);
+    expect(fixOf(10089)).toMatch(/MARKET_DATA_TYPE=delayed/);
+    expect(fixOf(10168)).toMatch(/subscribe/);
+    expect(fixOf(10197)).toMatch(/other session/);
+    expect(fixOf(101)).toMatch(/MARKET_DATA_LINES/);
+  });
+
+  it('names the setting for refusals a user can fix', () => {
+    expect(fixOf(321)).toMatch(/Read-Only API/);
+    expect(fixOf(451)).toMatch(/MAX_ORDER_VALUE/);
+    expect(fixOf(326)).toMatch(/IB_CLIENT_ID/);
+  });
+
+  it('has nothing for codes without a known fix', () => {
+    expect(fixOf(4242)).toBeUndefined();
+    expect(fixOf(201)).toBeUndefined();
+    expect(fixOf(2104)).toBeUndefined();
+  });
+});
+
+describe("explainIbMessage: the meaning, IB's own words and code, then the fix", () => {
+  it("keeps IB's text and code and adds the fix for the symbol", () => {
+    expect(explainIbMessage(200, 'No security definition has been found for the request', 'BRK.B')).toBe(
+      'IB does not know this contract (IB 200: No security definition has been found for the request); ' +
+        'IB writes share classes with a space: write "BRK B" in the forecast',
+    );
+  });
+
+  it("has no fix part when none is known, and keeps an unknown code's text", () => {
+    expect(explainIbMessage(4242, 'Something new', 'AAPL')).toBe('IB code 4242 (IB 4242: Something new)');
+  });
+
+  it('meaningOf carries the fix that needs no symbol, so every message built from it names it', () => {
+    expect(meaningOf(354)).toMatch(/^no market data subscription for this symbol; subscribe/);
+    expect(meaningOf(200)).toMatch(/^IB does not know this contract; /);
   });
 });

@@ -56,6 +56,47 @@ describe('IB adapter over TCP: contract details', () => {
   });
 });
 
+describe("IB adapter over TCP: the broker's reason for each symbol it leaves out", () => {
+  it("says why a contract is left out: IB's text and code (200), and the share-class spelling for a ticker with a dot", async () => {
+    const gateway = await h.gateway(withFaults({ unknownContracts: ['MSFT'] }));
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    const leftOut: Record<string, string> = {};
+    const found = await broker.contractDetails(['AAPL', 'BRK.B', 'MSFT'], {}, leftOut);
+    expect(Object.keys(found)).toEqual(['AAPL']);
+    expect(Object.keys(leftOut).sort()).toEqual(['BRK.B', 'MSFT']);
+    expect(leftOut['BRK.B']).toBe(
+      'IB does not know this contract (IB 200: No security definition has been found for the request); ' +
+        'IB writes share classes with a space: write "BRK B" in the forecast',
+    );
+    expect(leftOut.MSFT).toMatch(/\(IB 200: No security definition has been found for the request\); .*as IB spells it/);
+    expect(leftOut.MSFT).not.toMatch(/share classes with a space: write/);
+  });
+
+  it("says why a contract IB lists is not used: not on the forecast's primary exchange", async () => {
+    const gateway = await h.gateway();
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    const leftOut: Record<string, string> = {};
+    expect(await broker.contractDetails(['AAPL'], { AAPL: { primaryExchange: 'NYSE' } }, leftOut)).toEqual({});
+    expect(leftOut.AAPL).toMatch(/IB 200|not on NYSE/);
+  });
+
+  it('says why a quote is left out: no subscription (354) with the fix, a snapshot that never ended', async () => {
+    const gateway = await h.gateway(withFaults({ noMarketDataPermission: ['MSFT'], noSnapshotEnd: ['SPY'] }));
+    const broker = h.broker(gateway.port, { marketDataTimeoutMs: 400 });
+    await broker.connect();
+    const contracts = await broker.contractDetails(['AAPL', 'MSFT', 'SPY'], {});
+    const leftOut: Record<string, string> = {};
+    expect(Object.keys(await broker.quotes(['AAPL', 'MSFT', 'SPY', 'KO'], contracts, leftOut))).toEqual(['AAPL']);
+    expect(leftOut.MSFT).toMatch(
+      /^no market data subscription for this symbol \(IB 354: Requested market data is not subscribed\..*\); subscribe to its market data .*or set MARKET_DATA_TYPE=delayed/,
+    );
+    expect(leftOut.SPY).toBe('no snapshot end within 400 ms (MARKET_DATA_TIMEOUT_MS)');
+    expect(leftOut.KO).toBe('no contract details');
+  });
+});
+
 describe('IB adapter over TCP: quotes', () => {
   it('takes live snapshots: bid, ask, last and close, not delayed', async () => {
     const gateway = await h.gateway();

@@ -17,7 +17,7 @@ import type {
   OrderRequest,
   Quote,
 } from '../../core/types.js';
-import { BrokerError, type Broker } from '../../ports/broker.js';
+import { BrokerError, type Broker, type LeftOut } from '../../ports/broker.js';
 import type { ContractCache } from '../../ports/contract-cache.js';
 import { readAccountSummary, readPositions } from './ib-account.js';
 import { readCompletedOrders } from './ib-completed-orders.js';
@@ -157,25 +157,26 @@ export class IbBroker implements Broker {
     });
   }
 
-  async contractDetails(symbols: string[], hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>> {
-    const found = await readContractDetails(this.connected(), symbols, hints, {
+  async contractDetails(symbols: string[], hints: Record<string, ContractHint>, leftOut?: LeftOut): Promise<Record<string, ContractInfo>> {
+    const options = {
       cache: this.options.contractCache,
       now: this.options.now ?? (() => new Date().toISOString()),
       timeoutMs: this.options.timeoutMs,
       log: this.log,
-    });
+    };
+    const found = await readContractDetails(this.connected(), symbols, hints, options, leftOut);
     for (const info of Object.values(found)) this.contracts.set(info.symbol, info);
     return found;
   }
 
-  async quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>> {
+  async quotes(symbols: string[], contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>> {
     const session = this.connected();
     if (!this.marketDataTypeSent) {
       await setMarketDataType(session, this.options.marketDataType);
       this.marketDataTypeSent = true;
     }
     const { marketDataType, marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
-    return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log });
+    return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log }, leftOut);
   }
 
   async placeOrder(order: OrderRequest): Promise<BrokerOrder> {

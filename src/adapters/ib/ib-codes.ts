@@ -96,12 +96,15 @@ const MEANINGS: ReadonlyMap<number, string> = new Map([
   [104, 'the order is already filled: a filled order cannot be modified'],
   [105, 'the modification does not match the original order (only quantity and price may change)'],
   [110, 'the limit price does not conform to the minimum price increment of the contract'],
-  [200, 'no security definition found: IB does not know this symbol (or it is ambiguous)'],
+  [200, 'IB does not know this contract'],
   [201, 'order rejected by IB'],
   [202, 'order cancelled'],
   [135, 'IB has no order with this id for this client'],
-  [321, 'request refused; if the API is in Read-Only mode, untick "Read-Only API" in TWS/IB Gateway API settings'],
-  [354, 'no market data subscription for this symbol (set MARKET_DATA_TYPE=delayed to use free delayed data)'],
+  [101, 'more market data lines are in use than the account has'],
+  [321, 'request refused'],
+  [326, 'another session already uses this client id'],
+  [354, 'no market data subscription for this symbol'],
+  [451, "the order exceeds one of IB's precautionary settings (value, size or percentage)"],
   [505, 'the client could not decode a message from TWS/IB Gateway: the library and the gateway disagree on the protocol'],
   [1100, 'connectivity between IB and TWS/IB Gateway was lost'],
   [1101, 'connectivity between IB and TWS/IB Gateway was restored, data lost'],
@@ -113,10 +116,65 @@ const MEANINGS: ReadonlyMap<number, string> = new Map([
   [504, 'not connected'],
   [10147, 'the order to cancel was not found'],
   [10148, 'the order cannot be cancelled in its current state'],
+  [10089, 'the market data needs an additional subscription for the API'],
+  [10168, 'no market data subscription for this symbol, and no delayed data either'],
+  [10197, 'no market data: another session of this login holds the live data'],
 ]);
 
-/** A short explanation of a code for messages and alerts, falling back to its set. */
+/** A dot in a ticker: IB writes share classes with a space (`BRK B`), so `BRK.B` is unknown to it. */
+const SHARE_CLASS_DOT = /^([A-Z][A-Z0-9]*)\.([A-Z0-9]+)$/;
+
+/**
+ * What to do about a code, when something can be done: the one table of fixes, keyed by IB code. `symbol` is the
+ * ticker the message is about, when there is one (error 200 on `BRK.B` names IB's spelling, `BRK B`).
+ */
+const FIXES: ReadonlyMap<number, (symbol: string | undefined) => string> = new Map([
+  [
+    200,
+    (symbol: string | undefined) => {
+      const dotted = symbol === undefined ? null : SHARE_CLASS_DOT.exec(symbol);
+      if (dotted) return `IB writes share classes with a space: write "${dotted[1]} ${dotted[2]}" in the forecast`;
+      return 'write the ticker as IB spells it (a space for share classes: BRK B), and check its "contracts" hints (primaryExchange, currency) in the forecast';
+    },
+  ],
+  [101, () => 'set MARKET_DATA_LINES to at most the market data lines of the account'],
+  [321, () => 'if the API is in Read-Only mode, untick "Read-Only API" in TWS/IB Gateway API settings'],
+  [326, () => 'set another IB_CLIENT_ID, or close the program that uses this one'],
+  [354, () => 'subscribe to its market data in IB Account Management, or set MARKET_DATA_TYPE=delayed (free, 15-20 minutes late)'],
+  [
+    451,
+    () => "raise IB's precautionary settings (Global Configuration > Presets > Stocks) above MAX_ORDER_VALUE, or lower MAX_ORDER_VALUE",
+  ],
+  [10089, () => 'subscribe to its market data for the API in IB Account Management, or set MARKET_DATA_TYPE=delayed'],
+  [10168, () => 'subscribe to its market data in IB Account Management (delayed data is not offered for it)'],
+  [10197, () => 'log out of the other session (TWS, the mobile app or the web portal on the same login), or set MARKET_DATA_TYPE=delayed'],
+]);
+
+/** The fix for a code (about `symbol`, when given), or undefined when none is known. */
+export function fixOf(code: number, symbol?: string): string | undefined {
+  return FIXES.get(code)?.(symbol);
+}
+
+/**
+ * An IB message for a person: what it means, IB's own code and text, then what to do when that is known, e.g.
+ * `IB does not know this contract (IB 200: No security definition has been found for the request); IB writes
+ * share classes with a space: write "BRK B" in the forecast`.
+ */
+export function explainIbMessage(code: number, text: string, symbol?: string): string {
+  const fix = fixOf(code, symbol);
+  return `${meaningAlone(code)} (IB ${code}: ${text})${fix === undefined ? '' : `; ${fix}`}`;
+}
+
+/**
+ * A short explanation of a code for messages and alerts, falling back to its set, with the fix when one is known
+ * that does not depend on the ticker.
+ */
 export function meaningOf(code: number): string {
+  const fix = fixOf(code);
+  return fix === undefined ? meaningAlone(code) : `${meaningAlone(code)}; ${fix}`;
+}
+
+function meaningAlone(code: number): string {
   const known = MEANINGS.get(code) ?? INFO_WITH_CONSEQUENCE.get(code);
   if (known !== undefined) return known;
   const cls = classifyIbCode(code);

@@ -3,10 +3,10 @@
  */
 import type { ContractDetails } from '@stoqey/ib';
 import type { ContractHint, ContractInfo } from '../../core/types.js';
-import { BrokerError } from '../../ports/broker.js';
+import { BrokerError, type LeftOut } from '../../ports/broker.js';
 import type { CachedContract, ContractCache } from '../../ports/contract-cache.js';
 import { runPool } from './concurrency.js';
-import { isNotice, meaningOf } from './ib-codes.js';
+import { explainIbMessage, isNotice, meaningOf } from './ib-codes.js';
 import { currencyOf, fromCache, isFreshFor, pickListing, toContractInfo } from './ib-contract-info.js';
 import type { IbLog } from './ib-log.js';
 import { stockContract } from './ib-order-build.js';
@@ -27,13 +27,15 @@ export interface ContractOptions {
 
 /**
  * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached). A symbol IB
- * does not know (error 200), or lists ambiguously, is absent from the result and logged.
+ * does not know (error 200), or lists ambiguously, is absent from the result, logged, and its reason (IB's text
+ * and code, and the fix when known) is written into `leftOut`.
  */
 export async function readContractDetails(
   session: IbSession,
   symbols: string[],
   hints: Record<string, ContractHint>,
   options: ContractOptions,
+  leftOut: LeftOut = {},
 ): Promise<Record<string, ContractInfo>> {
   session.assertUsable();
   const now = options.now();
@@ -47,11 +49,12 @@ export async function readContractDetails(
     else missing.push(symbol);
   }
   const fetched = await runPool(missing, CONTRACT_REQUESTS_IN_FLIGHT, async (symbol) => {
-    const answers = await requestDetails(session, symbol, hints[symbol], options.timeoutMs);
-    const listing = pickListing(symbol, answers, hints[symbol]);
+    const answer = await requestDetails(session, symbol, hints[symbol], options.timeoutMs);
+    const listing = 'refused' in answer ? { problem: answer.refused } : pickListing(symbol, answer.listings, hints[symbol]);
     const info = 'problem' in listing ? listing : toContractInfo(symbol, listing);
     if ('problem' in info) {
       options.log.warn({ symbol }, `contract left out: ${info.problem}`);
+      leftOut[symbol] ??= info.problem;
       return undefined;
     }
     return info;
@@ -62,18 +65,23 @@ export async function readContractDetails(
   return result;
 }
 
-/** Every listing IB returns for the stock; an empty list when IB has no definition for it (200). */
-function requestDetails(session: IbSession, symbol: string, hint: ContractHint | undefined, timeoutMs: number): Promise<ContractDetails[]> {
+/** Every listing IB returns for the stock, or IB's answer when it has no definition for it (200), explained. */
+function requestDetails(
+  session: IbSession,
+  symbol: string,
+  hint: ContractHint | undefined,
+  timeoutMs: number,
+): Promise<{ listings: ContractDetails[] } | { refused: string }> {
   const answers: ContractDetails[] = [];
-  return session.operation<ContractDetails[]>({
+  return session.operation<{ listings: ContractDetails[] } | { refused: string }>({
     label: `contract details of ${symbol}`,
     timeoutMs,
     listen: (ctx) => [
       session.events.on('contractDetails', (id, details) => id === ctx.id && answers.push(details)),
-      session.events.on('contractDetailsEnd', (id) => id === ctx.id && ctx.resolve(answers)),
+      session.events.on('contractDetailsEnd', (id) => id === ctx.id && ctx.resolve({ listings: answers })),
     ],
     onMessage: (ctx, code, text) => {
-      if (code === NO_SECURITY_DEFINITION) ctx.resolve([]);
+      if (code === NO_SECURITY_DEFINITION) ctx.resolve({ refused: explainIbMessage(code, text, symbol) });
       else if (!isNotice(code))
         ctx.reject(new BrokerError(`contract details of ${symbol}: ${meaningOf(code)} (IB ${code}: ${text})`, 'fatal', code, ctx.id));
     },

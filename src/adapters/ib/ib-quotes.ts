@@ -3,11 +3,13 @@
  *
  * One snapshot request (reqMktData, snapshot=true) per symbol, many in flight but never more than the
  * account's market data lines (error 101 above). A snapshot that fails (354 no subscription, 200 unknown)
- * or never ends is left out of the result, so the run blocks that symbol with MISSING_PRICE.
+ * or never ends is left out of the result, so the run blocks that symbol with MISSING_PRICE; why (IB's text and
+ * code, and the fix when known) goes into the caller's `leftOut`.
  */
+import type { LeftOut } from '../../ports/broker.js';
 import type { ContractInfo, Quote } from '../../core/types.js';
 import { runPool } from './concurrency.js';
-import { isNotice, meaningOf } from './ib-codes.js';
+import { explainIbMessage, isNotice } from './ib-codes.js';
 import type { IbLog } from './ib-log.js';
 import { stockContract } from './ib-order-build.js';
 import type { IbSession } from './ib-session.js';
@@ -38,20 +40,33 @@ export async function readQuotes(
   symbols: string[],
   contracts: Record<string, ContractInfo>,
   options: QuoteOptions,
+  leftOut: LeftOut = {},
 ): Promise<Record<string, Quote>> {
   session.assertUsable();
   const priced = symbols.filter((s) => contracts[s] !== undefined);
-  for (const s of symbols.filter((x) => contracts[x] === undefined)) options.log.warn({ symbol: s }, 'no quote asked: no contract details');
-  const quotes = await runPool(priced, options.lines, (symbol) => snapshot(session, symbol, contracts[symbol] as ContractInfo, options));
+  for (const s of symbols.filter((x) => contracts[x] === undefined)) {
+    options.log.warn({ symbol: s }, 'no quote asked: no contract details');
+    leftOut[s] ??= 'no contract details';
+  }
+  const quotes = await runPool(priced, options.lines, (symbol) =>
+    snapshot(session, symbol, contracts[symbol] as ContractInfo, options, leftOut),
+  );
   const result: Record<string, Quote> = {};
   for (const quote of quotes) if (quote !== undefined) result[quote.symbol] = quote;
   return result;
 }
 
-function snapshot(session: IbSession, symbol: string, contract: ContractInfo, options: QuoteOptions): Promise<Quote | undefined> {
+function snapshot(
+  session: IbSession,
+  symbol: string,
+  contract: ContractInfo,
+  options: QuoteOptions,
+  leftOut: LeftOut,
+): Promise<Quote | undefined> {
   const ticks = new QuoteTicks(symbol);
   const leaveOut = (why: string): undefined => {
     options.log.warn({ symbol }, `no quote: ${why}`);
+    leftOut[symbol] ??= why;
     return undefined;
   };
   return session.operation<Quote | undefined>({
@@ -69,14 +84,14 @@ function snapshot(session: IbSession, symbol: string, contract: ContractInfo, op
     onMessage: (ctx, code, text) => {
       if (code === DELAYED_DATA_NOTICE) ticks.markDelayed();
       if (isNotice(code)) return;
-      ctx.resolve(leaveOut(`${meaningOf(code)} (IB ${code}: ${text})`));
+      ctx.resolve(leaveOut(explainIbMessage(code, text, symbol)));
     },
     send: (api, id) =>
       api.reqMktData(id, stockContract(symbol, contract.currency, contract.primaryExchange, contract.conId), '', true, false),
     onTimeout: (ctx) => {
       // Free the line: a snapshot that never ended may still hold it.
       void session.send((api) => api.cancelMktData(ctx.id)).catch(() => undefined);
-      ctx.resolve(leaveOut(`no snapshot end within ${options.timeoutMs} ms`));
+      ctx.resolve(leaveOut(`no snapshot end within ${options.timeoutMs} ms (MARKET_DATA_TIMEOUT_MS)`));
     },
   });
 }

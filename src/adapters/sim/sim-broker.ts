@@ -12,7 +12,7 @@ import type {
   Quote,
 } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
-import { BrokerError, type Broker } from '../../ports/broker.js';
+import { BrokerError, type Broker, type LeftOut } from '../../ports/broker.js';
 import { SimAccount, SimRejection, SimStateError, type SimAccountOptions } from '../../sim/sim-account.js';
 import type { SimOrder } from '../../sim/sim-state.js';
 
@@ -94,14 +94,24 @@ export class SimBroker implements Broker {
   }
 
   /** Contract facts from the scenario or the universe; hints are not needed, each ticker has one listing. */
-  async contractDetails(symbols: string[], _hints: Record<string, ContractHint>): Promise<Record<string, ContractInfo>> {
+  async contractDetails(symbols: string[], _hints: Record<string, ContractHint>, leftOut?: LeftOut): Promise<Record<string, ContractInfo>> {
     const sim = this.connected();
-    return collect(symbols, (s) => sim.contract(s));
+    return noteLeftOut(
+      collect(symbols, (s) => sim.contract(s)),
+      symbols,
+      leftOut,
+      'the simulated market does not list this ticker',
+    );
   }
 
-  async quotes(symbols: string[], _contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>> {
+  async quotes(symbols: string[], _contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>> {
     const sim = this.connected();
-    return collect(symbols, (s) => sim.quote(s));
+    return noteLeftOut(
+      collect(symbols, (s) => sim.quote(s)),
+      symbols,
+      leftOut,
+      'the simulated market has no quote for this ticker',
+    );
   }
 
   async placeOrder(request: OrderRequest): Promise<BrokerOrder> {
@@ -190,6 +200,12 @@ function toBrokerOrder(o: Readonly<SimOrder>): BrokerOrder {
     avgFillPrice: o.avgFillPrice,
     ...(o.message === undefined ? {} : { message: o.message }),
   };
+}
+
+/** Writes `why` into `leftOut` for each symbol absent from `found` (a reason already there stays). */
+function noteLeftOut<T>(found: Record<string, T>, symbols: string[], leftOut: LeftOut | undefined, why: string): Record<string, T> {
+  if (leftOut !== undefined) for (const s of symbols) if (found[s] === undefined) leftOut[s] ??= why;
+  return found;
 }
 
 function collect<T>(symbols: string[], get: (symbol: string) => T | undefined): Record<string, T> {

@@ -1,6 +1,6 @@
 /**
  * The hourly job as cron starts it, in-process, with BROKER=ib pointed at the simulated gateway: one strategy
- * (trend: AAPL 0.3, MSFT 0.3, SPY 0.2) in the test's forecast directory, and the settings the TCP tests share.
+ * (trend: AAPL 0.3, MSFT 0.3, SPY 0.2 unless the test names its weights) in the test's forecast directory, and the settings the TCP tests share.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ export async function ibJob(
   dir: string,
   gateway: Gateway,
   now: string,
-  o: { env?: Record<string, string>; asOf?: string } = {},
+  o: { env?: Record<string, string>; asOf?: string; weights?: Record<string, number> } = {},
 ): Promise<IbJobResult> {
   const forecasts = join(dir, 'forecasts');
   mkdirSync(forecasts, { recursive: true });
@@ -27,7 +27,7 @@ export async function ibJob(
     asOf: o.asOf ?? '2026-11-23T14:00:00Z',
     leverage: 1,
     capital: 1,
-    weights: { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
+    weights: o.weights ?? { AAPL: 0.3, MSFT: 0.3, SPY: 0.2 },
   };
   writeFileSync(join(forecasts, 'trend.json'), JSON.stringify(forecast));
   const env = {

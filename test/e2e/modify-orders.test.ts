@@ -100,6 +100,18 @@ describe('working orders across two runs (built command, sim broker)', () => {
     expect(text.stdout).toMatch(
       /Order efficiency: 3 requests to the broker \(2 new, 1 changed in place, 0 cancelled\) for 2 executed orders: ratio 1\.5/,
     );
+    // What a trader checks first: how old the last run is, and what is still working.
+    expect(text.stdout).toMatch(/last run \d{8}T163500Z-[0-9a-f]{12}: ok, started 2026-11-23T16:35:00(\.000)?Z, 5 minutes ago/);
+    expect(text.stdout).toMatch(
+      /orders not settled as the last run left them \(1; .*\):\n {2}rebal:.*:MSFT: BUY \d+ MSFT @ [\d.]+, Submitted, \d+ filled \(order \d+\)/,
+    );
+
+    // A dry run is marked as such among the runs.
+    const dry = await runCli(['run', '--dry-run', '--now', AFTER], { cwd: r.ws.root, env: r.env });
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+    const after = await runCli(['status'], { cwd: r.ws.root, env: { ...r.env, REBALANCER_NOW: AFTER } });
+    expect(after.stdout).toMatch(/last run \d{8}T164000Z-[0-9a-f]{12} \(dry run\): ok/);
+    expect(after.stdout).toMatch(/ok \(dry run\)/);
   }, 60_000);
 
   it('ORDER_UPDATES=cancel: the same day cancels the working order and sends a second one: more requests for the same target', async () => {

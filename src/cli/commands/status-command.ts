@@ -37,6 +37,10 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
     // The New York day of `now`: what IB's order efficiency ratio counts.
     const today = tradingDayOf(now);
     const activity = stores.reports.orderActivityOn(today, now);
+    // Orders the records hold as not settled (working at the broker as the last run left them, or intents).
+    const unsettled = store.ordersToReconcile('');
+    const lastRunAgeMinutes =
+      lastRun === undefined ? null : Math.max(0, Math.round((Date.parse(now) - Date.parse(lastRun.startedAt)) / 60_000));
     if (options.json) {
       io.out(
         JSON.stringify(
@@ -46,6 +50,8 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
             positions: positions.map((p) => ({ ...p, drift: p.weight - p.targetWeight })),
             runs,
             lastRunBreaches: breaches,
+            lastRunAgeMinutes,
+            unsettledOrders: unsettled,
             cashFlowsToday: flows,
             ordersToday: {
               tradingDay: today,
@@ -61,6 +67,10 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
       return ExitCode.ok;
     }
     io.out(recordsLine(home, app.config), haltLine(halt));
+    if (lastRun !== undefined)
+      io.out(
+        `last run ${lastRun.runId}${lastRun.dryRun ? ' (dry run)' : ''}: ${lastRun.status}, started ${lastRun.startedAt}, ${describeAge(lastRunAgeMinutes ?? 0)}`,
+      );
     if (!snapshot) {
       io.out('no snapshot recorded yet: run `rebalancer run` first');
     } else {
@@ -90,13 +100,30 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
         ),
       );
     }
+    if (unsettled.length > 0)
+      io.out(
+        '',
+        `orders not settled as the last run left them (${unsettled.length}; the next run changes, cancels or reconciles each):`,
+        ...unsettled.map(
+          (o) =>
+            `  ${o.orderRef}: ${o.action} ${o.quantity} ${o.symbol} @ ${o.limitPrice}, ${o.status}, ${o.filledQuantity} filled` +
+            (o.brokerOrderId === undefined ? '' : ` (order ${o.brokerOrderId})`),
+        ),
+      );
     const activityLine = orderActivityLine(activity);
     if (activityLine !== undefined) io.out('', `${activityLine} (${today}, New York)`);
     io.out('', 'last runs:');
     io.out(
       ...formatTable(
         ['RUN', 'STARTED', 'STATUS', 'EXIT', 'STATE', 'ERROR'],
-        runs.map((r) => [r.runId, r.startedAt, r.status, String(r.exitCode ?? ''), r.tradingState ?? '', r.error ?? '']),
+        runs.map((r) => [
+          r.runId,
+          r.startedAt,
+          r.dryRun ? `${r.status} (dry run)` : r.status,
+          String(r.exitCode ?? ''),
+          r.tradingState ?? '',
+          r.error ?? '',
+        ]),
       ),
     );
     if (breaches.length > 0)
@@ -116,6 +143,17 @@ function flowsToday(store: RunStore, now: string): (CashFlowRecord & { counted: 
   return flows.filter((f) => f.at >= midnight && f.at <= now).map((f) => ({ ...f, counted: counted.has(f.id) }));
 }
 
+/** The halt first, as a banner a person cannot miss; a plain line when trading is on. */
 function haltLine(halt: HaltState | null): string {
-  return halt ? `KILL SWITCH ON since ${halt.at} (${halt.source}): ${halt.reason}` : 'kill switch off';
+  return halt
+    ? `*** TRADING HALTED: KILL SWITCH ON since ${halt.at} (${halt.source}): ${halt.reason}. Runs cancel the system's orders and send none; 'rebalancer resume' to trade again ***`
+    : 'kill switch off';
+}
+
+/** "12 minutes ago", "3 hours ago", "2 days ago". */
+function describeAge(minutes: number): string {
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hours ago`;
+  return `${Math.round(hours / 24)} days ago`;
 }

@@ -279,6 +279,24 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   };
 }
 
+/**
+ * The moment a summary describes its day at, as the scheduled email did (README, Email): start of day as of the
+ * day's first run at or after the open, mid-day as of the first run at or after the session's midpoint (`run`: that
+ * run's start), end of day as of `now`. Before that run (or on a day without a session: `marks` undefined), `now`:
+ * the day so far. `runStarts`: the starts of the day's runs at or before `now`.
+ */
+export function reportAsOf(
+  kind: ReportKind,
+  runStarts: readonly string[],
+  marks: { open: string; midpoint: string } | undefined,
+  now: string,
+): { at: string; run?: string } {
+  if (kind === 'end' || marks === undefined) return { at: now };
+  const from = ms(kind === 'start' ? marks.open : marks.midpoint);
+  const first = runStarts.filter((t) => ms(t) >= from).sort((a, b) => ms(a) - ms(b))[0];
+  return first === undefined ? { at: now } : { at: first, run: first };
+}
+
 /** The `daily` row an end-of-day report records; undefined when the day has no snapshot to close with. */
 export function dailyRowOf(data: DailyReportData): DailyRow | undefined {
   if (data.latest === undefined) return undefined;

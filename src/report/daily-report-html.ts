@@ -7,9 +7,12 @@
 import { escapeHtml as e } from './escape-html.js';
 import type { ReportView, Sign } from './report-view.js';
 
-/** An inline image the HTML shows: its Content-ID and the alternative text. */
+/**
+ * An image the HTML shows: its source (`cid:<Content-ID>` for an inline attachment of the email, a `data:` URI for
+ * a file that stands alone) and the alternative text.
+ */
 export interface ChartRef {
-  cid: string;
+  src: string;
   alt: string;
 }
 
@@ -66,11 +69,11 @@ function status(v: ReportView): string {
 }
 
 /** Two figures a row: four short columns stay readable on a 320px screen. */
-function figures(v: ReportView): string {
-  if (v.figures.length === 0) return '';
+function figures(list: ReportView['figures']): string {
+  if (list.length === 0) return '';
   const rows: string[] = [];
-  for (let i = 0; i < v.figures.length; i += 2) {
-    const pair = v.figures.slice(i, i + 2);
+  for (let i = 0; i < list.length; i += 2) {
+    const pair = list.slice(i, i + 2);
     rows.push(
       `<tr>${pair.map(([label, value]) => `<td width="50%" style="padding:6px 4px;vertical-align:top">${small(label)}<div style="font-size:16px;font-weight:600;font-variant-numeric:tabular-nums">${e(value)}</div></td>`).join('')}</tr>`,
     );
@@ -78,12 +81,20 @@ function figures(v: ReportView): string {
   return `<tr><td style="padding:8px 12px 0">${table(rows)}</td></tr>`;
 }
 
+/** End of day: the row written to the `daily` table. */
+function dayRow(v: ReportView): string {
+  if (v.dayRow === undefined) return '';
+  return `${section("The day (the daily table's row)", '')}
+${figures(v.dayRow)}`;
+}
+
 function chart(ref: ChartRef | undefined): string {
   if (ref === undefined) return '';
-  return `<tr><td style="padding:16px 16px 0"><img src="cid:${e(ref.cid)}" width="568" alt="${e(ref.alt)}" style="display:block;width:100%;max-width:568px;height:auto;border:0"></td></tr>`;
+  return `<tr><td style="padding:16px 16px 0"><img src="${e(ref.src)}" width="568" alt="${e(ref.alt)}" style="display:block;width:100%;max-width:568px;height:auto;border:0"></td></tr>`;
 }
 
 function positions(v: ReportView): string {
+  if (!v.content.positions) return '';
   if (v.positions.length === 0) return section('Positions', none('No positions.'));
   const rows = [`<tr>${head('Symbol')}${head('Weight', 'right')}${head('Target', 'right')}${head('Drift', 'right')}</tr>`];
   for (const p of v.positions) {
@@ -95,17 +106,17 @@ function positions(v: ReportView): string {
 }
 
 function orders(v: ReportView): string {
-  if (v.orders.length === 0) return section('Orders today', none('No orders today.'));
+  if (v.orders.length === 0) return section(v.titles.orders, none(`No orders ${v.content.scope}.`));
   const rows = v.orders.map(
     (o) =>
       `<tr><td ${cell('left')}>${e(o.what)}${small([o.time, o.reference].filter((x) => x !== undefined).join(' · '))}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`,
   );
   const activity = v.orderActivity === undefined ? '' : `<div style="margin-top:8px">${none(v.orderActivity)}</div>`;
-  return section(`Orders today (${v.orders.length})`, table(rows) + activity);
+  return section(`${v.titles.orders} (${v.orders.length})`, table(rows) + activity);
 }
 
 function fills(v: ReportView): string {
-  if (v.fills.length === 0) return section('Fills today', none('No fills today.'));
+  if (v.fills.length === 0) return section(v.titles.fills, none(`No fills ${v.content.scope}.`));
   const rows = [`<tr>${head('Fill')}${head('Slippage', 'right')}${head('Comm.', 'right')}</tr>`];
   for (const f of v.fills) {
     rows.push(
@@ -113,7 +124,7 @@ function fills(v: ReportView): string {
     );
   }
   const totals = v.fillTotals === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.fillTotals)}</p>`;
-  return section(`Fills today (${v.fills.length})`, table(rows) + totals);
+  return section(`${v.titles.fills} (${v.fills.length})`, table(rows) + totals);
 }
 
 function breaches(v: ReportView): string {
@@ -122,12 +133,23 @@ function breaches(v: ReportView): string {
     (b) =>
       `<tr><td ${cell('left')}><strong style="color:#c5221f">${e(b.code)}</strong>${b.symbol === undefined ? '' : ` ${e(b.symbol)}`}<div style="font-size:13px;color:${INK}">${e(b.detail)}</div>${small(b.time)}</td></tr>`,
   );
-  return section(`Breaches today (${v.breaches.length})`, table(rows));
+  return section(`${v.titles.breaches} (${v.breaches.length})`, table(rows));
 }
 
 /** The whole HTML document of the report. */
 export function renderReportHtml(v: ReportView, subject: string, charts: { day?: ChartRef; month?: ChartRef }): string {
-  const body = [header(v), status(v), figures(v), chart(charts.day), chart(charts.month), positions(v), orders(v), fills(v), breaches(v)]
+  const body = [
+    header(v),
+    status(v),
+    figures(v.figures),
+    dayRow(v),
+    chart(charts.day),
+    chart(charts.month),
+    positions(v),
+    orders(v),
+    fills(v),
+    breaches(v),
+  ]
     .filter((s) => s !== '')
     .join('\n');
   const footer = `<tr><td style="padding:20px 16px 20px;font-size:12px;line-height:18px;color:${MUTED}">${v.footer.map((l) => `<div>${e(l)}</div>`).join('')}</td></tr>`;

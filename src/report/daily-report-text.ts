@@ -17,16 +17,20 @@ export function renderReportText(v: ReportView): string {
   for (const f of v.flows) out.push(`  ${f.value} ${f.label}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
   out.push('', v.breachSummary.text, v.runsLine);
+  if (v.dayRow !== undefined)
+    out.push('', "THE DAY (the daily table's row)", `  ${v.dayRow.map(([label, value]) => `${label} ${value}`).join(' · ')}`);
+  if (v.content.positions) {
+    out.push(
+      ...list(
+        'POSITIONS (weight / target, drift)',
+        v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`),
+        'none',
+      ),
+    );
+  }
   out.push(
     ...list(
-      'POSITIONS (weight / target, drift)',
-      v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`),
-      'none',
-    ),
-  );
-  out.push(
-    ...list(
-      `ORDERS TODAY (${v.orders.length})`,
+      `${v.titles.orders.toUpperCase()} (${v.orders.length})`,
       v.orders.map((o) => `${o.time} ${o.what}${o.reference === undefined ? '' : ` (${o.reference})`}: ${o.status}`),
       'none',
     ),
@@ -34,7 +38,7 @@ export function renderReportText(v: ReportView): string {
   if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
   out.push(
     ...list(
-      `FILLS TODAY (${v.fills.length})`,
+      `${v.titles.fills.toUpperCase()} (${v.fills.length})`,
       v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`),
       'none',
     ),
@@ -43,7 +47,7 @@ export function renderReportText(v: ReportView): string {
   if (v.breaches.length > 0) {
     out.push(
       ...list(
-        `BREACHES TODAY (${v.breaches.length})`,
+        `${v.titles.breaches.toUpperCase()} (${v.breaches.length})`,
         v.breaches.map((b) => `${b.time} ${b.code}${b.symbol === undefined ? '' : ` ${b.symbol}`}: ${b.detail}`),
         'none',
       ),

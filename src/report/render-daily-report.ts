@@ -41,19 +41,29 @@ function altOf(label: string, points: { nlv: number }[]): string {
   return first === undefined || last === undefined ? label : `${label}: from ${formatMoney(first.nlv)} to ${formatMoney(last.nlv)}`;
 }
 
-/** Renders the report; a chart given as PNG is attached inline and shown in the HTML part. */
-export function renderDailyReport(data: DailyReportData, charts: ReportCharts = {}): MailMessage {
+/**
+ * How the HTML part shows the charts: `attached` (an email: inline attachments it names by Content-ID) or
+ * `embedded` (a file that stands alone, `rebalancer report --html`: `data:` URIs, nothing attached).
+ */
+export type ChartImages = 'attached' | 'embedded';
+
+/** Renders the report; a chart given as PNG is attached inline (or embedded) and shown in the HTML part. */
+export function renderDailyReport(data: DailyReportData, charts: ReportCharts = {}, images: ChartImages = 'attached'): MailMessage {
   const view = buildReportView(data);
   const subject = dailyReportSubject(data);
   const attachments: InlineAttachment[] = [];
   const refs: { day?: ChartRef; month?: ChartRef } = {};
+  const srcOf = (cid: string, png: Buffer): string =>
+    images === 'embedded' ? `data:image/png;base64,${png.toString('base64')}` : `cid:${cid}`;
   if (charts.dayPng !== undefined) {
-    attachments.push({ cid: DAY_CHART_CID, filename: 'nlv-today.png', content: charts.dayPng, contentType: 'image/png' });
-    refs.day = { cid: DAY_CHART_CID, alt: altOf('NLV today', data.daySeries) };
+    if (images === 'attached')
+      attachments.push({ cid: DAY_CHART_CID, filename: 'nlv-today.png', content: charts.dayPng, contentType: 'image/png' });
+    refs.day = { src: srcOf(DAY_CHART_CID, charts.dayPng), alt: altOf('NLV today', data.daySeries) };
   }
   if (charts.monthPng !== undefined) {
-    attachments.push({ cid: MONTH_CHART_CID, filename: 'nlv-30-days.png', content: charts.monthPng, contentType: 'image/png' });
-    refs.month = { cid: MONTH_CHART_CID, alt: altOf('Closing NLV, recent trading days', data.history) };
+    if (images === 'attached')
+      attachments.push({ cid: MONTH_CHART_CID, filename: 'nlv-30-days.png', content: charts.monthPng, contentType: 'image/png' });
+    refs.month = { src: srcOf(MONTH_CHART_CID, charts.monthPng), alt: altOf('Closing NLV, recent trading days', data.history) };
   }
   return {
     subject,

@@ -46,9 +46,57 @@ export interface ReportView {
   footer: string[];
   /** The one line an inbox shows under the subject. */
   preheader: string;
+  /** What this kind of summary shows (KIND_CONTENT), and the titles of its sections. */
+  content: KindContent;
+  titles: { orders: string; fills: string; breaches: string };
+  /** End of day: the row written to the `daily` table (closing NLV, P&L, turnover, commissions, fills). */
+  dayRow?: [label: string, value: string][];
 }
 
 export const KIND_LABELS: Record<ReportKind, string> = { start: 'Start of day', mid: 'Mid-day', end: 'End of day' };
+
+/** What a kind of summary shows besides the NLV, its change since the previous close, the breaches and the runs. */
+export interface KindContent {
+  /** The change since the day's first snapshot. */
+  sinceOpen: boolean;
+  /** Positions with target weight, actual weight and drift. */
+  positions: boolean;
+  /** The charts: NLV over the day, closing NLV of the last 30 trading days. */
+  dayChart: boolean;
+  monthChart: boolean;
+  /** The day's totals: the `daily` row and the order efficiency ratio. */
+  dayTotals: boolean;
+  /** Orders, fills and breaches "so far" or "today". */
+  scope: 'so far' | 'today';
+}
+
+/**
+ * Each summary's content (README, Email), the same function of the kind for the scheduled email and
+ * `rebalancer report`. Start of day, overnight: the change since the previous close, where the positions stand
+ * and how far they drift, what the day's first run did. Mid-day, the day so far: the change since the open too,
+ * the orders and fills so far, the intraday chart. End of day, the full day: every order and fill with their
+ * costs, the daily row, the intraday and the 30-day charts.
+ */
+export const KIND_CONTENT: Record<ReportKind, KindContent> = {
+  start: { sinceOpen: false, positions: true, dayChart: false, monthChart: false, dayTotals: false, scope: 'so far' },
+  mid: { sinceOpen: true, positions: false, dayChart: true, monthChart: false, dayTotals: false, scope: 'so far' },
+  end: { sinceOpen: true, positions: true, dayChart: true, monthChart: true, dayTotals: true, scope: 'today' },
+};
+
+/** The `daily` row of an end-of-day summary, as figures. */
+function dayRowOf(d: DailyReportData): [label: string, value: string][] | undefined {
+  if (d.latest === undefined) return undefined;
+  return [
+    ['Closing NLV', formatMoney(d.latest.nlv)],
+    [
+      'P&L (cash flows out)',
+      d.sincePreviousClose === undefined ? 'n/a (no previous close)' : formatSignedMoney(d.sincePreviousClose.amount),
+    ],
+    ['Turnover', formatMoney(d.totals.notional)],
+    ['Commissions', formatMoney(d.totals.commissions)],
+    ['Fills', String(d.totals.fills)],
+  ];
+}
 
 const signOf = (x: number, digits = 2): Sign => {
   const r = Number(x.toFixed(digits));
@@ -130,7 +178,8 @@ export function buildReportView(d: DailyReportData): ReportView {
       sign: signOf(c.amount),
     });
   }
-  if (d.sinceOpen !== undefined) {
+  const content = KIND_CONTENT[d.kind];
+  if (d.sinceOpen !== undefined && content.sinceOpen) {
     changes.push({
       value: formatChange(d.sinceOpen),
       label: netLabel(d.sinceOpen, `since the open (first snapshot, ${formatClock(d.sinceOpen.at)} ET)`),
@@ -177,7 +226,7 @@ export function buildReportView(d: DailyReportData): ReportView {
       drift: formatPp(p.drift),
       sign: signOf(p.drift * 100, 1),
     })),
-    ...(orderActivityLine(d.activity) === undefined ? {} : { orderActivity: orderActivityLine(d.activity) }),
+    ...(orderActivityLine(d.activity) === undefined || !content.dayTotals ? {} : { orderActivity: orderActivityLine(d.activity) }),
     orders: d.orders.map((o) => ({
       time: formatClock(o.createdAt),
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
@@ -215,6 +264,13 @@ export function buildReportView(d: DailyReportData): ReportView {
       detail: b.detail,
     })),
     footer,
+    content,
+    titles: {
+      orders: `Orders ${content.scope}`,
+      fills: `Fills ${content.scope}`,
+      breaches: `Breaches ${content.scope}`,
+    },
+    ...(content.dayTotals && dayRowOf(d) !== undefined ? { dayRow: dayRowOf(d) } : {}),
     preheader: [
       nlv === undefined ? 'No snapshot yet' : `NLV ${nlv}${headline}`,
       plural(t.fills, 'fill'),

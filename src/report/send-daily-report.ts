@@ -12,17 +12,20 @@ import { renderNlvChart } from './nlv-chart.js';
 import { signedMoney } from '../core/cash-flows.js';
 import { shiftedByLaterFlows, timeWeighted } from './flow-adjusted.js';
 import { renderDailyReport, type ReportCharts } from './render-daily-report.js';
+import { KIND_CONTENT } from './report-view.js';
 
 /**
- * Draws the charts worth showing: a line needs two points, so a day with one snapshot gets none. Cash flows are
+ * Draws the charts the kind shows (KIND_CONTENT: mid-day the day's, end of day both, start of day none) that are
+ * worth showing: a line needs two points, so a day with one snapshot gets none. Cash flows are
  * taken out of both lines (a deposit is not a gain): the day's points and the previous close move by the flows
  * that came after them, so the line ends at the NLV now and its distance to the close is the day's P&L; the days'
  * line is the time-weighted return, scaled to end at the NLV now.
  */
 export async function drawReportCharts(data: DailyReportData): Promise<ReportCharts> {
   const charts: ReportCharts = {};
+  const content = KIND_CONTENT[data.kind];
   const moved = (points: DailyReportData['daySeries']): boolean => points.some((p) => (p.flow ?? 0) !== 0);
-  if (data.daySeries.length >= 2) {
+  if (content.dayChart && data.daySeries.length >= 2) {
     const close = data.sincePreviousClose;
     const day = shiftedByLaterFlows(data.daySeries, close?.base);
     const withFlows = moved(data.daySeries);
@@ -40,7 +43,7 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
           },
     );
   }
-  if (data.history.length >= 2) {
+  if (content.monthChart && data.history.length >= 2) {
     const title = `Closing NLV, last ${data.history.length} trading days`;
     charts.monthPng = moved(data.history.slice(1))
       ? await renderNlvChart(
@@ -52,7 +55,7 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
   return charts;
 }
 
-/** Reads and renders the report without sending it (`rebalancer report` without --send). */
+/** Reads and renders the report without sending it. */
 export async function prepareDailyReport(
   store: ReportStore,
   options: LoadDailyReportOptions,

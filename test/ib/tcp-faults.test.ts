@@ -92,6 +92,17 @@ describe('IB adapter over TCP: order rejections', () => {
     expect(gateway.placedOrders()).toHaveLength(2);
   });
 
+  it("names IB's own text and the fix in a refusal by IB's precautionary settings (451)", async () => {
+    const gateway = await h.gateway(withFaults({ rejectOrders: { MSFT: { code: 451 } } }));
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    const error = await brokerErrorOf(broker.placeOrder(order('MSFT', 1, { limitPrice: 400 })));
+    expect(error).toMatchObject({ kind: 'rejected', code: 451 });
+    expect(error.message).toMatch(
+      /precautionary settings .*\(IB 451: The following order "ID:\d+" value estimate of .* exceeds the Total Value Limit .*\); raise IB's precautionary settings .* above MAX_ORDER_VALUE, or lower MAX_ORDER_VALUE$/,
+    );
+  });
+
   it('rejects with 321 when the API is read-only, and says what to change', async () => {
     const gateway = await h.gateway(withFaults({ readOnlyApi: true }));
     const broker = h.broker(gateway.port);

@@ -4,7 +4,7 @@
  */
 import type { IBApi } from '@stoqey/ib';
 import { BrokerError } from '../../ports/broker.js';
-import { brokerErrorKindOf, isNotice, meaningOf } from './ib-codes.js';
+import { brokerErrorKindOf, explainIbMessage, isNotice } from './ib-codes.js';
 
 export interface OperationContext<T> {
   /** The request id, or the order id of an order operation. */
@@ -64,7 +64,7 @@ export function runOperation<T>(spec: OperationSpec<T>, id: number, host: Operat
       host.track((code, text) => {
         if (spec.onMessage) spec.onMessage(ctx, code, text);
         else if (!isNotice(code))
-          ctx.reject(new BrokerError(`${spec.label}: ${meaningOf(code)} (IB ${code}: ${text})`, brokerErrorKindOf(code, kind), code, id));
+          ctx.reject(new BrokerError(`${spec.label}: ${explainIbMessage(code, text)}`, brokerErrorKindOf(code, kind), code, id));
       }),
     );
     if (spec.listen) stops.push(...spec.listen(ctx));

@@ -3,7 +3,7 @@
  * a final status and sometimes before it. Shared by placing and modifying orders.
  */
 import { BrokerError } from '../../ports/broker.js';
-import { isNotice, meaningOf } from './ib-codes.js';
+import { explainIbMessage, isNotice } from './ib-codes.js';
 import type { OperationContext } from './ib-operation.js';
 
 /** How long a final status waits for the error message that says why (IB sends them in either order). */
@@ -13,7 +13,7 @@ export const REASON_GRACE_MS = 300;
 export function refusedUnderOrderId<T>(label: string, orderId: number): (ctx: OperationContext<T>, code: number, text: string) => void {
   return (ctx, code, text) => {
     if (isNotice(code)) return;
-    ctx.reject(new BrokerError(`${label}: ${meaningOf(code)} (IB ${code}: ${text})`, 'rejected', code, orderId));
+    ctx.reject(new BrokerError(`${label}: ${explainIbMessage(code, text)}`, 'rejected', code, orderId));
   };
 }
 

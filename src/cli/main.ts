@@ -58,6 +58,18 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('plan')
     .description('read-only: the plan the next run would make')
     .option('--json', 'print one JSON object', false)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes:',
+        '  0  a run now would trade as planned (or, the market closed, the plan is clean)',
+        '  1  the plan could not be made (the broker, the records)',
+        '  2  bad configuration or usage, or the records are of another account',
+        '  3  a run now would be blocked: trading HALTED (nothing would be sent) or REDUCING (only orders that',
+        '     shrink a position), or the account check failed; also when the market is closed',
+      ].join('\n'),
+    )
     .addOption(nowOption())
     .action(async (o: { json: boolean; now?: string }) => {
       const { planCommand } = await import('./commands/plan-command.js');

@@ -1,10 +1,11 @@
-import type { Breach, BrokerOrder, CancelResult, Execution, Plan, PlanLine } from '../core/types.js';
+import type { Breach, BrokerOrder, CancelResult, Execution, Plan, PlanLine, TradingState } from '../core/types.js';
 
 /** Readable console output for people watching a run (the JSON log file is for machines). */
 
 import { DateTime } from 'luxon';
 
 import { formatMoney } from '../core/money.js';
+import { runLevelBreaches } from '../core/trading-state.js';
 
 /** A fixed-width text table; the last column is left unpadded so long reasons do not widen the rest. */
 export function formatTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
@@ -21,8 +22,13 @@ export function formatTable(header: string[], rows: string[][], rightAligned: Re
   return [render(header), render(header.map((_, i) => '-'.repeat(widths[i] ?? 0))), ...rows.map(render)];
 }
 
-/** The plan table: every ticker with current and target shares, the order, its price, its cost, and why. */
+/**
+ * The plan table: every ticker with current and target shares, the order, its price, its cost, and why. A plan
+ * HALTED or REDUCING says so first (tradingBanner), and each line the state held back reads
+ * `HALTED: would have SELL 49 @ 189.81; <why>`: NONE in the ACTION column, the codes said once in the banner.
+ */
 export function formatPlan(plan: Plan): string[] {
+  const banner = tradingBanner(plan);
   const rows = plan.lines.map((l: PlanLine) => [
     l.symbol,
     String(l.currentQuantity),
@@ -33,14 +39,61 @@ export function formatPlan(plan: Plan): string[] {
     l.referencePrice === undefined ? 'n/a' : String(l.referencePrice),
     l.action === 'NONE' ? '' : formatMoney(l.tradeValue),
     l.action === 'NONE' ? '' : formatMoney(l.estimatedCommission + l.estimatedSpreadCost),
-    l.reason,
+    heldBackReason(l, plan.tradingState),
   ]);
   const header = ['SYMBOL', 'CURRENT', 'TARGET', 'ACTION', 'QTY', 'LIMIT', 'REF', 'VALUE', 'EST.COST', 'WHY'];
   return [
+    ...(banner === undefined ? [] : [banner]),
     `NLV ${formatMoney(plan.netLiquidation)}, sized on ${formatMoney(plan.sizingNetLiquidation)} (after the cash buffer); ` +
       `leverage ${plan.leverageBefore.toFixed(2)}x -> ${plan.leverageAfter.toFixed(2)}x; turnover ${plan.turnoverPct.toFixed(2)}% of NLV`,
     ...formatTable(header, rows, new Set([1, 2, 4, 5, 6, 7, 8])),
   ];
+}
+
+/**
+ * The first line of a plan that is not ACTIVE; undefined when it is. HALTED: `TRADING HALTED: nothing would be
+ * sent (KILL_SWITCH, STALE_FORECAST)`; REDUCING names the orders that would still go and counts those held back.
+ * Also the reason `rebalancer plan` gives for exit 3 (a plan of no lines, with the account check's breaches, when
+ * the account check failed).
+ */
+export function tradingBanner(plan: Pick<Plan, 'tradingState' | 'breaches' | 'lines'>): string | undefined {
+  if (plan.tradingState === 'ACTIVE') return undefined;
+  const codes = [...new Set(runLevelBreaches(plan.breaches).map((b) => b.code))];
+  const because = codes.length === 0 ? '' : ` (${codes.join(', ')})`;
+  if (plan.tradingState === 'HALTED') return `TRADING HALTED: nothing would be sent${because}`;
+  const going = plan.lines.filter((l) => l.action !== 'NONE').map((l) => `${l.action} ${l.quantity} ${l.symbol}`);
+  const held = plan.lines.filter((l) => heldBack(l, 'REDUCING') !== undefined).length;
+  return (
+    `TRADING REDUCING: only orders that shrink a position would be sent${because}: ` +
+    `${going.length === 0 ? 'none does, nothing would be sent' : going.join(', ')}${held === 0 ? '' : `; ${held} held back`}`
+  );
+}
+
+/**
+ * A line whose order the trading state took away (trading-state.ts: `blocked (HALTED: KILL_SWITCH): would have
+ * SELL 49 @ 189.81; SELL 49: <why>`): the order it would have been and its own why; undefined for any other line
+ * (an order, a line without one, a ticker held by its own breach, which keeps its label).
+ */
+function heldBack(line: PlanLine, state: TradingState): { order: string; why: string } | undefined {
+  if (state === 'ACTIVE' || line.action !== 'NONE' || !line.reason.startsWith(`blocked (${state}`)) return undefined;
+  const marker = '): would have ';
+  const at = line.reason.indexOf(marker);
+  if (at < 0) return undefined;
+  const rest = line.reason.slice(at + marker.length);
+  const end = rest.indexOf('; ');
+  if (end < 0) return undefined;
+  const order = rest.slice(0, end);
+  const why = rest.slice(end + 2);
+  // plan-lines.ts starts an order's why with "SELL 49: ", which the order above already says.
+  const [side, quantity] = order.split(' ');
+  const repeated = `${side ?? ''} ${quantity ?? ''}: `;
+  return { order, why: why.startsWith(repeated) ? why.slice(repeated.length) : why };
+}
+
+/** The WHY column: a held-back line as `HALTED: would have SELL 49 @ 189.81; <why>`, any other as it is. */
+function heldBackReason(line: PlanLine, state: TradingState): string {
+  const held = heldBack(line, state);
+  return held === undefined ? line.reason : `${state}: would have ${held.order}; ${held.why}`;
 }
 
 export function formatBreaches(breaches: Breach[], state: string): string[] {

@@ -275,9 +275,10 @@ describe('the install step (npm run install-cli)', () => {
     const halt = await typed('rebalancer', ['halt', '--reason', 'typed from an email'], { cwd: elsewhere, env: shell });
     expect(halt.code, halt.stderr).toBe(0);
     expect(halt.stdout).toContain(`HALT file ${join(home, 'data', 'HALT')}`);
+    // The kill switch is on: plan says a run would be blocked (exit 3), the others exit 0.
     for (const args of [['status'], ['plan', '--now', AN_HOUR_LATER], ['reconcile']]) {
       const r = await typed('rebalancer', args, { cwd: elsewhere, env: shell });
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(args[0] === 'plan' ? 3 : 0);
       expect(r.stdout).toContain(`home ${home} (from REBALANCER_HOME)`);
     }
     expect((await typed('rebalancer', ['resume', '--reason', 'ok'], { cwd: elsewhere, env: shell })).code).toBe(0);

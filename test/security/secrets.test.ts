@@ -233,7 +233,8 @@ describe('secrets, when the run fails in ways that carry them into messages', ()
     expect(report.code, transcriptOf(report)).toBe(0);
     expect(report.stdout).toMatch(/queued in .*EAUTH/);
     expect((await ws.cli(['status'], env)).code).toBe(0);
-    expect((await ws.cli(['plan', '--now', IN_SESSION], env)).code).toBe(0);
+    // The run was blocked (exit 3, the alert above): the plan says a run now would be blocked too.
+    expect((await ws.cli(['plan', '--now', IN_SESSION], env)).code).toBe(3);
 
     expect(readdirSync(join(ws.data, 'outbox')).filter((f) => f.endsWith('.eml')).length).toBeGreaterThanOrEqual(3);
     expectNoSecret(ws, forms(env.SMTP_URL, env.HEARTBEAT_URL));

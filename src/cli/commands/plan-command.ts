@@ -1,12 +1,26 @@
 import { ExitCode } from '../../errors.js';
-import { previewPlan, planJson } from '../../run/preview-plan.js';
-import { describeInstant, formatBreaches, formatPlan } from '../../run/console-report.js';
+import { previewPlan, planJson, type PlanPreview } from '../../run/preview-plan.js';
+import { describeInstant, formatBreaches, formatPlan, tradingBanner } from '../../run/console-report.js';
 import { formatLedger } from '../../run/check-ledger.js';
 import { existingDatabase, openApp, openStore, previewPortsOf, recordsLine, runSettingsOf, scratchPreviewOf } from '../../app/compose.js';
 import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
 
-/** `rebalancer plan [--json]`: read-only; exit 0 when the plan could be made (breaches or not), 1 when not. */
+/**
+ * Why a run now would be blocked, as the plan's first line says it; undefined when it would trade as planned. The
+ * run's rule (apply-orders.ts, rebalance-run.ts): blocked when the account check fails, or when the plan is not
+ * ACTIVE (HALTED: nothing goes; REDUCING: only orders that shrink a position). A ticker held by its own breach
+ * (POSITION_BREAK, ORDER_OUTCOME_UNKNOWN) does not block the run. Unlike the run, a closed market does not hide
+ * it: the session's first run would be blocked the same way, unless something changes before.
+ */
+export function blockedReasonOf(preview: Pick<PlanPreview, 'plan' | 'breaches'>): string | undefined {
+  return tradingBanner(preview.plan ?? { tradingState: 'HALTED', breaches: preview.breaches, lines: [] });
+}
+
+/**
+ * `rebalancer plan [--json]`: read-only. Exit 3 when a run now would be blocked (blockedReasonOf), 0 when it would
+ * trade as planned (or, the market closed, when the plan is clean); errors as any command (1, 2).
+ */
 export async function planCommand(io: CommandIo, options: { json: boolean; now: string }): Promise<ExitCode> {
   const home = findHome(io.cwd, io.env, { mayCreate: false });
   const app = openApp(home.dir, io.env, { workingDir: io.cwd });
@@ -16,14 +30,18 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
   try {
     const ports = scratch?.ports ?? previewPortsOf(app.config, options.now, store);
     const preview = await previewPlan(ports, runSettingsOf(app.config), options.now);
+    const blocked = blockedReasonOf(preview);
+    const exit = blocked === undefined ? ExitCode.ok : ExitCode.blocked;
     if (options.json) {
-      io.out(JSON.stringify(planJson(preview), null, 2));
-      return ExitCode.ok;
+      io.out(JSON.stringify({ ...planJson(preview), wouldBeBlocked: blocked !== undefined, blockedReason: blocked ?? null }, null, 2));
+      return exit;
     }
     io.out(recordsLine(home, app.config) + (scratch === undefined ? '' : ' (no records yet: planned as the first run would)'));
     for (const warning of preview.sessionWarnings) io.out(`warning: ${warning}`);
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
+    // The plan's table starts with the banner; without a plan (the account check failed) it stands alone.
     if (preview.plan) io.out(...formatPlan(preview.plan));
+    else if (blocked !== undefined) io.out(blocked);
     if (preview.orderUpdates !== undefined && preview.orderUpdates.length > 0)
       io.out('orders earlier runs left working (ORDER_UPDATES=modify):', ...preview.orderUpdates.map((l) => `  ${l}`));
     if (preview.ledger)
@@ -32,7 +50,7 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     if (!preview.marketOpen && preview.nextOpen) {
       io.out(`${preview.phaseReason}: a run now would send nothing; the next session opens ${describeInstant(preview.nextOpen)}`);
     }
-    return ExitCode.ok;
+    return exit;
   } finally {
     if (scratch === undefined) store.close();
     else scratch.close();

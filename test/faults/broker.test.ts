@@ -218,11 +218,14 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     // Expected: MISSING_PRICE [MSFT] blocks every order (HALTED), exit 3, alert. Not lost: the snapshot.
     const { ws } = await faultThenRecovery({ unknownContracts: ['MSFT'] }, (fault, ws, gw) => {
       expect(fault.code, transcript(fault)).toBe(3);
-      expect(fault.stdout).toMatch(/MISSING_PRICE \[MSFT\]/);
+      // IB's answer and the fix travel with the breach, not only in the log.
+      expect(fault.stdout).toMatch(
+        /MISSING_PRICE \[MSFT\]: .*; the broker: IB does not know this contract \(IB 200: No security definition has been found for the request\); write the ticker as IB spells it/,
+      );
       expect(gw.placed()).toEqual([]);
       expect(records(ws).snapshots).toHaveLength(1);
-      expect(logOf(ws)).toMatch(/contract left out: IB returned no stock listing for MSFT/);
-      expectAlert(ws, /BLOCKED: .*MISSING_PRICE/);
+      expect(logOf(ws)).toMatch(/contract left out: IB does not know this contract \(IB 200/);
+      expectAlert(ws, /BLOCKED: .*MISSING_PRICE/, /IB 200: No security definition has been found for the request/);
     });
     expect(records(ws).runs.map((r) => r.status)).toEqual(['blocked', 'ok', 'ok']);
   });
@@ -232,7 +235,9 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     // Expected: MISSING_PRICE [MSFT], no order at all, exit 3, the log names 354, alert. Not lost: the snapshot.
     await faultThenRecovery({ noMarketDataPermission: ['MSFT'] }, (fault, ws, gw) => {
       expect(fault.code, transcript(fault)).toBe(3);
-      expect(fault.stdout).toMatch(/MISSING_PRICE \[MSFT\]/);
+      expect(fault.stdout).toMatch(
+        /MISSING_PRICE \[MSFT\]: .*\(IB 354: Requested market data is not subscribed.*\); subscribe to its market data .*or set MARKET_DATA_TYPE=delayed/,
+      );
       expect(gw.placed()).toEqual([]);
       expect(logOf(ws)).toMatch(/no quote: .*IB 354/);
       expectAlert(ws, /BLOCKED: .*MISSING_PRICE/);
@@ -244,7 +249,7 @@ describe('fault matrix: broker faults at the simulated IB Gateway', () => {
     // Expected: after MARKET_DATA_TIMEOUT_MS the quote is left out, MISSING_PRICE, no order, exit 3, alert.
     await faultThenRecovery({ noSnapshotEnd: ['MSFT'] }, (fault, ws, gw) => {
       expect(fault.code, transcript(fault)).toBe(3);
-      expect(fault.stdout).toMatch(/MISSING_PRICE \[MSFT\]/);
+      expect(fault.stdout).toMatch(/MISSING_PRICE \[MSFT\]: .*; the broker: no snapshot end within 1500 ms \(MARKET_DATA_TIMEOUT_MS\)/);
       expect(gw.placed()).toEqual([]);
       expect(logOf(ws)).toMatch(/no quote: no snapshot end within 1500 ms/);
       expectAlert(ws, /BLOCKED: .*MISSING_PRICE/);

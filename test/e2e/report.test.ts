@@ -67,7 +67,7 @@ describe('rebalancer report', () => {
     expect(start.stdout).toContain('as of the run of 09:35 ET, the first at or after the open, as the start-of-day email');
     expect(start.stdout).toMatch(/1 run today: 1 ok/);
     expect(start.stdout).toContain('POSITIONS (weight / target, drift)');
-    expect(start.stdout).toMatch(/ORDERS SO FAR \(1\)\n  09:35 SELL 1 SPY/);
+    expect(start.stdout).toMatch(/ORDERS SO FAR \(1\)\n {2}09:35 SELL 1 SPY/);
     expect(start.stdout).not.toContain('THE DAY');
 
     const mid = await report(['--kind', 'mid', '--day', '2026-11-20']);

@@ -163,7 +163,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .addOption(new Option('--kind <kind>', 'which summary').choices(['start', 'mid', 'end']).makeOptionMandatory())
     .option('--day <yyyy-mm-dd>', 'the trading day (default: the latest)', parseDay)
     .option('--send', 'send it by email too', false)
-    .option('--html <file>', 'also write the HTML part to a file')
+    .option('--html <file>', 'also write the summary as one self-contained HTML file (charts embedded, nothing fetched)')
     .addOption(nowOption())
     .action(async (o: { kind: 'start' | 'mid' | 'end'; day?: string; send: boolean; html?: string; now?: string }) => {
       const { reportCommand } = await import('./commands/report-command.js');

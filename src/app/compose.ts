@@ -31,6 +31,9 @@ import { HaltFile } from '../adapters/files/halt-file.js';
 import { DataDirRecords } from '../adapters/files/record-files.js';
 import { forecastFiles } from '../adapters/files/forecast-files.js';
 import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
+import { webhookPush } from '../adapters/push/webhook.js';
+import { ntfyPush } from '../adapters/push/ntfy.js';
+import type { Push } from '../ports/push.js';
 import { advancingClock } from '../adapters/clock/clocks.js';
 import type { FlexSourceOptions } from '../adapters/flex/flex-source.js';
 import type { BrokerStatement, StatementSource } from '../ports/statements.js';
@@ -207,7 +210,7 @@ export const FALLBACK_SESSION_RULES = NYSE_RULES;
 export function filePortsOf(
   config: Config,
   now: string,
-): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'clock' | 'fallbackRules'> {
+): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'push' | 'clock' | 'fallbackRules'> {
   const clock: Clock = advancingClock(now);
   const heartbeatUrl = config.schedule.heartbeatUrl;
   return {
@@ -215,9 +218,23 @@ export function filePortsOf(
     records: new DataDirRecords(config.files.dataDir),
     forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
     ...(heartbeatUrl === undefined ? {} : { heartbeat: httpHeartbeat(heartbeatUrl, config.schedule.heartbeatTimeoutMs) }),
+    ...pushOf(config),
     clock,
     fallbackRules: FALLBACK_SESSION_RULES,
   };
+}
+
+/** The push services configured (PUSH_WEBHOOK_URL, NTFY_URL): none when neither is set. */
+export function pushOf(config: Config): Pick<RunPorts, 'push'> {
+  const { webhookUrl, ntfyUrl, ntfyToken, timeoutMs } = config.push;
+  const secrets = secretsOf(config);
+  const push: Push[] = [
+    ...(webhookUrl === undefined ? [] : [webhookPush({ url: webhookUrl, timeoutMs, secrets })]),
+    ...(ntfyUrl === undefined
+      ? []
+      : [ntfyPush({ url: ntfyUrl, timeoutMs, secrets, ...(ntfyToken === undefined ? {} : { token: ntfyToken }) })]),
+  ];
+  return push.length === 0 ? {} : { push };
 }
 
 /**

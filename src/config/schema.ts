@@ -28,6 +28,25 @@ const flexQueryId = z
   .string()
   .regex(/^\d{1,12}$/, { error: "must be the Flex query's Query ID (digits), from Client Portal > Flex Queries" });
 
+/** A URL fetch can request: credentials in it are refused (fetch will not send them), with where they go instead. */
+const withoutCredentials = (text: string): boolean => {
+  const parsed = new URL(text);
+  return parsed.username === '' && parsed.password === '';
+};
+const pushUrl = url(['http', 'https'], 'https://hooks.example.com/<token>').refine(withoutCredentials, {
+  error: 'must not carry a user or password (user:password@): put the token in the path or the query',
+});
+/** ntfy's topic is the URL's last path segment: letters, digits, - and _, at most 64 (ntfy's own rule). */
+const ntfyUrl = url(['http', 'https'], 'https://ntfy.sh/<topic>')
+  .refine(withoutCredentials, { error: 'must not carry a user or password (user:password@): set NTFY_TOKEN to an access token' })
+  .refine((text) => /^[-_A-Za-z0-9]{1,64}$/.test(new URL(text).pathname.split('/').at(-1) ?? ''), {
+    error: 'must end with the topic, https://ntfy.sh/<topic> (letters, digits, - and _, at most 64)',
+  });
+/** A Bearer token (RFC 6750's token68 letters); ntfy's access tokens are tk_ and 29 letters and digits. */
+const ntfyToken = z.string().regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, {
+  error: "must be an ntfy access token (tk_..., from ntfy's Account page or `ntfy token add`)",
+});
+
 const configShape = {
   broker: {
     kind: variable('BROKER', choice(['sim', 'ib']), { default: 'sim' }),
@@ -80,6 +99,17 @@ const configShape = {
     timeoutMs: milliseconds('SMTP_TIMEOUT_MS', '15000', 100),
     /** An identical alert is not sent again within this many minutes. */
     alertRepeatMinutes: variable('ALERT_REPEAT_MINUTES', wholeNumber({ min: 0, max: 10080 }), { default: '180' }),
+  },
+  /** Push notifications besides email: each alert and warning email that goes out (not a suppressed one) is pushed too. */
+  push: {
+    /** A URL that receives the alert as JSON (POST). Secret: such URLs carry a token. */
+    webhookUrl: variable('PUSH_WEBHOOK_URL', pushUrl, { secret: true }),
+    /** ntfy's server and topic; the topic works as a password. */
+    ntfyUrl: variable('NTFY_URL', ntfyUrl, { secret: true }),
+    /** An access token for a protected ntfy topic (Authorization: Bearer). */
+    ntfyToken: variable('NTFY_TOKEN', ntfyToken, { secret: true }),
+    /** One push request, answer included. */
+    timeoutMs: milliseconds('PUSH_TIMEOUT_MS', '10000', 100),
   },
   sizing: {
     cashBufferPct: variable('CASH_BUFFER_PCT', number({ min: 0, lt: 100 }), { default: '2' }),
@@ -169,6 +199,7 @@ export type BrokerConfig = Config['broker'];
 export type FilesConfig = Config['files'];
 export type EmailConfig = Config['email'];
 export type ScheduleConfig = Config['schedule'];
+export type PushConfig = Config['push'];
 export type FlexSettingsConfig = Config['flex'];
 export type BrokerKind = BrokerConfig['kind'];
 export type TradingMode = BrokerConfig['tradingMode'];
@@ -231,6 +262,9 @@ function checkRules(v: EnvValues, ctx: z.RefinementCtx<EnvValues>): void {
   }
   if (v.SMTP_URL !== undefined && v.MAIL_TO === undefined) {
     problem('MAIL_TO', 'required when SMTP_URL is set: who receives the alerts and reports');
+  }
+  if (v.NTFY_TOKEN !== undefined && v.NTFY_URL === undefined) {
+    problem('NTFY_URL', 'required when NTFY_TOKEN is set: the ntfy server and topic, https://ntfy.sh/<topic>');
   }
   if (v.FLEX_TOKEN !== undefined && v.FLEX_QUERY_ID === undefined) {
     problem('FLEX_QUERY_ID', 'required when FLEX_TOKEN is set: the id of the Flex query to ask IB for');

@@ -20,6 +20,8 @@ export function showValue(raw: string, secret: boolean): string {
 export interface SecretSettings {
   email: { smtpUrl?: string };
   schedule: { heartbeatUrl?: string };
+  /** The push services' URLs and token (optional here, so that settings without them still fit). */
+  push?: { webhookUrl?: string; ntfyUrl?: string; ntfyToken?: string };
   /** The Flex Web Service token (optional here, so that settings without it still fit). */
   flex?: { token?: string };
 }
@@ -30,25 +32,16 @@ export interface SecretSettings {
  * the heartbeat URL with its tokens: every path segment and query value of TOKEN_MIN_LENGTH characters or more
  * but a plain lowercase word (a healthchecks.io UUID, a Cronitor or Uptime Kuma key of letters only), and its path
  * with the query, so that the token stays hidden however the URL is spelt in a message, even behind another host;
- * and the Flex Web Service token.
+ * the push webhook's URL and ntfy's (server and topic) alike, and ntfy's access token; and the Flex Web Service token.
  */
 export function secretsOf(config: SecretSettings): string[] {
   const secrets = new Set<string>();
-  const heartbeat = config.schedule.heartbeatUrl;
-  if (heartbeat !== undefined) {
-    secrets.add(heartbeat);
-    const url = parseUrl(heartbeat);
-    if (url !== undefined) {
-      secrets.add(url.href);
-      addPassword(secrets, url);
-      if (url.pathname.length >= TOKEN_MIN_LENGTH) secrets.add(`${url.pathname}${url.search}`);
-      const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]];
-      for (const part of parts) {
-        const decoded = decodeSafely(part);
-        if (decoded.length >= TOKEN_MIN_LENGTH && !isPlainWord(decoded)) secrets.add(part).add(decoded);
-      }
-    }
+  // The heartbeat URL, the push webhook's and ntfy's (whose topic works as a password): each with its tokens.
+  for (const tokenUrl of [config.schedule.heartbeatUrl, config.push?.webhookUrl, config.push?.ntfyUrl]) {
+    if (tokenUrl !== undefined) addTokenUrl(secrets, tokenUrl);
   }
+  const ntfyToken = config.push?.ntfyToken;
+  if (ntfyToken !== undefined) secrets.add(ntfyToken);
   const smtp = config.email.smtpUrl;
   if (smtp !== undefined) {
     secrets.add(smtp);
@@ -70,6 +63,21 @@ export function secretsOf(config: SecretSettings): string[] {
   const flexToken = config.flex?.token;
   if (flexToken !== undefined) secrets.add(flexToken);
   return secretForms([...secrets].filter((s) => s !== ''));
+}
+
+/** A URL that carries a token, and its tokens (see secretsOf). */
+function addTokenUrl(secrets: Set<string>, text: string): void {
+  secrets.add(text);
+  const url = parseUrl(text);
+  if (url === undefined) return;
+  secrets.add(url.href);
+  addPassword(secrets, url);
+  if (url.pathname.length >= TOKEN_MIN_LENGTH) secrets.add(`${url.pathname}${url.search}`);
+  const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]];
+  for (const part of parts) {
+    const decoded = decodeSafely(part);
+    if (decoded.length >= TOKEN_MIN_LENGTH && !isPlainWord(decoded)) secrets.add(part).add(decoded);
+  }
 }
 
 /**

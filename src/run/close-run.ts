@@ -28,7 +28,7 @@ export async function closeRun(
 ): Promise<void> {
   const nextRun = result.nextOpen ?? DateTime.fromISO(run.now).plus({ hours: 1 }).toUTC().toISO() ?? undefined;
   await notifyAfterRun(
-    { mailer: o.mailer, store: o.store, reports: o.reports, heartbeat: o.heartbeat, logger: o.logger, out: o.out },
+    { mailer: o.mailer, store: o.store, reports: o.reports, heartbeat: o.heartbeat, push: o.push, logger: o.logger, out: o.out },
     o.settings.notify,
     {
       runId: o.runId,

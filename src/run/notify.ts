@@ -3,6 +3,8 @@ import { ExitCode } from '../errors.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { ReportStore, RunStore } from '../ports/store.js';
 import type { Heartbeat } from '../ports/heartbeat.js';
+import type { Push, PushMessage } from '../ports/push.js';
+import { renderPush } from './push-message.js';
 import { renderAlert } from '../report/render-alert.js';
 import { alertKeyOf, withNote } from '../report/alert-throttle.js';
 import { sendThrottledAlert } from '../report/send-alert.js';
@@ -25,6 +27,8 @@ export interface NotifyDeps {
   store: RunStore;
   reports: ReportStore;
   heartbeat?: Heartbeat;
+  /** Push services (webhook, ntfy): each alert or warning email that goes out is pushed too; a suppressed one is not. */
+  push?: readonly Push[];
   logger: Logger;
   out: (...lines: string[]) => void;
 }
@@ -93,6 +97,17 @@ export async function notifyAfterRun(
       { key: 'MISSED_RUNS', now: run.now, tradingDay: run.tradingDay, intervalMinutes: settings.alertRepeatMinutes, runId: run.runId },
     );
     deps.out(`missed-run email ${sent.outcome ? describeOutcome(sent.outcome) : 'suppressed (sent recently)'}`);
+    if (sent.outcome !== undefined) {
+      await pushAll(
+        deps,
+        renderPush({
+          ...alertInput(settings, run, result),
+          outcome: 'WARNING',
+          breaches: [],
+          error: `hourly runs were missed: ${missedNote}`,
+        }),
+      );
+    }
   });
   await guarded(deps, 'outbox', async () => {
     // An alert queued while the mail server was down goes out with the next run, not hours later.
@@ -132,6 +147,8 @@ async function sendAlert(
   deps.out(
     `alert email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`,
   );
+  // Pushed when the email went out (sent or queued), through the same throttle: a suppressed alert is not pushed.
+  if (sent.outcome !== undefined) await pushAll(deps, renderPush({ ...alertInput(settings, run, result), outcome }));
   return sent.outcome !== undefined;
 }
 
@@ -168,6 +185,22 @@ async function sendWarning(
   deps.out(
     `warning email ${sent.outcome ? describeOutcome(sent.outcome) : `suppressed: ${sent.decision.send ? '' : sent.decision.reason}`}: ${sent.message.subject}`,
   );
+  if (sent.outcome !== undefined) {
+    await pushAll(
+      deps,
+      renderPush({
+        account: result.account ?? settings.expectedAccount ?? 'unknown account',
+        runId: run.runId,
+        outcome: 'WARNING',
+        now: run.now,
+        tradingState: result.plan?.tradingState ?? 'ACTIVE',
+        breaches,
+        error: result.error,
+        notes: result.notices,
+        exitCode: result.exitCode,
+      }),
+    );
+  }
   return sent.outcome !== undefined;
 }
 
@@ -203,6 +236,29 @@ function alertInput(
       })),
     ],
   };
+}
+
+/**
+ * The message to every push service at once (each bounded by its own deadline), one line each on the console. A
+ * push that fails is logged and printed, never thrown: like an email, it never changes the run's outcome.
+ */
+async function pushAll(deps: NotifyDeps, message: PushMessage): Promise<void> {
+  const pushes = deps.push ?? [];
+  const outcomes = await Promise.all(
+    pushes.map(async (push) => {
+      try {
+        return await push.send(message);
+      } catch (error) {
+        return { ok: false as const, reason: error instanceof Error ? error.message : String(error) };
+      }
+    }),
+  );
+  pushes.forEach((push, i) => {
+    const pushed = outcomes[i];
+    if (pushed === undefined) return;
+    if (!pushed.ok) deps.logger.warn({ push: push.name, reason: pushed.reason }, `push ${push.name} failed`);
+    deps.out(pushed.ok ? `push ${push.name} sent` : `push ${push.name} failed: ${pushed.reason}`);
+  });
 }
 
 function describeMissed(m: MissedRuns): string {

@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { RunLock } from '../ports/run-lock.js';
 import type { ForecastSource } from '../ports/forecast-source.js';
 import type { Heartbeat } from '../ports/heartbeat.js';
+import type { Push } from '../ports/push.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { RecordFiles } from '../ports/record-files.js';
@@ -76,6 +77,8 @@ export interface RunPorts {
   forecasts: ForecastSource;
   /** Pinged after every run when configured. */
   heartbeat?: Heartbeat;
+  /** Push services (PUSH_WEBHOOK_URL, NTFY_URL) when configured: alerts and warnings pushed as they are emailed. */
+  push?: readonly Push[];
   /**
    * The broker's statements (IB: the Flex Web Service), when configured: where the executions of orders of earlier
    * days are looked up once the live API no longer shows them. Without it such an order's outcome is Unknown.

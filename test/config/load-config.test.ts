@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       },
       files: { forecastDir: join(cwd, 'forecasts'), dataDir: join(cwd, 'data'), logDir: join(cwd, 'logs') },
       email: { smtpUrl: undefined, mailFrom: 'rebalancer@localhost', mailTo: undefined, timeoutMs: 15000, alertRepeatMinutes: 180 },
+      push: { webhookUrl: undefined, ntfyUrl: undefined, ntfyToken: undefined, timeoutMs: 10000 },
       sizing: {
         cashBufferPct: 2,
         noTradeBandPct: 0.5,
@@ -308,6 +309,53 @@ describe('loadConfig', () => {
 
     it('has no secrets without SMTP_URL', () => {
       expect(secretsOf(load({}).config)).toEqual([]);
+    });
+  });
+
+  describe('push', () => {
+    it('takes a webhook URL, ntfy server and topic, a token and a deadline, all secret but the deadline', () => {
+      const env = {
+        PUSH_WEBHOOK_URL: 'https://hooks.example.com/services/T0k3nWebhook9',
+        NTFY_URL: 'https://ntfy.sh/rebal-Q7x2kP9z',
+        NTFY_TOKEN: 'tk_abcdefghijklmnopqrstuvwxyz123',
+        PUSH_TIMEOUT_MS: '2500',
+      };
+      const { config } = load(env);
+      expect(config.push).toEqual({
+        webhookUrl: env.PUSH_WEBHOOK_URL,
+        ntfyUrl: env.NTFY_URL,
+        ntfyToken: env.NTFY_TOKEN,
+        timeoutMs: 2500,
+      });
+      expect(secretsOf(config)).toEqual(
+        expect.arrayContaining([env.PUSH_WEBHOOK_URL, 'T0k3nWebhook9', env.NTFY_URL, 'rebal-Q7x2kP9z', env.NTFY_TOKEN]),
+      );
+    });
+
+    it.each([
+      [
+        'PUSH_WEBHOOK_URL',
+        'ftp://hooks.example.com/T0k3nWebhook9',
+        /PUSH_WEBHOOK_URL: must start with http:\/\/ or https:\/\/ \(value hidden\)/,
+      ],
+      ['PUSH_WEBHOOK_URL', 'https://me:hunter2@hooks.example.com/x', /PUSH_WEBHOOK_URL: must not carry a user or password/],
+      ['NTFY_URL', 'ntfy://ntfy.sh/rebal-Q7x2kP9z', /NTFY_URL: must start with http:\/\/ or https:\/\/ \(value hidden\)/],
+      ['NTFY_URL', 'https://ntfy.sh/', /NTFY_URL: must end with the topic, https:\/\/ntfy.sh\/<topic>/],
+      ['NTFY_URL', 'https://me:hunter2@ntfy.sh/rebal', /NTFY_URL: must not carry a user or password .*NTFY_TOKEN/],
+      ['NTFY_TOKEN', 'tk_hunter2 x', /NTFY_TOKEN: must be an ntfy access token .*\(value hidden\)/],
+      ['PUSH_TIMEOUT_MS', '50', /PUSH_TIMEOUT_MS: /],
+    ])('refuses %s=%s, naming the variable and quoting no secret', (name, value, message) => {
+      const error = errorFor({ NTFY_URL: 'https://ntfy.sh/rebal-Q7x2kP9z', [name]: value });
+      expect(error.message).toMatch(message);
+      expect(error.variable).toBe(name);
+      expect(error.message).not.toContain('hunter2');
+      expect(error.message).not.toContain('rebal-Q7x2kP9z');
+    });
+
+    it('requires NTFY_URL when NTFY_TOKEN is set', () => {
+      const error = errorFor({ NTFY_TOKEN: 'tk_abcdefghijklmnopqrstuvwxyz123' });
+      expect(error.message).toMatch(/NTFY_URL: required when NTFY_TOKEN is set/);
+      expect(error.message).not.toContain('tk_abcdefghijklmnopqrstuvwxyz123');
     });
   });
 

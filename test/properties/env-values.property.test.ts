@@ -102,6 +102,7 @@ describe('every configuration variable, given a wrong value', () => {
       MAIL_TO: 'me@example.com',
       FLEX_TOKEN: '123456789012345678901234',
       FLEX_QUERY_ID: '654321',
+      NTFY_URL: 'https://ntfy.sh/rebalancer-Xy7q2',
     };
     const right = fc
       .uniqueArray(fc.constantFrom(...VARIABLES.filter((v) => !(v in held))), { minLength: 1, maxLength: 8 })
@@ -120,6 +121,7 @@ describe('every configuration variable, given a wrong value', () => {
     ['MAIL_TO', { SMTP_URL: 'smtps://bot:hunter2@mail.example.com:465', MAIL_TO: '   ' }],
     ['FLEX_QUERY_ID', { FLEX_TOKEN: 'hunter2hunter2hunter2', FLEX_QUERY_ID: ' ' }],
     ['FLEX_TOKEN', { FLEX_QUERY_ID: '654321', FLEX_TOKEN: '' }],
+    ['NTFY_URL', { NTFY_TOKEN: 'tk_hunter2hunter2hunter2', NTFY_URL: ' ' }],
     ['LIVE_TRADING_CONFIRM', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: '' }],
     ['LIVE_TRADING_CONFIRM', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: 'no', BROKER: 'ib', IB_ACCOUNT: 'U1234567' }],
     ['IB_ACCOUNT', { TRADING_MODE: 'live', LIVE_TRADING_CONFIRM: 'yes', BROKER: 'ib', IB_ACCOUNT: 'DU1234567' }],

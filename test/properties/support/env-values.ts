@@ -23,6 +23,8 @@ export type Kind =
   | { kind: 'address' }
   | { kind: 'address-list' }
   | { kind: 'flex-token' }
+  | { kind: 'ntfy-url' }
+  | { kind: 'ntfy-token' }
   | { kind: 'flex-query-id' }
   | { kind: 'restart-time' };
 
@@ -59,6 +61,10 @@ export const KINDS: Record<EnvVariable, Kind> = {
   MAIL_TO: { kind: 'address-list' },
   SMTP_TIMEOUT_MS: ms(100),
   ALERT_REPEAT_MINUTES: { kind: 'int', bounds: { min: 0, max: 10080 } },
+  PUSH_WEBHOOK_URL: { kind: 'http-url' },
+  NTFY_URL: { kind: 'ntfy-url' },
+  NTFY_TOKEN: { kind: 'ntfy-token' },
+  PUSH_TIMEOUT_MS: ms(100),
   CASH_BUFFER_PCT: { kind: 'number', bounds: { min: 0, lt: 100 } },
   NO_TRADE_BAND_PCT: { kind: 'number', bounds: { min: 0, max: 100 } },
   MIN_ORDER_VALUE: { kind: 'number', bounds: { min: 0 } },
@@ -96,7 +102,14 @@ export const KINDS: Record<EnvVariable, Kind> = {
 };
 
 /** Variables whose values are secret: a refusal must never quote them. */
-export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set(['SMTP_URL', 'HEARTBEAT_URL', 'FLEX_TOKEN']);
+export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set([
+  'SMTP_URL',
+  'HEARTBEAT_URL',
+  'FLEX_TOKEN',
+  'PUSH_WEBHOOK_URL',
+  'NTFY_URL',
+  'NTFY_TOKEN',
+]);
 
 /** Where a workspace keeps a regular file that DATA_DIR or LOG_DIR may wrongly point at. */
 export const A_REGULAR_FILE = 'not-a-directory.txt';
@@ -279,6 +292,22 @@ export function wrongValue(kind: Kind): fc.Arbitrary<string> {
         fc.constantFrom('1234567', 't=1234567890', '1234-5678-9012', 'x'.repeat(65), 'ab cd ef gh', 'tökén123456'),
         ...common,
       );
+    case 'ntfy-url':
+      return fc.oneof(
+        fc.constantFrom(
+          'ftp://ntfy.sh/rebalancer-Xy7q2',
+          'ntfy.sh/rebalancer-Xy7q2',
+          'https://ntfy.sh/',
+          'https://ntfy.sh',
+          'https://ntfy.sh/a.b',
+          `https://ntfy.sh/${'t'.repeat(65)}`,
+          'https://me:hunter2@ntfy.sh/rebalancer-Xy7q2',
+          'not a url',
+        ),
+        ...common,
+      );
+    case 'ntfy-token':
+      return fc.oneof(fc.constantFrom('tk_abc', 'tk_abc defghijk', 'tk_abcdéfghijk', `tk_${'x'.repeat(254)}`, 'tk_abc;defghij'), ...common);
     case 'flex-query-id':
       return fc.oneof(fc.constantFrom('q123', '12 34', '-5', '1234567890123', '12.5', 'abc'), ...common);
     case 'restart-time':
@@ -386,6 +415,10 @@ export function rightValue(kind: Kind): fc.Arbitrary<string> {
       return fc.constantFrom('me@example.com', 'a@example.com, Bob <b@example.com>', ' a@example.com ,b@example.com ');
     case 'flex-token':
       return padded(fc.stringMatching(/^[A-Za-z0-9]{8,64}$/));
+    case 'ntfy-url':
+      return fc.constantFrom('https://ntfy.sh/rebalancer-Xy7q2', 'http://127.0.0.1:8080/alerts', 'https://push.example.com/ntfy/my_topic');
+    case 'ntfy-token':
+      return padded(fc.stringMatching(/^tk_[a-z0-9]{29}$/));
     case 'flex-query-id':
       return padded(fc.stringMatching(/^[0-9]{1,12}$/));
     case 'restart-time':

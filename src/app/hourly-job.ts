@@ -16,11 +16,14 @@ import {
   filePortsOf,
   openApp,
   openStores,
+  pushOf,
   runSettingsOf,
   statementsOf,
   type AppContext,
 } from './compose.js';
 import { renderAlert } from '../report/render-alert.js';
+import { pushAll } from '../run/notify.js';
+import { renderPush } from '../run/push-message.js';
 import { describeRestartSkip, nearRestartNote, restartWindowOf, skipInRestartWindow } from './restart-skip.js';
 import { findHome } from '../config/home.js';
 import type { Broker } from '../ports/broker.js';
@@ -231,6 +234,9 @@ async function abandonHungRun(
   options.err(
     text(queued === 'hung' ? `alert not queued (the outbox did not answer): ${alert.subject}` : `alert email queued: ${alert.subject}`),
   );
+  // Pushed too, within the same bound: each service has its own deadline (PUSH_TIMEOUT_MS), and this caps them all.
+  const pushed = await beforeDeadline(pushFailure(app, options, { runId, now, breaches: [breach], error }), 10_000);
+  if (pushed === 'hung') options.err('push not sent: the push services did not answer in time');
   return ExitCode.failed;
 }
 
@@ -266,5 +272,30 @@ async function reportFailure(error: unknown, app: AppContext, options: HourlyJob
   });
   const sent = await createMailerFor(app, options.now).send(alert);
   options.err(text(`alert email ${sent.status === 'sent' ? 'sent' : `queued in ${sent.file}`}: ${alert.subject}`));
+  await pushFailure(app, options, { runId, now: options.now, breaches: [], error: message });
   return ExitCode.failed;
+}
+
+/** A failure the job itself alerts (the run could not start, or hung): pushed as the run's own alerts are. */
+async function pushFailure(
+  app: AppContext,
+  options: HourlyJobOptions,
+  f: { runId: string; now: string; breaches: Breach[]; error: string },
+): Promise<void> {
+  const { push } = pushOf(app.config);
+  if (push === undefined) return;
+  const text = (message: string): string => redactSecrets(message, app.secrets);
+  await pushAll(
+    { push, logger: app.logger, out: (...lines) => lines.forEach((l) => options.err(text(l))) },
+    renderPush({
+      account: app.config.broker.ibAccount ?? 'unknown account',
+      runId: f.runId,
+      outcome: 'FAILED',
+      now: f.now,
+      tradingState: 'HALTED',
+      breaches: f.breaches,
+      error: f.error,
+      exitCode: ExitCode.failed,
+    }),
+  );
 }

@@ -242,7 +242,7 @@ function alertInput(
  * The message to every push service at once (each bounded by its own deadline), one line each on the console. A
  * push that fails is logged and printed, never thrown: like an email, it never changes the run's outcome.
  */
-async function pushAll(deps: NotifyDeps, message: PushMessage): Promise<void> {
+export async function pushAll(deps: Pick<NotifyDeps, 'push' | 'logger' | 'out'>, message: PushMessage): Promise<void> {
   const pushes = deps.push ?? [];
   const outcomes = await Promise.all(
     pushes.map(async (push) => {

@@ -2,6 +2,7 @@ import type { Breach, BrokerOrder, Execution, OrderRequest } from '../core/types
 import type { RecordedOrderStatus } from '../core/order-status.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../core/strategies.js';
 import type { RecordsOwner } from '../core/records-owner.js';
+import type { ForecastFigures, RecordedForecast } from '../core/forecast-changes.js';
 
 export type { RecordsOwner } from '../core/records-owner.js';
 
@@ -378,6 +379,17 @@ export interface RunStore {
   retireStrategy(name: string, retirement: StrategyRetirement): boolean;
   /** Every retirement ever recorded, oldest first. */
   strategyRetirements(): ({ name: string } & StrategyRetirement)[];
+
+  /**
+   * Record the valid forecasts a run planned with (migration 0012), one per strategy, all or none. Throws if the run
+   * is unknown or a strategy comes twice.
+   */
+  recordForecasts(runId: string, forecasts: readonly ForecastFigures[]): void;
+  /**
+   * The latest recorded forecast of each strategy, recorded by a run other than `exceptRunId`, oldest first (in the
+   * order recorded): the last one's run is the last run that recorded any. What "changed since the last run" compares with.
+   */
+  latestForecasts(exceptRunId?: string): RecordedForecast[];
 
   /** Every ledger adjustment, oldest first. */
   ledgerAdjustments(): LedgerAdjustmentRecord[];

@@ -30,7 +30,7 @@ describe('migration 0011 (changes of working orders, order counts)', () => {
       INSERT INTO fills (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id)
         VALUES ('e1', 'old', 'rebal:old:AAPL', 'AAPL', 'BUY', 4, 190.01, 1, '2026-11-20T15:31:02.000Z', 101, 9001);`);
 
-    expect(applyMigrations(db, file)).toEqual(['0011_order_modifications']);
+    expect(applyMigrations(db, file, MIGRATIONS.slice(0, at + 1))).toEqual(['0011_order_modifications']);
     const store = new SqliteStore(db);
     const reports = new SqliteReportStore(db);
     expect(store.previousRun()).not.toHaveProperty('orderCounts');

@@ -36,6 +36,7 @@ describe('migrations', () => {
       'daily',
       'emails',
       'fills',
+      'forecasts',
       'halt_events',
       'ledger_adjustments',
       'ledger_checks',

@@ -1167,6 +1167,64 @@ describe.each([
     });
   });
 
+  describe('forecasts (migration 0012)', () => {
+    const trend = {
+      strategy: 'trend',
+      file: 'f/trend.json',
+      asOf: '2026-11-20T14:00:00.000Z',
+      leverage: 1,
+      capital: 0.6,
+      weights: { SPY: 0.5, AAPL: 0.2000000001, TLT: 0, MSFT: -0.3 },
+    };
+    const carry = { ...trend, strategy: 'carry', file: 'f/carry.json', leverage: 0.5, weights: { GLD: 1 } };
+
+    it("reads each strategy's latest forecast, from runs other than the one given, oldest first, weights as recorded", () => {
+      start('r1', '2026-11-20T14:30:00.000Z');
+      start('r2', '2026-11-20T15:30:00.000Z');
+      start('r3', '2026-11-20T16:30:00.000Z');
+      expect(store.latestForecasts()).toEqual([]);
+      store.recordForecasts('r1', [trend, carry]);
+      store.recordForecasts('r2', [{ ...trend, leverage: 1.2, weights: { NVDA: 0.1 } }]);
+      store.recordForecasts('r3', []);
+      const r1 = { ...trend, runId: 'r1' };
+      const r2 = { ...trend, runId: 'r2', leverage: 1.2, weights: { NVDA: 0.1 } };
+      // carry last seen by r1, trend by r2: carry first (older), each once.
+      expect(store.latestForecasts()).toStrictEqual([{ ...carry, runId: 'r1' }, r2]);
+      expect(store.latestForecasts('r3')).toStrictEqual([{ ...carry, runId: 'r1' }, r2]);
+      expect(store.latestForecasts('r2')).toStrictEqual([r1, { ...carry, runId: 'r1' }]);
+      // The exact weights, zero and the 10th decimal included.
+      expect(store.latestForecasts('r2')[0]?.weights).toStrictEqual({ AAPL: 0.2000000001, MSFT: -0.3, SPY: 0.5, TLT: 0 });
+      // A later process on the same file reads the same.
+      expect(s.reopen().store.latestForecasts()).toStrictEqual([{ ...carry, runId: 'r1' }, r2]);
+    });
+
+    it("the order recorded, not the runs' starts, says which is latest (a clock set back)", () => {
+      start('r1', '2026-11-20T16:30:00.000Z');
+      start('r2', '2026-11-20T14:30:00.000Z');
+      store.recordForecasts('r1', [trend]);
+      store.recordForecasts('r2', [{ ...trend, leverage: 2 }]);
+      expect(store.latestForecasts().map((f) => [f.runId, f.leverage])).toEqual([['r2', 2]]);
+    });
+
+    it('refuses forecasts of an unknown run, a strategy twice in a run, or a missing figure, keeping none of them', () => {
+      start('r1', '2026-11-20T14:30:00.000Z');
+      expect(fails(() => store.recordForecasts('ghost', [trend, carry]))).toBe(
+        constraint('record the forecasts of run ghost', 'FOREIGNKEY', 'FOREIGN KEY constraint failed'),
+      );
+      expect(fails(() => store.recordForecasts('r1', [carry, trend, { ...trend, leverage: 2 }]))).toBe(
+        constraint('record the forecasts of run r1', 'UNIQUE', 'UNIQUE constraint failed: forecasts.run_id, forecasts.strategy'),
+      );
+      expect(fails(() => store.recordForecasts('r1', [carry, { ...trend, leverage: Number.NaN }]))).toBe(
+        constraint('record the forecasts of run r1', 'NOTNULL', 'NOT NULL constraint failed: forecasts.leverage'),
+      );
+      expect(store.latestForecasts()).toEqual([]);
+      store.recordForecasts('r1', [carry]);
+      expect(fails(() => store.recordForecasts('r1', [carry]))).toBe(
+        constraint('record the forecasts of run r1', 'UNIQUE', 'UNIQUE constraint failed: forecasts.run_id, forecasts.strategy'),
+      );
+    });
+  });
+
   describe('ledger', () => {
     beforeEach(() => {
       start('r1', '2026-11-20T14:30:00.000Z');

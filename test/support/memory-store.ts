@@ -20,6 +20,7 @@ import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.
 import { fillVersion } from '../../src/core/exec-ids.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
 import type { RecordsOwner } from '../../src/core/records-owner.js';
+import type { ForecastFigures, RecordedForecast } from '../../src/core/forecast-changes.js';
 import { StorageError } from '../../src/errors.js';
 import type {
   AccountRead,
@@ -190,6 +191,18 @@ export interface StrategyRow {
   retired: StrategyRetirement | undefined;
 }
 
+/** A row of forecasts (migration 0012); weights as the JSON text SQLite holds. */
+export interface ForecastRow {
+  seq: number;
+  runId: string;
+  strategy: string;
+  file: string;
+  asOf: string;
+  leverage: number;
+  capital: number;
+  weights: string;
+}
+
 export interface StrategyRetirementRow extends StrategyRetirement {
   seq: number;
   name: string;
@@ -232,6 +245,7 @@ interface Tables {
   strategies: StrategyRow[];
   strategyRetirements: StrategyRetirementRow[];
   /** records_owner: at most one row. */
+  forecasts: ForecastRow[];
   recordsOwner: RecordsOwner[];
   cashFlows: CashFlowRecord[];
   accountReads: (AccountRead & { seq: number })[];
@@ -255,6 +269,7 @@ const emptyTables = (): Tables => ({
   strategies: [],
   strategyRetirements: [],
   recordsOwner: [],
+  forecasts: [],
   cashFlows: [],
   accountReads: [],
 });
@@ -281,6 +296,7 @@ export class MemoryDatabase implements Tables {
   strategies: StrategyRow[] = [];
   strategyRetirements: StrategyRetirementRow[] = [];
   recordsOwner: RecordsOwner[] = [];
+  forecasts: ForecastRow[] = [];
   cashFlows: CashFlowRecord[] = [];
   accountReads: (AccountRead & { seq: number })[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
@@ -1348,6 +1364,52 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   ledgerAdjustments(): LedgerAdjustmentRecord[] {
+  recordForecasts(runId: string, forecasts: readonly ForecastFigures[]): void {
+    this.transaction('recordForecasts', `record the forecasts of run ${runId}`, () => {
+      for (const f of forecasts) {
+        const c = new RowCheck('forecasts');
+        const row: ForecastRow = {
+          seq: 0,
+          runId: c.required('run_id', runId),
+          strategy: c.required('strategy', f.strategy),
+          file: c.required('file', f.file),
+          asOf: c.required('as_of', f.asOf),
+          leverage: c.required('leverage', f.leverage),
+          capital: c.required('capital', f.capital),
+          weights: JSON.stringify(Object.fromEntries(Object.entries(f.weights).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
+        };
+        c.orThrow();
+        if (this.db.forecasts.some((r) => r.runId === runId && r.strategy === row.strategy))
+          throw uniqueFailed('UNIQUE', 'forecasts.run_id, forecasts.strategy');
+        this.requireRun(runId);
+        this.db.forecasts.push({ ...row, seq: this.db.nextSeq() });
+      }
+    });
+  }
+
+  latestForecasts(exceptRunId?: string): RecordedForecast[] {
+    return this.guard('latestForecasts', 'read the latest forecasts', () => {
+      const latest = new Map<string, ForecastRow>();
+      for (const r of this.db.forecasts) {
+        if (r.runId === exceptRunId) continue;
+        const known = latest.get(r.strategy);
+        if (known === undefined || r.seq > known.seq) latest.set(r.strategy, r);
+      }
+      return sorted(
+        [...latest.values()],
+        orderBy<ForecastRow>((r) => r.seq),
+      ).map((r) => ({
+        runId: r.runId,
+        strategy: r.strategy,
+        file: r.file,
+        asOf: r.asOf,
+        leverage: r.leverage,
+        capital: r.capital,
+        weights: JSON.parse(r.weights) as Record<string, number>,
+      }));
+    });
+  }
+
     return this.guard('ledgerAdjustments', 'read the ledger adjustments', () => this.db.ledgerAdjustments.map(toAdjustment));
   }
 

@@ -11,6 +11,7 @@ import { RECORDS_OWNER_SCHEMA } from './migration-0008-records-owner.js';
 import { CASH_FLOWS_SCHEMA } from './migration-0009-cash-flows.js';
 import { SPLIT_ADJUSTMENTS_SCHEMA } from './migration-0010-split-adjustments.js';
 import { ORDER_MODIFICATIONS_SCHEMA } from './migration-0011-order-modifications.js';
+import { FORECASTS_SCHEMA } from './migration-0012-forecasts.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0010_split_adjustments', sql: SPLIT_ADJUSTMENTS_SCHEMA },
   { id: '0011_order_modifications', sql: ORDER_MODIFICATIONS_SCHEMA },
 ];
+  { id: '0012_forecasts', sql: FORECASTS_SCHEMA },
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.
 const CREATE_LEDGER = `

@@ -31,6 +31,8 @@ import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../core/strategies.js';
 import { prepareStrategyStatements, toRetirement, toStrategyRecord, type StrategyStatements } from './sqlite-strategy-statements.js';
 import type { RecordsOwner } from '../../core/records-owner.js';
+import type { ForecastFigures, RecordedForecast } from '../../core/forecast-changes.js';
+import { forecastParams, prepareForecastStatements, toRecordedForecast, type ForecastStatements } from './sqlite-forecast-statements.js';
 import { ownerParams, prepareRecordsOwnerStatements, toRecordsOwner, type RecordsOwnerStatements } from './sqlite-records-owner.js';
 
 export type { SqliteStoreOptions } from './sqlite-store-base.js';
@@ -211,6 +213,26 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
 
   strategyRetirements(): ({ name: string } & StrategyRetirement)[] {
     return this.guard('read the strategy retirements', () => this.sq.retirements.all().map(toRetirement));
+  }
+
+  private forecastStatements?: ForecastStatements;
+
+  /** The forecasts' statements, prepared at first use. */
+  private get fq(): ForecastStatements {
+    this.forecastStatements ??= this.guard('prepare statements', () => prepareForecastStatements(this.db));
+    return this.forecastStatements;
+  }
+
+  recordForecasts(runId: string, forecasts: readonly ForecastFigures[]): void {
+    this.transaction(`record the forecasts of run ${runId}`, () => {
+      for (const f of forecasts) this.fq.insertForecast.run(forecastParams(runId, f));
+    });
+  }
+
+  latestForecasts(exceptRunId?: string): RecordedForecast[] {
+    return this.guard('read the latest forecasts', () =>
+      this.fq.latestForecasts.all({ except: exceptRunId ?? null }).map(toRecordedForecast),
+    );
   }
 
   ledgerAdjustments(): LedgerAdjustmentRecord[] {

@@ -79,9 +79,10 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('status')
     .description('the latest snapshot, positions vs targets, last runs, breaches, halt state')
     .option('--json', 'print one JSON object', false)
-    .action(async (o: { json: boolean }) => {
+    .addOption(nowOption())
+    .action(async (o: { json: boolean; now?: string }) => {
       const { statusCommand } = await import('./commands/status-command.js');
-      setExit(statusCommand(io, { ...o, now: resolveNow(undefined, io.env) }));
+      setExit(statusCommand(io, { json: o.json, now: resolveNow(o.now, io.env) }));
     });
   program
     .command('halt')

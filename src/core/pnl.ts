@@ -106,7 +106,11 @@ export function pnlOf(input: PnlInput): Pnl {
   const change = input.sincePreviousClose;
   const close = input.previousClose;
   const day: Known =
-    change === undefined || close === undefined ? { value: null, reason: 'no previous close recorded' } : { value: round2(change.amount) };
+    close === undefined
+      ? { value: null, reason: 'no previous close recorded' }
+      : change === undefined
+        ? { value: null, reason: 'no snapshot since the previous close' }
+        : { value: round2(change.amount) };
   const closePositions = close?.positions;
   const atClose: Known =
     close === undefined

@@ -446,6 +446,8 @@ export interface DailyRow {
   turnover: number;
   commissions: number;
   fills: number;
+  /** The realized P&L of the day (core/pnl.ts); undefined when it was not known. */
+  realized?: number;
 }
 
 /** One row of the emails table that carries an alert key: what the alert throttle reads. */

@@ -4,6 +4,7 @@
  */
 import type { Side } from '../core/types.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
+import { pnlOf, positionPnl, type Pnl } from '../core/pnl.js';
 import type {
   CashFlowKind,
   CashFlowSource,
@@ -45,6 +46,12 @@ export interface ReportPosition {
   quantity: number;
   marketPrice: number;
   marketValue: number;
+  /** IB's average cost per share, commissions included. */
+  avgCost: number;
+  /** quantity x avgCost (negative for a short). */
+  costBasis: number;
+  /** marketValue - costBasis. */
+  unrealized: number;
   weight: number;
   targetWeight: number;
   /** weight - targetWeight: positive is overweight. */
@@ -104,6 +111,8 @@ export interface DailyReportData {
   /** The cash flows taken out of the main change (since the previous close, else since the open), oldest first. */
   flows: ReportFlowLine[];
   positions: ReportPosition[];
+  /** Day P&L, cost basis, unrealized and realized of the day (core/pnl.ts), of the latest snapshot. */
+  pnl: Pnl;
   orders: ReportOrder[];
   fills: ReportFillLine[];
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
@@ -199,6 +208,24 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   const sinceClose = close === undefined || last === undefined ? [] : flowsBetween(flows, close.takenAt, last.takenAt);
   const sinceFirst = first === undefined || last === undefined ? [] : flowsBetween(flows, first.takenAt, last.takenAt);
   const counted = close !== undefined ? sinceClose : sinceFirst;
+  const sincePreviousClose =
+    close === undefined || last === undefined
+      ? undefined
+      : { ...changeOf(last.netLiquidation, close.netLiquidation, sumFlows(sinceClose)), day: close.tradingDay };
+  const pnl = pnlOf({
+    positions,
+    ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }),
+    ...(close === undefined
+      ? {}
+      : {
+          previousClose: {
+            runId: close.runId,
+            at: close.takenAt,
+            grossPositionValue: close.grossPositionValue,
+            positions: store.positionsOf(close.runId),
+          },
+        }),
+  });
 
   return {
     kind: o.kind,
@@ -219,11 +246,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
             grossPositionValue: last.grossPositionValue,
             currency: last.currency,
           },
-          ...(close === undefined
-            ? {}
-            : {
-                sincePreviousClose: { ...changeOf(last.netLiquidation, close.netLiquidation, sumFlows(sinceClose)), day: close.tradingDay },
-              }),
+          ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }),
           // With one snapshot so far, the change since the open is zero by construction: not worth a line.
           ...(first === undefined || first === last
             ? {}
@@ -243,12 +266,16 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
         quantity: p.quantity,
         marketPrice: p.marketPrice,
         marketValue: p.marketValue,
+        avgCost: p.avgCost,
+        costBasis: positionPnl(p).costBasis,
+        unrealized: positionPnl(p).unrealized,
         weight: p.weight,
         targetWeight: p.targetWeight,
         drift: p.weight - p.targetWeight,
       }))
       // Largest drift first: what the next run will trade, and what a person should look at.
       .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
+    pnl,
     activity: store.orderActivityOn(o.tradingDay, o.now),
     orders: store.ordersOn(o.tradingDay, o.now).map((r) => ({
       createdAt: r.createdAt,
@@ -307,5 +334,6 @@ export function dailyRowOf(data: DailyReportData): DailyRow | undefined {
     turnover: data.totals.notional,
     commissions: data.totals.commissions,
     fills: data.totals.fills,
+    ...(data.pnl.realizedToday.value === null ? {} : { realized: data.pnl.realizedToday.value }),
   };
 }

@@ -81,6 +81,16 @@ function figures(list: ReportView['figures']): string {
   return `<tr><td style="padding:8px 12px 0">${table(rows)}</td></tr>`;
 }
 
+/** Day P&L, unrealized on its cost basis, realized today: one line each, the figure coloured by its sign. */
+function pnl(v: ReportView): string {
+  if (v.pnl.length === 0) return '';
+  const lines = v.pnl.map(
+    (p) =>
+      `<div style="font-size:14px;line-height:21px">${e(p.label)} <span style="color:${colourOf(p.sign)};font-weight:600;font-variant-numeric:tabular-nums">${e(p.value)}</span></div>`,
+  );
+  return `<tr><td style="padding:8px 16px 0">${lines.join('\n')}</td></tr>`;
+}
+
 /** End of day: the row written to the `daily` table. */
 function dayRow(v: ReportView): string {
   if (v.dayRow === undefined) return '';
@@ -99,10 +109,11 @@ function positions(v: ReportView): string {
   const rows = [`<tr>${head('Symbol')}${head('Weight', 'right')}${head('Target', 'right')}${head('Drift', 'right')}</tr>`];
   for (const p of v.positions) {
     rows.push(
-      `<tr><td ${cell('left')}><strong>${e(p.symbol)}</strong>${small(p.detail)}</td><td ${num}>${e(p.weight)}</td><td ${num}>${e(p.target)}</td><td ${num}><span style="color:${colourOf(p.sign)}">${e(p.drift)}</span></td></tr>`,
+      `<tr><td ${cell('left')}><strong>${e(p.symbol)}</strong>${small(p.detail)}<div style="font-size:12px;color:${MUTED}">${e(p.cost)} · <span style="color:${colourOf(p.unrealizedSign)};white-space:nowrap">${e(p.unrealized)}</span></div></td><td ${num}>${e(p.weight)}</td><td ${num}>${e(p.target)}</td><td ${num}><span style="color:${colourOf(p.sign)}">${e(p.drift)}</span></td></tr>`,
     );
   }
-  return section('Positions', table(rows));
+  const total = v.positionsTotal === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.positionsTotal)}</p>`;
+  return section('Positions', table(rows) + total);
 }
 
 function orders(v: ReportView): string {
@@ -141,6 +152,7 @@ export function renderReportHtml(v: ReportView, subject: string, charts: { day?:
   const body = [
     header(v),
     status(v),
+    pnl(v),
     figures(v.figures),
     dayRow(v),
     chart(charts.day),

@@ -15,6 +15,7 @@ export function renderReportText(v: ReportView): string {
   out.push(v.nlv === undefined ? 'No snapshot yet today.' : `NLV ${v.nlv}`);
   for (const c of v.changes) out.push(`  ${c.value} ${c.label}`);
   for (const f of v.flows) out.push(`  ${f.value} ${f.label}`);
+  for (const p of v.pnl) out.push(`${p.label} ${p.value}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
   out.push('', v.breachSummary.text, v.runsLine);
   if (v.dayRow !== undefined)
@@ -23,10 +24,11 @@ export function renderReportText(v: ReportView): string {
     out.push(
       ...list(
         'POSITIONS (weight / target, drift)',
-        v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail}`),
+        v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail} · ${p.cost} · unrealized ${p.unrealized}`),
         'none',
       ),
     );
+    if (v.positionsTotal !== undefined) out.push(`  ${v.positionsTotal}`);
   }
   out.push(
     ...list(

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
 import type { OrderActivity } from '../ports/store.js';
+import type { Known, Pnl } from '../core/pnl.js';
 import { formatMoney } from '../core/money.js';
 import {
   formatBps,
@@ -36,7 +37,25 @@ export interface ReportView {
   figures: [label: string, value: string][];
   breachSummary: { ok: boolean; text: string };
   runsLine: string;
-  positions: { symbol: string; detail: string; weight: string; target: string; drift: string; sign: Sign }[];
+  /**
+   * The P&L lines every kind shows (core/pnl.ts): day P&L (cash flows out), unrealized with the cost basis, realized
+   * today; a figure that is not known reads "n/a (the reason)".
+   */
+  pnl: { label: string; value: string; sign: Sign }[];
+  positions: {
+    symbol: string;
+    detail: string;
+    weight: string;
+    target: string;
+    drift: string;
+    sign: Sign;
+    /** Cost basis (quantity x IB's average cost) and unrealized P&L: "cost 35,952.00", "+3,948.00 (+10.98%)". */
+    cost: string;
+    unrealized: string;
+    unrealizedSign: Sign;
+  }[];
+  /** Under the positions: "Total: cost basis 58,529.50 · market value 62,231.10 · unrealized +3,701.60", when any. */
+  positionsTotal?: string;
   orders: { time: string; what: string; reference?: string; status: string; settled: boolean }[];
   /** "9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 5 executed orders: ratio 1.8", when any. */
   orderActivity?: string;
@@ -95,6 +114,32 @@ function dayRowOf(d: DailyReportData): [label: string, value: string][] | undefi
     ['Turnover', formatMoney(d.totals.notional)],
     ['Commissions', formatMoney(d.totals.commissions)],
     ['Fills', String(d.totals.fills)],
+    ['Realized P&L', knownMoney(d.pnl.realizedToday)],
+  ];
+}
+
+/** "+12.50", or "n/a (no previous close recorded)". */
+const knownMoney = (k: Known): string => (k.value === null ? `n/a (${k.reason})` : formatSignedMoney(k.value));
+
+/** Day P&L, unrealized on its cost basis, realized today: the same three lines in every kind of summary. */
+function pnlLines(p: Pnl): ReportView['pnl'] {
+  const flows = p.flows === 0 ? '' : ` (cash flows of ${formatSignedMoney(p.flows)} taken out)`;
+  return [
+    {
+      label: 'Day P&L',
+      value: p.day.value === null ? knownMoney(p.day) : `${formatSignedMoney(p.day.value)}${flows}`,
+      sign: p.day.value === null ? 0 : signOf(p.day.value),
+    },
+    {
+      label: 'Unrealized P&L',
+      value: `${formatSignedMoney(p.unrealized)} on a cost basis of ${formatMoney(p.costBasis)}`,
+      sign: signOf(p.unrealized),
+    },
+    {
+      label: 'Realized today',
+      value: knownMoney(p.realizedToday),
+      sign: p.realizedToday.value === null ? 0 : signOf(p.realizedToday.value),
+    },
   ];
 }
 
@@ -218,6 +263,7 @@ export function buildReportView(d: DailyReportData): ReportView {
     figures,
     breachSummary: breachSummary(d),
     runsLine: runsLine(d),
+    pnl: pnlLines(d.pnl),
     positions: d.positions.map((p) => ({
       symbol: p.symbol,
       detail: `${formatShares(p.quantity)} sh · ${formatMoney(p.marketValue)}`,
@@ -225,7 +271,18 @@ export function buildReportView(d: DailyReportData): ReportView {
       target: formatPct(p.targetWeight),
       drift: formatPp(p.drift),
       sign: signOf(p.drift * 100, 1),
+      cost: `cost ${formatMoney(p.costBasis)}`,
+      unrealized:
+        formatSignedMoney(p.unrealized) + (p.costBasis === 0 ? '' : ` (${formatSignedPct(p.unrealized / Math.abs(p.costBasis))})`),
+      unrealizedSign: signOf(p.unrealized),
     })),
+    ...(d.positions.length === 0
+      ? {}
+      : {
+          positionsTotal: `Total: cost basis ${formatMoney(d.pnl.costBasis)} · market value ${formatMoney(
+            d.positions.reduce((s, p) => s + p.marketValue, 0),
+          )} · unrealized ${formatSignedMoney(d.pnl.unrealized)}`,
+        }),
     ...(orderActivityLine(d.activity) === undefined || !content.dayTotals ? {} : { orderActivity: orderActivityLine(d.activity) }),
     orders: d.orders.map((o) => ({
       time: formatClock(o.createdAt),

@@ -66,7 +66,20 @@ describe('renderDailyReport', () => {
     const m = renderDailyReport(
       aReport({
         account: 'DU<b>1</b>',
-        positions: [{ symbol: evil, quantity: 1, marketPrice: 1, marketValue: 1, weight: 0, targetWeight: 0, drift: 0 }],
+        positions: [
+          {
+            symbol: evil,
+            quantity: 1,
+            marketPrice: 1,
+            marketValue: 1,
+            avgCost: 1,
+            costBasis: 1,
+            unrealized: 0,
+            weight: 0,
+            targetWeight: 0,
+            drift: 0,
+          },
+        ],
         breaches: [
           {
             code: 'INVALID_FORECAST',

@@ -1,5 +1,9 @@
 /** Hand-made report data for the pure rendering tests: a plausible end of day on Mon 2026-11-23. */
 import type { DailyReportData } from '../../src/report/daily-report-data.js';
+import { pnlOf } from '../../src/core/pnl.js';
+
+const AAPL = { symbol: 'AAPL', quantity: 210, marketPrice: 190, marketValue: 39_900, avgCost: 171.2 };
+const MSFT = { symbol: 'MSFT', quantity: 55, marketPrice: 406.02, marketValue: 22_331.1, avgCost: 410.5 };
 
 export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
   return {
@@ -22,9 +26,21 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
     sinceOpen: { amount: -65.5, fraction: -65.5 / 100_300, base: 100_300, flows: 0, at: '2026-11-23T14:35:00Z' },
     flows: [],
     positions: [
-      { symbol: 'AAPL', quantity: 210, marketPrice: 190, marketValue: 39_900, weight: 0.398, targetWeight: 0.38, drift: 0.018 },
-      { symbol: 'MSFT', quantity: 55, marketPrice: 406.02, marketValue: 22_331.1, weight: 0.2228, targetWeight: 0.23, drift: -0.0072 },
+      // AAPL: cost basis 210 x 171.2 = 35,952.00, unrealized +3,948.00; MSFT: 55 x 410.5 = 22,577.50, unrealized -246.40.
+      { ...AAPL, costBasis: 35_952, unrealized: 3_948, weight: 0.398, targetWeight: 0.38, drift: 0.018 },
+      { ...MSFT, costBasis: 22_577.5, unrealized: -246.4, weight: 0.2228, targetWeight: 0.23, drift: -0.0072 },
     ],
+    // Day +230.50; unrealized 3,701.60 now, 3,600.00 at the previous close: realized +128.90.
+    pnl: pnlOf({
+      positions: [AAPL, MSFT],
+      sincePreviousClose: { amount: 230.5, flows: 0, day: '2026-11-20' },
+      previousClose: {
+        runId: 'r-close',
+        at: '2026-11-20T21:05:00Z',
+        grossPositionValue: 61_000,
+        positions: [{ ...AAPL, marketValue: 39_552, marketPrice: 188.34 }],
+      },
+    }),
     orders: [
       {
         createdAt: '2026-11-23T14:35:05Z',

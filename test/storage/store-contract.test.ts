@@ -1598,21 +1598,22 @@ describe.each([
     });
 
     it('daily rows: one per day, replaced when written again, the last n before a day, oldest first', () => {
-      const row = (tradingDay: string, closingNlv: number, change?: number) => ({
+      const row = (tradingDay: string, closingNlv: number, change?: number, realized?: number) => ({
         tradingDay,
         closingNlv,
         change,
         turnover: 10,
         commissions: 1,
         fills: 2,
+        realized,
       });
       reports.recordDailyRow(row('2026-11-19', 99_500), '2026-11-19T21:05:00.000Z');
       reports.recordDailyRow(row('2026-11-18', 99_000, 100), '2026-11-18T21:05:00.000Z');
       reports.recordDailyRow(row('2026-11-20', 100_000, 500), '2026-11-20T21:05:00.000Z');
-      reports.recordDailyRow(row('2026-11-20', 100_100, 600), '2026-11-20T21:10:00.000Z');
+      reports.recordDailyRow(row('2026-11-20', 100_100, 600, -12.5), '2026-11-20T21:10:00.000Z');
       expect(reports.dailyRowsBefore('2026-11-23', 2)).toStrictEqual([
         { tradingDay: '2026-11-19', closingNlv: 99_500, turnover: 10, commissions: 1, fills: 2 },
-        { tradingDay: '2026-11-20', closingNlv: 100_100, change: 600, turnover: 10, commissions: 1, fills: 2 },
+        { tradingDay: '2026-11-20', closingNlv: 100_100, change: 600, turnover: 10, commissions: 1, fills: 2, realized: -12.5 },
       ]);
       expect(reports.dailyRowsBefore('2026-11-20', -1).map((r) => r.tradingDay)).toEqual(['2026-11-18', '2026-11-19']);
       expect(reports.dailyRowsBefore('2026-11-20', 0)).toEqual([]);
@@ -2009,7 +2010,7 @@ function apply(store: RunStore, reports: ReportStore, { op, args }: Op): unknown
     }
     case 'recordDailyRow':
       return reports.recordDailyRow(
-        { tradingDay: args[0], closingNlv: args[1], change: args[2], turnover: 1, commissions: 0, fills: 0 },
+        { tradingDay: args[0], closingNlv: args[1], change: args[2], turnover: 1, commissions: 0, fills: 0, realized: args[2] },
         'x',
       );
     case 'recordModificationIntent': {

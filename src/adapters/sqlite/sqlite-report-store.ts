@@ -34,6 +34,7 @@ interface DailyTableRow {
   turnover: number;
   commissions: number;
   fills: number;
+  realized: number | null;
 }
 
 // Instants are compared with julianday(): the run may write them with or without milliseconds, and
@@ -84,10 +85,11 @@ export const SQL = {
     WHERE reflected_day >= ? AND reflected_day <= ? AND julianday(reflected_at) <= julianday(?)
     ORDER BY julianday(at), seq`,
   dailyBefore: `SELECT * FROM (SELECT * FROM daily WHERE trading_day < ? ORDER BY trading_day DESC LIMIT ?) ORDER BY trading_day`,
-  upsertDaily: `INSERT INTO daily (trading_day, closing_nlv, change, turnover, commissions, fills, recorded_at)
-    VALUES (@trading_day, @closing_nlv, @change, @turnover, @commissions, @fills, @recorded_at)
+  upsertDaily: `INSERT INTO daily (trading_day, closing_nlv, change, turnover, commissions, fills, realized, recorded_at)
+    VALUES (@trading_day, @closing_nlv, @change, @turnover, @commissions, @fills, @realized, @recorded_at)
     ON CONFLICT (trading_day) DO UPDATE SET closing_nlv = excluded.closing_nlv, change = excluded.change,
-      turnover = excluded.turnover, commissions = excluded.commissions, fills = excluded.fills, recorded_at = excluded.recorded_at`,
+      turnover = excluded.turnover, commissions = excluded.commissions, fills = excluded.fills,
+      realized = excluded.realized, recorded_at = excluded.recorded_at`,
   alertHistory: `SELECT alert_key AS key, at, status FROM emails
     WHERE alert_key IS NOT NULL AND julianday(at) >= julianday(?) ORDER BY at, id`,
   dailyEmailKindsOn: `SELECT DISTINCT kind FROM emails WHERE trading_day = ? AND kind IN ('start', 'mid', 'end') ORDER BY kind`,
@@ -199,6 +201,7 @@ export class SqliteReportStore implements ReportStore {
       turnover: r.turnover,
       commissions: r.commissions,
       fills: r.fills,
+      ...(r.realized === null ? {} : { realized: r.realized }),
     }));
   }
 
@@ -211,6 +214,7 @@ export class SqliteReportStore implements ReportStore {
         turnover: row.turnover,
         commissions: row.commissions,
         fills: row.fills,
+        realized: row.realized ?? null,
         recorded_at: recordedAt,
       }),
     );

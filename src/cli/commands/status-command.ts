@@ -10,6 +10,10 @@ import { DateTime } from 'luxon';
 import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
 import { EXCHANGE_ZONE, tradingDayOf } from '../../core/session.js';
 import type { CashFlowRecord, RunStore } from '../../ports/store.js';
+import { previousTradingDay } from '../../core/calendar.js';
+import { loadDailyReport } from '../../report/daily-report-data.js';
+import { formatSignedMoney, formatSignedPct } from '../../report/format.js';
+import type { Known, Pnl } from '../../core/pnl.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
@@ -20,7 +24,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
   const halt = killSwitchOf(app.config).read() ?? null;
   if (existingDatabase(app.config) === undefined) {
     // A home with its settings but no run yet: say so, and create nothing.
-    if (options.json) io.out(JSON.stringify({ halt, snapshot: null, positions: [], runs: [], lastRunBreaches: [] }, null, 2));
+    if (options.json) io.out(JSON.stringify({ halt, snapshot: null, positions: [], pnl: null, runs: [], lastRunBreaches: [] }, null, 2));
     else io.out(recordsLine(home, app.config), haltLine(halt), noRecordsYet(app.config));
     return ExitCode.ok;
   }
@@ -39,6 +43,24 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
     const activity = stores.reports.orderActivityOn(today, now);
     // Orders the records hold as not settled (working at the broker as the last run left them, or intents).
     const unsettled = store.ordersToReconcile('');
+    // P&L of the latest snapshot, on its trading day, against the previous close: the daily report's own figures.
+    const snapshotDay =
+      snapshot === null ? undefined : (runs.find((r) => r.runId === snapshot.runId)?.tradingDay ?? tradingDayOf(snapshot.takenAt));
+    const rules = snapshot === null ? undefined : stores.recordedSessionRules();
+    const pnl =
+      snapshot === null || snapshotDay === undefined || rules === undefined
+        ? undefined
+        : {
+            tradingDay: snapshotDay,
+            ...loadDailyReport(stores.reports, {
+              kind: 'end',
+              tradingDay: snapshotDay,
+              now: snapshot.takenAt,
+              account: '',
+              previousTradingDay: (day) => previousTradingDay(day, rules),
+            }).pnl,
+          };
+    const pnlOfSymbol = new Map((pnl?.perPosition ?? []).map((p) => [p.symbol, p]));
     const lastRunAgeMinutes =
       lastRun === undefined ? null : Math.max(0, Math.round((Date.parse(now) - Date.parse(lastRun.startedAt)) / 60_000));
     if (options.json) {
@@ -47,7 +69,13 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
           {
             halt,
             snapshot,
-            positions: positions.map((p) => ({ ...p, drift: p.weight - p.targetWeight })),
+            positions: positions.map((p) => ({
+              ...p,
+              drift: p.weight - p.targetWeight,
+              costBasis: pnlOfSymbol.get(p.symbol)?.costBasis ?? null,
+              unrealized: pnlOfSymbol.get(p.symbol)?.unrealized ?? null,
+            })),
+            pnl: pnl === undefined ? null : pnlJson(pnl),
             runs,
             lastRunBreaches: breaches,
             lastRunAgeMinutes,
@@ -78,16 +106,25 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
         `latest snapshot (run ${snapshot.runId}, ${snapshot.takenAt}): NLV ${formatMoney(snapshot.netLiquidation)} ${snapshot.currency}, ` +
           `cash ${formatMoney(snapshot.cash)}, leverage ${snapshot.leverage.toFixed(2)}x, cushion ${pct(snapshot.cushion)}`,
       );
+      if (pnl !== undefined) io.out(...pnlLines(pnl));
       const rows = positions.map((p) => [
         p.symbol,
         String(p.quantity),
         String(p.marketPrice),
         formatMoney(p.marketValue),
+        formatMoney(pnlOfSymbol.get(p.symbol)?.costBasis ?? 0),
+        formatSignedMoney(pnlOfSymbol.get(p.symbol)?.unrealized ?? 0),
         pct(p.weight),
         pct(p.targetWeight),
         pct(p.weight - p.targetWeight),
       ]);
-      io.out(...formatTable(['SYMBOL', 'QTY', 'PRICE', 'VALUE', 'WEIGHT', 'TARGET', 'DRIFT'], rows, new Set([1, 2, 3, 4, 5, 6])));
+      io.out(
+        ...formatTable(
+          ['SYMBOL', 'QTY', 'PRICE', 'VALUE', 'COST', 'UNREALIZED', 'WEIGHT', 'TARGET', 'DRIFT'],
+          rows,
+          new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+        ),
+      );
     }
     if (flows.length > 0) {
       io.out(
@@ -132,6 +169,42 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
   } finally {
     stores.close();
   }
+}
+
+const known = (k: Known): number | null => k.value;
+
+/** `status --json`'s P&L: the figures, null with the reason beside it when one is not known. */
+function pnlJson(p: Pnl & { tradingDay: string }): Record<string, unknown> {
+  return {
+    tradingDay: p.tradingDay,
+    previousClose: p.previousClose === undefined ? null : { tradingDay: p.previousClose.day, at: p.previousClose.at },
+    day: known(p.day),
+    ...(p.day.value === null ? { dayUnknownBecause: p.day.reason } : {}),
+    dayCashFlows: p.flows,
+    dayNlvChange: p.day.value === null ? null : p.day.value + p.flows,
+    unrealized: p.unrealized,
+    costBasis: p.costBasis,
+    unrealizedAtPreviousClose: known(p.unrealizedAtPreviousClose),
+    realizedToday: known(p.realizedToday),
+    ...(p.realizedToday.value === null ? { realizedTodayUnknownBecause: p.realizedToday.reason } : {}),
+    perPosition: p.perPosition,
+  };
+}
+
+/** "P&L of 2026-11-23 ...", "  day +98.00 since the close of 2026-11-20 ...", unrealized, realized. */
+function pnlLines(p: Pnl & { tradingDay: string }): string[] {
+  const flows = p.flows === 0 ? '' : `, cash flows of ${formatSignedMoney(p.flows)} taken out`;
+  const unrealizedPct = p.costBasis === 0 ? '' : ` (${formatSignedPct(p.unrealized / Math.abs(p.costBasis))})`;
+  return [
+    `P&L of ${p.tradingDay} at this snapshot:`,
+    p.day.value === null
+      ? `  day n/a (${p.day.reason})`
+      : `  day ${formatSignedMoney(p.day.value)} since the close of ${p.previousClose?.day ?? '?'}${flows}`,
+    `  unrealized ${formatSignedMoney(p.unrealized)}${unrealizedPct} on a cost basis of ${formatMoney(p.costBasis)}`,
+    p.realizedToday.value === null
+      ? `  realized today n/a (${p.realizedToday.reason})`
+      : `  realized today ${formatSignedMoney(p.realizedToday.value)} (day P&L less the change of unrealized since the previous close)`,
+  ];
 }
 
 /** The cash flows of today (New York date), each marked counted or replaced by a declaration. */

@@ -54,7 +54,7 @@ export function forecastChanges(
     } else if (from !== undefined) {
       lines.push(`${labelOf(c)}: ${[`renamed from ${from.strategy}`, ...changesOf(from, c, listed)].join('; ')}`);
     } else {
-      const what = previous.length === 0 ? 'first forecast recorded' : 'new strategy';
+      const what = previous.length === 0 ? 'first forecast (none recorded before)' : 'new strategy';
       lines.push(`${labelOf(c)}: ${what}: ${describeForecast(c, listed)}`);
     }
   }

@@ -19,6 +19,7 @@ import { describeUpdates } from './apply-orders.js';
 import { workingOrdersOf } from './modify-orders.js';
 import { ownerOfOrderRefs } from './reconcile-and-cancel.js';
 import type { WorkingOrder } from '../core/order-updates.js';
+import { forecastChanges } from '../core/forecast-changes.js';
 
 export interface PlanPreview {
   now: string;
@@ -39,6 +40,8 @@ export interface PlanPreview {
   sessionWarnings: string[];
   /** What a run would do with the orders earlier runs left working (ORDER_UPDATES=modify): one line each. */
   orderUpdates?: string[];
+  /** What changed in the strategies' forecasts since the last run that recorded them, one line per strategy. */
+  forecastChanges?: string[];
 }
 
 /** What a preview reads: the broker (read-only), the records, the kill switch and the forecasts. */
@@ -132,6 +135,7 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       ledger: world.ledger,
       sessionWarnings: [...clockWarnings, ...world.session.warnings],
       orderUpdates: describeUpdates(decision),
+      forecastChanges: forecastChanges(store.latestForecasts(), world.forecasts),
       ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
     };
   } finally {
@@ -198,6 +202,7 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
     breaches: preview.breaches.map((b) => ({ code: b.code, detail: b.detail, symbol: b.symbol ?? null })),
     ledgerNote: preview.ledgerNote ?? null,
     orderUpdates: preview.orderUpdates ?? [],
+    forecastChanges: preview.forecastChanges ?? [],
     ledger: (preview.ledger?.lines ?? []).map((l) => ({
       symbol: l.symbol,
       ledgerQuantity: l.ledgerQuantity,

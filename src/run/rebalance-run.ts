@@ -19,6 +19,7 @@ import { closeRun, recordFailure } from './close-run.js';
 import { formatLedger, recordLedger, type LedgerState } from './check-ledger.js';
 import { formatMoney } from '../core/money.js';
 import { formatBreaches, formatFills, formatPlan } from './console-report.js';
+import { forecastChanges, formatForecastChanges } from '../core/forecast-changes.js';
 import type { RunOptions, RunResult } from './run-types.js';
 
 export type { RunOptions, RunResult, RunSettings } from './run-types.js';
@@ -46,6 +47,8 @@ interface SoFar {
   nextOpen?: string;
   error?: string;
   rules?: SessionRules;
+  /** What changed in the strategies' forecasts since the last run that recorded them (core/forecast-changes.ts). */
+  forecastChanges?: string[];
 }
 
 /**
@@ -198,6 +201,9 @@ async function readDecideApply(
   if (flowNote.line !== undefined) out(flowNote.line);
   if (flowNote.notice !== undefined) soFar.notices.push(flowNote.notice);
   soFar.ledger = world.ledger;
+  // Why, at the level of the strategy: what changed in the forecasts since the last run that recorded them.
+  soFar.forecastChanges = forecastChanges(store.latestForecasts(o.runId), world.forecasts);
+  out('\n== what changed since the last run', ...formatForecastChanges(soFar.forecastChanges));
 
   // Decide.
   // The orders kept working for the plan (ORDER_UPDATES=modify), with the fills recorded just above.
@@ -288,6 +294,8 @@ function applyDecisionRecords(o: RunOptions, now: string, world: World, decision
   // afterwards would block every run (STRATEGY_MISSING) and a retire would sell what the trial only named.
   if (!o.dryRun && decision.newlyManaged.length > 0) store.addManagedSymbols(decision.newlyManaged, o.runId);
   if (!o.dryRun) recordStrategies(o, now, decision);
+  // The valid forecasts planned with (an invalid or stale one is not among them): what the next run compares with.
+  if (!o.dryRun && world.forecasts.length > 0) store.recordForecasts(o.runId, world.forecasts);
   recordLedger(store, world.ledger, o.runId, now);
   // What this run read before deciding, and the money it found moved: the next run measures from here. A dry run
   // learns nothing: a flow it saw is still measured by the next real run, from the last real reading.

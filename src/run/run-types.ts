@@ -126,4 +126,9 @@ export interface RunResult {
   readonly notices: readonly string[];
   /** The ledger against the broker's positions, when the run got that far. */
   readonly ledger?: LedgerState;
+  /**
+   * What changed in the strategies' forecasts since the last run that recorded them, one line per strategy
+   * (core/forecast-changes.ts), when the run read the forecasts; empty when nothing changed.
+   */
+  readonly forecastChanges?: readonly string[];
 }

@@ -99,7 +99,7 @@ describe('forecastChanges: what changed in each strategy since the last recorded
   it('the first run ever: no previous forecasts', () => {
     const lines = forecastChanges([], [trend]);
     expect(lines).toEqual([
-      'trend.json: first forecast recorded: leverage 1.00, capital 100.0%, 4 tickers: SPY 40.0%, MSFT 30.0%, AAPL 20.0%, XLE 10.0%',
+      'trend.json: first forecast (none recorded before): leverage 1.00, capital 100.0%, 4 tickers: SPY 40.0%, MSFT 30.0%, AAPL 20.0%, XLE 10.0%',
     ]);
     expect(formatForecastChanges(lines)).toEqual(lines);
     expect(forecastChanges([], [])).toEqual([]);

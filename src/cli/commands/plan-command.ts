@@ -2,6 +2,7 @@ import { ExitCode } from '../../errors.js';
 import { previewPlan, planJson, type PlanPreview } from '../../run/preview-plan.js';
 import { describeInstant, formatBreaches, formatPlan, tradingBanner } from '../../run/console-report.js';
 import { formatLedger } from '../../run/check-ledger.js';
+import { formatForecastChanges } from '../../core/forecast-changes.js';
 import { existingDatabase, openApp, openStore, previewPortsOf, recordsLine, runSettingsOf, scratchPreviewOf } from '../../app/compose.js';
 import { findHome } from '../../config/home.js';
 import type { CommandIo } from './command-io.js';
@@ -38,6 +39,9 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     }
     io.out(recordsLine(home, app.config) + (scratch === undefined ? '' : ' (no records yet: planned as the first run would)'));
     for (const warning of preview.sessionWarnings) io.out(`warning: ${warning}`);
+    // Why, at the level of the strategy, before the plan (whose first line after its header is a blocked plan's banner).
+    if (preview.forecastChanges !== undefined)
+      io.out('== what changed since the last run', ...formatForecastChanges(preview.forecastChanges));
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
     // The plan's table starts with the banner; without a plan (the account check failed) it stands alone.
     if (preview.plan) io.out(...formatPlan(preview.plan));

@@ -224,6 +224,7 @@ export interface DailyTableRow {
   turnover: number;
   commissions: number;
   fills: number;
+  realized: number | undefined;
   recordedAt: string;
 }
 
@@ -244,8 +245,8 @@ interface Tables {
   daily: DailyTableRow[];
   strategies: StrategyRow[];
   strategyRetirements: StrategyRetirementRow[];
-  /** records_owner: at most one row. */
   forecasts: ForecastRow[];
+  /** records_owner: at most one row. */
   recordsOwner: RecordsOwner[];
   cashFlows: CashFlowRecord[];
   accountReads: (AccountRead & { seq: number })[];
@@ -268,8 +269,8 @@ const emptyTables = (): Tables => ({
   daily: [],
   strategies: [],
   strategyRetirements: [],
-  recordsOwner: [],
   forecasts: [],
+  recordsOwner: [],
   cashFlows: [],
   accountReads: [],
 });
@@ -295,8 +296,8 @@ export class MemoryDatabase implements Tables {
   daily: DailyTableRow[] = [];
   strategies: StrategyRow[] = [];
   strategyRetirements: StrategyRetirementRow[] = [];
-  recordsOwner: RecordsOwner[] = [];
   forecasts: ForecastRow[] = [];
+  recordsOwner: RecordsOwner[] = [];
   cashFlows: CashFlowRecord[] = [];
   accountReads: (AccountRead & { seq: number })[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
@@ -1363,10 +1364,6 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     );
   }
 
-  ledgerAdjustments(): LedgerAdjustmentRecord[] {
-    return this.guard('ledgerAdjustments', 'read the ledger adjustments', () => this.db.ledgerAdjustments.map(toAdjustment));
-  }
-
   recordForecasts(runId: string, forecasts: readonly ForecastFigures[]): void {
     this.transaction('recordForecasts', `record the forecasts of run ${runId}`, () => {
       for (const f of forecasts) {
@@ -1411,6 +1408,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         weights: JSON.parse(r.weights) as Record<string, number>,
       }));
     });
+  }
+
+  ledgerAdjustments(): LedgerAdjustmentRecord[] {
+    return this.guard('ledgerAdjustments', 'read the ledger adjustments', () => this.db.ledgerAdjustments.map(toAdjustment));
   }
 
   recordLedgerAdjustment(adjustment: LedgerAdjustmentRecord): boolean {
@@ -1782,6 +1783,7 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         turnover: d.turnover,
         commissions: d.commissions,
         fills: d.fills,
+        ...(d.realized === undefined ? {} : { realized: d.realized }),
       }));
     });
   }
@@ -1796,6 +1798,7 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         turnover: c.required('turnover', row.turnover),
         commissions: c.required('commissions', row.commissions),
         fills: c.required('fills', row.fills),
+        realized: sql(row.realized),
         recordedAt: c.required('recorded_at', recordedAt),
       };
       c.orThrow();

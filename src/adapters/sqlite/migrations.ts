@@ -12,6 +12,7 @@ import { CASH_FLOWS_SCHEMA } from './migration-0009-cash-flows.js';
 import { SPLIT_ADJUSTMENTS_SCHEMA } from './migration-0010-split-adjustments.js';
 import { ORDER_MODIFICATIONS_SCHEMA } from './migration-0011-order-modifications.js';
 import { FORECASTS_SCHEMA } from './migration-0012-forecasts.js';
+import { DAILY_REALIZED_SCHEMA } from './migration-0013-daily-realized.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0010_split_adjustments', sql: SPLIT_ADJUSTMENTS_SCHEMA },
   { id: '0011_order_modifications', sql: ORDER_MODIFICATIONS_SCHEMA },
   { id: '0012_forecasts', sql: FORECASTS_SCHEMA },
+  { id: '0013_daily_realized', sql: DAILY_REALIZED_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

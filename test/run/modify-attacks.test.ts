@@ -13,34 +13,26 @@ import {
   EARLIER,
   memoryRun,
   runIdAt,
-  runInvariantViolations,
   seedEarlierRun,
   WORKING,
   type MemoryRun,
   type MemoryRunOverrides,
 } from '../support/memory-ports.js';
 import { aForecastOf } from '../support/memory-ports.js';
+import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed } from '../support/working-orders.js';
 import { aPosition, anAccountSummary } from '../support/scripted-broker.js';
 import { BrokerError } from '../../src/ports/broker.js';
 import { orderRefFor } from '../../src/run/run-id.js';
 import { previewPlan } from '../../src/run/preview-plan.js';
 import { NYSE_RULES } from '../../src/core/session.js';
-import type { BrokerOrder, Execution } from '../../src/core/types.js';
+import type { Execution } from '../../src/core/types.js';
 
-const EARLIER_RUN = runIdAt(EARLIER, 'earlier');
-const MSFT_REF = orderRefFor(EARLIER_RUN, 'MSFT');
 /** A second earlier run, a minute later, that left a BUY of 5 SPY working. */
 const EARLIER_SPY = '2026-11-23T14:31:00Z';
 const SPY_REF = orderRefFor(runIdAt(EARLIER_SPY, 'earlier'), 'SPY');
 const SPY_WORKING = { ...WORKING, brokerOrderId: 42, permId: 4200, symbol: 'SPY', quantity: 5, limitPrice: 595 };
 
-type Order = Partial<Omit<BrokerOrder, 'orderRef' | 'action'>> & { action?: 'BUY' | 'SELL' };
-
-function aRun(overrides: MemoryRunOverrides = {}, order: Order = {}): MemoryRun {
-  const run = memoryRun({ ...overrides, settings: { orderUpdates: 'modify', ...overrides.settings } });
-  seedEarlierRun(run, EARLIER, { order: { ...WORKING, ...order } });
-  return run;
-}
+const aRun = aRunWithWorkingOrder;
 
 /** MSFT and SPY both left working by earlier runs (MSFT first in plan order). */
 function twoWorking(overrides: MemoryRunOverrides = {}): MemoryRun {
@@ -49,16 +41,8 @@ function twoWorking(overrides: MemoryRunOverrides = {}): MemoryRun {
   return run;
 }
 
-async function go(run: MemoryRun): Promise<RunResult> {
-  const result = await runRebalance(run);
-  expect(runInvariantViolations(run, result)).toEqual([]);
-  return result;
-}
-
-const placed = (run: MemoryRun): string[] => run.broker.callsTo('placeOrder').map(([o]) => `${o.action} ${o.quantity} ${o.symbol}`);
 const changes = (run: MemoryRun): string[] =>
   run.broker.callsTo('modifyOrder').map(([o, c]) => `${o.orderRef}: ${c.action} ${c.quantity} ${c.symbol} @ ${c.limitPrice}`);
-const cancelled = (run: MemoryRun): string[] => run.broker.callsTo('cancelOrder').map(([o]) => o.orderRef);
 const line = (result: RunResult, symbol: string) => result.plan?.lines.find((l) => l.symbol === symbol);
 
 /** `quantity` shares of the MSFT order filled, as IB reports the execution. */

@@ -5,49 +5,17 @@
  * saying which. The broker's side of a change (ids, codes, queue) is tested against the sim and the gateway.
  */
 import { describe, expect, it } from 'vitest';
-import { runRebalance, type RunResult } from '../../src/run/rebalance-run.js';
-import {
-  aForecastOf,
-  aHalt,
-  EARLIER,
-  MemoryKillSwitch,
-  memoryRun,
-  runIdAt,
-  runInvariantViolations,
-  seedEarlierRun,
-  WORKING,
-  type MemoryRun,
-  type MemoryRunOverrides,
-} from '../support/memory-ports.js';
+import { type RunResult } from '../../src/run/rebalance-run.js';
+import { aForecastOf, aHalt, MemoryKillSwitch, memoryRun, runIdAt, WORKING, type MemoryRun } from '../support/memory-ports.js';
 import { BrokerError } from '../../src/ports/broker.js';
-import { orderRefFor } from '../../src/run/run-id.js';
+import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed } from '../support/working-orders.js';
 
-const EARLIER_RUN = runIdAt(EARLIER, 'earlier');
-const MSFT_REF = orderRefFor(EARLIER_RUN, 'MSFT');
-
-function aRun(
-  overrides: MemoryRunOverrides = {},
-  order: Partial<Omit<typeof WORKING, 'action'>> & { action?: 'BUY' | 'SELL'; clientId?: number } = {},
-): MemoryRun {
-  const run = memoryRun({ ...overrides, settings: { orderUpdates: 'modify', ...overrides.settings } });
-  seedEarlierRun(run, EARLIER, { order: { ...WORKING, ...order } });
-  return run;
-}
-
-async function go(run: MemoryRun): Promise<RunResult> {
-  const result = await runRebalance(run);
-  expect(runInvariantViolations(run, result)).toEqual([]);
-  return result;
-}
-
-const placed = (run: MemoryRun): string[] => run.broker.callsTo('placeOrder').map(([o]) => `${o.action} ${o.quantity} ${o.symbol}`);
 const modifyCalls = (run: MemoryRun) => run.broker.callsTo('modifyOrder');
-const cancelled = (run: MemoryRun): string[] => run.broker.callsTo('cancelOrder').map(([o]) => o.orderRef);
 const msftLine = (result: RunResult) => result.plan?.lines.find((l) => l.symbol === 'MSFT');
 
 describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   it('the plan wants more of the same side: one change in place (same order, its orderRef, a new total and limit), no cancel, no second MSFT order', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     const result = await go(run);
     expect(result.status).toBe('ok');
     expect(cancelled(run)).toEqual([]);
@@ -73,7 +41,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
 
   it('a partly filled order: the total is what the records hold as filled plus the remainder the plan wants', async () => {
     // 4 of the 10 filled and recorded; the position holds them, so the plan wants 67 more for 71 in all.
-    const run = aRun({}, { filledQuantity: 4, avgFillPrice: 404 });
+    const run = aRunWithWorkingOrder({}, { filledQuantity: 4, avgFillPrice: 404 });
     run.broker.script.positions = [
       ...(run.broker.script.positions ?? []),
       { account: 'DU1234567', symbol: 'MSFT', quantity: 4, avgCost: 404 },
@@ -99,7 +67,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the plan wants nothing of the ticker: cancelled after the plan, nothing else for it', async () => {
-    const run = aRun({ forecasts: [aForecastOf({ AAPL: 0.1, SPY: 0.2 })] });
+    const run = aRunWithWorkingOrder({ forecasts: [aForecastOf({ AAPL: 0.1, SPY: 0.2 })] });
     const result = await go(run);
     expect(result.status).toBe('ok');
     expect(modifyCalls(run)).toEqual([]);
@@ -108,7 +76,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the plan turns the side: the BUY is cancelled and the SELL waits for the next run (sized before the cancel landed)', async () => {
-    const run = aRun({}, { action: 'SELL', quantity: 5 });
+    const run = aRunWithWorkingOrder({}, { action: 'SELL', quantity: 5 });
     const result = await go(run);
     expect(cancelled(run)).toEqual([MSFT_REF]);
     expect(modifyCalls(run)).toEqual([]);
@@ -118,7 +86,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('refused because it filled first (IB 104): the order is cancelled (or found filled), MSFT waits, no alarm, nothing sent twice', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.broker.fail('modifyOrder', new BrokerError("Can't modify a filled order", 'rejected', 104));
     run.broker.answer('cancelOrder', (o) => ({
       brokerOrderId: o.brokerOrderId,
@@ -137,7 +105,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('refused for a reason that is no race (IB 110, off the tick): cancelled, BROKER_ERROR, the run fails and alerts', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.broker.fail('modifyOrder', new BrokerError('The price does not conform to the minimum price variation', 'rejected', 110));
     const result = await go(run);
     expect(result.status).toBe('failed');
@@ -147,7 +115,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('a refused change whose cancel is not confirmed: CANCEL_UNCONFIRMED on MSFT; the run is blocked', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.broker.fail('modifyOrder', new BrokerError('Unable to modify this order as it is still being processed', 'rejected', 2102));
     run.broker.answer('cancelOrder', (o) => ({
       brokerOrderId: o.brokerOrderId,
@@ -161,7 +129,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the connection lost while the change was in flight: recorded Unknown, nothing more sent; the next run finds it in effect and records it', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.broker.dropConnection('modifyOrder');
     const result = await go(run);
     expect(result.status).toBe('failed');
@@ -177,7 +145,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('killed after the change left and before it was recorded: the next run settles the intent from the broker (not in effect) and plans again', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     // As a killed run leaves it: the intent recorded, the run never finished.
     const killed = runIdAt('2026-11-23T15:00:00Z', 'killed');
     run.store.startRun({ runId: killed, startedAt: '2026-11-23T15:00:00Z', tradingDay: '2026-11-23', dryRun: false });
@@ -202,7 +170,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the kill switch turned on before the change: nothing changed or sent, the working order cancelled; blocked', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.killSwitch.turnOnWhen((read) => read >= 2, aHalt());
     const result = await go(run);
     expect(result.status).toBe('blocked');
@@ -212,7 +180,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the kill switch on when the run starts: the working order is cancelled after the plan, and the line says trading is halted', async () => {
-    const run = aRun({ killSwitch: new MemoryKillSwitch(aHalt()) });
+    const run = aRunWithWorkingOrder({ killSwitch: new MemoryKillSwitch(aHalt()) });
     const result = await go(run);
     expect(result.status).toBe('blocked');
     expect(modifyCalls(run)).toEqual([]);
@@ -221,7 +189,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('market closed (after the close): the working order is cancelled, nothing changed or sent', async () => {
-    const run = aRun({ now: '2026-11-23T21:30:00Z' });
+    const run = aRunWithWorkingOrder({ now: '2026-11-23T21:30:00Z' });
     const result = await go(run);
     expect(result.status).toBe('skipped');
     expect(modifyCalls(run)).toEqual([]);
@@ -229,7 +197,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('the run fails after keeping the order for its plan (the quotes cannot be read): the order is cancelled on the way out; exit 1', async () => {
-    const run = aRun();
+    const run = aRunWithWorkingOrder();
     run.broker.fail('quotes', new BrokerError('market data farm down', 'connectivity'));
     const result = await go(run);
     expect(result.status).toBe('failed');
@@ -241,7 +209,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('a dry run changes and cancels nothing, and says what a run would do', async () => {
-    const run = aRun({ dryRun: true });
+    const run = aRunWithWorkingOrder({ dryRun: true });
     await go(run);
     expect(modifyCalls(run)).toEqual([]);
     expect(cancelled(run)).toEqual([]);
@@ -250,7 +218,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   });
 
   it('an order another API client placed cannot be changed from here: cancelled before the plan, the MSFT order goes out new', async () => {
-    const run = aRun({}, { clientId: 3 });
+    const run = aRunWithWorkingOrder({}, { clientId: 3 });
     await go(run);
     expect(modifyCalls(run)).toEqual([]);
     expect(cancelled(run)).toEqual([MSFT_REF]);
@@ -262,7 +230,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
     ['ORDER_UPDATES=cancel', { orderUpdates: 'cancel' as const }],
     ['CANCEL_SCOPE=all', { cancelScope: 'all' as const }],
   ])('%s: cancelled before the plan and sent new, as before', async (_name, settings) => {
-    const run = aRun({ settings });
+    const run = aRunWithWorkingOrder({ settings });
     await go(run);
     expect(modifyCalls(run)).toEqual([]);
     expect(cancelled(run)).toEqual([MSFT_REF]);

@@ -19,7 +19,7 @@ import {
   type MemoryRunOverrides,
 } from '../support/memory-ports.js';
 import { aForecastOf } from '../support/memory-ports.js';
-import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed } from '../support/working-orders.js';
+import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed, seedKilledChange } from '../support/working-orders.js';
 import { aPosition, anAccountSummary } from '../support/scripted-broker.js';
 import { BrokerError } from '../../src/ports/broker.js';
 import { orderRefFor } from '../../src/run/run-id.js';
@@ -446,22 +446,7 @@ describe('attacks on changing working orders in place', () => {
     const run = aRun();
     msftFilled(run, 71);
     run.broker.script.openOrders = [];
-    const killed = runIdAt('2026-11-23T15:00:00Z', 'killed');
-    run.store.startRun({ runId: killed, startedAt: '2026-11-23T15:00:00Z', tradingDay: '2026-11-23', dryRun: false });
-    run.store.recordModificationIntent(
-      killed,
-      {
-        runId: killed,
-        orderRef: MSFT_REF,
-        brokerOrderId: 41,
-        fromQuantity: 10,
-        fromLimitPrice: 405,
-        quantity: 71,
-        limitPrice: 410.5,
-        filledBefore: 0,
-      },
-      '2026-11-23T15:00:05Z',
-    );
+    const killed = seedKilledChange(run, { quantity: 71, limitPrice: 410.5 });
     const result = await go(run);
     expect(run.store.modificationsOf(killed)).toMatchObject([{ status: 'Modified' }]);
     expect(run.store.fillsOfOrder(MSFT_REF).map((f) => f.quantity)).toEqual([71]);

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type RunResult } from '../../src/run/rebalance-run.js';
-import { aForecastOf, aHalt, MemoryKillSwitch, memoryRun, runIdAt, WORKING, type MemoryRun } from '../support/memory-ports.js';
+import { aForecastOf, aHalt, MemoryKillSwitch, memoryRun, WORKING, type MemoryRun } from '../support/memory-ports.js';
 import { BrokerError } from '../../src/ports/broker.js';
-import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed } from '../support/working-orders.js';
+import { aRunWithWorkingOrder, cancelled, EARLIER_RUN, go, MSFT_REF, placed, seedKilledChange } from '../support/working-orders.js';
 
 const modifyCalls = (run: MemoryRun) => run.broker.callsTo('modifyOrder');
 const msftLine = (result: RunResult) => result.plan?.lines.find((l) => l.symbol === 'MSFT');
@@ -147,22 +147,7 @@ describe('ORDER_UPDATES=modify: the order an earlier run left working', () => {
   it('killed after the change left and before it was recorded: the next run settles the intent from the broker (not in effect) and plans again', async () => {
     const run = aRunWithWorkingOrder();
     // As a killed run leaves it: the intent recorded, the run never finished.
-    const killed = runIdAt('2026-11-23T15:00:00Z', 'killed');
-    run.store.startRun({ runId: killed, startedAt: '2026-11-23T15:00:00Z', tradingDay: '2026-11-23', dryRun: false });
-    run.store.recordModificationIntent(
-      killed,
-      {
-        runId: killed,
-        orderRef: MSFT_REF,
-        brokerOrderId: 41,
-        fromQuantity: 10,
-        fromLimitPrice: 405,
-        quantity: 50,
-        limitPrice: 409,
-        filledBefore: 0,
-      },
-      '2026-11-23T15:00:05Z',
-    );
+    const killed = seedKilledChange(run, { quantity: 50, limitPrice: 409 });
     const result = await go(run);
     expect(run.store.modificationsOf(killed)).toMatchObject([{ status: 'NotApplied' }]);
     expect(modifyCalls(run)).toHaveLength(1);

@@ -41,3 +41,18 @@ export async function go(run: MemoryRun): Promise<RunResult> {
 export const placed = (run: MemoryRun): string[] => run.broker.callsTo('placeOrder').map(([o]) => `${o.action} ${o.quantity} ${o.symbol}`);
 /** The orderRef of every order the run asked the broker to cancel, in order. */
 export const cancelled = (run: MemoryRun): string[] => run.broker.callsTo('cancelOrder').map(([o]) => o.orderRef);
+
+/**
+ * As a run killed between sending a change of the MSFT order and learning its fate leaves the records: the run
+ * started and never finished, the change recorded as 'Intent'. Returns the killed run's id.
+ */
+export function seedKilledChange(run: MemoryRun, change: { quantity: number; limitPrice: number }): string {
+  const killed = runIdAt('2026-11-23T15:00:00Z', 'killed');
+  run.store.startRun({ runId: killed, startedAt: '2026-11-23T15:00:00Z', tradingDay: '2026-11-23', dryRun: false });
+  run.store.recordModificationIntent(
+    killed,
+    { runId: killed, orderRef: MSFT_REF, brokerOrderId: 41, fromQuantity: 10, fromLimitPrice: 405, filledBefore: 0, ...change },
+    '2026-11-23T15:00:05Z',
+  );
+  return killed;
+}

@@ -2,17 +2,20 @@
  * The facts of a daily summary, read from the records: the read step of the report, kept apart from the
  * pure rendering so the same data can be printed, emailed or inspected in a test.
  */
-import type { Side } from '../core/types.js';
+import type { Side, TradingState } from '../core/types.js';
+import { severityOf, tradingStateFor } from '../core/trading-state.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
 import { pnlOf, positionPnl, type Pnl } from '../core/pnl.js';
 import type {
   CashFlowKind,
   CashFlowSource,
   DailyRow,
+  ReportFill,
   DayBreach,
   OrderActivity,
   ReportCashFlow,
   ReportStore,
+  RunRecord,
   RunStatus,
 } from '../ports/store.js';
 import type { FlowPoint } from './flow-adjusted.js';
@@ -60,6 +63,10 @@ export interface ReportPosition {
 
 export interface ReportOrder {
   createdAt: string;
+  orderRef: string;
+  /** IB's order id and permanent id, when the broker acknowledged it. */
+  brokerOrderId?: number;
+  permId?: number;
   symbol: string;
   action: Side;
   quantity: number;
@@ -71,9 +78,12 @@ export interface ReportOrder {
   message?: string;
   /** Changes in place the broker accepted for it today (ORDER_UPDATES=modify): its quantity and limit are the latest. */
   modified?: number;
+  /** Its fills (by orderRef), whatever run collected them: the same fills `fills` and `totals` count. */
+  fills: ReportFillLine[];
 }
 
 export interface ReportFillLine {
+  orderRef: string;
   time: string;
   symbol: string;
   side: Side;
@@ -117,7 +127,15 @@ export interface DailyReportData {
   fills: ReportFillLine[];
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
   breaches: DayBreach[];
+  /** The day's runs at or before `now`, the run making this summary (`thisRun`) not among them. */
   runs: Record<RunStatus, number> & { total: number };
+  /** The run making this summary, still running (it started at `now`): not counted in `runs`. */
+  thisRun?: { startedAt: string };
+  /**
+   * The trading state as the latest run that decided one found it (the run making this summary included), when it is
+   * not ACTIVE: the banner of the summary. `since`: that run's start; `breaches`: its run-level breaches.
+   */
+  tradingState?: { state: Exclude<TradingState, 'ACTIVE'>; since: string; codes: string[]; breaches: DayBreach[] };
   /** What the day's runs asked of the broker and how many orders executed: IB's order efficiency ratio. */
   activity: OrderActivity;
   /** The day's snapshots, each with the flows first reflected in it (the first: since the previous close). */
@@ -169,7 +187,20 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   const last = snapshots.at(-1);
   const close = store.closingSnapshotOnOrBefore(o.previousTradingDay(o.tradingDay));
   const positions = last === undefined ? [] : store.positionsOf(last.runId);
-  const fills = store.fillsOn(o.tradingDay, o.now).map((f): ReportFillLine => ({
+  const orderRecords = store.ordersOn(o.tradingDay, o.now);
+  // An order's record holds what is known of it now (its status and filled quantity, whichever run learned them), so
+  // its fills are all those recorded for it, whichever run collected them: the order and its fills never disagree.
+  // Besides those, the day's fills collected by runs at or before `now` (a fill whose order is not among the orders).
+  const shown = new Set(orderRecords.map((r) => r.orderRef));
+  const seen = new Set<string>();
+  const dayFills: ReportFill[] = [
+    ...store.fillsOn(o.tradingDay, o.now),
+    ...store.fillsOn(o.tradingDay, RECORDS_END).filter((f) => shown.has(f.orderRef)),
+  ]
+    .filter((f) => !seen.has(f.execId) && seen.add(f.execId) !== undefined)
+    .sort((a, b) => ms(a.time) - ms(b.time));
+  const fills = dayFills.map((f): ReportFillLine => ({
+    orderRef: f.orderRef,
     time: f.time,
     symbol: f.symbol,
     side: f.side,
@@ -181,10 +212,16 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
   }));
   const runs = { total: 0, running: 0, ok: 0, blocked: 0, failed: 0, skipped: 0 };
-  for (const r of store.runsOn(o.tradingDay, o.now)) {
+  const dayRuns = store.runsOn(o.tradingDay, o.now);
+  // The run making this summary (still running, started at `now`) is not one of the day's runs so far.
+  const current = dayRuns.findLast((r) => r.status === 'running' && ms(r.startedAt) === ms(o.now));
+  for (const r of dayRuns) {
+    if (r === current) continue;
     runs.total += 1;
     runs[r.status] += 1;
   }
+  const dayBreaches = store.breachesOn(o.tradingDay, o.now);
+  const tradingState = tradingStateOf(dayRuns, dayBreaches, current?.runId);
   const history: FlowPoint[] = store
     .dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1))
     .map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
@@ -277,8 +314,11 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
     pnl,
     activity: store.orderActivityOn(o.tradingDay, o.now),
-    orders: store.ordersOn(o.tradingDay, o.now).map((r) => ({
+    orders: orderRecords.map((r) => ({
       createdAt: r.createdAt,
+      orderRef: r.orderRef,
+      ...(r.brokerOrderId === undefined ? {} : { brokerOrderId: r.brokerOrderId }),
+      ...(r.permId === undefined ? {} : { permId: r.permId }),
       symbol: r.symbol,
       action: r.action,
       quantity: r.quantity,
@@ -289,6 +329,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
       ...(r.message === undefined ? {} : { message: r.message }),
       ...(changes.has(r.orderRef) ? { modified: changes.get(r.orderRef) } : {}),
+      fills: fills.filter((f) => f.orderRef === r.orderRef),
     })),
     fills,
     totals: {
@@ -298,12 +339,43 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       slippageCost: fills.reduce((s, f) => s + (f.slippage?.cost ?? 0), 0),
       fillsWithReference: fills.filter((f) => f.slippage !== undefined).length,
     },
-    breaches: store.breachesOn(o.tradingDay, o.now),
+    breaches: dayBreaches,
     runs,
+    ...(current === undefined ? {} : { thisRun: { startedAt: current.startedAt } }),
+    ...(tradingState === undefined ? {} : { tradingState }),
     daySeries,
     history,
     ...(o.nextRun === undefined ? {} : { nextRun: o.nextRun }),
   };
+}
+
+/** Later than any record: "everything recorded so far" for a read bounded by a run's start. */
+const RECORDS_END = '9999-12-31T00:00:00.000Z';
+
+/**
+ * The trading state of the latest run that decided one (dry runs aside): the state its finish recorded, or, for the
+ * run making this summary (not finished yet, its breaches recorded) or a run that recorded none, the state its breaches
+ * force. A run that never
+ * decided (failed before planning) says nothing: the one before it does. Undefined when that state is ACTIVE.
+ */
+function tradingStateOf(
+  runs: readonly RunRecord[],
+  breaches: readonly DayBreach[],
+  currentRunId: string | undefined,
+): DailyReportData['tradingState'] {
+  for (const r of [...runs].reverse()) {
+    if (r.dryRun) continue;
+    // A failure's BROKER_ERROR is recorded as a breach, but it is not a decision: it says nothing of the state.
+    const own = breaches.filter((b) => b.runId === r.runId && b.code !== 'BROKER_ERROR');
+    // A finished run recorded its state; the run making this summary has not finished, but its breaches are recorded
+    // (so are those of runs recorded before the state was). A run without either never decided.
+    const state = r.runId === currentRunId ? tradingStateFor(own) : (r.tradingState ?? (own.length > 0 ? tradingStateFor(own) : undefined));
+    if (state === undefined) continue;
+    if (state !== 'HALTED' && state !== 'REDUCING') return undefined;
+    const runLevel = own.filter((b) => severityOf(b.code) !== 'SYMBOL' || b.symbol === undefined);
+    return { state, since: r.startedAt, codes: [...new Set(runLevel.map((b) => b.code))], breaches: runLevel };
+  }
+  return undefined;
 }
 
 /**

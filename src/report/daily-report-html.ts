@@ -56,8 +56,18 @@ function header(v: ReportView): string {
     .join('\n');
   return `<tr><td style="padding:20px 16px 8px">
 <div style="font-size:13px;color:${MUTED};letter-spacing:0.2px">${e(v.account)} · ${e(v.kindLabel)} · ${e(v.dayLabel)}</div>
+<div style="font-size:14px;line-height:20px;font-weight:600;color:${INK};padding-top:4px">${e(v.summary)}</div>
 <div style="font-size:30px;line-height:38px;font-weight:700;color:${INK};padding:4px 0;font-variant-numeric:tabular-nums">${e(v.nlv ?? 'No snapshot yet')}</div>
 ${changes}${flows === '' ? '' : `\n${flows}`}
+</td></tr>`;
+}
+
+/** TRADING HALTED (red) or REDUCING (amber) while it holds: first, above everything else. */
+function banner(v: ReportView): string {
+  if (v.banner === undefined) return '';
+  const [bg, fg] = v.banner.title === 'TRADING HALTED' ? ['#fce8e6', '#c5221f'] : ['#fef7e0', '#b06000'];
+  return `<tr><td style="padding:16px 16px 0">
+<table ${TABLE} style="border-collapse:collapse"><tr><td bgcolor="${bg}" style="background:${bg};color:${fg};padding:12px;border-radius:6px;font-size:16px;font-weight:700;letter-spacing:0.3px">${e(v.banner.title)}<div style="font-weight:400;color:${INK};font-size:14px;line-height:20px;letter-spacing:0;overflow-wrap:anywhere;word-break:break-word">${e(v.banner.text)}</div></td></tr></table>
 </td></tr>`;
 }
 
@@ -120,22 +130,24 @@ function orders(v: ReportView): string {
   if (v.orders.length === 0) return section(v.titles.orders, none(`No orders ${v.content.scope}.`));
   const rows = v.orders.map(
     (o) =>
-      `<tr><td ${cell('left')}>${e(o.what)}${small([o.time, o.reference].filter((x) => x !== undefined).join(' · '))}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`,
+      // The order and its plain state first; the time and IB's details, then each fill, on smaller lines.
+      `<tr><td ${cell('left')}>${e(o.what)}<div style="font-size:12px;color:${MUTED};overflow-wrap:anywhere;word-break:break-word">${e(`${o.time} · ${o.details}`)}</div>${o.fills.map((f) => small(f)).join('')}</td><td ${cell('right')}><span style="color:${o.settled ? INK : '#b06000'}">${e(o.status)}</span></td></tr>`,
   );
+  const totals = v.fillTotals === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.fillTotals)}</p>`;
   const activity = v.orderActivity === undefined ? '' : `<div style="margin-top:8px">${none(v.orderActivity)}</div>`;
-  return section(`${v.titles.orders} (${v.orders.length})`, table(rows) + activity);
+  return section(`${v.titles.orders} (${v.orders.length})`, table(rows) + totals + activity);
 }
 
 function fills(v: ReportView): string {
-  if (v.fills.length === 0) return section(v.titles.fills, none(`No fills ${v.content.scope}.`));
+  // The orders' fills are under their orders; this lists only fills of orders not shown.
+  if (v.fills.length === 0) return '';
   const rows = [`<tr>${head('Fill')}${head('Slippage', 'right')}${head('Comm.', 'right')}</tr>`];
   for (const f of v.fills) {
     rows.push(
       `<tr><td ${cell('left')}>${e(f.what)}${small(f.time)}</td><td ${num}><span style="color:${colourOf(f.sign)}">${e(f.slippage)}</span></td><td ${num}>${e(f.commission)}</td></tr>`,
     );
   }
-  const totals = v.fillTotals === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.fillTotals)}</p>`;
-  return section(`${v.titles.fills} (${v.fills.length})`, table(rows) + totals);
+  return section(`${v.titles.fills} (${v.fills.length})`, table(rows));
 }
 
 function breaches(v: ReportView): string {
@@ -150,6 +162,7 @@ function breaches(v: ReportView): string {
 /** The whole HTML document of the report. */
 export function renderReportHtml(v: ReportView, subject: string, charts: { day?: ChartRef; month?: ChartRef }): string {
   const body = [
+    banner(v),
     header(v),
     status(v),
     pnl(v),

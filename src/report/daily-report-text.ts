@@ -11,7 +11,8 @@ function list(title: string, lines: string[], empty: string): string[] {
 
 /** The text body of the report. */
 export function renderReportText(v: ReportView): string {
-  const out: string[] = [`${v.account} - ${v.kindLabel} - ${v.dayLabel}`, ''];
+  const banner = v.banner === undefined ? [] : [`*** ${v.banner.title} ***`, v.banner.text, ''];
+  const out: string[] = [...banner, `${v.account} - ${v.kindLabel} - ${v.dayLabel}`, v.summary, ''];
   out.push(v.nlv === undefined ? 'No snapshot yet today.' : `NLV ${v.nlv}`);
   for (const c of v.changes) out.push(`  ${c.value} ${c.label}`);
   for (const f of v.flows) out.push(`  ${f.value} ${f.label}`);
@@ -33,19 +34,21 @@ export function renderReportText(v: ReportView): string {
   out.push(
     ...list(
       `${v.titles.orders.toUpperCase()} (${v.orders.length})`,
-      v.orders.map((o) => `${o.time} ${o.what}${o.reference === undefined ? '' : ` (${o.reference})`}: ${o.status}`),
+      // The state first; the details and each fill on lines of their own, indented under the order.
+      v.orders.flatMap((o) => [`${o.time} ${o.what}: ${o.status}`, `  ${o.details}`, ...o.fills.map((f) => `  ${f}`)]),
       'none',
     ),
   );
-  if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
-  out.push(
-    ...list(
-      `${v.titles.fills.toUpperCase()} (${v.fills.length})`,
-      v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`),
-      'none',
-    ),
-  );
+  if (v.fills.length > 0)
+    out.push(
+      ...list(
+        `${v.titles.fills.toUpperCase()} (${v.fills.length})`,
+        v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`),
+        'none',
+      ),
+    );
   if (v.fillTotals !== undefined) out.push(`  ${v.fillTotals}`);
+  if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
   if (v.breaches.length > 0) {
     out.push(
       ...list(

@@ -3,7 +3,7 @@
  * part and the subject say exactly the same thing. Pure.
  */
 import { DateTime } from 'luxon';
-import { isFinal } from '../core/order-status.js';
+import { isBrokerStatus, isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
 import type { OrderActivity } from '../ports/store.js';
 import type { Known, Pnl } from '../core/pnl.js';
@@ -24,6 +24,16 @@ import {
 export type Sign = -1 | 0 | 1;
 
 export interface ReportView {
+  /**
+   * While trading is not ACTIVE (as the latest run found it): TRADING HALTED (the kill switch, with since, by whom,
+   * the reason and how to resume; or the breaches that stopped the run) or REDUCING, shown first.
+   */
+  banner?: { title: 'TRADING HALTED' | 'REDUCING'; text: string };
+  /**
+   * The line first under the title, also the inbox preview: "7 orders, $48.2K traded, all filled, $14.51 costs
+   * (commissions + slippage), day +0.40%".
+   */
+  summary: string;
   kindLabel: string;
   /** "Mon Nov 23, 2026". */
   dayLabel: string;
@@ -56,10 +66,17 @@ export interface ReportView {
   }[];
   /** Under the positions: "Total: cost basis 58,529.50 · market value 62,231.10 · unrealized +3,701.60", when any. */
   positionsTotal?: string;
-  orders: { time: string; what: string; reference?: string; status: string; settled: boolean }[];
+  /**
+   * Each order with its fills. `status`: a plain state (filled, partly filled, working, cancelled, rejected, not sent,
+   * unknown) with the filled quantity and price; `details`: the second, smaller line (reference price, changed in
+   * place, IB's order id and permId, IB's status, the records' message); `fills`: one line per fill.
+   */
+  orders: { time: string; what: string; status: string; settled: boolean; details: string; fills: string[] }[];
   /** "9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 5 executed orders: ratio 1.8", when any. */
   orderActivity?: string;
+  /** Fills of the day whose order is not among the orders shown (the orders' own fills are under each order). */
   fills: { time: string; what: string; commission: string; slippage: string; sign: Sign }[];
+  /** The totals of every fill shown (the orders' and the others'), under the orders. */
   fillTotals?: string;
   breaches: { time: string; code: string; symbol?: string; detail: string }[];
   footer: string[];
@@ -187,7 +204,131 @@ function breachSummary(d: DailyReportData): ReportView['breachSummary'] {
 
 function runsLine(d: DailyReportData): string {
   const parts = (['ok', 'blocked', 'failed', 'skipped', 'running'] as const).filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s}`);
+  // The run making this summary is still running: not one of the day's runs so far.
+  if (d.thisRun !== undefined)
+    return d.runs.total === 0 ? 'This is the first run today' : `${plural(d.runs.total, 'run')} today before this one: ${parts.join(', ')}`;
   return d.runs.total === 0 ? 'No runs recorded today' : `${plural(d.runs.total, 'run')} today: ${parts.join(', ')}`;
+}
+
+const RESUME = "Runs cancel the system's orders and send none; 'rebalancer resume' to trade again.";
+/** decide.ts's killSwitchBreach: "halted since <at> by <source>: <reason>; run 'rebalancer resume' to trade again". */
+const KILL_SWITCH_DETAIL = /^halted since (\S+) by (.+?): ([\s\S]*); run 'rebalancer resume' to trade again$/;
+
+/** The banner of a state that is not ACTIVE: the kill switch first, then what else stopped or reduced the run. */
+function bannerOf(d: DailyReportData): ReportView['banner'] {
+  const s = d.tradingState;
+  if (s === undefined) return undefined;
+  const codes = s.codes.join(', ');
+  if (s.state === 'REDUCING')
+    return {
+      title: 'REDUCING',
+      text: `As of the run of ${formatWhen(s.since)}: only orders that shrink a position are sent (${codes}). The next run checks again.`,
+    };
+  const kill = s.breaches.find((b) => b.code === 'KILL_SWITCH');
+  if (kill !== undefined) {
+    const m = KILL_SWITCH_DETAIL.exec(kill.detail);
+    const on =
+      m === null ? `Kill switch on: ${kill.detail}.` : `Kill switch on since ${formatWhen(m[1] ?? '')}, by ${m[2] ?? ''}: ${m[3] ?? ''}.`;
+    return { title: 'TRADING HALTED', text: `${on} ${RESUME}` };
+  }
+  // These turn the kill switch on (README, circuit breakers): it holds until a person resumes.
+  const turnedOn = s.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT' || b.code === 'FOREIGN_ORDERS');
+  if (turnedOn !== undefined)
+    return {
+      title: 'TRADING HALTED',
+      text: `The run of ${formatWhen(s.since)} turned the kill switch on: ${turnedOn.code}: ${turnedOn.detail}. ${RESUME}`,
+    };
+  const first = s.breaches[0];
+  return {
+    title: 'TRADING HALTED',
+    text: `The run of ${formatWhen(s.since)} sent nothing: ${codes}${first === undefined ? '' : ` (${first.detail})`}. The next run checks again.`,
+  };
+}
+
+type PlainState = 'filled' | 'partly filled' | 'working' | 'not filled' | 'unknown';
+
+/** The filled quantity and average price: the order's record, else its fills. */
+function filledOf(o: DailyReportData['orders'][number]): { quantity: number; price: number } {
+  const fromFills = o.fills.reduce((s, f) => s + f.quantity, 0);
+  const value = o.fills.reduce((s, f) => s + f.quantity * f.price, 0);
+  if (o.filledQuantity >= fromFills) return { quantity: o.filledQuantity, price: o.avgFillPrice };
+  return { quantity: fromFills, price: fromFills === 0 ? 0 : value / fromFills };
+}
+
+const ENDED: Record<string, string> = {
+  Cancelled: 'cancelled',
+  ApiCancelled: 'cancelled',
+  Inactive: 'cancelled',
+  Rejected: 'rejected',
+  NotSent: 'not sent',
+  SendFailed: 'not sent',
+  Unknown: 'unknown',
+};
+
+/** "filled 55 @ 175.65", "partly filled 20 of 55 @ 175.60, working", "cancelled", "not sent", "unknown"... */
+function plainState(o: DailyReportData['orders'][number]): { text: string; state: PlainState } {
+  const filled = filledOf(o);
+  const at = `${formatShares(filled.quantity)} @ ${formatPrice(filled.price)}`;
+  if (filled.quantity > 0 && (o.status === 'Filled' || filled.quantity >= o.quantity)) return { text: `filled ${at}`, state: 'filled' };
+  const ended = ENDED[o.status];
+  if (filled.quantity > 0) {
+    const partly = `partly filled ${formatShares(filled.quantity)} of ${formatShares(o.quantity)} @ ${formatPrice(filled.price)}`;
+    return isFinal(o.status)
+      ? { text: `${partly}, rest ${ended ?? o.status}`, state: 'partly filled' }
+      : { text: `${partly}, working`, state: 'working' };
+  }
+  if (o.status === 'Intent') return { text: 'not confirmed by IB yet', state: 'unknown' };
+  if (o.status === 'Unknown') return { text: 'unknown', state: 'unknown' };
+  if (ended !== undefined) return { text: ended, state: 'not filled' };
+  if (o.status === 'Filled') return { text: 'filled', state: 'filled' };
+  return { text: 'working', state: 'working' };
+}
+
+/** The second line of an order: reference, changes in place, IB's ids and status, the records' message. */
+function orderDetails(o: DailyReportData['orders'][number]): string {
+  const ids = [
+    ...(o.brokerOrderId === undefined ? [] : [`order ${o.brokerOrderId}`]),
+    ...(o.permId === undefined ? [] : [`permId ${o.permId}`]),
+  ].join(', ');
+  return [
+    ...(o.referencePrice === undefined ? [] : [`ref ${formatPrice(o.referencePrice)}`]),
+    ...(o.modified === undefined ? [] : [`changed in place ${o.modified === 1 ? 'once' : `${o.modified} times`}`]),
+    ...(ids === '' ? [] : [ids]),
+    isBrokerStatus(o.status) ? `IB: ${o.status}` : `records: ${o.status}`,
+    ...(o.message === undefined ? [] : [o.message]),
+  ].join(' · ');
+}
+
+/** Money with its currency's sign, compact for large sums: "$2.70", "$48.2K". */
+function moneyOf(x: number, currency: string, compact = false): string {
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    ...(compact ? { notation: 'compact', maximumSignificantDigits: 3 } : {}),
+  }).format(Number(x.toFixed(2)) === 0 ? 0 : x);
+}
+
+/** "7 orders, $48.2K traded, all filled, $14.51 costs (commissions + slippage), day +0.40%". */
+function summaryOf(d: DailyReportData, states: PlainState[]): string {
+  const currency = d.latest?.currency ?? 'USD';
+  const t = d.totals;
+  const parts: string[] = [d.orders.length === 0 ? 'no orders' : plural(d.orders.length, 'order')];
+  parts.push(t.fills === 0 ? 'nothing traded' : `${moneyOf(t.notional, currency, true)} traded`);
+  if (states.length > 0) {
+    const count = (s: PlainState): number => states.filter((x) => x === s).length;
+    if (count('filled') === states.length) parts.push('all filled');
+    else
+      for (const s of ['filled', 'partly filled', 'working', 'not filled', 'unknown'] as const)
+        if (count(s) > 0) parts.push(`${count(s)} ${s}`);
+  }
+  if (t.fills > 0)
+    parts.push(
+      t.fillsWithReference > 0
+        ? `${moneyOf(t.commissions + t.slippageCost, currency)} costs (commissions + slippage)`
+        : `${moneyOf(t.commissions, currency)} commissions (no slippage measured)`,
+    );
+  parts.push(d.sincePreviousClose === undefined ? 'day n/a' : `day ${formatSignedPct(d.sincePreviousClose.fraction)}`);
+  return parts.join(', ');
 }
 
 /**
@@ -205,10 +346,11 @@ export function orderActivityLine(a: OrderActivity): string | undefined {
   return `Order efficiency: ${plural(requests, 'request')} to the broker (${parts}) for ${executed}: ${ratio}${perOrder}`;
 }
 
-function orderStatus(o: DailyReportData['orders'][number]): string {
-  const filled = o.filledQuantity > 0 ? ` ${formatShares(o.filledQuantity)} @ ${formatPrice(o.avgFillPrice)}` : '';
-  const partial = o.filledQuantity > 0 && o.filledQuantity < o.quantity && o.status !== 'Filled' ? ' (partial)' : '';
-  return `${o.status}${filled}${partial}${o.message === undefined ? '' : `: ${o.message}`}`;
+/** "55 @ 175.65, commission 1.50, slippage +2.75 (+2.8 bp)". */
+function fillText(f: DailyReportData['fills'][number]): string {
+  const commission = f.commission === null ? 'commission not reported yet' : `commission ${formatMoney(f.commission)}`;
+  const slippage = f.slippage === undefined ? '' : `, slippage ${formatSignedMoney(f.slippage.cost)} (${formatBps(f.slippage.bps)})`;
+  return `${formatShares(f.quantity)} @ ${formatPrice(f.price)}, ${commission}${slippage}`;
 }
 
 /** Turns the report's data into the strings both parts show. */
@@ -241,6 +383,7 @@ export function buildReportView(d: DailyReportData): ReportView {
           ['Excess liquidity', formatMoney(latest.excessLiquidity)],
         ];
   const t = d.totals;
+  const shownRefs = new Set(d.orders.map((o) => o.orderRef));
   const slippageText = (cost: number, bps?: number): string =>
     `${formatSignedMoney(cost)}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
   const footer = [
@@ -252,7 +395,14 @@ export function buildReportView(d: DailyReportData): ReportView {
   const nlv = latest === undefined ? undefined : `${formatMoney(latest.nlv)} ${latest.currency}`;
   const main = d.sincePreviousClose ?? d.sinceOpen;
   const headline = main === undefined ? '' : ` (${formatSignedPct(main.fraction)})`;
+  const banner = bannerOf(d);
+  const summary = summaryOf(
+    d,
+    d.orders.map((o) => plainState(o).state),
+  );
   return {
+    ...(banner === undefined ? {} : { banner }),
+    summary,
     kindLabel: KIND_LABELS[d.kind],
     dayLabel: DateTime.fromISO(d.tradingDay).toFormat('ccc LLL d, yyyy'),
     account: d.account,
@@ -286,27 +436,23 @@ export function buildReportView(d: DailyReportData): ReportView {
     ...(orderActivityLine(d.activity) === undefined || !content.dayTotals ? {} : { orderActivity: orderActivityLine(d.activity) }),
     orders: d.orders.map((o) => ({
       time: formatClock(o.createdAt),
+      details: orderDetails(o),
+      fills: o.fills.map((f) => `fill ${formatClock(f.time)} ${fillText(f)}`),
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
-      ...(o.referencePrice === undefined && o.modified === undefined
-        ? {}
-        : {
-            reference: [
-              ...(o.referencePrice === undefined ? [] : [`ref ${formatPrice(o.referencePrice)}`]),
-              ...(o.modified === undefined ? [] : [`changed in place ${o.modified === 1 ? 'once' : `${o.modified} times`}`]),
-            ].join(', '),
-          }),
-      status: orderStatus(o),
+      status: plainState(o).text,
       // Settled: nothing more can happen to it (a final status of the core's vocabulary, NotSent included).
       settled: isFinal(o.status),
     })),
-    fills: d.fills.map((f) => ({
-      time: formatClock(f.time),
-      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
-      commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
-      slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
-      // A cost is bad news: shown like a loss.
-      sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
-    })),
+    fills: d.fills
+      .filter((f) => !shownRefs.has(f.orderRef))
+      .map((f) => ({
+        time: formatClock(f.time),
+        what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
+        commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
+        slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
+        // A cost is bad news: shown like a loss.
+        sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
+      })),
     ...(t.fills === 0
       ? {}
       : {
@@ -324,14 +470,11 @@ export function buildReportView(d: DailyReportData): ReportView {
     content,
     titles: {
       orders: `Orders ${content.scope}`,
-      fills: `Fills ${content.scope}`,
+      fills: `Other fills ${content.scope}`,
       breaches: `Breaches ${content.scope}`,
     },
     ...(content.dayTotals && dayRowOf(d) !== undefined ? { dayRow: dayRowOf(d) } : {}),
-    preheader: [
-      nlv === undefined ? 'No snapshot yet' : `NLV ${nlv}${headline}`,
-      plural(t.fills, 'fill'),
-      breachSummary(d).ok ? 'no breaches' : plural(d.breaches.length, 'breach', 'breaches'),
-    ].join(' · '),
+    // The inbox preview: the state first while trading is not active, then the summary line.
+    preheader: [...(banner === undefined ? [] : [banner.title]), summary].join(' · '),
   };
 }

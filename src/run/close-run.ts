@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { BrokerError } from '../ports/broker.js';
 import { StorageError } from '../errors.js';
 import type { Breach } from '../core/types.js';
-import type { SessionRules } from '../core/session.js';
+import { EXCHANGE_ZONE, isSessionOpen, toIsoUtc, type SessionRules } from '../core/session.js';
 import { notifyAfterRun } from './notify.js';
 import type { RunOptions, RunResult } from './run-types.js';
 
@@ -20,13 +20,35 @@ export function recordFailure(
   return { error: described, breaches };
 }
 
+/**
+ * The minute past each hour the hourly job runs, on weekdays (crontab.example, src/app/schedule-table.ts: `35 * * * 1-5`;
+ * a test holds the two together).
+ */
+export const SCHEDULED_MINUTE = 35;
+
+/**
+ * The next time the schedule runs (:35 past each hour, New York time, Monday to Friday) strictly after `now` that falls
+ * within a session under `rules`: the next run that can trade, what the summaries show as the next run. Runs outside
+ * the session (the end-of-day email's, the night's) are not it. Undefined when none falls within 30 days.
+ */
+export function nextScheduledRun(now: string, rules: SessionRules): string | undefined {
+  let t = DateTime.fromISO(now, { zone: EXCHANGE_ZONE }).set({ minute: SCHEDULED_MINUTE, second: 0, millisecond: 0 });
+  if (!t.isValid) return undefined;
+  if (t.toMillis() <= DateTime.fromISO(now).toMillis()) t = t.plus({ hours: 1 });
+  for (let i = 0; i < 30 * 24; i++, t = t.plus({ hours: 1 }).set({ minute: SCHEDULED_MINUTE })) {
+    const at = toIsoUtc(t);
+    if (t.weekday <= 5 && isSessionOpen(at, rules)) return at;
+  }
+  return undefined;
+}
+
 /** Tell people (alerts, daily emails, missed runs, heartbeat) and close the run's record; neither may change the outcome. */
 export async function closeRun(
   o: RunOptions,
   result: RunResult,
   run: { now: string; tradingDay: string; previousRunAt: string | undefined; rules: SessionRules },
 ): Promise<void> {
-  const nextRun = result.nextOpen ?? DateTime.fromISO(run.now).plus({ hours: 1 }).toUTC().toISO() ?? undefined;
+  const nextRun = nextScheduledRun(run.now, run.rules);
   await notifyAfterRun(
     { mailer: o.mailer, store: o.store, reports: o.reports, heartbeat: o.heartbeat, push: o.push, logger: o.logger, out: o.out },
     o.settings.notify,

@@ -38,10 +38,10 @@ describe('renderDailyReport', () => {
       expect(part).toMatch(/MSFT[\s\S]*-0\.7 pp/);
       expect(part).toContain('BUY 10 AAPL @ 190.09');
       expect(part).toContain('ref 190.00');
-      expect(part).toContain('Filled 10 @ 190.05');
-      expect(part).toContain('Submitted 2 @ 406.10 (partial)');
-      expect(part).toContain('BUY 10 AAPL @ 190.05');
-      expect(part).toContain('+0.50 (+2.6 bp)');
+      expect(part).toContain('filled 10 @ 190.05');
+      expect(part).toContain('partly filled 2 of 5 @ 406.10, working');
+      // Each fill under its order.
+      expect(part).toContain('fill 09:36 10 @ 190.05, commission 1.00, slippage +0.50 (+2.6 bp)');
       expect(part).toContain('Notional 2,712.70 · commissions 2.00 · slippage +0.70');
       expect(part).toContain('Next run: Tue Nov 24 09:35 ET');
       expect(part).toContain('Leverage');
@@ -92,6 +92,8 @@ describe('renderDailyReport', () => {
         orders: [
           {
             createdAt: '2026-11-23T14:35:05Z',
+            orderRef: 'rb:r:X',
+            fills: [],
             symbol: evil,
             action: 'BUY',
             quantity: 1,

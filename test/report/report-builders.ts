@@ -1,9 +1,32 @@
 /** Hand-made report data for the pure rendering tests: a plausible end of day on Mon 2026-11-23. */
-import type { DailyReportData } from '../../src/report/daily-report-data.js';
+import type { DailyReportData, ReportFillLine } from '../../src/report/daily-report-data.js';
 import { pnlOf } from '../../src/core/pnl.js';
 
 const AAPL = { symbol: 'AAPL', quantity: 210, marketPrice: 190, marketValue: 39_900, avgCost: 171.2 };
 const MSFT = { symbol: 'MSFT', quantity: 55, marketPrice: 406.02, marketValue: 22_331.1, avgCost: 410.5 };
+
+const AAPL_FILL: ReportFillLine = {
+  orderRef: 'rb:m1:AAPL',
+  time: '2026-11-23T14:36:00Z',
+  symbol: 'AAPL',
+  side: 'BUY',
+  quantity: 10,
+  price: 190.05,
+  commission: 1,
+  referencePrice: 190,
+  slippage: { cost: 0.5, bps: 2.63 },
+};
+const MSFT_FILL: ReportFillLine = {
+  orderRef: 'rb:m4:MSFT',
+  time: '2026-11-23T16:40:00Z',
+  symbol: 'MSFT',
+  side: 'BUY',
+  quantity: 2,
+  price: 406.1,
+  commission: 1,
+  referencePrice: 406,
+  slippage: { cost: 0.2, bps: 2.46 },
+};
 
 export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
   return {
@@ -44,6 +67,7 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
     orders: [
       {
         createdAt: '2026-11-23T14:35:05Z',
+        orderRef: 'rb:m1:AAPL',
         symbol: 'AAPL',
         action: 'BUY',
         quantity: 10,
@@ -52,9 +76,11 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
         status: 'Filled',
         filledQuantity: 10,
         avgFillPrice: 190.05,
+        fills: [AAPL_FILL],
       },
       {
         createdAt: '2026-11-23T16:35:05Z',
+        orderRef: 'rb:m4:MSFT',
         symbol: 'MSFT',
         action: 'BUY',
         quantity: 5,
@@ -63,30 +89,10 @@ export function aReport(over: Partial<DailyReportData> = {}): DailyReportData {
         status: 'Submitted',
         filledQuantity: 2,
         avgFillPrice: 406.1,
+        fills: [MSFT_FILL],
       },
     ],
-    fills: [
-      {
-        time: '2026-11-23T14:36:00Z',
-        symbol: 'AAPL',
-        side: 'BUY',
-        quantity: 10,
-        price: 190.05,
-        commission: 1,
-        referencePrice: 190,
-        slippage: { cost: 0.5, bps: 2.63 },
-      },
-      {
-        time: '2026-11-23T16:40:00Z',
-        symbol: 'MSFT',
-        side: 'BUY',
-        quantity: 2,
-        price: 406.1,
-        commission: 1,
-        referencePrice: 406,
-        slippage: { cost: 0.2, bps: 2.46 },
-      },
-    ],
+    fills: [AAPL_FILL, MSFT_FILL],
     totals: { fills: 2, notional: 2_712.7, commissions: 2, slippageCost: 0.7, fillsWithReference: 2 },
     breaches: [],
     runs: { total: 7, ok: 7, blocked: 0, failed: 0, skipped: 0, running: 0 },

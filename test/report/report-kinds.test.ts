@@ -45,7 +45,9 @@ describe('each kind of daily summary has its own content', () => {
       expect(part).toMatch(/BUY 10 AAPL @ 190\.09/);
       expect(part).not.toContain('Closing NLV');
     }
-    expect(headings(message.text)).toEqual(['POSITIONS (weight / target, drift)', 'ORDERS SO FAR (2)', 'FILLS SO FAR (2)']);
+    // The fills sit under their orders: no fills section of their own.
+    expect(headings(message.text)).toEqual(['POSITIONS (weight / target, drift)', 'ORDERS SO FAR (2)']);
+    expect(message.text).toMatch(/BUY 10 AAPL @ 190\.09: filled 10 @ 190\.05\n.*\n {4}fill 09:36 10 @ 190\.05/);
   });
 
   it('mid-day: the day so far, with the change since the open and the intraday chart; no positions, no 30-day chart', async () => {
@@ -59,7 +61,7 @@ describe('each kind of daily summary has its own content', () => {
       expect(part).toContain('POSITION_LIMIT');
       expect(part).not.toContain('Closing NLV');
     }
-    expect(headings(message.text)).toEqual(['ORDERS SO FAR (2)', 'FILLS SO FAR (2)', 'BREACHES SO FAR (1)']);
+    expect(headings(message.text)).toEqual(['ORDERS SO FAR (2)', 'BREACHES SO FAR (1)']);
   });
 
   it("end of day: the full day with its costs and the daily table's row, both charts", async () => {
@@ -81,7 +83,6 @@ describe('each kind of daily summary has its own content', () => {
       "THE DAY (the daily table's row)",
       'POSITIONS (weight / target, drift)',
       'ORDERS TODAY (2)',
-      'FILLS TODAY (2)',
       'BREACHES TODAY (1)',
     ]);
   });

@@ -10,6 +10,8 @@ const withOrder = (status: string, message?: string): ReturnType<typeof aReport>
     orders: [
       {
         createdAt: '2026-11-23T14:35:05Z',
+        orderRef: 'rb:m1:AAPL',
+        fills: [],
         symbol: 'AAPL',
         action: 'BUY',
         quantity: 10,
@@ -30,7 +32,9 @@ describe('order status in the daily report', () => {
     const report = withOrder('NotSent', 'not at the broker');
     expect(buildReportView(report).orders.map((o) => o.settled)).toEqual([true]);
     const html = renderDailyReport(report).html ?? '';
-    expect(html).toContain('>NotSent: not at the broker</span>');
+    // A plain state first; the records' status and message on the second line.
+    expect(html).toContain('>not sent</span>');
+    expect(buildReportView(report).orders[0]?.details).toBe('ref 190.00 · records: NotSent · not at the broker');
     expect(html).not.toContain(AMBER);
   });
 
@@ -45,7 +49,7 @@ describe('order status in the daily report', () => {
     const working = BROKER_ORDER_STATUSES.filter((s) => !(FINAL_ORDER_STATUSES as readonly string[]).includes(s));
     expect(working).toContain('Submitted');
     for (const status of working)
-      expect(renderDailyReport(withOrder(status)).html ?? '').toContain(`<span style="color:${AMBER}">${status}</span>`);
+      expect(renderDailyReport(withOrder(status)).html ?? '').toContain(`<span style="color:${AMBER}">working</span>`);
   });
 });
 
@@ -56,6 +60,8 @@ describe("the day's order efficiency in the daily report", () => {
       orders: [
         {
           createdAt: '2026-11-23T14:35:05Z',
+          orderRef: 'rb:m1:AAPL',
+          fills: [],
           symbol: 'AAPL',
           action: 'BUY',
           quantity: 60,
@@ -72,7 +78,7 @@ describe("the day's order efficiency in the daily report", () => {
     expect(view.orderActivity).toBe(
       'Order efficiency: 9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 4 executed orders: ratio 2.3, 2.5 fills per executed order',
     );
-    expect(view.orders[0]?.reference).toBe('ref 190.00, changed in place 2 times');
+    expect(view.orders[0]?.details).toBe('ref 190.00 · changed in place 2 times · IB: Submitted');
     const { html, text } = renderDailyReport(report);
     expect(text).toContain('Order efficiency: 9 requests');
     expect(html).toContain('Order efficiency: 9 requests');

@@ -1,8 +1,31 @@
-/** The alert email of a failed or blocked run: pure, from the run's outcome to a subject, text and HTML. */
+/**
+ * The alert email of a failed or blocked run: pure, from the run's outcome to a subject, text and HTML. The HTML is in
+ * the shared email design (email-style.ts): the outcome and the trading state as a banner, each breach in its own
+ * block, times in New York time; the text part says the same in plain lines, backticks and all.
+ */
 import type { Breach } from '../core/types.js';
 import type { MailMessage } from '../ports/mailer.js';
 import { escapeHtml } from './escape-html.js';
 import { missingStrategyOf, retireCommandFor } from '../core/strategies.js';
+import {
+  banner,
+  block,
+  code,
+  emailDocument,
+  exchangeTimeHtml,
+  exchangeTimeText,
+  footer,
+  heading,
+  inlineCode,
+  keyValues,
+  list,
+  muted,
+  preformatted,
+  section,
+  type Tone,
+} from './email-style.js';
+
+const e = escapeHtml;
 
 export { escapeHtml };
 
@@ -20,6 +43,8 @@ export interface AlertInput {
   exitCode: number;
   /** Orders the broker accepted before the run stopped (a failure or a halt mid-submission). */
   sentOrders?: readonly { symbol: string; action: string; quantity: number; limitPrice: number; orderRef: string }[];
+  /** What changed in the forecasts since the last run (RunResult.forecastChanges), when the run got that far. */
+  forecastChanges?: readonly string[];
 }
 
 const EXIT_MEANINGS: Record<number, string> = {
@@ -109,7 +134,7 @@ export function renderAlert(a: AlertInput): MailMessage {
     ['Account', a.account],
     ['Run', a.runId],
     ['Outcome', a.outcome],
-    ['Time', a.now],
+    ['Time', exchangeTimeText(a.now)],
     ['Trading state', a.tradingState],
     ['Orders', ordersSentence(a)],
     ['Exit code', exitText(a.exitCode)],
@@ -137,6 +162,9 @@ function renderText(a: AlertInput, summary: [string, string][]): string {
         .map((l) => `  ${l}`),
     );
   }
+  if (a.forecastChanges !== undefined && a.forecastChanges.length > 0) {
+    out.push('', 'What changed in the forecasts:', ...a.forecastChanges.map((c) => `  - ${c}`));
+  }
   out.push('', 'Files:');
   if (a.files.length === 0) out.push('  none');
   for (const f of a.files) out.push(`  - ${f.label}: ${f.path}`);
@@ -144,46 +172,51 @@ function renderText(a: AlertInput, summary: [string, string][]): string {
   return out.join('\n');
 }
 
+function stateLabel(state: string): string {
+  if (state === 'HALTED') return 'TRADING HALTED';
+  if (state === 'REDUCING') return 'REDUCING (only exposure-reducing orders)';
+  return `trading ${state}`;
+}
+
+/** Red for a failure; amber for a blocked run (halted or not) and for REDUCING. */
+function toneOf(a: AlertInput): Tone {
+  return a.outcome === 'FAILED' ? 'failure' : 'caution';
+}
+
 function renderHtml(a: AlertInput, subject: string, summary: [string, string][]): string {
-  const e = escapeHtml;
-  const cell = 'style="border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top"';
-  const table = (head: string[] | undefined, rows: string[][]): string =>
-    [
-      '<table style="border-collapse:collapse">',
-      ...(head ? [`<tr>${head.map((h) => `<th ${cell}>${e(h)}</th>`).join('')}</tr>`] : []),
-      ...rows.map(
-        (r) =>
-          `<tr>${r.map((c, i) => (head === undefined && i === 0 ? `<th ${cell}>${e(c)}</th>` : `<td ${cell}>${e(c)}</td>`)).join('')}</tr>`,
-      ),
-      '</table>',
-    ].join('\n');
-  const parts: string[] = [];
-  parts.push(`<h2>${e(subject)}</h2>`);
-  parts.push(table(undefined, summary));
-  parts.push(`<h3>Breaches (${a.breaches.length})</h3>`);
-  parts.push(
-    a.breaches.length === 0
-      ? '<p>none</p>'
-      : table(
-          ['Code', 'Symbol', 'Detail'],
-          a.breaches.map((b) => [b.code, b.symbol ?? '', b.detail]),
-        ),
+  const hasError = a.error !== undefined && a.error.trim() !== '';
+  const rows: string[] = [
+    heading(`${a.account} · run ${a.runId}`, `${a.outcome}: ${oneLine(headline(a))}`),
+    banner(toneOf(a), `${a.outcome} · ${stateLabel(a.tradingState)}`, [
+      e(`${a.outcome === 'FAILED' ? 'The run failed' : 'The run was blocked'}: ${ordersSentence(a)}.`),
+      ...(killSwitchOn(a) ? [inlineCode('The kill switch is on: runs place no order until `rebalancer resume`.')] : []),
+    ]),
+    section(
+      'Run',
+      keyValues(summary.map(([label, value]): [string, string] => [label, label === 'Time' ? exchangeTimeHtml(a.now) : e(value)])),
+    ),
+    section(
+      `Breaches (${a.breaches.length})`,
+      a.breaches.length === 0
+        ? muted('none')
+        : a.breaches
+            .map((b) => block(toneOf(a), `<strong>${e(b.code)}</strong>${b.symbol === undefined ? '' : ` ${e(b.symbol)}`}`, e(b.detail)))
+            .join('\n'),
+    ),
+  ];
+  if (hasError) rows.push(section('Error', preformatted((a.error ?? '').trimEnd())));
+  if (a.forecastChanges !== undefined && a.forecastChanges.length > 0) {
+    rows.push(section('What changed in the forecasts', list(a.forecastChanges.map((c) => e(c)))));
+  }
+  rows.push(
+    section(
+      'Files',
+      a.files.length === 0
+        ? muted('none')
+        : a.files.map((f) => block('neutral', `<strong>${e(f.label)}</strong>`, code(f.path))).join('\n'),
+    ),
+    section('What to do', list(advice(a).map(inlineCode))),
+    footer([e(`Sent by the rebalancer for account ${a.account}, run ${a.runId}. Times are New York time (the exchange's).`)]),
   );
-  if (a.error !== undefined && a.error.trim() !== '') parts.push('<h3>Error</h3>', `<pre>${e(a.error.trimEnd())}</pre>`);
-  parts.push('<h3>Files</h3>');
-  parts.push(
-    a.files.length === 0
-      ? '<p>none</p>'
-      : table(
-          ['File', 'Path'],
-          a.files.map((f) => [f.label, f.path]),
-        ),
-  );
-  parts.push(
-    '<h3>What to do</h3>',
-    `<ul>${advice(a)
-      .map((l) => `<li>${e(l)}</li>`)
-      .join('')}</ul>`,
-  );
-  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${e(subject)}</title></head>\n<body style="font-family:sans-serif">\n${parts.join('\n')}\n</body></html>\n`;
+  return emailDocument({ title: subject, preheader: `${a.outcome} · ${stateLabel(a.tradingState)}: ${ordersSentence(a)}`, rows });
 }

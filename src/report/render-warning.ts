@@ -1,11 +1,27 @@
 /**
  * The warning email of a run that finished (orders sent, nothing to do, or market closed) but needs a person:
  * tickers it did not trade because their ledger and the broker disagree, and what it found of earlier runs
- * (a run that was killed, orders recovered from a crash or never sent). Pure.
+ * (a run that was killed, orders recovered from a crash or never sent). Pure. The HTML is in the shared email design
+ * (email-style.ts): a grey WARNING banner (amber while trading is HALTED or REDUCING), blocks for the blocked tickers,
+ * backtick spans as code, times in New York time.
  */
 import type { Breach } from '../core/types.js';
 import type { MailMessage } from '../ports/mailer.js';
 import { escapeHtml } from './escape-html.js';
+import {
+  banner,
+  block,
+  code,
+  emailDocument,
+  exchangeTimeHtml,
+  footer,
+  heading,
+  inlineCode,
+  keyValues,
+  list,
+  muted,
+  section,
+} from './email-style.js';
 
 export interface WarningInput {
   account: string;
@@ -18,6 +34,8 @@ export interface WarningInput {
   breaches: readonly Breach[];
   notices: readonly string[];
   files: readonly { label: string; path: string }[];
+  /** ACTIVE | REDUCING | HALTED, when known: HALTED and REDUCING show in the banner while they hold. */
+  tradingState?: string;
 }
 
 export function renderWarning(w: WarningInput): MailMessage {
@@ -39,6 +57,7 @@ export function renderWarning(w: WarningInput): MailMessage {
   ];
   const text = [
     `The rebalancer run ${w.runId} for account ${w.account} finished (${w.status}, exit code ${w.exitCode}) but needs your attention.`,
+    ...(w.tradingState === undefined ? [] : [`Trading state: ${w.tradingState}`]),
     '',
     `Blocked tickers (${w.breaches.length}):`,
     ...(w.breaches.length === 0 ? ['  none'] : w.breaches.map((b) => `  - ${b.code}${b.symbol ? ` ${b.symbol}` : ''}: ${b.detail}`)),
@@ -54,24 +73,40 @@ export function renderWarning(w: WarningInput): MailMessage {
     '',
   ].join('\n');
   const e = escapeHtml;
-  const list = (items: readonly string[]): string =>
-    items.length === 0 ? '<p>none</p>' : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`;
-  const html = [
-    '<!DOCTYPE html>',
-    `<html><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
-    '<body style="font-family:sans-serif">',
-    `<h2>${e(subject)}</h2>`,
-    `<p>${e(`The run finished (${w.status}, exit code ${w.exitCode}) at ${w.now} but needs your attention.`)}</p>`,
-    `<h3>Blocked tickers (${w.breaches.length})</h3>`,
-    list(w.breaches.map((b) => `${b.code}${b.symbol ? ` ${b.symbol}` : ''}: ${b.detail}`)),
-    `<h3>Earlier runs and orders (${w.notices.length})</h3>`,
-    list(w.notices),
-    '<h3>Files</h3>',
-    list(w.files.map((f) => `${f.label}: ${f.path}`)),
-    '<h3>What to do</h3>',
-    list(advice),
-    '</body></html>',
-    '',
-  ].join('\n');
+  const state = w.tradingState === 'HALTED' ? ' · TRADING HALTED' : w.tradingState === 'REDUCING' ? ' · REDUCING' : '';
+  const html = emailDocument({
+    title: subject,
+    preheader: `WARNING: ${headline}`,
+    rows: [
+      heading(`${w.account} · run ${w.runId}`, `WARNING: ${headline}`),
+      banner(w.tradingState === 'HALTED' || w.tradingState === 'REDUCING' ? 'caution' : 'neutral', `WARNING${state}`, [
+        e(`The run finished (${w.status}, exit code ${w.exitCode}) but needs your attention.`),
+      ]),
+      section(
+        'Run',
+        keyValues([
+          ['Time', exchangeTimeHtml(w.now)],
+          ...(w.tradingState === undefined ? [] : [['Trading state', e(w.tradingState)] as const]),
+        ]),
+      ),
+      section(
+        `Blocked tickers (${w.breaches.length})`,
+        w.breaches.length === 0
+          ? muted('none')
+          : w.breaches
+              .map((b) => block('caution', `<strong>${e(b.code)}</strong>${b.symbol ? ` ${e(b.symbol)}` : ''}`, e(b.detail)))
+              .join('\n'),
+      ),
+      section(`Earlier runs and orders (${w.notices.length})`, w.notices.length === 0 ? muted('none') : list(w.notices.map(inlineCode))),
+      section(
+        'Files',
+        w.files.length === 0
+          ? muted('none')
+          : w.files.map((f) => block('neutral', `<strong>${e(f.label)}</strong>`, code(f.path))).join('\n'),
+      ),
+      section('What to do', list(advice.map(inlineCode))),
+      footer([e(`Sent by the rebalancer for account ${w.account}, run ${w.runId}. Times are New York time (the exchange's).`)]),
+    ],
+  });
   return { subject, text, html };
 }

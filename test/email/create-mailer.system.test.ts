@@ -74,7 +74,8 @@ describe('createMailer with SMTP', () => {
     const mail = parseMail(got?.raw ?? '');
     expect(mail.subject).toBe(alert.subject);
     expect(mail.text).toContain('LEVERAGE_LIMIT: leverage after trades 2.31 > max 2.00');
-    expect(mail.html).toContain('<td style="border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top">LEVERAGE_LIMIT</td>');
+    expect(mail.html).toBe(alert.html);
+    expect(mail.html).toContain('<strong>LEVERAGE_LIMIT</strong>');
     expect(mail.headers.get('content-type')).toMatch(/^multipart\/alternative/);
   });
 

@@ -301,11 +301,14 @@ function orderDetails(o: DailyReportData['orders'][number]): string {
 
 /** Money with its currency's sign, compact for large sums: "$2.70", "$48.2K". */
 function moneyOf(x: number, currency: string, compact = false): string {
-  return new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency,
-    ...(compact ? { notation: 'compact', maximumSignificantDigits: 3 } : {}),
-  }).format(Number(x.toFixed(2)) === 0 ? 0 : x);
+  const value = Number(x.toFixed(2)) === 0 ? 0 : x;
+  const compactShape = { notation: 'compact', maximumSignificantDigits: 3 } as const;
+  // Intl takes any well-formed ISO 4217 code (with that currency's own decimals); a records' currency that is not
+  // one (a hand-edited file) is written after the number rather than failing the whole email.
+  if (/^[A-Za-z]{3}$/.test(currency))
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, ...(compact ? compactShape : {}) }).format(value);
+  const plain = compact ? compactShape : { maximumFractionDigits: 2, minimumFractionDigits: 2 };
+  return `${new Intl.NumberFormat('en-US', plain).format(value)}${currency === '' ? '' : ` ${currency}`}`;
 }
 
 /** "7 orders, $48.2K traded, all filled, $14.51 costs (commissions + slippage), day +0.40%". */

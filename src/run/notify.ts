@@ -173,6 +173,7 @@ async function sendWarning(
     breaches,
     notices: result.notices,
     files: result.files,
+    ...(result.plan?.tradingState === undefined ? {} : { tradingState: result.plan.tradingState }),
   });
   const key = `${alertKeyOf('WARNING', breaches)}${result.notices.length > 0 ? `|NOTICES:${run.runId}` : ''}`;
   const sent = await sendThrottledAlert({ mailer: deps.mailer, history: deps.reports, emails: deps.store }, message, {
@@ -218,6 +219,7 @@ function alertInput(
     error: result.error,
     files: result.files,
     exitCode: result.exitCode,
+    ...(result.forecastChanges === undefined ? {} : { forecastChanges: result.forecastChanges }),
     sentOrders: [
       ...result.sent.map((o) => ({
         symbol: o.symbol,

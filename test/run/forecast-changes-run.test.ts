@@ -98,6 +98,12 @@ describe('what changed since the last run, in a run', () => {
     expect(result.forecastChanges).toEqual([
       "carry.json: not in this run's forecasts (its file missing, invalid or stale): nothing recorded for it",
     ]);
+    // The alert of the blocked run says it too, in both parts.
+    const alerts = second.mailer.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.text).toContain('What changed in the forecasts:');
+    expect(alerts[0]?.text).toContain("carry.json: not in this run's forecasts");
+    expect(alerts[0]?.html).toContain('What changed in the forecasts');
     expect(stores.db.forecasts.filter((f) => f.runId === second.runId).map((f) => f.strategy)).toEqual(['trend']);
     // carry's latest record is still the first run's.
     expect(stores.store.latestForecasts().map((f) => [f.strategy, f.runId])).toEqual([

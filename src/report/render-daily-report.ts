@@ -31,8 +31,11 @@ const oneLine = (text: string, max = 40): string => {
 /** `[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,234.50 (+0.23%)`, plus the breach count when there are any. */
 export function dailyReportSubject(data: DailyReportData): string {
   const view = buildReportView(data);
-  const breaches = data.breaches.length === 0 ? '' : `, ${data.breaches.length} breach${data.breaches.length === 1 ? '' : 'es'}`;
-  return `[rebalancer] ${oneLine(data.account)} ${SUBJECT_KINDS[data.kind]} ${data.tradingDay}: ${view.headline}${breaches}`;
+  // The kill switch is a state, said first as the banner says it; other breaches are counted.
+  const counted = data.breaches.filter((b) => view.banner === undefined || b.code !== 'KILL_SWITCH').length;
+  const breaches = counted === 0 ? '' : `, ${counted} breach${counted === 1 ? '' : 'es'}`;
+  const state = view.banner === undefined ? '' : `${view.banner.title} · `;
+  return `[rebalancer] ${oneLine(data.account)} ${SUBJECT_KINDS[data.kind]} ${data.tradingDay}: ${state}${view.headline}${breaches}`;
 }
 
 function altOf(label: string, points: { nlv: number }[]): string {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDailyReport } from '../../src/report/daily-report-data.js';
 import { buildReportView } from '../../src/report/report-view.js';
-import { renderDailyReport } from '../../src/report/render-daily-report.js';
+import { dailyReportSubject, renderDailyReport } from '../../src/report/render-daily-report.js';
 import { aRun, openReportDb, previousTradingDay, type ReportDb } from './report-fixtures.js';
 import { aBrokerOrder, anExecution, anOrder, aSnapshot } from '../storage/fixtures.js';
 import { aReport } from './report-builders.js';
@@ -106,6 +106,9 @@ describe('the trading state as a banner', () => {
     expect((html ?? '').indexOf('TRADING HALTED<div')).toBeLessThan((html ?? '').indexOf('100,100.00 USD'));
     expect((text ?? '').split('\n')[0]).toBe('*** TRADING HALTED ***');
     expect(view.preheader.startsWith('TRADING HALTED · ')).toBe(true);
+    // The subject says it too, first, and does not count the kill switch as a breach.
+    expect(dailyReportSubject(data)).toMatch(/^\[rebalancer\] \S+ start of day 2026-11-23: TRADING HALTED · NLV /);
+    expect(dailyReportSubject(data)).not.toMatch(/breach/);
   });
 
   it('shows REDUCING while the latest run reduced, and nothing once a later run traded normally', () => {

@@ -22,13 +22,19 @@ export function formatTable(header: string[], rows: string[][], rightAligned: Re
   return [render(header), render(header.map((_, i) => '-'.repeat(widths[i] ?? 0))), ...rows.map(render)];
 }
 
+/** The widest a plan's WHY line gets in a terminal or cron.log before it wraps. */
+const WHY_WIDTH = 110;
+const WHY_INDENT = '    ';
+
 /**
- * The plan table: every ticker with current and target shares, the order, its price, its cost, and why. A plan
- * HALTED or REDUCING says so first (tradingBanner), and each line the state held back reads
- * `HALTED: would have SELL 49 @ 189.81; <why>`: NONE in the ACTION column, the codes said once in the banner.
+ * The plan table: every ticker with current and target shares, the order, its price, its cost; under each row,
+ * indented, why (wrapped at WHY_WIDTH, so cron.log lines stay readable at about 110 characters). A plan HALTED or
+ * REDUCING says so first (tradingBanner), and each line the state held back reads NONE, with
+ * `HALTED: would have SELL 49 @ 189.81; <why>` under it: the codes said once in the banner.
  */
 export function formatPlan(plan: Plan): string[] {
   const banner = tradingBanner(plan);
+  const header = ['SYMBOL', 'CURRENT', 'TARGET', 'ACTION', 'QTY', 'LIMIT', 'REF', 'VALUE', 'EST.COST'];
   const rows = plan.lines.map((l: PlanLine) => [
     l.symbol,
     String(l.currentQuantity),
@@ -39,15 +45,45 @@ export function formatPlan(plan: Plan): string[] {
     l.referencePrice === undefined ? 'n/a' : String(l.referencePrice),
     l.action === 'NONE' ? '' : formatMoney(l.tradeValue),
     l.action === 'NONE' ? '' : formatMoney(l.estimatedCommission + l.estimatedSpreadCost),
-    heldBackReason(l, plan.tradingState),
   ]);
-  const header = ['SYMBOL', 'CURRENT', 'TARGET', 'ACTION', 'QTY', 'LIMIT', 'REF', 'VALUE', 'EST.COST', 'WHY'];
+  // The last column is left unpadded by formatTable; an empty one keeps EST.COST right-aligned.
+  const table = formatTable(
+    [...header, ''],
+    rows.map((r) => [...r, '']),
+    new Set([1, 2, 4, 5, 6, 7, 8]),
+  );
+  const body = table.slice(2).flatMap((row, i) => {
+    const line = plan.lines[i];
+    return line === undefined ? [row] : [row, ...wrap(whyOf(line, plan.tradingState), WHY_WIDTH, WHY_INDENT)];
+  });
   return [
     ...(banner === undefined ? [] : [banner]),
     `NLV ${formatMoney(plan.netLiquidation)}, sized on ${formatMoney(plan.sizingNetLiquidation)} (after the cash buffer); ` +
       `leverage ${plan.leverageBefore.toFixed(2)}x -> ${plan.leverageAfter.toFixed(2)}x; turnover ${plan.turnoverPct.toFixed(2)}% of NLV`,
-    ...formatTable(header, rows, new Set([1, 2, 4, 5, 6, 7, 8])),
+    ...table.slice(0, 2),
+    ...body,
   ];
+}
+
+/** The why under a row, without the "BUY 55: " (or "NONE: ") plan-lines.ts starts it with, which the row says. */
+function whyOf(line: PlanLine, state: TradingState): string {
+  const why = heldBackReason(line, state);
+  const said = line.action === 'NONE' ? 'NONE: ' : `${line.action} ${line.quantity}: `;
+  return why.startsWith(said) ? why.slice(said.length) : why;
+}
+
+/** Words wrapped to lines of at most `width` characters, each starting with `indent` (a longer word stays whole). */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && indent.length + current.length + 1 + word.length > width) {
+      out.push(indent + current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  if (current !== '' || out.length === 0) out.push(indent + current);
+  return out;
 }
 
 /**

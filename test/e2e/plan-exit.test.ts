@@ -53,11 +53,13 @@ describe('rebalancer plan, exit codes', () => {
     const lines = halted.stdout.split('\n');
     const planAt = lines.findIndex((l) => l.startsWith('plan at '));
     expect(lines[planAt + 1]).toBe('TRADING HALTED: nothing would be sent (KILL_SWITCH)');
-    const rows = lines.filter((l) => /^(SPY|TLT|GLD) /.test(l));
-    expect(rows).toHaveLength(3);
-    for (const row of rows) {
-      expect(row).toMatch(/^\S+\s+0\s+\d+\s+NONE\s+[\d.]+\s+HALTED: would have BUY \d+ @ [\d.]+; target /);
-      expect(row).not.toMatch(/KILL_SWITCH|blocked \(/);
+    const rowAt = lines.flatMap((l, i) => (/^(SPY|TLT|GLD) /.test(l) ? [i] : []));
+    expect(rowAt).toHaveLength(3);
+    for (const i of rowAt) {
+      // The row, then its why indented under it.
+      expect(lines[i]).toMatch(/^\S+\s+0\s+\d+\s+NONE\s+[\d.]+$/);
+      expect(lines[i + 1]).toMatch(/^ {4}HALTED: would have BUY \d+ @ [\d.]+; target /);
+      expect(`${lines[i] ?? ''} ${lines[i + 1] ?? ''}`).not.toMatch(/KILL_SWITCH|blocked \(/);
     }
     expect(halted.stdout).toMatch(/KILL_SWITCH: .*checking a fill/);
 

@@ -39,11 +39,13 @@ function planOf(lines: PlanLine[], breaches: Breach[]): Plan {
   };
 }
 
-/** The table row of a ticker. */
+/** The table row of a ticker, and the indented why lines under it joined by a space. */
 function rowOf(output: string[], symbol: string): string {
-  const row = output.find((l) => l.startsWith(`${symbol} `));
-  if (row === undefined) throw new Error(`no row for ${symbol} in\n${output.join('\n')}`);
-  return row;
+  const at = output.findIndex((l) => l.startsWith(`${symbol} `));
+  if (at < 0) throw new Error(`no row for ${symbol} in\n${output.join('\n')}`);
+  const why: string[] = [];
+  for (let i = at + 1; i < output.length && (output[i] ?? '').startsWith('    '); i++) why.push((output[i] ?? '').trim());
+  return `${output[at] ?? ''} | ${why.join(' ')}`;
 }
 
 const killSwitch: Breach = { code: 'KILL_SWITCH', detail: 'halted since 2026-11-23T14:00:00Z by operator: checking a fill' };
@@ -59,12 +61,12 @@ describe('formatPlan', () => {
     const out = formatPlan(plan);
     expect(tradingBanner(plan)).toBeUndefined();
     expect(out[0]).toMatch(/^NLV 100,000\.00, sized on 98,000\.00/);
-    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+BUY\s+20\s+190\.19\s+190\s+3,800\.00\s+1\.40\s+BUY 20: target 22\.80%/);
-    expect(rowOf(out, 'TLT')).toMatch(/^TLT\s+30\s+0\s+SELL\s+30\s+89\.91\s+90\s+2,700\.00\s+.*SELL 30: no longer in any forecast/);
-    expect(rowOf(out, 'SPY')).toMatch(/\bNONE\s+600\s+NONE: at target/);
+    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+BUY\s+20\s+190\.19\s+190\s+3,800\.00\s+1\.40 \| target 22\.80%/);
+    expect(rowOf(out, 'TLT')).toMatch(/^TLT\s+30\s+0\s+SELL\s+30\s+89\.91\s+90\s+2,700\.00\s+[\d.]+ \| no longer in any forecast/);
+    expect(rowOf(out, 'SPY')).toMatch(/\bNONE\s+600 \| at target/);
     // A ticker held by its own breach keeps its own label: the run is not blocked.
     expect(rowOf(out, 'MSFT')).toMatch(
-      /\bNONE\s+190\s+blocked \(POSITION_BREAK: ledger 10 vs broker 12 \(\+2\)\): would have BUY 20 @ 190\.19; BUY 20: toward 120$/,
+      /\bNONE\s+190 \| blocked \(POSITION_BREAK: ledger 10 vs broker 12 \(\+2\)\): would have BUY 20 @ 190\.19; BUY 20: toward 120$/,
     );
   });
 
@@ -76,15 +78,15 @@ describe('formatPlan', () => {
     expect(tradingBanner(plan)).toBe(out[0]);
     expect(out[1]).toMatch(/^NLV /);
     const table = out.slice(2);
-    const rows = table.slice(2);
+    const rows = table.slice(2).filter((l) => !l.startsWith('    '));
     expect(rows).toHaveLength(3);
     // Nothing in the ACTION or QTY columns reads as an order.
     for (const row of rows) expect(row).toMatch(/^\S+\s+\d+\s+\d+\s+NONE\s/);
     expect(rowOf(out, 'TLT')).toMatch(
-      /^TLT\s+30\s+0\s+NONE\s+90\s+HALTED: would have SELL 30 @ 89\.91; no longer in any forecast, closing to zero \(hold 30 at 90\.00\)$/,
+      /^TLT\s+30\s+0\s+NONE\s+90 \| HALTED: would have SELL 30 @ 89\.91; no longer in any forecast, closing to zero \(hold 30 at 90\.00\)$/,
     );
-    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+NONE\s+190\s+HALTED: would have BUY 20 @ 190\.19; target 22\.80% of NLV/);
-    expect(rowOf(out, 'SPY')).toMatch(/NONE: at target; target 10\.00% of NLV$/);
+    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+NONE\s+190 \| HALTED: would have BUY 20 @ 190\.19; target 22\.80% of NLV/);
+    expect(rowOf(out, 'SPY')).toMatch(/\| at target; target 10\.00% of NLV$/);
     // The codes are said once, in the banner; the rows got shorter than the stored reasons made them.
     expect(table.every((row) => !row.includes('KILL_SWITCH'))).toBe(true);
     const widest = Math.max(...table.map((row) => row.length));
@@ -101,8 +103,8 @@ describe('formatPlan', () => {
     expect(plan.tradingState).toBe('REDUCING');
     const out = formatPlan(plan);
     expect(out[0]).toBe('TRADING REDUCING: only orders that shrink a position would be sent (MARGIN_CUSHION): SELL 30 TLT; 1 held back');
-    expect(rowOf(out, 'TLT')).toMatch(/^TLT\s+30\s+0\s+SELL\s+30\s+89\.91\s+90\s+2,700\.00\s+.*SELL 30: no longer in any forecast/);
-    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+NONE\s+190\s+REDUCING: would have BUY 20 @ 190\.19; target 22\.80% of NLV/);
+    expect(rowOf(out, 'TLT')).toMatch(/^TLT\s+30\s+0\s+SELL\s+30\s+89\.91\s+90\s+2,700\.00\s+[\d.]+ \| no longer in any forecast/);
+    expect(rowOf(out, 'AAPL')).toMatch(/^AAPL\s+100\s+120\s+NONE\s+190 \| REDUCING: would have BUY 20 @ 190\.19; target 22\.80% of NLV/);
   });
 
   it('REDUCING with no order that shrinks a position: nothing would be sent, said so', () => {
@@ -110,6 +112,22 @@ describe('formatPlan', () => {
     expect(formatPlan(plan)[0]).toBe(
       'TRADING REDUCING: only orders that shrink a position would be sent (MARGIN_CUSHION): none does, nothing would be sent; 1 held back',
     );
+  });
+
+  it('keeps every line of cron.log readable: the why goes under its row, wrapped at 110 characters, nothing cut', () => {
+    const long = aLine({
+      symbol: 'BRK B',
+      reason:
+        'BUY 20: target 22.80% of NLV ($22,800.00 = 98,000.00 x cap 1 x lev 1 x w 0.1) at 190.00 = 120 sh, hold 100; ' +
+        'held to 20 by MAX_ORDER_VALUE ($5,000.00 at most per order) and by the ticker cap of trend.json (25% of NLV)',
+    });
+    const out = formatPlan(planOf([long, sell], []));
+    expect(Math.max(...out.map((l) => l.length))).toBeLessThanOrEqual(110);
+    const at = out.findIndex((l) => l.startsWith('BRK B '));
+    expect(out[at + 1]).toMatch(/^ {4}target 22\.80% of NLV/);
+    expect(out[at + 2]).toMatch(/^ {4}\S/);
+    // Every word of the reason is there, in order.
+    expect(rowOf(out, 'BRK B').split(' | ')[1]).toBe(long.reason.slice('BUY 20: '.length));
   });
 
   it('a reason not in the blocked form is shown as it is', () => {

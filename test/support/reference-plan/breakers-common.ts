@@ -1,0 +1,106 @@
+// Test-only reference copy of src/core at 3c340bb (see test/support/reference-plan.ts). Do not edit.
+/**
+ * Shared pieces of the circuit breakers: the context every check reads, the arithmetic they agree on, and
+ * the number formats of their details. Pure: no I/O, no clock.
+ */
+import { Exact, toNumber, type Cents, type Decimal, type Money, type Price, type Shares } from './money.js';
+import type { Breach, BreachCode, PlanInputs, PlanLine } from '../../../src/core/types.js';
+
+/** What every breaker check reads: the planner's inputs, its lines, and the ratios it computed. */
+export interface BreakerContext {
+  inputs: PlanInputs;
+  lines: PlanLine[];
+  /** Gross exposure after the planned trades / NLV (a multiple: 1.5 means 1.5x). */
+  leverageAfter: number;
+  /** Sum of the trade values of this run's orders / NLV, in percent. */
+  turnoverPct: number;
+}
+
+/** A check: returns one breach per problem found, or none. */
+export type BreakerCheck = (ctx: BreakerContext) => Breach[];
+
+/** Builds a breach whose detail starts with its code, so a detail read alone still says what tripped. */
+export function breach(code: BreachCode, detail: string, symbol?: string): Breach {
+  // The code is its own field; every reader prints it next to the detail, so the detail does not repeat it.
+  const b: Breach = { code, detail };
+  if (symbol !== undefined) b.symbol = symbol;
+  return b;
+}
+
+/**
+ * True when `value` is over `limit`, compared exactly (in the decimals the numbers were written in, as sizing
+ * compares): a value exactly at its limit is within. NaN (a value or a limit we cannot compare) counts as
+ * over: a number we cannot check is not a number we trust.
+ */
+export function exceeds(value: Decimal.Value, limit: Decimal.Value): boolean {
+  const v = new Exact(value);
+  const l = new Exact(limit);
+  return v.isNaN() || l.isNaN() || v.gt(l);
+}
+
+/**
+ * `part` as a percentage of `whole`, exactly: 5,000 of 100,000 is 5, not 5.000000000000001. A zero whole gives
+ * an infinite or NaN percentage, which `exceeds` counts as over.
+ */
+export function percentOf(part: Decimal.Value, whole: Decimal.Value): Decimal {
+  return new Exact(part).times(100).div(whole);
+}
+
+/** How far `value` is from `base`, as a percentage of |base|, exactly: |value - base| x 100 / |base|. */
+export function percentFrom(value: Decimal.Value, base: Decimal.Value): Decimal {
+  return percentOf(new Exact(value).minus(base).abs(), new Exact(base).abs());
+}
+
+/** True when the line would send an order. */
+export function isOrder(line: PlanLine): boolean {
+  return line.action === 'BUY' || line.action === 'SELL';
+}
+
+/** Position after the line's trade, exactly: current + quantity for BUY, current - quantity for SELL. */
+export function postTradeQuantity(line: PlanLine): Shares {
+  const current = new Exact(line.currentQuantity);
+  if (line.action === 'BUY') return toNumber(current.plus(line.quantity));
+  if (line.action === 'SELL') return toNumber(current.minus(line.quantity));
+  return line.currentQuantity;
+}
+
+/** A price we can compute with: finite and positive (IB sends -1 for "no price"). */
+export function isUsablePrice(price: number | undefined): price is Price {
+  return price !== undefined && Number.isFinite(price) && price > 0;
+}
+
+/** NLV when it can be the denominator of a ratio; undefined otherwise (checkNetLiquidation reports it). */
+export function usableNetLiquidation(ctx: BreakerContext): Money | undefined {
+  const nlv = ctx.inputs.account.netLiquidation;
+  return Number.isFinite(nlv) && nlv > 0 ? nlv : undefined;
+}
+
+/**
+ * The most an order can move: the larger of its planned trade value and its quantity at the limit and at
+ * the reference price. A planner slip that left tradeValue out of step with quantity then cannot slip an
+ * oversized order past the limits. Products are exact in decimal and rounded up to the cent.
+ */
+export function orderValue(line: PlanLine): Cents {
+  const atPrice = (price: number | undefined): Decimal =>
+    price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).toDecimalPlaces(2, Exact.ROUND_UP);
+  return toNumber(Exact.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice)));
+}
+
+/** "BUY 52 @ 190.19": the order as a person would read it on an order ticket. */
+export function describeOrder(line: PlanLine): string {
+  const price = line.limitPrice === undefined ? 'no limit price' : String(line.limitPrice);
+  return `${line.action} ${line.quantity} @ ${price}`;
+}
+
+// Up to 4 decimals so that a value just over a limit never prints as equal to it (2.004x vs 2.00x).
+const RATIO = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+
+/** 12.5 -> "12.50%" (the value is already a percentage). */
+export function formatPct(value: Decimal.Value): string {
+  return `${RATIO.format(new Exact(value).toNumber())}%`;
+}
+
+/** 2.3 -> "2.30x". */
+export function formatMultiple(value: Decimal.Value): string {
+  return `${RATIO.format(new Exact(value).toNumber())}x`;
+}

@@ -1,0 +1,44 @@
+// Test-only reference copy of src/core at 3c340bb (see test/support/reference-plan.ts). Do not edit.
+import { Exact, type Price, type TickPrice } from './money.js';
+import type { ContractInfo, Side } from '../../../src/core/types.js';
+
+/**
+ * Tick-exact limit prices.
+ *
+ * Binary floating point cannot hold 0.29 or 4.35 exactly: 0.29 / 0.01 is 28.999999999999996 in doubles, so a
+ * float floor would move a price that is already on a tick down by a whole tick, and 2 x 1.005 would land on
+ * 2.0099999999999998. Everything here goes through Decimal, which reads a double by its shortest decimal
+ * representation (the number the user or IB wrote), and rounds exactly once, to the tick.
+ */
+
+/** IB's default US stock increments: sub-dollar stocks quote in 0.0001, the rest in 0.01. */
+const SUB_DOLLAR_TICK = 0.0001;
+const DOLLAR_TICK = 0.01;
+
+/**
+ * The price increment to round limit prices to: the contract's `minTick` when the broker gave a usable one,
+ * else IB's default for a US stock at that price (0.0001 below $1, else 0.01).
+ */
+export function tickFor(contract: ContractInfo | undefined, price: Price): TickPrice {
+  if (contract !== undefined && Number.isFinite(contract.minTick) && contract.minTick > 0) return contract.minTick;
+  return price < 1 ? SUB_DOLLAR_TICK : DOLLAR_TICK;
+}
+
+/**
+ * The limit price of an order: a BUY pays at most `reference x (1 + offsetBps/10000)`, rounded down to a
+ * multiple of `minTick`; a SELL takes at least `reference x (1 - offsetBps/10000)`, rounded up. Rounding
+ * always goes the side that keeps the order inside the offset the user allowed.
+ *
+ * Returns undefined when any input is not a finite number, the reference or the tick is not positive, or the
+ * rounded price is not positive (a BUY below one tick, a SELL offset of 100% or more): no order can be priced.
+ */
+export function limitPrice(side: Side, reference: Price, offsetBps: number, minTick: TickPrice): TickPrice | undefined {
+  if (!Number.isFinite(reference) || !(reference > 0)) return undefined;
+  if (!Number.isFinite(minTick) || !(minTick > 0) || !Number.isFinite(offsetBps)) return undefined;
+  const offset = new Exact(offsetBps).div(10_000);
+  const factor = side === 'BUY' ? new Exact(1).plus(offset) : new Exact(1).minus(offset);
+  const unrounded = new Exact(reference).times(factor);
+  const rounded = unrounded.toNearest(minTick, side === 'BUY' ? Exact.ROUND_FLOOR : Exact.ROUND_CEIL);
+  if (!rounded.isFinite() || !rounded.gt(0)) return undefined;
+  return rounded.toNumber();
+}

@@ -1,0 +1,42 @@
+// Test-only reference copy of src/core at 3c340bb (see test/support/reference-plan.ts). Do not edit.
+import type { Plan, PlanInputs } from '../../../src/core/types.js';
+import { computePlanLines } from './plan-lines.js';
+import { checkBreakers } from './breakers.js';
+import { applyTradingState, blockHeldSymbols, isSymbolScoped, tradingStateFor } from './trading-state.js';
+import { measureExposure } from './exposure.js';
+import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
+
+/**
+ * The pure planning core: from what the run gathered to the plan it will execute. Sizes every ticker,
+ * blocks the tickers whose ledger and broker position disagree or whose earlier order's outcome is unknown (a
+ * ticker-scoped breach known before planning), checks every circuit breaker against the
+ * intended trades, decides the trading state, and removes the orders that state forbids. It reads no clock,
+ * file or environment: `inputs.now` is the time.
+ *
+ * Leverage and turnover in the result describe the orders that remain, i.e. what will be sent.
+ */
+export function planRebalance(inputs: PlanInputs): Plan {
+  const intended = computePlanLines(inputs);
+  const breaks = inputs.positionBreaks ?? [];
+  // A broken ticker is out before the breakers look: they judge the orders that could actually go out.
+  const held = inputs.priorBreaches.filter(isSymbolScoped);
+  const untouched = held.length === 0 && breaks.length === 0;
+  const unbroken = blockHeldSymbols(breaks.length === 0 ? intended.lines : blockBrokenSymbols(intended.lines, breaks), held);
+  const exposure = untouched ? intended : measureExposure(unbroken, inputs.account.netLiquidation);
+  const breaches = [
+    ...inputs.priorBreaches,
+    ...checkPositionBreaks(breaks, inputs.limits.maxPositionBreaks ?? DEFAULT_MAX_POSITION_BREAKS),
+    ...checkBreakers({ inputs, lines: unbroken, leverageAfter: exposure.leverageAfter, turnoverPct: exposure.turnoverPct }),
+  ];
+  const tradingState = tradingStateFor(breaches);
+  const lines = applyTradingState(unbroken, tradingState, breaches);
+  return {
+    now: inputs.now,
+    netLiquidation: inputs.account.netLiquidation,
+    sizingNetLiquidation: intended.sizingNetLiquidation,
+    lines,
+    breaches,
+    tradingState,
+    ...measureExposure(lines, inputs.account.netLiquidation),
+  };
+}

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { isBrokerStatus, isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
-import type { OrderActivity } from '../ports/store.js';
+import type { OrderActivity, RunStatus } from '../ports/store.js';
 import type { Known, Pnl } from '../core/pnl.js';
 import { formatMoney } from '../core/money.js';
 import {
@@ -64,6 +64,11 @@ export interface ReportView {
     unrealized: string;
     unrealizedSign: Sign;
   }[];
+  /**
+   * The rows the body leaves out, one line each, when a table has more rows than BODY_LIMITS allows: "and 475 more:
+   * see the attached positions.csv". The titles say which rows are shown.
+   */
+  more: { positions?: string; orders?: string; fills?: string; breaches?: string };
   /** Under the positions: "Total: cost basis 58,529.50 · market value 62,231.10 · unrealized +3,701.60", when any. */
   positionsTotal?: string;
   /**
@@ -72,6 +77,8 @@ export interface ReportView {
    * place, IB's order id and permId, IB's status, the records' message); `fills`: one line per fill.
    */
   orders: { time: string; what: string; status: string; settled: boolean; details: string; fills: string[] }[];
+  /** How many rows each table has in all (the body may show fewer: see `more`). */
+  counts: { positions: number; orders: number; fills: number; breaches: number };
   /** "9 requests to the broker (5 new, 3 changed in place, 1 cancelled) for 5 executed orders: ratio 1.8", when any. */
   orderActivity?: string;
   /** Fills of the day whose order is not among the orders shown (the orders' own fills are under each order). */
@@ -84,7 +91,7 @@ export interface ReportView {
   preheader: string;
   /** What this kind of summary shows (KIND_CONTENT), and the titles of its sections. */
   content: KindContent;
-  titles: { orders: string; fills: string; breaches: string };
+  titles: { positions: string; orders: string; fills: string; breaches: string };
   /** End of day: the row written to the `daily` table (closing NLV, P&L, turnover, commissions, fills). */
   dayRow?: [label: string, value: string][];
 }
@@ -118,6 +125,32 @@ export const KIND_CONTENT: Record<ReportKind, KindContent> = {
   mid: { sinceOpen: true, positions: false, dayChart: true, monthChart: false, dayTotals: false, scope: 'so far' },
   end: { sinceOpen: true, positions: true, dayChart: true, monthChart: true, dayTotals: true, scope: 'today' },
 };
+
+/**
+ * How many rows of each table the email's body shows; the rest are in the attached CSV files (report-csv.ts). At 500
+ * tickers on a busy day (500 orders, 1,500 fills) the full tables are 3.5 MB of HTML, and Gmail clips a body past
+ * about 102 KB; these keep it under 100 KB. Positions: the largest drifts. Orders: every one that did not fill
+ * (rejected, not sent, cancelled, unknown, partly filled) up to `problemOrders`, and the largest by value up to
+ * `orders`, in the order they were made, each with at most `fillsPerOrder` fills under it. Other fills: the
+ * largest by value. Breaches: the first ones.
+ */
+export const BODY_LIMITS = { positions: 25, orders: 25, problemOrders: 25, fillsPerOrder: 3, fills: 25, breaches: 25 } as const;
+
+/** `body`: the email's body, within BODY_LIMITS; `all`: every row (a file that stands alone, `report --html`). */
+export type ReportDetail = 'body' | 'all';
+
+/** The `n` largest of `items` by `size`, kept in their order when `inOrder`. */
+function largest<T>(items: readonly T[], n: number, size: (item: T) => number, inOrder: boolean): T[] {
+  const ranked = items
+    .map((item, i) => ({ item, i, size: size(item) }))
+    .sort((a, b) => b.size - a.size || a.i - b.i)
+    .slice(0, n);
+  if (inOrder) ranked.sort((a, b) => a.i - b.i);
+  return ranked.map((r) => r.item);
+}
+
+/** "and 475 more: see the attached positions.csv". */
+const moreLine = (left: number, file: string, what = 'more'): string => `and ${left} ${what}: see the attached ${file}`;
 
 /** The `daily` row of an end-of-day summary, as figures. */
 function dayRowOf(d: DailyReportData): [label: string, value: string][] | undefined {
@@ -203,7 +236,18 @@ function breachSummary(d: DailyReportData): ReportView['breachSummary'] {
 }
 
 function runsLine(d: DailyReportData): string {
-  const parts = (['ok', 'blocked', 'failed', 'skipped', 'running'] as const).filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s}`);
+  // A skipped run is one the hour did not let trade (market closed, IB's restart window): the night's runs of a
+  // trading day are all skipped, which is how it should be, so they are not called "skipped" as if something failed.
+  const label: Record<RunStatus, string> = {
+    ok: 'ok',
+    blocked: 'blocked',
+    failed: 'failed',
+    skipped: 'outside trading hours',
+    running: 'running',
+  };
+  const parts = (['ok', 'blocked', 'failed', 'skipped', 'running'] as const)
+    .filter((s) => d.runs[s] > 0)
+    .map((s) => `${d.runs[s]} ${label[s]}`);
   // The run making this summary is still running: not one of the day's runs so far.
   if (d.thisRun !== undefined)
     return d.runs.total === 0 ? 'This is the first run today' : `${plural(d.runs.total, 'run')} today before this one: ${parts.join(', ')}`;
@@ -357,8 +401,50 @@ function fillText(f: DailyReportData['fills'][number]): string {
 }
 
 /** Turns the report's data into the strings both parts show. */
-export function buildReportView(d: DailyReportData): ReportView {
+export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body'): ReportView {
   const latest = d.latest;
+  const all = detail === 'all';
+  const states = new Map(d.orders.map((o) => [o, plainState(o)]));
+  const stateOf = (o: DailyReportData['orders'][number]): { text: string; state: PlainState } => states.get(o) ?? plainState(o);
+  // Positions: the largest drifts, largest first.
+  const positionsShown =
+    all || d.positions.length <= BODY_LIMITS.positions
+      ? d.positions
+      : largest(d.positions, BODY_LIMITS.positions, (p) => Math.abs(p.drift), false);
+  // Orders: those that did not fill, then the largest by value, in the order they were made.
+  let ordersShown = d.orders;
+  if (!all && d.orders.length > BODY_LIMITS.orders) {
+    const problem = (o: DailyReportData['orders'][number]): boolean => {
+      const s = stateOf(o).state;
+      return s === 'not filled' || s === 'unknown' || s === 'partly filled';
+    };
+    const problems = new Set(d.orders.filter(problem).slice(0, BODY_LIMITS.problemOrders));
+    const valueOf = (o: DailyReportData['orders'][number]): number => {
+      const f = filledOf(o);
+      return f.quantity > 0 ? f.quantity * f.price : o.quantity * o.limitPrice;
+    };
+    const big = new Set(
+      largest(
+        d.orders.filter((o) => !problems.has(o)),
+        BODY_LIMITS.orders,
+        valueOf,
+        true,
+      ),
+    );
+    ordersShown = d.orders.filter((o) => problems.has(o) || big.has(o));
+  }
+  const orderRefs = new Set(d.orders.map((o) => o.orderRef));
+  const otherFills = d.fills.filter((f) => !orderRefs.has(f.orderRef));
+  const otherFillsShown =
+    all || otherFills.length <= BODY_LIMITS.fills ? otherFills : largest(otherFills, BODY_LIMITS.fills, (f) => f.quantity * f.price, true);
+  const breachesShown = all ? d.breaches : d.breaches.slice(0, BODY_LIMITS.breaches);
+  const more: ReportView['more'] = {};
+  if (positionsShown.length < d.positions.length) more.positions = moreLine(d.positions.length - positionsShown.length, 'positions.csv');
+  if (ordersShown.length < d.orders.length)
+    more.orders = `${moreLine(d.orders.length - ordersShown.length, 'orders.csv')} (their fills: fills.csv)`;
+  if (otherFillsShown.length < otherFills.length) more.fills = moreLine(otherFills.length - otherFillsShown.length, 'fills.csv');
+  if (breachesShown.length < d.breaches.length) more.breaches = moreLine(d.breaches.length - breachesShown.length, 'breaches.csv');
+  const fillsLimit = all ? Infinity : BODY_LIMITS.fillsPerOrder;
   const changes: ReportView['changes'] = [];
   if (d.sincePreviousClose !== undefined) {
     const c = d.sincePreviousClose;
@@ -386,7 +472,6 @@ export function buildReportView(d: DailyReportData): ReportView {
           ['Excess liquidity', formatMoney(latest.excessLiquidity)],
         ];
   const t = d.totals;
-  const shownRefs = new Set(d.orders.map((o) => o.orderRef));
   const slippageText = (cost: number, bps?: number): string =>
     `${formatSignedMoney(cost)}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
   const footer = [
@@ -401,7 +486,7 @@ export function buildReportView(d: DailyReportData): ReportView {
   const banner = bannerOf(d);
   const summary = summaryOf(
     d,
-    d.orders.map((o) => plainState(o).state),
+    d.orders.map((o) => stateOf(o).state),
   );
   return {
     ...(banner === undefined ? {} : { banner }),
@@ -417,7 +502,7 @@ export function buildReportView(d: DailyReportData): ReportView {
     breachSummary: breachSummary(d),
     runsLine: runsLine(d),
     pnl: pnlLines(d.pnl),
-    positions: d.positions.map((p) => ({
+    positions: positionsShown.map((p) => ({
       symbol: p.symbol,
       detail: `${formatShares(p.quantity)} sh · ${formatMoney(p.marketValue)}`,
       weight: formatPct(p.weight),
@@ -437,25 +522,28 @@ export function buildReportView(d: DailyReportData): ReportView {
           )} · unrealized ${formatSignedMoney(d.pnl.unrealized)}`,
         }),
     ...(orderActivityLine(d.activity) === undefined || !content.dayTotals ? {} : { orderActivity: orderActivityLine(d.activity) }),
-    orders: d.orders.map((o) => ({
+    more,
+    counts: { positions: d.positions.length, orders: d.orders.length, fills: otherFills.length, breaches: d.breaches.length },
+    orders: ordersShown.map((o) => ({
       time: formatClock(o.createdAt),
       details: orderDetails(o),
-      fills: o.fills.map((f) => `fill ${formatClock(f.time)} ${fillText(f)}`),
+      fills: [
+        ...o.fills.slice(0, fillsLimit).map((f) => `fill ${formatClock(f.time)} ${fillText(f)}`),
+        ...(o.fills.length > fillsLimit ? [`and ${o.fills.length - fillsLimit} more fills: see the attached fills.csv`] : []),
+      ],
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
-      status: plainState(o).text,
+      status: stateOf(o).text,
       // Settled: nothing more can happen to it (a final status of the core's vocabulary, NotSent included).
       settled: isFinal(o.status),
     })),
-    fills: d.fills
-      .filter((f) => !shownRefs.has(f.orderRef))
-      .map((f) => ({
-        time: formatClock(f.time),
-        what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
-        commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
-        slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
-        // A cost is bad news: shown like a loss.
-        sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
-      })),
+    fills: otherFillsShown.map((f) => ({
+      time: formatClock(f.time),
+      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
+      commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
+      slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
+      // A cost is bad news: shown like a loss.
+      sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
+    })),
     ...(t.fills === 0
       ? {}
       : {
@@ -463,7 +551,7 @@ export function buildReportView(d: DailyReportData): ReportView {
             `Notional ${formatMoney(t.notional)} · commissions ${formatMoney(t.commissions)} · slippage ${slippageText(t.slippageCost)}` +
             (t.fillsWithReference < t.fills ? ` (${t.fillsWithReference} of ${t.fills} fills have a reference price)` : ''),
         }),
-    breaches: d.breaches.map((b) => ({
+    breaches: breachesShown.map((b) => ({
       time: formatClock(b.at),
       code: b.code,
       ...(b.symbol === undefined ? {} : { symbol: b.symbol }),
@@ -472,9 +560,14 @@ export function buildReportView(d: DailyReportData): ReportView {
     footer,
     content,
     titles: {
-      orders: `Orders ${content.scope}`,
-      fills: `Other fills ${content.scope}`,
-      breaches: `Breaches ${content.scope}`,
+      positions: more.positions === undefined ? 'Positions' : `Positions: the ${positionsShown.length} largest drifts`,
+      orders:
+        more.orders === undefined
+          ? `Orders ${content.scope}`
+          : `Orders ${content.scope}: ${ordersShown.length} shown, the largest and every one not filled`,
+      fills:
+        more.fills === undefined ? `Other fills ${content.scope}` : `Other fills ${content.scope}: the ${otherFillsShown.length} largest`,
+      breaches: more.breaches === undefined ? `Breaches ${content.scope}` : `Breaches ${content.scope}: the first ${breachesShown.length}`,
     },
     ...(content.dayTotals && dayRowOf(d) !== undefined ? { dayRow: dayRowOf(d) } : {}),
     // The inbox preview: the state first while trading is not active, then the summary line.

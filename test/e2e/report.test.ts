@@ -57,7 +57,7 @@ describe('rebalancer report', () => {
     expect(r.stdout).toContain('DU0000001 - End of day - Fri Nov 20, 2026');
     expect(r.stdout).not.toContain('sim account');
     expect(r.stdout).toContain("THE DAY (the daily table's row)");
-    expect(r.stdout).toContain('3 runs today: 2 ok, 1 skipped');
+    expect(r.stdout).toContain('3 runs today: 2 ok, 1 outside trading hours');
     expect(r.stdout).toContain('since the close of Thu Nov 19');
   });
 

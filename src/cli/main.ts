@@ -120,6 +120,28 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await retireCommand(io, { strategy, reason: o.reason, now: resolveNow(undefined, io.env) }));
     });
   program
+    .command('prune')
+    .description(
+      "retention: trading days older than the last RETAIN_FULL_DAYS keep only their last run's positions, ledger checks and forecasts",
+    )
+    .option('--dry-run', 'count what would be deleted, per table; delete nothing', false)
+    .option('--vacuum', 'then VACUUM, so that the file shrinks', false)
+    .option('--json', 'print one JSON object', false)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Orders, fills, snapshots, runs, breaches, emails, cash flows and daily rows are never deleted.',
+        'Exit codes: 0 done (or nothing to prune), 1 storage error, 2 bad configuration or no records yet,',
+        '4 a run holds the lock (or the records show one running): nothing done.',
+      ].join('\n'),
+    )
+    .addOption(nowOption())
+    .action(async (o: { dryRun: boolean; vacuum: boolean; json: boolean; now?: string }) => {
+      const { pruneCommand } = await import('./commands/prune-command.js');
+      setExit(pruneCommand(io, { dryRun: o.dryRun, vacuum: o.vacuum, json: o.json, now: resolveNow(o.now, io.env) }));
+    });
+  program
     .command('cashflow')
     .description('declare money that moved in or out (taken out of NAV_JUMP, DAILY_LOSS_LIMIT, the P&L); alone: list the flows')
     .option('--amount <n>', 'positive in, negative out, at most 2 decimals (like -8000)')

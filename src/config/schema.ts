@@ -128,6 +128,11 @@ const configShape = {
   maxForecastAgeHours: variable('MAX_FORECAST_AGE_HOURS', number({ gt: 0, max: 8760 })),
   /** The most tickers the forecast files may name, one file or all together; more is INVALID_FORECAST. */
   maxTickers: variable('MAX_TICKERS', wholeNumber({ min: 1, max: 100000 }), { default: '1000' }),
+  /**
+   * Retention (`rebalancer prune`, src/adapters/sqlite/sqlite-prune.ts): every row of the last this many trading days
+   * with runs is kept; older days keep only their last run's position rows, ledger checks and forecasts.
+   */
+  retainFullDays: variable('RETAIN_FULL_DAYS', wholeNumber({ min: 1, max: 3650 }), { default: '30' }),
   limits: {
     maxLeverage: positive('MAX_LEVERAGE', '2', 10),
     maxPositionPct: positive('MAX_POSITION_PCT', '40', 1000),

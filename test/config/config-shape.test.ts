@@ -57,6 +57,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   MAX_FORECAST_AGE_SESSIONS: '2',
   MAX_FORECAST_AGE_HOURS: '27',
   MAX_TICKERS: '999',
+  RETAIN_FULL_DAYS: '31',
   MAX_LEVERAGE: '2.5',
   MAX_POSITION_PCT: '41',
   MAX_ORDER_VALUE: '50001',

@@ -97,6 +97,7 @@ describe('loadConfig', () => {
       maxForecastAgeSessions: undefined,
       maxForecastAgeHours: undefined,
       maxTickers: 1000,
+      retainFullDays: 30,
       logLevel: 'info',
     });
   });

@@ -75,6 +75,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   MAX_FORECAST_AGE_SESSIONS: { kind: 'int', bounds: { min: 1, max: 260 } },
   MAX_FORECAST_AGE_HOURS: pct(8760),
   MAX_TICKERS: { kind: 'int', bounds: { min: 1, max: 100000 } },
+  RETAIN_FULL_DAYS: { kind: 'int', bounds: { min: 1, max: 3650 } },
   MAX_LEVERAGE: pct(10),
   MAX_POSITION_PCT: pct(1000),
   MAX_ORDER_VALUE: { kind: 'number', bounds: { gt: 0 } },

@@ -51,21 +51,19 @@ export function seedYearOfRecords(file: string, o: YearOfRecordsOptions): YearOf
         const symbol = symbols[seq % symbols.length] ?? 'T000';
         const orderRef = `rebal:${runId}:${symbol}`;
         const limit = price(seq % symbols.length);
-        store.recordOrderIntents(
+        store.recordOrderIntent(
           runId,
-          [
-            {
-              orderRef,
-              symbol,
-              action: 'BUY',
-              quantity: 1,
-              limitPrice: limit,
-              adaptivePriority: 'Normal',
-              primaryExchange: 'NASDAQ',
-              currency: 'USD',
-              referencePrice: limit,
-            },
-          ],
+          {
+            orderRef,
+            symbol,
+            action: 'BUY',
+            quantity: 1,
+            limitPrice: limit,
+            adaptivePriority: 'Normal',
+            primaryExchange: 'NASDAQ',
+            currency: 'USD',
+            referencePrice: limit,
+          },
           startedAt,
         );
         const brokerOrderId = seq;

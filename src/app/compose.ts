@@ -11,14 +11,11 @@ import { loadConfig, secretsOf } from '../config/load-config.js';
 import { describeHome, HomeError, type Home } from '../config/home.js';
 import type { Broker } from '../ports/broker.js';
 import type { Mailer } from '../ports/mailer.js';
-import { SimBroker } from '../adapters/sim/sim-broker.js';
-import { loadScenario } from '../sim/scenario.js';
 import { SqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { SqliteReportStore } from '../adapters/sqlite/sqlite-report-store.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteContractCache } from '../adapters/sqlite/sqlite-contract-cache.js';
-import { IbBroker } from '../adapters/ib/ib-broker.js';
-import { createMailer } from '../adapters/email/create-mailer.js';
+import { lazyMailer } from './lazy-mailer.js';
 import { createLogger } from '../log/logger.js';
 import type { RunPorts, RunSettings } from '../run/run-types.js';
 import type { PreviewPorts } from '../run/preview-plan.js';
@@ -76,20 +73,25 @@ export function openApp(cwd: string, env: NodeJS.ProcessEnv, o: OpenAppOptions =
 /**
  * Checks, before anything is locked, opened or connected, what the broker will read at connect: the sim
  * broker's scenario file. A bad one is a ConfigError naming the file and the field (exit 2), not a failed
- * run. Throws; returns nothing.
+ * run. Rejects; resolves to nothing.
  */
-export function checkBrokerFiles(config: Config): void {
-  if (config.broker.kind === 'sim' && config.broker.simScenario !== undefined) loadScenario(config.broker.simScenario);
+export async function checkBrokerFiles(config: Config): Promise<void> {
+  if (config.broker.kind === 'sim' && config.broker.simScenario !== undefined) {
+    const { loadScenario } = await import('../sim/scenario.js');
+    loadScenario(config.broker.simScenario);
+  }
 }
 
 /**
  * The broker named by BROKER. `readOnly` brokers never change their persisted state and never place or cancel
  * orders (`rebalancer plan`). BROKER=ib talks to IB Gateway/TWS (or the simulated gateway) and keeps its
- * contract cache in the run's database.
+ * contract cache in the run's database. Each broker's modules are loaded when it is made: the IB client costs
+ * about 120 ms and 20 MB at start-up, which a sim run or a command without a broker need not pay.
  */
-export function createBroker(config: Config, now: string, readOnly = false, logger?: Logger): Broker {
+export async function createBroker(config: Config, now: string, readOnly = false, logger?: Logger): Promise<Broker> {
   const b = config.broker;
   if (b.kind === 'sim') {
+    const { SimBroker } = await import('../adapters/sim/sim-broker.js');
     return new SimBroker({
       dataDir: config.files.dataDir,
       scenarioFile: b.simScenario,
@@ -99,6 +101,7 @@ export function createBroker(config: Config, now: string, readOnly = false, logg
       readOnly,
     });
   }
+  const { IbBroker } = await import('../adapters/ib/ib-broker.js');
   return new IbBroker({
     host: b.ibHost,
     port: b.ibPort,
@@ -145,11 +148,12 @@ export function openStores(config: Config): {
 
 /**
  * The mailer of EMAIL settings; `now` names queued files after the run's (possibly pinned) clock. `outboxOnly`:
- * every message is written to the outbox, never sent (no network wait; the next run's mailer sends it).
+ * every message is written to the outbox, never sent (no network wait; the next run's mailer sends it). The
+ * mailer's modules are loaded when a message is first sent, or the outbox has one waiting (lazy-mailer.ts).
  */
 export function createMailerFor(app: AppContext, now?: string, o: { outboxOnly?: boolean } = {}): Mailer {
   const { email, files } = app.config;
-  return createMailer({
+  return lazyMailer({
     smtpUrl: o.outboxOnly === true ? undefined : email.smtpUrl,
     from: email.mailFrom,
     to: email.mailTo,
@@ -278,10 +282,10 @@ class LazyFlexStatements implements StatementSource {
  * What `rebalancer plan` reads: a read-only broker, the records, the kill switch, the forecasts, and the broker's
  * statements as a run would read them (so that plan and run agree on flows and splits).
  */
-export function previewPortsOf(config: Config, now: string, store: PreviewPorts['store']): PreviewPorts {
+export async function previewPortsOf(config: Config, now: string, store: PreviewPorts['store']): Promise<PreviewPorts> {
   return {
     ...statementsOf(config),
-    broker: createBroker(config, now, true),
+    broker: await createBroker(config, now, true),
     store,
     killSwitch: killSwitchOf(config),
     forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
@@ -348,14 +352,17 @@ export function recordHaltEvent(
  * temporary directory (removed by `close`), so that the preview creates nothing in the home. A broker that
  * caches contracts in the database (IB) caches them there too.
  */
-export function scratchPreviewOf(config: Config, now: string): { ports: PreviewPorts; store: SqliteStore; close: () => void } {
+export async function scratchPreviewOf(
+  config: Config,
+  now: string,
+): Promise<{ ports: PreviewPorts; store: SqliteStore; close: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-plan-'));
   try {
     const store = new SqliteStore(join(dir, 'rebalancer.sqlite'));
     const scratch: Config = { ...config, files: { ...config.files, dataDir: dir } };
     const ports = {
-      ...previewPortsOf(config, now, store),
-      ...(config.broker.kind === 'ib' ? { broker: createBroker(scratch, now, true) } : {}),
+      ...(await previewPortsOf(config, now, store)),
+      ...(config.broker.kind === 'ib' ? { broker: await createBroker(scratch, now, true) } : {}),
     };
     return {
       ports,

@@ -92,7 +92,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       warn: options.err,
       workingDir: options.cwd,
     });
-    checkBrokerFiles(app.config);
+    await checkBrokerFiles(app.config);
   } catch (error) {
     if (error instanceof ConfigError) {
       // A bad value is never shown when secret, but a message may still quote a file's content: mask anyway.
@@ -126,8 +126,8 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       );
     }
     // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
-    files.records.assertTradesWritable();
-    const broker = options.adapters?.broker ?? createBroker(app.config, options.now, false, app.logger);
+    files.records.assertTradesWritable(stores.store);
+    const broker = options.adapters?.broker ?? (await createBroker(app.config, options.now, false, app.logger));
     const running = runRebalance({
       runId,
       dryRun: options.dryRun,

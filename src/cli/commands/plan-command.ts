@@ -26,10 +26,10 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
   const home = findHome(io.cwd, io.env, { mayCreate: false });
   const app = openApp(home.dir, io.env, { workingDir: io.cwd });
   // No records yet (a home with its .env, before its first run): plan as the first run would, creating nothing.
-  const scratch = existingDatabase(app.config) === undefined ? scratchPreviewOf(app.config, options.now) : undefined;
+  const scratch = existingDatabase(app.config) === undefined ? await scratchPreviewOf(app.config, options.now) : undefined;
   const store = scratch?.store ?? openStore(app.config);
   try {
-    const ports = scratch?.ports ?? previewPortsOf(app.config, options.now, store);
+    const ports = scratch?.ports ?? (await previewPortsOf(app.config, options.now, store));
     const preview = await previewPlan(ports, runSettingsOf(app.config), options.now);
     const blocked = blockedReasonOf(preview);
     const exit = blocked === undefined ? ExitCode.ok : ExitCode.blocked;

@@ -44,14 +44,15 @@ export function pruneCommand(io: CommandIo, options: PruneOptions): ExitCode {
 
 function describe(r: PruneJobResult, retainFullDays: number): string[] {
   if (r.firstFullDay === undefined)
-    return [`nothing to prune: the records hold at most ${retainFullDays} trading days (RETAIN_FULL_DAYS=${retainFullDays})`];
+    return [`nothing to prune: the records hold at most ${count(retainFullDays, 'trading day')} (RETAIN_FULL_DAYS=${retainFullDays})`];
   const verb = r.dryRun ? 'would delete' : 'deleted';
   const total = PRUNED_TABLES.reduce((n, t) => n + r.rows[t], 0);
   const lines = [
-    `${r.dryRun ? 'dry run, nothing deleted: ' : ''}every row of the last ${retainFullDays} trading days is kept (from ${r.firstFullDay}, ` +
-      `RETAIN_FULL_DAYS=${retainFullDays}); the ${r.olderDays} days before keep only their last run's positions, ledger checks and forecasts`,
-    ...PRUNED_TABLES.map((t) => `  ${t}: ${verb} ${r.rows[t]} rows`),
-    `  in all: ${verb} ${total} rows; orders, fills, snapshots, runs, cash flows, emails and daily rows are kept`,
+    `${r.dryRun ? 'dry run, nothing deleted: ' : ''}every row of the last ${count(retainFullDays, 'trading day')} is kept ` +
+      `(from ${r.firstFullDay}, RETAIN_FULL_DAYS=${retainFullDays}); the ${count(r.olderDays, 'day')} before keep only ` +
+      "their last run's positions, ledger checks and forecasts",
+    ...PRUNED_TABLES.map((t) => `  ${t}: ${verb} ${count(r.rows[t], 'row')}`),
+    `  in all: ${verb} ${count(total, 'row')}; orders, fills, snapshots, runs, cash flows, emails and daily rows are kept`,
   ];
   if (r.bytesAfter !== undefined) lines.push(`VACUUM: ${mb(r.bytesBefore)} -> ${mb(r.bytesAfter)}`);
   else if (!r.dryRun && total > 0)
@@ -60,3 +61,4 @@ function describe(r: PruneJobResult, retainFullDays: number): string[] {
 }
 
 const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

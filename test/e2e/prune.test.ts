@@ -5,7 +5,9 @@
  * (Monday's P&L stands on Friday's close); a second copy holding the run lock makes prune exit 4 having deleted
  * nothing; a hand-edited RETAIN_FULL_DAYS exits 2 naming it.
  */
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock } from '../../src/adapters/files/run-lock.js';
@@ -100,6 +102,17 @@ describe('rebalancer prune (the built command)', () => {
 
     const again = await runCli(['prune', '--json'], { cwd: ws.root, env });
     expect((JSON.parse(again.stdout) as { rows: Record<string, number> }).rows).toEqual({ positions: 0, ledger_checks: 0, forecasts: 0 });
+
+    // crontab.example's weekly line, as written (cd into the home, flock, defaults: RETAIN_FULL_DAYS=30 thins nothing here).
+    const line = readFileSync(resolve(import.meta.dirname, '../../crontab.example'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('0 6 * * 0 '));
+    const command = (line ?? '').split(/\s+/).slice(5).join(' ').replaceAll('/path/to/ib-rebalancer', ws.root);
+    expect(command).toMatch(/^cd .* && flock .* node dist\/src\/cli\/main\.js prune --vacuum >> logs\/cron\.log 2>&1$/);
+    symlinkSync(resolve(import.meta.dirname, '../../dist'), join(ws.root, 'dist'));
+    const cron = spawnSync('/bin/sh', ['-c', command], { cwd: '/', env: { PATH: process.env.PATH ?? '', SHELL: '/bin/bash' } });
+    expect(cron.status, String(cron.stderr)).toBe(0);
+    expect(readFileSync(join(ws.logs, 'cron.log'), 'utf8')).toMatch(/nothing to prune: the records hold at most 30 trading days/);
 
     for (const value of ['abc', '0']) {
       const bad = await runCli(['prune'], { cwd: ws.root, env: { ...env, RETAIN_FULL_DAYS: value } });

@@ -25,8 +25,6 @@ import type { KillSwitch } from '../ports/kill-switch.js';
 import { NYSE_RULES, type SessionRules } from '../core/session.js';
 import { sessionRulesOf } from '../core/session-rules.js';
 import { HaltFile } from '../adapters/files/halt-file.js';
-import { DataDirRecords } from '../adapters/files/record-files.js';
-import { forecastFiles } from '../adapters/files/forecast-files.js';
 import { httpHeartbeat } from '../adapters/heartbeat/ping-heartbeat.js';
 import { webhookPush } from '../adapters/push/webhook.js';
 import { ntfyPush } from '../adapters/push/ntfy.js';
@@ -209,18 +207,20 @@ export const FALLBACK_SESSION_RULES = NYSE_RULES;
 /**
  * The file and clock ports a run or a preview reads and writes, from the configuration. The clock reads `now`
  * first (the machine's time at the start, or the pinned `--now`), then advances with the machine's clock: the
- * system clock, and a pinned run sees time pass too, so the checks before each order work in both.
+ * system clock, and a pinned run sees time pass too, so the checks before each order work in both. The record files'
+ * and the forecasts' modules are loaded here, not by every command that opens the composition root.
  */
-export function filePortsOf(
+export async function filePortsOf(
   config: Config,
   now: string,
-): Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'push' | 'clock' | 'fallbackRules'> {
+): Promise<Pick<RunPorts, 'killSwitch' | 'records' | 'forecasts' | 'heartbeat' | 'push' | 'clock' | 'fallbackRules'>> {
   const clock: Clock = advancingClock(now);
   const heartbeatUrl = config.schedule.heartbeatUrl;
+  const { DataDirRecords } = await import('../adapters/files/record-files.js');
   return {
     killSwitch: killSwitchOf(config),
     records: new DataDirRecords(config.files.dataDir),
-    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
+    forecasts: await forecastSourceOf(config),
     ...(heartbeatUrl === undefined ? {} : { heartbeat: httpHeartbeat(heartbeatUrl, config.schedule.heartbeatTimeoutMs) }),
     ...pushOf(config),
     clock,
@@ -288,14 +288,15 @@ export async function previewPortsOf(config: Config, now: string, store: Preview
     broker: await createBroker(config, now, true),
     store,
     killSwitch: killSwitchOf(config),
-    forecasts: forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers }),
+    forecasts: await forecastSourceOf(config),
     fallbackRules: FALLBACK_SESSION_RULES,
     databasePath: databaseFile(config),
   };
 }
 
 /** The forecast files of FORECAST_DIR, read as a run reads them. */
-export function forecastSourceOf(config: Config): ForecastSource {
+export async function forecastSourceOf(config: Config): Promise<ForecastSource> {
+  const { forecastFiles } = await import('../adapters/files/forecast-files.js');
   return forecastFiles(config.files.forecastDir, { maxTickers: config.maxTickers });
 }
 

@@ -116,7 +116,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       forgetLock = true;
       throw besideALiveRun;
     }
-    const files = filePortsOf(app.config, options.now);
+    const files = await filePortsOf(app.config, options.now);
     const restart = restartWindowOf(app.config, options.now);
     if (restart !== undefined) {
       const note = describeRestartSkip(options.now, restart, app.config.broker.restartWindowMinutes);

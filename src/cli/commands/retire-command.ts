@@ -27,7 +27,7 @@ export async function retireCommand(io: CommandIo, options: RetireOptions): Prom
   // A strategy whose file is still there is not gone: the next run would make it active again and keep trading
   // it, so saying "the next run sells its tickers" would be false. Remove or zero its file first.
   // Any age (the source does not judge ages): a stale file is still a file the strategy writes.
-  const read = await forecastSourceOf(app.config).read(options.now);
+  const read = await (await forecastSourceOf(app.config)).read(options.now);
   const present = read.forecasts.find((f) => f.strategy === name && Object.values(f.weights).some((w) => w !== 0));
   if (present !== undefined) {
     io.err(

@@ -21,6 +21,7 @@ import { previousTradingDay } from '../../src/core/calendar.js';
 import { NYSE_RULES } from '../../src/core/session.js';
 import type { Config } from '../../src/config/schema.js';
 import { makeTempDir } from './fixtures.js';
+import { SCHEDULE } from '../../src/app/schedule-table.js';
 import { seedYearOfRecords, type YearOfRecords } from '../support/year-of-records.js';
 
 const DAYS = 70;
@@ -243,5 +244,13 @@ describe('RETAIN_FULL_DAYS', () => {
     expect(() => loadConfig({ cwd: dir, env: { RETAIN_FULL_DAYS: value } })).toThrow(
       new RegExp(`RETAIN_FULL_DAYS: must be a whole number.*\\(got "${value.replace('.', '\\.')}"\\)`),
     );
+  });
+});
+
+describe('rebalancer schedule', () => {
+  it('prunes once a week, Sunday 06:00 New York, when no hourly run is due (as crontab.example)', () => {
+    const prune = SCHEDULE.find((j) => j.args[0] === 'prune');
+    expect(prune).toEqual({ name: 'weekly-prune', cron: '0 6 * * 0', args: ['prune', '--vacuum'] });
+    expect(SCHEDULE.find((j) => j.args[0] === 'run')?.cron.endsWith(' 1-5')).toBe(true);
   });
 });

@@ -64,6 +64,15 @@ export interface Broker {
   /** Send one order; resolves once the broker has accepted it for processing. */
   placeOrder(order: OrderRequest): Promise<BrokerOrder>;
   /**
+   * Send one order without waiting for the broker's acknowledgement (pipelined submission): resolves once the order
+   * has left (IB: past the pacing bucket and written to the socket), with `acknowledged`, which then settles as
+   * `placeOrder` would (the accepted order, or a BrokerError: 'rejected' when the broker refused it; 'timeout',
+   * 'connectivity' or 'fatal' when it may or may not have reached the broker), each order within its own timeout
+   * counted from the moment it left. Rejects with a BrokerError only when the order did NOT leave (a session already
+   * lost, a request the adapter refuses to build): nothing of it reached the broker. Never resent.
+   */
+  sendOrder(order: OrderRequest): Promise<SentOrder>;
+  /**
    * Whether this session may change or cancel the order by its id: IB lets only the API client that placed an
    * order modify it (placeOrder on the same id from another client names that client's own order: a new one).
    */
@@ -80,6 +89,12 @@ export interface Broker {
   modifyOrder(order: BrokerOrder, change: OrderRequest): Promise<BrokerOrder>;
   /** Latest known state of the given orders, gathered for up to `windowMs` after submission. */
   orderStatuses(brokerOrderIds: number[], windowMs: number): Promise<BrokerOrder[]>;
+}
+
+/** An order that has left for the broker (see {@link Broker.sendOrder}). */
+export interface SentOrder {
+  /** Settles once: the accepted order, or a BrokerError. */
+  acknowledged: Promise<BrokerOrder>;
 }
 
 /**

@@ -263,6 +263,11 @@ export interface RunStore {
 
   /** Record an order before it is sent (status 'Intent'). Throws if the orderRef exists. */
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void;
+  /**
+   * Record a batch of orders before any of them is sent, in one transaction (each status 'Intent', in the given
+   * order): all or nothing. Throws if any orderRef exists, or appears twice in the batch.
+   */
+  recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void;
   /** The broker accepted the order: store its ids and status. */
   markOrderSent(orderRef: string, order: BrokerOrder): void;
   markOrderFailed(orderRef: string, message: string): void;

@@ -1,5 +1,5 @@
-import { BrokerError, type Broker } from '../ports/broker.js';
-import type { RunStore } from '../ports/store.js';
+import { BrokerError, type Broker, type SentOrder } from '../ports/broker.js';
+import type { OrderReconciliation, RunStore } from '../ports/store.js';
 import type { Breach, BrokerOrder, OrderRequest, PlanLine } from '../core/types.js';
 import { isFinal } from '../core/order-status.js';
 import type { MarketPhase } from '../core/phase.js';
@@ -64,10 +64,20 @@ export interface SubmitResult {
 }
 
 /**
- * Record each order, then send it. An order that cannot be recorded is never sent (the StorageError comes back
- * as `failure`, with what was sent before it). A rejected order is recorded as such and the others go on; a
- * timeout or a lost connection stops submission at once, because the order may have reached the broker and
- * must not be sent again: the next run reconciles it by orderRef.
+ * At most this many orders are out without an answer from the broker: about one second of IB's pacing. A broker that
+ * stops answering (its acknowledgements late, not refused) gets no more than this before its first deadline stops
+ * the sending.
+ */
+export const MAX_UNACKNOWLEDGED = 50;
+
+/**
+ * Records every order of the batch as an intent (one transaction), then sends them one after the other without
+ * waiting for each acknowledgement (pipelined: the broker's pacing sets the pace), and collects the
+ * acknowledgements as they arrive, each within its own deadline. An order that cannot be recorded is never sent:
+ * when the batch cannot be recorded, nothing is (the StorageError comes back as `failure`). The gates are read
+ * before every order, as before. A rejected order is recorded as such and the others go on; a timeout or a lost
+ * connection stops the sending at once, because the order may have reached the broker and must not be sent again:
+ * the next run reconciles it by orderRef. Intents a stop left unsent are recorded as NotSent, with the reason.
  */
 export async function submitOrders(options: SubmitOptions): Promise<SubmitResult> {
   const { broker, store } = options;
@@ -75,7 +85,7 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
   const breaches: Breach[] = [];
   const follow = options.follow ?? [];
   try {
-    const stopped = await sendEach(options, sent, breaches);
+    const stopped = await sendPipelined(options, sent, breaches);
     if (stopped !== undefined && typeof stopped !== 'string') {
       return { sent, followed: [], breaches, stoppedBecause: stopped.reason, gateStatus: stopped.status };
     }
@@ -103,51 +113,158 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
   }
 }
 
+/** How one order of the batch ended in this run. */
+interface Outcome {
+  accepted?: BrokerOrder;
+  breach?: Breach;
+  /** Whether it left for the broker (its acknowledgement was awaited). */
+  left: boolean;
+}
+
 /**
- * Sends the orders one by one into `sent` and `breaches`; returns why it stopped early, if it did: the gates'
- * verdict, or a broker failure's words.
+ * Sends the orders, pipelined, into `sent` and `breaches` (in the orders' order); returns why it stopped early, if it
+ * did: the gates' verdict, or a broker failure's words. Throws an error that is not the broker's (a record that could
+ * not be written) once every order that left has been answered or has timed out, with `sent` filled in.
  */
-async function sendEach(
+async function sendPipelined(
   options: SubmitOptions,
   sent: BrokerOrder[],
   breaches: Breach[],
 ): Promise<{ status: 'blocked' | 'failed'; reason: string } | string | undefined> {
-  const { broker, store } = options;
-  for (const [index, request] of options.orders.entries()) {
-    const stops = checkGates(options.gates, request, options.orders.slice(index));
-    if (stops.length > 0) {
-      breaches.push(...stops.map((stop) => stop.breach));
-      return {
-        status: stops.some((stop) => stop.status === 'failed') ? 'failed' : 'blocked',
-        reason: stops.map((stop) => stop.reason).join('; '),
-      };
+  const { broker, store, orders } = options;
+  const [first] = orders;
+  if (first === undefined) return undefined;
+  // A stop before the first order records nothing, as nothing was about to go.
+  const before = gateStop(options.gates, first, orders);
+  if (before !== undefined) {
+    breaches.push(...before.breaches);
+    return before.stop;
+  }
+  store.recordOrderIntents(
+    options.runId,
+    orders.map((request) => ({ ...request, referencePrice: options.lines.find((l) => l.symbol === request.symbol)?.referencePrice })),
+    options.now,
+  );
+  const outcomes: Outcome[] = orders.map(() => ({ left: false }));
+  const answers = new Set<Promise<void>>();
+  let brokerStop: string | undefined;
+  let failure: { error: unknown } | undefined;
+  let gate: { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string } } | undefined;
+  let unsentFrom = orders.length;
+  const stopped = (): boolean => brokerStop !== undefined || failure !== undefined;
+  for (const [index, request] of orders.entries()) {
+    while (answers.size >= MAX_UNACKNOWLEDGED && !stopped()) await Promise.race(answers);
+    if (!stopped() && index > 0) gate = gateStop(options.gates, request, orders.slice(index));
+    if (stopped() || gate !== undefined) {
+      unsentFrom = index;
+      break;
     }
-    const referencePrice = options.lines.find((l) => l.symbol === request.symbol)?.referencePrice;
-    store.recordOrderIntent(options.runId, { ...request, referencePrice }, options.now);
+    const outcome = outcomes[index] as Outcome;
+    let pending: SentOrder;
     try {
-      const accepted = await broker.placeOrder(request);
-      sent.push(accepted);
-      store.markOrderSent(request.orderRef, accepted);
+      pending = await broker.sendOrder(request);
     } catch (error) {
-      if (!(error instanceof BrokerError)) throw error;
-      const code = error.code === undefined ? '' : ` (IB code ${error.code})`;
-      breaches.push({
-        code: 'BROKER_ERROR',
-        symbol: request.symbol,
-        detail: `${request.action} ${request.quantity} ${request.symbol} @ ${request.limitPrice}: ${error.message}${code}`,
-      });
-      if (error.kind === 'rejected') {
-        store.markOrderFailed(request.orderRef, `rejected: ${error.message}`);
-        continue;
+      if (!(error instanceof BrokerError)) {
+        failure = { error };
+        unsentFrom = index;
+        break;
       }
-      store.markOrderFailed(
-        request.orderRef,
-        `${error.kind}: ${error.message}; it may have reached the broker, the next run reconciles it by orderRef`,
-      );
-      return `${error.kind} while sending ${request.orderRef}`;
+      // A session an earlier order's answer already reported lost: that order's breach says why.
+      if (stopped()) {
+        unsentFrom = index;
+        break;
+      }
+      // It did not leave: nothing of it reached the broker.
+      outcome.breach = orderBreach(request, error);
+      try {
+        store.recordReconciliation(request.orderRef, notSent(`not sent: ${error.kind}: ${error.message}`, options.now));
+      } catch (recordError) {
+        failure = { error: recordError };
+      }
+      if (error.kind === 'rejected') continue;
+      brokerStop = `${error.kind} while sending ${request.orderRef}`;
+      unsentFrom = index + 1;
+      break;
+    }
+    outcome.left = true;
+    const answer = pending.acknowledged
+      .then(
+        (accepted) => {
+          outcome.accepted = accepted;
+          store.markOrderSent(request.orderRef, accepted);
+        },
+        (error: unknown) => {
+          if (!(error instanceof BrokerError)) throw error;
+          outcome.breach = orderBreach(request, error);
+          if (error.kind === 'rejected') {
+            store.markOrderFailed(request.orderRef, `rejected: ${error.message}`);
+            return;
+          }
+          brokerStop ??= `${error.kind} while sending ${request.orderRef}`;
+          store.markOrderFailed(
+            request.orderRef,
+            `${error.kind}: ${error.message}; it may have reached the broker, the next run reconciles it by orderRef`,
+          );
+        },
+      )
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => answers.delete(answer));
+    answers.add(answer);
+  }
+  // Orders already sent are answered (or time out) before the run goes on.
+  await Promise.all([...answers]);
+  const reason = gate?.stop.reason ?? brokerStop ?? (failure === undefined ? undefined : 'a record could not be written');
+  if (reason !== undefined) {
+    for (const request of orders.slice(unsentFrom)) {
+      try {
+        store.recordReconciliation(request.orderRef, notSent(`not sent: submission stopped: ${reason}`, options.now));
+      } catch (recordError) {
+        failure ??= { error: recordError };
+        break;
+      }
     }
   }
-  return undefined;
+  sent.push(...outcomes.flatMap((o) => (o.accepted === undefined ? [] : [o.accepted])));
+  breaches.push(...outcomes.flatMap((o) => (o.breach === undefined ? [] : [o.breach])));
+  if (failure !== undefined) throw failure.error;
+  if (gate !== undefined) {
+    breaches.push(...gate.breaches);
+    return gate.stop;
+  }
+  return brokerStop;
+}
+
+/** The gates' verdict on the next order, joined: undefined when it may go. */
+function gateStop(
+  gates: readonly SendGate[],
+  next: OrderRequest,
+  unsent: readonly OrderRequest[],
+): { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string } } | undefined {
+  const stops = checkGates(gates, next, unsent);
+  if (stops.length === 0) return undefined;
+  return {
+    breaches: stops.map((stop) => stop.breach),
+    stop: {
+      status: stops.some((stop) => stop.status === 'failed') ? 'failed' : 'blocked',
+      reason: stops.map((stop) => stop.reason).join('; '),
+    },
+  };
+}
+
+function orderBreach(request: OrderRequest, error: BrokerError): Breach {
+  const code = error.code === undefined ? '' : ` (IB code ${error.code})`;
+  return {
+    code: 'BROKER_ERROR',
+    symbol: request.symbol,
+    detail: `${request.action} ${request.quantity} ${request.symbol} @ ${request.limitPrice}: ${error.message}${code}`,
+  };
+}
+
+/** An intent this run knows never left: settled at once, so the next run has nothing to look up. */
+function notSent(message: string, at: string): OrderReconciliation {
+  return { status: 'NotSent', filledQuantity: 0, avgFillPrice: 0, message, at };
 }
 
 /**

@@ -78,7 +78,7 @@ describe('the run: every exit code it returns', () => {
       exitCode: 1,
       sent: [],
     },
-    { name: 'storage failure', arrange: (r) => r.store.failOn('recordOrderIntent'), status: 'failed', exitCode: 1, sent: [] },
+    { name: 'storage failure', arrange: (r) => r.store.failOn('recordOrderIntents'), status: 'failed', exitCode: 1, sent: [] },
     {
       name: 'blocked by a breaker (HALTED: a stale forecast)',
       arrange: (r) => r.forecasts.withBreaches(stale),
@@ -267,17 +267,26 @@ describe('the kill switch turned on while the run is sending', () => {
   it.each([
     { after: 1, sent: ['SELL 49 AAPL'] },
     { after: 2, sent: ['SELL 49 AAPL', 'BUY 71 MSFT'] },
-  ])('after order $after: the orders not yet sent stay unsent and unrecorded; blocked, exit 3', async ({ after, sent }) => {
-    const run = aRun({}, (r) => r.killSwitch.turnOnWhen(() => r.broker.callsTo('placeOrder').length >= after));
-    const result = await go(run);
-    expect(placed(run)).toEqual(sent);
-    expect(sentOf(result)).toEqual(sent);
-    expect(result).toMatchObject({ status: 'blocked', exitCode: 3 });
-    expect(result.error).toBe('submission stopped: the kill switch was turned on during the run');
-    expect(codes(result.breaches)).toEqual(['KILL_SWITCH']);
-    expect(run.store.ordersOf(run.runId).map((o) => o.symbol)).toEqual(sent.map((s) => s.split(' ')[2]));
-    expect(run.killSwitch.turnedOn).toEqual([]);
-  });
+  ])(
+    'after order $after: the orders not yet sent stay unsent, their intents recorded NotSent; blocked, exit 3',
+    async ({ after, sent }) => {
+      const run = aRun({}, (r) => r.killSwitch.turnOnWhen(() => r.broker.callsTo('placeOrder').length >= after));
+      const result = await go(run);
+      expect(placed(run)).toEqual(sent);
+      expect(sentOf(result)).toEqual(sent);
+      expect(result).toMatchObject({ status: 'blocked', exitCode: 3 });
+      expect(result.error).toBe('submission stopped: the kill switch was turned on during the run');
+      expect(codes(result.breaches)).toEqual(['KILL_SWITCH']);
+      // The batch's intents were recorded before the first order went; the stop settles the unsent ones at once.
+      const recorded = run.store.ordersOf(run.runId);
+      expect(recorded.filter((o) => o.status !== 'NotSent').map((o) => o.symbol)).toEqual(sent.map((s) => s.split(' ')[2]));
+      expect(recorded.filter((o) => o.status === 'NotSent').map((o) => [o.symbol, o.message])).toEqual(
+        ['AAPL', 'MSFT', 'SPY'].slice(after).map((s) => [s, 'not sent: submission stopped: the kill switch was turned on during the run']),
+      );
+      expect(run.store.ordersToReconcile('a later run').filter((o) => o.status === 'NotSent' || o.status === 'Intent')).toEqual([]);
+      expect(run.killSwitch.turnedOn).toEqual([]);
+    },
+  );
 });
 
 describe('a daily loss beyond MAX_DAILY_LOSS_PCT', () => {

@@ -159,31 +159,24 @@ const STEPS: StepFailure[] = [
     error: /^storage: memory:data\/orders\/.*: could not write the order file .*the disk is full/,
   },
   {
-    step: 'recordOrderIntent of the first order',
-    inject: (r) => storeFails(r, 'recordOrderIntent', 1),
+    // The batch's intents are recorded together before any order goes: a failure there sends nothing.
+    step: 'recordOrderIntents of the batch',
+    inject: (r) => storeFails(r, 'recordOrderIntents', 1),
     placed: [],
     sent: [],
     cancels: 1,
     tail: ['quotes', 'disconnect'],
-    error: /^storage: :memory:: could not record order intent rebal:.*:AAPL/,
+    error: /^storage: :memory:: could not record 3 order intents of run /,
   },
   {
-    step: 'recordOrderIntent of the second order',
-    inject: (r) => storeFails(r, 'recordOrderIntent', 2),
-    placed: ['AAPL'],
-    sent: ['AAPL'],
-    cancels: 1,
-    tail: ['quotes', 'placeOrder', 'disconnect'],
-    error: /^storage: .*could not record order intent rebal:.*:MSFT/,
-  },
-  {
-    // The broker has the order; the record of it failed: it is listed as sent, and nothing more goes out.
+    // The broker has the order; the record of it failed: it is listed as sent, and nothing more goes out. Orders go
+    // out pipelined: the second left before the first one's answer came back, and is answered and listed too.
     step: 'markOrderSent of the first order',
     inject: (r) => storeFails(r, 'markOrderSent', 1),
-    placed: ['AAPL'],
-    sent: ['AAPL'],
+    placed: ['AAPL', 'MSFT'],
+    sent: ['AAPL', 'MSFT'],
     cancels: 1,
-    tail: ['quotes', 'placeOrder', 'disconnect'],
+    tail: ['quotes', 'placeOrder', 'placeOrder', 'disconnect'],
     error: /^storage: .*could not record order rebal:.*:AAPL as sent/,
   },
   {
@@ -197,13 +190,14 @@ const STEPS: StepFailure[] = [
     error: /^the broker rejected one or more orders$/,
   },
   {
-    // A timeout may have reached the broker: submission stops, the order is never sent again by this run.
+    // A timeout may have reached the broker: submission stops, the order is never sent again by this run. Orders go
+    // out pipelined: the third left while the second still waited for its answer (each has its own deadline).
     step: 'placeOrder timed out (the second order)',
     inject: (r) => r.broker.hang('placeOrder', { call: 2, ms: 1 }),
-    placed: ['AAPL', 'MSFT'],
-    sent: ['AAPL'],
+    placed: ALL,
+    sent: ['AAPL', 'SPY'],
     cancels: 1,
-    tail: ['placeOrder', 'placeOrder', 'accountSummary', 'positions', 'disconnect'],
+    tail: ['placeOrder', 'placeOrder', 'placeOrder', 'accountSummary', 'positions', 'disconnect'],
     error: /^submission stopped: timeout while sending rebal:.*:MSFT$/,
   },
   {
@@ -291,7 +285,11 @@ describe('a failure at each step of the run', () => {
     await runRebalance(run);
     const [msft] = run.store.ordersOf(run.runId).filter((o) => o.symbol === 'MSFT');
     expect(msft).toMatchObject({ status: 'SendFailed', message: expect.stringContaining('it may have reached the broker') });
-    expect(run.store.ordersOf(run.runId).map((o) => o.symbol)).toEqual(['AAPL', 'MSFT']);
+    expect(run.store.ordersOf(run.runId).map((o) => [o.symbol, o.status])).toEqual([
+      ['AAPL', 'Submitted'],
+      ['MSFT', 'SendFailed'],
+      ['SPY', 'Submitted'],
+    ]);
 
     // It did reach the broker: the next run finds it open, records it, and cancels it with the others.
     const atBroker = {
@@ -432,7 +430,8 @@ describe('defects found by these tests', () => {
     run.reports.failOn('alertHistory', { times: Infinity });
     const result = await runRebalance(run);
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
-    expect(symbols(result.sent)).toEqual(['AAPL', 'MSFT']);
+    // Pipelined: SPY left before MSFT's answer (whose record failed) came back; all three are listed as sent.
+    expect(symbols(result.sent)).toEqual(ALL);
     expect(run.mailer.alerts()).toHaveLength(1);
   });
 

@@ -12,13 +12,16 @@ const ALL = ['SELL 49 AAPL', 'BUY 71 MSFT', 'BUY 32 SPY'];
 const placed = (run: MemoryRun): string[] => run.broker.callsTo('placeOrder').map(([o]) => `${o.action} ${o.quantity} ${o.symbol}`);
 const codes = (breaches: readonly Breach[]): string[] => [...new Set(breaches.map((b) => b.code))];
 
-/** A run whose clock jumps to `later` once the broker has answered the first order (the process was stopped). */
+/**
+ * A run whose clock jumps to `later` once the first order has left (the process was stopped): orders go out
+ * pipelined, so the next order's gate is read before the first one's acknowledgement comes back.
+ */
 function suspendedAfterFirstOrder(later: string, overrides: MemoryRunOverrides = {}): MemoryRun {
   const run = memoryRun(overrides);
   const place = run.broker.placeOrder.bind(run.broker);
   let orders = 0;
-  run.broker.placeOrder = async (order) => {
-    const accepted = await place(order);
+  run.broker.placeOrder = (order) => {
+    const accepted = place(order);
     orders += 1;
     if (orders === 1) run.clock.at = later;
     return accepted;

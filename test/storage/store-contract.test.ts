@@ -408,6 +408,26 @@ describe.each([
       ]);
     });
 
+    it('records a batch of intents together, in order, all or nothing (a recorded orderRef, one twice in the batch)', () => {
+      store.recordOrderIntents('r1', [], '2026-11-20T15:30:05.000Z');
+      store.recordOrderIntents(
+        'r1',
+        [anOrder({ orderRef: 'a', symbol: 'MSFT' }), { ...anOrder({ orderRef: 'b' }), referencePrice: 190 }],
+        '2026-11-20T15:30:05.000Z',
+      );
+      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.symbol, o.status, o.referencePrice, o.createdAt])).toEqual([
+        ['a', 'MSFT', 'Intent', undefined, '2026-11-20T15:30:05.000Z'],
+        ['b', 'AAPL', 'Intent', 190, '2026-11-20T15:30:05.000Z'],
+      ]);
+      expect(fails(() => store.recordOrderIntents('r2', [anOrder({ orderRef: 'c' }), anOrder({ orderRef: 'a' })], 'x'))).toBe(
+        '<file>: order a is already recorded (run r1, status Intent); an order is never sent twice',
+      );
+      expect(fails(() => store.recordOrderIntents('r2', [anOrder({ orderRef: 'd' }), anOrder({ orderRef: 'd' })], 'x'))).toBe(
+        '<file>: order d is already recorded (run r2, status Intent); an order is never sent twice',
+      );
+      expect(store.ordersOf('r2')).toEqual([]);
+    });
+
     it('refuses a second intent with the same orderRef, an intent of an unknown run, and updates of unknown orders', () => {
       store.recordOrderIntent('r1', anOrder(), '2026-11-20T15:30:05.000Z');
       expect(fails(() => store.recordOrderIntent('r2', anOrder(), '2026-11-20T16:30:05.000Z'))).toBe(

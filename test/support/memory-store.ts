@@ -801,7 +801,18 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
-    this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => {
+    this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => this.insertIntent(runId, order, createdAt));
+  }
+
+  recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void {
+    if (orders.length === 0) return;
+    this.transaction('recordOrderIntents', `record ${orders.length} order intents of run ${runId}`, () => {
+      for (const order of orders) this.insertIntent(runId, order, createdAt);
+    });
+  }
+
+  private insertIntent(runId: string, order: OrderIntent, createdAt: string): void {
+    {
       const existing = this.order(order.orderRef);
       if (existing !== undefined) {
         throw this.fail(
@@ -832,7 +843,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       c.orThrow();
       this.requireRun(runId);
       this.db.orders.push({ ...row, seq: this.db.nextSeq() });
-    });
+    }
   }
 
   markOrderSent(orderRef: string, order: BrokerOrder): void {

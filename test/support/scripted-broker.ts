@@ -20,7 +20,7 @@ import type {
   OrderStatusName,
   Quote,
 } from '../../src/core/types.js';
-import { BrokerError, type Broker } from '../../src/ports/broker.js';
+import { BrokerError, type Broker, type SentOrder } from '../../src/ports/broker.js';
 
 type Methods = Required<Broker>;
 export type BrokerMethod = keyof Methods;
@@ -272,6 +272,21 @@ export class ScriptedBroker implements Broker {
         avgFillPrice: 0,
       };
     });
+  }
+
+  /**
+   * Pipelined sending: the order waits its turn (one tick of the event loop, as behind the IB adapter's pacing
+   * bucket), then leaves as a `placeOrder` call (recorded as such, with that method's scripted answers and faults),
+   * and `acknowledged` settles as that call does. A broker not connected by then sends nothing: it rejects (kind
+   * 'connect') and no call is recorded, as the IB adapter's session drops what waits once it failed.
+   */
+  async sendOrder(order: Parameters<Broker['sendOrder']>[0]): Promise<SentOrder> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!this.connected) throw new BrokerError(`the scripted broker is not connected: ${order.orderRef} not sent`, 'connect');
+    const acknowledged = this.placeOrder(order);
+    // Read by the caller; this only keeps an answer that comes before the caller looks from counting as unhandled.
+    acknowledged.catch(() => undefined);
+    return { acknowledged };
   }
 
   /** This session's orders (client id 0, or none given) are modifiable; another client's are not, as at IB. */

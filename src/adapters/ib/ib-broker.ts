@@ -17,7 +17,7 @@ import type {
   OrderRequest,
   Quote,
 } from '../../core/types.js';
-import { BrokerError, type Broker, type LeftOut } from '../../ports/broker.js';
+import { BrokerError, type Broker, type LeftOut, type SentOrder } from '../../ports/broker.js';
 import type { ContractCache } from '../../ports/contract-cache.js';
 import { readAccountSummary, readPositions } from './ib-account.js';
 import { readCompletedOrders } from './ib-completed-orders.js';
@@ -27,7 +27,7 @@ import { readExecutions } from './ib-executions.js';
 import { silentLog, type IbLog } from './ib-log.js';
 import { modifyAdaptiveOrder, modifyRefusal } from './ib-modify-order.js';
 import { cancelAllOrders, cancelOwnOrder, readOpenOrders } from './ib-orders.js';
-import { followOrderStatuses, placeAdaptiveOrder } from './ib-place-order.js';
+import { followOrderStatuses, placeAdaptiveOrder, sendAdaptiveOrder } from './ib-place-order.js';
 import { readQuotes, setMarketDataType } from './ib-quotes.js';
 import type { IbClientMessage, IbSession } from './ib-session.js';
 
@@ -182,6 +182,17 @@ export class IbBroker implements Broker {
   async placeOrder(order: OrderRequest): Promise<BrokerOrder> {
     this.refuseWhenReadOnly(`place ${order.orderRef}`);
     return placeAdaptiveOrder(this.connected(), order, {
+      account: this.options.account,
+      timeoutMs: this.options.timeoutMs,
+      known: this.contracts.get(order.symbol),
+      submittedAt: this.submittedAt,
+    });
+  }
+
+  /** Resolves once the order is written to the socket (past the pacing bucket); its acknowledgement follows. */
+  async sendOrder(order: OrderRequest): Promise<SentOrder> {
+    this.refuseWhenReadOnly(`place ${order.orderRef}`);
+    return sendAdaptiveOrder(this.connected(), order, {
       account: this.options.account,
       timeoutMs: this.options.timeoutMs,
       known: this.contracts.get(order.symbol),

@@ -5,7 +5,7 @@
  * adapter says so and never resends; the next run finds it by its orderRef.
  */
 import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
-import { BrokerError } from '../../ports/broker.js';
+import { BrokerError, type SentOrder } from '../../ports/broker.js';
 import { rejectAfterGrace, refusedUnderOrderId } from './ib-order-refusal.js';
 import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
 import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
@@ -20,6 +20,8 @@ export interface PlaceOptions {
   known: ContractInfo | undefined;
   /** When each order left, by order id, on the monotonic clock (a wall clock set back must not stretch the window). */
   submittedAt: Map<number, number>;
+  /** Called once the order is about to be written to the socket: from then on it may have reached IB. */
+  onLeaving?: () => void;
 }
 
 /** Sends one Adaptive limit order; resolves once IB acknowledges it (openOrder or orderStatus). */
@@ -69,6 +71,7 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
     onMessage: refusedUnderOrderId(label, orderId),
     send: (api, id) => {
       options.submittedAt.set(id, performance.now());
+      options.onLeaving?.();
       api.placeOrder(id, contract, order);
     },
     onTimeout: (ctx) =>
@@ -80,6 +83,30 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
           orderId,
         ),
       ),
+  });
+}
+
+/**
+ * Sends one Adaptive limit order without waiting for IB's acknowledgement (pipelined submission): resolves once the
+ * order passed the pacing bucket and is written to the socket, with `acknowledged`, which settles as
+ * {@link placeAdaptiveOrder} does (its timeout counted from that moment). Rejects, the order not sent, when it
+ * cannot leave: a request refused before sending, or a session that failed while the order waited its turn (the
+ * bucket drops what waits and never lets it through).
+ */
+export function sendAdaptiveOrder(session: IbSession, request: OrderRequest, options: PlaceOptions): Promise<SentOrder> {
+  return new Promise<SentOrder>((resolve, reject) => {
+    let left = false;
+    const acknowledged: Promise<BrokerOrder> = placeAdaptiveOrder(session, request, {
+      ...options,
+      onLeaving: () => {
+        left = true;
+        resolve({ acknowledged });
+      },
+    });
+    // Until it has left, a failure means it never did; afterwards the caller reads it from `acknowledged`.
+    acknowledged.catch((error: unknown) => {
+      if (!left) reject(error instanceof Error ? error : new Error(String(error)));
+    });
   });
 }
 

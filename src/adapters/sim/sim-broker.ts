@@ -12,7 +12,7 @@ import type {
   Quote,
 } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
-import { BrokerError, type Broker, type LeftOut } from '../../ports/broker.js';
+import { BrokerError, type Broker, type LeftOut, type SentOrder } from '../../ports/broker.js';
 import { SimAccount, SimRejection, SimStateError, type SimAccountOptions } from '../../sim/sim-account.js';
 import type { SimOrder } from '../../sim/sim-state.js';
 
@@ -117,6 +117,21 @@ export class SimBroker implements Broker {
   async placeOrder(request: OrderRequest): Promise<BrokerOrder> {
     const sim = this.connected();
     return toBrokerOrder(this.translated(() => sim.place(request)));
+  }
+
+  /**
+   * The order reaches the simulated account as it leaves (a session not connected sends nothing); its
+   * acknowledgement is what `placeOrder` would answer, a refusal included.
+   */
+  async sendOrder(request: OrderRequest): Promise<SentOrder> {
+    const sim = this.connected();
+    let acknowledged: Promise<BrokerOrder>;
+    try {
+      acknowledged = Promise.resolve(toBrokerOrder(this.translated(() => sim.place(request))));
+    } catch (error) {
+      acknowledged = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return { acknowledged };
   }
 
   /** IB lets only the API client that placed an order modify it: this session's client id (default 0), a real id. */

@@ -38,6 +38,21 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     });
   }
 
+  recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void {
+    if (orders.length === 0) return;
+    this.transaction(`record ${orders.length} order intents of run ${runId}`, () => {
+      for (const order of orders) {
+        const existing = this.q.orderByRef.get(order.orderRef);
+        if (existing !== undefined) {
+          throw this.fail(
+            `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
+          );
+        }
+        this.q.insertIntent.run(intentParams(runId, order, createdAt));
+      }
+    });
+  }
+
   markOrderSent(orderRef: string, order: BrokerOrder): void {
     this.guard(`record order ${orderRef} as sent`, () => {
       const { changes } = this.q.markSent.run(brokerUpdateParams(orderRef, order, this.now()));

@@ -8,13 +8,26 @@ export interface InlineAttachment {
   contentType: string;
 }
 
-/** An email to send: a subject, a plain-text body, an optional HTML body and the images it shows inline. */
+/** A file attached for download (e.g. the daily summary's full tables as CSV), not shown in the body. */
+export interface FileAttachment {
+  filename: string;
+  content: Buffer;
+  /** MIME type, e.g. text/csv; charset=utf-8. */
+  contentType: string;
+}
+
+/**
+ * An email to send: a subject, a plain-text body, an optional HTML body, the images it shows inline and the files
+ * attached to it.
+ */
 export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
   /** Sent as multipart/related with the HTML part, so mail clients show them in place, not as downloads. */
   attachments?: InlineAttachment[];
+  /** Sent as ordinary attachments (Content-Disposition: attachment), in the outbox's .eml files too. */
+  files?: FileAttachment[];
 }
 
 export type MailOutcome = { status: 'sent'; messageId?: string } | { status: 'queued'; file: string; reason: string };

@@ -40,6 +40,9 @@ ${body}
 const table = (rows: string[]): string =>
   `<table ${TABLE} style="border-collapse:collapse;font-size:14px;line-height:20px">\n${rows.join('\n')}\n</table>`;
 const none = (text: string): string => `<p style="margin:0;color:${MUTED};font-size:14px">${e(text)}</p>`;
+/** The rows a table leaves out (see BODY_LIMITS): "and 475 more: see the attached positions.csv". */
+const moreRows = (line: string | undefined): string =>
+  line === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;font-weight:600;color:${INK}">${e(line)}</p>`;
 
 function header(v: ReportView): string {
   const changes = v.changes
@@ -123,7 +126,8 @@ function positions(v: ReportView): string {
     );
   }
   const total = v.positionsTotal === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.positionsTotal)}</p>`;
-  return section('Positions', table(rows) + total);
+  const title = v.more.positions === undefined ? v.titles.positions : `${v.titles.positions} (${v.counts.positions})`;
+  return section(title, table(rows) + moreRows(v.more.positions) + total);
 }
 
 function orders(v: ReportView): string {
@@ -135,7 +139,7 @@ function orders(v: ReportView): string {
   );
   const totals = v.fillTotals === undefined ? '' : `<p style="margin:6px 0 0;font-size:13px;color:${MUTED}">${e(v.fillTotals)}</p>`;
   const activity = v.orderActivity === undefined ? '' : `<div style="margin-top:8px">${none(v.orderActivity)}</div>`;
-  return section(`${v.titles.orders} (${v.orders.length})`, table(rows) + totals + activity);
+  return section(`${v.titles.orders} (${v.counts.orders})`, table(rows) + moreRows(v.more.orders) + totals + activity);
 }
 
 function fills(v: ReportView): string {
@@ -147,7 +151,7 @@ function fills(v: ReportView): string {
       `<tr><td ${cell('left')}>${e(f.what)}${small(f.time)}</td><td ${num}><span style="color:${colourOf(f.sign)}">${e(f.slippage)}</span></td><td ${num}>${e(f.commission)}</td></tr>`,
     );
   }
-  return section(`${v.titles.fills} (${v.fills.length})`, table(rows));
+  return section(`${v.titles.fills} (${v.counts.fills})`, table(rows) + moreRows(v.more.fills));
 }
 
 function breaches(v: ReportView): string {
@@ -156,7 +160,7 @@ function breaches(v: ReportView): string {
     (b) =>
       `<tr><td ${cell('left')}><strong style="color:#c5221f">${e(b.code)}</strong>${b.symbol === undefined ? '' : ` ${e(b.symbol)}`}<div style="font-size:13px;color:${INK}">${e(b.detail)}</div>${small(b.time)}</td></tr>`,
   );
-  return section(`${v.titles.breaches} (${v.breaches.length})`, table(rows));
+  return section(`${v.titles.breaches} (${v.counts.breaches})`, table(rows) + moreRows(v.more.breaches));
 }
 
 /** The whole HTML document of the report. */

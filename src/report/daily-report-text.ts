@@ -24,38 +24,42 @@ export function renderReportText(v: ReportView): string {
   if (v.content.positions) {
     out.push(
       ...list(
-        'POSITIONS (weight / target, drift)',
+        `${v.titles.positions.toUpperCase()} (${v.more.positions === undefined ? '' : `${v.counts.positions}; `}weight / target, drift)`,
         v.positions.map((p) => `${p.symbol} ${p.weight} / ${p.target}, ${p.drift} - ${p.detail} · ${p.cost} · unrealized ${p.unrealized}`),
         'none',
       ),
     );
+    if (v.more.positions !== undefined) out.push(`  ${v.more.positions}`);
     if (v.positionsTotal !== undefined) out.push(`  ${v.positionsTotal}`);
   }
   out.push(
     ...list(
-      `${v.titles.orders.toUpperCase()} (${v.orders.length})`,
+      `${v.titles.orders.toUpperCase()} (${v.counts.orders})`,
       // The state first; the details and each fill on lines of their own, indented under the order.
       v.orders.flatMap((o) => [`${o.time} ${o.what}: ${o.status}`, `  ${o.details}`, ...o.fills.map((f) => `  ${f}`)]),
       'none',
     ),
   );
+  if (v.more.orders !== undefined) out.push(`  ${v.more.orders}`);
   if (v.fills.length > 0)
     out.push(
       ...list(
-        `${v.titles.fills.toUpperCase()} (${v.fills.length})`,
+        `${v.titles.fills.toUpperCase()} (${v.counts.fills})`,
         v.fills.map((f) => `${f.time} ${f.what}, slippage ${f.slippage}, commission ${f.commission}`),
         'none',
       ),
+      ...(v.more.fills === undefined ? [] : [`  ${v.more.fills}`]),
     );
   if (v.fillTotals !== undefined) out.push(`  ${v.fillTotals}`);
   if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
   if (v.breaches.length > 0) {
     out.push(
       ...list(
-        `${v.titles.breaches.toUpperCase()} (${v.breaches.length})`,
+        `${v.titles.breaches.toUpperCase()} (${v.counts.breaches})`,
         v.breaches.map((b) => `${b.time} ${b.code}${b.symbol === undefined ? '' : ` ${b.symbol}`}: ${b.detail}`),
         'none',
       ),
+      ...(v.more.breaches === undefined ? [] : [`  ${v.more.breaches}`]),
     );
   }
   out.push('', ...v.footer, '');

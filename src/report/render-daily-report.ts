@@ -8,7 +8,8 @@ import type { DailyReportData } from './daily-report-data.js';
 import { renderReportHtml, type ChartRef } from './daily-report-html.js';
 import { renderReportText } from './daily-report-text.js';
 import { formatMoney } from '../core/money.js';
-import { buildReportView } from './report-view.js';
+import { buildReportView, type ReportView } from './report-view.js';
+import { reportCsvFiles } from './report-csv.js';
 
 /** Content-IDs of the two charts; the `@rebalancer` part keeps them unique the way RFC 2392 expects. */
 export const DAY_CHART_CID = 'nlv-day@rebalancer';
@@ -29,8 +30,7 @@ const oneLine = (text: string, max = 40): string => {
 };
 
 /** `[rebalancer] DU0000001 end of day 2026-11-23: NLV 100,234.50 (+0.23%)`, plus the breach count when there are any. */
-export function dailyReportSubject(data: DailyReportData): string {
-  const view = buildReportView(data);
+export function dailyReportSubject(data: DailyReportData, view: Pick<ReportView, 'headline' | 'banner'> = buildReportView(data)): string {
   // The kill switch is a state, said first as the banner says it; other breaches are counted.
   const counted = data.breaches.filter((b) => view.banner === undefined || b.code !== 'KILL_SWITCH').length;
   const breaches = counted === 0 ? '' : `, ${counted} breach${counted === 1 ? '' : 'es'}`;
@@ -45,15 +45,16 @@ function altOf(label: string, points: { nlv: number }[]): string {
 }
 
 /**
- * How the HTML part shows the charts: `attached` (an email: inline attachments it names by Content-ID) or
- * `embedded` (a file that stands alone, `rebalancer report --html`: `data:` URIs, nothing attached).
+ * How the HTML part shows the charts and the tables: `attached` (an email: inline attachments it names by Content-ID;
+ * the tables within BODY_LIMITS, every row in the attached CSV files) or `embedded` (a file that stands alone,
+ * `rebalancer report --html`: `data:` URIs, every row in the tables, nothing attached).
  */
 export type ChartImages = 'attached' | 'embedded';
 
 /** Renders the report; a chart given as PNG is attached inline (or embedded) and shown in the HTML part. */
 export function renderDailyReport(data: DailyReportData, charts: ReportCharts = {}, images: ChartImages = 'attached'): MailMessage {
-  const view = buildReportView(data);
-  const subject = dailyReportSubject(data);
+  const view = buildReportView(data, images === 'attached' ? 'body' : 'all');
+  const subject = dailyReportSubject(data, view);
   const attachments: InlineAttachment[] = [];
   const refs: { day?: ChartRef; month?: ChartRef } = {};
   const srcOf = (cid: string, png: Buffer): string =>
@@ -68,10 +69,12 @@ export function renderDailyReport(data: DailyReportData, charts: ReportCharts = 
       attachments.push({ cid: MONTH_CHART_CID, filename: 'nlv-30-days.png', content: charts.monthPng, contentType: 'image/png' });
     refs.month = { src: srcOf(MONTH_CHART_CID, charts.monthPng), alt: altOf('Closing NLV, recent trading days', data.history) };
   }
+  const files = images === 'attached' ? reportCsvFiles(data) : [];
   return {
     subject,
     text: renderReportText(view),
     html: renderReportHtml(view, subject, refs),
     ...(attachments.length === 0 ? {} : { attachments }),
+    ...(images === 'attached' && files.length > 0 ? { files } : {}),
   };
 }

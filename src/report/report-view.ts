@@ -134,7 +134,7 @@ export const KIND_CONTENT: Record<ReportKind, KindContent> = {
  * `orders`, in the order they were made, each with at most `fillsPerOrder` fills under it. Other fills: the
  * largest by value. Breaches: the first ones.
  */
-export const BODY_LIMITS = { positions: 25, orders: 25, problemOrders: 25, fillsPerOrder: 3, fills: 25, breaches: 25 } as const;
+export const BODY_LIMITS = { positions: 25, orders: 25, problemOrders: 40, fillsPerOrder: 3, fills: 25, breaches: 25 } as const;
 
 /** `body`: the email's body, within BODY_LIMITS; `all`: every row (a file that stands alone, `report --html`). */
 export type ReportDetail = 'body' | 'all';

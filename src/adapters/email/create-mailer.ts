@@ -211,23 +211,35 @@ export function createMailer(options: CreateMailerOptions): Mailer {
       text: mail.text,
       html: mail.html,
       date: now(),
-      attachments: mail.attachments?.map((a) => ({
-        cid: a.cid,
-        filename: a.filename,
-        content: a.content,
-        contentType: a.contentType,
-        contentDisposition: 'inline' as const,
-      })),
+      attachments: [
+        ...(mail.attachments ?? []).map((a) => ({
+          cid: a.cid,
+          filename: a.filename,
+          content: a.content,
+          contentType: a.contentType,
+          contentDisposition: 'inline' as const,
+        })),
+        ...(mail.files ?? []).map((f) => ({
+          filename: f.filename,
+          content: f.content,
+          contentType: f.contentType,
+          contentDisposition: 'attachment' as const,
+        })),
+      ],
     };
   }
 
   async function send(message: MailMessage): Promise<MailOutcome> {
-    // Attachments pass as they are: they are images (charts drawn from numbers), with no text to redact.
+    // Inline attachments pass as they are: they are images (charts drawn from numbers), with no text to redact. Attached
+    // files are text (the summary's tables as CSV, with the records' messages): redacted like the body.
     const mail: MailMessage = {
       subject: redact(message.subject),
       text: redact(message.text),
       html: message.html === undefined ? undefined : redactSecrets(message.html, htmlSecrets),
       attachments: message.attachments,
+      ...(message.files === undefined
+        ? {}
+        : { files: message.files.map((f) => ({ ...f, content: Buffer.from(redact(f.content.toString('utf8')), 'utf8') })) }),
     };
     if (smtp === undefined) return queue(mail, 'no SMTP_URL configured');
     const flushed = await flushOutbox(smtp);

@@ -1,0 +1,158 @@
+/**
+ * The daily summary's full tables as CSV files, attached to the email: the body shows the rows that matter most
+ * (report-view.ts, BODY_LIMITS) and these carry every row, as numbers a spreadsheet can sum. Pure.
+ *
+ * A cell a person opens in a spreadsheet must not run as a formula: a text cell that starts with = + - @ (or a tab
+ * or carriage return) is prefixed with a single quote, and every text cell is quoted (OWASP, CSV injection).
+ * Numbers are written as numbers (a negative drift stays a number).
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { FileAttachment } from '../ports/mailer.js';
+import type { DailyReportData, ReportFillLine } from './daily-report-data.js';
+import { KIND_CONTENT } from './report-view.js';
+
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+/** The file names the body's "and N more" lines refer to. */
+export const CSV_FILES = {
+  positions: 'positions.csv',
+  orders: 'orders.csv',
+  fills: 'fills.csv',
+  breaches: 'breaches.csv',
+} as const;
+
+type Cell = string | number | null | undefined;
+
+/** A text cell a spreadsheet would read as a formula gets a leading single quote. */
+export function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function csvOf(header: string[], rows: Cell[][]): Buffer {
+  const text = stringify([header, ...rows.map((r) => r.map((c) => (typeof c === 'string' ? spreadsheetSafe(c) : c)))], {
+    quoted_string: true,
+    record_delimiter: 'windows',
+    cast: { number: (n) => String(n) },
+  });
+  return Buffer.from(text, 'utf8');
+}
+
+const file = (filename: string, content: Buffer): FileAttachment => ({ filename, content, contentType: CSV_CONTENT_TYPE });
+
+function fillRow(f: ReportFillLine): Cell[] {
+  return [
+    f.time,
+    f.orderRef,
+    f.symbol,
+    f.side,
+    f.quantity,
+    f.price,
+    f.commission ?? '',
+    f.referencePrice ?? '',
+    f.slippage?.cost ?? '',
+    f.slippage?.bps ?? '',
+  ];
+}
+
+/**
+ * positions.csv (the kinds that show positions), orders.csv, fills.csv and breaches.csv, each with every row of the
+ * day as the records hold it; a table with no rows is not attached.
+ */
+export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
+  const files: FileAttachment[] = [];
+  if (KIND_CONTENT[d.kind].positions && d.positions.length > 0)
+    files.push(
+      file(
+        CSV_FILES.positions,
+        csvOf(
+          [
+            'symbol',
+            'quantity',
+            'market_price',
+            'market_value',
+            'avg_cost',
+            'cost_basis',
+            'unrealized',
+            'weight',
+            'target_weight',
+            'drift',
+          ],
+          d.positions.map((p) => [
+            p.symbol,
+            p.quantity,
+            p.marketPrice,
+            p.marketValue,
+            p.avgCost,
+            p.costBasis,
+            p.unrealized,
+            p.weight,
+            p.targetWeight,
+            p.drift,
+          ]),
+        ),
+      ),
+    );
+  if (d.orders.length > 0)
+    files.push(
+      file(
+        CSV_FILES.orders,
+        csvOf(
+          [
+            'created_at',
+            'order_ref',
+            'symbol',
+            'action',
+            'quantity',
+            'limit_price',
+            'reference_price',
+            'status',
+            'filled_quantity',
+            'avg_fill_price',
+            'fills',
+            'modified',
+            'broker_order_id',
+            'perm_id',
+            'message',
+          ],
+          d.orders.map((o) => [
+            o.createdAt,
+            o.orderRef,
+            o.symbol,
+            o.action,
+            o.quantity,
+            o.limitPrice,
+            o.referencePrice ?? '',
+            o.status,
+            o.filledQuantity,
+            o.avgFillPrice,
+            o.fills.length,
+            o.modified ?? 0,
+            o.brokerOrderId ?? '',
+            o.permId ?? '',
+            o.message ?? '',
+          ]),
+        ),
+      ),
+    );
+  if (d.fills.length > 0)
+    files.push(
+      file(
+        CSV_FILES.fills,
+        csvOf(
+          ['time', 'order_ref', 'symbol', 'side', 'quantity', 'price', 'commission', 'reference_price', 'slippage', 'slippage_bps'],
+          d.fills.map(fillRow),
+        ),
+      ),
+    );
+  if (d.breaches.length > 0)
+    files.push(
+      file(
+        CSV_FILES.breaches,
+        csvOf(
+          ['at', 'code', 'symbol', 'detail'],
+          d.breaches.map((b) => [b.at, b.code, b.symbol ?? '', b.detail]),
+        ),
+      ),
+    );
+  return files;
+}

@@ -126,7 +126,7 @@ async function runJob(options: HourlyJobOptions, hung: { yes: boolean }): Promis
       );
     }
     // The run must be able to record what it trades: find out now, before IB is touched, not after the orders.
-    files.records.assertTradesWritable();
+    files.records.assertTradesWritable(stores.store);
     const broker = options.adapters?.broker ?? (await createBroker(app.config, options.now, false, app.logger));
     const running = runRebalance({
       runId,

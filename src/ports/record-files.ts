@@ -13,6 +13,10 @@ export interface RecordFiles {
   writeOrderFile(tradingDay: string, runId: string, lines: PlanLine[]): Promise<string>;
   /** Append the fills the store has not yet written to the trades CSV, once each; returns the rows appended. */
   syncTrades(store: RunStore): Promise<number>;
-  /** Throws a StorageError when the trades CSV cannot be appended to: found out before trading, not after. */
-  assertTradesWritable(): void;
+  /**
+   * Throws a StorageError when the trades CSV cannot be appended to: found out before trading, not after. With
+   * the store, a file just as its recorded mark says (untouched since the last run checked and appended to it)
+   * is only opened for appending, not read again.
+   */
+  assertTradesWritable(store?: Pick<RunStore, 'tradesCsvMark'>): void;
 }

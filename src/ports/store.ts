@@ -178,6 +178,19 @@ export interface FillRecord extends Execution {
   runId: string;
 }
 
+/**
+ * What the trades CSV was right after the last rows were appended to it: its size in bytes, modification time
+ * (rounded to the millisecond) and inode and device numbers (decimal text), and the line ends it uses. A file
+ * found exactly so is the one written, untouched since: new rows are appended without reading it.
+ */
+export interface TradesCsvMark {
+  size: number;
+  mtimeMs: number;
+  ino: string;
+  dev: string;
+  eol: 'lf' | 'crlf';
+}
+
 /** What reconciling an order of an earlier run decided (see core/resolve-order.ts). */
 export interface OrderReconciliation {
   status: RecordedOrderStatus;
@@ -339,7 +352,19 @@ export interface RunStore {
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[];
   /** Fills not yet appended to the trades CSV, oldest first. */
   fillsNotInCsv(): FillRecord[];
-  markFillsInCsv(execIds: string[]): void;
+  /**
+   * Flag fills as written to the trades CSV; with `mark`, record in the same transaction what the file was right
+   * after they were written (see {@link TradesCsvMark}).
+   */
+  markFillsInCsv(execIds: string[], mark?: TradesCsvMark): void;
+  /** What the trades CSV was when rows were last appended to it (migration 0014); undefined before the first time. */
+  tradesCsvMark(): TradesCsvMark | undefined;
+  /**
+   * Every row the trades CSV holds or is to hold, in the order of the file: each recorded fill, and each version
+   * a correction replaced that was already written (it stays in the file, before its correction), ordered by time
+   * then exec id. Read row by row: a whole file is rewritten from here when it is missing.
+   */
+  tradesCsvRows(): Iterable<FillRecord>;
 
   recordSnapshot(runId: string, snapshot: SnapshotRecord, positions: PositionRecord[]): void;
   /** Record what the run read of the account before deciding (one per run). */

@@ -35,6 +35,7 @@ describe('migrations', () => {
       'contract_cache',
       'daily',
       'emails',
+      'fill_totals',
       'fills',
       'forecasts',
       'halt_events',
@@ -51,6 +52,7 @@ describe('migrations', () => {
       'snapshots',
       'strategies',
       'strategy_retirements',
+      'trades_csv_mark',
     ]);
     expect(tables(db, 'view')).toEqual([
       'v_daily_fills',

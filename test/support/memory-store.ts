@@ -50,6 +50,7 @@ import type {
   RunStore,
   SnapshotRecord,
   TimedSnapshot,
+  TradesCsvMark,
 } from '../../src/ports/store.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -250,6 +251,8 @@ interface Tables {
   recordsOwner: RecordsOwner[];
   cashFlows: CashFlowRecord[];
   accountReads: (AccountRead & { seq: number })[];
+  /** trades_csv_mark (migration 0014): at most one row. */
+  tradesCsvMark: TradesCsvMark[];
 }
 
 const emptyTables = (): Tables => ({
@@ -273,6 +276,7 @@ const emptyTables = (): Tables => ({
   recordsOwner: [],
   cashFlows: [],
   accountReads: [],
+  tradesCsvMark: [],
 });
 
 /**
@@ -300,6 +304,7 @@ export class MemoryDatabase implements Tables {
   recordsOwner: RecordsOwner[] = [];
   cashFlows: CashFlowRecord[] = [];
   accountReads: (AccountRead & { seq: number })[] = [];
+  tradesCsvMark: TradesCsvMark[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
   open = true;
   private seq = 0;
@@ -1103,7 +1108,11 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         if (!f.orderRef.startsWith(orderRefPrefix)) continue;
         bySymbol.set(f.symbol, [...(bySymbol.get(f.symbol) ?? []), f.side === 'BUY' ? f.quantity : -f.quantity]);
       }
-      return sorted([...bySymbol.keys()], compareText).map((symbol) => ({ symbol, quantity: sqlSum(bySymbol.get(symbol) ?? []) ?? 0 }));
+      // A prefix up to the orderRef's first ':' reads migration 0014's running totals: whole 1e-8 shares, summed exactly.
+      const total = /^[^:]*:$/.test(orderRefPrefix)
+        ? (quantities: number[]): number => quantities.reduce((sum, q) => sum + Math.sign(q) * sqlRound(Math.abs(q) * 1e8, 0), 0) / 1e8
+        : (quantities: number[]): number => sqlSum(quantities) ?? 0;
+      return sorted([...bySymbol.keys()], compareText).map((symbol) => ({ symbol, quantity: total(bySymbol.get(symbol) ?? []) }));
     });
   }
 
@@ -1116,13 +1125,33 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     );
   }
 
-  markFillsInCsv(execIds: string[]): void {
+  markFillsInCsv(execIds: string[], mark?: TradesCsvMark): void {
     this.transaction('markFillsInCsv', 'mark fills as written to the trades CSV', () => {
       for (const id of execIds) {
         const fill = this.db.fills.find((f) => f.execId === id);
         if (fill !== undefined) fill.inCsv = true;
       }
+      if (mark !== undefined) this.db.tradesCsvMark = [{ ...mark }];
     });
+  }
+
+  tradesCsvMark(): TradesCsvMark | undefined {
+    return this.guard('tradesCsvMark', 'read the mark of the trades CSV', () => {
+      const mark = this.db.tradesCsvMark[0];
+      return mark === undefined ? undefined : { ...mark };
+    });
+  }
+
+  tradesCsvRows(): Iterable<FillRecord> {
+    return this.guard('tradesCsvRows', 'read the rows of the trades CSV', () =>
+      sorted(
+        [...this.db.fills, ...this.db.replacedFills.filter((f) => f.inCsv)],
+        orderBy<FillRow>(
+          (f) => f.time,
+          (f) => f.execId,
+        ),
+      ).map(toFill),
+    );
   }
 
   recordSnapshot(runId: string, snapshot: SnapshotRecord, positions: PositionRecord[]): void {

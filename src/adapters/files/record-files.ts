@@ -23,7 +23,7 @@ export class DataDirRecords implements RecordFiles {
     return syncTradesCsv(store, this.tradesCsvPath);
   }
 
-  assertTradesWritable(): void {
-    assertTradesCsvWritable(this.tradesCsvPath);
+  assertTradesWritable(store?: Pick<RunStore, 'tradesCsvMark'>): void {
+    assertTradesCsvWritable(this.tradesCsvPath, store?.tradesCsvMark());
   }
 }

@@ -1,10 +1,10 @@
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Execution } from '../../core/types.js';
 import { StorageError } from '../../errors.js';
-import type { RunStore } from '../../ports/store.js';
+import type { RunStore, TradesCsvMark } from '../../ports/store.js';
 import { guardStorage, guardStorageAsync } from '../../fs/storage-errors.js';
 import { syncDirectory } from '../../fs/atomic-write.js';
 
@@ -178,6 +178,24 @@ function toRow(e: Execution): Array<string | number> {
   return [e.execId, e.time, e.symbol, e.side, e.quantity, e.price, e.commission ?? '', e.orderRef, e.brokerOrderId, e.permId ?? ''];
 }
 
+/** The file as a mark records it: size, modification time rounded to the millisecond, inode and device. */
+function markOf(st: BigIntStats, eol: TradesCsvMark['eol']): TradesCsvMark {
+  return {
+    size: Number(st.size),
+    mtimeMs: Number((st.mtimeNs + 500_000n) / 1_000_000n),
+    ino: st.ino.toString(),
+    dev: st.dev.toString(),
+    eol,
+  };
+}
+
+/** The file is the one the mark describes, untouched since (same inode, device, size and modification time). */
+function isMarked(st: BigIntStats | undefined, mark: TradesCsvMark | undefined): mark is TradesCsvMark {
+  if (st === undefined || mark === undefined) return false;
+  const now = markOf(st, mark.eol);
+  return now.size === mark.size && now.mtimeMs === mark.mtimeMs && now.ino === mark.ino && now.dev === mark.dev;
+}
+
 /**
  * Append executions to the trades CSV, each exactly once. The exec_id column already in the file is read
  * first and those rows are skipped, so a lost "written to CSV" flag in the database cannot duplicate a row.
@@ -188,6 +206,19 @@ function toRow(e: Execution): Array<string | number> {
  * @throws StorageError naming the file when it cannot be read or written, or is not a trades file.
  */
 export async function appendTrades(file: string, fills: Execution[]): Promise<{ appended: string[]; alreadyPresent: string[] }> {
+  const { appended, alreadyPresent } = await appendTradesReadingAll(file, fills);
+  return { appended, alreadyPresent };
+}
+
+/**
+ * {@link appendTrades}, also returning the file's mark after the append when the file then ends with a line break
+ * (the next rows can be appended without reading it); undefined when it does not (a last row a person left
+ * without its newline, and nothing appended after it).
+ */
+async function appendTradesReadingAll(
+  file: string,
+  fills: Execution[],
+): Promise<{ appended: string[]; alreadyPresent: string[]; mark: TradesCsvMark | undefined }> {
   return guardStorageAsync(file, 'append to the trades CSV', async () => {
     await mkdir(dirname(file), { recursive: true });
     const handle = await open(file, 'a+');
@@ -219,30 +250,132 @@ export async function appendTrades(file: string, fills: Execution[]): Promise<{ 
         tail.newLine +
         (hasHeader ? '' : stringify([[...TRADES_CSV_COLUMNS]], { record_delimiter: recordDelimiter })) +
         stringify(rows.map(toRow), { record_delimiter: recordDelimiter });
-      if (rows.length === 0 && hasHeader && !tail.cut) return { appended, alreadyPresent };
+      const eol = parsed.eol === '\r\n' ? 'crlf' : 'lf';
+      if (rows.length === 0 && hasHeader && !tail.cut) {
+        const mark = parsed.tail === undefined ? markOf(await handle.stat({ bigint: true }), eol) : undefined;
+        return { appended, alreadyPresent, mark };
+      }
       // The handle is in append mode: this lands after the last complete row, in one call.
       await handle.appendFile(text);
       await handle.sync();
       if (parsed.completeBytes === 0) await syncDirectory(dirname(file));
-      return { appended, alreadyPresent };
+      return { appended, alreadyPresent, mark: markOf(await handle.stat({ bigint: true }), eol) };
     } finally {
       await handle.close();
     }
   });
 }
 
+/** The executions to write, each once (the first of two with the same exec id). */
+function distinct(fills: readonly Execution[]): Execution[] {
+  const seen = new Set<string>();
+  return fills.filter((e) => !seen.has(e.execId) && seen.add(e.execId) !== undefined);
+}
+
+/**
+ * Append rows to the file the mark describes, without reading it: it ends with a line break (a mark is only
+ * recorded so) and holds none of `fills` (they are not flagged, and the file has not changed since the flags).
+ */
+async function appendUnread(file: string, fills: Execution[], mark: TradesCsvMark): Promise<TradesCsvMark> {
+  return guardStorageAsync(file, 'append to the trades CSV', async () => {
+    // Write-only, append mode: the file's earlier bytes are neither read nor written.
+    const handle = await open(file, 'a');
+    try {
+      await handle.appendFile(stringify(fills.map(toRow), { record_delimiter: mark.eol === 'crlf' ? 'windows' : 'unix' }));
+      await handle.sync();
+      return markOf(await handle.stat({ bigint: true }), mark.eol);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** Rows written to the new file per write call. */
+const REWRITE_BATCH = 2000;
+
+/**
+ * Write the whole file again from the database (it is missing, or empty): the header and every row, to a file
+ * beside it renamed into place once complete and on disk, so that a crash leaves no half of it.
+ */
+async function rewriteWhole(file: string, rows: Iterable<Execution>): Promise<TradesCsvMark> {
+  return guardStorageAsync(file, 'write the trades CSV again from the database', async () => {
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.rewrite`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.write(stringify([[...TRADES_CSV_COLUMNS]]));
+      let batch: Execution[] = [];
+      for (const row of rows) {
+        batch.push(row);
+        if (batch.length < REWRITE_BATCH) continue;
+        await handle.write(stringify(batch.map(toRow)));
+        batch = [];
+      }
+      if (batch.length > 0) await handle.write(stringify(batch.map(toRow)));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+    await syncDirectory(dirname(file));
+    return markOf(await stat(file, { bigint: true }), 'lf');
+  });
+}
+
+/** The file's status, or undefined when there is no file. */
+async function statOf(file: string): Promise<BigIntStats | undefined> {
+  return guardStorageAsync(file, 'look at the trades CSV', async () => {
+    try {
+      return await stat(file, { bigint: true });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+      throw error;
+    }
+  });
+}
+
 /**
  * Bring the trades CSV up to date with the database: the fills not yet flagged are appended (or found
- * already there), then flagged. A crash between the two leaves fills unflagged but in the file; the next
- * sync finds them there and only flags them, so there is never a duplicate row nor a missing one.
+ * already there), then flagged, and what the file now is (its mark) recorded with the flags.
+ *
+ * - The file as marked (the usual case): the new rows are appended without reading the file, so a run's cost does
+ *   not grow with it.
+ * - No file, or an empty one (deleted, moved away): written whole again from the database, every fill and every
+ *   replaced version it held, once; the next runs append to it.
+ * - Any other file (no mark yet, a crash between the append and the flags, a file edited, replaced or restored by
+ *   a person): read whole as before; rows already there are only flagged, so there is never a duplicate row nor a
+ *   missing one, and a row torn by a crash is cut and written again.
  *
  * @returns the number of rows appended now.
  */
 export async function syncTradesCsv(store: RunStore, file: string): Promise<number> {
-  const fills = store.fillsNotInCsv();
-  const { appended, alreadyPresent } = await appendTrades(file, fills);
-  store.markFillsInCsv([...appended, ...alreadyPresent]);
+  const fills = distinct(store.fillsNotInCsv());
+  const found = await statOf(file);
+  if (found === undefined || found.size === 0n) {
+    const mark = await rewriteWhole(file, store.tradesCsvRows());
+    store.markFillsInCsv(
+      fills.map((f) => f.execId),
+      mark,
+    );
+    return fills.length;
+  }
+  const marked = store.tradesCsvMark();
+  if (isMarked(found, marked)) {
+    if (fills.length === 0) return 0;
+    const mark = await appendUnread(file, fills, marked);
+    store.markFillsInCsv(
+      fills.map((f) => f.execId),
+      mark,
+    );
+    return fills.length;
+  }
+  const { appended, alreadyPresent, mark } = await appendTradesReadingAll(file, fills);
+  store.markFillsInCsv([...appended, ...alreadyPresent], mark);
   return appended.length;
+}
+
+function statOrUndefined(file: string): BigIntStats | undefined {
+  return statSync(file, { bigint: true, throwIfNoEntry: false });
 }
 
 /**
@@ -254,9 +387,14 @@ export async function syncTradesCsv(store: RunStore, file: string): Promise<numb
  * @throws StorageError naming the file and what is wrong (a directory in its place, no permission, a read-only
  * file system, another header, a row with other columns, not UTF-8).
  */
-export function assertTradesCsvWritable(file: string): void {
+export function assertTradesCsvWritable(file: string, mark?: TradesCsvMark): void {
   guardStorage(file, 'open the trades CSV for appending', () => {
     mkdirSync(dirname(file), { recursive: true });
+    if (mark !== undefined && isMarked(statOrUndefined(file), mark)) {
+      // The file as the last run left it, checked then: only whether it can still be appended to, not read.
+      closeSync(openSync(file, 'a'));
+      return;
+    }
     const fd = openSync(file, 'a+');
     try {
       readTrades(file, readFileSync(fd));

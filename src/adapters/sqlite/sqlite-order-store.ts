@@ -7,6 +7,7 @@ import type {
   OrderIntent,
   OrderReconciliation,
   OrderRecord,
+  TradesCsvMark,
 } from '../../ports/store.js';
 import { fillVersion, revisionRange } from '../../core/exec-ids.js';
 import { toFillRecord, toModificationRecord, toOrderRecord } from './store-rows.js';
@@ -177,6 +178,11 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
   }
 
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[] {
+    // A prefix ending at the orderRef's first ':' (the system's own 'rebal:') reads the running totals; any other
+    // sums the fills.
+    if (/^[^:]*:$/.test(orderRefPrefix)) {
+      return this.guard('sum the fills of own orders', () => this.q.fillTotalsOfPrefix.all(orderRefPrefix));
+    }
     return this.guard('sum the fills of own orders', () => this.q.ownFillTotals.all(orderRefPrefix, orderRefPrefix));
   }
 
@@ -184,10 +190,28 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     return this.guard('read fills not yet in the trades CSV', () => this.q.fillsNotInCsv.all()).map(toFillRecord);
   }
 
-  markFillsInCsv(execIds: string[]): void {
+  markFillsInCsv(execIds: string[], mark?: TradesCsvMark): void {
     this.transaction('mark fills as written to the trades CSV', () => {
       for (const id of execIds) this.q.markInCsv.run(id);
+      if (mark !== undefined) {
+        this.q.setTradesCsvMark.run({ size: mark.size, mtime_ms: mark.mtimeMs, ino: mark.ino, dev: mark.dev, eol: mark.eol });
+      }
     });
+  }
+
+  tradesCsvMark(): TradesCsvMark | undefined {
+    const row = this.guard('read the mark of the trades CSV', () => this.q.tradesCsvMark.get());
+    return row === undefined ? undefined : { size: row.size, mtimeMs: row.mtime_ms, ino: row.ino, dev: row.dev, eol: row.eol };
+  }
+
+  *tradesCsvRows(): Iterable<FillRecord> {
+    const action = 'read the rows of the trades CSV';
+    const rows = this.guard(action, () => this.q.tradesCsvRows.iterate());
+    for (;;) {
+      const step = this.guard(action, () => rows.next());
+      if (step.done === true) return;
+      yield toFillRecord(step.value);
+    }
   }
 
   tradedValueOn(tradingDay: string): number {

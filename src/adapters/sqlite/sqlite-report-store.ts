@@ -48,11 +48,19 @@ export const SQL = {
   ordersOn: `SELECT o.* FROM orders o JOIN runs r ON r.id = o.run_id
     WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY o.created_at, o.id`,
   // The day of a fill is that of the run that placed its order, else of the run that collected it (as in v_daily_fills).
+  // Only fills that can be of the day are looked at (migration 0014's rule: no hourly query reads all history): those
+  // of orders placed by the day's runs (runs_by_day, orders_by_run, fills_by_order_ref) and those collected by them
+  // (fills_by_run); the day's rule then decides. test/storage/hourly-query-plans.test.ts checks the plan.
   fillsOn: `SELECT f.*, o.reference_price FROM fills f
     JOIN runs collected ON collected.id = f.run_id
     LEFT JOIN orders o ON o.order_ref = f.order_ref
     LEFT JOIN runs placed ON placed.id = o.run_id
-    WHERE coalesce(placed.trading_day, collected.trading_day) = ? AND julianday(collected.started_at) <= julianday(?)
+    WHERE f.rowid IN (
+        SELECT pf.rowid FROM runs pr JOIN orders po ON po.run_id = pr.id JOIN fills pf ON pf.order_ref = po.order_ref
+        WHERE pr.trading_day = @day
+        UNION ALL
+        SELECT cf.rowid FROM runs cr JOIN fills cf ON cf.run_id = cr.id WHERE cr.trading_day = @day)
+      AND coalesce(placed.trading_day, collected.trading_day) = @day AND julianday(collected.started_at) <= julianday(@until)
     ORDER BY f.time, f.rowid`,
   breachesOn: `SELECT b.code, b.symbol, b.detail, b.run_id, r.started_at FROM breaches b JOIN runs r ON r.id = b.run_id
     WHERE r.trading_day = ? AND julianday(r.started_at) <= julianday(?) ORDER BY r.started_at, b.id`,
@@ -161,13 +169,15 @@ export class SqliteReportStore implements ReportStore {
   }
 
   fillsOn(tradingDay: string, until: string): ReportFill[] {
-    return this.all<FillRow & { reference_price: number | null }>(`read the fills of ${tradingDay}`, SQL.fillsOn, tradingDay, until).map(
-      (r) => {
-        const fill: ReportFill = toFillRecord(r);
-        if (r.reference_price !== null) fill.referencePrice = r.reference_price;
-        return fill;
-      },
-    );
+    return this.guard(`read the fills of ${tradingDay}`, () =>
+      this.db
+        .prepare<{ day: string; until: string }, FillRow & { reference_price: number | null }>(SQL.fillsOn)
+        .all({ day: tradingDay, until }),
+    ).map((r) => {
+      const fill: ReportFill = toFillRecord(r);
+      if (r.reference_price !== null) fill.referencePrice = r.reference_price;
+      return fill;
+    });
   }
 
   breachesOn(tradingDay: string, until: string): DayBreach[] {

@@ -147,7 +147,28 @@ export function prepareStatements(db: Database.Database) {
              FROM fills WHERE order_ref = @order_ref) AS t
        WHERE orders.order_ref = @order_ref AND t.quantity > orders.filled_quantity`,
     ),
+    // The running totals of migration 0014 (kept by triggers on fills): one row per symbol, not every fill.
+    fillTotalsOfPrefix: db.prepare<[string], { symbol: string; quantity: number }>(
+      'SELECT symbol, units / 100000000.0 AS quantity FROM fill_totals WHERE ref_prefix = ? ORDER BY symbol',
+    ),
     markInCsv: db.prepare<[string]>('UPDATE fills SET in_csv = 1 WHERE exec_id = ?'),
+    tradesCsvMark: db.prepare<[], { size: number; mtime_ms: number; ino: string; dev: string; eol: 'lf' | 'crlf' }>(
+      'SELECT size, mtime_ms, ino, dev, eol FROM trades_csv_mark WHERE id = 1',
+    ),
+    setTradesCsvMark: db.prepare<{ size: number; mtime_ms: number; ino: string; dev: string; eol: 'lf' | 'crlf' }>(
+      `INSERT INTO trades_csv_mark (id, size, mtime_ms, ino, dev, eol) VALUES (1, @size, @mtime_ms, @ino, @dev, @eol)
+       ON CONFLICT (id) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, ino = excluded.ino,
+         dev = excluded.dev, eol = excluded.eol`,
+    ),
+    // Every row of a trades CSV rewritten whole: the fills, and the replaced versions it already held.
+    tradesCsvRows: db.prepare<[], FillRow>(
+      `SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv
+       FROM fills
+       UNION ALL
+       SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv
+       FROM replaced_fills WHERE in_csv = 1
+       ORDER BY time, exec_id`,
+    ),
     // Corrections (migration 0006): the recorded revisions of one execution, found through the primary key.
     fillRevisions: db.prepare<{ exec_id: string; from: string; to: string }, { exec_id: string }>(
       'SELECT exec_id FROM fills WHERE exec_id = @exec_id OR (exec_id >= @from AND exec_id < @to)',

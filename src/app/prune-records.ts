@@ -25,6 +25,8 @@ export interface PruneJobResult extends PruneOutcome {
   /** The database file's size (bytes, the write-ahead log included) before and after; after only with a vacuum. */
   bytesBefore: number;
   bytesAfter?: number;
+  /** Why VACUUM failed (a reader holding the database past the busy timeout, a full disk); the prune itself stands. */
+  vacuumFailed?: string;
 }
 
 /**
@@ -47,7 +49,12 @@ export function pruneJob(config: Config, database: string, o: PruneJobOptions): 
       pruneRecords(open, { retainFullDays: config.retainFullDays, dryRun: o.dryRun }),
     );
     if (!o.vacuum || o.dryRun) return { ...outcome, database, bytesBefore };
-    guardStorage(database, 'VACUUM the database (the records are pruned; only the file did not shrink)', () => vacuumDatabase(open));
+    try {
+      guardStorage(database, 'VACUUM the database', () => vacuumDatabase(open));
+    } catch (error) {
+      // The rows are deleted (committed); only the file did not shrink. Said with the counts, not instead of them.
+      return { ...outcome, database, bytesBefore, vacuumFailed: error instanceof Error ? error.message : String(error) };
+    }
     return { ...outcome, database, bytesBefore, bytesAfter: sizeOf(database) };
   } finally {
     db?.close();

@@ -14,7 +14,7 @@ export interface PruneOptions {
 /**
  * `rebalancer prune [--dry-run] [--vacuum] [--json]`: thin the per-run rows of trading days older than the last
  * RETAIN_FULL_DAYS (see src/adapters/sqlite/sqlite-prune.ts), in one transaction, under the run lock.
- * Exit 0 done (or nothing to prune), 1 storage error (nothing deleted unless it says so), 2 configuration or no
+ * Exit 0 done (or nothing to prune), 1 storage error (nothing deleted; or VACUUM failed after the deletions it lists), 2 configuration or no
  * records, 4 a run (or another prune) holds the lock: nothing done.
  */
 export function pruneCommand(io: CommandIo, options: PruneOptions): ExitCode {
@@ -36,10 +36,12 @@ export function pruneCommand(io: CommandIo, options: PruneOptions): ExitCode {
   app.logger.info({ prune: result }, options.dryRun ? 'prune dry run' : 'records pruned');
   if (options.json) {
     io.out(JSON.stringify({ ...result, retainFullDays: app.config.retainFullDays }, null, 2));
-    return ExitCode.ok;
+    return result.vacuumFailed === undefined ? ExitCode.ok : ExitCode.failed;
   }
   io.out(recordsLine(home, app.config), ...describe(result, app.config.retainFullDays));
-  return ExitCode.ok;
+  if (result.vacuumFailed === undefined) return ExitCode.ok;
+  io.err(`VACUUM failed, the file did not shrink (the rows above are deleted): ${result.vacuumFailed}`);
+  return ExitCode.failed;
 }
 
 function describe(r: PruneJobResult, retainFullDays: number): string[] {

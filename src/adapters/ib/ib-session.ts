@@ -1,7 +1,7 @@
 /**
  * One connection to TWS/IB Gateway through @stoqey/ib's IBApi, used for one run and then thrown away.
  *
- * - Every outgoing request passes one token bucket (48 a second, at most 49 messages in any second; IB allows 50).
+ * - Every outgoing request passes one token bucket (47 a second, at most 48 messages in any second; IB allows 50).
  * - Every IB message is routed by its id: to the request that owns it, to the order operation that owns
  *   it, or to no one (ib-ids.ts). An order error never reaches a data request, and the other way round.
  * - It fails closed: once the connection drops, IB reports lost connectivity, or the client cannot decode

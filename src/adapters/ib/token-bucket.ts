@@ -14,19 +14,21 @@ export interface BucketClock {
 }
 
 /**
- * The adapter's pacing: 48 messages a second, evenly spaced, with a bucket of 1.5, so that no one-second window
- * holds more than floor(1.5 + 48) = 49 messages as they leave, one under IB's 50. Why not 50:
- * - IB counts on its side, as messages arrive. Even spacing turns a delay that varies on the way (the network, the
- *   gateway's own reading) into at most 48 × J / 1000 extra messages in IB's second: with 49 as sent, IB still
- *   sees at most 50 while that variation stays under 31 ms (floor(49.5 + 0.048 × J) <= 50).
- * - A violation costs far more than the 4% this leaves: IB answers error 100 for each message over, and may
- *   close the connection; a connection lost in the middle of the orders stops the run (the next run reconciles).
+ * The adapter's pacing: 47 messages a second, evenly spaced, with a bucket of 1.5, so that no one-second window
+ * holds more than floor(1.5 + 47) = 48 messages as they leave, two under IB's 50. Why not 50:
+ * - IB counts on its side, as messages arrive. A delay that varies on the way (the network, the kernel, the
+ *   gateway reading its socket late while busy) bunches messages together: messages that left over 1000 + J ms
+ *   can arrive within one second. Even spacing keeps that to 47 × J / 1000 extra: IB sees at most 50 while the
+ *   variation stays under 53 ms (floor(48.5 + 0.047 × J) <= 50). At 48 a second the margin is 31 ms, and the
+ *   simulated gateway, reading its socket late on a busy 2-core machine, counted 51 in a second.
+ * - A violation costs far more than the 6% this leaves: IB answers error 100 (the run fails closed on it: nothing
+ *   more is sent, the next run reconciles) and may close the connection.
  * - The half token in hand absorbs the lateness of timers (Node fires a timer a millisecond or so late; up to
- *   about 10 ms is absorbed), so the bucket sustains 48 a second, not less; later timers lose that time, never
+ *   about 10 ms is absorbed), so the bucket sustains 47 a second, not less; later timers lose that time, never
  *   bunch messages (the bucket never holds more than 1.5).
- * After a pause the bucket holds 1.5 tokens: one message at once, the next 10 ms later, then every 20.8 ms.
+ * After a pause the bucket holds 1.5 tokens: one message at once, the next 11 ms later, then every 21.3 ms.
  */
-export const IB_PACING = { ratePerSecond: 48, burst: 1.5 } as const;
+export const IB_PACING = { ratePerSecond: 47, burst: 1.5 } as const;
 
 export const systemClock: BucketClock = {
   now: () => Date.now(),

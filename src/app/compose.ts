@@ -16,7 +16,7 @@ import { SqliteReportStore } from '../adapters/sqlite/sqlite-report-store.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteContractCache } from '../adapters/sqlite/sqlite-contract-cache.js';
 import { lazyMailer } from './lazy-mailer.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, deferredLogger } from '../log/logger.js';
 import type { RunPorts, RunSettings } from '../run/run-types.js';
 import type { PreviewPorts } from '../run/preview-plan.js';
 import type { Clock } from '../ports/clock.js';
@@ -47,6 +47,11 @@ export interface OpenAppOptions {
   warn?: (line: string) => void;
   /** The directory the command was started in, when `cwd` is the home found from it: file names in messages. */
   workingDir?: string;
+  /**
+   * The log opened (and pino loaded) only when something is logged: for the read-only commands (start-up time).
+   * The hourly job opens it at once, so that a log it cannot write fails it before it starts.
+   */
+  deferLog?: boolean;
 }
 
 /**
@@ -59,7 +64,8 @@ export function openApp(cwd: string, env: NodeJS.ProcessEnv, o: OpenAppOptions =
   const { config } = loaded;
   const warnings = [...(loaded.permissionWarning === undefined ? [] : [loaded.permissionWarning]), ...loaded.warnings];
   const secrets = secretsOf(config);
-  const logger = createLogger({ logDir: config.files.logDir, level: config.logLevel, secrets, runId: o.runId });
+  const logOptions = { logDir: config.files.logDir, level: config.logLevel, secrets, runId: o.runId };
+  const logger = o.deferLog === true ? deferredLogger(logOptions) : createLogger(logOptions);
   const warn = o.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
   for (const warning of warnings) {
     logger.warn(warning);

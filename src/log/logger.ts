@@ -4,8 +4,9 @@
  * and in the final serialized line.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pino, type LogFn, type Logger } from 'pino';
+import type { LogFn, Logger } from 'pino';
 import type { LogLevel } from './log-level.js';
 import { jsonEscapedForms, MASK, redactDeep, redactSecrets } from './redact.js';
 
@@ -43,7 +44,16 @@ export function logFilePath(logDir: string): string {
   return join(logDir, LOG_FILE_NAME);
 }
 
+/**
+ * pino, loaded by the first logger made (synchronously: pino is a CommonJS package), not by every module that
+ * imports this one: about 20 ms and 30 modules of start-up that `status` and `plan` need not pay.
+ */
+function loadPino(): typeof import('pino').pino {
+  return (createRequire(import.meta.url)('pino') as typeof import('pino')).pino;
+}
+
 export function createLogger(options: CreateLoggerOptions): Logger {
+  const pino = loadPino();
   mkdirSync(options.logDir, { recursive: true });
   const secrets = [...options.secrets];
   // The serialized line escapes quotes and backslashes, so mask the escaped forms too.
@@ -82,4 +92,24 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     },
     destination,
   );
+}
+
+/**
+ * A logger made (its directory created, its file opened, pino loaded) when it is first used: for the read-only
+ * commands, which log only a configuration warning and so, most of the time, nothing. A log file that cannot be
+ * opened fails the first call that logs, not the command's start: the hourly job, which must fail before it
+ * touches anything, uses createLogger.
+ */
+export function deferredLogger(options: CreateLoggerOptions): Logger {
+  let made: Logger | undefined;
+  const logger = (): Logger => (made ??= createLogger(options));
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      const real = logger();
+      const value: unknown = Reflect.get(real, property, real);
+      return typeof value === 'function' ? value.bind(real) : value;
+    },
+    set: (_target, property, value: unknown) => Reflect.set(logger(), property, value),
+    has: (_target, property) => Reflect.has(logger(), property),
+  });
 }

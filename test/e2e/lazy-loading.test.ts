@@ -3,7 +3,7 @@
  * The built CLI runs with a hook recording every module it loads: the IB client, the mailer, the charts and the
  * Flex XML parser are loaded by the commands that use them, and by no other.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,26 @@ describe('lazy loading per command', () => {
     const plan = await runCliRecordingModules(['plan', '--now', LATER], { cwd: ws.root, env });
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(HEAVY.filter((p) => packagesOf(plan.modules).has(p))).toEqual([]);
+  });
+
+  it('status and plan open the log only to log something: no pino, no log directory; a warning is still logged', async () => {
+    const { ws, env } = simHome();
+    const run = await runCliRecordingModules(['run', '--now', NOW], { cwd: ws.root, env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // The run logs (its log is opened at once).
+    expect(packagesOf(run.modules).has('pino')).toBe(true);
+    const elsewhere = { ...env, LOG_DIR: join(ws.root, 'other-logs') };
+    for (const command of ['status', 'plan']) {
+      const quiet = await runCliRecordingModules([command, '--now', LATER], { cwd: ws.root, env: elsewhere });
+      expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0);
+      expect(packagesOf(quiet.modules).has('pino')).toBe(false);
+      expect(existsSync(elsewhere.LOG_DIR)).toBe(false);
+    }
+    // A misspelt variable: the warning is printed and logged, as before.
+    const warned = await runCliRecordingModules(['status', '--now', LATER], { cwd: ws.root, env: { ...elsewhere, SIM_SCENARO: 'x' } });
+    expect(warned.code, warned.stdout + warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('warning: SIM_SCENARO is not a known variable');
+    expect(readFileSync(join(elsewhere.LOG_DIR, 'rebalancer.log'), 'utf8')).toContain('SIM_SCENARO is not a known variable');
   });
 
   it('BROKER=ib loads the IB client (and only then)', async () => {

@@ -24,7 +24,7 @@ export function blockedReasonOf(preview: Pick<PlanPreview, 'plan' | 'breaches'>)
  */
 export async function planCommand(io: CommandIo, options: { json: boolean; now: string }): Promise<ExitCode> {
   const home = findHome(io.cwd, io.env, { mayCreate: false });
-  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd, deferLog: true });
   // No records yet (a home with its .env, before its first run): plan as the first run would, creating nothing.
   const scratch = existingDatabase(app.config) === undefined ? await scratchPreviewOf(app.config, options.now) : undefined;
   const store = scratch?.store ?? openStore(app.config);

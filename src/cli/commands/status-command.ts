@@ -20,7 +20,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 /** `rebalancer status [--json]`: the latest snapshot, positions vs targets, last runs, breaches, halt state. */
 export function statusCommand(io: CommandIo, options: { json: boolean; now?: string }): ExitCode {
   const home = findHome(io.cwd, io.env, { mayCreate: false });
-  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd, deferLog: true });
   const halt = killSwitchOf(app.config).read() ?? null;
   if (existingDatabase(app.config) === undefined) {
     // A home with its settings but no run yet: say so, and create nothing.

@@ -34,7 +34,8 @@ export function dailyReportSubject(data: DailyReportData, view: Pick<ReportView,
   // The kill switch is a state, said first as the banner says it; other breaches are counted.
   const counted = data.breaches.filter((b) => view.banner === undefined || b.code !== 'KILL_SWITCH').length;
   const breaches = counted === 0 ? '' : `, ${counted} breach${counted === 1 ? '' : 'es'}`;
-  const state = view.banner === undefined ? '' : `${view.banner.title} · `;
+  // ASCII only: a subject with other characters is MIME-encoded, and people grep the outbox's .eml files.
+  const state = view.banner === undefined ? '' : `${view.banner.title}, `;
   return `[rebalancer] ${oneLine(data.account)} ${SUBJECT_KINDS[data.kind]} ${data.tradingDay}: ${state}${view.headline}${breaches}`;
 }
 

@@ -107,7 +107,7 @@ describe('the trading state as a banner', () => {
     expect((text ?? '').split('\n')[0]).toBe('*** TRADING HALTED ***');
     expect(view.preheader.startsWith('TRADING HALTED · ')).toBe(true);
     // The subject says it too, first, and does not count the kill switch as a breach.
-    expect(dailyReportSubject(data)).toMatch(/^\[rebalancer\] \S+ start of day 2026-11-23: TRADING HALTED · NLV /);
+    expect(dailyReportSubject(data)).toMatch(/^\[rebalancer\] \S+ start of day 2026-11-23: TRADING HALTED, NLV /);
     expect(dailyReportSubject(data)).not.toMatch(/breach/);
   });
 

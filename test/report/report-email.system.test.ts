@@ -80,7 +80,7 @@ describe('the daily report by email', () => {
     });
     const { outcome, message } = await sendDailyReport({ reports: t.reports, mailer, emails: t.store }, options);
     expect(outcome.status).toBe('sent');
-    expect(message.subject).toBe('[rebalancer] DU0000001 end of day 2026-11-23: REDUCING · NLV 100,900.00 (+0.90%), 1 breach');
+    expect(message.subject).toBe('[rebalancer] DU0000001 end of day 2026-11-23: REDUCING, NLV 100,900.00 (+0.90%), 1 breach');
     const raw = sink.received[0]?.raw ?? '';
     expect(raw).toMatch(/Content-Type: multipart\/related/);
     checkParts(mimeParts(raw));

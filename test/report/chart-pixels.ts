@@ -30,10 +30,11 @@ export function isLine(p: Pixels, x: number, y: number): boolean {
   return g - r > 50 && g - b > 30;
 }
 
-/** A pixel of the pale fill under the line (the line's green at 12% on white). */
+/** A pixel of the pale fill under the line (the line's green or red at 12% on white; the grid's grey is bluer by 5). */
 function isFill(p: Pixels, x: number, y: number): boolean {
   const [r, g, b] = rgbAt(p, x, y);
-  return r > 200 && g - r >= 5 && g - r <= 30 && g > b;
+  const spread = Math.max(r, g, b) - Math.min(r, g, b);
+  return Math.min(r, g, b) > 200 && spread >= 8 && spread <= 40 && b < Math.max(r, g);
 }
 
 /** A pixel of text: dark and grey (the labels' ink, #3c4043). */

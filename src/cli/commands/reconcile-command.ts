@@ -36,7 +36,8 @@ export function reconcileCommand(io: CommandIo, options: ReconcileOptions): Exit
     return ExitCode.usage;
   }
   const home = findHome(io.cwd, io.env, { mayCreate: false });
-  const app = openApp(home.dir, io.env, { workingDir: io.cwd });
+  // The listing logs nothing (its log is opened only for a warning); --accept logs what it changed, so opens it first.
+  const app = openApp(home.dir, io.env, { workingDir: io.cwd, deferLog: options.accept === undefined });
   const store = openExistingStore(app.config);
   // Which records: first for the listing, last after an --accept (whose first line is its outcome).
   const where = recordsLine(home, app.config);

@@ -3,6 +3,8 @@
  * the number formats of their details. Pure: no I/O, no clock.
  */
 import { Exact, toNumber, type Cents, type Decimal, type Money, type Price, type Shares } from './money.js';
+import * as X from './scaled.js';
+import type { Scaled } from './scaled.js';
 import type { Breach, BreachCode, PlanInputs, PlanLine } from './types.js';
 
 /** What every breaker check reads: the planner's inputs, its lines, and the ratios it computed. */
@@ -32,6 +34,8 @@ export function breach(code: BreachCode, detail: string, symbol?: string): Breac
  * over: a number we cannot check is not a number we trust.
  */
 export function exceeds(value: Decimal.Value, limit: Decimal.Value): boolean {
+  // Two doubles compare as their shortest decimals do (rounding a decimal to a double never reverses an order).
+  if (typeof value === 'number' && typeof limit === 'number') return Number.isNaN(value) || Number.isNaN(limit) || value > limit;
   const v = new Exact(value);
   const l = new Exact(limit);
   return v.isNaN() || l.isNaN() || v.gt(l);
@@ -50,6 +54,31 @@ export function percentFrom(value: Decimal.Value, base: Decimal.Value): Decimal 
   return percentOf(new Exact(value).minus(base).abs(), new Exact(base).abs());
 }
 
+const HUNDRED: Scaled = { m: 100n, s: 0 };
+
+/**
+ * exceeds(percentOf(part, whole), limit), in integers (scaled.ts) when the three are finite and whole is not
+ * zero; else (an answer of NaN or Infinity) as before. The checks ask this first and build the Decimal percentage
+ * for the breach's detail only when it is over.
+ */
+export function percentOfExceeds(part: number | Scaled, whole: number, limit: number): boolean {
+  const partFinite = typeof part !== 'number' || Number.isFinite(part);
+  if (!partFinite || !Number.isFinite(whole) || whole === 0 || !Number.isFinite(limit)) {
+    return exceeds(percentOf(typeof part === 'number' ? part : X.decimalOf(part), whole), limit);
+  }
+  const exact = typeof part === 'number' ? X.scaledOf(part) : part;
+  return X.quotientExceeds(X.times(exact, HUNDRED), X.scaledOf(whole), X.scaledOf(limit));
+}
+
+/** exceeds(percentFrom(value, base), limit), in integers when the three are finite and base is not zero. */
+export function percentFromExceeds(value: number, base: number, limit: number): boolean {
+  if (!Number.isFinite(value) || !Number.isFinite(base) || base === 0 || !Number.isFinite(limit)) {
+    return exceeds(percentFrom(value, base), limit);
+  }
+  const b = X.scaledOf(base);
+  return X.quotientExceeds(X.times(X.abs(X.minus(X.scaledOf(value), b)), HUNDRED), X.abs(b), X.scaledOf(limit));
+}
+
 /** True when the line would send an order. */
 export function isOrder(line: PlanLine): boolean {
   return line.action === 'BUY' || line.action === 'SELL';
@@ -57,6 +86,12 @@ export function isOrder(line: PlanLine): boolean {
 
 /** Position after the line's trade, exactly: current + quantity for BUY, current - quantity for SELL. */
 export function postTradeQuantity(line: PlanLine): Shares {
+  if (line.action !== 'BUY' && line.action !== 'SELL') return line.currentQuantity;
+  if (Number.isFinite(line.currentQuantity) && Number.isFinite(line.quantity)) {
+    const current = X.scaledOf(line.currentQuantity);
+    const quantity = X.scaledOf(line.quantity);
+    return X.toNumber(line.action === 'BUY' ? X.plus(current, quantity) : X.minus(current, quantity));
+  }
   const current = new Exact(line.currentQuantity);
   if (line.action === 'BUY') return toNumber(current.plus(line.quantity));
   if (line.action === 'SELL') return toNumber(current.minus(line.quantity));
@@ -80,6 +115,17 @@ export function usableNetLiquidation(ctx: BreakerContext): Money | undefined {
  * oversized order past the limits. Products are exact in decimal and rounded up to the cent.
  */
 export function orderValue(line: PlanLine): Cents {
+  const { quantity, tradeValue, limitPrice, referencePrice } = line;
+  const finite = (x: number | undefined): boolean => x === undefined || Number.isFinite(x);
+  if (Number.isFinite(quantity) && Number.isFinite(tradeValue) && finite(limitPrice) && finite(referencePrice)) {
+    // The same in integers (scaled.ts).
+    const shares = X.scaledOf(quantity);
+    const at = (price: number | undefined): Scaled =>
+      price === undefined ? X.ZERO : X.toPlaces(X.times(shares, X.scaledOf(price)), 2, 'up');
+    let most = X.scaledOf(tradeValue);
+    for (const value of [at(limitPrice), at(referencePrice)]) if (X.compare(value, most) > 0) most = value;
+    return X.toNumber(most);
+  }
   const atPrice = (price: number | undefined): Decimal =>
     price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).toDecimalPlaces(2, Exact.ROUND_UP);
   return toNumber(Exact.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice)));

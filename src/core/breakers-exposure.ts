@@ -10,11 +10,13 @@ import {
   isOrder,
   isUsablePrice,
   percentOf,
+  percentOfExceeds,
   postTradeQuantity,
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
 import { Exact, formatMoney, type Money } from './money.js';
+import * as X from './scaled.js';
 import type { Breach, PlanLine } from './types.js';
 
 /**
@@ -107,6 +109,8 @@ function positionBreach(line: PlanLine, nlv: Money, max: number): Breach[] {
   const price = line.referencePrice;
   if (!isUsablePrice(price)) return [];
   const after = postTradeQuantity(line);
+  // Decided in integers (scaled.ts) when the position is a finite number; the detail is built only for a breach.
+  if (Number.isFinite(after) && !percentOfExceeds(X.abs(X.times(X.scaledOf(after), X.scaledOf(price))), nlv, max)) return [];
   const value = new Exact(after).times(price).abs();
   const pct = percentOf(value, nlv);
   if (!exceeds(pct, max)) return [];

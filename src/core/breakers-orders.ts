@@ -11,11 +11,14 @@ import {
   isUsablePrice,
   orderValue,
   percentFrom,
+  percentFromExceeds,
   percentOf,
+  percentOfExceeds,
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
 import { Exact, formatMoney } from './money.js';
+import * as X from './scaled.js';
 import type { Breach, PlanLine } from './types.js';
 
 /**
@@ -43,7 +46,7 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
         ),
       );
     }
-    if (nlv === undefined) continue;
+    if (nlv === undefined || !percentOfExceeds(value, nlv, maxOrderPct)) continue;
     const pct = percentOf(value, nlv);
     if (exceeds(pct, maxOrderPct)) {
       out.push(
@@ -139,6 +142,7 @@ export function checkDailyTurnover(ctx: BreakerContext): Breach[] {
   if (nlv === undefined || orders.length === 0) return [];
   const max = ctx.inputs.limits.maxDailyTurnoverPct;
   const today = ctx.inputs.tradedValueToday;
+  if (!dailyTurnoverExceeds(orders, today, nlv, max)) return [];
   const thisRun = orders.reduce((sum, line) => sum.plus(orderValue(line)), new Exact(0));
   const total = thisRun.plus(today);
   const pct = percentOf(total, nlv);
@@ -150,6 +154,14 @@ export function checkDailyTurnover(ctx: BreakerContext): Breach[] {
         `of NLV ${formatMoney(nlv)} > max ${formatPct(max)}`,
     ),
   ];
+}
+
+/** Whether the day's turnover with these orders is over the limit, in integers (scaled.ts) when all is finite. */
+function dailyTurnoverExceeds(orders: PlanLine[], today: number, nlv: number, max: number): boolean {
+  const values = orders.map(orderValue);
+  if (!values.every(Number.isFinite) || !Number.isFinite(today)) return true; // decided the Decimal way by the caller
+  const thisRun = values.reduce((sum, value) => X.plus(sum, X.scaledOf(value)), X.ZERO);
+  return percentOfExceeds(X.plus(thisRun, X.scaledOf(today)), nlv, max);
 }
 
 /**
@@ -171,8 +183,8 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
     return [breach('PRICE_COLLAR', `${what}: limit price ${String(limit)} is not a positive number`, line.symbol)];
   }
   const out: Breach[] = [];
-  const limitPct = percentFrom(limit, ref);
-  if (exceeds(limitPct, max)) {
+  const limitPct = percentFromExceeds(limit, ref, max) ? percentFrom(limit, ref) : undefined;
+  if (limitPct !== undefined && exceeds(limitPct, max)) {
     out.push(
       breach(
         'PRICE_COLLAR',
@@ -182,7 +194,7 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
     );
   }
   const close = line.previousClose;
-  if (isUsablePrice(close)) {
+  if (isUsablePrice(close) && percentFromExceeds(ref, close, max)) {
     const closePct = percentFrom(ref, close);
     if (exceeds(closePct, max)) {
       out.push(

@@ -1,4 +1,6 @@
 import { Exact, type Cents, type Decimal, type Shares } from './money.js';
+import * as X from './scaled.js';
+import type { Scaled } from './scaled.js';
 import type { CommissionModel, Side } from './types.js';
 
 /**
@@ -26,6 +28,58 @@ export const COMMISSION_SCHEDULE = {
  */
 export function estimateCommission(model: CommissionModel, quantity: Shares, price: number, side: Side): Cents {
   if (!(quantity > 0) || !(price > 0)) return 0;
+  if (!Number.isFinite(quantity) || !Number.isFinite(price)) return estimateCommissionDecimal(model, quantity, price, side);
+  // Exact integers of the decimals (scaled.ts): the same numbers as the Decimal version below, several times faster.
+  const shares = X.scaledOf(quantity);
+  const value = X.times(shares, X.scaledOf(price));
+  let fee: Scaled;
+  if (model === 'fixed') {
+    const s = SCALED.fixed;
+    fee = clampScaled(X.times(shares, s.perShare), s.minimum, X.times(value, s.maxPctOfValue));
+  } else {
+    const s = SCALED.tiered;
+    fee = X.plus(
+      X.plus(clampScaled(X.times(shares, s.perShare), s.minimum, X.times(value, s.maxPctOfValue)), X.times(shares, s.clearingPerShare)),
+      X.times(shares, s.exchangePerShare),
+    );
+  }
+  if (side === 'SELL') {
+    fee = X.plus(fee, X.times(value, SCALED.secFeeRate));
+    fee = X.plus(fee, minScaled(X.times(shares, SCALED.finraTafPerShare), SCALED.finraTafMax));
+  }
+  return X.toNumber(X.toPlaces(fee, 2, 'up'));
+}
+
+const SCALED = {
+  fixed: {
+    perShare: X.parseScaled(COMMISSION_SCHEDULE.fixed.perShare),
+    minimum: X.parseScaled(COMMISSION_SCHEDULE.fixed.minimum),
+    maxPctOfValue: X.parseScaled(COMMISSION_SCHEDULE.fixed.maxPctOfValue),
+  },
+  tiered: {
+    perShare: X.parseScaled(COMMISSION_SCHEDULE.tiered.perShare),
+    minimum: X.parseScaled(COMMISSION_SCHEDULE.tiered.minimum),
+    maxPctOfValue: X.parseScaled(COMMISSION_SCHEDULE.tiered.maxPctOfValue),
+    clearingPerShare: X.parseScaled(COMMISSION_SCHEDULE.tiered.clearingPerShare),
+    exchangePerShare: X.parseScaled(COMMISSION_SCHEDULE.tiered.exchangePerShare),
+  },
+  secFeeRate: X.parseScaled(COMMISSION_SCHEDULE.secFeeRate),
+  finraTafPerShare: X.parseScaled(COMMISSION_SCHEDULE.finraTafPerShare),
+  finraTafMax: X.parseScaled(COMMISSION_SCHEDULE.finraTafMax),
+};
+
+function minScaled(a: Scaled, b: Scaled): Scaled {
+  return X.compare(b, a) < 0 ? b : a;
+}
+
+/** clampCommission in integers. */
+function clampScaled(perShareTotal: Scaled, minimum: Scaled, cap: Scaled): Scaled {
+  const raised = X.compare(minimum, perShareTotal) > 0 ? minimum : perShareTotal;
+  return minScaled(raised, cap);
+}
+
+/** The same estimate in Decimal, for a quantity or price that overflowed a double (Infinity): Decimal carries it. */
+function estimateCommissionDecimal(model: CommissionModel, quantity: Shares, price: number, side: Side): Cents {
   const shares = new Exact(quantity);
   const value = shares.times(price);
   let fee: Decimal;

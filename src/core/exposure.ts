@@ -1,4 +1,5 @@
 import { Exact } from './money.js';
+import * as X from './scaled.js';
 import type { PlanLine } from './types.js';
 
 export interface Exposure {
@@ -15,6 +16,40 @@ export interface Exposure {
  * for nothing (a breaker blocks the run for them). With an NLV that is not positive every ratio is 0.
  */
 export function measureExposure(lines: PlanLine[], netLiquidation: number): Exposure {
+  if (!(Number.isFinite(netLiquidation) && netLiquidation > 0)) return { leverageBefore: 0, leverageAfter: 0, turnoverPct: 0 };
+  if (!lines.every(isFinitePriced)) return measureExposureDecimal(lines, netLiquidation);
+  // Exact integers of the numbers' decimals (scaled.ts), as Decimal computed them; the three ratios from them.
+  let before = X.ZERO;
+  let after = X.ZERO;
+  let traded = X.ZERO;
+  for (const line of lines) {
+    if (line.referencePrice === undefined) continue;
+    const current = X.scaledOf(line.currentQuantity);
+    const price = X.scaledOf(line.referencePrice);
+    const signed = line.action === 'BUY' ? line.quantity : line.action === 'SELL' ? -line.quantity : 0;
+    before = X.plus(before, X.abs(X.times(current, price)));
+    after = X.plus(after, X.abs(X.times(X.plus(current, X.scaledOf(signed)), price)));
+    if (line.action !== 'NONE') traded = X.plus(traded, X.scaledOf(line.tradeValue));
+  }
+  const nlv = X.scaledOf(netLiquidation);
+  return {
+    leverageBefore: X.quotientToNumber(before, nlv),
+    leverageAfter: X.quotientToNumber(after, nlv),
+    turnoverPct: X.quotientToNumber(X.times(traded, X.scaledOf(100)), nlv),
+  };
+}
+
+/** A line whose numbers are all finite (or which counts for nothing, having no price). */
+function isFinitePriced(line: PlanLine): boolean {
+  if (line.referencePrice === undefined) return true;
+  return [line.referencePrice, line.currentQuantity, line.quantity, line.tradeValue].every(Number.isFinite);
+}
+
+/**
+ * The same measure in Decimal, for lines with a number no integer holds: a share count or trade value that
+ * overflowed a double (Infinity; ORDER_BOUNDS refuses such an order). Decimal carries the infinities through.
+ */
+function measureExposureDecimal(lines: PlanLine[], netLiquidation: number): Exposure {
   let before = new Exact(0);
   let after = new Exact(0);
   let traded = new Exact(0);
@@ -25,7 +60,6 @@ export function measureExposure(lines: PlanLine[], netLiquidation: number): Expo
     after = after.plus(new Exact(line.currentQuantity).plus(signed).times(line.referencePrice).abs());
     if (line.action !== 'NONE') traded = traded.plus(line.tradeValue);
   }
-  if (!(Number.isFinite(netLiquidation) && netLiquidation > 0)) return { leverageBefore: 0, leverageAfter: 0, turnoverPct: 0 };
   const nlv = new Exact(netLiquidation);
   return {
     leverageBefore: before.div(nlv).toNumber(),

@@ -1,4 +1,5 @@
-import { Exact, type Price, type TickPrice } from './money.js';
+import type { Price, TickPrice } from './money.js';
+import * as X from './scaled.js';
 import type { ContractInfo, Side } from './types.js';
 
 /**
@@ -6,8 +7,9 @@ import type { ContractInfo, Side } from './types.js';
  *
  * Binary floating point cannot hold 0.29 or 4.35 exactly: 0.29 / 0.01 is 28.999999999999996 in doubles, so a
  * float floor would move a price that is already on a tick down by a whole tick, and 2 x 1.005 would land on
- * 2.0099999999999998. Everything here goes through Decimal, which reads a double by its shortest decimal
- * representation (the number the user or IB wrote), and rounds exactly once, to the tick.
+ * 2.0099999999999998. Everything here is exact integers of the numbers' decimals (scaled.ts), which read a double
+ * by its shortest decimal representation (the number the user or IB wrote), and rounds exactly once, to the tick:
+ * the same arithmetic the Decimal of money.ts does, without its cost.
  */
 
 /** IB's default US stock increments: sub-dollar stocks quote in 0.0001, the rest in 0.01. */
@@ -34,10 +36,11 @@ export function tickFor(contract: ContractInfo | undefined, price: Price): TickP
 export function limitPrice(side: Side, reference: Price, offsetBps: number, minTick: TickPrice): TickPrice | undefined {
   if (!Number.isFinite(reference) || !(reference > 0)) return undefined;
   if (!Number.isFinite(minTick) || !(minTick > 0) || !Number.isFinite(offsetBps)) return undefined;
-  const offset = new Exact(offsetBps).div(10_000);
-  const factor = side === 'BUY' ? new Exact(1).plus(offset) : new Exact(1).minus(offset);
-  const unrounded = new Exact(reference).times(factor);
-  const rounded = unrounded.toNearest(minTick, side === 'BUY' ? Exact.ROUND_FLOOR : Exact.ROUND_CEIL);
-  if (!rounded.isFinite() || !rounded.gt(0)) return undefined;
-  return rounded.toNumber();
+  const offset = X.shiftDown(X.scaledOf(offsetBps), 4);
+  const one = X.scaledOf(1);
+  const factor = side === 'BUY' ? X.plus(one, offset) : X.minus(one, offset);
+  const unrounded = X.times(X.scaledOf(reference), factor);
+  const rounded = X.toNearest(unrounded, X.scaledOf(minTick), side === 'BUY' ? 'floor' : 'ceil');
+  if (X.sign(rounded) <= 0) return undefined;
+  return X.toNumber(rounded);
 }

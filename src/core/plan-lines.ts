@@ -1,8 +1,9 @@
 import { estimateCommission } from './commission.js';
 import { limitPrice, tickFor } from './limit-price.js';
-import { halfSpread, referencePrice } from './reference-price.js';
+import { halfSpreadScaled, referenceScaled } from './reference-price.js';
 import { measureExposure } from './exposure.js';
-import { cents, Exact, formatMoney, formatUsd, toNumber, type Decimal } from './money.js';
+import * as X from './scaled.js';
+import type { Scaled } from './scaled.js';
 import type { Forecast, PlanInputs, PlanLine, Side } from './types.js';
 
 /**
@@ -22,20 +23,42 @@ export interface PlanLinesResult {
   turnoverPct: number;
 }
 
-/** One forecast's contribution to a ticker, kept apart so the reason can show the arithmetic. */
+/**
+ * One forecast's contribution to a ticker, kept apart so the reason can show the arithmetic. `scaled` is
+ * sizing NLV x capital x leverage, the forecast's part of the product (the same for all its tickers), and
+ * `exactWeight` the weight as an exact decimal.
+ */
 interface TargetTerm {
   capital: number;
   leverage: number;
   weight: number;
+  scaled: Scaled;
+  exactWeight: Scaled;
+  /** "cap 0.5 x lev 1 x w 0.02", as the reason shows it. */
+  text: string;
 }
 
+/**
+ * The arithmetic is exact integers (scaled.ts: cents, shares, prices as counts of their decimals), the same
+ * numbers Decimal gave, step for step: sums and products are exact in both, and the two quotients (a weight, a
+ * share count) are taken from the exact integers. What is the same for every line is worked out once.
+ */
 interface Context {
   inputs: PlanInputs;
-  nlv: Decimal;
+  nlv: Scaled;
   nlvPositive: boolean;
-  sizingNlv: Decimal;
+  sizingNlv: Scaled;
+  /** formatMoney(sizing NLV), the same in every reason. */
+  sizingNlvText: string;
+  /** The minimum order value, exactly, and as the reasons print it. */
+  minOrder: Scaled;
+  minOrderText: string;
+  /** The no-trade band in cents (NLV x NO_TRADE_BAND_PCT / 100, rounded as trade values are), and as printed. */
+  band: Scaled;
+  bandText: string;
   terms: Map<string, TargetTerm[]>;
-  held: Map<string, Decimal>;
+  held: Map<string, Scaled>;
+  managed: Set<string>;
 }
 
 /**
@@ -52,145 +75,181 @@ export function computePlanLines(inputs: PlanInputs): PlanLinesResult {
   }
   const rawNlv = inputs.account.netLiquidation;
   const nlvPositive = Number.isFinite(rawNlv) && rawNlv > 0;
-  const nlv = new Exact(nlvPositive ? rawNlv : 0);
-  const sizingNlv = nlv.times(new Exact(1).minus(new Exact(sizing.cashBufferPct).div(100)));
-  const ctx: Context = { inputs, nlv, nlvPositive, sizingNlv, terms: collectTerms(inputs.forecasts), held: sumHoldings(inputs) };
+  const nlv = X.scaledOf(nlvPositive ? rawNlv : 0);
+  const sizingNlv = X.times(nlv, X.minus(X.scaledOf(1), X.shiftDown(X.scaledOf(sizing.cashBufferPct), 2)));
+  // The band is compared in cents, as the trade value is, so the message never reads "$500.00 < $500.00".
+  const band = X.toPlaces(X.shiftDown(X.times(nlv, X.scaledOf(sizing.noTradeBandPct)), 2), 2, 'halfUp');
+  const minOrder = X.scaledOf(sizing.minOrderValue);
+  const ctx: Context = {
+    inputs,
+    nlv,
+    nlvPositive,
+    sizingNlv,
+    sizingNlvText: X.formatMoney(sizingNlv),
+    minOrder,
+    minOrderText: X.formatUsd(minOrder),
+    band,
+    bandText: X.formatUsd(band),
+    terms: collectTerms(inputs.forecasts, sizingNlv),
+    held: sumHoldings(inputs),
+    managed: new Set(inputs.managedSymbols),
+  };
   const symbols = new Set([...ctx.terms.keys(), ...ctx.held.keys()]);
   const lines = [...symbols].sort(compareCodePoints).map((symbol) => planLine(ctx, symbol));
 
-  return { lines, sizingNetLiquidation: toNumber(sizingNlv), ...measureExposure(lines, rawNlv) };
+  return { lines, sizingNetLiquidation: X.toNumber(sizingNlv), ...measureExposure(lines, rawNlv) };
 }
 
 function planLine(ctx: Context, symbol: string): PlanLine {
   const { inputs, nlv } = ctx;
-  const current = ctx.held.get(symbol) ?? new Exact(0);
+  const current = ctx.held.get(symbol) ?? X.ZERO;
   const quote = inputs.quotes[symbol];
-  const ref = referencePrice(quote);
+  const exactRef = referenceScaled(quote);
+  const ref = exactRef === undefined ? undefined : X.toNumber(exactRef);
   const terms = ctx.terms.get(symbol);
-  const managed = terms !== undefined || inputs.managedSymbols.includes(symbol);
+  const managed = terms !== undefined || ctx.managed.has(symbol);
   const close = quote?.close;
-  const currentValue = ref === undefined ? new Exact(0) : current.times(ref);
+  // The reference as the double it is reported as, read back exactly (as Decimal read it): the same value again.
+  const refValue = ref === undefined ? undefined : X.scaledOf(ref);
+  const currentValue = refValue === undefined ? X.ZERO : X.times(current, refValue);
   const base: PlanLine = {
     symbol,
     action: 'NONE',
     quantity: 0,
-    currentQuantity: toNumber(current),
-    targetQuantity: toNumber(current),
+    currentQuantity: X.toNumber(current),
+    targetQuantity: X.toNumber(current),
     referencePrice: ref,
     limitPrice: undefined,
     tradeValue: 0,
     targetValue: 0,
     targetWeight: 0,
-    currentWeight: ctx.nlvPositive ? toNumber(currentValue.div(nlv)) : 0,
+    currentWeight: ctx.nlvPositive ? X.quotientToNumber(currentValue, nlv) : 0,
     estimatedCommission: 0,
     estimatedSpreadCost: 0,
     managed,
     previousClose: close !== undefined && Number.isFinite(close) && close > 0 ? close : undefined,
-    ...routing(inputs, symbol),
+    primaryExchange: pick(ctx, symbol, 'primaryExchange'),
+    currency: pick(ctx, symbol, 'currency'),
     reason: '',
   };
-  const hold = `hold ${current.toString()}`;
+  // The line is filled in as the sizing goes (one object per line: 5,000 of them an hour); `base` fixed its keys.
+  const line = base;
+  const hold = `hold ${X.toDecimalString(current)}`;
   if (!ctx.nlvPositive) {
-    return { ...base, reason: `NONE: NLV is not positive (${String(inputs.account.netLiquidation)}), nothing sized; ${hold}` };
+    line.reason = `NONE: NLV is not positive (${String(inputs.account.netLiquidation)}), nothing sized; ${hold}`;
+    return line;
   }
   if (!managed) {
     // Left exactly as it is: its target is what it holds, so it neither trades nor reads as off-target.
     const noPrice = ref === undefined ? '; no price' : '';
-    return {
-      ...base,
-      targetValue: toNumber(cents(currentValue)),
-      targetWeight: base.currentWeight,
-      reason: `NONE: not managed (never in a forecast), left alone; ${hold}${noPrice}`,
-    };
+    line.targetValue = X.toNumber(X.toPlaces(currentValue, 2, 'halfUp'));
+    line.targetWeight = line.currentWeight;
+    line.reason = `NONE: not managed (never in a forecast), left alone; ${hold}${noPrice}`;
+    return line;
   }
-  const targetValue = (terms ?? []).reduce(
-    (sum, t) => sum.plus(ctx.sizingNlv.times(t.capital).times(t.leverage).times(t.weight)),
-    new Exact(0),
-  );
-  const sized: PlanLine = { ...base, targetValue: toNumber(cents(targetValue)), targetWeight: toNumber(targetValue.div(nlv)) };
-  if (ref === undefined) {
+  let targetValue = X.ZERO;
+  for (const t of terms ?? []) targetValue = X.plus(targetValue, X.times(t.scaled, t.exactWeight));
+  line.targetValue = X.toNumber(X.toPlaces(targetValue, 2, 'halfUp'));
+  line.targetWeight = X.quotientToNumber(targetValue, nlv);
+  if (ref === undefined || refValue === undefined) {
     // A dropped ticker's target is known (zero); a forecast ticker's share count is not, so it stays put.
-    return {
-      ...sized,
-      targetQuantity: terms === undefined ? 0 : sized.currentQuantity,
-      reason: `NONE: no price (no valid bid/ask midpoint or last trade); ${hold}`,
-    };
+    line.targetQuantity = terms === undefined ? 0 : line.currentQuantity;
+    line.reason = `NONE: no price (no valid bid/ask midpoint or last trade); ${hold}`;
+    return line;
   }
-  const target = terms === undefined ? new Exact(0) : targetValue.divToInt(ref); // divToInt truncates toward zero
-  const trade = target.minus(current);
-  const tradeValue = cents(trade.abs().times(ref));
-  const line: PlanLine = { ...sized, targetQuantity: toNumber(target), tradeValue: toNumber(tradeValue) };
-  const closing = target.isZero() && !current.isZero();
+  // Shares are whole: the target value over the price, truncated toward zero (Decimal's divToInt).
+  const target = terms === undefined ? X.ZERO : X.divToInt(targetValue, refValue);
+  const trade = X.minus(target, current);
+  const tradeValue = X.toPlaces(X.times(X.abs(trade), refValue), 2, 'halfUp');
+  line.targetQuantity = X.toNumber(target);
+  line.tradeValue = X.toNumber(tradeValue);
+  const closing = X.sign(target) === 0 && X.sign(current) !== 0;
   const why =
     terms === undefined
-      ? `no longer in any forecast, closing to zero (${hold} at ${formatPrice(ref)})`
-      : `target ${formatPct(targetValue.div(nlv))} of NLV (${formatUsd(targetValue)} = ${formatMoney(ctx.sizingNlv)} x ${formatTerms(terms)}) at ${formatPrice(ref)} = ${target.toString()} sh, ${hold}${closing ? ', closing to zero' : ''}`;
-  if (trade.isZero()) return { ...line, reason: `NONE: at target; ${why}` };
+      ? `no longer in any forecast, closing to zero (${hold} at ${formatPrice(refValue)})`
+      : `target ${formatPct(targetValue, nlv)} of NLV (${X.formatUsd(targetValue)} = ${ctx.sizingNlvText} x ${formatTerms(terms)}) at ${formatPrice(refValue)} = ${X.toDecimalString(target)} sh, ${hold}${closing ? ', closing to zero' : ''}`;
+  if (X.sign(trade) === 0) {
+    line.reason = `NONE: at target; ${why}`;
+    return line;
+  }
   const skipped = closing ? undefined : explainTooSmall(ctx, tradeValue);
-  if (skipped !== undefined) return { ...line, reason: `NONE: ${skipped}; ${why}` };
+  if (skipped !== undefined) {
+    line.reason = `NONE: ${skipped}; ${why}`;
+    return line;
+  }
 
-  const side: Side = trade.gt(0) ? 'BUY' : 'SELL';
-  const quantity = toNumber(trade.abs());
+  const side: Side = X.sign(trade) > 0 ? 'BUY' : 'SELL';
+  const quantity = X.toNumber(X.abs(trade));
   const tick = tickFor(inputs.contracts[symbol], ref);
   const limit = limitPrice(side, ref, inputs.sizing.limitOffsetBps, tick);
   if (limit === undefined) {
-    return {
-      ...line,
-      reason: `NONE: no valid ${side} limit price (reference ${formatPrice(ref)}, offset ${inputs.sizing.limitOffsetBps} bps, tick ${tick}); ${why}`,
-    };
+    line.reason = `NONE: no valid ${side} limit price (reference ${formatPrice(refValue)}, offset ${inputs.sizing.limitOffsetBps} bps, tick ${tick}); ${why}`;
+    return line;
   }
-  return {
-    ...line,
-    action: side,
-    quantity,
-    limitPrice: limit,
-    estimatedCommission: estimateCommission(inputs.sizing.commissionModel, quantity, limit, side),
-    estimatedSpreadCost: toNumber(cents(trade.abs().times(halfSpread(quote)))),
-    reason: `${side} ${quantity}: ${why}`,
-  };
+  line.action = side;
+  line.quantity = quantity;
+  line.limitPrice = limit;
+  line.estimatedCommission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
+  line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), X.scaledOf(halfSpreadNumber(quote))), 2, 'halfUp'));
+  line.reason = `${side} ${quantity}: ${why}`;
+  return line;
 }
 
 /** Why a trade is too small to send (minimum order value, then the no-trade band), or undefined to send it. */
-function explainTooSmall(ctx: Context, tradeValue: Decimal): string | undefined {
-  const { minOrderValue, noTradeBandPct } = ctx.inputs.sizing;
-  if (tradeValue.lt(minOrderValue)) return `trade ${formatUsd(tradeValue)} below minimum order ${formatUsd(new Exact(minOrderValue))}`;
-  // The band is compared in cents, as the trade value is, so the message never reads "$500.00 < $500.00".
-  const band = cents(ctx.nlv.times(noTradeBandPct).div(100));
-  if (tradeValue.lt(band)) return `inside no-trade band (${formatUsd(tradeValue)} < ${noTradeBandPct}% of NLV = ${formatUsd(band)})`;
+function explainTooSmall(ctx: Context, tradeValue: Scaled): string | undefined {
+  if (X.compare(tradeValue, ctx.minOrder) < 0) return `trade ${X.formatUsd(tradeValue)} below minimum order ${ctx.minOrderText}`;
+  if (X.compare(tradeValue, ctx.band) < 0) {
+    return `inside no-trade band (${X.formatUsd(tradeValue)} < ${ctx.inputs.sizing.noTradeBandPct}% of NLV = ${ctx.bandText})`;
+  }
   return undefined;
 }
 
-function collectTerms(forecasts: Forecast[]): Map<string, TargetTerm[]> {
+function collectTerms(forecasts: Forecast[], sizingNlv: Scaled): Map<string, TargetTerm[]> {
   const terms = new Map<string, TargetTerm[]>();
   for (const f of forecasts) {
     assertFinite(f.capital, `${f.file}: capital`);
     assertFinite(f.leverage, `${f.file}: leverage`);
+    // sizing NLV x capital x leverage, multiplied in the order the product has always been taken.
+    const scaled = X.times(X.times(sizingNlv, X.scaledOf(f.capital)), X.scaledOf(f.leverage));
+    const prefix = `cap ${f.capital} x lev ${f.leverage} x w `;
     for (const [symbol, weight] of Object.entries(f.weights)) {
       assertFinite(weight, `${f.file}: weights.${symbol}`);
-      terms.set(symbol, [...(terms.get(symbol) ?? []), { capital: f.capital, leverage: f.leverage, weight }]);
+      const term = {
+        capital: f.capital,
+        leverage: f.leverage,
+        weight,
+        scaled,
+        exactWeight: X.scaledOf(weight),
+        text: `${prefix}${weight}`,
+      };
+      const list = terms.get(symbol);
+      if (list === undefined) terms.set(symbol, [term]);
+      else list.push(term);
     }
   }
   return terms;
 }
 
 /** Net quantity per symbol; flat positions are dropped so a closed ticker does not linger as a line. */
-function sumHoldings(inputs: PlanInputs): Map<string, Decimal> {
-  const held = new Map<string, Decimal>();
+function sumHoldings(inputs: PlanInputs): Map<string, Scaled> {
+  const held = new Map<string, Scaled>();
   for (const p of inputs.positions) {
     assertFinite(p.quantity, `position ${p.symbol}: quantity`);
-    held.set(p.symbol, (held.get(p.symbol) ?? new Exact(0)).plus(p.quantity));
+    held.set(p.symbol, X.plus(held.get(p.symbol) ?? X.ZERO, X.scaledOf(p.quantity)));
   }
-  for (const [symbol, quantity] of held) if (quantity.isZero()) held.delete(symbol);
+  for (const [symbol, quantity] of held) if (X.sign(quantity) === 0) held.delete(symbol);
   return held;
 }
 
-/** Exchange and currency: the broker's contract first, then the first forecast that gives a hint. */
-function routing(inputs: PlanInputs, symbol: string): Pick<PlanLine, 'primaryExchange' | 'currency'> {
-  const contract = inputs.contracts[symbol];
-  const hints = inputs.forecasts.map((f) => f.contracts[symbol]);
-  const pick = (field: 'primaryExchange' | 'currency'): string | undefined =>
-    nonEmpty(contract?.[field]) ?? hints.map((h) => nonEmpty(h?.[field])).find((v) => v !== undefined);
-  return { primaryExchange: pick('primaryExchange'), currency: pick('currency') };
+/** Exchange or currency: the broker's contract first, then the first forecast that gives a hint. */
+function pick(ctx: Context, symbol: string, field: 'primaryExchange' | 'currency'): string | undefined {
+  const fromContract = nonEmpty(ctx.inputs.contracts[symbol]?.[field]);
+  if (fromContract !== undefined) return fromContract;
+  for (const f of ctx.inputs.forecasts) {
+    const hint = nonEmpty(f.contracts[symbol]?.[field]);
+    if (hint !== undefined) return hint;
+  }
+  return undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -206,16 +265,22 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 function formatTerms(terms: TargetTerm[]): string {
-  const parts = terms.map((t) => `cap ${t.capital} x lev ${t.leverage} x w ${t.weight}`);
-  return parts.length === 1 ? parts.join('') : `(${parts.join(' + ')})`;
+  if (terms.length === 1) return terms[0]?.text ?? '';
+  return `(${terms.map((t) => t.text).join(' + ')})`;
 }
 
 /** At least cents, but never hides sub-cent digits (0.29015 stays 0.29015). */
-function formatPrice(value: number): string {
-  const d = new Exact(value);
-  return d.toFixed(Math.max(2, d.decimalPlaces()));
+function formatPrice(value: Scaled): string {
+  return X.toFixed(value, Math.max(2, X.decimalPlaces(value)));
 }
 
-function formatPct(fraction: Decimal): string {
-  return `${fraction.times(100).toFixed(2, Exact.ROUND_HALF_UP)}%`;
+/** part / whole as a percentage with two decimals, halves away from zero ("-0.00%" for a tiny negative). */
+function formatPct(part: Scaled, whole: Scaled): string {
+  return `${X.percentText(part, whole)}%`;
+}
+
+/** The half spread as reference-price.ts gives it (a double), or 0 without a two-sided market. */
+function halfSpreadNumber(quote: PlanInputs['quotes'][string] | undefined): number {
+  const half = halfSpreadScaled(quote);
+  return half === undefined ? 0 : X.toNumber(half);
 }

@@ -1,4 +1,6 @@
-import { Exact, type Decimal, type Price } from './money.js';
+import type { Price } from './money.js';
+import * as X from './scaled.js';
+import type { Scaled } from './scaled.js';
 import type { Quote } from './types.js';
 
 /**
@@ -9,9 +11,10 @@ import type { Quote } from './types.js';
  * midpoint that may sit outside anything anyone would trade at.
  */
 
+/** Both sides exactly, as integers of their decimals (scaled.ts): the same numbers Decimal read. */
 interface TwoSidedQuote {
-  bid: Decimal;
-  ask: Decimal;
+  bid: Scaled;
+  ask: Scaled;
 }
 
 function isPositivePrice(value: number | undefined): value is number {
@@ -21,7 +24,12 @@ function isPositivePrice(value: number | undefined): value is number {
 /** Both sides when both are usable prices and not crossed; undefined otherwise. */
 function readTwoSided(q: Quote | undefined): TwoSidedQuote | undefined {
   if (q === undefined || !isPositivePrice(q.bid) || !isPositivePrice(q.ask) || q.ask < q.bid) return undefined;
-  return { bid: new Exact(q.bid), ask: new Exact(q.ask) };
+  return { bid: X.scaledOf(q.bid), ask: X.scaledOf(q.ask) };
+}
+
+/** The midpoint exactly (half the sum: one more decimal at most). */
+function midpoint(sides: TwoSidedQuote): Scaled {
+  return X.shiftDown(X.times(X.plus(sides.bid, sides.ask), { m: 5n, s: 0 }), 1);
 }
 
 /**
@@ -29,9 +37,15 @@ function readTwoSided(q: Quote | undefined): TwoSidedQuote | undefined {
  * else the last trade when it is finite and positive; else undefined. Never invents a price.
  */
 export function referencePrice(q: Quote | undefined): Price | undefined {
+  const exact = referenceScaled(q);
+  return exact === undefined ? undefined : X.toNumber(exact);
+}
+
+/** The reference price as an exact decimal: the midpoint before it becomes a double, or the last trade. */
+export function referenceScaled(q: Quote | undefined): Scaled | undefined {
   const sides = readTwoSided(q);
-  if (sides !== undefined) return sides.bid.plus(sides.ask).div(2).toNumber();
-  if (q !== undefined && isPositivePrice(q.last)) return q.last;
+  if (sides !== undefined) return midpoint(sides);
+  if (q !== undefined && isPositivePrice(q.last)) return X.scaledOf(q.last);
   return undefined;
 }
 
@@ -40,7 +54,13 @@ export function referencePrice(q: Quote | undefined): Price | undefined {
  * usable two-sided market (the cost is then unknown, and the plan does not guess it).
  */
 export function halfSpread(q: Quote | undefined): Price {
+  const half = halfSpreadScaled(q);
+  return half === undefined ? 0 : X.toNumber(half);
+}
+
+/** Half the spread exactly, or undefined without a usable two-sided market. */
+export function halfSpreadScaled(q: Quote | undefined): Scaled | undefined {
   const sides = readTwoSided(q);
-  if (sides === undefined) return 0;
-  return sides.ask.minus(sides.bid).div(2).toNumber();
+  if (sides === undefined) return undefined;
+  return X.shiftDown(X.times(X.minus(sides.ask, sides.bid), { m: 5n, s: 0 }), 1);
 }

@@ -87,7 +87,8 @@ describe('rebalancer report', () => {
       const file = join(ws.root, `report-${kind}.html`);
       const r = await report(['--kind', kind, '--html', file]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`HTML written to ${file} (one file, the charts embedded)`);
+      expect(r.stdout).toContain(`HTML written to ${file} (one file, the charts embedded, every row of every table)`);
+      expect(r.stdout).toMatch(/The email attaches (positions\.csv, )?orders\.csv, fills\.csv(, breaches\.csv)?: every row\./);
       const html = readFileSync(file, 'utf8');
       expect(html).not.toContain('cid:');
       expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(charts);

@@ -36,8 +36,10 @@ function latestDayWithRuns(reports: ReportStore, now: string, rules: SessionRule
  * `rebalancer report --kind start|mid|end [--send]`: render a daily summary from the records, on demand, with the
  * content of that kind (report-view.ts, KIND_CONTENT), as of the moment its scheduled email describes (the first
  * run at or after the open, or the midpoint; the end of day: now). Without `--day`, the latest trading day with
- * runs at or before `now`; no such day is exit 2. It prints the subject and the text part; `--send` mails it too;
- * `--html FILE` writes the HTML part as a file that stands alone (the charts embedded as data: URIs). An on-demand
+ * runs at or before `now`; no such day is exit 2. It prints the subject and the text part (the email's: its tables
+ * within BODY_LIMITS) and the names of the CSV files the email attaches; `--send` mails it too, CSV files attached;
+ * `--html FILE` writes the HTML part as a file that stands alone (the charts embedded as data: URIs, every row of
+ * every table, no attachment). An on-demand
  * email is not recorded as the day's email, so the scheduled one still goes out.
  */
 export async function reportCommand(io: CommandIo, options: ReportCommandOptions): Promise<ExitCode> {
@@ -93,10 +95,12 @@ export async function reportCommand(io: CommandIo, options: ReportCommandOptions
     const charts = await drawReportCharts(data);
     const message = renderDailyReport(data, charts);
     io.out('', `Subject: ${message.subject}`, '', message.text);
+    const files = (message.files ?? []).map((f) => f.filename);
+    if (files.length > 0) io.out(`The email attaches ${files.join(', ')}: every row. --html FILE writes every row in one file.`);
     if (options.html !== undefined) {
       // One file that stands alone: the same report with the charts embedded, nothing to fetch.
       writeFileSync(options.html, renderDailyReport(data, charts, 'embedded').html ?? '');
-      io.out(`HTML written to ${options.html} (one file, the charts embedded)`);
+      io.out(`HTML written to ${options.html} (one file, the charts embedded, every row of every table)`);
     }
     if (options.send) {
       const sent = await createMailerFor(app, options.now).send(message);

@@ -107,20 +107,37 @@ interface Axis {
  * through a close that was never taken. Ticks fall on the last day and every few days before it, at most five.
  */
 function dayAxis(points: NlvPoint[], rules: SessionRules): Axis {
-  const first = points[0]?.t ?? '';
-  const last = points.at(-1)?.t ?? '';
-  const days = [...new Set([...tradingDaysBetween(first, last, rules), ...points.map((p) => p.t)])].sort();
+  const days = [...new Set([...calendarDays(points, rules), ...points.map((p) => p.t)])].sort();
   const close = new Map(points.map((p) => [p.t, p.nlv]));
   const step = Math.max(1, Math.ceil(days.length / MAX_TICKS));
   const ticks: number[] = [];
   for (let i = days.length - 1; i >= 0; i -= step) ticks.unshift(i);
   return {
     data: days.map((day, x) => ({ x, y: close.get(day) ?? Number.NaN })),
-    min: 0,
-    max: Math.max(0, days.length - 1),
+    // One day alone sits in the middle, not on an axis of no width.
+    min: days.length > 1 ? 0 : -1,
+    max: days.length > 1 ? days.length - 1 : 1,
     ticks,
     label: (x) => formatShortDate(days[Math.round(x)] ?? ''),
   };
+}
+
+/**
+ * The trading days from the first close to the last. None (the closes alone make the axis, no gaps shown) when a
+ * date is not one (a hand-edited record) or the closes span more than a year: a chart of recent days must not walk
+ * a century of calendar because of one stray row.
+ */
+function calendarDays(points: NlvPoint[], rules: SessionRules): string[] {
+  const days = points.map((p) => p.t).sort();
+  const first = days[0];
+  const last = days.at(-1);
+  if (first === undefined || last === undefined) return [];
+  if (Date.parse(`${last}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`) > 366 * 24 * HOUR_MS) return [];
+  try {
+    return tradingDaysBetween(first, last, rules);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -141,17 +158,20 @@ function timeAxis(points: NlvPoint[]): Axis {
     if (before !== undefined && x - before > gap) data.push({ x: (before + x) / 2, y: Number.NaN });
     data.push({ x, y: p.nlv });
   });
-  const min = xs[0] ?? 0;
-  const max = xs.at(-1) ?? min;
+  // One instant alone (or several at the same one) sits in the middle of an hour, not on an axis of no width.
+  const alone = (xs.at(-1) ?? 0) === (xs[0] ?? 0);
+  const min = (xs[0] ?? 0) - (alone ? HOUR_MS / 2 : 0);
+  const max = (xs.at(-1) ?? 0) + (alone ? HOUR_MS / 2 : 0);
   let ticks: number[] = [];
-  for (const hours of [1, 2, 3, 4, 6]) {
+  // Whole hours only across a day or so: a stray snapshot a year off must not make the chart walk every hour of it.
+  for (const hours of max - min <= 48 * HOUR_MS ? [1, 2, 3, 4, 6] : []) {
     ticks = [];
     for (let x = Math.ceil(min / HOUR_MS) * HOUR_MS; x <= max; x += HOUR_MS) {
       if (DateTime.fromMillis(x, { zone: EXCHANGE_ZONE }).hour % hours === 0) ticks.push(x);
     }
     if (ticks.length <= MAX_TICKS) break;
   }
-  if (ticks.length < 2) ticks = min === max ? [min] : [min, max];
+  if (ticks.length < 2) ticks = alone ? [xs[0] ?? 0] : [min, max];
   return { data, min, max, ticks, label: (x) => formatClock(new Date(x).toISOString()), title: 'time (ET)' };
 }
 

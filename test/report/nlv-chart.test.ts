@@ -181,3 +181,48 @@ describe('the PNGs stay small', () => {
     expect(b.length).toBeLessThan(50_000);
   });
 });
+
+describe('odd records still give a picture, never an error that would cost the email', () => {
+  const cases: [string, { t: string; nlv: number }[]][] = [
+    ['one snapshot', [{ t: '2026-11-23T14:35:00Z', nlv: 100_000 }]],
+    ['one close', [{ t: '2026-11-23', nlv: 100_000 }]],
+    [
+      'two snapshots at the same instant',
+      [
+        { t: '2026-11-23T14:35:00Z', nlv: 100_000 },
+        { t: '2026-11-23T14:35:00Z', nlv: 100_010 },
+      ],
+    ],
+    [
+      'a hand-edited close on a date that does not exist',
+      [
+        { t: '2026-02-30', nlv: 100_000 },
+        { t: '2026-03-02', nlv: 100_100 },
+      ],
+    ],
+    [
+      'snapshots a year apart',
+      [
+        { t: '2025-11-23T14:35:00Z', nlv: 100_000 },
+        { t: '2026-11-23T14:35:00Z', nlv: 100_010 },
+      ],
+    ],
+    [
+      'closes a century apart',
+      [
+        { t: '1926-11-23', nlv: 100 },
+        { t: '2026-11-23', nlv: 100_000 },
+      ],
+    ],
+  ];
+  for (const [name, points] of cases) {
+    it(name, async () => {
+      const started = Date.now();
+      const png = await renderNlvChart(points, 'NLV');
+      expect(pngSize(png)).toEqual({ width: 960, height: 440 });
+      expect(Date.now() - started, 'rendered without walking a century of calendar').toBeLessThan(5_000);
+      const p = await pixelsOf(png);
+      expect(lineExtent(p).right).toBeGreaterThan(0);
+    });
+  }
+});

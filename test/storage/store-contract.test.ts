@@ -895,6 +895,35 @@ describe.each([
       expect(store.fillsOfOrder('manual').map((f) => f.execId)).toEqual([other.execId]);
     });
 
+    it("records trades.csv's mark with the flags and lists the file's rows: fills and replaced versions it held", () => {
+      expect(store.tradesCsvMark()).toBeUndefined();
+      const original = anExecution({ execId: '0000e0d5.6577a1c0.01.01', time: '2026-11-20T15:31:00.000Z', quantity: 5 });
+      const unwritten = anExecution({ execId: '0000e0d5.6577a1c1.01.01', time: '2026-11-20T15:32:00.000Z' });
+      const early = anExecution({ execId: '0000e0d5.6577a1c2.01.01', time: '2026-11-20T15:30:00.000Z' });
+      store.recordFills('r1', [original, unwritten, early]);
+      const mark = { size: 321, mtimeMs: 1_795_000_000_123, ino: '18446744073709551615', dev: '2049', eol: 'crlf' as const };
+      store.markFillsInCsv([original.execId, early.execId], mark);
+      expect(store.tradesCsvMark()).toEqual(mark);
+      expect(store.fillsNotInCsv().map((f) => f.execId)).toEqual([unwritten.execId]);
+      // A replaced version already in the file stays among its rows, before its correction; one never written does not.
+      const correction = { ...original, execId: '0000e0d5.6577a1c0.01.02', quantity: 4 };
+      const unwrittenCorrection = { ...unwritten, execId: '0000e0d5.6577a1c1.01.02', quantity: 3 };
+      store.recordFills('r2', [correction, unwrittenCorrection]);
+      expect([...store.tradesCsvRows()].map((f) => [f.execId, f.quantity, f.runId])).toEqual([
+        [early.execId, early.quantity, 'r1'],
+        [original.execId, 5, 'r1'],
+        [correction.execId, 4, 'r2'],
+        [unwrittenCorrection.execId, 3, 'r2'],
+      ]);
+      // Flags without a mark leave the mark as it was.
+      store.markFillsInCsv([correction.execId]);
+      expect(store.tradesCsvMark()).toEqual(mark);
+      const next = { ...mark, size: 400, eol: 'lf' as const };
+      store.markFillsInCsv([unwrittenCorrection.execId], next);
+      expect(store.tradesCsvMark()).toEqual(next);
+      expect(store.fillsNotInCsv()).toEqual([]);
+    });
+
     it('a correction and its original in one batch, in either order: only the correction is kept', () => {
       const a = anExecution({ execId: 'x.1.01', quantity: 10 });
       const b = anExecution({ execId: 'x.1.0a', quantity: 9 });

@@ -117,6 +117,7 @@ export async function createBroker(config: Config, now: string, readOnly = false
     marketDataType: b.marketDataType,
     marketDataLines: b.marketDataLines,
     marketDataTimeoutMs: b.marketDataTimeoutMs,
+    messagesPerSecond: b.messagesPerSecond,
     contractCache: new SqliteContractCache(databaseFile(config)),
     now: () => now,
     readOnly,

@@ -76,6 +76,11 @@ const configShape = {
     restartTime: variable('IB_RESTART_TIME', dailyRestart),
     /** Minutes before and after restartTime in which a run is skipped (at most 25: one hourly run at most). */
     restartWindowMinutes: variable('IB_RESTART_WINDOW_MINUTES', wholeNumber({ min: 1, max: 25 }), { default: '10' }),
+    /**
+     * The IB adapter's pacing: messages a second on average, evenly spaced (IB allows 50 a second, counted as they
+     * arrive; the margin absorbs delays that bunch messages on the way: README, Interactive Brokers).
+     */
+    messagesPerSecond: variable('IB_MESSAGES_PER_SECOND', wholeNumber({ min: 1, max: 47 }), { default: '47' }),
     /** Quote snapshots in flight at once (the account's market data lines). */
     marketDataLines: variable('MARKET_DATA_LINES', wholeNumber({ min: 1, max: 10000 }), { default: '100' }),
     /** How long one quote snapshot may take. */

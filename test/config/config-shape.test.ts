@@ -33,6 +33,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   IB_CONNECT_RETRIES: '4',
   IB_RESTART_TIME: '23:45 Europe/Zurich',
   IB_RESTART_WINDOW_MINUTES: '11',
+  IB_MESSAGES_PER_SECOND: '46',
   MARKET_DATA_LINES: '101',
   MARKET_DATA_TIMEOUT_MS: '15002',
   FORECAST_DIR: 'elsewhere/forecasts',

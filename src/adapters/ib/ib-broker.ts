@@ -50,6 +50,8 @@ export interface IbBrokerOptions {
   marketDataLines: number;
   /** MARKET_DATA_TIMEOUT_MS: how long one snapshot may take. */
   marketDataTimeoutMs: number;
+  /** IB_MESSAGES_PER_SECOND: the pacing bucket's rate (default IB_PACING's 47). */
+  messagesPerSecond?: number;
   contractCache?: ContractCache;
   /** The run's clock (ISO 8601), for the contract cache. Default: the system clock. */
   now?: () => string;
@@ -85,6 +87,7 @@ export class IbBroker implements Broker {
       backoffMs: o.connectBackoffMs,
       log: this.log,
       onClientError: o.onClientError,
+      ...(o.messagesPerSecond === undefined ? {} : { messagesPerSecond: o.messagesPerSecond }),
     });
     session.events.on('commissionReport', (report) => {
       if (report.execId && report.commission !== undefined && Number.isFinite(report.commission))

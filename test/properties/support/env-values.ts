@@ -51,6 +51,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   IB_CONNECT_RETRIES: { kind: 'int', bounds: { min: 0, max: 10 } },
   IB_RESTART_TIME: { kind: 'restart-time' },
   IB_RESTART_WINDOW_MINUTES: { kind: 'int', bounds: { min: 1, max: 25 } },
+  IB_MESSAGES_PER_SECOND: { kind: 'int', bounds: { min: 1, max: 47 } },
   MARKET_DATA_LINES: { kind: 'int', bounds: { min: 1, max: 10000 } },
   MARKET_DATA_TIMEOUT_MS: ms(100),
   FORECAST_DIR: { kind: 'path' },

@@ -75,6 +75,29 @@ export function lineExtent(p: Pixels): { left: number; right: number } {
  * (the last row of the pale fill), looked for right of the y axis's labels (the left quarter is left out).
  */
 export function xLabelGlyphHeight(p: Pixels): number {
+  const band = xLabelBand(p);
+  return band.end - band.top;
+}
+
+/**
+ * The x-axis labels as runs of columns with text in their band, apart where at least `gap` blank columns separate
+ * them (more than a space between two words of one label): one run per label, fewer when labels run into each other.
+ */
+export function xLabelRuns(p: Pixels, gap: number): { from: number; to: number }[] {
+  const band = xLabelBand(p);
+  const runs: { from: number; to: number }[] = [];
+  for (let x = 0; x < p.width; x++) {
+    let ink = false;
+    for (let y = band.top; y < band.end && !ink; y++) ink = isInk(p, x, y);
+    if (!ink) continue;
+    const last = runs.at(-1);
+    if (last !== undefined && x - last.to <= gap) last.to = x;
+    else runs.push({ from: x, to: x });
+  }
+  return runs;
+}
+
+function xLabelBand(p: Pixels): { top: number; end: number } {
   const from = Math.floor(p.width / 4);
   let bottom = -1;
   for (let y = 0; y < p.height; y++) {
@@ -95,7 +118,7 @@ export function xLabelGlyphHeight(p: Pixels): number {
   if (top >= p.height) throw new Error('no labels below the chart area');
   let end = top;
   while (end < p.height && inkRow(end)) end++;
-  return end - top;
+  return { top, end };
 }
 
 /** Inter's cap height (and its digits' height) as a fraction of the font size. */

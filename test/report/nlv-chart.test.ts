@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderNlvChart } from '../../src/report/nlv-chart.js';
-import { displayedFontPx, isLine, lineCentre, lineExtent, pixelsOf, xLabelGlyphHeight, type Pixels } from './chart-pixels.js';
+import { displayedFontPx, isLine, lineCentre, lineExtent, pixelsOf, xLabelGlyphHeight, xLabelRuns, type Pixels } from './chart-pixels.js';
 import { PNG_MAGIC, pngSize } from './report-builders.js';
 
 const day = [
@@ -168,6 +168,37 @@ describe('labels read at 11 CSS px or more on a phone', () => {
       expect(displayedFontPx(glyph, p.width, DESKTOP_WIDTH)).toBeLessThanOrEqual(20);
     });
   }
+});
+
+describe('the x labels do not run into each other', () => {
+  it('a full day: ticks every two hours on the hour, four labels apart by more than a word space', async () => {
+    // 09:35 to 16:05 ET: whole hours 10:00 to 16:00; hourly would be seven, so every two hours.
+    const hours = ['14:35', '15:35', '16:35', '17:35', '18:35', '19:35', '20:35', '21:05'].map((hhmm, i) => ({
+      t: `2026-11-23T${hhmm}:00Z`,
+      nlv: 100_000 + i * 20,
+    }));
+    const runs = xLabelRuns(await pixelsOf(await renderNlvChart(hours, 'NLV today (ET)')), 14);
+    expect(runs).toHaveLength(4);
+  });
+
+  it('30 trading days: five dates, the last one today', async () => {
+    const days: string[] = [];
+    for (let d = Date.UTC(2026, 9, 12); days.length < 30; d += 86_400_000) {
+      const date = new Date(d);
+      if (date.getUTCDay() % 6 !== 0) days.push(date.toISOString().slice(0, 10));
+    }
+    const p = await pixelsOf(
+      await renderNlvChart(
+        days.map((t, i) => ({ t, nlv: 95_000 + i * 150 })),
+        'Closing NLV',
+      ),
+    );
+    const runs = xLabelRuns(p, 14);
+    expect(runs).toHaveLength(5);
+    // The last label ends near the right edge: it is the last day's, not cut off.
+    expect(runs.at(-1)?.to).toBeLessThan(p.width - 2);
+    expect(runs.at(-1)?.to).toBeGreaterThan(p.width - 80);
+  });
 });
 
 describe('the PNGs stay small', () => {

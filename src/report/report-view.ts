@@ -529,7 +529,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
       details: orderDetails(o),
       fills: [
         ...o.fills.slice(0, fillsLimit).map((f) => `fill ${formatClock(f.time)} ${fillText(f)}`),
-        ...(o.fills.length > fillsLimit ? [`and ${o.fills.length - fillsLimit} more fills: see the attached fills.csv`] : []),
+        ...(o.fills.length > fillsLimit ? [`and ${plural(o.fills.length - fillsLimit, 'more fill')}: see the attached fills.csv`] : []),
       ],
       what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
       status: stateOf(o).text,

@@ -69,6 +69,24 @@ describe('the body within BODY_LIMITS', () => {
     expect(v.more.orders).toBe(`and ${60 - shown.length} more: see the attached orders.csv (their fills: fills.csv)`);
   });
 
+  it(`an order shows ${BODY_LIMITS.fillsPerOrder} of its fills and says how many more are in fills.csv`, () => {
+    const fill = (k: number): ReportOrder['fills'][number] => ({
+      orderRef: 'rb:r1:S001',
+      time: `2026-11-23T15:1${k}:00Z`,
+      symbol: 'S001',
+      side: 'BUY',
+      quantity: 1,
+      price: 100,
+      commission: 0.35,
+    });
+    const fillsOf = (n: number): string[] =>
+      buildReportView(aReport({ orders: [order(1, { fills: Array.from({ length: n }, (_, k) => fill(k)) })] })).orders[0]?.fills ?? [];
+    expect(fillsOf(3)).toHaveLength(3);
+    expect(fillsOf(4).at(-1)).toBe('and 1 more fill: see the attached fills.csv');
+    expect(fillsOf(6)).toHaveLength(BODY_LIMITS.fillsPerOrder + 1);
+    expect(fillsOf(6).at(-1)).toBe('and 3 more fills: see the attached fills.csv');
+  });
+
   it('the text part and the HTML part say the same "and N more" lines', () => {
     const { text, html } = renderDailyReport(data);
     for (const line of ['and 75 more: see the attached positions.csv', 'more: see the attached orders.csv']) {

@@ -25,6 +25,8 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
   const charts: ReportCharts = {};
   const content = KIND_CONTENT[data.kind];
   const moved = (points: DailyReportData['daySeries']): boolean => points.some((p) => (p.flow ?? 0) !== 0);
+  // The y axis says its unit: the account's currency.
+  const currency = data.latest?.currency === undefined ? {} : { currency: data.latest.currency };
   if (content.dayChart && data.daySeries.length >= 2) {
     const close = data.sincePreviousClose;
     const day = shiftedByLaterFlows(data.daySeries, close?.base);
@@ -33,8 +35,9 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
       day.points,
       withFlows ? 'NLV today (ET), cash flows taken out' : 'NLV today (ET)',
       close === undefined || day.baseline === undefined
-        ? {}
+        ? currency
         : {
+            ...currency,
             baseline: day.baseline,
             baselineLabel:
               close.flows === 0
@@ -49,8 +52,9 @@ export async function drawReportCharts(data: DailyReportData): Promise<ReportCha
       ? await renderNlvChart(
           timeWeighted(data.history),
           `NLV, last ${data.history.length} trading days, time-weighted (cash flows taken out)`,
+          currency,
         )
-      : await renderNlvChart(data.history, title);
+      : await renderNlvChart(data.history, title, currency);
   }
   return charts;
 }

@@ -87,6 +87,10 @@ export function isOrder(line: PlanLine): boolean {
 /** Position after the line's trade, exactly: current + quantity for BUY, current - quantity for SELL. */
 export function postTradeQuantity(line: PlanLine): Shares {
   if (line.action !== 'BUY' && line.action !== 'SELL') return line.currentQuantity;
+  // Whole share counts whose sum is below 2^53 add exactly as doubles, as they do in decimals.
+  const sum = line.action === 'BUY' ? line.currentQuantity + line.quantity : line.currentQuantity - line.quantity;
+  if (Number.isSafeInteger(line.currentQuantity) && Number.isSafeInteger(line.quantity) && Number.isSafeInteger(sum))
+    return sum === 0 ? 0 : sum;
   if (Number.isFinite(line.currentQuantity) && Number.isFinite(line.quantity)) {
     const current = X.scaledOf(line.currentQuantity);
     const quantity = X.scaledOf(line.quantity);

@@ -57,18 +57,13 @@ export function checkShortNotAllowed(ctx: BreakerContext): Breach[] {
  * The broker's reason for leaving the ticker out, when it gave one, ends the detail.
  */
 export function checkMissingPrice(ctx: BreakerContext): Breach[] {
-  const forecastFiles = new Map<string, string[]>();
-  for (const f of ctx.inputs.forecasts) {
-    for (const [ticker, weight] of Object.entries(f.weights)) {
-      if (weight !== 0) forecastFiles.set(ticker, [...(forecastFiles.get(ticker) ?? []), f.file]);
-    }
-  }
   const out: Breach[] = [];
   for (const line of ctx.lines) {
     if (isUsablePrice(line.referencePrice)) continue;
     const why: string[] = [];
-    const files = forecastFiles.get(line.symbol);
-    if (files !== undefined) why.push(`is in forecast ${files.join(', ')}`);
+    // The forecasts that weight this ticker, in forecast order (looked up only for a line without a price).
+    const files = ctx.inputs.forecasts.filter((f) => Object.hasOwn(f.weights, line.symbol) && f.weights[line.symbol] !== 0);
+    if (files.length > 0) why.push(`is in forecast ${files.map((f) => f.file).join(', ')}`);
     if (line.currentQuantity !== 0) why.push(`holds ${line.currentQuantity} shares`);
     if (isOrder(line)) why.push(`has an order ${line.action} ${line.quantity}`);
     if (why.length === 0) continue;

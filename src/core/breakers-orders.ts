@@ -31,9 +31,9 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
   const nlv = usableNetLiquidation(ctx);
   const out: Breach[] = [];
   for (const line of ctx.lines.filter(isOrder)) {
-    const what = `${line.symbol} ${describeOrder(line)}`;
+    const what = (): string => `${line.symbol} ${describeOrder(line)}`;
     if (!(Number.isInteger(line.quantity) && line.quantity > 0)) {
-      out.push(breach('ORDER_VALUE_LIMIT', `${what}: quantity ${line.quantity} is not a positive whole number`, line.symbol));
+      out.push(breach('ORDER_VALUE_LIMIT', `${what()}: quantity ${line.quantity} is not a positive whole number`, line.symbol));
       continue;
     }
     const value = orderValue(line);
@@ -41,7 +41,7 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
       out.push(
         breach(
           'ORDER_VALUE_LIMIT',
-          `${what}: order value ${formatMoney(value)} > max order value ${formatMoney(maxOrderValue)} (MAX_ORDER_VALUE)`,
+          `${what()}: order value ${formatMoney(value)} > max order value ${formatMoney(maxOrderValue)} (MAX_ORDER_VALUE)`,
           line.symbol,
         ),
       );
@@ -52,7 +52,7 @@ export function checkOrderValue(ctx: BreakerContext): Breach[] {
       out.push(
         breach(
           'ORDER_VALUE_LIMIT',
-          `${what}: order value ${formatMoney(value)} is ${formatPct(pct)} of NLV ${formatMoney(nlv)} > max ` +
+          `${what()}: order value ${formatMoney(value)} is ${formatPct(pct)} of NLV ${formatMoney(nlv)} > max ` +
             `${formatPct(maxOrderPct)} (MAX_ORDER_PCT)`,
           line.symbol,
         ),
@@ -80,8 +80,8 @@ const MAX_PRICE_DECIMALS = 12;
 export function checkOrderBounds(ctx: BreakerContext): Breach[] {
   const out: Breach[] = [];
   for (const line of ctx.lines.filter(isOrder)) {
-    const what = `${line.symbol} ${describeOrder(line)}`;
-    const problem = (text: string): void => void out.push(breach('ORDER_BOUNDS', `${what}: ${text}`, line.symbol));
+    const problem = (text: string): void =>
+      void out.push(breach('ORDER_BOUNDS', `${line.symbol} ${describeOrder(line)}: ${text}`, line.symbol));
     const { quantity, limitPrice, tradeValue } = line;
     if (!(Number.isSafeInteger(quantity) && quantity > 0 && quantity <= MAX_ORDER_QUANTITY)) {
       problem(`quantity ${quantity} is not a whole number of shares from 1 to ${formatCount(MAX_ORDER_QUANTITY)}`);
@@ -106,6 +106,8 @@ export function checkOrderBounds(ctx: BreakerContext): Breach[] {
 
 /** The fewest decimals that write `value` exactly as a double reads it back; MAX_PRICE_DECIMALS + 1 when more. */
 function decimalsOf(value: number): number {
+  const fast = X.fewestDecimals(value);
+  if (fast !== undefined && fast <= MAX_PRICE_DECIMALS) return fast;
   for (let d = 0; d <= MAX_PRICE_DECIMALS; d++) if (Number(value.toFixed(d)) === value) return d;
   return MAX_PRICE_DECIMALS + 1;
 }
@@ -177,10 +179,10 @@ export function checkPriceCollar(ctx: BreakerContext): Breach[] {
 function collarBreaches(line: PlanLine, max: number): Breach[] {
   const ref = line.referencePrice;
   if (!isUsablePrice(ref)) return [];
-  const what = `${line.symbol} ${describeOrder(line)}`;
+  const what = (): string => `${line.symbol} ${describeOrder(line)}`;
   const limit = line.limitPrice;
   if (!isUsablePrice(limit)) {
-    return [breach('PRICE_COLLAR', `${what}: limit price ${String(limit)} is not a positive number`, line.symbol)];
+    return [breach('PRICE_COLLAR', `${what()}: limit price ${String(limit)} is not a positive number`, line.symbol)];
   }
   const out: Breach[] = [];
   const limitPct = percentFromExceeds(limit, ref, max) ? percentFrom(limit, ref) : undefined;
@@ -188,7 +190,7 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
     out.push(
       breach(
         'PRICE_COLLAR',
-        `${what}: limit ${limit} is ${formatPct(limitPct)} from reference ${ref} > max ${formatPct(max)}`,
+        `${what()}: limit ${limit} is ${formatPct(limitPct)} from reference ${ref} > max ${formatPct(max)}`,
         line.symbol,
       ),
     );
@@ -200,7 +202,7 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
       out.push(
         breach(
           'PRICE_COLLAR',
-          `${what}: reference ${ref} is ${formatPct(closePct)} from previous close ${close} > max ${formatPct(max)}`,
+          `${what()}: reference ${ref} is ${formatPct(closePct)} from previous close ${close} > max ${formatPct(max)}`,
           line.symbol,
         ),
       );

@@ -16,6 +16,31 @@ import type { ContractInfo, Side } from './types.js';
 const SUB_DOLLAR_TICK = 0.0001;
 const DOLLAR_TICK = 0.01;
 
+/** 1 + offsetBps / 10,000 for a BUY, 1 - offsetBps / 10,000 for a SELL, exactly; the last ones asked are kept. */
+function factorOf(side: Side, offsetBps: number): X.Scaled {
+  const cached = FACTORS.get(offsetBps);
+  if (cached !== undefined) return side === 'BUY' ? cached.buy : cached.sell;
+  const offset = X.shiftDown(X.scaledOf(offsetBps), 4);
+  const one = X.scaledOf(1);
+  const factors = { buy: X.plus(one, offset), sell: X.minus(one, offset) };
+  if (FACTORS.size >= 64) FACTORS.clear();
+  FACTORS.set(offsetBps, factors);
+  return side === 'BUY' ? factors.buy : factors.sell;
+}
+const FACTORS = new Map<number, { buy: X.Scaled; sell: X.Scaled }>();
+
+/** A tick as an exact decimal; the ticks met (a handful: 0.01, 0.0001, ...) are kept. */
+function tickOf(minTick: number): X.Scaled {
+  let tick = TICKS.get(minTick);
+  if (tick === undefined) {
+    if (TICKS.size >= 64) TICKS.clear();
+    tick = X.scaledOf(minTick);
+    TICKS.set(minTick, tick);
+  }
+  return tick;
+}
+const TICKS = new Map<number, X.Scaled>();
+
 /**
  * The price increment to round limit prices to: the contract's `minTick` when the broker gave a usable one,
  * else IB's default for a US stock at that price (0.0001 below $1, else 0.01).
@@ -36,11 +61,8 @@ export function tickFor(contract: ContractInfo | undefined, price: Price): TickP
 export function limitPrice(side: Side, reference: Price, offsetBps: number, minTick: TickPrice): TickPrice | undefined {
   if (!Number.isFinite(reference) || !(reference > 0)) return undefined;
   if (!Number.isFinite(minTick) || !(minTick > 0) || !Number.isFinite(offsetBps)) return undefined;
-  const offset = X.shiftDown(X.scaledOf(offsetBps), 4);
-  const one = X.scaledOf(1);
-  const factor = side === 'BUY' ? X.plus(one, offset) : X.minus(one, offset);
-  const unrounded = X.times(X.scaledOf(reference), factor);
-  const rounded = X.toNearest(unrounded, X.scaledOf(minTick), side === 'BUY' ? 'floor' : 'ceil');
+  const unrounded = X.times(X.scaledOf(reference), factorOf(side, offsetBps));
+  const rounded = X.toNearest(unrounded, tickOf(minTick), side === 'BUY' ? 'floor' : 'ceil');
   if (X.sign(rounded) <= 0) return undefined;
   return X.toNumber(rounded);
 }

@@ -1,6 +1,6 @@
 import { estimateCommission } from './commission.js';
 import { limitPrice, tickFor } from './limit-price.js';
-import { halfSpreadScaled, referenceScaled } from './reference-price.js';
+import { priceParts } from './reference-price.js';
 import { measureExposure } from './exposure.js';
 import * as X from './scaled.js';
 import type { Scaled } from './scaled.js';
@@ -104,7 +104,7 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const { inputs, nlv } = ctx;
   const current = ctx.held.get(symbol) ?? X.ZERO;
   const quote = inputs.quotes[symbol];
-  const exactRef = referenceScaled(quote);
+  const { reference: exactRef, halfSpread } = priceParts(quote);
   const ref = exactRef === undefined ? undefined : X.toNumber(exactRef);
   const terms = ctx.terms.get(symbol);
   const managed = terms !== undefined || ctx.managed.has(symbol);
@@ -190,7 +190,9 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.quantity = quantity;
   line.limitPrice = limit;
   line.estimatedCommission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
-  line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), X.scaledOf(halfSpreadNumber(quote))), 2, 'halfUp'));
+  // The half spread as reference-price.ts reports it (a double, 0 without a two-sided market), read back exactly.
+  const spread = halfSpread === undefined ? X.ZERO : X.scaledOf(X.toNumber(halfSpread));
+  line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), spread), 2, 'halfUp'));
   line.reason = `${side} ${quantity}: ${why}`;
   return line;
 }
@@ -277,10 +279,4 @@ function formatPrice(value: Scaled): string {
 /** part / whole as a percentage with two decimals, halves away from zero ("-0.00%" for a tiny negative). */
 function formatPct(part: Scaled, whole: Scaled): string {
   return `${X.percentText(part, whole)}%`;
-}
-
-/** The half spread as reference-price.ts gives it (a double), or 0 without a two-sided market. */
-function halfSpreadNumber(quote: PlanInputs['quotes'][string] | undefined): number {
-  const half = halfSpreadScaled(quote);
-  return half === undefined ? 0 : X.toNumber(half);
 }

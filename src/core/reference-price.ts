@@ -58,9 +58,22 @@ export function halfSpread(q: Quote | undefined): Price {
   return half === undefined ? 0 : X.toNumber(half);
 }
 
+/**
+ * The reference price and the half spread of one quote, exactly, reading the quote once (the planner needs both
+ * for every ticker): what referenceScaled and halfSpreadScaled give.
+ */
+export function priceParts(q: Quote | undefined): { reference: Scaled | undefined; halfSpread: Scaled | undefined } {
+  const sides = readTwoSided(q);
+  if (sides === undefined) return { reference: referenceScaled(q), halfSpread: undefined };
+  return { reference: midpoint(sides), halfSpread: half(sides) };
+}
+
+function half(sides: TwoSidedQuote): Scaled {
+  return X.shiftDown(X.times(X.minus(sides.ask, sides.bid), { m: 5n, s: 0 }), 1);
+}
+
 /** Half the spread exactly, or undefined without a usable two-sided market. */
 export function halfSpreadScaled(q: Quote | undefined): Scaled | undefined {
   const sides = readTwoSided(q);
-  if (sides === undefined) return undefined;
-  return X.shiftDown(X.times(X.minus(sides.ask, sides.bid), { m: 5n, s: 0 }), 1);
+  return sides === undefined ? undefined : half(sides);
 }

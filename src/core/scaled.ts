@@ -56,6 +56,21 @@ export function scaledOf(x: number): Scaled {
   return parseScaled(String(x));
 }
 
+/**
+ * The fewest decimals that write x, when the fast path of scaledOf finds them (k <= 9 and |x| x 10^k < 2^51): then
+ * they are also the fewest d for which Number(x.toFixed(d)) === x, as no other number of d <= k decimals reads as
+ * x. Undefined otherwise (the caller counts the slow way).
+ */
+export function fewestDecimals(x: number): number | undefined {
+  if (Number.isSafeInteger(x)) return 0;
+  for (let k = 1; k <= 9; k++) {
+    const p = POW10_NUMBER[k] ?? 1;
+    const n = Math.round(x * p);
+    if (Math.abs(n) < TWO_51 && n / p === x) return k;
+  }
+  return undefined;
+}
+
 const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 /** A decimal string (what String(x) prints for a finite x: "-12.5", "1e-7", "1.5e+21") as m x 10^-s. */
@@ -328,8 +343,13 @@ export function toDecimalString(a: Scaled): string {
 /** money.ts's formatMoney of the same value: "12,345.60", cents rounded half away from zero, never "-0.00". */
 export function formatMoney(a: Scaled): string {
   const rounded = toPlaces(a, 2, 'halfUp');
-  const [whole = '0', fraction2 = '00'] = toFixed(abs(rounded), 2).split('.');
-  return `${rounded.m < 0n ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction2}`;
+  const cents = (rounded.m < 0n ? -rounded.m : rounded.m) * pow10(2 - rounded.s);
+  const digits = cents.toString().padStart(3, '0');
+  const whole = digits.slice(0, -2);
+  // en-US grouping: a comma before every group of three whole digits from the right.
+  let grouped = whole.slice(0, ((whole.length - 1) % 3) + 1);
+  for (let i = grouped.length; i < whole.length; i += 3) grouped += `,${whole.slice(i, i + 3)}`;
+  return `${rounded.m < 0n ? '-' : ''}${grouped}.${digits.slice(-2)}`;
 }
 
 /** money.ts's formatUsd of the same value: "$1,234.50", "-$3.00". */

@@ -14,7 +14,8 @@ import type { Breach, BrokerPosition, ContractInfo, Forecast, PlanInputs, Positi
 import { referencePlanRebalance } from '../support/reference-plan.js';
 import { SEED } from './support/checks.js';
 
-const SYMBOLS = ['AAPL', 'BRK.B', 'PENY', 'SPY', 'TLT', 'ZZZ', 'GLD', 'Q'] as const;
+// 'constructor' is a ticker a hand-edited forecast can name, and a key every plain object already answers to.
+const SYMBOLS = ['AAPL', 'BRK.B', 'PENY', 'SPY', 'TLT', 'ZZZ', 'GLD', 'Q', 'constructor'] as const;
 
 /** Decimals as people and IB write them, and doubles that are not. */
 const cents = (max: number): fc.Arbitrary<number> => fc.integer({ min: 1, max: Math.round(max * 100) }).map((n) => n / 100);

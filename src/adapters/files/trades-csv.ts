@@ -28,8 +28,11 @@ interface ParsedTrades {
   eol: '\n' | '\r\n';
   /** Fields of the first record; undefined when no line of the file is complete. */
   header: string[] | undefined;
-  /** Complete records after the header (blank lines and rows of empty fields skipped), with the line each starts on. */
-  rows: Array<{ fields: string[]; line: number }>;
+  /**
+   * Complete records after the header (blank lines and rows of empty fields skipped): the exec id, the number of
+   * columns and the line each starts on (only these: a year of rows is held in little memory).
+   */
+  rows: Array<{ execId: string; columns: number; line: number }>;
   /** Length in bytes of the file up to the last line break (BOM included). */
   completeBytes: number;
   /** What follows the last line break, when anything does: a row without its final newline, or a torn one. */
@@ -73,7 +76,7 @@ function parseTrades(content: string): ParsedTrades {
       fields.push(field);
       if (header === undefined) header = fields;
       // A row with nothing in it (a spreadsheet's row of commas, a line of spaces) is a blank line.
-      else if (fields.some((f) => f.trim() !== '')) rows.push({ fields, line: recordLine });
+      else if (fields.some((f) => f.trim() !== '')) rows.push({ execId: fields[0] ?? '', columns: fields.length, line: recordLine });
       fields = [];
       field = '';
       completeChars = i + 1;
@@ -99,11 +102,11 @@ function problemOf(parsed: ParsedTrades): string | undefined {
     const first = header[0] === TRADES_CSV_COLUMNS[0] ? '' : ` (first column is '${header[0] ?? ''}', expected 'exec_id')`;
     return `not a trades CSV written by ib-rebalancer${first}: its header must be exactly ${COLUMNS_TEXT}, found ${JSON.stringify(header.join(','))}`;
   }
-  for (const { fields, line } of parsed.rows) {
-    if (fields.length !== TRADES_CSV_COLUMNS.length) {
-      return `line ${line} has ${fields.length} columns, a trades row has ${TRADES_CSV_COLUMNS.length} (${COLUMNS_TEXT}); complete or delete it`;
+  for (const { execId, columns, line } of parsed.rows) {
+    if (columns !== TRADES_CSV_COLUMNS.length) {
+      return `line ${line} has ${columns} columns, a trades row has ${TRADES_CSV_COLUMNS.length} (${COLUMNS_TEXT}); complete or delete it`;
     }
-    if (fields[0] === '') return `line ${line} has no exec_id; complete or delete it`;
+    if (execId === '') return `line ${line} has no exec_id; complete or delete it`;
   }
   // A quote opened by hand and never closed would swallow every row appended after it (no reader would see them,
   // nor the exec-id check). This program quotes none of its fields, so a row it tore cannot end like this.
@@ -227,8 +230,8 @@ async function appendTradesReadingAll(
       const writing = new Set(fills.map((e) => e.execId));
       const tail = keepOrCut(parsed, writing);
       if (tail.cut) await handle.truncate(parsed.completeBytes);
-      if (tail.keptExecId !== undefined) parsed.rows.push({ fields: [tail.keptExecId], line: 0 });
-      const present = new Set(parsed.rows.map((r) => r.fields[0]));
+      if (tail.keptExecId !== undefined) parsed.rows.push({ execId: tail.keptExecId, columns: TRADES_CSV_COLUMNS.length, line: 0 });
+      const present = new Set(parsed.rows.map((r) => r.execId));
 
       const appended: string[] = [];
       const alreadyPresent: string[] = [];

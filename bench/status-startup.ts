@@ -4,7 +4,8 @@
  * A home on the sim broker (four tickers) is prepared with one `rebalancer run`; then the built `status` is started
  * N times as a child process, and the median wall time, from spawning the process to its exit, is reported against
  * the goal, beside the time of `node -e 0` (Node's own start-up on this machine, which no change to the program can
- * remove). A second pass, not timed, reads each process's peak resident memory.
+ * remove). Each process also reports, at its exit, its CPU time (user + system) and peak resident memory: on a
+ * machine shared with other work the wall time includes waiting for a core, the CPU time does not.
  *
  * With `--baseline <main.js>` (another build of the CLI, e.g. the commit before a change, built into /tmp), the same
  * is measured for it in the same run, the runs of the two builds interleaved so that a machine shared with other
@@ -70,28 +71,29 @@ function prepareHome(cli: string): Home {
   return { root, env };
 }
 
-/** Wall time of one process, from spawning it to its exit, in seconds. */
-function timed(argv: string[], home: Home): number {
+/** One process: wall time from spawning it to its exit (s), its CPU time (s) and peak resident memory (MB). */
+interface Sample {
+  wall: number;
+  cpu: number;
+  mb: number;
+}
+
+/** Printed by the process at its exit: CPU time since it started, in µs, and peak memory, in kB. */
+const REPORT = `data:text/javascript,${encodeURIComponent(
+  "process.on('exit', () => { const u = process.resourceUsage(); " +
+    "process.stderr.write('usage=' + (u.userCPUTime + u.systemCPUTime) + ',' + u.maxRSS + '\\n'); });",
+)}`;
+
+function timed(argv: string[], home: Home): Sample {
   const started = performance.now();
-  const child = spawnSync(process.execPath, argv, { cwd: home.root, env: home.env, encoding: 'utf8' });
-  const seconds = (performance.now() - started) / 1000;
-  if (child.status !== 0) {
+  const child = spawnSync(process.execPath, ['--import', REPORT, ...argv], { cwd: home.root, env: home.env, encoding: 'utf8' });
+  const wall = (performance.now() - started) / 1000;
+  const usage = /usage=(\d+),(\d+)/.exec(child.stderr);
+  if (child.status !== 0 || usage === null) {
     process.stderr.write(`node ${argv.join(' ')} exited ${child.status}:\n${child.stdout}\n${child.stderr}\n`);
     process.exit(1);
   }
-  return seconds;
-}
-
-/** Peak resident memory of one `status`, in MB (its own report at exit). */
-function peakMb(cli: string, home: Home): number {
-  const report = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
-  const child = spawnSync(process.execPath, ['--import', report, cli, 'status', '--now', STATUS_AT], {
-    cwd: home.root,
-    env: home.env,
-    encoding: 'utf8',
-  });
-  const kb = Number(/maxrss=(\d+)/.exec(child.stderr)?.[1] ?? NaN);
-  return kb / 1024;
+  return { wall, cpu: Number(usage[1]) / 1e6, mb: Number(usage[2]) / 1024 };
 }
 
 const median = (xs: number[]): number => {
@@ -100,11 +102,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 };
 
-const builds: { label: string; cli: string; home: Home; times: number[] }[] = [
+const builds: { label: string; cli: string; home: Home; times: Sample[] }[] = [
   { label: 'this build', cli: CLI, home: prepareHome(CLI), times: [] },
   ...(BASELINE === undefined ? [] : [{ label: 'baseline', cli: resolve(BASELINE), home: prepareHome(resolve(BASELINE)), times: [] }]),
 ];
-const nodeAlone: number[] = [];
+const nodeAlone: Sample[] = [];
 // One warm-up of each (file system caches), not counted.
 for (const b of builds) timed([b.cli, 'status', '--now', STATUS_AT], b.home);
 for (let i = 0; i < RUNS; i += 1) {
@@ -114,18 +116,22 @@ for (let i = 0; i < RUNS; i += 1) {
 }
 
 const s = (x: number): string => `${x.toFixed(3)} s`;
-console.log(`status start-up, ${RUNS} runs each, interleaved (median; min-max); goal: under ${GOAL_S} s`);
-console.log(`  node -e 0 (Node alone):  ${s(median(nodeAlone))} (${s(Math.min(...nodeAlone))}-${s(Math.max(...nodeAlone))})`);
-for (const b of builds) {
-  const m = median(b.times);
-  const verdict = m < GOAL_S ? 'meets the goal' : `misses the goal by ${s(m - GOAL_S)}`;
-  console.log(
-    `  ${b.label.padEnd(23)} ${s(m)} (${s(Math.min(...b.times))}-${s(Math.max(...b.times))}), ` +
-      `${s(m - median(nodeAlone))} above Node alone, peak ${peakMb(b.cli, b.home).toFixed(0)} MB: ${verdict}   [${b.cli}]`,
+const line = (label: string, xs: Sample[]): string => {
+  const walls = xs.map((x) => x.wall);
+  return (
+    `  ${label.padEnd(22)} wall ${s(median(walls))} (${s(Math.min(...walls))}-${s(Math.max(...walls))}), ` +
+    `CPU ${s(median(xs.map((x) => x.cpu)))}, peak ${median(xs.map((x) => x.mb)).toFixed(0)} MB`
   );
+};
+console.log(`status start-up, ${RUNS} runs each, interleaved: medians (wall min-max); goal: wall under ${GOAL_S} s`);
+console.log(line('node -e 0 (Node alone)', nodeAlone));
+for (const b of builds) {
+  const m = median(b.times.map((x) => x.wall));
+  const verdict = m < GOAL_S ? 'meets the goal' : `misses the goal by ${s(m - GOAL_S)}`;
+  console.log(`${line(b.label, b.times)}: ${verdict}   [${b.cli}]`);
 }
 const [after, before] = builds;
 if (after !== undefined && before !== undefined) {
-  const ratio = median(after.times) / median(before.times);
-  console.log(`  this build / baseline:   ${ratio.toFixed(2)} (median ${s(median(after.times))} vs ${s(median(before.times))})`);
+  const ratio = (f: (x: Sample) => number): string => (median(after.times.map(f)) / median(before.times.map(f))).toFixed(2);
+  console.log(`  this build / baseline:   wall ${ratio((x) => x.wall)}, CPU ${ratio((x) => x.cpu)}, peak ${ratio((x) => x.mb)}`);
 }

@@ -70,8 +70,10 @@ export interface Broker {
    * 'connectivity' or 'fatal' when it may or may not have reached the broker), each order within its own timeout
    * counted from the moment it left. Rejects with a BrokerError only when the order did NOT leave (a session already
    * lost, a request the adapter refuses to build): nothing of it reached the broker. Never resent.
+   * `mayLeave`, when given, is asked at the last moment, once the order's turn has come (IB: past the pacing bucket,
+   * just before it is written): false keeps it back, and the promise resolves undefined, nothing sent.
    */
-  sendOrder(order: OrderRequest): Promise<SentOrder>;
+  sendOrder(order: OrderRequest, mayLeave?: () => boolean): Promise<SentOrder | undefined>;
   /**
    * Whether this session may change or cancel the order by its id: IB lets only the API client that placed an
    * order modify it (placeOrder on the same id from another client names that client's own order: a new one).

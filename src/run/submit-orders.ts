@@ -160,9 +160,16 @@ async function sendPipelined(
       break;
     }
     const outcome = outcomes[index] as Outcome;
-    let pending: SentOrder;
+    // Asked again once the order's turn has come, just before it leaves: a stop that lands while it waits its turn
+    // (behind the broker's pacing) keeps it back.
+    const mayLeave = (): boolean => {
+      if (stopped()) return false;
+      gate ??= gateStop(options.gates, request, orders.slice(index));
+      return gate === undefined;
+    };
+    let pending: SentOrder | undefined;
     try {
-      pending = await broker.sendOrder(request);
+      pending = await broker.sendOrder(request, mayLeave);
     } catch (error) {
       if (!(error instanceof BrokerError)) {
         failure = { error };
@@ -184,6 +191,10 @@ async function sendPipelined(
       if (error.kind === 'rejected') continue;
       brokerStop = `${error.kind} while sending ${request.orderRef}`;
       unsentFrom = index + 1;
+      break;
+    }
+    if (pending === undefined) {
+      unsentFrom = index;
       break;
     }
     outcome.left = true;

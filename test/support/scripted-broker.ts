@@ -278,11 +278,13 @@ export class ScriptedBroker implements Broker {
    * Pipelined sending: the order waits its turn (one tick of the event loop, as behind the IB adapter's pacing
    * bucket), then leaves as a `placeOrder` call (recorded as such, with that method's scripted answers and faults),
    * and `acknowledged` settles as that call does. A broker not connected by then sends nothing: it rejects (kind
-   * 'connect') and no call is recorded, as the IB adapter's session drops what waits once it failed.
+   * 'connect') and no call is recorded, as the IB adapter's session drops what waits once it failed. `mayLeave` is
+   * asked once the turn has come; false: nothing is sent or recorded, and it resolves undefined.
    */
-  async sendOrder(order: Parameters<Broker['sendOrder']>[0]): Promise<SentOrder> {
+  async sendOrder(order: Parameters<Broker['sendOrder']>[0], mayLeave?: () => boolean): Promise<SentOrder | undefined> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (!this.connected) throw new BrokerError(`the scripted broker is not connected: ${order.orderRef} not sent`, 'connect');
+    if (mayLeave?.() === false) return undefined;
     const acknowledged = this.placeOrder(order);
     // Read by the caller; this only keeps an answer that comes before the caller looks from counting as unhandled.
     acknowledged.catch(() => undefined);

@@ -193,9 +193,9 @@ export class IbBroker implements Broker {
   }
 
   /** Resolves once the order is written to the socket (past the pacing bucket); its acknowledgement follows. */
-  async sendOrder(order: OrderRequest): Promise<SentOrder> {
+  async sendOrder(order: OrderRequest, mayLeave?: () => boolean): Promise<SentOrder | undefined> {
     this.refuseWhenReadOnly(`place ${order.orderRef}`);
-    return sendAdaptiveOrder(this.connected(), order, {
+    return sendAdaptiveOrder(this.connected(), order, mayLeave, {
       account: this.options.account,
       timeoutMs: this.options.timeoutMs,
       known: this.contracts.get(order.symbol),

@@ -20,8 +20,18 @@ export interface PlaceOptions {
   known: ContractInfo | undefined;
   /** When each order left, by order id, on the monotonic clock (a wall clock set back must not stretch the window). */
   submittedAt: Map<number, number>;
-  /** Called once the order is about to be written to the socket: from then on it may have reached IB. */
-  onLeaving?: () => void;
+  /**
+   * Asked once the order's turn has come, just before it is written: false keeps it back (the operation then rejects
+   * with {@link Withheld}, nothing written); otherwise called as it is written: from then on it may have reached IB.
+   */
+  onLeaving?: () => boolean;
+}
+
+/** An order kept back at the last moment by its caller (sendOrder's `mayLeave`): nothing of it was written. */
+export class Withheld extends BrokerError {
+  constructor(label: string) {
+    super(`${label}: kept back before it was written (nothing sent)`, 'fatal');
+  }
 }
 
 /** Sends one Adaptive limit order; resolves once IB acknowledges it (openOrder or orderStatus). */
@@ -70,8 +80,8 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
     ],
     onMessage: refusedUnderOrderId(label, orderId),
     send: (api, id) => {
+      if (options.onLeaving?.() === false) throw new Withheld(label);
       options.submittedAt.set(id, performance.now());
-      options.onLeaving?.();
       api.placeOrder(id, contract, order);
     },
     onTimeout: (ctx) =>
@@ -93,19 +103,28 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
  * cannot leave: a request refused before sending, or a session that failed while the order waited its turn (the
  * bucket drops what waits and never lets it through).
  */
-export function sendAdaptiveOrder(session: IbSession, request: OrderRequest, options: PlaceOptions): Promise<SentOrder> {
-  return new Promise<SentOrder>((resolve, reject) => {
+export function sendAdaptiveOrder(
+  session: IbSession,
+  request: OrderRequest,
+  mayLeave: (() => boolean) | undefined,
+  options: PlaceOptions,
+): Promise<SentOrder | undefined> {
+  return new Promise<SentOrder | undefined>((resolve, reject) => {
     let left = false;
     const acknowledged: Promise<BrokerOrder> = placeAdaptiveOrder(session, request, {
       ...options,
       onLeaving: () => {
+        if (mayLeave?.() === false) return false;
         left = true;
         resolve({ acknowledged });
+        return true;
       },
     });
     // Until it has left, a failure means it never did; afterwards the caller reads it from `acknowledged`.
     acknowledged.catch((error: unknown) => {
-      if (!left) reject(error instanceof Error ? error : new Error(String(error)));
+      if (left) return;
+      if (error instanceof Withheld) resolve(undefined);
+      else reject(error instanceof Error ? error : new Error(String(error)));
     });
   });
 }

@@ -123,8 +123,9 @@ export class SimBroker implements Broker {
    * The order reaches the simulated account as it leaves (a session not connected sends nothing); its
    * acknowledgement is what `placeOrder` would answer, a refusal included.
    */
-  async sendOrder(request: OrderRequest): Promise<SentOrder> {
+  async sendOrder(request: OrderRequest, mayLeave?: () => boolean): Promise<SentOrder | undefined> {
     const sim = this.connected();
+    if (mayLeave?.() === false) return undefined;
     let acknowledged: Promise<BrokerOrder>;
     try {
       acknowledged = Promise.resolve(toBrokerOrder(this.translated(() => sim.place(request))));

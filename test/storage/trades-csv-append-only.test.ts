@@ -3,7 +3,8 @@
  * append (its mark, migration 0014); a run that finds the file so appends its new rows without reading it, so its
  * cost does not grow with the file. Real files and a real SQLite database throughout.
  */
-import { open, readFile, rm, stat, truncate, utimes, writeFile, appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, open, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertTradesCsvWritable, syncTradesCsv } from '../../src/adapters/files/trades-csv.js';
@@ -161,6 +162,25 @@ describe('trades.csv appended without reading it', () => {
     store.recordFills('run-1', [d]);
     expect(await syncTradesCsv(store, csv)).toBe(1);
     expect(await execIdsInFile()).toEqual([...a, b, c, d].map((e) => e.execId));
+  });
+
+  it('a rewrite that cannot be written fails naming the file, leaves no half file, and the database stays usable', async () => {
+    const a = [fill(), fill(), fill()];
+    store.recordFills('run-1', a);
+    await syncTradesCsv(store, csv);
+    await rm(csv);
+    await mkdir(`${csv}.rewrite/blocked`, { recursive: true });
+    await expect(syncTradesCsv(store, csv)).rejects.toThrow(/trades\.csv/);
+    expect(existsSync(csv)).toBe(false);
+    // A cursor abandoned midway is closed: the connection answers the next query.
+    for (const row of store.tradesCsvRows()) {
+      expect(row.execId).toBe(a[0]?.execId);
+      break;
+    }
+    expect(store.fillsNotInCsv()).toEqual([]);
+    await rm(`${csv}.rewrite`, { recursive: true });
+    await syncTradesCsv(store, csv);
+    expect(await execIdsInFile()).toEqual(a.map((e) => e.execId));
   });
 
   it('a file emptied or moved away by its owner is written whole again too (the records keep every fill)', async () => {

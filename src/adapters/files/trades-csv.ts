@@ -1,5 +1,16 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Execution } from '../../core/types.js';
@@ -298,30 +309,39 @@ const REWRITE_BATCH = 2000;
 
 /**
  * Write the whole file again from the database (it is missing, or empty): the header and every row, to a file
- * beside it renamed into place once complete and on disk, so that a crash leaves no half of it.
+ * beside it renamed into place once complete and on disk, so that a crash leaves no half of it (and a failure no
+ * file beside it). Synchronous: the rows come from an open database cursor, which nothing else may use meanwhile.
  */
-async function rewriteWhole(file: string, rows: Iterable<Execution>): Promise<TradesCsvMark> {
-  return guardStorageAsync(file, 'write the trades CSV again from the database', async () => {
-    await mkdir(dirname(file), { recursive: true });
+function rewriteWhole(file: string, rows: Iterable<Execution>): TradesCsvMark {
+  return guardStorage(file, 'write the trades CSV again from the database', () => {
+    mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.rewrite`;
-    const handle = await open(temporary, 'w');
     try {
-      await handle.write(stringify([[...TRADES_CSV_COLUMNS]]));
-      let batch: Execution[] = [];
-      for (const row of rows) {
-        batch.push(row);
-        if (batch.length < REWRITE_BATCH) continue;
-        await handle.write(stringify(batch.map(toRow)));
-        batch = [];
+      const fd = openSync(temporary, 'w');
+      try {
+        writeSync(fd, stringify([[...TRADES_CSV_COLUMNS]]));
+        let batch: Execution[] = [];
+        for (const row of rows) {
+          batch.push(row);
+          if (batch.length < REWRITE_BATCH) continue;
+          writeSync(fd, stringify(batch.map(toRow)));
+          batch = [];
+        }
+        if (batch.length > 0) writeSync(fd, stringify(batch.map(toRow)));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
       }
-      if (batch.length > 0) await handle.write(stringify(batch.map(toRow)));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      renameSync(temporary, file);
+    } catch (error) {
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Not ours to remove (a directory someone put there): the error below names the problem.
+      }
+      throw error;
     }
-    await rename(temporary, file);
-    await syncDirectory(dirname(file));
-    return markOf(await stat(file, { bigint: true }), 'lf');
+    return markOf(statSync(file, { bigint: true }), 'lf');
   });
 }
 
@@ -355,7 +375,8 @@ export async function syncTradesCsv(store: RunStore, file: string): Promise<numb
   const fills = distinct(store.fillsNotInCsv());
   const found = await statOf(file);
   if (found === undefined || found.size === 0n) {
-    const mark = await rewriteWhole(file, store.tradesCsvRows());
+    const mark = rewriteWhole(file, store.tradesCsvRows());
+    await syncDirectory(dirname(file));
     store.markFillsInCsv(
       fills.map((f) => f.execId),
       mark,

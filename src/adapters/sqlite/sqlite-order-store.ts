@@ -207,10 +207,15 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
   *tradesCsvRows(): Iterable<FillRecord> {
     const action = 'read the rows of the trades CSV';
     const rows = this.guard(action, () => this.q.tradesCsvRows.iterate());
-    for (;;) {
-      const step = this.guard(action, () => rows.next());
-      if (step.done === true) return;
-      yield toFillRecord(step.value);
+    try {
+      for (;;) {
+        const step = this.guard(action, () => rows.next());
+        if (step.done === true) return;
+        yield toFillRecord(step.value);
+      }
+    } finally {
+      // Abandoned midway (the file could not be written): the cursor is closed, the connection free again.
+      rows.return?.();
     }
   }
 

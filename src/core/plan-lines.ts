@@ -110,7 +110,7 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const managed = terms !== undefined || ctx.managed.has(symbol);
   const close = quote?.close;
   // The reference as the double it is reported as, read back exactly (as Decimal read it): the same value again.
-  const refValue = ref === undefined ? undefined : X.scaledOf(ref);
+  const refValue = exactRef === undefined ? undefined : X.asReported(exactRef);
   const currentValue = refValue === undefined ? X.ZERO : X.times(current, refValue);
   const base: PlanLine = {
     symbol,
@@ -191,7 +191,7 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.limitPrice = limit;
   line.estimatedCommission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
   // The half spread as reference-price.ts reports it (a double, 0 without a two-sided market), read back exactly.
-  const spread = halfSpread === undefined ? X.ZERO : X.scaledOf(X.toNumber(halfSpread));
+  const spread = halfSpread === undefined ? X.ZERO : X.asReported(halfSpread);
   line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), spread), 2, 'halfUp'));
   line.reason = `${side} ${quantity}: ${why}`;
   return line;

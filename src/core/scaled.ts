@@ -71,6 +71,17 @@ export function fewestDecimals(x: number): number | undefined {
   return undefined;
 }
 
+/**
+ * scaledOf(toNumber(a)): the value a becomes once reported as a double and read back. When |m| < 2^51 and s <= 9
+ * that is a itself (the double nearest to a reads back as the only s-decimal number near it, which a is), so the
+ * round trip is skipped.
+ */
+export function asReported(a: Scaled): Scaled {
+  if (a.s <= 9 && a.m < TWO_51_BIG && a.m > -TWO_51_BIG) return a;
+  return scaledOf(toNumber(a));
+}
+const TWO_51_BIG = 2n ** 51n;
+
 const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 /** A decimal string (what String(x) prints for a finite x: "-12.5", "1e-7", "1.5e+21") as m x 10^-s. */
@@ -301,7 +312,8 @@ function plain(a: Scaled): string {
 
 /** Decimal's toFixed(dp) of a value with at most dp decimals (a value with more is first rounded by the caller). */
 export function toFixed(a: Scaled, dp: number): string {
-  const padded = a.s >= dp ? a : { m: a.m * pow10(dp - a.s), s: dp };
+  // Trailing zeros past dp are dropped (exact: the value has at most dp decimals); missing ones added.
+  const padded = a.s === dp ? a : a.s > dp ? { m: a.m / pow10(a.s - dp), s: dp } : { m: a.m * pow10(dp - a.s), s: dp };
   return `${a.m < 0n ? '-' : ''}${plain(padded)}`;
 }
 

@@ -90,14 +90,21 @@ describe('fault matrix: overlapping runs and crashes', () => {
     const ws = workspace();
     const scenario = baseScenario(SLOW_FILLS);
     const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
-    const killed = startJob(ws, OPEN, gw.env);
+    // Orders go out pipelined, at the pacing's pace: 2 a second leaves the kill half a second before the next order.
+    const killed = startJob(ws, OPEN, { ...gw.env, IB_MESSAGES_PER_SECOND: '2' });
     await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
     killed.child.kill('SIGKILL');
     const gone = await killed.done;
     expect(gone.signal).toBe('SIGKILL');
     expect(gw.placed().map((o) => o.symbol)).toEqual(['AAPL']);
     const killedRef = gw.placed()[0]?.orderRef ?? '';
-    expect(records(ws).orders.map((o) => [o.order_ref, o.status])).toEqual([[killedRef, 'Intent']]);
+    // The batch's intents were recorded together before the first order left.
+    expect(records(ws).orders.map((o) => [o.symbol, o.status])).toEqual([
+      ['AAPL', 'Intent'],
+      ['MSFT', 'Intent'],
+      ['SPY', 'Intent'],
+    ]);
+    expect(records(ws).orders[0]?.order_ref).toBe(killedRef);
     expect(existsSync(join(ws.data, 'run.lock')), 'the killed run left its lock').toBe(true);
 
     gw.now = plus(OPEN, 5);
@@ -135,7 +142,7 @@ describe('fault matrix: overlapping runs and crashes', () => {
     // Not lost: the intent's outcome (its fills are recorded either way: see the test above).
     const ws = workspace();
     const gw = await FaultGateway.start(ws, baseScenario({ gateway: { faults: { answerDelayMs: 400 } } }));
-    const killed = startJob(ws, OPEN, gw.env);
+    const killed = startJob(ws, OPEN, { ...gw.env, IB_MESSAGES_PER_SECOND: '2' });
     await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
     killed.child.kill('SIGKILL');
     await killed.done;

@@ -36,7 +36,8 @@ describe('attack: the run lock removed under a running run', () => {
     const ws = workspace();
     const scenario = baseScenario({ gateway: { faults: { answerDelayMs: 400 } } });
     const gw = await FaultGateway.start(ws, scenario);
-    const first = startJob(ws, OPEN, gw.env);
+    // Orders go out pipelined, at the pacing's pace: 2 a second leaves the theft half a second before the next order.
+    const first = startJob(ws, OPEN, { ...gw.env, IB_MESSAGES_PER_SECOND: '2' });
     await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
     const lock = join(ws.data, 'run.lock');
     for (const file of [lock, `${lock}.db`, `${lock}.db-journal`]) rmSync(file, { force: true });

@@ -221,12 +221,14 @@ describe('fault matrix: storage', () => {
       // Not lost: the order's intent (written before it was sent), its fills, the earlier records.
       const ws = workspace();
       const scenario = baseScenario(SLOW_FILLS);
-      const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
+      const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 150 } } });
       const sink = await startSmtpSink();
       sinks.push(sink);
       const env = { ...gw.env, SMTP_URL: sink.url(), MAIL_TO: 'trader@example.com' };
 
-      const run = startJob(ws, OPEN, env);
+      // Orders go out pipelined, at the pacing's pace: at 2 a second the next order's turn comes 250 ms after the first
+      // (the bucket holds 1.5), after the first one's answer (150 ms), whose record fails on the full disk.
+      const run = startJob(ws, OPEN, { ...env, IB_MESSAGES_PER_SECOND: '2' });
       await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
       execFileSync('prlimit', ['--pid', String(run.child.pid), '--fsize=0']);
       const full = await run.done;
@@ -242,7 +244,13 @@ describe('fault matrix: storage', () => {
       expect(alerts.map((m) => subjectOf(m.raw))).toEqual([expect.stringMatching(/FAILED: storage: .*could not record order rebal:/)]);
       expect(alerts[0]?.raw.replace(/=\r?\n/g, '')).toMatch(/could not record order rebal:\S+:AAPL/);
       const ref = gw.placed()[0]?.orderRef ?? '';
-      expect(records(ws).orders.map((o) => [o.order_ref, o.status])).toEqual([[ref, 'Intent']]);
+      // The batch's intents were recorded before the first order left; the full disk kept every later write out.
+      expect(records(ws).orders.map((o) => [o.symbol, o.status])).toEqual([
+        ['AAPL', 'Intent'],
+        ['MSFT', 'Intent'],
+        ['SPY', 'Intent'],
+      ]);
+      expect(records(ws).orders[0]?.order_ref).toBe(ref);
 
       gw.now = plus(OPEN, 5);
       await gw.restart(scenario);

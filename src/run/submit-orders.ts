@@ -172,8 +172,9 @@ async function sendPipelined(
       pending = await broker.sendOrder(request, mayLeave);
     } catch (error) {
       if (!(error instanceof BrokerError)) {
+        // Not the broker's word: whether it left is not known, so its intent stays for the next run to look up.
         failure = { error };
-        unsentFrom = index;
+        unsentFrom = index + 1;
         break;
       }
       // A session an earlier order's answer already reported lost: that order's breach says why.

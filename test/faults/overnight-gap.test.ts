@@ -149,7 +149,8 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
       expect(tuesday.stdout).toMatch(new RegExp(`ORDER_OUTCOME_UNKNOWN \\[${symbol}\\]: .*set FLEX_TOKEN and FLEX_QUERY_ID`));
       expect(tuesday.stdout).toContain(`rebalancer reconcile --accept ${symbol} --reason`);
       // The plan names the hold and what it would have done.
-      expect(tuesday.stdout).toMatch(new RegExp(`${symbol} .* NONE .*blocked \\(ORDER_OUTCOME_UNKNOWN\\): .*would have BUY`));
+      // (the row, then its reason indented on the line under it)
+      expect(tuesday.stdout).toMatch(new RegExp(`^${symbol} .* NONE .*\\n {4}blocked \\(ORDER_OUTCOME_UNKNOWN\\): .*would have BUY`, 'm'));
     }
     const alert = expectAlert(ws, /BLOCKED: ORDER_OUTCOME_UNKNOWN/, /set FLEX_TOKEN and FLEX_QUERY_ID/);
     for (const symbol of HELD) expect(unfold(alert)).toContain(`rebalancer reconcile --accept ${symbol} --reason`);

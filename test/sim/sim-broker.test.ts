@@ -215,6 +215,18 @@ describe('SimBroker', () => {
     expect(await b.openOrders()).toEqual([]);
   });
 
+  it('sendOrder (pipelined): the order is at the broker as it leaves, its acknowledgement or refusal follows; kept back, nothing is sent', async () => {
+    const b = await open(MIDDAY, { scenarioFile: await scenario() });
+    const sent = await b.sendOrder(order({ limitPrice: 150 }));
+    expect(await sent?.acknowledged).toMatchObject({ brokerOrderId: 1, orderRef: 'rb:run-1:AAPL', status: 'Submitted' });
+    const refused = await b.sendOrder(order({ orderRef: 'rb:run-1:TSLA', symbol: 'TSLA' }));
+    expect(await rejection(refused?.acknowledged ?? Promise.resolve())).toMatchObject({ kind: 'rejected', code: 200 });
+    expect(await b.sendOrder(order({ orderRef: 'rb:run-1:KEPT', limitPrice: 150 }), () => false)).toBeUndefined();
+    expect((await b.openOrders()).map((o) => o.orderRef)).toEqual(['rb:run-1:AAPL']);
+    await b.disconnect();
+    expect(await rejection(b.sendOrder(order({ orderRef: 'rb:run-1:LATE' })))).toMatchObject({ kind: 'connect' });
+  });
+
   it('cancels an open order at once, and says so when the order is already final', async () => {
     const b = await open(MIDDAY, { scenarioFile: await scenario() });
     const placed = await b.placeOrder(order({ limitPrice: 150 }));

@@ -103,6 +103,29 @@ describe('pipelined submission', () => {
     expect(result.breaches.map((b) => b.code)).toEqual(['KILL_SWITCH']);
   });
 
+  it('a halt that lands while an order waits its turn (behind the pacing) keeps it back: asked again just before it leaves', async () => {
+    const run = memoryRun();
+    const send = run.broker.sendOrder.bind(run.broker);
+    let waiting = 0;
+    run.broker.sendOrder = (order, mayLeave) => {
+      waiting += 1;
+      return send(order, mayLeave);
+    };
+    // On once the second order is waiting its turn: after its gate was read, before it leaves.
+    run.killSwitch.turnOnWhen(() => waiting >= 2);
+    const result = await runRebalance(run);
+    expect(runInvariantViolations(run, result)).toEqual([]);
+    expect(waiting).toBe(2);
+    expect(placed(run)).toEqual(['AAPL']);
+    expect(result).toMatchObject({ status: 'blocked', exitCode: 3 });
+    expect(result.breaches.map((b) => b.code)).toEqual(['KILL_SWITCH']);
+    expect(run.store.ordersOf(run.runId).map((o) => [o.symbol, o.status])).toEqual([
+      ['AAPL', 'Submitted'],
+      ['MSFT', 'NotSent'],
+      ['SPY', 'NotSent'],
+    ]);
+  });
+
   it('a deadline that passes mid-batch stops what has not left: RUN_DEADLINE, failed; the unsent intent is NotSent', async () => {
     const run = memoryRun({ settings: { runDeadlineMinutes: 10 } });
     const place = run.broker.placeOrder.bind(run.broker);

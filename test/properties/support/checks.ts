@@ -8,8 +8,11 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { CliResult } from '../../support/cli.js';
 
-/** A line of a JavaScript stack trace, as Node prints an uncaught error: four spaces, `at `. */
-export const STACK_LINE = /^\s+at /m;
+/**
+ * A line of a JavaScript stack trace, as Node prints an uncaught error: four spaces, `at `, and a place ending in
+ * `:line:column` (or `(native)`, `(<anonymous>)`). Not a wrapped plan reason that happens to start with "at 605.95".
+ */
+export const STACK_LINE = /^\s+at (?:.*:\d+:\d+\)?|.*\((?:native|<anonymous>)\))$/m;
 
 /** Both streams of a finished command, for assertion messages. */
 export function transcriptOf(r: CliResult): string {

@@ -40,7 +40,7 @@ const pushUrl = url(['http', 'https'], 'https://hooks.example.com/<token>').refi
 const ntfyUrl = url(['http', 'https'], 'https://ntfy.sh/<topic>')
   .refine(withoutCredentials, { error: 'must not carry a user or password (user:password@): set NTFY_TOKEN to an access token' })
   .refine((text) => /^[-_A-Za-z0-9]{1,64}$/.test(new URL(text).pathname.split('/').at(-1) ?? ''), {
-    error: 'must end with the topic, https://ntfy.sh/<topic> (letters, digits, - and _, at most 64)',
+    error: 'must end with the topic after the server address, as in ntfy.sh/<topic> (letters, digits, - and _, at most 64)',
   });
 /** A Bearer token (RFC 6750's token68 letters); ntfy's access tokens are tk_ and 29 letters and digits. */
 const ntfyToken = z.string().regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, {

@@ -344,7 +344,7 @@ describe('loadConfig', () => {
       ],
       ['PUSH_WEBHOOK_URL', 'https://me:hunter2@hooks.example.com/x', /PUSH_WEBHOOK_URL: must not carry a user or password/],
       ['NTFY_URL', 'ntfy://ntfy.sh/rebal-Q7x2kP9z', /NTFY_URL: must start with http:\/\/ or https:\/\/ \(value hidden\)/],
-      ['NTFY_URL', 'https://ntfy.sh/', /NTFY_URL: must end with the topic, https:\/\/ntfy.sh\/<topic>/],
+      ['NTFY_URL', 'https://ntfy.sh/', /NTFY_URL: must end with the topic after the server address, as in ntfy.sh\/<topic>/],
       ['NTFY_URL', 'https://me:hunter2@ntfy.sh/rebal', /NTFY_URL: must not carry a user or password .*NTFY_TOKEN/],
       ['NTFY_TOKEN', 'tk_hunter2 x', /NTFY_TOKEN: must be an ntfy access token .*\(value hidden\)/],
       ['PUSH_TIMEOUT_MS', '50', /PUSH_TIMEOUT_MS: /],

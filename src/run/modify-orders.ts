@@ -62,8 +62,18 @@ export async function cancelWorking(o: UpdateOptions, cancels: readonly Cancella
 }
 
 /**
- * Sends each change through the gates, in plan order. A gate that speaks stops the sending (the caller cancels
- * the orders left unchanged). Returns what was done; `done.held` names the tickers whose new orders must wait.
+ * How many changes may be waiting for IB's answer at once. Changes are pipelined like new orders (each waits for its
+ * turn in the adapter's pacing, not for the answer to the one before): at 50 ms from IB a change's round trip is
+ * 100 ms or more, and 8 in flight keep the pace (47 a second) busy. Kept small because a change already queued
+ * behind the pacing still leaves after a halt lands: at most 8, within about 170 ms.
+ */
+export const MODIFICATIONS_IN_FLIGHT = 8;
+
+/**
+ * Sends each change through the gates, in plan order, with up to MODIFICATIONS_IN_FLIGHT waiting for IB's answer at
+ * once. The gates are read before each change leaves; a gate that speaks, or a change whose fate is not known, stops
+ * the sending: changes already sent are answered and settled, the rest are returned as `unsent` (the caller cancels
+ * the orders left unchanged). `done.held` names the tickers whose new orders must wait.
  */
 export async function modifyWorking(
   o: UpdateOptions,
@@ -71,18 +81,36 @@ export async function modifyWorking(
   gates: readonly SendGate[],
 ): Promise<UpdatesDone & { unsent: Modification[] }> {
   const done: UpdatesDone = { modified: [], cancelled: 0, breaches: [], held: new Set() };
-  for (const [index, m] of modifications.entries()) {
-    const unsent = modifications.slice(index);
+  const inFlight = new Set<Promise<void>>();
+  let stop: UpdatesDone['stop'];
+  let failure: { error: unknown } | undefined;
+  let next = 0;
+  for (; next < modifications.length && stop === undefined && failure === undefined; next++) {
+    const m = modifications[next];
+    if (m === undefined) break;
+    const unsent = modifications.slice(next);
     const stops = gates.flatMap((gate) => gate(asRequest(m), unsent.map(asRequest)) ?? []);
     if (stops.length > 0) {
       done.breaches.push(...stops.map((s) => s.breach));
       const status = stops.some((s) => s.status === 'failed') ? 'failed' : 'blocked';
-      return { ...done, stop: { status, reason: stops.map((s) => s.reason).join('; ') }, unsent };
+      stop = { status, reason: stops.map((s) => s.reason).join('; ') };
+      break;
     }
-    const stopped = await modifyOne(o, m, done);
-    if (stopped !== undefined) return { ...done, stop: stopped, unsent: modifications.slice(index + 1) };
+    const tracked: Promise<void> = modifyOne(o, m, done)
+      .then((stopped) => {
+        if (stopped !== undefined && stop === undefined) stop = stopped;
+      })
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= MODIFICATIONS_IN_FLIGHT) await Promise.race(inFlight);
   }
-  return { ...done, unsent: [] };
+  // Every change sent is answered (or times out) and settled before the run goes on.
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure.error;
+  return { ...done, ...(stop === undefined ? {} : { stop }), unsent: modifications.slice(next) };
 }
 
 /** One change: recorded, sent, settled; a refusal cancels the order. Returns why the sending must stop, if it must. */

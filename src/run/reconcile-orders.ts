@@ -84,15 +84,36 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
     return resolution;
   });
   // Told once: when the record changes status (an order looked up again run after run with the same answer is
-  // not news), or when an intent turns out to have reached the broker.
+  // not news), or when an intent turns out to have reached the broker. An order the broker had, still working or
+  // since filled or cancelled (a DAY order's end), is the hourly routine: the reconcile section prints it, and it
+  // is no reason for a warning email (at 500 tickers that would be one every hour).
   const notices = resolutions.flatMap((r, i) => {
     const was = pending[i]?.status;
     const news = r.recovered || r.status !== was;
-    if (!news) return [];
+    if (!news || (r.fillsMissing === 0 && isRoutine(was, r.status, r.recovered))) return [];
     return [`order ${r.orderRef} (${r.symbol}, recorded as ${was ?? '?'}): now ${r.status}: ${r.message}`];
   });
   if (looked?.note !== undefined) notices.push(looked.note);
   return { newFills, resolutions, notices, foreignExecutions: looked?.foreign ?? [] };
+}
+
+/** Statuses an order the broker accepted moves through on its own: working, filled, cancelled at its day's end. */
+const ROUTINE_STATUSES: ReadonlySet<string> = new Set([
+  'PreSubmitted',
+  'Submitted',
+  'PartiallyFilled',
+  'Filled',
+  'Cancelled',
+  'ApiCancelled',
+]);
+
+/**
+ * A change of status that is the order's normal life: from one the broker had acknowledged to another of those.
+ * Not routine: an intent or an Unknown resolved, an order found sent after a crash, a rejection or an Inactive order
+ * (nor, whatever the statuses, fills the broker reports that no execution shows: the caller checks those).
+ */
+export function isRoutine(was: string | undefined, now: string, recovered: boolean): boolean {
+  return !recovered && was !== undefined && ROUTINE_STATUSES.has(was) && ROUTINE_STATUSES.has(now);
 }
 
 /**

@@ -494,6 +494,11 @@ export interface AlertHistoryEntry {
  * `rebalancer report` and the run can use it on the same database without widening RunStore.
  */
 export interface ReportStore {
+  /**
+   * Each strategy's latest recorded forecast (migration 0012): without `until`, among the runs of trading days
+   * before `tradingDay`; with it, among the runs of `tradingDay` and before that started at or before `until`.
+   */
+  forecastsAsOf(tradingDay: string, until?: string): RecordedForecast[];
   /** Snapshots recorded on a trading day at or before `until`, oldest first. */
   snapshotsOn(tradingDay: string, until: string): TimedSnapshot[];
   /** The last snapshot of the latest trading day on or before `tradingDay` that has one. */

@@ -2,6 +2,7 @@
  * The facts of a daily summary, read from the records: the read step of the report, kept apart from the
  * pure rendering so the same data can be printed, emailed or inspected in a test.
  */
+import { forecastChanges } from '../core/forecast-changes.js';
 import type { Side, TradingState } from '../core/types.js';
 import { severityOf, tradingStateFor } from '../core/trading-state.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
@@ -143,6 +144,12 @@ export interface DailyReportData {
   /** Closing NLV per trading day (yyyy-MM-dd), oldest first, ending with today's latest; flows since the point before. */
   history: FlowPoint[];
   nextRun?: string;
+  /**
+   * What changed in the forecasts since the previous trading day (its last recorded forecasts against the latest of
+   * this day so far): leverage, tickers added and removed, the largest weight changes. Absent when no run of the day
+   * recorded forecasts; empty when nothing changed.
+   */
+  forecastChanges?: string[];
 }
 
 export interface LoadDailyReportOptions {
@@ -220,6 +227,8 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     runs.total += 1;
     runs[r.status] += 1;
   }
+  const today = store.forecastsAsOf(o.tradingDay, o.now).filter((f) => dayRuns.some((r) => r.runId === f.runId));
+  const strategyChanges = today.length === 0 ? undefined : forecastChanges(store.forecastsAsOf(o.tradingDay), today);
   const dayBreaches = store.breachesOn(o.tradingDay, o.now);
   const tradingState = tradingStateOf(dayRuns, dayBreaches, current?.runId);
   const history: FlowPoint[] = store
@@ -346,6 +355,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     daySeries,
     history,
     ...(o.nextRun === undefined ? {} : { nextRun: o.nextRun }),
+    ...(strategyChanges === undefined ? {} : { forecastChanges: strategyChanges }),
   };
 }
 

@@ -5,7 +5,7 @@
  * and every interpolated string escaped. Pure.
  */
 import { escapeHtml as e } from './escape-html.js';
-import type { ReportView, Sign } from './report-view.js';
+import { FORECAST_CHANGES_TITLE, type ReportView, type Sign } from './report-view.js';
 
 /**
  * An image the HTML shows: its source (`cid:<Content-ID>` for an inline attachment of the email, a `data:` URI for
@@ -163,12 +163,27 @@ function breaches(v: ReportView): string {
   return section(`${v.titles.breaches} (${v.counts.breaches})`, table(rows) + moreRows(v.more.breaches));
 }
 
+/** What changed in the forecasts since the previous trading day: one line per strategy, wrapped anywhere. */
+function strategyChanges(v: ReportView): string {
+  if (v.forecastChanges === undefined) return '';
+  const lines =
+    v.forecastChanges.length === 0
+      ? none('No change since the previous trading day.')
+      : v.forecastChanges
+          .map(
+            (c) => `<div style="font-size:14px;line-height:20px;padding:2px 0;overflow-wrap:anywhere;word-break:break-word">${e(c)}</div>`,
+          )
+          .join('\n');
+  return section(FORECAST_CHANGES_TITLE, lines);
+}
+
 /** The whole HTML document of the report. */
 export function renderReportHtml(v: ReportView, subject: string, charts: { day?: ChartRef; month?: ChartRef }): string {
   const body = [
     banner(v),
     header(v),
     status(v),
+    strategyChanges(v),
     pnl(v),
     figures(v.figures),
     dayRow(v),

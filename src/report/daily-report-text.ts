@@ -3,7 +3,7 @@
  * only and for reading in a terminal. Phones show it in a proportional font, so it uses short labelled
  * lines instead of space-aligned columns, which would break there. Pure.
  */
-import type { ReportView } from './report-view.js';
+import { FORECAST_CHANGES_TITLE, type ReportView } from './report-view.js';
 
 function list(title: string, lines: string[], empty: string): string[] {
   return ['', title, ...(lines.length === 0 ? [`  ${empty}`] : lines.map((l) => `  ${l}`))];
@@ -19,6 +19,12 @@ export function renderReportText(v: ReportView): string {
   for (const p of v.pnl) out.push(`${p.label} ${p.value}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
   out.push('', v.breachSummary.text, v.runsLine);
+  if (v.forecastChanges !== undefined)
+    out.push(
+      '',
+      FORECAST_CHANGES_TITLE.toUpperCase(),
+      ...(v.forecastChanges.length === 0 ? ['  No change since the previous trading day.'] : v.forecastChanges.map((c) => `  ${c}`)),
+    );
   if (v.dayRow !== undefined)
     out.push('', "THE DAY (the daily table's row)", `  ${v.dayRow.map(([label, value]) => `${label} ${value}`).join(' · ')}`);
   if (v.content.positions) {

@@ -47,6 +47,8 @@ export interface ReportView {
   figures: [label: string, value: string][];
   breachSummary: { ok: boolean; text: string };
   runsLine: string;
+  /** DailyReportData.forecastChanges, as they are: one line per strategy. */
+  forecastChanges?: readonly string[];
   /**
    * The P&L lines every kind shows (core/pnl.ts): day P&L (cash flows out), unrealized with the cost basis, realized
    * today; a figure that is not known reads "n/a (the reason)".
@@ -222,6 +224,9 @@ function flowLine(f: ReportFlowLine): ReportView['flows'][number] {
     sign: signOf(f.amount),
   };
 }
+
+/** The title of the forecasts' changes in both parts. */
+export const FORECAST_CHANGES_TITLE = 'What changed in the forecasts since the previous trading day';
 
 /** The change's label, saying when cash flows were taken out of it. */
 const netLabel = (c: NlvChange, label: string): string => (c.flows === 0 ? label : `${label}, cash flows taken out`);
@@ -501,6 +506,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
     figures,
     breachSummary: breachSummary(d),
     runsLine: runsLine(d),
+    ...(d.forecastChanges === undefined ? {} : { forecastChanges: d.forecastChanges }),
     pnl: pnlLines(d.pnl),
     positions: positionsShown.map((p) => ({
       symbol: p.symbol,

@@ -202,3 +202,47 @@ describe('the summary line', () => {
     expect(view.summary).toBe('2 orders, $2.71K traded, all filled, $2.00 commissions (no slippage measured), day +0.23%');
   });
 });
+
+describe('what changed in the forecasts since the previous trading day', () => {
+  const trend = (leverage: number, weights: Record<string, number>, asOf: string) => ({
+    strategy: 'trend',
+    file: 'forecasts/trend.json',
+    asOf,
+    leverage,
+    capital: 1,
+    weights,
+  });
+
+  it("compares the previous day's last recorded forecasts with today's latest, in both parts; none recorded today, no section", () => {
+    t.store.recordForecasts('f1', [trend(1, { SPY: 0.5, TLT: 0.3 }, '2026-11-20T20:00:00Z')]);
+    // Before any run of the day recorded a forecast: no section at all.
+    aRun(t.store, 'm0', '2026-11-23T13:35:00.000Z', '2026-11-23', 100_000);
+    expect(load('start', '2026-11-23T13:35:00.000Z').forecastChanges).toBeUndefined();
+    aRun(t.store, 'm1', '2026-11-23T14:35:00.000Z', '2026-11-23', 100_100);
+    t.store.recordForecasts('m1', [trend(1.2, { SPY: 0.5, TLT: 0.3, NVDA: 0.1 }, '2026-11-23T14:00:00Z')]);
+    aRun(t.store, 'm2', '2026-11-23T19:35:00.000Z', '2026-11-23', 100_200);
+    t.store.recordForecasts('m2', [trend(1.2, { SPY: 0.4, TLT: 0.3, NVDA: 0.1 }, '2026-11-23T19:00:00Z')]);
+
+    const start = load('start', '2026-11-23T14:35:00.000Z');
+    expect(start.forecastChanges).toEqual(['trend.json: leverage 1.00 -> 1.20; added NVDA (10.0%)']);
+    const { html, text } = renderDailyReport(start);
+    expect(text).toContain(
+      'WHAT CHANGED IN THE FORECASTS SINCE THE PREVIOUS TRADING DAY\n  trend.json: leverage 1.00 -> 1.20; added NVDA (10.0%)',
+    );
+    expect(html).toContain('What changed in the forecasts since the previous trading day');
+    expect(html).toContain('trend.json: leverage 1.00 -&gt; 1.20; added NVDA (10.0%)');
+
+    // The end of the day: the day's latest (m2) against Friday's.
+    const end = load('end', '2026-11-23T21:35:00.000Z');
+    expect(end.forecastChanges?.[0]).toMatch(/^trend\.json: leverage 1\.00 -> 1\.20; added NVDA \(10\.0%\).*SPY 50\.0% -> 40\.0%/);
+  });
+
+  it('the same forecast as the previous day: the section says no change', () => {
+    t.store.recordForecasts('f1', [trend(1, { SPY: 0.5 }, '2026-11-20T20:00:00Z')]);
+    aRun(t.store, 'm1', '2026-11-23T14:35:00.000Z', '2026-11-23', 100_100);
+    t.store.recordForecasts('m1', [trend(1, { SPY: 0.5 }, '2026-11-23T14:00:00Z')]);
+    const data = load('mid', '2026-11-23T17:35:00.000Z');
+    expect(data.forecastChanges).toEqual([]);
+    expect(renderDailyReport(data).text).toContain('  No change since the previous trading day.');
+  });
+});

@@ -1247,6 +1247,30 @@ describe.each([
       expect(s.reopen().store.latestForecasts()).toStrictEqual([{ ...carry, runId: 'r1' }, r2]);
     });
 
+    it("as of a day (the report's view): the latest of the days before it, or of that day and before up to an instant", () => {
+      start('f1', '2026-11-20T20:30:00.000Z', '2026-11-20');
+      start('m1', '2026-11-23T14:35:00.000Z', '2026-11-23');
+      start('m2', '2026-11-23T19:35:00.000Z', '2026-11-23');
+      store.recordForecasts('f1', [trend, carry]);
+      store.recordForecasts('m1', [{ ...trend, leverage: 1.2 }]);
+      store.recordForecasts('m2', [{ ...trend, leverage: 1.5 }]);
+      const before = reports.forecastsAsOf('2026-11-23');
+      expect(before.map((f) => [f.runId, f.strategy, f.leverage])).toEqual([
+        ['f1', 'trend', 1],
+        ['f1', 'carry', 0.5],
+      ]);
+      expect(before[0]?.weights).toStrictEqual(trend.weights);
+      expect(reports.forecastsAsOf('2026-11-23', '2026-11-23T15:00:00Z').map((f) => [f.runId, f.strategy, f.leverage])).toEqual([
+        ['f1', 'carry', 0.5],
+        ['m1', 'trend', 1.2],
+      ]);
+      expect(reports.forecastsAsOf('2026-11-23', '2026-11-23T21:00:00.000Z').map((f) => [f.runId, f.leverage])).toEqual([
+        ['f1', 0.5],
+        ['m2', 1.5],
+      ]);
+      expect(reports.forecastsAsOf('2026-11-20')).toEqual([]);
+    });
+
     it("the order recorded, not the runs' starts, says which is latest (a clock set back)", () => {
       start('r1', '2026-11-20T16:30:00.000Z');
       start('r2', '2026-11-20T14:30:00.000Z');

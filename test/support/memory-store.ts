@@ -1762,6 +1762,34 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
     });
   }
 
+  forecastsAsOf(tradingDay: string, until?: string): RecordedForecast[] {
+    return this.guard('forecastsAsOf', `read the forecasts as of ${until ?? `the day before ${tradingDay}`}`, () => {
+      const counts = (runId: string): boolean => {
+        const run = this.run(runId);
+        if (run === undefined) return false;
+        return until === undefined ? run.tradingDay < tradingDay : run.tradingDay <= tradingDay && atOrBefore(run.startedAt, until);
+      };
+      const latest = new Map<string, ForecastRow>();
+      for (const r of this.db.forecasts) {
+        if (!counts(r.runId)) continue;
+        const known = latest.get(r.strategy);
+        if (known === undefined || r.seq > known.seq) latest.set(r.strategy, r);
+      }
+      return sorted(
+        [...latest.values()],
+        orderBy<ForecastRow>((r) => r.seq),
+      ).map((r) => ({
+        runId: r.runId,
+        strategy: r.strategy,
+        file: r.file,
+        asOf: r.asOf,
+        leverage: r.leverage,
+        capital: r.capital,
+        weights: JSON.parse(r.weights) as Record<string, number>,
+      }));
+    });
+  }
+
   runsOn(tradingDay: string, until: string): RunRecord[] {
     return this.guard('runsOn', `read the runs of ${tradingDay}`, () =>
       sorted(

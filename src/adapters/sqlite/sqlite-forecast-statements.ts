@@ -2,7 +2,7 @@
 import type { ForecastFigures, RecordedForecast } from '../../core/forecast-changes.js';
 import type { SqliteDatabase } from './open-database.js';
 
-interface ForecastRow {
+export interface ForecastRow {
   run_id: string;
   strategy: string;
   file: string;

@@ -13,6 +13,8 @@ import type {
   TimedSnapshot,
 } from '../../ports/store.js';
 import { guardStorage } from '../../fs/storage-errors.js';
+import type { RecordedForecast } from '../../core/forecast-changes.js';
+import { toRecordedForecast, type ForecastRow } from './sqlite-forecast-statements.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import {
@@ -40,6 +42,13 @@ interface DailyTableRow {
 // Instants are compared with julianday(): the run may write them with or without milliseconds, and
 // '...:00Z' sorts after '...:00.000Z' as text although they are the same instant.
 export const SQL = {
+  // Each strategy's row with the highest id among the runs that count (the days before, or up to an instant).
+  forecastsAsOf: `SELECT f.run_id, f.strategy, f.file, f.as_of, f.leverage, f.capital, f.weights FROM forecasts f
+    JOIN (SELECT fl.strategy, max(fl.id) AS id FROM forecasts fl JOIN runs r ON r.id = fl.run_id
+      WHERE (@until IS NULL AND r.trading_day < @day)
+         OR (@until IS NOT NULL AND r.trading_day <= @day AND julianday(r.started_at) <= julianday(@until))
+      GROUP BY fl.strategy) l ON f.id = l.id
+    ORDER BY f.id`,
   snapshotsOn: `SELECT s.* FROM snapshots s JOIN runs r ON r.id = s.run_id
     WHERE r.trading_day = ? AND julianday(s.taken_at) <= julianday(?) ORDER BY s.taken_at, s.id`,
   closingSnapshot: `SELECT s.*, r.trading_day FROM snapshots s JOIN runs r ON r.id = s.run_id
@@ -187,6 +196,15 @@ export class SqliteReportStore implements ReportStore {
       tradingDay,
       until,
     ).map((r) => ({ ...toBreach(r), runId: r.run_id, at: r.started_at }));
+  }
+
+  forecastsAsOf(tradingDay: string, until?: string): RecordedForecast[] {
+    return this.guard(`read the forecasts as of ${until ?? `the day before ${tradingDay}`}`, () =>
+      this.db
+        .prepare<{ day: string; until: string | null }, ForecastRow>(SQL.forecastsAsOf)
+        .all({ day: tradingDay, until: until ?? null })
+        .map(toRecordedForecast),
+    );
   }
 
   runsOn(tradingDay: string, until: string): RunRecord[] {

@@ -204,6 +204,27 @@ export interface ForecastRow {
   weights: string;
 }
 
+/** Each strategy's row recorded last (highest seq) among `rows`, in the order recorded, as the stores read them. */
+function latestPerStrategy(rows: readonly ForecastRow[]): RecordedForecast[] {
+  const latest = new Map<string, ForecastRow>();
+  for (const r of rows) {
+    const known = latest.get(r.strategy);
+    if (known === undefined || r.seq > known.seq) latest.set(r.strategy, r);
+  }
+  return sorted(
+    [...latest.values()],
+    orderBy<ForecastRow>((r) => r.seq),
+  ).map((r) => ({
+    runId: r.runId,
+    strategy: r.strategy,
+    file: r.file,
+    asOf: r.asOf,
+    leverage: r.leverage,
+    capital: r.capital,
+    weights: JSON.parse(r.weights) as Record<string, number>,
+  }));
+}
+
 export interface StrategyRetirementRow extends StrategyRetirement {
   seq: number;
   name: string;
@@ -1428,26 +1449,9 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   latestForecasts(exceptRunId?: string): RecordedForecast[] {
-    return this.guard('latestForecasts', 'read the latest forecasts', () => {
-      const latest = new Map<string, ForecastRow>();
-      for (const r of this.db.forecasts) {
-        if (r.runId === exceptRunId) continue;
-        const known = latest.get(r.strategy);
-        if (known === undefined || r.seq > known.seq) latest.set(r.strategy, r);
-      }
-      return sorted(
-        [...latest.values()],
-        orderBy<ForecastRow>((r) => r.seq),
-      ).map((r) => ({
-        runId: r.runId,
-        strategy: r.strategy,
-        file: r.file,
-        asOf: r.asOf,
-        leverage: r.leverage,
-        capital: r.capital,
-        weights: JSON.parse(r.weights) as Record<string, number>,
-      }));
-    });
+    return this.guard('latestForecasts', 'read the latest forecasts', () =>
+      latestPerStrategy(this.db.forecasts.filter((r) => r.runId !== exceptRunId)),
+    );
   }
 
   ledgerAdjustments(): LedgerAdjustmentRecord[] {
@@ -1769,24 +1773,7 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         if (run === undefined) return false;
         return until === undefined ? run.tradingDay < tradingDay : run.tradingDay <= tradingDay && atOrBefore(run.startedAt, until);
       };
-      const latest = new Map<string, ForecastRow>();
-      for (const r of this.db.forecasts) {
-        if (!counts(r.runId)) continue;
-        const known = latest.get(r.strategy);
-        if (known === undefined || r.seq > known.seq) latest.set(r.strategy, r);
-      }
-      return sorted(
-        [...latest.values()],
-        orderBy<ForecastRow>((r) => r.seq),
-      ).map((r) => ({
-        runId: r.runId,
-        strategy: r.strategy,
-        file: r.file,
-        asOf: r.asOf,
-        leverage: r.leverage,
-        capital: r.capital,
-        weights: JSON.parse(r.weights) as Record<string, number>,
-      }));
+      return latestPerStrategy(this.db.forecasts.filter((r) => counts(r.runId)));
     });
   }
 

@@ -2,6 +2,7 @@
  * The hourly rebalance job: what cron starts every hour. Takes the lock, builds the adapters, runs,
  * and returns the exit code of DESIGN.md (0 done, 1 failed, 2 configuration, 3 blocked, 4 locked).
  */
+import { backstopMs } from './run-backstop.js';
 import { join } from 'node:path';
 import { ConfigError, ExitCode, LockHeldError, StorageError } from '../errors.js';
 import { newRunId } from '../run/run-id.js';
@@ -46,12 +47,6 @@ export interface HourlyJobOptions {
    * its alert queued and the lock released: a wait still pending must not keep the process, and so the lock, alive.
    */
   exit?: (code: ExitCode) => void;
-}
-
-/** The grace after RUN_DEADLINE_MINUTES before the job gives up on a run that has not returned: a tenth, at most 5 minutes. */
-export function backstopMs(runDeadlineMinutes: number): number {
-  const deadlineMs = runDeadlineMinutes * 60_000;
-  return deadlineMs + Math.min(5 * 60_000, deadlineMs / 10);
 }
 
 /**

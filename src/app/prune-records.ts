@@ -10,7 +10,7 @@ import { acquireRunLock, type RunLock } from '../adapters/files/run-lock.js';
 import { openDatabase, type SqliteDatabase } from '../adapters/sqlite/open-database.js';
 import { pruneRecords, vacuumDatabase, type PruneOutcome } from '../adapters/sqlite/sqlite-prune.js';
 export { PRUNED_TABLES } from '../adapters/sqlite/sqlite-prune.js';
-import { backstopMs } from './hourly-job.js';
+import { backstopMs } from './run-backstop.js';
 import type { Config } from '../config/schema.js';
 
 export interface PruneJobOptions {

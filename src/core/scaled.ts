@@ -28,7 +28,7 @@ export const ZERO: Scaled = { m: 0n, s: 0 };
 
 const POW10: bigint[] = [1n];
 /** 10^k as a bigint (k >= 0), cached. */
-export function pow10(k: number): bigint {
+function pow10(k: number): bigint {
   for (let i = POW10.length; i <= k; i++) POW10.push((POW10[i - 1] ?? 1n) * 10n);
   return POW10[k] ?? 1n;
 }
@@ -36,7 +36,6 @@ export function pow10(k: number): bigint {
 /** 10^0 .. 10^22: the powers of ten a double holds exactly. */
 const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 const TWO_51 = 2 ** 51;
-const TWO_53 = 2 ** 53;
 const MAX_SAFE = 2n ** 53n;
 const DIGITS_100 = 10n ** 100n;
 
@@ -95,7 +94,7 @@ export function parseScaled(text: string): Scaled {
 }
 
 /** Decimal's rounding of every result to 100 significant digits, halves away from zero (exact below that). */
-export function round100(a: Scaled): Scaled {
+function round100(a: Scaled): Scaled {
   const abs = a.m < 0n ? -a.m : a.m;
   if (abs < DIGITS_100) return a;
   const drop = abs.toString().length - 100;
@@ -132,10 +131,6 @@ export function times(a: Scaled, b: Scaled): Scaled {
 
 export function abs(a: Scaled): Scaled {
   return a.m < 0n ? { m: -a.m, s: a.s } : a;
-}
-
-export function negate(a: Scaled): Scaled {
-  return { m: -a.m, s: a.s };
 }
 
 /** a / 10^k, exactly (Decimal's division by 100 or 10,000). */
@@ -297,11 +292,6 @@ export function toNumber(a: Scaled): number {
     return a.s === 0 ? m : m / (POW10_NUMBER[a.s] ?? 1);
   }
   return Number(a.s === 0 ? a.m.toString() : `${a.m.toString()}e-${a.s}`);
-}
-
-/** True for doubles a bigint count of units reads back exactly (for the fast paths' callers). */
-export function isSafeNumber(x: number): boolean {
-  return Math.abs(x) < TWO_53;
 }
 
 /** The digits of |m| with at least s + 1 of them, and the decimal point placed: "0.05" for m 5, s 2. */

@@ -218,6 +218,13 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       ? {}
       : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
   }));
+  // Each order's fills, in the fills' order, grouped once (500 orders and 1,500 fills on a busy day).
+  const fillsByOrder = new Map<string, ReportFillLine[]>();
+  for (const f of fills) {
+    const list = fillsByOrder.get(f.orderRef);
+    if (list === undefined) fillsByOrder.set(f.orderRef, [f]);
+    else list.push(f);
+  }
   const runs = { total: 0, running: 0, ok: 0, blocked: 0, failed: 0, skipped: 0 };
   const dayRuns = store.runsOn(o.tradingDay, o.now);
   // The run making this summary (still running, started at `now`) is not one of the day's runs so far.
@@ -307,14 +314,15 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       description: f.description,
     })),
     positions: positions
-      .map((p) => ({
+      .map((p) => ({ p, pnl: positionPnl(p) }))
+      .map(({ p, pnl }) => ({
         symbol: p.symbol,
         quantity: p.quantity,
         marketPrice: p.marketPrice,
         marketValue: p.marketValue,
         avgCost: p.avgCost,
-        costBasis: positionPnl(p).costBasis,
-        unrealized: positionPnl(p).unrealized,
+        costBasis: pnl.costBasis,
+        unrealized: pnl.unrealized,
         weight: p.weight,
         targetWeight: p.targetWeight,
         drift: p.weight - p.targetWeight,
@@ -338,7 +346,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
       ...(r.message === undefined ? {} : { message: r.message }),
       ...(changes.has(r.orderRef) ? { modified: changes.get(r.orderRef) } : {}),
-      fills: fills.filter((f) => f.orderRef === r.orderRef),
+      fills: fillsByOrder.get(r.orderRef) ?? [],
     })),
     fills,
     totals: {

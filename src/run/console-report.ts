@@ -73,7 +73,7 @@ function whyOf(line: PlanLine, state: TradingState): string {
 }
 
 /** Words wrapped to lines of at most `width` characters, each starting with `indent` (a longer word stays whole). */
-export function wrap(text: string, width: number, indent: string): string[] {
+function wrap(text: string, width: number, indent: string): string[] {
   const out: string[] = [];
   let current = '';
   for (const word of text.split(' ')) {

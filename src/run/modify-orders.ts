@@ -9,7 +9,7 @@ import { BrokerError, type Broker } from '../ports/broker.js';
 import type { RunStore } from '../ports/store.js';
 import type { Breach, BrokerOrder, CancelResult, OrderRequest } from '../core/types.js';
 import type { Cancellation, Modification, WorkingOrder } from '../core/order-updates.js';
-import type { SendGate } from './submit-orders.js';
+import { gateStop, type SendGate } from './submit-orders.js';
 
 export interface UpdateOptions {
   broker: Broker;
@@ -88,12 +88,10 @@ export async function modifyWorking(
   for (; next < modifications.length && stop === undefined && failure === undefined; next++) {
     const m = modifications[next];
     if (m === undefined) break;
-    const unsent = modifications.slice(next);
-    const stops = gates.flatMap((gate) => gate(asRequest(m), unsent.map(asRequest)) ?? []);
-    if (stops.length > 0) {
-      done.breaches.push(...stops.map((s) => s.breach));
-      const status = stops.some((s) => s.status === 'failed') ? 'failed' : 'blocked';
-      stop = { status, reason: stops.map((s) => s.reason).join('; ') };
+    const gated = gateStop(gates, asRequest(m), modifications.slice(next).map(asRequest));
+    if (gated !== undefined) {
+      done.breaches.push(...gated.breaches);
+      stop = gated.stop;
       break;
     }
     const tracked: Promise<void> = modifyOne(o, m, done)

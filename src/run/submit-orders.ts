@@ -117,8 +117,6 @@ export async function submitOrders(options: SubmitOptions): Promise<SubmitResult
 interface Outcome {
   accepted?: BrokerOrder;
   breach?: Breach;
-  /** Whether it left for the broker (its acknowledgement was awaited). */
-  left: boolean;
 }
 
 /**
@@ -140,12 +138,13 @@ async function sendPipelined(
     breaches.push(...before.breaches);
     return before.stop;
   }
+  const referencePrices = new Map(options.lines.map((l) => [l.symbol, l.referencePrice]));
   store.recordOrderIntents(
     options.runId,
-    orders.map((request) => ({ ...request, referencePrice: options.lines.find((l) => l.symbol === request.symbol)?.referencePrice })),
+    orders.map((request) => ({ ...request, referencePrice: referencePrices.get(request.symbol) })),
     options.now,
   );
-  const outcomes: Outcome[] = orders.map(() => ({ left: false }));
+  const outcomes: Outcome[] = orders.map(() => ({}));
   const answers = new Set<Promise<void>>();
   let brokerStop: string | undefined;
   let failure: { error: unknown } | undefined;
@@ -198,7 +197,6 @@ async function sendPipelined(
       unsentFrom = index;
       break;
     }
-    outcome.left = true;
     const answer = pending.acknowledged
       .then(
         (accepted) => {
@@ -248,8 +246,8 @@ async function sendPipelined(
   return brokerStop;
 }
 
-/** The gates' verdict on the next order, joined: undefined when it may go. */
-function gateStop(
+/** The gates' verdict on the next order (a new one, or a change in place), joined: undefined when it may go. */
+export function gateStop(
   gates: readonly SendGate[],
   next: OrderRequest,
   unsent: readonly OrderRequest[],

@@ -10,7 +10,7 @@ import {
   writeSync,
   type BigIntStats,
 } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Execution } from '../../core/types.js';
@@ -345,18 +345,6 @@ function rewriteWhole(file: string, rows: Iterable<Execution>): TradesCsvMark {
   });
 }
 
-/** The file's status, or undefined when there is no file. */
-async function statOf(file: string): Promise<BigIntStats | undefined> {
-  return guardStorageAsync(file, 'look at the trades CSV', async () => {
-    try {
-      return await stat(file, { bigint: true });
-    } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-      throw error;
-    }
-  });
-}
-
 /**
  * Bring the trades CSV up to date with the database: the fills not yet flagged are appended (or found
  * already there), then flagged, and what the file now is (its mark) recorded with the flags.
@@ -372,8 +360,9 @@ async function statOf(file: string): Promise<BigIntStats | undefined> {
  * @returns the number of rows appended now.
  */
 export async function syncTradesCsv(store: RunStore, file: string): Promise<number> {
+  // The file first, then the fills: nothing awaits between reading the fills and writing them.
+  const found = guardStorage(file, 'look at the trades CSV', () => statOrUndefined(file));
   const fills = distinct(store.fillsNotInCsv());
-  const found = await statOf(file);
   if (found === undefined || found.size === 0n) {
     const mark = rewriteWhole(file, store.tradesCsvRows());
     await syncDirectory(dirname(file));

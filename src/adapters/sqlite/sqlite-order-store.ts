@@ -28,30 +28,25 @@ import { SqliteStoreBase } from './sqlite-store-base.js';
  */
 export abstract class SqliteOrderStore extends SqliteStoreBase {
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
-    this.transaction(`record order intent ${order.orderRef}`, () => {
-      const existing = this.q.orderByRef.get(order.orderRef);
-      if (existing !== undefined) {
-        throw this.fail(
-          `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
-        );
-      }
-      this.q.insertIntent.run(intentParams(runId, order, createdAt));
-    });
+    this.transaction(`record order intent ${order.orderRef}`, () => this.insertIntentOnce(runId, order, createdAt));
   }
 
   recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void {
     if (orders.length === 0) return;
     this.transaction(`record ${orders.length} order intents of run ${runId}`, () => {
-      for (const order of orders) {
-        const existing = this.q.orderByRef.get(order.orderRef);
-        if (existing !== undefined) {
-          throw this.fail(
-            `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
-          );
-        }
-        this.q.insertIntent.run(intentParams(runId, order, createdAt));
-      }
+      for (const order of orders) this.insertIntentOnce(runId, order, createdAt);
     });
+  }
+
+  /** Inside a transaction: the intent, unless its orderRef is recorded already (then it throws: never sent twice). */
+  private insertIntentOnce(runId: string, order: OrderIntent, createdAt: string): void {
+    const existing = this.q.orderByRef.get(order.orderRef);
+    if (existing !== undefined) {
+      throw this.fail(
+        `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
+      );
+    }
+    this.q.insertIntent.run(intentParams(runId, order, createdAt));
   }
 
   markOrderSent(orderRef: string, order: BrokerOrder): void {

@@ -76,6 +76,40 @@ export interface AccountSummary {
    * NLV from the ex-date until the pay date moves them into cash. Absent when the broker did not say.
    */
   accruedDividend?: Money;
+  /**
+   * Cash per currency and the broker's exchange rates (IB: the `$LEDGER:ALL` rows). Absent when the broker did not
+   * say (a broker that keeps one currency may leave it out: `totalCash` is then all the cash, in `currency`).
+   */
+  cashLedger?: CashLedger;
+}
+
+/**
+ * The account's cash by currency, as the broker reports it, and its exchange rates: what a run needs to value
+ * foreign cash in the base currency. Amounts are as the broker printed them (exact decimals held in doubles, read
+ * back by their shortest representation: see money.ts).
+ */
+export interface CashLedger {
+  /** The account's base currency (IB: the currency of NetLiquidation). */
+  baseCurrency: string;
+  /** One per currency the account holds, the base currency first, then by code. */
+  balances: CurrencyCash[];
+  /** When the rates were read (ISO 8601 UTC): IB sends no time with a rate, so the moment the run received them. */
+  ratesReadAt: string;
+  /** The broker's own account time when it gave one (IB's ACCT_UPDATE_TIME: an opaque "HH:mm"). */
+  brokerTime?: string;
+}
+
+/** The cash held in one currency, and its rate to the base currency. */
+export interface CurrencyCash {
+  /** ISO 4217 code. */
+  currency: string;
+  /** The balance in that currency (IB: TotalCashBalance); negative when the broker lends it. */
+  cash: Money;
+  /**
+   * Base-currency units per one unit of `currency` (IB: ExchangeRate; 1 for the base currency). Absent when the
+   * broker gave none, or one that is not a positive number: never guessed.
+   */
+  exchangeRate?: number;
 }
 
 export interface BrokerPosition {

@@ -59,6 +59,19 @@ export function isFinal(status: string): boolean {
   return FINAL.has(status);
 }
 
+/**
+ * Statuses an order the broker accepted moves through on its own: waiting, working, filled, cancelled at its day's
+ * end. A change between two of them is the hourly routine, not news (PendingSubmit, Inactive and Rejected are not
+ * among them: an order stuck before the broker took it, or refused, is worth a warning).
+ */
+export const ROUTINE_BROKER_STATUSES = [
+  'PreSubmitted',
+  'Submitted',
+  'Filled',
+  'Cancelled',
+  'ApiCancelled',
+] as const satisfies readonly OrderStatusName[];
+
 /** True when the text is one of IB's order statuses. */
 export function isBrokerStatus(status: string): status is OrderStatusName {
   return BROKER.has(status);

@@ -5,6 +5,7 @@ import type { OrderRecord, RunStore } from '../ports/store.js';
 import type { Execution } from '../core/types.js';
 import { Exact } from '../core/money.js';
 import { execIdParts } from '../core/exec-ids.js';
+import { ROUTINE_BROKER_STATUSES } from '../core/order-status.js';
 import { matchOpenOrders, resolveOrder, type BrokerView, type OrderResolution } from '../core/resolve-order.js';
 import type { OrderRefOwner } from '../core/foreign-orders.js';
 import type { StatementSource } from '../ports/statements.js';
@@ -97,15 +98,7 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   return { newFills, resolutions, notices, foreignExecutions: looked?.foreign ?? [] };
 }
 
-/** Statuses an order the broker accepted moves through on its own: working, filled, cancelled at its day's end. */
-const ROUTINE_STATUSES: ReadonlySet<string> = new Set([
-  'PreSubmitted',
-  'Submitted',
-  'PartiallyFilled',
-  'Filled',
-  'Cancelled',
-  'ApiCancelled',
-]);
+const ROUTINE_STATUSES: ReadonlySet<string> = new Set(ROUTINE_BROKER_STATUSES);
 
 /**
  * A change of status that is the order's normal life: from one the broker had acknowledged to another of those.

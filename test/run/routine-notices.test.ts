@@ -42,7 +42,11 @@ describe('routine reconciliation is no reason for a warning email', () => {
 
   it('tells routine changes from news', () => {
     expect(isRoutine('Submitted', 'Filled', false)).toBe(true);
-    expect(isRoutine('PartiallyFilled', 'Cancelled', false)).toBe(true);
+    expect(isRoutine('Submitted', 'Cancelled', false)).toBe(true);
+    expect(isRoutine('PreSubmitted', 'ApiCancelled', false)).toBe(true);
+    // Not a status IB reports nor the records hold: never taken for the routine.
+    expect(isRoutine('PartiallyFilled', 'Cancelled', false)).toBe(false);
+    expect(isRoutine('PendingSubmit', 'Submitted', false)).toBe(false);
     // News: an intent or an Unknown resolved, a crash recovered, a rejection or a killed order.
     expect(isRoutine('Intent', 'Filled', true)).toBe(false);
     expect(isRoutine('Unknown', 'Filled', false)).toBe(false);

@@ -330,6 +330,12 @@ export interface RunStore {
   acceptUnknownOutcomes(symbol: string, at: string, note: string): number;
   /** Record what reconciling the order decided; broker ids only where none is recorded. */
   recordReconciliation(orderRef: string, outcome: OrderReconciliation): void;
+  /**
+   * Record what reconciling each order decided, in one transaction: all or none (one order not recorded and
+   * nothing is). One commit, not one per order: with the records' synchronous writes, 250 orders reconciled one
+   * by one cost 250 waits for the disk.
+   */
+  recordReconciliations(outcomes: readonly { orderRef: string; outcome: OrderReconciliation }[]): void;
 
   /**
    * Insert executions not seen before (by execId); returns the ones that were new. The orders they belong to

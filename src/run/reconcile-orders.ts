@@ -80,10 +80,10 @@ export async function reconcileEarlierOrders(o: ReconcileOrdersOptions): Promise
   if (looked !== undefined) newFills.push(...looked.newFills);
   const resolutions = pending.map((order) => {
     const view = { ...viewOf(order.symbol, dayOfOrder(order), today, looked), completed };
-    const resolution = resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
-    o.store.recordReconciliation(order.orderRef, { ...resolution, at: o.now });
-    return resolution;
+    return resolveOrder(order, open, o.store.fillsOfOrder(order.orderRef), view);
   });
+  // One commit for all of them (all or none): a commit per order waited for the disk 250 times at 500 tickers.
+  o.store.recordReconciliations(resolutions.map((r) => ({ orderRef: r.orderRef, outcome: { ...r, at: o.now } })));
   // Told once: when the record changes status (an order looked up again run after run with the same answer is
   // not news), or when an intent turns out to have reached the broker. An order the broker had, still working or
   // since filled or cancelled (a DAY order's end), is the hourly routine: the reconcile section prints it, and it

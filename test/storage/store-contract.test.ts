@@ -727,6 +727,34 @@ describe.each([
       expect(store.ordersToReconcile('r2')).toEqual([]);
     });
 
+    it('records the reconciliations of many orders together, all or none', () => {
+      for (const ref of ['b1', 'b2', 'b3']) {
+        store.recordOrderIntent('r1', anOrder({ orderRef: ref }), '2026-11-20T14:30:05.000Z');
+        store.markOrderSent(ref, aBrokerOrder({ orderRef: ref }));
+      }
+      const at = '2026-11-20T15:30:00.000Z';
+      const filled = { status: 'Filled', filledQuantity: 10, avgFillPrice: 190, message: 'filled', at } as const;
+      // One order the records never made: nothing of the batch is recorded.
+      expect(() =>
+        store.recordReconciliations([
+          { orderRef: 'b1', outcome: filled },
+          { orderRef: 'nobody', outcome: filled },
+        ]),
+      ).toThrow(/nobody/);
+      expect(store.ordersOf('r1').map((o) => o.status)).toEqual(['Submitted', 'Submitted', 'Submitted']);
+      store.recordReconciliations([
+        { orderRef: 'b1', outcome: filled },
+        { orderRef: 'b3', outcome: { status: 'Cancelled', filledQuantity: 0, avgFillPrice: 0, message: 'day end', at } },
+      ]);
+      expect(store.ordersOf('r1').map((o) => [o.orderRef, o.status, o.message])).toEqual([
+        ['b1', 'Filled', 'filled'],
+        ['b2', 'Submitted', undefined],
+        ['b3', 'Cancelled', 'day end'],
+      ]);
+      expect(store.ordersToReconcile('r2').map((o) => o.orderRef)).toEqual(['b2']);
+      store.recordReconciliations([]);
+    });
+
     it('a reconciled failed send is settled; a reconciled working order still is not', () => {
       store.recordOrderIntent('r1', anOrder({ orderRef: 'f' }), '2026-11-20T14:30:05.000Z');
       store.recordOrderIntent('r1', anOrder({ orderRef: 'w' }), '2026-11-20T14:30:06.000Z');

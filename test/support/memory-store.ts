@@ -1024,23 +1024,31 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   recordReconciliation(orderRef: string, outcome: OrderReconciliation): void {
-    this.guard('recordReconciliation', `record the reconciliation of order ${orderRef}`, () => {
-      const row = this.order(orderRef);
-      if (row === undefined) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
-      const c = new RowCheck('orders');
-      const update = {
-        status: c.required('status', outcome.status),
-        brokerOrderId: row.brokerOrderId ?? sql(outcome.brokerOrderId),
-        permId: row.permId ?? sql(outcome.permId),
-        filledQuantity: c.required('filled_quantity', outcome.filledQuantity),
-        avgFillPrice: c.required('avg_fill_price', outcome.avgFillPrice),
-        updatedAt: c.required('updated_at', outcome.at),
-        message: sql(outcome.message),
-        reconciledAt: sql(outcome.at),
-      };
-      c.orThrow();
-      Object.assign(row, update);
+    this.guard('recordReconciliation', `record the reconciliation of order ${orderRef}`, () => this.reconcileRow(orderRef, outcome));
+  }
+
+  recordReconciliations(outcomes: readonly { orderRef: string; outcome: OrderReconciliation }[]): void {
+    this.transaction('recordReconciliations', `record the reconciliation of ${outcomes.length} order(s)`, () => {
+      for (const { orderRef, outcome } of outcomes) this.reconcileRow(orderRef, outcome);
     });
+  }
+
+  private reconcileRow(orderRef: string, outcome: OrderReconciliation): void {
+    const row = this.order(orderRef);
+    if (row === undefined) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
+    const c = new RowCheck('orders');
+    const update = {
+      status: c.required('status', outcome.status),
+      brokerOrderId: row.brokerOrderId ?? sql(outcome.brokerOrderId),
+      permId: row.permId ?? sql(outcome.permId),
+      filledQuantity: c.required('filled_quantity', outcome.filledQuantity),
+      avgFillPrice: c.required('avg_fill_price', outcome.avgFillPrice),
+      updatedAt: c.required('updated_at', outcome.at),
+      message: sql(outcome.message),
+      reconciledAt: sql(outcome.at),
+    };
+    c.orThrow();
+    Object.assign(row, update);
   }
 
   recordFills(runId: string, executions: Execution[]): Execution[] {

@@ -129,6 +129,15 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
     });
   }
 
+  recordReconciliations(outcomes: readonly { orderRef: string; outcome: OrderReconciliation }[]): void {
+    this.transaction(`record the reconciliation of ${outcomes.length} order(s)`, () => {
+      for (const { orderRef, outcome } of outcomes) {
+        const { changes } = this.q.recordReconciliation.run(reconcileParams(orderRef, outcome));
+        if (changes !== 1) throw this.fail(`order ${orderRef} was reconciled but is not recorded`);
+      }
+    });
+  }
+
   recordFills(runId: string, executions: Execution[]): Execution[] {
     return this.transaction(`record fills of run ${runId}`, () => {
       const updatedAt = this.now();

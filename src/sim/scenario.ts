@@ -13,7 +13,13 @@
  *   "rejectSymbols": ["XYZ"] }
  * ```
  *
- * - `account` (default `DU0000001`), `currency` (default `USD`), `cash` (default 100000; may be negative).
+ * - `account` (default `DU0000001`), `currency` (default `USD`: the base currency), `cash` (default 100000; may be
+ *   negative): a number, the cash in the base currency, or cash per currency, each amount may be negative (a
+ *   currency IB lends): `"cash": { "SGD": 150000, "USD": 40000, "GBP": -1250.5 }` (a base currency left out holds 0).
+ * - `exchangeRates`: per currency other than the base, base-currency units per one unit of it (IB's ExchangeRate):
+ *   a number (fixed), or `{ "rate": 1.35, "dailyVol": 0.004 }` to move around it along a deterministic path (see
+ *   fx-rates.ts). Every currency in `cash` needs one; a contract in a currency without one is valued as if in the
+ *   base currency, as before rates existed.
  * - `positions`: starting positions; `quantity` a non-zero whole number (negative is short), `avgCost` > 0.
  * - `quotes`: `bid`, `ask`, `last`, `close`, each optional, each > 0; bid must not exceed ask. A ticker without
  *   a quote has no market data (the run blocks with MISSING_PRICE).
@@ -50,6 +56,7 @@ import { defaultMinTick, type SimMarket } from './universe.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
 import { cashEventSchemas } from './scenario-events.js';
 import { splitEventSchema } from './scenario-splits.js';
+import { exchangeRateSchema } from './fx-rates.js';
 
 const POSITIVE = 'expected a finite number > 0';
 const UNIT = 'expected a number in 0..1';
@@ -97,7 +104,12 @@ export const scenarioSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
     .default('USD'),
-  cash: z.number({ error: 'expected a finite number' }).default(100_000),
+  cash: z
+    .union([z.number(), z.record(z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }), z.number())], {
+      error: 'expected a finite number, or amounts by 3-letter currency code',
+    })
+    .default(100_000),
+  exchangeRates: z.record(z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }), exchangeRateSchema).default({}),
   positions: perSymbol(
     z.strictObject({
       quantity: z
@@ -163,6 +175,8 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const result = scenarioSchema.safeParse(raw);
   if (result.success) {
+    const ratesProblem = checkRates(result.data);
+    if (ratesProblem !== undefined) throw new ConfigError(`${file}: ${ratesProblem}`, 'SIM_SCENARIO');
     const foreign = result.data.events.findIndex((e) => 'currency' in e && e.currency !== undefined && e.currency !== result.data.currency);
     if (foreign >= 0)
       throw new ConfigError(
@@ -178,6 +192,22 @@ export function parseScenario(text: string, file: string): Scenario {
     return `${where || '(root)'}: ${issue.message}`;
   });
   throw new ConfigError(`${file}: ${problems.join('; ')}`, 'SIM_SCENARIO');
+}
+
+/** The base currency has no rate (it is 1); every other currency held in `cash` needs one. */
+function checkRates(scenario: Scenario): string | undefined {
+  if (scenario.exchangeRates[scenario.currency] !== undefined)
+    return `exchangeRates.${scenario.currency}: ${scenario.currency} is the base currency (its rate is 1)`;
+  if (typeof scenario.cash === 'number') return undefined;
+  const missing = Object.keys(scenario.cash).find((c) => c !== scenario.currency && scenario.exchangeRates[c] === undefined);
+  return missing === undefined ? undefined : `cash.${missing}: no exchange rate for ${missing}: add exchangeRates.${missing}`;
+}
+
+/** The scenario's starting cash: in the base currency, and per other currency (absent when it names none). */
+export function scenarioCash(scenario: Pick<Scenario, 'cash' | 'currency'>): { base: number; foreign?: Record<string, number> } {
+  if (typeof scenario.cash === 'number') return { base: scenario.cash };
+  const foreign = Object.fromEntries(Object.entries(scenario.cash).filter(([c]) => c !== scenario.currency));
+  return { base: scenario.cash[scenario.currency] ?? 0, ...(Object.keys(foreign).length > 0 ? { foreign } : {}) };
 }
 
 /** The scenario as a static market: the same quotes at every instant. */

@@ -13,8 +13,19 @@ import type {
 } from '../core/types.js';
 import { StorageError } from '../errors.js';
 import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
-import { loadScenario, MODIFY_REFUSAL_CODES, scenarioMarket, type ModifyFault, type Scenario } from './scenario.js';
-import { bookFill, createState, pruneState, summarizeAccount, type SimExecution, type SimOrder, type SimState } from './sim-state.js';
+import { loadScenario, MODIFY_REFUSAL_CODES, scenarioCash, scenarioMarket, type ModifyFault, type Scenario } from './scenario.js';
+import {
+  bookFill,
+  createState,
+  pruneState,
+  summarizeAccount,
+  type SimExecution,
+  type SimFx,
+  type SimOrder,
+  type SimState,
+} from './sim-state.js';
+import { printedRate, rateAt, type ExchangeRateSpec } from './fx-rates.js';
+import type { Decimal } from 'decimal.js';
 import { loadState, saveState, stateFile } from './state-file.js';
 import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
 import { applySplitStage, isSplitStage, splitEventStages, withSplits, type SplitStage } from './scenario-splits.js';
@@ -126,6 +137,8 @@ export class SimAccount {
     private readonly stages: readonly (EventStage | SplitStage)[] = [],
     /** The scenario's `modifyFaults`: per ticker, the race a modification runs into. */
     private readonly modifyFaults: Readonly<Record<string, ModifyFault>> = {},
+    /** The scenario's `exchangeRates`: per currency other than the base, its rate (fixed or along a path). */
+    private readonly rates: Readonly<Record<string, ExchangeRateSpec>> = {},
   ) {
     this.instant = options.now;
   }
@@ -173,6 +186,7 @@ export class SimAccount {
       loaded === undefined,
       stages,
       scenario?.modifyFaults ?? {},
+      scenario?.exchangeRates ?? {},
     );
     account.replay(now);
     unusable(() => account.persist());
@@ -241,7 +255,7 @@ export class SimAccount {
     state.orders.push(order);
     if (open)
       for (const fill of fillsAt(order, now, this.market, state.seed, this.fillParams))
-        bookFill(state, order, fill, this.options.commissionModel, now);
+        bookFill(state, order, fill, this.options.commissionModel, now, this.bookedIn(symbol));
     this.persist();
     return order;
   }
@@ -284,7 +298,7 @@ export class SimAccount {
       const remaining = order.quantity - order.filled;
       const quantity = fault.fillFirst === 'all' ? remaining : Math.max(1, Math.floor(remaining / 2));
       if (order.status === 'PreSubmitted') order.status = 'Submitted';
-      bookFill(this.current, order, { quantity, price: order.limitPrice }, this.options.commissionModel, now);
+      bookFill(this.current, order, { quantity, price: order.limitPrice }, this.options.commissionModel, now, this.bookedIn(order.symbol));
       // Booked before the change arrived: kept (and saved) whatever becomes of the change.
       this.persist();
     }
@@ -313,7 +327,7 @@ export class SimAccount {
     order.modifiedAt = now;
     if (losesPlace && isSessionOpen(now, NYSE_RULES))
       for (const fill of fillsAt(order, now, this.market, this.current.seed, this.fillParams))
-        bookFill(this.current, order, fill, this.options.commissionModel, now);
+        bookFill(this.current, order, fill, this.options.commissionModel, now, this.bookedIn(order.symbol));
     this.persist();
     return { order, dropAfter: fault?.dropAfter === true };
   }
@@ -365,9 +379,49 @@ export class SimAccount {
       .map(([symbol, p]) => ({ account, symbol, quantity: p.quantity, avgCost: p.avgCost }));
   }
 
-  /** The account's figures, positions marked at the market now (see {@link markOf}). */
+  /**
+   * The account's figures, positions marked at the market now (see {@link markOf}). An account that holds or
+   * prices other currencies also gives its cash per currency and the rates as IB prints them, read now; a
+   * one-currency account's summary is as it always was.
+   */
   summary(): AccountSummary {
-    return summarizeAccount(this.current, (symbol, avgCost) => this.markOf(symbol, avgCost));
+    const mark = (symbol: string, avgCost: number) => this.markOf(symbol, avgCost);
+    if (!this.isMultiCurrency()) return summarizeAccount(this.current, mark);
+    const printed = (currency: string) => {
+      const rate = this.exchangeRate(currency);
+      return rate === undefined ? undefined : Number(printedRate(rate));
+    };
+    return summarizeAccount(this.current, mark, { fx: this.fx(), at: this.instant, printed });
+  }
+
+  /** True when the account holds cash in another currency than its base, or the scenario gives exchange rates. */
+  isMultiCurrency(): boolean {
+    return Object.keys(this.rates).length > 0 || Object.keys(this.current.foreignCash ?? {}).length > 0;
+  }
+
+  /** Base-currency units per one unit of `currency` now, unrounded (1 for the base); undefined without a rate. */
+  exchangeRate(currency: string): Decimal | undefined {
+    const spec = currency === this.current.currency ? 1 : this.rates[currency];
+    return spec === undefined ? undefined : rateAt(spec, this.current.seed, currency, this.instant);
+  }
+
+  /** How the account values other currencies now (see {@link SimFx}). */
+  fx(): SimFx {
+    return { rate: (currency) => this.exchangeRate(currency), currencyOf: (symbol) => this.currencyOf(symbol) };
+  }
+
+  /**
+   * The currency whose cash a trade of `symbol` moves: its contract's, when the account has a rate for it; else the
+   * base currency, as before the simulated account knew other currencies.
+   */
+  private bookedIn(symbol: string): string {
+    const currency = this.currencyOf(symbol);
+    return this.exchangeRate(currency) === undefined ? this.current.currency : currency;
+  }
+
+  /** The currency of a symbol's contract (the base currency for a symbol the market does not know). */
+  currencyOf(symbol: string): string {
+    return this.market.contract(symbol)?.currency ?? this.current.currency;
   }
 
   contract(symbol: string): ContractInfo | undefined {
@@ -436,7 +490,7 @@ export class SimAccount {
       events += 1;
       const { order } = event;
       if (event.kind === 'step' && order.status === 'PreSubmitted') order.status = 'Submitted';
-      if (event.kind === 'fill') bookFill(state, order, event.fill, this.options.commissionModel, event.time);
+      if (event.kind === 'fill') bookFill(state, order, event.fill, this.options.commissionModel, event.time, this.bookedIn(order.symbol));
       if (event.kind === 'expire')
         Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: event.time });
     }
@@ -462,10 +516,12 @@ export function completionTime(state: Readonly<SimState>, order: Readonly<SimOrd
 
 function seed(options: SimAccountOptions, scenario: Scenario | undefined, scenarioPath: string | null): SimState {
   const source = scenario ?? { ...UNIVERSE_ACCOUNT, positions: {} };
+  const cash = scenarioCash(source);
   return createState({
     account: source.account,
     currency: source.currency,
-    cash: source.cash,
+    cash: cash.base,
+    ...(cash.foreign === undefined ? {} : { foreignCash: cash.foreign }),
     positions: source.positions,
     seed: options.seed ?? scenario?.seed ?? 1,
     scenarioPath,

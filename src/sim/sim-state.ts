@@ -5,7 +5,7 @@ import { estimateCommission } from '../core/commission.js';
 import { round2 } from '../core/money.js';
 import { BROKER_ORDER_STATUSES, isFinal } from '../core/order-status.js';
 import { NYSE_RULES, previousSessionClose } from '../core/session.js';
-import type { AccountSummary, CommissionModel, Side } from '../core/types.js';
+import type { AccountSummary, CashLedger, CommissionModel, CurrencyCash, Side } from '../core/types.js';
 import type { Fill } from './fill-model.js';
 
 /**
@@ -61,7 +61,10 @@ export const stateSchema = z.strictObject({
   simId: z.string(),
   account: z.string(),
   currency: z.string(),
+  /** Cash in the base currency (`currency`). */
   cash: z.number(),
+  /** Cash in each other currency the account holds (may be negative: IB lends it); absent for a one-currency account. */
+  foreignCash: z.record(z.string(), z.number()).optional(),
   positions: z.record(
     z.string(),
     z.strictObject({
@@ -123,7 +126,7 @@ export type SimExecution = z.infer<typeof executionSchema>;
 
 /** A fresh state, its clock at `now`; the ids start where a new IB paper account's would be plausible. */
 export function createState(
-  init: Pick<SimState, 'account' | 'currency' | 'cash' | 'seed' | 'scenarioPath'> & {
+  init: Pick<SimState, 'account' | 'currency' | 'cash' | 'foreignCash' | 'seed' | 'scenarioPath'> & {
     positions: Record<string, { quantity: number; avgCost: number }>;
     now: string;
   },
@@ -136,6 +139,7 @@ export function createState(
     account: init.account,
     currency: init.currency,
     cash: init.cash,
+    ...(init.foreignCash === undefined ? {} : { foreignCash: { ...init.foreignCash } }),
     positions,
     orders: [],
     executions: [],
@@ -150,17 +154,29 @@ export function createState(
 
 /**
  * Books one execution: cash moves by the value and the commission, the position's average cost (which, as at
- * IB, includes commissions) grows on an opening trade, and a closing trade realises P&L against it.
+ * IB, includes commissions) grows on an opening trade, and a closing trade realises P&L against it. The cash of
+ * the contract's `currency` moves (default the base currency): a purchase in a currency the account does not hold
+ * leaves it negative there, as IB lends it on a margin account.
  */
-export function bookFill(state: SimState, order: SimOrder, fill: Fill, model: CommissionModel, time: string): SimExecution {
+export function bookFill(
+  state: SimState,
+  order: SimOrder,
+  fill: Fill,
+  model: CommissionModel,
+  time: string,
+  currency: string = state.currency,
+): SimExecution {
   const { quantity, price } = fill;
   const commission = orderCommission(state, order, fill, model);
   const value = new Decimal(quantity).times(price);
   const signedQty = order.action === 'BUY' ? quantity : -quantity;
-  state.cash = new Decimal(state.cash)
-    .minus(value.times(Math.sign(signedQty)))
-    .minus(commission)
-    .toNumber();
+  const moved = (held: number) =>
+    new Decimal(held)
+      .minus(value.times(Math.sign(signedQty)))
+      .minus(commission)
+      .toNumber();
+  if (currency === state.currency) state.cash = moved(state.cash);
+  else state.foreignCash = { ...state.foreignCash, [currency]: moved(state.foreignCash?.[currency] ?? 0) };
   const pos = state.positions[order.symbol] ?? { quantity: 0, avgCost: 0, realizedPnl: 0 };
   const held = pos.quantity;
   const perShareFee = new Decimal(commission).div(quantity);
@@ -243,24 +259,45 @@ export interface MarginFigures {
 }
 
 /**
- * Positions marked by `markOf`: NLV = cash + sum of quantity x mark + accrued dividends, margins at
- * {@link MARGIN_RATES}.
+ * How the account converts other currencies to its base currency: the rate of a currency (base units per one unit,
+ * unrounded; undefined when there is none) and the currency of a symbol's contract. Without it, or for a currency
+ * without a rate, amounts count as they are, in the base currency (the one-currency account).
  */
-export function marginFigures(state: SimState, markOf: (symbol: string, avgCost: number) => number): MarginFigures {
+export interface SimFx {
+  rate(currency: string): Decimal | undefined;
+  currencyOf(symbol: string): string;
+}
+
+/** The factor that turns an amount in `currency` into the base currency (1 for the base and a currency without a rate). */
+export function toBaseFactor(state: Pick<SimState, 'currency'>, fx: SimFx | undefined, currency: string): Decimal {
+  if (fx === undefined || currency === state.currency) return new Decimal(1);
+  return fx.rate(currency) ?? new Decimal(1);
+}
+
+/**
+ * Positions marked by `markOf`: NLV = cash + sum of quantity x mark + accrued dividends, margins at
+ * {@link MARGIN_RATES}; foreign cash and positions in the base currency at `fx`'s rates.
+ */
+export function marginFigures(state: SimState, markOf: (symbol: string, avgCost: number) => number, fx?: SimFx): MarginFigures {
   const accruedDividend = (state.dividendAccruals ?? []).reduce((sum, a) => sum.plus(a.amount), new Decimal(0));
-  let nlv = new Decimal(state.cash).plus(accruedDividend);
+  const cash = Object.entries(state.foreignCash ?? {}).reduce(
+    (sum, [currency, amount]) => sum.plus(new Decimal(amount).times(toBaseFactor(state, fx, currency))),
+    new Decimal(state.cash),
+  );
+  let nlv = cash.plus(accruedDividend);
   let long = new Decimal(0);
   let short = new Decimal(0);
   for (const [symbol, pos] of Object.entries(state.positions)) {
     if (pos.quantity === 0) continue;
-    const value = new Decimal(pos.quantity).times(markOf(symbol, pos.avgCost));
+    const factor = fx === undefined ? new Decimal(1) : toBaseFactor(state, fx, fx.currencyOf(symbol));
+    const value = new Decimal(pos.quantity).times(markOf(symbol, pos.avgCost)).times(factor);
     nlv = nlv.plus(value);
     if (pos.quantity > 0) long = long.plus(value);
     else short = short.minus(value);
   }
   const { initial, maintenance } = MARGIN_RATES;
   return {
-    cash: new Decimal(state.cash),
+    cash,
     nlv,
     long,
     short,
@@ -270,21 +307,42 @@ export function marginFigures(state: SimState, markOf: (symbol: string, avgCost:
   };
 }
 
-/** The account's figures with positions marked by `markOf` (see {@link marginFigures}). */
-export function summarizeAccount(state: SimState, markOf: (symbol: string, avgCost: number) => number): AccountSummary {
-  const { nlv, long, short, maintMargin: maint, accruedDividend } = marginFigures(state, markOf);
+/**
+ * The account's figures with positions marked by `markOf` (see {@link marginFigures}). With `ledger` (an account
+ * that holds or prices other currencies), the cash per currency and the rates as IB prints them, read at its `at`.
+ */
+export function summarizeAccount(
+  state: SimState,
+  markOf: (symbol: string, avgCost: number) => number,
+  ledger?: { fx: SimFx; at: string; printed: (currency: string) => number | undefined },
+): AccountSummary {
+  const { nlv, long, short, maintMargin: maint, accruedDividend, cash } = marginFigures(state, markOf, ledger?.fx);
   const excess = nlv.minus(maint);
   return {
     account: state.account,
     currency: state.currency,
     netLiquidation: round2(nlv),
-    totalCash: round2(state.cash),
+    totalCash: round2(cash),
     grossPositionValue: round2(long.plus(short)),
     maintMargin: round2(maint),
     excessLiquidity: round2(excess),
     cushion: nlv.gt(0) ? excess.div(nlv).toDecimalPlaces(6).toNumber() : 0,
     accruedDividend: round2(accruedDividend),
+    ...(ledger === undefined ? {} : { cashLedger: cashLedgerOf(state, ledger.at, ledger.printed) }),
   };
+}
+
+/** Cash per currency held (the base first, then by code) and each one's rate as printed, read at `at`. */
+function cashLedgerOf(state: SimState, at: string, printed: (currency: string) => number | undefined): CashLedger {
+  const foreign = Object.entries(state.foreignCash ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const balances: CurrencyCash[] = [
+    { currency: state.currency, cash: state.cash, exchangeRate: 1 },
+    ...foreign.map(([currency, cash]) => {
+      const rate = printed(currency);
+      return { currency, cash, ...(rate === undefined ? {} : { exchangeRate: rate }) };
+    }),
+  ];
+  return { baseCurrency: state.currency, balances, ratesReadAt: at };
 }
 
 /** Drops final orders and executions older than `before`, as IB forgets them, so the file stays small. */

@@ -1,7 +1,7 @@
 import type { Plan, PlanInputs } from './types.js';
 import { computePlanLines } from './plan-lines.js';
 import { checkBreakers } from './breakers.js';
-import { applyTradingState, blockHeldSymbols, isSymbolScoped, tradingStateFor } from './trading-state.js';
+import { applyTradingState, blockHeldSymbols, holdClosedMarkets, isSymbolScoped, tradingStateFor } from './trading-state.js';
 import { measureExposure } from './exposure.js';
 import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
 
@@ -19,8 +19,13 @@ export function planRebalance(inputs: PlanInputs): Plan {
   const breaks = inputs.positionBreaks ?? [];
   // A broken ticker is out before the breakers look: they judge the orders that could actually go out.
   const held = inputs.priorBreaches.filter(isSymbolScoped);
-  const untouched = held.length === 0 && breaks.length === 0;
-  const unbroken = blockHeldSymbols(breaks.length === 0 ? intended.lines : blockBrokenSymbols(intended.lines, breaks), held);
+  const holds = inputs.marketHolds ?? {};
+  const untouched = held.length === 0 && breaks.length === 0 && Object.keys(holds).length === 0;
+  // A ticker whose market takes no orders now is left for a later run, like a broken one, before the breakers look.
+  const unbroken = holdClosedMarkets(
+    blockHeldSymbols(breaks.length === 0 ? intended.lines : blockBrokenSymbols(intended.lines, breaks), held),
+    holds,
+  );
   const exposure = untouched ? intended : measureExposure(unbroken, inputs.account.netLiquidation);
   const breaches = [
     ...inputs.priorBreaches,

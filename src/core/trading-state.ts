@@ -113,6 +113,21 @@ export function blockHeldSymbols(lines: PlanLine[], breaches: Breach[]): PlanLin
   });
 }
 
+/**
+ * The plan lines of tickers whose market takes no orders now (`holds`: ticker -> why, e.g. "market closed: LSE,
+ * opens Mon 08:00 London (...)") turned into NONE: `left for a later run (market closed: ...): would have BUY 5 @
+ * 80.12; <reason>`. A line without an order keeps its action and gains the note. Not a breach: the order waits for a
+ * run in its market's session. Pure: new objects.
+ */
+export function holdClosedMarkets(lines: PlanLine[], holds: Readonly<Record<string, string>>): PlanLine[] {
+  return lines.map((line) => {
+    const why = holds[line.symbol];
+    if (why === undefined) return line;
+    if (!isOrder(line)) return { ...line, reason: `${why}; ${line.reason}` };
+    return { ...blockLine(line, ''), reason: `left for a later run (${why}): would have ${describeOrder(line)}; ${line.reason}` };
+  });
+}
+
 /** Codes in first-seen order, each once: a run with five POSITION_LIMIT breaches says so once. */
 function distinctCodes(breaches: Breach[]): BreachCode[] {
   return [...new Set(breaches.map((b) => b.code))];

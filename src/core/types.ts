@@ -335,6 +335,12 @@ export interface PlanInputs {
   tradedValueToday: number;
   /** Managed tickers whose ledger and broker position disagree: each is blocked (POSITION_BREAK). */
   positionBreaks?: PositionBreak[];
+  /**
+   * Tickers whose market does not take orders now while another market does (closed, in a no-trade window, or
+   * with no hours known), each with the plan's reason: their orders are left for a later run, before the breakers
+   * judge the orders that can go out.
+   */
+  marketHolds?: Readonly<Record<string, string>>;
 }
 
 export interface Plan {

@@ -67,6 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now: clock(),
     commissionModel: options.commissionModel ?? 'fixed',
     foreignOrders: section.foreignOrders,
+    ledger: section.ledger,
   });
   const connections = new Set<Connection>();
   const timers = new Set<NodeJS.Timeout>();

@@ -52,6 +52,14 @@
  *   same account: working orders still work, the day's executions are still served, and the next valid order id
  *   is again one above the highest id it received (an id lost in the restart is handed out again).
  *
+ * `ledger`: how the account's cash ledger reaches the client (see src/gateway/account/account-values.ts):
+ * - `keyPrefix`: `"none"` (default: `CashBalance`...), `"updates"`: the ledger keys of reqAccountUpdates and
+ *   reqAccountUpdatesMulti spelled `$LEDGER-CashBalance`..., as TWS does since May 2026 with the setting "Prepend
+ *   "$LEDGER-" prefix to per-currency account values" (on by default for new users); `"all"`: the account
+ *   summary's `$LEDGER` rows too (IB does not say whether the setting reaches them).
+ * - `exchangeRateText`: currency -> the text sent as that currency's ExchangeRate instead of the rate (`""`,
+ *   `"0"`, `"-1.2"`, `"n/a"`...), or null to leave its ExchangeRate row out: a rate a client must not use.
+ *
  * `foreignOrders`: open orders placed outside this API client (another client id, or by hand in TWS), added
  * when the gateway creates a new simulation (not on later starts: they live in the simulated account from
  * then on). `clientId` defaults to 0, `orderRef` to "", and an order has the Adaptive algo only when
@@ -120,14 +128,28 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
     orderRef: z.string({ error: 'expected a string' }).default(''),
     adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent'], { error: 'expected Patient, Normal or Urgent' }).optional(),
   });
+  const ledger = z.strictObject({
+    keyPrefix: z.enum(['none', 'updates', 'all'], { error: 'expected "none", "updates" or "all"' }).default('none'),
+    exchangeRateText: z
+      .record(
+        z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }),
+        z.string({ error: 'expected a text or null' }).nullable(),
+      )
+      .default({}),
+  });
   // prefault, not default: zod 4 returns a default as is, and the inner defaults must still apply.
-  return z.strictObject({ faults: faults.prefault({}), foreignOrders: z.array(foreignOrder).default([]) });
+  return z.strictObject({
+    faults: faults.prefault({}),
+    foreignOrders: z.array(foreignOrder).default([]),
+    ledger: ledger.optional(),
+  });
 }
 
 /** A validated `gateway` section, with defaults filled in. */
 export type GatewaySection = z.infer<ReturnType<typeof gatewaySectionSchema>>;
 export type GatewayFaults = GatewaySection['faults'];
 export type ForeignOrder = GatewaySection['foreignOrders'][number];
+export type LedgerStyle = NonNullable<GatewaySection['ledger']>;
 
 /** The section of a scenario without one: no faults, no foreign orders. */
 export function defaultGatewaySection(): GatewaySection {

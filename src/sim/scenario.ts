@@ -105,9 +105,15 @@ export const scenarioSchema = z.strictObject({
     .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
     .default('USD'),
   cash: z
-    .union([z.number(), z.record(z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }), z.number())], {
-      error: 'expected a finite number, or amounts by 3-letter currency code',
-    })
+    .union(
+      [
+        z.number(),
+        z
+          .record(z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }), z.number())
+          .refine((cash) => Object.keys(cash).length > 0, { error: 'expected at least one currency' }),
+      ],
+      { error: 'expected a finite number, or amounts by 3-letter currency code' },
+    )
     .default(100_000),
   exchangeRates: z.record(z.string().regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' }), exchangeRateSchema).default({}),
   positions: perSymbol(

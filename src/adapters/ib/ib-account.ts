@@ -3,7 +3,8 @@
  */
 import type { AccountSummary, BrokerPosition } from '../../core/types.js';
 import { BrokerError } from '../../ports/broker.js';
-import type { IbLog } from './ib-log.js';
+import { silentLog, type IbLog } from './ib-log.js';
+import { ledgerValue, readCashLedger, type SummaryRow } from './ib-ledger.js';
 import type { IbSession } from './ib-session.js';
 
 /** The tags the run needs, as IB names them. */
@@ -16,9 +17,18 @@ const SUMMARY_TAGS = {
   cushion: 'Cushion',
 } as const;
 
-/** The account's summary figures. Every tag must be present and numeric, or the call fails. */
-export async function readAccountSummary(session: IbSession, account: string, timeoutMs: number): Promise<AccountSummary> {
+/**
+ * The account's summary figures. Every tag must be present and numeric, or the call fails. With them, the cash
+ * per currency and IB's exchange rates (`$LEDGER:ALL`, see ib-ledger.ts), stamped with `now()` on receipt.
+ */
+export async function readAccountSummary(
+  session: IbSession,
+  account: string,
+  timeoutMs: number,
+  options: { now?: () => string; log?: IbLog } = {},
+): Promise<AccountSummary> {
   const rows = new Map<string, { value: string; currency: string }>();
+  const ledgerRows: SummaryRow[] = [];
   const seen = new Set<string>();
   let reqId: number | undefined;
   try {
@@ -31,13 +41,16 @@ export async function readAccountSummary(session: IbSession, account: string, ti
           session.events.on('accountSummary', (id, acct, tag, value, currency) => {
             if (id !== ctx.id) return;
             seen.add(acct);
-            if (acct === account) rows.set(tag, { value, currency });
+            if (acct !== account) return;
+            // Ledger rows repeat a key per currency: kept apart, so one currency's row never hides another's.
+            if (currency === 'BASE' || !ACCOUNT_TAGS.has(tag)) ledgerRows.push({ tag, value, currency });
+            else rows.set(tag, { value, currency });
           }),
           session.events.on('accountSummaryEnd', (id) => id === ctx.id && ctx.resolve()),
         ];
       },
-      // $LEDGER: the base currency's ledger, for NetDividend (dividends accrued, not yet paid).
-      send: (api, id) => api.reqAccountSummary(id, 'All', [...Object.values(SUMMARY_TAGS), '$LEDGER'].join(',')),
+      // $LEDGER:ALL: the ledger of BASE (NetDividend: dividends accrued, not yet paid) and of every currency held.
+      send: (api, id) => api.reqAccountSummary(id, 'All', [...Object.values(SUMMARY_TAGS), '$LEDGER:ALL'].join(',')),
     });
   } finally {
     // IB keeps a summary subscription open until cancelled, and allows only two at once.
@@ -57,22 +70,28 @@ export async function readAccountSummary(session: IbSession, account: string, ti
       throw new BrokerError(`account summary of ${account}: ${tag} is ${raw === undefined ? 'missing' : `"${raw}"`}`, 'fatal');
     return value;
   };
+  const currency = rows.get(SUMMARY_TAGS.netLiquidation)?.currency || 'USD';
+  const receivedAt = (options.now ?? (() => new Date().toISOString()))();
+  const cashLedger = readCashLedger(ledgerRows, currency, receivedAt, options.log ?? silentLog, account);
   return {
     account,
-    currency: rows.get(SUMMARY_TAGS.netLiquidation)?.currency || 'USD',
+    currency,
     netLiquidation: figure(SUMMARY_TAGS.netLiquidation),
     totalCash: figure(SUMMARY_TAGS.totalCash),
     grossPositionValue: figure(SUMMARY_TAGS.grossPositionValue),
     maintMargin: figure(SUMMARY_TAGS.maintMargin),
     excessLiquidity: figure(SUMMARY_TAGS.excessLiquidity),
     cushion: figure(SUMMARY_TAGS.cushion),
-    ...accrued(rows.get('NetDividend')),
+    ...accrued(ledgerValue(ledgerRows, 'NetDividend', 'BASE')),
+    ...(cashLedger === undefined ? {} : { cashLedger }),
   };
 }
 
+const ACCOUNT_TAGS: ReadonlySet<string> = new Set(Object.values(SUMMARY_TAGS));
+
 /** The ledger's NetDividend when IB gave a number for it; absent otherwise (the run then cannot use it). */
-function accrued(row: { value: string; currency: string } | undefined): { accruedDividend?: number } {
-  const value = row === undefined || row.value.trim() === '' ? Number.NaN : Number(row.value);
+function accrued(raw: string | undefined): { accruedDividend?: number } {
+  const value = raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
   return Number.isFinite(value) ? { accruedDividend: value } : {};
 }
 

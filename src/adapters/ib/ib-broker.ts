@@ -127,7 +127,7 @@ export class IbBroker implements Broker {
   }
 
   async accountSummary(account: string): Promise<AccountSummary> {
-    return readAccountSummary(this.connected(), account, this.options.timeoutMs);
+    return readAccountSummary(this.connected(), account, this.options.timeoutMs, { now: this.options.now, log: this.log });
   }
 
   async positions(account: string): Promise<BrokerPosition[]> {

@@ -1,12 +1,15 @@
 import { Decimal } from 'decimal.js';
 import { NYSE_RULES, parseInstant, previousSessionClose, tradingDayOf } from '../../core/session.js';
-import { marginFigures } from '../../sim/sim-state.js';
+import { printedRate } from '../../sim/fx-rates.js';
+import type { LedgerStyle } from '../../sim/scenario-gateway.js';
+import { marginFigures, toBaseFactor } from '../../sim/sim-state.js';
 import type { GatewayAccount } from './gateway-account.js';
 
 /**
  * The figures TWS serves about the account, from the simulated account's state: the margin figures IB puts in
  * the account summary and account updates, the cash ledger per currency, each position's portfolio values and
- * the daily, unrealised and realised P&L. Daily P&L is measured against the previous session's close: the
+ * the daily, unrealised and realised P&L. Account-wide figures are in the base currency (other currencies at the
+ * account's unrounded rates); each currency's ledger in that currency, with its rate as TWS prints it. Daily P&L is measured against the previous session's close: the
  * position held at that close at the close price, plus today's trades at their prices, commissions included.
  */
 
@@ -41,11 +44,31 @@ export interface AccountFigures {
   unrealizedPnl: Decimal;
   realizedPnl: Decimal;
   dailyPnl: Decimal;
+  /** The ledger of each currency held: the base first, then the others by code. */
+  currencies: CurrencyFigures[];
+  /** How the ledger is spelled on the wire (scenario `gateway.ledger`). */
+  ledgerStyle: LedgerStyle;
+}
+
+/** One currency's ledger, in that currency. */
+export interface CurrencyFigures {
+  currency: string;
+  cash: Decimal;
+  stockMarketValue: Decimal;
+  unrealizedPnl: Decimal;
+  realizedPnl: Decimal;
+  netDividend: Decimal;
+  /** Base-currency units per one unit, unrounded (1 for the base currency). */
+  rate: Decimal;
 }
 
 /** One position as the portfolio (UPDATE_PORTFOLIO_VALUE) and P&L messages report it. */
 export interface PortfolioLine {
   symbol: string;
+  /** The contract's currency: the line's money is in it. */
+  currency: string;
+  /** Turns the line's money into the base currency (1 for the base, and for a currency without a rate). */
+  toBase: Decimal;
   position: number;
   marketPrice: number;
   marketValue: Decimal;
@@ -83,8 +106,11 @@ export function portfolioLines(account: GatewayAccount): PortfolioLine[] {
     const spent = trades.reduce((sum, e) => sum.plus(new Decimal(signed(e)).times(e.price)).plus(e.commission), new Decimal(0));
     const dailyPnl = marketValue.minus(new Decimal(heldAtClose).times(close)).minus(spent);
     const realizedToday = trades.length > 0 && pos.dayRealized?.since === since;
+    const currency = account.contract(symbol).currency;
     lines.push({
       symbol,
+      currency,
+      toBase: toBaseFactor(state, account.fx(), currency),
       position: pos.quantity,
       marketPrice,
       marketValue,
@@ -101,9 +127,9 @@ export function portfolioLines(account: GatewayAccount): PortfolioLine[] {
 /** The account-wide figures, positions marked as in the account summary. */
 export function accountFigures(account: GatewayAccount): AccountFigures {
   const state = account.state;
-  const m = marginFigures(state, (symbol, avgCost) => markOf(account, symbol, avgCost));
+  const m = marginFigures(state, (symbol, avgCost) => markOf(account, symbol, avgCost), account.fx());
   const lines = portfolioLines(account);
-  const sum = (pick: (l: PortfolioLine) => Decimal) => lines.reduce((total, l) => total.plus(pick(l)), new Decimal(0));
+  const sum = (pick: (l: PortfolioLine) => Decimal) => lines.reduce((total, l) => total.plus(pick(l).times(l.toBase)), new Decimal(0));
   const dailyPnl = sum((l) => l.dailyPnl);
   // A stock account: equity with loan value is the net liquidation value, accrued dividends included.
   const equityWithLoan = m.nlv;
@@ -139,7 +165,33 @@ export function accountFigures(account: GatewayAccount): AccountFigures {
     unrealizedPnl: sum((l) => l.unrealizedPnl),
     realizedPnl: sum((l) => l.realizedPnl),
     dailyPnl,
+    currencies: currencyFigures(account, lines, m.accruedDividend),
+    ledgerStyle: account.ledgerStyle,
   };
+}
+
+/**
+ * The ledger of each currency the account holds: the base currency, every other currency it has cash in, and the
+ * currency of each position valued at a rate. Each in its own currency: cash, stock value, P&L.
+ */
+function currencyFigures(account: GatewayAccount, lines: readonly PortfolioLine[], accruedDividend: Decimal): CurrencyFigures[] {
+  const state = account.state;
+  const base = state.currency;
+  const held = new Set([...Object.keys(state.foreignCash ?? {}), ...lines.filter((l) => l.position !== 0).map((l) => l.currency)]);
+  const others = [...held].filter((c) => c !== base && account.exchangeRate(c) !== undefined).sort();
+  return [base, ...others].map((currency) => {
+    const mine = lines.filter((l) => l.currency === currency || (currency === base && account.exchangeRate(l.currency) === undefined));
+    const sum = (pick: (l: PortfolioLine) => Decimal) => mine.reduce((total, l) => total.plus(pick(l)), new Decimal(0));
+    return {
+      currency,
+      cash: new Decimal(currency === base ? state.cash : (state.foreignCash?.[currency] ?? 0)),
+      stockMarketValue: sum((l) => l.marketValue),
+      unrealizedPnl: sum((l) => l.unrealizedPnl),
+      realizedPnl: sum((l) => l.realizedPnl),
+      netDividend: currency === base ? accruedDividend : new Decimal(0),
+      rate: account.exchangeRate(currency) ?? new Decimal(1),
+    };
+  });
 }
 
 /** A position's mark: the last trade, else the midpoint, else its average cost (as the simulated account marks). */
@@ -193,21 +245,31 @@ export const LEDGER_KEYS = [
   'WarrantValue',
 ] as const;
 
+/** Where ledger rows go: the account summary, or account updates (reqAccountUpdates and reqAccountUpdatesMulti). */
+export type LedgerPlace = 'summary' | 'updates';
+
 /**
- * The ledger of one currency: `BASE` (the base currency, rate 1) or a currency the account holds. The simulated
- * account holds only its base currency, so both carry the same amounts. Undefined for a currency it does not hold.
+ * The ledger of one currency: `BASE` (every currency together, in the base currency, rate 1) or a currency the
+ * account holds (its own amounts, its rate as TWS prints it: 7 significant digits). BASE is computed from the
+ * unrounded rates and rounded on its own, so it is not exactly the sum of each currency times its printed rate,
+ * as at IB. Undefined for a currency the account does not hold. Keys carry the `$LEDGER-` prefix where the
+ * scenario's `gateway.ledger.keyPrefix` puts it; `exchangeRateText` replaces (or, null, leaves out) a rate.
  */
-export function ledger(f: AccountFigures, currency: string): AccountValue[] | undefined {
-  if (currency !== 'BASE' && currency !== f.currency) return undefined;
+export function ledger(f: AccountFigures, currency: string, place: LedgerPlace): AccountValue[] | undefined {
+  const isBase = currency === 'BASE';
+  const c = isBase ? undefined : f.currencies.find((x) => x.currency === currency);
+  if (!isBase && c === undefined) return undefined;
   const zero = ledgerAmount(new Decimal(0));
-  const values: Record<(typeof LEDGER_KEYS)[number], string> = {
+  const rateText = isBase ? '1.00' : rateTextOf(f, c?.currency ?? currency, c?.rate ?? new Decimal(1));
+  const cash = ledgerAmount(c?.cash ?? f.cash);
+  const values: Record<(typeof LEDGER_KEYS)[number], string | null> = {
     AccountOrGroup: f.account,
     AccruedCash: zero,
-    CashBalance: ledgerAmount(f.cash),
+    CashBalance: cash,
     CorporateBondValue: zero,
     Cryptocurrency: zero,
     Currency: currency,
-    ExchangeRate: '1.00',
+    ExchangeRate: rateText,
     FundValue: zero,
     FutureOptionValue: zero,
     FuturesPNL: zero,
@@ -216,19 +278,37 @@ export function ledger(f: AccountFigures, currency: string): AccountValue[] | un
     MoneyMarketFundValue: zero,
     MutualFundValue: zero,
     // The ledger's dividends receivable (payable when short): the accruals not yet paid.
-    NetDividend: ledgerAmount(f.accruedDividend),
-    NetLiquidationByCurrency: ledgerAmount(f.netLiquidation),
+    NetDividend: ledgerAmount(c?.netDividend ?? f.accruedDividend),
+    NetLiquidationByCurrency: ledgerAmount(c === undefined ? f.netLiquidation : c.cash.plus(c.stockMarketValue).plus(c.netDividend)),
     OptionMarketValue: zero,
-    RealCurrency: currency,
-    RealizedPnL: ledgerAmount(f.realizedPnl),
-    StockMarketValue: ledgerAmount(f.stockMarketValue),
+    // IB's RealCurrency of BASE is the base currency's code.
+    RealCurrency: isBase ? f.currency : currency,
+    RealizedPnL: ledgerAmount(c?.realizedPnl ?? f.realizedPnl),
+    StockMarketValue: ledgerAmount(c?.stockMarketValue ?? f.stockMarketValue),
     TBillValue: zero,
     TBondValue: zero,
-    TotalCashBalance: ledgerAmount(f.cash),
-    UnrealizedPnL: ledgerAmount(f.unrealizedPnl),
+    TotalCashBalance: cash,
+    UnrealizedPnL: ledgerAmount(c?.unrealizedPnl ?? f.unrealizedPnl),
     WarrantValue: zero,
   };
-  return LEDGER_KEYS.map((key) => [key, values[key], currency]);
+  const { keyPrefix } = f.ledgerStyle;
+  const prefix = keyPrefix === 'all' || (keyPrefix === 'updates' && place === 'updates') ? '$LEDGER-' : '';
+  return LEDGER_KEYS.flatMap((key): AccountValue[] => {
+    const value = values[key];
+    return value === null ? [] : [[`${prefix}${key}`, value, currency]];
+  });
+}
+
+/** The currencies of `$LEDGER:ALL`: BASE, then each currency held. */
+export function ledgerCurrencies(f: AccountFigures): string[] {
+  return ['BASE', ...f.currencies.map((c) => c.currency)];
+}
+
+/** A currency's ExchangeRate as sent: the scenario's text for it when it has one (null: left out), else the rate. */
+function rateTextOf(f: AccountFigures, currency: string, rate: Decimal): string | null {
+  const forced = f.ledgerStyle.exchangeRateText[currency];
+  if (forced !== undefined) return forced;
+  return currency === f.currency ? '1.00' : printedRate(rate);
 }
 
 /**
@@ -325,7 +405,7 @@ export function accountUpdateValues(f: AccountFigures): AccountValue[] {
     ...money('SMA'),
     ...money('TotalCashValue'),
   ];
-  const ledgers = ['BASE', f.currency].flatMap((ccy) => ledger(f, ccy) ?? []);
+  const ledgers = ledgerCurrencies(f).flatMap((ccy) => ledger(f, ccy, 'updates') ?? []);
   const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return [...account, ...ledgers].sort((a, b) => order(a[0], b[0]) || order(a[2], b[2]));
 }

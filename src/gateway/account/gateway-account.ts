@@ -1,9 +1,10 @@
 import { EXCHANGE_ZONE, parseInstant } from '../../core/session.js';
 import type { AccountSummary, BrokerPosition, CommissionModel, OrderRequest, Quote } from '../../core/types.js';
 import { ConfigError } from '../../errors.js';
-import type { ForeignOrder } from '../../sim/scenario-gateway.js';
+import type { Decimal } from 'decimal.js';
+import type { ForeignOrder, LedgerStyle } from '../../sim/scenario-gateway.js';
 import { SimAccount, SimRejection, type SimModification, type SimPlacement } from '../../sim/sim-account.js';
-import type { SimExecution, SimOrder, SimState } from '../../sim/sim-state.js';
+import type { SimExecution, SimFx, SimOrder, SimState } from '../../sim/sim-state.js';
 import type { SimMarket } from '../../sim/universe.js';
 import type { ExecutionView } from '../encode/encode-executions.js';
 import type { OrderView } from '../encode/encode-orders.js';
@@ -26,16 +27,22 @@ export interface GatewayAccountOptions {
   commissionModel: CommissionModel;
   /** Orders of other clients to add when the simulation is new. */
   foreignOrders: readonly ForeignOrder[];
+  /** The scenario's `gateway.ledger`: the ledger keys' spelling and rate texts sent (default: as before 2026, every rate). */
+  ledger?: LedgerStyle;
 }
 
 export class GatewayAccount {
-  private constructor(private readonly sim: SimAccount) {}
+  private constructor(
+    private readonly sim: SimAccount,
+    /** How the cash ledger is spelled on the wire (scenario `gateway.ledger`). */
+    readonly ledgerStyle: LedgerStyle = { keyPrefix: 'none', exchangeRateText: {} },
+  ) {}
 
   /** Loads (or seeds) the simulation and brings its market to `now`, as the `sim` broker's connect does. */
   static async open(options: GatewayAccountOptions): Promise<GatewayAccount> {
-    const { foreignOrders, ...simOptions } = options;
+    const { foreignOrders, ledger, ...simOptions } = options;
     const sim = SimAccount.open({ ...simOptions, clientId: 0 });
-    const account = new GatewayAccount(sim);
+    const account = new GatewayAccount(sim, ledger);
     if (sim.created) account.addForeignOrders(foreignOrders);
     return account;
   }
@@ -107,6 +114,16 @@ export class GatewayAccount {
 
   quote(symbol: string): Quote | undefined {
     return this.sim.quote(symbol);
+  }
+
+  /** Base-currency units per one unit of `currency` now, unrounded (1 for the base); undefined without a rate. */
+  exchangeRate(currency: string): Decimal | undefined {
+    return this.sim.exchangeRate(currency);
+  }
+
+  /** How the account values other currencies now. */
+  fx(): SimFx {
+    return this.sim.fx();
   }
 
   /** The contract of a symbol, also for one the market no longer lists (an old order's). */

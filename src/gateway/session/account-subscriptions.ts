@@ -5,6 +5,7 @@ import {
   accountUpdateValues,
   type AccountFigures,
   ledger,
+  ledgerCurrencies,
   portfolioLines,
   summaryValues,
   type AccountValue,
@@ -170,8 +171,8 @@ export function summaryRows(figures: AccountFigures, tags: readonly string[]): A
     const ledgerOf = /^\$LEDGER(?::(.+))?$/i.exec(tag);
     if (ledgerOf !== null) {
       const which = ledgerOf[1]?.toUpperCase();
-      const currencies = which === undefined ? ['BASE'] : which === 'ALL' ? ['BASE', figures.currency] : [which];
-      return currencies.flatMap((ccy) => ledger(figures, ccy) ?? []);
+      const currencies = which === undefined ? ['BASE'] : which === 'ALL' ? ledgerCurrencies(figures) : [which];
+      return currencies.flatMap((ccy) => ledger(figures, ccy, 'summary') ?? []);
     }
     const value = values[tag];
     return value === undefined ? [] : [[tag, value[0], value[1]]];
@@ -312,7 +313,7 @@ function multiFrames(src: SubscriptionSource, reqId: number, sub: MultiSub, full
   const values: AccountValue[] = sub.ledgerAndNlv
     ? [
         ['NetLiquidation', ...(summaryValues(figures).NetLiquidation ?? ['', ''])],
-        ...['BASE', figures.currency].flatMap((ccy) => ledger(figures, ccy) ?? []),
+        ...ledgerCurrencies(figures).flatMap((ccy) => ledger(figures, ccy, 'updates') ?? []),
       ]
     : accountUpdateValues(figures);
   return values

@@ -46,7 +46,7 @@ const ACCOUNT = 'DU0000001';
 const CASH = 20_000 * TICKERS;
 // Monday 23 Nov 2026, 10:35 New York: in session; the year of records ends the Friday before.
 const NOW = process.env.BENCH_NOW ?? '2026-11-23T15:35:00Z';
-const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+const CLI = resolve(fileURLToPath(import.meta.url), '../../cli/rebalancer.js');
 
 function symbolOf(i: number): string {
   // Four upper-case letters, deterministic: AAAA, AAAB, ...

@@ -63,7 +63,7 @@ const beyondLimiter = (ms: number, messages: number): string => `${((ms - (messa
 const NOW = process.env.BENCH_NOW ?? '2026-11-23T15:35:00Z';
 /** The warm run: one hourly run later. */
 const WARM_NOW = new Date(Date.parse(NOW) + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+const CLI = resolve(fileURLToPath(import.meta.url), '../../cli/rebalancer.js');
 const ORDER_UPDATES = ['modify', 'cancel'] as const;
 type OrderUpdates = (typeof ORDER_UPDATES)[number];
 

@@ -14,7 +14,7 @@
  * Exits 1 when a `status` fails; the goal is reported, not enforced (a shared machine can miss it by itself).
  *
  * Usage: npm run bench:startup            (builds first)
- *        node dist/bench/status-startup.js [--runs N] [--baseline /tmp/before/dist/src/cli/main.js]
+ *        node dist/bench/status-startup.js [--runs N] [--baseline /tmp/before/dist/cli/rebalancer.js]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const RUNS = Number(valueOf('--runs') ?? 15);
 const BASELINE = valueOf('--baseline');
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs: expected a whole number of at least 1, got ${valueOf('--runs')}`);
 const GOAL_S = 0.2;
-const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+const CLI = resolve(fileURLToPath(import.meta.url), '../../cli/rebalancer.js');
 // Monday 23 Nov 2026, 10:35 New York (in session); status a quarter of an hour later.
 const RUN_AT = '2026-11-23T15:35:00Z';
 const STATUS_AT = '2026-11-23T15:50:00Z';

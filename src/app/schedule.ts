@@ -5,21 +5,18 @@
  * one from ever overlapping: the second exits 4 at once.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
+import { installation } from './installation.js';
 import { SCHEDULE, SCHEDULE_ZONE, type ScheduledJob } from './schedule-table.js';
 
 export interface ScheduleOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
-  /** The command file to start for each job; the built CLI by default. */
+  /** The command file to start for each job; the built program (package.json's bin) by default. */
   command?: string;
   jobs?: readonly ScheduledJob[];
 }
-
-const CLI = resolve(fileURLToPath(import.meta.url), '../../cli/main.js');
 
 /** Start the schedule; resolves with a stop function. */
 export function startSchedule(options: ScheduleOptions): { tasks: ScheduledTask[]; stop: () => Promise<void> } {
@@ -41,7 +38,7 @@ export function runJob(job: ScheduledJob, options: ScheduleOptions): Promise<num
   return new Promise((resolvePromise) => {
     const started = new Date().toISOString();
     options.out(`${started} ${job.name}: starting`);
-    const child = spawn(process.execPath, [options.command ?? CLI, ...job.args], {
+    const child = spawn(process.execPath, [options.command ?? installation().program, ...job.args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],

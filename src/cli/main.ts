@@ -5,8 +5,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, ExitCode, StorageError } from '../errors.js';
 import { redactSecrets } from '../log/redact.js';
 import { resolveNow } from './parse-now.js';
@@ -200,8 +198,9 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--force', 'replace a rebalancer file there that this step did not write', false)
     .action(async (o: { home?: string; binDir?: string; force: boolean }) => {
       const { installCommand } = await import('./commands/install-command.js');
-      const mainJs = fileURLToPath(import.meta.url);
-      setExit(installCommand(io, o, { mainJs, installDir: resolve(dirname(mainJs), '../../..'), node: process.execPath }));
+      const { installation } = await import('../app/installation.js');
+      const { dir, program } = installation();
+      setExit(installCommand(io, o, { mainJs: program, installDir: dir, node: process.execPath }));
     });
   program
     .command('schedule')

@@ -225,7 +225,7 @@ describe('crontab.example, as written', () => {
       .split('\n')
       .find((l) => l.startsWith('35 '));
     const command = (line ?? '').split(/\s+/).slice(5).join(' ').replaceAll('/path/to/ib-rebalancer', home);
-    expect(command).toMatch(/^cd .* && flock .* node dist\/src\/cli\/main\.js run >> logs\/cron\.log 2>&1$/);
+    expect(command).toMatch(/^cd .* && flock .* node dist\/cli\/rebalancer\.js run >> logs\/cron\.log 2>&1$/);
     const cron = (now: string): Promise<CliResult> =>
       typed('/bin/sh', ['-c', command], { cwd: '/', env: { PATH: process.env.PATH ?? '', SHELL: '/bin/bash', REBALANCER_NOW: now } });
     expect((await cron(IN_SESSION)).code).toBe(0);

@@ -3,8 +3,8 @@ import { mkdtempSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The built command, as cron runs it. `npm test` builds before testing. */
-export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+/** The built command, as cron runs it: the bundle package.json's bin names. `npm test` builds before testing. */
+export const CLI = resolve(import.meta.dirname, '../../dist/cli/rebalancer.js');
 
 export interface CliResult {
   code: number | null;

@@ -2,10 +2,13 @@
  * Which modules a command of the built CLI loads: the command runs as a child process with a module hook
  * (`--import`, then `module.register`) that appends the URL of every module it loads to a file, ES modules and
  * CommonJS entry points alike; the CommonJS modules those require are read from the require cache at exit.
+ * The CLI is a bundle: each of its files loaded stands for the modules bundled into it, which its source map lists
+ * (src/... and node_modules/... files, as URLs like those of the modules loaded from node_modules).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { CLI, type CliResult } from './cli.js';
 
@@ -29,8 +32,24 @@ process.on('exit', () => {
 });`;
 
 export interface ModuleRecord extends CliResult {
-  /** Every module URL loaded, once each. */
+  /** Every module URL loaded, once each; for a file of the bundle, the file and then each module bundled into it. */
   modules: string[];
+  /** The files of the bundle (dist/cli/) loaded. */
+  bundleFiles: string[];
+}
+
+/** The bundle's files: the entry and its chunks. */
+const BUNDLE_DIR = dirname(CLI);
+
+/**
+ * The modules bundled into a file of the bundle, as file URLs, from its source map. A file with no map holds no
+ * module of its own (rolldown's runtime helpers, or a chunk that only re-exports another).
+ */
+function bundledModules(url: string): string[] {
+  const map = `${fileURLToPath(url)}.map`;
+  if (!existsSync(map)) return [];
+  const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+  return sources.map((source) => pathToFileURL(resolve(dirname(map), source)).href);
 }
 
 /** The packages among the modules loaded: `@scope/name` or `name`, once each. */
@@ -67,14 +86,16 @@ export function runCliRecordingModules(
     child.on('close', (code) => {
       clearTimeout(timer);
       try {
-        const modules = [
+        const loaded = [
           ...new Set(
             readFileSync(log, 'utf8')
               .split('\n')
               .filter((l) => l !== ''),
           ),
         ];
-        resolvePromise({ code, stdout, stderr, modules });
+        const bundleFiles = loaded.filter((url) => url.startsWith('file://') && fileURLToPath(url).startsWith(BUNDLE_DIR + '/'));
+        const modules = [...new Set(loaded.flatMap((url) => (bundleFiles.includes(url) ? [url, ...bundledModules(url)] : [url])))];
+        resolvePromise({ code, stdout, stderr, modules, bundleFiles });
       } catch (error) {
         reject(new Error(`no modules recorded (${String(error)}) for rebalancer ${args.join(' ')}\n${stdout}\n${stderr}`));
       }

@@ -183,17 +183,86 @@ function flowsBetween(flows: readonly ReportCashFlow[], fromExclusive: string | 
   return flows.filter((f) => (fromExclusive === undefined || ms(f.reflectedAt) > ms(fromExclusive)) && ms(f.reflectedAt) <= ms(until));
 }
 
+export type LoadPnlOptions = Pick<LoadDailyReportOptions, 'tradingDay' | 'now' | 'previousTradingDay' | 'historyDays'>;
+
+/** The records the day's P&L rests on: read alike for the daily summary and for `status` (loadPnl). */
+interface PnlBasis {
+  snapshots: ReturnType<ReportStore['snapshotsOn']>;
+  first?: ReturnType<ReportStore['snapshotsOn']>[number];
+  last?: ReturnType<ReportStore['snapshotsOn']>[number];
+  close: ReturnType<ReportStore['closingSnapshotOnOrBefore']>;
+  positions: ReturnType<ReportStore['positionsOf']>;
+  dailyRows: DailyRow[];
+  /** The cash flows from the first day the summary shows (its history, the previous close) to `now`. */
+  flows: ReportCashFlow[];
+}
+
+function readPnlBasis(store: ReportStore, o: LoadPnlOptions): PnlBasis {
+  const snapshots = store.snapshotsOn(o.tradingDay, o.now);
+  const last = snapshots.at(-1);
+  const close = store.closingSnapshotOnOrBefore(o.previousTradingDay(o.tradingDay));
+  const positions = last === undefined ? [] : store.positionsOf(last.runId);
+  const dailyRows = store.dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1));
+  // Cash flows: each counted once (a declaration replaces the flow a run inferred for the same money), in the
+  // snapshot that first reflects it. From the first day of the history (today's point comes after the daily rows).
+  const fromDay =
+    [dailyRows[0]?.tradingDay, close?.tradingDay, o.tradingDay].filter((d): d is string => d !== undefined).sort()[0] ?? o.tradingDay;
+  const flows = effectiveFlows(store.cashFlowsOn(fromDay, o.tradingDay, o.now));
+  return {
+    snapshots,
+    ...(snapshots[0] === undefined ? {} : { first: snapshots[0] }),
+    ...(last === undefined ? {} : { last }),
+    close,
+    positions,
+    dailyRows,
+    flows,
+  };
+}
+
+/** The day's P&L of the latest snapshot, and the flows and NLV change it counts. */
+function pnlOfBasis(
+  store: ReportStore,
+  { first, last, close, positions, flows }: PnlBasis,
+): { sinceClose: ReportCashFlow[]; sinceFirst: ReportCashFlow[]; sincePreviousClose?: NlvChange & { day: string }; pnl: Pnl } {
+  const sinceClose = close === undefined || last === undefined ? [] : flowsBetween(flows, close.takenAt, last.takenAt);
+  const sinceFirst = first === undefined || last === undefined ? [] : flowsBetween(flows, first.takenAt, last.takenAt);
+  const sincePreviousClose =
+    close === undefined || last === undefined
+      ? undefined
+      : { ...changeOf(last.netLiquidation, close.netLiquidation, sumFlows(sinceClose)), day: close.tradingDay };
+  const pnl = pnlOf({
+    positions,
+    ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }),
+    ...(close === undefined
+      ? {}
+      : {
+          previousClose: {
+            runId: close.runId,
+            at: close.takenAt,
+            grossPositionValue: close.grossPositionValue,
+            positions: store.positionsOf(close.runId),
+          },
+        }),
+  });
+  return { sinceClose, sinceFirst, ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }), pnl };
+}
+
+/**
+ * The day's P&L of the latest snapshot at or before `now`: the daily summary's own figures (`pnl` of
+ * loadDailyReport), from only the records they rest on (`status` shows the P&L, not the summary).
+ */
+export function loadPnl(store: ReportStore, o: LoadPnlOptions): Pnl {
+  return pnlOfBasis(store, readPnlBasis(store, o)).pnl;
+}
+
 /** Gathers everything a start-, mid- or end-of-day summary shows. Reads only; writes nothing. */
 export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): DailyReportData {
   // Changes in place the broker accepted today, per order (an order of an earlier day is not in the list).
   const changes = new Map<string, number>();
   for (const m of store.modificationsOn(o.tradingDay, o.now))
     if (m.status === 'Modified') changes.set(m.orderRef, (changes.get(m.orderRef) ?? 0) + 1);
-  const snapshots = store.snapshotsOn(o.tradingDay, o.now);
-  const first = snapshots[0];
-  const last = snapshots.at(-1);
-  const close = store.closingSnapshotOnOrBefore(o.previousTradingDay(o.tradingDay));
-  const positions = last === undefined ? [] : store.positionsOf(last.runId);
+  const basis = readPnlBasis(store, o);
+  const { snapshots, first, last, close, positions, flows } = basis;
   const orderRecords = store.ordersOn(o.tradingDay, o.now);
   // An order's record holds what is known of it now (its status and filled quantity, whichever run learned them), so
   // its fills are all those recorded for it, whichever run collected them: the order and its fills never disagree.
@@ -238,15 +307,9 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   const strategyChanges = today.length === 0 ? undefined : forecastChanges(store.forecastsAsOf(o.tradingDay), today);
   const dayBreaches = store.breachesOn(o.tradingDay, o.now);
   const tradingState = tradingStateOf(dayRuns, dayBreaches, current?.runId);
-  const history: FlowPoint[] = store
-    .dailyRowsBefore(o.tradingDay, Math.max(0, (o.historyDays ?? 30) - 1))
-    .map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
+  const history: FlowPoint[] = basis.dailyRows.map((d) => ({ t: d.tradingDay, nlv: d.closingNlv }));
   if (last !== undefined) history.push({ t: o.tradingDay, nlv: last.netLiquidation });
 
-  // Cash flows: each counted once (a declaration replaces the flow a run inferred for the same money), in the
-  // snapshot that first reflects it.
-  const fromDay = [history[0]?.t, close?.tradingDay, o.tradingDay].filter((d): d is string => d !== undefined).sort()[0] ?? o.tradingDay;
-  const flows = effectiveFlows(store.cashFlowsOn(fromDay, o.tradingDay, o.now));
   // Over days: a flow counts in the first point of its day or after (none before the first point: that is the base).
   for (const f of flows) {
     const point = history.find((p, i) => i > 0 && p.t >= f.tradingDay && (history[i - 1]?.t ?? '') < f.tradingDay);
@@ -258,27 +321,8 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       i === 0 && close === undefined ? 0 : sumFlows(flowsBetween(flows, i === 0 ? close?.takenAt : snapshots[i - 1]?.takenAt, s.takenAt));
     return { t: s.takenAt, nlv: s.netLiquidation, ...(flow === 0 ? {} : { flow }) };
   });
-  const sinceClose = close === undefined || last === undefined ? [] : flowsBetween(flows, close.takenAt, last.takenAt);
-  const sinceFirst = first === undefined || last === undefined ? [] : flowsBetween(flows, first.takenAt, last.takenAt);
+  const { sinceClose, sinceFirst, sincePreviousClose, pnl } = pnlOfBasis(store, basis);
   const counted = close !== undefined ? sinceClose : sinceFirst;
-  const sincePreviousClose =
-    close === undefined || last === undefined
-      ? undefined
-      : { ...changeOf(last.netLiquidation, close.netLiquidation, sumFlows(sinceClose)), day: close.tradingDay };
-  const pnl = pnlOf({
-    positions,
-    ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }),
-    ...(close === undefined
-      ? {}
-      : {
-          previousClose: {
-            runId: close.runId,
-            at: close.takenAt,
-            grossPositionValue: close.grossPositionValue,
-            positions: store.positionsOf(close.runId),
-          },
-        }),
-  });
 
   return {
     kind: o.kind,

@@ -3,7 +3,7 @@
  * that moved in or out (a deposit is not a gain, a withdrawal is not a loss), on real SQLite records.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dailyRowOf, loadDailyReport, type DailyReportData } from '../../src/report/daily-report-data.js';
+import { dailyRowOf, loadDailyReport, loadPnl, type DailyReportData } from '../../src/report/daily-report-data.js';
 import { renderDailyReport } from '../../src/report/render-daily-report.js';
 import { drawReportCharts } from '../../src/report/send-daily-report.js';
 import { shiftedByLaterFlows, timeWeighted, timeWeightedReturn } from '../../src/report/flow-adjusted.js';
@@ -54,13 +54,16 @@ function inferred(runId: string, at: string, windowFrom: string, amount: number)
 }
 
 function monday(): DailyReportData {
-  return loadDailyReport(t.reports, {
+  const data = loadDailyReport(t.reports, {
     kind: 'end',
     tradingDay: '2026-11-23',
     now: '2026-11-23T21:00:00Z',
     account: 'DU0000001',
     previousTradingDay,
   });
+  // `status` reads the P&L alone (loadPnl): the same figures as the summary's, flows and all.
+  expect(loadPnl(t.reports, { tradingDay: '2026-11-23', now: '2026-11-23T21:00:00Z', previousTradingDay })).toEqual(data.pnl);
+  return data;
 }
 
 function closes(): void {

@@ -3,7 +3,7 @@
  * read from a real SQLite file and shown by every kind of summary, text and HTML.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dailyRowOf, loadDailyReport, type ReportKind } from '../../src/report/daily-report-data.js';
+import { dailyRowOf, loadDailyReport, loadPnl, type ReportKind } from '../../src/report/daily-report-data.js';
 import { renderDailyReport } from '../../src/report/render-daily-report.js';
 import { aPosition, aSnapshot } from '../storage/fixtures.js';
 import { aRun, fillTwoDays, openReportDb, previousTradingDay, type ReportDb } from './report-fixtures.js';
@@ -14,8 +14,12 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-const load = (kind: ReportKind = 'end', now = '2026-11-23T21:05:00Z'): ReturnType<typeof loadDailyReport> =>
-  loadDailyReport(t.reports, { kind, tradingDay: '2026-11-23', now, account: 'DU0000001', previousTradingDay });
+function load(kind: ReportKind = 'end', now = '2026-11-23T21:05:00Z'): ReturnType<typeof loadDailyReport> {
+  const data = loadDailyReport(t.reports, { kind, tradingDay: '2026-11-23', now, account: 'DU0000001', previousTradingDay });
+  // `status` reads the P&L alone (loadPnl): the same figures as the summary's, n/a and its reason included.
+  expect(loadPnl(t.reports, { tradingDay: '2026-11-23', now, previousTradingDay })).toEqual(data.pnl);
+  return data;
+}
 
 /**
  * Friday's close: 100 AAPL (average cost 150) at 170, 10 TSLA short (average cost 250) at 240. Monday: 50 AAPL sold

@@ -11,7 +11,7 @@ import { effectiveFlows, signedMoney } from '../../core/cash-flows.js';
 import { EXCHANGE_ZONE, tradingDayOf } from '../../core/session.js';
 import type { CashFlowRecord, RunStore } from '../../ports/store.js';
 import { previousTradingDay } from '../../core/calendar.js';
-import { loadDailyReport } from '../../report/daily-report-data.js';
+import { loadPnl } from '../../report/daily-report-data.js';
 import { formatSignedMoney, formatSignedPct } from '../../report/format.js';
 import type { Known, Pnl } from '../../core/pnl.js';
 
@@ -52,13 +52,11 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
         ? undefined
         : {
             tradingDay: snapshotDay,
-            ...loadDailyReport(stores.reports, {
-              kind: 'end',
+            ...loadPnl(stores.reports, {
               tradingDay: snapshotDay,
               now: snapshot.takenAt,
-              account: '',
               previousTradingDay: (day) => previousTradingDay(day, rules),
-            }).pnl,
+            }),
           };
     const pnlOfSymbol = new Map((pnl?.perPosition ?? []).map((p) => [p.symbol, p]));
     const lastRunAgeMinutes =

@@ -51,11 +51,17 @@ const IB_ZONES: Readonly<Record<string, string>> = {
   PST: 'America/Los_Angeles',
   'GB-Eire': 'Europe/London',
   GB: 'Europe/London',
-  MET: 'Europe/Brussels',
-  CET: 'Europe/Brussels',
+  // XETRA/IBIS contracts carry MET (a valid IANA zone too, with the same offsets as Berlin since 1980).
+  MET: 'Europe/Berlin',
+  CET: 'Europe/Berlin',
   Japan: 'Asia/Tokyo',
   JST: 'Asia/Tokyo',
   Hongkong: 'Asia/Hong_Kong',
+  HKT: 'Asia/Hong_Kong',
+  Singapore: 'Asia/Singapore',
+  SGT: 'Asia/Singapore',
+  IST: 'Asia/Kolkata',
+  'Australia/NSW': 'Australia/Sydney',
 };
 
 /** The IANA zone for an IB `timeZoneId`; throws a RangeError for one neither mapped nor known to IANA. */
@@ -125,6 +131,25 @@ export function sessionRulesFromLiquidHours(parsed: LiquidHours, fallback: Sessi
       if (ib === undefined) return oursSession === undefined ? ours : { kind: 'closed', reason: 'closed according to IB liquid hours' };
       if (oursSession?.open === ib.open && oursSession.close === ib.close) return ours;
       return { kind: 'session', session: ib, reason: 'hours from IB liquid hours' };
+    },
+  };
+}
+
+/**
+ * Session rules from IB's hours alone, for a listing outside the US: the exchange's own dates and zone, each
+ * listed day's sessions (two parts around a midday break), and every date IB does not list closed. No calendar of
+ * ours fills in: the holidays of a market abroad are never guessed.
+ */
+export function sessionRulesFromHoursOnly(parsed: LiquidHours): SessionRules {
+  const ibDays = new Map(parsed.days.map((d) => [d.date, d.sessions] as const));
+  return {
+    zone: parsed.zone,
+    dayRule: (date) => {
+      const sessions = ibDays.get(date);
+      if (sessions === undefined) return { kind: 'closed', reason: 'no hours from IB for this date' };
+      const session = envelope(sessions);
+      if (session === undefined) return { kind: 'closed', reason: 'closed according to IB liquid hours' };
+      return sessions.length > 1 ? { kind: 'session', session, ranges: sessions.map((r) => ({ ...r })) } : { kind: 'session', session };
     },
   };
 }

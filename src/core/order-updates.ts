@@ -60,6 +60,12 @@ export interface OrderUpdates {
    * may fill until the cancel lands; the next run plans from the position after it.
    */
   deferred: OrderRequest[];
+  /**
+   * Working orders on tickers whose market is closed now (another market open, or none): left as they stand, with
+   * why. This run neither changes nor cancels them merely because their market is closed; a DAY order ends at its
+   * market's close, and the first run in its session changes or cancels it. Absent: none.
+   */
+  left?: Cancellation[];
 }
 
 /** Statuses in which an order is at the broker and may be changed; an order in any other is cancelled instead. */
@@ -74,9 +80,15 @@ export function planOrderUpdates(
   working: readonly WorkingOrder[],
   requests: readonly OrderRequest[],
   lines: readonly PlanLine[],
-  o: { ordersAllowed: boolean; /** Why the plan sends nothing at all (HALTED), for the cancels' reason. */ halted?: string },
+  o: {
+    ordersAllowed: boolean;
+    /** Why the plan sends nothing at all (HALTED), for the cancels' reason. */ halted?: string;
+    /** Tickers whose market is closed now, with why: their working orders are left as they stand (unless HALTED). */
+    closed?: ReadonlyMap<string, string>;
+  },
 ): OrderUpdates {
   const cancels: Cancellation[] = [];
+  const left: Cancellation[] = [];
   const modifications: Modification[] = [];
   const unchanged: BrokerOrder[] = [];
   const covered = new Set<string>();
@@ -84,6 +96,11 @@ export function planOrderUpdates(
   for (const w of working) perSymbol.set(w.order.symbol, (perSymbol.get(w.order.symbol) ?? 0) + 1);
   for (const w of working) {
     const { order } = w;
+    const closed = o.halted === undefined ? o.closed?.get(order.symbol) : undefined;
+    if (closed !== undefined) {
+      left.push({ order, reason: closed });
+      continue;
+    }
     const request = requests.find((r) => r.symbol === order.symbol);
     const reason = o.halted ?? cancelReason(w, request, o.ordersAllowed, perSymbol.get(order.symbol) ?? 0);
     if (request !== undefined) covered.add(request.symbol);
@@ -108,7 +125,7 @@ export function planOrderUpdates(
   const modified = new Set(modifications.map((m) => m.order.symbol));
   const kept = new Set(unchanged.map((u) => u.symbol));
   const deferred = o.ordersAllowed ? requests.filter((r) => covered.has(r.symbol) && !modified.has(r.symbol) && !kept.has(r.symbol)) : [];
-  return { cancels, modifications, unchanged, newOrders, deferred };
+  return { cancels, modifications, unchanged, newOrders, deferred, ...(left.length === 0 ? {} : { left }) };
 }
 
 /** Why the working order cannot be modified into the plan's order, or undefined when it can. */

@@ -4,8 +4,11 @@ import {
   nextSessionOpen,
   parseInstant,
   sessionOn,
+  sessionRangesOn,
   toIsoUtc,
   tradingDayOf,
+  zoneCity,
+  zoneOf,
   type Session,
   type SessionRules,
 } from './session.js';
@@ -32,7 +35,7 @@ export interface PhaseOptions {
 
 export interface MarketPhase {
   phase: Phase;
-  /** The New York date of the instant (the trading day it belongs to, or the closed day it falls on). */
+  /** The exchange's date of the instant (New York unless the rules name another zone): its trading day, or the closed day it falls on. */
   tradingDay: string;
   /** That date's session; absent on a non-trading day. */
   session?: Session;
@@ -40,8 +43,11 @@ export interface MarketPhase {
   ordersAllowed: boolean;
   /** One human sentence saying why, for logs and emails. */
   reason: string;
-  /** The first session open strictly after the instant (ISO UTC). */
-  nextOpen: string;
+  /**
+   * The first session open strictly after the instant (ISO UTC). Absent only when the rules know no session ahead
+   * (a listing whose hours from the broker end before its next session: its holidays are never guessed).
+   */
+  nextOpen?: string;
 }
 
 /** The start-, mid- and end-of-day email moments of a session (ISO UTC). */
@@ -57,37 +63,50 @@ export function phaseOf(now: string, options: PhaseOptions): MarketPhase {
   const first = minutesOption(options.noTradeFirstMinutes, 'noTradeFirstMinutes');
   const last = minutesOption(options.noTradeLastMinutes, 'noTradeLastMinutes');
   const { rules } = options;
-  const tradingDay = tradingDayOf(now);
-  const nextOpen = nextSessionOpen(now, rules);
+  const zone = zoneOf(rules);
+  const clock = (iso: string): string => `${exchangeClock(iso, zone)} ${zoneCity(zone)} time`;
+  const tradingDay = tradingDayOf(now, rules);
+  const nextOpen = nextOpenOrNone(now, rules);
   const rule = dayRuleOn(tradingDay, rules);
   const session = sessionOn(tradingDay, rules);
   if (rule.kind === 'closed' || session === undefined) {
     const why = rule.kind === 'closed' ? rule.reason : 'no session';
-    return { phase: 'non-trading-day', tradingDay, ordersAllowed: false, reason: `market closed: ${why}`, nextOpen };
+    return { phase: 'non-trading-day', tradingDay, ordersAllowed: false, reason: `market closed: ${why}`, ...opens(nextOpen) };
   }
   const note = rule.reason === undefined ? '' : ` (${rule.reason})`;
   const t = parseInstant(now).toMillis();
   const open = parseInstant(session.open).toMillis();
   const close = parseInstant(session.close).toMillis();
-  const base = { tradingDay, session, nextOpen };
+  const base = { tradingDay, session, ...opens(nextOpen) };
   if (t < open) {
-    const reason = `market not open yet: the session opens at ${exchangeClock(session.open)} New York time${note}`;
+    const reason = `market not open yet: the session opens at ${clock(session.open)}${note}`;
     return { ...base, phase: 'before-open', ordersAllowed: false, reason };
   }
   if (t >= close) {
-    const reason = `market closed for the day at ${exchangeClock(session.close)} New York time${note}`;
+    const reason = `market closed for the day at ${clock(session.close)}${note}`;
     return { ...base, phase: 'after-close', ordersAllowed: false, reason };
   }
+  // A day with a midday break: the break is closed, and each part has its own edges.
+  const ranges = sessionRangesOn(tradingDay, rules);
+  const part = ranges.find((r) => parseInstant(r.open).toMillis() <= t && t < parseInstant(r.close).toMillis());
+  if (part === undefined) {
+    const reason = `market in its midday break: it opens again at ${nextOpen === undefined ? 'a time the hours do not say' : clock(nextOpen)}${note}`;
+    return { ...base, phase: 'before-open', ordersAllowed: false, reason };
+  }
+  const partOpen = parseInstant(part.open).toMillis();
+  const partClose = parseInstant(part.close).toMillis();
+  const partName = ranges.length > 1 ? 'part of the session' : 'session';
   // The windows are half-open like the session: [open, open + first) and [close - last, close).
-  if (t < open + first * 60_000) {
-    const reason = `in the first ${plural(first)} of the session (no-trade window)`;
+  if (t < partOpen + first * 60_000) {
+    const reason = `in the first ${plural(first)} of the ${partName} (no-trade window)`;
     return { ...base, phase: 'in-session', ordersAllowed: false, reason };
   }
-  if (t >= close - last * 60_000) {
-    const reason = `in the last ${plural(last)} of the session (no-trade window)`;
+  if (t >= partClose - last * 60_000) {
+    const reason = `in the last ${plural(last)} of the ${partName} (no-trade window)`;
     return { ...base, phase: 'in-session', ordersAllowed: false, reason };
   }
-  const reason = `market open until ${exchangeClock(session.close)} New York time${note}`;
+  const until = part.close === session.close ? '' : ` (a midday break from ${clock(part.close)})`;
+  const reason = `market open until ${clock(session.close)}${until}${note}`;
   return { ...base, phase: 'in-session', ordersAllowed: true, reason };
 }
 
@@ -98,6 +117,20 @@ export function dayMarks(session: Session): DayMarks {
   if (close <= open) throw new RangeError(`session closes before it opens: ${session.open} - ${session.close}`);
   const midpoint = open.plus({ milliseconds: close.diff(open).toMillis() / 2 });
   return { open: toIsoUtc(open), midpoint: toIsoUtc(midpoint), close: toIsoUtc(close) };
+}
+
+/** The next open, or undefined when the rules know none within their search bound. */
+function nextOpenOrNone(now: string, rules: SessionRules): string | undefined {
+  try {
+    return nextSessionOpen(now, rules);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+function opens(nextOpen: string | undefined): { nextOpen?: string } {
+  return nextOpen === undefined ? {} : { nextOpen };
 }
 
 function minutesOption(value: number | undefined, name: string): number {

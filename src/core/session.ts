@@ -21,6 +21,11 @@ export const EXCHANGE_ZONE = 'America/New_York';
  * `{}` means "no holidays" and `{ ...NYSE_RULES, holidays }` adds closures to the NYSE calendar.
  */
 export interface SessionRules {
+  /**
+   * The IANA zone of the exchange whose dates key these rules (default America/New_York): a London listing's
+   * rules are keyed by London dates, a Tokyo listing's by Tokyo dates.
+   */
+  zone?: string;
   /** Weekdays the exchange is closed. */
   holidays?: ReadonlySet<string>;
   /** Early closes: date -> local close time "HH:mm" (e.g. "13:00"). */
@@ -53,14 +58,19 @@ export function toIsoUtc(dt: DateTime): string {
   return iso;
 }
 
-/** The New York date (yyyy-MM-dd) of an instant: the trading day it belongs to. */
-export function tradingDayOf(now: string): string {
-  return isoDate(parseInstant(now).setZone(EXCHANGE_ZONE));
+/** The zone whose dates key the rules: the exchange's own (New York by default). */
+export function zoneOf(rules: SessionRules | undefined): string {
+  return rules?.zone ?? EXCHANGE_ZONE;
 }
 
-/** The rule for a New York date (yyyy-MM-dd) under `rules`: the lists first, then the calendar. */
+/** The exchange's date (yyyy-MM-dd, New York unless `rules` name another zone) of an instant: its trading day. */
+export function tradingDayOf(now: string, rules?: SessionRules): string {
+  return isoDate(parseInstant(now).setZone(zoneOf(rules)));
+}
+
+/** The rule for an exchange date (yyyy-MM-dd) under `rules`: the lists first, then the calendar. */
 export function dayRuleOn(date: string, rules: SessionRules): DayRule {
-  const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
+  const day = DateTime.fromISO(date, { zone: zoneOf(rules) });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !day.isValid) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
   if (rules.holidays?.has(date)) return { kind: 'closed', reason: 'holiday' };
   const base: DayRule = rules.dayRule?.(date) ?? (day.weekday > 5 ? { kind: 'closed', reason: 'weekend' } : { kind: 'open' });
@@ -74,7 +84,7 @@ export function sessionOn(date: string, rules: SessionRules): Session | undefine
   if (rule.kind === 'closed') return undefined;
   if (rule.kind === 'session') return rule.session;
   // Wall-clock times in the exchange's zone: luxon applies that day's offset, so DST needs no special case.
-  const day = DateTime.fromISO(date, { zone: EXCHANGE_ZONE });
+  const day = DateTime.fromISO(date, { zone: zoneOf(rules) });
   const close = rule.close === undefined ? CLOSE_TIME : parseLocalTime(rule.close);
   return {
     open: toIsoUtc(day.set({ ...OPEN_TIME, second: 0, millisecond: 0 })),
@@ -82,33 +92,44 @@ export function sessionOn(date: string, rules: SessionRules): Session | undefine
   };
 }
 
-/** The session of the New York date of `now` (whether or not `now` is inside it), or undefined. */
+/**
+ * The parts of the session held on an exchange date, in time order: one range, or two around a midday break;
+ * empty on weekends and holidays.
+ */
+export function sessionRangesOn(date: string, rules: SessionRules): Session[] {
+  const rule = dayRuleOn(date, rules);
+  if (rule.kind === 'session') return rule.ranges === undefined || rule.ranges.length === 0 ? [rule.session] : [...rule.ranges];
+  const session = sessionOn(date, rules);
+  return session === undefined ? [] : [session];
+}
+
+/** The session of the exchange date of `now` (whether or not `now` is inside it), or undefined. */
 export function sessionFor(now: string, rules: SessionRules): Session | undefined {
-  return sessionOn(tradingDayOf(now), rules);
+  return sessionOn(tradingDayOf(now, rules), rules);
 }
 
-/** True when `now` is within the regular session: open <= now < close. */
+/** True when `now` is within the regular session, outside any midday break: open <= now < close. */
 export function isSessionOpen(now: string, rules: SessionRules): boolean {
-  const session = sessionFor(now, rules);
-  if (session === undefined) return false;
   const t = parseInstant(now).toMillis();
-  return parseInstant(session.open).toMillis() <= t && t < parseInstant(session.close).toMillis();
+  return sessionRangesOn(tradingDayOf(now, rules), rules).some(
+    (r) => parseInstant(r.open).toMillis() <= t && t < parseInstant(r.close).toMillis(),
+  );
 }
 
-/** The first session open strictly after `now` (ISO UTC): later today, or on the next trading day. */
+/** The first session open (or reopening after a midday break) strictly after `now` (ISO UTC): later today, or on the next trading day. */
 export function nextSessionOpen(now: string, rules: SessionRules): string {
   const t = parseInstant(now).toMillis();
-  let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
+  let day = parseInstant(now).setZone(zoneOf(rules)).startOf('day');
   for (let i = 0; i <= MAX_SEARCH_DAYS; i++, day = day.plus({ days: 1 })) {
-    const session = sessionOn(isoDate(day), rules);
-    if (session !== undefined && parseInstant(session.open).toMillis() > t) return session.open;
+    const next = sessionRangesOn(isoDate(day), rules).find((r) => parseInstant(r.open).toMillis() > t);
+    if (next !== undefined) return next.open;
   }
   throw new RangeError(`no session open within ${MAX_SEARCH_DAYS} days after ${now}`);
 }
 
-/** The close of the last session held on a New York date strictly before that of `now`. */
+/** The close of the last session held on an exchange date strictly before that of `now`. */
 export function previousSessionClose(now: string, rules: SessionRules): string {
-  let day = parseInstant(now).setZone(EXCHANGE_ZONE).startOf('day');
+  let day = parseInstant(now).setZone(zoneOf(rules)).startOf('day');
   for (let i = 0; i < MAX_SEARCH_DAYS; i++) {
     day = day.minus({ days: 1 });
     const session = sessionOn(isoDate(day), rules);
@@ -123,8 +144,11 @@ export function previousSessionClose(now: string, rules: SessionRules): string {
  */
 export function lastMarketTime(now: string, rules: SessionRules): string {
   if (isSessionOpen(now, rules)) return now;
-  const today = sessionFor(now, rules);
-  if (today !== undefined && parseInstant(now).toMillis() >= parseInstant(today.close).toMillis()) return today.close;
+  const t = parseInstant(now).toMillis();
+  // After today's close, or in its midday break: the end of the last part that has ended.
+  const ended = sessionRangesOn(tradingDayOf(now, rules), rules).filter((r) => parseInstant(r.close).toMillis() <= t);
+  const last = ended.at(-1);
+  if (last !== undefined) return last.close;
   return previousSessionClose(now, rules);
 }
 
@@ -141,7 +165,12 @@ export function isoDate(dt: DateTime): string {
   return date;
 }
 
-/** The New York wall-clock time of an instant, "HH:mm", for messages (fixed locale: always Latin digits). */
-export function exchangeClock(iso: string): string {
-  return parseInstant(iso).setZone(EXCHANGE_ZONE).setLocale('en-US').toFormat('HH:mm');
+/** The wall-clock time of an instant, "HH:mm", in New York or `zone`, for messages (fixed locale: always Latin digits). */
+export function exchangeClock(iso: string, zone: string = EXCHANGE_ZONE): string {
+  return parseInstant(iso).setZone(zone).setLocale('en-US').toFormat('HH:mm');
+}
+
+/** How messages name a zone's clock: "New York" for America/New_York, "Hong Kong" for Asia/Hong_Kong. */
+export function zoneCity(zone: string): string {
+  return (zone.split('/').at(-1) ?? zone).replaceAll('_', ' ');
 }

@@ -4,6 +4,7 @@ import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders, type Sen
 import { cancelWorking, modifyWorking } from './modify-orders.js';
 import { phaseOf } from '../core/phase.js';
 import type { SessionRules } from '../core/session.js';
+import type { ContractMarket } from '../core/session-rules.js';
 import { describeInstant, formatBreaches, formatOrders } from './console-report.js';
 import type { Decision } from './decide.js';
 import type { RunOptions } from './run-types.js';
@@ -40,6 +41,7 @@ export async function applyOrders(
   const blocked = plan.tradingState !== 'ACTIVE';
   const none = { sent: [], modified: [], cancelled: 0, breaches: [] };
   o.out('\n== orders');
+  if (!o.dryRun) o.out(...describeLeft(updates.left ?? []));
   if (o.dryRun) {
     if (!phase.ordersAllowed) o.out(`${phase.reason}: no orders would be sent now`);
     o.out(...describeUpdates(decision), 'dry run: no orders sent, changed or cancelled');
@@ -50,12 +52,12 @@ export async function applyOrders(
   const cancelled = await cancelWorking(ports, updates.cancels);
   if (!phase.ordersAllowed) {
     o.out(
-      `${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${describeInstant(phase.nextOpen)}) plans again with its prices.`,
+      `${phase.reason}: no orders sent. The plan above is what would be sent now; the first run of the next session (${phase.nextOpen === undefined ? 'when the broker hours name one' : describeInstant(phase.nextOpen)}) plans again with its prices.`,
     );
     const status = cancelled.breaches.length > 0 ? 'blocked' : 'skipped';
     return finish(o, { status, ...none, cancelled: cancelled.cancelled, breaches: cancelled.breaches });
   }
-  const gates = sendGates(o, now, rules);
+  const gates = sendGates(o, now, rules, decision.markets.rulesOf);
   // Orders the plan wants exactly as they stand stay working only if an order could go now: they pass the gates
   // first, and a later stop cancels them with the rest, so nothing of a halted or stale run keeps working.
   const unchanged = updates.unchanged.map((order) => ({ order, reason: 'the sending stopped' }));
@@ -170,7 +172,12 @@ function finish(o: Pick<RunOptions, 'store' | 'out' | 'runId'>, applied: OrdersA
  * Checked before every order and every change, the clock read again each time: the kill switch, the run lock, the
  * run's deadline and the plan's freshness (its age, and the session under `rules`, the calendar of the plan).
  */
-function sendGates(o: Pick<RunOptions, 'killSwitch' | 'settings' | 'clock' | 'lock'>, now: string, rules: SessionRules): SendGate[] {
+function sendGates(
+  o: Pick<RunOptions, 'killSwitch' | 'settings' | 'clock' | 'lock'>,
+  now: string,
+  rules: SessionRules,
+  markets: Readonly<Record<string, ContractMarket>>,
+): SendGate[] {
   return [
     haltGate(() => o.killSwitch.read() !== undefined),
     ...(o.lock === undefined ? [] : [lockGate(() => o.lock?.lost())]),
@@ -179,11 +186,12 @@ function sendGates(o: Pick<RunOptions, 'killSwitch' | 'settings' | 'clock' | 'lo
       plannedAt: now,
       maxAgeMinutes: o.settings.maxPlanAgeMinutes,
       now: () => o.clock.now(),
-      phaseAt: (at) =>
+      // Each order against its own market's session (a London listing's close is not New York's).
+      phaseAt: (at, symbol) =>
         phaseOf(at, {
           noTradeFirstMinutes: o.settings.noTradeFirstMinutes,
           noTradeLastMinutes: o.settings.noTradeLastMinutes,
-          rules,
+          rules: markets[symbol]?.rules ?? rules,
         }),
     }),
   ];
@@ -194,10 +202,19 @@ function mergeFollowed(modified: BrokerOrder[], followed: readonly BrokerOrder[]
   return modified.map((m) => followed.find((f) => f.brokerOrderId === m.brokerOrderId && f.orderRef === m.orderRef) ?? m);
 }
 
+/** The working orders left as they stand because their market is closed: one line each. */
+function describeLeft(left: readonly { order: BrokerOrder; reason: string }[], would = ''): string[] {
+  return left.map(
+    (l) =>
+      `${would === '' ? 'left' : 'would leave'} working as it stands: ${l.order.orderRef} (order ${l.order.brokerOrderId}, ${l.order.action} ${l.order.quantity} ${l.order.symbol} @ ${l.order.limitPrice}): ${l.reason}; a run in its session changes or cancels it`,
+  );
+}
+
 /** What a real run would do with the working orders and the plan's orders (dry runs and previews). */
 export function describeUpdates(decision: Pick<Decision, 'updates'>): string[] {
   const { cancels, modifications, unchanged, deferred } = decision.updates;
   return [
+    ...describeLeft(decision.updates.left ?? [], 'would'),
     ...cancels.map(
       (c) =>
         `would cancel ${c.order.orderRef} (order ${c.order.brokerOrderId}, ${c.order.action} ${c.order.quantity} ${c.order.symbol}): ${c.reason}`,

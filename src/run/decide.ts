@@ -1,21 +1,27 @@
-import type { Breach, OrderRequest, Plan, PlanInputs } from '../core/types.js';
+import type { Breach, OrderRequest, Plan, PlanInputs, PlanLine } from '../core/types.js';
 import type { HaltState } from '../ports/kill-switch.js';
 import { planRebalance } from '../core/plan-rebalance.js';
-import { phaseOf, type MarketPhase } from '../core/phase.js';
+import type { MarketPhase } from '../core/phase.js';
 import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
 import { orderRequestsOf } from './order-requests.js';
 import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
 import { unknownOutcomeBreaches } from '../core/unknown-outcomes.js';
 import { planOrderUpdates, type OrderUpdates, type WorkingOrder } from '../core/order-updates.js';
+import { runSessionOf, type RunSession } from './run-session.js';
 
 export type DecideSettings = Pick<RunSettings, 'sizing' | 'limits' | 'adaptivePriority' | 'noTradeFirstMinutes' | 'noTradeLastMinutes'>;
 
 /** What a run would do with the world it gathered. */
 export interface Decision {
   plan: Plan;
-  /** Where `now` falls in the session of the gathered rules, and whether orders may go out. */
+  /**
+   * Whether orders may go out now, for the run as a whole: some ticker's market takes orders. One market: its own
+   * phase, as before; several: a phase that names each (see run-session.ts).
+   */
   phase: MarketPhase;
+  /** Each ticker's market at `now`, and the tickers left for a later run with why (see run-session.ts). */
+  markets: RunSession;
   /** The plan's orders, in plan order, each with its orderRef (the order file's lines; what ORDER_UPDATES=cancel sends). */
   orders: OrderRequest[];
   /**
@@ -53,6 +59,10 @@ export function decide(
   settings: DecideSettings,
   run: { runId: string; halted: boolean; working?: readonly WorkingOrder[] },
 ): Decision {
+  const markets = runSessionOf(world.now, world, {
+    noTradeFirstMinutes: settings.noTradeFirstMinutes,
+    noTradeLastMinutes: settings.noTradeLastMinutes,
+  });
   const inputs: PlanInputs = {
     now: world.now,
     account: world.summary,
@@ -79,13 +89,10 @@ export function decide(
     cashFlows: { sinceLastSnapshot: world.cashFlows.sinceLastSnapshot, sinceStartOfDay: world.cashFlows.sinceStartOfDay },
     tradedValueToday: world.tradedValueToday,
     positionBreaks: world.ledger.breaks,
+    ...(Object.keys(markets.holds).length === 0 ? {} : { marketHolds: markets.holds }),
   };
   const plan = planRebalance(inputs);
-  const phase = phaseOf(world.now, {
-    noTradeFirstMinutes: settings.noTradeFirstMinutes,
-    noTradeLastMinutes: settings.noTradeLastMinutes,
-    rules: world.session.rules,
-  });
+  const phase = markets.phase;
   const allRead = world.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST');
   const loss = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT');
   const orders = orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority);
@@ -93,8 +100,10 @@ export function decide(
     plan,
     phase,
     orders,
+    markets,
     updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
       ordersAllowed: phase.ordersAllowed,
+      closed: closedFor(markets, plan.lines),
       ...(plan.tradingState === 'HALTED'
         ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
         : {}),
@@ -103,4 +112,15 @@ export function decide(
     strategies: allRead ? strategyUpdatesOf(world.strategies, world.forecasts) : { sightings: [], retirements: [] },
     ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),
   };
+}
+
+/**
+ * The tickers whose working orders are left as they stand: their market is closed now, and nothing about the ticker
+ * itself asks for a cancel (a position break, an order of unknown outcome: those are cancelled as before).
+ */
+function closedFor(markets: RunSession, lines: readonly PlanLine[]): ReadonlyMap<string, string> {
+  const blocked = new Set(lines.filter((l) => l.positionBreak !== undefined || /^blocked \(/.test(l.reason)).map((l) => l.symbol));
+  const closed = new Map<string, string>();
+  for (const [symbol, why] of Object.entries(markets.closed)) if (!blocked.has(symbol)) closed.set(symbol, why);
+  return closed;
 }

@@ -3,7 +3,7 @@ import type { ForecastSource } from '../ports/forecast-source.js';
 import type { RunStore } from '../ports/store.js';
 import type { AccountSummary, Breach, BrokerPosition, ContractHint, ContractInfo, Execution, Forecast, Quote } from '../core/types.js';
 import { tradingDayOf } from '../core/session.js';
-import { sessionRulesOf, type SessionRulesChoice } from '../core/session-rules.js';
+import { contractMarketsOf, sessionRulesOf, type ContractMarket, type SessionRulesChoice } from '../core/session-rules.js';
 import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
 import { measureCashFlows, wholeDaysBetween, type CashFlowMeasure } from './measure-cash-flows.js';
@@ -63,8 +63,13 @@ export interface World {
   unknownOutcomes: UnknownOutcome[];
   /** Money that moved in or out since the last account read and since the day's first (see measure-cash-flows.ts). */
   cashFlows: CashFlowMeasure;
-  /** The session rules, computed here once from the contracts' hours (or our calendar), and used by everything after. */
+  /**
+   * The run's session rules (the US contracts' hours, or our NYSE calendar), computed here once: how old a forecast
+   * may be, the daily emails, the next scheduled run. Each ticker trades in its own market's hours: `markets`.
+   */
   session: SessionRulesChoice;
+  /** Each contract's market and the rules of its sessions (its own liquid hours; NYSE for US listings without). */
+  markets: Record<string, ContractMarket>;
 }
 
 /**
@@ -121,6 +126,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     unknownOutcomes,
     cashFlows,
     session,
+    markets: contractMarketsOf(contracts),
   };
 }
 

@@ -20,6 +20,7 @@ import { workingOrdersOf } from './modify-orders.js';
 import { ownerOfOrderRefs } from './reconcile-and-cancel.js';
 import type { WorkingOrder } from '../core/order-updates.js';
 import { forecastChanges } from '../core/forecast-changes.js';
+import type { MarketNow } from './run-session.js';
 
 export interface PlanPreview {
   now: string;
@@ -42,6 +43,10 @@ export interface PlanPreview {
   orderUpdates?: string[];
   /** What changed in the strategies' forecasts since the last run that recorded them, one line per strategy. */
   forecastChanges?: string[];
+  /** The markets of the tickers and where each is now (each ticker trades in its own market's hours). */
+  markets?: MarketNow[];
+  /** True when the markets are not all in one phase: the console lists them. */
+  severalMarkets?: boolean;
 }
 
 /** What a preview reads: the broker (read-only), the records, the kill switch and the forecasts. */
@@ -136,6 +141,8 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       sessionWarnings: [...clockWarnings, ...world.session.warnings],
       orderUpdates: describeUpdates(decision),
       forecastChanges: forecastChanges(store.latestForecasts(), world.forecasts),
+      markets: decision.markets.markets,
+      severalMarkets: decision.markets.several,
       ...(unrecorded.note ? { ledgerNote: unrecorded.note } : {}),
     };
   } finally {
@@ -203,6 +210,13 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
     ledgerNote: preview.ledgerNote ?? null,
     orderUpdates: preview.orderUpdates ?? [],
     forecastChanges: preview.forecastChanges ?? [],
+    markets: (preview.markets ?? []).map((m) => ({
+      market: m.market,
+      symbols: m.symbols,
+      ordersAllowed: m.ordersAllowed,
+      reason: m.reason,
+      nextOpen: m.nextOpen ?? null,
+    })),
     ledger: (preview.ledger?.lines ?? []).map((l) => ({
       symbol: l.symbol,
       ledgerQuantity: l.ledgerQuantity,

@@ -21,6 +21,7 @@ import { formatMoney } from '../core/money.js';
 import { formatBreaches, formatFills, formatPlan } from './console-report.js';
 import { forecastChanges, formatForecastChanges } from '../core/forecast-changes.js';
 import type { RunOptions, RunResult } from './run-types.js';
+import { formatMarkets } from './run-session.js';
 
 export type { RunOptions, RunResult, RunSettings } from './run-types.js';
 
@@ -190,6 +191,8 @@ async function readDecideApply(
   soFar.notices.push(...(world.ledger.splits ?? []).map((s) => s.notice));
   soFar.rules = world.session.rules;
   for (const warning of world.session.warnings) out(`warning: ${warning}`);
+  // A listing abroad whose hours are unknown is not traded: said once here, and on its plan line.
+  for (const m of Object.values(world.markets)) if (m.source === 'none') for (const warning of m.warnings) out(`warning: ${warning}`);
   if (world.session.warnings.length > 0)
     o.logger.warn(
       { symbol: world.session.symbol, disagreements: world.session.disagreements, unreadable: world.session.unreadable },
@@ -336,6 +339,8 @@ function printWorld(out: RunOptions['out'], world: World): void {
 }
 
 function printDecision(out: RunOptions['out'], decision: Decision): void {
+  if (decision.markets.several)
+    out('\n== markets (each ticker trades in its own market hours)', ...formatMarkets(decision.markets.markets));
   out('\n== plan');
   out(...formatPlan(decision.plan));
   out('\n== circuit breakers');

@@ -353,19 +353,19 @@ export function deadlineGate(o: { startedAt: string; deadlineMinutes: number; no
  * MAX_PLAN_AGE_MINUTES, or made for a session in which orders may no longer go (the close, the no-trade window,
  * another day), sends nothing more. A run suspended after its first order (a laptop lid, SIGSTOP) and resumed
  * hours later must not send the rest of an old plan at prices of another time; the next run plans again.
- * `phaseAt`: the session phase at an instant, under the rules the plan was made with.
+ * `phaseAt`: the session phase at an instant of the market of the order's ticker, under the rules the plan was made with.
  */
 export function freshPlanGate(o: {
   plannedAt: string;
   maxAgeMinutes: number;
   now: () => string;
-  phaseAt: (now: string) => MarketPhase;
+  phaseAt: (now: string, symbol: string) => MarketPhase;
 }): SendGate {
-  return (_next, unsent) => {
+  return (next, unsent) => {
     const now = o.now();
     const ageMs = Date.parse(now) - Date.parse(o.plannedAt);
     const tooOld = !(ageMs <= o.maxAgeMinutes * MINUTE_MS);
-    const phase = o.phaseAt(now);
+    const phase = o.phaseAt(now, next.symbol);
     if (!tooOld && phase.ordersAllowed) return undefined;
     const age = `${Math.floor(ageMs / MINUTE_MS)} minutes old`;
     const why = [

@@ -1,3 +1,4 @@
+import { formatMarkets } from '../../run/run-session.js';
 import { ExitCode } from '../../errors.js';
 import { previewPlan, planJson, type PlanPreview } from '../../run/preview-plan.js';
 import { describeInstant, formatBreaches, formatPlan, tradingBanner } from '../../run/console-report.js';
@@ -43,6 +44,8 @@ export async function planCommand(io: CommandIo, options: { json: boolean; now: 
     if (preview.forecastChanges !== undefined)
       io.out('== what changed since the last run', ...formatForecastChanges(preview.forecastChanges));
     io.out(`plan at ${preview.now} for account ${preview.account ?? 'unknown'} (read-only: nothing is cancelled, recorded or sent)`);
+    if (preview.severalMarkets === true && preview.markets !== undefined)
+      io.out('markets (each ticker trades in its own market hours):', ...formatMarkets(preview.markets).map((l) => `  ${l}`));
     // The plan's table starts with the banner; without a plan (the account check failed) it stands alone.
     if (preview.plan) io.out(...formatPlan(preview.plan));
     else if (blocked !== undefined) io.out(blocked);

@@ -1,5 +1,15 @@
 import { DateTime } from 'luxon';
-import { EXCHANGE_ZONE, NYSE_RULES, parseInstant, sessionOn, toIsoUtc, tradingDayOf, type SessionRules } from '../core/session.js';
+import {
+  NYSE_RULES,
+  parseInstant,
+  sessionOn,
+  sessionRangesOn,
+  toIsoUtc,
+  tradingDayOf,
+  zoneOf,
+  type SessionRules,
+} from '../core/session.js';
+import { simRulesOf } from './exchange-hours.js';
 import type { ContractInfo, Quote, Side } from '../core/types.js';
 import { createRandom, isOnTick, roundToTick, type SimMarket } from './universe.js';
 
@@ -118,16 +128,65 @@ export type MarketEvent = { kind: 'step'; time: string } | { kind: 'close'; time
 export function* marketEvents(from: string, to: string, rules: SessionRules = NYSE_RULES): Generator<MarketEvent> {
   const start = parseInstant(from).toMillis();
   const end = parseInstant(to).toMillis();
-  const lastDay = tradingDayOf(to);
-  for (let day = tradingDayOf(from); day <= lastDay; day = nextDay(day)) {
+  const lastDay = tradingDayOf(to, rules);
+  for (let day = tradingDayOf(from, rules); day <= lastDay; day = nextDay(day, rules)) {
     const session = sessionOn(day, rules);
     if (session === undefined) continue;
-    const open = parseInstant(session.open).toMillis();
-    const close = parseInstant(session.close).toMillis();
-    for (let t = open; t < close && t <= end; t += STEP_MINUTES * 60_000) {
-      if (t > start) yield { kind: 'step', time: toIsoUtc(DateTime.fromMillis(t)) };
+    // Steps in each part of the session (no steps in a midday break); DAY orders end at the day's last close.
+    for (const range of sessionRangesOn(day, rules)) {
+      const open = parseInstant(range.open).toMillis();
+      const close = parseInstant(range.close).toMillis();
+      for (let t = open; t < close && t <= end; t += STEP_MINUTES * 60_000) {
+        if (t > start) yield { kind: 'step', time: toIsoUtc(DateTime.fromMillis(t)) };
+      }
     }
+    const close = parseInstant(session.close).toMillis();
     if (close > start && close <= end) yield { kind: 'close', time: session.close };
+  }
+}
+
+/** A market event of one group of listings that share their hours (the NYSE calendar's, or one listing's own). */
+interface GroupEvent {
+  event: MarketEvent;
+  /** The symbols the event is for; undefined: every symbol without hours of its own. */
+  symbols?: ReadonlySet<string>;
+}
+
+/**
+ * The market events of every listing in (from, to], in time order: the NYSE calendar's for the listings that follow
+ * it, and each listing's own for those with hours of their own (a market abroad). A listing whose hours cannot be
+ * read has no events: its orders never work.
+ */
+function* groupedEvents(from: string, to: string, market: SimMarket): Generator<GroupEvent> {
+  const own = market.symbols().flatMap((symbol) => {
+    const hours = market.hoursOf?.(symbol);
+    return hours === undefined ? [] : [{ symbol, rules: simRulesOf(hours) }];
+  });
+  if (own.length === 0) {
+    for (const event of marketEvents(from, to)) yield { event };
+    return;
+  }
+  const sources: { next: IteratorResult<MarketEvent>; it: Generator<MarketEvent>; symbols?: ReadonlySet<string> }[] = [];
+  const add = (it: Generator<MarketEvent>, symbols?: ReadonlySet<string>): void => {
+    sources.push({ it, next: it.next(), ...(symbols === undefined ? {} : { symbols }) });
+  };
+  add(marketEvents(from, to));
+  for (const o of own) if (o.rules !== undefined) add(marketEvents(from, to, o.rules), new Set([o.symbol]));
+  for (;;) {
+    let best: (typeof sources)[number] | undefined;
+    for (const source of sources) {
+      if (source.next.done === true) continue;
+      if (
+        best === undefined ||
+        parseInstant(source.next.value.time).toMillis() <
+          parseInstant((best.next as IteratorYieldResult<MarketEvent>).value.time).toMillis()
+      )
+        best = source;
+    }
+    if (best === undefined || best.next.done === true) return;
+    const event = best.next.value;
+    best.next = best.it.next();
+    yield { event, ...(best.symbols === undefined ? {} : { symbols: best.symbols }) };
   }
 }
 
@@ -170,9 +229,12 @@ export function* replayMarket<O extends ReplayOrder>(
   seed: number,
   params: FillParams,
 ): Generator<ReplayEvent<O>> {
-  for (const event of marketEvents(from, to)) {
-    const orders = working();
-    if (orders.length === 0) return;
+  const own = new Set(market.symbols().filter((symbol) => market.hoursOf?.(symbol) !== undefined));
+  const ownHours = (symbol: string): boolean => own.has(symbol);
+  for (const { event, symbols } of groupedEvents(from, to, market)) {
+    const all = working();
+    if (all.length === 0) return;
+    const orders = all.filter((o) => (symbols === undefined ? !ownHours(o.symbol) : symbols.has(o.symbol)));
     const at = parseInstant(event.time).toMillis();
     for (const order of orders) {
       const submitted = parseInstant(order.submittedAt).toMillis();
@@ -184,6 +246,8 @@ export function* replayMarket<O extends ReplayOrder>(
   }
 }
 
-function nextDay(day: string): string {
-  return DateTime.fromISO(day, { zone: EXCHANGE_ZONE }).plus({ days: 1 }).toFormat('yyyy-MM-dd');
+function nextDay(day: string, rules: SessionRules): string {
+  return DateTime.fromISO(day, { zone: zoneOf(rules) })
+    .plus({ days: 1 })
+    .toFormat('yyyy-MM-dd');
 }

@@ -218,6 +218,8 @@ export function withDividends(market: SimMarket, events: readonly { type: string
   return {
     symbols: () => market.symbols(),
     contract: (symbol) => market.contract(symbol),
+    // The listing's own hours pass through: a market abroad keeps them under dividends and splits.
+    hoursOf: (symbol) => market.hoursOf?.(symbol),
     quoteAt: (symbol, time): Quote | undefined => {
       const q = market.quoteAt(symbol, time);
       if (q === undefined) return undefined;

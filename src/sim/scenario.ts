@@ -24,7 +24,12 @@
  * - `quotes`: `bid`, `ask`, `last`, `close`, each optional, each > 0; bid must not exceed ask. A ticker without
  *   a quote has no market data (the run blocks with MISSING_PRICE).
  * - `contracts`: `minTick` (default 0.01, or 0.0001 when the price is under $1), `primaryExchange`
- *   (default NYSE), `currency` (default the account's). The tickers the simulated broker knows are those named
+ *   (default NYSE), `currency` (default the account's). Hours (see exchange-hours.ts): `timeZone` (IB's id as IB
+ *   sends it: `GB-Eire`, `MET`, `Japan`, `Hongkong`, `Singapore`, or an IANA name); `liquidHours` (IB's text, sent
+ *   verbatim, even empty); or `hours`: `sessions` (one or two `HH:mm-HH:mm` local ranges; default the exchange's
+ *   for LSE, LSEETF, IBIS, SGX, SEHK, TSEJ), `closed` (dates), `earlyCloses` (date: `HH:mm`). A market abroad's
+ *   holidays come only from `closed`; a US listing without hours follows the NYSE calendar; a listing on another
+ *   exchange without hours has none (not traded). The tickers the simulated broker knows are those named
  *   in `positions`, `quotes` or `contracts`; an order for any other is rejected (IB error 200).
  * - `seed`: the seed of the simulator's random draws (fill sizes and prices). Default 1.
  * - `fills.partialFillProbability`: chance, 0..1, that a fill step fills only part of what remains (default 0.2).
@@ -53,6 +58,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ContractInfo, Quote } from '../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
+import { contractHoursFields, simHoursOf, type SimHours } from './exchange-hours.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
 import { cashEventSchemas } from './scenario-events.js';
 import { splitEventSchema } from './scenario-splits.js';
@@ -134,6 +140,7 @@ export const scenarioSchema = z.strictObject({
         .string()
         .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
         .optional(),
+      ...contractHoursFields,
     }),
   ),
   seed: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).optional(),
@@ -222,6 +229,7 @@ export function scenarioMarket(scenario: Scenario): SimMarket {
   return {
     symbols: () => [...known],
     contract: (sym) => (known.includes(sym) ? contractOf(scenario, sym) : undefined),
+    hoursOf: (sym): SimHours | undefined => (known.includes(sym) ? simHoursOf(scenario.contracts[sym] ?? {}) : undefined),
     quoteAt: (sym): Quote | undefined => {
       const q = scenario.quotes[sym];
       return q && { symbol: sym, ...q };

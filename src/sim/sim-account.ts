@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isFinal } from '../core/order-status.js';
-import { isSessionOpen, NYSE_RULES, parseInstant, toIsoUtc, tradingDayOf } from '../core/session.js';
+import { isSessionOpen, parseInstant, toIsoUtc, tradingDayOf } from '../core/session.js';
 import type {
   AccountSummary,
   AdaptivePriority,
@@ -12,6 +12,7 @@ import type {
   Side,
 } from '../core/types.js';
 import { StorageError } from '../errors.js';
+import { liquidHoursText, simRulesOf } from './exchange-hours.js';
 import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
 import { loadScenario, MODIFY_REFUSAL_CODES, scenarioCash, scenarioMarket, type ModifyFault, type Scenario } from './scenario.js';
 import {
@@ -231,7 +232,7 @@ export class SimAccount {
       throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
     }
     const now = this.instant;
-    const open = isSessionOpen(now, NYSE_RULES);
+    const open = this.sessionOpen(symbol, now);
     const orderId = placement?.orderId ?? state.nextOrderId;
     // IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
     state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
@@ -325,7 +326,7 @@ export class SimAccount {
     order.limitPrice = limitPrice;
     order.modifications = (order.modifications ?? 0) + 1;
     order.modifiedAt = now;
-    if (losesPlace && isSessionOpen(now, NYSE_RULES))
+    if (losesPlace && this.sessionOpen(order.symbol, now))
       for (const fill of fillsAt(order, now, this.market, this.current.seed, this.fillParams))
         bookFill(this.current, order, fill, this.options.commissionModel, now, this.bookedIn(order.symbol));
     this.persist();
@@ -425,7 +426,18 @@ export class SimAccount {
   }
 
   contract(symbol: string): ContractInfo | undefined {
-    return this.market.contract(symbol);
+    const contract = this.market.contract(symbol);
+    const hours = this.market.hoursOf?.(symbol);
+    if (contract === undefined || hours === undefined) return contract;
+    // A listing with hours of its own carries them as IB's contract details do: its zone id and a week from today.
+    const text = liquidHoursText(hours, this.instant);
+    return { ...contract, timeZone: hours.timeZone, liquidHours: text, tradingHours: text };
+  }
+
+  /** Whether the listing's market holds its session at `now`: its own hours, or the NYSE calendar. */
+  private sessionOpen(symbol: string, now: string): boolean {
+    const rules = simRulesOf(this.market.hoursOf?.(symbol));
+    return rules !== undefined && isSessionOpen(now, rules);
   }
 
   quote(symbol: string): Quote | undefined {

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { lastMarketTime, NYSE_RULES, parseInstant, previousSessionClose } from '../core/session.js';
 import type { ContractInfo, Quote } from '../core/types.js';
+import type { SimHours } from './exchange-hours.js';
 
 /**
  * The simulator's market when no scenario is given: a dozen well-known US tickers whose prices follow
@@ -15,6 +16,11 @@ export interface SimMarket {
   contract(symbol: string): ContractInfo | undefined;
   /** The quote at an instant; undefined when the symbol has no market data. */
   quoteAt(symbol: string, time: string): Quote | undefined;
+  /**
+   * The listing's own hours when it does not follow the NYSE calendar (a market abroad, hours a scenario gives);
+   * undefined (or no method): the NYSE calendar.
+   */
+  hoursOf?(symbol: string): SimHours | undefined;
 }
 
 /** One invented ticker: its price level, volatility, spread and listing. */

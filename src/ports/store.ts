@@ -94,6 +94,24 @@ export interface SnapshotRecord {
   excessLiquidity: number;
   cushion: number;
   currency: string;
+  /**
+   * Cash per currency and the broker's rates (migration 0015), the base currency (`currency`) first; absent when the
+   * broker gave none. Read back with `cashBalancesOf`.
+   */
+  cashBalances?: CashBalanceRecord[];
+}
+
+/** The cash held in one currency when a snapshot was taken, and the broker's rate to the base currency. */
+export interface CashBalanceRecord {
+  currency: string;
+  /** Negative when the broker lends the currency. */
+  cash: number;
+  /** Base-currency units per one unit (1 for the base currency); absent when the broker gave no usable rate. */
+  exchangeRate?: number;
+  /** When the rate was read (ISO 8601 UTC). */
+  rateReadAt: string;
+  /** The broker's own account time, when it gave one (IB: an opaque "HH:mm"). */
+  brokerTime?: string;
 }
 
 /** Money that moved in or out of the account without being a gain or loss (see core/cash-flows.ts). */
@@ -387,6 +405,8 @@ export interface RunStore {
   fillsSince(from: string): FillRecord[];
   latestSnapshot(): ({ runId: string; takenAt: string } & SnapshotRecord) | undefined;
   positionsOf(runId: string): PositionRecord[];
+  /** The cash per currency recorded with a run's snapshot, the base currency first; none before migration 0015. */
+  cashBalancesOf(runId: string): CashBalanceRecord[];
   /** NLV of the first snapshot recorded on the trading day, if any. */
   startOfDayNetLiquidation(tradingDay: string): number | undefined;
   /** Sum of quantity x limit price of orders accepted by the broker on the trading day. */
@@ -510,6 +530,8 @@ export interface ReportStore {
   /** The last snapshot of the latest trading day on or before `tradingDay` that has one. */
   closingSnapshotOnOrBefore(tradingDay: string): (TimedSnapshot & { tradingDay: string }) | undefined;
   positionsOf(runId: string): PositionRecord[];
+  /** The cash per currency recorded with a run's snapshot, the base currency first; none before migration 0015. */
+  cashBalancesOf(runId: string): CashBalanceRecord[];
   /** Orders of runs of the trading day that started at or before `until`, oldest first. */
   ordersOn(tradingDay: string, until: string): OrderRecord[];
   /**

@@ -1,5 +1,5 @@
-import type { AccountSummary, BrokerPosition, PlanLine, Quote } from '../core/types.js';
-import type { PositionRecord, SnapshotRecord } from '../ports/store.js';
+import type { AccountSummary, BrokerPosition, CashLedger, PlanLine, Quote } from '../core/types.js';
+import type { CashBalanceRecord, PositionRecord, SnapshotRecord } from '../ports/store.js';
 import { referencePrice } from '../core/reference-price.js';
 import { Exact, round2 } from '../core/money.js';
 
@@ -41,7 +41,19 @@ export function buildSnapshot(
       excessLiquidity: summary.excessLiquidity,
       cushion: summary.cushion,
       currency: summary.currency,
+      ...(summary.cashLedger === undefined ? {} : { cashBalances: cashBalancesOf(summary.cashLedger) }),
     },
     positions: records,
   };
+}
+
+/** The cash per currency as recorded: each balance with the time its rate was read (and the broker's time). */
+function cashBalancesOf(ledger: CashLedger): CashBalanceRecord[] {
+  return ledger.balances.map((b) => ({
+    currency: b.currency,
+    cash: b.cash,
+    ...(b.exchangeRate === undefined ? {} : { exchangeRate: b.exchangeRate }),
+    rateReadAt: ledger.ratesReadAt,
+    ...(ledger.brokerTime === undefined ? {} : { brokerTime: ledger.brokerTime }),
+  }));
 }

@@ -1031,6 +1031,35 @@ describe.each([
       expect(store.positionsOf('r2')).toEqual([]);
     });
 
+    it('stores the cash per currency with the snapshot (migration 0015): a borrowed balance negative, a missing rate absent', () => {
+      start('r1', '2026-11-20T15:30:00.000Z');
+      start('r2', '2026-11-20T16:30:00.000Z');
+      const balances = [
+        { currency: 'SGD', cash: 150_000, exchangeRate: 1, rateReadAt: '2026-11-20T15:30:02Z' },
+        { currency: 'GBP', cash: -1_250.25, rateReadAt: '2026-11-20T15:30:02Z' },
+        { currency: 'USD', cash: 40_000.5, exchangeRate: 1.351234, rateReadAt: '2026-11-20T15:30:02Z', brokerTime: '10:30' },
+      ];
+      store.recordSnapshot('r1', aSnapshot({ currency: 'SGD', cashBalances: balances }), [aPosition()]);
+      store.recordSnapshot('r2', aSnapshot(), []);
+      expect(store.cashBalancesOf('r1')).toStrictEqual(balances);
+      expect(reports.cashBalancesOf('r1')).toStrictEqual(balances);
+      expect(store.cashBalancesOf('r2')).toEqual([]);
+      expect(store.latestSnapshot()).toStrictEqual({ runId: 'r2', takenAt: '2026-11-20T16:30:00.000Z', ...aSnapshot() });
+    });
+
+    it('refuses a cash row with a rate that is not positive, or a currency twice, keeping nothing of the snapshot', () => {
+      start('r1', '2026-11-20T15:30:00.000Z');
+      const usd = { currency: 'USD', cash: 1, exchangeRate: 1, rateReadAt: '2026-11-20T15:30:02Z' };
+      expect(
+        fails(() => store.recordSnapshot('r1', aSnapshot({ cashBalances: [usd, { ...usd, currency: 'EUR', exchangeRate: 0 }] }), [])),
+      ).toBe(constraint('record the snapshot of run r1', 'CHECK', 'CHECK constraint failed: exchange_rate IS NULL OR exchange_rate > 0'));
+      expect(fails(() => store.recordSnapshot('r1', aSnapshot({ cashBalances: [usd, usd] }), []))).toBe(
+        constraint('record the snapshot of run r1', 'PRIMARYKEY', 'UNIQUE constraint failed: snapshot_cash.run_id, snapshot_cash.currency'),
+      );
+      expect(store.latestSnapshot()).toBeUndefined();
+      expect(store.cashBalancesOf('r1')).toEqual([]);
+    });
+
     it('refuses a second snapshot of a run, a duplicate ticker, a missing NLV and an unknown run, keeping nothing of them', () => {
       start('r1', '2026-11-20T15:30:00.000Z');
       start('r2', '2026-11-20T16:30:00.000Z');

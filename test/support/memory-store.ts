@@ -25,6 +25,7 @@ import { StorageError } from '../../src/errors.js';
 import type {
   AccountRead,
   AlertHistoryEntry,
+  CashBalanceRecord,
   CashFlowRecord,
   DailyRow,
   DayBreach,
@@ -271,6 +272,8 @@ interface Tables {
   /** records_owner: at most one row. */
   recordsOwner: RecordsOwner[];
   cashFlows: CashFlowRecord[];
+  /** snapshot_cash (migration 0015): in the order recorded, the base currency first per run. */
+  snapshotCash: (CashBalanceRecord & { runId: string })[];
   accountReads: (AccountRead & { seq: number })[];
   /** trades_csv_mark (migration 0014): at most one row. */
   tradesCsvMark: TradesCsvMark[];
@@ -296,6 +299,7 @@ const emptyTables = (): Tables => ({
   forecasts: [],
   recordsOwner: [],
   cashFlows: [],
+  snapshotCash: [],
   accountReads: [],
   tradesCsvMark: [],
 });
@@ -324,6 +328,7 @@ export class MemoryDatabase implements Tables {
   forecasts: ForecastRow[] = [];
   recordsOwner: RecordsOwner[] = [];
   cashFlows: CashFlowRecord[] = [];
+  snapshotCash: (CashBalanceRecord & { runId: string })[] = [];
   accountReads: (AccountRead & { seq: number })[] = [];
   tradesCsvMark: TradesCsvMark[] = [];
   /** False once closed: every store on its shared connection then fails, as on a closed SQLite connection. */
@@ -1223,6 +1228,25 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         }
         this.db.positions.push(position);
       }
+      for (const b of snapshot.cashBalances ?? []) {
+        const cc = new RowCheck('snapshot_cash');
+        const rate = sql(b.exchangeRate);
+        const row = {
+          runId,
+          currency: cc.required('currency', b.currency),
+          cash: cc.required('cash', b.cash),
+          ...(rate === undefined ? {} : { exchangeRate: rate }),
+          rateReadAt: cc.required('rate_read_at', b.rateReadAt),
+          ...(b.brokerTime === undefined ? {} : { brokerTime: b.brokerTime }),
+        };
+        cc.orThrow();
+        if (rate !== undefined && !(rate > 0))
+          throw sqliteError('SQLITE_CONSTRAINT_CHECK', 'CHECK constraint failed: exchange_rate IS NULL OR exchange_rate > 0');
+        if (this.db.snapshotCash.some((q) => q.runId === runId && q.currency === b.currency)) {
+          throw uniqueFailed('PRIMARYKEY', 'snapshot_cash.run_id, snapshot_cash.currency');
+        }
+        this.db.snapshotCash.push(row);
+      }
     });
   }
 
@@ -1296,6 +1320,10 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
 
   positionsOf(runId: string): PositionRecord[] {
     return this.guard('positionsOf', `read positions of run ${runId}`, () => positionsOf(this.db, runId));
+  }
+
+  cashBalancesOf(runId: string): CashBalanceRecord[] {
+    return this.guard('cashBalancesOf', `read the cash per currency of run ${runId}`, () => cashBalancesOf(this.db, runId));
   }
 
   startOfDayNetLiquidation(tradingDay: string): number | undefined {
@@ -1640,6 +1668,10 @@ const fillTimeOrder = orderBy<FillRow>(
   (f) => f.seq,
 );
 
+function cashBalancesOf(db: MemoryDatabase, runId: string): CashBalanceRecord[] {
+  return db.snapshotCash.filter((c) => c.runId === runId).map(({ runId: _runId, ...c }) => ({ ...c }));
+}
+
 function positionsOf(db: MemoryDatabase, runId: string): PositionRecord[] {
   return sorted(
     db.positions.filter((p) => p.runId === runId),
@@ -1683,6 +1715,10 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
 
   positionsOf(runId: string): PositionRecord[] {
     return this.guard('positionsOf', `read positions of run ${runId}`, () => positionsOf(this.db, runId));
+  }
+
+  cashBalancesOf(runId: string): CashBalanceRecord[] {
+    return this.guard('cashBalancesOf', `read the cash per currency of run ${runId}`, () => cashBalancesOf(this.db, runId));
   }
 
   ordersOn(tradingDay: string, until: string): OrderRecord[] {

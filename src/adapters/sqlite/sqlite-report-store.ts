@@ -1,5 +1,6 @@
 import type {
   AlertHistoryEntry,
+  CashBalanceRecord,
   DailyRow,
   DayBreach,
   ModificationRecord,
@@ -15,6 +16,7 @@ import type {
 import { guardStorage } from '../../fs/storage-errors.js';
 import type { RecordedForecast } from '../../core/forecast-changes.js';
 import { toRecordedForecast, type ForecastRow } from './sqlite-forecast-statements.js';
+import { prepareSnapshotCashStatements, toCashBalance } from './sqlite-snapshot-cash.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import {
@@ -147,6 +149,12 @@ export class SqliteReportStore implements ReportStore {
 
   positionsOf(runId: string): PositionRecord[] {
     return this.all<PositionRow>(`read positions of run ${runId}`, SQL.positionsOf, runId).map(toPositionRecord);
+  }
+
+  cashBalancesOf(runId: string): CashBalanceRecord[] {
+    return this.guard(`read the cash per currency of run ${runId}`, () => prepareSnapshotCashStatements(this.db).cashOf.all(runId)).map(
+      toCashBalance,
+    );
   }
 
   ordersOn(tradingDay: string, until: string): OrderRecord[] {

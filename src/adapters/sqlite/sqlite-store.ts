@@ -1,6 +1,7 @@
 import type { Breach } from '../../core/types.js';
 import type {
   AccountRead,
+  CashBalanceRecord,
   CashFlowRecord,
   FillRecord,
   LedgerAdjustmentRecord,
@@ -33,6 +34,7 @@ import { prepareStrategyStatements, toRetirement, toStrategyRecord, type Strateg
 import type { RecordsOwner } from '../../core/records-owner.js';
 import type { ForecastFigures, RecordedForecast } from '../../core/forecast-changes.js';
 import { forecastParams, prepareForecastStatements, toRecordedForecast, type ForecastStatements } from './sqlite-forecast-statements.js';
+import { prepareSnapshotCashStatements, snapshotCashParams, toCashBalance, type SnapshotCashStatements } from './sqlite-snapshot-cash.js';
 import { ownerParams, prepareRecordsOwnerStatements, toRecordsOwner, type RecordsOwnerStatements } from './sqlite-records-owner.js';
 
 export type { SqliteStoreOptions } from './sqlite-store-base.js';
@@ -106,7 +108,20 @@ export class SqliteStore extends SqliteOrderStore implements RunStore {
       for (const p of positions) {
         this.q.insertPosition.run(positionParams(runId, p));
       }
+      for (const row of snapshotCashParams(runId, snapshot.cashBalances ?? [])) this.cq.insertCash.run(row);
     });
+  }
+
+  cashBalancesOf(runId: string): CashBalanceRecord[] {
+    return this.guard(`read the cash per currency of run ${runId}`, () => this.cq.cashOf.all(runId)).map(toCashBalance);
+  }
+
+  private snapshotCashStatements?: SnapshotCashStatements;
+
+  /** snapshot_cash's statements (migration 0015), prepared on first use. */
+  private get cq(): SnapshotCashStatements {
+    this.snapshotCashStatements ??= this.guard('prepare statements', () => prepareSnapshotCashStatements(this.db));
+    return this.snapshotCashStatements;
   }
 
   latestSnapshot(): ({ runId: string; takenAt: string } & SnapshotRecord) | undefined {

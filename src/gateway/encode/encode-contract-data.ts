@@ -12,9 +12,25 @@ const ORDER_TYPES = 'ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AON,AVGCOST,BASKET,DAY
 /** IB market rule 26: a cent at every price; 557: a hundredth of a cent below $1 (sub-dollar listings). */
 const marketRuleOf = (c: ContractView) => (c.minTick < 0.01 ? '557' : '26');
 
-/** The contract's details, with `tradingHours` and `liquidHours` in IB's `yyyyMMdd:HHmm-yyyyMMdd:HHmm;...` form. */
-export function contractData(reqId: number, c: ContractView, hours: { trading: string; liquid: string }): string[] {
-  const exchanges = [...new Set(['SMART', c.primaryExchange, 'NYSE', 'ARCA', 'ISLAND', 'IEX'])];
+/** Markets abroad whose listings IB does not route through SMART (validExchanges holds the exchange alone). */
+const NO_SMART: ReadonlySet<string> = new Set(['SEHK']);
+
+/**
+ * The contract's details, with `tradingHours` and `liquidHours` in IB's `yyyyMMdd:HHmm-yyyyMMdd:HHmm;...` form in
+ * the zone IB names by `timeZone` (default US/Eastern). A listing abroad (`abroad`) is valid on its own exchange (and
+ * SMART, except SEHK), not on the US venues.
+ */
+export function contractData(
+  reqId: number,
+  c: ContractView,
+  hours: { trading: string; liquid: string; timeZone?: string; abroad?: boolean },
+): string[] {
+  const exchanges =
+    hours.abroad === true
+      ? NO_SMART.has(c.primaryExchange)
+        ? [c.primaryExchange]
+        : ['SMART', c.primaryExchange]
+      : [...new Set(['SMART', c.primaryExchange, 'NYSE', 'ARCA', 'ISLAND', 'IEX'])];
   return [
     String(REPLY.CONTRACT_DATA),
     String(reqId),
@@ -42,7 +58,7 @@ export function contractData(reqId: number, c: ContractView, hours: { trading: s
     '',
     '',
     '',
-    IB_TIME_ZONE_ID,
+    hours.timeZone ?? IB_TIME_ZONE_ID,
     hours.trading,
     hours.liquid,
     '',

@@ -2,6 +2,8 @@ import type { Quote } from '../../core/types.js';
 import { hashUnit } from '../../sim/universe.js';
 import { NO_SECURITY_DEFINITION, resolveContract } from '../account/contracts.js';
 import { hoursText } from '../account/trading-hours.js';
+import { liquidHoursText } from '../../sim/exchange-hours.js';
+import { isUsListing } from '../../core/session-rules.js';
 import { contractDataEnd, errorMessage } from '../encode/encode-basic.js';
 import { contractData } from '../encode/encode-contract-data.js';
 import { TICK, marketDataType, tickPrice, tickReqParams, tickSize, tickSnapshotEnd } from '../encode/encode-market-data.js';
@@ -21,10 +23,13 @@ export function handleContractDetails(link: ClientLink, fields: string[], ctx: G
   const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
   if (contract === undefined) return link.send(errorMessage(reqId, 200, NO_SECURITY_DEFINITION));
   const now = ctx.account.now;
-  link.send(
-    contractData(reqId, contract, { trading: hoursText(now, 'trading'), liquid: hoursText(now, 'liquid') }),
-    contractDataEnd(reqId),
-  );
+  // A listing with hours of its own (a market abroad, hours the scenario gives) sends them in its own zone, as IB does.
+  const own = ctx.account.market.hoursOf?.(contract.symbol);
+  const hours =
+    own === undefined
+      ? { trading: hoursText(now, 'trading'), liquid: hoursText(now, 'liquid') }
+      : { trading: liquidHoursText(own, now), liquid: liquidHoursText(own, now), timeZone: own.timeZone, abroad: !isUsListing(contract) };
+  link.send(contractData(reqId, contract, hours), contractDataEnd(reqId));
 }
 
 /**

@@ -14,6 +14,7 @@ import { previousTradingDay } from '../../core/calendar.js';
 import { loadPnl } from '../../report/daily-report-data.js';
 import { formatSignedMoney, formatSignedPct } from '../../report/format.js';
 import type { Known, Pnl } from '../../core/pnl.js';
+import { cashByCurrency, cashCells, cashHeader, rateTimeText, showsCashByCurrency } from '../../report/cash-by-currency.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
@@ -33,10 +34,12 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
   try {
     const snapshot = store.latestSnapshot() ?? null;
     const positions = snapshot ? store.positionsOf(snapshot.runId) : [];
+    const balances = snapshot ? store.cashBalancesOf(snapshot.runId) : [];
     const runs = store.recentRuns(10);
     const lastRun = runs[0];
     const breaches = lastRun ? store.breachesOf(lastRun.runId) : [];
     const now = options.now ?? new Date().toISOString();
+    const cashLines = cashByCurrency(balances, now);
     const flows = flowsToday(store, now);
     // The New York day of `now`: what IB's order efficiency ratio counts.
     const today = tradingDayOf(now);
@@ -74,6 +77,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
               unrealized: pnlOfSymbol.get(p.symbol)?.unrealized ?? null,
             })),
             pnl: pnl === undefined ? null : pnlJson(pnl),
+            cashByCurrency: cashLines,
             runs,
             lastRunBreaches: breaches,
             lastRunAgeMinutes,
@@ -104,6 +108,7 @@ export function statusCommand(io: CommandIo, options: { json: boolean; now?: str
         `latest snapshot (run ${snapshot.runId}, ${snapshot.takenAt}): NLV ${formatMoney(snapshot.netLiquidation)} ${snapshot.currency}, ` +
           `cash ${formatMoney(snapshot.cash)}, leverage ${snapshot.leverage.toFixed(2)}x, cushion ${pct(snapshot.cushion)}`,
       );
+      if (showsCashByCurrency(balances, snapshot.currency)) io.out(...cashSection(cashLines, snapshot.currency));
       if (pnl !== undefined) io.out(...pnlLines(pnl));
       const rows = positions.map((p) => [
         p.symbol,
@@ -227,4 +232,12 @@ function describeAge(minutes: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} hours ago`;
   return `${Math.round(hours / 24)} days ago`;
+}
+
+/** Cash by currency, each with the broker's rate and the amount in the base currency, and when the rates were read. */
+function cashSection(lines: ReturnType<typeof cashByCurrency>, base: string): string[] {
+  const first = lines.find((l) => l.currency !== base) ?? lines[0];
+  const when = first === undefined ? '' : `, ${rateTimeText(first)}`;
+  const table = formatTable(cashHeader(base), lines.map(cashCells), new Set([1, 2, 3]));
+  return [`cash by currency (the broker's rates, ${base} per unit${when}):`, ...table.map((row) => `  ${row}`)];
 }

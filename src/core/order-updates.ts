@@ -85,6 +85,8 @@ export function planOrderUpdates(
     /** Why the plan sends nothing at all (HALTED), for the cancels' reason. */ halted?: string;
     /** Tickers whose market is closed now, with why: their working orders are left as they stand (unless HALTED). */
     closed?: ReadonlyMap<string, string>;
+    /** Tickers whose market is in session but takes no orders now (a no-trade window), with why: their working orders are cancelled, saying so. */
+    held?: ReadonlyMap<string, string>;
   },
 ): OrderUpdates {
   const cancels: Cancellation[] = [];
@@ -102,7 +104,11 @@ export function planOrderUpdates(
       continue;
     }
     const request = requests.find((r) => r.symbol === order.symbol);
-    const reason = o.halted ?? cancelReason(w, request, o.ordersAllowed, perSymbol.get(order.symbol) ?? 0);
+    const held = o.held?.get(order.symbol);
+    const reason =
+      o.halted ??
+      (held === undefined ? undefined : `no orders may go for ${order.symbol} now (${held})`) ??
+      cancelReason(w, request, o.ordersAllowed, perSymbol.get(order.symbol) ?? 0);
     if (request !== undefined) covered.add(request.symbol);
     if (reason !== undefined || request === undefined) {
       cancels.push({ order, reason: reason ?? `the plan wants no order for ${order.symbol} now` });

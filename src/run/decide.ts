@@ -104,6 +104,7 @@ export function decide(
     updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
       ordersAllowed: phase.ordersAllowed,
       closed: closedFor(markets, plan.lines),
+      held: new Map(Object.entries(markets.holds).filter(([symbol]) => markets.closed[symbol] === undefined)),
       ...(plan.tradingState === 'HALTED'
         ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
         : {}),
@@ -119,7 +120,7 @@ export function decide(
  * itself asks for a cancel (a position break, an order of unknown outcome: those are cancelled as before).
  */
 function closedFor(markets: RunSession, lines: readonly PlanLine[]): ReadonlyMap<string, string> {
-  const blocked = new Set(lines.filter((l) => l.positionBreak !== undefined || /^blocked \(/.test(l.reason)).map((l) => l.symbol));
+  const blocked = new Set(lines.filter((l) => l.positionBreak !== undefined || l.reason.includes('blocked (')).map((l) => l.symbol));
   const closed = new Map<string, string>();
   for (const [symbol, why] of Object.entries(markets.closed)) if (!blocked.has(symbol)) closed.set(symbol, why);
   return closed;

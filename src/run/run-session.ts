@@ -20,7 +20,7 @@ export interface RunSession {
   phase: MarketPhase;
   /** Tickers whose orders wait for a later run, with the plan's reason (set only when another market takes orders, or no hours are known). */
   holds: Record<string, string>;
-  /** Tickers whose market is closed now (not in session, or no hours), with why: their working orders are left as they stand. */
+  /** Tickers whose market is closed now by its hours, with why: their working orders are left as they stand. */
   closed: Record<string, string>;
   /** The markets of the run's tickers, by name. */
   markets: MarketNow[];
@@ -54,7 +54,8 @@ export function runSessionOf(
   const counted = Object.values(tickers).filter((t) => traded.has(t.symbol));
   const relevant = counted.length > 0 ? counted : Object.values(tickers);
   const closed: Record<string, string> = {};
-  for (const t of Object.values(tickers)) if (!t.inSession && t.held !== undefined) closed[t.symbol] = t.held;
+  // Closed by its own hours; a listing whose hours are unknown is not known to be closed: its working order is cancelled.
+  for (const t of Object.values(tickers)) if (t.phase !== undefined && !t.inSession && t.held !== undefined) closed[t.symbol] = t.held;
   const markets = marketsNow(relevant);
   const withHours = relevant.filter((t) => t.phase !== undefined);
   const noHours = Object.values(tickers).filter((t) => t.phase === undefined);

@@ -9,7 +9,12 @@
  * 10-20 ms and 7 MB): an error there prints its message, never a stack. `node --enable-source-maps` turns them on
  * for those too.
  */
+import { capYoungGeneration } from '../app/young-generation.js';
+
 const QUICK_COMMANDS = new Set(['status', 'plan']);
+
+// Before the command's modules load: their loading is what first grows the young generation (young-generation.ts).
+capYoungGeneration();
 
 if (!QUICK_COMMANDS.has(process.argv[2] ?? '')) process.setSourceMapsEnabled(true);
 await import('./main.js');

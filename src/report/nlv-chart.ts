@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { tradingDaysBetween } from '../core/calendar.js';
 import { EXCHANGE_ZONE, NYSE_RULES, type SessionRules } from '../core/session.js';
 import { formatClock, formatShortDate, formatWhole } from './format.js';
+import { compactHeap } from './compact-heap.js';
 
 /** One point: `t` is an ISO instant (intraday) or a yyyy-MM-dd trading day (one close per day). */
 export interface NlvPoint {
@@ -49,10 +50,12 @@ let libraries: Promise<Libraries> | undefined;
 
 /**
  * Skia and Chart.js are loaded on the first chart, not with the module: most hourly runs send no daily email,
- * and the two cost tens of megabytes of memory in every process that loads them.
+ * and the two cost tens of megabytes of memory in every process that loads them. The heap is compacted first
+ * (compact-heap.ts): Skia's memory then reuses what the run no longer needs instead of adding to the peak.
  */
 function loadLibraries(): Promise<Libraries> {
   libraries ??= (async () => {
+    compactHeap();
     const [canvas, chart] = await Promise.all([import('@napi-rs/canvas'), import('chart.js')]);
     chart.Chart.register(
       chart.LineController,

@@ -8,6 +8,7 @@ import { severityOf, tradingStateFor } from '../core/trading-state.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
 import { pnlOf, positionPnl, type Pnl } from '../core/pnl.js';
 import type {
+  CashBalanceRecord,
   CashFlowKind,
   CashFlowSource,
   DailyRow,
@@ -20,6 +21,7 @@ import type {
   RunStatus,
 } from '../ports/store.js';
 import type { FlowPoint } from './flow-adjusted.js';
+import { showsCashByCurrency } from './cash-by-currency.js';
 
 export type ReportKind = 'start' | 'mid' | 'end';
 
@@ -114,6 +116,8 @@ export interface DailyReportData {
     maintMargin: number;
     grossPositionValue: number;
     currency: string;
+    /** Cash per currency with the broker's rates, when the account holds more than its base currency. */
+    cashBalances?: CashBalanceRecord[];
   };
   /** Against the last snapshot of the previous trading day (or the latest day before it that has one), flows out. */
   sincePreviousClose?: NlvChange & { day: string };
@@ -342,6 +346,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
             maintMargin: last.maintMargin,
             grossPositionValue: last.grossPositionValue,
             currency: last.currency,
+            ...foreignCash(store.cashBalancesOf(last.runId), last.currency),
           },
           ...(sincePreviousClose === undefined ? {} : { sincePreviousClose }),
           // With one snapshot so far, the change since the open is zero by construction: not worth a line.
@@ -470,4 +475,9 @@ export function dailyRowOf(data: DailyReportData): DailyRow | undefined {
     fills: data.totals.fills,
     ...(data.pnl.realizedToday.value === null ? {} : { realized: data.pnl.realizedToday.value }),
   };
+}
+
+/** The snapshot's cash per currency, kept only when it holds a currency other than its base (else the section is not shown). */
+function foreignCash(balances: CashBalanceRecord[], base: string): { cashBalances?: CashBalanceRecord[] } {
+  return showsCashByCurrency(balances, base) ? { cashBalances: balances } : {};
 }

@@ -104,6 +104,16 @@ function pnl(v: ReportView): string {
   return `<tr><td style="padding:8px 16px 0">${lines.join('\n')}</td></tr>`;
 }
 
+/** Cash by currency, under the figures: each balance (coloured by its sign, a borrowed one red) and its rate. */
+function cash(v: ReportView): string {
+  if (v.cashByCurrency === undefined) return '';
+  const lines = v.cashByCurrency.lines.map(
+    (l) =>
+      `<div style="font-size:14px;line-height:21px"><span style="color:${colourOf(l.sign < 0 ? -1 : 0)};font-weight:600;font-variant-numeric:tabular-nums">${e(l.cash)}</span> ${e(l.rest)}</div>`,
+  );
+  return `<tr><td style="padding:8px 16px 0">${small(v.cashByCurrency.title)}${lines.join('\n')}</td></tr>`;
+}
+
 /** End of day: the row written to the `daily` table. */
 function dayRow(v: ReportView): string {
   if (v.dayRow === undefined) return '';
@@ -186,6 +196,7 @@ export function renderReportHtml(v: ReportView, subject: string, charts: { day?:
     strategyChanges(v),
     pnl(v),
     figures(v.figures),
+    cash(v),
     dayRow(v),
     chart(charts.day),
     chart(charts.month),

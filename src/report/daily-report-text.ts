@@ -18,6 +18,7 @@ export function renderReportText(v: ReportView): string {
   for (const f of v.flows) out.push(`  ${f.value} ${f.label}`);
   for (const p of v.pnl) out.push(`${p.label} ${p.value}`);
   if (v.figures.length > 0) out.push(v.figures.map(([label, value]) => `${label} ${value}`).join(' · '));
+  if (v.cashByCurrency !== undefined) out.push(`${v.cashByCurrency.title}:`, ...v.cashByCurrency.lines.map((l) => `  ${l.cash} ${l.rest}`));
   out.push('', v.breachSummary.text, v.runsLine);
   if (v.forecastChanges !== undefined)
     out.push(

@@ -5,9 +5,10 @@
 import { DateTime } from 'luxon';
 import { isBrokerStatus, isFinal } from '../core/order-status.js';
 import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
-import type { OrderActivity, RunStatus } from '../ports/store.js';
+import type { CashBalanceRecord, OrderActivity, RunStatus } from '../ports/store.js';
+import { cashByCurrency } from './cash-by-currency.js';
 import type { Known, Pnl } from '../core/pnl.js';
-import { formatMoney } from '../core/money.js';
+import { formatMoney, signOfCents } from '../core/money.js';
 import {
   formatBps,
   formatClock,
@@ -45,6 +46,12 @@ export interface ReportView {
   /** Money that moved in or out, taken out of the changes above: "+15,000.00", "deposited (declared: bonus)". */
   flows: { value: string; label: string; sign: Sign }[];
   figures: [label: string, value: string][];
+  /**
+   * Cash by currency when the account holds more than its base currency: the title (the rates' base and when they
+   * were read), then one line per currency: its code, its cash (signed: a borrowed balance is negative) and the rest
+   * ("at 1.351234 = 54,050.04 SGD", "no rate").
+   */
+  cashByCurrency?: { title: string; lines: { currency: string; cash: string; sign: Sign; rest: string }[] };
   breachSummary: { ok: boolean; text: string };
   runsLine: string;
   /** DailyReportData.forecastChanges, as they are: one line per strategy. */
@@ -504,6 +511,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
     changes,
     flows: d.flows.map(flowLine),
     figures,
+    ...(latest?.cashBalances === undefined ? {} : { cashByCurrency: cashByCurrencyView(latest.cashBalances, latest.currency) }),
     breachSummary: breachSummary(d),
     runsLine: runsLine(d),
     ...(d.forecastChanges === undefined ? {} : { forecastChanges: d.forecastChanges }),
@@ -578,5 +586,25 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
     ...(content.dayTotals && dayRowOf(d) !== undefined ? { dayRow: dayRowOf(d) } : {}),
     // The inbox preview: the state first while trading is not active, then the summary line.
     preheader: [...(banner === undefined ? [] : [banner.title]), summary].join(' · '),
+  };
+}
+
+/** The account's cash by currency, each at the broker's rate, as the summary shows it. */
+function cashByCurrencyView(balances: CashBalanceRecord[], base: string): NonNullable<ReportView['cashByCurrency']> {
+  const lines = cashByCurrency(balances);
+  const readAt = lines.find((l) => l.currency !== base)?.rateReadAt;
+  return {
+    title: `Cash by currency (the broker's rates, ${base} per unit${readAt === undefined ? '' : `, read ${formatClock(readAt)} ET`})`,
+    lines: lines.map((l) => ({
+      currency: l.currency,
+      cash: formatMoney(l.cash),
+      sign: signOfCents(l.cash),
+      rest:
+        l.currency === base
+          ? base
+          : l.exchangeRate === null || l.inBase === null
+            ? `${l.currency}, no rate`
+            : `${l.currency} at ${l.exchangeRate} = ${formatMoney(l.inBase)} ${base}`,
+    })),
   };
 }

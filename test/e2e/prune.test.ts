@@ -108,7 +108,7 @@ describe('rebalancer prune (the built command)', () => {
       .split('\n')
       .find((l) => l.startsWith('0 6 * * 0 '));
     const command = (line ?? '').split(/\s+/).slice(5).join(' ').replaceAll('/path/to/ib-rebalancer', ws.root);
-    expect(command).toMatch(/^cd .* && flock .* node dist\/src\/cli\/main\.js prune --vacuum >> logs\/cron\.log 2>&1$/);
+    expect(command).toMatch(/^cd .* && flock .* node dist\/cli\/rebalancer\.js prune --vacuum >> logs\/cron\.log 2>&1$/);
     symlinkSync(resolve(import.meta.dirname, '../../dist'), join(ws.root, 'dist'));
     const cron = spawnSync('/bin/sh', ['-c', command], { cwd: '/', env: { PATH: process.env.PATH ?? '', SHELL: '/bin/bash' } });
     expect(cron.status, String(cron.stderr)).toBe(0);

@@ -1,6 +1,16 @@
 import { DateTime, IANAZone } from 'luxon';
 import { parseDate } from './calendar-nyse.js';
-import { dayRuleOn, exchangeClock, isoDate, parseInstant, sessionOn, toIsoUtc, type Session, type SessionRules } from './session.js';
+import {
+  dayRuleOn,
+  exchangeClock,
+  isoDate,
+  parseInstant,
+  sessionOn,
+  toIsoUtc,
+  type DayRule,
+  type Session,
+  type SessionRules,
+} from './session.js';
 
 /**
  * IB contract details' `liquidHours` / `tradingHours` (API v193+ format), turned into sessions, checked against
@@ -123,7 +133,7 @@ export function compareWithCalendar(parsed: LiquidHours, ourCalendar: SessionRul
 export function sessionRulesFromLiquidHours(parsed: LiquidHours, fallback: SessionRules): SessionRules {
   const ibDays = new Map(parsed.days.map((d) => [d.date, envelope(d.sessions)] as const));
   return {
-    dayRule: (date) => {
+    dayRule: memoized((date) => {
       const ours = dayRuleOn(date, fallback);
       if (!ibDays.has(date)) return ours;
       const ib = ibDays.get(date);
@@ -131,7 +141,19 @@ export function sessionRulesFromLiquidHours(parsed: LiquidHours, fallback: Sessi
       if (ib === undefined) return oursSession === undefined ? ours : { kind: 'closed', reason: 'closed according to IB liquid hours' };
       if (oursSession?.open === ib.open && oursSession.close === ib.close) return ours;
       return { kind: 'session', session: ib, reason: 'hours from IB liquid hours' };
-    },
+    }),
+  };
+}
+
+/** A day rule that computes each date once: the rules are immutable, and a run asks for the same dates per ticker and per order. */
+function memoized(rule: (date: string) => DayRule): (date: string) => DayRule {
+  const known = new Map<string, DayRule>();
+  return (date) => {
+    const hit = known.get(date);
+    if (hit !== undefined) return hit;
+    const computed = rule(date);
+    known.set(date, computed);
+    return computed;
   };
 }
 
@@ -144,13 +166,13 @@ export function sessionRulesFromHoursOnly(parsed: LiquidHours): SessionRules {
   const ibDays = new Map(parsed.days.map((d) => [d.date, d.sessions] as const));
   return {
     zone: parsed.zone,
-    dayRule: (date) => {
+    dayRule: memoized((date) => {
       const sessions = ibDays.get(date);
       if (sessions === undefined) return { kind: 'closed', reason: 'no hours from IB for this date' };
       const session = envelope(sessions);
       if (session === undefined) return { kind: 'closed', reason: 'closed according to IB liquid hours' };
       return sessions.length > 1 ? { kind: 'session', session, ranges: sessions.map((r) => ({ ...r })) } : { kind: 'session', session };
-    },
+    }),
   };
 }
 

@@ -161,7 +161,19 @@ export function contractMarketOf(c: ContractInfo): ContractMarket {
 
 /** The markets of a run's contracts, one per ticker. */
 export function contractMarketsOf(contracts: Record<string, ContractInfo>): Record<string, ContractMarket> {
-  return Object.fromEntries(Object.entries(contracts).map(([symbol, c]) => [symbol, contractMarketOf(c)]));
+  // Listings with the same hours share one reading of them (500 US tickers: one parse, one set of rules).
+  const byHours = new Map<string, ContractMarket>();
+  return Object.fromEntries(
+    Object.entries(contracts).map(([symbol, c]) => {
+      const key = JSON.stringify([isUsListing(c), c.primaryExchange, c.timeZone ?? null, c.liquidHours ?? null]);
+      const known = byHours.get(key);
+      // A listing not traded says so by its own symbol; the rules of others are shared as they are.
+      if (known !== undefined && known.notTraded === undefined) return [symbol, known];
+      const market = contractMarketOf(c);
+      byHours.set(key, market);
+      return [symbol, market];
+    }),
+  );
 }
 
 /** Where one ticker's market is at an instant, and whether an order for it may go. */
@@ -189,6 +201,9 @@ export function tickerSessionsAt(
   windows: { noTradeFirstMinutes?: number; noTradeLastMinutes?: number },
 ): Record<string, TickerSession> {
   const out: Record<string, TickerSession> = {};
+  // One phase per set of rules and one sentence per market: tickers of one market share them.
+  const phases = new Map<SessionRules, MarketPhase>();
+  const helds = new Map<string, string | undefined>();
   for (const [symbol, m] of Object.entries(markets)) {
     if (m.rules === undefined) {
       out[symbol] = {
@@ -200,14 +215,19 @@ export function tickerSessionsAt(
       };
       continue;
     }
-    const phase = phaseOf(now, { ...windows, rules: m.rules });
+    const phase = phases.get(m.rules) ?? phaseOf(now, { ...windows, rules: m.rules });
+    phases.set(m.rules, phase);
     const zone = zoneOf(m.rules);
     const inSession = phase.phase === 'in-session';
-    const held = phase.ordersAllowed
-      ? undefined
-      : inSession
-        ? `no orders now: ${m.name} ${phase.reason}`
-        : `market closed: ${m.name}${opensText(phase.nextOpen, zone, now)}${closedNote(phase)}`;
+    const heldKey = `${m.name}|${phase.reason}|${phase.nextOpen ?? ''}|${zone}`;
+    const held = helds.has(heldKey)
+      ? helds.get(heldKey)
+      : phase.ordersAllowed
+        ? undefined
+        : inSession
+          ? `no orders now: ${m.name} ${phase.reason}`
+          : `market closed: ${m.name}${opensText(phase.nextOpen, zone, now)}${closedNote(phase)}`;
+    helds.set(heldKey, held);
     out[symbol] = {
       symbol,
       market: m.name,

@@ -67,15 +67,21 @@ export const accountId = z.string().regex(/^[A-Za-z0-9]{2,20}$/, { error: 'must 
 const HOST_NAME = /^(?=.{1,253}$)(?!-)[\w-]{1,63}(?<!-)(?:\.(?!-)[\w-]{1,63}(?<!-))*\.?$/;
 const hostName = z.stringFormat('hostname', (text) => HOST_NAME.test(text) && !/^[\d.]+$/.test(text));
 
+// z.lazy below: a rule is built when a value first needs it, not when the schema is (every command's start-up): an
+// unset variable (no SMTP, no push, no Flex) or a host that is an IPv4 address never builds the rules it does not
+// reach. The same rules, run the same way: the same issues.
+
 /** node:net also takes an IPv6 address with a zone (fe80::1%eth0), which z.ipv6 does not. */
 const ZONED = /^([^%]+)%[0-9A-Za-z.:-]+$/;
-const ipv6 = z.union([
-  z.ipv6(),
-  z
-    .string()
-    .regex(ZONED)
-    .refine((text) => z.ipv6().safeParse(text.split('%')[0]).success),
-]);
+const ipv6 = z.lazy(() =>
+  z.union([
+    z.ipv6(),
+    z
+      .string()
+      .regex(ZONED)
+      .refine((text) => z.ipv6().safeParse(text.split('%')[0]).success),
+  ]),
+);
 
 /**
  * A host name, an IPv4 address, or an IPv6 address (bare or in brackets, which are dropped). `127.0.0.1:4002`
@@ -102,31 +108,36 @@ const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 const NAMED_ADDRESS = new RegExp(`^[^<>]*<${ADDRESS.source.slice(1, -1)}>$`);
 
 /** One address, bare or with a display name. */
-export const mailbox = (error: string) => z.union([z.email({ pattern: ADDRESS }), z.string().regex(NAMED_ADDRESS)], { error });
+export const mailbox = (error: string) =>
+  z.lazy(() => z.union([z.email({ pattern: ADDRESS }), z.string().regex(NAMED_ADDRESS)], { error }));
 
 /** A comma-separated list of at least one address. */
 export function mailboxList(error: string) {
-  return z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== ''),
-    )
-    .pipe(z.array(mailbox(error)).min(1, { error }));
+  return z.lazy(() =>
+    z
+      .string()
+      .transform((text) =>
+        text
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a !== ''),
+      )
+      .pipe(z.array(mailbox(error)).min(1, { error })),
+  );
 }
 
 /** A URL with one of `schemes` and a host; `example` shows the expected form in messages. */
 export function url(schemes: readonly string[], example: string) {
   const wrongScheme = `must start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
-  return z
-    .url({
-      protocol: new RegExp(`^(?:${schemes.join('|')})$`),
-      abort: true,
-      error: (issue) => ('note' in issue && issue.note === 'Invalid protocol' ? wrongScheme : `must be a URL like ${example}`),
-    })
-    .refine((text) => new URL(text).hostname !== '', { error: `must name a host, e.g. ${example}` });
+  return z.lazy(() =>
+    z
+      .url({
+        protocol: new RegExp(`^(?:${schemes.join('|')})$`),
+        abort: true,
+        error: (issue) => ('note' in issue && issue.note === 'Invalid protocol' ? wrongScheme : `must be a URL like ${example}`),
+      })
+      .refine((text) => new URL(text).hostname !== '', { error: `must name a host, e.g. ${example}` }),
+  );
 }
 
 /**

@@ -25,14 +25,19 @@ function numberSchema(bounds: Bounds, whole: boolean) {
     bounds.max !== undefined ? `<= ${bounds.max}` : undefined,
   ].filter((b): b is string => b !== undefined);
   const error = `must be a ${whole ? 'whole number' : 'number'}${limits.length ? ` ${limits.join(' and ')}` : ''}`;
-  // z.number() refuses NaN and Infinity ("1e400"); .int() refuses fractions and unsafe integers.
-  let n = z.coerce.number<string>({ error });
-  if (whole) n = n.int({ error });
-  if (bounds.gt !== undefined) n = n.gt(bounds.gt, { error });
-  if (bounds.min !== undefined) n = n.gte(bounds.min, { error });
-  if (bounds.lt !== undefined) n = n.lt(bounds.lt, { error });
-  if (bounds.max !== undefined) n = n.lte(bounds.max, { error });
-  return z.string().regex(NUMBER_TEXT, { error }).pipe(n);
+  // z.number() refuses NaN and Infinity ("1e400"); z.int() refuses fractions and unsafe integers. The checks are
+  // added at once (.int().gt()... would build a new schema at each step: start-up time).
+  const checks = [
+    whole ? z.int({ error }) : undefined,
+    bounds.gt !== undefined ? z.gt(bounds.gt, { error }) : undefined,
+    bounds.min !== undefined ? z.gte(bounds.min, { error }) : undefined,
+    bounds.lt !== undefined ? z.lt(bounds.lt, { error }) : undefined,
+    bounds.max !== undefined ? z.lte(bounds.max, { error }) : undefined,
+  ].filter((c) => c !== undefined);
+  return z
+    .string()
+    .regex(NUMBER_TEXT, { error })
+    .pipe(z.coerce.number<string>({ error }).check(...checks));
 }
 
 export const number = (bounds: Bounds) => numberSchema(bounds, false);

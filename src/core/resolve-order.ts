@@ -22,6 +22,8 @@ export interface RecordedOrder {
   permId?: number;
   filledQuantity: number;
   avgFillPrice: number;
+  /** An intent of a batch whose turn to be sent never came: it was never handed to the broker. */
+  awaitingTurn?: boolean;
 }
 
 /** An execution of the order, as recorded (by execId, so each counts once). */
@@ -129,6 +131,9 @@ export function resolveOrder(
     (d) => d.symbol === order.symbol && d.action === order.action && d.filledQuantity <= order.quantity,
   );
   if (done !== undefined) return completedAt(order, done, fills, wasUnsent);
+  // Never handed to the broker (its run stopped before its turn came), and the broker shows nothing of it: not sent,
+  // whatever day it is, with or without the executions of its day.
+  if (order.status === 'Intent' && order.awaitingTurn === true && executions.length === 0) return neverHandedOver(order);
   if (!view.executionsComplete) return unknown(order, fills, executions.length, view.gap);
   // A statement that lists fewer executions than IB reported filled contradicts IB: neither is taken on trust.
   if (view.fromStatement === true && order.filledQuantity > fills.quantity)
@@ -237,6 +242,23 @@ function unknown(
 }
 
 /** Not open, no execution, and the executions looked at cover the order's whole life. */
+function neverHandedOver(order: RecordedOrder): OrderResolution {
+  return {
+    orderRef: order.orderRef,
+    symbol: order.symbol,
+    brokerOrderId: order.brokerOrderId,
+    permId: order.permId,
+    filledQuantity: order.filledQuantity,
+    avgFillPrice: order.avgFillPrice,
+    evidence: 'none',
+    status: 'NotSent',
+    recovered: false,
+    fillsMissing: 0,
+    message:
+      'never sent: the run that recorded it stopped before its turn came (it was never handed to the broker), and the broker shows no order or execution with this orderRef',
+  };
+}
+
 function unseen(order: RecordedOrder): OrderResolution {
   const base = { orderRef: order.orderRef, symbol: order.symbol };
   const unchanged = {

@@ -190,6 +190,11 @@ export interface OrderRecord {
   message?: string;
   /** The reference price at decision time, when the run recorded it (orders since migration 0003). */
   referencePrice?: number;
+  /**
+   * True for an intent of a batch whose turn to be sent never came (see markTurnsTaken): it was never handed to the
+   * broker. Absent (false) for every other order, and for intents recorded before migration 0016.
+   */
+  awaitingTurn?: boolean;
 }
 
 export interface FillRecord extends Execution {
@@ -296,9 +301,15 @@ export interface RunStore {
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void;
   /**
    * Record a batch of orders before any of them is sent, in one transaction (each status 'Intent', in the given
-   * order): all or nothing. Throws if any orderRef exists, or appears twice in the batch.
+   * order): all or nothing. Throws if any orderRef exists, or appears twice in the batch. Each awaits its turn
+   * (`awaitingTurn`) until markTurnsTaken says it is about to be handed to the broker.
    */
   recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void;
+  /**
+   * These intents' turn has come: they are about to be handed to the broker (one transaction, committed before any
+   * of them leaves). Throws if one is not recorded. An intent whose turn never came was never sent (NotSent on any day).
+   */
+  markTurnsTaken(orderRefs: readonly string[]): void;
   /** The broker accepted the order: store its ids and status. */
   markOrderSent(orderRef: string, order: BrokerOrder): void;
   markOrderFailed(orderRef: string, message: string): void;

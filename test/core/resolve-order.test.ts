@@ -198,3 +198,29 @@ describe("resolveOrder with the broker's completed orders of the day", () => {
     expect(r).toMatchObject({ evidence: 'none', status: 'Cancelled' });
   });
 });
+
+describe('resolveOrder: an intent whose turn never came (a run killed mid-batch)', () => {
+  const aDayLater = { executionsComplete: false, gap: 'sent 2026-11-23 10:35 New York; IB shows only today' };
+
+  it('is NotSent on a later day too, where an intent handed over is Unknown', () => {
+    const never = resolveOrder(anIntent({ awaitingTurn: true }), [], [], aDayLater);
+    expect(never.status).toBe('NotSent');
+    expect(never.message).toMatch(/never sent: the run that recorded it stopped before its turn came/);
+    expect(never.recovered).toBe(false);
+    expect(resolveOrder(anIntent(), [], [], aDayLater).status).toBe('Unknown');
+  });
+
+  it('trusts what the broker shows over the mark: open, executed or completed is what it is', () => {
+    expect(resolveOrder(anIntent({ awaitingTurn: true }), [anOpenOrder()], [], aDayLater).status).toBe('Submitted');
+    expect(resolveOrder(anIntent({ awaitingTurn: true }), [], [anExecution()], aDayLater).status).toBe('Filled');
+    // A part execution: not proof of anything, so not NotSent either.
+    expect(resolveOrder(anIntent({ awaitingTurn: true }), [], [anExecution({ quantity: 4 })], aDayLater).status).toBe('Unknown');
+    const completed = [anOpenOrder({ status: 'Cancelled' })];
+    expect(resolveOrder(anIntent({ awaitingTurn: true }), [], [], { ...aDayLater, completed }).status).toBe('Cancelled');
+  });
+
+  it('applies only to intents: an order the broker had is never made NotSent by a stale mark', () => {
+    const sentOnce = anIntent({ status: 'Submitted', brokerOrderId: 7, awaitingTurn: true });
+    expect(resolveOrder(sentOnce, [], [], aDayLater).status).toBe('Unknown');
+  });
+});

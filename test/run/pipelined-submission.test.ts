@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerOrder } from '../../src/core/types.js';
 import { runRebalance } from '../../src/run/rebalance-run.js';
-import { MAX_UNACKNOWLEDGED } from '../../src/run/submit-orders.js';
+import { MAX_UNACKNOWLEDGED, TURNS_PER_COMMIT } from '../../src/run/submit-orders.js';
 import { aForecastOf, memoryRun, runInvariantViolations, type MemoryRun } from '../support/memory-ports.js';
 import { aContract, aQuote } from '../support/scripted-broker.js';
 
@@ -213,5 +213,50 @@ describe('a process that dies between two sends', () => {
     expect(sentAgain).toEqual([]);
     expect(next.broker.callsTo('cancelOrder').map(([o]) => o.orderRef)).toEqual(atBroker.map((o) => o.orderRef));
     expect(result.notices.join('\n')).toContain(byRef.get('SPY')?.orderRef);
+  });
+
+  it('killed mid-batch and seen on a later day without statements: the intents whose turn never came are NotSent, only the few that may have left are Unknown', async () => {
+    const symbols = Array.from({ length: 2 * TURNS_PER_COMMIT + 8 }, (_, i) => `T${String(i).padStart(3, '0')}`);
+    const base = memoryRun();
+    const friday = '2026-11-20T15:30:00Z';
+    const run = memoryRun({
+      now: friday,
+      settings: { limits: { ...base.settings.limits, maxOrdersPerRun: 1000 } },
+      forecasts: [aForecastOf(Object.fromEntries(symbols.map((s) => [s, 0.9 / symbols.length])), { asOf: '2026-11-20T15:00:00Z' })],
+    });
+    for (const s of symbols) {
+      run.broker.script.contracts[s] = aContract(s);
+      run.broker.script.quotes[s] = aQuote(s, 10);
+    }
+    // The process dies while the third order waits its turn (behind the pacing): two have left, nothing more will.
+    const send = run.broker.sendOrder.bind(run.broker);
+    run.broker.sendOrder = (order, mayLeave) =>
+      run.broker.callsTo('placeOrder').length >= 2 ? new Promise(() => undefined) : send(order, mayLeave);
+    void runRebalance(run);
+    await until(() => placed(run).length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const killed = run.store.ordersOf(run.runId);
+    expect(killed).toHaveLength(symbols.length);
+    // The turns of the first TURNS_PER_COMMIT were recorded before the first left; the others never came.
+    expect(killed.filter((o) => o.awaitingTurn === true).map((o) => o.symbol)).toEqual(symbols.slice(TURNS_PER_COMMIT));
+
+    // Monday: IB's API shows neither Friday's orders (DAY orders, ended) nor its executions; no statements configured.
+    const monday = memoryRun({ now: '2026-11-23T15:30:00Z', stores: run.stores, settings: run.settings });
+    for (const s of symbols) {
+      monday.broker.script.contracts[s] = aContract(s);
+      monday.broker.script.quotes[s] = aQuote(s, 10);
+    }
+    const result = await runRebalance(monday);
+    expect(runInvariantViolations(monday, result)).toEqual([]);
+    const after = new Map(run.store.ordersOf(run.runId).map((o) => [o.symbol, o]));
+    for (const s of symbols.slice(0, TURNS_PER_COMMIT)) expect(after.get(s)?.status, s).toBe('Unknown');
+    for (const s of symbols.slice(TURNS_PER_COMMIT)) {
+      expect(after.get(s)?.status, s).toBe('NotSent');
+      expect(after.get(s)?.message).toMatch(/never sent: the run that recorded it stopped before its turn came/);
+    }
+    // Only the tickers of orders that may have left are held for a person; none of Friday's orders is sent again.
+    expect(monday.store.unknownOutcomes().map((o) => o.symbol)).toEqual(symbols.slice(0, TURNS_PER_COMMIT));
+    const sentAgain = monday.broker.callsTo('placeOrder').filter(([o]) => killed.some((k) => k.orderRef === o.orderRef));
+    expect(sentAgain).toEqual([]);
   });
 });

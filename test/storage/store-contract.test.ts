@@ -428,6 +428,25 @@ describe.each([
       expect(store.ordersOf('r2')).toEqual([]);
     });
 
+    it("a batch's intents await their turn until markTurnsTaken (all or none); an intent recorded alone never does", () => {
+      store.recordOrderIntents('r1', [anOrder({ orderRef: 'a' }), anOrder({ orderRef: 'b' }), anOrder({ orderRef: 'c' })], 'x');
+      store.recordOrderIntent('r1', anOrder({ orderRef: 'd' }), 'x');
+      const waiting = (): string[] => store.ordersOf('r1').flatMap((o) => (o.awaitingTurn === true ? [o.orderRef] : []));
+      expect(waiting()).toEqual(['a', 'b', 'c']);
+      expect(fails(() => store.markTurnsTaken(['a', 'ghost']))).toBe('<file>: order ghost is about to be sent but has no recorded intent');
+      expect(waiting()).toEqual(['a', 'b', 'c']);
+      store.markTurnsTaken(['a', 'b']);
+      store.markTurnsTaken([]);
+      expect(waiting()).toEqual(['c']);
+      // The mark is read back by reconciliation: an intent that waits is listed with it.
+      expect(store.ordersToReconcile('r2').map((o) => [o.orderRef, o.awaitingTurn ?? false])).toEqual([
+        ['a', false],
+        ['b', false],
+        ['c', true],
+        ['d', false],
+      ]);
+    });
+
     it('refuses a second intent with the same orderRef, an intent of an unknown run, and updates of unknown orders', () => {
       store.recordOrderIntent('r1', anOrder(), '2026-11-20T15:30:05.000Z');
       expect(fails(() => store.recordOrderIntent('r2', anOrder(), '2026-11-20T16:30:05.000Z'))).toBe(

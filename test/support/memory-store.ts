@@ -104,6 +104,8 @@ export interface OrderRow {
   referencePrice: number | undefined;
   reconciledAt: string | undefined;
   outcomeAcceptedAt: string | undefined;
+  /** Migration 0016: an intent of a batch whose turn to be sent has not come. */
+  awaitingTurn: boolean;
 }
 
 export interface FillRow {
@@ -554,6 +556,7 @@ const toOrder = (o: OrderRow): OrderRecord => ({
   createdAt: o.createdAt,
   message: o.message,
   referencePrice: o.referencePrice,
+  ...(o.awaitingTurn ? { awaitingTurn: true } : {}),
 });
 
 const toModification = (m: ModificationRow): ModificationRecord => ({
@@ -832,17 +835,28 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
   }
 
   recordOrderIntent(runId: string, order: OrderIntent, createdAt: string): void {
-    this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => this.insertIntent(runId, order, createdAt));
+    this.transaction('recordOrderIntent', `record order intent ${order.orderRef}`, () => this.insertIntent(runId, order, createdAt, false));
   }
 
   recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void {
     if (orders.length === 0) return;
     this.transaction('recordOrderIntents', `record ${orders.length} order intents of run ${runId}`, () => {
-      for (const order of orders) this.insertIntent(runId, order, createdAt);
+      for (const order of orders) this.insertIntent(runId, order, createdAt, true);
     });
   }
 
-  private insertIntent(runId: string, order: OrderIntent, createdAt: string): void {
+  markTurnsTaken(orderRefs: readonly string[]): void {
+    if (orderRefs.length === 0) return;
+    this.transaction('markTurnsTaken', `record that the turn of ${orderRefs.length} order(s) came`, () => {
+      for (const orderRef of orderRefs) {
+        const row = this.order(orderRef);
+        if (row === undefined) throw this.fail(`order ${orderRef} is about to be sent but has no recorded intent`);
+        row.awaitingTurn = false;
+      }
+    });
+  }
+
+  private insertIntent(runId: string, order: OrderIntent, createdAt: string, awaitingTurn: boolean): void {
     {
       const existing = this.order(order.orderRef);
       if (existing !== undefined) {
@@ -870,6 +884,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         referencePrice: sql(order.referencePrice),
         reconciledAt: undefined,
         outcomeAcceptedAt: undefined,
+        awaitingTurn,
       };
       c.orThrow();
       this.requireRun(runId);

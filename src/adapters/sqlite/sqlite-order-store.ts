@@ -34,19 +34,29 @@ export abstract class SqliteOrderStore extends SqliteStoreBase {
   recordOrderIntents(runId: string, orders: readonly OrderIntent[], createdAt: string): void {
     if (orders.length === 0) return;
     this.transaction(`record ${orders.length} order intents of run ${runId}`, () => {
-      for (const order of orders) this.insertIntentOnce(runId, order, createdAt);
+      for (const order of orders) this.insertIntentOnce(runId, order, createdAt, true);
+    });
+  }
+
+  markTurnsTaken(orderRefs: readonly string[]): void {
+    if (orderRefs.length === 0) return;
+    this.transaction(`record that the turn of ${orderRefs.length} order(s) came`, () => {
+      for (const orderRef of orderRefs) {
+        if (this.q.takeTurn.run(orderRef).changes !== 1)
+          throw this.fail(`order ${orderRef} is about to be sent but has no recorded intent`);
+      }
     });
   }
 
   /** Inside a transaction: the intent, unless its orderRef is recorded already (then it throws: never sent twice). */
-  private insertIntentOnce(runId: string, order: OrderIntent, createdAt: string): void {
+  private insertIntentOnce(runId: string, order: OrderIntent, createdAt: string, awaitingTurn = false): void {
     const existing = this.q.orderByRef.get(order.orderRef);
     if (existing !== undefined) {
       throw this.fail(
         `order ${order.orderRef} is already recorded (run ${existing.run_id}, status ${existing.status}); an order is never sent twice`,
       );
     }
-    this.q.insertIntent.run(intentParams(runId, order, createdAt));
+    this.q.insertIntent.run(intentParams(runId, order, createdAt, awaitingTurn));
   }
 
   markOrderSent(orderRef: string, order: BrokerOrder): void {

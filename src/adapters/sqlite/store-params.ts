@@ -29,8 +29,12 @@ export type FinishParams = {
 };
 export type SnapshotParams = Omit<SnapshotRow, 'taken_at'>;
 export type PositionParams = PositionRow & { run_id: string };
-export type IntentParams = Omit<OrderRow, 'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message'> & {
+export type IntentParams = Omit<
+  OrderRow,
+  'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message' | 'awaiting_turn'
+> & {
   updated_at: string;
+  awaiting_turn: 0 | 1;
 };
 export type BrokerUpdateParams = {
   order_ref: string;
@@ -102,8 +106,9 @@ export function finishParams(
   };
 }
 
-export function intentParams(runId: string, order: OrderIntent, createdAt: string): IntentParams {
+export function intentParams(runId: string, order: OrderIntent, createdAt: string, awaitingTurn = false): IntentParams {
   return {
+    awaiting_turn: awaitingTurn ? 1 : 0,
     run_id: runId,
     order_ref: order.orderRef,
     symbol: order.symbol,

@@ -73,6 +73,8 @@ export interface OrderRow {
   created_at: string;
   message: string | null;
   reference_price: number | null;
+  /** 1: an intent of a batch whose turn to be sent has not come (migration 0016); absent from older queries. */
+  awaiting_turn?: number;
 }
 
 export interface FillRow {
@@ -186,6 +188,7 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     createdAt: r.created_at,
     message: opt(r.message),
     referencePrice: opt(r.reference_price),
+    ...(r.awaiting_turn === 1 ? { awaitingTurn: true } : {}),
   };
 }
 

@@ -48,9 +48,10 @@ export function prepareStatements(db: Database.Database) {
     breachesOf: db.prepare<[string], BreachRow>('SELECT code, symbol, detail FROM breaches WHERE run_id = ? ORDER BY id'),
 
     insertIntent: db.prepare<IntentParams>(
-      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price)
-       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price)`,
+      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price, awaiting_turn)
+       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price, @awaiting_turn)`,
     ),
+    takeTurn: db.prepare<[string]>('UPDATE orders SET awaiting_turn = 0 WHERE order_ref = ?'),
     orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
     markSent: db.prepare<BrokerUpdateParams>(
       `UPDATE orders SET status = @status, broker_order_id = @broker_order_id, perm_id = @perm_id,

@@ -9,14 +9,14 @@
  * 10-20 ms and 7 MB): an error there prints its message, never a stack. `node --enable-source-maps` turns them on
  * for those too.
  */
-import { capYoungGeneration } from '../app/young-generation.js';
-
 const QUICK_COMMANDS = new Set(['status', 'plan']);
 
 if (!QUICK_COMMANDS.has(process.argv[2] ?? '')) {
   // Before the command's modules load: their loading is what first grows the young generation (young-generation.ts).
   // Not for status and plan: they peak far below a run (status at about 70 MB either way), and the cap (node:v8,
   // node:perf_hooks, a GC observer, more collections) is about 5% of their start-up.
+  // (Imported here, not above: status and plan do not load node:v8 and node:perf_hooks at all.)
+  const { capYoungGeneration } = await import('../app/young-generation.js');
   capYoungGeneration();
   process.setSourceMapsEnabled(true);
 }

@@ -96,5 +96,10 @@ describe('lazy loading per command', () => {
     expect(plan.code, plan.stdout + plan.stderr).toBe(1);
     expect(packagesOf(plan.modules).has('@stoqey/ib')).toBe(true);
     expect(packagesOf(plan.modules).has('nodemailer')).toBe(false);
+    // The client is loaded from node_modules, never bundled into the program: adapters/ib/library-config.ts requires
+    // its configuration module by path, and that must be the module the client reads (or the library's dotenv would
+    // load .env into process.env on the first connection).
+    expect(packagesOf(plan.bundled).has('@stoqey/ib')).toBe(false);
+    expect(plan.modules.filter((m) => m.endsWith('/node_modules/@stoqey/ib/dist/common/configuration.js'))).toHaveLength(1);
   });
 });

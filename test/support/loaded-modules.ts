@@ -36,6 +36,8 @@ export interface ModuleRecord extends CliResult {
   modules: string[];
   /** The files of the bundle (dist/cli/) loaded. */
   bundleFiles: string[];
+  /** The modules bundled into those files (from their source maps), as opposed to those Node loaded as files. */
+  bundled: string[];
 }
 
 /** The bundle's files: the entry and its chunks. */
@@ -95,7 +97,8 @@ export function runCliRecordingModules(
         ];
         const bundleFiles = loaded.filter((url) => url.startsWith('file://') && fileURLToPath(url).startsWith(BUNDLE_DIR + '/'));
         const modules = [...new Set(loaded.flatMap((url) => (bundleFiles.includes(url) ? [url, ...bundledModules(url)] : [url])))];
-        resolvePromise({ code, stdout, stderr, modules, bundleFiles });
+        const bundled = [...new Set(bundleFiles.flatMap(bundledModules))];
+        resolvePromise({ code, stdout, stderr, modules, bundleFiles, bundled });
       } catch (error) {
         reject(new Error(`no modules recorded (${String(error)}) for rebalancer ${args.join(' ')}\n${stdout}\n${stderr}`));
       }

@@ -100,7 +100,15 @@ export function planOrderUpdates(
     const { order } = w;
     const closed = o.halted === undefined ? o.closed?.get(order.symbol) : undefined;
     if (closed !== undefined) {
-      left.push({ order, reason: closed });
+      // Left only while the plan still wants at least that much on that side: an order it no longer wants would fill
+      // when the market opens again (after a midday break) with nothing asking for it.
+      const against = againstThePlan(
+        w,
+        lines.find((l) => l.symbol === order.symbol),
+        perSymbol.get(order.symbol) ?? 0,
+      );
+      if (against === undefined) left.push({ order, reason: closed });
+      else cancels.push({ order, reason: `${closed}; ${against}` });
       continue;
     }
     const request = requests.find((r) => r.symbol === order.symbol);
@@ -132,6 +140,23 @@ export function planOrderUpdates(
   const kept = new Set(unchanged.map((u) => u.symbol));
   const deferred = o.ordersAllowed ? requests.filter((r) => covered.has(r.symbol) && !modified.has(r.symbol) && !kept.has(r.symbol)) : [];
   return { cancels, modifications, unchanged, newOrders, deferred, ...(left.length === 0 ? {} : { left }) };
+}
+
+/**
+ * Why a working order on a closed market may not be left as it stands, or undefined when it may: the plan (before
+ * its market held it) wants a trade on the order's side at least as large as what remains of the order.
+ */
+function againstThePlan(w: WorkingOrder, line: PlanLine | undefined, onTicker: number): string | undefined {
+  const { order } = w;
+  if (onTicker > 1) return `${onTicker} working orders for ${order.symbol}: all are cancelled`;
+  if (order.filledQuantity > w.recordedFilled)
+    return `the broker reports ${order.filledQuantity} filled, the records ${w.recordedFilled}: executions not yet recorded`;
+  const wanted = line === undefined ? 0 : Number(line.targetQuantity) - Number(line.currentQuantity);
+  const side = wanted > 0 ? 'BUY' : wanted < 0 ? 'SELL' : undefined;
+  if (side !== order.action) return `the plan wants no ${order.action} of ${order.symbol} now`;
+  const remaining = order.quantity - w.recordedFilled;
+  if (remaining > Math.abs(wanted)) return `its ${remaining} remaining are more than the ${Math.abs(wanted)} the plan wants now`;
+  return undefined;
 }
 
 /** Why the working order cannot be modified into the plan's order, or undefined when it can. */

@@ -103,7 +103,8 @@ export function decide(
     markets,
     updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
       ordersAllowed: phase.ordersAllowed,
-      closed: closedFor(markets, plan.lines),
+      // REDUCING: an order left on a closed market could add exposure when it opens again; it is cancelled instead.
+      closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines) : new Map<string, string>(),
       held: new Map(Object.entries(markets.holds).filter(([symbol]) => markets.closed[symbol] === undefined)),
       ...(plan.tradingState === 'HALTED'
         ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }

@@ -3,9 +3,10 @@
  * 1,550 fills, 40 breaches in a real SQLite file): `rebalancer report --kind end --send` on the built command, a child
  * process whose peak resident memory (maxRSS) is read at its exit. Measured on a shared 2-core machine: 185-188 MB
  * before the body was held to BODY_LIMITS (an HTML part of 0.8 MB, an email of 1.3 MB), 142-155 MB after, 148-150 MB
- * as a bundle with source maps; 124-126 MB with the young generation held to 8 MB (app/young-generation.ts) and the
+ * as a bundle with source maps; 123-127 MB with the young generation held to 8 MB (app/young-generation.ts) and the
  * heap compacted before Skia loads (report/compact-heap.ts). Of that, about 40 MB is node before any module, 25 MB
- * Skia and chart.js. The benchmark (bench/email-memory.ts) measures this case and the hourly run's.
+ * Skia and chart.js. Benchmarks: bench/email-memory.ts (this case, and the start and mid-day summaries),
+ * bench/records-year.ts (the hourly run that sends the charted end-of-day email).
  */
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

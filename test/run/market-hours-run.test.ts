@@ -14,7 +14,8 @@ import {
   type MemoryRun,
   type MemoryRunOverrides,
 } from '../support/memory-ports.js';
-import { aContract, aQuote, ScriptedBroker } from '../support/scripted-broker.js';
+import { aContract, anAccountSummary, aPosition, aQuote, ScriptedBroker } from '../support/scripted-broker.js';
+import { testSettings } from '../support/run-harness.js';
 
 /** London's week of liquid hours as IB sends them for an LSEETF listing quoted in USD. */
 const LONDON =
@@ -140,5 +141,42 @@ describe('a run with listings in two markets', () => {
     // Read-only: nothing cancelled, changed or sent.
     expect(run.broker.callsTo('cancelOrder')).toEqual([]);
     expect(run.broker.callsTo('placeOrder')).toEqual([]);
+  });
+
+  it('the breakers judge what can go now: a switch into London whose funding sale waits for New York is over-leveraged, and not sent', async () => {
+    // SPY and QQQ held; the forecast moves SPY's part to CSPX. On Thanksgiving the SELL of SPY waits, so the BUY alone
+    // would take gross exposure to about 1.17x NLV: LEVERAGE_LIMIT (1.1 here), REDUCING, and the BUY is held back too.
+    const script = {
+      summary: anAccountSummary({
+        netLiquidation: 100_000,
+        totalCash: 20_900,
+        grossPositionValue: 79_100,
+        excessLiquidity: 60_000,
+        cushion: 0.6,
+      }),
+      positions: [aPosition('SPY', 66, { avgCost: 550 }), aPosition('QQQ', 79, { avgCost: 450 })],
+      contracts: {
+        SPY: aContract('SPY', { primaryExchange: 'ARCA' }),
+        QQQ: aContract('QQQ'),
+        CSPX: aContract('CSPX', { primaryExchange: 'LSEETF', timeZone: 'GB-Eire', liquidHours: LONDON, tradingHours: LONDON }),
+      },
+      quotes: { SPY: aQuote('SPY', 600), QQQ: aQuote('QQQ', 500), CSPX: aQuote('CSPX', 700) },
+    };
+    const base = testSettings();
+    const run = memoryRun({
+      now: '2026-11-26T15:35:00Z',
+      broker: new ScriptedBroker({ script }),
+      forecasts: [aForecastOf({ SPY: 0, QQQ: 0.39, CSPX: 0.39 }, { asOf: '2026-11-26T14:00:00Z' })],
+      settings: { limits: { ...base.limits, maxLeverage: 1.1 } },
+    });
+    const result = await go(run);
+    expect(placed(run)).toEqual([]);
+    expect(result.plan?.tradingState).toBe('REDUCING');
+    expect(result.breaches.map((b) => b.code)).toEqual(['LEVERAGE_LIMIT']);
+    const reason = (symbol: string): string | undefined => result.plan?.lines.find((l) => l.symbol === symbol)?.reason;
+    expect(reason('SPY')).toMatch(
+      /^left for a later run \(market closed: ARCA, opens Fri 09:30 New York \(Thanksgiving Day\)\): would have SELL 66/,
+    );
+    expect(reason('CSPX')).toMatch(/^blocked \(REDUCING: LEVERAGE_LIMIT\): would have BUY \d+/);
   });
 });

@@ -79,6 +79,22 @@ describe('IB adapter over TCP: cash per currency and exchange rates', () => {
     expect(seen.filter((m) => m.includes(`no usable exchange rate for ${currency}`))).toHaveLength(1);
   });
 
+  it('reads a rate IB prints in exponent form (Java prints rates under 0.001 so: a KRW rate of 9.3E-4)', async () => {
+    const scenario = sgdAccount({ ledger: { exchangeRateText: { KRW: '9.3E-4', GBP: '1.723456E0' } } });
+    const gateway = await h.gateway({
+      ...scenario,
+      cash: { ...(scenario.cash as object), KRW: 2_000_000 },
+      exchangeRates: { ...(scenario.exchangeRates as object), KRW: 0.00093 },
+    });
+    const { log, seen } = warnings();
+    const broker = h.broker(gateway.port, { log });
+    await broker.connect();
+    const balances = (await broker.accountSummary(ACCOUNT)).cashLedger?.balances ?? [];
+    expect(balances.find((b) => b.currency === 'KRW')).toEqual({ currency: 'KRW', cash: 2_000_000, exchangeRate: 0.00093 });
+    expect(balances.find((b) => b.currency === 'GBP')).toEqual({ currency: 'GBP', cash: -1_250.25, exchangeRate: 1.723456 });
+    expect(seen.filter((m) => m.includes('no usable exchange rate'))).toEqual([]);
+  });
+
   it('a USD account: one currency, rate 1, the figures as before', async () => {
     const gateway = await h.gateway();
     const broker = h.broker(gateway.port);

@@ -21,8 +21,11 @@ export interface SummaryRow {
   currency: string;
 }
 
-/** A decimal as IB prints one ("1.3512345", "-1250.5", "100000.00"); nothing else is a number here. */
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+/**
+ * A decimal as IB prints one ("1.3512345", "-1250.5", "100000.00"), or in Java's exponent form, which TWS uses for
+ * values under 0.001 ("9.3E-4": a KRW or IDR rate to USD); nothing else is a number here.
+ */
+const DECIMAL = /^-?\d+(\.\d+)?(E[-+]?\d+)?$/i;
 
 /** The ledger's key without the `$LEDGER-` prefix. */
 export function ledgerKey(tag: string): string {

@@ -121,7 +121,8 @@ export function blockHeldSymbols(lines: PlanLine[], breaches: Breach[]): PlanLin
  */
 export function holdClosedMarkets(lines: PlanLine[], holds: Readonly<Record<string, string>>): PlanLine[] {
   return lines.map((line) => {
-    const why = holds[line.symbol];
+    // Own keys only: a ticker named like an Object property ("constructor") is no hold.
+    const why = Object.hasOwn(holds, line.symbol) ? holds[line.symbol] : undefined;
     if (why === undefined) return line;
     if (!isOrder(line)) return { ...line, reason: `${why}; ${line.reason}` };
     return { ...blockLine(line, ''), reason: `left for a later run (${why}): would have ${describeOrder(line)}; ${line.reason}` };

@@ -191,7 +191,7 @@ function sendGates(
         phaseOf(at, {
           noTradeFirstMinutes: o.settings.noTradeFirstMinutes,
           noTradeLastMinutes: o.settings.noTradeLastMinutes,
-          rules: markets[symbol]?.rules ?? rules,
+          rules: (Object.hasOwn(markets, symbol) ? markets[symbol]?.rules : undefined) ?? rules,
         }),
     }),
   ];

@@ -105,7 +105,7 @@ export function decide(
       ordersAllowed: phase.ordersAllowed,
       // REDUCING: an order left on a closed market could add exposure when it opens again; it is cancelled instead.
       closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines) : new Map<string, string>(),
-      held: new Map(Object.entries(markets.holds).filter(([symbol]) => markets.closed[symbol] === undefined)),
+      held: new Map(Object.entries(markets.holds).filter(([symbol]) => !Object.hasOwn(markets.closed, symbol))),
       ...(plan.tradingState === 'HALTED'
         ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
         : {}),

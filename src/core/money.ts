@@ -42,8 +42,9 @@ export function round2(value: Decimal.Value): Cents {
   return toNumber(cents(value));
 }
 
-// Only for what Decimal cannot print as money: NaN and the infinities ("NaN", "∞", "-∞"), as every report did.
-const NON_FINITE = new Intl.NumberFormat('en-US');
+// Only for what Decimal cannot print as money: NaN and the infinities ("NaN", "∞", "-∞"), as every report did. Made
+// on first use: the first Intl formatter of a process costs milliseconds of start-up that `status` need not pay.
+let nonFinite: Intl.NumberFormat | undefined;
 
 /**
  * 12345.6 -> "12,345.60": two decimals (rounded as `cents` does), en-US grouping whatever the machine's locale,
@@ -51,7 +52,7 @@ const NON_FINITE = new Intl.NumberFormat('en-US');
  */
 export function formatMoney(value: Decimal.Value): string {
   const exact = new Exact(value);
-  if (!exact.isFinite()) return NON_FINITE.format(exact.toNumber());
+  if (!exact.isFinite()) return (nonFinite ??= new Intl.NumberFormat('en-US')).format(exact.toNumber());
   const rounded = cents(exact);
   const [whole = '0', fraction = '00'] = rounded.abs().toFixed(2).split('.');
   return `${rounded.lt(0) ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;

@@ -1,4 +1,4 @@
-import type { Plan, PlanInputs } from './types.js';
+import type { Plan, PlanInputs, PlanLine } from './types.js';
 import { computePlanLines } from './plan-lines.js';
 import { checkBreakers } from './breakers.js';
 import { applyTradingState, blockHeldSymbols, holdClosedMarkets, isSymbolScoped, tradingStateFor } from './trading-state.js';
@@ -27,10 +27,16 @@ export function planRebalance(inputs: PlanInputs): Plan {
     holds,
   );
   const exposure = untouched ? intended : measureExposure(unbroken, inputs.account.netLiquidation);
+  // Orders working on a closed market may fill when it opens: the account's leverage is judged with them filled.
+  const working = inputs.workingOnClosed ?? {};
+  const leverageAfter =
+    Object.keys(working).length === 0
+      ? exposure.leverageAfter
+      : measureExposure(withWorkingOrders(unbroken, working), inputs.account.netLiquidation).leverageAfter;
   const breaches = [
     ...inputs.priorBreaches,
     ...checkPositionBreaks(breaks, inputs.limits.maxPositionBreaks ?? DEFAULT_MAX_POSITION_BREAKS),
-    ...checkBreakers({ inputs, lines: unbroken, leverageAfter: exposure.leverageAfter, turnoverPct: exposure.turnoverPct }),
+    ...checkBreakers({ inputs, lines: unbroken, leverageAfter, turnoverPct: exposure.turnoverPct }),
   ];
   const tradingState = tradingStateFor(breaches);
   const lines = applyTradingState(unbroken, tradingState, breaches);
@@ -43,4 +49,12 @@ export function planRebalance(inputs: PlanInputs): Plan {
     tradingState,
     ...measureExposure(lines, inputs.account.netLiquidation),
   };
+}
+
+/** The lines as if the working orders of tickers without an order of their own filled (for the leverage only). */
+function withWorkingOrders(lines: PlanLine[], working: NonNullable<PlanInputs['workingOnClosed']>): PlanLine[] {
+  return lines.map((line) => {
+    const w = Object.hasOwn(working, line.symbol) ? working[line.symbol] : undefined;
+    return w === undefined || line.action !== 'NONE' ? line : { ...line, action: w.action, quantity: w.quantity };
+  });
 }

@@ -341,6 +341,11 @@ export interface PlanInputs {
    * judge the orders that can go out.
    */
   marketHolds?: Readonly<Record<string, string>>;
+  /**
+   * Working orders of earlier runs on tickers whose market is closed now (what remains of them, by ticker): they may
+   * be left as they stand and fill when their market opens, so the leverage the breakers judge counts them as filled.
+   */
+  workingOnClosed?: Readonly<Record<string, { action: 'BUY' | 'SELL'; quantity: number }>>;
 }
 
 export interface Plan {

@@ -90,6 +90,7 @@ export function decide(
     tradedValueToday: world.tradedValueToday,
     positionBreaks: world.ledger.breaks,
     ...(Object.keys(markets.holds).length === 0 ? {} : { marketHolds: markets.holds }),
+    ...workingOnClosedOf(run.working ?? [], markets),
   };
   const plan = planRebalance(inputs);
   const phase = markets.phase;
@@ -125,4 +126,18 @@ function closedFor(markets: RunSession, lines: readonly PlanLine[]): ReadonlyMap
   const closed = new Map<string, string>();
   for (const [symbol, why] of Object.entries(markets.closed)) if (!blocked.has(symbol)) closed.set(symbol, why);
   return closed;
+}
+
+/** What remains of the working orders on tickers whose market is closed now, by ticker: they may fill when it opens. */
+function workingOnClosedOf(working: readonly WorkingOrder[], markets: RunSession): Pick<PlanInputs, 'workingOnClosed'> {
+  const out = new Map<string, { action: 'BUY' | 'SELL'; quantity: number }>();
+  for (const { order, recordedFilled } of working) {
+    const remaining = order.quantity - recordedFilled;
+    if (!Object.hasOwn(markets.closed, order.symbol) || !(remaining > 0)) continue;
+    const known = out.get(order.symbol);
+    if (known?.action === order.action) known.quantity += remaining;
+    // Orders of both sides on one ticker are all cancelled; meanwhile the larger is judged.
+    else if (known === undefined || remaining > known.quantity) out.set(order.symbol, { action: order.action, quantity: remaining });
+  }
+  return out.size === 0 ? {} : { workingOnClosed: Object.fromEntries(out) };
 }

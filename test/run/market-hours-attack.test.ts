@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runRebalance, type RunResult } from '../../src/run/rebalance-run.js';
 import { aForecastOf, aMarket, memoryRun, runInvariantViolations, seedEarlierRun, type MemoryRun } from '../support/memory-ports.js';
 import { aContract, aQuote, ScriptedBroker } from '../support/scripted-broker.js';
+import { testSettings } from '../support/run-harness.js';
 
 /** Hong Kong's hours as IB sends them for an SEHK listing: a lunch break from 12:00 to 13:00. */
 const HONG_KONG =
@@ -20,6 +21,7 @@ function aRun(
   order: { action: 'BUY' | 'SELL'; quantity: number },
   position = 0,
   tokyo = false,
+  maxLeverage = 2,
 ): MemoryRun {
   const market = aMarket();
   const script = {
@@ -49,7 +51,7 @@ function aRun(
     now: LUNCH,
     broker: new ScriptedBroker({ script }),
     forecasts: [aForecastOf(weights, { asOf: '2026-11-24T01:00:00Z' })],
-    settings: { orderUpdates: 'modify' },
+    settings: { orderUpdates: 'modify', limits: { ...testSettings().limits, maxLeverage } },
   });
   seedEarlierRun(run, MORNING, {
     order: {
@@ -110,6 +112,24 @@ describe('a working order over Hong Kong lunch', () => {
 
   it('is left as it stands with another market open when the plan is ACTIVE and still wants it', async () => {
     const run = aRun({ AAPL: 0.1, HK5: 0.2, JP1: 0.3 }, { action: 'BUY', quantity: 100 }, 0, true);
+    const result = await go(run);
+    expect(result.plan?.tradingState).toBe('ACTIVE');
+    expect(cancelled(run)).toEqual([]);
+    expect(run.broker.callsTo('placeOrder').map(([o]) => o.symbol)).toEqual(['JP1']);
+  });
+
+  it('counts in the leverage the breakers judge: left working, it would take the account past MAX_LEVERAGE after lunch', async () => {
+    // AAPL 19k of 100k NLV; Tokyo open: BUY about 38k of JP1 (0.57 judged alone); the working BUY of 600 HK5 (36k)
+    // fills at 13:00 Hong Kong: 0.93 > 0.9. Judged with it, the plan is REDUCING: JP1's BUY is held, HK5's cancelled.
+    const run = aRun({ AAPL: 0.19, HK5: 0.39, JP1: 0.39 }, { action: 'BUY', quantity: 600 }, 0, true, 0.9);
+    const result = await go(run);
+    expect(result.plan?.breaches.map((b) => b.code)).toContain('LEVERAGE_LIMIT');
+    expect(run.broker.callsTo('placeOrder')).toEqual([]);
+    expect(cancelled(run)).toEqual(['HK5']);
+  });
+
+  it('within MAX_LEVERAGE with it, the working order is left and the open market trades', async () => {
+    const run = aRun({ AAPL: 0.19, HK5: 0.39, JP1: 0.39 }, { action: 'BUY', quantity: 600 }, 0, true, 1);
     const result = await go(run);
     expect(result.plan?.tradingState).toBe('ACTIVE');
     expect(cancelled(run)).toEqual([]);

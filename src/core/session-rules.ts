@@ -2,6 +2,7 @@ import type { ContractInfo } from './types.js';
 import { NYSE_RULES, zoneCity, zoneOf, type SessionRules } from './session.js';
 import {
   compareWithCalendar,
+  ianaZoneOf,
   parseLiquidHours,
   sessionRulesFromHoursOnly,
   sessionRulesFromLiquidHours,
@@ -58,7 +59,19 @@ const US_EXCHANGES: ReadonlySet<string> = new Set([
  */
 export function isUsListing(contract: ContractInfo): boolean {
   const exchange = contract.primaryExchange.trim().toUpperCase();
-  return exchange === '' ? contract.currency === 'USD' : US_EXCHANGES.has(exchange);
+  return exchange === '' ? contract.currency === 'USD' && !hoursAbroad(contract) : US_EXCHANGES.has(exchange);
+}
+
+/** True when the contract's hours are given in a zone outside the Americas (London, Tokyo): not a US listing's. */
+function hoursAbroad(contract: ContractInfo): boolean {
+  const id = contract.timeZone?.trim() ?? '';
+  if (id === '') return false;
+  try {
+    return !ianaZoneOf(id).startsWith('America/');
+  } catch {
+    // A zone nobody knows says nothing about where the listing is: hours in it cannot be read either way.
+    return false;
+  }
 }
 
 function hasHours(c: ContractInfo): boolean {

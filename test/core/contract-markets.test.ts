@@ -131,3 +131,26 @@ describe('each contract in its own market hours', () => {
     expect(at.T?.phase?.tradingDay).toBe('2026-11-24');
   });
 });
+
+describe('a listing with no primary exchange named', () => {
+  const noExchange = (timeZone: string, liquidHours: string): ContractInfo => ({
+    symbol: 'CSPX',
+    minTick: 0.01,
+    primaryExchange: '',
+    currency: 'USD',
+    timeZone,
+    liquidHours,
+  });
+
+  it('quoted in USD but with London hours is a listing abroad: its own hours only, and it never decides the run rules', () => {
+    const market = contractMarketOf(noExchange('GB-Eire', LONDON_WEEK));
+    expect(market.rules?.zone).toBe('Europe/London');
+    // A date IB does not list (1 December) is closed: our NYSE calendar never fills in for London.
+    expect(phaseOf('2026-12-01T15:00:00Z', { rules: market.rules ?? {} }).ordersAllowed).toBe(false);
+    expect(sessionRulesOf({ CSPX: noExchange('GB-Eire', LONDON_WEEK) }).source).toBe('nyse');
+  });
+
+  it('quoted in USD with New York hours is still a US listing', () => {
+    expect(sessionRulesOf({ SPY: { ...noExchange('US/Eastern', NEW_YORK_WEEK), symbol: 'SPY' } }).source).toBe('liquid-hours');
+  });
+});

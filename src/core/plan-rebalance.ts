@@ -1,6 +1,6 @@
 import type { Plan, PlanInputs, PlanLine } from './types.js';
 import { computePlanLines } from './plan-lines.js';
-import { checkBreakers } from './breakers.js';
+import { checkBreakers, checkPositionLimit } from './breakers.js';
 import { applyTradingState, blockHeldSymbols, holdClosedMarkets, isSymbolScoped, tradingStateFor } from './trading-state.js';
 import { measureExposure } from './exposure.js';
 import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
@@ -27,16 +27,22 @@ export function planRebalance(inputs: PlanInputs): Plan {
     holds,
   );
   const exposure = untouched ? intended : measureExposure(unbroken, inputs.account.netLiquidation);
-  // Orders working on a closed market may fill when it opens: the account's leverage is judged with them filled.
+  // Orders working on a closed market may fill when it opens: the account's leverage, and the position of their
+  // ticker, are judged with them filled.
   const working = inputs.workingOnClosed ?? {};
+  const judged = Object.keys(working).length === 0 ? undefined : withWorkingOrders(unbroken, working);
   const leverageAfter =
-    Object.keys(working).length === 0
-      ? exposure.leverageAfter
-      : measureExposure(withWorkingOrders(unbroken, working), inputs.account.netLiquidation).leverageAfter;
+    judged === undefined ? exposure.leverageAfter : measureExposure(judged, inputs.account.netLiquidation).leverageAfter;
+  const pending = judged?.filter((line, i) => line !== unbroken[i]) ?? [];
+  const tripped = checkBreakers({ inputs, lines: unbroken, leverageAfter, turnoverPct: exposure.turnoverPct });
+  const overAlready = new Set(tripped.filter((b) => b.code === 'POSITION_LIMIT').map((b) => b.symbol));
   const breaches = [
     ...inputs.priorBreaches,
     ...checkPositionBreaks(breaks, inputs.limits.maxPositionBreaks ?? DEFAULT_MAX_POSITION_BREAKS),
-    ...checkBreakers({ inputs, lines: unbroken, leverageAfter, turnoverPct: exposure.turnoverPct }),
+    ...tripped,
+    ...checkPositionLimit({ inputs, lines: pending, leverageAfter, turnoverPct: exposure.turnoverPct }).filter(
+      (b) => !overAlready.has(b.symbol),
+    ),
   ];
   const tradingState = tradingStateFor(breaches);
   const lines = applyTradingState(unbroken, tradingState, breaches);

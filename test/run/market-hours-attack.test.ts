@@ -135,4 +135,12 @@ describe('a working order over Hong Kong lunch', () => {
     expect(cancelled(run)).toEqual([]);
     expect(run.broker.callsTo('placeOrder').map(([o]) => o.symbol)).toEqual(['JP1']);
   });
+
+  it('counts in the position the breakers judge: left working, it would take HK5 past MAX_POSITION_PCT after lunch', async () => {
+    // 200 HK5 held (12k) and a working BUY of 600 (36k): 48% of NLV once filled, over MAX_POSITION_PCT (40).
+    const run = aRun({ AAPL: 0.19, HK5: 0.5, JP1: 0.2 }, { action: 'BUY', quantity: 600 }, 200, true);
+    const result = await go(run);
+    expect(result.plan?.breaches.filter((b) => b.code === 'POSITION_LIMIT').map((b) => b.symbol)).toEqual(['HK5']);
+    expect(cancelled(run)).toEqual(['HK5']);
+  });
 });

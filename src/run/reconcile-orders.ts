@@ -248,12 +248,21 @@ function sameClock(iso: string): string {
 }
 
 /** The New York calendar day of an instant (YYYY-MM-DD); '' for a time that cannot be read. */
+/** Days already worked out, by instant: the orders of one batch share their instant (500 at a time). */
+const daysOfInstants = new Map<string, string>();
+
 function dayOf(iso: string): string {
+  const known = daysOfInstants.get(iso);
+  if (known !== undefined) return known;
+  let day = '';
   try {
-    return tradingDayOf(iso);
+    day = tradingDayOf(iso);
   } catch {
-    return '';
+    // An instant that cannot be read has no day ('' sorts before every day).
   }
+  if (daysOfInstants.size >= 10_000) daysOfInstants.clear();
+  daysOfInstants.set(iso, day);
+  return day;
 }
 
 /** One line per reconciled order, for the console. */
@@ -266,8 +275,9 @@ export function formatResolutions(resolutions: OrderResolution[]): string[] {
 }
 
 function lookupSince(pending: OrderRecord[], since: string, toBroker: (machineIso: string) => string): string {
-  const oldest = pending
-    .map((p) => DateTime.fromISO(toBroker(p.createdAt)))
+  // Each instant read once: the orders of one batch share theirs.
+  const oldest = [...new Set(pending.map((p) => toBroker(p.createdAt)))]
+    .map((iso) => DateTime.fromISO(iso))
     .filter((d) => d.isValid)
     .reduce<DateTime | undefined>((min, d) => (min === undefined || d < min ? d : min), undefined);
   const from = oldest?.minus({ hours: 1 });

@@ -1,6 +1,7 @@
 import type { Breach, OrderRequest, Plan, PlanInputs, PlanLine } from '../core/types.js';
 import type { HaltState } from '../ports/kill-switch.js';
 import { planRebalance } from '../core/plan-rebalance.js';
+import { isSymbolScoped } from '../core/trading-state.js';
 import type { MarketPhase } from '../core/phase.js';
 import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
@@ -105,7 +106,7 @@ export function decide(
     updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
       ordersAllowed: phase.ordersAllowed,
       // REDUCING: an order left on a closed market could add exposure when it opens again; it is cancelled instead.
-      closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines) : new Map<string, string>(),
+      closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines, inputs.priorBreaches) : new Map<string, string>(),
       held: new Map(Object.entries(markets.holds).filter(([symbol]) => !Object.hasOwn(markets.closed, symbol))),
       ...(plan.tradingState === 'HALTED'
         ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
@@ -121,8 +122,11 @@ export function decide(
  * The tickers whose working orders are left as they stand: their market is closed now, and nothing about the ticker
  * itself asks for a cancel (a position break, an order of unknown outcome: those are cancelled as before).
  */
-function closedFor(markets: RunSession, lines: readonly PlanLine[]): ReadonlyMap<string, string> {
-  const blocked = new Set(lines.filter((l) => l.positionBreak !== undefined || l.reason.includes('blocked (')).map((l) => l.symbol));
+function closedFor(markets: RunSession, lines: readonly PlanLine[], priorBreaches: readonly Breach[]): ReadonlyMap<string, string> {
+  // What blocks a ticker of an ACTIVE plan: its position break, or a ticker-scoped breach known before planning
+  // (the plan blocks those lines, planRebalance's blockHeldSymbols), read from the data rather than the lines' text.
+  const held = new Set(priorBreaches.filter(isSymbolScoped).map((b) => b.symbol));
+  const blocked = new Set(lines.filter((l) => l.positionBreak !== undefined || held.has(l.symbol)).map((l) => l.symbol));
   const closed = new Map<string, string>();
   for (const [symbol, why] of Object.entries(markets.closed)) if (!blocked.has(symbol)) closed.set(symbol, why);
   return closed;

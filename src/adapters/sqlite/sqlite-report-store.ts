@@ -16,7 +16,7 @@ import type {
 import { guardStorage } from '../../fs/storage-errors.js';
 import type { RecordedForecast } from '../../core/forecast-changes.js';
 import { toRecordedForecast, type ForecastRow } from './sqlite-forecast-statements.js';
-import { prepareSnapshotCashStatements, toCashBalance } from './sqlite-snapshot-cash.js';
+import { CASH_OF_RUN, toCashBalance, type SnapshotCashRow } from './sqlite-snapshot-cash.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import {
@@ -152,9 +152,8 @@ export class SqliteReportStore implements ReportStore {
   }
 
   cashBalancesOf(runId: string): CashBalanceRecord[] {
-    return this.guard(`read the cash per currency of run ${runId}`, () => prepareSnapshotCashStatements(this.db).cashOf.all(runId)).map(
-      toCashBalance,
-    );
+    // A read, like every other here: the write statements of snapshot_cash are not prepared on a report connection.
+    return this.all<SnapshotCashRow>(`read the cash per currency of run ${runId}`, CASH_OF_RUN, runId).map(toCashBalance);
   }
 
   ordersOn(tradingDay: string, until: string): OrderRecord[] {

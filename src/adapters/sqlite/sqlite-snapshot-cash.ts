@@ -2,7 +2,7 @@
 import type { CashBalanceRecord } from '../../ports/store.js';
 import type { SqliteDatabase } from './open-database.js';
 
-interface SnapshotCashRow {
+export interface SnapshotCashRow {
   run_id: string;
   currency: string;
   cash: number;
@@ -12,13 +12,16 @@ interface SnapshotCashRow {
   seq: number;
 }
 
+/** One snapshot's cash, the base currency first. */
+export const CASH_OF_RUN = 'SELECT * FROM snapshot_cash WHERE run_id = ? ORDER BY seq';
+
 export function prepareSnapshotCashStatements(db: SqliteDatabase) {
   return {
     insertCash: db.prepare<SnapshotCashRow>(
       `INSERT INTO snapshot_cash (run_id, currency, cash, exchange_rate, rate_read_at, broker_time, seq)
        VALUES (@run_id, @currency, @cash, @exchange_rate, @rate_read_at, @broker_time, @seq)`,
     ),
-    cashOf: db.prepare<[string], SnapshotCashRow>('SELECT * FROM snapshot_cash WHERE run_id = ? ORDER BY seq'),
+    cashOf: db.prepare<[string], SnapshotCashRow>(CASH_OF_RUN),
   };
 }
 

@@ -49,6 +49,20 @@ export interface ContractInfo {
   tradingHours?: string;
 }
 
+/**
+ * A rate the run converts with: base-currency units per one unit of a currency (IB's ExchangeRate), where it came
+ * from and when it was read. Rates come from the broker's cash ledger (IB: `$LEDGER:ALL`) for a currency the account
+ * holds, else from the broker's FX quote (IB: the IDEALPRO pair's bid/ask midpoint).
+ */
+export interface ExchangeRate {
+  /** Base-currency units per one unit of the currency: finite and > 0. */
+  rate: number;
+  /** When the run read it (ISO 8601 UTC). */
+  at: string;
+  /** Where it came from, as a person reads it: "ledger", "IDEALPRO USD.SGD midpoint". */
+  source: string;
+}
+
 /** One quote snapshot. Any field may be missing or invalid (IB sends -1 for "no price"). */
 export interface Quote {
   symbol: string;
@@ -249,6 +263,13 @@ export interface PlanLine {
   previousClose?: Price;
   primaryExchange?: string;
   currency?: string;
+  /**
+   * For a ticker quoted in another currency than the account's: the rate its prices and values were converted with
+   * (base-currency units per one unit of `currency`), and when and where it was read. Absent for a ticker in the
+   * account's currency (rate 1). Every value on the line (target, trade, current weight, costs) is in the account's
+   * currency; quantities and prices are the contract's own.
+   */
+  fx?: ExchangeRate;
   reason: string;
   /** Set when trading in the ticker is blocked because its ledger and the broker's position disagree. */
   positionBreak?: PositionBreak;
@@ -319,6 +340,11 @@ export interface PlanInputs {
   managedSymbols: string[];
   sizing: SizingConfig;
   limits: RiskLimits;
+  /**
+   * Exchange rates by currency for the tickers quoted in another currency than the account's (see
+   * {@link ExchangeRate}). A ticker whose currency has no rate here is not sized: CURRENCY_MISMATCH halts the run.
+   */
+  exchangeRates?: Readonly<Record<string, ExchangeRate>>;
   /** Breaches found before planning (forecast errors, broker problems, kill switch). */
   priorBreaches: Breach[];
   /** NLV of the last recorded snapshot, if any (for NAV_JUMP). */

@@ -5,6 +5,7 @@ import type {
   CancelResult,
   ContractHint,
   ContractInfo,
+  ExchangeRate,
   Execution,
   OrderRequest,
   Quote,
@@ -61,6 +62,12 @@ export interface Broker {
   contractDetails(symbols: string[], hints: Record<string, ContractHint>, leftOut?: LeftOut): Promise<Record<string, ContractInfo>>;
   /** One snapshot per symbol; a symbol without data is absent from the result (and, given `leftOut`, why in it). */
   quotes(symbols: string[], contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>>;
+  /**
+   * The broker's rate of each currency to `baseCurrency` (base units per one unit) from its FX market, for currencies
+   * the account's cash ledger does not list (IB lists only the currencies an account holds). A currency without a
+   * usable quote is absent from the result (and, given `leftOut`, why in it); never guessed.
+   */
+  exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>>;
   /** Send one order; resolves once the broker has accepted it for processing. */
   placeOrder(order: OrderRequest): Promise<BrokerOrder>;
   /**

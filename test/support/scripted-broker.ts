@@ -16,6 +16,7 @@ import type {
   BrokerPosition,
   CancelResult,
   ContractInfo,
+  ExchangeRate,
   Execution,
   OrderStatusName,
   Quote,
@@ -41,6 +42,8 @@ export interface BrokerScript {
   contracts: Record<string, ContractInfo>;
   /** By symbol: `quotes` answers the symbols asked that are here. */
   quotes: Record<string, Quote>;
+  /** By currency: `exchangeRates` answers the currencies asked that are here (whatever the base currency). */
+  exchangeRates: Record<string, ExchangeRate>;
   openOrders: BrokerOrder[];
   /** Answered whole, whatever `since` (which the call log keeps, for tests that check it). */
   executions: Execution[];
@@ -124,6 +127,7 @@ export class ScriptedBroker implements Broker {
       positions: [],
       contracts: {},
       quotes: {},
+      exchangeRates: {},
       openOrders: [],
       executions: [],
       completedOrders: [],
@@ -254,6 +258,10 @@ export class ScriptedBroker implements Broker {
 
   quotes(symbols: string[], contracts: Record<string, ContractInfo>): Promise<Record<string, Quote>> {
     return this.call('quotes', [symbols, contracts], (asked) => pickSymbols(this.script.quotes, asked));
+  }
+
+  exchangeRates(baseCurrency: string, currencies: string[]): Promise<Record<string, ExchangeRate>> {
+    return this.call('exchangeRates', [baseCurrency, currencies], (_base, asked) => pickSymbols(this.script.exchangeRates, asked));
   }
 
   placeOrder(order: Parameters<Broker['placeOrder']>[0]): Promise<BrokerOrder> {

@@ -13,6 +13,7 @@ import type {
   CancelResult,
   ContractHint,
   ContractInfo,
+  ExchangeRate,
   Execution,
   OrderRequest,
   Quote,
@@ -180,6 +181,13 @@ export class IbBroker implements Broker {
     }
     const { marketDataType, marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
     return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log }, leftOut);
+  }
+
+  /** Not read from IB's FX market yet: every currency is left out, so a currency the ledger lacks has no rate. */
+  async exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>> {
+    this.connected();
+    if (leftOut !== undefined) for (const c of currencies) leftOut[c] = `no ${c}.${baseCurrency} rate: the account's ledger does not list ${c}`;
+    return {};
   }
 
   async placeOrder(order: OrderRequest): Promise<BrokerOrder> {

@@ -7,6 +7,7 @@ import type {
   CancelResult,
   ContractHint,
   ContractInfo,
+  ExchangeRate,
   Execution,
   OrderRequest,
   Quote,
@@ -15,6 +16,7 @@ import { StorageError } from '../../errors.js';
 import { BrokerError, type Broker, type LeftOut, type SentOrder } from '../../ports/broker.js';
 import { SimAccount, SimRejection, SimStateError, type SimAccountOptions } from '../../sim/sim-account.js';
 import type { SimOrder } from '../../sim/sim-state.js';
+import { printedRate } from '../../sim/fx-rates.js';
 
 /** The options of the simulated account the broker opens (the broker adds nothing of its own). */
 export type SimBrokerOptions = SimAccountOptions;
@@ -112,6 +114,24 @@ export class SimBroker implements Broker {
       leftOut,
       'the simulated market has no quote for this ticker',
     );
+  }
+
+  /**
+   * The simulated FX market's rates, for the scenario's `exchangeRates` currencies: the rate at this instant to 7
+   * significant digits, as IB's ledger prints it. A currency the scenario gives no rate is left out, never guessed.
+   */
+  async exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>> {
+    const sim = this.connected();
+    const out: Record<string, ExchangeRate> = {};
+    for (const currency of currencies) {
+      const rate = baseCurrency === sim.state.currency ? sim.exchangeRate(currency) : undefined;
+      if (rate === undefined) {
+        if (leftOut !== undefined) leftOut[currency] = `the simulated FX market has no ${currency}.${baseCurrency} rate`;
+        continue;
+      }
+      out[currency] = { rate: Number(printedRate(rate)), at: this.options.now, source: `simulated FX ${currency}.${baseCurrency}` };
+    }
+    return out;
   }
 
   async placeOrder(request: OrderRequest): Promise<BrokerOrder> {

@@ -51,6 +51,9 @@
  *   every socket and refuses connections for `awayMs`; then it listens on the same port again, in front of the
  *   same account: working orders still work, the day's executions are still served, and the next valid order id
  *   is again one above the highest id it received (an id lost in the restart is handed out again).
+ * - `fxQuotes`: IDEALPRO pair (`"USD.SGD"`, as IB lists it) -> `{ bid, ask }`: the pair's snapshot carries these
+ *   instead of its quote around the rate; null for a side IB does not quote (sent as -1, size 0), any number (0, a
+ *   negative, a bid above the ask) as it is. `noMarketDataPermission` and `noSnapshotEnd` take pairs too.
  *
  * `ledger`: how the account's cash ledger reaches the client (see src/gateway/account/account-values.ts):
  * - `keyPrefix`: `"none"` (default: `CashBalance`...), `"updates"`: the ledger keys of reqAccountUpdates and
@@ -77,6 +80,7 @@ const delayMs = z
   .max(MAX_DELAY_MS, { error: `expected at most ${MAX_DELAY_MS}` });
 const positiveWhole = z.number({ error: POSITIVE_WHOLE }).int({ error: POSITIVE_WHOLE }).positive({ error: POSITIVE_WHOLE });
 const REJECT_CODES = [201, 110, 103, 451] as const;
+const fxSide = z.number({ error: 'expected a number or null' }).nullable();
 
 /** The section's schema, over the scenario's own ticker schema (one definition of a ticker). */
 export function gatewaySectionSchema(ticker: z.ZodType<string>) {
@@ -118,6 +122,12 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
       })
       .nullable()
       .default(null),
+    fxQuotes: z
+      .record(
+        z.string().regex(/^[A-Z]{3}\.[A-Z]{3}$/, { error: 'expected a pair as IB lists it: "USD.SGD"' }),
+        z.strictObject({ bid: fxSide, ask: fxSide }),
+      )
+      .optional(),
   });
   const foreignOrder = z.strictObject({
     symbol: ticker,

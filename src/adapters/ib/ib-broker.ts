@@ -25,6 +25,7 @@ import { readCompletedOrders } from './ib-completed-orders.js';
 import { connectSession } from './ib-connect.js';
 import { readContractDetails } from './ib-contracts.js';
 import { readExecutions } from './ib-executions.js';
+import { readExchangeRates } from './ib-fx-rates.js';
 import { silentLog, type IbLog } from './ib-log.js';
 import { modifyAdaptiveOrder, modifyRefusal } from './ib-modify-order.js';
 import { cancelAllOrders, cancelOwnOrder, readOpenOrders } from './ib-orders.js';
@@ -183,11 +184,19 @@ export class IbBroker implements Broker {
     return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log }, leftOut);
   }
 
-  /** Not read from IB's FX market yet: every currency is left out, so a currency the ledger lacks has no rate. */
+  /**
+   * Each currency's rate in `baseCurrency` from IB's FX market: the midpoint of a snapshot of its IDEALPRO pair (see
+   * ib-fx-rates.ts), under the same market data type, lines and timeout as quotes.
+   */
   async exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>> {
-    this.connected();
-    if (leftOut !== undefined) for (const c of currencies) leftOut[c] = `no ${c}.${baseCurrency} rate: the account's ledger does not list ${c}`;
-    return {};
+    const session = this.connected();
+    if (!this.marketDataTypeSent) {
+      await setMarketDataType(session, this.options.marketDataType);
+      this.marketDataTypeSent = true;
+    }
+    const { marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
+    const now = this.options.now ?? (() => new Date().toISOString());
+    return readExchangeRates(session, baseCurrency, currencies, { lines, timeoutMs, now, log: this.log }, leftOut);
   }
 
   async placeOrder(order: OrderRequest): Promise<BrokerOrder> {

@@ -9,6 +9,8 @@ import { contractData } from '../encode/encode-contract-data.js';
 import { TICK, marketDataType, tickPrice, tickReqParams, tickSize, tickSnapshotEnd } from '../encode/encode-market-data.js';
 import { parseContractDetails, parseMktData } from '../parse/parse-requests.js';
 import type { ClientLink, GatewayContext } from '../session/context.js';
+import { isCashRequest } from '../account/fx-pairs.js';
+import { handleFxContractDetails, handleFxMktData } from './fx-handlers.js';
 
 /** Contract details and market data snapshots. */
 
@@ -20,6 +22,7 @@ const DELAYED_NOTICE = 'Requested market data is not subscribed. Displaying dela
 /** REQ_CONTRACT_DATA: the one listing of the ticker, or error 200, then the end marker (only after a listing). */
 export function handleContractDetails(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const { reqId, contract: ref } = parseContractDetails(fields);
+  if (isCashRequest(ref)) return handleFxContractDetails(link, reqId, ref, ctx);
   const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
   if (contract === undefined) return link.send(errorMessage(reqId, 200, NO_SECURITY_DEFINITION));
   const now = ctx.account.now;
@@ -40,6 +43,7 @@ export function handleContractDetails(link: ClientLink, fields: string[], ctx: G
  */
 export function handleMktData(link: ClientLink, fields: string[], ctx: GatewayContext): void {
   const { reqId, contract: ref, snapshot } = parseMktData(fields);
+  if (isCashRequest(ref)) return handleFxMktData(link, reqId, ref, snapshot, ctx);
   const { faults } = ctx;
   const contract = resolveContract(ctx.account.market, ref, new Set(faults.unknownContracts));
   if (contract === undefined) return link.send(errorMessage(reqId, 200, NO_SECURITY_DEFINITION));

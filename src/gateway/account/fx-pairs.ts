@@ -21,34 +21,11 @@ const LAST = 'JPY';
 
 /**
  * The currencies IDEALPRO trades. A currency outside it (INR, TWD, BRL...) has no pair at all, whatever rate the
- * scenario gives it: IB values such cash in the ledger but offers no market to convert it on.
+ * scenario gives it: the account can value it, but IB's FX market does not quote it.
  */
-export const IDEALPRO_CURRENCIES: ReadonlySet<string> = new Set([
-  'AED',
-  'AUD',
-  'CAD',
-  'CHF',
-  'CNH',
-  'CZK',
-  'DKK',
-  'EUR',
-  'GBP',
-  'HKD',
-  'HUF',
-  'ILS',
-  'JPY',
-  'KRW',
-  'MXN',
-  'NOK',
-  'NZD',
-  'PLN',
-  'SAR',
-  'SEK',
-  'SGD',
-  'TRY',
-  'USD',
-  'ZAR',
-]);
+export const IDEALPRO_CURRENCIES: ReadonlySet<string> = new Set(
+  'AED AUD CAD CHF CNH CZK DKK EUR GBP HKD HUF ILS JPY KRW MXN NOK NZD PLN SAR SEK SGD TRY USD ZAR'.split(' '),
+);
 
 /** IDEALPRO's price increments: a half pip, and half a yen-pip for pairs quoted in or against yen. */
 const MIN_TICK = new Decimal('0.00005');

@@ -120,10 +120,12 @@ export function usableNetLiquidation(ctx: BreakerContext): Money | undefined {
  */
 export function orderValue(line: PlanLine): Cents {
   const { quantity, tradeValue, limitPrice, referencePrice } = line;
+  // Prices are the contract's; values the account's: a ticker quoted in another currency is converted at its rate.
+  const rate = line.fx?.rate ?? 1;
   const finite = (x: number | undefined): boolean => x === undefined || Number.isFinite(x);
-  if (Number.isFinite(quantity) && Number.isFinite(tradeValue) && finite(limitPrice) && finite(referencePrice)) {
+  if (Number.isFinite(quantity) && Number.isFinite(tradeValue) && finite(limitPrice) && finite(referencePrice) && Number.isFinite(rate)) {
     // The same in integers (scaled.ts).
-    const shares = X.scaledOf(quantity);
+    const shares = rate === 1 ? X.scaledOf(quantity) : X.times(X.scaledOf(quantity), X.scaledOf(rate));
     const at = (price: number | undefined): Scaled =>
       price === undefined ? X.ZERO : X.toPlaces(X.times(shares, X.scaledOf(price)), 2, 'up');
     let most = X.scaledOf(tradeValue);
@@ -131,7 +133,7 @@ export function orderValue(line: PlanLine): Cents {
     return X.toNumber(most);
   }
   const atPrice = (price: number | undefined): Decimal =>
-    price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).toDecimalPlaces(2, Exact.ROUND_UP);
+    price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).times(rate).toDecimalPlaces(2, Exact.ROUND_UP);
   return toNumber(Exact.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice)));
 }
 

@@ -23,6 +23,10 @@ export interface CashReading {
   positions: ReadonlyMap<string, number>;
   /** Dividends accrued in NLV and not yet paid (IB's NetDividend; negative owed on a short); absent: not known. */
   accruedDividend?: number;
+  /** Cash per currency (the broker's ledger), when it gave it; `cash` is their sum in the account's currency. */
+  cashByCurrency?: ReadonlyMap<string, number>;
+  /** The broker's rates at this read (base units per one unit, by currency), for the currencies it listed. */
+  rates?: ReadonlyMap<string, number>;
 }
 
 /** A recorded execution: what it did to cash and to the position. `time` on the machine's clock. */
@@ -34,6 +38,8 @@ export interface CashEffect {
   /** Unknown (IB's report had not come): counted as 0, which is off by a commission at most. */
   commission: number | null;
   time: string;
+  /** The currency of the execution's contract; absent: not known (the account's, for an account of one currency). */
+  currency?: string;
   /**
    * Sent by the run that took the last read, after it: by causality not in that read's cash, whatever its time
    * says (the sim stamps fills at the read's own instant; IB within seconds of it). Only `now`'s quiet minutes apply.
@@ -110,9 +116,10 @@ export function inferCashFlow(input: InferenceInput): Inference {
         reason: `${symbol}: position ${was.toString()} -> ${is.toString()}, but the recorded executions account for ${executed.toString()}`,
       };
   }
-  const change = new Exact(now.cash).minus(last.cash);
   // A dividend IB had accrued in NLV and now paid moved from the accrual into cash: not money from outside.
   const paid = settledAccrual(last.accruedDividend, now.accruedDividend);
+  if (isForeign(input, between)) return inferPerCurrency(input, between, paid);
+  const change = new Exact(now.cash).minus(last.cash);
   const unexplained = change.minus(tradeCash).minus(paid).toDecimalPlaces(2);
   const explained = tradeCash.toDecimalPlaces(2).toNumber();
   const dividends = paid.isZero() ? '' : ` and ${signedMoney(paid.toNumber())} by accrued dividends paid`;
@@ -129,6 +136,73 @@ export function inferCashFlow(input: InferenceInput): Inference {
     description:
       `cash ${signedMoney(change.toNumber())} between ${last.at} and ${now.at}, of which ${signedMoney(explained)} by ${between.length} ` +
       `execution(s)${dividends}: ${signedMoney(amount)} ${amount > 0 ? 'came in' : 'went out'} (a deposit, withdrawal, dividend, interest or fee)`,
+  };
+}
+
+/**
+ * Whether money in another currency than the account's is involved: a balance in one at either read, or an execution
+ * of a listing quoted in one. The account's total cash then also moves with the rates, and a purchase in a currency
+ * the account borrows moves no cash of the account's own currency: the flows are measured per currency.
+ */
+function isForeign(input: InferenceInput, between: readonly CashEffect[]): boolean {
+  const base = input.now.currency;
+  const held = (r: CashReading): boolean => [...(r.cashByCurrency ?? new Map<string, number>())].some(([c, v]) => c !== base && v !== 0);
+  return held(input.last) || held(input.now) || between.some((e) => e.currency !== undefined && e.currency !== base);
+}
+
+/**
+ * The flow measured per currency: in each, the change in its cash that no execution of a listing in it explains
+ * (exact in that currency, whatever the rates did), valued in the account's currency at this read's rates. Unknown
+ * when either read lacks the cash per currency, an execution's currency is not known, or a currency with money
+ * unexplained has no rate.
+ */
+function inferPerCurrency(input: InferenceInput, between: readonly CashEffect[], paid: Decimal): Inference {
+  const { last, now } = input;
+  const base = now.currency;
+  if (last.cashByCurrency === undefined || now.cashByCurrency === undefined)
+    return {
+      kind: 'unknown',
+      reason: 'the account holds or trades other currencies, and the cash per currency is not known at both reads',
+    };
+  const unknownCurrency = between.find((e) => e.currency === undefined);
+  if (unknownCurrency !== undefined)
+    return { kind: 'unknown', reason: `the currency of an execution of ${unknownCurrency.symbol} is not known` };
+  const trades = new Map<string, Decimal>();
+  for (const e of between) {
+    const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
+    const currency = e.currency ?? base;
+    trades.set(currency, (trades.get(currency) ?? new Exact(0)).minus(signed.times(e.price)).minus(e.commission ?? 0));
+  }
+  const currencies = [...new Set([base, ...last.cashByCurrency.keys(), ...now.cashByCurrency.keys(), ...trades.keys()])].sort();
+  let unexplained = new Exact(0);
+  let explained = new Exact(0);
+  const parts: string[] = [];
+  for (const currency of currencies) {
+    const change = new Exact(now.cashByCurrency.get(currency) ?? 0).minus(last.cashByCurrency.get(currency) ?? 0);
+    const traded = trades.get(currency) ?? new Exact(0);
+    const left = change.minus(traded).minus(currency === base ? paid : 0);
+    const rate = currency === base ? 1 : now.rates?.get(currency);
+    if (rate === undefined || !(Number.isFinite(rate) && rate > 0)) {
+      // A currency whose cash moved only by its executions needs no rate: nothing of it is unexplained.
+      if (left.toDecimalPlaces(2).isZero()) continue;
+      return { kind: 'unknown', reason: `${currency}: ${formatMoney(left.toNumber())} unexplained, and no ${currency} rate at this read` };
+    }
+    unexplained = unexplained.plus(left.times(rate));
+    explained = explained.plus(traded.times(rate));
+    if (!change.isZero() || !traded.isZero())
+      parts.push(`${currency} ${signedMoney(change.toNumber())} (executions ${signedMoney(traded.toNumber())})`);
+  }
+  const amount = unexplained.toDecimalPlaces(2);
+  const dividends = paid.isZero() ? '' : `, accrued dividends paid ${signedMoney(paid.toNumber())}`;
+  const detail = `cash per currency between ${last.at} and ${now.at}: ${parts.join(', ') || 'unchanged'}${dividends}`;
+  if (amount.abs().lt(input.minimum))
+    return { kind: 'none', description: `${detail}; all of it explained by ${between.length} execution(s)` };
+  const value = amount.toNumber();
+  return {
+    kind: 'flow',
+    amount: value,
+    explained: explained.toDecimalPlaces(2).toNumber(),
+    description: `${detail}: ${signedMoney(value)} ${base} ${value > 0 ? 'came in' : 'went out'} at this read's rates (a deposit, withdrawal, dividend, interest or fee)`,
   };
 }
 

@@ -25,7 +25,9 @@ export function measureExposure(lines: PlanLine[], netLiquidation: number): Expo
   for (const line of lines) {
     if (line.referencePrice === undefined) continue;
     const current = X.scaledOf(line.currentQuantity);
-    const price = X.scaledOf(line.referencePrice);
+    // One share's value in the account's currency (the price times the rate, for a ticker quoted in another).
+    const price =
+      line.fx === undefined ? X.scaledOf(line.referencePrice) : X.times(X.scaledOf(line.referencePrice), X.scaledOf(line.fx.rate));
     const signed = line.action === 'BUY' ? line.quantity : line.action === 'SELL' ? -line.quantity : 0;
     before = X.plus(before, X.abs(X.times(current, price)));
     after = X.plus(after, X.abs(X.times(X.plus(current, X.scaledOf(signed)), price)));
@@ -42,7 +44,7 @@ export function measureExposure(lines: PlanLine[], netLiquidation: number): Expo
 /** A line whose numbers are all finite (or which counts for nothing, having no price). */
 function isFinitePriced(line: PlanLine): boolean {
   if (line.referencePrice === undefined) return true;
-  return [line.referencePrice, line.currentQuantity, line.quantity, line.tradeValue].every(Number.isFinite);
+  return [line.referencePrice, line.currentQuantity, line.quantity, line.tradeValue, line.fx?.rate ?? 1].every(Number.isFinite);
 }
 
 /**
@@ -56,8 +58,9 @@ function measureExposureDecimal(lines: PlanLine[], netLiquidation: number): Expo
   for (const line of lines) {
     if (line.referencePrice === undefined) continue;
     const signed = line.action === 'BUY' ? line.quantity : line.action === 'SELL' ? -line.quantity : 0;
-    before = before.plus(new Exact(line.currentQuantity).times(line.referencePrice).abs());
-    after = after.plus(new Exact(line.currentQuantity).plus(signed).times(line.referencePrice).abs());
+    const price = new Exact(line.referencePrice).times(line.fx?.rate ?? 1);
+    before = before.plus(new Exact(line.currentQuantity).times(price).abs());
+    after = after.plus(new Exact(line.currentQuantity).plus(signed).times(price).abs());
     if (line.action !== 'NONE') traded = traded.plus(line.tradeValue);
   }
   const nlv = new Exact(netLiquidation);

@@ -4,7 +4,7 @@ import { priceParts } from './reference-price.js';
 import { measureExposure } from './exposure.js';
 import * as X from './scaled.js';
 import type { Scaled } from './scaled.js';
-import type { Forecast, PlanInputs, PlanLine, Side } from './types.js';
+import type { ExchangeRate, Forecast, PlanInputs, PlanLine, Side } from './types.js';
 
 /**
  * Plan lines: one per symbol in a forecast or held, with the target, the trade (or why there is none), a
@@ -45,6 +45,10 @@ interface TargetTerm {
  */
 interface Context {
   inputs: PlanInputs;
+  /** The account's currency: every value on a line is in it. */
+  base: string;
+  /** A value in the account's currency as the reasons print it: "$1,234.50" for USD, "SGD 1,234.50" otherwise. */
+  money: (value: Scaled) => string;
   nlv: Scaled;
   nlvPositive: boolean;
   sizingNlv: Scaled;
@@ -80,16 +84,20 @@ export function computePlanLines(inputs: PlanInputs): PlanLinesResult {
   // The band is compared in cents, as the trade value is, so the message never reads "$500.00 < $500.00".
   const band = X.toPlaces(X.shiftDown(X.times(nlv, X.scaledOf(sizing.noTradeBandPct)), 2), 2, 'halfUp');
   const minOrder = X.scaledOf(sizing.minOrderValue);
+  const base = inputs.account.currency;
+  const money = base === 'USD' || base === '' ? X.formatUsd : (value: Scaled) => `${base} ${X.formatMoney(value)}`;
   const ctx: Context = {
     inputs,
+    base,
+    money,
     nlv,
     nlvPositive,
     sizingNlv,
     sizingNlvText: X.formatMoney(sizingNlv),
     minOrder,
-    minOrderText: X.formatUsd(minOrder),
+    minOrderText: money(minOrder),
     band,
-    bandText: X.formatUsd(band),
+    bandText: money(band),
     terms: collectTerms(inputs.forecasts, sizingNlv),
     held: sumHoldings(inputs),
     managed: new Set(inputs.managedSymbols),
@@ -109,9 +117,16 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const terms = ctx.terms.get(symbol);
   const managed = terms !== undefined || ctx.managed.has(symbol);
   const close = quote?.close;
+  const currency = pick(ctx, symbol, 'currency');
+  // A ticker quoted in another currency is valued with the broker's rate: base units per unit of its currency.
+  const fx = currency === undefined || currency === ctx.base ? undefined : rateOf(ctx, currency);
+  const rate = fx === undefined ? undefined : X.scaledOf(fx.rate);
   // The reference as the double it is reported as, read back exactly (as Decimal read it): the same value again.
   const refValue = exactRef === undefined ? undefined : X.asReported(exactRef);
-  const currentValue = refValue === undefined ? X.ZERO : X.times(current, refValue);
+  // One share's value in the account's currency: the price times the rate, exactly.
+  const shareValue = refValue === undefined ? undefined : rate === undefined ? refValue : X.times(refValue, rate);
+  const noRate = currency !== undefined && currency !== ctx.base && fx === undefined;
+  const currentValue = shareValue === undefined || noRate ? X.ZERO : X.times(current, shareValue);
   const base: PlanLine = {
     symbol,
     action: 'NONE',
@@ -129,7 +144,8 @@ function planLine(ctx: Context, symbol: string): PlanLine {
     managed,
     previousClose: close !== undefined && Number.isFinite(close) && close > 0 ? close : undefined,
     primaryExchange: pick(ctx, symbol, 'primaryExchange'),
-    currency: pick(ctx, symbol, 'currency'),
+    currency,
+    ...(fx === undefined ? {} : { fx }),
     reason: '',
   };
   // The line is filled in as the sizing goes (one object per line: 5,000 of them an hour); `base` fixed its keys.
@@ -137,6 +153,11 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const hold = `hold ${X.toDecimalString(current)}`;
   if (!ctx.nlvPositive) {
     line.reason = `NONE: NLV is not positive (${String(inputs.account.netLiquidation)}), nothing sized; ${hold}`;
+    return line;
+  }
+  if (noRate) {
+    // Nothing is sized without the rate: a share count would be off by it (CURRENCY_MISMATCH halts the run).
+    line.reason = `NONE: no exchange rate from ${currency} to ${ctx.base}, nothing sized; ${hold}`;
     return line;
   }
   if (!managed) {
@@ -151,23 +172,24 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   for (const t of terms ?? []) targetValue = X.plus(targetValue, X.times(t.scaled, t.exactWeight));
   line.targetValue = X.toNumber(X.toPlaces(targetValue, 2, 'halfUp'));
   line.targetWeight = X.quotientToNumber(targetValue, nlv);
-  if (ref === undefined || refValue === undefined) {
+  if (ref === undefined || refValue === undefined || shareValue === undefined) {
     // A dropped ticker's target is known (zero); a forecast ticker's share count is not, so it stays put.
     line.targetQuantity = terms === undefined ? 0 : line.currentQuantity;
     line.reason = `NONE: no price (no valid bid/ask midpoint or last trade); ${hold}`;
     return line;
   }
   // Shares are whole: the target value over the price, truncated toward zero (Decimal's divToInt).
-  const target = terms === undefined ? X.ZERO : X.divToInt(targetValue, refValue);
+  const target = terms === undefined ? X.ZERO : X.divToInt(targetValue, shareValue);
   const trade = X.minus(target, current);
-  const tradeValue = X.toPlaces(X.times(X.abs(trade), refValue), 2, 'halfUp');
+  const tradeValue = X.toPlaces(X.times(X.abs(trade), shareValue), 2, 'halfUp');
   line.targetQuantity = X.toNumber(target);
   line.tradeValue = X.toNumber(tradeValue);
   const closing = X.sign(target) === 0 && X.sign(current) !== 0;
+  const at = fx === undefined || rate === undefined ? formatPrice(refValue) : priceInBase(ctx, refValue, currency ?? '', fx, shareValue);
   const why =
     terms === undefined
-      ? `no longer in any forecast, closing to zero (${hold} at ${formatPrice(refValue)})`
-      : `target ${formatPct(targetValue, nlv)} of NLV (${X.formatUsd(targetValue)} = ${ctx.sizingNlvText} x ${formatTerms(terms)}) at ${formatPrice(refValue)} = ${X.toDecimalString(target)} sh, ${hold}${closing ? ', closing to zero' : ''}`;
+      ? `no longer in any forecast, closing to zero (${hold} at ${at})`
+      : `target ${formatPct(targetValue, nlv)} of NLV (${ctx.money(targetValue)} = ${ctx.sizingNlvText} x ${formatTerms(terms)}) at ${at} = ${X.toDecimalString(target)} sh, ${hold}${closing ? ', closing to zero' : ''}`;
   if (X.sign(trade) === 0) {
     line.reason = `NONE: at target; ${why}`;
     return line;
@@ -189,19 +211,22 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.action = side;
   line.quantity = quantity;
   line.limitPrice = limit;
-  line.estimatedCommission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
+  const commission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
+  // Estimated in the contract's currency, shown in the account's (IB's US schedule applied to the listing's prices).
+  line.estimatedCommission = rate === undefined ? commission : X.toNumber(X.toPlaces(X.times(X.scaledOf(commission), rate), 2, 'halfUp'));
   // The half spread as reference-price.ts reports it (a double, 0 without a two-sided market), read back exactly.
   const spread = halfSpread === undefined ? X.ZERO : X.asReported(halfSpread);
-  line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), spread), 2, 'halfUp'));
+  const spreadValue = rate === undefined ? spread : X.times(spread, rate);
+  line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), spreadValue), 2, 'halfUp'));
   line.reason = `${side} ${quantity}: ${why}`;
   return line;
 }
 
 /** Why a trade is too small to send (minimum order value, then the no-trade band), or undefined to send it. */
 function explainTooSmall(ctx: Context, tradeValue: Scaled): string | undefined {
-  if (X.compare(tradeValue, ctx.minOrder) < 0) return `trade ${X.formatUsd(tradeValue)} below minimum order ${ctx.minOrderText}`;
+  if (X.compare(tradeValue, ctx.minOrder) < 0) return `trade ${ctx.money(tradeValue)} below minimum order ${ctx.minOrderText}`;
   if (X.compare(tradeValue, ctx.band) < 0) {
-    return `inside no-trade band (${X.formatUsd(tradeValue)} < ${ctx.inputs.sizing.noTradeBandPct}% of NLV = ${ctx.bandText})`;
+    return `inside no-trade band (${ctx.money(tradeValue)} < ${ctx.inputs.sizing.noTradeBandPct}% of NLV = ${ctx.bandText})`;
   }
   return undefined;
 }
@@ -241,6 +266,18 @@ function sumHoldings(inputs: PlanInputs): Map<string, Scaled> {
   }
   for (const [symbol, quantity] of held) if (X.sign(quantity) === 0) held.delete(symbol);
   return held;
+}
+
+/** The rate of a currency other than the account's, when the run has a usable one (finite, > 0). */
+function rateOf(ctx: Context, currency: string): ExchangeRate | undefined {
+  const rates = ctx.inputs.exchangeRates;
+  const fx = rates !== undefined && Object.hasOwn(rates, currency) ? rates[currency] : undefined;
+  return fx !== undefined && Number.isFinite(fx.rate) && fx.rate > 0 ? fx : undefined;
+}
+
+/** "USD 190.19 x 1.3502 = 256.794538 SGD": the price in its currency, the rate, and one share in the account's. */
+function priceInBase(ctx: Context, price: Scaled, currency: string, fx: ExchangeRate, shareValue: Scaled): string {
+  return `${currency} ${formatPrice(price)} x ${String(fx.rate)} = ${X.toDecimalString(shareValue)} ${ctx.base}`;
 }
 
 /** Exchange or currency: the broker's contract first, then the first forecast that gives a hint. */

@@ -345,6 +345,8 @@ export interface PlanInputs {
    * {@link ExchangeRate}). A ticker whose currency has no rate here is not sized: CURRENCY_MISMATCH halts the run.
    */
   exchangeRates?: Readonly<Record<string, ExchangeRate>>;
+  /** Why a currency has no rate (the broker's words, by currency): CURRENCY_MISMATCH says it. */
+  rateProblems?: Readonly<Record<string, string>>;
   /** Breaches found before planning (forecast errors, broker problems, kill switch). */
   priorBreaches: Breach[];
   /** NLV of the last recorded snapshot, if any (for NAV_JUMP). */

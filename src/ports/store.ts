@@ -1,4 +1,4 @@
-import type { Breach, BrokerOrder, Execution, OrderRequest } from '../core/types.js';
+import type { Breach, BrokerOrder, ExchangeRate, Execution, OrderRequest } from '../core/types.js';
 import type { RecordedOrderStatus } from '../core/order-status.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../core/strategies.js';
 import type { RecordsOwner } from '../core/records-owner.js';
@@ -157,6 +157,8 @@ export interface AccountRead {
   positions: Record<string, number>;
   /** Dividends accrued in NLV and not yet paid then; absent when the broker did not say. */
   accruedDividend?: number;
+  /** Cash per currency then (the broker's ledger; migration 0017); absent when the broker gave none. */
+  cashByCurrency?: Record<string, number>;
 }
 
 export interface PositionRecord {
@@ -190,6 +192,8 @@ export interface OrderRecord {
   message?: string;
   /** The reference price at decision time, when the run recorded it (orders since migration 0003). */
   referencePrice?: number;
+  /** The rate the order was sized with, for a ticker quoted in another currency than the account's (migration 0017). */
+  fx?: ExchangeRate;
   /**
    * True for an intent of a batch whose turn to be sent never came (see markTurnsTaken): it was never handed to the
    * broker. Absent (false) for every other order, and for intents recorded before migration 0016.
@@ -270,6 +274,8 @@ export interface LedgerCheck {
 export type OrderIntent = OrderRequest & {
   /** Midpoint (else last) at decision time: the benchmark the fills' slippage is measured against. */
   referencePrice?: number;
+  /** The rate a ticker quoted in another currency than the account's was sized with (absent: the account's currency). */
+  fx?: ExchangeRate;
 };
 
 /**

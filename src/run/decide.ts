@@ -70,6 +70,8 @@ export function decide(
     positions: world.positions,
     quotes: world.quotes,
     contracts: world.contracts,
+    ...(Object.keys(world.exchangeRates.rates).length === 0 ? {} : { exchangeRates: world.exchangeRates.rates }),
+    ...(Object.keys(world.exchangeRates.problems).length === 0 ? {} : { rateProblems: world.exchangeRates.problems }),
     ...(world.priceProblems === undefined ? {} : { priceProblems: world.priceProblems }),
     forecasts: world.forecasts,
     managedSymbols: world.managedSymbols,

@@ -9,6 +9,7 @@ import { checkLedger, type LedgerState } from './check-ledger.js';
 import { measureCashFlows, wholeDaysBetween, type CashFlowMeasure } from './measure-cash-flows.js';
 import { statementFlows } from '../core/cash-flows.js';
 import { findSplits } from './find-splits.js';
+import { gatherExchangeRates, type RunRates } from './exchange-rates.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
 import type { UnknownOutcome } from '../core/unknown-outcomes.js';
@@ -44,6 +45,8 @@ export interface World {
   positions: BrokerPosition[];
   contracts: Record<string, ContractInfo>;
   quotes: Record<string, Quote>;
+  /** The rates of the contracts' currencies other than the account's, and why a currency has none (exchange-rates.ts). */
+  exchangeRates: RunRates;
   /** Why the broker gave no contract or no quote for a ticker, in its own words and with the fix when known. */
   priceProblems?: Record<string, string>;
   forecasts: Forecast[];
@@ -90,6 +93,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const session = sessionRulesOf(contracts);
   const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
   const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts, leftOut);
+  const exchangeRates = await gatherExchangeRates(broker, summary, contracts);
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
   const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));
@@ -103,6 +107,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     summary,
     positions,
     unknownOutcomes: unknownOutcomes.length,
+    currencyOf: (symbol: string) => contracts[symbol]?.currency,
     ...(options.brokerClock ?? {}),
   };
   const measured = measureCashFlows(store, measure);
@@ -114,6 +119,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     positions,
     contracts,
     quotes,
+    exchangeRates,
     priceProblems: withoutPriced(leftOut, quotes),
     forecasts: aged.fresh,
     forecastBreaches: [...read.breaches, ...aged.breaches],

@@ -44,6 +44,31 @@ export interface MeasureOptions {
   toMachine?: (brokerIso: string) => string;
   /** The broker's statement's flows of the whole days between the last reading and this one (see wholeDaysBetween). */
   statementFlows?: StatementFlow[];
+  /** The currency of a ticker's contract, when the run knows it (an account holding other currencies measures per currency). */
+  currencyOf?: (symbol: string) => string | undefined;
+}
+
+/** The cash per currency of the broker's ledger, when it gave one for the account's own currency. */
+function cashByCurrencyOf(summary: AccountSummary): Pick<AccountRead, 'cashByCurrency'> {
+  const ledger = summary.cashLedger;
+  if (ledger === undefined || ledger.baseCurrency !== summary.currency) return {};
+  return { cashByCurrency: Object.fromEntries(ledger.balances.map((b) => [b.currency, b.cash])) };
+}
+
+/** The ledger's rates by currency (the usable ones). */
+function ratesOf(summary: AccountSummary): Map<string, number> {
+  const rates = new Map<string, number>();
+  for (const b of summary.cashLedger?.balances ?? []) if (b.exchangeRate !== undefined) rates.set(b.currency, b.exchangeRate);
+  return rates;
+}
+
+/** An execution's currency: its contract's, the account's for an account of one currency, else not known. */
+function currencyField(o: MeasureOptions, symbol: string): { currency?: string } {
+  const known = o.currencyOf?.(symbol);
+  if (known !== undefined && known !== '') return { currency: known };
+  const ledger = o.summary.cashLedger;
+  const oneCurrency = ledger === undefined || ledger.balances.every((b) => b.currency === o.summary.currency);
+  return oneCurrency ? { currency: o.summary.currency } : {};
 }
 
 /**
@@ -63,6 +88,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     currency: o.summary.currency,
     positions: Object.fromEntries(o.positions.filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity])),
     ...(o.summary.accruedDividend === undefined ? {} : { accruedDividend: o.summary.accruedDividend }),
+    ...cashByCurrencyOf(o.summary),
   };
   const last = store.latestAccountRead(o.runId);
   const startOfDay = store.firstAccountReadOn(o.tradingDay);
@@ -77,6 +103,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     price: f.price,
     commission: f.commission,
     time: toMachine(f.time),
+    ...currencyField(o, f.symbol),
     // The last read's run read the account before sending its orders: their executions came after that read.
     afterLastRead: f.orderRef === orderRefFor(last.runId, f.symbol),
   }));
@@ -87,6 +114,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
       currency: last.currency,
       positions: new Map(Object.entries(last.positions)),
       ...(last.accruedDividend === undefined ? {} : { accruedDividend: last.accruedDividend }),
+      ...(last.cashByCurrency === undefined ? {} : { cashByCurrency: new Map(Object.entries(last.cashByCurrency)) }),
     },
     now: {
       at: reading.readAt,
@@ -94,6 +122,8 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
       currency: reading.currency,
       positions: new Map(Object.entries(reading.positions)),
       ...(reading.accruedDividend === undefined ? {} : { accruedDividend: reading.accruedDividend }),
+      ...(reading.cashByCurrency === undefined ? {} : { cashByCurrency: new Map(Object.entries(reading.cashByCurrency)) }),
+      rates: ratesOf(o.summary),
     },
     executions,
     unknownOutcomes: o.unknownOutcomes,

@@ -5,7 +5,8 @@ import { Exact, round2 } from '../core/money.js';
 
 /**
  * Step 9: the account as it stands at the end of the run, with each position's weight next to the
- * target weight the plan gave it (0 for positions the plan did not target).
+ * target weight the plan gave it (0 for positions the plan did not target). Market values are in the account's
+ * currency (a position quoted in another converted at the plan's rate); prices are the contract's.
  */
 export function buildSnapshot(
   summary: AccountSummary,
@@ -15,11 +16,13 @@ export function buildSnapshot(
 ): { snapshot: SnapshotRecord; positions: PositionRecord[] } {
   const nlv = summary.netLiquidation;
   const targetOf = new Map(lines.map((l) => [l.symbol, l.targetWeight]));
+  // A position quoted in another currency is valued in the account's at the rate the plan used for it.
+  const rateOf = new Map(lines.flatMap((l) => (l.fx === undefined ? [] : [[l.symbol, l.fx.rate] as const])));
   const records = positions
     .filter((p) => p.quantity !== 0)
     .map((p): PositionRecord => {
       const price = referencePrice(quotes[p.symbol]) ?? p.avgCost;
-      const marketValue = round2(new Exact(p.quantity).times(price));
+      const marketValue = round2(new Exact(p.quantity).times(price).times(rateOf.get(p.symbol) ?? 1));
       return {
         symbol: p.symbol,
         quantity: p.quantity,

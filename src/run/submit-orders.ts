@@ -146,10 +146,13 @@ async function sendPipelined(
     breaches.push(...before.breaches);
     return before.stop;
   }
-  const referencePrices = new Map(options.lines.map((l) => [l.symbol, l.referencePrice]));
+  const lineOf = new Map(options.lines.map((l) => [l.symbol, l]));
   store.recordOrderIntents(
     options.runId,
-    orders.map((request) => ({ ...request, referencePrice: referencePrices.get(request.symbol) })),
+    orders.map((request) => {
+      const line = lineOf.get(request.symbol);
+      return { ...request, referencePrice: line?.referencePrice, ...(line?.fx === undefined ? {} : { fx: line.fx }) };
+    }),
     options.now,
   );
   const outcomes: Outcome[] = orders.map(() => ({}));

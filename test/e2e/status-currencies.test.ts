@@ -1,7 +1,8 @@
 /**
  * The built `rebalancer` on the sim broker with an account in Singapore dollars that also holds US dollars and a
  * borrowed pound balance: a run records the cash per currency with the scenario's rates, and `status` (text and
- * JSON) lists it, each currency with its rate, its value in SGD and when the rate was read.
+ * JSON) lists it, each currency with its rate, its value in SGD and when the rate was read. The SPY it holds is valued
+ * in SGD at the ledger's USD rate (test/e2e/sizing-fx.test.ts sizes orders that way).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -68,10 +69,12 @@ describe('status: cash by currency', () => {
     writeFileSync(scenario, JSON.stringify(SCENARIO));
     const env = { FORECAST_DIR: ws.forecasts, DATA_DIR: ws.data, LOG_DIR: ws.logs, SIM_SCENARIO: scenario };
     writeForecast(ws.forecasts, 'local.json', { strategy: 'local', asOf: RUN_AT, leverage: 1, weights: {} });
-    // Sizing in SGD of a USD listing comes later: the SPY held still blocks the run, and its snapshot is recorded.
+    // The empty forecast blocks the run (INVALID_FORECAST), its snapshot is recorded; the SPY held is valued in SGD
+    // at the ledger's USD rate (no CURRENCY_MISMATCH: the ledger has the rate).
     const run = await runCli(['run', '--now', RUN_AT], { cwd: ws.root, env });
     expect(run.code, run.stdout + run.stderr).toBe(3);
-    expect(run.stdout).toContain('CURRENCY_MISMATCH [SPY]');
+    expect(run.stdout).toContain('INVALID_FORECAST');
+    expect(run.stdout).not.toContain('CURRENCY_MISMATCH');
 
     const json = await runCli(['status', '--json'], { cwd: ws.root, env: { ...env, REBALANCER_NOW: STATUS_AT } });
     expect(json.code, json.stderr).toBe(0);
@@ -118,7 +121,8 @@ describe('status: cash by currency', () => {
       LOG_DIR: ws.logs,
     };
     const run = await runCli(['run', '--now', RUN_AT], { cwd: ws.root, env, timeoutMs: 60_000 });
-    expect(run.stdout).toContain('CURRENCY_MISMATCH [SPY]');
+    expect(run.code, run.stdout + run.stderr).toBe(3);
+    expect(run.stdout).not.toContain('CURRENCY_MISMATCH');
     await gateway.stop();
     const json = await runCli(['status', '--json'], { cwd: ws.root, env: { ...env, REBALANCER_NOW: STATUS_AT } });
     expect(json.code, json.stderr).toBe(0);

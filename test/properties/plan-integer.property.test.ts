@@ -74,7 +74,9 @@ const contract = (symbol: string): fc.Arbitrary<ContractInfo | undefined> =>
         { weight: 1, arbitrary: anyDouble(1e-6, 10) },
       ),
       primaryExchange: fc.constantFrom('NASDAQ', 'ARCA', ''),
-      currency: fc.constantFrom('USD', 'EUR', ''),
+      // The account's currency or none: a ticker in another is sized with a rate, which the Decimal core never had
+      // (test/core/plan-fx.test.ts holds that sizing to a hand computation).
+      currency: fc.constantFrom('USD', ''),
     }),
     { nil: undefined, freq: 4 },
   );
@@ -105,7 +107,7 @@ const forecast = (i: number): fc.Arbitrary<Forecast> =>
       weights: fc.dictionary(fc.constantFrom(...SYMBOLS), weight, { maxKeys: SYMBOLS.length }),
       hints: fc.dictionary(
         fc.constantFrom(...SYMBOLS),
-        fc.record({ primaryExchange: fc.constantFrom('NYSE', ''), currency: fc.constantFrom('USD', 'CHF') }),
+        fc.record({ primaryExchange: fc.constantFrom('NYSE', ''), currency: fc.constantFrom('USD', '') }),
       ),
     })
     .map(({ capital, leverage, weights, hints }) => ({

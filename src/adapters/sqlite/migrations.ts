@@ -16,6 +16,7 @@ import { DAILY_REALIZED_SCHEMA } from './migration-0013-daily-realized.js';
 import { HOURLY_QUERY_BOUNDS_SCHEMA } from './migration-0014-hourly-query-bounds.js';
 import { SNAPSHOT_CASH_SCHEMA } from './migration-0015-snapshot-cash.js';
 import { ORDER_TURNS_SCHEMA } from './migration-0016-order-turns.js';
+import { ORDER_RATES_SCHEMA } from './migration-0017-order-rates.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0014_hourly_query_bounds', sql: HOURLY_QUERY_BOUNDS_SCHEMA },
   { id: '0015_snapshot_cash', sql: SNAPSHOT_CASH_SCHEMA },
   { id: '0016_order_turns', sql: ORDER_TURNS_SCHEMA },
+  { id: '0017_order_rates', sql: ORDER_RATES_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

@@ -31,10 +31,23 @@ export type SnapshotParams = Omit<SnapshotRow, 'taken_at'>;
 export type PositionParams = PositionRow & { run_id: string };
 export type IntentParams = Omit<
   OrderRow,
-  'broker_order_id' | 'perm_id' | 'filled_quantity' | 'avg_fill_price' | 'message' | 'awaiting_turn'
+  | 'broker_order_id'
+  | 'perm_id'
+  | 'filled_quantity'
+  | 'avg_fill_price'
+  | 'message'
+  | 'awaiting_turn'
+  | 'currency'
+  | 'fx_rate'
+  | 'fx_rate_at'
+  | 'fx_rate_source'
 > & {
   updated_at: string;
   awaiting_turn: 0 | 1;
+  currency: string | null;
+  fx_rate: number | null;
+  fx_rate_at: string | null;
+  fx_rate_source: string | null;
 };
 export type BrokerUpdateParams = {
   order_ref: string;
@@ -119,6 +132,10 @@ export function intentParams(runId: string, order: OrderIntent, createdAt: strin
     created_at: createdAt,
     updated_at: createdAt,
     reference_price: order.referencePrice ?? null,
+    currency: order.currency === '' ? null : order.currency,
+    fx_rate: order.fx?.rate ?? null,
+    fx_rate_at: order.fx?.at ?? null,
+    fx_rate_source: order.fx?.source ?? null,
   };
 }
 

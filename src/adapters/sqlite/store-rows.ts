@@ -73,6 +73,11 @@ export interface OrderRow {
   created_at: string;
   message: string | null;
   reference_price: number | null;
+  /** The contract's currency, and the rate the order was sized with (migration 0017); NULL: the account's currency. */
+  currency?: string | null;
+  fx_rate?: number | null;
+  fx_rate_at?: string | null;
+  fx_rate_source?: string | null;
   /** 1: an intent of a batch whose turn to be sent has not come (migration 0016); absent from older queries. */
   awaiting_turn?: number;
 }
@@ -189,6 +194,9 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     message: opt(r.message),
     referencePrice: opt(r.reference_price),
     ...(r.awaiting_turn === 1 ? { awaitingTurn: true } : {}),
+    ...(r.fx_rate === undefined || r.fx_rate === null
+      ? {}
+      : { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } }),
   };
 }
 
@@ -281,13 +289,21 @@ export interface AccountReadRow {
   /** JSON: { "AAPL": 100, ... }. */
   positions: string;
   accrued_dividend: number | null;
+  /** JSON: { "SGD": 150000, "USD": -20.5 } (migration 0017); NULL: not known. */
+  cash_by_currency?: string | null;
+}
+
+/** A JSON object of numbers, as written: the keys whose values are numbers. */
+function numbersOf(text: string): Record<string, number> {
+  const parsed: unknown = JSON.parse(text);
+  const out: Record<string, number> = {};
+  if (typeof parsed === 'object' && parsed !== null)
+    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'number') out[key] = value;
+  return out;
 }
 
 export function toAccountRead(r: AccountReadRow): AccountRead {
-  const parsed: unknown = JSON.parse(r.positions);
-  const positions: Record<string, number> = {};
-  if (typeof parsed === 'object' && parsed !== null)
-    for (const [symbol, quantity] of Object.entries(parsed)) if (typeof quantity === 'number') positions[symbol] = quantity;
+  const positions = numbersOf(r.positions);
   return {
     runId: r.run_id,
     readAt: r.read_at,
@@ -297,6 +313,7 @@ export function toAccountRead(r: AccountReadRow): AccountRead {
     currency: r.currency,
     positions,
     ...(r.accrued_dividend === null ? {} : { accruedDividend: r.accrued_dividend }),
+    ...(r.cash_by_currency === undefined || r.cash_by_currency === null ? {} : { cashByCurrency: numbersOf(r.cash_by_currency) }),
   };
 }
 
@@ -310,6 +327,7 @@ export function accountReadParams(a: AccountRead): AccountReadRow {
     currency: a.currency,
     positions: JSON.stringify(a.positions),
     accrued_dividend: a.accruedDividend ?? null,
+    cash_by_currency: a.cashByCurrency === undefined ? null : JSON.stringify(a.cashByCurrency),
   };
 }
 

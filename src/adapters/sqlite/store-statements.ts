@@ -48,8 +48,10 @@ export function prepareStatements(db: Database.Database) {
     breachesOf: db.prepare<[string], BreachRow>('SELECT code, symbol, detail FROM breaches WHERE run_id = ? ORDER BY id'),
 
     insertIntent: db.prepare<IntentParams>(
-      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price, awaiting_turn)
-       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price, @awaiting_turn)`,
+      `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price, awaiting_turn,
+                           currency, fx_rate, fx_rate_at, fx_rate_source)
+       VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price, @awaiting_turn,
+               @currency, @fx_rate, @fx_rate_at, @fx_rate_source)`,
     ),
     takeTurn: db.prepare<[string]>('UPDATE orders SET awaiting_turn = 0 WHERE order_ref = ?'),
     orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
@@ -214,8 +216,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     latestSnapshot: db.prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1'),
     insertAccountRead: db.prepare<AccountReadRow>(
-      `INSERT INTO account_reads (run_id, read_at, trading_day, cash, net_liquidation, currency, positions, accrued_dividend)
-       VALUES (@run_id, @read_at, @trading_day, @cash, @net_liquidation, @currency, @positions, @accrued_dividend)`,
+      `INSERT INTO account_reads (run_id, read_at, trading_day, cash, net_liquidation, currency, positions, accrued_dividend, cash_by_currency)
+       VALUES (@run_id, @read_at, @trading_day, @cash, @net_liquidation, @currency, @positions, @accrued_dividend, @cash_by_currency)`,
     ),
     latestAccountRead: db.prepare<{ except: string | null }, AccountReadRow>(
       `SELECT * FROM account_reads WHERE @except IS NULL OR run_id <> @except ORDER BY read_at DESC, rowid DESC LIMIT 1`,
@@ -237,7 +239,7 @@ export function prepareStatements(db: Database.Database) {
     // What the day's orders actually traded (their fills), not what was asked: an order cancelled unfilled at
     // the next run and sent again must not count twice. Rounded to 1e-6 so float noise never reaches a limit check.
     tradedValueOn: db.prepare<[string], { value: number }>(
-      `SELECT round(coalesce(sum(f.quantity * f.price), 0), 6) AS value
+      `SELECT round(coalesce(sum(f.quantity * f.price * coalesce(o.fx_rate, 1)), 0), 6) AS value
        FROM fills f JOIN orders o ON o.order_ref = f.order_ref JOIN runs r ON r.id = o.run_id
        WHERE r.trading_day = ?`,
     ),

@@ -44,6 +44,11 @@ export interface ContractInfo {
   minTick: number;
   primaryExchange: string;
   currency: string;
+  /**
+   * IB's priceMagnifier: quotes, ticks and order prices are in 1/priceMagnifier of `currency` (100 for an LSE line
+   * quoted in pence with currency GBP). Absent: 1. Values are price / priceMagnifier in `currency`.
+   */
+  priceMagnifier?: number;
   timeZone?: string;
   liquidHours?: string;
   tradingHours?: string;

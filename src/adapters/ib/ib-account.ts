@@ -119,6 +119,9 @@ export function readPositions(session: IbSession, account: string, timeoutMs: nu
             const previous = found.get(symbol);
             if (previous && previous.conId !== contract.conId)
               problems.push(`${symbol} (conIds ${previous.conId ?? '?'} and ${contract.conId ?? '?'})`);
+            // avgCost as IB gives it: per share, in the contract's currency, commissions included. For a line quoted
+            // in pence (priceMagnifier 100) it is in pounds, not in the pence of its quotes (docs/research/
+            // multi-currency.md 3.3): kept so, never divided again.
             found.set(symbol, { account, symbol, quantity: quantity ?? 0, avgCost: avgCost ?? 0, conId: contract.conId });
           }),
           session.events.on('positionEnd', () => ctx.resolve()),

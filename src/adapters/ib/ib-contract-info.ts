@@ -20,16 +20,34 @@ export function toContractInfo(symbol: string, details: ContractDetails): Contra
   if (minTick === undefined || !Number.isFinite(minTick) || minTick <= 0)
     return { problem: `IB gave ${symbol} no usable minimum tick (${String(minTick)})` };
   if (!c.currency) return { problem: `IB gave ${symbol} no currency` };
+  const magnifier = priceMagnifierOf(symbol, c.currency, details.priceMagnifier);
+  if (typeof magnifier === 'object') return magnifier;
   return {
     symbol,
     conId: c.conId,
     minTick,
     primaryExchange: c.primaryExch ?? '',
     currency: c.currency,
+    ...(magnifier === 1 ? {} : { priceMagnifier: magnifier }),
     ...(details.timeZoneId ? { timeZone: details.timeZoneId } : {}),
     ...(details.liquidHours ? { liquidHours: details.liquidHours } : {}),
     ...(details.tradingHours ? { tradingHours: details.tradingHours } : {}),
   };
+}
+
+/**
+ * IB's priceMagnifier of a contract: 100 for an LSE line quoted in pence (currency GBP; quotes, ticks and order
+ * prices in pence, avgCost and the cash ledger in pounds). Absent (IB sends 1 for most contracts; a frame without
+ * the field decodes as undefined): 1. Anything but a positive whole number is a reason to leave the contract out:
+ * guessing it would value the line 100 times too high or too low.
+ */
+function priceMagnifierOf(symbol: string, currency: string, raw: number | undefined): number | { problem: string } {
+  if (raw === undefined) return 1;
+  if (!Number.isSafeInteger(raw) || raw <= 0)
+    return {
+      problem: `IB gave ${symbol} a price magnifier of ${String(raw)}, not a positive whole number: its ${currency} prices cannot be read`,
+    };
+  return raw;
 }
 
 /**

@@ -26,9 +26,10 @@ export interface ContractOptions {
 }
 
 /**
- * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached). A symbol IB
- * does not know (error 200), or lists ambiguously, is absent from the result, logged, and its reason (IB's text
- * and code, and the fix when known) is written into `leftOut`.
+ * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached, except a line with a
+ * price magnifier, see below). A symbol IB does not know (error 200), or lists ambiguously, or gives an unusable
+ * price magnifier, is absent from the result, logged, and its reason (IB's text and code, and the fix when known)
+ * is written into `leftOut`.
  */
 export async function readContractDetails(
   session: IbSession,
@@ -61,7 +62,10 @@ export async function readContractDetails(
   });
   const fresh = fetched.filter((info): info is ContractInfo => info !== undefined);
   for (const info of fresh) result[info.symbol] = info;
-  if (fresh.length > 0) cacheCall(() => options.cache?.put(fresh, now), 'write');
+  // The cache's table has no column for a price magnifier: a line quoted in pence (priceMagnifier 100) read back from
+  // it would be valued at a hundred times its worth. Such lines are asked for afresh on every run, never cached.
+  const cacheable = fresh.filter((info) => info.priceMagnifier === undefined);
+  if (cacheable.length > 0) cacheCall(() => options.cache?.put(cacheable, now), 'write');
   return result;
 }
 

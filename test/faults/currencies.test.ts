@@ -148,6 +148,15 @@ async function settleAndCheck(ws: Workspace, gw: FaultGateway, at: string): Prom
   expectEveryOrderSizedAtItsRate(ws);
 }
 
+function cashFlows(ws: Workspace): { amount: number; currency: string; kind: string; source: string }[] {
+  const db = new Database(databaseFile(ws), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT amount, currency, kind, source FROM cash_flows ORDER BY at').all() as ReturnType<typeof cashFlows>;
+  } finally {
+    db.close();
+  }
+}
+
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -279,5 +288,53 @@ describe('fault matrix: an SGD account buying in USD and GBP (borrowed), at the 
       ['SPY', 'Filled', USD_FROM_LEDGER],
       ['VUKE', 'Filled', GBP_FROM_IDEALPRO],
     ]);
+  });
+
+  it('the USD rate moves between runs after a purchase in borrowed dollars: no cash flow inferred, no NAV_JUMP; an SGD deposit between later runs is inferred to the cent', async () => {
+    // Fault: USD goes from 1.3502 to 1.40 SGD between two runs, after the first bought USD 108,000 of ETFs with
+    // USD 1,000.50 in cash (IB lends the rest: the USD balance is about -83,000). In SGD, the cash moved by about
+    // -4,150 with no execution: a flow, if cash were measured in SGD. Expected: measured per currency, the USD
+    // balance moved by exactly its executions: no flow, and the NLV move (the net dollars held x the rate move,
+    // 0.4%) is below MAX_NAV_JUMP_PCT=1 (with the false withdrawal taken out it would be 1.6%: NAV_JUMP). Then
+    // SGD 15,000 (4.5% of NLV) comes in while the rate moves again (1.37): inferred at exactly +15,000.00, taken
+    // out, no NAV_JUMP. Not lost: the deposit, once; no flow made up; every fill.
+    const ws = sgdWorkspace();
+    const deposit = { type: 'deposit', at: plus(OPEN, 25), amount: 15_000 };
+    const withUsd = (usd: number) => sgdScenario({ exchangeRates: { ...RATES, USD: usd }, events: [deposit] });
+    const gw = await FaultGateway.start(ws, withUsd(RATES.USD));
+    const env = sgdEnv(gw, { MAX_NAV_JUMP_PCT: '1' });
+    const first = await runJob(ws, OPEN, env);
+    expect(first.code, transcript(first)).toBe(0);
+    expect(gw.placed().map((o) => o.symbol)).toEqual(['IEF', 'SPY', 'VUKE']);
+    expect(gw.account().positions).toMatchObject({ IEF: { quantity: 508 }, SPY: { quantity: 100 }, VUKE: { quantity: 1622 } });
+
+    const second = plus(OPEN, 15);
+    gw.now = second;
+    await gw.restart(withUsd(1.4));
+    const moved = await runJob(ws, second, { ...env, IB_PORT: String(gw.port) });
+    expect(moved.code, transcript(moved)).toBe(0);
+    expect(moved.stdout).toMatch(
+      /^cash flows: none since the last run \(cash per currency between .*USD -[\d,.]+ \(executions -[\d,.]+\).*all of it explained by 3 execution\(s\)\)$/m,
+    );
+    expect(moved.stdout, 'sized at the new rate').toMatch(/at USD 600\.12 x 1\.4\s+=\s+840\.168\s+SGD/);
+    expect(cashFlows(ws), 'flows after the rate move').toEqual([]);
+    expect(records(ws).breaches, 'breaches after the rate move').toEqual([]);
+
+    const third = plus(OPEN, 30);
+    gw.now = third;
+    await gw.restart(withUsd(1.37));
+    const deposited = await runJob(ws, third, { ...env, IB_PORT: String(gw.port) });
+    expect(deposited.code, transcript(deposited)).toBe(0);
+    expect(cashFlows(ws)).toEqual([{ amount: 15_000, currency: 'SGD', kind: 'other', source: 'inferred' }]);
+    expect(deposited.stdout).toContain('+15,000.00');
+    expect(records(ws).breaches, 'breaches after the deposit').toEqual([]);
+    expect(deposited.stdout, 'sized at the new rate').toMatch(/at USD 600\.12 x 1\.37\s+=\s+822\.1644\s+SGD/);
+    expectAlert(ws, /WARNING/, /\+15,000\.00 came in since the last run/);
+
+    const settle = await runJob(ws, third, { ...env, IB_PORT: String(gw.port) }, ['--dry-run']);
+    expect(settle.code, transcript(settle)).toBe(0);
+    expectNoOrderSentTwice(gw.placed());
+    expectNoFillLost(ws, gw.account());
+    expectRecordsAgreeWithBroker(ws, gw.account());
   });
 });

@@ -213,7 +213,10 @@ export function fillsAt(order: ReplayOrder, time: string, market: SimMarket, see
   const quote = market.quoteAt(order.symbol, time);
   if (quote === undefined) return [];
   const working = { side: order.action, limitPrice: order.limitPrice, remaining: order.quantity - order.filled, minTick: order.minTick };
-  return simulateFills(working, quote, true, fillRandom(seed, order.orderId, time), params);
+  // maxStepValue is money in the currency; a pence line's prices are 1/priceMagnifier of it.
+  const magnifier = market.contract(order.symbol)?.priceMagnifier ?? 1;
+  const scaled = magnifier === 1 ? params : { ...params, maxStepValue: params.maxStepValue * magnifier };
+  return simulateFills(working, quote, true, fillRandom(seed, order.orderId, time), scaled);
 }
 
 /**

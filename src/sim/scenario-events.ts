@@ -17,7 +17,8 @@ import { roundToTick, type SimMarket } from './universe.js';
  * - `{ "type": "interest", "at", "amount": non-zero }`: broker interest, positive received, negative paid.
  * - `{ "type": "fee", "at", "amount": > 0 }`: a fee debited from cash.
  * - `{ "type": "dividend", "symbol", "amountPerShare": > 0, "exDate": "YYYY-MM-DD", "payDate": "YYYY-MM-DD" }`:
- *   at 09:30 New York on the ex-date the price drops by the amount, and the position held then (before any fill
+ *   at 09:30 New York on the ex-date the price drops by the amount (times the contract's priceMagnifier: the amount
+ *   is in pounds, a pence line's quotes in pence), and the position held then (before any fill
  *   of that instant) is entitled: IB accrues quantity x amount (negative for a short), shown as AccruedDividend
  *   and included in NetLiquidation; at 09:30 New York on the pay date cash moves by the accrual and it goes.
  *
@@ -223,8 +224,10 @@ export function withDividends(market: SimMarket, events: readonly { type: string
     quoteAt: (symbol, time): Quote | undefined => {
       const q = market.quoteAt(symbol, time);
       if (q === undefined) return undefined;
-      const now = dropAt(symbol, time);
-      const before = dropAt(symbol, previousSessionClose(time, NYSE_RULES));
+      // The amount is per share in the currency itself; a pence line's prices are in 1/priceMagnifier of it.
+      const magnifier = market.contract(symbol)?.priceMagnifier ?? 1;
+      const now = dropAt(symbol, time).times(magnifier);
+      const before = dropAt(symbol, previousSessionClose(time, NYSE_RULES)).times(magnifier);
       if (now.isZero() && before.isZero()) return q;
       const tick = market.contract(symbol)?.minTick ?? 0.01;
       const less = (price: number | undefined, drop: Decimal) =>

@@ -87,9 +87,11 @@ export function applySplitStage(state: SimState, stage: SplitStage, now: string,
   const fraction = exact.minus(whole);
   const sign = pos.quantity < 0 ? -1 : 1;
   const q = market.quoteAt(symbol, stage.at);
+  // Per share in the currency itself: a quote in 1/priceMagnifier of it (pence) is divided, the average cost is not.
+  const magnifier = market.contract(symbol)?.priceMagnifier ?? 1;
+  const quoted = q?.last ?? (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : undefined);
   const markAfter =
-    q?.last ??
-    (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : new Decimal(pos.avgCost).times(from).div(to).toNumber());
+    quoted === undefined ? new Decimal(pos.avgCost).times(from).div(to).toNumber() : new Decimal(quoted).div(magnifier).toNumber();
   // Cash in lieu: a long's fraction is sold, a short's bought back, at the price after the split.
   if (!fraction.isZero()) state.cash = new Decimal(state.cash).plus(fraction.times(markAfter).times(sign)).toDecimalPlaces(2).toNumber();
   pos.quantity = whole.times(sign).toNumber();

@@ -20,7 +20,8 @@
  *   a number (fixed), or `{ "rate": 1.35, "dailyVol": 0.004 }` to move around it along a deterministic path (see
  *   fx-rates.ts). Every currency in `cash` needs one; a contract in a currency without one is valued as if in the
  *   base currency, as before rates existed.
- * - `positions`: starting positions; `quantity` a non-zero whole number (negative is short), `avgCost` > 0.
+ * - `positions`: starting positions; `quantity` a non-zero whole number (negative is short), `avgCost` > 0 (per
+ *   share, in the contract's currency: pounds for a line quoted in pence, as IB reports it).
  * - `quotes`: `bid`, `ask`, `last`, `close`, each optional, each > 0; bid must not exceed ask. A ticker without
  *   a quote has no market data (the run blocks with MISSING_PRICE).
  * - `contracts`: `minTick` (default 0.01, or 0.0001 when the price is under $1), `primaryExchange`
@@ -29,8 +30,12 @@
  *   verbatim, even empty); or `hours`: `sessions` (one or two `HH:mm-HH:mm` local ranges; default the exchange's
  *   for LSE, LSEETF, IBIS, SGX, SEHK, TSEJ), `closed` (dates), `earlyCloses` (date: `HH:mm`). A market abroad's
  *   holidays come only from `closed`; a US listing without hours follows the NYSE calendar; a listing on another
- *   exchange without hours has none (not traded). The tickers the simulated broker knows are those named
- *   in `positions`, `quotes` or `contracts`; an order for any other is rejected (IB error 200).
+ *   exchange without hours has none (not traded). `priceMagnifier` (a positive whole number, default 1): as IB's
+ *   contract details, quotes, ticks (`minTick`), order limits and execution prices are in 1/priceMagnifier of the
+ *   currency: `"priceMagnifier": 100` with `"currency": "GBP"` is an LSE line quoted in pence (3514 = 35.14 GBP);
+ *   cash, average costs, the portfolio's market price and value, and NLV stay in pounds. The tickers the simulated
+ *   broker knows are those named in `positions`, `quotes` or `contracts`; an order for any other is rejected (IB
+ *   error 200).
  * - `seed`: the seed of the simulator's random draws (fill sizes and prices). Default 1.
  * - `fills.partialFillProbability`: chance, 0..1, that a fill step fills only part of what remains (default 0.2).
  * - `fills.maxStepValue`: most value (quantity x price) one order fills in one 5-minute step, so large orders
@@ -140,6 +145,11 @@ export const scenarioSchema = z.strictObject({
         .string()
         .regex(/^[A-Z]{3}$/, { error: 'expected a 3-letter currency code' })
         .optional(),
+      priceMagnifier: z
+        .number({ error: 'expected a positive whole number' })
+        .int({ error: 'expected a positive whole number' })
+        .positive({ error: 'expected a positive whole number' })
+        .optional(),
       ...contractHoursFields,
     }),
   ),
@@ -245,12 +255,13 @@ function contractOf(scenario: Scenario, sym: string): ContractInfo {
     (q?.bid !== undefined && q.ask !== undefined ? (q.bid + q.ask) / 2 : undefined) ??
     q?.bid ??
     q?.ask ??
-    scenario.positions[sym]?.avgCost ??
-    1;
+    // avgCost is in the currency itself, quotes in its 1/magnifier units.
+    (scenario.positions[sym]?.avgCost ?? 1) * (c.priceMagnifier ?? 1);
   return {
     symbol: sym,
     minTick: c.minTick ?? defaultMinTick(price),
     primaryExchange: c.primaryExchange ?? 'NYSE',
     currency: c.currency ?? scenario.currency,
+    ...(c.priceMagnifier === undefined || c.priceMagnifier === 1 ? {} : { priceMagnifier: c.priceMagnifier }),
   };
 }

@@ -26,7 +26,7 @@ import {
   type SimState,
 } from './sim-state.js';
 import { printedRate, rateAt, type ExchangeRateSpec } from './fx-rates.js';
-import type { Decimal } from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { loadState, saveState, stateFile } from './state-file.js';
 import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
 import { applySplitStage, isSplitStage, splitEventStages, withSplits, type SplitStage } from './scenario-splits.js';
@@ -256,7 +256,7 @@ export class SimAccount {
     state.orders.push(order);
     if (open)
       for (const fill of fillsAt(order, now, this.market, state.seed, this.fillParams))
-        bookFill(state, order, fill, this.options.commissionModel, now, this.bookedIn(symbol));
+        bookFill(state, order, fill, this.options.commissionModel, now, this.bookedIn(symbol), this.priceMagnifierOf(symbol));
     this.persist();
     return order;
   }
@@ -299,7 +299,15 @@ export class SimAccount {
       const remaining = order.quantity - order.filled;
       const quantity = fault.fillFirst === 'all' ? remaining : Math.max(1, Math.floor(remaining / 2));
       if (order.status === 'PreSubmitted') order.status = 'Submitted';
-      bookFill(this.current, order, { quantity, price: order.limitPrice }, this.options.commissionModel, now, this.bookedIn(order.symbol));
+      bookFill(
+        this.current,
+        order,
+        { quantity, price: order.limitPrice },
+        this.options.commissionModel,
+        now,
+        this.bookedIn(order.symbol),
+        this.priceMagnifierOf(order.symbol),
+      );
       // Booked before the change arrived: kept (and saved) whatever becomes of the change.
       this.persist();
     }
@@ -328,7 +336,15 @@ export class SimAccount {
     order.modifiedAt = now;
     if (losesPlace && this.sessionOpen(order.symbol, now))
       for (const fill of fillsAt(order, now, this.market, this.current.seed, this.fillParams))
-        bookFill(this.current, order, fill, this.options.commissionModel, now, this.bookedIn(order.symbol));
+        bookFill(
+          this.current,
+          order,
+          fill,
+          this.options.commissionModel,
+          now,
+          this.bookedIn(order.symbol),
+          this.priceMagnifierOf(order.symbol),
+        );
     this.persist();
     return { order, dropAfter: fault?.dropAfter === true };
   }
@@ -415,9 +431,17 @@ export class SimAccount {
    * The currency whose cash a trade of `symbol` moves: its contract's, when the account has a rate for it; else the
    * base currency, as before the simulated account knew other currencies.
    */
-  private bookedIn(symbol: string): string {
+  bookedIn(symbol: string): string {
     const currency = this.currencyOf(symbol);
     return this.exchangeRate(currency) === undefined ? this.current.currency : currency;
+  }
+
+  /**
+   * IB's priceMagnifier of a symbol's contract: its quotes, ticks, limits and execution prices are in 1/magnifier
+   * of its currency (100: pence of GBP). 1 for a contract without one, or a symbol the market does not know.
+   */
+  priceMagnifierOf(symbol: string): number {
+    return this.market.contract(symbol)?.priceMagnifier ?? 1;
   }
 
   /** The currency of a symbol's contract (the base currency for a symbol the market does not know). */
@@ -444,11 +468,17 @@ export class SimAccount {
     return this.market.quoteAt(symbol, this.instant);
   }
 
-  /** A position's mark: the last trade, else the midpoint, else `fallback` (its average cost) without a quote. */
+  /**
+   * A position's mark per share in its contract's currency itself: the last trade, else the midpoint, each divided
+   * by the contract's priceMagnifier (a pence quote of 3514 marks at 35.14 GBP), else `fallback` (its average cost,
+   * already in the currency) without a quote.
+   */
   markOf(symbol: string, fallback: number): number {
     const q = this.quote(symbol);
-    if (q?.last !== undefined) return q.last;
-    if (q?.bid !== undefined && q.ask !== undefined) return (q.bid + q.ask) / 2;
+    const magnifier = this.priceMagnifierOf(symbol);
+    const unit = (price: number) => (magnifier === 1 ? price : new Decimal(price).div(magnifier).toNumber());
+    if (q?.last !== undefined) return unit(q.last);
+    if (q?.bid !== undefined && q.ask !== undefined) return unit((q.bid + q.ask) / 2);
     return fallback;
   }
 
@@ -502,7 +532,16 @@ export class SimAccount {
       events += 1;
       const { order } = event;
       if (event.kind === 'step' && order.status === 'PreSubmitted') order.status = 'Submitted';
-      if (event.kind === 'fill') bookFill(state, order, event.fill, this.options.commissionModel, event.time, this.bookedIn(order.symbol));
+      if (event.kind === 'fill')
+        bookFill(
+          state,
+          order,
+          event.fill,
+          this.options.commissionModel,
+          event.time,
+          this.bookedIn(order.symbol),
+          this.priceMagnifierOf(order.symbol),
+        );
       if (event.kind === 'expire')
         Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: event.time });
     }

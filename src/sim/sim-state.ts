@@ -157,6 +157,10 @@ export function createState(
  * IB, includes commissions) grows on an opening trade, and a closing trade realises P&L against it. The cash of
  * the contract's `currency` moves (default the base currency): a purchase in a currency the account does not hold
  * leaves it negative there, as IB lends it on a margin account.
+ *
+ * `priceMagnifier` (IB's, default 1): the fill's price is in 1/priceMagnifier of the currency (pence for an LSE line
+ * with 100), as the order's limit and the execution report it; the cash, commission, average cost and realised P&L
+ * are in the currency itself (pounds), as IB books them.
  */
 export function bookFill(
   state: SimState,
@@ -165,10 +169,12 @@ export function bookFill(
   model: CommissionModel,
   time: string,
   currency: string = state.currency,
+  priceMagnifier = 1,
 ): SimExecution {
   const { quantity, price } = fill;
-  const commission = orderCommission(state, order, fill, model);
-  const value = new Decimal(quantity).times(price);
+  const commission = orderCommission(state, order, fill, model, priceMagnifier);
+  const unitPrice = new Decimal(price).div(priceMagnifier);
+  const value = new Decimal(quantity).times(unitPrice);
   const signedQty = order.action === 'BUY' ? quantity : -quantity;
   const moved = (held: number) =>
     new Decimal(held)
@@ -181,7 +187,7 @@ export function bookFill(
   const held = pos.quantity;
   const perShareFee = new Decimal(commission).div(quantity);
   // The fee raises a long's cost and lowers a short's proceeds: both raise the break-even of the position.
-  const netPrice = order.action === 'BUY' ? perShareFee.plus(price) : new Decimal(price).minus(perShareFee);
+  const netPrice = order.action === 'BUY' ? perShareFee.plus(unitPrice) : unitPrice.minus(perShareFee);
   if (held === 0 || Math.sign(held) === Math.sign(signedQty)) {
     pos.avgCost = new Decimal(pos.avgCost)
       .times(Math.abs(held))
@@ -202,9 +208,10 @@ export function bookFill(
   if (pos.quantity === 0) pos.avgCost = 0;
   state.positions[order.symbol] = pos;
 
+  // In the units of the order's prices (pence for a pence line), as IB's order status reports it.
   order.avgFillPrice = new Decimal(order.avgFillPrice)
     .times(order.filled)
-    .plus(value)
+    .plus(new Decimal(quantity).times(price))
     .div(order.filled + quantity)
     .toDecimalPlaces(8)
     .toNumber();
@@ -227,11 +234,18 @@ export function bookFill(
   return execution;
 }
 
-/** IB charges per order (its minimum once): an execution pays the order's fee so far less what it paid. */
-function orderCommission(state: SimState, order: SimOrder, fill: Fill, model: CommissionModel): number {
+/**
+ * IB charges per order (its minimum once): an execution pays the order's fee so far less what it paid. The fee is
+ * reckoned on the price in the currency itself (the quoted price / priceMagnifier).
+ */
+function orderCommission(state: SimState, order: SimOrder, fill: Fill, model: CommissionModel, priceMagnifier: number): number {
   const paid = state.executions.filter((e) => e.orderId === order.orderId).reduce((sum, e) => sum.plus(e.commission), new Decimal(0));
   const filled = order.filled + fill.quantity;
-  const avg = new Decimal(order.avgFillPrice).times(order.filled).plus(new Decimal(fill.price).times(fill.quantity)).div(filled);
+  const avg = new Decimal(order.avgFillPrice)
+    .times(order.filled)
+    .plus(new Decimal(fill.price).times(fill.quantity))
+    .div(filled)
+    .div(priceMagnifier);
   return Decimal.max(0, new Decimal(estimateCommission(model, filled, avg.toNumber(), order.action)).minus(paid)).toNumber();
 }
 
@@ -275,7 +289,7 @@ export function toBaseFactor(state: Pick<SimState, 'currency'>, fx: SimFx | unde
 }
 
 /**
- * Positions marked by `markOf`: NLV = cash + sum of quantity x mark + accrued dividends, margins at
+ * Positions marked by `markOf` (per share, in the contract's currency itself: pounds for a line quoted in pence): NLV = cash + sum of quantity x mark + accrued dividends, margins at
  * {@link MARGIN_RATES}; foreign cash and positions in the base currency at `fx`'s rates.
  */
 export function marginFigures(state: SimState, markOf: (symbol: string, avgCost: number) => number, fx?: SimFx): MarginFigures {

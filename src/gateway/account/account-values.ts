@@ -97,13 +97,20 @@ export function portfolioLines(account: GatewayAccount): PortfolioLine[] {
   for (const [symbol, pos] of Object.entries(state.positions)) {
     const trades = today.filter((e) => e.symbol === symbol);
     if (pos.quantity === 0 && trades.length === 0) continue;
+    // In the currency itself, as IB's portfolio reports a pence line: quotes and execution prices are divided by its
+    // priceMagnifier, average costs and commissions already are in it.
+    const magnifier = account.contract(symbol).priceMagnifier ?? 1;
     const marketPrice = markOf(account, symbol, pos.avgCost);
     const marketValue = new Decimal(pos.quantity).times(marketPrice);
     const signed = (e: (typeof trades)[number]) => (e.side === 'BUY' ? e.quantity : -e.quantity);
     const heldAtClose = pos.quantity - trades.reduce((sum, e) => sum + signed(e), 0);
-    const close = account.quote(symbol)?.close ?? marketPrice;
+    const quotedClose = account.quote(symbol)?.close;
+    const close = quotedClose === undefined ? marketPrice : new Decimal(quotedClose).div(magnifier).toNumber();
     // What today's trades cost (a sale brings cash in), commissions included.
-    const spent = trades.reduce((sum, e) => sum.plus(new Decimal(signed(e)).times(e.price)).plus(e.commission), new Decimal(0));
+    const spent = trades.reduce(
+      (sum, e) => sum.plus(new Decimal(signed(e)).times(e.price).div(magnifier)).plus(e.commission),
+      new Decimal(0),
+    );
     const dailyPnl = marketValue.minus(new Decimal(heldAtClose).times(close)).minus(spent);
     const realizedToday = trades.length > 0 && pos.dayRealized?.since === since;
     const currency = account.contract(symbol).currency;
@@ -194,12 +201,12 @@ function currencyFigures(account: GatewayAccount, lines: readonly PortfolioLine[
   });
 }
 
-/** A position's mark: the last trade, else the midpoint, else its average cost (as the simulated account marks). */
+/**
+ * A position's mark per share in its currency itself: the last trade, else the midpoint, divided by the contract's
+ * priceMagnifier (pence to pounds), else its average cost (as the simulated account marks).
+ */
 function markOf(account: GatewayAccount, symbol: string, avgCost: number): number {
-  const q = account.quote(symbol);
-  if (q?.last !== undefined) return q.last;
-  if (q?.bid !== undefined && q.ask !== undefined) return (q.bid + q.ask) / 2;
-  return avgCost;
+  return account.markOf(symbol, avgCost);
 }
 
 /** An account value of money as TWS prints it: cents ("119000.00"). */

@@ -15,6 +15,8 @@ export interface ContractView {
   minTick: number;
   /** IB's trading class: `NMS` for NASDAQ listings, the symbol otherwise. */
   tradingClass: string;
+  /** IB's priceMagnifier (absent: 1): 100 for a line quoted in pence (its prices are in 1/100 of `currency`). */
+  priceMagnifier?: number;
 }
 
 /** The text of IB's error 200. */
@@ -36,6 +38,7 @@ export function contractViewOf(market: SimMarket, symbol: string): ContractView 
     currency: info.currency,
     minTick: info.minTick,
     tradingClass: info.primaryExchange === 'NASDAQ' ? 'NMS' : symbol,
+    ...(info.priceMagnifier === undefined ? {} : { priceMagnifier: info.priceMagnifier }),
   };
 }
 

@@ -116,6 +116,11 @@ export class GatewayAccount {
     return this.sim.quote(symbol);
   }
 
+  /** A position's mark per share in its contract's currency itself (a pence quote divided by 100), see SimAccount. */
+  markOf(symbol: string, avgCost: number): number {
+    return this.sim.markOf(symbol, avgCost);
+  }
+
   /** Base-currency units per one unit of `currency` now, unrounded (1 for the base); undefined without a rate. */
   exchangeRate(currency: string): Decimal | undefined {
     return this.sim.exchangeRate(currency);
@@ -182,7 +187,8 @@ export class GatewayAccount {
       avgPrice: cumQty > 0 ? Math.round((value / cumQty) * 1e8) / 1e8 : 0,
       orderRef: e.orderRef,
       commission: e.commission,
-      currency: this.state.currency,
+      // The commission is charged in the currency whose cash the trade moved (the contract's, when the account has a rate for it).
+      currency: this.sim.bookedIn(e.symbol),
     };
   }
 

@@ -18,7 +18,7 @@ const NO_SMART: ReadonlySet<string> = new Set(['SEHK']);
 /**
  * The contract's details, with `tradingHours` and `liquidHours` in IB's `yyyyMMdd:HHmm-yyyyMMdd:HHmm;...` form in
  * the zone IB names by `timeZone` (default US/Eastern). A listing abroad (`abroad`) is valid on its own exchange (and
- * SMART, except SEHK), not on the US venues.
+ * SMART, except SEHK), not on the US venues. `priceMagnifier` as IB sends it: 100 for a line quoted in pence.
  */
 export function contractData(
   reqId: number,
@@ -50,7 +50,7 @@ export function contractData(
     '',
     ORDER_TYPES,
     exchanges.join(','),
-    '1',
+    String(c.priceMagnifier ?? 1),
     '0',
     c.symbol,
     c.primaryExchange,

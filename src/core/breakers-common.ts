@@ -4,6 +4,7 @@
  */
 import { Exact, toNumber, type Cents, type Decimal, type Money, type Price, type Shares } from './money.js';
 import * as X from './scaled.js';
+import { shareValue, shareValueDecimal } from './share-value.js';
 import type { Scaled } from './scaled.js';
 import type { Breach, BreachCode, PlanInputs, PlanLine } from './types.js';
 
@@ -120,20 +121,19 @@ export function usableNetLiquidation(ctx: BreakerContext): Money | undefined {
  */
 export function orderValue(line: PlanLine): Cents {
   const { quantity, tradeValue, limitPrice, referencePrice } = line;
-  // Prices are the contract's; values the account's: a ticker quoted in another currency is converted at its rate.
-  const rate = line.fx?.rate ?? 1;
+  // Prices are the contract's; values the account's (price / magnifier x rate: see share-value.ts).
   const finite = (x: number | undefined): boolean => x === undefined || Number.isFinite(x);
-  if (Number.isFinite(quantity) && Number.isFinite(tradeValue) && finite(limitPrice) && finite(referencePrice) && Number.isFinite(rate)) {
+  if (Number.isFinite(quantity) && Number.isFinite(tradeValue) && finite(limitPrice) && finite(referencePrice) && finite(line.fx?.rate)) {
     // The same in integers (scaled.ts).
-    const shares = rate === 1 ? X.scaledOf(quantity) : X.times(X.scaledOf(quantity), X.scaledOf(rate));
+    const shares = X.scaledOf(quantity);
     const at = (price: number | undefined): Scaled =>
-      price === undefined ? X.ZERO : X.toPlaces(X.times(shares, X.scaledOf(price)), 2, 'up');
+      price === undefined ? X.ZERO : X.toPlaces(X.times(shares, shareValue(X.scaledOf(price), line)), 2, 'up');
     let most = X.scaledOf(tradeValue);
     for (const value of [at(limitPrice), at(referencePrice)]) if (X.compare(value, most) > 0) most = value;
     return X.toNumber(most);
   }
   const atPrice = (price: number | undefined): Decimal =>
-    price === undefined ? new Exact(0) : new Exact(line.quantity).times(price).times(rate).toDecimalPlaces(2, Exact.ROUND_UP);
+    price === undefined ? new Exact(0) : new Exact(line.quantity).times(shareValueDecimal(price, line)).toDecimalPlaces(2, Exact.ROUND_UP);
   return toNumber(Exact.max(line.tradeValue, atPrice(line.limitPrice), atPrice(line.referencePrice)));
 }
 

@@ -17,6 +17,7 @@ import {
 } from './breakers-common.js';
 import { Exact, formatMoney, type Money } from './money.js';
 import * as X from './scaled.js';
+import { shareValue, shareValueDecimal } from './share-value.js';
 import type { Breach, PlanLine } from './types.js';
 
 /**
@@ -104,21 +105,18 @@ function positionBreach(line: PlanLine, nlv: Money, max: number): Breach[] {
   const price = line.referencePrice;
   if (!isUsablePrice(price)) return [];
   const after = postTradeQuantity(line);
-  // Valued in the account's currency: a ticker quoted in another is converted at its rate.
+  // Valued in the account's currency: price / magnifier x rate (share-value.ts).
   const rate = line.fx?.rate;
-  const share = rate === undefined ? X.scaledOf(price) : X.times(X.scaledOf(price), X.scaledOf(rate));
+  const share = shareValue(X.scaledOf(price), line);
   // Decided in integers (scaled.ts) when the position is a finite number; the detail is built only for a breach.
   if (Number.isFinite(after) && !percentOfExceeds(X.abs(X.times(X.scaledOf(after), share)), nlv, max)) return [];
-  const value = new Exact(after)
-    .times(price)
-    .times(rate ?? 1)
-    .abs();
+  const value = new Exact(after).times(shareValueDecimal(price, line)).abs();
   const pct = percentOf(value, nlv);
   if (!exceeds(pct, max)) return [];
   return [
     breach(
       'POSITION_LIMIT',
-      `${line.symbol} after trades ${after} sh x ${price}${rate === undefined ? '' : ` ${line.currency ?? ''} x ${rate}`} = ${formatMoney(value)} is ${formatPct(pct)} of NLV ` +
+      `${line.symbol} after trades ${after} sh x ${price}${line.priceMagnifier === undefined ? '' : ` / ${line.priceMagnifier}`}${rate === undefined ? '' : ` ${line.currency ?? ''} x ${rate}`} = ${formatMoney(value)} is ${formatPct(pct)} of NLV ` +
         `${formatMoney(nlv)} > max ${formatPct(max)}`,
       line.symbol,
     ),

@@ -40,6 +40,8 @@ export interface CashEffect {
   time: string;
   /** The currency of the execution's contract; absent: not known (the account's, for an account of one currency). */
   currency?: string;
+  /** The contract's price magnifier (IB's; 100 for a line quoted in pence): `price` is in 1/it of the currency. */
+  priceMagnifier?: number;
   /**
    * Sent by the run that took the last read, after it: by causality not in that read's cash, whatever its time
    * says (the sim stamps fills at the read's own instant; IB within seconds of it). Only `now`'s quiet minutes apply.
@@ -104,7 +106,7 @@ export function inferCashFlow(input: InferenceInput): Inference {
   for (const e of between) {
     const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
     moved.set(e.symbol, (moved.get(e.symbol) ?? new Exact(0)).plus(signed));
-    tradeCash = tradeCash.minus(signed.times(e.price)).minus(e.commission ?? 0);
+    tradeCash = tradeCash.minus(signed.times(e.price).div(e.priceMagnifier ?? 1)).minus(e.commission ?? 0);
   }
   for (const symbol of new Set([...last.positions.keys(), ...now.positions.keys(), ...moved.keys()])) {
     const was = new Exact(last.positions.get(symbol) ?? 0);
@@ -171,7 +173,10 @@ function inferPerCurrency(input: InferenceInput, between: readonly CashEffect[],
   for (const e of between) {
     const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
     const currency = e.currency ?? base;
-    trades.set(currency, (trades.get(currency) ?? new Exact(0)).minus(signed.times(e.price)).minus(e.commission ?? 0));
+    trades.set(
+      currency,
+      (trades.get(currency) ?? new Exact(0)).minus(signed.times(e.price).div(e.priceMagnifier ?? 1)).minus(e.commission ?? 0),
+    );
   }
   const currencies = [...new Set([base, ...last.cashByCurrency.keys(), ...now.cashByCurrency.keys(), ...trades.keys()])].sort();
   let unexplained = new Exact(0);

@@ -1,5 +1,6 @@
 import { Exact } from './money.js';
 import * as X from './scaled.js';
+import { shareValue, shareValueDecimal } from './share-value.js';
 import type { PlanLine } from './types.js';
 
 export interface Exposure {
@@ -25,9 +26,8 @@ export function measureExposure(lines: PlanLine[], netLiquidation: number): Expo
   for (const line of lines) {
     if (line.referencePrice === undefined) continue;
     const current = X.scaledOf(line.currentQuantity);
-    // One share's value in the account's currency (the price times the rate, for a ticker quoted in another).
-    const price =
-      line.fx === undefined ? X.scaledOf(line.referencePrice) : X.times(X.scaledOf(line.referencePrice), X.scaledOf(line.fx.rate));
+    // One share's value in the account's currency (price / magnifier x rate, for a ticker quoted otherwise).
+    const price = shareValue(X.scaledOf(line.referencePrice), line);
     const signed = line.action === 'BUY' ? line.quantity : line.action === 'SELL' ? -line.quantity : 0;
     before = X.plus(before, X.abs(X.times(current, price)));
     after = X.plus(after, X.abs(X.times(X.plus(current, X.scaledOf(signed)), price)));
@@ -58,7 +58,7 @@ function measureExposureDecimal(lines: PlanLine[], netLiquidation: number): Expo
   for (const line of lines) {
     if (line.referencePrice === undefined) continue;
     const signed = line.action === 'BUY' ? line.quantity : line.action === 'SELL' ? -line.quantity : 0;
-    const price = new Exact(line.referencePrice).times(line.fx?.rate ?? 1);
+    const price = shareValueDecimal(line.referencePrice, line);
     before = before.plus(new Exact(line.currentQuantity).times(price).abs());
     after = after.plus(new Exact(line.currentQuantity).plus(signed).times(price).abs());
     if (line.action !== 'NONE') traded = traded.plus(line.tradeValue);

@@ -3,6 +3,7 @@ import { limitPrice, tickFor } from './limit-price.js';
 import { priceParts } from './reference-price.js';
 import { measureExposure } from './exposure.js';
 import * as X from './scaled.js';
+import { priceMagnifierOf, shareValue as valueOfShare } from './share-value.js';
 import type { Scaled } from './scaled.js';
 import type { ExchangeRate, Forecast, PlanInputs, PlanLine, Side } from './types.js';
 
@@ -120,11 +121,12 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   const currency = pick(ctx, symbol, 'currency');
   // A ticker quoted in another currency is valued with the broker's rate: base units per unit of its currency.
   const fx = currency === undefined || currency === ctx.base ? undefined : rateOf(ctx, currency);
-  const rate = fx === undefined ? undefined : X.scaledOf(fx.rate);
+  const priceMagnifier = priceMagnifierOf(inputs.contracts[symbol]);
+  const valuation = { ...(fx === undefined ? {} : { fx }), ...(priceMagnifier === undefined ? {} : { priceMagnifier }) };
   // The reference as the double it is reported as, read back exactly (as Decimal read it): the same value again.
   const refValue = exactRef === undefined ? undefined : X.asReported(exactRef);
-  // One share's value in the account's currency: the price times the rate, exactly.
-  const shareValue = refValue === undefined ? undefined : rate === undefined ? refValue : X.times(refValue, rate);
+  // One share's value in the account's currency: the price / magnifier x rate, exactly (share-value.ts).
+  const shareValue = refValue === undefined ? undefined : valueOfShare(refValue, valuation);
   const noRate = currency !== undefined && currency !== ctx.base && fx === undefined;
   const currentValue = shareValue === undefined || noRate ? X.ZERO : X.times(current, shareValue);
   const base: PlanLine = {
@@ -145,7 +147,7 @@ function planLine(ctx: Context, symbol: string): PlanLine {
     previousClose: close !== undefined && Number.isFinite(close) && close > 0 ? close : undefined,
     primaryExchange: pick(ctx, symbol, 'primaryExchange'),
     currency,
-    ...(fx === undefined ? {} : { fx }),
+    ...valuation,
     reason: '',
   };
   // The line is filled in as the sizing goes (one object per line: 5,000 of them an hour); `base` fixed its keys.
@@ -185,7 +187,10 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.targetQuantity = X.toNumber(target);
   line.tradeValue = X.toNumber(tradeValue);
   const closing = X.sign(target) === 0 && X.sign(current) !== 0;
-  const at = fx === undefined || rate === undefined ? formatPrice(refValue) : priceInBase(ctx, refValue, currency ?? '', fx, shareValue);
+  const at =
+    fx === undefined && priceMagnifier === undefined
+      ? formatPrice(refValue)
+      : priceInBase(ctx, refValue, currency ?? '', { fx, priceMagnifier }, shareValue);
   const why =
     terms === undefined
       ? `no longer in any forecast, closing to zero (${hold} at ${at})`
@@ -211,12 +216,15 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.action = side;
   line.quantity = quantity;
   line.limitPrice = limit;
+  // IB's US schedule applied to the listing's own prices (in its quote units), then valued like a price.
   const commission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
-  // Estimated in the contract's currency, shown in the account's (IB's US schedule applied to the listing's prices).
-  line.estimatedCommission = rate === undefined ? commission : X.toNumber(X.toPlaces(X.times(X.scaledOf(commission), rate), 2, 'halfUp'));
+  line.estimatedCommission =
+    fx === undefined && priceMagnifier === undefined
+      ? commission
+      : X.toNumber(X.toPlaces(valueOfShare(X.scaledOf(commission), valuation), 2, 'halfUp'));
   // The half spread as reference-price.ts reports it (a double, 0 without a two-sided market), read back exactly.
   const spread = halfSpread === undefined ? X.ZERO : X.asReported(halfSpread);
-  const spreadValue = rate === undefined ? spread : X.times(spread, rate);
+  const spreadValue = valueOfShare(spread, valuation);
   line.estimatedSpreadCost = X.toNumber(X.toPlaces(X.times(X.abs(trade), spreadValue), 2, 'halfUp'));
   line.reason = `${side} ${quantity}: ${why}`;
   return line;
@@ -275,9 +283,21 @@ function rateOf(ctx: Context, currency: string): ExchangeRate | undefined {
   return fx !== undefined && Number.isFinite(fx.rate) && fx.rate > 0 ? fx : undefined;
 }
 
-/** "USD 190.19 x 1.3502 = 256.794538 SGD": the price in its currency, the rate, and one share in the account's. */
-function priceInBase(ctx: Context, price: Scaled, currency: string, fx: ExchangeRate, shareValue: Scaled): string {
-  return `${currency} ${formatPrice(price)} x ${String(fx.rate)} = ${X.toDecimalString(shareValue)} ${ctx.base}`;
+/**
+ * "USD 190.19 x 1.3502 = 256.794538 SGD": the price in its currency, the rate, and one share in the account's; a line
+ * quoted in pence: "GBp 3514 / 100 x 1.7215 = 60.49351 SGD".
+ */
+function priceInBase(
+  ctx: Context,
+  price: Scaled,
+  currency: string,
+  v: { fx: ExchangeRate | undefined; priceMagnifier: number | undefined },
+  shareValue: Scaled,
+): string {
+  const units = currency;
+  const magnified = v.priceMagnifier === undefined ? '' : ` / ${v.priceMagnifier}`;
+  const rate = v.fx === undefined ? '' : ` x ${String(v.fx.rate)}`;
+  return `${units} ${formatPrice(price)}${magnified}${rate} = ${X.toDecimalString(shareValue)} ${ctx.base}`;
 }
 
 /** Exchange or currency: the broker's contract first, then the first forecast that gives a hint. */

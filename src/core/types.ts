@@ -275,6 +275,8 @@ export interface PlanLine {
    * currency; quantities and prices are the contract's own.
    */
   fx?: ExchangeRate;
+  /** The contract's price magnifier when more than 1 (a line quoted in pence: 100): values are price / it. */
+  priceMagnifier?: number;
   reason: string;
   /** Set when trading in the ticker is blocked because its ledger and the broker's position disagree. */
   positionBreak?: PositionBreak;

@@ -194,6 +194,8 @@ export interface OrderRecord {
   referencePrice?: number;
   /** The rate the order was sized with, for a ticker quoted in another currency than the account's (migration 0017). */
   fx?: ExchangeRate;
+  /** The contract's price magnifier when more than 1 (migration 0017). */
+  priceMagnifier?: number;
   /**
    * True for an intent of a batch whose turn to be sent never came (see markTurnsTaken): it was never handed to the
    * broker. Absent (false) for every other order, and for intents recorded before migration 0016.
@@ -276,6 +278,8 @@ export type OrderIntent = OrderRequest & {
   referencePrice?: number;
   /** The rate a ticker quoted in another currency than the account's was sized with (absent: the account's currency). */
   fx?: ExchangeRate;
+  /** The contract's price magnifier when more than 1 (pence: 100): the order's prices are in those units. */
+  priceMagnifier?: number;
 };
 
 /**

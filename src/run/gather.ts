@@ -10,6 +10,7 @@ import { measureCashFlows, wholeDaysBetween, type CashFlowMeasure } from './meas
 import { statementFlows } from '../core/cash-flows.js';
 import { findSplits } from './find-splits.js';
 import { gatherExchangeRates, type RunRates } from './exchange-rates.js';
+import { magnifierDigits } from '../core/share-value.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
 import type { UnknownOutcome } from '../core/unknown-outcomes.js';
@@ -89,7 +90,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const symbols = symbolsToPrice(read.forecasts, positions);
   // Why the broker left a ticker out (its own words and the fix): MISSING_PRICE says it.
   const leftOut: Record<string, string> = {};
-  const contracts = await broker.contractDetails(symbols, contractHints(read.forecasts), leftOut);
+  const contracts = withValuablePrices(await broker.contractDetails(symbols, contractHints(read.forecasts), leftOut), leftOut);
   const session = sessionRulesOf(contracts);
   const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
   const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts, leftOut);
@@ -107,7 +108,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     summary,
     positions,
     unknownOutcomes: unknownOutcomes.length,
-    currencyOf: (symbol: string) => contracts[symbol]?.currency,
+    contractOf: (symbol: string) => contracts[symbol],
     ...(options.brokerClock ?? {}),
   };
   const measured = measureCashFlows(store, measure);
@@ -134,6 +135,23 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     session,
     markets: contractMarketsOf(contracts),
   };
+}
+
+/**
+ * The contracts whose prices can be valued exactly: a price magnifier (IB's, 100 for a line quoted in pence) must be
+ * a power of ten. Any other leaves its ticker out, with the reason (MISSING_PRICE says it); never guessed.
+ */
+function withValuablePrices(contracts: Record<string, ContractInfo>, leftOut: Record<string, string>): Record<string, ContractInfo> {
+  const out: Record<string, ContractInfo> = {};
+  for (const [symbol, c] of Object.entries(contracts)) {
+    if (c.priceMagnifier !== undefined && magnifierDigits(c.priceMagnifier) === undefined) {
+      leftOut[symbol] =
+        `the broker's price magnifier ${String(c.priceMagnifier)} is not a power of ten: its prices cannot be valued exactly`;
+      continue;
+    }
+    out[symbol] = c;
+  }
+  return out;
 }
 
 /** The broker's reasons for the tickers that have no quote (a reason for a ticker quoted after all is stale). */

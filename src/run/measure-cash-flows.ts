@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { EXCHANGE_ZONE } from '../core/session.js';
 import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
-import type { AccountSummary, BrokerPosition } from '../core/types.js';
+import type { AccountSummary, BrokerPosition, ContractInfo } from '../core/types.js';
 import { orderRefFor } from './run-id.js';
 import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference, type StatementFlow } from '../core/cash-flows.js';
 
@@ -44,8 +44,8 @@ export interface MeasureOptions {
   toMachine?: (brokerIso: string) => string;
   /** The broker's statement's flows of the whole days between the last reading and this one (see wholeDaysBetween). */
   statementFlows?: StatementFlow[];
-  /** The currency of a ticker's contract, when the run knows it (an account holding other currencies measures per currency). */
-  currencyOf?: (symbol: string) => string | undefined;
+  /** A ticker's contract, when the run knows it: its currency (an account holding others measures per currency) and price magnifier. */
+  contractOf?: (symbol: string) => ContractInfo | undefined;
 }
 
 /** The cash per currency of the broker's ledger, when it gave one for the account's own currency. */
@@ -62,10 +62,16 @@ function ratesOf(summary: AccountSummary): Map<string, number> {
   return rates;
 }
 
-/** An execution's currency: its contract's, the account's for an account of one currency, else not known. */
-function currencyField(o: MeasureOptions, symbol: string): { currency?: string } {
-  const known = o.currencyOf?.(symbol);
-  if (known !== undefined && known !== '') return { currency: known };
+/**
+ * An execution's currency: its contract's, the account's for an account of one currency, else not known; and the
+ * contract's price magnifier (a line quoted in pence) when the run knows it.
+ */
+function currencyField(o: MeasureOptions, symbol: string): { currency?: string; priceMagnifier?: number } {
+  const contract = o.contractOf?.(symbol);
+  const magnifier = contract?.priceMagnifier;
+  const magnified = magnifier === undefined || magnifier === 1 ? {} : { priceMagnifier: magnifier };
+  const known = contract?.currency;
+  if (known !== undefined && known !== '') return { currency: known, ...magnified };
   const ledger = o.summary.cashLedger;
   const oneCurrency = ledger === undefined || ledger.balances.every((b) => b.currency === o.summary.currency);
   return oneCurrency ? { currency: o.summary.currency } : {};

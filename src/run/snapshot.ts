@@ -2,6 +2,7 @@ import type { AccountSummary, BrokerPosition, CashLedger, PlanLine, Quote } from
 import type { CashBalanceRecord, PositionRecord, SnapshotRecord } from '../ports/store.js';
 import { referencePrice } from '../core/reference-price.js';
 import { Exact, round2 } from '../core/money.js';
+import { shareValueDecimal } from '../core/share-value.js';
 
 /**
  * Step 9: the account as it stands at the end of the run, with each position's weight next to the
@@ -16,13 +17,17 @@ export function buildSnapshot(
 ): { snapshot: SnapshotRecord; positions: PositionRecord[] } {
   const nlv = summary.netLiquidation;
   const targetOf = new Map(lines.map((l) => [l.symbol, l.targetWeight]));
-  // A position quoted in another currency is valued in the account's at the rate the plan used for it.
-  const rateOf = new Map(lines.flatMap((l) => (l.fx === undefined ? [] : [[l.symbol, l.fx.rate] as const])));
+  // A position quoted in another currency (or in pence) is valued in the account's as the plan valued it.
+  const lineOf = new Map(lines.map((l) => [l.symbol, l]));
   const records = positions
     .filter((p) => p.quantity !== 0)
     .map((p): PositionRecord => {
-      const price = referencePrice(quotes[p.symbol]) ?? p.avgCost;
-      const marketValue = round2(new Exact(p.quantity).times(price).times(rateOf.get(p.symbol) ?? 1));
+      const quoted = referencePrice(quotes[p.symbol]);
+      const price = quoted ?? p.avgCost;
+      const line = lineOf.get(p.symbol);
+      // IB's average cost is in the currency's major unit (pounds for a line quoted in pence): no magnifier on it.
+      const valuation = line === undefined ? {} : quoted === undefined ? { ...(line.fx === undefined ? {} : { fx: line.fx }) } : line;
+      const marketValue = round2(new Exact(p.quantity).times(shareValueDecimal(price, valuation)));
       return {
         symbol: p.symbol,
         quantity: p.quantity,

@@ -151,7 +151,12 @@ async function sendPipelined(
     options.runId,
     orders.map((request) => {
       const line = lineOf.get(request.symbol);
-      return { ...request, referencePrice: line?.referencePrice, ...(line?.fx === undefined ? {} : { fx: line.fx }) };
+      return {
+        ...request,
+        referencePrice: line?.referencePrice,
+        ...(line?.fx === undefined ? {} : { fx: line.fx }),
+        ...(line?.priceMagnifier === undefined ? {} : { priceMagnifier: line.priceMagnifier }),
+      };
     }),
     options.now,
   );

@@ -95,6 +95,16 @@ describe('cash flows of an account in several currencies', () => {
     expect(r).toMatchObject({ kind: 'unknown', reason: 'GBP: 100.00 unexplained, and no GBP rate at this read' });
   });
 
+  it('a line quoted in pence moves its pounds by price / 100', () => {
+    const last = reading(LAST, { SGD: 300_000, GBP: 5_000 }, { SGD: 1, GBP: 1.7215 }, {});
+    const now = reading(NOW, { SGD: 300_000, GBP: 5_000 - 3_514 - 3 }, { SGD: 1, GBP: 1.7215 }, { VOD: 100 });
+    const penceBuy = buySpy({ symbol: 'VOD', price: 3514, quantity: 100, commission: 3, currency: 'GBP', priceMagnifier: 100 });
+    expect(inferCashFlow(input(last, now, [penceBuy])).kind).toBe('none');
+    // Read without the magnifier, the same purchase would look like 347,886 GBP coming in.
+    const r = inferCashFlow(input(last, now, [{ ...penceBuy, priceMagnifier: undefined }]));
+    expect(r.kind).toBe('flow');
+  });
+
   it('an account of one currency is measured as before, from its total cash', () => {
     const one = (at: string, cash: number): CashReading => ({
       at,

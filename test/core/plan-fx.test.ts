@@ -165,6 +165,31 @@ describe('sizing in the account currency: an SGD account with USD and GBP listin
     expect(halted.lines.every((l) => l.action === 'NONE')).toBe(true);
   });
 
+  it('a London line quoted in pence (priceMagnifier 100) is planned as the same line in pounds', () => {
+    const pence = planRebalance(
+      sgdInputs({
+        quotes: { ...sgdInputs().quotes, VUKE: { symbol: 'VUKE', bid: 3512, ask: 3516, close: 3500 } },
+        contracts: {
+          ...sgdInputs().contracts,
+          VUKE: { symbol: 'VUKE', minTick: 0.5, primaryExchange: 'LSE', currency: 'GBP', priceMagnifier: 100 },
+        },
+      }),
+    );
+    const inPounds = lineOf(plan.lines, 'VUKE');
+    const inPence = lineOf(pence.lines, 'VUKE');
+    expect(pence.breaches).toEqual([]);
+    for (const key of ['targetValue', 'targetQuantity', 'quantity', 'tradeValue', 'currentWeight', 'targetWeight'] as const)
+      expect(inPence[key], key).toBe(inPounds[key]);
+    expect(inPence.priceMagnifier).toBe(100);
+    // Prices stay in pence: 3514 x 1.001 = 3517.514, down to the half-penny tick.
+    expect(inPence.referencePrice).toBe(3514);
+    expect(inPence.limitPrice).toBe(3517.5);
+    expect(inPence.reason).toContain('at GBP 3514.00 / 100 x 1.7215 = 60.49351 SGD = 1458 sh');
+    expect(pence.leverageAfter).toBeCloseTo(plan.leverageAfter, 12);
+    // A 100x error would show here: the position limit sees 1,458 x 35.14 GBP, not 1,458 x 3514.
+    expect(pence.breaches.some((b) => b.code === 'POSITION_LIMIT')).toBe(false);
+  });
+
   it.each([0, -1.35, Number.NaN, Number.POSITIVE_INFINITY])('takes a rate of %s for no rate', (rate) => {
     const halted = planRebalance(sgdInputs({ exchangeRates: { USD: { ...USD, rate }, GBP } }));
     expect(halted.tradingState).toBe('HALTED');

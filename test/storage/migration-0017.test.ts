@@ -37,12 +37,19 @@ describe('migration 0017 (the rate an order was sized with, cash per currency of
         VALUES ('old', 'rebal:old:SPY', 'SPY', 'BUY', 5, 600, 'Filled', 2, 5, 600, '2026-11-20T15:30:05.000Z', 'x', 'USD', 1.35, '2026-11-20T15:30:01.000Z', 'the account ledger');
       INSERT INTO fills (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time)
         VALUES ('e2', 'old', 'rebal:old:SPY', 'SPY', 'BUY', 5, 600, 1, '2026-11-20T15:31:00.000Z');`);
-    // 10 x 190 + 5 x 600 x 1.35 = 1,900 + 4,050.
-    expect(store.tradedValueOn('2026-11-20')).toBe(5950);
+    // A London line quoted in pence: 100 at 3514 pence = 3,514.00 GBP, at 1.7 = 5,973.80.
+    db.exec(`INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, broker_order_id, filled_quantity, avg_fill_price, created_at, updated_at, currency, fx_rate, fx_rate_at, fx_rate_source, price_magnifier)
+        VALUES ('old', 'rebal:old:VOD', 'VOD', 'BUY', 100, 3514, 'Filled', 3, 100, 3514, '2026-11-20T15:30:05.000Z', 'x', 'GBP', 1.7, '2026-11-20T15:30:01.000Z', 'the account ledger', 100);
+      INSERT INTO fills (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time)
+        VALUES ('e3', 'old', 'rebal:old:VOD', 'VOD', 'BUY', 100, 3514, 2, '2026-11-20T15:31:00.000Z');`);
+    // 10 x 190 + 5 x 600 x 1.35 + 100 x 3514 / 100 x 1.7 = 1,900 + 4,050 + 5,973.80.
+    expect(store.tradedValueOn('2026-11-20')).toBe(11_923.8);
     const daily = db.prepare('SELECT traded_value FROM v_daily_orders').get() as { traded_value: number };
-    expect(daily.traded_value).toBe(5950);
+    expect(daily.traded_value).toBeCloseTo(11_923.8, 9);
     const fills = db.prepare('SELECT notional, commissions FROM v_daily_fills').get() as { notional: number; commissions: number };
-    expect(fills).toEqual({ notional: 5950, commissions: 1 + 1.35 });
+    expect(fills.notional).toBeCloseTo(11_923.8, 9);
+    expect(fills.commissions).toBeCloseTo(1 + 1.35 + 2 * 1.7, 9);
+    expect(store.ordersOf('old').find((o) => o.orderRef === 'rebal:old:VOD')?.priceMagnifier).toBe(100);
     expect(() => db.exec(`UPDATE orders SET fx_rate = 0 WHERE order_ref = 'rebal:old:SPY'`)).toThrow(/CHECK constraint failed/);
     db.close();
   });

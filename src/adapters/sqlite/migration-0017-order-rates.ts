@@ -3,6 +3,8 @@
  * `currency` is the contract's (NULL for orders recorded before, and for orders in the account's currency the run
  * never named); `fx_rate` is base-currency units per one unit of it, `fx_rate_at` when the run read it and
  * `fx_rate_source` where from (the account ledger, or the broker's FX market). NULL rate: the account's currency.
+ * `price_magnifier`: IB's, for a line quoted in a fraction of its currency (100: pence); NULL: 1. The order's
+ * prices, and its fills', are in those units; its value is price / magnifier x rate.
  *
  * The daily views count values in the account's currency: a fill or order of a foreign listing at its order's rate.
  *
@@ -15,6 +17,7 @@ ALTER TABLE orders ADD COLUMN currency TEXT;
 ALTER TABLE orders ADD COLUMN fx_rate REAL CHECK (fx_rate IS NULL OR fx_rate > 0);
 ALTER TABLE orders ADD COLUMN fx_rate_at TEXT;
 ALTER TABLE orders ADD COLUMN fx_rate_source TEXT;
+ALTER TABLE orders ADD COLUMN price_magnifier INTEGER CHECK (price_magnifier IS NULL OR price_magnifier >= 1);
 ALTER TABLE account_reads ADD COLUMN cash_by_currency TEXT;
 
 DROP VIEW v_daily_orders;
@@ -24,7 +27,7 @@ CREATE VIEW v_daily_orders AS
 SELECT r.trading_day,
        count(*) AS orders,
        count(o.broker_order_id) AS orders_sent,
-       coalesce(sum(CASE WHEN o.broker_order_id IS NOT NULL THEN o.quantity * o.limit_price * coalesce(o.fx_rate, 1) END), 0) AS traded_value
+       coalesce(sum(CASE WHEN o.broker_order_id IS NOT NULL THEN o.quantity * o.limit_price / coalesce(o.price_magnifier, 1) * coalesce(o.fx_rate, 1) END), 0) AS traded_value
 FROM orders o
 JOIN runs r ON r.id = o.run_id
 GROUP BY r.trading_day
@@ -41,7 +44,7 @@ SELECT coalesce(placed.trading_day, collected.trading_day) AS trading_day,
        sum(CASE WHEN f.side = 'BUY' THEN f.quantity ELSE 0 END) AS shares_bought,
        sum(CASE WHEN f.side = 'SELL' THEN f.quantity ELSE 0 END) AS shares_sold,
        sum(f.quantity) AS shares,
-       sum(f.quantity * f.price * coalesce(o.fx_rate, 1)) AS notional,
+       sum(f.quantity * f.price / coalesce(o.price_magnifier, 1) * coalesce(o.fx_rate, 1)) AS notional,
        sum(f.commission * coalesce(o.fx_rate, 1)) AS commissions
 FROM fills f
 JOIN runs collected ON collected.id = f.run_id

@@ -41,6 +41,7 @@ export type IntentParams = Omit<
   | 'fx_rate'
   | 'fx_rate_at'
   | 'fx_rate_source'
+  | 'price_magnifier'
 > & {
   updated_at: string;
   awaiting_turn: 0 | 1;
@@ -48,6 +49,7 @@ export type IntentParams = Omit<
   fx_rate: number | null;
   fx_rate_at: string | null;
   fx_rate_source: string | null;
+  price_magnifier: number | null;
 };
 export type BrokerUpdateParams = {
   order_ref: string;
@@ -136,6 +138,7 @@ export function intentParams(runId: string, order: OrderIntent, createdAt: strin
     fx_rate: order.fx?.rate ?? null,
     fx_rate_at: order.fx?.at ?? null,
     fx_rate_source: order.fx?.source ?? null,
+    price_magnifier: order.priceMagnifier ?? null,
   };
 }
 

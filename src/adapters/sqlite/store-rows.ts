@@ -78,6 +78,7 @@ export interface OrderRow {
   fx_rate?: number | null;
   fx_rate_at?: string | null;
   fx_rate_source?: string | null;
+  price_magnifier?: number | null;
   /** 1: an intent of a batch whose turn to be sent has not come (migration 0016); absent from older queries. */
   awaiting_turn?: number;
 }
@@ -197,6 +198,9 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     ...(r.fx_rate === undefined || r.fx_rate === null
       ? {}
       : { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } }),
+    ...(r.price_magnifier === undefined || r.price_magnifier === null || r.price_magnifier === 1
+      ? {}
+      : { priceMagnifier: r.price_magnifier }),
   };
 }
 

@@ -49,9 +49,9 @@ export function prepareStatements(db: Database.Database) {
 
     insertIntent: db.prepare<IntentParams>(
       `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price, awaiting_turn,
-                           currency, fx_rate, fx_rate_at, fx_rate_source)
+                           currency, fx_rate, fx_rate_at, fx_rate_source, price_magnifier)
        VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price, @awaiting_turn,
-               @currency, @fx_rate, @fx_rate_at, @fx_rate_source)`,
+               @currency, @fx_rate, @fx_rate_at, @fx_rate_source, @price_magnifier)`,
     ),
     takeTurn: db.prepare<[string]>('UPDATE orders SET awaiting_turn = 0 WHERE order_ref = ?'),
     orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
@@ -239,7 +239,7 @@ export function prepareStatements(db: Database.Database) {
     // What the day's orders actually traded (their fills), not what was asked: an order cancelled unfilled at
     // the next run and sent again must not count twice. Rounded to 1e-6 so float noise never reaches a limit check.
     tradedValueOn: db.prepare<[string], { value: number }>(
-      `SELECT round(coalesce(sum(f.quantity * f.price * coalesce(o.fx_rate, 1)), 0), 6) AS value
+      `SELECT round(coalesce(sum(f.quantity * f.price / coalesce(o.price_magnifier, 1) * coalesce(o.fx_rate, 1)), 0), 6) AS value
        FROM fills f JOIN orders o ON o.order_ref = f.order_ref JOIN runs r ON r.id = o.run_id
        WHERE r.trading_day = ?`,
     ),

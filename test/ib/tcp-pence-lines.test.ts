@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContractHint, OrderRequest } from '../../src/core/types.js';
 import { SqliteContractCache } from '../../src/adapters/sqlite/sqlite-contract-cache.js';
 import { join } from 'node:path';
-import { ACCOUNT, useIbHarness } from './support/ib-harness.js';
+import { ACCOUNT, brokerErrorOf, useIbHarness } from './support/ib-harness.js';
 
 /**
  * LSE lines quoted in pence, read by the IB adapter over TCP from the simulated gateway as IB reports them
@@ -118,6 +118,17 @@ describe('IB adapter over TCP: LSE lines quoted in pence', () => {
     // avgCost per share in pounds, the commission in it, as IB reports a pence line: 35.14 + 1.00 / 100.
     expect(positions.find((p) => p.symbol === 'SHEL')).toEqual({ account: ACCOUNT, symbol: 'SHEL', quantity: 100, avgCost: 35.15 });
     expect(positions.find((p) => p.symbol === 'VOD')).toEqual({ account: ACCOUNT, symbol: 'VOD', quantity: 50, avgCost: 0.7 });
+  });
+
+  it('checks a limit against the tick in pence: 3514.25 is off the 0.5 pence tick (IB 110), 3514.5 is on it', async () => {
+    const gateway = await h.gateway(gbpAccount());
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    await broker.contractDetails(['SHEL'], HINTS);
+    expect(await brokerErrorOf(broker.placeOrder({ ...buyShel, limitPrice: 3514.25 }))).toMatchObject({ code: 110 });
+    expect(await broker.placeOrder({ ...buyShel, orderRef: `${buyShel.orderRef}:2`, limitPrice: 3514.5 })).toMatchObject({
+      limitPrice: 3514.5,
+    });
   });
 
   it('in a USD account holding GBP at a rate: the GBP cash moves in pounds, the NLV in dollars', async () => {

@@ -180,7 +180,8 @@ describe('fault matrix: an SGD account buying in USD and GBP (borrowed), at the 
     const scenario = sgdScenario(SLOW_FILLS);
     const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
     const killed = startJob(ws, OPEN, sgdEnv(gw, { IB_MESSAGES_PER_SECOND: '2' }));
-    await until(() => gw.placed().length >= 1, 'the first order to reach the gateway');
+    // At 2 messages a second the run takes about 10 s to its first order (the FX pair's requests included).
+    await until(() => gw.placed().length >= 1, 'the first order to reach the gateway', 40_000);
     killed.child.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
     expect(gw.placed().map((o) => o.symbol)).toEqual(['IEF']);
@@ -206,7 +207,7 @@ describe('fault matrix: an SGD account buying in USD and GBP (borrowed), at the 
     expect(placed.map((o) => o.symbol).sort()).toEqual(['IEF', 'SPY', 'VUKE']);
     expectRatesKept(ws, intents);
     expect(records(ws).runs[0]?.status).toBe('failed');
-  });
+  }, 60_000);
 
   it('the connection drops after the 2nd of 3 orders: fail closed, nothing resent; the next run keeps what works and buys the London listing once', async () => {
     // Fault: the gateway takes the 2nd order (SPY) and drops the socket before acknowledging it. Expected: exit 1,
@@ -291,48 +292,52 @@ describe('fault matrix: an SGD account buying in USD and GBP (borrowed), at the 
   });
 
   it('the USD rate moves between runs after a purchase in borrowed dollars: no cash flow inferred, no NAV_JUMP; an SGD deposit between later runs is inferred to the cent', async () => {
-    // Fault: USD goes from 1.3502 to 1.40 SGD between two runs, after the first bought USD 108,000 of ETFs with
-    // USD 1,000.50 in cash (IB lends the rest: the USD balance is about -83,000). In SGD, the cash moved by about
-    // -4,150 with no execution: a flow, if cash were measured in SGD. Expected: measured per currency, the USD
-    // balance moved by exactly its executions: no flow, and the NLV move (the net dollars held x the rate move,
-    // 0.4%) is below MAX_NAV_JUMP_PCT=1 (with the false withdrawal taken out it would be 1.6%: NAV_JUMP). Then
-    // SGD 15,000 (4.5% of NLV) comes in while the rate moves again (1.37): inferred at exactly +15,000.00, taken
-    // out, no NAV_JUMP. Not lost: the deposit, once; no flow made up; every fill.
+    // Fault: the first run buys USD 108,000 of ETFs with USD 1,000.50 in cash (IB lends the rest: the USD balance is
+    // about -83,000), the next run (same rate) collects the fills, then USD goes from 1.3502 to 1.40 SGD before the
+    // third. In SGD the cash then moved by about -4,150 with no execution: a withdrawal, if cash were measured in
+    // SGD. Expected: measured per currency, no balance moved: no flow, and the NLV move (the net dollars held x the
+    // rate move, +0.4%) is below MAX_NAV_JUMP_PCT=1 (with the false withdrawal taken out it would be +1.6%:
+    // NAV_JUMP). Then SGD 15,000 (4.5% of NLV) comes in while the rate moves again (1.37) and the third run's sales
+    // settle: inferred at exactly +15,000.00, taken out, no NAV_JUMP, named in an email. Not lost: the deposit,
+    // once; no flow made up; every fill.
     const ws = sgdWorkspace();
-    const deposit = { type: 'deposit', at: plus(OPEN, 25), amount: 15_000 };
+    const deposit = { type: 'deposit', at: plus(OPEN, 27), amount: 15_000 };
     const withUsd = (usd: number) => sgdScenario({ exchangeRates: { ...RATES, USD: usd }, events: [deposit] });
     const gw = await FaultGateway.start(ws, withUsd(RATES.USD));
-    const env = sgdEnv(gw, { MAX_NAV_JUMP_PCT: '1' });
-    const first = await runJob(ws, OPEN, env);
-    expect(first.code, transcript(first)).toBe(0);
+    let usdNow: number = RATES.USD;
+    const job = async (at: string, usd: number, args: string[] = []): Promise<CliResult> => {
+      gw.now = at;
+      if (usd !== usdNow) await gw.restart(withUsd(usd));
+      usdNow = usd;
+      const r = await runJob(ws, at, sgdEnv(gw, { MAX_NAV_JUMP_PCT: '1' }), args);
+      expect(r.code, transcript(r)).toBe(0);
+      return r;
+    };
+    await job(OPEN, RATES.USD);
     expect(gw.placed().map((o) => o.symbol)).toEqual(['IEF', 'SPY', 'VUKE']);
+    // 10 minutes on: IB's cash is sure to hold the fills (no execution within 5 minutes of this read).
+    const collected = await job(plus(OPEN, 10), RATES.USD);
+    expect(collected.stdout).toContain('no orders sent');
     expect(gw.account().positions).toMatchObject({ IEF: { quantity: 508 }, SPY: { quantity: 100 }, VUKE: { quantity: 1622 } });
 
-    const second = plus(OPEN, 15);
-    gw.now = second;
-    await gw.restart(withUsd(1.4));
-    const moved = await runJob(ws, second, { ...env, IB_PORT: String(gw.port) });
-    expect(moved.code, transcript(moved)).toBe(0);
+    const moved = await job(plus(OPEN, 20), 1.4);
     expect(moved.stdout).toMatch(
-      /^cash flows: none since the last run \(cash per currency between .*USD -[\d,.]+ \(executions -[\d,.]+\).*all of it explained by 3 execution\(s\)\)$/m,
+      /^cash flows: none since the last run \(cash per currency between \S+ and \S+: unchanged; all of it explained by 0 execution\(s\)\)$/m,
     );
     expect(moved.stdout, 'sized at the new rate').toMatch(/at USD 600\.12 x 1\.4\s+=\s+840\.168\s+SGD/);
     expect(cashFlows(ws), 'flows after the rate move').toEqual([]);
     expect(records(ws).breaches, 'breaches after the rate move').toEqual([]);
 
-    const third = plus(OPEN, 30);
-    gw.now = third;
-    await gw.restart(withUsd(1.37));
-    const deposited = await runJob(ws, third, { ...env, IB_PORT: String(gw.port) });
-    expect(deposited.code, transcript(deposited)).toBe(0);
+    const deposited = await job(plus(OPEN, 35), 1.37);
     expect(cashFlows(ws)).toEqual([{ amount: 15_000, currency: 'SGD', kind: 'other', source: 'inferred' }]);
-    expect(deposited.stdout).toContain('+15,000.00');
+    expect(deposited.stdout).toMatch(
+      /^cash flow: \+15,000\.00 came in since the last run, .*: SGD \+15,000\.00 \(executions 0\.00\), USD \+[\d,.]+ \(executions \+[\d,.]+\)/m,
+    );
     expect(records(ws).breaches, 'breaches after the deposit').toEqual([]);
     expect(deposited.stdout, 'sized at the new rate').toMatch(/at USD 600\.12 x 1\.37\s+=\s+822\.1644\s+SGD/);
     expectAlert(ws, /WARNING/, /\+15,000\.00 came in since the last run/);
 
-    const settle = await runJob(ws, third, { ...env, IB_PORT: String(gw.port) }, ['--dry-run']);
-    expect(settle.code, transcript(settle)).toBe(0);
+    await job(plus(OPEN, 35), 1.37, ['--dry-run']);
     expectNoOrderSentTwice(gw.placed());
     expectNoFillLost(ws, gw.account());
     expectRecordsAgreeWithBroker(ws, gw.account());

@@ -292,9 +292,9 @@ describe('fault matrix: an SGD account buying in USD and GBP (borrowed), at the 
   });
 
   it('the USD rate moves between runs after a purchase in borrowed dollars: no cash flow inferred, no NAV_JUMP; an SGD deposit between later runs is inferred to the cent', async () => {
-    // Fault: the first run buys USD 108,000 of ETFs with USD 1,000.50 in cash (IB lends the rest: the USD balance is
-    // about -83,000), the next run (same rate) collects the fills, then USD goes from 1.3502 to 1.40 SGD before the
-    // third. In SGD the cash then moved by about -4,150 with no execution: a withdrawal, if cash were measured in
+    // Fault: the first run buys USD 84,400 of ETFs with USD 1,000.50 in cash (IB lends the rest: the USD balance is
+    // -83,443.56), the next run (same rate) collects the fills, then USD goes from 1.3502 to 1.40 SGD before the
+    // third. In SGD the cash then moved by -4,155.49 with no execution: a withdrawal, if cash were measured in
     // SGD. Expected: measured per currency, no balance moved: no flow, and the NLV move (the net dollars held x the
     // rate move, +0.4%) is below MAX_NAV_JUMP_PCT=1 (with the false withdrawal taken out it would be +1.6%:
     // NAV_JUMP). Then SGD 15,000 (4.5% of NLV) comes in while the rate moves again (1.37) and the third run's sales

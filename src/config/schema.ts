@@ -151,6 +151,7 @@ const configShape = {
     maxDailyLossPct: positive('MAX_DAILY_LOSS_PCT', '5', 100),
     minCushion: variable('MIN_CUSHION', number({ min: 0, lt: 1 }), { default: '0.05' }),
     maxPositionBreaks: variable('MAX_POSITION_BREAKS', wholeNumber({ min: 0, max: 1000 }), { default: '2' }),
+    maxCurrencyLoanPct: variable('MAX_CURRENCY_LOAN_PCT', number({ min: 0, max: 10000 }), { default: '100' }),
   },
   /** The trading day: when orders may go out, and the dead-man's switch. */
   schedule: {

@@ -19,11 +19,13 @@ import {
   checkTurnover,
 } from './breakers-orders.js';
 import { checkCurrency } from './breakers-currency.js';
+import { checkCurrencyLoans } from './breakers-cash.js';
 import type { Breach } from './types.js';
 
 export type { BreakerCheck, BreakerContext } from './breakers-common.js';
 export { checkDailyLoss, checkMarginCushion, checkNavJump, checkNetLiquidation } from './breakers-account.js';
 export { checkCurrency } from './breakers-currency.js';
+export { checkCurrencyLoans } from './breakers-cash.js';
 export { checkLeverage, checkMissingPrice, checkPositionLimit, checkShortNotAllowed } from './breakers-exposure.js';
 export {
   checkDailyTurnover,
@@ -48,6 +50,7 @@ export const BREAKER_CHECKS: readonly BreakerCheck[] = Object.freeze([
   checkMarginCushion,
   checkLeverage,
   checkPositionLimit,
+  checkCurrencyLoans,
   checkOrderBounds,
   checkOrderValue,
   checkOrderCount,

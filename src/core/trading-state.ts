@@ -8,7 +8,13 @@ import type { Breach, BreachCode, PlanLine, TradingState } from './types.js';
 
 // Only over-exposure is answered by reducing: selling down cures it. Anything else (an erroneous-looking
 // order, a bad input, the kill switch) means the plan itself cannot be trusted, so nothing is sent.
-const REDUCING_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>(['LEVERAGE_LIMIT', 'POSITION_LIMIT', 'MARGIN_CUSHION']);
+const REDUCING_CODES: ReadonlySet<BreachCode> = new Set<BreachCode>([
+  'LEVERAGE_LIMIT',
+  'POSITION_LIMIT',
+  'MARGIN_CUSHION',
+  // A sale brings the borrowed currency back.
+  'CURRENCY_LOAN_LIMIT',
+]);
 
 // A position break blocks its own ticker (ledger.ts turns its line into NONE), not the run: the other tickers'
 // records are fine. Too many of them is POSITION_BREAKS_LIMIT, which halts like any other code. An order of

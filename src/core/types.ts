@@ -227,6 +227,11 @@ export interface RiskLimits {
    * tickers are blocked. Absent: 2 (DEFAULT_MAX_POSITION_BREAKS in ledger.ts).
    */
   maxPositionBreaks?: number;
+  /**
+   * The most any one currency's cash may be below zero after a run's orders, in percent of NLV (valued in the base
+   * currency): IB lends the currency and charges interest. Absent: 100 (DEFAULT_MAX_CURRENCY_LOAN_PCT).
+   */
+  maxCurrencyLoanPct?: number;
 }
 
 /**
@@ -315,6 +320,8 @@ export type BreachCode =
   /** Orders or fills with our orderRef prefix but a run id the records never made: halts, kill switch on. */
   | 'FOREIGN_ORDERS'
   | 'CURRENCY_MISMATCH'
+  /** A currency's cash after the run's orders is a loan beyond MAX_CURRENCY_LOAN_PCT of NLV (see core/breakers-cash.ts). */
+  | 'CURRENCY_LOAN_LIMIT'
   /** A strategy that traded before has no forecast file now (see core/strategies.ts): halts until restored or retired. */
   | 'STRATEGY_MISSING'
   /** The run passed its deadline (RUN_DEADLINE_MINUTES) before all its orders were sent. */

@@ -71,6 +71,7 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   MAX_DAILY_LOSS_PCT: '6',
   MIN_CUSHION: '0.06',
   MAX_POSITION_BREAKS: '3',
+  MAX_CURRENCY_LOAN_PCT: '80',
   NO_TRADE_FIRST_MINUTES: '1',
   NO_TRADE_LAST_MINUTES: '2',
   HEARTBEAT_URL: 'https://hc-ping.com/abc-123',

@@ -79,6 +79,7 @@ describe('loadConfig', () => {
         maxDailyLossPct: 5,
         minCushion: 0.05,
         maxPositionBreaks: 2,
+        maxCurrencyLoanPct: 100,
       },
       schedule: {
         noTradeFirstMinutes: 0,

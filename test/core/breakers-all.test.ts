@@ -7,8 +7,8 @@ describe('checkBreakers', () => {
     expect(checkBreakers(aContext())).toEqual([]);
   });
 
-  it('runs fifteen checks from a frozen list', () => {
-    expect(BREAKER_CHECKS).toHaveLength(15);
+  it('runs sixteen checks from a frozen list', () => {
+    expect(BREAKER_CHECKS).toHaveLength(16);
     expect(Object.isFrozen(BREAKER_CHECKS)).toBe(true);
   });
 

@@ -27,7 +27,11 @@ describe('migration 0017 (the rate an order was sized with, cash per currency of
         VALUES ('old', 'rebal:old:AAPL', 'AAPL', 'BUY', 10, 190, 'Submitted', 1, 10, 190, '2026-11-20T15:30:05.000Z', 'x');
       INSERT INTO fills (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time)
         VALUES ('e1', 'old', 'rebal:old:AAPL', 'AAPL', 'BUY', 10, 190, 1, '2026-11-20T15:31:00.000Z');`);
+    db.exec(`INSERT INTO contract_cache (symbol, con_id, min_tick, primary_exchange, currency, cached_at)
+        VALUES ('SHEL', 1, 0.5, 'LSE', 'GBP', '2026-11-20T15:30:00.000Z')`);
     expect(applyMigrations(db, file, MIGRATIONS.slice(0, at + 1))).toEqual(['0017_order_rates']);
+    // Cached before the price magnifier was read (a pence line would read as pounds): gone.
+    expect(db.prepare('SELECT count(*) AS n FROM contract_cache').get()).toEqual({ n: 0 });
     const store = new SqliteStore(db);
     const [old] = store.ordersToReconcile('next');
     expect(old?.orderRef).toBe('rebal:old:AAPL');

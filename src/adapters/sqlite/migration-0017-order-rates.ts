@@ -11,6 +11,10 @@
  * `account_reads.cash_by_currency`: the cash per currency the run read before deciding (JSON { "SGD": 1.5, "USD":
  * -20 }; NULL when the broker gave none): the next run measures money that moved per currency, so a purchase in a
  * currency the account borrows, or a move of the rate, is not taken for a deposit or a withdrawal.
+ *
+ * The contract cache is emptied: its rows were written before the program read IB's price magnifier, so a line
+ * quoted in pence would be served for up to a day as if in pounds (a 100x error). A cache: emptying it costs one
+ * day's contract requests. Lines with a magnifier are never cached (the table has no column for it).
  */
 export const ORDER_RATES_SCHEMA = `
 ALTER TABLE orders ADD COLUMN currency TEXT;
@@ -19,6 +23,7 @@ ALTER TABLE orders ADD COLUMN fx_rate_at TEXT;
 ALTER TABLE orders ADD COLUMN fx_rate_source TEXT;
 ALTER TABLE orders ADD COLUMN price_magnifier INTEGER CHECK (price_magnifier IS NULL OR price_magnifier >= 1);
 ALTER TABLE account_reads ADD COLUMN cash_by_currency TEXT;
+DELETE FROM contract_cache;
 
 DROP VIEW v_daily_orders;
 -- v_daily_orders: per trading day, orders recorded and accepted by the broker, and the traded value

@@ -89,6 +89,7 @@ export const KINDS: Record<EnvVariable, Kind> = {
   MAX_DAILY_LOSS_PCT: pct(100),
   MIN_CUSHION: { kind: 'number', bounds: { min: 0, lt: 1 } },
   MAX_POSITION_BREAKS: { kind: 'int', bounds: { min: 0, max: 1000 } },
+  MAX_CURRENCY_LOAN_PCT: { kind: 'number', bounds: { min: 0, max: 10000 } },
   NO_TRADE_FIRST_MINUTES: { kind: 'int', bounds: { min: 0, max: 180 } },
   NO_TRADE_LAST_MINUTES: { kind: 'int', bounds: { min: 0, max: 180 } },
   HEARTBEAT_URL: { kind: 'http-url' },

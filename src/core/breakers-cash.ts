@@ -1,0 +1,59 @@
+import type { BreakerContext } from './breakers-common.js';
+import { breach, exceeds, formatPct, isOrder, percentOf, usableNetLiquidation } from './breakers-common.js';
+import { Exact, formatMoney, type Decimal } from './money.js';
+import type { Breach } from './types.js';
+
+/** MAX_CURRENCY_LOAN_PCT when the limits do not say: a loan of up to the whole NLV in any one currency. */
+export const DEFAULT_MAX_CURRENCY_LOAN_PCT = 100;
+
+/**
+ * CURRENCY_LOAN_LIMIT when the cash of a currency, after this run's orders, is negative by more than
+ * maxCurrencyLoanPct of NLV (valued in the account's currency at the broker's rate). IB lends a currency an account
+ * spends without holding it (FX_POLICY=borrow) and charges interest on it; a loan beyond the limit is not deepened:
+ * the run only reduces (a sale brings the currency back). Judged from the broker's cash per currency (IB's ledger):
+ * each order moves its contract's currency by quantity x limit price (/ the price magnifier), a BUY down, a SELL up.
+ * Without a cash ledger (a broker of one currency) there is nothing per currency to judge: leverage and the margin
+ * cushion govern the loan. A currency without a rate is left to CURRENCY_MISMATCH.
+ */
+export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
+  const nlv = usableNetLiquidation(ctx);
+  const { account } = ctx.inputs;
+  const ledger = account.cashLedger;
+  if (nlv === undefined || ledger === undefined || ledger.baseCurrency !== account.currency) return [];
+  const base = account.currency;
+  const cash = new Map<string, Decimal>();
+  const rates = new Map<string, number>([[base, 1]]);
+  for (const b of ledger.balances) {
+    cash.set(b.currency, new Exact(b.cash));
+    if (b.exchangeRate !== undefined && b.currency !== base) rates.set(b.currency, b.exchangeRate);
+  }
+  for (const [currency, fx] of Object.entries(ctx.inputs.exchangeRates ?? {})) if (!rates.has(currency)) rates.set(currency, fx.rate);
+  const moved = new Map<string, Decimal>();
+  for (const line of ctx.lines.filter(isOrder)) {
+    const price = line.limitPrice ?? line.referencePrice;
+    if (price === undefined || !Number.isFinite(price) || !Number.isFinite(line.quantity)) continue;
+    const currency = line.currency === undefined || line.currency === '' ? base : line.currency;
+    const value = new Exact(line.quantity).times(price).div(line.priceMagnifier ?? 1);
+    moved.set(currency, (moved.get(currency) ?? new Exact(0)).plus(line.action === 'BUY' ? value.neg() : value));
+  }
+  const max = ctx.inputs.limits.maxCurrencyLoanPct ?? DEFAULT_MAX_CURRENCY_LOAN_PCT;
+  const out: Breach[] = [];
+  for (const currency of [...new Set([...cash.keys(), ...moved.keys()])].sort()) {
+    const after = (cash.get(currency) ?? new Exact(0)).plus(moved.get(currency) ?? 0);
+    const rate = rates.get(currency);
+    if (!after.isNeg() || rate === undefined || !(Number.isFinite(rate) && rate > 0)) continue;
+    const loan = after.neg().times(rate);
+    const pct = percentOf(loan, nlv);
+    if (!exceeds(pct, max)) continue;
+    const inBase = currency === base ? '' : ` (${formatMoney(loan.neg())} ${base} at ${rate})`;
+    const orders = moved.has(currency) ? " after this run's orders" : '';
+    out.push(
+      breach(
+        'CURRENCY_LOAN_LIMIT',
+        `${currency} cash${orders} ${formatMoney(after)} ${currency}${inBase} is a loan of ${formatPct(pct)} of NLV ${formatMoney(nlv)} ` +
+          `> max ${formatPct(max)} (MAX_CURRENCY_LOAN_PCT); IB lends it and charges interest`,
+      ),
+    );
+  }
+  return out;
+}

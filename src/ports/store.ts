@@ -169,6 +169,11 @@ export interface PositionRecord {
   marketValue: number;
   weight: number;
   targetWeight: number;
+  /**
+   * For a position in another currency than the account's: the rate it was valued with (migration 0017).
+   * `marketValue` is in the account's currency; `avgCost` and `marketPrice` are the contract's.
+   */
+  fxRate?: number;
 }
 
 /** An order row as stored: the intent, then what the broker said about it. */

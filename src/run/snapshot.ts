@@ -36,6 +36,7 @@ export function buildSnapshot(
         marketValue,
         weight: nlv > 0 ? marketValue / nlv : 0,
         targetWeight: targetOf.get(p.symbol) ?? 0,
+        ...(line?.fx === undefined ? {} : { fxRate: line.fx.rate }),
       };
     })
     .sort((a, b) => a.symbol.localeCompare(b.symbol));

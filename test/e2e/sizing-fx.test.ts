@@ -116,6 +116,12 @@ describe('an SGD account sized in SGD (sim broker, built CLI)', () => {
       run_id: string;
     }[];
     const cash = db.prepare('SELECT currency, cash FROM v_latest_cash ORDER BY currency').all() as { currency: string; cash: number }[];
+    const positions = db.prepare('SELECT symbol, quantity, market_value, fx_rate FROM v_latest_positions ORDER BY symbol').all() as {
+      symbol: string;
+      quantity: number;
+      market_value: number;
+      fx_rate: number | null;
+    }[];
     db.close();
     // One order per ticker, in the first run; the later run finds them filled and at target.
     expect(orders.map((o) => [o.symbol, o.action, o.status, o.currency, o.fx_rate])).toEqual([
@@ -129,5 +135,13 @@ describe('an SGD account sized in SGD (sim broker, built CLI)', () => {
     expect(balance.USD).toBeLessThan(0);
     expect(balance.GBP).toBeLessThan(0);
     expect(balance.SGD).toBe(300_000);
+    // Positions valued in SGD at the rate of their currency.
+    expect(positions.map((p) => [p.symbol, p.fx_rate])).toEqual([
+      ['IEF', RATES.USD],
+      ['SPY', RATES.USD],
+      ['VUKE', RATES.GBP],
+    ]);
+    const spy = positions.find((p) => p.symbol === 'SPY');
+    expect(spy?.market_value).toBeGreaterThan((spy?.quantity ?? 0) * 600 * 1.35);
   });
 });

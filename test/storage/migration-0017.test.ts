@@ -54,6 +54,10 @@ describe('migration 0017 (the rate an order was sized with, cash per currency of
     expect(fills.notional).toBeCloseTo(11_923.8, 9);
     expect(fills.commissions).toBeCloseTo(1 + 1.35 + 2 * 1.7, 9);
     expect(store.ordersOf('old').find((o) => o.orderRef === 'rebal:old:VOD')?.priceMagnifier).toBe(100);
+    expect(() =>
+      db.exec(`INSERT INTO positions (run_id, symbol, quantity, avg_cost, market_price, market_value, weight, target_weight, fx_rate)
+        VALUES ('old', 'SPY', 5, 590, 600, 4050, 0.1, 0.1, -1)`),
+    ).toThrow(/CHECK constraint failed/);
     expect(() => db.exec(`UPDATE orders SET fx_rate = 0 WHERE order_ref = 'rebal:old:SPY'`)).toThrow(/CHECK constraint failed/);
     db.close();
   });

@@ -12,6 +12,10 @@
  * -20 }; NULL when the broker gave none): the next run measures money that moved per currency, so a purchase in a
  * currency the account borrows, or a move of the rate, is not taken for a deposit or a withdrawal.
  *
+ * `positions.fx_rate`: the rate a position in another currency than the account's was valued with (its
+ * `market_value` is in the account's currency, at `market_price` / its magnifier x this rate; `avg_cost` stays in the
+ * contract's currency, as the broker gives it); NULL: the account's currency.
+ *
  * The contract cache is emptied: its rows were written before the program read IB's price magnifier, so a line
  * quoted in pence would be served for up to a day as if in pounds (a 100x error). A cache: emptying it costs one
  * day's contract requests. Lines with a magnifier are never cached (the table has no column for it).
@@ -23,7 +27,20 @@ ALTER TABLE orders ADD COLUMN fx_rate_at TEXT;
 ALTER TABLE orders ADD COLUMN fx_rate_source TEXT;
 ALTER TABLE orders ADD COLUMN price_magnifier INTEGER CHECK (price_magnifier IS NULL OR price_magnifier >= 1);
 ALTER TABLE account_reads ADD COLUMN cash_by_currency TEXT;
+ALTER TABLE positions ADD COLUMN fx_rate REAL CHECK (fx_rate IS NULL OR fx_rate > 0);
 DELETE FROM contract_cache;
+
+DROP VIEW v_latest_positions;
+-- v_latest_positions: positions of the newest snapshot, target vs actual weight; market_value in the account's
+-- currency, fx_rate the rate of a position in another (NULL: the account's).
+CREATE VIEW v_latest_positions AS
+SELECT p.run_id, p.symbol, p.quantity, p.avg_cost, p.market_price, p.market_value,
+       p.weight, p.target_weight, p.weight - p.target_weight AS drift,
+       EXISTS (SELECT 1 FROM managed_symbols m WHERE m.symbol = p.symbol) AS managed,
+       p.fx_rate
+FROM positions p
+WHERE p.run_id = (SELECT run_id FROM v_latest_snapshot)
+ORDER BY abs(p.weight - p.target_weight) DESC, p.symbol;
 
 DROP VIEW v_daily_orders;
 -- v_daily_orders: per trading day, orders recorded and accepted by the broker, and the traded value

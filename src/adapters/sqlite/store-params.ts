@@ -196,6 +196,7 @@ export function positionParams(runId: string, p: PositionRecord): PositionParams
     market_value: p.marketValue,
     weight: p.weight,
     target_weight: p.targetWeight,
+    fx_rate: p.fxRate ?? null,
   };
 }
 

@@ -56,6 +56,8 @@ export interface PositionRow {
   market_value: number;
   weight: number;
   target_weight: number;
+  /** Migration 0017: the rate of a position in another currency; NULL: the account's. */
+  fx_rate?: number | null;
 }
 
 export interface OrderRow {
@@ -175,6 +177,7 @@ export function toPositionRecord(r: PositionRow): PositionRecord {
     marketValue: r.market_value,
     weight: r.weight,
     targetWeight: r.target_weight,
+    ...(r.fx_rate === undefined || r.fx_rate === null ? {} : { fxRate: r.fx_rate }),
   };
 }
 

@@ -211,8 +211,8 @@ export function prepareStatements(db: Database.Database) {
        FROM runs WHERE id = @run_id`,
     ),
     insertPosition: db.prepare<PositionParams>(
-      `INSERT INTO positions (run_id, symbol, quantity, avg_cost, market_price, market_value, weight, target_weight)
-       VALUES (@run_id, @symbol, @quantity, @avg_cost, @market_price, @market_value, @weight, @target_weight)`,
+      `INSERT INTO positions (run_id, symbol, quantity, avg_cost, market_price, market_value, weight, target_weight, fx_rate)
+       VALUES (@run_id, @symbol, @quantity, @avg_cost, @market_price, @market_value, @weight, @target_weight, @fx_rate)`,
     ),
     latestSnapshot: db.prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1'),
     insertAccountRead: db.prepare<AccountReadRow>(

@@ -34,7 +34,9 @@ const WHY_INDENT = '    ';
  */
 export function formatPlan(plan: Plan): string[] {
   const banner = tradingBanner(plan);
-  const header = ['SYMBOL', 'CURRENT', 'TARGET', 'ACTION', 'QTY', 'LIMIT', 'REF', 'VALUE', 'EST.COST'];
+  // With tickers quoted in other currencies (or in pence), a column says each price's units; values are the account's.
+  const priced = plan.lines.some((l) => l.fx !== undefined || l.priceMagnifier !== undefined);
+  const header = ['SYMBOL', 'CURRENT', 'TARGET', 'ACTION', 'QTY', 'LIMIT', 'REF', ...(priced ? ['PRICED IN'] : []), 'VALUE', 'EST.COST'];
   const rows = plan.lines.map((l: PlanLine) => [
     l.symbol,
     String(l.currentQuantity),
@@ -43,6 +45,7 @@ export function formatPlan(plan: Plan): string[] {
     l.action === 'NONE' ? '' : String(l.quantity),
     l.limitPrice === undefined ? '' : String(l.limitPrice),
     l.referencePrice === undefined ? 'n/a' : String(l.referencePrice),
+    ...(priced ? [pricedIn(l)] : []),
     l.action === 'NONE' ? '' : formatMoney(l.tradeValue),
     l.action === 'NONE' ? '' : formatMoney(l.estimatedCommission + l.estimatedSpreadCost),
   ]);
@@ -50,7 +53,7 @@ export function formatPlan(plan: Plan): string[] {
   const table = formatTable(
     [...header, ''],
     rows.map((r) => [...r, '']),
-    new Set([1, 2, 4, 5, 6, 7, 8]),
+    new Set(priced ? [1, 2, 4, 5, 6, 8, 9] : [1, 2, 4, 5, 6, 7, 8]),
   );
   const body = table.slice(2).flatMap((row, i) => {
     const line = plan.lines[i];
@@ -63,6 +66,12 @@ export function formatPlan(plan: Plan): string[] {
     ...table.slice(0, 2),
     ...body,
   ];
+}
+
+/** The units of a line's prices: its currency ("USD"), "GBP/100" for one quoted in pence; with its rate when converted. */
+function pricedIn(line: PlanLine): string {
+  const units = `${line.currency ?? ''}${line.priceMagnifier === undefined ? '' : `/${line.priceMagnifier}`}`;
+  return line.fx === undefined ? units : `${units} @ ${line.fx.rate}`;
 }
 
 /** The why under a row, without the "BUY 55: " (or "NONE: ") plan-lines.ts starts it with, which the row says. */

@@ -101,6 +101,10 @@ describe('an SGD account sized in SGD (sim broker, built CLI)', () => {
     const { ws, env } = workspace();
     const first = await runCli(['run', '--now', RUN_AT], { cwd: ws.root, env });
     expect(first.code, first.stdout + first.stderr).toBe(0);
+    // The plan table says each price's units and rate; values are SGD.
+    expect(first.stdout).toMatch(/^SYMBOL +CURRENT +TARGET +ACTION +QTY +LIMIT +REF +PRICED IN +VALUE +EST\.COST$/m);
+    expect(first.stdout).toMatch(/^SPY +40 +\d+ +BUY .* USD @ 1\.3502 /m);
+    expect(first.stdout).toMatch(/^VUKE +0 +\d+ +BUY .* GBP @ 1\.7215 /m);
     const second = await runCli(['run', '--now', LATER], { cwd: ws.root, env });
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const db = new Database(join(ws.data, 'rebalancer.sqlite'), { readonly: true });

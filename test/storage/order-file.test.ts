@@ -46,15 +46,31 @@ describe('writeOrderFile', () => {
         estimatedCommission: 0,
         reason: 'no price',
       }),
+      aPlanLine({
+        symbol: 'VOD',
+        action: 'BUY',
+        quantity: 100,
+        referencePrice: 3514,
+        limitPrice: 3517.5,
+        currentQuantity: 0,
+        targetQuantity: 100,
+        tradeValue: 6049.35,
+        estimatedCommission: 1.72,
+        currency: 'GBP',
+        fx: { rate: 1.7215, at: '2026-11-20T15:30:01Z', source: 'IDEALPRO GBP.SGD midpoint' },
+        priceMagnifier: 100,
+        reason: 'in pence, valued in SGD',
+      }),
     ];
     const path = await writeOrderFile(join(dir, 'data'), '2026-11-20', 'run-20261120T1530', lines);
     expect(path).toBe(join(dir, 'data', 'orders', '2026-11-20', 'run-20261120T1530.csv'));
     expect((await readFile(path, 'utf8')).split('\n')).toEqual([
-      'symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason',
-      'AAPL,BUY,110,190.09,190,100,210,20900,1,below target by 110 shares',
-      'MSFT,SELL,5,399.71,400.1,50,45,2000.5,1.2,"above target, sell 5"',
-      'SPY,NONE,0,,190,10,10,0,0,"within the no-trade band, ""0.1%"""',
-      'XYZ,NONE,0,,,100,210,0,0,no price',
+      'symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason,currency,fx_rate,fx_rate_at,price_magnifier',
+      'AAPL,BUY,110,190.09,190,100,210,20900,1,below target by 110 shares,,,,',
+      'MSFT,SELL,5,399.71,400.1,50,45,2000.5,1.2,"above target, sell 5",,,,',
+      'SPY,NONE,0,,190,10,10,0,0,"within the no-trade band, ""0.1%""",,,,',
+      'XYZ,NONE,0,,,100,210,0,0,no price,,,,',
+      'VOD,BUY,100,3517.5,3514,0,100,6049.35,1.72,"in pence, valued in SGD",GBP,1.7215,2026-11-20T15:30:01Z,100',
       '',
     ]);
     expect(await readdir(join(dir, 'data', 'orders', '2026-11-20'))).toEqual(['run-20261120T1530.csv']);
@@ -64,7 +80,7 @@ describe('writeOrderFile', () => {
     const path = await writeOrderFile(dir, '2026-11-20', 'r1', [aPlanLine()]);
     await writeOrderFile(dir, '2026-11-20', 'r1', []);
     expect(await readFile(path, 'utf8')).toBe(
-      'symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason\n',
+      'symbol,action,quantity,limit_price,reference_price,current_quantity,target_quantity,trade_value,est_commission,reason,currency,fx_rate,fx_rate_at,price_magnifier\n',
     );
   });
 

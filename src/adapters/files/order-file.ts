@@ -15,6 +15,12 @@ export const ORDER_FILE_COLUMNS = [
   'trade_value',
   'est_commission',
   'reason',
+  // A ticker quoted in another currency than the account's: its currency, the rate its values were converted with,
+  // when it was read; a line quoted in a fraction of its currency (pence: 100): the magnifier. Empty otherwise.
+  'currency',
+  'fx_rate',
+  'fx_rate_at',
+  'price_magnifier',
 ] as const;
 
 /** A name used as one path segment must not climb out of, or nest below, the orders directory. */
@@ -36,6 +42,10 @@ function toRow(line: PlanLine): Array<string | number> {
     line.tradeValue,
     line.estimatedCommission,
     line.reason,
+    line.currency ?? '',
+    line.fx?.rate ?? '',
+    line.fx?.at ?? '',
+    line.priceMagnifier ?? '',
   ];
 }
 

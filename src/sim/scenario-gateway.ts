@@ -51,6 +51,9 @@
  *   every socket and refuses connections for `awayMs`; then it listens on the same port again, in front of the
  *   same account: working orders still work, the day's executions are still served, and the next valid order id
  *   is again one above the highest id it received (an id lost in the restart is handed out again).
+ * - `orderStatusLagMs`: the ORDER_STATUS that follows an order's OPEN_ORDER when the order changes (a fill, a
+ *   cancel) leaves this long after it. TWS sends them as two messages: a client reads the openOrder (its OrderState
+ *   already says `Filled`, with no filled quantity) and may act before the orderStatus that carries the figures.
  * - `fxQuotes`: IDEALPRO pair (`"USD.SGD"`, as IB lists it) -> `{ bid, ask }`: the pair's snapshot carries these
  *   instead of its quote around the rate; null for a side IB does not quote (sent as -1, size 0), any number (0, a
  *   negative, a bid above the ask) as it is. `noMarketDataPermission` and `noSnapshotEnd` take pairs too.
@@ -115,6 +118,7 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
       )
       .default({}),
     lateCommissionReports: z.record(ticker, delayMs.nullable()).default({}),
+    orderStatusLagMs: delayMs.default(0),
     restart: z
       .strictObject({ afterMessages: positiveWhole.optional(), afterOrders: positiveWhole.optional(), awayMs: delayMs })
       .refine((r) => (r.afterMessages === undefined) !== (r.afterOrders === undefined), {

@@ -75,9 +75,12 @@ function executionsAtIb(ws: Workspace): Execution[] {
   }));
 }
 
-/** Monday's last run on a gateway whose orders fill at once; then the box goes off and comes back on Tuesday. */
-async function mondayThenNight(ws: Workspace): Promise<FaultGateway> {
-  const gw = await FaultGateway.start(ws, baseScenario(), MONDAY_LAST);
+/**
+ * Monday's last run on a gateway whose orders fill at once (with `mondayScenario`'s faults); then the box goes off and
+ * comes back on Tuesday, IB Gateway started again without them.
+ */
+async function mondayThenNight(ws: Workspace, mondayScenario: Record<string, unknown> = baseScenario()): Promise<FaultGateway> {
+  const gw = await FaultGateway.start(ws, mondayScenario, MONDAY_LAST);
   const monday = await runJob(ws, MONDAY_LAST, gw.env);
   expect(monday.code, transcript(monday)).toBe(0);
   expect(gw.placed().map((o) => o.symbol)).toEqual(HELD);
@@ -88,7 +91,7 @@ async function mondayThenNight(ws: Workspace): Promise<FaultGateway> {
   // no longer served to the API).
   writeForecast(ws.forecasts, 'trend.json', TUESDAY_FORECAST);
   gw.now = TUESDAY;
-  await gw.restart();
+  await gw.restart(baseScenario());
   return gw;
 }
 
@@ -299,6 +302,47 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
     }
   }, 60_000);
 
+  // Found by the row below, which failed now and then on a loaded machine, and fixed: TWS announces a fill with an
+  // openOrder whose OrderState says Filled (it carries no filled quantity), then an orderStatus with the figures. A
+  // status window that closed between the two recorded an order "Filled, 0 filled": final, with no fill missing, so
+  // it was never looked up again and its execution never recovered (a false POSITION_BREAK the next day).
+  it("IB's openOrder says Filled a second before the orderStatus with the figures: Monday's orders are not recorded 'Filled, 0 filled'; with Flex, Tuesday recovers every execution, no POSITION_BREAK", async () => {
+    // Fault: on Monday every orderStatus that follows an openOrder leaves 1 s after it (the run's status window is
+    // 200 ms). Expected: no order recorded Filled with less than its quantity filled; Tuesday, with Flex, every
+    // Monday execution recorded once, every Monday order Filled, nothing held, exit 0.
+    const ws = workspace(trendForecast('2026-11-23T14:00:00Z'));
+    const gw = await mondayThenNight(ws, baseScenario({ gateway: { faults: { orderStatusLagMs: 1000 } } }));
+    const mondayRows = records(ws).orders;
+    expect(mondayRows.map((o) => o.symbol)).toEqual(HELD);
+    for (const o of mondayRows) {
+      if (o.status === 'Filled') expect(o.filled_quantity, `${o.order_ref}: recorded Filled`).toBe(o.quantity);
+    }
+    const monday = executionsAtIb(ws);
+    expect(Object.keys(netBySymbol(monday)).sort()).toEqual(HELD);
+    const flex = await startFlexServer({
+      token: TOKEN,
+      queryId: QUERY_ID,
+      account: ACCOUNT,
+      executions: monday,
+      now: () => new Date(gw.now),
+    });
+    flexServers.push(flex);
+    const env = { ...gw.env, FLEX_TOKEN: TOKEN, FLEX_QUERY_ID: QUERY_ID, FLEX_URL: flex.url };
+
+    const tuesday = await runJob(ws, TUESDAY, env);
+    expect(transcript(tuesday)).not.toMatch(/POSITION_BREAK|ORDER_OUTCOME_UNKNOWN/);
+    expect(tuesday.code, transcript(tuesday)).toBe(0);
+    const mondayRefs = new Set(mondayRows.map((o) => o.order_ref));
+    const settled = records(ws).orders.filter((o) => mondayRefs.has(o.order_ref));
+    expect(settled.map((o) => [o.symbol, o.status, o.filled_quantity])).toEqual(mondayRows.map((o) => [o.symbol, 'Filled', o.quantity]));
+    expect(
+      records(ws)
+        .fills.map((f) => f.exec_id)
+        .sort(),
+    ).toEqual(monday.map((e) => e.execId).sort());
+    expect(tradesCsvExecIds(ws).sort()).toEqual(monday.map((e) => e.execId).sort());
+  }, 60_000);
+
   // Found by this row and fixed: an order a person accepted is never looked up again, and a statement read for
   // another order's day no longer records its executions on top of the adjustment that already holds its shares.
   it("one ticker accepted by hand, then Flex set up for the rest: the accepted ticker's executions from the statement are not counted twice (no false POSITION_BREAK)", async () => {
@@ -308,6 +352,10 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
     // Monday fill): no POSITION_BREAK, exit 0, every ticker traded.
     const ws = workspace(trendForecast('2026-11-23T14:00:00Z'));
     const gw = await mondayThenNight(ws);
+    // (This row failed now and then on a loaded machine: not for want of an execution in the statement, as first
+    // thought, but because Monday's run had recorded SPY "Filled, 0 filled": see the row above.)
+    const monday = executionsAtIb(ws);
+    expect(Object.keys(netBySymbol(monday)).sort()).toEqual(HELD);
     const tuesday = await runJob(ws, TUESDAY, gw.env);
     expect(tuesday.code, transcript(tuesday)).toBe(3);
     const accepted = await rebalancer(ws, ['reconcile', '--accept', 'AAPL', '--reason', 'checked at IB: filled Monday 15:35'], {
@@ -315,10 +363,6 @@ describe('fault matrix: executions are kept one day (the box off overnight)', ()
       REBALANCER_NOW: '2026-11-24T15:50:00Z',
     });
     expect(accepted.code, transcript(accepted)).toBe(0);
-    // Monday's executions as IB's account holds them once Tuesday's sessions have looked (read earlier, on a loaded
-    // machine the account could still be settling Monday's fills: the statement then lacked one and the test failed).
-    const monday = executionsAtIb(ws);
-    expect(Object.keys(netBySymbol(monday)).sort()).toEqual(HELD);
 
     const flex = await startFlexServer({
       token: TOKEN,

@@ -24,6 +24,7 @@ describe('the scenario gateway section', () => {
         pacingLimitPerSecond: 50,
         correctExecutions: {},
         lateCommissionReports: {},
+        orderStatusLagMs: 0,
         restart: null,
       },
       foreignOrders: [],

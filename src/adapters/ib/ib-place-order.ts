@@ -145,7 +145,7 @@ export async function followOrderStatuses(
   const allFinal = () =>
     keys.every((key) => {
       const found = session.book.get(key);
-      return found !== undefined && isFinalStatus(found.status);
+      return found !== undefined && isFinalStatus(found.status) && !fillUncounted(found);
     });
   const until = Math.max(0, ...ids.map((id) => (submittedAt.get(id) ?? performance.now()) + windowMs - performance.now()));
   if (until > 0 && !allFinal()) {
@@ -159,6 +159,19 @@ export async function followOrderStatuses(
   if (keys.some((key) => session.book.get(key) === undefined)) await readOpenOrders(session, timeoutMs);
   return keys.flatMap((key) => {
     const found = session.book.get(key);
-    return found === undefined ? [] : [toBrokerOrder(found)];
+    if (found === undefined) return [];
+    // The orderStatus that counts the fill did not come within the window: the order is reported as working, not
+    // "Filled, 0 filled" (final with no fill missing, it would never be looked up again, its executions never
+    // collected once IB no longer lists them); the next run reconciles it by orderRef.
+    return [fillUncounted(found) ? { ...toBrokerOrder(found), status: 'Submitted' as const } : toBrokerOrder(found)];
   });
+}
+
+/**
+ * TWS announces a fill with an openOrder whose OrderState says Filled but that carries no filled quantity; the
+ * orderStatus with the figures follows as a message of its own. Between the two, the book shows Filled with less
+ * than the order's quantity filled.
+ */
+function fillUncounted(order: Pick<BrokerOrder, 'status' | 'filledQuantity' | 'quantity'>): boolean {
+  return order.status === 'Filled' && order.filledQuantity < order.quantity;
 }

@@ -73,12 +73,17 @@ export function pushEvents(ctx: GatewayContext, events: readonly AccountEvent[],
   for (const event of events) {
     const owner = event.kind === 'order' ? event.order.clientId : ctx.account.executionView(event.execution).clientId;
     for (const client of recipients(ctx, owner, also)) {
+      if (event.kind === 'order') {
+        const view = ctx.account.orderView(event.order);
+        // The status as it stands now, even when the fault `orderStatusLagMs` sends it later.
+        const status = orderStatus(view);
+        client.send(openOrder(view));
+        if (ctx.faults.orderStatusLagMs > 0) client.sendLater(ctx.faults.orderStatusLagMs, () => [status]);
+        else client.send(status);
+        continue;
+      }
       // An execution's frames depend on the faults (a correction, a late commission report) and on the link.
-      const frames =
-        event.kind === 'order'
-          ? [openOrder(ctx.account.orderView(event.order)), orderStatus(ctx.account.orderView(event.order))]
-          : executionFrames(ctx, client, -1, event.execution);
-      client.send(...frames);
+      client.send(...executionFrames(ctx, client, -1, event.execution));
     }
   }
   // Account updates and P&L follow the orders' and executions' own messages, as TWS sends them.

@@ -6,6 +6,14 @@
  *   keeps it the same way).
  * - Cost basis = quantity x avgCost. Unrealized P&L = market value - cost basis. A short has a negative quantity, so
  *   the same formula holds: a short sold at 100 and now at 90 has cost basis -1,000, market value -900, +100.
+ * - Every figure is in the account's currency. A position in another currency (its `fxRate`, migration 0017) has its
+ *   market value in the account's currency already and its avgCost in the contract's (in its major units: pounds for
+ *   a line quoted in pence, as IB reports it): its cost basis is quantity x avgCost x fxRate, the rate the snapshot
+ *   valued the position with. So its unrealized P&L is the price move valued at that day's rate, not the move of the
+ *   rate since the purchase (the records keep no rate of the purchase). The previous close's unrealized uses that
+ *   snapshot's own rates. What a move of a rate does to NLV and is not a price move lands in the realized P&L of the
+ *   day (below): the move on cash held in that currency, and on the cost basis of positions in it. A position bought
+ *   with a loan in its currency (FX_POLICY borrow) nets to zero there: the loan moves by as much, the other way.
  * - Day P&L = the NLV change since the previous close with the day's cash flows (deposits, withdrawals, declared or
  *   inferred) taken out: the daily report's `sincePreviousClose`, reused, never recomputed here.
  * - Realized P&L of the day = day P&L - (unrealized at the latest snapshot - unrealized at the previous close's
@@ -17,7 +25,7 @@
  * - When the previous close's snapshot or its positions are missing, realized is not computed: it is null with the
  *   reason given, never a guess. Likewise the day P&L without a previous close.
  */
-import { Exact, round2, type Cents } from './money.js';
+import { Exact, round2, type Cents, type Decimal } from './money.js';
 
 /** What a position needs for its P&L: a snapshot's position record. */
 export interface PnlPositionInput {
@@ -26,7 +34,10 @@ export interface PnlPositionInput {
   /** IB's average cost per share, commissions included. */
   avgCost: number;
   marketPrice: number;
+  /** In the account's currency. */
   marketValue: number;
+  /** For a position in another currency than the account's: base-currency units per one unit of it (absent: 1). */
+  fxRate?: number;
 }
 
 export interface PositionPnl {
@@ -64,9 +75,15 @@ export interface Pnl {
   perPosition: PositionPnl[];
 }
 
+/** quantity x avgCost, in the account's currency (x fxRate for a position in another currency), exact. */
+function costBasisOf(p: PnlPositionInput): Decimal {
+  const inOwn = new Exact(p.quantity).times(p.avgCost);
+  return p.fxRate === undefined ? inOwn : inOwn.times(p.fxRate);
+}
+
 /** The P&L of one position. */
 export function positionPnl(p: PnlPositionInput): PositionPnl {
-  const costBasis = new Exact(p.quantity).times(p.avgCost);
+  const costBasis = costBasisOf(p);
   const unrealized = new Exact(p.marketValue).minus(costBasis);
   return {
     symbol: p.symbol,
@@ -82,7 +99,7 @@ export function positionPnl(p: PnlPositionInput): PositionPnl {
 
 /** The sum of the positions' unrealized P&L, to the cent. */
 export function unrealizedOf(positions: readonly PnlPositionInput[]): Cents {
-  return round2(positions.reduce((s, p) => s.plus(new Exact(p.marketValue).minus(new Exact(p.quantity).times(p.avgCost))), new Exact(0)));
+  return round2(positions.reduce((s, p) => s.plus(new Exact(p.marketValue).minus(costBasisOf(p))), new Exact(0)));
 }
 
 export interface PnlInput {
@@ -101,7 +118,7 @@ export interface PnlInput {
  */
 export function pnlOf(input: PnlInput): Pnl {
   const perPosition = input.positions.map(positionPnl).sort((a, b) => a.symbol.localeCompare(b.symbol));
-  const costBasis = round2(input.positions.reduce((s, p) => s.plus(new Exact(p.quantity).times(p.avgCost)), new Exact(0)));
+  const costBasis = round2(input.positions.reduce((s, p) => s.plus(costBasisOf(p)), new Exact(0)));
   const unrealized = unrealizedOf(input.positions);
   const change = input.sincePreviousClose;
   const close = input.previousClose;

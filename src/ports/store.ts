@@ -510,6 +510,20 @@ export type TimedSnapshot = { runId: string; takenAt: string } & SnapshotRecord;
 /** A fill with the reference price of the order it filled (undefined for orders placed by hand or before 0003). */
 export interface ReportFill extends FillRecord {
   referencePrice?: number;
+  /**
+   * Of the order it filled (migration 0017), absent for a fill with no order row: the contract's currency, the rate
+   * the order was sized with (base-currency units per one unit; absent: the account's currency) and its price
+   * magnifier (100: the price is in pence). The fill's value in the account's currency is quantity x price /
+   * magnifier x rate; its commission (in the currency's major units) x rate.
+   */
+  currency?: string;
+  fxRate?: number;
+  priceMagnifier?: number;
+}
+
+/** An order of the day as the reports read it: the record, with the contract's currency (migration 0017; absent before). */
+export interface ReportOrderRecord extends OrderRecord {
+  currency?: string;
 }
 
 export interface DayBreach extends Breach {
@@ -524,7 +538,7 @@ export interface DailyRow {
   closingNlv: number;
   /** Closing NLV minus the previous close; undefined when there was none. */
   change?: number;
-  /** Notional of the day's fills (sum of quantity x price), in account currency. */
+  /** Notional of the day's fills (sum of quantity x price / magnifier x the order's rate), in the account's currency. */
   turnover: number;
   commissions: number;
   fills: number;
@@ -559,7 +573,7 @@ export interface ReportStore {
   /** The cash per currency recorded with a run's snapshot, the base currency first; none before migration 0015. */
   cashBalancesOf(runId: string): CashBalanceRecord[];
   /** Orders of runs of the trading day that started at or before `until`, oldest first. */
-  ordersOn(tradingDay: string, until: string): OrderRecord[];
+  ordersOn(tradingDay: string, until: string): ReportOrderRecord[];
   /**
    * The day's order activity, of the runs of `tradingDay` that started at or before `until`: the sums of their
    * recorded order counts (a run that recorded none, as every run before migration 0011, adds nothing), and of their

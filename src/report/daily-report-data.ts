@@ -7,6 +7,7 @@ import type { Side, TradingState } from '../core/types.js';
 import { severityOf, tradingStateFor } from '../core/trading-state.js';
 import { effectiveFlows, sumFlows } from '../core/cash-flows.js';
 import { pnlOf, positionPnl, type Pnl } from '../core/pnl.js';
+import { Exact } from '../core/money.js';
 import type {
   CashBalanceRecord,
   CashFlowKind,
@@ -24,6 +25,45 @@ import type { FlowPoint } from './flow-adjusted.js';
 import { showsCashByCurrency } from './cash-by-currency.js';
 
 export type ReportKind = 'start' | 'mid' | 'end';
+
+/**
+ * How an order's prices, and its fills', become money in the account's currency (migration 0017): price / magnifier
+ * x rate. All absent: the account's currency in whole units (every order of a one-currency account, and a fill with
+ * no order row, taken to be in the account's currency as before).
+ */
+export interface Valuation {
+  /** The contract's currency, as the order recorded it; set only with `fxRate` or `priceMagnifier`. */
+  currency?: string;
+  /** Base-currency units per one unit of `currency`, the rate the order was sized with; absent: the account's currency. */
+  fxRate?: number;
+  /** The prices are in 1/priceMagnifier of the currency (100: pence); absent: 1. */
+  priceMagnifier?: number;
+}
+
+/** quantity x price in the account's currency: the plain product when the line is in it, else / magnifier x rate, exact. */
+export function valueInBase(quantity: number, price: number, v: Valuation): number {
+  if (v.fxRate === undefined && v.priceMagnifier === undefined) return quantity * price;
+  return new Exact(quantity)
+    .times(price)
+    .div(v.priceMagnifier ?? 1)
+    .times(v.fxRate ?? 1)
+    .toNumber();
+}
+
+/** A commission (in its currency's major units: pounds, not pence) in the account's currency. */
+export function commissionInBase(commission: number, v: Valuation): number {
+  return v.fxRate === undefined ? commission : new Exact(commission).times(v.fxRate).toNumber();
+}
+
+/** The valuation a fill or order carries: its fields, only when it is not in the account's currency. */
+function valuationOf(v: Valuation): Valuation {
+  if (v.fxRate === undefined && v.priceMagnifier === undefined) return {};
+  return {
+    ...(v.currency === undefined ? {} : { currency: v.currency }),
+    ...(v.fxRate === undefined ? {} : { fxRate: v.fxRate }),
+    ...(v.priceMagnifier === undefined ? {} : { priceMagnifier: v.priceMagnifier }),
+  };
+}
 
 /**
  * A change of NLV against a base, the cash flows of the interval taken out: the amount (NLV now - base - flows:
@@ -50,11 +90,15 @@ export interface ReportFlowLine {
 export interface ReportPosition {
   symbol: string;
   quantity: number;
+  /** The contract's (in pence for a line quoted in pence). */
   marketPrice: number;
+  /** In the account's currency. */
   marketValue: number;
-  /** IB's average cost per share, commissions included. */
+  /** IB's average cost per share, commissions included, in the contract's currency (its major units). */
   avgCost: number;
-  /** quantity x avgCost (negative for a short). */
+  /** For a position in another currency than the account's: the rate the snapshot valued it with. */
+  fxRate?: number;
+  /** quantity x avgCost (x fxRate: in the account's currency; negative for a short). */
   costBasis: number;
   /** marketValue - costBasis. */
   unrealized: number;
@@ -64,7 +108,7 @@ export interface ReportPosition {
   drift: number;
 }
 
-export interface ReportOrder {
+export interface ReportOrder extends Valuation {
   createdAt: string;
   orderRef: string;
   /** IB's order id and permanent id, when the broker acknowledged it. */
@@ -85,7 +129,8 @@ export interface ReportOrder {
   fills: ReportFillLine[];
 }
 
-export interface ReportFillLine {
+/** A fill as recorded (price in the order's price units, commission in its currency), with its order's Valuation. */
+export interface ReportFillLine extends Valuation {
   orderRef: string;
   time: string;
   symbol: string;
@@ -95,7 +140,10 @@ export interface ReportFillLine {
   /** Null while IB's commission report has not arrived. */
   commission: number | null;
   referencePrice?: number;
-  /** Against the reference price at decision time; positive is a cost, negative a price improvement. */
+  /**
+   * Against the reference price at decision time; positive is a cost, negative a price improvement. `cost` in the
+   * account's currency (valued like the fill), `bps` of the reference price.
+   */
   slippage?: { cost: number; bps: number };
 }
 
@@ -130,6 +178,7 @@ export interface DailyReportData {
   pnl: Pnl;
   orders: ReportOrder[];
   fills: ReportFillLine[];
+  /** In the account's currency: each fill valued at its order's magnifier and rate (fillValue, fillCommission). */
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
   breaches: DayBreach[];
   /** The day's runs at or before `now`, the run making this summary (`thisRun`) not among them. */
@@ -169,11 +218,29 @@ export interface LoadDailyReportOptions {
   historyDays?: number;
 }
 
-/** Slippage of a fill against the reference price, signed so that a positive cost is money lost. */
-export function slippageOf(side: Side, price: number, reference: number, quantity: number): { cost: number; bps: number } {
+/**
+ * Slippage of a fill against the reference price, signed so that a positive cost is money lost. The cost in the
+ * account's currency: per share x quantity, / magnifier x rate for a line in another currency or in pence.
+ */
+export function slippageOf(
+  side: Side,
+  price: number,
+  reference: number,
+  quantity: number,
+  v: Valuation = {},
+): { cost: number; bps: number } {
   const perShare = side === 'BUY' ? price - reference : reference - price;
-  return { cost: perShare * quantity, bps: reference > 0 ? (perShare / reference) * 10_000 : 0 };
+  const bps = reference > 0 ? (perShare / reference) * 10_000 : 0;
+  if (v.fxRate === undefined && v.priceMagnifier === undefined) return { cost: perShare * quantity, bps };
+  const exactPerShare = side === 'BUY' ? new Exact(price).minus(reference) : new Exact(reference).minus(price);
+  return { cost: valueInBase(quantity, exactPerShare.toNumber(), v), bps };
 }
+
+/** A fill's value (quantity x price) in the account's currency. */
+export const fillValue = (f: ReportFillLine): number => valueInBase(f.quantity, f.price, f);
+
+/** A fill's commission in the account's currency; null while IB's report has not arrived. */
+export const fillCommission = (f: ReportFillLine): number | null => (f.commission === null ? null : commissionInBase(f.commission, f));
 
 function changeOf(now: number, base: number, flows: number): NlvChange {
   const amount = now - base - flows;
@@ -279,18 +346,24 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   ]
     .filter((f) => !seen.has(f.execId) && seen.add(f.execId) !== undefined)
     .sort((a, b) => ms(a.time) - ms(b.time));
-  const fills = dayFills.map((f): ReportFillLine => ({
-    orderRef: f.orderRef,
-    time: f.time,
-    symbol: f.symbol,
-    side: f.side,
-    quantity: f.quantity,
-    price: f.price,
-    commission: f.commission,
-    ...(f.referencePrice === undefined
-      ? {}
-      : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity) }),
-  }));
+  // A fill of an order the records hold carries its order's currency, rate and magnifier. A fill with no order row
+  // (an order placed by hand, or before migration 0017) has none: it is counted in the account's currency, as before.
+  const fills = dayFills.map((f): ReportFillLine => {
+    const v = valuationOf(f);
+    return {
+      orderRef: f.orderRef,
+      time: f.time,
+      symbol: f.symbol,
+      side: f.side,
+      quantity: f.quantity,
+      price: f.price,
+      commission: f.commission,
+      ...v,
+      ...(f.referencePrice === undefined
+        ? {}
+        : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity, v) }),
+    };
+  });
   // Each order's fills, in the fills' order, grouped once (500 orders and 1,500 fills on a busy day).
   const fillsByOrder = new Map<string, ReportFillLine[]>();
   for (const f of fills) {
@@ -370,6 +443,7 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
         marketPrice: p.marketPrice,
         marketValue: p.marketValue,
         avgCost: p.avgCost,
+        ...(p.fxRate === undefined ? {} : { fxRate: p.fxRate }),
         costBasis: pnl.costBasis,
         unrealized: pnl.unrealized,
         weight: p.weight,
@@ -389,6 +463,11 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       action: r.action,
       quantity: r.quantity,
       limitPrice: r.limitPrice,
+      ...valuationOf({
+        ...(r.currency === undefined ? {} : { currency: r.currency }),
+        ...(r.fx === undefined ? {} : { fxRate: r.fx.rate }),
+        ...(r.priceMagnifier === undefined ? {} : { priceMagnifier: r.priceMagnifier }),
+      }),
       status: r.status,
       filledQuantity: r.filledQuantity,
       avgFillPrice: r.avgFillPrice,
@@ -400,8 +479,8 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
     fills,
     totals: {
       fills: fills.length,
-      notional: fills.reduce((s, f) => s + f.quantity * f.price, 0),
-      commissions: fills.reduce((s, f) => s + (f.commission ?? 0), 0),
+      notional: fills.reduce((s, f) => s + fillValue(f), 0),
+      commissions: fills.reduce((s, f) => s + (fillCommission(f) ?? 0), 0),
       slippageCost: fills.reduce((s, f) => s + (f.slippage?.cost ?? 0), 0),
       fillsWithReference: fills.filter((f) => f.slippage !== undefined).length,
     },

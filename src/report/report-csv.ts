@@ -5,10 +5,15 @@
  * A cell a person opens in a spreadsheet must not run as a formula: a text cell that starts with = + - @ (or a tab
  * or carriage return) is prefixed with a single quote, and every text cell is quoted (OWASP, CSV injection).
  * Numbers are written as numbers (a negative drift stays a number).
+ *
+ * Money in the account's currency, except where a column says otherwise: prices, `avg_cost` and a fill's
+ * `commission` are the contract's, in its `currency` (prices in 1/`price_magnifier` of it: pence); `fx_rate` (empty:
+ * the account's currency) turns them into the account's: `value` and `commission_in_base` are, and so are
+ * `market_value`, `cost_basis`, `unrealized` and `slippage`.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { FileAttachment } from '../ports/mailer.js';
-import type { DailyReportData, ReportFillLine } from './daily-report-data.js';
+import { fillCommission, fillValue, type DailyReportData, type ReportFillLine } from './daily-report-data.js';
 import { KIND_CONTENT } from './report-view.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -51,6 +56,11 @@ function fillRow(f: ReportFillLine): Cell[] {
     f.referencePrice ?? '',
     f.slippage?.cost ?? '',
     f.slippage?.bps ?? '',
+    f.currency ?? '',
+    f.fxRate ?? '',
+    f.priceMagnifier ?? '',
+    fillValue(f),
+    fillCommission(f) ?? '',
   ];
 }
 
@@ -71,6 +81,7 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             'market_price',
             'market_value',
             'avg_cost',
+            'fx_rate',
             'cost_basis',
             'unrealized',
             'weight',
@@ -83,6 +94,7 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             p.marketPrice,
             p.marketValue,
             p.avgCost,
+            p.fxRate ?? '',
             p.costBasis,
             p.unrealized,
             p.weight,
@@ -113,6 +125,9 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             'broker_order_id',
             'perm_id',
             'message',
+            'currency',
+            'fx_rate',
+            'price_magnifier',
           ],
           d.orders.map((o) => [
             o.createdAt,
@@ -130,6 +145,9 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             o.brokerOrderId ?? '',
             o.permId ?? '',
             o.message ?? '',
+            o.currency ?? '',
+            o.fxRate ?? '',
+            o.priceMagnifier ?? '',
           ]),
         ),
       ),
@@ -139,7 +157,23 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
       file(
         CSV_FILES.fills,
         csvOf(
-          ['time', 'order_ref', 'symbol', 'side', 'quantity', 'price', 'commission', 'reference_price', 'slippage', 'slippage_bps'],
+          [
+            'time',
+            'order_ref',
+            'symbol',
+            'side',
+            'quantity',
+            'price',
+            'commission',
+            'reference_price',
+            'slippage',
+            'slippage_bps',
+            'currency',
+            'fx_rate',
+            'price_magnifier',
+            'value',
+            'commission_in_base',
+          ],
           d.fills.map(fillRow),
         ),
       ),

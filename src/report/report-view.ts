@@ -4,7 +4,17 @@
  */
 import { DateTime } from 'luxon';
 import { isBrokerStatus, isFinal } from '../core/order-status.js';
-import type { DailyReportData, NlvChange, ReportFlowLine, ReportKind } from './daily-report-data.js';
+import {
+  fillCommission,
+  fillValue,
+  valueInBase,
+  type DailyReportData,
+  type NlvChange,
+  type ReportFillLine,
+  type ReportFlowLine,
+  type ReportKind,
+  type Valuation,
+} from './daily-report-data.js';
 import type { CashBalanceRecord, OrderActivity, RunStatus } from '../ports/store.js';
 import { cashByCurrency } from './cash-by-currency.js';
 import type { Known, Pnl } from '../core/pnl.js';
@@ -303,7 +313,19 @@ function bannerOf(d: DailyReportData): ReportView['banner'] {
 
 type PlainState = 'filled' | 'partly filled' | 'working' | 'not filled' | 'unknown';
 
-/** The filled quantity and average price: the order's record, else its fills. */
+/**
+ * A price as a person reads it: as it is for a line in the account's currency, else with its currency and magnifier
+ * (the plan's notation): "USD 600.12", "GBP 3514.00 / 100" (pence). Prices are never summed across orders.
+ */
+export function priceText(price: number, v: Valuation): string {
+  if (v.fxRate === undefined && v.priceMagnifier === undefined) return formatPrice(price);
+  return `${v.currency === undefined ? '' : `${v.currency} `}${formatPrice(price)}${v.priceMagnifier === undefined ? '' : ` / ${v.priceMagnifier}`}`;
+}
+
+/**
+ * The filled quantity and average price: the order's record, else its fills. A price, in the order's own units (its
+ * fills share them): not money in the account's currency, so not converted.
+ */
 function filledOf(o: DailyReportData['orders'][number]): { quantity: number; price: number } {
   const fromFills = o.fills.reduce((s, f) => s + f.quantity, 0);
   const value = o.fills.reduce((s, f) => s + f.quantity * f.price, 0);
@@ -324,11 +346,11 @@ const ENDED: Record<string, string> = {
 /** "filled 55 @ 175.65", "partly filled 20 of 55 @ 175.60, working", "cancelled", "not sent", "unknown"... */
 function plainState(o: DailyReportData['orders'][number]): { text: string; state: PlainState } {
   const filled = filledOf(o);
-  const at = `${formatShares(filled.quantity)} @ ${formatPrice(filled.price)}`;
+  const at = `${formatShares(filled.quantity)} @ ${priceText(filled.price, o)}`;
   if (filled.quantity > 0 && (o.status === 'Filled' || filled.quantity >= o.quantity)) return { text: `filled ${at}`, state: 'filled' };
   const ended = ENDED[o.status];
   if (filled.quantity > 0) {
-    const partly = `partly filled ${formatShares(filled.quantity)} of ${formatShares(o.quantity)} @ ${formatPrice(filled.price)}`;
+    const partly = `partly filled ${formatShares(filled.quantity)} of ${formatShares(o.quantity)} @ ${priceText(filled.price, o)}`;
     return isFinal(o.status)
       ? { text: `${partly}, rest ${ended ?? o.status}`, state: 'partly filled' }
       : { text: `${partly}, working`, state: 'working' };
@@ -347,7 +369,8 @@ function orderDetails(o: DailyReportData['orders'][number]): string {
     ...(o.permId === undefined ? [] : [`permId ${o.permId}`]),
   ].join(', ');
   return [
-    ...(o.referencePrice === undefined ? [] : [`ref ${formatPrice(o.referencePrice)}`]),
+    ...(o.referencePrice === undefined ? [] : [`ref ${priceText(o.referencePrice, o)}`]),
+    ...(o.fxRate === undefined ? [] : [`rate ${o.fxRate}`]),
     ...(o.modified === undefined ? [] : [`changed in place ${o.modified === 1 ? 'once' : `${o.modified} times`}`]),
     ...(ids === '' ? [] : [ids]),
     isBrokerStatus(o.status) ? `IB: ${o.status}` : `records: ${o.status}`,
@@ -405,11 +428,30 @@ export function orderActivityLine(a: OrderActivity): string | undefined {
   return `Order efficiency: ${plural(requests, 'request')} to the broker (${parts}) for ${executed}: ${ratio}${perOrder}`;
 }
 
-/** "55 @ 175.65, commission 1.50, slippage +2.75 (+2.8 bp)". */
-function fillText(f: DailyReportData['fills'][number]): string {
-  const commission = f.commission === null ? 'commission not reported yet' : `commission ${formatMoney(f.commission)}`;
-  const slippage = f.slippage === undefined ? '' : `, slippage ${formatSignedMoney(f.slippage.cost)} (${formatBps(f.slippage.bps)})`;
-  return `${formatShares(f.quantity)} @ ${formatPrice(f.price)}, ${commission}${slippage}`;
+/**
+ * "55 @ 175.65, commission 1.50, slippage +2.75 (+2.8 bp)". A fill in another currency: its price labelled, its
+ * commission and slippage in the account's currency (`base`), the commission in its own too: "10 @ USD 600.30,
+ * commission 1.35 SGD (1.00 USD), slippage +2.43 SGD (+3.0 bp)".
+ */
+function fillText(f: ReportFillLine, base: string | undefined): string {
+  const inBase = base === undefined || f.fxRate === undefined ? '' : ` ${base}`;
+  const own =
+    f.fxRate === undefined || f.commission === null
+      ? ''
+      : ` (${formatMoney(f.commission)}${f.currency === undefined ? '' : ` ${f.currency}`})`;
+  const commissionValue = fillCommission(f);
+  const commission = commissionValue === null ? 'commission not reported yet' : `commission ${formatMoney(commissionValue)}${inBase}${own}`;
+  const slippage =
+    f.slippage === undefined ? '' : `, slippage ${formatSignedMoney(f.slippage.cost)}${inBase} (${formatBps(f.slippage.bps)})`;
+  return `${formatShares(f.quantity)} @ ${priceText(f.price, f)}, ${commission}${slippage}`;
+}
+
+/** The commission cell of a fill in the other fills' table: "1.50", or "1.35 SGD (1.00 USD)" for another currency. */
+function otherFillCommission(f: ReportFillLine, base: string | undefined): string {
+  const value = fillCommission(f);
+  if (f.commission === null || value === null) return 'not reported yet';
+  if (f.fxRate === undefined) return formatMoney(value);
+  return `${formatMoney(value)}${base === undefined ? '' : ` ${base}`} (${formatMoney(f.commission)}${f.currency === undefined ? '' : ` ${f.currency}`})`;
 }
 
 /** Turns the report's data into the strings both parts show. */
@@ -433,7 +475,8 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
     const problems = new Set(d.orders.filter(problem).slice(0, BODY_LIMITS.problemOrders));
     const valueOf = (o: DailyReportData['orders'][number]): number => {
       const f = filledOf(o);
-      return f.quantity > 0 ? f.quantity * f.price : o.quantity * o.limitPrice;
+      // In the account's currency: orders in several currencies are ranked on one scale.
+      return f.quantity > 0 ? valueInBase(f.quantity, f.price, o) : valueInBase(o.quantity, o.limitPrice, o);
     };
     const big = new Set(
       largest(
@@ -448,7 +491,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
   const orderRefs = new Set(d.orders.map((o) => o.orderRef));
   const otherFills = d.fills.filter((f) => !orderRefs.has(f.orderRef));
   const otherFillsShown =
-    all || otherFills.length <= BODY_LIMITS.fills ? otherFills : largest(otherFills, BODY_LIMITS.fills, (f) => f.quantity * f.price, true);
+    all || otherFills.length <= BODY_LIMITS.fills ? otherFills : largest(otherFills, BODY_LIMITS.fills, fillValue, true);
   const breachesShown = all ? d.breaches : d.breaches.slice(0, BODY_LIMITS.breaches);
   const more: ReportView['more'] = {};
   if (positionsShown.length < d.positions.length) more.positions = moreLine(d.positions.length - positionsShown.length, 'positions.csv');
@@ -484,8 +527,8 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
           ['Excess liquidity', formatMoney(latest.excessLiquidity)],
         ];
   const t = d.totals;
-  const slippageText = (cost: number, bps?: number): string =>
-    `${formatSignedMoney(cost)}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
+  const slippageText = (cost: number, bps?: number, currency?: string): string =>
+    `${formatSignedMoney(cost)}${currency === undefined ? '' : ` ${currency}`}${bps === undefined ? '' : ` (${formatBps(bps)})`}`;
   const footer = [
     d.nextRun === undefined ? 'Next run: not scheduled' : `Next run: ${formatWhen(d.nextRun)}`,
     `Made ${formatWhen(d.now)}${latest === undefined ? '' : `, from the snapshot of ${formatClock(latest.at)} ET`}.`,
@@ -542,19 +585,23 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
       time: formatClock(o.createdAt),
       details: orderDetails(o),
       fills: [
-        ...o.fills.slice(0, fillsLimit).map((f) => `fill ${formatClock(f.time)} ${fillText(f)}`),
+        ...o.fills.slice(0, fillsLimit).map((f) => `fill ${formatClock(f.time)} ${fillText(f, latest?.currency)}`),
         ...(o.fills.length > fillsLimit ? [`and ${plural(o.fills.length - fillsLimit, 'more fill')}: see the attached fills.csv`] : []),
       ],
-      what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatPrice(o.limitPrice)}`,
+      what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${priceText(o.limitPrice, o)}`,
       status: stateOf(o).text,
       // Settled: nothing more can happen to it (a final status of the core's vocabulary, NotSent included).
       settled: isFinal(o.status),
     })),
     fills: otherFillsShown.map((f) => ({
       time: formatClock(f.time),
-      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatPrice(f.price)}`,
-      commission: f.commission === null ? 'not reported yet' : formatMoney(f.commission),
-      slippage: f.slippage === undefined ? 'n/a' : slippageText(f.slippage.cost, f.slippage.bps),
+      // A fill of an order of an earlier day carries that order's rate: its money in the account's currency, labelled.
+      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${priceText(f.price, f)}`,
+      commission: otherFillCommission(f, latest?.currency),
+      slippage:
+        f.slippage === undefined
+          ? 'n/a'
+          : slippageText(f.slippage.cost, f.slippage.bps, f.fxRate === undefined ? undefined : latest?.currency),
       // A cost is bad news: shown like a loss.
       sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
     })),

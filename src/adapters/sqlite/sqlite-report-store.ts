@@ -5,10 +5,10 @@ import type {
   DayBreach,
   ModificationRecord,
   OrderActivity,
-  OrderRecord,
   PositionRecord,
   ReportCashFlow,
   ReportFill,
+  ReportOrderRecord,
   ReportStore,
   RunRecord,
   TimedSnapshot,
@@ -30,6 +30,14 @@ import {
   toSnapshot,
 } from './store-rows.js';
 import type { BreachRow, CashFlowRow, FillRow, ModificationRow, OrderRow, PositionRow, RunRow, SnapshotRow } from './store-rows.js';
+
+/** A fill with what the report reads of its order (NULL: no order row, or a column the order left empty). */
+type ReportFillRow = FillRow & {
+  reference_price: number | null;
+  order_currency: string | null;
+  order_fx_rate: number | null;
+  order_price_magnifier: number | null;
+};
 
 interface DailyTableRow {
   trading_day: string;
@@ -62,7 +70,10 @@ export const SQL = {
   // Only fills that can be of the day are looked at (migration 0014's rule: no hourly query reads all history): those
   // of orders placed by the day's runs (runs_by_day, orders_by_run, fills_by_order_ref) and those collected by them
   // (fills_by_run); the day's rule then decides. test/storage/hourly-query-plans.test.ts checks the plan.
-  fillsOn: `SELECT f.*, o.reference_price FROM fills f
+  // With each fill, its order's reference price and (migration 0017) currency, rate and price magnifier: the fill's
+  // value in the account's currency is quantity x price / magnifier x rate.
+  fillsOn: `SELECT f.*, o.reference_price, o.currency AS order_currency, o.fx_rate AS order_fx_rate,
+      o.price_magnifier AS order_price_magnifier FROM fills f
     JOIN runs collected ON collected.id = f.run_id
     LEFT JOIN orders o ON o.order_ref = f.order_ref
     LEFT JOIN runs placed ON placed.id = o.run_id
@@ -156,8 +167,12 @@ export class SqliteReportStore implements ReportStore {
     return this.all<SnapshotCashRow>(`read the cash per currency of run ${runId}`, CASH_OF_RUN, runId).map(toCashBalance);
   }
 
-  ordersOn(tradingDay: string, until: string): OrderRecord[] {
-    return this.all<OrderRow>(`read the orders of ${tradingDay}`, SQL.ordersOn, tradingDay, until).map(toOrderRecord);
+  ordersOn(tradingDay: string, until: string): ReportOrderRecord[] {
+    return this.all<OrderRow>(`read the orders of ${tradingDay}`, SQL.ordersOn, tradingDay, until).map((r) => {
+      const order: ReportOrderRecord = toOrderRecord(r);
+      if (typeof r.currency === 'string' && r.currency !== '') order.currency = r.currency;
+      return order;
+    });
   }
 
   orderActivityOn(tradingDay: string, until: string): OrderActivity {
@@ -186,12 +201,13 @@ export class SqliteReportStore implements ReportStore {
 
   fillsOn(tradingDay: string, until: string): ReportFill[] {
     return this.guard(`read the fills of ${tradingDay}`, () =>
-      this.db
-        .prepare<{ day: string; until: string }, FillRow & { reference_price: number | null }>(SQL.fillsOn)
-        .all({ day: tradingDay, until }),
+      this.db.prepare<{ day: string; until: string }, ReportFillRow>(SQL.fillsOn).all({ day: tradingDay, until }),
     ).map((r) => {
       const fill: ReportFill = toFillRecord(r);
       if (r.reference_price !== null) fill.referencePrice = r.reference_price;
+      if (r.order_currency !== null) fill.currency = r.order_currency;
+      if (r.order_fx_rate !== null) fill.fxRate = r.order_fx_rate;
+      if (r.order_price_magnifier !== null && r.order_price_magnifier !== 1) fill.priceMagnifier = r.order_price_magnifier;
       return fill;
     });
   }

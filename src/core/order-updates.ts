@@ -11,7 +11,7 @@
  * target either; a total at or below what has filled by then is refused by the broker (IB 104 or a rejection), and
  * the run cancels the order.
  */
-import type { BrokerOrder, OrderRequest, PlanLine } from './types.js';
+import type { BrokerOrder, ExchangeRate, OrderRequest, PlanLine } from './types.js';
 
 /** How the run treats the orders earlier runs left working: modify them in place (default) or cancel them first. */
 export type OrderUpdatesMode = 'modify' | 'cancel';
@@ -36,6 +36,8 @@ export interface Modification {
   /** Recorded fills of the order when the plan was made. */
   filledBefore: number;
   referencePrice?: number;
+  /** The rate the plan sized the ticker with, when it is quoted in another currency than the account's. */
+  fx?: ExchangeRate;
 }
 
 /** A working order to cancel, and why (for the console and the records). */
@@ -127,12 +129,14 @@ export function planOrderUpdates(
       unchanged.push(order);
       continue;
     }
+    const line = lines.find((l) => l.symbol === order.symbol);
     modifications.push({
       order,
       change: { ...request, orderRef: order.orderRef, quantity: total },
       remainder: request.quantity,
       filledBefore: w.recordedFilled,
-      referencePrice: lines.find((l) => l.symbol === order.symbol)?.referencePrice,
+      referencePrice: line?.referencePrice,
+      ...(line?.fx === undefined ? {} : { fx: line.fx }),
     });
   }
   const newOrders = o.ordersAllowed ? requests.filter((r) => !covered.has(r.symbol)) : [];

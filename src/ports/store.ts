@@ -54,6 +54,8 @@ export interface ModificationRecord {
   /** Recorded fills of the order when the change was planned. */
   filledBefore: number;
   referencePrice?: number;
+  /** The rate the change was sized with, for a ticker quoted in another currency (migration 0017). */
+  fx?: ExchangeRate;
   status: ModificationStatus;
   /** The broker's code when it refused the change. */
   code?: number;

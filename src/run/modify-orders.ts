@@ -126,6 +126,7 @@ async function modifyOne(o: UpdateOptions, m: Modification, done: UpdatesDone): 
       limitPrice: change.limitPrice,
       filledBefore: m.filledBefore,
       referencePrice: m.referencePrice,
+      ...(m.fx === undefined ? {} : { fx: m.fx }),
     },
     o.now,
   );

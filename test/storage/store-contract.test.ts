@@ -568,6 +568,32 @@ describe.each([
       expect(store.ordersOf('r1')[0]).toMatchObject({ status: 'Filled', filledQuantity: 14 });
     });
 
+    it('a change sized at a new rate gives the order that rate once the broker accepts it; one without a rate keeps the old', () => {
+      const USD = { rate: 1.3502, at: '2026-11-20T15:30:01.000Z', source: 'the account ledger' };
+      const moved = { rate: 1.4, at: '2026-11-20T16:30:01.000Z', source: 'the account ledger' };
+      start('r3', '2026-11-20T17:30:00.000Z');
+      const usdRef = 'rebal:r1:SPY';
+      store.recordOrderIntent('r1', { ...anOrder({ orderRef: usdRef, symbol: 'SPY', quantity: 10 }), fx: USD }, '2026-11-20T15:30:05.000Z');
+      store.markOrderSent(usdRef, aBrokerOrder({ orderRef: usdRef, brokerOrderId: 102, symbol: 'SPY', status: 'Submitted' }));
+      const id = store.recordModificationIntent(
+        'r2',
+        change({ orderRef: usdRef, brokerOrderId: 102, fx: moved }),
+        '2026-11-20T16:30:05.000Z',
+      );
+      expect(store.modificationsOf('r2')[0]?.fx).toEqual(moved);
+      // Before the broker accepts it, the order keeps its rate.
+      expect(store.ordersOf('r1').find((o) => o.orderRef === usdRef)?.fx).toEqual(USD);
+      store.settleModification(id, { status: 'Modified', message: 'found in effect' }, '2026-11-20T16:30:06.000Z');
+      expect(store.ordersOf('r1').find((o) => o.orderRef === usdRef)?.fx).toEqual(moved);
+      const again = store.recordModificationIntent(
+        'r3',
+        change({ orderRef: usdRef, brokerOrderId: 102, quantity: 12 }),
+        '2026-11-20T17:30:05.000Z',
+      );
+      store.settleModification(again, { status: 'Modified', message: 'found in effect' }, '2026-11-20T17:30:06.000Z');
+      expect(store.ordersOf('r1').find((o) => o.orderRef === usdRef)).toMatchObject({ quantity: 12, fx: moved });
+    });
+
     it('Modified without the order as the broker shows it (found in effect later) sets only quantity and limit', () => {
       const id = store.recordModificationIntent('r2', change(), '2026-11-20T16:30:05.000Z');
       store.settleModification(id, { status: 'Unknown', message: 'connectivity: socket closed' }, '2026-11-20T16:30:06.000Z');

@@ -16,7 +16,7 @@
  */
 import { toStorageError } from '../../src/fs/storage-errors.js';
 import { FINAL_BROKER_STATUSES, isFinal, RECORD_ONLY_STATUSES } from '../../src/core/order-status.js';
-import type { Breach, BrokerOrder, Execution, Side } from '../../src/core/types.js';
+import type { Breach, BrokerOrder, ExchangeRate, Execution, Side } from '../../src/core/types.js';
 import { fillVersion } from '../../src/core/exec-ids.js';
 import type { StrategyRecord, StrategyRetirement, StrategySighting } from '../../src/core/strategies.js';
 import type { RecordsOwner } from '../../src/core/records-owner.js';
@@ -106,6 +106,10 @@ export interface OrderRow {
   outcomeAcceptedAt: string | undefined;
   /** Migration 0016: an intent of a batch whose turn to be sent has not come. */
   awaitingTurn: boolean;
+  /** Migration 0017: the contract's currency, the rate the order was sized with, its price magnifier. */
+  currency: string | undefined;
+  fx: ExchangeRate | undefined;
+  priceMagnifier: number | undefined;
 }
 
 export interface FillRow {
@@ -137,6 +141,8 @@ export interface ModificationRow {
   limitPrice: number;
   filledBefore: number;
   referencePrice: number | undefined;
+  /** Migration 0017: the rate the change was sized with. */
+  fx: ExchangeRate | undefined;
   status: ModificationStatus;
   code: number | undefined;
   message: string | undefined;
@@ -529,6 +535,7 @@ const toAccountRead = (r: AccountRead): AccountRead => ({
   currency: r.currency,
   positions: { ...r.positions },
   ...(r.accruedDividend === undefined ? {} : { accruedDividend: r.accruedDividend }),
+  ...(r.cashByCurrency === undefined ? {} : { cashByCurrency: { ...r.cashByCurrency } }),
 });
 
 const toPosition = (p: PositionRow): PositionRecord => ({
@@ -539,6 +546,7 @@ const toPosition = (p: PositionRow): PositionRecord => ({
   marketValue: p.marketValue,
   weight: p.weight,
   targetWeight: p.targetWeight,
+  ...(p.fxRate === undefined ? {} : { fxRate: p.fxRate }),
 });
 
 const toOrder = (o: OrderRow): OrderRecord => ({
@@ -557,6 +565,8 @@ const toOrder = (o: OrderRow): OrderRecord => ({
   message: o.message,
   referencePrice: o.referencePrice,
   ...(o.awaitingTurn ? { awaitingTurn: true } : {}),
+  ...(o.fx === undefined ? {} : { fx: { ...o.fx } }),
+  ...(o.priceMagnifier === undefined || o.priceMagnifier === 1 ? {} : { priceMagnifier: o.priceMagnifier }),
 });
 
 const toModification = (m: ModificationRow): ModificationRecord => ({
@@ -570,6 +580,7 @@ const toModification = (m: ModificationRow): ModificationRecord => ({
   limitPrice: m.limitPrice,
   filledBefore: m.filledBefore,
   referencePrice: m.referencePrice,
+  ...(m.fx === undefined ? {} : { fx: { ...m.fx } }),
   status: m.status,
   code: m.code,
   message: m.message,
@@ -885,6 +896,9 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         reconciledAt: undefined,
         outcomeAcceptedAt: undefined,
         awaitingTurn,
+        currency: order.currency === '' ? undefined : order.currency,
+        fx: order.fx === undefined ? undefined : { ...order.fx },
+        priceMagnifier: order.priceMagnifier,
       };
       c.orThrow();
       this.requireRun(runId);
@@ -941,6 +955,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         limitPrice: c.required('limit_price', intent.limitPrice),
         filledBefore: c.required('filled_before', intent.filledBefore),
         referencePrice: sql(intent.referencePrice),
+        fx: intent.fx === undefined ? undefined : { ...intent.fx },
         status: 'Intent',
         code: undefined,
         message: undefined,
@@ -973,6 +988,8 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       const order = this.order(row.orderRef);
       if (order === undefined) return;
       Object.assign(order, { quantity: row.quantity, limitPrice: row.limitPrice, updatedAt: update.updatedAt });
+      // The rate the change was sized with, when it had one (SQLite: coalesce(m.fx_rate, orders.fx_rate)).
+      if (row.fx !== undefined) order.fx = { ...row.fx };
       if (outcome.order === undefined) return;
       const oc = new RowCheck('orders');
       const shown = {
@@ -1236,6 +1253,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
           marketValue: pc.required('market_value', p.marketValue),
           weight: pc.required('weight', p.weight),
           targetWeight: pc.required('target_weight', p.targetWeight),
+          ...(p.fxRate === undefined ? {} : { fxRate: p.fxRate }),
         };
         pc.orThrow();
         if (this.db.positions.some((q) => q.runId === runId && q.symbol === position.symbol)) {
@@ -1359,7 +1377,9 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
       // What the day's orders actually traded (their fills, by the day of the run that placed the order).
       const values = this.db.fills.flatMap((f) => {
         const order = this.order(f.orderRef);
-        return order !== undefined && this.run(order.runId)?.tradingDay === tradingDay ? [f.quantity * f.price] : [];
+        // In the account's currency: price / magnifier x rate, in SQLite's order of operations.
+        const value = ((f.quantity * f.price) / (order?.priceMagnifier ?? 1)) * (order?.fx?.rate ?? 1);
+        return order !== undefined && this.run(order.runId)?.tradingDay === tradingDay ? [value] : [];
       });
       return sqlRound(sqlSum(values) ?? 0, 6);
     });

@@ -12,6 +12,9 @@
  * -20 }; NULL when the broker gave none): the next run measures money that moved per currency, so a purchase in a
  * currency the account borrows, or a move of the rate, is not taken for a deposit or a withdrawal.
  *
+ * `order_modifications.fx_rate`, `fx_rate_at`, `fx_rate_source`: the rate a change in place was sized with; once
+ * the broker accepts the change the order takes it with its new quantity and limit (NULL: the order keeps its own).
+ *
  * `positions.fx_rate`: the rate a position in another currency than the account's was valued with (its
  * `market_value` is in the account's currency, at `market_price` / its magnifier x this rate; `avg_cost` stays in the
  * contract's currency, as the broker gives it); NULL: the account's currency.
@@ -27,6 +30,9 @@ ALTER TABLE orders ADD COLUMN fx_rate_at TEXT;
 ALTER TABLE orders ADD COLUMN fx_rate_source TEXT;
 ALTER TABLE orders ADD COLUMN price_magnifier INTEGER CHECK (price_magnifier IS NULL OR price_magnifier >= 1);
 ALTER TABLE account_reads ADD COLUMN cash_by_currency TEXT;
+ALTER TABLE order_modifications ADD COLUMN fx_rate REAL CHECK (fx_rate IS NULL OR fx_rate > 0);
+ALTER TABLE order_modifications ADD COLUMN fx_rate_at TEXT;
+ALTER TABLE order_modifications ADD COLUMN fx_rate_source TEXT;
 ALTER TABLE positions ADD COLUMN fx_rate REAL CHECK (fx_rate IS NULL OR fx_rate > 0);
 DELETE FROM contract_cache;
 

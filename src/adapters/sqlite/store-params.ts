@@ -216,6 +216,9 @@ export function modificationIntentParams(runId: string, m: ModificationIntent, c
     filled_before: m.filledBefore,
     reference_price: m.referencePrice ?? null,
     created_at: createdAt,
+    fx_rate: m.fx?.rate ?? null,
+    fx_rate_at: m.fx?.at ?? null,
+    fx_rate_source: m.fx?.source ?? null,
   };
 }
 

@@ -218,6 +218,10 @@ export interface ModificationRow {
   limit_price: number;
   filled_before: number;
   reference_price: number | null;
+  /** Migration 0017: the rate the change was sized with (NULL: the account's currency). */
+  fx_rate?: number | null;
+  fx_rate_at?: string | null;
+  fx_rate_source?: string | null;
   status: ModificationStatus;
   code: number | null;
   message: string | null;
@@ -237,6 +241,9 @@ export function toModificationRecord(r: ModificationRow): ModificationRecord {
     limitPrice: r.limit_price,
     filledBefore: r.filled_before,
     referencePrice: opt(r.reference_price),
+    ...(r.fx_rate === undefined || r.fx_rate === null
+      ? {}
+      : { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } }),
     status: r.status,
     code: opt(r.code),
     message: opt(r.message),

@@ -102,18 +102,20 @@ export function prepareStatements(db: Database.Database) {
     // Changes of working orders in place (migration 0011).
     insertModification: db.prepare<ModificationIntentParams>(
       `INSERT INTO order_modifications (run_id, order_ref, broker_order_id, from_quantity, from_limit_price, quantity,
-         limit_price, filled_before, reference_price, status, created_at, updated_at)
+         limit_price, filled_before, reference_price, status, created_at, updated_at, fx_rate, fx_rate_at, fx_rate_source)
        VALUES (@run_id, @order_ref, @broker_order_id, @from_quantity, @from_limit_price, @quantity,
-         @limit_price, @filled_before, @reference_price, 'Intent', @created_at, @created_at)`,
+         @limit_price, @filled_before, @reference_price, 'Intent', @created_at, @created_at, @fx_rate, @fx_rate_at, @fx_rate_source)`,
     ),
     settleModification: db.prepare<ModificationOutcomeParams>(
       `UPDATE order_modifications SET status = @status, code = @code, message = @message, updated_at = @updated_at
        WHERE id = @id`,
     ),
-    // The order takes the change's quantity and limit (the broker accepted them).
+    // The order takes the change's quantity and limit (the broker accepted them), and the rate it was sized with.
     applyModification: db.prepare<{ id: number; updated_at: string }>(
-      `UPDATE orders SET quantity = m.quantity, limit_price = m.limit_price, updated_at = @updated_at
-       FROM (SELECT order_ref, quantity, limit_price FROM order_modifications WHERE id = @id) AS m
+      `UPDATE orders SET quantity = m.quantity, limit_price = m.limit_price, updated_at = @updated_at,
+         fx_rate = coalesce(m.fx_rate, orders.fx_rate), fx_rate_at = coalesce(m.fx_rate_at, orders.fx_rate_at),
+         fx_rate_source = coalesce(m.fx_rate_source, orders.fx_rate_source)
+       FROM (SELECT order_ref, quantity, limit_price, fx_rate, fx_rate_at, fx_rate_source FROM order_modifications WHERE id = @id) AS m
        WHERE orders.order_ref = m.order_ref`,
     ),
     orderRefOfModification: db.prepare<[number], { order_ref: string }>('SELECT order_ref FROM order_modifications WHERE id = ?'),

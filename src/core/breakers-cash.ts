@@ -25,7 +25,8 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
   const rates = new Map<string, number>([[base, 1]]);
   for (const b of ledger.balances) {
     cash.set(b.currency, new Exact(b.cash));
-    if (b.exchangeRate !== undefined && b.currency !== base) rates.set(b.currency, b.exchangeRate);
+    // A ledger rate that is not usable never hides the run's usable rate of the same currency (its FX market's).
+    if (isUsableRate(b.exchangeRate) && b.currency !== base) rates.set(b.currency, b.exchangeRate);
   }
   for (const [currency, fx] of Object.entries(ctx.inputs.exchangeRates ?? {})) if (!rates.has(currency)) rates.set(currency, fx.rate);
   const moved = new Map<string, Decimal>();
@@ -40,13 +41,18 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
   const out: Breach[] = [];
   for (const currency of [...new Set([...cash.keys(), ...moved.keys()])].sort()) {
     const after = (cash.get(currency) ?? new Exact(0)).plus(moved.get(currency) ?? 0);
+    const orders = moved.has(currency) ? " after this run's orders" : '';
+    if (after.isNaN()) {
+      // A number that cannot be compared always trips (Decimal's NaN is not negative).
+      out.push(breach('CURRENCY_LOAN_LIMIT', `${currency} cash${orders} is not a number (NaN): the loan in it cannot be judged`));
+      continue;
+    }
     const rate = rates.get(currency);
     if (!after.isNeg() || rate === undefined || !(Number.isFinite(rate) && rate > 0)) continue;
     const loan = after.neg().times(rate);
     const pct = percentOf(loan, nlv);
     if (!exceeds(pct, max)) continue;
     const inBase = currency === base ? '' : ` (${formatMoney(loan.neg())} ${base} at ${rate})`;
-    const orders = moved.has(currency) ? " after this run's orders" : '';
     out.push(
       breach(
         'CURRENCY_LOAN_LIMIT',
@@ -56,4 +62,8 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
     );
   }
   return out;
+}
+
+function isUsableRate(rate: number | undefined): rate is number {
+  return rate !== undefined && Number.isFinite(rate) && rate > 0;
 }

@@ -1620,7 +1620,8 @@ describe.each([
       store.recordBreaches('late', [{ code: 'KILL_SWITCH', detail: 'late' }]);
       const until = '2026-11-20T17:00:00.000Z';
       expect(reports.ordersOn('2026-11-20', until).map((o) => o.orderRef)).toEqual(['z', 'x', 'y']);
-      expect(reports.ordersOn('2026-11-20', until)[0]).toStrictEqual(store.ordersOf('r1')[1]);
+      // The record, with the contract's currency (migration 0017).
+      expect(reports.ordersOn('2026-11-20', until)[0]).toStrictEqual({ ...store.ordersOf('r1')[1], currency: 'USD' });
       expect(reports.breachesOn('2026-11-20', until)).toStrictEqual([
         { code: 'MISSING_PRICE', detail: 'one', symbol: 'XYZ', runId: 'r1', at: '2026-11-20T14:30:00.000Z' },
         { code: 'NAV_JUMP', detail: 'two', runId: 'r2', at: '2026-11-20T15:30:00.000Z' },
@@ -1763,11 +1764,16 @@ describe.each([
       ]);
       store.recordFills('mon-late', [anExecution({ execId: 'e-late', orderRef: 'by-hand', time: '2026-11-23T18:00:00.000Z' })]);
       expect(reports.fillsOn('2026-11-20', '2026-11-24T00:00:00Z')).toStrictEqual([
-        { ...anExecution({ execId: 'e-fri', orderRef: 'o-fri', time: '2026-11-23T14:30:01.000Z' }), runId: 'mon', referencePrice: 190 },
+        {
+          ...anExecution({ execId: 'e-fri', orderRef: 'o-fri', time: '2026-11-23T14:30:01.000Z' }),
+          runId: 'mon',
+          referencePrice: 190,
+          currency: 'USD',
+        },
       ]);
       expect(reports.fillsOn('2026-11-23', '2026-11-23T15:00:00Z')).toStrictEqual([
         { ...anExecution({ execId: 'e-manual', orderRef: 'by-hand', time: '2026-11-23T14:20:00.000Z' }), runId: 'mon' },
-        { ...anExecution({ execId: 'e-mon', orderRef: 'o-mon', time: '2026-11-23T14:31:00.000Z' }), runId: 'mon' },
+        { ...anExecution({ execId: 'e-mon', orderRef: 'o-mon', time: '2026-11-23T14:31:00.000Z' }), runId: 'mon', currency: 'USD' },
       ]);
       expect(reports.fillsOn('2026-11-23', '2026-11-24T00:00:00Z').map((f) => f.execId)).toEqual(['e-manual', 'e-mon', 'e-late']);
     });

@@ -45,6 +45,7 @@ import type {
   PositionRecord,
   ReportCashFlow,
   ReportFill,
+  ReportOrderRecord,
   ReportStore,
   RunRecord,
   RunStatus,
@@ -1756,7 +1757,7 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
     return this.guard('cashBalancesOf', `read the cash per currency of run ${runId}`, () => cashBalancesOf(this.db, runId));
   }
 
-  ordersOn(tradingDay: string, until: string): OrderRecord[] {
+  ordersOn(tradingDay: string, until: string): ReportOrderRecord[] {
     return this.guard('ordersOn', `read the orders of ${tradingDay}`, () => {
       const rows = this.db.orders.filter((o) => this.ofDayUntil(o.runId, tradingDay, until));
       return sorted(
@@ -1765,7 +1766,12 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
           (o) => o.createdAt,
           (o) => o.seq,
         ),
-      ).map(toOrder);
+      ).map((o) => {
+        const order: ReportOrderRecord = toOrder(o);
+        // The contract's currency (migration 0017), as the SQLite report store adds it.
+        if (o.currency !== undefined && o.currency !== '') order.currency = o.currency;
+        return order;
+      });
     });
   }
 
@@ -1813,7 +1819,7 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         const order = this.order(f.orderRef);
         const placed = order === undefined ? undefined : this.run(order.runId);
         const day = placed?.tradingDay ?? collected.tradingDay;
-        return day === tradingDay && atOrBefore(collected.startedAt, until) ? [{ f, referencePrice: order?.referencePrice }] : [];
+        return day === tradingDay && atOrBefore(collected.startedAt, until) ? [{ f, order }] : [];
       });
       return sorted(
         rows,
@@ -1821,9 +1827,13 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
           (r) => r.f.time,
           (r) => r.f.seq,
         ),
-      ).map(({ f, referencePrice }) => {
+      ).map(({ f, order }) => {
         const fill: ReportFill = toFill(f);
-        if (referencePrice !== undefined) fill.referencePrice = referencePrice;
+        if (order?.referencePrice !== undefined) fill.referencePrice = order.referencePrice;
+        // Of its order (migration 0017): currency, rate, price magnifier (1 reads as none).
+        if (order?.currency !== undefined) fill.currency = order.currency;
+        if (order?.fx !== undefined) fill.fxRate = order.fx.rate;
+        if (order?.priceMagnifier !== undefined && order.priceMagnifier !== 1) fill.priceMagnifier = order.priceMagnifier;
         return fill;
       });
     });

@@ -49,6 +49,11 @@ export interface ContractInfo {
    * quoted in pence with currency GBP). Absent: 1. Values are price / priceMagnifier in `currency`.
    */
   priceMagnifier?: number;
+  /**
+   * False when IB does not route the listing through SMART (its contract details' validExchanges lack SMART, e.g. a
+   * Hong Kong line valid on SEHK alone): its orders go to the primary exchange directly. Absent: SMART-routable.
+   */
+  smartRoutable?: false;
   timeZone?: string;
   liquidHours?: string;
   tradingHours?: string;

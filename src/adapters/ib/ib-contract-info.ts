@@ -29,6 +29,7 @@ export function toContractInfo(symbol: string, details: ContractDetails): Contra
     primaryExchange: c.primaryExch ?? '',
     currency: c.currency,
     ...(magnifier === 1 ? {} : { priceMagnifier: magnifier }),
+    ...(smartRoutable(details.validExchanges) ? {} : { smartRoutable: false as const }),
     ...(details.timeZoneId ? { timeZone: details.timeZoneId } : {}),
     ...(details.liquidHours ? { liquidHours: details.liquidHours } : {}),
     ...(details.tradingHours ? { tradingHours: details.tradingHours } : {}),
@@ -48,6 +49,20 @@ function priceMagnifierOf(symbol: string, currency: string, raw: number | undefi
       problem: `IB gave ${symbol} a price magnifier of ${String(raw)}, not a positive whole number: its ${currency} prices cannot be read`,
     };
   return raw;
+}
+
+/**
+ * Whether IB routes the listing through SMART: its validExchanges (comma-separated, e.g. `SMART,NYSE,ARCA`) name
+ * SMART. A Hong Kong line comes with `SEHK` alone (docs/research/multi-currency.md 3.2, `2800`), and IB refuses an
+ * order for it routed SMART. A frame without the list (an older or partial answer) leaves the listing SMART-routable,
+ * as every order was before the list was read.
+ */
+function smartRoutable(validExchanges: string | undefined): boolean {
+  const exchanges = (validExchanges ?? '')
+    .split(',')
+    .map((e) => e.trim().toUpperCase())
+    .filter((e) => e !== '');
+  return exchanges.length === 0 || exchanges.includes('SMART');
 }
 
 /**

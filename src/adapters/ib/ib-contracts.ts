@@ -27,7 +27,7 @@ export interface ContractOptions {
 
 /**
  * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached, except a line with a
- * price magnifier, see below). A symbol IB does not know (error 200), or lists ambiguously, or gives an unusable
+ * price magnifier or one IB does not route SMART, see below). A symbol IB does not know (error 200), or lists ambiguously, or gives an unusable
  * price magnifier, is absent from the result, logged, and its reason (IB's text and code, and the fix when known)
  * is written into `leftOut`.
  */
@@ -63,8 +63,9 @@ export async function readContractDetails(
   const fresh = fetched.filter((info): info is ContractInfo => info !== undefined);
   for (const info of fresh) result[info.symbol] = info;
   // The cache's table has no column for a price magnifier: a line quoted in pence (priceMagnifier 100) read back from
-  // it would be valued at a hundred times its worth. Such lines are asked for afresh on every run, never cached.
-  const cacheable = fresh.filter((info) => info.priceMagnifier === undefined);
+  // it would be valued at a hundred times its worth. Nor for routing: a line IB does not route SMART (SEHK) read back
+  // would be routed SMART and refused. Such lines are asked for afresh on every run, never cached.
+  const cacheable = fresh.filter((info) => info.priceMagnifier === undefined && info.smartRoutable !== false);
   if (cacheable.length > 0) cacheCall(() => options.cache?.put(cacheable, now), 'write');
   return result;
 }

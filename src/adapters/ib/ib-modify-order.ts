@@ -13,7 +13,7 @@
 import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
 import { BrokerError } from '../../ports/broker.js';
 import { rejectAfterGrace, refusedUnderOrderId } from './ib-order-refusal.js';
-import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
+import { limitOrderFor, orderContract, requestProblems } from './ib-order-build.js';
 import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
 import { toBrokerOrder } from './ib-orders.js';
 import type { IbSession } from './ib-session.js';
@@ -82,7 +82,7 @@ export function modifyAdaptiveOrder(
     );
   }
   const contract = orderContract(change, options.known);
-  const ibOrder = adaptiveLimitOrder(change, account);
+  const ibOrder = limitOrderFor(change, account, contract);
   let grace: ReturnType<typeof setTimeout> | undefined;
   return session.operation<BrokerOrder>({
     label,

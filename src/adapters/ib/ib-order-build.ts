@@ -1,25 +1,52 @@
 /**
  * The IB contract and order for one OrderRequest. Pure.
  *
- * Every order is an Adaptive limit order routed SMART, good for the day, regular hours only, transmitted at
- * once, in the configured account, with the run's orderRef: the same order the `sim` broker models.
+ * Every order is a limit order good for the day, regular hours only, transmitted at once, in the configured account,
+ * with the run's orderRef: an Adaptive one routed SMART (the order the `sim` broker models), except for a listing IB
+ * does not route SMART (contract details without SMART among the validExchanges: a Hong Kong line, valid on SEHK
+ * alone), which goes to its primary exchange directly as a plain limit order. IB refuses a SMART order for such a
+ * listing, and describes Adaptive as its SMART routing with a priority
+ * (https://www.interactivebrokers.com/en/index.php?f=19091: "combines IB's smart routing capabilities"; its table
+ * leaves open which direct-routed venues take it), so a direct order does not carry the algo. A listing that is on
+ * SMART stays SMART, abroad too: TSEJ and others refuse direct-routed API orders under the Gateway's precautionary
+ * settings (10311).
  */
 import { OrderAction, OrderType, SecType, TimeInForce, type Contract, type Order } from '@stoqey/ib';
 import type { ContractInfo, OrderRequest } from '../../core/types.js';
 
-/** The stock contract of a symbol: SMART routing, with the primary exchange and conId when known. */
-export function stockContract(symbol: string, currency: string, primaryExchange?: string, conId?: number): Contract {
+/** IB's routing through its smart router. */
+export const SMART = 'SMART';
+
+/** The stock contract of a symbol: SMART routing unless another exchange is named, with the primary exchange and conId when known. */
+export function stockContract(
+  symbol: string,
+  currency: string,
+  primaryExchange?: string,
+  conId?: number,
+  exchange: string = SMART,
+): Contract {
   return {
     symbol,
     secType: SecType.STK,
-    exchange: 'SMART',
+    exchange,
     currency,
     ...(primaryExchange ? { primaryExch: primaryExchange } : {}),
     ...(conId !== undefined && conId > 0 ? { conId } : {}),
   };
 }
 
-/** Contract of an order; the conId is used only when the contract details agree with the request. */
+/**
+ * The exchange a listing's orders and quote requests are sent to: its primary exchange when IB does not route it
+ * SMART (and names that exchange), else SMART.
+ */
+export function routeOf(known: ContractInfo | undefined): string {
+  return known?.smartRoutable === false && known.primaryExchange !== '' ? known.primaryExchange : SMART;
+}
+
+/**
+ * Contract of an order; the conId, and a direct route for a listing IB does not route SMART, are used only when the
+ * contract details agree with the request.
+ */
 export function orderContract(request: OrderRequest, known: ContractInfo | undefined): Contract {
   const agrees =
     known !== undefined &&
@@ -30,7 +57,18 @@ export function orderContract(request: OrderRequest, known: ContractInfo | undef
     request.currency,
     request.primaryExchange || known?.primaryExchange,
     agrees ? known?.conId : undefined,
+    agrees ? routeOf(known) : SMART,
   );
+}
+
+/**
+ * The IB order of a request sent on `contract`: Adaptive when routed SMART, a plain limit order when routed to an
+ * exchange directly (see the header).
+ */
+export function limitOrderFor(request: OrderRequest, account: string, contract: Contract): Order {
+  if (contract.exchange === SMART) return adaptiveLimitOrder(request, account);
+  const { algoStrategy: _algo, algoParams: _params, ...plain } = adaptiveLimitOrder(request, account);
+  return plain;
 }
 
 /** The IB order of a request. `orderMiscOptions` stays unset: the encoder would flatten an array into the frame. */

@@ -7,7 +7,7 @@
 import type { BrokerOrder, ContractInfo, OrderRequest } from '../../core/types.js';
 import { BrokerError, type SentOrder } from '../../ports/broker.js';
 import { rejectAfterGrace, refusedUnderOrderId } from './ib-order-refusal.js';
-import { adaptiveLimitOrder, orderContract, requestProblems } from './ib-order-build.js';
+import { limitOrderFor, orderContract, requestProblems } from './ib-order-build.js';
 import { isAcknowledgedStatus, isFinalStatus } from './ib-order-status.js';
 import { readOpenOrders, toBrokerOrder } from './ib-orders.js';
 import type { IbSession } from './ib-session.js';
@@ -63,7 +63,7 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
     avgFillPrice: 0,
   });
   const contract = orderContract(request, options.known);
-  const order = adaptiveLimitOrder(request, account);
+  const order = limitOrderFor(request, account, contract);
   let grace: ReturnType<typeof setTimeout> | undefined;
   return session.operation<BrokerOrder>({
     label,

@@ -11,7 +11,7 @@ import type { ContractInfo, Quote } from '../../core/types.js';
 import { runPool } from './concurrency.js';
 import { explainIbMessage, isNotice } from './ib-codes.js';
 import type { IbLog } from './ib-log.js';
-import { stockContract } from './ib-order-build.js';
+import { routeOf, stockContract } from './ib-order-build.js';
 import type { IbSession } from './ib-session.js';
 import { QuoteTicks } from './ib-ticks.js';
 
@@ -87,7 +87,13 @@ function snapshot(
       ctx.resolve(leaveOut(explainIbMessage(code, text, symbol)));
     },
     send: (api, id) =>
-      api.reqMktData(id, stockContract(symbol, contract.currency, contract.primaryExchange, contract.conId), '', true, false),
+      api.reqMktData(
+        id,
+        stockContract(symbol, contract.currency, contract.primaryExchange, contract.conId, routeOf(contract)),
+        '',
+        true,
+        false,
+      ),
     onTimeout: (ctx) => {
       // Free the line: a snapshot that never ended may still hold it.
       void session.send((api) => api.cancelMktData(ctx.id)).catch(() => undefined);

@@ -19,6 +19,17 @@ export interface ContractView {
   priceMagnifier?: number;
 }
 
+/**
+ * Markets abroad whose listings IB does not route through SMART: contract details name the exchange alone among the
+ * validExchanges (a Hong Kong line, `2800`: validExchanges 'SEHK', docs/research/multi-currency.md 3.2).
+ */
+const NO_SMART: ReadonlySet<string> = new Set(['SEHK']);
+
+/** Whether IB routes the listing through SMART (its validExchanges hold SMART). */
+export function smartRoutable(c: ContractView): boolean {
+  return !NO_SMART.has(c.primaryExchange);
+}
+
 /** The text of IB's error 200. */
 export const NO_SECURITY_DEFINITION = 'No security definition has been found for the request';
 

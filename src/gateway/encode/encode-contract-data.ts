@@ -1,4 +1,4 @@
-import type { ContractView } from '../account/contracts.js';
+import { smartRoutable, type ContractView } from '../account/contracts.js';
 import { IB_TIME_ZONE_ID } from '../account/trading-hours.js';
 import { REPLY } from '../wire/message-ids.js';
 import { num } from './values.js';
@@ -12,9 +12,6 @@ const ORDER_TYPES = 'ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AON,AVGCOST,BASKET,DAY
 /** IB market rule 26: a cent at every price; 557: a hundredth of a cent below $1 (sub-dollar listings). */
 const marketRuleOf = (c: ContractView) => (c.minTick < 0.01 ? '557' : '26');
 
-/** Markets abroad whose listings IB does not route through SMART (validExchanges holds the exchange alone). */
-const NO_SMART: ReadonlySet<string> = new Set(['SEHK']);
-
 /**
  * The contract's details, with `tradingHours` and `liquidHours` in IB's `yyyyMMdd:HHmm-yyyyMMdd:HHmm;...` form in
  * the zone IB names by `timeZone` (default US/Eastern). A listing abroad (`abroad`) is valid on its own exchange (and
@@ -27,9 +24,9 @@ export function contractData(
 ): string[] {
   const exchanges =
     hours.abroad === true
-      ? NO_SMART.has(c.primaryExchange)
-        ? [c.primaryExchange]
-        : ['SMART', c.primaryExchange]
+      ? smartRoutable(c)
+        ? ['SMART', c.primaryExchange]
+        : [c.primaryExchange]
       : [...new Set(['SMART', c.primaryExchange, 'NYSE', 'ARCA', 'ISLAND', 'IEX'])];
   return [
     String(REPLY.CONTRACT_DATA),

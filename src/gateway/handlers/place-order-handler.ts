@@ -1,6 +1,6 @@
 import type { AdaptivePriority, OrderStatusName, Side } from '../../core/types.js';
 import { SimRejection } from '../../sim/sim-account.js';
-import { NO_SECURITY_DEFINITION, resolveContract } from '../account/contracts.js';
+import { NO_SECURITY_DEFINITION, resolveContract, smartRoutable, type ContractView } from '../account/contracts.js';
 import { errorMessage } from '../encode/encode-basic.js';
 import { openOrder, orderStatus, refusedOrderStatus } from '../encode/encode-orders.js';
 import { parsePlaceOrder, type ParsedPlaceOrder } from '../parse/parse-place-order.js';
@@ -41,6 +41,8 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
   const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
   const contract = resolveContract(ctx.account.market, ref, unknown);
   if (contract === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
+  const misrouted = routingRefusal(order, contract);
+  if (misrouted !== undefined) return refuse(link, id, misrouted.code, misrouted.message, qty);
   const fault = ctx.faults.rejectOrders[contract.symbol];
   if (fault !== undefined) return refuse(link, id, fault.code, fault.message ?? defaultText(fault.code, order), qty);
   const adaptivePriority = order.algoParams.find((p) => p.tag === 'adaptivePriority')?.value ?? 'Normal';
@@ -77,7 +79,8 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
 }
 
 /**
- * A modification: checked as a new order is (read-only 321, what the venue cannot take 201, the contract 200), then
+ * A modification: checked as a new order is (read-only 321, what the venue cannot take 201, the contract and its
+ * route 200 and 387), then
  * applied by the simulated account, which refuses what IB refuses (104 filled, 103 cancelled or finished, 105 symbol,
  * side or algo changed, 110 off tick, 201, and the scenario's `modifyFaults`: 2102 and the others). Accepted:
  * OPEN_ORDER with the new total quantity and limit and ORDER_STATUS (same id and permId, status and filled as they
@@ -98,6 +101,8 @@ function handleModification(link: ClientLink, order: ParsedPlaceOrder, ctx: Gate
   const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
   const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
   if (contract === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
+  const misrouted = routingRefusal(order, contract);
+  if (misrouted !== undefined) return link.send(errorMessage(id, misrouted.code, misrouted.message));
   const adaptive = order.algoStrategy !== '';
   const priority = order.algoParams.find((p) => p.tag === 'adaptivePriority')?.value;
   const result = ctx.account.modify(
@@ -147,6 +152,27 @@ function unsupportedBy(o: ParsedPlaceOrder, account: string): string | undefined
   if (o.algoStrategy !== '' && o.algoStrategy !== 'Adaptive') return `algo ${o.algoStrategy} is not simulated (only Adaptive)`;
   const bad = o.algoParams.find((p) => p.tag !== 'adaptivePriority' || !PRIORITIES.has(p.value));
   if (bad !== undefined) return `Adaptive parameter ${bad.tag}=${bad.value} (expected adaptivePriority Patient, Normal or Urgent)`;
+  return undefined;
+}
+
+/** IB's text for error 387. */
+export const UNSUPPORTED_ORDER_TYPE = 'Unsupported order type for this exchange and security type.';
+
+/**
+ * What IB answers an order routed where the listing cannot take it, or undefined:
+ * - routed SMART for a listing IB does not route SMART (validExchanges without SMART: a Hong Kong line, valid on SEHK
+ *   alone): error 200, no security definition, as IB finds no SMART listing for it (its contract is looked up on the
+ *   exchange the order names; HK lines are always sent with exchange SEHK);
+ * - the Adaptive algo on an order routed to an exchange directly: error 387, IB's code and text for an order type the
+ *   exchange does not take (a real log: a REL order on TSE, error 387 "Unsupported order type for this exchange and
+ *   security type."). IB describes Adaptive as its smart routing with a priority
+ *   (https://www.interactivebrokers.com/en/index.php?f=19091) and leaves open which direct routes take it; the
+ *   simulator takes it on SMART only, at least as hard as IB.
+ */
+function routingRefusal(o: ParsedPlaceOrder, c: ContractView): { code: number; message: string } | undefined {
+  const exchange = o.exchange.toUpperCase();
+  if (exchange === 'SMART' && !smartRoutable(c)) return { code: 200, message: NO_SECURITY_DEFINITION };
+  if (exchange !== '' && exchange !== 'SMART' && o.algoStrategy !== '') return { code: 387, message: UNSUPPORTED_ORDER_TYPE };
   return undefined;
 }
 

@@ -43,6 +43,11 @@ export interface CashEffect {
   /** The contract's price magnifier (IB's; 100 for a line quoted in pence): `price` is in 1/it of the currency. */
   priceMagnifier?: number;
   /**
+   * Why what this execution did to cash is not known (its currency or price units could not be told): no flow is
+   * inferred over an interval that holds it. Absent: `currency` and `priceMagnifier` say it.
+   */
+  unknownValue?: string;
+  /**
    * Sent by the run that took the last read, after it: by causality not in that read's cash, whatever its time
    * says (the sim stamps fills at the read's own instant; IB within seconds of it). Only `now`'s quiet minutes apply.
    */
@@ -101,6 +106,9 @@ export function inferCashFlow(input: InferenceInput): Inference {
       reason: `an execution (${near.side} ${near.quantity} ${near.symbol} at ${near.time}) within ${input.quietMinutes} minutes of an account read`,
     };
   const between = input.executions.filter((e) => (e.afterLastRead === true || Date.parse(e.time) > lastMs) && Date.parse(e.time) <= nowMs);
+  // An execution read at the wrong rate or in the wrong units would pass its error off as a flow (and could hide a loss).
+  const unvalued = between.find((e) => e.unknownValue !== undefined);
+  if (unvalued !== undefined) return { kind: 'unknown', reason: unvalued.unknownValue ?? '' };
   const moved = new Map<string, Decimal>();
   let tradeCash = new Exact(0);
   for (const e of between) {

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { EXCHANGE_ZONE } from '../core/session.js';
-import type { AccountRead, CashFlowRecord, RunStore } from '../ports/store.js';
+import type { AccountRead, CashFlowRecord, OrderRecord, RunStore } from '../ports/store.js';
 import type { AccountSummary, BrokerPosition, ContractInfo } from '../core/types.js';
-import { orderRefFor } from './run-id.js';
+import { ORDER_REF_PREFIX, isOwnOrderRef, orderRefFor } from './run-id.js';
 import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference, type StatementFlow } from '../core/cash-flows.js';
 
 /** An execution this close to an account read may not be in that read's cash yet (IB). */
@@ -63,18 +63,49 @@ function ratesOf(summary: AccountSummary): Map<string, number> {
 }
 
 /**
- * An execution's currency: its contract's, the account's for an account of one currency, else not known; and the
- * contract's price magnifier (a line quoted in pence) when the run knows it.
+ * An execution's currency and price magnifier (a line quoted in pence): its contract's when the run read it; else,
+ * for an execution of an order of ours (a ticker sold out and in no forecast: the run asks the broker nothing about
+ * it), what the order was recorded with: sized at a rate, its currency is not the account's (and not named), so what
+ * it did to cash is not known; sized without one, the account's currency, at the order's magnifier. Else (a trade by
+ * hand, an order recorded before migration 0017) the account's currency for an account of one currency, else not known.
  */
-function currencyField(o: MeasureOptions, symbol: string): { currency?: string; priceMagnifier?: number } {
+function currencyField(
+  o: MeasureOptions,
+  symbol: string,
+  order: OrderRecord | undefined,
+): { currency?: string; priceMagnifier?: number; unknownValue?: string } {
   const contract = o.contractOf?.(symbol);
   const magnifier = contract?.priceMagnifier;
   const magnified = magnifier === undefined || magnifier === 1 ? {} : { priceMagnifier: magnifier };
   const known = contract?.currency;
   if (known !== undefined && known !== '') return { currency: known, ...magnified };
+  if (order !== undefined && order.fx !== undefined)
+    return {
+      unknownValue: `${symbol}: its contract was not read this run, and its order ${order.orderRef} was sized in another currency than the account's`,
+    };
+  // Before migration 0017 every order was in the account's currency (CURRENCY_MISMATCH halted any other).
+  if (order !== undefined)
+    return { currency: o.summary.currency, ...(order.priceMagnifier === undefined ? {} : { priceMagnifier: order.priceMagnifier }) };
   const ledger = o.summary.cashLedger;
   const oneCurrency = ledger === undefined || ledger.balances.every((b) => b.currency === o.summary.currency);
   return oneCurrency ? { currency: o.summary.currency } : {};
+}
+
+/** The recorded order of an execution of ours, by its orderRef (`rebal:<run id>:<ticker>`); undefined for any other. */
+function recordedOrders(store: RunStore): (orderRef: string) => OrderRecord | undefined {
+  const byRun = new Map<string, OrderRecord[]>();
+  return (orderRef: string) => {
+    if (!isOwnOrderRef(orderRef)) return undefined;
+    const rest = orderRef.slice(ORDER_REF_PREFIX.length + 1);
+    const runId = rest.slice(0, rest.indexOf(':'));
+    if (runId === '') return undefined;
+    let orders = byRun.get(runId);
+    if (orders === undefined) {
+      orders = store.ordersOf(runId);
+      byRun.set(runId, orders);
+    }
+    return orders.find((r) => r.orderRef === orderRef);
+  };
 }
 
 /**
@@ -102,6 +133,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     return { reading, sinceLastSnapshot: 0, sinceStartOfDay: 0, fromStatement: [], ...(startOfDay ? { startOfDay } : {}) };
 
   const from = DateTime.fromISO(last.readAt).minus({ minutes: QUIET_MINUTES }).toUTC().toISO() ?? last.readAt;
+  const orderOf = recordedOrders(store);
   const executions = store.fillsSince(toBroker(from)).map((f) => ({
     symbol: f.symbol,
     side: f.side,
@@ -109,7 +141,7 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     price: f.price,
     commission: f.commission,
     time: toMachine(f.time),
-    ...currencyField(o, f.symbol),
+    ...currencyField(o, f.symbol, o.contractOf?.(f.symbol) === undefined ? orderOf(f.orderRef) : undefined),
     // The last read's run read the account before sending its orders: their executions came after that read.
     afterLastRead: f.orderRef === orderRefFor(last.runId, f.symbol),
   }));

@@ -23,10 +23,12 @@ export function buildSnapshot(
     .filter((p) => p.quantity !== 0)
     .map((p): PositionRecord => {
       const quoted = referencePrice(quotes[p.symbol]);
-      const price = quoted ?? p.avgCost;
       const line = lineOf.get(p.symbol);
-      // IB's average cost is in the currency's major unit (pounds for a line quoted in pence): no magnifier on it.
-      const valuation = line === undefined ? {} : quoted === undefined ? { ...(line.fx === undefined ? {} : { fx: line.fx }) } : line;
+      // IB's average cost is in the currency's major unit (pounds for a line quoted in pence): without a quote the
+      // price is the average cost in the line's quote units (x its magnifier), so every row of the line is in pence.
+      const magnifier = line?.priceMagnifier;
+      const price = quoted ?? (magnifier === undefined ? p.avgCost : new Exact(p.avgCost).times(magnifier).toNumber());
+      const valuation = line ?? {};
       const marketValue = round2(new Exact(p.quantity).times(shareValueDecimal(price, valuation)));
       return {
         symbol: p.symbol,

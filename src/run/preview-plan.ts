@@ -198,6 +198,8 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
       targetQuantity: l.targetQuantity,
       referencePrice: l.referencePrice ?? null,
       currency: l.currency ?? null,
+      // Prices are in 1/priceMagnifier of the currency (100: pence); null: in the currency itself.
+      priceMagnifier: l.priceMagnifier ?? null,
       fx: l.fx ?? null,
       tradeValue: l.tradeValue,
       targetValue: l.targetValue,

@@ -32,6 +32,8 @@ describe('a rate from a snapshot', () => {
   it('pair C.B: the midpoint; pair B.C: one over it, to 10 significant digits', () => {
     expect(rateFromSides(usdSgd, 'USD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 1.351375 });
     expect(rateFromSides(usdSgd, 'SGD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 0.7399870502 });
+    // A spread of just under 1% of the midpoint still gives one.
+    expect(rateFromSides(usdSgd, 'USD', { bid: 1.344, ask: 1.3575 })).toEqual({ rate: 1.35075 });
   });
 
   it.each([
@@ -39,6 +41,9 @@ describe('a rate from a snapshot', () => {
     [{ bid: -1, ask: -1 }, 'not two-sided (bid -1, ask -1)'],
     [{ bid: 0, ask: 1.35 }, 'not two-sided (bid 0, ask 1.35)'],
     [{ bid: 1.36, ask: 1.35 }, 'crossed (bid 1.36 above ask 1.35)'],
+    // A bad tick on one side: the midpoint would be a rate off by a third.
+    [{ bid: 0.0135, ask: 1.35 }, 'too wide to trust (bid 0.0135, ask 1.35: 196.04% of its midpoint, over 1%)'],
+    [{ bid: 1.3365, ask: 1.3501 }, 'too wide to trust (bid 1.3365, ask 1.3501: 1.01% of its midpoint, over 1%)'],
   ])('no rate from %j', (sides, why) => {
     const judged = rateFromSides(usdSgd, 'USD', sides);
     expect('why' in judged && judged.why).toContain(why);

@@ -25,6 +25,9 @@ import { PRICE_TICKS, isUsablePrice } from './ib-ticks.js';
 const DELAYED_DATA_NOTICE = 10167;
 /** Error 200: no security definition (here: IB does not list the pair in this orientation). */
 const NO_SECURITY_DEFINITION = 200;
+/** The widest bid/ask spread, as a fraction of the midpoint, whose midpoint is taken for a rate. */
+const MAX_SPREAD = 0.01;
+
 /** Significant digits a rate keeps (one over a midpoint has no end). */
 const RATE_DIGITS = 10;
 
@@ -92,6 +95,13 @@ export function rateFromSides(pair: FxPair, currency: string, sides: FxSides): {
   }
   if (bid > ask) return { why: `the IDEALPRO ${name} quote is crossed (bid ${bid} above ask ${ask}): no rate` };
   const mid = new Decimal(bid).plus(ask).dividedBy(2);
+  // IDEALPRO's spreads are a few basis points; one of a percent is a bad tick or a dead market: its midpoint is no rate.
+  const spread = new Decimal(ask).minus(bid).dividedBy(mid);
+  if (spread.gt(MAX_SPREAD)) {
+    return {
+      why: `the IDEALPRO ${name} quote is too wide to trust (bid ${bid}, ask ${ask}: ${spread.times(100).toDecimalPlaces(2).toString()}% of its midpoint, over ${MAX_SPREAD * 100}%): no rate`,
+    };
+  }
   const rate = (pair.symbol === currency ? mid : new Decimal(1).dividedBy(mid)).toSignificantDigits(RATE_DIGITS);
   return { rate: rate.toNumber() };
 }

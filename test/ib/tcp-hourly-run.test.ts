@@ -43,7 +43,7 @@ describe('the hourly job with BROKER=ib', () => {
     const result = await run(gateway, NOW);
     expect(result.code, result.out).toBe(1);
     // Orders go out pipelined: the run hears of the drop as the socket closes, or as its next order's write fails.
-    expect(result.out).toMatch(/(dropped during the run|could not reach TWS\/IB Gateway \(socket error\)).*; nothing is resent/);
+    expect(result.out).toMatch(/dropped during the run.*; nothing is resent/);
     expect(gateway.placedOrders()).toHaveLength(1);
     expect(gateway.stats().connections).toBe(1);
   });

@@ -14,6 +14,9 @@ import { IBApi } from '@stoqey/ib';
 import { BrokerError } from '../../ports/broker.js';
 import { Serial } from './concurrency.js';
 import { classifyIbCode, meaningOf, CLIENT_ID_IN_USE_CODE } from './ib-codes.js';
+
+/** @stoqey/ib's code for an error of the socket itself (a reset, a refusal). */
+const SOCKET_ERROR_CODE = 502;
 import { IbEvents, wireEvents, type IbClientMessage } from './ib-events.js';
 
 export type { IbClientMessage } from './ib-events.js';
@@ -204,13 +207,14 @@ export class IbSession {
     }
     if (cls === 'connectivity' || cls === 'session-fatal') {
       const kind = cls === 'connectivity' ? 'connectivity' : 'fatal';
+      // A socket error once the session was open (a reset where a restart closes with data unread) is a drop, not a
+      // gateway that could not be reached.
+      const what =
+        code === SOCKET_ERROR_CODE
+          ? `the connection to TWS/IB Gateway at ${where} dropped during the run (socket error, IB ${code}: ${text})`
+          : `${meaningOf(code)} (IB ${code}: ${text}) on ${where}`;
       this.failClosed(
-        new BrokerError(
-          `${meaningOf(code)} (IB ${code}: ${text}) on ${where}; nothing is resent, the next run starts a new session`,
-          kind,
-          code,
-          id > 0 ? id : undefined,
-        ),
+        new BrokerError(`${what}; nothing is resent, the next run starts a new session`, kind, code, id > 0 ? id : undefined),
       );
       return;
     }

@@ -6,7 +6,7 @@ import { tradingDayOf } from '../core/session.js';
 import { contractMarketsOf, sessionRulesOf, type ContractMarket, type SessionRulesChoice } from '../core/session-rules.js';
 import { judgeForecastAges, type ForecastAgeLimit } from '../core/forecast-age.js';
 import { checkLedger, type LedgerState } from './check-ledger.js';
-import { measureCashFlows, wholeDaysBetween, type CashFlowMeasure } from './measure-cash-flows.js';
+import { measureCashFlows, symbolsExecutedSinceLastRead, wholeDaysBetween, type CashFlowMeasure } from './measure-cash-flows.js';
 import { statementFlows } from '../core/cash-flows.js';
 import { findSplits } from './find-splits.js';
 import { gatherExchangeRates, type RunRates } from './exchange-rates.js';
@@ -101,6 +101,12 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const checked = checkLedger(store, [...managedSymbols, ...forecastSymbols], positions, options.unrecordedExecutions);
   // A break that is a split (quantity, price and average cost moved by one ratio) agrees again, its split to record.
   const unknownOutcomes = store.unknownOutcomes();
+  // The contracts of tickers executed since the last read that the run does not price (sold out, in no forecast):
+  // the cash-flow measure needs their currency and price magnifier. Asked only when there are such tickers.
+  const executed = symbolsExecutedSinceLastRead(store, options.runId ?? 'preview', options.brokerClock?.toBroker).filter(
+    (s) => contracts[s] === undefined,
+  );
+  const executedContracts = executed.length === 0 ? {} : await broker.contractDetails(executed, {}, {});
   const measure = {
     runId: options.runId ?? 'preview',
     tradingDay,
@@ -108,10 +114,11 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     summary,
     positions,
     unknownOutcomes: unknownOutcomes.length,
-    contractOf: (symbol: string) => contracts[symbol],
+    contractOf: (symbol: string) => contracts[symbol] ?? executedContracts[symbol],
     ...(options.brokerClock ?? {}),
   };
   const measured = measureCashFlows(store, measure);
+
   const cashFlows = await withStatementFlows(measured, { store, account, statements: options.statements, measure });
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
   return {

@@ -86,9 +86,21 @@ function currencyField(
   // Before migration 0017 every order was in the account's currency (CURRENCY_MISMATCH halted any other).
   if (order !== undefined)
     return { currency: o.summary.currency, ...(order.priceMagnifier === undefined ? {} : { priceMagnifier: order.priceMagnifier }) };
-  const ledger = o.summary.cashLedger;
-  const oneCurrency = ledger === undefined || ledger.balances.every((b) => b.currency === o.summary.currency);
-  return oneCurrency ? { currency: o.summary.currency } : {};
+  // A trade not placed by this program whose contract the broker did not give either: in what units its price is
+  // (pence?) and in what currency are not known, so neither is what it did to cash.
+  return { unknownValue: `${symbol}: an execution not placed by this program, and the broker gave no contract for it` };
+}
+
+/**
+ * The tickers of the executions recorded since the last account read (from QUIET_MINUTES before it, as the
+ * measure reads them): the run asks the broker for the contracts of those it does not price, so that the
+ * measure knows each one's currency and price magnifier (a ticker sold out and in no forecast).
+ */
+export function symbolsExecutedSinceLastRead(store: RunStore, runId: string, toBroker: (iso: string) => string = (iso) => iso): string[] {
+  const last = store.latestAccountRead(runId);
+  if (last === undefined) return [];
+  const from = DateTime.fromISO(last.readAt).minus({ minutes: QUIET_MINUTES }).toUTC().toISO() ?? last.readAt;
+  return [...new Set(store.fillsSince(toBroker(from)).map((f) => f.symbol))].sort();
 }
 
 /** The recorded order of an execution of ours, by its orderRef (`rebal:<run id>:<ticker>`); undefined for any other. */

@@ -157,12 +157,10 @@ describe('cash flows of a GBP account after selling out a line quoted in pence',
     );
   });
 
-  // NOT FIXED (residual of the fix above): a trade by hand (no order of ours to read the units from) of a line quoted
-  // in pence, sold out so that this run reads no contract for it, in an account whose ledger lists one currency, is
-  // still taken as the account's currency at a magnifier of 1: -3,479,355.00 GBP inferred as "went out". A fix: ask
-  // the broker for the contracts of the tickers executed since the last read (gather.ts), or leave such an execution
-  // of unknown value unless the account has only ever traded its own currency at a magnifier of 1.
-  it.fails('a sale by hand of a line quoted in pence, sold out: no flow inferred from it', async () => {
+  // A trade by hand (no order of ours to read the units from) of a line quoted in pence, sold out and in no forecast:
+  // the run asks the broker for the contracts of the tickers executed since the last read; one the broker does not
+  // give is of unknown value (before: taken at a magnifier of 1, -3,479,355.00 GBP inferred as "went out").
+  it('a sale by hand of a line quoted in pence, sold out, whose contract the broker does not give: no flow inferred', async () => {
     const run = memoryRun({ now: MONDAY, forecasts: [aForecastOf({ VUKE: 0.1 })] });
     const friday = 'run-20261120T203500Z-earlier';
     run.store.startRun({ runId: friday, startedAt: FRIDAY, tradingDay: '2026-11-20', dryRun: false });
@@ -202,5 +200,41 @@ describe('cash flows of a GBP account after selling out a line quoted in pence',
     run.broker.script.quotes = { VUKE: aQuote('VUKE', 35.14) };
     await runRebalance(run);
     expect(run.db.cashFlows.filter((f) => f.source === 'inferred')).toEqual([]);
+  });
+
+  it('the same sale, its contract given by the broker (pence, magnifier 100): measured, no flow', async () => {
+    const run = memoryRun({ now: MONDAY, forecasts: [aForecastOf({ VUKE: 0.1 })] });
+    const friday = 'run-20261120T203500Z-earlier';
+    run.store.startRun({ runId: friday, startedAt: FRIDAY, tradingDay: '2026-11-20', dryRun: false });
+    run.store.recordAccountRead({
+      runId: friday,
+      readAt: FRIDAY,
+      tradingDay: '2026-11-20',
+      cash: 10_000,
+      netLiquidation: 45_150,
+      currency: 'GBP',
+      positions: { VOD: 1000 },
+      cashByCurrency: { GBP: 10_000 },
+    });
+    const sale = { execId: '0001f4e8.6572a1b4.01.01', brokerOrderId: 0, orderRef: '', symbol: 'VOD', side: 'SELL' as const };
+    run.store.recordFills(friday, [{ ...sale, quantity: 1000, price: 3514.5, commission: 3, time: '2026-11-20T20:41:00Z' }]);
+    run.store.finishRun(friday, { finishedAt: FRIDAY, status: 'ok', exitCode: 0 });
+    // 10,000 + 1,000 x 3514.5 / 100 - 3 = 45,142.00 GBP.
+    run.broker.script.summary = anAccountSummary({
+      currency: 'GBP',
+      netLiquidation: 45_142,
+      totalCash: 45_142,
+      excessLiquidity: 45_142,
+      cashLedger: { baseCurrency: 'GBP', balances: [{ currency: 'GBP', cash: 45_142, exchangeRate: 1 }], ratesReadAt: MONDAY },
+    });
+    run.broker.script.positions = [];
+    run.broker.script.contracts = {
+      VUKE: aContract('VUKE', { primaryExchange: 'LSEETF', currency: 'GBP' }),
+      VOD: { ...aContract('VOD', { primaryExchange: 'LSE', currency: 'GBP' }), priceMagnifier: 100 },
+    };
+    run.broker.script.quotes = { VUKE: aQuote('VUKE', 35.14) };
+    await runRebalance(run);
+    expect(run.db.cashFlows.filter((f) => f.source === 'inferred')).toEqual([]);
+    expect(run.lines.join('\n')).toContain('cash flows: none since the last run');
   });
 });

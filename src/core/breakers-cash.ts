@@ -13,7 +13,8 @@ export const DEFAULT_MAX_CURRENCY_LOAN_PCT = 100;
  * the run only reduces (a sale brings the currency back). Judged from the broker's cash per currency (IB's ledger):
  * each order moves its contract's currency by quantity x limit price (/ the price magnifier), a BUY down, a SELL up.
  * Without a cash ledger (a broker of one currency) there is nothing per currency to judge: leverage and the margin
- * cushion govern the loan. A currency without a rate is left to CURRENCY_MISMATCH.
+ * cushion govern the loan. A currency without a rate cannot be valued: if a line trades it, CURRENCY_MISMATCH halts
+ * the run; a balance in it that nothing trades is not judged.
  */
 export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
   const nlv = usableNetLiquidation(ctx);

@@ -1,6 +1,7 @@
 import type { BreakerContext } from './breakers-common.js';
 import { breach, exceeds, formatPct, isOrder, percentOf, usableNetLiquidation } from './breakers-common.js';
 import { Exact, formatMoney, type Decimal } from './money.js';
+import { isUsableRate } from './share-value.js';
 import type { Breach } from './types.js';
 
 /** MAX_CURRENCY_LOAN_PCT when the limits do not say: a loan of up to the whole NLV in any one currency. */
@@ -29,7 +30,8 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
     // A ledger rate that is not usable never hides the run's usable rate of the same currency (its FX market's).
     if (isUsableRate(b.exchangeRate) && b.currency !== base) rates.set(b.currency, b.exchangeRate);
   }
-  for (const [currency, fx] of Object.entries(ctx.inputs.exchangeRates ?? {})) if (!rates.has(currency)) rates.set(currency, fx.rate);
+  for (const [currency, fx] of Object.entries(ctx.inputs.exchangeRates ?? {}))
+    if (!rates.has(currency) && isUsableRate(fx.rate)) rates.set(currency, fx.rate);
   const moved = new Map<string, Decimal>();
   for (const line of ctx.lines.filter(isOrder)) {
     const price = line.limitPrice ?? line.referencePrice;
@@ -49,7 +51,7 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
       continue;
     }
     const rate = rates.get(currency);
-    if (!after.isNeg() || rate === undefined || !(Number.isFinite(rate) && rate > 0)) continue;
+    if (!after.isNeg() || rate === undefined) continue;
     const loan = after.neg().times(rate);
     const pct = percentOf(loan, nlv);
     if (!exceeds(pct, max)) continue;
@@ -63,8 +65,4 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
     );
   }
   return out;
-}
-
-function isUsableRate(rate: number | undefined): rate is number {
-  return rate !== undefined && Number.isFinite(rate) && rate > 0;
 }

@@ -11,6 +11,7 @@
  * the breakers judge NLV as it is.
  */
 import { Exact, formatMoney, type Decimal } from './money.js';
+import { isUsableRate } from './share-value.js';
 import type { Side } from './types.js';
 
 /** The account as one run read it. */
@@ -195,7 +196,7 @@ function inferPerCurrency(input: InferenceInput, between: readonly CashEffect[],
     const traded = trades.get(currency) ?? new Exact(0);
     const left = change.minus(traded).minus(currency === base ? paid : 0);
     const rate = currency === base ? 1 : now.rates?.get(currency);
-    if (rate === undefined || !(Number.isFinite(rate) && rate > 0)) {
+    if (!isUsableRate(rate)) {
       // A currency whose cash moved only by its executions needs no rate: nothing of it is unexplained.
       if (left.toDecimalPlaces(2).isZero()) continue;
       return { kind: 'unknown', reason: `${currency}: ${formatMoney(left.toNumber())} unexplained, and no ${currency} rate at this read` };

@@ -3,7 +3,7 @@ import { limitPrice, tickFor } from './limit-price.js';
 import { priceParts } from './reference-price.js';
 import { measureExposure } from './exposure.js';
 import * as X from './scaled.js';
-import { priceMagnifierOf, shareValue as valueOfShare } from './share-value.js';
+import { isPlain, isUsableRate, priceMagnifierOf, shareValue as valueOfShare, type Valuation } from './share-value.js';
 import type { Scaled } from './scaled.js';
 import type { ExchangeRate, Forecast, PlanInputs, PlanLine, Side } from './types.js';
 
@@ -187,10 +187,7 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.targetQuantity = X.toNumber(target);
   line.tradeValue = X.toNumber(tradeValue);
   const closing = X.sign(target) === 0 && X.sign(current) !== 0;
-  const at =
-    fx === undefined && priceMagnifier === undefined
-      ? formatPrice(refValue)
-      : priceInBase(ctx, refValue, currency ?? '', { fx, priceMagnifier }, shareValue);
+  const at = isPlain(valuation) ? formatPrice(refValue) : priceInBase(ctx, refValue, currency ?? '', valuation, shareValue);
   const why =
     terms === undefined
       ? `no longer in any forecast, closing to zero (${hold} at ${at})`
@@ -218,10 +215,9 @@ function planLine(ctx: Context, symbol: string): PlanLine {
   line.limitPrice = limit;
   // IB's US schedule applied to the listing's own prices (in its quote units), then valued like a price.
   const commission = estimateCommission(inputs.sizing.commissionModel, quantity, limit, side);
-  line.estimatedCommission =
-    fx === undefined && priceMagnifier === undefined
-      ? commission
-      : X.toNumber(X.toPlaces(valueOfShare(X.scaledOf(commission), valuation), 2, 'halfUp'));
+  line.estimatedCommission = isPlain(valuation)
+    ? commission
+    : X.toNumber(X.toPlaces(valueOfShare(X.scaledOf(commission), valuation), 2, 'halfUp'));
   // The half spread as reference-price.ts reports it (a double, 0 without a two-sided market), read back exactly.
   const spread = halfSpread === undefined ? X.ZERO : X.asReported(halfSpread);
   const spreadValue = valueOfShare(spread, valuation);
@@ -280,24 +276,17 @@ function sumHoldings(inputs: PlanInputs): Map<string, Scaled> {
 function rateOf(ctx: Context, currency: string): ExchangeRate | undefined {
   const rates = ctx.inputs.exchangeRates;
   const fx = rates !== undefined && Object.hasOwn(rates, currency) ? rates[currency] : undefined;
-  return fx !== undefined && Number.isFinite(fx.rate) && fx.rate > 0 ? fx : undefined;
+  return fx !== undefined && isUsableRate(fx.rate) ? fx : undefined;
 }
 
 /**
  * "USD 190.19 x 1.3502 = 256.794538 SGD": the price in its currency, the rate, and one share in the account's; a line
- * quoted in pence: "GBp 3514 / 100 x 1.7215 = 60.49351 SGD".
+ * quoted in pence: "GBP 3514.00 / 100 x 1.7215 = 60.49351 SGD".
  */
-function priceInBase(
-  ctx: Context,
-  price: Scaled,
-  currency: string,
-  v: { fx: ExchangeRate | undefined; priceMagnifier: number | undefined },
-  shareValue: Scaled,
-): string {
-  const units = currency;
+function priceInBase(ctx: Context, price: Scaled, currency: string, v: Valuation, shareValue: Scaled): string {
   const magnified = v.priceMagnifier === undefined ? '' : ` / ${v.priceMagnifier}`;
   const rate = v.fx === undefined ? '' : ` x ${String(v.fx.rate)}`;
-  return `${units} ${formatPrice(price)}${magnified}${rate} = ${X.toDecimalString(shareValue)} ${ctx.base}`;
+  return `${currency} ${formatPrice(price)}${magnified}${rate} = ${X.toDecimalString(shareValue)} ${ctx.base}`;
 }
 
 /** Exchange or currency: the broker's contract first, then the first forecast that gives a hint. */

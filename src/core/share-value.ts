@@ -41,6 +41,11 @@ export function shareValueDecimal(price: Decimal.Value, v: Valuation): Decimal {
   return new Exact(price).div(v.priceMagnifier ?? 1).times(v.fx?.rate ?? 1);
 }
 
+/** A rate a value can be converted with: finite and > 0 (anything else is no rate, never guessed). */
+export function isUsableRate(rate: number | undefined): rate is number {
+  return rate !== undefined && Number.isFinite(rate) && rate > 0;
+}
+
 /** Whether the valuation is the account's own (rate 1, no magnifier): values are price x quantity. */
 export function isPlain(v: Valuation): boolean {
   return v.fx === undefined && v.priceMagnifier === undefined;

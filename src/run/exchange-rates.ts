@@ -1,5 +1,6 @@
 import type { Broker } from '../ports/broker.js';
 import type { AccountSummary, ContractInfo, ExchangeRate } from '../core/types.js';
+import { isUsableRate } from '../core/share-value.js';
 
 /** The rates a run sizes with, by currency, and why a currency it needs has none. */
 export interface RunRates {
@@ -41,8 +42,4 @@ export async function gatherExchangeRates(
     else problems[currency] = leftOut[currency] ?? `the broker gave no usable ${currency}.${base} rate`;
   }
   return { rates, problems };
-}
-
-function isUsableRate(rate: number | undefined): rate is number {
-  return rate !== undefined && Number.isFinite(rate) && rate > 0;
 }

@@ -118,7 +118,6 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     ...(options.brokerClock ?? {}),
   };
   const measured = measureCashFlows(store, measure);
-
   const cashFlows = await withStatementFlows(measured, { store, account, statements: options.statements, measure });
   const ledger = await findSplits(checked, { store, account, now, positions, quotes, statements: options.statements });
   return {

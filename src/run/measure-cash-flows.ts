@@ -2,7 +2,9 @@ import { DateTime } from 'luxon';
 import { EXCHANGE_ZONE } from '../core/session.js';
 import type { AccountRead, CashFlowRecord, OrderRecord, RunStore } from '../ports/store.js';
 import type { AccountSummary, BrokerPosition, ContractInfo } from '../core/types.js';
-import { ORDER_REF_PREFIX, isOwnOrderRef, orderRefFor } from './run-id.js';
+import { ORDER_REF_PREFIX, orderRefFor } from './run-id.js';
+import { runIdInOrderRef } from '../core/foreign-orders.js';
+import { isUsableRate } from '../core/share-value.js';
 import { effectiveFlows, inferCashFlow, sumFlows, type FlowForWindow, type Inference, type StatementFlow } from '../core/cash-flows.js';
 
 /** An execution this close to an account read may not be in that read's cash yet (IB). */
@@ -58,16 +60,16 @@ function cashByCurrencyOf(summary: AccountSummary): Pick<AccountRead, 'cashByCur
 /** The ledger's rates by currency (the usable ones). */
 function ratesOf(summary: AccountSummary): Map<string, number> {
   const rates = new Map<string, number>();
-  for (const b of summary.cashLedger?.balances ?? []) if (b.exchangeRate !== undefined) rates.set(b.currency, b.exchangeRate);
+  for (const b of summary.cashLedger?.balances ?? []) if (isUsableRate(b.exchangeRate)) rates.set(b.currency, b.exchangeRate);
   return rates;
 }
 
 /**
- * An execution's currency and price magnifier (a line quoted in pence): its contract's when the run read it; else,
- * for an execution of an order of ours (a ticker sold out and in no forecast: the run asks the broker nothing about
- * it), what the order was recorded with: sized at a rate, its currency is not the account's (and not named), so what
- * it did to cash is not known; sized without one, the account's currency, at the order's magnifier. Else (a trade by
- * hand, an order recorded before migration 0017) the account's currency for an account of one currency, else not known.
+ * An execution's currency and price magnifier (a line quoted in pence): its contract's when the run read it (those
+ * of tickers executed since the last read are asked of the broker too: symbolsExecutedSinceLastRead); else, for an
+ * execution of an order of ours, what the order was recorded with: sized at a rate, its currency is not the
+ * account's (and not named), so what it did to cash is not known; sized without one (or before migration 0017), the
+ * account's currency, at the order's magnifier. Else (a trade by hand the broker gave no contract for) not known.
  */
 function currencyField(
   o: MeasureOptions,
@@ -107,9 +109,7 @@ export function symbolsExecutedSinceLastRead(store: RunStore, runId: string, toB
 function recordedOrders(store: RunStore): (orderRef: string) => OrderRecord | undefined {
   const byRun = new Map<string, OrderRecord[]>();
   return (orderRef: string) => {
-    if (!isOwnOrderRef(orderRef)) return undefined;
-    const rest = orderRef.slice(ORDER_REF_PREFIX.length + 1);
-    const runId = rest.slice(0, rest.indexOf(':'));
+    const runId = runIdInOrderRef(orderRef, ORDER_REF_PREFIX);
     if (runId === '') return undefined;
     let orders = byRun.get(runId);
     if (orders === undefined) {

@@ -247,10 +247,10 @@ function sameClock(iso: string): string {
   return iso;
 }
 
-/** The New York calendar day of an instant (YYYY-MM-DD); '' for a time that cannot be read. */
 /** Days already worked out, by instant: the orders of one batch share their instant (500 at a time). */
 const daysOfInstants = new Map<string, string>();
 
+/** The New York calendar day of an instant (YYYY-MM-DD); '' for a time that cannot be read. */
 function dayOf(iso: string): string {
   const known = daysOfInstants.get(iso);
   if (known !== undefined) return known;

@@ -16,8 +16,8 @@ export function buildSnapshot(
   lines: PlanLine[],
 ): { snapshot: SnapshotRecord; positions: PositionRecord[] } {
   const nlv = summary.netLiquidation;
-  const targetOf = new Map(lines.map((l) => [l.symbol, l.targetWeight]));
-  // A position quoted in another currency (or in pence) is valued in the account's as the plan valued it.
+  // Each position's target weight, and its valuation: one quoted in another currency (or in pence) is valued in the
+  // account's as the plan valued it.
   const lineOf = new Map(lines.map((l) => [l.symbol, l]));
   const records = positions
     .filter((p) => p.quantity !== 0)
@@ -37,7 +37,7 @@ export function buildSnapshot(
         marketPrice: price,
         marketValue,
         weight: nlv > 0 ? marketValue / nlv : 0,
-        targetWeight: targetOf.get(p.symbol) ?? 0,
+        targetWeight: line?.targetWeight ?? 0,
         ...(line?.fx === undefined ? {} : { fxRate: line.fx.rate }),
       };
     })

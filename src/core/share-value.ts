@@ -9,7 +9,8 @@ import type { ContractInfo, ExchangeRate } from './types.js';
  * currency (absent: the account's own). Exact: the magnifier is a power of ten and the rest are products.
  */
 export interface Valuation {
-  fx?: ExchangeRate;
+  /** The rate of the contract's currency (only `rate` counts here; a plan line carries the whole ExchangeRate). */
+  fx?: Pick<ExchangeRate, 'rate'>;
   priceMagnifier?: number;
 }
 

@@ -23,6 +23,7 @@ import type {
 } from '../ports/store.js';
 import type { FlowPoint } from './flow-adjusted.js';
 import { showsCashByCurrency } from './cash-by-currency.js';
+import { isPlain, shareValueDecimal, type Valuation as CoreValuation } from '../core/share-value.js';
 
 export type ReportKind = 'start' | 'mid' | 'end';
 
@@ -42,12 +43,17 @@ export interface Valuation {
 
 /** quantity x price in the account's currency: the plain product when the line is in it, else / magnifier x rate, exact. */
 export function valueInBase(quantity: number, price: number, v: Valuation): number {
-  if (v.fxRate === undefined && v.priceMagnifier === undefined) return quantity * price;
-  return new Exact(quantity)
-    .times(price)
-    .div(v.priceMagnifier ?? 1)
-    .times(v.fxRate ?? 1)
-    .toNumber();
+  const valuation = coreValuation(v);
+  if (isPlain(valuation)) return quantity * price;
+  return shareValueDecimal(price, valuation).times(quantity).toNumber();
+}
+
+/** The same valuation as core/share-value.ts reads it. */
+function coreValuation(v: Valuation): CoreValuation {
+  return {
+    ...(v.fxRate === undefined ? {} : { fx: { rate: v.fxRate } }),
+    ...(v.priceMagnifier === undefined ? {} : { priceMagnifier: v.priceMagnifier }),
+  };
 }
 
 /** A commission (in its currency's major units: pounds, not pence) in the account's currency. */

@@ -174,12 +174,18 @@ export class IbBroker implements Broker {
     return found;
   }
 
-  async quotes(symbols: string[], contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>> {
+  /** The session, with the market data type sent once (it applies to every later request of the session). */
+  private async marketDataSession(): Promise<IbSession> {
     const session = this.connected();
     if (!this.marketDataTypeSent) {
       await setMarketDataType(session, this.options.marketDataType);
       this.marketDataTypeSent = true;
     }
+    return session;
+  }
+
+  async quotes(symbols: string[], contracts: Record<string, ContractInfo>, leftOut?: LeftOut): Promise<Record<string, Quote>> {
+    const session = await this.marketDataSession();
     const { marketDataType, marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
     return readQuotes(session, symbols, contracts, { marketDataType, lines, timeoutMs, log: this.log }, leftOut);
   }
@@ -189,11 +195,7 @@ export class IbBroker implements Broker {
    * ib-fx-rates.ts), under the same market data type, lines and timeout as quotes.
    */
   async exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>> {
-    const session = this.connected();
-    if (!this.marketDataTypeSent) {
-      await setMarketDataType(session, this.options.marketDataType);
-      this.marketDataTypeSent = true;
-    }
+    const session = await this.marketDataSession();
     const { marketDataLines: lines, marketDataTimeoutMs: timeoutMs } = this.options;
     const now = this.options.now ?? (() => new Date().toISOString());
     return readExchangeRates(session, baseCurrency, currencies, { lines, timeoutMs, now, log: this.log }, leftOut);

@@ -1,4 +1,4 @@
-import type { Breach, BreachCode, Side } from '../../core/types.js';
+import type { Breach, BreachCode, ExchangeRate, Side } from '../../core/types.js';
 import type {
   AccountRead,
   CashFlowKind,
@@ -130,6 +130,12 @@ export interface BreachRow {
 /** NULL becomes a missing optional field: the port's records never carry null. */
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
+/** The rate an order (or a change of one) was sized with (migration 0017): absent for the account's currency. */
+function fxOf(r: { fx_rate?: number | null; fx_rate_at?: string | null; fx_rate_source?: string | null }): { fx?: ExchangeRate } {
+  if (r.fx_rate === undefined || r.fx_rate === null) return {};
+  return { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } };
+}
+
 export function toRunRecord(r: RunRow): RunRecord {
   return {
     runId: r.id,
@@ -198,9 +204,7 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     message: opt(r.message),
     referencePrice: opt(r.reference_price),
     ...(r.awaiting_turn === 1 ? { awaitingTurn: true } : {}),
-    ...(r.fx_rate === undefined || r.fx_rate === null
-      ? {}
-      : { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } }),
+    ...fxOf(r),
     ...(r.price_magnifier === undefined || r.price_magnifier === null || r.price_magnifier === 1
       ? {}
       : { priceMagnifier: r.price_magnifier }),
@@ -241,9 +245,7 @@ export function toModificationRecord(r: ModificationRow): ModificationRecord {
     limitPrice: r.limit_price,
     filledBefore: r.filled_before,
     referencePrice: opt(r.reference_price),
-    ...(r.fx_rate === undefined || r.fx_rate === null
-      ? {}
-      : { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } }),
+    ...fxOf(r),
     status: r.status,
     code: opt(r.code),
     message: opt(r.message),

@@ -71,6 +71,23 @@ export interface ExchangeRate {
   at: string;
   /** Where it came from, as a person reads it: "ledger", "IDEALPRO USD.SGD midpoint". */
   source: string;
+  /**
+   * The FX market's two-sided quote the rate was read from (IB: the IDEALPRO pair's snapshot), when it came from one:
+   * FX_POLICY=convert prices its conversions on it. Absent for a rate from the cash ledger.
+   */
+  market?: FxQuote;
+}
+
+/**
+ * A two-sided quote of an FX pair as the broker lists it (IB: an IDEALPRO CASH contract in its one orientation):
+ * `symbol` is the pair's first currency, `currency` the one its price is quoted in (USD.SGD: 1 USD costs `bid`..`ask`
+ * SGD). Bid and ask are positive and uncrossed (a quote that is not is no rate at all).
+ */
+export interface FxQuote {
+  symbol: string;
+  currency: string;
+  bid: number;
+  ask: number;
 }
 
 /** One quote snapshot. Any field may be missing or invalid (IB sends -1 for "no price"). */
@@ -143,9 +160,19 @@ export interface BrokerPosition {
   avgCost: number;
 }
 
+/**
+ * What an order trades: a stock (absent: the default) or, for FX_POLICY=convert, a currency conversion on the FX
+ * market (IB: an IDEALPRO CASH pair). A conversion's `symbol` is the pair as IB names it (`USD.SGD`), its `currency`
+ * the pair's second currency, its quantity in units of the first and its price in units of the second per one of
+ * the first; it is never a position of a ticker.
+ */
+export type SecType = 'STK' | 'CASH';
+
 /** An order as the system wants it sent. */
 export interface OrderRequest {
   orderRef: string;
+  /** Absent: a stock. 'CASH': a currency conversion (see {@link SecType}): primaryExchange IDEALPRO, no algo. */
+  secType?: 'CASH';
   symbol: string;
   action: Side;
   quantity: Shares;
@@ -159,6 +186,8 @@ export interface OrderRequest {
 /** An order the broker knows about (open or recently finished). */
 export interface BrokerOrder {
   brokerOrderId: number;
+  /** 'CASH' for a currency conversion of ours (symbol `USD.SGD`); absent for a stock. */
+  secType?: 'CASH';
   permId?: number;
   clientId?: number;
   orderRef: string;
@@ -177,6 +206,11 @@ export interface BrokerOrder {
 
 export interface Execution {
   execId: string;
+  /**
+   * 'CASH' for an execution of a currency conversion of ours (symbol `USD.SGD`, quantity in the first currency,
+   * price in the second per one of the first, commission in the second); absent for a stock.
+   */
+  secType?: 'CASH';
   brokerOrderId: number;
   permId?: number;
   orderRef: string;

@@ -1,4 +1,4 @@
-import type { FxPairView } from '../account/fx-pairs.js';
+import type { FxPairView } from '../../sim/fx-pairs.js';
 import { IB_TIME_ZONE_ID } from '../account/trading-hours.js';
 import { REPLY } from '../wire/message-ids.js';
 import { num } from './values.js';

@@ -1,6 +1,6 @@
 import { hashUnit } from '../../sim/universe.js';
 import { NO_SECURITY_DEFINITION } from '../account/contracts.js';
-import { fxHoursText, isFxOpen, pairMid, pairQuote, resolveFxPair, type FxPairView } from '../account/fx-pairs.js';
+import { fxHoursText, isFxOpen, pairMid, pairQuote, resolveFxPair, type FxPairView } from '../../sim/fx-pairs.js';
 import { contractDataEnd, errorMessage } from '../encode/encode-basic.js';
 import { cashContractData } from '../encode/encode-cash-contract-data.js';
 import { TICK, marketDataType, tickPrice, tickReqParams, tickSize, tickSnapshotEnd } from '../encode/encode-market-data.js';
@@ -8,7 +8,7 @@ import type { ContractRef } from '../parse/parse-requests.js';
 import type { ClientLink, GatewayContext } from '../session/context.js';
 
 /**
- * Contract details and market data of IDEALPRO CASH pairs (see account/fx-pairs.ts). FX has no trades: a snapshot
+ * Contract details and market data of IDEALPRO CASH pairs (see sim/fx-pairs.ts). FX has no trades: a snapshot
  * carries a bid and an ask with their sizes, never a last price; outside IDEALPRO's hours both are -1 (size 0), as
  * IB sends them at the weekend. Permissions, delayed data, the snapshot's delay and its end follow the stocks' faults.
  */

@@ -9,7 +9,7 @@ import { contractData } from '../encode/encode-contract-data.js';
 import { TICK, marketDataType, tickPrice, tickReqParams, tickSize, tickSnapshotEnd } from '../encode/encode-market-data.js';
 import { parseContractDetails, parseMktData } from '../parse/parse-requests.js';
 import type { ClientLink, GatewayContext } from '../session/context.js';
-import { isCashRequest } from '../account/fx-pairs.js';
+import { isCashRequest } from '../../sim/fx-pairs.js';
 import { handleFxContractDetails, handleFxMktData } from './fx-handlers.js';
 
 /** Contract details and market data snapshots. */

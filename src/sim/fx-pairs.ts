@@ -1,7 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { EXCHANGE_ZONE, parseInstant } from '../../core/session.js';
-import { conIdOf } from './contracts.js';
-import type { ContractRef } from '../parse/parse-requests.js';
+import { EXCHANGE_ZONE, parseInstant } from '../core/session.js';
+import { hashUnit } from './universe.js';
 
 /**
  * The simulated gateway's FX market: IDEALPRO CASH pairs between the account's base currency and every currency the
@@ -46,6 +45,20 @@ const LONG_NAMES: Readonly<Record<string, string>> = {
   JPY: 'Japanese yen',
 };
 
+/** The part of a contract request that names a CASH pair (the gateway's parsed contract fits it). */
+export interface FxContractRef {
+  conId?: number;
+  symbol: string;
+  secType: string;
+  exchange: string;
+  currency: string;
+}
+
+/** A pair's conId: stable across runs and gateways (hashed as the gateway hashes a stock's, on `CASH USD.SGD`). */
+function pairConId(localSymbol: string): number {
+  return 100_000 + Math.floor(hashUnit('conId', `CASH ${localSymbol}`) * 899_000_000);
+}
+
 /** One IDEALPRO pair: `symbol` is its first currency, `currency` the one it is quoted in. */
 export interface FxPairView {
   conId: number;
@@ -77,7 +90,7 @@ function pairView(symbol: string, currency: string): FxPairView {
   const localSymbol = `${symbol}.${currency}`;
   const jpy = symbol === LAST || currency === LAST;
   return {
-    conId: conIdOf(`CASH ${localSymbol}`),
+    conId: pairConId(localSymbol),
     symbol,
     currency,
     localSymbol,
@@ -87,7 +100,7 @@ function pairView(symbol: string, currency: string): FxPairView {
 }
 
 /** True when the request names a CASH contract (the FX market answers it, not the stock market). */
-export function isCashRequest(ref: ContractRef): boolean {
+export function isCashRequest(ref: FxContractRef): boolean {
   return ref.secType.toUpperCase() === 'CASH';
 }
 
@@ -96,7 +109,7 @@ export function isCashRequest(ref: ContractRef): boolean {
  * orientation only, both currencies priced by the account. The exchange must be IDEALPRO; contract details may leave
  * it empty (`qualify`), as IB finds a contract from part of it.
  */
-export function resolveFxPair(ref: ContractRef, rateOf: RateOf, qualify = false): FxPairView | undefined {
+export function resolveFxPair(ref: FxContractRef, rateOf: RateOf, qualify = false): FxPairView | undefined {
   if (!isCashRequest(ref)) return undefined;
   const exchange = ref.exchange.toUpperCase();
   if (exchange !== 'IDEALPRO' && !(qualify && exchange === '')) return undefined;

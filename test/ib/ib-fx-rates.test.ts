@@ -29,11 +29,11 @@ describe('IDEALPRO pairs: the orientation asked first', () => {
 
 describe('a rate from a snapshot', () => {
   const usdSgd = { symbol: 'USD', currency: 'SGD' };
-  it('pair C.B: the midpoint; pair B.C: one over it, to 10 significant digits', () => {
-    expect(rateFromSides(usdSgd, 'USD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 1.351375 });
-    expect(rateFromSides(usdSgd, 'SGD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 0.7399870502 });
+  it('pair C.B: the midpoint; pair B.C: one over it, to 10 significant digits; with the bid and ask it came from', () => {
+    expect(rateFromSides(usdSgd, 'USD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 1.351375, bid: 1.3513, ask: 1.35145 });
+    expect(rateFromSides(usdSgd, 'SGD', { bid: 1.3513, ask: 1.35145 })).toEqual({ rate: 0.7399870502, bid: 1.3513, ask: 1.35145 });
     // A spread of just under 1% of the midpoint still gives one.
-    expect(rateFromSides(usdSgd, 'USD', { bid: 1.344, ask: 1.3575 })).toEqual({ rate: 1.35075 });
+    expect(rateFromSides(usdSgd, 'USD', { bid: 1.344, ask: 1.3575 })).toMatchObject({ rate: 1.35075 });
   });
 
   it.each([

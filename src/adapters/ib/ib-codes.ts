@@ -21,7 +21,11 @@ export const INFO_WITH_CONSEQUENCE: ReadonlyMap<number, string> = new Map([
   [2157, 'the security definition farm is disconnected: contract details may time out'],
   [10167, 'no live market data subscription: the quote is delayed 15-20 minutes'],
   [10090, 'part of the requested market data is not subscribed: some prices may be missing'],
-  [399, 'order message: the order is accepted but held (for example until the session opens)'],
+  // Also IB's odd-lot warning on an FX order below the IDEALPRO minimum (docs/research/multi-currency.md 2.2).
+  [
+    399,
+    'order message: the order stands (held until the session opens, or a currency conversion below the IDEALPRO minimum routed as an odd lot, filled 1-2 bp worse)',
+  ],
   [2109, 'order warning: the outside-regular-hours attribute is ignored'],
   [2137, 'order warning: the order crosses an order of the same account'],
 ]);

@@ -10,6 +10,7 @@
  */
 import type { Contract, Order, OrderState } from '@stoqey/ib';
 import type { BrokerOrder } from '../../core/types.js';
+import { tradedOf } from './ib-conversions.js';
 import type { IbLog } from './ib-log.js';
 import { isFinalStatus, sideOfAction, toOrderStatus } from './ib-order-status.js';
 import type { IbSession } from './ib-session.js';
@@ -24,7 +25,10 @@ export interface CompletedOrderOptions {
 
 type Raw = { contract: Contract; order: Order; state: OrderState };
 
-/** The current day's finished stock orders of the account, of every client and typed in TWS, in IB's order. */
+/**
+ * The current day's finished stock orders of the account, of every client and typed in TWS, in IB's order, and this
+ * system's own finished currency conversions.
+ */
 export function readCompletedOrders(session: IbSession, options: CompletedOrderOptions): Promise<BrokerOrder[]> {
   return session.unkeyed.run(async () => {
     const raw: Raw[] = [];
@@ -60,7 +64,9 @@ export function readCompletedOrders(session: IbSession, options: CompletedOrderO
 
 /** One completed order as ours, or why it cannot be trusted (then it is left out, never guessed). */
 function toBrokerOrder(session: IbSession, { contract, order, state }: Raw): BrokerOrder | string {
-  if (contract.secType !== 'STK') return `not a stock (${String(contract.secType)})`;
+  // Stocks, and the currency conversions this system placed (ib-conversions.ts).
+  const traded = tradedOf(contract, order.orderRef);
+  if ('leftOut' in traded) return traded.leftOut;
   const permId = order.permId !== undefined && Number.isFinite(order.permId) && order.permId > 0 ? order.permId : undefined;
   if (permId === undefined) return 'no permId';
   const status = toOrderStatus(state.status);
@@ -77,10 +83,11 @@ function toBrokerOrder(session: IbSession, { contract, order, state }: Raw): Bro
   const completedAt = completionTime(state.completedTime);
   return {
     brokerOrderId: known?.brokerOrderId ?? 0,
+    ...(traded.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
     permId,
     ...(known?.clientId === undefined ? {} : { clientId: known.clientId }),
     orderRef: order.orderRef ?? '',
-    symbol: contract.symbol ?? '',
+    symbol: traded.symbol,
     action,
     quantity,
     limitPrice: order.lmtPrice ?? 0,

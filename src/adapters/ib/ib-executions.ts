@@ -6,10 +6,14 @@
  * late, sometimes never. The session keeps every commission it hears; this waits, up to the timeout, until each
  * execution has its own, and then returns them all: one whose report has not come has commission null (the fill
  * is recorded now, never held back, and a later run that hears the report fills it in).
+ *
+ * Only stocks and this system's own currency conversions are reported (ib-conversions.ts): a person's conversion in
+ * TWS, or any other instrument, is no fill of the run's.
  */
 import type { Contract, Execution as IbExecution } from '@stoqey/ib';
 import type { Execution } from '../../core/types.js';
 import { BrokerError } from '../../ports/broker.js';
+import { tradedOf } from './ib-conversions.js';
 import type { IbLog } from './ib-log.js';
 import { sideOfExecution } from './ib-order-status.js';
 import type { IbSession } from './ib-session.js';
@@ -46,16 +50,18 @@ export async function readExecutions(
     ],
     send: (api, id) => api.reqExecutions(id, { acctCode: options.account ?? '', time: formatIbUtc(since) }),
   });
-  const wanted = [...raw.values()].filter(({ contract, execution }) => {
-    if (options.account && execution.acctNumber && execution.acctNumber !== options.account) return false;
-    if (contract.secType === 'STK') return true;
+  const wanted = [...raw.values()].flatMap(({ contract, execution }) => {
+    if (options.account && execution.acctNumber && execution.acctNumber !== options.account) return [];
+    // Stocks, and the currency conversions this system placed; nothing else (ib-conversions.ts).
+    const traded = tradedOf(contract, execution.orderRef);
+    if ('symbol' in traded) return [{ traded, execution }];
     options.log.warn(
       { symbol: contract.symbol, secType: contract.secType, execId: execution.execId },
-      'execution that is not a stock left out',
+      `execution left out: ${traded.leftOut}`,
     );
-    return false;
+    return [];
   });
-  const converted = wanted.map(({ contract, execution }) => toExecution(contract, execution)).filter((e) => Date.parse(e.time) >= sinceMs);
+  const converted = wanted.map(({ traded, execution }) => toExecution(traded, execution)).filter((e) => Date.parse(e.time) >= sinceMs);
   const missing = await waitForCommissions(
     session,
     converted.map((e) => e.execId),
@@ -91,8 +97,11 @@ async function waitForCommissions(
   return missing();
 }
 
-/** One IB execution as ours; its commission is filled in once its report has arrived. */
-function toExecution(contract: Contract, e: IbExecution): Execution {
+/**
+ * One IB execution as ours; its commission is filled in once its report has arrived. A conversion's quantity and price
+ * are IB's own: units of the pair's first currency, at units of the second per one of the first.
+ */
+function toExecution(traded: { symbol: string; secType?: 'CASH' }, e: IbExecution): Execution {
   const execId = e.execId ?? '';
   const side = sideOfExecution(e.side);
   if (side === undefined) throw new BrokerError(`execution ${execId}: unknown side "${String(e.side)}"`, 'fatal');
@@ -107,10 +116,11 @@ function toExecution(contract: Contract, e: IbExecution): Execution {
   }
   return {
     execId,
+    ...(traded.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
     brokerOrderId: e.orderId ?? 0,
     ...(e.permId ? { permId: e.permId } : {}),
     orderRef: e.orderRef ?? '',
-    symbol: contract.symbol ?? '',
+    symbol: traded.symbol,
     side,
     quantity: e.shares,
     price: e.price,

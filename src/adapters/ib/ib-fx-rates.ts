@@ -10,6 +10,8 @@
  *
  * FX has no trades: only a two-sided, positive, uncrossed bid/ask gives a rate, its midpoint (pair C.B) or one over it
  * (pair B.C). Anything else leaves the currency out with the reason; a rate is never guessed (no close, no last).
+ * Each rate carries the quote it came from (`market`: the pair in IB's orientation, its bid and ask), on which
+ * FX_POLICY=convert prices its conversions.
  */
 import { Decimal } from 'decimal.js';
 import { SecType, type Contract } from '@stoqey/ib';
@@ -85,9 +87,13 @@ export interface FxSides {
 /**
  * The rate of `currency` in base units from a snapshot of `pair`, or why there is none. Pure. The midpoint of a
  * two-sided, positive bid/ask with the bid not above the ask (a locked quote still has a midpoint); over pair B.C the
- * rate is one over it; either way rounded to 10 significant digits.
+ * rate is one over it; either way rounded to 10 significant digits. The bid and ask it was taken from come with it.
  */
-export function rateFromSides(pair: FxPair, currency: string, sides: FxSides): { rate: number } | { why: string } {
+export function rateFromSides(
+  pair: FxPair,
+  currency: string,
+  sides: FxSides,
+): { rate: number; bid: number; ask: number } | { why: string } {
   const name = pairName(pair);
   const { bid, ask } = sides;
   if (!isUsablePrice(bid) || !isUsablePrice(ask)) {
@@ -103,7 +109,7 @@ export function rateFromSides(pair: FxPair, currency: string, sides: FxSides): {
     };
   }
   const rate = (pair.symbol === currency ? mid : new Decimal(1).dividedBy(mid)).toSignificantDigits(RATE_DIGITS);
-  return { rate: rate.toNumber() };
+  return { rate: rate.toNumber(), bid, ask };
 }
 
 const shown = (value: number | undefined): string => (value === undefined ? 'none' : String(value));
@@ -168,7 +174,13 @@ async function rateOf(
   if ('why' in judged) return leaveOut(judged.why);
   const inverted = pair.symbol === currency ? '' : ', inverted';
   const delayed = answer.delayed ? ', delayed' : '';
-  return { rate: judged.rate, at: answer.at, source: `IDEALPRO ${pairName(pair)} midpoint${inverted}${delayed}` };
+  return {
+    rate: judged.rate,
+    at: answer.at,
+    source: `IDEALPRO ${pairName(pair)} midpoint${inverted}${delayed}`,
+    // The pair as IB lists it and its two sides: a conversion is priced on them (rateFromSides vouched for them).
+    market: { symbol: pair.symbol, currency: pair.currency, bid: judged.bid, ask: judged.ask },
+  };
 }
 
 type Snapshot =

@@ -62,20 +62,22 @@ export function modifyAdaptiveOrder(
   const refusal = modifyRefusal(order, session.clientId);
   if (refusal !== undefined) throw new BrokerError(`${label} not sent: ${refusal}`, 'rejected', undefined, orderId);
   session.assertUsable();
-  const problems = [...requestProblems(change), ...mismatches(order, change)];
+  const key = session.book.ownKey(orderId);
+  const known = session.book.get(key);
+  // What the order trades as this session heard it from IB (its contract), else as the caller gives it.
+  const secType = known === undefined ? order.secType : known.secType;
+  const problems = [...requestProblems(change), ...mismatches({ ...order, secType }, change)];
   if (problems.length > 0) throw new BrokerError(`${label} not sent: ${problems.join('; ')}`, 'fatal', undefined, orderId);
   const account = options.account;
   if (account === undefined || account === '')
     throw new BrokerError(`${label} not sent: IB_ACCOUNT is not set`, 'fatal', undefined, orderId);
-  const key = session.book.ownKey(orderId);
-  const known = session.book.get(key);
   if (known !== undefined && isFinalStatus(known.status)) {
     throw new BrokerError(`${label} not sent: the order is already ${known.status}`, 'rejected', undefined, orderId);
   }
   const filled = known?.filledQuantity ?? order.filledQuantity;
   if (change.quantity <= filled) {
     throw new BrokerError(
-      `${label} not sent: ${filled} share(s) already filled, at or above the new total of ${change.quantity}; the order stands as it was`,
+      `${label} not sent: ${filled} ${change.secType === 'CASH' ? 'unit(s)' : 'share(s)'} already filled, at or above the new total of ${change.quantity}; the order stands as it was`,
       'rejected',
       undefined,
       orderId,
@@ -124,9 +126,14 @@ export function modifyAdaptiveOrder(
   });
 }
 
-/** What IB would refuse (105) or what would break the order's lineage: symbol, side and orderRef stay. */
+/**
+ * What IB would refuse (105) or what would break the order's lineage: symbol, side, orderRef and what it trades (a
+ * conversion stays a conversion on its CASH pair, a stock order a stock order) stay.
+ */
 function mismatches(order: BrokerOrder, change: OrderRequest): string[] {
   const out: string[] = [];
+  const kind = (secType: 'CASH' | undefined): string => (secType === 'CASH' ? 'a currency conversion (CASH)' : 'a stock order');
+  if (change.secType !== order.secType) out.push(`the change is ${kind(change.secType)}, the order ${kind(order.secType)}`);
   if (change.symbol !== order.symbol) out.push(`symbol ${change.symbol} is not the order's ${order.symbol}`);
   if (change.action !== order.action) out.push(`side ${change.action} is not the order's ${order.action}`);
   if (change.orderRef !== order.orderRef) out.push(`orderRef ${change.orderRef} is not the order's ${order.orderRef}`);

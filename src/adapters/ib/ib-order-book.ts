@@ -76,13 +76,20 @@ export class OrderBook {
     const key = this.findKey(permId) ?? keyOf(clientId, orderId, permId);
     const previous = this.byKey.get(key);
     const status = toOrderStatus(state.status) ?? previous?.status ?? 'Submitted';
+    // A CASH order is kept under its pair's name (`USD.SGD`, IB's localSymbol): its contract's symbol is only the
+    // first currency. Whose it is decides later whether it is reported (ib-orders.ts, ib-conversions.ts).
+    const cash = contract.secType === undefined ? previous?.secType === 'CASH' : contract.secType === 'CASH';
     const entry: BookEntry = {
       key,
       brokerOrderId: orderId,
+      ...(cash ? { secType: 'CASH' as const } : {}),
       permId: permId ?? previous?.permId,
       clientId,
       orderRef: order.orderRef ?? previous?.orderRef ?? '',
-      symbol: contract.symbol ?? previous?.symbol ?? '',
+      symbol:
+        (cash && contract.symbol && contract.currency ? `${contract.symbol}.${contract.currency}` : contract.symbol) ??
+        previous?.symbol ??
+        '',
       action: sideOfAction(order.action) ?? previous?.action ?? 'BUY',
       quantity: order.totalQuantity ?? previous?.quantity ?? 0,
       limitPrice: order.lmtPrice ?? previous?.limitPrice ?? 0,

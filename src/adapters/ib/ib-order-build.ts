@@ -10,9 +10,14 @@
  * leaves open which direct-routed venues take it), so a direct order does not carry the algo. A listing that is on
  * SMART stays SMART, abroad too: TSEJ and others refuse direct-routed API orders under the Gateway's precautionary
  * settings (10311).
+ *
+ * A currency conversion (secType CASH, FX_POLICY=convert) goes to IDEALPRO on the pair's CASH contract, built field by
+ * field (ib-fx-rates.ts cashContract), as a plain limit order: Adaptive is a SMART algo, and IDEALPRO is no SMART route.
  */
 import { OrderAction, OrderType, SecType, TimeInForce, type Contract, type Order } from '@stoqey/ib';
 import type { ContractInfo, OrderRequest } from '../../core/types.js';
+import { conversionProblems, pairOf } from './ib-conversions.js';
+import { cashContract } from './ib-fx-rates.js';
 
 /** IB's routing through its smart router. */
 export const SMART = 'SMART';
@@ -45,9 +50,15 @@ export function routeOf(known: ContractInfo | undefined): string {
 
 /**
  * Contract of an order; the conId, and a direct route for a listing IB does not route SMART, are used only when the
- * contract details agree with the request.
+ * contract details agree with the request. A conversion's is its pair's IDEALPRO CASH contract (the request's symbol
+ * names the pair as IB lists it: `requestProblems` refuses one that does not).
  */
 export function orderContract(request: OrderRequest, known: ContractInfo | undefined): Contract {
+  if (request.secType === 'CASH') {
+    const pair = pairOf(request.symbol);
+    if (pair === undefined) throw new Error(`conversion symbol "${request.symbol}" is not a pair (requestProblems refuses it)`);
+    return cashContract(pair);
+  }
   const agrees =
     known !== undefined &&
     known.currency === request.currency &&
@@ -66,7 +77,7 @@ export function orderContract(request: OrderRequest, known: ContractInfo | undef
  * exchange directly (see the header).
  */
 export function limitOrderFor(request: OrderRequest, account: string, contract: Contract): Order {
-  if (contract.exchange === SMART) return adaptiveLimitOrder(request, account);
+  if (contract.exchange === SMART && request.secType !== 'CASH') return adaptiveLimitOrder(request, account);
   const { algoStrategy: _algo, algoParams: _params, ...plain } = adaptiveLimitOrder(request, account);
   return plain;
 }
@@ -94,14 +105,19 @@ export function adaptiveLimitOrder(request: OrderRequest, account: string): Orde
  */
 export function requestProblems(request: OrderRequest): string[] {
   const problems: string[] = [];
-  if (!/^[A-Z0-9.\- ]{1,12}$/i.test(request.symbol)) problems.push(`symbol "${request.symbol}" is not a stock symbol`);
+  const conversion = request.secType === 'CASH';
+  if (conversion) problems.push(...conversionProblems(request));
+  else if (!/^[A-Z0-9.\- ]{1,12}$/i.test(request.symbol)) problems.push(`symbol "${request.symbol}" is not a stock symbol`);
+  if (request.secType !== undefined && !conversion) problems.push(`secType "${String(request.secType)}" is neither a stock nor CASH`);
+  const units = conversion ? `units of ${pairOf(request.symbol)?.symbol ?? 'its first currency'}` : 'shares';
   if (!Number.isSafeInteger(request.quantity) || request.quantity <= 0)
-    problems.push(`quantity ${request.quantity} is not a whole number of shares above 0`);
+    problems.push(`quantity ${request.quantity} is not a whole number of ${units} above 0`);
   if (!Number.isFinite(request.limitPrice) || request.limitPrice <= 0)
     problems.push(`limit price ${request.limitPrice} is not a price above 0`);
   if (request.orderRef.trim() === '') problems.push('the orderRef is empty: the next run could not recognise the order');
   if (!/^[A-Z]{3}$/.test(request.currency)) problems.push(`currency "${request.currency}" is not a currency code`);
-  if (!['Patient', 'Normal', 'Urgent'].includes(request.adaptivePriority))
+  // A conversion carries no algo: its priority is ignored.
+  if (!conversion && !['Patient', 'Normal', 'Urgent'].includes(request.adaptivePriority))
     problems.push(`adaptive priority "${request.adaptivePriority}" is not Patient, Normal or Urgent`);
   return problems;
 }

@@ -8,11 +8,15 @@
  */
 import type { BrokerOrder, CancelResult } from '../../core/types.js';
 import { isNotice, meaningOf, ORDER_CANCELLED_CODE } from './ib-codes.js';
+import { isOwnOrderRef } from './ib-conversions.js';
 import type { BookEntry } from './ib-order-book.js';
 import { isCancelledStatus, isFinalStatus } from './ib-order-status.js';
 import type { IbSession } from './ib-session.js';
 
-/** Every open order of the account, of every client (reqAllOpenOrders), with its latest status. */
+/**
+ * Every open order of the account, of every client (reqAllOpenOrders), with its latest status; of currency
+ * conversions (CASH), only this system's own.
+ */
 export function readOpenOrders(session: IbSession, timeoutMs: number): Promise<BrokerOrder[]> {
   return session.unkeyed.run(async () => {
     const touched = new Set<string>();
@@ -24,7 +28,10 @@ export function readOpenOrders(session: IbSession, timeoutMs: number): Promise<B
     });
     return [...touched].flatMap((key) => {
       const entry = session.book.get(key);
-      return entry === undefined || isFinalStatus(entry.status) ? [] : [toBrokerOrder(entry)];
+      if (entry === undefined || isFinalStatus(entry.status)) return [];
+      // A currency conversion this system did not place is no order of a ticker: never reported (ib-conversions.ts).
+      if (entry.secType === 'CASH' && !isOwnOrderRef(entry.orderRef)) return [];
+      return [toBrokerOrder(entry)];
     });
   });
 }

@@ -52,6 +52,7 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
   const label = `order ${orderId} (${action} ${quantity} ${symbol} @ ${limitPrice}, ${orderRef})`;
   const entry = session.book.seed({
     brokerOrderId: orderId,
+    ...(request.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
     clientId: session.clientId,
     orderRef,
     symbol,

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { EXCHANGE_ZONE, parseInstant } from '../core/session.js';
+import { EXCHANGE_ZONE, parseInstant, toIsoUtc } from '../core/session.js';
 import { hashUnit } from './universe.js';
 
 /**
@@ -200,4 +200,68 @@ export function fxHoursText(now: string): string {
     .slice(0, 5)
     .map((s) => `;${stamp(s.open)}-${stamp(s.close)}`)
     .join('');
+}
+
+/**
+ * The IDEALPRO session in progress at `now`, or the next one when it is closed (the daily break, the weekend): its
+ * open and close as ISO instants. A DAY order on IDEALPRO lives until that close.
+ */
+export function fxSessionOf(now: string): { open: string; close: string } {
+  const session = sessionsFrom(now)[0];
+  if (session === undefined) throw new Error(`invariant: no IDEALPRO session after ${now}`);
+  return { open: toIsoUtc(session.open), close: toIsoUtc(session.close) };
+}
+
+/**
+ * The pair a conversion's symbol names (`USD.SGD`), in the listed orientation, whatever the account prices now (an
+ * order's or an execution's record keeps its pair after its rates are gone); undefined for anything else.
+ */
+export function fxPairNamed(localSymbol: string): FxPairView | undefined {
+  const parts = localSymbol.toUpperCase().split('.');
+  const [a, b] = parts;
+  if (parts.length !== 2 || a === undefined || b === undefined || a === b) return undefined;
+  if (!IDEALPRO_CURRENCIES.has(a) || !IDEALPRO_CURRENCIES.has(b) || !isConventional(a, b)) return undefined;
+  return pairView(a, b);
+}
+
+/**
+ * IDEALPRO's minimum order size per currency (IB's "IDEALPRO Minimum/Maximum Order Size" table, docs/research/
+ * multi-currency.md 2.2), in units of the pair's first currency (the one the quantity counts). A currency outside
+ * the table: USD 25,000 or its equivalent.
+ */
+const IDEALPRO_MINIMUM: Readonly<Record<string, number>> = {
+  USD: 25_000,
+  EUR: 20_000,
+  GBP: 17_000,
+  AUD: 30_000,
+  CAD: 30_000,
+  CHF: 30_000,
+  HKD: 200_000,
+  JPY: 2_500_000,
+  SGD: 35_000,
+  NZD: 40_000,
+  SEK: 200_000,
+  NOK: 160_000,
+  MXN: 325_000,
+};
+
+/**
+ * IDEALPRO's minimum in units of `currency`: the table's, else USD 25,000 at the account's rates (whole units, up);
+ * undefined when neither is known (no USD rate): the order is then taken as an IDEALPRO order.
+ */
+export function idealproMinimum(currency: string, rateOf: RateOf): number | undefined {
+  const listed = IDEALPRO_MINIMUM[currency];
+  if (listed !== undefined) return listed;
+  const usd = rateOf('USD');
+  const own = rateOf(currency);
+  if (usd === undefined || own === undefined || own.isZero()) return undefined;
+  return new Decimal(25_000).times(usd).dividedBy(own).ceil().toNumber();
+}
+
+/** IB's warning 399 for an FX order below IDEALPRO's minimum (the text of IB's API message, with its currency and size). */
+export function oddLotWarning(currency: string, minimum: number): string {
+  return (
+    `Order Message:\nWarning: Your order size is below the ${currency} ${minimum} IdealPro minimum ` +
+    'and will be routed as an odd lot order.'
+  );
 }

@@ -7,13 +7,17 @@ import type {
   BrokerPosition,
   CommissionModel,
   ContractInfo,
+  FxQuote,
   OrderRequest,
   Quote,
   Side,
 } from '../core/types.js';
 import { StorageError } from '../errors.js';
 import { liquidHoursText, simRulesOf } from './exchange-hours.js';
-import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, type FillParams } from './fill-model.js';
+import { DateTime } from 'luxon';
+import { DEFAULT_FILL_PARAMS, fillsAt, orderRejection, replayMarket, STEP_MINUTES, type FillParams } from './fill-model.js';
+import { bookFxFill, fxFillPrice, fxOrderCheck, isOddLot } from './fx-orders.js';
+import { fxPairNamed, fxSessionOf, isConventional, isFxOpen, pairMid, pairQuote, resolveFxPair } from './fx-pairs.js';
 import { loadScenario, MODIFY_REFUSAL_CODES, scenarioCash, scenarioMarket, type ModifyFault, type Scenario } from './scenario.js';
 import {
   bookFill,
@@ -222,6 +226,7 @@ export class SimAccount {
    * against the current quote, so it may come back (partly) filled.
    */
   place(request: OrderRequest, placement?: SimPlacement): SimOrder {
+    if (request.secType === 'CASH') return this.placeConversion(request, placement);
     const state = this.current;
     const { symbol, quantity, limitPrice } = request;
     const contract = this.market.contract(symbol);
@@ -262,6 +267,108 @@ export class SimAccount {
   }
 
   /**
+   * Places a currency conversion on IDEALPRO (see fx-orders.ts), or throws a {@link SimRejection}: 200 for a pair
+   * not listed in that orientation or not priced by the scenario, 201 for a quantity that is not a positive whole
+   * number, 110 for a limit off the pair's tick, 103 for a used id. No algo (IDEALPRO takes none: `adaptivePriority` is
+   * ignored). Inside IDEALPRO's hours it is Submitted and fills at once when marketable; outside them it is held
+   * (PreSubmitted) and fills once the market opens. Below IDEALPRO's minimum it is an odd lot (`oddLot`: IB warns 399).
+   */
+  private placeConversion(request: OrderRequest, placement?: SimPlacement): SimOrder {
+    const state = this.current;
+    const now = this.instant;
+    const checked = fxOrderCheck(request, this.ratesAt(now));
+    if ('code' in checked) throw new SimRejection(checked.message, checked.code);
+    const { pair } = checked;
+    if (placement !== undefined && state.orders.some((o) => o.orderId === placement.orderId)) {
+      throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
+    }
+    const open = isFxOpen(now);
+    const orderId = placement?.orderId ?? state.nextOrderId;
+    state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
+    const order: SimOrder = {
+      orderId,
+      permId: state.nextPermId++,
+      clientId: placement?.clientId ?? this.options.clientId ?? 0,
+      orderRef: request.orderRef,
+      secType: 'CASH',
+      symbol: pair.localSymbol,
+      action: request.action,
+      quantity: request.quantity,
+      limitPrice: request.limitPrice,
+      minTick: pair.minTick,
+      ...(isOddLot(pair, request.quantity, this.ratesAt(now)) ? { oddLot: true as const } : {}),
+      tif: 'DAY',
+      status: open ? 'Submitted' : 'PreSubmitted',
+      filled: 0,
+      avgFillPrice: 0,
+      submittedAt: now,
+    };
+    state.orders.push(order);
+    if (open) this.workConversion(order, now);
+    this.persist();
+    return order;
+  }
+
+  /** Fills a working conversion at `at` when its limit reaches the quote then (see fx-orders.ts). True when it filled. */
+  private workConversion(order: SimOrder, at: string): boolean {
+    const rates = this.ratesAt(at);
+    const price = fxFillPrice(order, rates);
+    if (price === undefined) return false;
+    bookFxFill(this.current, order, price, at, rates);
+    return true;
+  }
+
+  /** The account's rates at an instant (base units per one unit; 1 for the base), as {@link exchangeRate} reads them now. */
+  private ratesAt(at: string): (currency: string) => Decimal | undefined {
+    return (currency) => {
+      const spec = currency === this.current.currency ? 1 : this.rates[currency];
+      return spec === undefined ? undefined : rateAt(spec, this.current.seed, currency, at);
+    };
+  }
+
+  /**
+   * Replays the working conversions over (the state's clock, `to`]: every {@link STEP_MINUTES} while IDEALPRO trades
+   * (a held order is Submitted at the open), filled when the quote reaches the limit; a DAY conversion not filled by
+   * the close of the session it was placed in (or, placed while IDEALPRO was closed, the next one) expires then.
+   * Returns how many events.
+   */
+  private replayConversions(to: string): number {
+    const working = () => this.current.orders.filter((o) => o.secType === 'CASH' && !isFinal(o.status));
+    if (working().length === 0) return 0;
+    const end = instantMs(to);
+    const step = STEP_MINUTES * 60_000;
+    let events = 0;
+    const expire = (upTo: number) => {
+      for (const order of working()) {
+        const close = fxSessionOf(order.submittedAt).close;
+        if (instantMs(close) > upTo) continue;
+        Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: close });
+        events += 1;
+      }
+    };
+    let t = (Math.floor(instantMs(this.current.clock) / step) + 1) * step;
+    while (t <= end && working().length > 0) {
+      expire(t);
+      const at = toIsoUtc(DateTime.fromMillis(t));
+      if (!isFxOpen(at)) {
+        t = Math.max(t + step, instantMs(fxSessionOf(at).open));
+        continue;
+      }
+      for (const order of working()) {
+        if (instantMs(order.submittedAt) > t) continue;
+        if (order.status === 'PreSubmitted') {
+          order.status = 'Submitted';
+          events += 1;
+        }
+        if (this.workConversion(order, at)) events += 1;
+      }
+      t += step;
+    }
+    expire(end);
+    return events;
+  }
+
+  /**
    * Modifies working order `orderId` of API client `by.clientId` in place, as IB does when a client sends
    * placeOrder again on the id of one of its own orders (interactivebrokers.github.io/tws-api/modifying_orders.html:
    * only the client that placed it, only size and price; "it is not generally recommended to try to change order
@@ -293,7 +400,7 @@ export class SimAccount {
   modify(orderId: number, change: SimModification, by: { clientId: number }): { order: SimOrder; dropAfter: boolean } {
     const order = this.current.orders.find((o) => o.orderId === orderId && o.clientId === by.clientId);
     if (order === undefined) throw refusal(135, `${MODIFY_REFUSAL_TEXT[135]} ${orderId}`);
-    const fault = this.modifyFaults[order.symbol];
+    const fault = order.secType === 'CASH' ? undefined : this.modifyFaults[order.symbol];
     const now = this.instant;
     if (fault?.fillFirst !== undefined && !isFinal(order.status)) {
       const remaining = order.quantity - order.filled;
@@ -334,6 +441,14 @@ export class SimAccount {
     order.limitPrice = limitPrice;
     order.modifications = (order.modifications ?? 0) + 1;
     order.modifiedAt = now;
+    if (order.secType === 'CASH') {
+      const pair = fxPairNamed(order.symbol);
+      if (pair !== undefined && isOddLot(pair, quantity, this.ratesAt(now))) order.oddLot = true;
+      else delete order.oddLot;
+      if (losesPlace && isFxOpen(now)) this.workConversion(order, now);
+      this.persist();
+      return { order, dropAfter: false };
+    }
     if (losesPlace && this.sessionOpen(order.symbol, now))
       for (const fill of fillsAt(order, now, this.market, this.current.seed, this.fillParams))
         bookFill(
@@ -420,6 +535,22 @@ export class SimAccount {
   exchangeRate(currency: string): Decimal | undefined {
     const spec = currency === this.current.currency ? 1 : this.rates[currency];
     return spec === undefined ? undefined : rateAt(spec, this.current.seed, currency, this.instant);
+  }
+
+  /**
+   * The IDEALPRO pair of `currency` against the base currency as IB lists it (USD.SGD in an SGD account), quoted now
+   * around the account's rates (the quote a conversion fills at); undefined for the base, a currency without a rate,
+   * one IDEALPRO does not trade, and outside IDEALPRO's hours (IB quotes no bid and no ask then).
+   */
+  fxQuote(currency: string): FxQuote | undefined {
+    const base = this.current.currency;
+    if (!isFxOpen(this.instant)) return undefined;
+    const [symbol, quoted] = isConventional(currency, base) ? [currency, base] : [base, currency];
+    const rates = this.ratesAt(this.instant);
+    const pair = currency === base ? undefined : resolveFxPair({ secType: 'CASH', exchange: 'IDEALPRO', symbol, currency: quoted }, rates);
+    const mid = pair === undefined ? undefined : pairMid(pair, rates);
+    if (pair === undefined || mid === undefined) return undefined;
+    return { symbol: pair.symbol, currency: pair.currency, ...pairQuote(pair, mid) };
   }
 
   /** How the account values other currencies now (see {@link SimFx}). */
@@ -526,7 +657,7 @@ export class SimAccount {
   /** Replays the orders from the state's clock to `to` (the clock is left where it was). Returns how many events. */
   private replayOrders(to: string): number {
     const state = this.current;
-    const working = () => state.orders.filter((o) => !isFinal(o.status));
+    const working = () => state.orders.filter((o) => o.secType !== 'CASH' && !isFinal(o.status));
     let events = 0;
     for (const event of replayMarket(working, state.clock, to, this.market, state.seed, this.fillParams)) {
       events += 1;
@@ -545,7 +676,10 @@ export class SimAccount {
       if (event.kind === 'expire')
         Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: event.time });
     }
-    return events;
+    const conversions = this.replayConversions(to);
+    // The conversions' fills replay apart from the stocks': the executions are kept in time order all the same.
+    if (conversions > 0) state.executions.sort((a, b) => instantMs(a.time) - instantMs(b.time));
+    return events + conversions;
   }
 
   /** Saves the state (not in read-only mode); a failure is a StorageError naming the file. */

@@ -22,11 +22,15 @@ const orderSchema = z.strictObject({
   permId: int,
   clientId: int,
   orderRef: z.string(),
+  /** 'CASH': a currency conversion on IDEALPRO (symbol the pair, `USD.SGD`; see fx-orders.ts); absent: a stock. */
+  secType: z.literal('CASH').optional(),
   symbol: z.string(),
   action: side,
   quantity: int.positive(),
   limitPrice: z.number().positive(),
   minTick: z.number().positive(),
+  /** A conversion below IDEALPRO's minimum, routed as an odd lot (IB's warning 399); absent otherwise. */
+  oddLot: z.literal(true).optional(),
   // Absent for a plain limit order (one placed without the Adaptive algo, e.g. by hand through the gateway).
   adaptivePriority: z.enum(['Patient', 'Normal', 'Urgent']).optional(),
   tif: z.literal('DAY'),
@@ -47,6 +51,8 @@ const executionSchema = z.strictObject({
   orderId: int,
   permId: int,
   orderRef: z.string(),
+  /** 'CASH': an execution of a currency conversion (commission in the pair's second currency); absent: a stock. */
+  secType: z.literal('CASH').optional(),
   symbol: z.string(),
   side,
   quantity: int.positive(),

@@ -92,7 +92,7 @@ export class SimBroker implements Broker {
   async executions(since: string): Promise<Execution[]> {
     return this.connected()
       .executionsSince(since)
-      .map(({ orderId, ...e }) => ({ ...e, brokerOrderId: orderId }));
+      .map(({ orderId, secType, ...e }) => ({ ...e, ...(secType === undefined ? {} : { secType }), brokerOrderId: orderId }));
   }
 
   /** Contract facts from the scenario or the universe; hints are not needed, each ticker has one listing. */
@@ -119,6 +119,9 @@ export class SimBroker implements Broker {
   /**
    * The simulated FX market's rates, for the scenario's `exchangeRates` currencies: the rate at this instant to 7
    * significant digits, as IB's ledger prints it. A currency the scenario gives no rate is left out, never guessed.
+   * A currency with an IDEALPRO pair against the base (USD.SGD for USD in an SGD account) carries that pair's quote
+   * at this instant as `market` (what a conversion fills at) while IDEALPRO trades; one without (INR), or any
+   * outside IDEALPRO's hours (IB quotes no bid and no ask then), keeps its rate alone.
    */
   async exchangeRates(baseCurrency: string, currencies: string[], leftOut?: LeftOut): Promise<Record<string, ExchangeRate>> {
     const sim = this.connected();
@@ -129,7 +132,13 @@ export class SimBroker implements Broker {
         if (leftOut !== undefined) leftOut[currency] = `the simulated FX market has no ${currency}.${baseCurrency} rate`;
         continue;
       }
-      out[currency] = { rate: Number(printedRate(rate)), at: this.options.now, source: `simulated FX ${currency}.${baseCurrency}` };
+      const market = sim.fxQuote(currency);
+      out[currency] = {
+        rate: Number(printedRate(rate)),
+        at: this.options.now,
+        source: `simulated FX ${currency}.${baseCurrency}`,
+        ...(market === undefined ? {} : { market }),
+      };
     }
     return out;
   }
@@ -224,6 +233,7 @@ export class SimBroker implements Broker {
 function toBrokerOrder(o: Readonly<SimOrder>): BrokerOrder {
   return {
     brokerOrderId: o.orderId,
+    ...(o.secType === undefined ? {} : { secType: o.secType }),
     permId: o.permId,
     clientId: o.clientId,
     orderRef: o.orderRef,

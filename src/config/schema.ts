@@ -124,6 +124,10 @@ const configShape = {
     adaptivePriority: variable('ADAPTIVE_PRIORITY', choice(['Patient', 'Normal', 'Urgent']), { default: 'Normal' }),
     commissionModel: variable('COMMISSION_MODEL', choice(['fixed', 'tiered']), { default: 'fixed' }),
     allowShort: variable('ALLOW_SHORT', boolean, { default: 'false' }),
+    /** How purchases in another currency are paid for: IB's loan (borrow) or IDEALPRO conversions (convert). */
+    fxPolicy: variable('FX_POLICY', choice(['borrow', 'convert']), { default: 'borrow' }),
+    /** A conversion worth less than this (account currency) is not placed: the loan stays. */
+    minConversionValue: variable('MIN_CONVERSION_VALUE', number({ min: 0 }), { default: '1000' }),
   },
   /**
    * How old a forecast may be (core/forecast-age.ts): stale once this many whole trading sessions have closed since
@@ -220,7 +224,7 @@ export type MarketDataType = BrokerConfig['marketDataType'];
 
 // Config.sizing and Config.limits are what the core takes: a change on either side fails to compile here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sizingIsTheCores: Same<Config['sizing'], SizingConfig> = true;
+const sizingIsTheCores: Same<Config['sizing'], Required<SizingConfig>> = true;
 const limitsAreTheCores: Same<Config['limits'], Required<RiskLimits>> = true;
 void [sizingIsTheCores, limitsAreTheCores];
 

@@ -1,7 +1,8 @@
 import type { BreakerContext } from './breakers-common.js';
-import { breach, exceeds, formatPct, isOrder, percentOf, usableNetLiquidation } from './breakers-common.js';
-import { Exact, formatMoney, type Decimal } from './money.js';
-import { isUsableRate } from './share-value.js';
+import { breach, exceeds, formatPct, percentOf, usableNetLiquidation } from './breakers-common.js';
+import { cashAfter, projectCash } from './cash-projection.js';
+import { planConversions } from './conversions.js';
+import { formatMoney } from './money.js';
 import type { Breach } from './types.js';
 
 /** MAX_CURRENCY_LOAN_PCT when the limits do not say: a loan of up to the whole NLV in any one currency. */
@@ -12,38 +13,22 @@ export const DEFAULT_MAX_CURRENCY_LOAN_PCT = 100;
  * maxCurrencyLoanPct of NLV (valued in the account's currency at the broker's rate). IB lends a currency an account
  * spends without holding it (FX_POLICY=borrow) and charges interest on it; a loan beyond the limit is not deepened:
  * the run only reduces (a sale brings the currency back). Judged from the broker's cash per currency (IB's ledger):
- * each order moves its contract's currency by quantity x limit price (/ the price magnifier), a BUY down, a SELL up.
+ * each order moves its contract's currency by quantity x limit price (/ the price magnifier), a BUY down, a SELL up;
+ * under FX_POLICY=convert each conversion the plan would place moves both its currencies (core/cash-projection.ts).
  * Without a cash ledger (a broker of one currency) there is nothing per currency to judge: leverage and the margin
  * cushion govern the loan. A currency without a rate cannot be valued: if a line trades it, CURRENCY_MISMATCH halts
  * the run; a balance in it that nothing trades is not judged.
  */
 export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
   const nlv = usableNetLiquidation(ctx);
-  const { account } = ctx.inputs;
-  const ledger = account.cashLedger;
-  if (nlv === undefined || ledger === undefined || ledger.baseCurrency !== account.currency) return [];
-  const base = account.currency;
-  const cash = new Map<string, Decimal>();
-  const rates = new Map<string, number>([[base, 1]]);
-  for (const b of ledger.balances) {
-    cash.set(b.currency, new Exact(b.cash));
-    // A ledger rate that is not usable never hides the run's usable rate of the same currency (its FX market's).
-    if (isUsableRate(b.exchangeRate) && b.currency !== base) rates.set(b.currency, b.exchangeRate);
-  }
-  for (const [currency, fx] of Object.entries(ctx.inputs.exchangeRates ?? {}))
-    if (!rates.has(currency) && isUsableRate(fx.rate)) rates.set(currency, fx.rate);
-  const moved = new Map<string, Decimal>();
-  for (const line of ctx.lines.filter(isOrder)) {
-    const price = line.limitPrice ?? line.referencePrice;
-    if (price === undefined || !Number.isFinite(price) || !Number.isFinite(line.quantity)) continue;
-    const currency = line.currency === undefined || line.currency === '' ? base : line.currency;
-    const value = new Exact(line.quantity).times(price).div(line.priceMagnifier ?? 1);
-    moved.set(currency, (moved.get(currency) ?? new Exact(0)).plus(line.action === 'BUY' ? value.neg() : value));
-  }
+  // FX_POLICY=convert: the conversions the plan would place move the loans (a shortfall bought with the base currency).
+  const projection = projectCash(ctx.inputs, ctx.lines, planConversions(ctx.inputs, ctx.lines));
+  if (nlv === undefined || projection === undefined) return [];
+  const { base, cash, moved, rates } = projection;
   const max = ctx.inputs.limits.maxCurrencyLoanPct ?? DEFAULT_MAX_CURRENCY_LOAN_PCT;
   const out: Breach[] = [];
   for (const currency of [...new Set([...cash.keys(), ...moved.keys()])].sort()) {
-    const after = (cash.get(currency) ?? new Exact(0)).plus(moved.get(currency) ?? 0);
+    const after = cashAfter(projection, currency);
     const orders = moved.has(currency) ? " after this run's orders" : '';
     if (after.isNaN()) {
       // A number that cannot be compared always trips (Decimal's NaN is not negative).

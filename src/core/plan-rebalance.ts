@@ -4,6 +4,8 @@ import { checkBreakers, checkPositionLimit } from './breakers.js';
 import { applyTradingState, blockHeldSymbols, holdClosedMarkets, isSymbolScoped, tradingStateFor } from './trading-state.js';
 import { measureExposure } from './exposure.js';
 import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
+import { blockConversions, planConversions } from './conversions.js';
+import { checkConversions } from './breakers-conversions.js';
 
 /**
  * The pure planning core: from what the run gathered to the plan it will execute. Sizes every ticker,
@@ -44,8 +46,17 @@ export function planRebalance(inputs: PlanInputs): Plan {
       (b) => !overAlready.has(b.symbol),
     ),
   ];
-  const tradingState = tradingStateFor(breaches);
-  const lines = applyTradingState(unbroken, tradingState, breaches);
+  let tradingState = tradingStateFor(breaches);
+  let lines = applyTradingState(unbroken, tradingState, breaches);
+  // FX_POLICY=convert: the conversions the remaining orders need, judged as orders; one that trips halts the run.
+  let conversions = tradingState === 'HALTED' ? [] : planConversions(inputs, lines);
+  const convBreaches = checkConversions(inputs, conversions, lines.filter((l) => l.action !== 'NONE').length);
+  if (convBreaches.length > 0) {
+    breaches.push(...convBreaches);
+    tradingState = tradingStateFor(breaches);
+    lines = applyTradingState(unbroken, tradingState, breaches);
+    conversions = blockConversions(conversions, tradingState, breaches);
+  }
   return {
     now: inputs.now,
     netLiquidation: inputs.account.netLiquidation,
@@ -54,6 +65,7 @@ export function planRebalance(inputs: PlanInputs): Plan {
     breaches,
     tradingState,
     ...measureExposure(lines, inputs.account.netLiquidation),
+    ...(inputs.sizing.fxPolicy === 'convert' ? { conversions } : {}),
   };
 }
 

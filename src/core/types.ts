@@ -245,7 +245,16 @@ export interface SizingConfig {
   adaptivePriority: AdaptivePriority;
   commissionModel: CommissionModel;
   allowShort: boolean;
+  /**
+   * FX_POLICY: how a purchase in another currency than the account's is paid for. 'borrow' (absent: the default)
+   * leaves it to the broker's loan; 'convert' places currency conversions beside the stock orders (core/conversions.ts).
+   */
+  fxPolicy?: FxPolicy;
+  /** MIN_CONVERSION_VALUE: a conversion worth less (in the account's currency) is not placed; absent: 1000. */
+  minConversionValue?: number;
 }
+
+export type FxPolicy = 'borrow' | 'convert';
 
 /** Risk limits (from configuration). Percent fields are percentages: 1.5 means 1.5%. */
 export interface RiskLimits {
@@ -429,6 +438,36 @@ export interface PlanInputs {
   workingOnClosed?: Readonly<Record<string, { action: 'BUY' | 'SELL'; quantity: number }>>;
 }
 
+/**
+ * A currency conversion of the plan (FX_POLICY=convert): on the FX pair as the broker lists it, funding what this
+ * run's orders spend in a currency the account lacks, or selling back to the account's currency what its sales
+ * brought in. Every currency considered gets one; action NONE when none goes (reason says why).
+ */
+export interface ConversionLine {
+  /** The pair as the broker names it (`USD.SGD`): the order's symbol and orderRef's ticker part. */
+  symbol: string;
+  /** The pair's first currency (the one `quantity` counts) and the one its price is quoted in. */
+  pair: { symbol: string; currency: string };
+  /** The foreign currency this line is about (one of the pair's two; the other is the account's). */
+  currency: string;
+  /** 'fund': buy `amount` of `currency` the run's orders need; 'sweep': sell `amount` its sales brought in. */
+  purpose: 'fund' | 'sweep';
+  action: Action;
+  /** Whole units of pair.symbol; 0 when action is NONE. */
+  quantity: number;
+  /** Units of pair.currency per one of pair.symbol, on the pair's tick; undefined when action is NONE. */
+  limitPrice?: number;
+  /** The FX quote's midpoint. Undefined without a quote. */
+  referencePrice?: number;
+  /** How much of `currency` is to be funded or swept (before rounding to whole units of the pair). */
+  amount: number;
+  /** The order's value in the account's currency, to the cent (0 when action is NONE and no quote). */
+  value: Cents;
+  /** Where the quote came from (the rate's source) and when it was read. */
+  quotedAt?: string;
+  reason: string;
+}
+
 export interface Plan {
   now: string;
   netLiquidation: number;
@@ -442,4 +481,6 @@ export interface Plan {
   leverageAfter: number;
   /** Sum of trade values of the orders that will be sent / NLV, in percent. */
   turnoverPct: number;
+  /** FX_POLICY=convert: the run's currency conversions (none under borrow). Sent before the stock orders. */
+  conversions?: ConversionLine[];
 }

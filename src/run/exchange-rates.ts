@@ -13,12 +13,14 @@ export interface RunRates {
  * The exchange rates of every currency the run's contracts are quoted in, other than the account's: the broker's
  * cash ledger first (IB: `$LEDGER:ALL`, the rate of each currency the account holds, read with the summary), then,
  * for a currency the ledger does not list, the broker's FX market. A rate that is not a finite positive number is
- * no rate. Nothing is guessed: a currency without a rate is absent, with the reason.
+ * no rate. Nothing is guessed: a currency without a rate is absent, with the reason. With `fxQuotes` (FX_POLICY=convert)
+ * the FX market is asked for every such currency, for the quote the conversions are priced on (`ExchangeRate.market`).
  */
 export async function gatherExchangeRates(
   broker: Broker,
   summary: AccountSummary,
   contracts: Readonly<Record<string, ContractInfo>>,
+  options: { fxQuotes?: boolean } = {},
 ): Promise<RunRates> {
   const base = summary.currency;
   const needed = [...new Set(Object.values(contracts).map((c) => c.currency))].filter((c) => c !== '' && c !== base).sort();
@@ -33,10 +35,19 @@ export async function gatherExchangeRates(
     }
   }
   const missing = needed.filter((c) => !Object.hasOwn(rates, c));
-  if (missing.length === 0) return { rates, problems };
+  // FX_POLICY=convert prices its conversions on the FX market's quote of each currency, held or not; a currency the
+  // ledger rates keeps the ledger's rate (the plan sizes with it) and gains the quote, or stays without one.
+  const asked = options.fxQuotes === true ? needed : missing;
+  if (asked.length === 0) return { rates, problems };
   const leftOut: Record<string, string> = {};
-  const quoted = await broker.exchangeRates(base, missing, leftOut);
-  for (const currency of missing) {
+  const quoted = await broker.exchangeRates(base, asked, leftOut);
+  for (const currency of asked) {
+    if (!missing.includes(currency)) {
+      const market = Object.hasOwn(quoted, currency) ? quoted[currency]?.market : undefined;
+      const held = rates[currency];
+      if (market !== undefined && held !== undefined) rates[currency] = { ...held, market };
+      continue;
+    }
     const fx = Object.hasOwn(quoted, currency) ? quoted[currency] : undefined;
     if (fx !== undefined && isUsableRate(fx.rate)) rates[currency] = fx;
     else problems[currency] = leftOut[currency] ?? `the broker gave no usable ${currency}.${base} rate`;

@@ -55,6 +55,8 @@ const CHANGES: Record<EnvVariable, string | [string, Record<string, string>]> = 
   ADAPTIVE_PRIORITY: 'urgent',
   COMMISSION_MODEL: 'tiered',
   ALLOW_SHORT: 'yes',
+  FX_POLICY: 'convert',
+  MIN_CONVERSION_VALUE: '999',
   MAX_FORECAST_AGE_SESSIONS: '2',
   MAX_FORECAST_AGE_HOURS: '27',
   MAX_TICKERS: '999',

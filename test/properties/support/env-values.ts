@@ -73,6 +73,8 @@ export const KINDS: Record<EnvVariable, Kind> = {
   ADAPTIVE_PRIORITY: { kind: 'choice', values: ['Patient', 'Normal', 'Urgent'] },
   COMMISSION_MODEL: { kind: 'choice', values: ['fixed', 'tiered'] },
   ALLOW_SHORT: { kind: 'bool' },
+  FX_POLICY: { kind: 'choice', values: ['borrow', 'convert'] },
+  MIN_CONVERSION_VALUE: { kind: 'number', bounds: { min: 0 } },
   MAX_FORECAST_AGE_SESSIONS: { kind: 'int', bounds: { min: 1, max: 260 } },
   MAX_FORECAST_AGE_HOURS: pct(8760),
   MAX_TICKERS: { kind: 'int', bounds: { min: 1, max: 100000 } },

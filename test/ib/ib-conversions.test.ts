@@ -5,6 +5,8 @@ import { ORDER_REF_PREFIX } from '../../src/run/run-id.js';
 import { isNotice, meaningOf } from '../../src/adapters/ib/ib-codes.js';
 import { OWN_ORDER_REF_PREFIX, tradedOf } from '../../src/adapters/ib/ib-conversions.js';
 import { limitOrderFor, orderContract, requestProblems } from '../../src/adapters/ib/ib-order-build.js';
+import { refusedUnderOrderId } from '../../src/adapters/ib/ib-order-refusal.js';
+import type { BrokerError } from '../../src/ports/broker.js';
 
 /**
  * Currency conversions (FX_POLICY=convert) in the IB adapter, pure parts: the order IB receives for a CASH request,
@@ -120,9 +122,29 @@ describe('what comes back: stocks and our own conversions', () => {
   });
 });
 
-describe("warning 399 on a conversion (IB's odd lot below the IDEALPRO minimum)", () => {
-  it('is a notice: the order stands', () => {
+/** What an order operation's message handler did with one IB message: nothing, or the refusal it rejected with. */
+function refusalOf(code: number, text: string, pair?: string): BrokerError | undefined {
+  let refused: BrokerError | undefined;
+  const ctx = { id: 7, resolve: () => undefined, reject: (error: BrokerError) => (refused = error) };
+  refusedUnderOrderId<void>('order 7 (BUY 7400 USD.SGD @ 1.35045, rebal:r:USD.SGD)', 7, pair)(ctx, code, text);
+  return refused;
+}
+
+describe("IB's answers to a conversion", () => {
+  it('warning 399 (an odd lot below the IDEALPRO minimum) is a notice: the order stands', () => {
     expect(isNotice(399)).toBe(true);
     expect(meaningOf(399)).toMatch(/order stands.*odd lot/);
+    const text = 'Order Message:\nBUY 7,400 USD.SGD Forex\nWarning: your order size is below the USD 25000 IdealPro minimum';
+    expect(refusalOf(399, text, 'USD.SGD')).toBeUndefined();
+  });
+
+  it("error 200 names the pair IB does not list in that orientation, not a ticker's spelling", () => {
+    const refused = refusalOf(200, 'No security definition has been found for the request', 'SGD.USD');
+    expect(refused).toMatchObject({ kind: 'rejected', code: 200, requestId: 7 });
+    expect(refused?.message).toMatch(/IB lists no IDEALPRO pair SGD.USD \(IB 200: No security definition/);
+    expect(refused?.message).not.toMatch(/ticker/);
+    // A stock order's 200 keeps the ticker advice; a conversion's other refusals are explained as for stocks.
+    expect(refusalOf(200, 'No security definition has been found for the request')?.message).toMatch(/ticker/);
+    expect(refusalOf(110, 'The price does not conform', 'USD.SGD')?.message).toMatch(/minimum price increment/);
   });
 });

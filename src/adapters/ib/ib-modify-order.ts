@@ -109,7 +109,7 @@ export function modifyAdaptiveOrder(
       }),
       () => clearTimeout(grace),
     ],
-    onMessage: refusedUnderOrderId(label, orderId),
+    onMessage: refusedUnderOrderId(label, orderId, change.secType === 'CASH' ? change.symbol : undefined),
     send: (api, id) => {
       options.submittedAt.set(id, performance.now());
       api.placeOrder(id, contract, ibOrder);

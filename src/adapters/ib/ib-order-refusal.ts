@@ -9,13 +9,28 @@ import type { OperationContext } from './ib-operation.js';
 /** How long a final status waits for the error message that says why (IB sends them in either order). */
 export const REASON_GRACE_MS = 300;
 
-/** An IB message under the order's id: a notice is ignored; anything else is IB's refusal, with its code. */
-export function refusedUnderOrderId<T>(label: string, orderId: number): (ctx: OperationContext<T>, code: number, text: string) => void {
+/**
+ * An IB message under the order's id: a notice is ignored (399 too: an FX odd lot still stands); anything else is
+ * IB's refusal, with its code. `pair` names a currency conversion's pair (`USD.SGD`): IB's 200 then means it does not
+ * list the pair in that orientation, not a misspelt ticker.
+ */
+export function refusedUnderOrderId<T>(
+  label: string,
+  orderId: number,
+  pair?: string,
+): (ctx: OperationContext<T>, code: number, text: string) => void {
   return (ctx, code, text) => {
     if (isNotice(code)) return;
-    ctx.reject(new BrokerError(`${label}: ${explainIbMessage(code, text)}`, 'rejected', code, orderId));
+    const why =
+      pair !== undefined && code === NO_SECURITY_DEFINITION
+        ? `IB lists no IDEALPRO pair ${pair} (IB ${code}: ${text}); IB lists each pair in one orientation only: convert on the other`
+        : explainIbMessage(code, text);
+    ctx.reject(new BrokerError(`${label}: ${why}`, 'rejected', code, orderId));
   };
 }
+
+/** IB's error 200: no security definition. */
+const NO_SECURITY_DEFINITION = 200;
 
 /**
  * A final status with no error yet: the operation is rejected with `message` after REASON_GRACE_MS, unless IB's

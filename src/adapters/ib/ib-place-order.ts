@@ -79,7 +79,7 @@ export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, op
       }),
       () => clearTimeout(grace),
     ],
-    onMessage: refusedUnderOrderId(label, orderId),
+    onMessage: refusedUnderOrderId(label, orderId, request.secType === 'CASH' ? request.symbol : undefined),
     send: (api, id) => {
       if (options.onLeaving?.() === false) throw new Withheld(label);
       options.submittedAt.set(id, performance.now());

@@ -1,4 +1,5 @@
 import { hashUnit, type SimMarket } from '../../sim/universe.js';
+import type { FxPairView } from '../../sim/fx-pairs.js';
 import type { ContractRef } from '../parse/parse-requests.js';
 
 /**
@@ -17,6 +18,27 @@ export interface ContractView {
   tradingClass: string;
   /** IB's priceMagnifier (absent: 1): 100 for a line quoted in pence (its prices are in 1/100 of `currency`). */
   priceMagnifier?: number;
+  /**
+   * 'CASH' for an IDEALPRO pair (a currency conversion's contract): `symbol` its first currency, `currency` its second,
+   * `primaryExchange` IDEALPRO, `localSymbol` and `tradingClass` the pair (`USD.SGD`). Absent: a stock.
+   */
+  secType?: 'CASH';
+  /** IB's local symbol when it is not the symbol: the pair (`USD.SGD`) of a CASH contract. */
+  localSymbol?: string;
+}
+
+/** An IDEALPRO pair as the gateway reports it in orders and executions: IB's CASH contract (conId of the pair). */
+export function cashContractView(pair: FxPairView): ContractView {
+  return {
+    conId: pair.conId,
+    symbol: pair.symbol,
+    primaryExchange: 'IDEALPRO',
+    currency: pair.currency,
+    minTick: pair.minTick,
+    tradingClass: pair.localSymbol,
+    secType: 'CASH',
+    localSymbol: pair.localSymbol,
+  };
 }
 
 /**

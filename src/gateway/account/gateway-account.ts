@@ -8,7 +8,8 @@ import type { SimExecution, SimFx, SimOrder, SimState } from '../../sim/sim-stat
 import type { SimMarket } from '../../sim/universe.js';
 import type { ExecutionView } from '../encode/encode-executions.js';
 import type { OrderView } from '../encode/encode-orders.js';
-import { contractViewOf, conIdOf, type ContractView } from './contracts.js';
+import { fxPairNamed } from '../../sim/fx-pairs.js';
+import { cashContractView, contractViewOf, conIdOf, type ContractView } from './contracts.js';
 
 /**
  * The simulated IB account behind the gateway: the simulated market of `src/sim` (state, fills, commissions,
@@ -145,6 +146,12 @@ export class GatewayAccount {
     );
   }
 
+  /** The contract of an order's or an execution's record: its IDEALPRO pair for a conversion, else its stock. */
+  contractOf(record: { symbol: string; secType?: 'CASH' }): ContractView {
+    const pair = record.secType === 'CASH' ? fxPairNamed(record.symbol) : undefined;
+    return pair === undefined ? this.contract(record.symbol) : cashContractView(pair);
+  }
+
   orderView(o: SimOrder): OrderView {
     const last = this.state.executions.filter((e) => e.orderId === o.orderId).at(-1);
     return {
@@ -152,7 +159,7 @@ export class GatewayAccount {
       permId: o.permId,
       clientId: o.clientId,
       account: this.state.account,
-      contract: this.contract(o.symbol),
+      contract: this.contractOf(o),
       action: o.action,
       quantity: o.quantity,
       lmtPrice: o.limitPrice,
@@ -178,7 +185,7 @@ export class GatewayAccount {
       permId: e.permId,
       clientId: order?.clientId ?? 0,
       account: this.state.account,
-      contract: this.contract(e.symbol),
+      contract: this.contractOf(e),
       side: e.side,
       shares: e.quantity,
       price: e.price,
@@ -187,8 +194,9 @@ export class GatewayAccount {
       avgPrice: cumQty > 0 ? Math.round((value / cumQty) * 1e8) / 1e8 : 0,
       orderRef: e.orderRef,
       commission: e.commission,
-      // The commission is charged in the currency whose cash the trade moved (the contract's, when the account has a rate for it).
-      currency: this.sim.bookedIn(e.symbol),
+      // The commission is charged in the currency whose cash the trade moved (the contract's, when the account has a rate
+      // for it); a conversion's in the pair's second currency (the run books a commission in its execution's currency).
+      currency: e.secType === 'CASH' ? this.contractOf(e).currency : this.sim.bookedIn(e.symbol),
     };
   }
 

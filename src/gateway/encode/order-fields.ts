@@ -2,10 +2,15 @@ import type { ContractView } from '../account/contracts.js';
 import { num } from './values.js';
 
 /**
- * The 11 contract fields of OPEN_ORDER, COMPLETED_ORDER and EXECUTION_DATA (a stock routed SMART): conId, symbol,
- * secType, lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass.
+ * The 11 contract fields of OPEN_ORDER, COMPLETED_ORDER and EXECUTION_DATA (a stock routed SMART; an IDEALPRO pair
+ * as IB sends a CASH contract: `conId|USD|CASH||0|||IDEALPRO|SGD|USD.SGD|USD.SGD`): conId, symbol, secType,
+ * lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass.
  */
 export function stockContractFields(c: ContractView): string[] {
+  if (c.secType === 'CASH') {
+    const local = c.localSymbol ?? `${c.symbol}.${c.currency}`;
+    return [String(c.conId), c.symbol, 'CASH', '', '0', '', '', 'IDEALPRO', c.currency, local, c.tradingClass];
+  }
   return [String(c.conId), c.symbol, 'STK', '', '0', '', '', 'SMART', c.currency, c.symbol, c.tradingClass];
 }
 

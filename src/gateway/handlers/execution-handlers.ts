@@ -34,14 +34,19 @@ export function tradingDay(iso: string): string {
 }
 
 function matches(ctx: GatewayContext, e: SimExecution, f: ExecutionFilterRef, since: number | undefined): boolean {
-  const clientId = ctx.account.executionView(e).clientId;
+  const view = ctx.account.executionView(e);
+  const clientId = view.clientId;
   const same = (wanted: string, actual: string) => wanted === '' || wanted.toUpperCase() === actual.toUpperCase();
+  // A conversion's execution is a CASH contract on IDEALPRO: a filter of secType STK (or exchange SMART) leaves it out,
+  // and its symbol is the pair's first currency (USD of USD.SGD), as in the contract IB sends with it.
+  const cash = e.secType === 'CASH';
+  const exchanges = cash ? ['IDEALPRO'] : ['SMART', view.contract.primaryExchange];
   return (
     (f.clientId === undefined || f.clientId === 0 || f.clientId === clientId) &&
     same(f.acctCode, ctx.account.state.account) &&
-    same(f.symbol, e.symbol) &&
-    same(f.secType, 'STK') &&
-    (f.exchange === '' || ['SMART', ctx.account.contract(e.symbol).primaryExchange].includes(f.exchange.toUpperCase())) &&
+    same(f.symbol, cash ? view.contract.symbol : e.symbol) &&
+    same(f.secType, cash ? 'CASH' : 'STK') &&
+    (f.exchange === '' || exchanges.includes(f.exchange.toUpperCase())) &&
     same(f.side, e.side) &&
     (since === undefined || Date.parse(e.time) >= since)
   );

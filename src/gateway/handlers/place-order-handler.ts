@@ -1,4 +1,5 @@
 import type { AdaptivePriority, OrderStatusName, Side } from '../../core/types.js';
+import { idealproMinimum, isCashRequest, oddLotWarning, resolveFxPair, type FxPairView } from '../../sim/fx-pairs.js';
 import { SimRejection } from '../../sim/sim-account.js';
 import { NO_SECURITY_DEFINITION, resolveContract, smartRoutable, type ContractView } from '../account/contracts.js';
 import { errorMessage } from '../encode/encode-basic.js';
@@ -37,6 +38,7 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
   // As at IB, a client's order ids only grow: an id at or below one it used before is a duplicate.
   const used = ctx.account.state.orders.filter((o) => o.clientId === order.clientId).reduce((max, o) => Math.max(max, o.orderId), 0);
   if (id <= used) return refuse(link, id, 103, `Duplicate order id ${id} (this client has used ids up to ${used})`, qty);
+  if (isCashRequest(order)) return placeConversion(link, order, ctx);
   const unknown = new Set(ctx.faults.unknownContracts);
   const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
   const contract = resolveContract(ctx.account.market, ref, unknown);
@@ -79,6 +81,62 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
 }
 
 /**
+ * A currency conversion: PLACE_ORDER with a CASH contract (by symbol and currency, or by the pair's conId) on IDEALPRO.
+ * The pair must be listed in that orientation and priced by the scenario (else 200, as for contract details); no algo
+ * on IDEALPRO (387, as on any direct route); then the simulated account places it (201 quantity, 110 tick). Accepted:
+ * OPEN_ORDER + ORDER_STATUS with IB's CASH contract, then, for an order below IDEALPRO's minimum, IB's warning 399
+ * under the order id (the order proceeds as an odd lot), then its fill if it filled at once.
+ */
+function placeConversion(link: ClientLink, order: ParsedPlaceOrder, ctx: GatewayContext): void {
+  const id = order.orderId;
+  const qty = order.totalQuantity ?? 0;
+  const rateOf = (c: string) => ctx.account.exchangeRate(c);
+  const pair = resolvePair(order, ctx);
+  if (pair === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
+  if (order.algoStrategy !== '') return refuse(link, id, 387, UNSUPPORTED_ORDER_TYPE, qty);
+  const fault = ctx.faults.rejectOrders[pair.localSymbol];
+  if (fault !== undefined) return refuse(link, id, fault.code, fault.message ?? defaultText(fault.code, order), qty);
+  const request = {
+    orderRef: order.orderRef,
+    secType: 'CASH' as const,
+    symbol: pair.localSymbol,
+    action: order.action as Side,
+    quantity: qty,
+    limitPrice: order.lmtPrice ?? 0,
+    adaptivePriority: 'Normal' as const,
+    primaryExchange: 'IDEALPRO',
+    currency: pair.currency,
+  };
+  try {
+    const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: false });
+    const accepted = {
+      ...ctx.account.orderView(placed.order),
+      status: initialStatus(placed.order.status),
+      filled: 0,
+      avgFillPrice: 0,
+      lastFillPrice: 0,
+    };
+    link.send(openOrder(accepted), orderStatus(accepted));
+    const minimum = idealproMinimum(pair.symbol, rateOf);
+    if (placed.order.oddLot === true && minimum !== undefined) link.send(errorMessage(id, 399, oddLotWarning(pair.symbol, minimum)));
+    pushEvents(
+      ctx,
+      placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0),
+      link,
+    );
+  } catch (err) {
+    if (!(err instanceof SimRejection)) throw err;
+    refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
+  }
+}
+
+/** The IDEALPRO pair a CASH order names (by conId, or symbol and currency in the listed orientation), or undefined. */
+function resolvePair(order: ParsedPlaceOrder, ctx: GatewayContext): FxPairView | undefined {
+  const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
+  return resolveFxPair(ref, (c) => ctx.account.exchangeRate(c));
+}
+
+/**
  * A modification: checked as a new order is (read-only 321, what the venue cannot take 201, the contract and its
  * route 200 and 387), then
  * applied by the simulated account, which refuses what IB refuses (104 filled, 103 cancelled or finished, 105 symbol,
@@ -99,16 +157,19 @@ function handleModification(link: ClientLink, order: ParsedPlaceOrder, ctx: Gate
   const unsupported = unsupportedBy(order, ctx.account.state.account);
   if (unsupported !== undefined) return link.send(errorMessage(id, 201, `Order rejected - reason: ${unsupported}`));
   const ref = { ...order, conId: order.conId === 0 ? undefined : order.conId };
-  const contract = resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
-  if (contract === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
-  const misrouted = routingRefusal(order, contract);
+  const cash = isCashRequest(order);
+  const pair = cash ? resolvePair(order, ctx) : undefined;
+  const contract = cash ? undefined : resolveContract(ctx.account.market, ref, new Set(ctx.faults.unknownContracts));
+  if (contract === undefined && pair === undefined) return link.send(errorMessage(id, 200, NO_SECURITY_DEFINITION));
+  const misrouted = contract === undefined ? undefined : routingRefusal(order, contract);
   if (misrouted !== undefined) return link.send(errorMessage(id, misrouted.code, misrouted.message));
+  if (pair !== undefined && order.algoStrategy !== '') return link.send(errorMessage(id, 387, UNSUPPORTED_ORDER_TYPE));
   const adaptive = order.algoStrategy !== '';
   const priority = order.algoParams.find((p) => p.tag === 'adaptivePriority')?.value;
   const result = ctx.account.modify(
     id,
     {
-      symbol: contract.symbol,
+      symbol: pair?.localSymbol ?? contract?.symbol ?? '',
       action: order.action as Side,
       quantity: order.totalQuantity ?? 0,
       limitPrice: order.lmtPrice ?? 0,

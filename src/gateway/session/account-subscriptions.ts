@@ -250,7 +250,9 @@ export function cancelPnlSingle(link: Subscriber, reqId: number): void {
  * A fill among `events` sends the account updates at once; otherwise they wait for the three-minute refresh.
  */
 export function refreshSubscriptions(src: SubscriptionSource, events: readonly AccountEvent[], links: readonly Subscriber[]): void {
-  const traded = new Set(events.flatMap((e) => (e.kind === 'execution' ? [e.execution.symbol] : [])));
+  // A conversion's fill moves cash, never a position: it sends the account values, no position or portfolio line.
+  const filled = events.some((e) => e.kind === 'execution');
+  const traded = new Set(events.flatMap((e) => (e.kind === 'execution' && e.execution.secType !== 'CASH' ? [e.execution.symbol] : [])));
   const now = Date.parse(src.clock());
   for (const link of links) {
     const subs = registry.get(link);
@@ -266,13 +268,13 @@ export function refreshSubscriptions(src: SubscriptionSource, events: readonly A
     for (const [reqId, sub] of subs.summary) if (periodic(sub)) frames.push(...summaryFrames(src, reqId, sub, false));
     if (subs.updates !== undefined) {
       const due = periodic(subs.updates);
-      if (due || traded.size > 0) {
+      if (due || filled) {
         const changed = updatesFrames(src, subs.updates, false, due ? undefined : traded);
         if (changed.length > 0) frames.push(...changed, accountTime(exchangeClock(src.clock())));
       }
     }
     for (const [reqId, sub] of subs.multi) {
-      if (periodic(sub) || traded.size > 0) frames.push(...multiFrames(src, reqId, sub, false));
+      if (periodic(sub) || filled) frames.push(...multiFrames(src, reqId, sub, false));
     }
     for (const [reqId, sub] of subs.pnl) frames.push(...pnlFrames(src, reqId, sub));
     for (const [reqId, sub] of subs.pnlSingle) frames.push(...pnlSingleFrames(src, reqId, sub));

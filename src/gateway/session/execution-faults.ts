@@ -50,7 +50,7 @@ export function nextRevision(execId: string): string {
 }
 
 function reportFrames(ctx: GatewayContext, link: ClientLink, view: ExecutionView, firstSent: number, now: number): string[][] {
-  const delay = ctx.faults.lateCommissionReports[view.contract.symbol];
+  const delay = ctx.faults.lateCommissionReports[view.contract.localSymbol ?? view.contract.symbol];
   if (delay === undefined) return [commissionReport(view)];
   if (delay === null) return [];
   const due = firstSent + delay;

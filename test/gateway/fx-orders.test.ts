@@ -177,6 +177,49 @@ describe('currency conversions through the simulated gateway', () => {
     expect(completed[0]?.[1]).toMatchObject({ orderRef: 'rebal:run-1:USD.SGD', filledQuantity: 30_000 });
   });
 
+  it('account updates after a fill move the cash of both currencies; no position or portfolio line for the pair', async () => {
+    const { gateway } = await startTestGateway(SCENARIO);
+    const client = await connectClient(gateway.port, 3);
+    const values: [string, string, string][] = [];
+    const portfolio: Contract[] = [];
+    const positions: Contract[] = [];
+    const api = client.api as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+    api.on(EventName.updateAccountValue, (key, value, currency) => values.push([key as string, value as string, currency as string]));
+    api.on(EventName.updatePortfolio, (contract) => portfolio.push(contract as Contract));
+    api.on(EventName.position, (_account, contract) => positions.push(contract as Contract));
+    const downloaded = once(client.api, EventName.accountDownloadEnd);
+    client.api.reqAccountUpdates(true, 'DU1234567');
+    await downloaded;
+    await collect(client.api, EventName.position, EventName.positionEnd, () => client.api.reqPositions());
+    values.length = 0;
+    portfolio.length = 0;
+    positions.length = 0;
+    const time = once(client.api, EventName.updateAccountTime);
+    client.api.placeOrder(client.nextValidId, cash('USD', 'SGD'), conversion({ totalQuantity: 30_000 }));
+    await time;
+    const cashOf = (currency: string) => values.find(([key, , c]) => key === 'CashBalance' && c === currency)?.[1];
+    expect(Number(cashOf('USD'))).toBe(31_000);
+    expect(Number(cashOf('SGD'))).toBeCloseTo(150_000 - 30_000 * 1.35005 - 2.7, 2);
+    expect(portfolio).toEqual([]);
+    expect(positions).toEqual([]);
+  });
+
+  it('a resting conversion modified to a limit that reaches the ask fills, the CASH contract on every frame', async () => {
+    const { gateway } = await startTestGateway(SCENARIO);
+    const client = await connectClient(gateway.port, 3);
+    const id = client.nextValidId;
+    const resting = once(client.api, EventName.orderStatus, (orderId, status) => orderId === id && status === 'Submitted');
+    client.api.placeOrder(id, cash('USD', 'SGD'), conversion({ totalQuantity: 30_000, lmtPrice: 1.35 }));
+    await resting;
+    const exec = once<[number, Contract, Execution]>(client.api, EventName.execDetails);
+    client.api.placeOrder(id, cash('USD', 'SGD'), conversion({ totalQuantity: 30_000, lmtPrice: 1.3501 }));
+    const [, contract, execution] = await exec;
+    expect(contract).toMatchObject(CASH_CONTRACT);
+    expect(execution.price).toBe(1.35005);
+    expect(client.errors.filter((e) => e.reqId === id)).toEqual([]);
+    expect(gateway.stats().ordersModified).toBe(1);
+  });
+
   it('the other orientation (SGD.USD) is no security definition: error 200, nothing placed', async () => {
     const { gateway } = await startTestGateway(SCENARIO);
     const client = await connectClient(gateway.port, 3);

@@ -173,6 +173,19 @@ describe('a currency conversion in the simulated account', () => {
     expect(sim.place(conversion({ symbol: 'EUR.SGD', quantity: 20_000, limitPrice: 1.6 })).status).toBe('Filled');
   });
 
+  it('a modification of a resting conversion to a limit that reaches the quote fills it; a smaller size makes it an odd lot', async () => {
+    const sim = await open();
+    const order = sim.place(conversion({ limitPrice: 1.35 }));
+    const change = { symbol: 'USD.SGD', action: 'BUY' as const, adaptive: false, orderRef: order.orderRef };
+    const smaller = sim.modify(order.orderId, { ...change, quantity: 7_400, limitPrice: 1.35 }, { clientId: 0 });
+    expect(smaller.order).toMatchObject({ status: 'Submitted', quantity: 7_400, oddLot: true });
+    const reached = sim.modify(order.orderId, { ...change, quantity: 30_000, limitPrice: 1.35005 }, { clientId: 0 });
+    expect(reached.order).toMatchObject({ status: 'Filled', filled: 30_000, avgFillPrice: 1.35005 });
+    expect(reached.order.oddLot).toBeUndefined();
+    expect(cashOf(sim, 'USD')).toBe(31_000);
+    expect(sim.positions().map((p) => p.symbol)).toEqual(['SPY']);
+  });
+
   it('is never a position: positions and the account figures show the stocks alone', async () => {
     const sim = await open();
     const before = sim.summary();

@@ -338,20 +338,34 @@ export class SimAccount {
     const end = instantMs(to);
     const step = STEP_MINUTES * 60_000;
     let events = 0;
+    // Each order's close, and the session at the replay's instant, read once (the calendar is costly to read per step).
+    const closes = new Map<number, string>();
+    const closeOf = (order: SimOrder) => {
+      const known = closes.get(order.orderId);
+      if (known !== undefined) return known;
+      const close = fxSessionOf(order.submittedAt).close;
+      closes.set(order.orderId, close);
+      return close;
+    };
     const expire = (upTo: number) => {
       for (const order of working()) {
-        const close = fxSessionOf(order.submittedAt).close;
+        const close = closeOf(order);
         if (instantMs(close) > upTo) continue;
         Object.assign(order, { status: 'Cancelled', message: 'expired at the close (DAY)', completedAt: close });
         events += 1;
       }
     };
     let t = (Math.floor(instantMs(this.current.clock) / step) + 1) * step;
+    let session = { open: 0, close: 0 };
     while (t <= end && working().length > 0) {
       expire(t);
       const at = toIsoUtc(DateTime.fromMillis(t));
-      if (!isFxOpen(at)) {
-        t = Math.max(t + step, instantMs(fxSessionOf(at).open));
+      if (t >= session.close) {
+        const next = fxSessionOf(at);
+        session = { open: instantMs(next.open), close: instantMs(next.close) };
+      }
+      if (t < session.open) {
+        t = Math.max(t + step, session.open);
         continue;
       }
       for (const order of working()) {

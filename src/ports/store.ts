@@ -204,6 +204,11 @@ export interface OrderRecord {
   /** The contract's price magnifier when more than 1 (migration 0017). */
   priceMagnifier?: number;
   /**
+   * 'CASH' for a currency conversion (migration 0018; see core/types.ts SecType): `symbol` is the FX pair (`USD.SGD`),
+   * `currency` its second currency, `fx` set only when that is not the account's. Absent for a stock.
+   */
+  secType?: 'CASH';
+  /**
    * True for an intent of a batch whose turn to be sent never came (see markTurnsTaken): it was never handed to the
    * broker. Absent (false) for every other order, and for intents recorded before migration 0016.
    */
@@ -400,7 +405,10 @@ export interface RunStore {
   fillsOfOrder(orderRef: string): FillRecord[];
   /** Whether an execution is recorded (as a fill, or as a version a correction replaced). */
   hasFill(execId: string): boolean;
-  /** Net quantity (BUY +, SELL -) per symbol of the recorded fills whose orderRef starts with `orderRefPrefix`. */
+  /**
+   * Net quantity (BUY +, SELL -) per symbol of the recorded fills whose orderRef starts with `orderRefPrefix`: stock
+   * fills only (a currency conversion's, secType 'CASH', is no position of a ticker).
+   */
   ownFillTotals(orderRefPrefix: string): { symbol: string; quantity: number }[];
   /** Fills not yet appended to the trades CSV, oldest first. */
   fillsNotInCsv(): FillRecord[];
@@ -437,7 +445,11 @@ export interface RunStore {
   cashBalancesOf(runId: string): CashBalanceRecord[];
   /** NLV of the first snapshot recorded on the trading day, if any. */
   startOfDayNetLiquidation(tradingDay: string): number | undefined;
-  /** Sum of quantity x limit price of orders accepted by the broker on the trading day. */
+  /**
+   * What the day's stock orders traded: the sum of their fills' quantity x price in the account's currency (price /
+   * magnifier x the order's rate), by the trading day of the run that placed each order. Currency conversions
+   * (secType 'CASH') are not counted: they move cash between currencies, they are no turnover.
+   */
   tradedValueOn(tradingDay: string): number;
 
   managedSymbols(): string[];
@@ -509,7 +521,10 @@ export interface RunStore {
 /** A snapshot with the run that took it and when (the run's start). */
 export type TimedSnapshot = { runId: string; takenAt: string } & SnapshotRecord;
 
-/** A fill with the reference price of the order it filled (undefined for orders placed by hand or before 0003). */
+/**
+ * A fill with the reference price of the order it filled (undefined for orders placed by hand or before 0003). Its
+ * `secType` is 'CASH' for a fill of a currency conversion, as its own record or its order's says (migration 0018).
+ */
 export interface ReportFill extends FillRecord {
   referencePrice?: number;
   /**

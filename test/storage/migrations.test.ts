@@ -56,6 +56,7 @@ describe('migrations', () => {
       'trades_csv_mark',
     ]);
     expect(tables(db, 'view')).toEqual([
+      'v_conversions',
       'v_daily_fills',
       'v_daily_orders',
       'v_fill_slippage',

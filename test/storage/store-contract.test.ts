@@ -855,6 +855,44 @@ describe.each([
       start('r2', '2026-11-20T16:30:00.000Z');
     });
 
+    it('keeps a currency conversion (secType CASH) apart: read back as such, no turnover, no position of a ticker', () => {
+      const fx = 'rebal:r1:USD.SGD';
+      const spy = 'rebal:r1:SPY';
+      store.recordOrderIntents(
+        'r1',
+        [
+          anOrder({
+            orderRef: fx,
+            secType: 'CASH',
+            symbol: 'USD.SGD',
+            quantity: 20_000,
+            limitPrice: 1.3502,
+            primaryExchange: 'IDEALPRO',
+            currency: 'SGD',
+          }),
+          anOrder({ orderRef: spy, symbol: 'SPY', quantity: 10, limitPrice: 600 }),
+        ],
+        '2026-11-20T15:30:05.000Z',
+      );
+      store.recordFills('r1', [
+        anExecution({ execId: 'fx1', secType: 'CASH', orderRef: fx, symbol: 'USD.SGD', quantity: 20_000, price: 1.35 }),
+        anExecution({ execId: 'spy1', orderRef: spy, symbol: 'SPY', quantity: 10, price: 600 }),
+      ]);
+      expect(store.ordersOf('r1').map((o) => [o.symbol, o.secType])).toEqual([
+        ['USD.SGD', 'CASH'],
+        ['SPY', undefined],
+      ]);
+      expect(store.fillsOfOrder(fx)[0]).toStrictEqual({
+        ...anExecution({ execId: 'fx1', secType: 'CASH', orderRef: fx, symbol: 'USD.SGD', quantity: 20_000, price: 1.35 }),
+        runId: 'r1',
+      });
+      expect(store.fillsNotInCsv().map((f) => f.secType)).toEqual(['CASH', undefined]);
+      expect(store.tradedValueOn('2026-11-20')).toBe(6_000);
+      expect(store.ownFillTotals('rebal:')).toEqual([{ symbol: 'SPY', quantity: 10 }]);
+      expect(store.ownFillTotals('rebal:r1:')).toEqual([{ symbol: 'SPY', quantity: 10 }]);
+      expect(reports.fillsOn('2026-11-20', '2026-11-20T23:00:00.000Z').map((f) => f.secType)).toEqual(['CASH', undefined]);
+    });
+
     it('inserts each execution once, even when two runs record it, and returns the new ones as given', () => {
       const a = anExecution({ execId: 'e1' });
       const b = anExecution({ execId: 'e2', quantity: 5, time: '2026-11-20T15:32:00.000Z' });

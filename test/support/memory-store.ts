@@ -111,6 +111,8 @@ export interface OrderRow {
   currency: string | undefined;
   fx: ExchangeRate | undefined;
   priceMagnifier: number | undefined;
+  /** Migration 0018: 'CASH' for a currency conversion; undefined (NULL) for a stock. */
+  secType: 'CASH' | undefined;
 }
 
 export interface FillRow {
@@ -128,6 +130,8 @@ export interface FillRow {
   brokerOrderId: number | undefined;
   permId: number | undefined;
   inCsv: boolean;
+  /** Migration 0018: 'CASH' for an execution of a currency conversion; undefined (NULL) for a stock. */
+  secType?: 'CASH';
 }
 
 /** A change of a working order (table order_modifications); `id` is its INTEGER PRIMARY KEY. */
@@ -566,6 +570,7 @@ const toOrder = (o: OrderRow): OrderRecord => ({
   message: o.message,
   referencePrice: o.referencePrice,
   ...(o.awaitingTurn ? { awaitingTurn: true } : {}),
+  ...(o.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
   ...(o.fx === undefined ? {} : { fx: { ...o.fx } }),
   ...(o.priceMagnifier === undefined || o.priceMagnifier === 1 ? {} : { priceMagnifier: o.priceMagnifier }),
 });
@@ -607,6 +612,7 @@ const toFill = (f: FillRow): FillRecord => ({
   time: f.time,
   brokerOrderId: f.brokerOrderId ?? 0,
   permId: f.permId,
+  ...(f.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
 });
 
 const toBreach = (b: BreachRow): Breach =>
@@ -900,6 +906,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         currency: order.currency === '' ? undefined : order.currency,
         fx: order.fx === undefined ? undefined : { ...order.fx },
         priceMagnifier: order.priceMagnifier,
+        secType: order.secType === 'CASH' ? 'CASH' : undefined,
       };
       c.orThrow();
       this.requireRun(runId);
@@ -1121,6 +1128,7 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
           brokerOrderId: sql(e.brokerOrderId),
           permId: sql(e.permId),
           inCsv: false,
+          ...(e.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
         };
         if (c.failure !== undefined || (row.side !== 'BUY' && row.side !== 'SELL')) return false;
         this.requireRun(runId);
@@ -1172,7 +1180,8 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
     return this.guard('ownFillTotals', 'sum the fills of own orders', () => {
       const bySymbol = new Map<string, number[]>();
       for (const f of this.db.fills) {
-        if (!f.orderRef.startsWith(orderRefPrefix)) continue;
+        // Stock fills only (migration 0018): a currency conversion is no position of a ticker.
+        if (!f.orderRef.startsWith(orderRefPrefix) || f.secType === 'CASH') continue;
         bySymbol.set(f.symbol, [...(bySymbol.get(f.symbol) ?? []), f.side === 'BUY' ? f.quantity : -f.quantity]);
       }
       // A prefix up to the orderRef's first ':' reads migration 0014's running totals: whole 1e-8 shares, summed exactly.
@@ -1380,6 +1389,8 @@ export class MemoryStore extends MemoryStoreBase<RunStore> implements RunStore {
         const order = this.order(f.orderRef);
         // In the account's currency: price / magnifier x rate, in SQLite's order of operations.
         const value = ((f.quantity * f.price) / (order?.priceMagnifier ?? 1)) * (order?.fx?.rate ?? 1);
+        // Stock orders only (migration 0018): a currency conversion is no turnover.
+        if (f.secType === 'CASH' || order?.secType === 'CASH') return [];
         return order !== undefined && this.run(order.runId)?.tradingDay === tradingDay ? [value] : [];
       });
       return sqlRound(sqlSum(values) ?? 0, 6);
@@ -1834,6 +1845,8 @@ export class MemoryReportStore extends MemoryStoreBase<ReportStore> implements R
         if (order?.currency !== undefined) fill.currency = order.currency;
         if (order?.fx !== undefined) fill.fxRate = order.fx.rate;
         if (order?.priceMagnifier !== undefined && order.priceMagnifier !== 1) fill.priceMagnifier = order.priceMagnifier;
+        // A conversion's fill (migration 0018), as the execution was recorded or as its order says.
+        if (order?.secType === 'CASH') fill.secType = 'CASH';
         return fill;
       });
     });

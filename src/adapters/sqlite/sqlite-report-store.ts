@@ -37,6 +37,7 @@ type ReportFillRow = FillRow & {
   order_currency: string | null;
   order_fx_rate: number | null;
   order_price_magnifier: number | null;
+  order_sec_type: string | null;
 };
 
 interface DailyTableRow {
@@ -73,7 +74,7 @@ export const SQL = {
   // With each fill, its order's reference price and (migration 0017) currency, rate and price magnifier: the fill's
   // value in the account's currency is quantity x price / magnifier x rate.
   fillsOn: `SELECT f.*, o.reference_price, o.currency AS order_currency, o.fx_rate AS order_fx_rate,
-      o.price_magnifier AS order_price_magnifier FROM fills f
+      o.price_magnifier AS order_price_magnifier, o.sec_type AS order_sec_type FROM fills f
     JOIN runs collected ON collected.id = f.run_id
     LEFT JOIN orders o ON o.order_ref = f.order_ref
     LEFT JOIN runs placed ON placed.id = o.run_id
@@ -208,6 +209,8 @@ export class SqliteReportStore implements ReportStore {
       if (r.order_currency !== null) fill.currency = r.order_currency;
       if (r.order_fx_rate !== null) fill.fxRate = r.order_fx_rate;
       if (r.order_price_magnifier !== null && r.order_price_magnifier !== 1) fill.priceMagnifier = r.order_price_magnifier;
+      // A conversion's fill (migration 0018), as the execution was recorded or as its order says.
+      if (r.order_sec_type === 'CASH') fill.secType = 'CASH';
       return fill;
     });
   }

@@ -42,6 +42,7 @@ export type IntentParams = Omit<
   | 'fx_rate_at'
   | 'fx_rate_source'
   | 'price_magnifier'
+  | 'sec_type'
 > & {
   updated_at: string;
   awaiting_turn: 0 | 1;
@@ -50,6 +51,7 @@ export type IntentParams = Omit<
   fx_rate_at: string | null;
   fx_rate_source: string | null;
   price_magnifier: number | null;
+  sec_type: 'CASH' | null;
 };
 export type BrokerUpdateParams = {
   order_ref: string;
@@ -139,6 +141,7 @@ export function intentParams(runId: string, order: OrderIntent, createdAt: strin
     fx_rate_at: order.fx?.at ?? null,
     fx_rate_source: order.fx?.source ?? null,
     price_magnifier: order.priceMagnifier ?? null,
+    sec_type: order.secType === 'CASH' ? 'CASH' : null,
   };
 }
 
@@ -169,6 +172,7 @@ export function fillParams(runId: string, e: Execution): FillRow {
     time: e.time,
     broker_order_id: e.brokerOrderId,
     perm_id: e.permId ?? null,
+    sec_type: e.secType === 'CASH' ? 'CASH' : null,
   };
 }
 

@@ -83,6 +83,8 @@ export interface OrderRow {
   price_magnifier?: number | null;
   /** 1: an intent of a batch whose turn to be sent has not come (migration 0016); absent from older queries. */
   awaiting_turn?: number;
+  /** 'CASH': a currency conversion (migration 0018); NULL: a stock. */
+  sec_type?: string | null;
 }
 
 export interface FillRow {
@@ -98,6 +100,8 @@ export interface FillRow {
   time: string;
   broker_order_id: number | null;
   perm_id: number | null;
+  /** 'CASH': an execution of a currency conversion (migration 0018); NULL: a stock. */
+  sec_type?: string | null;
 }
 
 export interface LedgerAdjustmentRow {
@@ -134,6 +138,11 @@ const opt = <T>(value: T | null): T | undefined => (value === null ? undefined :
 function fxOf(r: { fx_rate?: number | null; fx_rate_at?: string | null; fx_rate_source?: string | null }): { fx?: ExchangeRate } {
   if (r.fx_rate === undefined || r.fx_rate === null) return {};
   return { fx: { rate: r.fx_rate, at: r.fx_rate_at ?? '', source: r.fx_rate_source ?? '' } };
+}
+
+/** A currency conversion's mark (migration 0018): absent for a stock (the column's CHECK admits only 'CASH'). */
+function secTypeOf(r: { sec_type?: string | null }): { secType?: 'CASH' } {
+  return r.sec_type === 'CASH' ? { secType: 'CASH' } : {};
 }
 
 export function toRunRecord(r: RunRow): RunRecord {
@@ -204,6 +213,7 @@ export function toOrderRecord(r: OrderRow): OrderRecord {
     message: opt(r.message),
     referencePrice: opt(r.reference_price),
     ...(r.awaiting_turn === 1 ? { awaitingTurn: true } : {}),
+    ...secTypeOf(r),
     ...fxOf(r),
     ...(r.price_magnifier === undefined || r.price_magnifier === null || r.price_magnifier === 1
       ? {}
@@ -268,6 +278,7 @@ export function toFillRecord(r: FillRow): FillRecord {
     // The broker always gives an order id; a NULL only comes from a row written by hand.
     brokerOrderId: r.broker_order_id ?? 0,
     permId: opt(r.perm_id),
+    ...secTypeOf(r),
   };
 }
 

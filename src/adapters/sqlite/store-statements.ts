@@ -49,9 +49,9 @@ export function prepareStatements(db: Database.Database) {
 
     insertIntent: db.prepare<IntentParams>(
       `INSERT INTO orders (run_id, order_ref, symbol, action, quantity, limit_price, status, created_at, updated_at, reference_price, awaiting_turn,
-                           currency, fx_rate, fx_rate_at, fx_rate_source, price_magnifier)
+                           currency, fx_rate, fx_rate_at, fx_rate_source, price_magnifier, sec_type)
        VALUES (@run_id, @order_ref, @symbol, @action, @quantity, @limit_price, @status, @created_at, @updated_at, @reference_price, @awaiting_turn,
-               @currency, @fx_rate, @fx_rate_at, @fx_rate_source, @price_magnifier)`,
+               @currency, @fx_rate, @fx_rate_at, @fx_rate_source, @price_magnifier, @sec_type)`,
     ),
     takeTurn: db.prepare<[string]>('UPDATE orders SET awaiting_turn = 0 WHERE order_ref = ?'),
     orderByRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_ref = ?'),
@@ -132,15 +132,16 @@ export function prepareStatements(db: Database.Database) {
 
     insertFill: db.prepare<FillRow>(
       `INSERT OR IGNORE INTO fills
-         (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id)
-       VALUES (@exec_id, @run_id, @order_ref, @symbol, @side, @quantity, @price, @commission, @time, @broker_order_id, @perm_id)`,
+         (exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, sec_type)
+       VALUES (@exec_id, @run_id, @order_ref, @symbol, @side, @quantity, @price, @commission, @time, @broker_order_id, @perm_id, @sec_type)`,
     ),
     fillsNotInCsv: db.prepare<[], FillRow>('SELECT * FROM fills WHERE in_csv = 0 ORDER BY time, rowid'),
     fillsOfOrder: db.prepare<[string], FillRow>('SELECT * FROM fills WHERE order_ref = ? ORDER BY time, rowid'),
     hasFill: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM fills WHERE exec_id = ?'),
+    // Stock fills only (migration 0018): a currency conversion is no position of a ticker.
     ownFillTotals: db.prepare<[string, string], { symbol: string; quantity: number }>(
       `SELECT symbol, sum(CASE WHEN side = 'BUY' THEN quantity ELSE -quantity END) AS quantity
-       FROM fills WHERE substr(order_ref, 1, length(?)) = ? GROUP BY symbol ORDER BY symbol`,
+       FROM fills WHERE substr(order_ref, 1, length(?)) = ? AND sec_type IS NULL GROUP BY symbol ORDER BY symbol`,
     ),
     // An order's fill figures follow its recorded executions; a complete one is Filled (an unsent intent is left
     // to the reconciliation, which also records its broker ids).
@@ -167,10 +168,10 @@ export function prepareStatements(db: Database.Database) {
     ),
     // Every row of a trades CSV rewritten whole: the fills, and the replaced versions it already held.
     tradesCsvRows: db.prepare<[], FillRow>(
-      `SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv
+      `SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv, sec_type
        FROM fills
        UNION ALL
-       SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv
+       SELECT exec_id, run_id, order_ref, symbol, side, quantity, price, commission, time, broker_order_id, perm_id, in_csv, sec_type
        FROM replaced_fills WHERE in_csv = 1
        ORDER BY time, exec_id`,
     ),
@@ -182,9 +183,9 @@ export function prepareStatements(db: Database.Database) {
     orderRefOfFill: db.prepare<[string], { order_ref: string }>('SELECT order_ref FROM fills WHERE exec_id = ?'),
     replaceFill: db.prepare<{ exec_id: string; replaced_by: string; replaced_at: string; run_id: string }>(
       `INSERT INTO replaced_fills (exec_id, replaced_by, replaced_at, replaced_in_run, run_id, order_ref, symbol, side,
-         quantity, price, commission, time, broker_order_id, perm_id, in_csv)
+         quantity, price, commission, time, broker_order_id, perm_id, in_csv, sec_type)
        SELECT exec_id, @replaced_by, @replaced_at, @run_id, run_id, order_ref, symbol, side, quantity, price, commission,
-         time, broker_order_id, perm_id, in_csv
+         time, broker_order_id, perm_id, in_csv, sec_type
        FROM fills WHERE exec_id = @exec_id`,
     ),
     deleteFill: db.prepare<[string]>('DELETE FROM fills WHERE exec_id = ?'),
@@ -240,10 +241,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     // What the day's orders actually traded (their fills), not what was asked: an order cancelled unfilled at
     // the next run and sent again must not count twice. Rounded to 1e-6 so float noise never reaches a limit check.
+    // Stock orders only (migration 0018): a currency conversion moves cash between currencies, it is no turnover.
     tradedValueOn: db.prepare<[string], { value: number }>(
       `SELECT round(coalesce(sum(f.quantity * f.price / coalesce(o.price_magnifier, 1) * coalesce(o.fx_rate, 1)), 0), 6) AS value
        FROM fills f JOIN orders o ON o.order_ref = f.order_ref JOIN runs r ON r.id = o.run_id
-       WHERE r.trading_day = ?`,
+       WHERE r.trading_day = ? AND o.sec_type IS NULL AND f.sec_type IS NULL`,
     ),
 
     managedSymbols: db.prepare<[], { symbol: string }>('SELECT symbol FROM managed_symbols ORDER BY symbol'),

@@ -44,6 +44,12 @@ export interface CashEffect {
   /** The contract's price magnifier (IB's; 100 for a line quoted in pence): `price` is in 1/it of the currency. */
   priceMagnifier?: number;
   /**
+   * A currency conversion of ours (FX_POLICY=convert; `symbol` is the pair, USD.SGD): no position moves; a BUY brings
+   * `quantity` of the pair's first currency and takes quantity x price (and the commission) of its second, a SELL the
+   * other way round. `currency` is then the second.
+   */
+  pair?: { symbol: string; currency: string };
+  /**
    * Why what this execution did to cash is not known (its currency or price units could not be told): no flow is
    * inferred over an interval that holds it. Absent: `currency` and `priceMagnifier` say it.
    */
@@ -114,7 +120,8 @@ export function inferCashFlow(input: InferenceInput): Inference {
   let tradeCash = new Exact(0);
   for (const e of between) {
     const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
-    moved.set(e.symbol, (moved.get(e.symbol) ?? new Exact(0)).plus(signed));
+    // A conversion holds no position: it only moves cash between currencies (judged per currency below).
+    if (e.pair === undefined) moved.set(e.symbol, (moved.get(e.symbol) ?? new Exact(0)).plus(signed));
     tradeCash = tradeCash.minus(signed.times(e.price).div(e.priceMagnifier ?? 1)).minus(e.commission ?? 0);
   }
   for (const symbol of new Set([...last.positions.keys(), ...now.positions.keys(), ...moved.keys()])) {
@@ -158,7 +165,9 @@ export function inferCashFlow(input: InferenceInput): Inference {
 function isForeign(input: InferenceInput, between: readonly CashEffect[]): boolean {
   const base = input.now.currency;
   const held = (r: CashReading): boolean => [...(r.cashByCurrency ?? new Map<string, number>())].some(([c, v]) => c !== base && v !== 0);
-  return held(input.last) || held(input.now) || between.some((e) => e.currency !== undefined && e.currency !== base);
+  return (
+    held(input.last) || held(input.now) || between.some((e) => e.pair !== undefined || (e.currency !== undefined && e.currency !== base))
+  );
 }
 
 /**
@@ -179,12 +188,28 @@ function inferPerCurrency(input: InferenceInput, between: readonly CashEffect[],
   if (unknownCurrency !== undefined)
     return { kind: 'unknown', reason: `the currency of an execution of ${unknownCurrency.symbol} is not known` };
   const trades = new Map<string, Decimal>();
+  const book = (currency: string, by: Decimal) => trades.set(currency, (trades.get(currency) ?? new Exact(0)).plus(by));
   for (const e of between) {
     const signed = e.side === 'BUY' ? new Exact(e.quantity) : new Exact(e.quantity).neg();
-    const currency = e.currency ?? base;
-    trades.set(
-      currency,
-      (trades.get(currency) ?? new Exact(0)).minus(signed.times(e.price).div(e.priceMagnifier ?? 1)).minus(e.commission ?? 0),
+    if (e.pair !== undefined) {
+      // Both legs: BUY USD.SGD q at p brings q USD and takes q x p SGD (and the commission, in SGD).
+      book(e.pair.symbol, signed);
+      book(
+        e.pair.currency,
+        signed
+          .times(e.price)
+          .neg()
+          .minus(e.commission ?? 0),
+      );
+      continue;
+    }
+    book(
+      e.currency ?? base,
+      signed
+        .times(e.price)
+        .div(e.priceMagnifier ?? 1)
+        .neg()
+        .minus(e.commission ?? 0),
     );
   }
   const currencies = [...new Set([base, ...last.cashByCurrency.keys(), ...now.cashByCurrency.keys(), ...trades.keys()])].sort();

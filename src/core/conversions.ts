@@ -131,6 +131,7 @@ function conversionLine(
     amount: amount.toNumber(),
     value: round2(inBase),
     quotedAt: rate?.at ?? '',
+    ...(pair.currency === base || inputs.exchangeRates?.[pair.currency] === undefined ? {} : { fx: inputs.exchangeRates[pair.currency] }),
     reason:
       `${what}: ${order}, ${formatMoney(inBase)} ${base}` +
       (capped

@@ -463,8 +463,13 @@ export interface ConversionLine {
   amount: number;
   /** The order's value in the account's currency, to the cent (0 when action is NONE and no quote). */
   value: Cents;
-  /** Where the quote came from (the rate's source) and when it was read. */
+  /** When the quote was read. */
   quotedAt?: string;
+  /**
+   * The rate of the pair's second currency when it is not the account's (SGD.HKD in an SGD account: HKD's), as a
+   * stock line's `fx`: the order's price x quantity is in that currency. Absent on a pair quoted in the account's.
+   */
+  fx?: ExchangeRate;
   reason: string;
 }
 

@@ -1,4 +1,4 @@
-import type { PlanLine } from '../core/types.js';
+import type { ConversionLine, PlanLine } from '../core/types.js';
 import type { RunStore } from './store.js';
 
 /**
@@ -9,8 +9,8 @@ export interface RecordFiles {
   /** Paths a person looks at, listed in messages. */
   readonly databasePath: string;
   readonly tradesCsvPath: string;
-  /** Every line of the plan (NONE included) with its reason; returns the path written. */
-  writeOrderFile(tradingDay: string, runId: string, lines: PlanLine[]): Promise<string>;
+  /** Every line of the plan (NONE included) with its reason, its conversions first; returns the path written. */
+  writeOrderFile(tradingDay: string, runId: string, lines: PlanLine[], conversions?: readonly ConversionLine[]): Promise<string>;
   /** Append the fills the store has not yet written to the trades CSV, once each; returns the rows appended. */
   syncTrades(store: RunStore): Promise<number>;
   /**

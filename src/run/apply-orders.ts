@@ -107,6 +107,7 @@ export async function applyOrders(
     orders: updates.newOrders.filter((r) => !held.has(r.symbol)),
     follow: changed.modified,
     lines: plan.lines,
+    ...(plan.conversions === undefined ? {} : { conversions: plan.conversions }),
     statusWindowMs: o.settings.orderStatusWindowMs,
     gates,
   });
@@ -193,6 +194,8 @@ function sendGates(
           noTradeLastMinutes: o.settings.noTradeLastMinutes,
           rules: (Object.hasOwn(markets, symbol) ? markets[symbol]?.rules : undefined) ?? rules,
         }),
+      // A conversion goes while the stock orders it pays for may: the first of them decides (none after it: only the age).
+      orderOf: (next, unsent) => (next.secType === 'CASH' ? unsent.find((r) => r.secType !== 'CASH') : next),
     }),
   ];
 }

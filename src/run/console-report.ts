@@ -1,4 +1,4 @@
-import type { Breach, BrokerOrder, CancelResult, Execution, Plan, PlanLine, TradingState } from '../core/types.js';
+import type { Breach, BrokerOrder, CancelResult, ConversionLine, Execution, Plan, PlanLine, TradingState } from '../core/types.js';
 
 /** Readable console output for people watching a run (the JSON log file is for machines). */
 
@@ -65,6 +65,22 @@ export function formatPlan(plan: Plan): string[] {
       `leverage ${plan.leverageBefore.toFixed(2)}x -> ${plan.leverageAfter.toFixed(2)}x; turnover ${plan.turnoverPct.toFixed(2)}% of NLV`,
     ...table.slice(0, 2),
     ...body,
+    ...formatConversions(plan.conversions ?? []),
+  ];
+}
+
+/**
+ * FX_POLICY=convert: one line per currency considered, the order first (`BUY 12000 USD.SGD @ 1.35155`) or NONE, then
+ * why, wrapped as the plan's. Sent before the stock orders.
+ */
+function formatConversions(conversions: readonly ConversionLine[]): string[] {
+  if (conversions.length === 0) return [];
+  return [
+    'currency conversions (FX_POLICY=convert), sent before the stock orders:',
+    ...conversions.flatMap((c) => [
+      c.action === 'NONE' ? `  NONE ${c.symbol}` : `  ${c.action} ${c.quantity} ${c.symbol} @ ${String(c.limitPrice)}`,
+      ...wrap(c.reason, WHY_WIDTH, WHY_INDENT),
+    ]),
   ];
 }
 

@@ -5,7 +5,7 @@ import { isSymbolScoped } from '../core/trading-state.js';
 import type { MarketPhase } from '../core/phase.js';
 import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
-import { orderRequestsOf } from './order-requests.js';
+import { conversionRequestsOf, orderRequestsOf } from './order-requests.js';
 import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
 import { unknownOutcomeBreaches } from '../core/unknown-outcomes.js';
 import { planOrderUpdates, type OrderUpdates, type WorkingOrder } from '../core/order-updates.js';
@@ -23,7 +23,10 @@ export interface Decision {
   phase: MarketPhase;
   /** Each ticker's market at `now`, and the tickers left for a later run with why (see run-session.ts). */
   markets: RunSession;
-  /** The plan's orders, in plan order, each with its orderRef (the order file's lines; what ORDER_UPDATES=cancel sends). */
+  /**
+   * The plan's orders, in plan order, each with its orderRef (the order file's lines; what ORDER_UPDATES=cancel
+   * sends): its conversions (FX_POLICY=convert) first, then the stock orders.
+   */
   orders: OrderRequest[];
   /**
    * What becomes of the working orders earlier runs left (ORDER_UPDATES=modify) and which of the plan's orders go
@@ -99,7 +102,11 @@ export function decide(
   const phase = markets.phase;
   const allRead = world.forecasts.length > 0 && !plan.breaches.some((b) => b.code === 'INVALID_FORECAST');
   const loss = plan.breaches.find((b) => b.code === 'DAILY_LOSS_LIMIT');
-  const orders = orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority);
+  // Conversions first: the stock orders after them spend what they bring.
+  const orders = [
+    ...conversionRequestsOf(run.runId, plan.conversions ?? [], settings.adaptivePriority),
+    ...orderRequestsOf(run.runId, plan.lines, settings.adaptivePriority),
+  ];
   return {
     plan,
     phase,

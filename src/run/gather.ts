@@ -33,6 +33,8 @@ export interface GatherOptions {
   brokerClock?: { toBroker(machineIso: string): string; toMachine(brokerIso: string): string };
   /** The broker's statements, when configured: a break that looks like a split is checked against their corporate actions. */
   statements?: StatementSource;
+  /** FX_POLICY=convert: the FX market's quote of every foreign currency the contracts use (the conversions' prices). */
+  fxQuotes?: boolean;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
   const session = sessionRulesOf(contracts);
   const aged = judgeForecastAges(read.forecasts, now, options.forecastAge, session.rules);
   const quotes = await broker.quotes(symbolsToPrice(aged.fresh, positions), contracts, leftOut);
-  const exchangeRates = await gatherExchangeRates(broker, summary, contracts);
+  const exchangeRates = await gatherExchangeRates(broker, summary, contracts, { fxQuotes: options.fxQuotes === true });
   const tradingDay = tradingDayOf(now);
   const managedSymbols = store.managedSymbols();
   const forecastSymbols = aged.fresh.flatMap((f) => Object.keys(f.weights));

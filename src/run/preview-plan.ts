@@ -3,7 +3,7 @@ import type { StatementSource } from '../ports/statements.js';
 import type { ForecastSource } from '../ports/forecast-source.js';
 import type { KillSwitch } from '../ports/kill-switch.js';
 import type { RunStore } from '../ports/store.js';
-import type { Breach, Execution, Plan } from '../core/types.js';
+import type { Breach, ConversionLine, Execution, Plan } from '../core/types.js';
 import type { SessionRules } from '../core/session.js';
 import { checkAccount } from '../core/account-check.js';
 import { phaseOf } from '../core/phase.js';
@@ -123,6 +123,7 @@ export async function previewPlan(ports: PreviewPorts, settings: RunSettings, no
       account: checked.account,
       now,
       forecastAge: forecastAgeLimitOf(settings),
+      fxQuotes: settings.sizing.fxPolicy === 'convert',
       unrecordedExecutions: unrecorded.executions,
       ...(ports.statements === undefined ? {} : { statements: ports.statements }),
     });
@@ -211,6 +212,8 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
       positionBreak: l.positionBreak ?? null,
       reason: l.reason,
     })),
+    // FX_POLICY=convert: each currency conversion considered (action NONE when none goes); absent under borrow.
+    ...(plan?.conversions === undefined ? {} : { conversions: plan.conversions.map(conversionJson) }),
     breaches: preview.breaches.map((b) => ({ code: b.code, detail: b.detail, symbol: b.symbol ?? null })),
     ledgerNote: preview.ledgerNote ?? null,
     orderUpdates: preview.orderUpdates ?? [],
@@ -230,5 +233,23 @@ export function planJson(preview: PlanPreview): Record<string, unknown> {
       agrees: l.difference === 0,
       baselinePending: l.baselineToRecord !== undefined,
     })),
+  };
+}
+
+function conversionJson(c: ConversionLine): Record<string, unknown> {
+  return {
+    pair: c.symbol,
+    currency: c.currency,
+    purpose: c.purpose,
+    action: c.action,
+    // Units of the pair's first currency; limit and reference in its second per one of the first.
+    quantity: c.quantity,
+    limitPrice: c.limitPrice ?? null,
+    referencePrice: c.referencePrice ?? null,
+    amount: c.amount,
+    value: c.value,
+    quotedAt: c.quotedAt ?? null,
+    fx: c.fx ?? null,
+    reason: c.reason,
   };
 }

@@ -183,6 +183,7 @@ async function readDecideApply(
     account,
     now,
     forecastAge: forecastAgeLimitOf(settings),
+    fxQuotes: settings.sizing.fxPolicy === 'convert',
     statements: o.statements,
     runId: o.runId,
     readClock: () => o.clock.now(),
@@ -220,7 +221,7 @@ async function readDecideApply(
 
   // Apply.
   applyDecisionRecords(o, now, world, decision);
-  const orderFile = await o.records.writeOrderFile(tradingDay, o.runId, decision.plan.lines);
+  const orderFile = await o.records.writeOrderFile(tradingDay, o.runId, decision.plan.lines, decision.plan.conversions ?? []);
   soFar.files.push({ label: 'order file', path: orderFile });
   const applied = await applyOrders(o, now, decision, world.session.rules, soFar.counts);
   // Every kept order has now been changed, left as the plan wants it, or cancelled.

@@ -1,6 +1,6 @@
 import { BrokerError, type Broker, type SentOrder } from '../ports/broker.js';
 import type { OrderReconciliation, RunStore } from '../ports/store.js';
-import type { Breach, BrokerOrder, OrderRequest, PlanLine } from '../core/types.js';
+import type { Breach, BrokerOrder, ConversionLine, OrderRequest, PlanLine } from '../core/types.js';
 import { isFinal } from '../core/order-status.js';
 import type { MarketPhase } from '../core/phase.js';
 
@@ -14,6 +14,8 @@ export interface SubmitOptions {
   follow?: readonly BrokerOrder[];
   /** The plan's lines, for the reference price recorded with each order. */
   lines: PlanLine[];
+  /** The plan's conversions (FX_POLICY=convert), for the same of each conversion (a CASH request). */
+  conversions?: readonly ConversionLine[];
   statusWindowMs: number;
   /**
    * Checked before every order, in this order: each may give a reason to stop sending (the kill switch turned
@@ -147,10 +149,12 @@ async function sendPipelined(
     return before.stop;
   }
   const lineOf = new Map(options.lines.map((l) => [l.symbol, l]));
+  const conversionOf = new Map((options.conversions ?? []).map((c) => [c.symbol, c]));
   store.recordOrderIntents(
     options.runId,
     orders.map((request) => {
-      const line = lineOf.get(request.symbol);
+      const line: Pick<PlanLine, 'referencePrice' | 'fx' | 'priceMagnifier'> | undefined =
+        request.secType === 'CASH' ? conversionOf.get(request.symbol) : lineOf.get(request.symbol);
       return {
         ...request,
         referencePrice: line?.referencePrice,
@@ -389,12 +393,19 @@ export function freshPlanGate(o: {
   maxAgeMinutes: number;
   now: () => string;
   phaseAt: (now: string, symbol: string) => MarketPhase;
+  /**
+   * The order whose market decides (default: `next` itself); undefined: none, only the plan's age counts. A
+   * conversion has no market of its own here: the stock orders it pays for decide.
+   */
+  orderOf?: (next: OrderRequest, unsent: readonly OrderRequest[]) => OrderRequest | undefined;
 }): SendGate {
   return (next, unsent) => {
     const now = o.now();
     const ageMs = Date.parse(now) - Date.parse(o.plannedAt);
     const tooOld = !(ageMs <= o.maxAgeMinutes * MINUTE_MS);
-    const phase = o.phaseAt(now, next.symbol);
+    const decides = o.orderOf === undefined ? next : o.orderOf(next, unsent);
+    const phase: Pick<MarketPhase, 'ordersAllowed' | 'phase' | 'reason'> =
+      decides === undefined ? { ordersAllowed: true, phase: 'in-session', reason: '' } : o.phaseAt(now, decides.symbol);
     if (!tooOld && phase.ordersAllowed) return undefined;
     const age = `${Math.floor(ageMs / MINUTE_MS)} minutes old`;
     const why = [

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { PlanLine } from '../../core/types.js';
+import type { ConversionLine, PlanLine } from '../../core/types.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 
 /** Columns of an order file, one row per plan line. */
@@ -21,6 +21,9 @@ export const ORDER_FILE_COLUMNS = [
   'fx_rate',
   'fx_rate_at',
   'price_magnifier',
+  // CASH for a currency conversion (FX_POLICY=convert): symbol is the pair (USD.SGD), quantity in its first currency,
+  // prices in its second per one of the first, trade_value in the account's currency; empty for a stock.
+  'sec_type',
 ] as const;
 
 /** A name used as one path segment must not climb out of, or nest below, the orders directory. */
@@ -46,6 +49,27 @@ function toRow(line: PlanLine): Array<string | number> {
     line.fx?.rate ?? '',
     line.fx?.at ?? '',
     line.priceMagnifier ?? '',
+    '',
+  ];
+}
+
+function conversionRow(c: ConversionLine): Array<string | number> {
+  return [
+    c.symbol,
+    c.action,
+    c.quantity,
+    c.limitPrice ?? '',
+    c.referencePrice ?? '',
+    '',
+    '',
+    c.value,
+    '',
+    c.reason,
+    c.pair.currency,
+    c.fx?.rate ?? '',
+    c.fx?.at ?? '',
+    '',
+    'CASH',
   ];
 }
 
@@ -58,14 +82,21 @@ export function orderFilePath(dataDir: string, tradingDay: string, runId: string
 
 /**
  * Write the order file of a run: every line of the plan, NONE lines included, so the file explains the
- * whole decision (what was held, what was traded, and why). Written atomically: a reader never sees half.
+ * whole decision (what was held, what was traded, and why), its conversions (FX_POLICY=convert) first, as they are
+ * sent. Written atomically: a reader never sees half.
  *
  * @returns the path written.
  * @throws StorageError naming the path when it cannot be written.
  */
-export async function writeOrderFile(dataDir: string, tradingDay: string, runId: string, lines: PlanLine[]): Promise<string> {
+export async function writeOrderFile(
+  dataDir: string,
+  tradingDay: string,
+  runId: string,
+  lines: PlanLine[],
+  conversions: readonly ConversionLine[] = [],
+): Promise<string> {
   const path = orderFilePath(dataDir, tradingDay, runId);
-  const text = stringify([[...ORDER_FILE_COLUMNS], ...lines.map(toRow)]);
+  const text = stringify([[...ORDER_FILE_COLUMNS], ...conversions.map(conversionRow), ...lines.map(toRow)]);
   await writeFileAtomic(path, text);
   return path;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PlanLine } from '../../core/types.js';
+import type { ConversionLine, PlanLine } from '../../core/types.js';
 import type { RecordFiles } from '../../ports/record-files.js';
 import type { RunStore } from '../../ports/store.js';
 import { writeOrderFile } from './order-file.js';
@@ -15,8 +15,8 @@ export class DataDirRecords implements RecordFiles {
     this.tradesCsvPath = join(dataDir, 'trades.csv');
   }
 
-  writeOrderFile(tradingDay: string, runId: string, lines: PlanLine[]): Promise<string> {
-    return writeOrderFile(this.dataDir, tradingDay, runId, lines);
+  writeOrderFile(tradingDay: string, runId: string, lines: PlanLine[], conversions: readonly ConversionLine[] = []): Promise<string> {
+    return writeOrderFile(this.dataDir, tradingDay, runId, lines, conversions);
   }
 
   syncTrades(store: RunStore): Promise<number> {

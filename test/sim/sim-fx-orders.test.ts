@@ -186,6 +186,22 @@ describe('a currency conversion in the simulated account', () => {
     expect(sim.positions().map((p) => p.symbol)).toEqual(['SPY']);
   });
 
+  it("a yen pair trades on its 0.005 tick; an odd lot's 1 bp is on a tenth of it; the commission is in yen", async () => {
+    const file = await scenario({ ...SGD_ACCOUNT, exchangeRates: { USD: 1.35, JPY: 0.0088 } });
+    const sim = SimAccount.open({ dataDir: join(dir, 'data'), scenarioFile: file, now: MIDDAY, commissionModel: 'fixed' });
+    // SGD.JPY around 1 / 0.0088 = 113.6363...: bid 113.63, ask 113.645. 10,000 SGD is below SGD 35,000: an odd lot.
+    expect(rejection(() => sim.place(conversion({ symbol: 'SGD.JPY', currency: 'JPY', action: 'SELL', limitPrice: 113.6001 }))).code).toBe(
+      110,
+    );
+    const sale = sim.place(conversion({ symbol: 'SGD.JPY', currency: 'JPY', action: 'SELL', quantity: 10_000, limitPrice: 113.6 }));
+    // 113.63 x 0.9999 = 113.618637, down to 0.0005: 113.6185.
+    expect(sale).toMatchObject({ status: 'Filled', oddLot: true, avgFillPrice: 113.6185, minTick: 0.005 });
+    // 0.2 bp of 1,136,185 JPY is 22.72 JPY, under USD 2 = 2 x 1.35 / 0.0088 = 306.8182 JPY.
+    expect(sim.executionsSince(MIDDAY)[0]?.commission).toBe(306.8182);
+    expect(cashOf(sim, 'SGD')).toBe(40_000);
+    expect(cashOf(sim, 'JPY')).toBeCloseTo(1_136_185 - 306.8182, 4);
+  });
+
   it('is never a position: positions and the account figures show the stocks alone', async () => {
     const sim = await open();
     const before = sim.summary();

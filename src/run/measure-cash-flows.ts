@@ -94,6 +94,17 @@ function currencyField(
 }
 
 /**
+ * A conversion's fill (FX_POLICY=convert: `USD.SGD`): both legs, in the pair's two currencies (see CashEffect.pair);
+ * a pair name that does not read as two currency codes is not valued.
+ */
+function conversionField(symbol: string): { currency?: string; pair?: { symbol: string; currency: string }; unknownValue?: string } {
+  const m = /^([A-Z]{3})\.([A-Z]{3})$/.exec(symbol);
+  if (m?.[1] === undefined || m[2] === undefined)
+    return { unknownValue: `${symbol}: a currency conversion whose pair is not two currency codes` };
+  return { currency: m[2], pair: { symbol: m[1], currency: m[2] } };
+}
+
+/**
  * The tickers of the executions recorded since the last account read (from QUIET_MINUTES before it, as the
  * measure reads them): the run asks the broker for the contracts of those it does not price, so that the
  * measure knows each one's currency and price magnifier (a ticker sold out and in no forecast).
@@ -102,7 +113,8 @@ export function symbolsExecutedSinceLastRead(store: RunStore, runId: string, toB
   const last = store.latestAccountRead(runId);
   if (last === undefined) return [];
   const from = DateTime.fromISO(last.readAt).minus({ minutes: QUIET_MINUTES }).toUTC().toISO() ?? last.readAt;
-  return [...new Set(store.fillsSince(toBroker(from)).map((f) => f.symbol))].sort();
+  // A conversion's pair is no ticker: its currencies are in its name.
+  return [...new Set(store.fillsSince(toBroker(from)).flatMap((f) => (f.secType === 'CASH' ? [] : [f.symbol])))].sort();
 }
 
 /** The recorded order of an execution of ours, by its orderRef (`rebal:<run id>:<ticker>`); undefined for any other. */
@@ -153,7 +165,9 @@ export function measureCashFlows(store: RunStore, o: MeasureOptions): CashFlowMe
     price: f.price,
     commission: f.commission,
     time: toMachine(f.time),
-    ...currencyField(o, f.symbol, o.contractOf?.(f.symbol) === undefined ? orderOf(f.orderRef) : undefined),
+    ...(f.secType === 'CASH'
+      ? conversionField(f.symbol)
+      : currencyField(o, f.symbol, o.contractOf?.(f.symbol) === undefined ? orderOf(f.orderRef) : undefined)),
     // The last read's run read the account before sending its orders: their executions came after that read.
     afterLastRead: f.orderRef === orderRefFor(last.runId, f.symbol),
   }));

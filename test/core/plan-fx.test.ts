@@ -204,3 +204,54 @@ describe('sizing in the account currency: an SGD account with USD and GBP listin
     expect(line.reason).toMatch(/\(\$\d/);
   });
 });
+
+describe("the README's worked example under FX_POLICY=convert", () => {
+  // The same account holding SGD 100,000 and USD 1,000.50 (no pounds); IDEALPRO quotes USD.SGD 1.35015/1.35025 and
+  // GBP.SGD 1.72145/1.72155, whose midpoints are the rates.
+  const market = (symbol: string, bid: number, ask: number) => ({ symbol, currency: 'SGD', bid, ask });
+  const plan = planRebalance(
+    sgdInputs({
+      account: anAccount({
+        currency: 'SGD',
+        netLiquidation: 250_000,
+        totalCash: 169_000.5,
+        cushion: 0.6,
+        cashLedger: {
+          baseCurrency: 'SGD',
+          balances: [
+            { currency: 'SGD', cash: 100_000, exchangeRate: 1 },
+            { currency: 'USD', cash: 1_000.5, exchangeRate: USD.rate },
+          ],
+          ratesReadAt: USD.at,
+        },
+      }),
+      sizing: someSizing({ cashBufferPct: 2, noTradeBandPct: 0.5, minOrderValue: 500, limitOffsetBps: 10, fxPolicy: 'convert' }),
+      exchangeRates: {
+        USD: { ...USD, market: market('USD', 1.35015, 1.35025) },
+        GBP: { ...GBP, market: market('GBP', 1.72145, 1.72155) },
+      },
+    }),
+  );
+
+  it('buys each currency short after the orders, on its pair, at the midpoint + 10 bp down to IDEALPRO tick', () => {
+    expect(plan.breaches).toEqual([]);
+    // The same stock orders as under borrow.
+    expect(plan.lines.map((l) => `${l.action} ${l.quantity} ${l.symbol} @ ${String(l.limitPrice)}`)).toEqual([
+      'BUY 685 IEF @ 95.43',
+      'BUY 45 SPY @ 600.72',
+      'BUY 958 VUKE @ 35.17',
+    ]);
+    // USD: 45 x 600.72 + 685 x 95.43 = 92,401.95 spent, 1,000.50 held: 91,401.45 short, 91,402 bought.
+    // GBP: 958 x 35.17 = 33,692.86 short, 33,693 bought. Limits: 1.3502 x 1.001 = 1.3515502 -> 1.35155;
+    // 1.7215 x 1.001 = 1.7232215 -> 1.7232. Values: 91,402 x 1.35155 = 123,534.37; 33,693 x 1.7232 = 58,059.78.
+    const usd = D(45).times(600.72).plus(D(685).times(95.43)).minus(1_000.5);
+    expect(usd.toNumber()).toBe(91_401.45);
+    expect(plan.conversions?.map((c) => [c.symbol, c.action, c.quantity, c.limitPrice, c.value])).toEqual([
+      ['GBP.SGD', 'BUY', 33_693, 1.7232, 58_059.78],
+      ['USD.SGD', 'BUY', 91_402, 1.35155, 123_534.37],
+    ]);
+    expect(plan.conversions?.[1]?.reason).toBe(
+      "91,401.45 USD short after this run's orders: BUY 91402 USD.SGD @ 1.35155 (mid 1.3502 + 10 bp), 123,534.37 SGD",
+    );
+  });
+});

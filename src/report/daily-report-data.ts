@@ -72,6 +72,17 @@ function valuationOf(v: Valuation): Valuation {
 }
 
 /**
+ * A currency conversion's valuation: its prices and commission are in the pair's second currency (`currency`, kept
+ * to label them), in the account's at `fxRate` when that currency is not the account's; never a magnifier.
+ */
+function conversionValuation(v: { currency?: string | undefined; fxRate?: number | undefined }): Valuation {
+  return {
+    ...(v.currency === undefined || v.currency === '' ? {} : { currency: v.currency }),
+    ...(v.fxRate === undefined ? {} : { fxRate: v.fxRate }),
+  };
+}
+
+/**
  * A change of NLV against a base, the cash flows of the interval taken out: the amount (NLV now - base - flows:
  * the gain or loss), and the amount as a fraction of the base (the interval's time-weighted return).
  */
@@ -133,6 +144,8 @@ export interface ReportOrder extends Valuation {
   modified?: number;
   /** Its fills (by orderRef), whatever run collected them: the same fills `fills` and `totals` count. */
   fills: ReportFillLine[];
+  /** 'CASH': a currency conversion (FX_POLICY=convert; its symbol the pair, `USD.SGD`); absent for a stock. */
+  secType?: 'CASH';
 }
 
 /** A fill as recorded (price in the order's price units, commission in its currency), with its order's Valuation. */
@@ -148,9 +161,26 @@ export interface ReportFillLine extends Valuation {
   referencePrice?: number;
   /**
    * Against the reference price at decision time; positive is a cost, negative a price improvement. `cost` in the
-   * account's currency (valued like the fill), `bps` of the reference price.
+   * account's currency (valued like the fill), `bps` of the reference price. Never for a currency conversion.
    */
   slippage?: { cost: number; bps: number };
+  /**
+   * 'CASH': a fill of a currency conversion: `symbol` the pair (`USD.SGD`), quantity in its first currency, price and
+   * commission in its second (`currency`, with `fxRate` when that is not the account's). Absent for a stock.
+   */
+  secType?: 'CASH';
+}
+
+/**
+ * The day's currency conversions (FX_POLICY=convert): cash moved from one currency to another, no trade of a
+ * ticker. Their orders and fills are kept out of `orders`, `fills` and `totals` (not notional, share counts,
+ * slippage or the daily row's turnover, commissions and fills) and shown in a section of their own.
+ */
+export interface ReportConversions {
+  /** The conversion orders of the day's runs, with their fills. */
+  orders: ReportOrder[];
+  /** Every conversion fill of the day (those of `orders`, and any whose order is not among them), oldest first. */
+  fills: ReportFillLine[];
 }
 
 export interface DailyReportData {
@@ -182,8 +212,12 @@ export interface DailyReportData {
   positions: ReportPosition[];
   /** Day P&L, cost basis, unrealized and realized of the day (core/pnl.ts), of the latest snapshot. */
   pnl: Pnl;
+  /** The day's stock orders (currency conversions are in `conversions`). */
   orders: ReportOrder[];
+  /** The day's stock fills (currency conversions are in `conversions`). */
   fills: ReportFillLine[];
+  /** The day's currency conversions, when there are any: apart from the orders, fills and totals. */
+  conversions?: ReportConversions;
   /** In the account's currency: each fill valued at its order's magnifier and rate (fillValue, fillCommission). */
   totals: { fills: number; notional: number; commissions: number; slippageCost: number; fillsWithReference: number };
   breaches: DayBreach[];
@@ -352,10 +386,25 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
   ]
     .filter((f) => !seen.has(f.execId) && seen.add(f.execId) !== undefined)
     .sort((a, b) => ms(a.time) - ms(b.time));
+  const conversionRefs = new Set(orderRecords.filter((r) => r.secType === 'CASH').map((r) => r.orderRef));
   // A fill of an order the records hold carries its order's currency, rate and magnifier. A fill with no order row
   // (an order placed by hand, or before migration 0017) has none: it is counted in the account's currency, as before.
-  const fills = dayFills.map((f): ReportFillLine => {
+  const allFills = dayFills.map((f): ReportFillLine => {
     const v = valuationOf(f);
+    // A conversion's fill (its own record or its order's says so) is no trade of a ticker: no slippage is measured.
+    if (f.secType === 'CASH' || conversionRefs.has(f.orderRef))
+      return {
+        orderRef: f.orderRef,
+        time: f.time,
+        symbol: f.symbol,
+        side: f.side,
+        quantity: f.quantity,
+        price: f.price,
+        commission: f.commission,
+        ...conversionValuation(f),
+        ...(f.referencePrice === undefined ? {} : { referencePrice: f.referencePrice }),
+        secType: 'CASH',
+      };
     return {
       orderRef: f.orderRef,
       time: f.time,
@@ -370,13 +419,41 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
         : { referencePrice: f.referencePrice, slippage: slippageOf(f.side, f.price, f.referencePrice, f.quantity, v) }),
     };
   });
+  const fills = allFills.filter((f) => f.secType !== 'CASH');
+  const conversionFills = allFills.filter((f) => f.secType === 'CASH');
   // Each order's fills, in the fills' order, grouped once (500 orders and 1,500 fills on a busy day).
   const fillsByOrder = new Map<string, ReportFillLine[]>();
-  for (const f of fills) {
+  for (const f of allFills) {
     const list = fillsByOrder.get(f.orderRef);
     if (list === undefined) fillsByOrder.set(f.orderRef, [f]);
     else list.push(f);
   }
+  const reportOrders = orderRecords.map((r): ReportOrder => ({
+    createdAt: r.createdAt,
+    orderRef: r.orderRef,
+    ...(r.brokerOrderId === undefined ? {} : { brokerOrderId: r.brokerOrderId }),
+    ...(r.permId === undefined ? {} : { permId: r.permId }),
+    symbol: r.symbol,
+    action: r.action,
+    quantity: r.quantity,
+    limitPrice: r.limitPrice,
+    ...(r.secType === 'CASH'
+      ? conversionValuation({ currency: r.currency, fxRate: r.fx?.rate })
+      : valuationOf({
+          ...(r.currency === undefined ? {} : { currency: r.currency }),
+          ...(r.fx === undefined ? {} : { fxRate: r.fx.rate }),
+          ...(r.priceMagnifier === undefined ? {} : { priceMagnifier: r.priceMagnifier }),
+        })),
+    status: r.status,
+    filledQuantity: r.filledQuantity,
+    avgFillPrice: r.avgFillPrice,
+    ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
+    ...(r.message === undefined ? {} : { message: r.message }),
+    ...(changes.has(r.orderRef) ? { modified: changes.get(r.orderRef) } : {}),
+    fills: fillsByOrder.get(r.orderRef) ?? [],
+    ...(r.secType === 'CASH' ? { secType: 'CASH' as const } : {}),
+  }));
+  const conversionOrders = reportOrders.filter((r) => r.secType === 'CASH');
   const runs = { total: 0, running: 0, ok: 0, blocked: 0, failed: 0, skipped: 0 };
   const dayRuns = store.runsOn(o.tradingDay, o.now);
   // The run making this summary (still running, started at `now`) is not one of the day's runs so far.
@@ -460,28 +537,10 @@ export function loadDailyReport(store: ReportStore, o: LoadDailyReportOptions): 
       .sort((a, b) => Math.abs(b.drift) - Math.abs(a.drift) || a.symbol.localeCompare(b.symbol)),
     pnl,
     activity: store.orderActivityOn(o.tradingDay, o.now),
-    orders: orderRecords.map((r) => ({
-      createdAt: r.createdAt,
-      orderRef: r.orderRef,
-      ...(r.brokerOrderId === undefined ? {} : { brokerOrderId: r.brokerOrderId }),
-      ...(r.permId === undefined ? {} : { permId: r.permId }),
-      symbol: r.symbol,
-      action: r.action,
-      quantity: r.quantity,
-      limitPrice: r.limitPrice,
-      ...valuationOf({
-        ...(r.currency === undefined ? {} : { currency: r.currency }),
-        ...(r.fx === undefined ? {} : { fxRate: r.fx.rate }),
-        ...(r.priceMagnifier === undefined ? {} : { priceMagnifier: r.priceMagnifier }),
-      }),
-      status: r.status,
-      filledQuantity: r.filledQuantity,
-      avgFillPrice: r.avgFillPrice,
-      ...(r.referencePrice === undefined ? {} : { referencePrice: r.referencePrice }),
-      ...(r.message === undefined ? {} : { message: r.message }),
-      ...(changes.has(r.orderRef) ? { modified: changes.get(r.orderRef) } : {}),
-      fills: fillsByOrder.get(r.orderRef) ?? [],
-    })),
+    orders: reportOrders.filter((r) => r.secType !== 'CASH'),
+    ...(conversionOrders.length === 0 && conversionFills.length === 0
+      ? {}
+      : { conversions: { orders: conversionOrders, fills: conversionFills } }),
     fills,
     totals: {
       fills: fills.length,

@@ -164,6 +164,18 @@ function fills(v: ReportView): string {
   return section(`${v.titles.fills} (${v.counts.fills})`, table(rows) + moreRows(v.more.fills));
 }
 
+/** Cash moved between currencies: apart from the orders and fills of tickers (and their totals). */
+function conversions(v: ReportView): string {
+  if (v.conversions === undefined) return '';
+  const rows = [`<tr>${head('Conversion')}${head('Value', 'right')}${head('Comm.', 'right')}</tr>`];
+  for (const c of v.conversions) {
+    rows.push(
+      `<tr><td ${cell('left')}>${e(c.what)}${small(c.time)}</td><td ${num}>${e(c.value)}</td><td ${num}>${e(c.commission)}</td></tr>`,
+    );
+  }
+  return section(`${v.titles.conversions} (${v.conversions.length})`, table(rows));
+}
+
 function breaches(v: ReportView): string {
   if (v.breaches.length === 0) return '';
   const rows = v.breaches.map(
@@ -203,6 +215,7 @@ export function renderReportHtml(v: ReportView, subject: string, charts: { day?:
     positions(v),
     orders(v),
     fills(v),
+    conversions(v),
     breaches(v),
   ]
     .filter((s) => s !== '')

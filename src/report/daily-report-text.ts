@@ -59,6 +59,15 @@ export function renderReportText(v: ReportView): string {
     );
   if (v.fillTotals !== undefined) out.push(`  ${v.fillTotals}`);
   if (v.orderActivity !== undefined) out.push(`  ${v.orderActivity}`);
+  // Cash moved between currencies: apart from the orders and fills of tickers, and from their totals.
+  if (v.conversions !== undefined)
+    out.push(
+      ...list(
+        `${v.titles.conversions.toUpperCase()} (${v.conversions.length})`,
+        v.conversions.map((c) => `${c.time} ${c.what}: ${c.value}${c.commission === '' ? '' : `, commission ${c.commission}`}`),
+        'none',
+      ),
+    );
   if (v.breaches.length > 0) {
     out.push(
       ...list(

@@ -49,6 +49,13 @@ export function formatPrice(x: number): string {
   return price.format(clean(x, 4));
 }
 
+const fxPrice = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+
+/** An FX rate as a conversion's price: up to six decimals (IDEALPRO quotes in 0.00005 steps), at least two. */
+export function formatFxPrice(x: number): string {
+  return fxPrice.format(clean(x, 6));
+}
+
 export function formatShares(x: number): string {
   return shares.format(clean(x, 4));
 }

@@ -10,6 +10,11 @@
  * `commission` are the contract's, in its `currency` (prices in 1/`price_magnifier` of it: pence); `fx_rate` (empty:
  * the account's currency) turns them into the account's: `value` and `commission_in_base` are, and so are
  * `market_value`, `cost_basis`, `unrealized` and `slippage`.
+ *
+ * Currency conversions (FX_POLICY=convert) are kept out of the body's tables and totals, not out of the files:
+ * orders.csv and fills.csv hold every order and fill of the day, a conversion's with `sec_type` CASH (empty: a
+ * stock), its `symbol` the pair (`USD.SGD`), its quantity in the pair's first currency and its prices and commission
+ * in its second (`currency`).
  */
 import { stringify } from 'csv-stringify/sync';
 import type { FileAttachment } from '../ports/mailer.js';
@@ -61,7 +66,14 @@ function fillRow(f: ReportFillLine): Cell[] {
     f.priceMagnifier ?? '',
     fillValue(f),
     fillCommission(f) ?? '',
+    f.secType ?? '',
   ];
+}
+
+/** Stocks and conversions together, in the order of `at` (a stable sort: equal instants keep the stocks first). */
+function together<T>(stocks: readonly T[], conversions: readonly T[] | undefined, at: (x: T) => string): T[] {
+  if (conversions === undefined || conversions.length === 0) return [...stocks];
+  return [...stocks, ...conversions].sort((a, b) => Date.parse(at(a)) - Date.parse(at(b)));
 }
 
 /**
@@ -104,7 +116,9 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
         ),
       ),
     );
-  if (d.orders.length > 0)
+  const orders = together(d.orders, d.conversions?.orders, (o) => o.createdAt);
+  const fills = together(d.fills, d.conversions?.fills, (f) => f.time);
+  if (orders.length > 0)
     files.push(
       file(
         CSV_FILES.orders,
@@ -128,8 +142,9 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             'currency',
             'fx_rate',
             'price_magnifier',
+            'sec_type',
           ],
-          d.orders.map((o) => [
+          orders.map((o) => [
             o.createdAt,
             o.orderRef,
             o.symbol,
@@ -148,11 +163,12 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             o.currency ?? '',
             o.fxRate ?? '',
             o.priceMagnifier ?? '',
+            o.secType ?? '',
           ]),
         ),
       ),
     );
-  if (d.fills.length > 0)
+  if (fills.length > 0)
     files.push(
       file(
         CSV_FILES.fills,
@@ -173,8 +189,9 @@ export function reportCsvFiles(d: DailyReportData): FileAttachment[] {
             'price_magnifier',
             'value',
             'commission_in_base',
+            'sec_type',
           ],
-          d.fills.map(fillRow),
+          fills.map(fillRow),
         ),
       ),
     );

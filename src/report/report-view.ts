@@ -12,6 +12,7 @@ import {
   type NlvChange,
   type ReportFillLine,
   type ReportFlowLine,
+  type ReportConversions,
   type ReportKind,
   type Valuation,
 } from './daily-report-data.js';
@@ -22,6 +23,7 @@ import { formatMoney, signOfCents } from '../core/money.js';
 import {
   formatBps,
   formatClock,
+  formatFxPrice,
   formatPct,
   formatPp,
   formatPrice,
@@ -104,13 +106,19 @@ export interface ReportView {
   fills: { time: string; what: string; commission: string; slippage: string; sign: Sign }[];
   /** The totals of every fill shown (the orders' and the others'), under the orders. */
   fillTotals?: string;
+  /**
+   * The day's currency conversions (FX_POLICY=convert), when there are any: cash moved between currencies, not a
+   * trade of a ticker (not in the orders, the fills or their totals). One row per fill: "BUY 20,000 USD.SGD @ 1.3501",
+   * its value in the account's currency and its commission; a conversion order without a fill says what became of it.
+   */
+  conversions?: { time: string; what: string; value: string; commission: string }[];
   breaches: { time: string; code: string; symbol?: string; detail: string }[];
   footer: string[];
   /** The one line an inbox shows under the subject. */
   preheader: string;
   /** What this kind of summary shows (KIND_CONTENT), and the titles of its sections. */
   content: KindContent;
-  titles: { positions: string; orders: string; fills: string; breaches: string };
+  titles: { positions: string; orders: string; fills: string; breaches: string; conversions: string };
   /** End of day: the row written to the `daily` table (closing NLV, P&L, turnover, commissions, fills). */
   dayRow?: [label: string, value: string][];
 }
@@ -409,6 +417,8 @@ function summaryOf(d: DailyReportData, states: PlainState[]): string {
         ? `${moneyOf(t.commissions + t.slippageCost, currency)} costs (commissions + slippage)`
         : `${moneyOf(t.commissions, currency)} commissions (no slippage measured)`,
     );
+  const conversions = d.conversions?.orders.length ?? 0;
+  if (conversions > 0) parts.push(plural(conversions, 'currency conversion'));
   parts.push(d.sincePreviousClose === undefined ? 'day n/a' : `day ${formatSignedPct(d.sincePreviousClose.fraction)}`);
   return parts.join(', ');
 }
@@ -452,6 +462,48 @@ function otherFillCommission(f: ReportFillLine, base: string | undefined): strin
   if (f.commission === null || value === null) return 'not reported yet';
   if (f.fxRate === undefined) return formatMoney(value);
   return `${formatMoney(value)}${base === undefined ? '' : ` ${base}`} (${formatMoney(f.commission)}${f.currency === undefined ? '' : ` ${f.currency}`})`;
+}
+
+/** A conversion's commission: in the pair's second currency, and in the account's when that is another. */
+function conversionCommission(f: ReportFillLine, base: string | undefined): string {
+  const value = fillCommission(f);
+  if (f.commission === null || value === null) return 'not reported yet';
+  const own = f.currency ?? base;
+  const ownText = `${formatMoney(f.commission)}${own === undefined ? '' : ` ${own}`}`;
+  return f.fxRate === undefined ? ownText : `${formatMoney(value)}${base === undefined ? '' : ` ${base}`} (${ownText})`;
+}
+
+/**
+ * The rows of the currency conversions' section: each fill (the pair, side, quantity and rate; its value in the
+ * account's currency; its commission), oldest first, and each conversion order without a fill with what became of it.
+ */
+function conversionRows(c: ReportConversions, base: string | undefined): NonNullable<ReportView['conversions']> {
+  const label = (f: ReportFillLine): string => {
+    const currency = f.fxRate === undefined ? (base ?? f.currency) : base;
+    return currency === undefined ? '' : ` ${currency}`;
+  };
+  const rows = c.fills.map((f) => ({
+    at: f.time,
+    row: {
+      time: formatClock(f.time),
+      what: `${f.side} ${formatShares(f.quantity)} ${f.symbol} @ ${formatFxPrice(f.price)}`,
+      value: `${formatMoney(fillValue(f))}${label(f)}`,
+      commission: conversionCommission(f, base),
+    },
+  }));
+  for (const o of c.orders) {
+    if (o.fills.length > 0) continue;
+    rows.push({
+      at: o.createdAt,
+      row: {
+        time: formatClock(o.createdAt),
+        what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatFxPrice(o.limitPrice)} limit`,
+        value: plainState(o).text,
+        commission: '',
+      },
+    });
+  }
+  return rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((r) => r.row);
 }
 
 /** Turns the report's data into the strings both parts show. */
@@ -605,6 +657,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
       // A cost is bad news: shown like a loss.
       sign: f.slippage === undefined ? 0 : (-signOf(f.slippage.cost) as Sign),
     })),
+    ...(d.conversions === undefined ? {} : { conversions: conversionRows(d.conversions, latest?.currency) }),
     ...(t.fills === 0
       ? {}
       : {
@@ -629,6 +682,7 @@ export function buildReportView(d: DailyReportData, detail: ReportDetail = 'body
       fills:
         more.fills === undefined ? `Other fills ${content.scope}` : `Other fills ${content.scope}: the ${otherFillsShown.length} largest`,
       breaches: more.breaches === undefined ? `Breaches ${content.scope}` : `Breaches ${content.scope}: the first ${breachesShown.length}`,
+      conversions: `Currency conversions ${content.scope}`,
     },
     ...(content.dayTotals && dayRowOf(d) !== undefined ? { dayRow: dayRowOf(d) } : {}),
     // The inbox preview: the state first while trading is not active, then the summary line.

@@ -65,6 +65,8 @@ describe('loadConfig', () => {
         adaptivePriority: 'Normal',
         commissionModel: 'fixed',
         allowShort: false,
+        fxPolicy: 'borrow',
+        minConversionValue: 1000,
       },
       limits: {
         maxLeverage: 2,

@@ -243,6 +243,21 @@ describe('IB adapter over TCP: currency conversions (FX_POLICY=convert)', () => 
     expect(fill?.price).toBeLessThanOrEqual(limitPrice);
   });
 
+  it('a SELL USD.SGD conversion (proceeds back to the base) fills at the bid and is reported as a SELL of USD.SGD', async () => {
+    const gateway = await h.gateway(sgdAccount());
+    const broker = h.broker(gateway.port);
+    await broker.connect();
+    const quote = await usdSgdQuote(broker);
+    const limitPrice = onTick(quote.bid, -2);
+    const placed = await broker.placeOrder(conversion({ action: 'SELL', limitPrice }));
+    expect(gateway.placedOrders()[0]).toMatchObject({ secType: 'CASH', symbol: 'USD', currency: 'SGD', action: 'SELL' });
+    const [status] = await broker.orderStatuses([placed.brokerOrderId], 300);
+    expect(status).toMatchObject({ secType: 'CASH', symbol: 'USD.SGD', action: 'SELL', status: 'Filled', filledQuantity: 30_000 });
+    const [fill, ...more] = await broker.executions('2026-11-23T14:00:00Z');
+    expect(more).toEqual([]);
+    expect(fill).toMatchObject({ secType: 'CASH', symbol: 'USD.SGD', side: 'SELL', quantity: 30_000, price: quote.bid });
+  });
+
   it('a resting conversion is an open order of ours under its pair; modified in place, it stays CASH on IDEALPRO and fills', async () => {
     const gateway = await h.gateway(sgdAccount());
     const broker = h.broker(gateway.port);

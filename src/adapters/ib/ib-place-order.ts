@@ -34,7 +34,10 @@ export class Withheld extends BrokerError {
   }
 }
 
-/** Sends one Adaptive limit order; resolves once IB acknowledges it (openOrder or orderStatus). */
+/**
+ * Sends one limit order (Adaptive when routed SMART; plain on a direct route, and for a currency conversion on
+ * IDEALPRO: see ib-order-build.ts); resolves once IB acknowledges it (openOrder or orderStatus).
+ */
 export function placeAdaptiveOrder(session: IbSession, request: OrderRequest, options: PlaceOptions): Promise<BrokerOrder> {
   session.assertUsable();
   const problems = requestProblems(request);

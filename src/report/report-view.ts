@@ -498,7 +498,7 @@ function conversionRows(c: ReportConversions, base: string | undefined): NonNull
       row: {
         time: formatClock(o.createdAt),
         what: `${o.action} ${formatShares(o.quantity)} ${o.symbol} @ ${formatFxPrice(o.limitPrice)} limit`,
-        value: plainState(o).text,
+        value: `${plainState(o).text}${o.message === undefined ? '' : ` (${o.message})`}`,
         commission: '',
       },
     });

@@ -35,9 +35,9 @@ export const pairSymbol = (pair: { symbol: string; currency: string }): string =
 export function planConversions(inputs: PlanInputs, lines: readonly PlanLine[]): ConversionLine[] {
   if (inputs.sizing.fxPolicy !== 'convert') return [];
   const projection = projectCash(inputs, lines);
-  if (projection === undefined) return [];
-  const base = projection.base;
+  const base = inputs.account.currency;
   const quoted = new Set(lines.map((l) => l.currency).filter((c): c is string => c !== undefined && c !== '' && c !== base));
+  if (projection === undefined) return unknownCash(inputs, lines, quoted);
   const out: ConversionLine[] = [];
   for (const currency of [...quoted].sort()) {
     const after = cashAfter(projection, currency);
@@ -56,6 +56,33 @@ export function planConversions(inputs: PlanInputs, lines: readonly PlanLine[]):
     out.push(conversionLine(inputs, base, currency, purpose, amount, orders));
   }
   return out;
+}
+
+/**
+ * Without the broker's cash per currency (no ledger, or one in another currency than the account's) nothing says what
+ * is short: each currency the run's orders trade gets a NONE line saying so, and they borrow.
+ */
+function unknownCash(inputs: PlanInputs, lines: readonly PlanLine[], quoted: ReadonlySet<string>): ConversionLine[] {
+  const base = inputs.account.currency;
+  const ledger = inputs.account.cashLedger;
+  const why =
+    ledger === undefined
+      ? 'the broker gave no cash per currency'
+      : `the broker's cash per currency is in ${ledger.baseCurrency}, not the account's ${base}`;
+  return [...quoted]
+    .sort()
+    .filter((currency) => lines.some((l) => l.action !== 'NONE' && l.currency === currency))
+    .map((currency) => ({
+      symbol: pairSymbol({ symbol: currency, currency: base }),
+      pair: { symbol: currency, currency: base },
+      currency,
+      purpose: 'fund',
+      action: 'NONE',
+      quantity: 0,
+      amount: 0,
+      value: 0,
+      reason: `${why}: what is short in ${currency} is not known, nothing converted; the orders borrow ${currency} (IB's loan)`,
+    }));
 }
 
 function conversionLine(

@@ -137,10 +137,16 @@ describe('planConversions (FX_POLICY=convert)', () => {
     expect(c?.reason).toContain('cut to MAX_ORDER_VALUE 100,000.00 x 1 order(s) in USD: the rest is borrowed');
   });
 
-  it('under FX_POLICY=borrow, or without a cash ledger, there is nothing to convert', () => {
+  it('under FX_POLICY=borrow there is nothing to convert; without the cash per currency nothing is, and the plan says so', () => {
     expect(planConversions(inputs({ convert: false }), [spy('BUY', 20)])).toEqual([]);
     const noLedger = inputs({ account: anAccount({ currency: 'SGD', netLiquidation: 100_000 }) });
-    expect(planConversions(noLedger, [spy('BUY', 20)])).toEqual([]);
+    const [c, ...rest] = planConversions(noLedger, [spy('BUY', 20)]);
+    expect(rest).toEqual([]);
+    expect(c).toMatchObject({ symbol: 'USD.SGD', action: 'NONE' });
+    expect(c?.reason).toBe(
+      "the broker gave no cash per currency: what is short in USD is not known, nothing converted; the orders borrow USD (IB's loan)",
+    );
+    expect(planConversions(noLedger, [spy('NONE', 0, 20)])).toEqual([]);
   });
 });
 

@@ -203,3 +203,39 @@ describe('Flex statements', () => {
     );
   });
 });
+
+describe('Flex statements: currency conversions (FX_POLICY=convert)', () => {
+  const conversion = (extra: Record<string, string> = {}) =>
+    row({
+      assetCategory: 'CASH',
+      symbol: 'USD.SGD',
+      currency: 'SGD',
+      buySell: 'BUY',
+      quantity: '12000',
+      tradePrice: '1.35038',
+      ibCommission: '-3.24',
+      ibCommissionCurrency: 'SGD',
+      ibExecID: 'fx.01',
+      orderReference: 'rebal:20261201T150000Z-abc:USD.SGD',
+      ...extra,
+    });
+
+  it('keeps a conversion under its pair, marked CASH, so the run can match it to its order by orderRef', () => {
+    const { executions, notes } = statementOf(wrap(conversion()));
+    expect(notes).toEqual([]);
+    expect(executions).toEqual([
+      expect.objectContaining({ symbol: 'USD.SGD', secType: 'CASH', side: 'BUY', quantity: 12_000, price: 1.35038, commission: 3.24 }),
+    ]);
+  });
+
+  it("a commission IB charged in another currency than the pair's second is not known (null), never booked in the wrong one", () => {
+    const [e] = statementOf(wrap(conversion({ ibCommission: '-2', ibCommissionCurrency: 'USD' }))).executions;
+    expect(e?.commission).toBeNull();
+  });
+
+  it('leaves out other CASH rows that are no pair (a cash line of the statement), with a note', () => {
+    const { executions, notes } = statementOf(wrap(conversion({ symbol: 'USD' })));
+    expect(executions).toEqual([]);
+    expect(notes).toEqual(['left out executions that are not stocks (CASH)']);
+  });
+});

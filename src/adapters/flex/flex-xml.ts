@@ -238,7 +238,10 @@ function executionRow(
     return undefined;
   }
   const category = required(row, 'assetCategory', where, 'Asset Class');
-  if (category !== 'STK') {
+  // A currency conversion (FX_POLICY=convert places them on IDEALPRO) is kept under its pair's name (`USD.SGD`), marked
+  // CASH: the run matches it to its own order by orderRef like a stock's; anything else that is not a stock is left out.
+  const conversion = category === 'CASH' && PAIR.test(attr(row, 'symbol'));
+  if (category !== 'STK' && !conversion) {
     notes.push(`left out executions that are not stocks (${category})`);
     return undefined;
   }
@@ -272,10 +275,21 @@ function executionRow(
     side,
     quantity: quantity.abs().toNumber(),
     price: price.toNumber(),
-    // IB's statement writes the commission charged as a negative amount; the project records it as a positive cost.
-    commission: commission.isZero() ? 0 : commission.negated().toNumber(),
+    // IB's statement writes the commission charged as a negative amount; the project records it as a positive cost. A
+    // conversion's commission is booked in its pair's second currency: one IB charged in another is not known here.
+    commission: conversion && !sameCurrency(row) ? null : commission.isZero() ? 0 : commission.negated().toNumber(),
+    ...(conversion ? { secType: 'CASH' as const } : {}),
     time: executionTime(row, where, zone),
   };
+}
+
+/** An FX pair as IB's statements name it: `USD.SGD`. */
+const PAIR = /^[A-Z]{3}\.[A-Z]{3}$/;
+
+/** Whether a conversion's commission is in its pair's second currency (the trade's `currency`), or IB did not say. */
+function sameCurrency(row: Node): boolean {
+  const charged = attr(row, 'ibCommissionCurrency');
+  return charged === '' || charged === attr(row, 'currency');
 }
 
 function sideOf(text: string, where: string): Side {

@@ -17,6 +17,7 @@ import {
   usableNetLiquidation,
   type BreakerContext,
 } from './breakers-common.js';
+import { conformsTo, incrementAt } from './limit-price.js';
 import { Exact, formatMoney } from './money.js';
 import * as X from './scaled.js';
 import type { Breach, PlanLine } from './types.js';
@@ -75,7 +76,8 @@ const MAX_PRICE_DECIMALS = 12;
  * ORDER_BOUNDS for an order whose numbers are not exactly what the broker would receive: a quantity that is not
  * a safe whole number of shares from 1 to MAX_ORDER_QUANTITY (a huge NLV, weight or leverage can make one past
  * 2^53, where doubles skip whole numbers), a limit price that is not finite and positive or has more decimals
- * than the contract's tick, a trade value that is not finite. No raised limit lets such an order through.
+ * than the contract's tick or off its market rule's increment at that price (IB error 110), a trade value that is
+ * not finite. No raised limit lets such an order through.
  */
 export function checkOrderBounds(ctx: BreakerContext): Breach[] {
   const out: Breach[] = [];
@@ -96,6 +98,10 @@ export function checkOrderBounds(ctx: BreakerContext): Breach[] {
         const has = decimals > MAX_PRICE_DECIMALS ? `more than ${MAX_PRICE_DECIMALS} decimals` : `${decimals} decimals`;
         const tickText = isUsablePrice(tick) ? `the tick ${tick} allows ${allowed}` : `at most ${allowed} are allowed`;
         problem(`limit price ${limitPrice} has ${has}, ${tickText}`);
+      }
+      const bands = ctx.inputs.contracts[line.symbol]?.priceIncrements;
+      if (bands !== undefined && !conformsTo(bands, limitPrice)) {
+        problem(`limit price ${limitPrice} is not a multiple of the increment ${String(incrementAt(bands, limitPrice))} at that price`);
       }
       if (!Number.isFinite(quantity * limitPrice)) problem(`quantity x limit price is not finite`);
     }

@@ -1,5 +1,5 @@
 import { estimateCommission } from './commission.js';
-import { limitPrice, tickFor } from './limit-price.js';
+import { limitPrice, priceGridFor, tickFor } from './limit-price.js';
 import { priceParts } from './reference-price.js';
 import { measureExposure } from './exposure.js';
 import * as X from './scaled.js';
@@ -204,8 +204,9 @@ function planLine(ctx: Context, symbol: string): PlanLine {
 
   const side: Side = X.sign(trade) > 0 ? 'BUY' : 'SELL';
   const quantity = X.toNumber(X.abs(trade));
-  const tick = tickFor(inputs.contracts[symbol], ref);
-  const limit = limitPrice(side, ref, inputs.sizing.limitOffsetBps, tick);
+  const contract = inputs.contracts[symbol];
+  const tick = tickFor(contract, ref);
+  const limit = limitPrice(side, ref, inputs.sizing.limitOffsetBps, priceGridFor(contract, ref));
   if (limit === undefined) {
     line.reason = `NONE: no valid ${side} limit price (reference ${formatPrice(refValue)}, offset ${inputs.sizing.limitOffsetBps} bps, tick ${tick}); ${why}`;
     return line;

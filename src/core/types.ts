@@ -37,6 +37,12 @@ export interface ContractHint {
 }
 
 /** Contract facts from the broker (IB contract details, or the simulator). */
+/** One band of a market rule: from `lowEdge` (inclusive) up, limit prices are multiples of `increment`. */
+export interface PriceIncrement {
+  lowEdge: number;
+  increment: number;
+}
+
 export interface ContractInfo {
   symbol: string;
   conId?: number;
@@ -54,6 +60,13 @@ export interface ContractInfo {
    * Hong Kong line valid on SEHK alone): its orders go to the primary exchange directly. Absent: SMART-routable.
    */
   smartRoutable?: false;
+  /**
+   * IB's market rule for the exchange the orders route to (SMART, else the primary exchange): the price bands, each
+   * `increment` applying from its `lowEdge` (in quote units) up to the next band's. Sorted by lowEdge from 0, every
+   * increment positive. A limit price must be a multiple of the increment of its own band (IB error 110 otherwise).
+   * Absent: `minTick` at every price.
+   */
+  priceIncrements?: readonly PriceIncrement[];
   timeZone?: string;
   liquidHours?: string;
   tradingHours?: string;

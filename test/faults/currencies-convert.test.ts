@@ -4,7 +4,8 @@
  * IB Gateway. The plan buys USD and GBP on IDEALPRO (USD.SGD, GBP.SGD: CASH orders, sent before the stock orders) for
  * the shortfall the cash held does not cover. One fault per test, then the invariants after the next run (fault
  * removed): no order sent twice (stock or conversion), no fill lost, the records agree with IB, no conversion that no
- * stock order needed, and once everything settled no currency loan beyond rounding.
+ * stock order needed, and once everything settled no currency loan beyond rounding. Rows 49-52, and a conversion
+ * left working by the run that sent it (IB's quote beyond its limit), which the next run changes in place.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -219,8 +220,8 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     await until(() => gw.placed().length >= 1, 'the first conversion to reach the gateway', 40_000);
     killed.child.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
-    const killedRuns = conversionsPlaced(gw);
-    expect(killedRuns.map((c) => [c.symbol, c.action, c.quantity])).toEqual([['GBP.SGD', 'BUY', 57046]]);
+    const beforeKill = conversionsPlaced(gw);
+    expect(beforeKill.map((c) => [c.symbol, c.action, c.quantity])).toEqual([['GBP.SGD', 'BUY', 57046]]);
     expect(stocksPlaced(gw)).toEqual([]);
     expect(records(ws).orders.map((o) => [o.symbol, o.status])).toEqual([
       ['GBP.SGD', 'Intent'],
@@ -230,7 +231,7 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
       ['VUKE', 'Intent'],
     ]);
     expect(recordedConversions(ws).map((c) => c.pair)).toEqual(['GBP.SGD', 'USD.SGD']);
-    const gbpRef = killedRuns[0]?.orderRef ?? '';
+    const gbpRef = beforeKill[0]?.orderRef ?? '';
 
     const next = plus(OPEN, 5);
     gw.now = next;
@@ -304,6 +305,9 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     const rejected = records(ws).orders.find((o) => o.symbol === 'USD.SGD');
     expect([rejected?.status, rejected?.message]).toEqual(['SendFailed', expect.stringMatching(/^rejected: /)]);
     expectAlert(ws, /FAILED: the broker rejected one or more orders/, /BROKER_ERROR USD\.SGD: .*IB code 201/);
+    expect(records(ws).breaches.map((b) => [b.code, b.detail])).toEqual([
+      ['BROKER_ERROR', expect.stringMatching(/^BUY 83522 USD\.SGD @ 1\.35155: .*\(IB code 201\)$/)],
+    ]);
     const loan = -(fxAccount(gw).foreignCash?.USD ?? 0);
 
     const next = plus(OPEN, 5);
@@ -313,6 +317,7 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     expect(recovery.code, transcript(recovery)).toBe(0);
     expect(plannedConversions(recovery.stdout)).toEqual([`BUY ${Math.ceil(loan)} USD.SGD @ 1.35155`]);
     expect(recovery.stdout).toContain(`${loan.toLocaleString('en-US', { minimumFractionDigits: 2 })} USD short after this run's orders`);
+    expect(records(ws).breaches, 'the rejection kept').toHaveLength(1);
     const conversions = conversionsPlaced(gw);
     expect(conversions.map((c) => [c.symbol, c.quantity])).toEqual([
       ['GBP.SGD', 57046],
@@ -359,6 +364,48 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
       ['USD.SGD', Math.ceil(loan)],
     ]);
     expect(stocksPlaced(gw)).toEqual(['IEF', 'SPY', 'VUKE']);
+    await settleAndCheck(ws, gw, next);
+  });
+
+  it("a conversion left working (priced off a quote below IB's): the stock orders borrow meanwhile; the next run changes it in place to the loan, no second conversion", async () => {
+    // Fault: IDEALPRO's USD.SGD snapshot is 0.23% below the price IB fills at (bid 1.3470, ask 1.3472): the USD
+    // conversion's limit (1.3484) does not reach IB's ask, so it rests (Submitted) while the stock orders fill with
+    // dollars IB lends. Expected: exit 0. Next run (the quote right again): the resting conversion is found by orderRef
+    // and kept for the plan, which wants the loan converted: it is changed in place (same order id and orderRef) to
+    // the loan at the new limit and fills; no new conversion, no stock order. Not lost: every fill; the order once.
+    const ws = sgdWorkspace();
+    const scenario = sgdScenario();
+    const gw = await FaultGateway.start(ws, {
+      ...scenario,
+      gateway: { faults: { fxQuotes: { 'USD.SGD': { bid: 1.347, ask: 1.3472 } } } },
+    });
+    const fault = await runJob(ws, OPEN, convertEnv(gw));
+    expect(fault.code, transcript(fault)).toBe(0);
+    expect(plannedConversions(fault.stdout)).toEqual([GBP_CONVERSION, 'BUY 83522 USD.SGD @ 1.3484']);
+    const resting = gw.account().orders.find((o) => o.symbol === 'USD.SGD');
+    expect([resting?.status, resting?.filled]).toEqual(['Submitted', 0]);
+    expect(stocksPlaced(gw)).toEqual(['IEF', 'SPY', 'VUKE']);
+    expect(fxAccount(gw).foreignCash?.USD, 'the dollars IB lent meanwhile').toBeLessThan(-80_000);
+    const loan = -(fxAccount(gw).foreignCash?.USD ?? 0);
+
+    const next = plus(OPEN, 5);
+    gw.now = next;
+    await gw.restart(scenario);
+    const recovery = await runJob(ws, next, convertEnv(gw));
+    expect(recovery.code, transcript(recovery)).toBe(0);
+    expect(plannedConversions(recovery.stdout)).toEqual([`BUY ${Math.ceil(loan)} USD.SGD @ 1.35155`]);
+    expect(recovery.stdout).toMatch(
+      new RegExp(
+        `^modified ${resting?.orderRef ?? '?'} \\(order ${resting?.orderId ?? '?'}, BUY USD\\.SGD\\): 83522 @ 1\\.3484 -> ${Math.ceil(loan)} @ 1\\.35155 .*: Filled$`,
+        'm',
+      ),
+    );
+    expect(recovery.stdout).toContain('no new orders sent');
+    expect(conversionsPlaced(gw).map((c) => [c.symbol, c.quantity])).toEqual([
+      ['GBP.SGD', 57046],
+      ['USD.SGD', 83522],
+    ]);
+    expect(gw.account().orders.find((o) => o.orderRef === resting?.orderRef)).toMatchObject({ status: 'Filled', filled: Math.ceil(loan) });
     await settleAndCheck(ws, gw, next);
   });
 });

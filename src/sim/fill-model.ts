@@ -10,8 +10,9 @@ import {
   type SessionRules,
 } from '../core/session.js';
 import { simRulesOf } from './exchange-hours.js';
-import type { ContractInfo, Quote, Side } from '../core/types.js';
-import { createRandom, isOnTick, roundToTick, type SimMarket } from './universe.js';
+import type { ContractInfo, PriceIncrement, Quote, Side } from '../core/types.js';
+import { conformsToContract, roundToGrid, tickOf } from './market-rules.js';
+import { createRandom, type SimMarket } from './universe.js';
 
 /**
  * How simulated limit orders fill, shared by the `sim` broker and the simulated IB Gateway so both behave
@@ -38,6 +39,8 @@ export interface WorkingOrder {
   /** Shares still to fill (> 0). */
   remaining: number;
   minTick: number;
+  /** The contract's market rule (see market-rules.ts): fill prices conform to it. Absent: minTick at every price. */
+  priceIncrements?: readonly PriceIncrement[];
 }
 
 export interface Fill {
@@ -63,7 +66,7 @@ export function isMarketable(order: WorkingOrder, quote: Quote): boolean {
 /**
  * The fills of one order in one market step. Nothing while the session is closed or the order is not
  * marketable (it waits for the path to cross its limit). A marketable order fills between the midpoint and
- * the touch (Adaptive's price improvement), rounded to the tick in the client's favour, so never worse than
+ * the touch (Adaptive's price improvement), rounded to the contract's grid in the client's favour, so never worse than
  * its limit; its size is capped by `maxStepValue` and, with `partialFillProbability`, cut to a part.
  */
 export function simulateFills(
@@ -79,8 +82,8 @@ export function simulateFills(
   const improvement = random();
   const price =
     order.side === 'BUY'
-      ? Math.min(order.limitPrice, roundToTick(mid + improvement * (Math.min(touch.ask, order.limitPrice) - mid), order.minTick, 'down'))
-      : Math.max(order.limitPrice, roundToTick(mid - improvement * (mid - Math.max(touch.bid, order.limitPrice)), order.minTick, 'up'));
+      ? Math.min(order.limitPrice, roundToGrid(order, mid + improvement * (Math.min(touch.ask, order.limitPrice) - mid), 'down'))
+      : Math.max(order.limitPrice, roundToGrid(order, mid - improvement * (mid - Math.max(touch.bid, order.limitPrice)), 'up'));
   if (!(price > 0)) return [];
   const cap = Math.max(1, Math.floor(params.maxStepValue / price));
   let quantity = Math.min(order.remaining, cap);
@@ -91,7 +94,8 @@ export function simulateFills(
 /**
  * Why the venue refuses an order, as IB says it (error code and text), or undefined when it accepts it:
  * an unknown ticker (200), a ticker the scenario rejects or a quantity that is not a positive whole number
- * (201), a limit price that is not positive or not on the tick (110).
+ * (201), a limit price that is not positive or off the contract's grid at that price (110: its market rule's
+ * increment there, else its minTick).
  */
 export function orderRejection(
   order: { symbol: string; quantity: number; limitPrice: number },
@@ -104,10 +108,10 @@ export function orderRejection(
   if (!Number.isInteger(quantity) || quantity <= 0) {
     return { code: 201, message: `Order rejected - reason: quantity must be a positive whole number, got ${quantity}` };
   }
-  if (!(limitPrice > 0) || !isOnTick(limitPrice, contract.minTick)) {
+  if (!(limitPrice > 0) || !conformsToContract(contract, limitPrice)) {
     return {
       code: 110,
-      message: `The price does not conform to the minimum price variation for this contract: ${symbol} limit ${limitPrice}, tick ${contract.minTick}`,
+      message: `The price does not conform to the minimum price variation for this contract: ${symbol} limit ${limitPrice}, tick ${tickOf(contract, limitPrice)}`,
     };
   }
   return undefined;
@@ -212,9 +216,17 @@ export type ReplayEvent<O> =
 export function fillsAt(order: ReplayOrder, time: string, market: SimMarket, seed: number, params: FillParams): Fill[] {
   const quote = market.quoteAt(order.symbol, time);
   if (quote === undefined) return [];
-  const working = { side: order.action, limitPrice: order.limitPrice, remaining: order.quantity - order.filled, minTick: order.minTick };
+  const contract = market.contract(order.symbol);
+  const bands = contract?.priceIncrements;
+  const working: WorkingOrder = {
+    side: order.action,
+    limitPrice: order.limitPrice,
+    remaining: order.quantity - order.filled,
+    minTick: order.minTick,
+    ...(bands === undefined ? {} : { priceIncrements: bands }),
+  };
   // maxStepValue is money in the currency; a pence line's prices are 1/priceMagnifier of it.
-  const magnifier = market.contract(order.symbol)?.priceMagnifier ?? 1;
+  const magnifier = contract?.priceMagnifier ?? 1;
   const scaled = magnifier === 1 ? params : { ...params, maxStepValue: params.maxStepValue * magnifier };
   return simulateFills(working, quote, true, fillRandom(seed, order.orderId, time), scaled);
 }

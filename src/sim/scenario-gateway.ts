@@ -54,6 +54,8 @@
  * - `orderStatusLagMs`: the ORDER_STATUS that follows an order's OPEN_ORDER when the order changes (a fill, a
  *   cancel) leaves this long after it. TWS sends them as two messages: a client reads the openOrder (its OrderState
  *   already says `Filled`, with no filled quantity) and may act before the orderStatus that carries the figures.
+ * - `marketRuleDelays`: market rule id (`"1704"`) -> delay in ms, or null for never: reqMarketRule for that rule is
+ *   answered that long after it is asked, or not at all (as when IB loses the request).
  * - `fxQuotes`: IDEALPRO pair (`"USD.SGD"`, as IB lists it) -> `{ bid, ask }`: the pair's snapshot carries these
  *   instead of its quote around the rate; null for a side IB does not quote (sent as -1, size 0), any number (0, a
  *   negative, a bid above the ask) as it is. `noMarketDataPermission` and `noSnapshotEnd` take pairs too.
@@ -119,6 +121,7 @@ export function gatewaySectionSchema(ticker: z.ZodType<string>) {
       .default({}),
     lateCommissionReports: z.record(ticker, delayMs.nullable()).default({}),
     orderStatusLagMs: delayMs.default(0),
+    marketRuleDelays: z.record(z.string().regex(/^\d+$/, { error: 'expected a market rule id' }), delayMs.nullable()).default({}),
     restart: z
       .strictObject({ afterMessages: positiveWhole.optional(), afterOrders: positiveWhole.optional(), awayMs: delayMs })
       .refine((r) => (r.afterMessages === undefined) !== (r.afterOrders === undefined), {

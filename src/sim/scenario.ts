@@ -33,7 +33,12 @@
  *   exchange without hours has none (not traded). `priceMagnifier` (a positive whole number, default 1): as IB's
  *   contract details, quotes, ticks (`minTick`), order limits and execution prices are in 1/priceMagnifier of the
  *   currency: `"priceMagnifier": 100` with `"currency": "GBP"` is an LSE line quoted in pence (3514 = 35.14 GBP);
- *   cash, average costs, the portfolio's market price and value, and NLV stay in pounds. The tickers the simulated
+ *   cash, average costs, the portfolio's market price and value, and NLV stay in pounds. `priceIncrements` (IB's
+ *   market rule: `[{ "lowEdge": 0, "increment": 0.001 }, { "lowEdge": 0.25, "increment": 0.005 }, ...]`, sorted by
+ *   lowEdge from 0, each increment > 0; default for SEHK HKEX's spread table, for TSEJ TSE's table for ordinary
+ *   stocks, see market-rules.ts; else none: `minTick` at every price): a limit price must be a multiple of the
+ *   increment of its own band (else error 110), bid and ask are moved onto that grid (bid down, ask up), and `minTick`
+ *   defaults to the smallest increment. The tickers the simulated
  *   broker knows are those named in `positions`, `quotes` or `contracts`; an order for any other is rejected (IB
  *   error 200).
  * - `seed`: the seed of the simulator's random draws (fill sizes and prices). Default 1.
@@ -63,6 +68,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ContractInfo, Quote } from '../core/types.js';
 import { defaultMinTick, type SimMarket } from './universe.js';
+import { incrementsProblem } from '../core/limit-price.js';
+import { defaultIncrements, quoteOnGrid } from './market-rules.js';
 import { contractHoursFields, simHoursOf, type SimHours } from './exchange-hours.js';
 import { gatewaySectionSchema } from './scenario-gateway.js';
 import { cashEventSchemas } from './scenario-events.js';
@@ -149,6 +156,14 @@ export const scenarioSchema = z.strictObject({
         .number({ error: 'expected a positive whole number' })
         .int({ error: 'expected a positive whole number' })
         .positive({ error: 'expected a positive whole number' })
+        .optional(),
+      priceIncrements: z
+        .array(z.strictObject({ lowEdge: z.number({ error: 'expected a number' }), increment: z.number({ error: 'expected a number' }) }))
+        .superRefine((bands, ctx) => {
+          const problem = incrementsProblem(bands);
+          if (problem !== undefined)
+            ctx.addIssue({ code: 'custom', message: `${problem} (expected bands sorted by lowEdge from 0, each increment > 0)` });
+        })
         .optional(),
       ...contractHoursFields,
     }),
@@ -242,7 +257,7 @@ export function scenarioMarket(scenario: Scenario): SimMarket {
     hoursOf: (sym): SimHours | undefined => (known.includes(sym) ? simHoursOf(scenario.contracts[sym] ?? {}) : undefined),
     quoteAt: (sym): Quote | undefined => {
       const q = scenario.quotes[sym];
-      return q && { symbol: sym, ...q };
+      return q && quoteOnGrid({ symbol: sym, ...q }, known.includes(sym) ? contractOf(scenario, sym) : undefined);
     },
   };
 }
@@ -257,10 +272,14 @@ function contractOf(scenario: Scenario, sym: string): ContractInfo {
     q?.ask ??
     // avgCost is in the currency itself, quotes in its 1/magnifier units.
     (scenario.positions[sym]?.avgCost ?? 1) * (c.priceMagnifier ?? 1);
+  const primaryExchange = c.primaryExchange ?? 'NYSE';
+  const bands = c.priceIncrements ?? defaultIncrements(primaryExchange);
   return {
     symbol: sym,
-    minTick: c.minTick ?? defaultMinTick(price),
-    primaryExchange: c.primaryExchange ?? 'NYSE',
+    // IB's minTick is the smallest increment of the listing's rule.
+    minTick: c.minTick ?? (bands === undefined ? defaultMinTick(price) : Math.min(...bands.map((b) => b.increment))),
+    primaryExchange,
+    ...(bands === undefined ? {} : { priceIncrements: bands }),
     currency: c.currency ?? scenario.currency,
     ...(c.priceMagnifier === undefined || c.priceMagnifier === 1 ? {} : { priceMagnifier: c.priceMagnifier }),
   };

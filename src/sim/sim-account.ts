@@ -35,7 +35,8 @@ import { loadState, saveState, stateFile } from './state-file.js';
 import { applyCashStage, cashEventStages, withDividends, type EventStage } from './scenario-events.js';
 import { applySplitStage, isSplitStage, splitEventStages, withSplits, type SplitStage } from './scenario-splits.js';
 import type { StatementCashTransaction } from '../ports/statements.js';
-import { isOnTick, UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
+import { UNIVERSE_ACCOUNT, universeMarket, type SimMarket } from './universe.js';
+import { conformsToContract, tickOf } from './market-rules.js';
 
 /**
  * The simulated market and the IB account in it, as one object both faces drive: the in-process `sim` broker
@@ -448,8 +449,10 @@ export class SimAccount {
       throw refusal(201, `Order rejected - reason: quantity must be a positive whole number, got ${quantity}`);
     if (quantity <= order.filled)
       throw refusal(201, `Order rejected - reason: the total quantity ${quantity} must be above the ${order.filled} already filled`);
-    if (!(limitPrice > 0) || !isOnTick(limitPrice, order.minTick))
-      throw refusal(110, `${MODIFY_REFUSAL_TEXT[110]} ${order.symbol} limit ${limitPrice}, tick ${order.minTick}`);
+    const bands = this.market.contract(order.symbol)?.priceIncrements;
+    const grid = { minTick: order.minTick, ...(bands === undefined ? {} : { priceIncrements: bands }) };
+    if (!(limitPrice > 0) || !conformsToContract(grid, limitPrice))
+      throw refusal(110, `${MODIFY_REFUSAL_TEXT[110]} ${order.symbol} limit ${limitPrice}, tick ${tickOf(grid, limitPrice)}`);
     const losesPlace = limitPrice !== order.limitPrice || quantity > order.quantity;
     order.quantity = quantity;
     order.limitPrice = limitPrice;

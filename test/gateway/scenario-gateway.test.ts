@@ -25,6 +25,7 @@ describe('the scenario gateway section', () => {
         correctExecutions: {},
         lateCommissionReports: {},
         orderStatusLagMs: 0,
+        marketRuleDelays: {},
         restart: null,
       },
       foreignOrders: [],

@@ -1,4 +1,5 @@
 import { hashUnit, type SimMarket } from '../../sim/universe.js';
+import { marketRuleOf } from '../../sim/market-rules.js';
 import type { FxPairView } from '../../sim/fx-pairs.js';
 import type { ContractRef } from '../parse/parse-requests.js';
 
@@ -25,6 +26,8 @@ export interface ContractView {
   secType?: 'CASH';
   /** IB's local symbol when it is not the symbol: the pair (`USD.SGD`) of a CASH contract. */
   localSymbol?: string;
+  /** The listing's market rule id (sim/market-rules.ts), sent for each valid exchange in contract details. */
+  marketRuleId?: number;
 }
 
 /** An IDEALPRO pair as the gateway reports it in orders and executions: IB's CASH contract (conId of the pair). */
@@ -71,6 +74,7 @@ export function contractViewOf(market: SimMarket, symbol: string): ContractView 
     currency: info.currency,
     minTick: info.minTick,
     tradingClass: info.primaryExchange === 'NASDAQ' ? 'NMS' : symbol,
+    marketRuleId: marketRuleOf(info).id,
     ...(info.priceMagnifier === undefined ? {} : { priceMagnifier: info.priceMagnifier }),
   };
 }

@@ -9,8 +9,11 @@ import { num } from './values.js';
  */
 
 const ORDER_TYPES = 'ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AON,AVGCOST,BASKET,DAY,GAT,GTC,GTD,IOC,LIT,LMT,MIT,MKT,MOC,REL,STP,STPLMT,TRAIL';
-/** IB market rule 26: a cent at every price; 557: a hundredth of a cent below $1 (sub-dollar listings). */
-const marketRuleOf = (c: ContractView) => (c.minTick < 0.01 ? '557' : '26');
+/**
+ * The listing's market rule (sim/market-rules.ts: its price bands); without one, IB's rule 26 (a cent at every price)
+ * or 557 (a hundredth of a cent below $1, for a sub-dollar tick).
+ */
+const marketRuleOf = (c: ContractView) => (c.marketRuleId === undefined ? (c.minTick < 0.01 ? '557' : '26') : String(c.marketRuleId));
 
 /**
  * The contract's details, with `tradingHours` and `liquidHours` in IB's `yyyyMMdd:HHmm-yyyyMMdd:HHmm;...` form in

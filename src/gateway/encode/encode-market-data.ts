@@ -37,3 +37,13 @@ export function marketDataType(reqId: number, type: number): string[] {
 export function tickReqParams(reqId: number, minTick: number): string[] {
   return [String(REPLY.TICK_REQ_PARAMS), String(reqId), num(minTick), '9c0001', '3'];
 }
+
+/** MARKET_RULE `93|marketRuleId|n|lowEdge|increment|...` (no version, no request id: the rule id is the key). */
+export function marketRule(ruleId: number, increments: readonly { lowEdge: number; increment: number }[]): string[] {
+  return [
+    String(REPLY.MARKET_RULE),
+    String(ruleId),
+    String(increments.length),
+    ...increments.flatMap((b) => [num(b.lowEdge), num(b.increment)]),
+  ];
+}

@@ -128,6 +128,12 @@ function readContract(c: FieldCursor): ContractRef {
   return { conId: conId === 0 ? undefined : conId, symbol, secType, exchange, primaryExch, currency };
 }
 
+/** REQ_MARKET_RULE: `91|marketRuleId` (no version, no request id). */
+export function parseMarketRule(fields: readonly string[]): number {
+  const c = open(fields);
+  return done(c, c.id('marketRuleId'));
+}
+
 /** REQ_CONTRACT_DATA: `9|8|reqId|` 15 contract fields `|includeExpired|secIdType|secId|issuerId`. */
 export function parseContractDetails(fields: readonly string[]): { reqId: number; contract: ContractRef } {
   const c = open(fields, '8');

@@ -18,6 +18,7 @@ import {
 import { handleCompletedOrders } from '../handlers/completed-order-handlers.js';
 import { handleExecutions } from '../handlers/execution-handlers.js';
 import { handleContractDetails, handleMktData } from '../handlers/market-data-handlers.js';
+import { handleMarketRule } from '../handlers/market-rule-handlers.js';
 import {
   handleAllOpenOrders,
   handleAutoOpenOrders,
@@ -60,6 +61,7 @@ const HANDLERS = new Map<number, Handler>([
   [REQUEST.CANCEL_PNL_SINGLE, handleCancelPnlSingle],
   [REQUEST.REQ_CONTRACT_DATA, handleContractDetails],
   [REQUEST.REQ_MKT_DATA, handleMktData],
+  [REQUEST.REQ_MARKET_RULE, handleMarketRule],
   [REQUEST.CANCEL_MKT_DATA, acknowledge(parseCancelMktData)],
   [REQUEST.REQ_ALL_OPEN_ORDERS, handleAllOpenOrders],
   [REQUEST.REQ_OPEN_ORDERS, handleOpenOrders],

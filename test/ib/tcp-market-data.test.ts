@@ -41,7 +41,8 @@ describe('IB adapter over TCP: contract details', () => {
     await dayLater.connect();
     const beforeRefresh = gateway.stats().messagesIn;
     expect(await dayLater.contractDetails(['AAPL', 'MSFT'], {})).toEqual(fetched);
-    expect(gateway.stats().messagesIn).toBe(beforeRefresh + 2);
+    // Two contract requests and one market rule (both listings carry IB's rule 26, asked once per session).
+    expect(gateway.stats().messagesIn).toBe(beforeRefresh + 3);
   });
 
   it('leaves out a symbol IB does not know (200), so the run blocks it with MISSING_PRICE', async () => {

@@ -66,6 +66,39 @@ function smartRoutable(validExchanges: string | undefined): boolean {
 }
 
 /**
+ * The id of the market rule (price bands) that applies to the listing's orders: IB's `marketRuleIds` are aligned
+ * with its `validExchanges`, and an order goes SMART when the listing is SMART-routable, else to its primary exchange
+ * (ib-order-build.ts `routeOf`), so that exchange's rule is the one IB checks a limit price against (error 110).
+ * undefined when IB lists no rules (an older gateway: the minTick applies at every price, as before). Lists that do
+ * not line up, or no rule for the exchange the order goes to, are a reason to leave the contract out, not to guess.
+ */
+export function marketRuleIdOf(symbol: string, details: ContractDetails): number | undefined | { problem: string } {
+  const ids = listOf(details.marketRuleIds);
+  if (ids.length === 0) return undefined;
+  const exchanges = listOf(details.validExchanges).map((e) => e.toUpperCase());
+  if (exchanges.length !== ids.length) {
+    return {
+      problem: `IB gave ${symbol} ${ids.length} market rules (${details.marketRuleIds ?? ''}) for ${exchanges.length} exchanges (${details.validExchanges ?? ''}): which price increments apply cannot be told`,
+    };
+  }
+  const routed = smartRoutable(details.validExchanges) ? 'SMART' : (details.contract.primaryExch ?? '').toUpperCase();
+  const raw = ids[exchanges.indexOf(routed)];
+  if (raw === undefined)
+    return { problem: `IB gave ${symbol} no market rule for ${routed || 'its primary exchange'}, where its orders go` };
+  const id = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id))
+    return { problem: `IB gave ${symbol} the market rule id "${raw}" for ${routed}, not a number` };
+  return id;
+}
+
+function listOf(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+}
+
+/**
  * The one listing of a symbol among IB's answers, or why there is none. Never guesses between listings:
  * a wrong one would price and route the order on another stock.
  */

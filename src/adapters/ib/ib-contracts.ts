@@ -7,7 +7,8 @@ import { BrokerError, type LeftOut } from '../../ports/broker.js';
 import type { CachedContract, ContractCache } from '../../ports/contract-cache.js';
 import { runPool } from './concurrency.js';
 import { explainIbMessage, isNotice, meaningOf } from './ib-codes.js';
-import { currencyOf, fromCache, isFreshFor, pickListing, toContractInfo } from './ib-contract-info.js';
+import { currencyOf, fromCache, isFreshFor, marketRuleIdOf, pickListing, toContractInfo } from './ib-contract-info.js';
+import { readMarketRule } from './ib-market-rules.js';
 import type { IbLog } from './ib-log.js';
 import { stockContract } from './ib-order-build.js';
 import type { IbSession } from './ib-session.js';
@@ -28,8 +29,9 @@ export interface ContractOptions {
 /**
  * Contract facts per symbol: fresh cache entries as they are, the rest from IB (then cached, except a line with a
  * price magnifier or one IB does not route SMART, see below). A symbol IB does not know (error 200), or lists ambiguously, or gives an unusable
- * price magnifier, is absent from the result, logged, and its reason (IB's text and code, and the fix when known)
- * is written into `leftOut`.
+ * price magnifier, or whose market rule (price bands, see ib-market-rules.ts) does not come in time or is malformed,
+ * is absent from the result, logged, and its reason (IB's text and code, and the fix when known) is written into
+ * `leftOut`.
  */
 export async function readContractDetails(
   session: IbSession,
@@ -49,22 +51,39 @@ export async function readContractDetails(
     if (entry !== undefined && isFreshFor(entry, hints[symbol], nowMs)) result[symbol] = fromCache(entry);
     else missing.push(symbol);
   }
+  const leave = (symbol: string, problem: string): undefined => {
+    options.log.warn({ symbol }, `contract left out: ${problem}`);
+    leftOut[symbol] ??= problem;
+    return undefined;
+  };
   const fetched = await runPool(missing, CONTRACT_REQUESTS_IN_FLIGHT, async (symbol) => {
     const answer = await requestDetails(session, symbol, hints[symbol], options.timeoutMs);
     const listing = 'refused' in answer ? { problem: answer.refused } : pickListing(symbol, answer.listings, hints[symbol]);
     const info = 'problem' in listing ? listing : toContractInfo(symbol, listing);
-    if ('problem' in info) {
-      options.log.warn({ symbol }, `contract left out: ${info.problem}`);
-      leftOut[symbol] ??= info.problem;
-      return undefined;
-    }
-    return info;
+    if ('problem' in info) return leave(symbol, info.problem);
+    const ruleId = 'problem' in listing ? undefined : marketRuleIdOf(symbol, listing);
+    if (typeof ruleId === 'object') return leave(symbol, ruleId.problem);
+    return { info, ruleId };
   });
-  const fresh = fetched.filter((info): info is ContractInfo => info !== undefined);
+  const found = fetched.filter((f): f is { info: ContractInfo; ruleId: number | undefined } => f !== undefined);
+  // Each listing's price bands: its market rule, asked once per rule (most contracts share a few).
+  const ruleIds = [...new Set(found.flatMap((f) => (f.ruleId === undefined ? [] : [f.ruleId])))];
+  const answers = await runPool(ruleIds, CONTRACT_REQUESTS_IN_FLIGHT, (id) => readMarketRule(session, id, options.timeoutMs));
+  const rules = new Map(ruleIds.map((id, i) => [id, answers[i]]));
+  const fresh: ContractInfo[] = [];
+  for (const { info, ruleId } of found) {
+    const rule = ruleId === undefined ? undefined : rules.get(ruleId);
+    if (rule !== undefined && 'problem' in rule) {
+      leave(info.symbol, `${info.symbol} has no usable price increments (market rule ${ruleId}): ${rule.problem}`);
+      continue;
+    }
+    fresh.push(rule === undefined ? info : { ...info, priceIncrements: rule.increments });
+  }
   for (const info of fresh) result[info.symbol] = info;
   // The cache's table has no column for a price magnifier: a line quoted in pence (priceMagnifier 100) read back from
   // it would be valued at a hundred times its worth. Nor for routing: a line IB does not route SMART (SEHK) read back
-  // would be routed SMART and refused. Such lines are asked for afresh on every run, never cached.
+  // would be routed SMART and refused. Such lines are asked for afresh on every run, never cached. The price bands
+  // are cached with the contract (migration 0019).
   const cacheable = fresh.filter((info) => info.priceMagnifier === undefined && info.smartRoutable !== false);
   if (cacheable.length > 0) cacheCall(() => options.cache?.put(cacheable, now), 'write');
   return result;

@@ -46,6 +46,8 @@ export interface IbEventMap {
   execDetailsEnd: [reqId: number];
   commissionReport: [report: CommissionReport];
   currentTime: [epochSeconds: number];
+  /** A market rule's price bands, as decoded (each `{ lowEdge, increment }`, unchecked). */
+  marketRule: [ruleId: number, increments: unknown[]];
 }
 
 /** One ORDER_STATUS message. */
@@ -130,4 +132,5 @@ export function wireEvents(api: IBApi, hub: IbEvents): void {
   api.on(EventName.execDetailsEnd, (reqId) => hub.emit('execDetailsEnd', reqId));
   api.on(EventName.commissionReport, (report) => hub.emit('commissionReport', report));
   api.on(EventName.currentTime, (time: number) => hub.emit('currentTime', time));
+  api.on(EventName.marketRule, (ruleId: number, increments: unknown[]) => hub.emit('marketRule', ruleId, increments));
 }

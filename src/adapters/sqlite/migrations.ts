@@ -18,6 +18,7 @@ import { SNAPSHOT_CASH_SCHEMA } from './migration-0015-snapshot-cash.js';
 import { ORDER_TURNS_SCHEMA } from './migration-0016-order-turns.js';
 import { ORDER_RATES_SCHEMA } from './migration-0017-order-rates.js';
 import { CONVERSIONS_SCHEMA } from './migration-0018-conversions.js';
+import { PRICE_INCREMENTS_SCHEMA } from './migration-0019-price-increments.js';
 
 /** One forward-only schema step. The id sorts in order of application and never changes once shipped. */
 export interface Migration {
@@ -48,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0016_order_turns', sql: ORDER_TURNS_SCHEMA },
   { id: '0017_order_rates', sql: ORDER_RATES_SCHEMA },
   { id: '0018_conversions', sql: CONVERSIONS_SCHEMA },
+  { id: '0019_price_increments', sql: PRICE_INCREMENTS_SCHEMA },
 ];
 
 // seq, not rowid, records the order: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY.

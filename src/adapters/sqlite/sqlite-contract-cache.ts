@@ -1,4 +1,5 @@
-import type { ContractInfo } from '../../core/types.js';
+import { incrementsProblem } from '../../core/limit-price.js';
+import type { ContractInfo, PriceIncrement } from '../../core/types.js';
 import type { CachedContract, ContractCache } from '../../ports/contract-cache.js';
 import { guardStorage } from '../../fs/storage-errors.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -12,6 +13,8 @@ interface Row {
   time_zone: string | null;
   liquid_hours: string | null;
   trading_hours: string | null;
+  /** JSON of the price bands (migration 0019); NULL: none. */
+  price_increments: string | null;
   cached_at: string;
 }
 
@@ -37,7 +40,12 @@ export class SqliteContractCache implements ContractCache {
       const select = db.prepare<[string], Row>('SELECT * FROM contract_cache WHERE symbol = ?');
       return symbols.flatMap((s) => select.all(s));
     });
-    return Object.fromEntries(rows.map((r) => [r.symbol, toCached(r)]));
+    return Object.fromEntries(
+      rows.flatMap((r) => {
+        const cached = toCached(r);
+        return cached === undefined ? [] : [[r.symbol, cached] as const];
+      }),
+    );
   }
 
   put(infos: ContractInfo[], at: string): void {
@@ -45,11 +53,12 @@ export class SqliteContractCache implements ContractCache {
     const db = this.open();
     guardStorage(db.name, 'write the contract cache', () => {
       const upsert = db.prepare<Row>(
-        `INSERT INTO contract_cache (symbol, con_id, min_tick, primary_exchange, currency, time_zone, liquid_hours, trading_hours, cached_at)
-         VALUES (@symbol, @con_id, @min_tick, @primary_exchange, @currency, @time_zone, @liquid_hours, @trading_hours, @cached_at)
+        `INSERT INTO contract_cache (symbol, con_id, min_tick, primary_exchange, currency, time_zone, liquid_hours, trading_hours, price_increments, cached_at)
+         VALUES (@symbol, @con_id, @min_tick, @primary_exchange, @currency, @time_zone, @liquid_hours, @trading_hours, @price_increments, @cached_at)
          ON CONFLICT (symbol) DO UPDATE SET con_id = excluded.con_id, min_tick = excluded.min_tick,
            primary_exchange = excluded.primary_exchange, currency = excluded.currency, time_zone = excluded.time_zone,
-           liquid_hours = excluded.liquid_hours, trading_hours = excluded.trading_hours, cached_at = excluded.cached_at`,
+           liquid_hours = excluded.liquid_hours, trading_hours = excluded.trading_hours, price_increments = excluded.price_increments,
+           cached_at = excluded.cached_at`,
       );
       db.transaction(() => {
         for (const info of infos) upsert.run(toRow(info, at));
@@ -81,11 +90,18 @@ function toRow(info: ContractInfo, at: string): Row {
     time_zone: info.timeZone ?? null,
     liquid_hours: info.liquidHours ?? null,
     trading_hours: info.tradingHours ?? null,
+    price_increments:
+      info.priceIncrements === undefined
+        ? null
+        : JSON.stringify(info.priceIncrements.map((b) => ({ lowEdge: b.lowEdge, increment: b.increment }))),
     cached_at: at,
   };
 }
 
-function toCached(r: Row): CachedContract {
+/** The row as a cached contract; undefined when its price bands are unreadable (asked for again, as if not cached). */
+function toCached(r: Row): CachedContract | undefined {
+  const increments = incrementsOf(r.price_increments);
+  if (increments === undefined) return undefined;
   return {
     symbol: r.symbol,
     minTick: r.min_tick,
@@ -96,5 +112,23 @@ function toCached(r: Row): CachedContract {
     ...(r.time_zone === null ? {} : { timeZone: r.time_zone }),
     ...(r.liquid_hours === null ? {} : { liquidHours: r.liquid_hours }),
     ...(r.trading_hours === null ? {} : { tradingHours: r.trading_hours }),
+    ...increments,
   };
+}
+
+/** The cached bands: none for NULL; undefined when they do not read back as usable bands (the row is not used). */
+function incrementsOf(text: string | null): { priceIncrements?: readonly PriceIncrement[] } | undefined {
+  if (text === null) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const bands = parsed.map((b: unknown) => {
+    const band = b as { lowEdge?: unknown; increment?: unknown } | null;
+    return { lowEdge: Number(band?.lowEdge), increment: Number(band?.increment) };
+  });
+  return incrementsProblem(bands) === undefined ? { priceIncrements: bands } : undefined;
 }

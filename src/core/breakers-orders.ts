@@ -91,17 +91,22 @@ export function checkOrderBounds(ctx: BreakerContext): Breach[] {
     if (limitPrice !== undefined && !isUsablePrice(limitPrice)) {
       problem(`limit price ${limitPrice} is not a finite positive number`);
     } else if (limitPrice !== undefined) {
-      const tick = ctx.inputs.contracts[line.symbol]?.minTick;
-      const allowed = isUsablePrice(tick) ? decimalsOf(tick) : MAX_PRICE_DECIMALS;
-      const decimals = decimalsOf(limitPrice);
-      if (decimals > allowed) {
-        const has = decimals > MAX_PRICE_DECIMALS ? `more than ${MAX_PRICE_DECIMALS} decimals` : `${decimals} decimals`;
-        const tickText = isUsablePrice(tick) ? `the tick ${tick} allows ${allowed}` : `at most ${allowed} are allowed`;
-        problem(`limit price ${limitPrice} has ${has}, ${tickText}`);
-      }
-      const bands = ctx.inputs.contracts[line.symbol]?.priceIncrements;
-      if (bands !== undefined && !conformsTo(bands, limitPrice)) {
-        problem(`limit price ${limitPrice} is not a multiple of the increment ${String(incrementAt(bands, limitPrice))} at that price`);
+      const contract = ctx.inputs.contracts[line.symbol];
+      const bands = contract?.priceIncrements;
+      if (bands !== undefined) {
+        // A market rule says exactly which prices IB takes; a price it takes has no more decimals than its increment.
+        if (!conformsTo(bands, limitPrice)) {
+          problem(`limit price ${limitPrice} is not a multiple of the increment ${String(incrementAt(bands, limitPrice))} at that price`);
+        }
+      } else {
+        const tick = contract?.minTick;
+        const allowed = isUsablePrice(tick) ? decimalsOf(tick) : MAX_PRICE_DECIMALS;
+        const decimals = decimalsOf(limitPrice);
+        if (decimals > allowed) {
+          const has = decimals > MAX_PRICE_DECIMALS ? `more than ${MAX_PRICE_DECIMALS} decimals` : `${decimals} decimals`;
+          const tickText = isUsablePrice(tick) ? `the tick ${tick} allows ${allowed}` : `at most ${allowed} are allowed`;
+          problem(`limit price ${limitPrice} has ${has}, ${tickText}`);
+        }
       }
       if (!Number.isFinite(quantity * limitPrice)) problem(`quantity x limit price is not finite`);
     }

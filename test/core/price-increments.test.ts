@@ -241,5 +241,10 @@ describe('the plan on a market rule', () => {
     expect(refused.map((b) => b.code)).toEqual(['ORDER_BOUNDS']);
     expect(refused[0]?.detail).toMatch(/limit price 400.03 is not a multiple of the increment 0.2 at that price/);
     expect(checkOrderBounds(aContext({ inputs, lines: [aLine({ limitPrice: 400.2, referencePrice: 400 })] }))).toEqual([]);
+    // On the rule, a price is judged by its band's increment alone, not by the decimals of a minTick set apart from it.
+    const coarse = someInputs({ contracts: { AAPL: { ...tencent, minTick: 0.05 } } });
+    expect(checkOrderBounds(aContext({ inputs: coarse, lines: [aLine({ limitPrice: 0.123, referencePrice: 0.12 })] }))).toEqual([]);
+    const noisy = checkOrderBounds(aContext({ inputs, lines: [aLine({ limitPrice: 0.1 + 0.2, referencePrice: 0.3 })] }));
+    expect(noisy[0]?.detail).toMatch(/limit price 0.30000000000000004 is not a multiple of the increment 0.005 at that price/);
   });
 });

@@ -3,7 +3,7 @@ import { breach, exceeds, formatPct, percentOf, usableNetLiquidation } from './b
 import { cashAfter, projectCash } from './cash-projection.js';
 import { planConversions } from './conversions.js';
 import { formatMoney } from './money.js';
-import type { Breach } from './types.js';
+import type { Breach, ConversionLine } from './types.js';
 
 /** MAX_CURRENCY_LOAN_PCT when the limits do not say: a loan of up to the whole NLV in any one currency. */
 export const DEFAULT_MAX_CURRENCY_LOAN_PCT = 100;
@@ -20,19 +20,27 @@ export const DEFAULT_MAX_CURRENCY_LOAN_PCT = 100;
  * the run; a balance in it that nothing trades is not judged.
  */
 export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
-  const nlv = usableNetLiquidation(ctx);
   // FX_POLICY=convert: the conversions the plan would place move the loans (a shortfall bought with the base currency).
-  const projection = projectCash(ctx.inputs, ctx.lines, planConversions(ctx.inputs, ctx.lines));
+  return loansOver(ctx, planConversions(ctx.inputs, ctx.lines)).map((l) => l.breach);
+}
+
+/** The currencies whose cash after the lines' orders and `conversions` is a loan past the limit (or not a number). */
+export function loansOver(ctx: BreakerContext, conversions: readonly ConversionLine[]): { currency: string; breach: Breach }[] {
+  const nlv = usableNetLiquidation(ctx);
+  const projection = projectCash(ctx.inputs, ctx.lines, conversions);
   if (nlv === undefined || projection === undefined) return [];
   const { base, cash, moved, rates } = projection;
   const max = ctx.inputs.limits.maxCurrencyLoanPct ?? DEFAULT_MAX_CURRENCY_LOAN_PCT;
-  const out: Breach[] = [];
+  const out: { currency: string; breach: Breach }[] = [];
   for (const currency of [...new Set([...cash.keys(), ...moved.keys()])].sort()) {
     const after = cashAfter(projection, currency);
     const orders = moved.has(currency) ? " after this run's orders" : '';
     if (after.isNaN()) {
       // A number that cannot be compared always trips (Decimal's NaN is not negative).
-      out.push(breach('CURRENCY_LOAN_LIMIT', `${currency} cash${orders} is not a number (NaN): the loan in it cannot be judged`));
+      out.push({
+        currency,
+        breach: breach('CURRENCY_LOAN_LIMIT', `${currency} cash${orders} is not a number (NaN): the loan in it cannot be judged`),
+      });
       continue;
     }
     const rate = rates.get(currency);
@@ -41,13 +49,14 @@ export function checkCurrencyLoans(ctx: BreakerContext): Breach[] {
     const pct = percentOf(loan, nlv);
     if (!exceeds(pct, max)) continue;
     const inBase = currency === base ? '' : ` (${formatMoney(loan.neg())} ${base} at ${rate})`;
-    out.push(
-      breach(
+    out.push({
+      currency,
+      breach: breach(
         'CURRENCY_LOAN_LIMIT',
         `${currency} cash${orders} ${formatMoney(after)} ${currency}${inBase} is a loan of ${formatPct(pct)} of NLV ${formatMoney(nlv)} ` +
           `> max ${formatPct(max)} (MAX_CURRENCY_LOAN_PCT); IB lends it and charges interest`,
       ),
-    );
+    });
   }
   return out;
 }

@@ -1,6 +1,8 @@
-import type { Plan, PlanInputs, PlanLine } from './types.js';
+import type { ConversionLine, Plan, PlanInputs, PlanLine } from './types.js';
 import { computePlanLines } from './plan-lines.js';
 import { checkBreakers, checkPositionLimit } from './breakers.js';
+import { loansOver } from './breakers-cash.js';
+import type { BreakerContext } from './breakers-common.js';
 import { applyTradingState, blockHeldSymbols, holdClosedMarkets, isSymbolScoped, tradingStateFor } from './trading-state.js';
 import { measureExposure } from './exposure.js';
 import { blockBrokenSymbols, checkPositionBreaks, DEFAULT_MAX_POSITION_BREAKS } from './ledger.js';
@@ -50,6 +52,10 @@ export function planRebalance(inputs: PlanInputs): Plan {
   let lines = applyTradingState(unbroken, tradingState, breaches);
   // FX_POLICY=convert: the conversions the remaining orders need, judged as orders; one that trips halts the run.
   let conversions = tradingState === 'HALTED' ? [] : planConversions(inputs, lines);
+  // REDUCING: the loan limit was judged with the conversions of the intended lines; those of the lines that remain
+  // are judged again, and one that would take the currency it pays with past the limit does not go.
+  if (tradingState === 'REDUCING')
+    conversions = withinLoanLimit({ inputs, lines, leverageAfter, turnoverPct: exposure.turnoverPct }, conversions);
   const convBreaches = checkConversions(inputs, conversions, lines.filter((l) => l.action !== 'NONE').length);
   if (convBreaches.length > 0) {
     breaches.push(...convBreaches);
@@ -74,5 +80,25 @@ function withWorkingOrders(lines: PlanLine[], working: NonNullable<PlanInputs['w
   return lines.map((line) => {
     const w = Object.hasOwn(working, line.symbol) ? working[line.symbol] : undefined;
     return w === undefined || line.action !== 'NONE' ? line : { ...line, action: w.action, quantity: w.quantity };
+  });
+}
+
+/** The conversions, each in turn set to NONE when, with those kept before it, the currency it pays with ends past the loan limit. */
+function withinLoanLimit(ctx: BreakerContext, conversions: readonly ConversionLine[]): ConversionLine[] {
+  const kept: ConversionLine[] = [];
+  return conversions.map((c) => {
+    if (c.action === 'NONE') return c;
+    const pays = c.action === 'BUY' ? c.pair.currency : c.pair.symbol;
+    const over = loansOver(ctx, [...kept, c]).find((l) => l.currency === pays);
+    if (over === undefined) {
+      kept.push(c);
+      return c;
+    }
+    return {
+      ...c,
+      action: 'NONE' as const,
+      quantity: 0,
+      reason: `held back (REDUCING): ${c.action} ${c.quantity} ${c.symbol} would leave ${over.breach.detail}; ${c.reason}`,
+    };
   });
 }

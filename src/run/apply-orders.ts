@@ -1,6 +1,7 @@
 import type { Breach, BrokerOrder, OrderRequest } from '../core/types.js';
 import type { RunStatus } from '../ports/store.js';
 import { deadlineGate, freshPlanGate, haltGate, lockGate, submitOrders, type SendGate } from './submit-orders.js';
+import { submitPhased } from './submit-phased.js';
 import { cancelWorking, modifyWorking } from './modify-orders.js';
 import { phaseOf } from '../core/phase.js';
 import type { SessionRules } from '../core/session.js';
@@ -22,6 +23,8 @@ export interface OrdersApplied {
   error?: string;
   /** A failure that is not the broker's (a record that could not be written): the run fails with it. */
   failure?: unknown;
+  /** What FX_POLICY=convert's submission held back or cut, with why (submit-phased.ts); absent: nothing. */
+  notes?: string[];
 }
 
 /**
@@ -99,7 +102,7 @@ export async function applyOrders(
     o.out(
       `waiting for the next run (their working order is cancelled now): ${updates.deferred.map((r) => `${r.action} ${r.quantity} ${r.symbol}`).join(', ')}`,
     );
-  const submitted = await submitOrders({
+  const submission = {
     broker: o.broker,
     store: o.store,
     runId: o.runId,
@@ -110,7 +113,17 @@ export async function applyOrders(
     ...(plan.conversions === undefined ? {} : { conversions: plan.conversions }),
     statusWindowMs: o.settings.orderStatusWindowMs,
     gates,
-  });
+  };
+  // FX_POLICY=convert: conversions first, the purchases only once their currency came in, sweeps last (submit-phased.ts).
+  const submitted =
+    plan.conversions === undefined
+      ? { ...(await submitOrders(submission)), notes: [] }
+      : await submitPhased(submission, {
+          conversions: plan.conversions,
+          unchanged: updates.unchanged.filter((u) => u.secType === 'CASH'),
+          minConversionValue: o.settings.sizing.minConversionValue,
+        });
+  if (submitted.notes.length > 0) o.out(...submitted.notes);
   const sent = submitted.sent;
   breaches.push(...submitted.breaches);
   if (unchanged.length > 0 && (submitted.gateStatus !== undefined || submitted.stoppedBecause !== undefined)) {
@@ -120,7 +133,7 @@ export async function applyOrders(
   }
   const modified = mergeFollowed(changed.modified, submitted.followed);
   o.out(...(sent.length > 0 ? formatOrders(sent) : [modified.length > 0 ? 'no new orders sent' : 'no orders sent']));
-  const applied = { sent, modified, cancelled: count, breaches };
+  const applied = { sent, modified, cancelled: count, breaches, ...(submitted.notes.length > 0 ? { notes: submitted.notes } : {}) };
   if (submitted.failure !== undefined) return { status: 'failed', ...applied, failure: submitted.failure };
   const brokerError = breaches.some((b) => b.code === 'BROKER_ERROR');
   if (submitted.gateStatus !== undefined) {
@@ -142,6 +155,7 @@ function stopOf(
 ): { breaches: Breach[]; stop: { status: 'blocked' | 'failed'; reason: string; lost?: boolean } } | undefined {
   const asRequests: OrderRequest[] = unchanged.map((u) => ({
     orderRef: u.orderRef,
+    ...(u.secType === undefined ? {} : { secType: u.secType }),
     symbol: u.symbol,
     action: u.action,
     quantity: Math.max(0, u.quantity - u.filledQuantity),

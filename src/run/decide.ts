@@ -5,7 +5,7 @@ import { isSymbolScoped } from '../core/trading-state.js';
 import type { MarketPhase } from '../core/phase.js';
 import type { World } from './gather.js';
 import type { RunSettings } from './run-types.js';
-import { conversionRequestsOf, orderRequestsOf } from './order-requests.js';
+import { conversionRequestsOf, orderRequestsOf, withoutSweepsInPlace } from './order-requests.js';
 import { checkMissingStrategies, strategyUpdatesOf, type StrategyUpdates } from '../core/strategies.js';
 import { unknownOutcomeBreaches } from '../core/unknown-outcomes.js';
 import { planOrderUpdates, type OrderUpdates, type WorkingOrder } from '../core/order-updates.js';
@@ -112,15 +112,18 @@ export function decide(
     phase,
     orders,
     markets,
-    updates: planOrderUpdates(run.working ?? [], orders, plan.lines, {
-      ordersAllowed: phase.ordersAllowed,
-      // REDUCING: an order left on a closed market could add exposure when it opens again; it is cancelled instead.
-      closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines, inputs.priorBreaches) : new Map<string, string>(),
-      held: new Map(Object.entries(markets.holds).filter(([symbol]) => !Object.hasOwn(markets.closed, symbol))),
-      ...(plan.tradingState === 'HALTED'
-        ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
-        : {}),
-    }),
+    updates: withoutSweepsInPlace(
+      planOrderUpdates(run.working ?? [], orders, plan.lines, {
+        ordersAllowed: phase.ordersAllowed,
+        // REDUCING: an order left on a closed market could add exposure when it opens again; it is cancelled instead.
+        closed: plan.tradingState === 'ACTIVE' ? closedFor(markets, plan.lines, inputs.priorBreaches) : new Map<string, string>(),
+        held: new Map(Object.entries(markets.holds).filter(([symbol]) => !Object.hasOwn(markets.closed, symbol))),
+        ...(plan.tradingState === 'HALTED'
+          ? { halted: `trading HALTED (${[...new Set(plan.breaches.map((b) => b.code))].join(', ')}): no order goes` }
+          : {}),
+      }),
+      plan.conversions ?? [],
+    ),
     newlyManaged: allRead ? world.forecasts.flatMap((f) => Object.keys(f.weights)) : [],
     strategies: allRead ? strategyUpdatesOf(world.strategies, world.forecasts) : { sightings: [], retirements: [] },
     ...(loss !== undefined && !run.halted ? { haltReason: loss.detail } : {}),

@@ -231,6 +231,7 @@ async function readDecideApply(
   // Changes and cancels were counted as the broker confirmed each (the tally); new orders are counted here.
   if (soFar.counts !== undefined) soFar.counts.sent = applied.sent.length;
   soFar.breaches.push(...applied.breaches);
+  soFar.notices.push(...(applied.notes ?? []));
   if (applied.failure !== undefined) throw applied.failure;
   if (applied.error !== undefined) soFar.error = applied.error;
   await writeRecords(o, {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCurrencyLoans } from '../../src/core/breakers.js';
 import { planConversions } from '../../src/core/conversions.js';
 import { planRebalance } from '../../src/core/plan-rebalance.js';
+import { cashAfter, projectCash } from '../../src/core/cash-projection.js';
 import type { CashLedger, ExchangeRate, FxQuote, PlanInputs, PlanLine } from '../../src/core/types.js';
 import { aForecast, aLine, anAccount, someInputs, someLimits, someSizing, withInputs } from './builders.js';
 
@@ -222,5 +223,45 @@ describe('the plan under FX_POLICY=convert', () => {
     expect(checkCurrencyLoans(ctx)).toEqual([]);
     const borrowCtx = withInputs(inputs({ convert: false, limits: someLimits({ maxCurrencyLoanPct: 1 }) }), { lines: [spy('BUY', 20)] });
     expect(checkCurrencyLoans(borrowCtx).map((b) => b.code)).toEqual(['CURRENCY_LOAN_LIMIT']);
+  });
+});
+
+describe('REDUCING on a loan the conversion itself would make', () => {
+  /**
+   * 198 SPY (160,403.76 SGD) bought with a loan of 20,000 SGD and one of 30,000 USD from earlier runs: NLV 99,897.76
+   * SGD, SPY at its target. Funding the old USD loan would spend 40,5xx SGD: SGD -60,5xx, past 50% of NLV.
+   */
+  function loaded(fxPolicy: 'convert' | 'borrow'): PlanInputs {
+    return someInputs({
+      account: anAccount({
+        currency: 'SGD',
+        netLiquidation: 99_897.76,
+        cushion: 0.6,
+        cashLedger: ledger({ SGD: -20_000, USD: -30_000 }),
+      }),
+      positions: [{ account: 'DU0000001', symbol: 'SPY', quantity: 198, avgCost: 590 }],
+      quotes: { SPY: { symbol: 'SPY', bid: 599.9, ask: 600.1, close: 598 } },
+      contracts: { SPY: { symbol: 'SPY', minTick: 0.01, primaryExchange: 'ARCA', currency: 'USD' } },
+      forecasts: [aForecast({ leverage: 1, capital: 1, weights: { SPY: (198 * 600 * 1.3502) / (99_897.76 * 0.99) } })],
+      managedSymbols: ['SPY'],
+      sizing: someSizing({ fxPolicy, limitOffsetBps: 10, minConversionValue: 1000 }),
+      limits: someLimits({ maxOrderValue: 100_000, maxCurrencyLoanPct: 50, maxPositionPct: 200, maxOrderPct: 60 }),
+      exchangeRates: { USD: usd() },
+    });
+  }
+
+  it('never sends a conversion that leaves the currency it pays with past MAX_CURRENCY_LOAN_PCT', () => {
+    expect(planRebalance(loaded('borrow')).breaches).toEqual([]);
+    const plan = planRebalance(loaded('convert'));
+    expect(plan.tradingState).toBe('REDUCING');
+    const [c] = plan.conversions ?? [];
+    expect(c?.action).toBe('NONE');
+    expect(c?.reason).toMatch(/^held back \(REDUCING\): BUY \d+ USD\.SGD would leave SGD cash after this run's orders -60,/);
+    const projection = projectCash(
+      loaded('convert'),
+      plan.lines,
+      (plan.conversions ?? []).filter((x) => x.action !== 'NONE'),
+    );
+    expect(projection === undefined ? NaN : cashAfter(projection, 'SGD').toNumber()).toBeGreaterThanOrEqual(-49_948.88);
   });
 });

@@ -211,8 +211,8 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     // Fault: the run is killed after its first order, the GBP.SGD conversion, reached IB (it fills there at once),
     // before IB answered and before the USD.SGD conversion and the stock orders left. Expected: the next run takes the
     // stale lock, finds the conversion by orderRef (Filled), records its fill; the pounds it brought count: the plan
-    // converts only dollars, then buys IEF, SPY and VUKE once, under new orderRefs. Not lost: the five intents (the
-    // two conversions recorded CASH), the conversion's fill.
+    // converts only dollars, then buys IEF, SPY and VUKE once, under new orderRefs. Not lost: the two conversions'
+    // intents (recorded CASH; the stock orders' are recorded only once the conversions filled), the conversion's fill.
     const ws = sgdWorkspace();
     const scenario = sgdScenario();
     const gw = await FaultGateway.start(ws, { ...scenario, gateway: { faults: { answerDelayMs: 400 } } });
@@ -226,9 +226,6 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     expect(records(ws).orders.map((o) => [o.symbol, o.status])).toEqual([
       ['GBP.SGD', 'Intent'],
       ['USD.SGD', 'Intent'],
-      ['IEF', 'Intent'],
-      ['SPY', 'Intent'],
-      ['VUKE', 'Intent'],
     ]);
     expect(recordedConversions(ws).map((c) => c.pair)).toEqual(['GBP.SGD', 'USD.SGD']);
     const gbpRef = beforeKill[0]?.orderRef ?? '';
@@ -279,12 +276,11 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     await settleAndCheck(ws, gw, next);
   });
 
-  it('IB rejects the USD conversion (201): the run fails as for a rejected stock order, the stock orders go and borrow dollars; the next run converts the loan once', async () => {
+  it('IB rejects the USD conversion (201): the run fails as for a rejected stock order, the US purchases are held back (nothing borrowed); the next run converts once and buys them', async () => {
     // Fault: IB refuses every USD.SGD order with 201 (the account may not trade this pair). Expected: the conversion is
-    // recorded as rejected, BROKER_ERROR names it and the code, exit 1, an alert. As for a rejected stock order the
-    // other orders go on: the GBP conversion and all three stock orders are sent and fill, and the US ETFs are paid
-    // with dollars IB lends (the USD balance negative, as under FX_POLICY=borrow). Next run (fault gone): one USD.SGD
-    // conversion for the loan (to the dollar), no stock order, nothing sent twice. Not lost: the rejection, every fill.
+    // recorded as rejected, BROKER_ERROR names it and the code, exit 1, an alert. The purchases it was to pay for (IEF,
+    // SPY) are held back, said on the console: nothing borrowed; the GBP conversion and VUKE go and fill. Next run
+    // (fault gone): one USD.SGD conversion, then IEF and SPY once. Not lost: the rejection, every fill.
     const ws = sgdWorkspace();
     const scenario = sgdScenario();
     const gw = await FaultGateway.start(ws, {
@@ -299,8 +295,11 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
       /BROKER_ERROR \[USD\.SGD\]: BUY 83522 USD\.SGD @ 1\.35155: .*no trading permission for this pair.*\(IB code 201\)/,
     );
     expect(conversionsPlaced(gw).map((c) => c.symbol)).toEqual(['GBP.SGD', 'USD.SGD']);
-    expect(stocksPlaced(gw), 'the stock orders went').toEqual(['IEF', 'SPY', 'VUKE']);
-    expect(fxAccount(gw).foreignCash?.USD, 'the dollars IB lent').toBeLessThan(-80_000);
+    expect(stocksPlaced(gw), 'only the purchase its conversion paid for').toEqual(['VUKE']);
+    expect(fault.stdout).toMatch(
+      /^held back, its USD not converted \(USD\.SGD refused by the broker\): BUY 508 IEF, BUY 60 SPY; nothing is borrowed for them/m,
+    );
+    expect(fxAccount(gw).foreignCash?.USD, 'no dollars borrowed').toBeGreaterThanOrEqual(0);
     expect(fxAccount(gw).foreignCash?.GBP).toBeGreaterThanOrEqual(0);
     const rejected = records(ws).orders.find((o) => o.symbol === 'USD.SGD');
     expect([rejected?.status, rejected?.message]).toEqual(['SendFailed', expect.stringMatching(/^rejected: /)]);
@@ -308,23 +307,20 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     expect(records(ws).breaches.map((b) => [b.code, b.detail])).toEqual([
       ['BROKER_ERROR', expect.stringMatching(/^BUY 83522 USD\.SGD @ 1\.35155: .*\(IB code 201\)$/)],
     ]);
-    const loan = -(fxAccount(gw).foreignCash?.USD ?? 0);
 
     const next = plus(OPEN, 5);
     gw.now = next;
     await gw.restart(scenario);
     const recovery = await runJob(ws, next, convertEnv(gw));
     expect(recovery.code, transcript(recovery)).toBe(0);
-    expect(plannedConversions(recovery.stdout)).toEqual([`BUY ${Math.ceil(loan)} USD.SGD @ 1.35155`]);
-    expect(recovery.stdout).toContain(`${loan.toLocaleString('en-US', { minimumFractionDigits: 2 })} USD short after this run's orders`);
+    expect(plannedConversions(recovery.stdout)).toEqual([USD_CONVERSION]);
     expect(records(ws).breaches, 'the rejection kept').toHaveLength(1);
-    const conversions = conversionsPlaced(gw);
-    expect(conversions.map((c) => [c.symbol, c.quantity])).toEqual([
+    expect(conversionsPlaced(gw).map((c) => [c.symbol, c.quantity])).toEqual([
       ['GBP.SGD', 57046],
       ['USD.SGD', 83522],
-      ['USD.SGD', Math.ceil(loan)],
+      ['USD.SGD', 83522],
     ]);
-    expect(stocksPlaced(gw)).toEqual(['IEF', 'SPY', 'VUKE']);
+    expect(stocksPlaced(gw)).toEqual(['VUKE', 'IEF', 'SPY']);
     await settleAndCheck(ws, gw, next);
   });
 
@@ -367,12 +363,13 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     await settleAndCheck(ws, gw, next);
   });
 
-  it("a conversion left working (priced off a quote below IB's): the stock orders borrow meanwhile; the next run changes it in place to the loan, no second conversion", async () => {
+  it("a conversion left working (priced off a quote below IB's): the US purchases are held back meanwhile; the next run changes it in place, then buys them; no second conversion", async () => {
     // Fault: IDEALPRO's USD.SGD snapshot is 0.23% below the price IB fills at (bid 1.3470, ask 1.3472): the USD
-    // conversion's limit (1.3484) does not reach IB's ask, so it rests (Submitted) while the stock orders fill with
-    // dollars IB lends. Expected: exit 0. Next run (the quote right again): the resting conversion is found by orderRef
-    // and kept for the plan, which wants the loan converted: it is changed in place (same order id and orderRef) to
-    // the loan at the new limit and fills; no new conversion, no stock order. Not lost: every fill; the order once.
+    // conversion's limit (1.3484) does not reach IB's ask, so it rests (Submitted). Expected: the purchases it pays for
+    // (IEF, SPY) are held back, nothing borrowed; VUKE (its pounds converted) goes; exit 0. Next run (the quote right
+    // again): the resting conversion is found by orderRef and kept for the plan: it is changed in place (same order id
+    // and orderRef) to the new limit and fills, then IEF and SPY go once; no new conversion. Not lost: every fill; the
+    // conversion once.
     const ws = sgdWorkspace();
     const scenario = sgdScenario();
     const gw = await FaultGateway.start(ws, {
@@ -384,28 +381,28 @@ describe('fault matrix: an SGD account converting to USD and GBP (FX_POLICY=conv
     expect(plannedConversions(fault.stdout)).toEqual([GBP_CONVERSION, 'BUY 83522 USD.SGD @ 1.3484']);
     const resting = gw.account().orders.find((o) => o.symbol === 'USD.SGD');
     expect([resting?.status, resting?.filled]).toEqual(['Submitted', 0]);
-    expect(stocksPlaced(gw)).toEqual(['IEF', 'SPY', 'VUKE']);
-    expect(fxAccount(gw).foreignCash?.USD, 'the dollars IB lent meanwhile').toBeLessThan(-80_000);
-    const loan = -(fxAccount(gw).foreignCash?.USD ?? 0);
+    expect(stocksPlaced(gw)).toEqual(['VUKE']);
+    expect(fault.stdout).toMatch(/^held back, its USD not converted \(USD\.SGD Submitted, 0 of 83522 filled\): BUY 508 IEF, BUY 60 SPY/m);
+    expect(fxAccount(gw).foreignCash?.USD, 'nothing borrowed meanwhile').toBeGreaterThanOrEqual(0);
 
     const next = plus(OPEN, 5);
     gw.now = next;
     await gw.restart(scenario);
     const recovery = await runJob(ws, next, convertEnv(gw));
     expect(recovery.code, transcript(recovery)).toBe(0);
-    expect(plannedConversions(recovery.stdout)).toEqual([`BUY ${Math.ceil(loan)} USD.SGD @ 1.35155`]);
+    expect(plannedConversions(recovery.stdout)).toEqual([USD_CONVERSION]);
     expect(recovery.stdout).toMatch(
       new RegExp(
-        `^modified ${resting?.orderRef ?? '?'} \\(order ${resting?.orderId ?? '?'}, BUY USD\\.SGD\\): 83522 @ 1\\.3484 -> ${Math.ceil(loan)} @ 1\\.35155 .*: Filled$`,
+        `^modified ${resting?.orderRef ?? '?'} \\(order ${resting?.orderId ?? '?'}, BUY USD\\.SGD\\): 83522 @ 1\\.3484 -> 83522 @ 1\\.35155 .*: Filled$`,
         'm',
       ),
     );
-    expect(recovery.stdout).toContain('no new orders sent');
     expect(conversionsPlaced(gw).map((c) => [c.symbol, c.quantity])).toEqual([
       ['GBP.SGD', 57046],
       ['USD.SGD', 83522],
     ]);
-    expect(gw.account().orders.find((o) => o.orderRef === resting?.orderRef)).toMatchObject({ status: 'Filled', filled: Math.ceil(loan) });
+    expect(stocksPlaced(gw)).toEqual(['VUKE', 'IEF', 'SPY']);
+    expect(gw.account().orders.find((o) => o.orderRef === resting?.orderRef)).toMatchObject({ status: 'Filled', filled: 83522 });
     await settleAndCheck(ws, gw, next);
   });
 });

@@ -95,6 +95,7 @@ function conversionLine(
 ): ConversionLine {
   const rate = inputs.exchangeRates?.[currency];
   const market = rate?.market;
+  const settling = inputs.conversionsSettling?.[currency];
   const what =
     purpose === 'fund'
       ? `${formatMoney(amount)} ${currency} short after this run's orders`
@@ -113,6 +114,7 @@ function conversionLine(
     ...(rate === undefined ? {} : { quotedAt: rate.at }),
     reason: `${what}; ${reason}: ${stays}`,
   });
+  if (settling !== undefined) return none(settling);
   if (market === undefined)
     return none(`no FX quote of ${currency} against ${base} (the FX market is closed or quoted no two-sided price)`);
   const pair = pairOf(market);

@@ -422,6 +422,11 @@ export interface PlanInputs {
   exchangeRates?: Readonly<Record<string, ExchangeRate>>;
   /** Why a currency has no rate (the broker's words, by currency): CURRENCY_MISMATCH says it. */
   rateProblems?: Readonly<Record<string, string>>;
+  /**
+   * FX_POLICY=convert: currencies a conversion of ours moved just before the account was read, with why: the broker's
+   * cash may not show it yet, so no conversion is planned in them this run.
+   */
+  conversionsSettling?: Readonly<Record<string, string>>;
   /** Breaches found before planning (forecast errors, broker problems, kill switch). */
   priorBreaches: Breach[];
   /** NLV of the last recorded snapshot, if any (for NAV_JUMP). */

@@ -75,6 +75,7 @@ export function decide(
     contracts: world.contracts,
     ...(Object.keys(world.exchangeRates.rates).length === 0 ? {} : { exchangeRates: world.exchangeRates.rates }),
     ...(Object.keys(world.exchangeRates.problems).length === 0 ? {} : { rateProblems: world.exchangeRates.problems }),
+    ...(Object.keys(world.conversionsSettling).length === 0 ? {} : { conversionsSettling: world.conversionsSettling }),
     ...(world.priceProblems === undefined ? {} : { priceProblems: world.priceProblems }),
     forecasts: world.forecasts,
     managedSymbols: world.managedSymbols,

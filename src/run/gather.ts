@@ -10,6 +10,7 @@ import { measureCashFlows, symbolsExecutedSinceLastRead, wholeDaysBetween, type 
 import { statementFlows } from '../core/cash-flows.js';
 import { findSplits } from './find-splits.js';
 import { gatherExchangeRates, type RunRates } from './exchange-rates.js';
+import { settlingConversions } from './settling-conversions.js';
 import { magnifierDigits } from '../core/share-value.js';
 import type { StatementSource } from '../ports/statements.js';
 import type { StrategyRecord } from '../core/strategies.js';
@@ -76,6 +77,8 @@ export interface World {
   session: SessionRulesChoice;
   /** Each contract's market and the rules of its sessions (its own liquid hours; NYSE for US listings without). */
   markets: Record<string, ContractMarket>;
+  /** Currencies a conversion of ours moved just before the account read, with why: none is planned in them (settling-conversions.ts). */
+  conversionsSettling: Record<string, string>;
 }
 
 /**
@@ -142,6 +145,12 @@ export async function gatherWorld(options: GatherOptions): Promise<World> {
     cashFlows,
     session,
     markets: contractMarketsOf(contracts),
+    conversionsSettling: settlingConversions(store, {
+      readAt,
+      base: summary.currency,
+      ...(options.unrecordedExecutions === undefined ? {} : { unrecorded: options.unrecordedExecutions }),
+      ...(options.brokerClock === undefined ? {} : { toBroker: options.brokerClock.toBroker }),
+    }),
   };
 }
 

@@ -129,6 +129,13 @@ describe('planConversions (FX_POLICY=convert)', () => {
     expect([closed, crossed, other].map((c) => c[0]?.action)).toEqual(['NONE', 'NONE', 'NONE']);
   });
 
+  it('plans none in a currency a conversion of ours moved just before the account read (its cash may be stale)', () => {
+    const why = 'our conversion BUY 12000 USD.SGD executed at 16:27, within 5 minutes of this account read';
+    const [c] = planConversions(inputs({ conversionsSettling: { USD: why } }), [spy('BUY', 20)]);
+    expect(c).toMatchObject({ action: 'NONE', symbol: 'USD.SGD' });
+    expect(c?.reason).toBe(`12,000.00 USD short after this run's orders; ${why}: the orders borrow USD (IB's loan) meanwhile`);
+  });
+
   it('cuts a conversion to MAX_ORDER_VALUE per order it pays for; the rest is borrowed', () => {
     // One order of 60,000 USD and an old loan of 50,000 USD: 110,000 USD, about 148,700 SGD > 100,000 x 1.
     const [c] = planConversions(inputs({ cash: { SGD: 200_000, USD: -50_000 } }), [spy('BUY', 100)]);

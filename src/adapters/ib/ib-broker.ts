@@ -69,6 +69,8 @@ export class IbBroker implements Broker {
   private readonly log: IbLog;
   /** Commission per execId, from every report this session heard (they come without a request id). */
   private readonly commissions = new Map<string, number>();
+  /** The currency of each commission report, when IB named one: a conversion's is booked in its pair's second. */
+  private readonly commissionCurrencies = new Map<string, string>();
   private readonly submittedAt = new Map<number, number>();
   private readonly contracts = new Map<string, ContractInfo>();
   private marketDataTypeSent = false;
@@ -92,8 +94,10 @@ export class IbBroker implements Broker {
       ...(o.messagesPerSecond === undefined ? {} : { messagesPerSecond: o.messagesPerSecond }),
     });
     session.events.on('commissionReport', (report) => {
-      if (report.execId && report.commission !== undefined && Number.isFinite(report.commission))
+      if (report.execId && report.commission !== undefined && Number.isFinite(report.commission)) {
         this.commissions.set(report.execId, report.commission);
+        if (report.currency) this.commissionCurrencies.set(report.execId, report.currency);
+      }
     });
     this.session = session;
   }
@@ -155,10 +159,17 @@ export class IbBroker implements Broker {
   }
 
   async executions(since: string): Promise<Execution[]> {
-    return readExecutions(this.connected(), since, this.commissions, {
+    const executions = await readExecutions(this.connected(), since, this.commissions, {
       account: this.options.account,
       timeoutMs: this.options.timeoutMs,
       log: this.log,
+    });
+    // A conversion's commission is booked in its pair's second currency (the run's cash per currency counts it
+    // there): one IB charged in another is not known here, as when its report has not come (null).
+    return executions.map((e) => {
+      const charged = this.commissionCurrencies.get(e.execId);
+      const second = e.symbol.split('.')[1];
+      return e.secType === 'CASH' && charged !== undefined && charged !== second ? { ...e, commission: null } : e;
     });
   }
 

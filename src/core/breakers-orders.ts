@@ -106,6 +106,10 @@ export function checkOrderBounds(ctx: BreakerContext): Breach[] {
           const has = decimals > MAX_PRICE_DECIMALS ? `more than ${MAX_PRICE_DECIMALS} decimals` : `${decimals} decimals`;
           const tickText = isUsablePrice(tick) ? `the tick ${tick} allows ${allowed}` : `at most ${allowed} are allowed`;
           problem(`limit price ${limitPrice} has ${has}, ${tickText}`);
+        } else if (isUsablePrice(tick) && !onTickAsDouble(tick, limitPrice)) {
+          // A multiple of the one tick it was priced on, as the rounding makes and IB takes: 400.03 has a 0.05 tick's
+          // decimals, and IB would answer 110.
+          problem(`limit price ${limitPrice} is not a multiple of the tick ${tick}`);
         }
       }
       if (!Number.isFinite(quantity * limitPrice)) problem(`quantity x limit price is not finite`);
@@ -220,4 +224,14 @@ function collarBreaches(line: PlanLine, max: number): Breach[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether a price is a whole number of ticks as a double can hold it: the nearest multiple of the tick, read back as a
+ * double, is the price itself (the rounding computes the multiple exactly and hands it on as a double, whose shortest
+ * decimal may differ from the exact multiple in a tick of many digits).
+ */
+function onTickAsDouble(tick: number, price: number): boolean {
+  const steps = new Exact(price).div(tick).toDecimalPlaces(0);
+  return steps.times(tick).toNumber() === price;
 }

@@ -126,9 +126,12 @@ function incrementsOf(text: string | null): { priceIncrements?: readonly PriceIn
     return undefined;
   }
   if (!Array.isArray(parsed)) return undefined;
-  const bands = parsed.map((b: unknown) => {
+  const bands: PriceIncrement[] = [];
+  for (const b of parsed as unknown[]) {
     const band = b as { lowEdge?: unknown; increment?: unknown } | null;
-    return { lowEdge: Number(band?.lowEdge), increment: Number(band?.increment) };
-  });
+    // Numbers only: null, "", true or [5] would read as 0, 1 or 5, a rule IB never gave (a hand-edited row).
+    if (typeof band?.lowEdge !== 'number' || typeof band.increment !== 'number') return undefined;
+    bands.push({ lowEdge: band.lowEdge, increment: band.increment });
+  }
   return incrementsProblem(bands) === undefined ? { priceIncrements: bands } : undefined;
 }

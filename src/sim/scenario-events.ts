@@ -7,6 +7,7 @@ import type { Quote } from '../core/types.js';
 import type { StatementCashTransaction } from '../ports/statements.js';
 import type { SimState } from './sim-state.js';
 import { roundToTick, type SimMarket } from './universe.js';
+import { quoteOnGrid, tickOf } from './market-rules.js';
 
 /**
  * Scheduled cash-flow events of a scenario (`events`), applied by the simulated account as its clock passes
@@ -229,12 +230,18 @@ export function withDividends(market: SimMarket, events: readonly { type: string
       const now = dropAt(symbol, time).times(magnifier);
       const before = dropAt(symbol, previousSessionClose(time, NYSE_RULES)).times(magnifier);
       if (now.isZero() && before.isZero()) return q;
-      const tick = market.contract(symbol)?.minTick ?? 0.01;
-      const less = (price: number | undefined, drop: Decimal) =>
-        price === undefined || drop.isZero()
-          ? price
-          : Math.max(tick, roundToTick(new Decimal(price).minus(drop).toNumber(), tick, 'nearest'));
-      return { ...q, bid: less(q.bid, now), ask: less(q.ask, now), last: less(q.last, now), close: less(q.close, before) };
+      const contract = market.contract(symbol);
+      // On the listing's grid at the new price (its market rule's band, else its tick); bid and ask then onto it.
+      const tickAt = (price: number) => (contract === undefined ? 0.01 : tickOf(contract, price));
+      const less = (price: number | undefined, drop: Decimal) => {
+        if (price === undefined || drop.isZero()) return price;
+        const moved = new Decimal(price).minus(drop).toNumber();
+        return Math.max(tickAt(moved), roundToTick(moved, tickAt(moved), 'nearest'));
+      };
+      return quoteOnGrid(
+        { ...q, bid: less(q.bid, now), ask: less(q.ask, now), last: less(q.last, now), close: less(q.close, before) },
+        contract,
+      );
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Quote } from '../core/types.js';
 import { eventKeys, openOf } from './scenario-events.js';
 import type { SimState } from './sim-state.js';
 import { roundToTick, type SimMarket } from './universe.js';
+import { quoteOnGrid, tickOf } from './market-rules.js';
 
 /**
  * Scheduled splits of a scenario (`events`): `{ "type": "split", "symbol": "AAPL", "ratio": "4:1", "exDate":
@@ -119,10 +120,15 @@ export function withSplits(market: SimMarket, events: readonly { type: string }[
       if (q === undefined) return undefined;
       const f = factorAt(symbol, time);
       if (f.eq(1)) return q;
-      const tick = market.contract(symbol)?.minTick ?? 0.01;
-      const scale = (price: number | undefined) =>
-        price === undefined ? undefined : Math.max(tick, roundToTick(f.times(price).toNumber(), tick, 'nearest'));
-      return { ...q, bid: scale(q.bid), ask: scale(q.ask), last: scale(q.last), close: scale(q.close) };
+      const contract = market.contract(symbol);
+      // On the listing's grid at the new price (its market rule's band, else its tick); bid and ask then onto it.
+      const tickAt = (price: number) => (contract === undefined ? 0.01 : tickOf(contract, price));
+      const scale = (price: number | undefined) => {
+        if (price === undefined) return undefined;
+        const moved = f.times(price).toNumber();
+        return Math.max(tickAt(moved), roundToTick(moved, tickAt(moved), 'nearest'));
+      };
+      return quoteOnGrid({ ...q, bid: scale(q.bid), ask: scale(q.ask), last: scale(q.last), close: scale(q.close) }, contract);
     },
   };
 }

@@ -234,18 +234,10 @@ export class SimAccount {
     const rejection = orderRejection(request, contract, this.rejectSymbols);
     if (rejection !== undefined) throw new SimRejection(rejection.message, rejection.code);
     if (contract === undefined) throw new Error(`invariant: an order for ${symbol}, which has no contract, was accepted`);
-    if (placement !== undefined && state.orders.some((o) => o.orderId === placement.orderId)) {
-      throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
-    }
     const now = this.instant;
     const open = this.sessionOpen(symbol, now);
-    const orderId = placement?.orderId ?? state.nextOrderId;
-    // IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
-    state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
     const order: SimOrder = {
-      orderId,
-      permId: state.nextPermId++,
-      clientId: placement?.clientId ?? this.options.clientId ?? 0,
+      ...this.takeIds(placement),
       orderRef: request.orderRef,
       symbol,
       action: request.action,
@@ -268,6 +260,20 @@ export class SimAccount {
   }
 
   /**
+   * A new order's ids: the placement's order id (103 when the account used it already) or the next free one, a permId,
+   * the client. IB order ids only ever grow: the next one offered is above every id used, whoever chose it.
+   */
+  private takeIds(placement: SimPlacement | undefined): Pick<SimOrder, 'orderId' | 'permId' | 'clientId'> {
+    const state = this.current;
+    if (placement !== undefined && state.orders.some((o) => o.orderId === placement.orderId)) {
+      throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
+    }
+    const orderId = placement?.orderId ?? state.nextOrderId;
+    state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
+    return { orderId, permId: state.nextPermId++, clientId: placement?.clientId ?? this.options.clientId ?? 0 };
+  }
+
+  /**
    * Places a currency conversion on IDEALPRO (see fx-orders.ts), or throws a {@link SimRejection}: 200 for a pair
    * not listed in that orientation or not priced by the scenario, 201 for a quantity that is not a positive whole
    * number, 110 for a limit off the pair's tick, 103 for a used id. No algo (IDEALPRO takes none: `adaptivePriority` is
@@ -280,16 +286,9 @@ export class SimAccount {
     const checked = fxOrderCheck(request, this.ratesAt(now));
     if ('code' in checked) throw new SimRejection(checked.message, checked.code);
     const { pair } = checked;
-    if (placement !== undefined && state.orders.some((o) => o.orderId === placement.orderId)) {
-      throw new SimRejection(`Duplicate order id ${placement.orderId}`, 103);
-    }
     const open = isFxOpen(now);
-    const orderId = placement?.orderId ?? state.nextOrderId;
-    state.nextOrderId = Math.max(state.nextOrderId, orderId + 1);
     const order: SimOrder = {
-      orderId,
-      permId: state.nextPermId++,
-      clientId: placement?.clientId ?? this.options.clientId ?? 0,
+      ...this.takeIds(placement),
       orderRef: request.orderRef,
       secType: 'CASH',
       symbol: pair.localSymbol,

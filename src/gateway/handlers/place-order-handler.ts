@@ -1,6 +1,7 @@
-import type { AdaptivePriority, OrderStatusName, Side } from '../../core/types.js';
+import type { AdaptivePriority, OrderRequest, OrderStatusName, Side } from '../../core/types.js';
 import { idealproMinimum, isCashRequest, oddLotWarning, resolveFxPair, type FxPairView } from '../../sim/fx-pairs.js';
 import { SimRejection } from '../../sim/sim-account.js';
+import type { SimOrder } from '../../sim/sim-state.js';
 import { NO_SECURITY_DEFINITION, resolveContract, smartRoutable, type ContractView } from '../account/contracts.js';
 import { errorMessage } from '../encode/encode-basic.js';
 import { openOrder, orderStatus, refusedOrderStatus } from '../encode/encode-orders.js';
@@ -58,9 +59,25 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
     primaryExchange: contract.primaryExchange,
     currency: contract.currency,
   };
+  placeAndAcknowledge(link, ctx, order, request, order.algoStrategy !== '');
+}
+
+/**
+ * The simulated account places the order; TWS acknowledges it first (OPEN_ORDER + ORDER_STATUS), then `between` (a
+ * conversion's odd-lot warning), then the fills when the order is marketable at once, as their own updates. A venue's
+ * refusal is IB's error under the order id.
+ */
+function placeAndAcknowledge(
+  link: ClientLink,
+  ctx: GatewayContext,
+  order: ParsedPlaceOrder,
+  request: OrderRequest,
+  adaptive: boolean,
+  between: (placed: SimOrder) => void = () => undefined,
+): void {
+  const id = order.orderId;
   try {
-    const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: order.algoStrategy !== '' });
-    // TWS acknowledges first; fills (when the order is marketable at once) follow as their own updates.
+    const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive });
     const accepted = {
       ...ctx.account.orderView(placed.order),
       status: initialStatus(placed.order.status),
@@ -69,6 +86,7 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
       lastFillPrice: 0,
     };
     link.send(openOrder(accepted), orderStatus(accepted));
+    between(placed.order);
     pushEvents(
       ctx,
       placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0),
@@ -76,7 +94,7 @@ export function handlePlaceOrder(link: ClientLink, fields: string[], ctx: Gatewa
     );
   } catch (err) {
     if (!(err instanceof SimRejection)) throw err;
-    refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
+    refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, order.totalQuantity ?? 0);
   }
 }
 
@@ -107,27 +125,10 @@ function placeConversion(link: ClientLink, order: ParsedPlaceOrder, ctx: Gateway
     primaryExchange: 'IDEALPRO',
     currency: pair.currency,
   };
-  try {
-    const placed = ctx.account.place(request, { orderId: id, clientId: link.clientId ?? 0, adaptive: false });
-    const accepted = {
-      ...ctx.account.orderView(placed.order),
-      status: initialStatus(placed.order.status),
-      filled: 0,
-      avgFillPrice: 0,
-      lastFillPrice: 0,
-    };
-    link.send(openOrder(accepted), orderStatus(accepted));
+  placeAndAcknowledge(link, ctx, order, request, false, (placed) => {
     const minimum = idealproMinimum(pair.symbol, rateOf);
-    if (placed.order.oddLot === true && minimum !== undefined) link.send(errorMessage(id, 399, oddLotWarning(pair.symbol, minimum)));
-    pushEvents(
-      ctx,
-      placed.events.filter((e) => e.kind !== 'order' || e.order.orderId !== id || e.order.filled > 0),
-      link,
-    );
-  } catch (err) {
-    if (!(err instanceof SimRejection)) throw err;
-    refuse(link, id, err.code, err.code === 110 ? defaultText(110, order) : err.message, qty);
-  }
+    if (placed.oddLot === true && minimum !== undefined) link.send(errorMessage(id, 399, oddLotWarning(pair.symbol, minimum)));
+  });
 }
 
 /** The IDEALPRO pair a CASH order names (by conId, or symbol and currency in the listed orientation), or undefined. */

@@ -9,7 +9,6 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CliResult } from '../support/cli.js';
 import {
-  ACCOUNT,
   FaultGateway,
   OPEN,
   databaseFile,
@@ -25,60 +24,17 @@ import {
   transcript,
   until,
   useFaultKit,
-  workspace,
   type Workspace,
 } from './support/kit.js';
+import { CURRENCY_OF, RATES, TARGETS, sgdScenario, sgdWorkspace } from './support/sgd-account.js';
 
 useFaultKit();
 
-const RATES = { USD: 1.3502, GBP: 1.7215 } as const;
-const CURRENCY_OF: Record<string, keyof typeof RATES> = { IEF: 'USD', SPY: 'USD', VUKE: 'GBP' };
 const USD_FROM_LEDGER = 'the account ledger';
 const GBP_FROM_IDEALPRO = 'IDEALPRO GBP.SGD midpoint';
 
-/**
- * SGD 300,000 and USD 1,000.50 in cash, 40 SPY. At 10:35 New York (15:35 London) both markets are open and the
- * plan buys IEF 508, SPY 60 and VUKE 1,622 (sent in that order), SGD 212,131 in all: the dollars and pounds
- * it lacks are lent by IB (the USD and GBP balances go negative).
- */
-function sgdScenario(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    account: ACCOUNT,
-    currency: 'SGD',
-    cash: { SGD: 300_000, USD: 1_000.5 },
-    exchangeRates: RATES,
-    positions: { SPY: { quantity: 40, avgCost: 590 } },
-    quotes: {
-      SPY: { bid: 600.1, ask: 600.14, last: 600.12, close: 598.7 },
-      IEF: { bid: 95.33, ask: 95.35, last: 95.34, close: 95.2 },
-      VUKE: { bid: 35.12, ask: 35.16, last: 35.14, close: 35.0 },
-    },
-    contracts: {
-      SPY: { primaryExchange: 'ARCA', currency: 'USD' },
-      IEF: { primaryExchange: 'NASDAQ', currency: 'USD' },
-      VUKE: { primaryExchange: 'LSEETF', currency: 'GBP' },
-    },
-    fills: { partialFillProbability: 0 },
-    ...over,
-  };
-}
-
-/** What the first plan buys up to; a resend would overshoot. */
-const TARGETS = { IEF: 508, SPY: 100, VUKE: 1622 };
 /** Orders fill 5,000 (USD or GBP) per 5-minute step: a faulty run leaves them working for the next run. */
 const SLOW_FILLS = { fills: { partialFillProbability: 0, maxStepValue: 5000 } };
-
-/** The forecast: VUKE named as IB lists it (LSEETF, GBP); the US ETFs need no hint. */
-function sgdWorkspace(): Workspace {
-  return workspace({
-    strategy: 'global',
-    asOf: '2026-11-23T14:00:00Z',
-    leverage: 1,
-    capital: 1,
-    weights: { SPY: 0.25, IEF: 0.2, VUKE: 0.3 },
-    contracts: { VUKE: { primaryExchange: 'LSEETF', currency: 'GBP' } },
-  });
-}
 
 /** The run's environment: limits in SGD (a 0.3 weight is about SGD 98,000). */
 function sgdEnv(gw: FaultGateway, over: Record<string, string> = {}): Record<string, string> {

@@ -49,7 +49,11 @@ describe('detectSplit properties', () => {
   it('a trade is never taken for a split: buys move the average cost toward the price paid, sells leave it', () => {
     fc.assert(
       fc.property(quantity, fc.integer({ min: -100_000, max: 100_000 }), price, price, price, (q, k, p, a, paid) => {
-        fc.pre(k !== 0 && q + k > 0);
+        // A purchase of (N - 1) x the position moves the average cost as an N:1 split does only if it is paid at under
+        // 1 / (100 (N - 1)) of the average cost (SPLIT_AVG_COST_TOLERANCE 1%): a stock down 99% bought in bulk, by hand,
+        // unseen, its price moved as the split's would. Such a trade is indistinguishable from a split; the property
+        // holds for every other (found by fast-check: 12 bought at 0.50 onto 4 held at an average cost of 150).
+        fc.pre(k !== 0 && q + k > 0 && paid * 50 >= a);
         const avgCost =
           k > 0
             ? new Decimal(q)
